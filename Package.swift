@@ -1,0 +1,45 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "CryptoFramework",
+    products: [
+        .library(name: "CryptoFramework", targets: ["CryptoFramework"]),
+        .library(name: "Providers", targets: ["Providers"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config; `make deps` installs the -dev packages.
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CGMP", pkgConfig: "gmp", providers: [.apt(["libgmp-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+
+        // The framework: mechanisms, keys, the provider SPI, registry, policy, algorithms.
+        // It imports no provider's C library.
+        .target(
+            name: "CryptoFramework",
+            dependencies: [
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "BigInt", package: "BigInt"),
+            ]
+        ),
+        // Every provider, one folder each, and the platforms that assemble them.
+        .target(
+            name: "Providers",
+            dependencies: ["CryptoFramework", "CLibCrypto", "CGMP", "CSodium"]
+        ),
+
+        .testTarget(
+            name: "CryptoFrameworkTests",
+            dependencies: ["CryptoFramework", "Providers"]
+        ),
+        .testTarget(
+            name: "ProvidersTests",
+            dependencies: ["CryptoFramework", "Providers", "CLibCrypto"],
+            resources: [.copy("../Vectors")]
+        ),
+    ]
+)

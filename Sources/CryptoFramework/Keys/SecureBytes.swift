@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Secret bytes (private exponents, shared secrets, symmetric keys) in a buffer
+/// that is wiped over its whole capacity when the last copy goes away, after
+/// swift-crypto's `SecureBytes`. Comparison is in constant time.
+public struct SecureBytes: Sendable, Hashable {
+    @usableFromInline final class Storage: @unchecked Sendable {  // immutable after init; wiped in deinit
+        let pointer: UnsafeMutableRawBufferPointer
+        let count: Int
+
+        init(count: Int) {
+            self.count = count
+            self.pointer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
+            self.pointer.initializeMemory(as: UInt8.self, repeating: 0)
+        }
+
+        deinit {
+            // explicit_bzero cannot be optimised away (glibc >= 2.25).
+            explicit_bzero(pointer.baseAddress!, pointer.count)  // allocate(byteCount: max(count, 1)) is never empty
+            pointer.deallocate()
+        }
+    }
+
+    @usableFromInline let storage: Storage
+
+    public init<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        storage = Storage(count: bytes.count)
+        UnsafeMutableRawBufferPointer(rebasing: storage.pointer[0..<bytes.count]).copyBytes(from: bytes)
+    }
+
+    /// `count` bytes written once by `initializer`; used to receive a secret straight
+    /// from a C library without an intermediate copy.
+    public init(count: Int, initializer: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
+        storage = Storage(count: count)
+        try initializer(UnsafeMutableRawBufferPointer(rebasing: storage.pointer[0..<count]))
+    }
+
+    public var count: Int { storage.count }
+    public var isEmpty: Bool { storage.count == 0 }
+
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(rebasing: storage.pointer[0..<storage.count]))
+    }
+
+    /// A copy as a plain array: only for values that are about to leave as output
+    /// (a caller asked for the bytes).
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// Constant-time equality: time depends on the lengths only.
+    public static func == (lhs: SecureBytes, rhs: SecureBytes) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return lhs.withUnsafeBytes { a in
+            rhs.withUnsafeBytes { b in
+                var diff: UInt8 = 0
+                for i in 0..<a.count { diff |= a[i] ^ b[i] }
+                return diff == 0
+            }
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+    }
+}
+
+/// Constant-time comparison of two byte strings (time depends on lengths only).
+public func constantTimeEquals<A: Collection, B: Collection>(_ a: A, _ b: B) -> Bool
+where A.Element == UInt8, B.Element == UInt8 {
+    guard a.count == b.count else { return false }
+    var diff: UInt8 = 0
+    for (x, y) in zip(a, b) { diff |= x ^ y }
+    return diff == 0
+}

@@ -1,0 +1,93 @@
+/// A PKCS#11 mechanism: its CKM_ name and numeric value, as applications ask for it.
+///
+/// Values are those of PKCS#11 v2.40 (`pkcs11t.h`). The one pseudo-mechanism,
+/// ``random``, stands for a provider's random number generator, as in Solaris'
+/// `cryptoadm` (`disable provider=ncp/0 random`).
+public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable {
+    public let name: String
+    public let value: UInt64
+
+    init(_ name: String, _ value: UInt64) {
+        self.name = name
+        self.value = value
+    }
+
+    /// The catalogued mechanism called `name` (case-sensitive, as PKCS#11 spells it),
+    /// or nil when the name is unknown.
+    public init?(name: String) {
+        guard let known = Mechanism.byName[name] else { return nil }
+        self = known
+    }
+
+    /// The catalogued mechanism with PKCS#11 value `value`, or nil.
+    public init?(value: UInt64) {
+        guard let known = Mechanism.byValue[value] else { return nil }
+        self = known
+    }
+
+    public var description: String { name }
+
+    public static func < (lhs: Mechanism, rhs: Mechanism) -> Bool {
+        lhs.value < rhs.value
+    }
+
+    /// True for the `random` pseudo-mechanism, which no PKCS#11 module lists by CKM value.
+    public var isPseudo: Bool { self == .random }
+
+    // MARK: RSA
+    public static let rsaPKCSKeyPairGen = Mechanism("CKM_RSA_PKCS_KEY_PAIR_GEN", 0x0000)
+    public static let rsaPKCS = Mechanism("CKM_RSA_PKCS", 0x0001)
+    public static let rsaX509 = Mechanism("CKM_RSA_X_509", 0x0003)
+    public static let sha1RSAPKCS = Mechanism("CKM_SHA1_RSA_PKCS", 0x0006)
+    public static let rsaPKCSPSS = Mechanism("CKM_RSA_PKCS_PSS", 0x000D)
+    public static let sha1RSAPKCSPSS = Mechanism("CKM_SHA1_RSA_PKCS_PSS", 0x000E)
+    public static let sha256RSAPKCS = Mechanism("CKM_SHA256_RSA_PKCS", 0x0040)
+    public static let sha384RSAPKCS = Mechanism("CKM_SHA384_RSA_PKCS", 0x0041)
+    public static let sha512RSAPKCS = Mechanism("CKM_SHA512_RSA_PKCS", 0x0042)
+    public static let sha256RSAPKCSPSS = Mechanism("CKM_SHA256_RSA_PKCS_PSS", 0x0043)
+    public static let sha384RSAPKCSPSS = Mechanism("CKM_SHA384_RSA_PKCS_PSS", 0x0044)
+    public static let sha512RSAPKCSPSS = Mechanism("CKM_SHA512_RSA_PKCS_PSS", 0x0045)
+    public static let sha224RSAPKCS = Mechanism("CKM_SHA224_RSA_PKCS", 0x0046)
+    public static let sha224RSAPKCSPSS = Mechanism("CKM_SHA224_RSA_PKCS_PSS", 0x0047)
+
+    // MARK: Diffie-Hellman (PKCS#3)
+    public static let dhPKCSKeyPairGen = Mechanism("CKM_DH_PKCS_KEY_PAIR_GEN", 0x0020)
+    public static let dhPKCSDerive = Mechanism("CKM_DH_PKCS_DERIVE", 0x0021)
+
+    // MARK: Symmetric ciphers
+    public static let des3CBC = Mechanism("CKM_DES3_CBC", 0x0133)
+    public static let aesCBC = Mechanism("CKM_AES_CBC", 0x1082)
+
+    // MARK: Digests and HMAC
+    public static let sha1 = Mechanism("CKM_SHA_1", 0x0220)
+    public static let sha1HMAC = Mechanism("CKM_SHA_1_HMAC", 0x0221)
+    public static let sha256 = Mechanism("CKM_SHA256", 0x0250)
+    public static let sha256HMAC = Mechanism("CKM_SHA256_HMAC", 0x0251)
+    public static let sha224 = Mechanism("CKM_SHA224", 0x0255)
+    public static let sha224HMAC = Mechanism("CKM_SHA224_HMAC", 0x0256)
+    public static let sha384 = Mechanism("CKM_SHA384", 0x0260)
+    public static let sha384HMAC = Mechanism("CKM_SHA384_HMAC", 0x0261)
+    public static let sha512 = Mechanism("CKM_SHA512", 0x0270)
+    public static let sha512HMAC = Mechanism("CKM_SHA512_HMAC", 0x0271)
+
+    /// The random-number pseudo-mechanism (not a PKCS#11 CKM; value in the vendor range).
+    public static let random = Mechanism("random", 0x8000_0000_0000_0000)
+
+    /// Every mechanism the framework knows, in PKCS#11 value order.
+    public static let catalog: [Mechanism] = [
+        .rsaPKCSKeyPairGen, .rsaPKCS, .rsaX509, .sha1RSAPKCS, .rsaPKCSPSS, .sha1RSAPKCSPSS,
+        .dhPKCSKeyPairGen, .dhPKCSDerive,
+        .sha256RSAPKCS, .sha384RSAPKCS, .sha512RSAPKCS,
+        .sha256RSAPKCSPSS, .sha384RSAPKCSPSS, .sha512RSAPKCSPSS, .sha224RSAPKCS, .sha224RSAPKCSPSS,
+        .des3CBC,
+        .sha1, .sha1HMAC, .sha256, .sha256HMAC, .sha224, .sha224HMAC,
+        .sha384, .sha384HMAC, .sha512, .sha512HMAC,
+        .aesCBC,
+        .random,
+    ].sorted()
+
+    private static let byName: [String: Mechanism] = Dictionary(
+        uniqueKeysWithValues: catalog.map { ($0.name, $0) })
+    private static let byValue: [UInt64: Mechanism] = Dictionary(
+        uniqueKeysWithValues: catalog.map { ($0.value, $0) })
+}

@@ -1,0 +1,58 @@
+import Synchronization
+
+/// Per-request scratch space a provider writes into while serving: modeled
+/// cost, and free-form detail for the report. One per attempt.
+public final class OperationContext: Sendable {
+    private struct State {
+        var modeledCycles: Double = 0
+        var clockHz: Double? = nil
+        var counts: [String: Int] = [:]
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Adds `cycles` of modeled time on a clock of `clockHz` (one clock per request).
+    public func addModeled(cycles: Double, clockHz: Double) {
+        state.withLock {
+            $0.modeledCycles += cycles
+            $0.clockHz = clockHz
+        }
+    }
+
+    /// Adds to a named operation count (e.g. "fmul", "fadd" for an FP engine).
+    public func count(_ name: String, _ n: Int = 1) {
+        state.withLock { $0.counts[name, default: 0] += n }
+    }
+
+    public var modeledCycles: Double? {
+        state.withLock { $0.clockHz == nil ? nil : $0.modeledCycles }
+    }
+    public var modeledSeconds: Double? {
+        state.withLock { s in s.clockHz.map { s.modeledCycles / $0 } }
+    }
+    public var counts: [String: Int] { state.withLock { $0.counts } }
+}
+
+/// What the framework can tell about one completed operation.
+public struct OperationReport: Sendable {
+    /// The provider that served the request.
+    public let provider: String
+    public let mechanism: Mechanism
+    public let operation: String
+    /// Providers that were tried and failed recoverably before this one, with why.
+    public let failovers: [(provider: String, error: CryptoError)]
+    /// Host wall-clock time of the serving attempt, in nanoseconds.
+    public let hostNanoseconds: UInt64
+    /// Modeled cycles and seconds, where the provider has a cost model.
+    public let modeledCycles: Double?
+    public let modeledSeconds: Double?
+    /// Operation counts the provider recorded (e.g. FP multiplies).
+    public let counts: [String: Int]
+}
+
+/// A result together with its report.
+public struct Reported<Value: Sendable>: Sendable {
+    public let value: Value
+    public let report: OperationReport
+}

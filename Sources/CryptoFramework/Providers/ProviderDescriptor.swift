@@ -1,0 +1,47 @@
+/// What kind of provider it is, from its name (Solaris' conventions).
+public enum ProviderKind: String, Sendable, Hashable {
+    /// A software provider: a name without `/` (`openssl`, `gmp`).
+    case software
+    /// A hardware provider: `name/instance` (`ncp/0`). Preferred over software.
+    case hardware
+    /// A PKCS#11 module, named by the absolute path of its shared library.
+    case pkcs11Module
+
+    /// The kind a provider name denotes: absolute path → module, `a/0` → hardware, else software.
+    public init(providerName name: String) {
+        if name.hasPrefix("/") {
+            self = .pkcs11Module
+        } else if name.contains("/") {
+            self = .hardware
+        } else {
+            self = .software
+        }
+    }
+}
+
+/// A provider's registration: its name, kind and mechanism table, as data the
+/// registry decides from (KCF's `crypto_provider_info_t`).
+public struct ProviderDescriptor: Sendable {
+    public let name: String
+    public let kind: ProviderKind
+    public let mechanisms: [MechanismInfo]
+    /// One line for `cryptoadm list -v` and reports.
+    public let summary: String
+    private let byMechanism: [Mechanism: MechanismInfo]
+
+    public init(name: String, kind: ProviderKind? = nil, summary: String, mechanisms: [MechanismInfo]) {
+        self.name = name
+        self.kind = kind ?? ProviderKind(providerName: name)
+        self.summary = summary
+        self.mechanisms = mechanisms.sorted { $0.mechanism < $1.mechanism }
+        self.byMechanism = Dictionary(mechanisms.map { ($0.mechanism, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public func info(for mechanism: Mechanism) -> MechanismInfo? { byMechanism[mechanism] }
+
+    /// Hardware, or a module whose token lists the mechanism with CKF_HW: such
+    /// a provider is preferred like hardware for it.
+    public func isHardware(for mechanism: Mechanism) -> Bool {
+        kind == .hardware || (byMechanism[mechanism]?.flags.contains(.hardware) ?? false)
+    }
+}
