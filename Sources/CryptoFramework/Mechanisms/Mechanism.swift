@@ -31,6 +31,11 @@ public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable
         lhs.value < rhs.value
     }
 
+    // The value identifies a mechanism (names are unique per value); hashing the
+    // value alone keeps registry look-ups off the string.
+    public static func == (lhs: Mechanism, rhs: Mechanism) -> Bool { lhs.value == rhs.value }
+    public func hash(into hasher: inout Hasher) { hasher.combine(value) }
+
     /// True for the `random` pseudo-mechanism, which no PKCS#11 module lists by CKM value.
     public var isPseudo: Bool { self == .random }
 

@@ -1,0 +1,235 @@
+import BigInt
+
+/// The framework as applications see it: ask for a mechanism, and the registry
+/// picks a provider under the administrator's policy, retrying elsewhere on a
+/// recoverable failure. Every operation exists in a synchronous and an async
+/// form; async callers waiting on a device queue hold no thread.
+public final class CryptoFramework: Sendable {
+    let registry: Registry
+    /// Index of the one provider this view uses (see ``pinned(to:)``), or nil.
+    let pinnedIndex: Int?
+
+    /// A framework over `platform`'s providers, under `policy`.
+    public init(platform: Platform, policy: PolicySource = .default) throws {
+        registry = try Registry(platform: platform, policy: policy)
+        pinnedIndex = nil
+    }
+
+    private init(registry: Registry, pinnedIndex: Int?) {
+        self.registry = registry
+        self.pinnedIndex = pinnedIndex
+    }
+
+    public var platform: Platform { registry.platform }
+
+    /// Every provider of the platform (active or not), in registration order.
+    public var providers: [ProviderDescriptor] { registry.descriptors }
+
+    /// The provider objects, for provider-specific views (kstats, fault injection).
+    public func provider(named name: String) -> (any CryptoProvider)? {
+        registry.index(of: name).map { registry.providers[$0] }
+    }
+
+    /// Counters of the provider called `name`.
+    public func stats(for name: String) -> ProviderStatsSnapshot? {
+        registry.index(of: name).map { registry.stats[$0].snapshot }
+    }
+
+    /// A view of this framework that uses provider `name` alone (still under the policy).
+    public func pinned(to name: String) throws -> CryptoFramework {
+        guard let index = registry.index(of: name) else {
+            let known = registry.descriptors.map(\.name).joined(separator: ", ")
+            throw CryptoError(.unknownProvider, "no provider named \(name) on platform \(registry.platform.name) (known: \(known))")
+        }
+        return CryptoFramework(registry: registry, pinnedIndex: index)
+    }
+
+    // MARK: Policy
+
+    /// The policy in force now.
+    public var policy: Policy { registry.policy }
+
+    /// Whether a provider is loaded under the current policy.
+    public func isActive(provider name: String) -> Bool { registry.policy.isActive(provider: name) }
+
+    /// Replaces the policy in memory; the next request obeys it. (A file-backed
+    /// framework goes back to its file when the file next changes.)
+    public func setPolicy(_ policy: Policy) { registry.setPolicy(policy) }
+
+    /// Re-reads the policy file now instead of at the next periodic check.
+    public func reloadPolicy() throws { try registry.reloadPolicy() }
+
+    /// Why the last change to the policy file was not applied, if it was not.
+    public var policyLoadError: CryptoError? { registry.policyLoadError }
+
+    // MARK: Requests
+
+    /// Serves `request` on the best provider, failing over as DESIGN.md's rules say.
+    public func perform(_ request: CryptoRequest) throws -> Reported<CryptoResult> {
+        var tried = TriedSet(count: registry.providers.count)
+        var failures: [(Int, CryptoError)] = []
+        while true {
+            guard let index = registry.select(request, tried: tried, pinned: pinnedIndex) else {
+                throw registry.noProviderError(request, failures: failures, pinned: pinnedIndex)
+            }
+            tried.insert(index)
+            let context = OperationContext()
+            let stats = registry.stats[index]
+            stats.begin()
+            let start = monotonicNanoseconds()
+            let outcome: Result<CryptoResult, any Error>
+            do {
+                outcome = .success(try registry.providers[index].perform(request, context: context))
+            } catch {
+                outcome = .failure(error)
+            }
+            let elapsed = monotonicNanoseconds() &- start
+            switch settle(outcome, request: request, index: index, stats: stats) {
+            case .done(let result):
+                return Reported(value: result, report: report(request, index, failures, elapsed, context))
+            case .retry(let error):
+                failures.append((index, error))
+            case .fail(let error):
+                throw error
+            }
+        }
+    }
+
+    /// The async form of ``perform(_:)``: a device queue is awaited, not blocked on.
+    public func perform(_ request: CryptoRequest) async throws -> Reported<CryptoResult> {
+        var tried = TriedSet(count: registry.providers.count)
+        var failures: [(Int, CryptoError)] = []
+        while true {
+            guard let index = registry.select(request, tried: tried, pinned: pinnedIndex) else {
+                throw registry.noProviderError(request, failures: failures, pinned: pinnedIndex)
+            }
+            tried.insert(index)
+            let context = OperationContext()
+            let stats = registry.stats[index]
+            stats.begin()
+            let start = monotonicNanoseconds()
+            let outcome: Result<CryptoResult, any Error>
+            do {
+                outcome = .success(try await registry.providers[index].performAsync(request, context: context))
+            } catch {
+                outcome = .failure(error)
+            }
+            let elapsed = monotonicNanoseconds() &- start
+            switch settle(outcome, request: request, index: index, stats: stats) {
+            case .done(let result):
+                return Reported(value: result, report: report(request, index, failures, elapsed, context))
+            case .retry(let error):
+                failures.append((index, error))
+            case .fail(let error):
+                throw error
+            }
+        }
+    }
+
+    private enum Settlement {
+        case done(CryptoResult)
+        case retry(CryptoError)
+        case fail(CryptoError)
+    }
+
+    /// One attempt's outcome: release it, retry elsewhere (rule 3), or fail.
+    /// A hardware RSA private result is checked before release (rule 5).
+    private func settle(
+        _ outcome: Result<CryptoResult, any Error>, request: CryptoRequest, index: Int, stats: ProviderStats
+    ) -> Settlement {
+        let name = registry.descriptors[index].name
+        switch outcome {
+        case .success(let result):
+            if request.isRSAPrivateOperation, registry.descriptors[index].isHardware(for: request.mechanism) {
+                if let problem = checkHardwareSignature(request, result) {
+                    stats.end(.checkFailed)
+                    return .retry(CryptoError(.deviceError, "\(name) returned a signature that failed the s^e mod n check (\(problem)); discarded"))
+                }
+            }
+            stats.end(.completed)
+            return .done(result)
+        case .failure(let error as CryptoError) where error.isRecoverable:
+            stats.end(.failedOver)
+            return .retry(error)
+        case .failure(let error as CryptoError):
+            stats.end(.error)
+            return .fail(error)
+        case .failure(let error):
+            // A provider threw something other than CryptoError: treat it as a device error.
+            stats.end(.failedOver)
+            return .retry(CryptoError(.deviceError, "\(name): \(error)"))
+        }
+    }
+
+    private func report(
+        _ request: CryptoRequest, _ index: Int, _ failures: [(Int, CryptoError)], _ elapsed: UInt64,
+        _ context: OperationContext
+    ) -> OperationReport {
+        OperationReport(
+            provider: registry.descriptors[index].name, mechanism: request.mechanism,
+            operation: request.operationName,
+            failovers: failures.map { (registry.descriptors[$0.0].name, $0.1) },
+            hostNanoseconds: elapsed, modeledCycles: context.modeledCycles,
+            modeledSeconds: context.modeledSeconds, counts: context.counts)
+    }
+
+    /// Rule 5 (Bellcore): recompute s^e mod n in software, independently of the
+    /// device, and compare with what the signature must encode. Returns nil when
+    /// the signature is good, else what was wrong.
+    private func checkHardwareSignature(_ request: CryptoRequest, _ result: CryptoResult) -> String? {
+        guard case .sign(let mechanism, let key, let data, let pss) = request,
+            case .bytes(let signature) = result, let scheme = RSAScheme(mechanism)
+        else { return "unexpected result type" }
+        let pub = key.publicKey
+        do {
+            let ok = try RSASignatureVerifier.verify(
+                scheme: scheme, modulusBits: pub.bits, data: data, signature: signature, pss: pss,
+                publicOperation: { try SoftwareRSAPublicOperation.apply($0, key: pub) },
+                hash: { algorithm, bytes in
+                    // Digest through the framework (never through the device under check).
+                    let r = try self.unpinned.perform(.digest(algorithm.digestMechanism, data: bytes))
+                    guard case .bytes(let digest) = r.value else {
+                        throw CryptoError(.deviceError, "digest returned no bytes")
+                    }
+                    return digest
+                })
+            return ok ? nil : "signature does not verify"
+        } catch {
+            return "could not check: \(error)"
+        }
+    }
+
+    private var unpinned: CryptoFramework {
+        pinnedIndex == nil ? self : CryptoFramework(registry: registry, pinnedIndex: nil)
+    }
+}
+
+/// s ↦ s^e mod n with a pure-Swift bignum, independent of every provider; used
+/// only for public (non-secret) checks.
+enum SoftwareRSAPublicOperation {
+    static func apply(_ signature: [UInt8], key: RSAPublicKey) throws -> [UInt8] {
+        let n = key.modulus.withUnsafeBytes { BigUInt($0) }
+        let e = key.publicExponent.withUnsafeBytes { BigUInt($0) }
+        let s = signature.withUnsafeBytes { BigUInt($0) }
+        guard s < n else { throw CryptoError(.signatureInvalid, "signature value is not below the modulus") }
+        let m = s.power(e, modulus: n)
+        return BigEndian.bytes(of: m, length: key.byteCount)
+    }
+}
+
+enum BigEndian {
+    /// `value` as exactly `length` big-endian bytes (left-padded; value must fit).
+    static func bytes(of value: BigUInt, length: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: length)
+        var i = length - 1
+        for word in value.words {
+            var w = word
+            for _ in 0..<(UInt.bitWidth / 8) where i >= 0 {
+                out[i] = UInt8(truncatingIfNeeded: w)
+                w >>= 8
+                i -= 1
+            }
+        }
+        return out
+    }
+}

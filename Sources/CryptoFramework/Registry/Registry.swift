@@ -1,0 +1,264 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The provider registry: which providers exist, the policy in force, and
+/// selection with failover after KCF's `kcf_get_mech_provider` (DESIGN.md,
+/// "Selection"). Decides from data only — descriptors, policy, load.
+final class Registry: Sendable {
+    let platform: Platform
+    let providers: [any CryptoProvider]
+    let descriptors: [ProviderDescriptor]
+    let stats: [ProviderStats]
+    private let indexByName: [String: Int]
+    private let policyHolder: PolicyHolder
+
+    init(platform: Platform, policy source: PolicySource) throws {
+        self.platform = platform
+        let made = try platform.makeProviders()
+        var seen: [String: Int] = [:]
+        for (i, p) in made.enumerated() {
+            let name = p.descriptor.name
+            guard seen[name] == nil else {
+                throw CryptoError(.argumentsBad, "platform \(platform.name) registers two providers named \(name)")
+            }
+            seen[name] = i
+        }
+        self.providers = made
+        self.descriptors = made.map(\.descriptor)
+        self.stats = made.map { _ in ProviderStats() }
+        self.indexByName = seen
+        self.policyHolder = try PolicyHolder(source: source)
+        policyHolder.builder = { [descriptors, platform] policy in
+            SelectionTable(descriptors: descriptors, policy: policy, softwarePriority: platform.softwarePriority)
+        }
+        try policyHolder.rebuild()
+    }
+
+    func index(of name: String) -> Int? { indexByName[name] }
+
+    var policy: Policy { policyHolder.current().policy }
+    var policyLoadError: CryptoError? { policyHolder.lastLoadError }
+
+    func setPolicy(_ policy: Policy) { policyHolder.replace(with: policy) }
+    func reloadPolicy() throws { try policyHolder.reloadNow() }
+
+    // MARK: Selection
+
+    /// The provider to try next for `request`, or nil when no candidate is left.
+    /// Rule 1 (candidates), rule 2 (hardware first, least loaded; then software by priority).
+    func select(_ request: CryptoRequest, tried: borrowing TriedSet, pinned: Int?) -> Int? {
+        let table = policyHolder.current()
+        guard let candidates = table.candidates[request.mechanism] else { return nil }
+        let bits = request.keyBits
+        let flag = request.requiredFlag
+        var bestHardware: (index: Int, load: Int)?
+        for entry in candidates {
+            let i = entry.provider
+            if let pinned, i != pinned { continue }
+            if tried.contains(i) { continue }
+            guard entry.info.accepts(keyBits: bits), entry.info.flags.contains(flag) else { continue }
+            let provider = providers[i]
+            if provider.isFailed { continue }
+            if entry.isHardware {
+                let load = provider.load
+                if bestHardware == nil || load < bestHardware!.load { bestHardware = (i, load) }
+                continue
+            }
+            return bestHardware?.index ?? i
+        }
+        return bestHardware?.index
+    }
+
+    /// Why nothing (more) can serve `request`: a message naming the mechanism,
+    /// the key size and what each provider had against it.
+    func noProviderError(_ request: CryptoRequest, failures: [(Int, CryptoError)], pinned: Int?) -> CryptoError {
+        let mech = request.mechanism
+        let op = request.operationName
+        if !failures.isEmpty {
+            let list = failures.map { "\(descriptors[$0.0].name) (\($0.1))" }.joined(separator: "; ")
+            let last = failures.last!.1
+            return CryptoError(last.code, "\(mech) \(op) failed on every provider tried: \(list)")
+        }
+        let scope = pinned.map { [$0] } ?? Array(providers.indices)
+        let offering = scope.filter { descriptors[$0].info(for: mech) != nil }
+        if offering.isEmpty {
+            let who = pinned.map { "provider \(descriptors[$0].name) does not" } ?? "no provider on platform \(platform.name) does"
+            return CryptoError(.mechanismNotSupported, "\(who) offer \(mech)")
+        }
+        let policy = self.policy
+        let allowed = offering.filter { policy.allows(provider: descriptors[$0].name, mechanism: mech) }
+        if allowed.isEmpty {
+            let names = offering.map { descriptors[$0].name }.joined(separator: ", ")
+            return CryptoError(.mechanismNotSupported,
+                "\(mech) is disabled by policy for every provider that offers it (\(names)); see `cryptoadm list -p`")
+        }
+        let flag = request.requiredFlag
+        let capable = allowed.filter { descriptors[$0].info(for: mech)!.flags.contains(flag) }
+        if capable.isEmpty {
+            let names = allowed.map { descriptors[$0].name }.joined(separator: ", ")
+            return CryptoError(.mechanismInvalid, "\(mech) cannot \(op) on \(names)")
+        }
+        let fitting = capable.filter { descriptors[$0].info(for: mech)!.accepts(keyBits: request.keyBits) }
+        if fitting.isEmpty, let bits = request.keyBits {
+            let ranges = capable.map {
+                let info = descriptors[$0].info(for: mech)!
+                return "\(descriptors[$0].name): \(info.minKeyBits)...\(info.maxKeyBits)"
+            }.joined(separator: ", ")
+            return CryptoError(.keySizeRange, "no active provider supports \(bits)-bit keys for \(mech) (\(ranges))")
+        }
+        let names = fitting.map { descriptors[$0].name }.joined(separator: ", ")
+        return CryptoError(.providerFailed, "every provider that could serve \(mech) is in the FAILED state (\(names))")
+    }
+}
+
+/// Providers already tried for one request (rule 3), as a bit set.
+struct TriedSet: ~Copyable {
+    private var bits: [UInt64]
+    init(count: Int) { bits = Array(repeating: 0, count: (count + 63) / 64) }
+    func contains(_ i: Int) -> Bool { bits[i >> 6] & (1 << UInt64(i & 63)) != 0 }
+    mutating func insert(_ i: Int) { bits[i >> 6] |= 1 << UInt64(i & 63) }
+}
+
+/// Candidates per mechanism under one policy, precomputed so a request does one
+/// dictionary look-up: hardware first (registration order), then software by priority.
+final class SelectionTable: Sendable {
+    struct Entry: Sendable {
+        let provider: Int
+        let info: MechanismInfo
+        let isHardware: Bool
+    }
+    let policy: Policy
+    let candidates: [Mechanism: [Entry]]
+
+    init(descriptors: [ProviderDescriptor], policy: Policy, softwarePriority: [String]) {
+        self.policy = policy
+        func rank(_ name: String) -> Int { softwarePriority.firstIndex(of: name) ?? softwarePriority.count }
+        var table: [Mechanism: [Entry]] = [:]
+        for (i, d) in descriptors.enumerated() where policy.isActive(provider: d.name) {
+            for info in d.mechanisms where policy.allows(provider: d.name, mechanism: info.mechanism) {
+                table[info.mechanism, default: []].append(
+                    Entry(provider: i, info: info, isHardware: d.isHardware(for: info.mechanism)))
+            }
+        }
+        for (mech, entries) in table {
+            table[mech] = entries.enumerated().sorted { a, b in
+                let (x, y) = (a.element, b.element)
+                if x.isHardware != y.isHardware { return x.isHardware }
+                if x.isHardware { return a.offset < b.offset }
+                let (rx, ry) = (rank(descriptors[x.provider].name), rank(descriptors[y.provider].name))
+                return rx != ry ? rx < ry : a.offset < b.offset
+            }.map(\.element)
+        }
+        self.candidates = table
+    }
+}
+
+/// Holds the policy in force and notices changes to its file: at most every
+/// `checkInterval`, one request stats the file; a changed file is parsed and,
+/// if valid, applied to new requests (rule 4). A malformed new file leaves the
+/// last good policy in force and is reported, never half-applied.
+final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Registry.init before any use
+    static let checkIntervalNanoseconds: UInt64 = 100_000_000
+
+    private let store: PolicyStore?
+    private let state: Mutex<State>
+    private let lastCheck = Atomic<UInt64>(0)
+    var builder: (@Sendable (Policy) -> SelectionTable)!
+
+    private struct State {
+        var policy: Policy
+        var table: SelectionTable?
+        var stamp: FileStamp?
+        var loadError: CryptoError?
+    }
+
+    init(source: PolicySource) throws {
+        switch source {
+        case .inMemory(let policy):
+            store = nil
+            state = Mutex(State(policy: policy))
+        case .file(let url):
+            let s = PolicyStore(url: url)
+            store = s
+            let stamp = s.stamp()
+            state = Mutex(State(policy: try s.load(), stamp: stamp))
+        case .default:
+            let s = PolicyStore(url: PolicyStore.defaultURL())
+            store = s
+            let stamp = s.stamp()
+            state = Mutex(State(policy: try s.load(), stamp: stamp))
+        }
+    }
+
+    func rebuild() throws {
+        state.withLock { $0.table = builder($0.policy) }
+    }
+
+    func current() -> SelectionTable {
+        if store != nil { checkFileIfDue() }
+        return state.withLock { $0.table! }
+    }
+
+    var lastLoadError: CryptoError? { state.withLock { $0.loadError } }
+
+    func replace(with policy: Policy) {
+        let table = builder(policy)
+        state.withLock {
+            $0.policy = policy
+            $0.table = table
+        }
+    }
+
+    func reloadNow() throws {
+        guard let store else { return }
+        let stamp = store.stamp()
+        let policy = try store.load()
+        let table = builder(policy)
+        state.withLock {
+            $0.policy = policy
+            $0.table = table
+            $0.stamp = stamp
+            $0.loadError = nil
+        }
+    }
+
+    private func checkFileIfDue() {
+        let now = monotonicNanoseconds()
+        let last = lastCheck.load(ordering: .relaxed)
+        guard now &- last >= Self.checkIntervalNanoseconds,
+            lastCheck.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged,
+            let store
+        else { return }
+        let stamp = store.stamp()
+        guard stamp != state.withLock({ $0.stamp }) else { return }
+        do {
+            try reloadNow()
+        } catch let error as CryptoError {
+            let isNew = state.withLock { s -> Bool in
+                defer { s.stamp = stamp; s.loadError = error }
+                return s.loadError != error
+            }
+            if isNew {
+                FileHandleStderr.write("cryptoframework: policy file changed but was not applied, keeping the previous policy: \(error)\n")
+            }
+        } catch {
+            state.withLock { $0.stamp = stamp }
+        }
+    }
+}
+
+func monotonicNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+}
+
+enum FileHandleStderr {
+    static func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buf in _ = Glibc.write(2, buf.baseAddress, buf.count) }
+    }
+}
