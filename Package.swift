@@ -6,10 +6,12 @@ let package = Package(
     products: [
         .library(name: "CryptoFramework", targets: ["CryptoFramework"]),
         .library(name: "Providers", targets: ["Providers"]),
+        .executable(name: "ikebench", targets: ["IKEBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // C libraries, found through pkg-config; `make deps` installs the -dev packages.
@@ -30,6 +32,14 @@ let package = Package(
         .target(
             name: "Providers",
             dependencies: ["CryptoFramework", "CLibCrypto", "CGMP", "CSodium"]
+        ),
+        // The IKE Phase I benchmark; `make bench` runs it.
+        .executableTarget(
+            name: "IKEBench",
+            dependencies: [
+                "CryptoFramework", "Providers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
 
         .testTarget(

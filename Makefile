@@ -1,0 +1,47 @@
+# CryptoFramework — the README's two commands are `make bench` and `make test`.
+# Both first run `deps`, which installs missing Debian packages when run as
+# root and otherwise says exactly what to install.
+
+SWIFT ?= swift
+APT_PACKAGES := pkg-config libssl-dev libgmp-dev libsodium-dev openssl
+# pkg-config module -> Debian package providing it
+PC_MODULES := libcrypto:libssl-dev gmp:libgmp-dev libsodium:libsodium-dev
+
+.PHONY: all deps build release test bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	for pair in $(PC_MODULES); do \
+	  mod=$${pair%%:*}; pkg=$${pair##*:}; \
+	  pkg-config --exists $$mod 2>/dev/null || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make deps: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "make deps: missing packages:$$missing"; \
+	    echo "install them with: sudo apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi; \
+	command -v $(SWIFT) >/dev/null 2>&1 || { echo "make deps: no Swift toolchain on PATH (swift 6.1 or newer is needed)"; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test
+
+bench: release
+	.build/release/ikebench speed --vs-openssl
+
+clean:
+	rm -rf .build

@@ -1,0 +1,98 @@
+import ArgumentParser
+import CryptoFramework
+import Foundation
+import Providers
+
+struct SpeedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "speed",
+        abstract: "Measure operations per second per provider, mechanism, key size and operation.",
+        discussion: """
+            Every line is timed through the framework with the view pinned to one provider, \
+            so the figure includes selection, policy and accounting. Keys are made once, \
+            before timing. --vs-openssl runs `openssl speed` for the same RSA sizes in the \
+            same run and prints our figure as a ratio of it.
+
+            Example:
+              ikebench speed --rsa-bits 2048 --groups 14 --threads 2 --vs-openssl
+            """)
+
+    @Option(help: "The platform whose providers are measured (host).")
+    var platform: String = "host"
+
+    @Option(name: .customLong("provider"), help: "Measure only this provider (repeatable). Default: every provider that offers the mechanism.")
+    var providers: [String] = []
+
+    @Option(name: .customLong("rsa-bits"), parsing: .upToNextOption, help: "RSA modulus sizes.")
+    var rsaBits: [Int] = [1024, 2048]
+
+    @Option(name: .customLong("groups"), parsing: .upToNextOption, help: "IKE MODP groups for DH generate and derive.")
+    var groups: [Int] = [2, 14]
+
+    @Option(help: "Seconds per measurement.")
+    var seconds: Double = 1
+
+    @Option(help: "Threads issuing operations at once.")
+    var threads: Int = 1
+
+    @Flag(name: .customLong("vs-openssl"), help: "Also run `openssl speed` and print the ratio.")
+    var vsOpenSSL = false
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    @Option(help: "Policy file (kcf.conf). Default: $CRYPTOFRAMEWORK_CONF, else ~/.config/cryptoframework/kcf.conf.")
+    var config: String?
+
+    func validate() throws {
+        guard Platform.named(platform) != nil else {
+            throw ValidationError("unknown platform '\(platform)'; known: \(Platform.all.map(\.name).joined(separator: ", "))")
+        }
+        guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
+        guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be 1...256") }
+        for bits in rsaBits where bits < 512 || bits > 16384 {
+            throw ValidationError("--rsa-bits \(bits) is outside 512...16384")
+        }
+        for g in groups where DHGroup.ike(g) == nil {
+            throw ValidationError("--groups \(g): not an IKE MODP group (1, 2, 5, 14, 15, 16, 17, 18)")
+        }
+    }
+
+    func run() throws {
+        let policy: PolicySource = config.map { .file(URL(fileURLWithPath: $0)) } ?? .default
+        let fw = try CryptoFramework(platform: Platform.named(platform)!, policy: policy)
+        let runner = SpeedRunner(framework: fw, seconds: seconds, threads: threads)
+        let reference = vsOpenSSL ? OpenSSLSpeedReference(seconds: max(1, Int(seconds.rounded())), threads: threads) : nil
+        var referenceCache: [Int: (sign: Double, verify: Double)?] = [:]
+
+        var rows: [SpeedRow] = []
+        let table = SpeedTable(json: json)
+        table.printHeader(platform: platform, threads: threads, seconds: seconds)
+        for c in SpeedCase.defaults(rsaBits: rsaBits, dhGroups: groups) {
+            let candidates = fw.providers.filter { d in
+                (providers.isEmpty || providers.contains(d.name)) && fw.isActive(provider: d.name)
+                    && (d.info(for: c.mechanism)?.accepts(keyBits: c.bits) ?? false)
+                    && fw.policy.allows(provider: d.name, mechanism: c.mechanism)
+            }
+            for d in candidates {
+                let m = try runner.measure(c, provider: d.name)
+                var ref: Double? = nil
+                if let reference, c.opensslAlgorithm != nil {
+                    if referenceCache[c.bits] == nil { referenceCache[c.bits] = reference.rsa(bits: c.bits) }
+                    if let r = referenceCache[c.bits] ?? nil {
+                        ref = c.operation == .sign ? r.sign : r.verify
+                    }
+                }
+                let row = SpeedRow(
+                    provider: d.name, mechanism: c.mechanism.name, operation: c.operation.rawValue, bits: c.bits,
+                    opsPerSecond: m.opsPerSecond, modeledLatencySeconds: m.modeledLatencySeconds,
+                    modeledOpsPerSecond: nil, referenceOpsPerSecond: ref,
+                    ratio: ref.map { m.opsPerSecond / $0 })
+                table.printRow(row)
+                rows.append(row)
+            }
+        }
+        let dispatch = try DispatchOverhead(framework: fw).measure()
+        table.printFooter(rows: rows, platform: platform, dispatch: dispatch)
+    }
+}

@@ -1,0 +1,86 @@
+import CryptoFramework
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Runs one speed case on one provider: prepares keys once, then as many
+/// operations as fit in the time on `threads` threads.
+struct SpeedRunner {
+    let framework: CryptoFramework
+    let seconds: Double
+    let threads: Int
+
+    struct Measurement {
+        let opsPerSecond: Double
+        let modeledLatencySeconds: Double?
+    }
+
+    /// Work for one case: a closure returning the operation's report.
+    private func workload(_ c: SpeedCase, on view: CryptoFramework) throws -> @Sendable () throws -> OperationReport {
+        let keySource = framework  // keys come from whoever the policy picks; only the timed op is pinned
+        switch (c.mechanism, c.operation) {
+        case (_, .sign):
+            let key = try keySource.generateRSAKeyPair(bits: c.bits)
+            let data = [UInt8](repeating: 0x5a, count: 36)
+            return { try view.perform(.sign(c.mechanism, key: key, data: data, pss: nil)).report }
+        case (_, .verify):
+            let key = try keySource.generateRSAKeyPair(bits: c.bits)
+            let data = [UInt8](repeating: 0x5a, count: 36)
+            let signature = try keySource.sign(c.mechanism, key: key, data: data)
+            let pub = key.publicKey
+            return {
+                let r = try view.perform(.verify(c.mechanism, key: pub, data: data, signature: signature, pss: nil))
+                guard case .verified(true) = r.value else {
+                    throw CryptoError(.signatureInvalid, "speed: a valid signature did not verify")
+                }
+                return r.report
+            }
+        case (_, .generate):
+            guard let group = c.group else { throw CryptoError(.argumentsBad, "no IKE group of \(c.bits) bits") }
+            return { try view.perform(.generateDHKeyPair(group: group, privateBits: nil)).report }
+        case (_, .derive):
+            guard let group = c.group else { throw CryptoError(.argumentsBad, "no IKE group of \(c.bits) bits") }
+            let mine = try keySource.generateDHKeyPair(group: group)
+            let peer = try keySource.generateDHKeyPair(group: group)
+            return { try view.perform(.deriveDH(privateKey: mine.privateKey, peerPublicValue: peer.publicValue)).report }
+        }
+    }
+
+    func measure(_ c: SpeedCase, provider: String) throws -> Measurement {
+        let view = try framework.pinned(to: provider)
+        let op = try workload(c, on: view)
+        _ = try op()  // warm caches (native key handles) before timing
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        let total = Atomic<Int>(0)
+        let modeled = Mutex<(sum: Double, count: Int)>((0, 0))
+        let firstError = Mutex<(any Error)?>(nil)
+        let start = DispatchTime.now().uptimeNanoseconds
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            var n = 0
+            var modeledSum = 0.0, modeledCount = 0
+            do {
+                while DispatchTime.now().uptimeNanoseconds < deadline {
+                    let report = try op()
+                    n += 1
+                    if let s = report.modeledSeconds {
+                        modeledSum += s
+                        modeledCount += 1
+                    }
+                }
+            } catch {
+                firstError.withLock { $0 = $0 ?? error }
+            }
+            total.wrappingAdd(n, ordering: .relaxed)
+            modeled.withLock {
+                $0.sum += modeledSum
+                $0.count += modeledCount
+            }
+        }
+        if let error = firstError.withLock({ $0 }) { throw error }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let m = modeled.withLock { $0 }
+        return Measurement(
+            opsPerSecond: Double(total.load(ordering: .relaxed)) / elapsed,
+            modeledLatencySeconds: m.count > 0 ? m.sum / Double(m.count) : nil)
+    }
+}

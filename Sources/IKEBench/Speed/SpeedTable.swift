@@ -1,0 +1,78 @@
+import Foundation
+
+/// One measured line; the JSON keys are the public format (issue: ikebench speed JSON).
+struct SpeedRow: Codable {
+    let provider: String
+    let mechanism: String
+    let operation: String
+    let bits: Int
+    let opsPerSecond: Double
+    let modeledLatencySeconds: Double?
+    let modeledOpsPerSecond: Double?
+    let referenceOpsPerSecond: Double?
+    let ratio: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case provider, mechanism, operation, bits, opsPerSecond, modeledLatencySeconds, modeledOpsPerSecond,
+            referenceOpsPerSecond, ratio
+    }
+
+    // Absent values are written as null, as the format says.
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(provider, forKey: .provider)
+        try c.encode(mechanism, forKey: .mechanism)
+        try c.encode(operation, forKey: .operation)
+        try c.encode(bits, forKey: .bits)
+        try c.encode(opsPerSecond, forKey: .opsPerSecond)
+        try c.encode(modeledLatencySeconds, forKey: .modeledLatencySeconds)
+        try c.encode(modeledOpsPerSecond, forKey: .modeledOpsPerSecond)
+        try c.encode(referenceOpsPerSecond, forKey: .referenceOpsPerSecond)
+        try c.encode(ratio, forKey: .ratio)
+    }
+}
+
+struct SpeedReport: Codable {
+    let platform: String
+    let results: [SpeedRow]
+    let dispatchOverheadNanoseconds: Double?
+}
+
+/// Prints rows as they are measured (a table), or everything at the end (JSON).
+struct SpeedTable {
+    let json: Bool
+
+    func printHeader(platform: String, threads: Int, seconds: Double) {
+        guard !json else { return }
+        print("ikebench speed: platform \(platform), \(threads) thread(s), \(seconds) s per line")
+        print(pad("provider", 10) + pad("mechanism", 26) + pad("op", 9) + lpad("bits", 6) + lpad("ops/s", 12)
+            + lpad("modeled", 12) + lpad("openssl/s", 12) + lpad("ratio", 8))
+    }
+
+    func printRow(_ r: SpeedRow) {
+        guard !json else { return }
+        let modeled = r.modeledLatencySeconds.map { String(format: "%.3f ms", $0 * 1e3) } ?? "-"
+        let ref = r.referenceOpsPerSecond.map { String(format: "%.1f", $0) } ?? "-"
+        let ratio = r.ratio.map { String(format: "%.2f", $0) } ?? "-"
+        print(pad(r.provider, 10) + pad(r.mechanism, 26) + pad(r.operation, 9) + lpad(String(r.bits), 6)
+            + lpad(String(format: "%.1f", r.opsPerSecond), 12) + lpad(modeled, 12) + lpad(ref, 12) + lpad(ratio, 8))
+        fflush(nil)  // all streams: stdout is not concurrency-safe to name in Swift 6
+    }
+
+    func printFooter(rows: [SpeedRow], platform: String, dispatch: DispatchOverhead.Result?) {
+        if json {
+            let report = SpeedReport(platform: platform, results: rows, dispatchOverheadNanoseconds: dispatch?.overheadNanoseconds)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try! encoder.encode(report), as: UTF8.self))  // plain values: cannot fail
+            return
+        }
+        if let d = dispatch {
+            print(String(format: "registry dispatch (select + policy + counters): %.0f ns/op  (framework %.0f ns, provider direct %.0f ns, CKM_SHA256 of 0 bytes on %@)",
+                d.overheadNanoseconds, d.frameworkNanoseconds, d.directNanoseconds, d.provider))
+        }
+    }
+
+    private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+    private func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? " " + s : String(repeating: " ", count: n - s.count) + s }
+}
