@@ -109,6 +109,32 @@ struct RSAKeyDERTests {
         #expect(key.pkcs1DERRepresentation == pkcs1)
     }
 
+    @Test("PKCS#8 version 1 (OneAsymmetricKey) with a publicKey field")
+    func oneAsymmetricKey() throws {
+        let pkcs1 = try KeyFixture.bytes("rsa1024.pkcs1.der")
+        let algorithm = tlv(0x30, rsaEncryptionOID + [0x05, 0x00])
+        func v1(publicKey: [UInt8]) -> [UInt8] {
+            tlv(0x30, [0x02, 0x01, 0x01] + algorithm + tlv(0x04, pkcs1) + tlv(0x81, [0] + publicKey))
+        }
+        let key = try RSAPrivateKey(derRepresentation: v1(publicKey: KeyFixture.bytes("rsa1024.pkcs1pub.der")))
+        #expect(key.pkcs1DERRepresentation == pkcs1)
+        let other = try KeyFixture.bytes("rsa2048.pkcs1pub.der")
+        expectKeyInvalid(mentioning: "publicKey field does not match") { _ = try RSAPrivateKey(derRepresentation: v1(publicKey: other)) }
+        // Version 0 may not carry a publicKey.
+        var v0 = v1(publicKey: other)
+        #expect(v0[1] == 0x82 && v0[4...6] == [0x02, 0x01, 0x01])  // SEQUENCE header, then version INTEGER 1
+        v0[6] = 0x00
+        expectKeyInvalid(mentioning: "unexpected element [1]") { _ = try RSAPrivateKey(derRepresentation: v0) }
+    }
+
+    @Test("a private key handed to the public-key importer says so")
+    func privateAsPublic() throws {
+        let pkcs1 = try KeyFixture.bytes("rsa1024.pkcs1.der")
+        expectKeyInvalid(mentioning: "looks like a private key") { _ = try RSAPublicKey(derRepresentation: pkcs1) }
+        let spki = try KeyFixture.bytes("rsa1024.spki.der")
+        expectKeyInvalid(mentioning: "not an RSA private key") { _ = try RSAPrivateKey(derRepresentation: spki) }
+    }
+
     @Test("an EC key is refused, naming its algorithm OID")
     func ecKeyRefused() throws {
         expectKeyInvalid(mentioning: "not an RSA key: algorithm OID 1.2.840.10045.2.1") {

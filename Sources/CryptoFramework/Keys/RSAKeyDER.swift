@@ -27,21 +27,7 @@ extension RSAPublicKey {
     /// Throws `CryptoError(.keyInvalid, …)` for anything else, with a message that
     /// says what was found; `.keySizeRange` for a modulus outside the framework's range.
     public init(derRepresentation: some Collection<UInt8>) throws {
-        let der = Array(derRepresentation)
-        let root = try RSAKeyDER.parseRoot(der, what: "RSA public key")
-        let (n, e) = try RSAKeyDER.withDecodingContext("RSA public key") {
-            let children = try RSAKeyDER.sequenceChildren(root, what: "RSA public key")
-            switch children.first?.identifier {
-            case .some(.sequence):
-                return try RSAKeyDER.decodeSubjectPublicKeyInfo(root)
-            case .some(.integer):
-                return try RSAKeyDER.decodePKCS1PublicKey(root)
-            default:
-                throw CryptoError(
-                    .keyInvalid,
-                    "not an RSA public key: expected a SubjectPublicKeyInfo or a PKCS#1 RSAPublicKey SEQUENCE")
-            }
-        }
+        let (n, e) = try RSAKeyDER.decodePublicKey(Array(derRepresentation)[...])
         try self.init(modulus: Array(n), publicExponent: Array(e))
     }
 
@@ -77,23 +63,9 @@ extension RSAPrivateKey {
     public init(derRepresentation: some Collection<UInt8>) throws {
         var der = Array(derRepresentation)
         defer { RSAKeyDER.wipe(&der) }
-        let root = try RSAKeyDER.parseRoot(der, what: "RSA private key")
-        let parts = try RSAKeyDER.withDecodingContext("RSA private key") {
-            let children = try RSAKeyDER.sequenceChildren(root, what: "RSA private key")
-            guard children.count >= 2, children[0].identifier == .integer else {
-                throw CryptoError(
-                    .keyInvalid,
-                    "not an RSA private key: expected a PKCS#8 PrivateKeyInfo or a PKCS#1 RSAPrivateKey SEQUENCE")
-            }
-            switch children[1].identifier {
-            case .sequence: return try RSAKeyDER.decodePrivateKeyInfo(children)
-            case .integer: return try RSAKeyDER.decodePKCS1PrivateKey(root)
-            default:
-                throw CryptoError(
-                    .keyInvalid,
-                    "not an RSA private key: second element is \(children[1].identifier), expected an AlgorithmIdentifier (PKCS#8) or the modulus (PKCS#1)")
-            }
-        }
+        // Decoded in a helper so that every ASN1Node (which shares `der`'s storage)
+        // is gone before the wipe, and the wipe clears `der` in place.
+        let parts = try RSAKeyDER.decodePrivateKey(der[...])
         try self.init(
             modulus: parts.n, publicExponent: parts.e, privateExponent: parts.d,
             prime1: parts.p, prime2: parts.q, exponent1: parts.dp, exponent2: parts.dq,
@@ -163,7 +135,7 @@ enum RSAKeyDER {
 
     /// Parses one DER element that must span the whole input, with messages for the
     /// commonest damage (empty input, truncation, trailing bytes) stated plainly.
-    static func parseRoot(_ der: [UInt8], what: String) throws -> ASN1Node {
+    static func parseRoot(_ der: ArraySlice<UInt8>, what: String) throws -> ASN1Node {
         guard !der.isEmpty else {
             throw CryptoError(.keyInvalid, "\(what): the input is empty")
         }
@@ -184,14 +156,15 @@ enum RSAKeyDER {
 
     /// Total length (header + contents) declared by the first element's header, or
     /// nil when the header itself cannot be read (the full parser then reports why).
-    static func outerElementLength(_ der: [UInt8]) -> Int? {
-        guard der.count >= 2, der[0] & 0x1F != 0x1F else { return nil }
-        let first = der[1]
+    static func outerElementLength(_ der: ArraySlice<UInt8>) -> Int? {
+        let start = der.startIndex
+        guard der.count >= 2, der[start] & 0x1F != 0x1F else { return nil }
+        let first = der[start + 1]
         if first < 0x80 { return 2 + Int(first) }
         let lengthBytes = Int(first & 0x7F)
         guard lengthBytes >= 1, lengthBytes <= 4, der.count >= 2 + lengthBytes else { return nil }
         var length = 0
-        for byte in der[2..<(2 + lengthBytes)] { length = length << 8 | Int(byte) }
+        for byte in der[(start + 2)..<(start + 2 + lengthBytes)] { length = length << 8 | Int(byte) }
         return 2 + lengthBytes + length
     }
 
@@ -219,9 +192,24 @@ enum RSAKeyDER {
         }
     }
 
+    /// A tag as a person reads it in an ASN.1 module: "INTEGER", "[0]", "[APPLICATION 2]".
+    static func tagName(_ identifier: ASN1Identifier) -> String {
+        switch identifier.tagClass {
+        case .universal:
+            let names: [UInt: String] = [
+                1: "BOOLEAN", 2: "INTEGER", 3: "BIT STRING", 4: "OCTET STRING", 5: "NULL",
+                6: "OBJECT IDENTIFIER", 16: "SEQUENCE", 17: "SET",
+            ]
+            return names[identifier.tagNumber] ?? "universal tag \(identifier.tagNumber)"
+        case .contextSpecific: return "[\(identifier.tagNumber)]"
+        case .application: return "[APPLICATION \(identifier.tagNumber)]"
+        case .private: return "[PRIVATE \(identifier.tagNumber)]"
+        }
+    }
+
     static func sequenceChildren(_ node: ASN1Node, what: String) throws -> [ASN1Node] {
         guard node.identifier == .sequence, case .constructed(let children) = node.content else {
-            throw CryptoError(.keyInvalid, "\(what): expected a SEQUENCE, found \(node.identifier)")
+            throw CryptoError(.keyInvalid, "\(what): expected a SEQUENCE, found \(tagName(node.identifier))")
         }
         return Array(children)
     }
@@ -230,7 +218,7 @@ enum RSAKeyDER {
     /// The slice points into the caller's input: no copy is made here.
     static func positiveInteger(_ node: ASN1Node, name: String) throws -> ArraySlice<UInt8> {
         guard node.identifier == .integer, case .primitive(let bytes) = node.content else {
-            throw CryptoError(.keyInvalid, "\(name): expected an INTEGER, found \(node.identifier)")
+            throw CryptoError(.keyInvalid, "\(name): expected an INTEGER, found \(tagName(node.identifier))")
         }
         guard let first = bytes.first else {
             throw CryptoError(.keyInvalid, "\(name): INTEGER has no content octets")
@@ -255,7 +243,7 @@ enum RSAKeyDER {
     /// A small INTEGER (a version field).
     static func smallInteger(_ node: ASN1Node, name: String) throws -> Int {
         guard node.identifier == .integer else {
-            throw CryptoError(.keyInvalid, "\(name): expected an INTEGER, found \(node.identifier)")
+            throw CryptoError(.keyInvalid, "\(name): expected an INTEGER, found \(tagName(node.identifier))")
         }
         do {
             return try Int(derEncoded: node)
@@ -286,6 +274,43 @@ enum RSAKeyDER {
         }
     }
 
+    /// SubjectPublicKeyInfo or PKCS#1 RSAPublicKey, told apart by the first element.
+    static func decodePublicKey(_ der: ArraySlice<UInt8>) throws -> (ArraySlice<UInt8>, ArraySlice<UInt8>) {
+        let root = try parseRoot(der, what: "RSA public key")
+        return try withDecodingContext("RSA public key") {
+            let children = try sequenceChildren(root, what: "RSA public key")
+            switch children.first?.identifier {
+            case .some(.sequence): return try decodeSubjectPublicKeyInfo(root)
+            case .some(.integer): return try decodePKCS1PublicKey(root)
+            default:
+                throw CryptoError(
+                    .keyInvalid,
+                    "not an RSA public key: expected a SubjectPublicKeyInfo or a PKCS#1 RSAPublicKey SEQUENCE")
+            }
+        }
+    }
+
+    /// PKCS#8 PrivateKeyInfo or PKCS#1 RSAPrivateKey, told apart by the second element.
+    static func decodePrivateKey(_ der: ArraySlice<UInt8>) throws -> PrivateParts {
+        let root = try parseRoot(der, what: "RSA private key")
+        return try withDecodingContext("RSA private key") {
+            let children = try sequenceChildren(root, what: "RSA private key")
+            guard children.count >= 2, children[0].identifier == .integer else {
+                throw CryptoError(
+                    .keyInvalid,
+                    "not an RSA private key: expected a PKCS#8 PrivateKeyInfo or a PKCS#1 RSAPrivateKey SEQUENCE")
+            }
+            switch children[1].identifier {
+            case .sequence: return try decodePrivateKeyInfo(children)
+            case .integer: return try decodePKCS1PrivateKey(root)
+            default:
+                throw CryptoError(
+                    .keyInvalid,
+                    "not an RSA private key: second element is \(tagName(children[1].identifier)), expected an AlgorithmIdentifier (PKCS#8) or the modulus (PKCS#1)")
+            }
+        }
+    }
+
     static func decodeSubjectPublicKeyInfo(_ root: ASN1Node) throws -> (ArraySlice<UInt8>, ArraySlice<UInt8>) {
         let parts = try sequenceChildren(root, what: "SubjectPublicKeyInfo")
         guard parts.count == 2 else {
@@ -293,20 +318,21 @@ enum RSAKeyDER {
         }
         try checkRSAAlgorithmIdentifier(parts[0])
         guard parts[1].identifier == .bitString else {
-            throw CryptoError(.keyInvalid, "SubjectPublicKeyInfo: subjectPublicKey must be a BIT STRING, found \(parts[1].identifier)")
+            throw CryptoError(.keyInvalid, "SubjectPublicKeyInfo: subjectPublicKey must be a BIT STRING, found \(tagName(parts[1].identifier))")
         }
         let bits = try ASN1BitString(derEncoded: parts[1])
         guard bits.paddingBits == 0 else {
             throw CryptoError(.keyInvalid, "SubjectPublicKeyInfo: subjectPublicKey BIT STRING has \(bits.paddingBits) unused bits; expected whole octets")
         }
-        let inner = try parseRoot(Array(bits.bytes), what: "PKCS#1 RSAPublicKey inside SubjectPublicKeyInfo")
+        let inner = try parseRoot(bits.bytes, what: "PKCS#1 RSAPublicKey inside SubjectPublicKeyInfo")
         return try decodePKCS1PublicKey(inner)
     }
 
     static func decodePKCS1PublicKey(_ root: ASN1Node) throws -> (ArraySlice<UInt8>, ArraySlice<UInt8>) {
         let parts = try sequenceChildren(root, what: "PKCS#1 RSAPublicKey")
         guard parts.count == 2 else {
-            throw CryptoError(.keyInvalid, "PKCS#1 RSAPublicKey has \(parts.count) elements; expected modulus and publicExponent")
+            let hint = parts.count >= 3 ? " (this looks like a private key: import it with RSAPrivateKey and use .publicKey)" : ""
+            throw CryptoError(.keyInvalid, "PKCS#1 RSAPublicKey has \(parts.count) elements; expected modulus and publicExponent\(hint)")
         }
         return (
             try positiveInteger(parts[0], name: "RSA modulus"),
@@ -327,17 +353,27 @@ enum RSAKeyDER {
         }
         // Optional trailing fields: attributes [0], and in version 1 publicKey [1].
         var expectedTag: UInt = 0
+        var embeddedPublicKey: (ArraySlice<UInt8>, ArraySlice<UInt8>)? = nil
         for extra in parts.dropFirst(3) {
             let tag = extra.identifier.tagNumber
             guard extra.identifier.tagClass == .contextSpecific, tag >= expectedTag, tag <= 1,
                 tag == 0 || version == 1
             else {
-                throw CryptoError(.keyInvalid, "PKCS#8 PrivateKeyInfo has an unexpected element \(extra.identifier) after privateKey")
+                throw CryptoError(.keyInvalid, "PKCS#8 PrivateKeyInfo has an unexpected element \(tagName(extra.identifier)) after privateKey")
+            }
+            if tag == 1 {
+                let bits = try ASN1BitString(derEncoded: extra, withIdentifier: extra.identifier)
+                let publicKey = try parseRoot(bits.bytes, what: "PKCS#8 publicKey")
+                embeddedPublicKey = try decodePKCS1PublicKey(publicKey)
             }
             expectedTag = tag + 1
         }
-        let inner = try parseRoot(Array(privateKey), what: "PKCS#1 RSAPrivateKey inside PKCS#8")
-        return try decodePKCS1PrivateKey(inner)
+        let inner = try parseRoot(privateKey, what: "PKCS#1 RSAPrivateKey inside PKCS#8")
+        let key = try decodePKCS1PrivateKey(inner)
+        if let (n, e) = embeddedPublicKey, !(n.elementsEqual(key.n) && e.elementsEqual(key.e)) {
+            throw CryptoError(.keyInvalid, "PKCS#8 OneAsymmetricKey: the publicKey field does not match the private key")
+        }
+        return key
     }
 
     static func decodePKCS1PrivateKey(_ root: ASN1Node) throws -> PrivateParts {

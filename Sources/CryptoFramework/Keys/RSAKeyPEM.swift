@@ -96,7 +96,7 @@ enum RSAKeyPEM {
         _ label: String, der: [UInt8], what: String,
         wrappedLabel: String, wrappedForm: String, wrapperIndex: Int
     ) throws {
-        let root = try RSAKeyDER.parseRoot(der, what: what)
+        let root = try RSAKeyDER.parseRoot(der[...], what: what)
         let children = try RSAKeyDER.sequenceChildren(root, what: what)
         let isWrapped = children.count > wrapperIndex && children[wrapperIndex].identifier == .sequence
         guard isWrapped == (label == wrappedLabel) else {
