@@ -44,7 +44,8 @@ let package = Package(
 
         .testTarget(
             name: "CryptoFrameworkTests",
-            dependencies: ["CryptoFramework", "Providers"]
+            dependencies: ["CryptoFramework", "Providers"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ProvidersTests",
