@@ -81,11 +81,14 @@ extension EVPKey {
     }
 
     /// EVP_PKEY_fromdata over an OSSL_PARAM list built from named BIGNUMs.
-    private static func fromData(selection: Int32, _ components: [(String, BigNumber)]) throws -> EVPKey {
+    /// Names are StaticStrings because OSSL_PARAM_BLD keeps the key pointer
+    /// (not a copy) until OSSL_PARAM_BLD_to_param.
+    private static func fromData(selection: Int32, _ components: [(StaticString, BigNumber)]) throws -> EVPKey {
         let builder = try OpenSSLFailure.check(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new")
         defer { OSSL_PARAM_BLD_free(builder) }
         for (name, value) in components {
-            try OpenSSLFailure.check(OSSL_PARAM_BLD_push_BN(builder, name, value.pointer), "OSSL_PARAM_BLD_push_BN(\(name))")
+            let key = UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)  // NUL-terminated, static
+            try OpenSSLFailure.check(OSSL_PARAM_BLD_push_BN(builder, key, value.pointer), "OSSL_PARAM_BLD_push_BN(\(name))")
         }
         let params = try OpenSSLFailure.check(OSSL_PARAM_BLD_to_param(builder), "OSSL_PARAM_BLD_to_param")
         // The builder puts values of BN_FLG_SECURE (secret) bignums in a separate
