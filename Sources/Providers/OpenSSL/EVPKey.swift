@@ -1,0 +1,105 @@
+internal import CLibCrypto
+import CryptoFramework
+
+/// An owned EVP_PKEY, built once per key value and cached in its `handles`.
+final class EVPKey: @unchecked Sendable {  // never mutated after import; OpenSSL 3 allows concurrent operations on a const EVP_PKEY
+    let pointer: OpaquePointer
+
+    init(owning pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    deinit { EVP_PKEY_free(pointer) }
+
+    /// A fresh operation context over this key (one per sign/verify/derive).
+    func makeContext() throws -> EVPKeyContext {
+        try EVPKeyContext(owning: OpenSSLFailure.check(EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil), "EVP_PKEY_CTX_new_from_pkey"))
+    }
+
+    /// The BIGNUM parameter `name` (OSSL_PKEY_PARAM_*) of this key.
+    func bigNumberParameter(_ name: String, secret: Bool) throws -> BigNumber {
+        var bn: OpaquePointer? = nil
+        guard EVP_PKEY_get_bn_param(pointer, name, &bn) == 1, let bn else {
+            throw OpenSSLFailure.error(.providerFailed, "EVP_PKEY_get_bn_param(\(name))")
+        }
+        return BigNumber(owning: bn, secret: secret)
+    }
+}
+
+/// An owned EVP_PKEY_CTX.
+final class EVPKeyContext {
+    let pointer: OpaquePointer
+
+    init(owning pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    /// A context for an algorithm by name ("RSA"), for key generation and import.
+    convenience init(algorithm: String) throws {
+        self.init(owning: try OpenSSLFailure.check(EVP_PKEY_CTX_new_from_name(nil, algorithm, nil), "EVP_PKEY_CTX_new_from_name(\(algorithm))"))
+    }
+
+    deinit { EVP_PKEY_CTX_free(pointer) }
+}
+
+// OSSL_KEYMGMT_SELECT_* (core_dispatch.h); EVP_PKEY_PUBLIC_KEY / EVP_PKEY_KEYPAIR
+// are composite macros Swift does not import.
+private let selectPublicKey = Int32(
+    OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS | OSSL_KEYMGMT_SELECT_OTHER_PARAMETERS | OSSL_KEYMGMT_SELECT_PUBLIC_KEY)
+private let selectKeyPair = selectPublicKey | Int32(OSSL_KEYMGMT_SELECT_PRIVATE_KEY)
+
+extension EVPKey {
+    /// The cache slot under which this provider keeps a key's EVP_PKEY.
+    static let handleSlot = "openssl.evp"
+
+    /// The key's EVP_PKEY, imported on first use and cached behind the key.
+    static func rsa(_ key: RSAPublicKey) throws -> EVPKey {
+        try key.handles.handle(handleSlot) {
+            try fromData(selection: selectPublicKey, [
+                ("n", BigNumber(key.modulus)),  // OSSL_PKEY_PARAM_RSA_N
+                ("e", BigNumber(key.publicExponent)),  // OSSL_PKEY_PARAM_RSA_E
+            ])
+        }
+    }
+
+    /// The private key's EVP_PKEY with all CRT components, imported on first use.
+    static func rsa(_ key: RSAPrivateKey) throws -> EVPKey {
+        try key.handles.handle(handleSlot) {
+            // OSSL_PKEY_PARAM_RSA_* names (core_names.h); FACTOR1 etc. are built by
+            // string-literal concatenation, which Swift does not import.
+            try fromData(selection: selectKeyPair, [
+                ("n", BigNumber(key.modulus)),
+                ("e", BigNumber(key.publicExponent)),
+                ("d", BigNumber(key.privateExponent)),
+                ("rsa-factor1", BigNumber(key.prime1)),
+                ("rsa-factor2", BigNumber(key.prime2)),
+                ("rsa-exponent1", BigNumber(key.exponent1)),
+                ("rsa-exponent2", BigNumber(key.exponent2)),
+                ("rsa-coefficient1", BigNumber(key.coefficient)),
+            ])
+        }
+    }
+
+    /// EVP_PKEY_fromdata over an OSSL_PARAM list built from named BIGNUMs.
+    /// Names are StaticStrings because OSSL_PARAM_BLD keeps the key pointer
+    /// (not a copy) until OSSL_PARAM_BLD_to_param.
+    private static func fromData(selection: Int32, _ components: [(StaticString, BigNumber)]) throws -> EVPKey {
+        let builder = try OpenSSLFailure.check(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new")
+        defer { OSSL_PARAM_BLD_free(builder) }
+        for (name, value) in components {
+            let key = UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)  // NUL-terminated, static
+            try OpenSSLFailure.check(OSSL_PARAM_BLD_push_BN(builder, key, value.pointer), "OSSL_PARAM_BLD_push_BN(\(name))")
+        }
+        let params = try OpenSSLFailure.check(OSSL_PARAM_BLD_to_param(builder), "OSSL_PARAM_BLD_to_param")
+        // The builder puts values of BN_FLG_SECURE (secret) bignums in a separate
+        // block that OSSL_PARAM_free releases with OPENSSL_secure_clear_free.
+        defer { OSSL_PARAM_free(params) }
+        let context = try EVPKeyContext(algorithm: "RSA")
+        try OpenSSLFailure.check(EVP_PKEY_fromdata_init(context.pointer), "EVP_PKEY_fromdata_init")
+        var pkey: OpaquePointer? = nil
+        guard EVP_PKEY_fromdata(context.pointer, &pkey, selection, params) == 1, let pkey else {
+            throw OpenSSLFailure.error(.keyInvalid, "EVP_PKEY_fromdata (RSA key import)")
+        }
+        return EVPKey(owning: pkey)
+    }
+}

@@ -1,0 +1,83 @@
+internal import CLibCrypto
+import CryptoFramework
+
+/// A message digest fetched once from the default library context (EVP_MD_fetch),
+/// so hot paths skip the provider lookup an implicit fetch does on every call.
+final class FetchedDigest: @unchecked Sendable {  // immutable; fetched EVP_MDs are reference-counted and thread-safe to use
+    let pointer: OpaquePointer
+    let hash: HashAlgorithm
+
+    init?(_ hash: HashAlgorithm) {
+        guard let md = EVP_MD_fetch(nil, FetchedDigest.openSSLName(hash), nil) else {
+            OpenSSLFailure.clearErrorQueue()
+            return nil
+        }
+        self.pointer = md
+        self.hash = hash
+    }
+
+    deinit { EVP_MD_free(pointer) }
+
+    static func openSSLName(_ hash: HashAlgorithm) -> String {
+        switch hash {
+        case .sha1: "SHA1"
+        case .sha224: "SHA2-224"
+        case .sha256: "SHA2-256"
+        case .sha384: "SHA2-384"
+        case .sha512: "SHA2-512"
+        }
+    }
+}
+
+/// A block cipher mode fetched once (EVP_CIPHER_fetch).
+final class FetchedCipher: @unchecked Sendable {  // immutable; fetched EVP_CIPHERs are reference-counted and thread-safe to use
+    let pointer: OpaquePointer
+    let name: String
+    let keyLength: Int
+    let ivLength: Int
+    let blockSize: Int
+
+    init?(_ name: String) {
+        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
+            OpenSSLFailure.clearErrorQueue()
+            return nil
+        }
+        self.pointer = cipher
+        self.name = name
+        self.keyLength = Int(EVP_CIPHER_get_key_length(cipher))
+        self.ivLength = Int(EVP_CIPHER_get_iv_length(cipher))
+        self.blockSize = Int(EVP_CIPHER_get_block_size(cipher))
+    }
+
+    deinit { EVP_CIPHER_free(pointer) }
+}
+
+/// Everything the provider fetches at start-up, by what requests name.
+struct FetchedAlgorithms: Sendable {
+    let digests: [HashAlgorithm: FetchedDigest]
+    /// AES-CBC by key length in bytes (16, 24, 32).
+    let aesCBC: [Int: FetchedCipher]
+    let des3CBC: FetchedCipher?
+
+    init() {
+        var digests: [HashAlgorithm: FetchedDigest] = [:]
+        for hash in HashAlgorithm.allCases { digests[hash] = FetchedDigest(hash) }
+        self.digests = digests
+        var aes: [Int: FetchedCipher] = [:]
+        for bytes in [16, 24, 32] { aes[bytes] = FetchedCipher("AES-\(bytes * 8)-CBC") }
+        self.aesCBC = aes
+        self.des3CBC = FetchedCipher("DES-EDE3-CBC")
+    }
+
+    /// True when every algorithm the mechanism table promises was found.
+    var isComplete: Bool {
+        digests.count == HashAlgorithm.allCases.count && aesCBC.count == 3 && des3CBC != nil
+    }
+
+    func digest(_ hash: HashAlgorithm) throws -> FetchedDigest {
+        guard let md = digests[hash] else {
+            throw CryptoError(.providerFailed, "openssl: digest \(FetchedDigest.openSSLName(hash)) is not available in this libcrypto")
+        }
+        return md
+    }
+}

@@ -1,0 +1,94 @@
+internal import CLibCrypto
+import CryptoFramework
+import Synchronization
+
+/// The `openssl` software provider: the host's libcrypto (OpenSSL 3) serving
+/// RSA, Diffie-Hellman, SHA digests, HMAC and AES/3DES-CBC.
+public final class OpenSSLProvider: CryptoProvider {
+    public let descriptor: ProviderDescriptor
+
+    private let algorithms: FetchedAlgorithms
+    /// Per-group p, g and Montgomery context, built on first use.
+    private let dhGroups = Mutex<[DHGroup: DHGroupContext]>([:])
+
+    public init() {
+        descriptor = ProviderDescriptor(
+            name: "openssl", kind: .software,
+            summary: "libcrypto \(OpenSSLProvider.libraryVersion): RSA, Diffie-Hellman, SHA-1/SHA-2, HMAC, AES-CBC, 3DES-CBC",
+            mechanisms: OpenSSLMechanisms.table)
+        algorithms = FetchedAlgorithms()
+    }
+
+    /// FAILED when libcrypto lacks an algorithm the table promises (e.g. a FIPS-only configuration without SHA-1).
+    public var isFailed: Bool { !algorithms.isComplete }
+
+    /// The linked libcrypto's version text ("OpenSSL 3.0.13 30 Jan 2024").
+    static var libraryVersion: String {
+        guard let text = OpenSSL_version(OPENSSL_VERSION) else { return "OpenSSL" }
+        return String(cString: text)
+    }
+
+    public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
+        guard let info = descriptor.info(for: request.mechanism), info.flags.contains(request.requiredFlag) else {
+            throw unsupported(request)
+        }
+        guard info.accepts(keyBits: request.keyBits) else {
+            throw CryptoError(.keySizeRange,
+                "openssl serves \(request.mechanism) with \(info.minKeyBits)...\(info.maxKeyBits)-bit keys, not \(request.keyBits ?? 0)")
+        }
+        let rsa = OpenSSLRSASignature(algorithms: algorithms)
+        switch request {
+        case .sign(let mechanism, let key, let data, let pss):
+            guard let scheme = RSAScheme(mechanism) else { throw unsupported(request) }
+            return .bytes(try rsa.sign(scheme, key: key, data: data, pss: pss))
+        case .verify(let mechanism, let key, let data, let signature, let pss):
+            guard let scheme = RSAScheme(mechanism) else { throw unsupported(request) }
+            return .verified(try rsa.verify(scheme, key: key, data: data, signature: signature, pss: pss))
+        case .digest(let mechanism, let data):
+            guard let hash = HashAlgorithm(digestMechanism: mechanism) else { throw unsupported(request) }
+            return .bytes(try algorithms.digest(hash).digest(data))
+        case .mac(let mechanism, let key, let data):
+            guard let hash = HashAlgorithm(hmacMechanism: mechanism) else { throw unsupported(request) }
+            return .bytes(try algorithms.digest(hash).hmac(key: key, data))
+        case .encrypt(let mechanism, let key, let iv, let data):
+            return .bytes(try cipher(mechanism, key: key, request).crypt(encrypt: true, key: key, iv: iv, data: data))
+        case .decrypt(let mechanism, let key, let iv, let data):
+            return .bytes(try cipher(mechanism, key: key, request).crypt(encrypt: false, key: key, iv: iv, data: data))
+        case .generateRSAKeyPair(let bits, let publicExponent):
+            return .rsaKeyPair(try OpenSSLRSAKeyGeneration.generate(bits: bits, publicExponent: publicExponent))
+        case .generateDHKeyPair(let group, let privateBits):
+            return .dhKeyPair(try OpenSSLDiffieHellman.generate(groupContext(group), privateBits: privateBits))
+        case .deriveDH(let privateKey, let peerPublicValue):
+            return .secret(try OpenSSLDiffieHellman.derive(groupContext(privateKey.group), privateKey: privateKey, peer: peerPublicValue))
+        case .random:
+            throw unsupported(request)
+        }
+    }
+
+    private func cipher(_ mechanism: Mechanism, key: SecureBytes, _ request: CryptoRequest) throws -> FetchedCipher {
+        let found: FetchedCipher?
+        switch mechanism {
+        case .aesCBC:
+            guard [16, 24, 32].contains(key.count) else {
+                throw CryptoError(.keySizeRange, "CKM_AES_CBC takes 16-, 24- or 32-byte keys, got \(key.count) bytes")
+            }
+            found = algorithms.aesCBC[key.count]
+        case .des3CBC:
+            found = algorithms.des3CBC
+        default:
+            throw unsupported(request)
+        }
+        guard let found else { throw CryptoError(.providerFailed, "openssl: \(mechanism) is not available in this libcrypto") }
+        return found
+    }
+
+    private func groupContext(_ group: DHGroup) throws -> DHGroupContext {
+        if let known = dhGroups.withLock({ $0[group] }) { return known }
+        let made = try DHGroupContext(group)
+        return dhGroups.withLock { groups in
+            if let raced = groups[group] { return raced }
+            groups[group] = made
+            return made
+        }
+    }
+}
