@@ -204,24 +204,12 @@ struct RSAKeyDERTests {
     }
 }
 
-/// SplitMix64: a fixed-seed generator so a failing mutation reproduces.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("RSAKey DER robustness")
 struct RSAKeyDERRobustnessTests {
     /// Damaged copies of `der`: every truncation, every single bit flip, random byte
     /// overwrites, random garbage, and inflated length fields at every header.
     static func mutations(of der: [UInt8], seed: UInt64, randomCount: Int) -> [[UInt8]] {
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         var out: [[UInt8]] = []
         for length in 0..<der.count { out.append(Array(der[..<length])) }
         for index in der.indices {

@@ -216,6 +216,13 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
         guard let store else { return }
         let stamp = store.stamp()
         let policy = try store.load()
+        if state.withLock({ $0.policy == policy && $0.table != nil }) {
+            state.withLock {
+                $0.stamp = stamp
+                $0.loadError = nil
+            }
+            return
+        }
         let table = builder(policy)
         state.withLock {
             $0.policy = policy
@@ -233,7 +240,10 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
             let store
         else { return }
         let stamp = store.stamp()
-        guard stamp != state.withLock({ $0.stamp }) else { return }
+        // Two writes of equal size within one mtime tick can share a stamp, so
+        // a file changed in the last two seconds is re-read even when it looks the same.
+        let recentlyWritten = stamp.map { realtimeNanoseconds() - $0.modificationNanoseconds < 2_000_000_000 } ?? false
+        guard recentlyWritten || stamp != state.withLock({ $0.stamp }) else { return }
         do {
             try reloadNow()
         } catch let error as CryptoError {
@@ -248,6 +258,12 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
             state.withLock { $0.stamp = stamp }
         }
     }
+}
+
+func realtimeNanoseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
 }
 
 func monotonicNanoseconds() -> UInt64 {
