@@ -4,5 +4,5 @@ extension Platform {
     /// This machine: real software providers.
     public static let host = Platform(
         name: "host", clockHz: nil, softwarePriority: ["openssl", "gmp", "sodium"],
-        makeProviders: { [] })
+        makeProviders: { [GMPProvider()] })
 }
