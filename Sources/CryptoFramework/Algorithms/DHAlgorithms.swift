@@ -10,11 +10,13 @@ public struct DHAlgorithms<Engine: BignumEngine>: Sendable {
     /// PKCS #3 / IKEv1 implementations have used (2× the 80-bit strength of group 1).
     public static var minimumPrivateBits: Int { 160 }
 
-    /// The private-value length for `group`: `requested`, or the group's
-    /// default (twice its strength, RFC 3526 §8). Accepted: 160…bits(p) − 1,
-    /// or exactly bits(p) (a full-length exponent); otherwise `argumentsBad`.
+    /// The private-value length for `group`: the group's default when
+    /// `requested` is nil (twice its strength, RFC 3526 §8 — 132 bits for
+    /// group 1, below the request minimum, which applies to callers' choices
+    /// only). A request must be 160…bits(p) − 1, or exactly bits(p) (a
+    /// full-length exponent); otherwise `argumentsBad`.
     public static func privateBits(for group: DHGroup, requested: Int?) throws -> Int {
-        let bits = requested ?? group.defaultPrivateBits
+        guard let bits = requested else { return group.defaultPrivateBits }
         guard bits == group.bits || (minimumPrivateBits..<group.bits).contains(bits) else {
             throw CryptoError(.argumentsBad,
                 "DH private value of \(bits) bits for \(group): use \(minimumPrivateBits)...\(group.bits - 1) or \(group.bits)")
