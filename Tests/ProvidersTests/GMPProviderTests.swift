@@ -130,6 +130,20 @@ import Testing
         #expect(try Self.engine.bigEndianBytes(textbook, length: key.publicKey.byteCount) == first)
     }
 
+    /// Cached key numbers are shared read-only by concurrent signers.
+    @Test func concurrentSignersShareTheKeyHandle() async throws {
+        let key = try #require(Self.keys[1024])
+        let data = Self.data(for: .sha1RSAPKCS)
+        let expected = try sign(.sha1RSAPKCS, key, data)
+        let results = try await withThrowingTaskGroup(of: [UInt8].self) { group in
+            for _ in 0..<8 {
+                group.addTask { try GMPProviderTests().sign(.sha1RSAPKCS, key, data) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 8 && results.allSatisfy { $0 == expected })
+    }
+
     @Test func signatureNotBelowModulusIsFalse() throws {
         let key = try #require(Self.keys[1024])
         #expect(try !verify(.rsaX509, key.publicKey, [1], key.modulus))
