@@ -1,8 +1,8 @@
 import CryptoFramework
 
 extension Platform {
-    /// This machine: real software providers.
+    /// This machine: real software providers (openssl preferred, then gmp; sodium for random).
     public static let host = Platform(
         name: "host", clockHz: nil, softwarePriority: ["openssl", "gmp", "sodium"],
-        makeProviders: { [OpenSSLProvider(), try SodiumProvider()] })
+        makeProviders: { [OpenSSLProvider(), GMPProvider(), try SodiumProvider()] })
 }
