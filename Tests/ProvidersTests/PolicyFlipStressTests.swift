@@ -8,6 +8,8 @@ import Testing
 private final class SharedState: Sendable {
     let served = Mutex<[String: Int]>([:])
     let flipping = Atomic<Bool>(true)
+    let flipperDone = Atomic<Bool>(false)
+    let flips = Atomic<Int>(0)
 }
 
 @Suite("Stress: concurrent requests while the policy flips")
@@ -26,22 +28,27 @@ struct PolicyFlipStressTests {
     @Test("8 tasks x 500 sign/verify/derive, policy flipping every 2 ms: no failure, no wrong result")
     func stress() async throws {
         let fw = try CryptoFramework(platform: .host, policy: .inMemory(Policy()))
-        let openssl = try fw.pinned(to: "openssl"), gmp = try fw.pinned(to: "gmp")
+        // Checks run on a second framework whose policy never changes.
+        let checker = try CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+        let openssl = try checker.pinned(to: "openssl"), gmp = try checker.pinned(to: "gmp")
         let other: @Sendable (String) -> CryptoFramework = { name in name == "openssl" ? gmp : openssl }
         let key = try await openssl.generateRSAKeyPair(bits: 2048)
         let group = DHGroup.modp14
         let shared = SharedState()
-        let flipper = Task.detached {
+        // The administrator's changes come from outside the task pool: a thread of its own.
+        let flipper = Thread {
             let policies = Self.policies()
             var i = 0
             while shared.flipping.load(ordering: .relaxed) {
                 fw.setPolicy(policies[i % policies.count])
                 i += 1
-                try? await Task.sleep(nanoseconds: 2_000_000)
+                usleep(2_000)
             }
             fw.setPolicy(Policy())
-            return i
+            shared.flips.store(i, ordering: .relaxed)
+            shared.flipperDone.store(true, ordering: .releasing)
         }
+        flipper.start()
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             for t in 0..<8 {
@@ -81,7 +88,8 @@ struct PolicyFlipStressTests {
             try await tasks.waitForAll()
         }
         shared.flipping.store(false, ordering: .relaxed)
-        let flips = await flipper.value
+        while !shared.flipperDone.load(ordering: .acquiring) { usleep(1_000) }
+        let flips = shared.flips.load(ordering: .relaxed)
         #expect(flips > 10, "the policy must actually have flipped during the run")
         let counts = shared.served.withLock { $0 }
         #expect((counts["openssl"] ?? 0) > 0 && (counts["gmp"] ?? 0) > 0, "both providers served signatures: \(counts)")
