@@ -87,11 +87,12 @@ import Testing
 
     @Test func privateBitsRule() throws {
         let group = try #require(DHGroup.ike(14))
-        #expect(try DHAlgorithms<GMPEngine>.privateBits(for: group, requested: nil) == group.defaultPrivateBits)
-        #expect(try DHAlgorithms<GMPEngine>.privateBits(for: group, requested: 2048) == 2048)
-        // Group 1's default (2 × 66-bit strength) is below the request minimum but is the group's own choice.
+        #expect(try group.privateExponentBits(requested: nil) == group.defaultPrivateBits)
+        #expect(group.defaultPrivateBits == 220)  // RFC 3526 §8: 2 × 110
+        #expect(try group.privateExponentBits(requested: 2048) == 2048)
+        // Group 1's 2 × 66 = 132 bits is raised to the 160-bit floor.
         let group1 = try #require(DHGroup.ike(1))
-        #expect(try DHAlgorithms<GMPEngine>.privateBits(for: group1, requested: nil) == 132)
-        #expect(throws: CryptoError.self) { try DHAlgorithms<GMPEngine>.privateBits(for: group, requested: 2049) }
+        #expect(try group1.privateExponentBits(requested: nil) == 160)
+        #expect(throws: CryptoError.self) { try group.privateExponentBits(requested: 2049) }
     }
 }

@@ -6,28 +6,10 @@ public struct DHAlgorithms<Engine: BignumEngine>: Sendable {
         self.engine = engine
     }
 
-    /// Shortest private value accepted: 160 bits, the smallest exponent
-    /// PKCS #3 / IKEv1 implementations have used (2× the 80-bit strength of group 1).
-    public static var minimumPrivateBits: Int { 160 }
-
-    /// The private-value length for `group`: the group's default when
-    /// `requested` is nil (twice its strength, RFC 3526 §8 — 132 bits for
-    /// group 1, below the request minimum, which applies to callers' choices
-    /// only). A request must be 160…bits(p) − 1, or exactly bits(p) (a
-    /// full-length exponent); otherwise `argumentsBad`.
-    public static func privateBits(for group: DHGroup, requested: Int?) throws -> Int {
-        guard let bits = requested else { return group.defaultPrivateBits }
-        guard bits == group.bits || (minimumPrivateBits..<group.bits).contains(bits) else {
-            throw CryptoError(.argumentsBad,
-                "DH private value of \(bits) bits for \(group): use \(minimumPrivateBits)...\(group.bits - 1) or \(group.bits)")
-        }
-        return bits
-    }
-
     /// A key pair: x of exactly `privateBits` bits (top bit set; a full-length
     /// x is also kept below p − 1), y = g^x mod p left-padded to the length of p.
     public func generateKeyPair(group: DHGroup, privateBits requested: Int?, context: OperationContext) throws -> DHKeyPair {
-        let bits = try Self.privateBits(for: group, requested: requested)
+        let bits = try group.privateExponentBits(requested: requested)
         let p = engine.number(bigEndian: group.prime)
         let pMinus1 = engine.subtract(p, engine.number(1))
         var x = try engine.random(bits: bits, topBits: 1)

@@ -33,8 +33,24 @@ public struct DHGroup: Sendable, Hashable, CustomStringConvertible {
     public var bits: Int { RSAKeyCheck.bitLength(prime) }
     /// Bytes of p: the length of public values and of the shared secret.
     public var byteCount: Int { prime.count }
-    /// Default private exponent length: twice the strength (RFC 3526 §8).
-    public var defaultPrivateBits: Int { 2 * strengthBits }
+    /// Shortest private exponent the framework generates: 160 bits, the
+    /// smallest in RFC 3526 §8's table, and twice the strength of an 80-bit group.
+    public static let minimumPrivateBits = 160
+
+    /// Default private exponent length: twice the strength (RFC 3526 §8),
+    /// at least ``minimumPrivateBits`` (group 1's 2×66 = 132 is raised).
+    public var defaultPrivateBits: Int { min(max(2 * strengthBits, Self.minimumPrivateBits), bits) }
+
+    /// The private exponent length to generate for a request: nil gives the
+    /// default; `minimumPrivateBits...bits−1`, or `bits` for a full-length exponent.
+    public func privateExponentBits(requested: Int?) throws -> Int {
+        guard let requested else { return defaultPrivateBits }
+        guard requested == bits || (Self.minimumPrivateBits..<bits).contains(requested) else {
+            throw CryptoError(.argumentsBad,
+                "DH private exponent of \(requested) bits for \(self): use \(Self.minimumPrivateBits)...\(bits - 1), or \(bits) for full length")
+        }
+        return requested
+    }
 
     public var description: String {
         if let number { return "MODP group \(number) (\(bits) bits)" }

@@ -39,24 +39,9 @@ final class DHGroupContext: @unchecked Sendable {  // read-only after init; BN_m
 enum OpenSSLDiffieHellman {
     /// The shortest private exponent accepted: 160 bits, the smallest exponent
     /// length of FIPS 186 / SP 800-57's 80-bit security level.
-    static let minimumPrivateBits = 160
-
-    /// The exponent length to generate for a request, or argumentsBad.
-    static func privateBits(_ requested: Int?, group: DHGroup) throws -> Int {
-        guard let requested else {
-            // The group's default (twice its strength), raised to the floor for group 1 (132 bits).
-            return min(max(group.defaultPrivateBits, minimumPrivateBits), group.bits)
-        }
-        guard requested == group.bits || (minimumPrivateBits..<group.bits).contains(requested) else {
-            throw CryptoError(.argumentsBad,
-                "DH private exponent of \(requested) bits: \(group) takes \(minimumPrivateBits)...\(group.bits - 1), or \(group.bits) for full length")
-        }
-        return requested
-    }
-
     static func generate(_ context: DHGroupContext, privateBits requested: Int?) throws -> DHKeyPair {
         let group = context.group
-        let bits = try privateBits(requested, group: group)
+        let bits = try group.privateExponentBits(requested: requested)
         let x = try BigNumber(secret: true)
         if bits >= group.bits {
             // Full length: x uniform in [2, p − 2] (BN_priv_rand_range below p − 3, plus 2).
