@@ -12,6 +12,9 @@ public protocol CryptoProvider: AnyObject, Sendable {
     /// True when the provider is in KCF's FAILED state (it is then skipped).
     var isFailed: Bool { get }
 
+    /// The provider's own statistics (a device's per-unit counters), if it keeps any.
+    var kstats: [Kstat] { get }
+
     /// Serves one request on the calling thread.
     func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult
 
@@ -23,6 +26,7 @@ public protocol CryptoProvider: AnyObject, Sendable {
 extension CryptoProvider {
     public var load: Int { 0 }
     public var isFailed: Bool { false }
+    public var kstats: [Kstat] { [] }
     public func performAsync(_ request: CryptoRequest, context: OperationContext) async throws -> CryptoResult {
         try perform(request, context: context)
     }

@@ -2,7 +2,7 @@ import CryptoFramework
 
 extension Platform {
     /// Every platform this build knows.
-    public static var all: [Platform] { [.host] }
+    public static var all: [Platform] { [.host, .t2000] }
 
     /// The platform called `name` (`host`, …), or nil.
     public static func named(_ name: String) -> Platform? {
