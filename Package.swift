@@ -44,7 +44,7 @@ let package = Package(
 
         .testTarget(
             name: "CryptoFrameworkTests",
-            dependencies: ["CryptoFramework", "Providers"],
+            dependencies: ["CryptoFramework", "Providers", .product(name: "BigInt", package: "BigInt")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -1,5 +1,3 @@
-import BigInt
-
 /// The framework as applications see it: ask for a mechanism, and the registry
 /// picks a provider under the administrator's policy, retrying elsewhere on a
 /// recoverable failure. Every operation exists in a synchronous and an async
@@ -204,32 +202,15 @@ public final class CryptoFramework: Sendable {
     }
 }
 
-/// s ↦ s^e mod n with a pure-Swift bignum, independent of every provider; used
-/// only for public (non-secret) checks.
+/// s ↦ s^e mod n with the framework's own Montgomery arithmetic, independent
+/// of every provider; used only for public (non-secret) checks. The modulus
+/// set-up (R² mod n) is cached behind the key.
 enum SoftwareRSAPublicOperation {
     static func apply(_ signature: [UInt8], key: RSAPublicKey) throws -> [UInt8] {
-        let n = key.modulus.withUnsafeBytes { BigUInt($0) }
-        let e = key.publicExponent.withUnsafeBytes { BigUInt($0) }
-        let s = signature.withUnsafeBytes { BigUInt($0) }
-        guard s < n else { throw CryptoError(.signatureInvalid, "signature value is not below the modulus") }
-        let m = s.power(e, modulus: n)
-        return BigEndian.bytes(of: m, length: key.byteCount)
-    }
-}
-
-enum BigEndian {
-    /// `value` as exactly `length` big-endian bytes (left-padded; value must fit).
-    static func bytes(of value: BigUInt, length: Int) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: length)
-        var i = length - 1
-        for word in value.words {
-            var w = word
-            for _ in 0..<(UInt.bitWidth / 8) where i >= 0 {
-                out[i] = UInt8(truncatingIfNeeded: w)
-                w >>= 8
-                i -= 1
-            }
+        let modulus = key.handles.handle("framework.montgomery") { PublicMontgomeryModulus(modulus: key.modulus) }
+        guard let m = modulus.power(signature, exponent: key.publicExponent) else {
+            throw CryptoError(.signatureInvalid, "signature value is not below the modulus")
         }
-        return out
+        return m
     }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Runs `openssl speed -mr` in the same run, for the reference column.
 struct OpenSSLSpeedReference {
     let seconds: Int
@@ -21,16 +19,11 @@ struct OpenSSLSpeedReference {
     }
 
     private func run(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        // `timeout` bounds the run should openssl misbehave: never a hang.
+        let limit = String(max(60, seconds * 4 + 30))
+        guard let result = ChildProcess.output(["timeout", limit, "openssl"] + arguments), result.status == 0 else {
+            return nil
+        }
+        return result.output
     }
 }
