@@ -34,9 +34,14 @@ final class MAUJob: Sendable {
 
     var isFinished: Bool { finished.load(ordering: .acquiring) }
 
-    /// Delivers the outcome unless another MAU already did; returns whether this call delivered it.
+    /// Delivers the outcome unless another MAU already did; returns whether
+    /// this call delivered it. `accounting` runs first, so counters are
+    /// current by the time the caller sees its answer.
     @discardableResult
-    func complete(_ outcome: Result<CryptoResult, CryptoError>, cost: NCPJobCost? = nil, mau: Int? = nil) -> Bool {
+    func complete(
+        _ outcome: Result<CryptoResult, CryptoError>, cost: NCPJobCost? = nil, mau: Int? = nil,
+        accounting: () -> Void = {}
+    ) -> Bool {
         guard finished.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
             return false
         }
@@ -46,6 +51,7 @@ final class MAUJob: Sendable {
             context.count("ncp.mau.montmul", cost.montgomeryMultiplies)
         }
         if let mau { context.count("ncp.mau\(mau)") }
+        accounting()
         finish(outcome)
         return true
     }

@@ -42,14 +42,15 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
 
     enum Admission { case accepted, full, offline }
 
-    /// Puts `job` on the ring (ncp_start → the hypervisor queue tail).
-    func enqueue(_ job: MAUJob) -> Admission {
+    /// Puts `job` on the ring (ncp_start → the hypervisor queue tail). A
+    /// full ring counts in qfull when this MAU was the one chosen for the job.
+    func enqueue(_ job: MAUJob, chosen: Bool) -> Admission {
         condition.lock()
         defer { condition.unlock() }
         guard state == .online, !stopping else { return .offline }
         let waiting = current != nil || !ring.isEmpty
         guard ring.push(job) else {
-            queueFull.wrappingAdd(1, ordering: .relaxed)
+            if chosen { queueFull.wrappingAdd(1, ordering: .relaxed) }
             return .full
         }
         submitted.wrappingAdd(1, ordering: .relaxed)
@@ -142,9 +143,10 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
     private func process(_ job: MAUJob, startedAt start: UInt64, device: NCPDevice) {
         guard !job.isFinished else { return }  // resubmitted elsewhere and already answered
         if device.faultState.rollJobError() {
-            errors.wrappingAdd(1, ordering: .relaxed)
-            if job.complete(.failure(CryptoError(.deviceError,
-                "\(device.name): MAU \(id) reported a job error (injected fault); retry on another provider")), mau: id) {
+            job.complete(.failure(CryptoError(.deviceError,
+                "\(device.name): MAU \(id) reported a job error (injected fault); retry on another provider")), mau: id
+            ) {
+                errors.wrappingAdd(1, ordering: .relaxed)
                 interrupts.wrappingAdd(1, ordering: .relaxed)
             }
             return
@@ -173,7 +175,7 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
             let hold = UInt64(Double(cost.totalCycles) / NCPTimingModel.clockHz * scale * 1e9)
             holdUntil(start &+ hold)
         }
-        if job.complete(outcome, cost: cost, mau: id) {
+        job.complete(outcome, cost: cost, mau: id) {
             interrupts.wrappingAdd(1, ordering: .relaxed)
             if case .success = outcome { device.algorithmCounters.increment(job.algorithm) }
         }

@@ -57,8 +57,10 @@ final class NCPDevice: Sendable {
         guard !candidates.isEmpty else {
             return CryptoError(.providerFailed, "\(name): no MAU is online; the device is in the FAILED state")
         }
-        for mau in candidates {
-            if mau.enqueue(job) == .accepted { return nil }
+        // The least-occupied MAU is the one chosen (its qfull counts a refusal);
+        // the others are a second chance before answering busy.
+        for (i, mau) in candidates.enumerated() where mau.enqueue(job, chosen: i == 0) == .accepted {
+            return nil
         }
         return CryptoError(.busy, "\(name): every MAU job ring is full (\(configuration.ringSize) entries each)")
     }
