@@ -61,8 +61,12 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
     }
 
     /// How long the running job has been running, in nanoseconds, or nil when idle or not online.
-    func runningNanoseconds(now: UInt64) -> UInt64? {
-        condition.locked { current != nil && state == .online ? now &- currentSince : nil }
+    func runningNanoseconds() -> UInt64? {
+        condition.locked {
+            guard current != nil, state == .online else { return nil }
+            let now = DeviceClock.now()  // read under the lock: never before the job's start
+            return now > currentSince ? now - currentSince : 0
+        }
     }
 
     /// Takes the unit out of service and returns every job it held (queued and

@@ -124,9 +124,8 @@ final class NCPDevice: Sendable {
             _ = watchdogWake.wait(until: Date(timeIntervalSinceNow: interval))
             watchdogWake.unlock()
             if stopping.load(ordering: .relaxed) { return }
-            let now = DeviceClock.now()
             for mau in maus {
-                guard let running = mau.runningNanoseconds(now: now), running > timeout else { continue }
+                guard let running = mau.runningNanoseconds(), running > timeout else { continue }
                 mau.errors.wrappingAdd(1, ordering: .relaxed)
                 hangsDetected.wrappingAdd(1, ordering: .relaxed)
                 takeOutOfService(mau.id, as: .offline)
