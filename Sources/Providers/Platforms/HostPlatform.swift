@@ -1,8 +1,8 @@
 import CryptoFramework
 
 extension Platform {
-    /// This machine: real software providers (openssl preferred, then gmp; sodium for random).
+    /// This machine: real software providers (openssl preferred, then gmp; sodium for random) and ncp/0 emulated.
     public static let host = Platform(
         name: "host", clockHz: nil, softwarePriority: ["openssl", "gmp", "sodium"],
-        makeProviders: { [OpenSSLProvider(), GMPProvider(), try SodiumProvider()] })
+        makeProviders: { [OpenSSLProvider(), GMPProvider(), try SodiumProvider(), NCPProvider()] })
 }

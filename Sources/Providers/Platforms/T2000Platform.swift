@@ -9,5 +9,5 @@ extension Platform {
     /// has a cost model in T1 cycles at `t2000ClockHz`.
     public static let t2000 = Platform(
         name: "t2000", clockHz: t2000ClockHz, softwarePriority: [],
-        makeProviders: { [] })
+        makeProviders: { [NCPProvider()] })
 }

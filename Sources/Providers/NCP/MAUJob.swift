@@ -1,0 +1,58 @@
+import CryptoFramework
+import Synchronization
+
+/// The ncp per-algorithm job counters (ncp kstats rsapublic, rsaprivate, …).
+public enum NCPAlgorithm: String, Sendable, CaseIterable, Hashable {
+    case rsaPublic = "rsapublic"
+    case rsaPrivate = "rsaprivate"
+    case rsaGenerate = "rsagenerate"
+    case dhGenerate = "dhgenerate"
+    case dhDerive = "dhderive"
+}
+
+/// One request on its way through a MAU: what to compute, and how to tell
+/// the waiting caller. A job completes exactly once, even when a hung MAU
+/// wakes up after its job was resubmitted elsewhere.
+final class MAUJob: Sendable {
+    let algorithm: NCPAlgorithm
+    /// The arithmetic and its modeled cost; runs on a MAU worker thread.
+    let compute: @Sendable () throws -> (CryptoResult, NCPJobCost)
+    let context: OperationContext
+    private let finish: @Sendable (Result<CryptoResult, CryptoError>) -> Void
+    private let finished = Atomic<Bool>(false)
+
+    init(
+        algorithm: NCPAlgorithm, context: OperationContext,
+        compute: @escaping @Sendable () throws -> (CryptoResult, NCPJobCost),
+        finish: @escaping @Sendable (Result<CryptoResult, CryptoError>) -> Void
+    ) {
+        self.algorithm = algorithm
+        self.context = context
+        self.compute = compute
+        self.finish = finish
+    }
+
+    var isFinished: Bool { finished.load(ordering: .acquiring) }
+
+    /// Delivers the outcome unless another MAU already did; returns whether
+    /// this call delivered it. `accounting` runs first, so counters are
+    /// current by the time the caller sees its answer.
+    @discardableResult
+    func complete(
+        _ outcome: Result<CryptoResult, CryptoError>, cost: NCPJobCost? = nil, mau: Int? = nil,
+        accounting: () -> Void = {}
+    ) -> Bool {
+        guard finished.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return false
+        }
+        if case .success = outcome, let cost {
+            context.addModeled(cycles: Double(cost.totalCycles), clockHz: NCPTimingModel.clockHz)
+            context.count("ncp.mau.jobs", cost.mauJobs)
+            context.count("ncp.mau.montmul", cost.montgomeryMultiplies)
+        }
+        if let mau { context.count("ncp.mau\(mau)") }
+        accounting()
+        finish(outcome)
+        return true
+    }
+}

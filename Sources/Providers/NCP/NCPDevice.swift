@@ -1,0 +1,177 @@
+import CryptoFramework
+import Foundation
+import Synchronization
+
+/// The emulated ncp device: its MAUs, job submission across them, the
+/// watchdog that takes a hung MAU offline, fault state and counters. Worker
+/// threads start on the first job, so building a provider (as `cryptoadm
+/// list` does for every platform) costs no threads.
+final class NCPDevice: Sendable {
+    let configuration: NCPConfiguration
+    /// "ncp/0"
+    let name: String
+    /// "ncp0", the kstat module name.
+    let kstatModule: String
+    let maus: [ModularArithmeticUnit]
+    let faultState: NCPFaultState
+    let algorithmCounters = NCPAlgorithmCounters()
+    let resubmitted = Atomic<Int>(0)
+    let hangsDetected = Atomic<Int>(0)
+
+    private let started = Mutex(false)
+    private let rotation = Atomic<Int>(0)
+    private let watchdogWake = NSCondition()
+    private let stopping = Atomic<Bool>(false)
+
+    init(configuration: NCPConfiguration) {
+        self.configuration = configuration
+        self.name = "ncp/\(configuration.instance)"
+        self.kstatModule = "ncp\(configuration.instance)"
+        self.maus = (0..<configuration.mauCount).map { ModularArithmeticUnit(id: $0, ringSize: configuration.ringSize) }
+        self.faultState = NCPFaultState(configuration.faults)
+    }
+
+    /// True when no MAU is online: KCF's FAILED state, the framework uses software.
+    var isFailed: Bool { !maus.contains { $0.isOnline } }
+
+    /// Jobs queued and running on every MAU.
+    var load: Int { maus.reduce(0) { $0 + $1.occupancy } }
+
+    // MARK: Submission
+
+    /// Queues `job` on the least-occupied online MAU. Throws `busy` when every
+    /// ring is full (the framework then overflows to software) and
+    /// `providerFailed` when no MAU is online.
+    func submit(_ job: MAUJob) throws {
+        startIfNeeded()
+        if let error = place(job, excluding: nil) { throw error }
+    }
+
+    /// Nil when `job` was queued, else why not.
+    private func place(_ job: MAUJob, excluding excluded: Int?) -> CryptoError? {
+        let count = maus.count
+        let first = rotation.wrappingAdd(1, ordering: .relaxed).oldValue
+        let candidates = (0..<count).map { maus[(first &+ $0) % count] }
+            .filter { $0.isOnline && $0.id != excluded }
+            .sorted { $0.occupancy < $1.occupancy }
+        guard !candidates.isEmpty else {
+            return CryptoError(.providerFailed, "\(name): no MAU is online; the device is in the FAILED state")
+        }
+        // The least-occupied MAU is the one chosen (its qfull counts a refusal);
+        // the others are a second chance before answering busy.
+        for (i, mau) in candidates.enumerated() where mau.enqueue(job, chosen: i == 0) == .accepted {
+            return nil
+        }
+        return CryptoError(.busy, "\(name): every MAU job ring is full (\(configuration.ringSize) entries each)")
+    }
+
+    /// Sends the jobs of a MAU taken out of service to the others; a job no
+    /// other MAU can take fails with a recoverable error (another provider serves it).
+    private func resubmit(_ jobs: [MAUJob], from source: Int) {
+        for job in jobs where !job.isFinished {
+            if let error = place(job, excluding: source) {
+                job.complete(.failure(error))
+            } else {
+                resubmitted.wrappingAdd(1, ordering: .relaxed)
+            }
+        }
+    }
+
+    // MARK: Service state
+
+    /// Takes MAU `id` out of service (`.offline` or `.failed`) and resubmits its jobs.
+    func takeOutOfService(_ id: Int, as state: MAUState) {
+        guard maus.indices.contains(id) else { return }
+        resubmit(maus[id].remove(as: state), from: id)
+    }
+
+    /// Every MAU back online, every injected fault cleared.
+    func repair() {
+        faultState.clear()
+        for mau in maus { mau.bringOnline() }
+    }
+
+    /// Wakes the workers to re-read changed fault settings (a hang lifted).
+    func faultsChanged() {
+        for mau in maus { mau.wake() }
+    }
+
+    // MARK: Threads
+
+    private func startIfNeeded() {
+        let first = started.withLock { wasStarted -> Bool in
+            defer { wasStarted = true }
+            return !wasStarted
+        }
+        guard first else { return }
+        for mau in maus {
+            let thread = Thread { [self] in mau.run(device: self) }
+            thread.name = "\(kstatModule).mau\(mau.id)"
+            thread.start()
+        }
+        let watchdog = Thread { [self] in watch() }
+        watchdog.name = "\(kstatModule).watchdog"
+        watchdog.start()
+    }
+
+    /// The stall check (ncp's job timeout): a MAU whose running job has made
+    /// no progress for `hangTimeoutSeconds` is taken offline and its jobs resubmitted.
+    private func watch() {
+        let timeout = UInt64(max(configuration.hangTimeoutSeconds, 0.001) * 1e9)
+        let interval = min(max(configuration.hangTimeoutSeconds / 4, 0.005), 1.0)
+        while !stopping.load(ordering: .relaxed) {
+            watchdogWake.lock()
+            _ = watchdogWake.wait(until: Date(timeIntervalSinceNow: interval))
+            watchdogWake.unlock()
+            if stopping.load(ordering: .relaxed) { return }
+            for mau in maus {
+                guard let running = mau.runningNanoseconds(), running > timeout else { continue }
+                mau.errors.wrappingAdd(1, ordering: .relaxed)
+                hangsDetected.wrappingAdd(1, ordering: .relaxed)
+                takeOutOfService(mau.id, as: .offline)
+            }
+        }
+    }
+
+    /// Stops the threads; jobs still held fail recoverably.
+    func shutdown() {
+        stopping.store(true, ordering: .relaxed)
+        watchdogWake.lock()
+        watchdogWake.broadcast()
+        watchdogWake.unlock()
+        for mau in maus {
+            for job in mau.stop() {
+                job.complete(.failure(CryptoError(.providerFailed, "\(name) was detached with the job pending")))
+            }
+        }
+    }
+}
+
+/// Per-algorithm completed-job counters (ncp's n_stats[DS_…]).
+final class NCPAlgorithmCounters: Sendable {
+    private let rsaPublic = Atomic<Int>(0)
+    private let rsaPrivate = Atomic<Int>(0)
+    private let rsaGenerate = Atomic<Int>(0)
+    private let dhGenerate = Atomic<Int>(0)
+    private let dhDerive = Atomic<Int>(0)
+
+    func increment(_ algorithm: NCPAlgorithm) {
+        switch algorithm {
+        case .rsaPublic: rsaPublic.wrappingAdd(1, ordering: .relaxed)
+        case .rsaPrivate: rsaPrivate.wrappingAdd(1, ordering: .relaxed)
+        case .rsaGenerate: rsaGenerate.wrappingAdd(1, ordering: .relaxed)
+        case .dhGenerate: dhGenerate.wrappingAdd(1, ordering: .relaxed)
+        case .dhDerive: dhDerive.wrappingAdd(1, ordering: .relaxed)
+        }
+    }
+
+    func value(_ algorithm: NCPAlgorithm) -> Int {
+        switch algorithm {
+        case .rsaPublic: rsaPublic.load(ordering: .relaxed)
+        case .rsaPrivate: rsaPrivate.load(ordering: .relaxed)
+        case .rsaGenerate: rsaGenerate.load(ordering: .relaxed)
+        case .dhGenerate: dhGenerate.load(ordering: .relaxed)
+        case .dhDerive: dhDerive.load(ordering: .relaxed)
+        }
+    }
+}

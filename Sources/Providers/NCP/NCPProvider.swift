@@ -1,0 +1,160 @@
+import CryptoFramework
+import Dispatch
+import Synchronization
+
+/// `ncp/0`: the Solaris ncp driver over the UltraSPARC T1's Modular
+/// Arithmetic Units, emulated. Requests become MAU jobs on bounded per-MAU
+/// rings, computed with GMP on the MAUs' worker threads (the results are
+/// real); their time is modeled in T1 cycles (``NCPTimingModel``). A full
+/// ring answers busy and the framework overflows to software; faults can be
+/// injected through ``faults``.
+public final class NCPProvider: CryptoProvider {
+    /// RSA moduli of 32...256 bytes (ncp.h RSA_MIN_KEY_LEN / RSA_MAX_KEY_LEN,
+    /// registered × 8 as bits in ncp_kcf.c's ncp_mech_info_table).
+    public static let rsaKeyBits = 256...2048
+    /// DH primes of 64...256 bytes: ncp_dh.c checks the prime length in bytes
+    /// against DH_MIN_KEY_LEN / DH_MAX_KEY_LEN and the table registers them × 8;
+    /// 512 bits is also the framework's smallest DH prime, 2048 the MAU's
+    /// largest operand (DESIGN.md: RSA and DH up to 2048 bits, as the real ncp).
+    public static let dhKeyBits = 512...2048
+
+    /// The mechanism table, as ncp registered it (minus DSA and ECC, which the
+    /// framework does not catalogue). CKF_HW: the device performs them.
+    public static let mechanisms: [MechanismInfo] = {
+        func rsa(_ m: Mechanism, _ flags: MechanismFlags) -> MechanismInfo {
+            MechanismInfo(m, minKeyBits: rsaKeyBits.lowerBound, maxKeyBits: rsaKeyBits.upperBound, flags: flags.union(.hardware))
+        }
+        func dh(_ m: Mechanism, _ flags: MechanismFlags) -> MechanismInfo {
+            MechanismInfo(m, minKeyBits: dhKeyBits.lowerBound, maxKeyBits: dhKeyBits.upperBound, flags: flags.union(.hardware))
+        }
+        return [
+            rsa(.rsaPKCS, [.sign, .verify]),
+            rsa(.rsaX509, [.sign, .verify]),
+            rsa(.rsaPKCSKeyPairGen, .generateKeyPair),
+            dh(.dhPKCSKeyPairGen, .generateKeyPair),
+            dh(.dhPKCSDerive, .derive),
+        ]
+    }()
+
+    public let descriptor: ProviderDescriptor
+    public let configuration: NCPConfiguration
+    let device: NCPDevice
+    private let rsa = RSAAlgorithms(engine: GMPEngine())
+    private let dh = DHAlgorithms(engine: GMPEngine())
+
+    /// A device as configured; no thread starts until the first job.
+    public init(configuration: NCPConfiguration = NCPConfiguration()) {
+        self.configuration = configuration
+        self.device = NCPDevice(configuration: configuration)
+        self.descriptor = ProviderDescriptor(
+            name: "ncp/\(configuration.instance)", kind: .hardware,
+            summary: "Niagara crypto provider: \(configuration.mauCount) UltraSPARC T1 Modular Arithmetic Units (emulated)",
+            mechanisms: Self.mechanisms)
+    }
+
+    deinit { device.shutdown() }
+
+    public var load: Int { device.load }
+    public var isFailed: Bool { device.isFailed }
+    public var kstats: [Kstat] { statistics.kstats }
+
+    /// The device's counters, typed.
+    public var statistics: NCPStatistics { NCPStatistics(device: device) }
+
+    /// Fault injection into this device.
+    public var faults: NCPFaults { NCPFaults(device: device) }
+
+    // MARK: Serving
+
+    /// Queues the job and blocks the calling thread until a MAU answers.
+    public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
+        let answer = Mutex<Result<CryptoResult, CryptoError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let job = try makeJob(request, context: context) { outcome in
+            answer.withLock { $0 = outcome }
+            done.signal()
+        }
+        try device.submit(job)
+        done.wait()
+        return try answer.withLock { $0! }.get()
+    }
+
+    /// Queues the job and suspends (holding no thread) until a MAU answers.
+    public func performAsync(_ request: CryptoRequest, context: OperationContext) async throws -> CryptoResult {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<CryptoResult, any Error>) in
+            do {
+                let job = try makeJob(request, context: context) { outcome in
+                    continuation.resume(with: outcome.mapError { $0 as any Error })
+                }
+                try device.submit(job)
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Checks the request against the mechanism table and builds its MAU job.
+    /// Padding and encoding happen with the arithmetic on the worker; the cost
+    /// model charges them to the host side, as the real driver did them there.
+    private func makeJob(
+        _ request: CryptoRequest, context: OperationContext,
+        finish: @escaping @Sendable (Result<CryptoResult, CryptoError>) -> Void
+    ) throws -> MAUJob {
+        guard let info = descriptor.info(for: request.mechanism), info.flags.contains(request.requiredFlag) else {
+            throw unsupported(request)
+        }
+        guard info.accepts(keyBits: request.keyBits) else {
+            throw CryptoError(.keySizeRange,
+                "\(descriptor.name) serves \(request.mechanism) with \(info.minKeyBits)...\(info.maxKeyBits)-bit keys, not \(request.keyBits ?? 0)")
+        }
+        let (rsa, dh) = (self.rsa, self.dh)
+        let algorithm: NCPAlgorithm
+        let compute: @Sendable () throws -> (CryptoResult, NCPJobCost)
+        switch request {
+        case .sign(let mechanism, let key, let data, let pss):
+            guard let scheme = RSAScheme(mechanism) else { throw unsupported(request) }
+            algorithm = .rsaPrivate
+            compute = {
+                let signature = try rsa.sign(
+                    scheme: scheme, key: key, data: data, pss: pss, hash: GMPDigest.digest, context: OperationContext())
+                let dp = ExponentShape.of(key.exponent1), dq = ExponentShape.of(key.exponent2)
+                let cost = NCPTimingModel.rsaPrivate(
+                    modulusBits: key.bits, dpBits: dp.bits, dpOnes: dp.ones, dqBits: dq.bits, dqOnes: dq.ones)
+                return (.bytes(signature), cost)
+            }
+        case .verify(let mechanism, let key, let data, let signature, let pss):
+            guard let scheme = RSAScheme(mechanism) else { throw unsupported(request) }
+            algorithm = .rsaPublic
+            compute = {
+                let ok = try rsa.verify(
+                    scheme: scheme, key: key, data: data, signature: signature, pss: pss,
+                    hash: GMPDigest.digest, context: OperationContext())
+                let e = ExponentShape.of(key.publicExponent)
+                return (.verified(ok), NCPTimingModel.rsaPublic(modulusBits: key.bits, exponentBits: e.bits, exponentOnes: e.ones))
+            }
+        case .generateRSAKeyPair(let bits, let publicExponent):
+            algorithm = .rsaGenerate
+            compute = {
+                let key = try rsa.generateKeyPair(bits: bits, publicExponent: publicExponent, context: OperationContext())
+                return (.rsaKeyPair(key), NCPTimingModel.rsaKeyGeneration(modulusBits: bits))
+            }
+        case .generateDHKeyPair(let group, let privateBits):
+            algorithm = .dhGenerate
+            compute = {
+                let pair = try dh.generateKeyPair(group: group, privateBits: privateBits, context: OperationContext())
+                let x = ExponentShape.of(pair.privateKey.value)
+                return (.dhKeyPair(pair), NCPTimingModel.dhModExp(primeBits: group.bits, exponentBits: x.bits, exponentOnes: x.ones))
+            }
+        case .deriveDH(let privateKey, let peerPublicValue):
+            algorithm = .dhDerive
+            compute = {
+                let secret = try dh.derive(privateKey: privateKey, peerPublicValue: peerPublicValue, context: OperationContext())
+                let x = ExponentShape.of(privateKey.value)
+                return (.secret(secret), NCPTimingModel.dhModExp(primeBits: privateKey.group.bits, exponentBits: x.bits, exponentOnes: x.ones))
+            }
+        default:
+            throw unsupported(request)
+        }
+        return MAUJob(algorithm: algorithm, context: context, compute: compute, finish: finish)
+    }
+}

@@ -1,0 +1,82 @@
+import CryptoFramework
+import Providers
+import Testing
+
+@Suite("ncp/0: correctness and mechanism table")
+struct NCPCorrectnessTests {
+    static let host = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+
+    @Test("ncp/0 is a hardware provider on both platforms, with exactly the real ncp's mechanisms")
+    func presentOnBothPlatforms() throws {
+        for platform in [Platform.host, .t2000] {
+            let fw = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
+            let ncp = try #require(fw.providers.first { $0.name == "ncp/0" }, "ncp/0 on \(platform.name)")
+            #expect(ncp.kind == .hardware)
+            #expect(Set(ncp.mechanisms.map(\.mechanism)) ==
+                [.rsaPKCS, .rsaX509, .rsaPKCSKeyPairGen, .dhPKCSKeyPairGen, .dhPKCSDerive])
+            #expect(ncp.mechanisms.allSatisfy { $0.maxKeyBits == 2048 })
+        }
+    }
+
+    @Test("DH on ncp/0 agrees with gmp", arguments: [1, 2, 5, 14])
+    func dhAgreesWithGMP(groupNumber: Int) throws {
+        let group = try #require(DHGroup.ike(groupNumber))
+        let ncp = try Self.host.pinned(to: "ncp/0"), gmp = try Self.host.pinned(to: "gmp")
+        let a = try ncp.generateDHKeyPair(group: group)
+        let b = try gmp.generateDHKeyPair(group: group)
+        let za = try ncp.deriveDH(privateKey: a.privateKey, peerPublicValue: b.publicValue)
+        let zb = try gmp.deriveDH(privateKey: b.privateKey, peerPublicValue: a.publicValue)
+        #expect(za == zb, "ncp/0 and gmp disagree in \(group)")
+        #expect(za.count == group.byteCount)
+    }
+
+    @Test("DH group 15 (3072 bits) goes to software without error")
+    func group15RoutesToSoftware() throws {
+        let group = try #require(DHGroup.ike(15))
+        let pair = try Self.host.perform(.generateDHKeyPair(group: group, privateBits: nil))
+        #expect(pair.report.provider != "ncp/0")
+        #expect(pair.report.failovers.isEmpty, "the table alone keeps ncp/0 out: \(pair.report.failovers)")
+        guard case .dhKeyPair(let mine) = pair.value else { Issue.record("no key pair"); return }
+        let peer = try Self.host.pinned(to: "gmp").generateDHKeyPair(group: group)
+        let z = try Self.host.perform(.deriveDH(privateKey: mine.privateKey, peerPublicValue: peer.publicValue))
+        #expect(z.report.provider != "ncp/0")
+        // Asked directly, the device answers with a recoverable key-size error.
+        let ncp = try #require(Self.host.provider(named: "ncp/0"))
+        let error = try #require(throws: CryptoError.self) {
+            try ncp.perform(.generateDHKeyPair(group: group, privateBits: nil), context: OperationContext())
+        }
+        #expect(error.code == .keySizeRange && error.isRecoverable)
+    }
+
+    @Test("RSA through ncp/0: CKM_RSA_PKCS and CKM_RSA_X_509 sign/verify interoperate with openssl; 4096 goes to software")
+    func rsaInterop() throws {
+        let ncp = try Self.host.pinned(to: "ncp/0")
+        let key = NCPTestSupport.key
+        let data = NCPTestSupport.message(7)
+        let sig = try ncp.sign(.rsaPKCS, key: key, data: data)
+        #expect(try NCPTestSupport.checker.verify(.rsaPKCS, key: key.publicKey, data: data, signature: sig))
+        let other = try NCPTestSupport.checker.sign(.rsaPKCS, key: key, data: data)
+        #expect(try ncp.verify(.rsaPKCS, key: key.publicKey, data: data, signature: other))
+        #expect(try !ncp.verify(.rsaPKCS, key: key.publicKey, data: data + [0], signature: other))
+        let raw = [UInt8](repeating: 0, count: 64) + data
+        let rawSig = try ncp.sign(.rsaX509, key: key, data: raw)
+        #expect(try NCPTestSupport.checker.verify(.rsaX509, key: key.publicKey, data: raw, signature: rawSig))
+        // A 4096-bit key is outside the device's range: the framework serves it in software.
+        let big = try NCPTestSupport.checker.generateRSAKeyPair(bits: 4096)
+        let r = try Self.host.perform(.sign(.rsaPKCS, key: big, data: data, pss: nil))
+        #expect(r.report.provider != "ncp/0")
+    }
+
+    @Test("RSA key-pair generation on ncp/0 makes keys openssl accepts, and reports modeled T1 time")
+    func rsaKeyGeneration() throws {
+        let reported = try Self.host.perform(.generateRSAKeyPair(bits: 1024, publicExponent: [1, 0, 1]))
+        #expect(reported.report.provider == "ncp/0")
+        #expect((reported.report.modeledSeconds ?? 0) > 0)
+        guard case .rsaKeyPair(let key) = reported.value else { Issue.record("no key"); return }
+        #expect(key.bits == 1024)
+        let sig = try NCPTestSupport.checker.sign(.rsaPKCS, key: key, data: [1, 2, 3])
+        #expect(try NCPTestSupport.checker.verify(.rsaPKCS, key: key.publicKey, data: [1, 2, 3], signature: sig))
+        let ncp = try #require(Self.host.provider(named: "ncp/0") as? NCPProvider)
+        #expect(ncp.statistics.algorithms[.rsaGenerate]! >= 1)
+    }
+}
