@@ -1,0 +1,61 @@
+import CryptoFramework
+import Providers
+import Testing
+
+@Suite("Bad input through the framework: clear errors, never a crash")
+struct BadInputTests {
+    static let framework = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+
+    @Test("a key outside every provider's range is a key-size error naming the ranges")
+    func keyOutsideEveryRange() throws {
+        // A 300-bit odd modulus: a valid public key value, but below every provider's 512-bit minimum.
+        let modulus: [UInt8] = [0x0f] + [UInt8](repeating: 0xa5, count: 36) + [0x01]
+        let key = try RSAPublicKey(modulus: modulus, publicExponent: [1, 0, 1])
+        #expect(key.bits == 300)
+        let error = try #require(throws: CryptoError.self) {
+            try Self.framework.verify(.rsaPKCS, key: key, data: [1], signature: [UInt8](repeating: 1, count: key.byteCount))
+        }
+        #expect(error.code == .keySizeRange)
+        #expect(error.message.contains("300-bit"))
+        #expect(error.message.contains("openssl: 512...16384"))
+    }
+
+    @Test("wrong-length signatures are a signature-length error on every provider", arguments: ["openssl", "gmp"])
+    func wrongLengthSignature(provider: String) throws {
+        let view = try Self.framework.pinned(to: provider)
+        let key = try Self.framework.generateRSAKeyPair(bits: 1024)
+        let sig = try view.sign(.sha256RSAPKCS, key: key, data: [1, 2, 3])
+        for bad in [[], Array(sig.dropLast()), sig + [0], [UInt8](repeating: 0xff, count: 1000)] {
+            let error = try #require(throws: CryptoError.self) {
+                try view.verify(.sha256RSAPKCS, key: key.publicKey, data: [1, 2, 3], signature: bad)
+            }
+            #expect(error.code == .signatureLengthRange, "\(bad.count) bytes: \(error)")
+        }
+    }
+
+    @Test("malformed keys are clear key errors")
+    func malformedKeys() {
+        for der in [[], [0x30], [0x30, 0x03, 0x02, 0x01, 0x05], [UInt8](repeating: 0xff, count: 64)] as [[UInt8]] {
+            #expect(throws: CryptoError.self) { try RSAPublicKey(derRepresentation: der) }
+            #expect(throws: CryptoError.self) { try RSAPrivateKey(derRepresentation: der) }
+        }
+        #expect(throws: CryptoError.self) { try RSAPrivateKey(pemRepresentation: "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----") }
+    }
+
+    @Test("unknown mechanism and provider names are nil or clear errors")
+    func unknownNames() throws {
+        #expect(Mechanism(name: "CKM_RSA_PKCS_OAEP_NOPE") == nil)
+        let error = try #require(throws: CryptoError.self) { try Self.framework.pinned(to: "ncp/7") }
+        #expect(error.code == .unknownProvider)
+        #expect(error.message.contains("ncp/7"))
+    }
+
+    @Test("a mechanism used for the wrong operation is a clear error")
+    func wrongOperation() throws {
+        let key = try Self.framework.generateRSAKeyPair(bits: 1024)
+        let error = try #require(throws: CryptoError.self) {
+            try Self.framework.sign(.sha256, key: key, data: [1])
+        }
+        #expect(error.message.contains("CKM_SHA256"))
+    }
+}
