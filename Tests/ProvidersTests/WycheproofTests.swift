@@ -5,6 +5,8 @@ import Testing
 /// Every provider that claims an RSA signature mechanism runs every Wycheproof
 /// vector of it; a provider that claims only CKM_RSA_PKCS (or CKM_RSA_PKCS_PSS)
 /// runs the hash vectors with the hash (and DigestInfo) computed first.
+/// The runners take the framework, so other platforms' providers reuse them
+/// (SPARCFloatWycheproofTests runs them on t2000's sparcfp).
 @Suite("Wycheproof RSA vectors, per provider")
 struct WycheproofTests {
     static let framework = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
@@ -33,9 +35,13 @@ struct WycheproofTests {
 
     @Test("PKCS#1 v1.5 verification vectors", arguments: pkcs1VerifyFiles, providerNames)
     func pkcs1Verify(file: String, providerName: String) throws {
+        try Self.pkcs1Verify(file: file, providerName: providerName, in: Self.framework)
+    }
+
+    static func pkcs1Verify(file: String, providerName: String, in framework: CryptoFramework) throws {
         let vectors = try WycheproofFile<RSAVerifyGroup>.load(file)
-        let provider = try #require(Self.framework.providers.first { $0.name == providerName })
-        let view = try Self.framework.pinned(to: providerName)
+        let provider = try #require(framework.providers.first { $0.name == providerName })
+        let view = try framework.pinned(to: providerName)
         var ran = 0
         for group in vectors.testGroups {
             let hash = try HashAlgorithm(wycheproof: group.sha)
@@ -61,9 +67,13 @@ struct WycheproofTests {
 
     @Test("PSS verification vectors (SHA-256, MGF1-SHA-256, salt 32)", arguments: providerNames)
     func pssVerify(providerName: String) throws {
+        try Self.pssVerify(providerName: providerName, in: Self.framework)
+    }
+
+    static func pssVerify(providerName: String, in framework: CryptoFramework) throws {
         let vectors = try WycheproofFile<RSAVerifyGroup>.load("rsa_pss_2048_sha256_mgf1_32_test")
-        let provider = try #require(Self.framework.providers.first { $0.name == providerName })
-        let view = try Self.framework.pinned(to: providerName)
+        let provider = try #require(framework.providers.first { $0.name == providerName })
+        let view = try framework.pinned(to: providerName)
         var ran = 0
         for group in vectors.testGroups {
             let hash = try HashAlgorithm(wycheproof: group.sha)
@@ -90,9 +100,13 @@ struct WycheproofTests {
 
     @Test("PKCS#1 v1.5 signature generation reproduces the exact signatures", arguments: providerNames)
     func pkcs1Generate(providerName: String) throws {
+        try Self.pkcs1Generate(providerName: providerName, in: Self.framework)
+    }
+
+    static func pkcs1Generate(providerName: String, in framework: CryptoFramework) throws {
         let vectors = try WycheproofFile<RSASignatureGenerationGroup>.load("rsa_pkcs1_2048_sig_gen_test")
-        let provider = try #require(Self.framework.providers.first { $0.name == providerName })
-        let view = try Self.framework.pinned(to: providerName)
+        let provider = try #require(framework.providers.first { $0.name == providerName })
+        let view = try framework.pinned(to: providerName)
         var ran = 0
         for group in vectors.testGroups {
             let hash = try HashAlgorithm(wycheproof: group.sha)
@@ -115,7 +129,7 @@ struct WycheproofTests {
         }
     }
 
-    private func check(_ outcome: Result<Bool, any Error>, expected: WycheproofResult, _ what: String) {
+    private static func check(_ outcome: Result<Bool, any Error>, expected: WycheproofResult, _ what: String) {
         switch (expected, outcome) {
         case (.valid, .success(true)), (.invalid, .success(false)), (.acceptable, .success):
             break

@@ -8,6 +8,6 @@ extension Platform {
     /// A Sun Fire T2000 (UltraSPARC T1, 8 cores × 4 threads): every provider
     /// has a cost model in T1 cycles at `t2000ClockHz`.
     public static let t2000 = Platform(
-        name: "t2000", clockHz: t2000ClockHz, softwarePriority: [],
-        makeProviders: { [NCPProvider()] })
+        name: "t2000", clockHz: t2000ClockHz, softwarePriority: ["sparcfp"],
+        makeProviders: { [SPARCFloatProvider(), NCPProvider()] })
 }

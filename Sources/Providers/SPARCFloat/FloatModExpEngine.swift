@@ -1,0 +1,187 @@
+internal import CGMP
+import CryptoFramework
+
+/// ``BignumEngine`` of the `sparcfp` provider: modular exponentiation by the
+/// floating-point Montgomery multiply of Solaris on UltraSPARC
+/// (``MontgomeryFloatMultiplier``, ``FloatModExponentiation``), counted and
+/// modeled; every other operation delegated to ``GMPEngine`` and charged as
+/// the integer word loops Solaris' bignum would run (``T1IntegerWork``).
+///
+/// An engine made with `charging:` adds the integer work of the operations
+/// that have no context parameter (remainders, products, inverses — the CRT
+/// recombination and blinding of RSA) to that request's report; make one per request.
+public struct FloatModExpEngine: BignumEngine {
+    public typealias Number = GMPInteger
+
+    let gmp = GMPEngine()
+    public let costModel: T1CostModel
+    /// Where integer work outside ``modExp(_:_:_:secret:context:)`` is charged; nil: nowhere.
+    let ambient: OperationContext?
+
+    public init(costModel: T1CostModel = .t2000, charging context: OperationContext? = nil) {
+        self.costModel = costModel
+        self.ambient = context
+    }
+
+    public var identifier: String { "sparcfp" }
+
+    private func charge(_ counts: FloatOpCounts) {
+        if let ambient { costModel.charge(counts, to: ambient) }
+    }
+
+    private func words(_ x: GMPInteger) -> Int { T1IntegerWork.words(bits: x.bitLength) }
+
+    // MARK: Conversions (no arithmetic to charge)
+
+    public func number(bigEndian bytes: [UInt8]) -> GMPInteger { gmp.number(bigEndian: bytes) }
+    public func number(secret: SecureBytes) -> GMPInteger { gmp.number(secret: secret) }
+    public func number(_ value: UInt) -> GMPInteger { gmp.number(value) }
+    public func bigEndianBytes(_ x: GMPInteger, length: Int) throws -> [UInt8] { try gmp.bigEndianBytes(x, length: length) }
+    public func secureBytes(_ x: GMPInteger, length: Int?) throws -> SecureBytes { try gmp.secureBytes(x, length: length) }
+
+    // MARK: Arithmetic, charged as integer work
+
+    public func bitLength(_ x: GMPInteger) -> Int { gmp.bitLength(x) }
+    public func compare(_ a: GMPInteger, _ b: GMPInteger) -> Int { gmp.compare(a, b) }
+
+    public func add(_ a: GMPInteger, _ b: GMPInteger) -> GMPInteger {
+        charge(T1IntegerWork.add(max(words(a), words(b))))
+        return gmp.add(a, b)
+    }
+
+    public func subtract(_ a: GMPInteger, _ b: GMPInteger) -> GMPInteger {
+        charge(T1IntegerWork.add(words(a)))
+        return gmp.subtract(a, b)
+    }
+
+    public func multiply(_ a: GMPInteger, _ b: GMPInteger) -> GMPInteger {
+        charge(T1IntegerWork.multiply(words(a), words(b)))
+        return gmp.multiply(a, b)
+    }
+
+    public func quotient(_ a: GMPInteger, _ b: GMPInteger) -> GMPInteger {
+        charge(T1IntegerWork.divide(words(a), by: words(b)))
+        return gmp.quotient(a, b)
+    }
+
+    public func remainder(_ a: GMPInteger, _ m: GMPInteger) -> GMPInteger {
+        charge(T1IntegerWork.divide(words(a), by: words(m)))
+        return gmp.remainder(a, m)
+    }
+
+    public func mulMod(_ a: GMPInteger, _ b: GMPInteger, _ m: GMPInteger) -> GMPInteger {
+        charge(T1IntegerWork.multiply(words(a), words(b)) + T1IntegerWork.divide(words(a) + words(b), by: words(m)))
+        return gmp.mulMod(a, b, m)
+    }
+
+    public func invMod(_ a: GMPInteger, _ m: GMPInteger) -> GMPInteger? {
+        charge(T1IntegerWork.inverse(words(m)))
+        return gmp.invMod(a, m)
+    }
+
+    public func gcd(_ a: GMPInteger, _ b: GMPInteger) -> GMPInteger {
+        charge(T1IntegerWork.inverse(max(words(a), words(b))))
+        return gmp.gcd(a, b)
+    }
+
+    // MARK: The hot operation
+
+    /// base^exponent mod modulus by the FP Montgomery exponentiation, for an
+    /// odd modulus above 1; its counts and modeled cycles go to `context`.
+    /// An even modulus (or 1) has no Montgomery form: GMP computes it, counted as
+    /// `sparcfp.gmp_fallback` and charged nothing. Secret or not, the schedule
+    /// is Solaris' sliding window, whose timing follows the exponent (see
+    /// ``FloatModExponentiation``); RSA's base blinding still applies.
+    public func modExp(
+        _ base: GMPInteger, _ exponent: GMPInteger, _ modulus: GMPInteger, secret: Bool, context: OperationContext
+    ) throws -> GMPInteger {
+        guard modulus.signum > 0 else {
+            throw CryptoError(.argumentsBad, "sparcfp: modular exponentiation needs a positive modulus")
+        }
+        guard exponent.signum >= 0, base.signum >= 0 else {
+            throw CryptoError(.argumentsBad, "sparcfp: modular exponentiation needs a non-negative base and exponent")
+        }
+        guard modulus.isOdd, modulus.bitLength > 1 else {
+            context.count("sparcfp.gmp_fallback")
+            return try gmp.modExp(base, exponent, modulus, secret: secret, context: context)
+        }
+        let (result, counts) = modExpCounted(base, exponent, modulus)
+        context.count("sparcfp.modexp")
+        costModel.charge(counts, to: context)
+        return result
+    }
+
+    /// The FP exponentiation with its counts, for an odd modulus > 1 (tests and benchmarks).
+    public func modExpCounted(_ base: GMPInteger, _ exponent: GMPInteger, _ modulus: GMPInteger) -> (GMPInteger, FloatOpCounts) {
+        precondition(modulus.isOdd && modulus.bitLength > 1, "the FP Montgomery exponentiation needs an odd modulus above 1")
+        var counts = FloatOpCounts()
+        let modulusWords = Self.words(of: modulus)
+        let n = modulusWords.count
+        let multiplier = MontgomeryFloatMultiplier(modulusWords: modulusWords)!
+
+        // Integer work of big_modexp_ext: reduce the base if it is not below N,
+        // R² mod N (big_mont_rr, a (2n+1)-by-n division), the base and 1 into
+        // Montgomery form (two big_mont_conv = big_mont_mul by R²), and the
+        // result back out (big_mont_mul by 1). The host does them with GMP.
+        var reduced = base
+        if gmp.compare(base, modulus) >= 0 {
+            counts += T1IntegerWork.divide(words(base), by: n)
+            reduced = gmp.remainder(base, modulus)
+        }
+        counts += T1IntegerWork.divide(2 * n + 1, by: n) + T1IntegerWork.montgomeryMultiply(n) * 3
+        let shift = 32 * n
+        let baseMont = GMPInteger { r in
+            __gmpz_mul_2exp(r, reduced.pointer, mp_bitcnt_t(shift))
+            __gmpz_mod(r, r, modulus.pointer)
+        }
+        let oneMont = GMPInteger { r in
+            __gmpz_set_ui(r, 1)
+            __gmpz_mul_2exp(r, r, mp_bitcnt_t(shift))
+            __gmpz_mod(r, r, modulus.pointer)
+        }
+        let resultMont = FloatModExponentiation.power(
+            baseMont: Self.words(of: baseMont), oneMont: Self.words(of: oneMont),
+            exponentBits: Self.bitsMostSignificantFirst(exponent), multiplier: multiplier, counts: &counts)
+        // Out of Montgomery form: x·R⁻¹ = Montgomery product with 1. Charged above
+        // as Solaris' integer big_mont_mul; the FP kernel computes it here, uncounted.
+        var uncounted = FloatOpCounts()
+        let plain = multiplier.montgomeryProduct(resultMont, [1], counts: &uncounted)
+        return (Self.number(words: plain), counts)
+    }
+
+    // MARK: Words
+
+    /// x as 32-bit words, least significant first (empty for 0).
+    static func words(of x: GMPInteger) -> [UInt32] {
+        let count = (x.bitLength + 31) / 32
+        guard count > 0 else { return [] }
+        var out = [UInt32](repeating: 0, count: count)
+        var written = 0
+        out.withUnsafeMutableBytes { _ = __gmpz_export($0.baseAddress, &written, -1, 4, 0, 0, x.pointer) }
+        return out
+    }
+
+    /// The number with these 32-bit words, least significant first.
+    static func number(words: [UInt32]) -> GMPInteger {
+        GMPInteger { r in
+            words.withUnsafeBytes { __gmpz_import(r, words.count, -1, 4, 0, 0, $0.baseAddress) }
+        }
+    }
+
+    /// The exponent's bits from the most significant (a leading 1), empty for 0.
+    static func bitsMostSignificantFirst(_ e: GMPInteger) -> [Bool] {
+        let w = words(of: e)
+        let bits = e.bitLength
+        return (0..<bits).reversed().map { (w[$0 / 32] >> UInt32($0 % 32)) & 1 == 1 }
+    }
+
+    // MARK: Primes and randomness
+
+    public func isProbablePrime(_ x: GMPInteger) -> Bool {
+        let prime = gmp.isProbablePrime(x)
+        charge(FloatModExpCostEstimate.primalityTest(bits: x.bitLength, isPrime: prime))
+        return prime
+    }
+
+    public func fillRandom(_ buffer: UnsafeMutableRawBufferPointer) throws { try gmp.fillRandom(buffer) }
+}

@@ -1,0 +1,107 @@
+import CryptoFramework
+import Foundation
+@testable import Providers
+import Testing
+
+/// sparcfp through the t2000 framework: every operation real (checked against
+/// openssl) and every report carrying modeled T1 time and the counts.
+@Suite("SPARC FP provider on t2000")
+struct SPARCFloatProviderTests {
+    static let t2000 = try! CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
+    static let host = try! CryptoFramework(platform: .host, policy: .inMemory(Policy())).pinned(to: "openssl")
+    static let key = try! host.generateRSAKeyPair(bits: 2048)  // PSS with SHA-512 needs more than 1024 bits
+
+    @Test("t2000 lists sparcfp with RSA, DH and the IKE symmetric mechanisms")
+    func registered() throws {
+        let sparc = try #require(Self.t2000.providers.first { $0.name == "sparcfp" })
+        #expect(sparc.kind == .software)
+        for m: Mechanism in [.rsaPKCS, .sha1RSAPKCS, .sha256RSAPKCSPSS, .rsaPKCSKeyPairGen, .dhPKCSKeyPairGen, .dhPKCSDerive,
+                             .sha1, .sha256, .sha1HMAC, .sha256HMAC, .aesCBC, .des3CBC] {
+            #expect(sparc.info(for: m) != nil, "\(m)")
+        }
+    }
+
+    @Test("Every signature mechanism: sparcfp signs what openssl verifies and verifies what openssl signs, with modeled time",
+          arguments: SPARCFloatProvider.mechanisms.map(\.mechanism).filter { RSAScheme($0) != nil })
+    func signVerify(mechanism: Mechanism) throws {
+        let message = Array("IKE Phase I responder".utf8)
+        let data: [UInt8]
+        switch RSAScheme(mechanism)! {
+        case .pss: data = try Self.host.digest(.sha256, data: message)
+        case .pkcs1: data = HashAlgorithm.sha1.digestInfo(try Self.host.digest(.sha1, data: message))
+        case .raw: data = [0x00, 0x42] + message
+        default: data = message
+        }
+        let pss = mechanism == .rsaPKCSPSS ? PSSParameters(hash: .sha256, mgf1Hash: .sha256, saltLength: 32) : nil
+        let signed = try Self.t2000.perform(.sign(mechanism, key: Self.key, data: data, pss: pss))
+        guard case .bytes(let signature) = signed.value else { Issue.record("no signature"); return }
+        #expect(signed.report.provider == "sparcfp")
+        #expect((signed.report.modeledSeconds ?? 0) > 0)
+        #expect((signed.report.counts["fmul"] ?? 0) > 0 && (signed.report.counts["imul"] ?? 0) > 0)
+        #expect(try Self.host.verify(mechanism, key: Self.key.publicKey, data: data, signature: signature, pss: pss))
+        let theirs = try Self.host.sign(mechanism, key: Self.key, data: data, pss: pss)
+        let verified = try Self.t2000.perform(.verify(mechanism, key: Self.key.publicKey, data: data, signature: theirs, pss: pss))
+        guard case .verified(let ok) = verified.value else { Issue.record("no verdict"); return }
+        #expect(ok)
+        #expect((verified.report.modeledSeconds ?? 0) > 0)
+    }
+
+    @Test("DH on groups 2 and 14: sparcfp and openssl agree on the secret", arguments: [2, 14])
+    func dhAgreement(group number: Int) throws {
+        let group = try #require(DHGroup.ike(number))
+        let mine = try Self.t2000.generateDHKeyPair(group: group)
+        let theirs = try Self.host.generateDHKeyPair(group: group)
+        let derived = try Self.t2000.perform(.deriveDH(privateKey: mine.privateKey, peerPublicValue: theirs.publicValue))
+        guard case .secret(let z) = derived.value else { Issue.record("no secret"); return }
+        let expected = try Self.host.deriveDH(privateKey: theirs.privateKey, peerPublicValue: mine.publicValue)
+        #expect(z.bytes == expected.bytes)
+        #expect(derived.report.provider == "sparcfp" && (derived.report.modeledSeconds ?? 0) > 0)
+        #expect(derived.report.counts["sparcfp.modexp"] == 1)
+    }
+
+    @Test("RSA key generation on sparcfp yields a working key, charged for its primality tests")
+    func keyGeneration() throws {
+        let generated = try Self.t2000.perform(.generateRSAKeyPair(bits: 512, publicExponent: []))
+        guard case .rsaKeyPair(let key) = generated.value else { Issue.record("no key"); return }
+        #expect(key.bits == 512)
+        #expect((generated.report.modeledSeconds ?? 0) > 0)
+        let sig = try Self.host.sign(.sha256RSAPKCS, key: key, data: [1, 2, 3])
+        #expect(try Self.t2000.verify(.sha256RSAPKCS, key: key.publicKey, data: [1, 2, 3], signature: sig))
+    }
+
+    @Test("Symmetric mechanisms: libcrypto's results, charged with the T1 per-byte estimates")
+    func symmetric() throws {
+        let data = [UInt8](repeating: 0x61, count: 256)
+        let key = SecureBytes([UInt8](repeating: 0x0B, count: 24))
+        let iv8 = [UInt8](repeating: 1, count: 8), iv16 = [UInt8](repeating: 1, count: 16)
+        let cases: [(CryptoRequest, Double)] = [
+            (.digest(.sha1, data: data), 5 * 2_496),  // (256 + 9) bytes → 5 blocks
+            (.digest(.sha256, data: data), 5 * 4_384),
+            (.mac(.sha1HMAC, key: key, data: data), Double(6 + 2) * 2_496),  // 64 + 256 → 6 blocks; 64 + 20 → 2
+            (.mac(.sha256HMAC, key: key, data: data), Double(6 + 2) * 4_384),
+            (.encrypt(.des3CBC, key: key, iv: iv8, data: data), 32 * 2_748),
+            (.encrypt(.aesCBC, key: SecureBytes([UInt8](repeating: 2, count: 16)), iv: iv16, data: data), 16 * (10 * 112 + 20)),
+        ]
+        let openssl = OpenSSLProvider()
+        for (request, cycles) in cases {
+            let reported = try Self.t2000.perform(request)
+            guard case .bytes(let ours) = reported.value,
+                  case .bytes(let theirs) = try openssl.perform(request, context: OperationContext())
+            else { Issue.record("no bytes for \(request.mechanism)"); continue }
+            #expect(ours == theirs, "\(request.mechanism)")
+            #expect(reported.report.modeledCycles == cycles, "\(request.mechanism)")
+        }
+    }
+
+    @Test("Calibration: solving the penalty reproduces the measured time")
+    func calibration() throws {
+        let workload = SPARCFloatWorkload(rsaBits: 1024, dhGroup: .modp2)
+        let result = try SPARCFloatCalibration.solvePenalty(measuredSeconds: 7.73, workload: workload)
+        let modeled = result.costModel.seconds(result.counts)
+        // The symmetric work's cycles are in the base but not in the counts: add them back.
+        let symmetricSeconds = result.publishedModelSeconds - T1CostModel.t2000.seconds(result.counts)
+        #expect(abs(modeled + symmetricSeconds - 7.73) < 1e-9)
+        #expect(result.penaltyCycles > 0)
+        print("sparcfp calibration against the 2007 T2000 measurement (7.73 s without ncp):\n\(result)")
+    }
+}
