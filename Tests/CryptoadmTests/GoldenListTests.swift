@@ -27,7 +27,6 @@ struct GoldenListTests {
         ("list-m", ["-m"]),
         ("list-p", ["-p"]),
         ("list-mv", ["-mv"]),
-        ("list-vm-separate", ["-v", "-m"]),
         ("list-provider", ["provider=openssl"]),
         ("list-m-provider", ["-m", "provider=openssl"]),
         ("list-m-provider-inactive", ["-m", "provider=gmp"]),
