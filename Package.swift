@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "CryptoFramework", targets: ["CryptoFramework"]),
         .library(name: "Providers", targets: ["Providers"]),
         .executable(name: "ikebench", targets: ["IKEBench"]),
+        .executable(name: "cryptoadm", targets: ["cryptoadm"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
@@ -41,6 +42,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
+        .executableTarget(
+            name: "cryptoadm",
+            dependencies: [
+                "CryptoFramework", "Providers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
 
         .testTarget(
             name: "CryptoFrameworkTests",
@@ -51,6 +60,14 @@ let package = Package(
             name: "ProvidersTests",
             dependencies: ["CryptoFramework", "Providers", "CLibCrypto"],
             resources: [.copy("../Vectors")]
+        ),
+        // Runs the built cryptoadm binary; depending on the executable makes
+        // `swift test` build it first.
+        .testTarget(
+            name: "CryptoadmTests",
+            dependencies: ["cryptoadm", "CryptoFramework", "Providers"],
+            // Golden outputs are read (and regenerated) in the source tree via #filePath.
+            exclude: ["Golden"]
         ),
     ]
 )

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import CryptoFramework
+@_spi(Testing) @testable import CryptoFramework
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -70,8 +70,11 @@ public struct PolicyStore: Sendable {
     }
 
     /// `update` with a hook run after the temp file is complete and synced,
-    /// before the rename: tests throw from it to act out a writer that dies there.
-    func update(_ change: (inout Policy) throws -> Void, beforeRename: (() throws -> Void)?) throws -> Policy {
+    /// before the rename: tests throw from it to act out a writer that dies there,
+    /// and cryptoadm's hidden debug option pauses in it so a test can SIGKILL
+    /// the process mid-write. Not API: only for such tests.
+    @_spi(Testing) @discardableResult
+    public func update(_ change: (inout Policy) throws -> Void, beforeRename: (() throws -> Void)?) throws -> Policy {
         let path = url.path
         let directory = url.deletingLastPathComponent().path
         try Self.makeDirectories(directory)

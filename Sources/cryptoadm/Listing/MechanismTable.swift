@@ -1,0 +1,47 @@
+import CryptoFramework
+
+/// `cryptoadm list -mv`: Solaris' mechanism table (display_verbose_mech_header
+/// and display_mech_info in illumos cmd-crypto/cryptoadm/adm_uef.c): the name
+/// left-justified in 29 columns, min and max key size as `%-4ld %-4ld `, then
+/// one X or . per flag column, two spaces apart.
+enum MechanismTable {
+    /// The flag columns in Solaris' order. EC is any CKF_EC_* flag; this
+    /// framework's only one is CKF_EC_F_P.
+    static let columns: [MechanismFlags] = [
+        .hardware, .encrypt, .decrypt, .digest, .sign, .signRecover, .verify, .verifyRecover,
+        .generate, .generateKeyPair, .wrap, .unwrap, .derive, .ecFp,
+    ]
+
+    /// The header: seven lines of column titles (the last begins "mechanism name"), then dashes.
+    static let headerLines: [String] = {
+        let blank = String(repeating: " ", count: 28)
+        // Column titles written vertically, bottom-aligned, as Solaris prints them:
+        // HW Enc Dec Dig Sign Sign+R Veri Veri+R KeyGen PairGen Wrap Unwrap Derive EC.
+        let titleRows = [
+            "                                     P",
+            "                         S     V  K  a     U  D",
+            "                         i     e  e  i     n  e",
+            "                      S  g  V  r  y  r  W  w  r",
+            "             E  D  D  i  n  e  i  G  G  r  r  i",
+            "          H  n  e  i  g  +  r  +  e  e  a  a  v  E",
+        ]
+        var lines = titleRows.map { blank + " " + $0 }
+        lines.append(leftJustified("mechanism name", 28) + " " + "min  max  W  c  c  g  n  R  i  R  n  n  p  p  e  C")
+        lines.append(String(repeating: "-", count: 28) + " ---- ---- "
+                     + Array(repeating: "-", count: columns.count).joined(separator: "  "))
+        return lines
+    }()
+
+    /// One row: `%-29s%-4ld %-4ld ` and the flag columns.
+    static func row(_ info: MechanismInfo) -> String {
+        leftJustified(info.mechanism.name, 29)
+            + leftJustified(String(info.minKeyBits), 4) + " "
+            + leftJustified(String(info.maxKeyBits), 4) + " "
+            + columns.map { info.flags.contains($0) ? "X" : "." }.joined(separator: "  ")
+    }
+
+    /// printf's `%-Ns`: pad on the right to `width`, never truncate.
+    static func leftJustified(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+
+/// Solaris cryptoadm's operands, which are words rather than options:
+/// `provider=NAME`, `mechanism=A,B,…` or `mechanism=all`, `all`, `random`.
+struct Operands {
+    /// What `mechanism=` named.
+    enum MechanismList: Equatable {
+        /// `mechanism=all`: every mechanism of the provider except random.
+        case all
+        /// Names as given (checked against the provider later, so that an unknown
+        /// name gets Solaris' "(Warning) … is not a valid mechanism for …").
+        case names([String])
+    }
+
+    /// Which operand kinds a subcommand accepts.
+    struct Accepted: OptionSet {
+        let rawValue: Int
+        static let provider = Accepted(rawValue: 1)
+        static let mechanism = Accepted(rawValue: 2)
+        /// The bare words `all` and `random`.
+        static let features = Accepted(rawValue: 4)
+    }
+
+    var provider: String?
+    var mechanisms: MechanismList?
+    /// Bare `all`: every mechanism and random.
+    var all = false
+    var random = false
+
+    init() {}
+
+    /// Parses `words`, accepting only the operand kinds in `accepted`. Errors
+    /// are usage errors (exit 2).
+    init(parsing words: [String], accepting accepted: Accepted) throws {
+        for word in words {
+            if let value = Self.value(of: "provider=", in: word), accepted.contains(.provider) {
+                guard provider == nil else { throw ValidationError("provider= given more than once.") }
+                guard !value.isEmpty else { throw ValidationError("bad provider name: provider= needs a name.") }
+                provider = value
+            } else if let value = Self.value(of: "mechanism=", in: word), accepted.contains(.mechanism) {
+                guard mechanisms == nil else { throw ValidationError("mechanism= given more than once.") }
+                mechanisms = try Self.mechanismList(value)
+            } else if word == "all", accepted.contains(.features) {
+                all = true
+            } else if word == "random", accepted.contains(.features) {
+                random = true
+            } else {
+                throw ValidationError("unrecognized operand '\(word)'.")
+            }
+        }
+    }
+
+    private static func value(of keyword: String, in word: String) -> String? {
+        word.hasPrefix(keyword) ? String(word.dropFirst(keyword.count)) : nil
+    }
+
+    private static func mechanismList(_ value: String) throws -> MechanismList {
+        if value == "all" { return .all }
+        let names = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard !names.isEmpty, !names.contains(where: \.isEmpty) else {
+            throw ValidationError("bad mechanism list '\(value)': name one or more mechanisms, separated by commas.")
+        }
+        return .names(names)
+    }
+}

@@ -1,0 +1,45 @@
+import CryptoFramework
+import Foundation
+import Providers
+import Testing
+
+/// DESIGN.md: what cryptoadm writes is what every process of the framework
+/// obeys, and a running framework applies it to its next requests.
+@Suite("cryptoadm end to end")
+struct CryptoadmEndToEndTests {
+    @Test("a running framework serving RSA signatures moves to gmp after `cryptoadm disable provider=openssl`")
+    func runningFrameworkFollows() throws {
+        let config = try scratchConfig()
+        let fw = try CryptoFramework(platform: .host, policy: .file(config))
+        let key = try fw.pinned(to: "openssl").generateRSAKeyPair(bits: 1024)
+        let message = Array("IKE Phase I".utf8)
+        func whoSigns() throws -> String {
+            let reported = try fw.perform(.sign(.rsaPKCS, key: key, data: message, pss: nil))
+            return reported.report.provider
+        }
+        #expect(try whoSigns() == "openssl")
+
+        let run = try cryptoadm("disable", "provider=openssl", "mechanism=CKM_RSA_PKCS", "--config", config.path)
+        #expect(run.status == 0, "\(run)")
+
+        // The framework notices the new file on a following request; allow a
+        // shared machine a generous bound rather than asserting a time.
+        let deadline = Date().addingTimeInterval(5)
+        var served = try whoSigns()
+        while served != "gmp" && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            served = try whoSigns()
+        }
+        #expect(served == "gmp")
+        #expect(try whoSigns() == "gmp")
+
+        #expect(try cryptoadm("enable", "provider=openssl", "all", "--config", config.path).status == 0)
+        let back = Date().addingTimeInterval(5)
+        served = try whoSigns()
+        while served != "openssl" && Date() < back {
+            Thread.sleep(forTimeInterval: 0.02)
+            served = try whoSigns()
+        }
+        #expect(served == "openssl")
+    }
+}
