@@ -8,16 +8,24 @@ struct BadInputTests {
 
     @Test("a key outside every provider's range is a key-size error naming the ranges")
     func keyOutsideEveryRange() throws {
-        // A 300-bit odd modulus: a valid public key value, but below every provider's 512-bit minimum.
+        // A 300-bit odd modulus: a valid public key value, but below the 512-bit minimum of
+        // every provider of CKM_SHA256_RSA_PKCS (ncp/0 takes 256-bit keys, but only raw RSA).
         let modulus: [UInt8] = [0x0f] + [UInt8](repeating: 0xa5, count: 36) + [0x01]
         let key = try RSAPublicKey(modulus: modulus, publicExponent: [1, 0, 1])
         #expect(key.bits == 300)
         let error = try #require(throws: CryptoError.self) {
-            try Self.framework.verify(.rsaPKCS, key: key, data: [1], signature: [UInt8](repeating: 1, count: key.byteCount))
+            try Self.framework.verify(.sha256RSAPKCS, key: key, data: [1], signature: [UInt8](repeating: 1, count: key.byteCount))
         }
         #expect(error.code == .keySizeRange)
         #expect(error.message.contains("300-bit"))
         #expect(error.message.contains("openssl: 512...16384"))
+        // And a key above the device's 2048-bit maximum, pinned to the device.
+        let big = try Self.framework.generateRSAKeyPair(bits: 3072)
+        let tooBig = try #require(throws: CryptoError.self) {
+            try Self.framework.pinned(to: "ncp/0").sign(.rsaPKCS, key: big, data: [1])
+        }
+        #expect(tooBig.code == .keySizeRange)
+        #expect(tooBig.message.contains("ncp/0: 256...2048"))
     }
 
     @Test("wrong-length signatures are a signature-length error on every provider", arguments: ["openssl", "gmp"])

@@ -7,7 +7,8 @@ import Testing
 /// openssl) and every report carrying modeled T1 time and the counts.
 @Suite("SPARC FP provider on t2000")
 struct SPARCFloatProviderTests {
-    static let t2000 = try! CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
+    /// The t2000 platform's software path alone (ncp/0 would take RSA_PKCS and DH first).
+    static let t2000 = try! CryptoFramework(platform: .t2000, policy: .inMemory(Policy())).pinned(to: "sparcfp")
     static let host = try! CryptoFramework(platform: .host, policy: .inMemory(Policy())).pinned(to: "openssl")
     static let key = try! host.generateRSAKeyPair(bits: 2048)  // PSS with SHA-512 needs more than 1024 bits
 
