@@ -15,6 +15,11 @@ public protocol CryptoProvider: AnyObject, Sendable {
     /// The provider's own statistics (a device's per-unit counters), if it keeps any.
     var kstats: [Kstat] { get }
 
+    /// Requests per second the whole modeled device sustains for an operation
+    /// (`operationName` as in ``CryptoRequest/operationName``) at `keyBits`, if
+    /// the provider has a device model; nil otherwise.
+    func modeledThroughput(mechanism: Mechanism, operation: String, keyBits: Int) -> Double?
+
     /// Serves one request on the calling thread.
     func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult
 
@@ -27,6 +32,7 @@ extension CryptoProvider {
     public var load: Int { 0 }
     public var isFailed: Bool { false }
     public var kstats: [Kstat] { [] }
+    public func modeledThroughput(mechanism: Mechanism, operation: String, keyBits: Int) -> Double? { nil }
     public func performAsync(_ request: CryptoRequest, context: OperationContext) async throws -> CryptoResult {
         try perform(request, context: context)
     }

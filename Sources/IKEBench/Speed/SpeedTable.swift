@@ -42,20 +42,24 @@ struct SpeedReport: Codable {
 struct SpeedTable {
     let json: Bool
 
-    func printHeader(platform: String, threads: Int, seconds: Double) {
+    func printHeader(platform: String, threads: Int, seconds: Double, rounds: Int) {
         guard !json else { return }
-        print("ikebench speed: platform \(platform), \(threads) thread(s), \(seconds) s per line")
+        print("ikebench speed: platform \(platform), \(threads) thread(s), best of \(rounds) round(s) of \(seconds) s per line")
+        print("  ops/s: host operations per second through the framework, pinned to the provider")
+        print("  modeled: modeled T1 latency per operation; dev ops/s: modeled throughput of the whole device")
         print(pad("provider", 10) + pad("mechanism", 26) + pad("op", 9) + lpad("bits", 6) + lpad("ops/s", 12)
-            + lpad("modeled", 12) + lpad("openssl/s", 12) + lpad("ratio", 8))
+            + lpad("modeled", 12) + lpad("dev ops/s", 11) + lpad("openssl/s", 12) + lpad("ratio", 8))
     }
 
     func printRow(_ r: SpeedRow) {
         guard !json else { return }
         let modeled = r.modeledLatencySeconds.map { String(format: "%.3f ms", $0 * 1e3) } ?? "-"
         let ref = r.referenceOpsPerSecond.map { String(format: "%.1f", $0) } ?? "-"
+        let device = r.modeledOpsPerSecond.map { String(format: "%.0f", $0) } ?? "-"
         let ratio = r.ratio.map { String(format: "%.2f", $0) } ?? "-"
         print(pad(r.provider, 10) + pad(r.mechanism, 26) + pad(r.operation, 9) + lpad(String(r.bits), 6)
-            + lpad(String(format: "%.1f", r.opsPerSecond), 12) + lpad(modeled, 12) + lpad(ref, 12) + lpad(ratio, 8))
+            + lpad(String(format: "%.1f", r.opsPerSecond), 12) + lpad(modeled, 12) + lpad(device, 11) + lpad(ref, 12)
+            + lpad(ratio, 8))
         fflush(nil)  // all streams: stdout is not concurrency-safe to name in Swift 6
     }
 

@@ -58,6 +58,15 @@ public final class NCPProvider: CryptoProvider {
     public var isFailed: Bool { device.isFailed }
     public var kstats: [Kstat] { statistics.kstats }
 
+    /// Modeled device throughput (all MAUs busy) from ``NCPTimingModel``.
+    public func modeledThroughput(mechanism: Mechanism, operation: String, keyBits: Int) -> Double? {
+        guard descriptor.info(for: mechanism)?.accepts(keyBits: keyBits) ?? false else { return nil }
+        if operation == "verify" {
+            return NCPTimingModel.throughput(of: NCPTimingModel.modeledVerifyCost(bits: keyBits), mauCount: configuration.mauCount)
+        }
+        return NCPTimingModel.modeledThroughput(mechanism: mechanism, bits: keyBits, mauCount: configuration.mauCount)
+    }
+
     /// The device's counters, typed.
     public var statistics: NCPStatistics { NCPStatistics(device: device) }
 

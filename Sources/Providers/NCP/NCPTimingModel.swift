@@ -222,6 +222,12 @@ public enum NCPTimingModel {
     /// the host work of the T1's 8 cores (one pipeline each) does first.
     public static func modeledThroughput(mechanism: Mechanism, bits: Int, mauCount: Int = 8) -> Double? {
         guard let cost = modeledCost(mechanism: mechanism, bits: bits), mauCount > 0 else { return nil }
+        return throughput(of: cost, mauCount: mauCount)
+    }
+
+    /// Requests per second of `mauCount` MAUs busy in parallel with requests
+    /// costing `cost`, unless the 8 T1 cores' host work bounds it first.
+    public static func throughput(of cost: NCPJobCost, mauCount: Int) -> Double {
         let mauBound = Double(mauCount) * clockHz / Double(max(cost.mauCycles, 1))
         let hostBound = 8 * clockHz / Double(max(cost.hostCycles, 1))
         return min(mauBound, hostBound)

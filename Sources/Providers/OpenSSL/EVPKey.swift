@@ -4,6 +4,8 @@ import CryptoFramework
 /// An owned EVP_PKEY, built once per key value and cached in its `handles`.
 final class EVPKey: @unchecked Sendable {  // never mutated after import; OpenSSL 3 allows concurrent operations on a const EVP_PKEY
     let pointer: OpaquePointer
+    /// Initialised signature contexts over this key, reused across operations.
+    let contexts = EVPContextPool()
 
     init(owning pointer: OpaquePointer) {
         self.pointer = pointer
@@ -27,7 +29,7 @@ final class EVPKey: @unchecked Sendable {  // never mutated after import; OpenSS
 }
 
 /// An owned EVP_PKEY_CTX.
-final class EVPKeyContext {
+final class EVPKeyContext: @unchecked Sendable {  // used by one thread at a time: EVPContextPool hands it out exclusively
     let pointer: OpaquePointer
 
     init(owning pointer: OpaquePointer) {

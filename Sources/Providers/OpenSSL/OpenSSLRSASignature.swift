@@ -14,21 +14,31 @@ struct OpenSSLRSASignature {
         var input: [UInt8]
         var signatureDigest: FetchedDigest? = nil
         var pss: (mgf1: FetchedDigest, saltLength: Int32)? = nil
+
+        func setup(_ operation: RSAContextSetup.Operation) -> RSAContextSetup {
+            RSAContextSetup(
+                operation: operation, padding: padding, signatureDigest: signatureDigest?.hash,
+                mgf1Digest: pss?.mgf1.hash, saltLength: pss?.saltLength)
+        }
     }
 
     func sign(_ scheme: RSAScheme, key: RSAPrivateKey, data: [UInt8], pss: PSSParameters?) throws -> [UInt8] {
         let plan = try plan(scheme, modulus: key.modulus, bits: key.bits, data: data, pss: pss)
         let evp = try EVPKey.rsa(key)
-        let context = try evp.makeContext()
-        try OpenSSLFailure.check(EVP_PKEY_sign_init(context.pointer), "EVP_PKEY_sign_init")
-        try configure(context, plan)
         let k = key.publicKey.byteCount
         var signature = [UInt8](repeating: 0, count: k)
         var length = k
-        let ok = plan.input.withUnsafeBufferPointer { tbs in
-            signature.withUnsafeMutableBufferPointer { EVP_PKEY_sign(context.pointer, $0.baseAddress, &length, tbs.baseAddress, tbs.count) }
+        try evp.contexts.withContext(plan.setup(.sign), make: {
+            let context = try evp.makeContext()
+            try OpenSSLFailure.check(EVP_PKEY_sign_init(context.pointer), "EVP_PKEY_sign_init")
+            try configure(context, plan)
+            return context
+        }) { context in
+            let ok = plan.input.withUnsafeBufferPointer { tbs in
+                signature.withUnsafeMutableBufferPointer { EVP_PKEY_sign(context.pointer, $0.baseAddress, &length, tbs.baseAddress, tbs.count) }
+            }
+            try OpenSSLFailure.check(ok, "RSA sign")
         }
-        try OpenSSLFailure.check(ok, "RSA sign")
         guard length == k else { throw CryptoError(.providerFailed, "openssl: RSA sign returned \(length) bytes, not \(k)") }
         return signature
     }
@@ -42,19 +52,24 @@ struct OpenSSLRSASignature {
         // A representative s ≥ n is no signature (RFC 8017 §5.2.2 step 1).
         guard DHRange.compare(signature, key.modulus) < 0 else { return false }
         let evp = try EVPKey.rsa(key)
-        let context = try evp.makeContext()
-        try OpenSSLFailure.check(EVP_PKEY_verify_init(context.pointer), "EVP_PKEY_verify_init")
-        try configure(context, plan)
-        let result = plan.input.withUnsafeBufferPointer { tbs in
-            signature.withUnsafeBufferPointer { EVP_PKEY_verify(context.pointer, $0.baseAddress, $0.count, tbs.baseAddress, tbs.count) }
+        return try evp.contexts.withContext(plan.setup(.verify), make: {
+            let context = try evp.makeContext()
+            try OpenSSLFailure.check(EVP_PKEY_verify_init(context.pointer), "EVP_PKEY_verify_init")
+            try configure(context, plan)
+            return context
+        }) { context in
+            let result = plan.input.withUnsafeBufferPointer { tbs in
+                signature.withUnsafeBufferPointer { EVP_PKEY_verify(context.pointer, $0.baseAddress, $0.count, tbs.baseAddress, tbs.count) }
+            }
+            // EVP_PKEY_verify: 1 valid, 0 not valid, negative for other errors
+            // (thrown, so the context is not pooled again).
+            if result == 1 { return true }
+            if result == 0 {
+                OpenSSLFailure.clearErrorQueue()
+                return false
+            }
+            throw OpenSSLFailure.error(.providerFailed, "RSA verify")
         }
-        // EVP_PKEY_verify: 1 valid, 0 not valid, negative for other errors.
-        if result == 1 { return true }
-        if result == 0 {
-            OpenSSLFailure.clearErrorQueue()
-            return false
-        }
-        throw OpenSSLFailure.error(.providerFailed, "RSA verify")
     }
 
     private func configure(_ context: EVPKeyContext, _ plan: Plan) throws {
