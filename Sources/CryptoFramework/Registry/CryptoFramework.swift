@@ -64,47 +64,22 @@ public final class CryptoFramework: Sendable {
 
     /// Serves `request` on the best provider, failing over as DESIGN.md's rules say.
     public func perform(_ request: CryptoRequest) throws -> Reported<CryptoResult> {
-        var tried = TriedSet(count: registry.providers.count)
-        var failures: [(Int, CryptoError)] = []
+        var attempts = Attempts(count: registry.providers.count)
         while true {
-            guard let index = registry.select(request, tried: tried, pinned: pinnedIndex) else {
-                throw registry.noProviderError(request, failures: failures, pinned: pinnedIndex)
-            }
-            tried.insert(index)
+            let index = try nextProvider(for: request, &attempts)
             let context = OperationContext()
-            let stats = registry.stats[index]
-            stats.begin()
             let start = monotonicNanoseconds()
-            let outcome: Result<CryptoResult, any Error>
-            do {
-                outcome = .success(try registry.providers[index].perform(request, context: context))
-            } catch {
-                outcome = .failure(error)
-            }
-            let elapsed = monotonicNanoseconds() &- start
-            switch settle(outcome, request: request, index: index, stats: stats) {
-            case .done(let result):
-                return Reported(value: result, report: report(request, index, failures, elapsed, context))
-            case .retry(let error):
-                failures.append((index, error))
-            case .fail(let error):
-                throw error
-            }
+            let outcome = Result { try registry.providers[index].perform(request, context: context) }
+            if let done = try conclude(request, index, outcome, since: start, context, &attempts) { return done }
         }
     }
 
     /// The async form of ``perform(_:)``: a device queue is awaited, not blocked on.
     public func perform(_ request: CryptoRequest) async throws -> Reported<CryptoResult> {
-        var tried = TriedSet(count: registry.providers.count)
-        var failures: [(Int, CryptoError)] = []
+        var attempts = Attempts(count: registry.providers.count)
         while true {
-            guard let index = registry.select(request, tried: tried, pinned: pinnedIndex) else {
-                throw registry.noProviderError(request, failures: failures, pinned: pinnedIndex)
-            }
-            tried.insert(index)
+            let index = try nextProvider(for: request, &attempts)
             let context = OperationContext()
-            let stats = registry.stats[index]
-            stats.begin()
             let start = monotonicNanoseconds()
             let outcome: Result<CryptoResult, any Error>
             do {
@@ -112,15 +87,43 @@ public final class CryptoFramework: Sendable {
             } catch {
                 outcome = .failure(error)
             }
-            let elapsed = monotonicNanoseconds() &- start
-            switch settle(outcome, request: request, index: index, stats: stats) {
-            case .done(let result):
-                return Reported(value: result, report: report(request, index, failures, elapsed, context))
-            case .retry(let error):
-                failures.append((index, error))
-            case .fail(let error):
-                throw error
-            }
+            if let done = try conclude(request, index, outcome, since: start, context, &attempts) { return done }
+        }
+    }
+
+    /// One request's attempts so far: who was tried, and why each failed.
+    private struct Attempts: ~Copyable {
+        var tried: TriedSet
+        var failures: [(Int, CryptoError)] = []
+        init(count: Int) { tried = TriedSet(count: count) }
+    }
+
+    /// Rules 1-2: the next provider to try, counted as begun; or the error that
+    /// says why nothing (more) can serve the request.
+    private func nextProvider(for request: CryptoRequest, _ attempts: inout Attempts) throws -> Int {
+        guard let index = registry.select(request, tried: attempts.tried, pinned: pinnedIndex) else {
+            throw registry.noProviderError(request, failures: attempts.failures, pinned: pinnedIndex)
+        }
+        attempts.tried.insert(index)
+        registry.stats[index].begin()
+        return index
+    }
+
+    /// Rules 3 and 5 on one attempt's outcome: the reported result to release,
+    /// nil to try the next provider, or a thrown error.
+    private func conclude(
+        _ request: CryptoRequest, _ index: Int, _ outcome: Result<CryptoResult, any Error>, since start: UInt64,
+        _ context: OperationContext, _ attempts: inout Attempts
+    ) throws -> Reported<CryptoResult>? {
+        let elapsed = monotonicNanoseconds() &- start
+        switch settle(outcome, request: request, index: index, stats: registry.stats[index]) {
+        case .done(let result):
+            return Reported(value: result, report: report(request, index, attempts.failures, elapsed, context))
+        case .retry(let error):
+            attempts.failures.append((index, error))
+            return nil
+        case .fail(let error):
+            throw error
         }
     }
 

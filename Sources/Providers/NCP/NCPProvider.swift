@@ -109,13 +109,7 @@ public final class NCPProvider: CryptoProvider {
         _ request: CryptoRequest, context: OperationContext,
         finish: @escaping @Sendable (Result<CryptoResult, CryptoError>) -> Void
     ) throws -> MAUJob {
-        guard let info = descriptor.info(for: request.mechanism), info.flags.contains(request.requiredFlag) else {
-            throw unsupported(request)
-        }
-        guard info.accepts(keyBits: request.keyBits) else {
-            throw CryptoError(.keySizeRange,
-                "\(descriptor.name) serves \(request.mechanism) with \(info.minKeyBits)...\(info.maxKeyBits)-bit keys, not \(request.keyBits ?? 0)")
-        }
+        _ = try tableEntry(for: request)
         let (rsa, dh) = (self.rsa, self.dh)
         let algorithm: NCPAlgorithm
         let compute: @Sendable () throws -> (CryptoResult, NCPJobCost)

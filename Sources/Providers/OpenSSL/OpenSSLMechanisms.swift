@@ -12,22 +12,10 @@ enum OpenSSLMechanisms {
     static let hmacKeyBits = (min: 8, max: 8192)
 
     static let table: [MechanismInfo] = {
-        let signVerify: MechanismFlags = [.sign, .verify]
-        let rsaSignatures: [Mechanism] = [
-            .rsaPKCS, .rsaX509,
-            .sha1RSAPKCS, .sha224RSAPKCS, .sha256RSAPKCS, .sha384RSAPKCS, .sha512RSAPKCS,
-            .rsaPKCSPSS,
-            .sha1RSAPKCSPSS, .sha224RSAPKCSPSS, .sha256RSAPKCSPSS, .sha384RSAPKCSPSS, .sha512RSAPKCSPSS,
-        ]
-        var table = rsaSignatures.map {
-            MechanismInfo($0, minKeyBits: rsaBits.min, maxKeyBits: rsaBits.max, flags: signVerify)
-        }
-        table.append(MechanismInfo(.rsaPKCSKeyPairGen, minKeyBits: rsaBits.min, maxKeyBits: rsaBits.max, flags: .generateKeyPair))
-        table.append(MechanismInfo(.dhPKCSKeyPairGen, minKeyBits: dhBits.min, maxKeyBits: dhBits.max, flags: .generateKeyPair))
-        table.append(MechanismInfo(.dhPKCSDerive, minKeyBits: dhBits.min, maxKeyBits: dhBits.max, flags: .derive))
+        var table = MechanismInfo.rsaTable(bits: rsaBits.min...rsaBits.max) + MechanismInfo.dhTable(bits: dhBits.min...dhBits.max)
         for hash in HashAlgorithm.allCases {
             table.append(MechanismInfo(hash.digestMechanism, flags: .digest))
-            table.append(MechanismInfo(hash.hmacMechanism, minKeyBits: hmacKeyBits.min, maxKeyBits: hmacKeyBits.max, flags: signVerify))
+            table.append(MechanismInfo(hash.hmacMechanism, minKeyBits: hmacKeyBits.min, maxKeyBits: hmacKeyBits.max, flags: [.sign, .verify]))
         }
         table.append(MechanismInfo(.aesCBC, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt]))
         table.append(MechanismInfo(.des3CBC, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt]))

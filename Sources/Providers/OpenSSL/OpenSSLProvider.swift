@@ -29,13 +29,7 @@ public final class OpenSSLProvider: CryptoProvider {
     }
 
     public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
-        guard let info = descriptor.info(for: request.mechanism), info.flags.contains(request.requiredFlag) else {
-            throw unsupported(request)
-        }
-        guard info.accepts(keyBits: request.keyBits) else {
-            throw CryptoError(.keySizeRange,
-                "openssl serves \(request.mechanism) with \(info.minKeyBits)...\(info.maxKeyBits)-bit keys, not \(request.keyBits ?? 0)")
-        }
+        _ = try tableEntry(for: request)
         let rsa = OpenSSLRSASignature(algorithms: algorithms)
         switch request {
         case .sign(let mechanism, let key, let data, let pss):

@@ -10,19 +10,8 @@ public final class SPARCFloatProvider: CryptoProvider {
     /// engine is tested at (Solaris' bignum served up to 4096-bit RSA).
     public static let keyBits = 512...4096
 
-    static let mechanisms: [MechanismInfo] = {
-        let signatureMechanisms: [Mechanism] = [
-            .rsaPKCS, .rsaX509, .rsaPKCSPSS,
-            .sha1RSAPKCS, .sha224RSAPKCS, .sha256RSAPKCS, .sha384RSAPKCS, .sha512RSAPKCS,
-            .sha1RSAPKCSPSS, .sha224RSAPKCSPSS, .sha256RSAPKCSPSS, .sha384RSAPKCSPSS, .sha512RSAPKCSPSS,
-        ]
-        func info(_ mechanism: Mechanism, _ flags: MechanismFlags) -> MechanismInfo {
-            MechanismInfo(mechanism, minKeyBits: keyBits.lowerBound, maxKeyBits: keyBits.upperBound, flags: flags)
-        }
-        return signatureMechanisms.map { info($0, [.sign, .verify]) } + [
-            info(.rsaPKCSKeyPairGen, .generateKeyPair),
-            info(.dhPKCSKeyPairGen, .generateKeyPair),
-            info(.dhPKCSDerive, .derive),
+    static let mechanisms: [MechanismInfo] =
+        MechanismInfo.rsaTable(bits: keyBits) + MechanismInfo.dhTable(bits: keyBits) + [
             MechanismInfo(.sha1, flags: .digest),
             MechanismInfo(.sha256, flags: .digest),
             // HMAC keys of 1 byte to 1 KiB, as the openssl provider computing them.
@@ -31,7 +20,6 @@ public final class SPARCFloatProvider: CryptoProvider {
             MechanismInfo(.aesCBC, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt]),
             MechanismInfo(.des3CBC, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt]),
         ]
-    }()
 
     public let descriptor = ProviderDescriptor(
         name: "sparcfp",
@@ -50,43 +38,24 @@ public final class SPARCFloatProvider: CryptoProvider {
     }
 
     public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
-        guard let info = descriptor.info(for: request.mechanism), info.flags.contains(request.requiredFlag) else {
-            throw unsupported(request)
-        }
-        guard info.accepts(keyBits: request.keyBits) else {
-            throw CryptoError(.keySizeRange,
-                "sparcfp serves \(request.mechanism) with \(info.minKeyBits)...\(info.maxKeyBits)-bit keys, not \(request.keyBits ?? 0)")
-        }
+        _ = try tableEntry(for: request)
         let engine = FloatModExpEngine(costModel: costModel, charging: context)
-        let rsa = RSAAlgorithms(engine: engine)
-        let dh = DHAlgorithms(engine: engine)
+        let server = BignumRequestServer(engine: engine)
         let hash: HashFunction = { [costModel] algorithm, data in
             if let cycles = T1SymmetricCost.digest(algorithm, bytes: data.count) {
                 context.addModeled(cycles: cycles, clockHz: costModel.clockHz)
             }
             return try GMPDigest.digest(algorithm, data)
         }
+        if let result = try server.serve(request, hash: hash, context: context) { return result }
         switch request {
-        case .sign(let mechanism, let key, let data, let pss):
-            guard let scheme = RSAScheme(mechanism) else { throw unsupported(request) }
-            return .bytes(try rsa.sign(scheme: scheme, key: key, data: data, pss: pss, hash: hash, context: context))
-        case .verify(let mechanism, let key, let data, let signature, let pss):
-            guard let scheme = RSAScheme(mechanism) else { throw unsupported(request) }
-            return .verified(try rsa.verify(
-                scheme: scheme, key: key, data: data, signature: signature, pss: pss, hash: hash, context: context))
-        case .generateRSAKeyPair(let bits, let publicExponent):
-            return .rsaKeyPair(try rsa.generateKeyPair(bits: bits, publicExponent: publicExponent, context: context))
-        case .generateDHKeyPair(let group, let privateBits):
-            return .dhKeyPair(try dh.generateKeyPair(group: group, privateBits: privateBits, context: context))
-        case .deriveDH(let privateKey, let peerPublicValue):
-            return .secret(try dh.derive(privateKey: privateKey, peerPublicValue: peerPublicValue, context: context))
         case .digest, .mac, .encrypt, .decrypt:
             guard let cycles = T1SymmetricCost.cycles(request) else { throw unsupported(request) }
             let result = try libcrypto.perform(request, context: OperationContext())
             context.count("sparcfp.symmetric_bytes", request.dataCount)
             context.addModeled(cycles: cycles, clockHz: costModel.clockHz)
             return result
-        case .random:
+        default:
             throw unsupported(request)
         }
     }
