@@ -17,8 +17,10 @@ struct SpeedCommand: ParsableCommand {
               ikebench speed --rsa-bits 2048 --groups 14 --threads 2 --vs-openssl
             """)
 
-    @Option(help: "The platform whose providers are measured (host).")
+    @Option(help: "Platforms whose providers are measured, comma-separated (host, t2000). `host,t2000` puts the T1 emulations beside the host's software in one table.")
     var platform: String = "host"
+
+    var platformNames: [String] { platform.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
 
     @Option(name: .customLong("provider"), help: "Measure only this provider (repeatable). Default: every provider that offers the mechanism.")
     var providers: [String] = []
@@ -45,8 +47,8 @@ struct SpeedCommand: ParsableCommand {
     var config: String?
 
     func validate() throws {
-        guard Platform.named(platform) != nil else {
-            throw ValidationError("unknown platform '\(platform)'; known: \(Platform.all.map(\.name).joined(separator: ", "))")
+        for name in platformNames where Platform.named(name) == nil {
+            throw ValidationError("unknown platform '\(name)'; known: \(Platform.all.map(\.name).joined(separator: ", "))")
         }
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
         guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be 1...256") }
@@ -64,53 +66,60 @@ struct SpeedCommand: ParsableCommand {
 
     func run() throws {
         let policy: PolicySource = config.map { .file(URL(fileURLWithPath: $0)) } ?? .default
-        let fw = try CryptoFramework(platform: Platform.named(platform)!, policy: policy)
-        let runner = SpeedRunner(framework: fw, seconds: seconds, threads: threads)
         let reference = vsOpenSSL ? OpenSSLSpeedReference(seconds: max(1, Int(seconds.rounded())), threads: threads) : nil
         let roundCount = rounds ?? (vsOpenSSL ? 3 : 1)
         // openssl speed figures per (bits, round): one run gives sign and verify.
         var referenceRuns: [Int: [(sign: Double, verify: Double)?]] = [:]
 
         var rows: [SpeedRow] = []
+        var dispatch: DispatchOverhead.Result? = nil
         let table = SpeedTable(json: json)
         table.printHeader(platform: platform, threads: threads, seconds: seconds, rounds: roundCount)
-        for c in SpeedCase.defaults(rsaBits: rsaBits, dhGroups: groups) {
-            let candidates = fw.providers.filter { d in
-                (providers.isEmpty || providers.contains(d.name)) && fw.isActive(provider: d.name)
-                    && (d.info(for: c.mechanism)?.accepts(keyBits: c.bits) ?? false)
-                    && fw.policy.allows(provider: d.name, mechanism: c.mechanism)
-            }
-            var best: [String: SpeedRunner.Measurement] = [:]
-            var bestReference: Double? = nil
-            for round in 0..<roundCount {
-                if let reference, c.opensslAlgorithm != nil {
-                    var runs = referenceRuns[c.bits, default: []]
-                    if runs.count <= round { runs.append(reference.rsa(bits: c.bits)) }
-                    referenceRuns[c.bits] = runs
-                    if let r = runs[round] {
-                        let value = c.operation == .sign ? r.sign : r.verify
-                        bestReference = max(bestReference ?? 0, value)
+        // A provider present on two platforms (ncp/0) is the same emulation: measured once.
+        var measuredProviders: Set<String> = []
+        for platformName in platformNames {
+            let fw = try CryptoFramework(platform: Platform.named(platformName)!, policy: policy)
+            let fresh = Set(fw.providers.map(\.name)).subtracting(measuredProviders)
+            measuredProviders.formUnion(fresh)
+            let runner = SpeedRunner(framework: fw, seconds: seconds, threads: threads)
+            for c in SpeedCase.defaults(rsaBits: rsaBits, dhGroups: groups) {
+                let candidates = fw.providers.filter { d in
+                    fresh.contains(d.name) && (providers.isEmpty || providers.contains(d.name)) && fw.isActive(provider: d.name)
+                        && (d.info(for: c.mechanism)?.accepts(keyBits: c.bits) ?? false)
+                        && fw.policy.allows(provider: d.name, mechanism: c.mechanism)
+                }
+                var best: [String: SpeedRunner.Measurement] = [:]
+                var bestReference: Double? = nil
+                for round in 0..<roundCount {
+                    if let reference, c.opensslAlgorithm != nil {
+                        var runs = referenceRuns[c.bits, default: []]
+                        if runs.count <= round { runs.append(reference.rsa(bits: c.bits)) }
+                        referenceRuns[c.bits] = runs
+                        if let r = runs[round] {
+                            let value = c.operation == .sign ? r.sign : r.verify
+                            bestReference = max(bestReference ?? 0, value)
+                        }
+                    }
+                    for d in candidates {
+                        let m = try runner.measure(c, provider: d.name)
+                        if m.opsPerSecond > best[d.name]?.opsPerSecond ?? -1 { best[d.name] = m }
                     }
                 }
                 for d in candidates {
-                    let m = try runner.measure(c, provider: d.name)
-                    if m.opsPerSecond > best[d.name]?.opsPerSecond ?? -1 { best[d.name] = m }
+                    guard let m = best[d.name] else { continue }
+                    let modeledThroughput = fw.provider(named: d.name)?
+                        .modeledThroughput(mechanism: c.mechanism, operation: c.operation.rawValue, keyBits: c.bits)
+                    let row = SpeedRow(
+                        platform: platformName, provider: d.name, mechanism: c.mechanism.name, operation: c.operation.rawValue, bits: c.bits,
+                        opsPerSecond: m.opsPerSecond, modeledLatencySeconds: m.modeledLatencySeconds,
+                        modeledOpsPerSecond: modeledThroughput, referenceOpsPerSecond: bestReference,
+                        ratio: bestReference.map { m.opsPerSecond / $0 })
+                    table.printRow(row)
+                    rows.append(row)
                 }
             }
-            for d in candidates {
-                guard let m = best[d.name] else { continue }
-                let modeledThroughput = fw.provider(named: d.name)?
-                    .modeledThroughput(mechanism: c.mechanism, operation: c.operation.rawValue, keyBits: c.bits)
-                let row = SpeedRow(
-                    provider: d.name, mechanism: c.mechanism.name, operation: c.operation.rawValue, bits: c.bits,
-                    opsPerSecond: m.opsPerSecond, modeledLatencySeconds: m.modeledLatencySeconds,
-                    modeledOpsPerSecond: modeledThroughput, referenceOpsPerSecond: bestReference,
-                    ratio: bestReference.map { m.opsPerSecond / $0 })
-                table.printRow(row)
-                rows.append(row)
-            }
+            if dispatch == nil { dispatch = try DispatchOverhead(framework: fw).measure() }
         }
-        let dispatch = try DispatchOverhead(framework: fw).measure()
         table.printFooter(rows: rows, platform: platform, dispatch: dispatch)
     }
 }

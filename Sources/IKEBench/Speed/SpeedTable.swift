@@ -2,6 +2,7 @@ import Foundation
 
 /// One measured line; the JSON keys are the public format (issue: ikebench speed JSON).
 struct SpeedRow: Codable {
+    let platform: String
     let provider: String
     let mechanism: String
     let operation: String
@@ -13,13 +14,14 @@ struct SpeedRow: Codable {
     let ratio: Double?
 
     enum CodingKeys: String, CodingKey {
-        case provider, mechanism, operation, bits, opsPerSecond, modeledLatencySeconds, modeledOpsPerSecond,
+        case platform, provider, mechanism, operation, bits, opsPerSecond, modeledLatencySeconds, modeledOpsPerSecond,
             referenceOpsPerSecond, ratio
     }
 
     // Absent values are written as null, as the format says.
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(platform, forKey: .platform)
         try c.encode(provider, forKey: .provider)
         try c.encode(mechanism, forKey: .mechanism)
         try c.encode(operation, forKey: .operation)
