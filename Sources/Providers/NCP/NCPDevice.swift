@@ -51,7 +51,8 @@ final class NCPDevice: Sendable {
     private func place(_ job: MAUJob, excluding excluded: Int?) -> CryptoError? {
         let count = maus.count
         let first = rotation.wrappingAdd(1, ordering: .relaxed).oldValue
-        let candidates = (0..<count).map { maus[(first &+ $0) % count] }
+        // Unsigned: the rotation counter may wrap past Int.max.
+        let candidates = (0..<count).map { maus[Int(UInt(bitPattern: first &+ $0) % UInt(count))] }
             .filter { $0.isOnline && $0.id != excluded }
             .sorted { $0.occupancy < $1.occupancy }
         guard !candidates.isEmpty else {

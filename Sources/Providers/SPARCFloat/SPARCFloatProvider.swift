@@ -19,6 +19,8 @@ public final class SPARCFloatProvider: CryptoProvider {
             MechanismInfo(.sha256HMAC, minKeyBits: 8, maxKeyBits: 8192, flags: [.sign, .verify]),
             MechanismInfo(.aesCBC, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt]),
             MechanismInfo(.des3CBC, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt]),
+            // Solaris' swrand: the T2000 has no hardware generator (ncp has none; n2rng came with the T2).
+            MechanismInfo(.random, flags: [.generate]),
         ]
 
     public let descriptor = ProviderDescriptor(
@@ -30,11 +32,14 @@ public final class SPARCFloatProvider: CryptoProvider {
     public let costModel: T1CostModel
     /// Computes the symmetric mechanisms; only their cost is sparcfp's.
     private let libcrypto = OpenSSLProvider()
+    /// Computes `random`; only its cost is sparcfp's. Nil if libsodium failed to start.
+    private let random: SodiumProvider?
 
     /// `costModel`: the published T1 parameters by default; pass one with a
     /// trap penalty (e.g. from ``SPARCFloatCalibration``) to model emulated FP.
     public init(costModel: T1CostModel = .t2000) {
         self.costModel = costModel
+        self.random = try? SodiumProvider()
     }
 
     public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
@@ -54,6 +59,11 @@ public final class SPARCFloatProvider: CryptoProvider {
             let result = try libcrypto.perform(request, context: OperationContext())
             context.count("sparcfp.symmetric_bytes", request.dataCount)
             context.addModeled(cycles: cycles, clockHz: costModel.clockHz)
+            return result
+        case .random(let count):
+            guard let random else { throw CryptoError(.providerFailed, "sparcfp: libsodium failed to initialise; no random source") }
+            let result = try random.perform(request, context: OperationContext())
+            context.addModeled(cycles: T1SymmetricCost.random(bytes: count), clockHz: costModel.clockHz)
             return result
         default:
             throw unsupported(request)

@@ -57,6 +57,11 @@ enum T1SymmetricCost {
 
     static func des3CBC(bytes: Int) -> Double { Double(bytes / 8) * des3BlockCycles }
 
+    /// Random bytes from Solaris' software generator, swrand
+    /// (usr/src/uts/common/crypto/io/swrand.c), which produces its output by
+    /// SHA-1 over its entropy pool: one SHA-1 compression per 20 bytes out.
+    static func random(bytes: Int) -> Double { Double((bytes + 19) / 20) * sha1BlockCycles }
+
     /// Modeled cycles of a symmetric request, or nil when the mechanism has no estimate.
     static func cycles(_ request: CryptoRequest) -> Double? {
         switch request {
@@ -70,6 +75,8 @@ enum T1SymmetricCost {
             case .des3CBC: return des3CBC(bytes: data.count)
             default: return nil
             }
+        case .random(let count):
+            return random(bytes: count)
         default:
             return nil
         }
