@@ -14,12 +14,13 @@ public struct RSAPublicKey: Sendable, Hashable {
         try RSAKeyCheck.checkPublic(n: n, e: e)
         self.modulus = n
         self.publicExponent = e
+        self.bits = RSAKeyCheck.bitLength(n)
         self.handles = KeyHandleCache()
     }
 
     /// Size of the modulus in bits, the key size the registry matches against
-    /// provider ranges.
-    public var bits: Int { RSAKeyCheck.bitLength(modulus) }
+    /// provider ranges (computed once: every request reads it).
+    public let bits: Int
     /// Size of the modulus in bytes (the length of every signature).
     public var byteCount: Int { (bits + 7) / 8 }
 

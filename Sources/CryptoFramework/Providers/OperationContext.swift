@@ -32,6 +32,14 @@ public final class OperationContext: Sendable {
         state.withLock { s in s.clockHz.map { s.modeledCycles / $0 } }
     }
     public var counts: [String: Int] { state.withLock { $0.counts } }
+
+    /// Cycles, seconds and counts read under one lock, for the report.
+    var snapshot: (cycles: Double?, seconds: Double?, counts: [String: Int]) {
+        state.withLock { s in
+            guard let hz = s.clockHz else { return (nil, nil, s.counts) }
+            return (s.modeledCycles, s.modeledCycles / hz, s.counts)
+        }
+    }
 }
 
 /// What the framework can tell about one completed operation.

@@ -166,12 +166,13 @@ public final class CryptoFramework: Sendable {
         _ request: CryptoRequest, _ index: Int, _ failures: [(Int, CryptoError)], _ elapsed: UInt64,
         _ context: OperationContext
     ) -> OperationReport {
-        OperationReport(
+        let modeled = context.snapshot
+        return OperationReport(
             provider: registry.descriptors[index].name, mechanism: request.mechanism,
             operation: request.operationName,
             failovers: failures.map { (registry.descriptors[$0.0].name, $0.1) },
-            hostNanoseconds: elapsed, modeledCycles: context.modeledCycles,
-            modeledSeconds: context.modeledSeconds, counts: context.counts)
+            hostNanoseconds: elapsed, modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds,
+            counts: modeled.counts)
     }
 
     /// Rule 5 (Bellcore): recompute s^e mod n in software, independently of the
