@@ -89,7 +89,7 @@ public final class MainModeInitiator {
         let hashI = try await MainModeKeyDerivation.hashI(suite, k, values, idI: signedID.encodedBody, session: session)
         var sig = try await session.sign(hashI, key: identity)
         switch fault {
-        case .garbageSignature: sig = IKERandom.bytes(sig.count)
+        case .garbageSignature: sig = [0] + IKERandom.bytes(sig.count - 1)  // below the modulus: a well-formed wrong signature
         case .shortSignature: sig.removeLast()
         default: break
         }
