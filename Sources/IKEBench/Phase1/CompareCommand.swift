@@ -17,9 +17,10 @@ struct CompareCommand: AsyncParsableCommand {
 
     @OptionGroup var options: WorkloadOptions
 
-    /// Enough for stable medians; sparcfp's FP engine makes each negotiation
-    /// without ncp/0 cost tens of ms on the host (release build).
-    static let defaultNegotiations = 40
+    /// Enough for a stable p99 while `make bench` stays quick: without ncp/0 a
+    /// negotiation costs ~2 ms of host time in release (sparcfp's FP engine;
+    /// ~50 ms in debug), so both sides together take a few seconds.
+    static let defaultNegotiations = 500
 
     func run() async throws {
         let platform = Platform.named(options.platform ?? "t2000")!
