@@ -40,7 +40,9 @@ release: deps
 test: deps
 	$(SWIFT) test
 
+# IKE Phase I with and without ncp/0 (the 2007 experiment), then the speed table.
 bench: release
+	.build/release/ikebench compare
 	.build/release/ikebench speed --vs-openssl
 
 clean:

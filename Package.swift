@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; `make deps` installs the -dev packages.
@@ -34,11 +35,20 @@ let package = Package(
             name: "Providers",
             dependencies: ["CryptoFramework", "CLibCrypto", "CGMP", "CSodium"]
         ),
+        // IKEv1 Main Mode (RFC 2408 messages, RFC 2409 exchange) over the
+        // framework, and the Phase I run and its report: what ikebench and its tests share.
+        .target(
+            name: "IKECore",
+            dependencies: [
+                "CryptoFramework", "Providers",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         // The IKE Phase I benchmark; `make bench` runs it.
         .executableTarget(
             name: "IKEBench",
             dependencies: [
-                "CryptoFramework", "Providers",
+                "CryptoFramework", "Providers", "IKECore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +78,11 @@ let package = Package(
             dependencies: ["cryptoadm", "CryptoFramework", "Providers"],
             // Golden outputs are read (and regenerated) in the source tree via #filePath.
             exclude: ["Golden"]
+        ),
+        .testTarget(
+            name: "IKEBenchTests",
+            dependencies: ["IKECore", "IKEBench", "CryptoFramework", "Providers"],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )

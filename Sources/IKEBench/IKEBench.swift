@@ -4,12 +4,16 @@ import ArgumentParser
 struct IKEBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ikebench",
-        abstract: "Times public-key work through CryptoFramework's providers.",
+        abstract: "Times IKE Phase I and public-key work through CryptoFramework's providers.",
         discussion: """
+            `ikebench run` (the default) times IKEv1 Main Mode with RSA signatures on the \
+            responder, in host time and, on t2000, in modeled T1 time; `ikebench compare` runs \
+            it with ncp/0 as the policy has it and with ncp/0 disabled, next to the 2007 figures; \
+            `ikebench calibrate` solves the sparcfp FP penalty for a measured Phase I time.
             `ikebench speed` measures, like `openssl speed`, how many operations per second \
             each provider serves through the framework, per mechanism, key size and operation, \
             and with --vs-openssl runs `openssl speed` in the same run and prints the ratio.
             """,
-        subcommands: [SpeedCommand.self],
-        defaultSubcommand: SpeedCommand.self)
+        subcommands: [RunCommand.self, CompareCommand.self, CalibrateCommand.self, SpeedCommand.self],
+        defaultSubcommand: RunCommand.self)
 }

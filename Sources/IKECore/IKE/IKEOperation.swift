@@ -1,0 +1,120 @@
+import CryptoFramework
+
+/// The names ikebench reports the responder's operations under.
+public enum IKEOperationName: String, Sendable, CaseIterable, Codable {
+    case dhGenerate = "dh-generate"
+    case dhDerive = "dh-derive"
+    case rsaVerify = "rsa-verify"
+    case rsaSign = "rsa-sign"
+    case prf
+    case hash
+    case encrypt
+    case decrypt
+}
+
+/// One framework operation of a negotiation, from its report.
+public struct IKEOperationRecord: Sendable {
+    public let name: IKEOperationName
+    public let mechanism: Mechanism
+    public let provider: String
+    public let hostNanoseconds: UInt64
+    public let modeledSeconds: Double?
+    /// Input bytes and key bytes (for the calibration workload).
+    public let dataBytes: Int
+    public let keyBytes: Int
+}
+
+/// Does one side's cryptography through a framework (async, so a device
+/// queue is awaited without holding a thread) and keeps the report of every
+/// operation. One per negotiation side; not shared between tasks.
+public final class IKECryptoSession {
+    public let framework: CryptoFramework
+    public private(set) var records: [IKEOperationRecord] = []
+    /// Called after every operation (for the live per-second tally and --trace).
+    let observe: (@Sendable (IKEOperationRecord) -> Void)?
+
+    public init(framework: CryptoFramework, observe: (@Sendable (IKEOperationRecord) -> Void)? = nil) {
+        self.framework = framework
+        self.observe = observe
+    }
+
+    private func perform(_ name: IKEOperationName, _ request: CryptoRequest, dataBytes: Int, keyBytes: Int) async throws -> CryptoResult {
+        let reported: Reported<CryptoResult>
+        do {
+            reported = try await framework.perform(request)
+        } catch let error as CryptoError {
+            throw ISAKMPError(.cryptoFailure, "\(name.rawValue) (\(request.mechanism)): \(error)")
+        }
+        let r = reported.report
+        let record = IKEOperationRecord(
+            name: name, mechanism: r.mechanism, provider: r.provider, hostNanoseconds: r.hostNanoseconds,
+            modeledSeconds: r.modeledSeconds, dataBytes: dataBytes, keyBytes: keyBytes)
+        records.append(record)
+        observe?(record)
+        return reported.value
+    }
+
+    private func bytes(_ r: CryptoResult, _ what: String) throws -> [UInt8] {
+        switch r {
+        case .bytes(let b): return b
+        case .secret(let s): return s.bytes
+        default: throw ISAKMPError(.cryptoFailure, "\(what) returned \(r) instead of bytes")
+        }
+    }
+
+    public func prf(_ suite: IKESuite, key: SecureBytes, _ data: [UInt8]) async throws -> SecureBytes {
+        let r = try await perform(.prf, .mac(suite.prf.hmacMechanism, key: key, data: data), dataBytes: data.count, keyBytes: key.count)
+        return SecureBytes(try bytes(r, "prf"))
+    }
+
+    public func hash(_ suite: IKESuite, _ data: [UInt8]) async throws -> [UInt8] {
+        try bytes(await perform(.hash, .digest(suite.prf.hashMechanism, data: data), dataBytes: data.count, keyBytes: 0), "hash")
+    }
+
+    public func encrypt(_ suite: IKESuite, key: SecureBytes, iv: [UInt8], _ data: [UInt8]) async throws -> [UInt8] {
+        try bytes(await perform(.encrypt, .encrypt(suite.cipher.mechanism, key: key, iv: iv, data: data),
+                                dataBytes: data.count, keyBytes: key.count), "encrypt")
+    }
+
+    public func decrypt(_ suite: IKESuite, key: SecureBytes, iv: [UInt8], _ data: [UInt8]) async throws -> [UInt8] {
+        try bytes(await perform(.decrypt, .decrypt(suite.cipher.mechanism, key: key, iv: iv, data: data),
+                                dataBytes: data.count, keyBytes: key.count), "decrypt")
+    }
+
+    public func generateDH(_ group: DHGroup) async throws -> DHKeyPair {
+        guard case .dhKeyPair(let pair) = try await perform(
+            .dhGenerate, .generateDHKeyPair(group: group, privateBits: nil), dataBytes: 0, keyBytes: group.byteCount)
+        else { throw ISAKMPError(.cryptoFailure, "DH generate returned no key pair") }
+        return pair
+    }
+
+    /// g^xy. The peer's value is checked (2 ≤ y ≤ p−2) before the framework sees it.
+    public func deriveDH(_ key: DHPrivateKey, peer: [UInt8]) async throws -> SecureBytes {
+        do {
+            try DHRange.checkPeerValue(peer, group: key.group)
+        } catch let error as CryptoError {
+            throw ISAKMPError(.invalidKeyInformation, "KE payload: \(error.message)")
+        }
+        guard case .secret(let s) = try await perform(
+            .dhDerive, .deriveDH(privateKey: key, peerPublicValue: peer), dataBytes: peer.count, keyBytes: key.group.byteCount)
+        else { throw ISAKMPError(.cryptoFailure, "DH derive returned no secret") }
+        return s
+    }
+
+    /// CKM_RSA_PKCS over the raw hash: PKCS#1 v1.5 type 1 without DigestInfo, as IKEv1 signs.
+    public func sign(_ hash: [UInt8], key: RSAPrivateKey) async throws -> [UInt8] {
+        try bytes(await perform(.rsaSign, .sign(.rsaPKCS, key: key, data: hash, pss: nil),
+                                dataBytes: hash.count, keyBytes: key.publicKey.byteCount), "sign")
+    }
+
+    public func verify(_ hash: [UInt8], signature: [UInt8], key: RSAPublicKey) async throws -> Bool {
+        guard signature.count == key.byteCount else {
+            throw ISAKMPError(.invalidSignature,
+                "SIG payload of \(signature.count) bytes; a \(key.bits)-bit RSA signature has \(key.byteCount)")
+        }
+        let r = try await perform(.rsaVerify, .verify(.rsaPKCS, key: key, data: hash, signature: signature, pss: nil),
+                                  dataBytes: hash.count, keyBytes: key.byteCount)
+        guard case .verified(let ok) = r else { throw ISAKMPError(.cryptoFailure, "verify returned \(r)") }
+        return ok
+    }
+}

@@ -1,0 +1,147 @@
+import CryptoFramework
+
+/// The initiator of Main Mode with signatures: builds messages 1, 3 and 5 and
+/// checks 2, 4 and 6. In ikebench it runs on a separate framework pinned to
+/// the host's openssl and is not timed. ``Fault`` makes it misbehave on purpose
+/// so tests can check the responder's refusals.
+public final class MainModeInitiator {
+    /// Deliberate mistakes in message 5.
+    public enum Fault: Sendable, Equatable {
+        case none
+        /// SIG_I over a HASH_I computed with a different IDii than the one sent.
+        case signWrongHash
+        /// SIG_I of the right length but random bytes.
+        case garbageSignature
+        /// SIG_I one byte short.
+        case shortSignature
+        /// An extra payload of an unknown type with the critical bit in message 5.
+        case criticalUnknownPayload
+        /// A CERT payload before SIG (optional in RFC 2409 §5.1; the responder accepts it).
+        case includeCertificate
+    }
+
+    public let suite: IKESuite
+    public let session: IKECryptoSession
+    private let identity: RSAPrivateKey
+    private let responderKey: RSAPublicKey
+    public let id: Identification
+    public var fault: Fault = .none
+
+    private let cookie: [UInt8]
+    private let nonce: [UInt8]
+    private var values: MainModeExchangeValues
+    private var dh: DHKeyPair?
+    private var keys: MainModeKeys?
+    private var cipher: MainModeCipher?
+    public private(set) var isEstablished = false
+
+    public init(suite: IKESuite, session: IKECryptoSession, identity: RSAPrivateKey, responderKey: RSAPublicKey,
+                id: Identification, cookie: [UInt8] = IKERandom.bytes(8), nonce: [UInt8] = IKERandom.bytes(16)) {
+        self.suite = suite
+        self.session = session
+        self.identity = identity
+        self.responderKey = responderKey
+        self.id = id
+        self.cookie = cookie
+        self.nonce = nonce
+        let sa = suite.securityAssociation.encodedBody
+        self.values = MainModeExchangeValues(initiatorCookie: cookie, responderCookie: [], initiatorNonce: nonce,
+                                             responderNonce: [], initiatorPublic: [], responderPublic: [], initiatorSA: sa)
+    }
+
+    /// Message 1: HDR, SA.
+    public func start() -> [UInt8] {
+        ISAKMPMessage(header: header(responderCookie: [UInt8](repeating: 0, count: 8)),
+                      payloads: [.securityAssociation(suite.securityAssociation)]).encoded()
+    }
+
+    /// Message 2 → message 3 (HDR, KE, Ni).
+    public func message3(after reply: [UInt8]) async throws -> [UInt8] {
+        let m = try ISAKMPMessage.parse(reply)
+        try MainModeChecks.header(m.header, exchange: 2)
+        guard m.header.initiatorCookie == cookie else { throw ISAKMPError(.invalidCookie, "message 2 answers another exchange") }
+        guard case .securityAssociation(let sa)? = m.first(.securityAssociation),
+            sa.proposals.count == 1, sa.proposals[0].transforms.count == 1, suite.matches(sa.proposals[0].transforms[0])
+        else { throw ISAKMPError(.noProposalChosen, "message 2 does not accept the offered transform") }
+        values.responderCookie = m.header.responderCookie
+        let pair = try await session.generateDH(suite.group)
+        dh = pair
+        values.initiatorPublic = pair.publicValue
+        return ISAKMPMessage(header: header(), payloads: [.keyExchange(pair.publicValue), .nonce(nonce)]).encoded()
+    }
+
+    /// Message 4 → message 5 (HDR*, IDii, [CERT,] SIG_I).
+    public func message5(after reply: [UInt8]) async throws -> [UInt8] {
+        let m = try ISAKMPMessage.parse(reply)
+        try MainModeChecks.header(m.header, exchange: 4)
+        guard case .keyExchange(let gxr)? = m.first(.keyExchange), case .nonce(let nr)? = m.first(.nonce) else {
+            throw ISAKMPError(.payloadMalformed, "message 4 lacks KE or NONCE")
+        }
+        guard let dh else { throw ISAKMPError(.unexpectedMessage, "message 4 before message 3") }
+        values.responderPublic = gxr
+        values.responderNonce = nr
+        let gxy = try await session.deriveDH(dh.privateKey, peer: gxr)
+        let k = try await MainModeKeyDerivation.derive(suite, values, sharedSecret: gxy, session: session)
+        keys = k
+        var cipher = MainModeCipher(suite: suite, key: k.cipherKey, iv: k.initialIV)
+
+        let signedID = fault == .signWrongHash ? Identification.fqdn("someone-else.example") : id
+        let hashI = try await MainModeKeyDerivation.hashI(suite, k, values, idI: signedID.encodedBody, session: session)
+        var sig = try await session.sign(hashI, key: identity)
+        switch fault {
+        case .garbageSignature: sig = [0] + IKERandom.bytes(sig.count - 1)  // below the modulus: a well-formed wrong signature
+        case .shortSignature: sig.removeLast()
+        default: break
+        }
+        var chain: [Payload] = [.identification(id)]
+        if fault == .includeCertificate { chain.append(.certificate(encoding: 4, data: identity.publicKey.modulus)) }
+        chain.append(.signature(sig))
+        var plain = ISAKMPMessage.encodePayloads(chain)
+        if fault == .criticalUnknownPayload {
+            plain = Self.appendCriticalUnknown(to: plain)
+        }
+        let encrypted = try await cipher.encrypt(plain, session: session)
+        self.cipher = cipher
+        return ISAKMPMessage.assemble(header: header(flags: .encryption), firstPayload: .identification, body: encrypted)
+    }
+
+    /// Message 6: decrypt, verify SIG_R over HASH_R.
+    public func finish(_ reply: [UInt8]) async throws {
+        let (h, body) = try ISAKMPMessage.parseHeader(reply)
+        try MainModeChecks.header(h, exchange: 6)
+        guard h.flags.contains(.encryption), var cipher, let keys else {
+            throw ISAKMPError(.invalidFlags, "message 6 is not encrypted")
+        }
+        let plain = try await cipher.decrypt(body, session: session)
+        let payloads = try ISAKMPMessage.parsePayloads(first: h.nextPayload, plain[...], trailingAllowed: suite.cipher.blockSize - 1)
+        guard case .identification(let idR)? = payloads.first(where: { $0.type == .identification }),
+            case .signature(let sigR)? = payloads.first(where: { $0.type == .signature })
+        else { throw ISAKMPError(.payloadMalformed, "message 6 lacks ID or SIG") }
+        let hashR = try await MainModeKeyDerivation.hashR(suite, keys, values, idR: idR.encodedBody, session: session)
+        guard try await session.verify(hashR, signature: sigR, key: responderKey) else {
+            throw ISAKMPError(.authenticationFailed, "SIG_R does not verify over HASH_R with the responder's public key")
+        }
+        self.cipher = cipher
+        isEstablished = true
+    }
+
+    /// Rewrites the last payload's next-payload field to point at a new
+    /// payload of type 200 marked critical.
+    static func appendCriticalUnknown(to chain: [UInt8]) -> [UInt8] {
+        var out = chain
+        // Walk to the last payload header.
+        var offset = 0
+        while offset + 4 <= out.count {
+            let length = Int(out[offset + 2]) << 8 | Int(out[offset + 3])
+            if out[offset] == 0 { out[offset] = 200; break }
+            offset += length
+        }
+        out += [0, GenericPayloadHeader.criticalBit, 0, 8, 1, 2, 3, 4]
+        return out
+    }
+
+    private func header(responderCookie: [UInt8]? = nil, flags: ISAKMPHeader.Flags = []) -> ISAKMPHeader {
+        ISAKMPHeader(initiatorCookie: cookie, responderCookie: responderCookie ?? values.responderCookie,
+                     nextPayload: .none, flags: flags)
+    }
+}

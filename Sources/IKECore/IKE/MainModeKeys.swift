@@ -1,0 +1,122 @@
+import CryptoFramework
+
+/// The keying material of a Main Mode exchange (RFC 2409 §5 and Appendix B).
+public struct MainModeKeys: Sendable {
+    public let skeyid: SecureBytes
+    public let skeyidD: SecureBytes
+    public let skeyidA: SecureBytes
+    public let skeyidE: SecureBytes
+    /// The cipher key taken from SKEYID_e (expanded when SKEYID_e is too short).
+    public let cipherKey: SecureBytes
+    /// IV of message 5: hash(g^xi | g^xr) truncated to the cipher's block.
+    public let initialIV: [UInt8]
+}
+
+/// The inputs both sides agree on once messages 1–4 are exchanged.
+public struct MainModeExchangeValues: Sendable {
+    public var initiatorCookie: [UInt8]
+    public var responderCookie: [UInt8]
+    public var initiatorNonce: [UInt8]
+    public var responderNonce: [UInt8]
+    public var initiatorPublic: [UInt8]   // g^xi as sent in KE
+    public var responderPublic: [UInt8]   // g^xr
+    public var initiatorSA: [UInt8]       // SAi_b
+
+    public init(initiatorCookie: [UInt8], responderCookie: [UInt8], initiatorNonce: [UInt8], responderNonce: [UInt8],
+                initiatorPublic: [UInt8], responderPublic: [UInt8], initiatorSA: [UInt8]) {
+        self.initiatorCookie = initiatorCookie
+        self.responderCookie = responderCookie
+        self.initiatorNonce = initiatorNonce
+        self.responderNonce = responderNonce
+        self.initiatorPublic = initiatorPublic
+        self.responderPublic = responderPublic
+        self.initiatorSA = initiatorSA
+    }
+}
+
+/// Derivations of RFC 2409 for signature authentication, each PRF and hash
+/// through the framework.
+public enum MainModeKeyDerivation {
+    /// SKEYID = prf(Ni_b | Nr_b, g^xy) (RFC 2409 §5, signatures);
+    /// SKEYID_d = prf(SKEYID, g^xy | CKY-I | CKY-R | 0);
+    /// SKEYID_a = prf(SKEYID, SKEYID_d | g^xy | CKY-I | CKY-R | 1);
+    /// SKEYID_e = prf(SKEYID, SKEYID_a | g^xy | CKY-I | CKY-R | 2);
+    /// the cipher key from SKEYID_e (Appendix B) and the first IV.
+    public static func derive(
+        _ suite: IKESuite, _ v: MainModeExchangeValues, sharedSecret gxy: SecureBytes, session: IKECryptoSession
+    ) async throws -> MainModeKeys {
+        let g = gxy.bytes
+        let cookies = v.initiatorCookie + v.responderCookie
+        let skeyid = try await session.prf(suite, key: SecureBytes(v.initiatorNonce + v.responderNonce), g)
+        let d = try await session.prf(suite, key: skeyid, g + cookies + [0])
+        let a = try await session.prf(suite, key: skeyid, d.bytes + g + cookies + [1])
+        let e = try await session.prf(suite, key: skeyid, a.bytes + g + cookies + [2])
+        let key = try await cipherKey(suite, skeyidE: e, session: session)
+        let iv = try await session.hash(suite, v.initiatorPublic + v.responderPublic)
+        return MainModeKeys(skeyid: skeyid, skeyidD: d, skeyidA: a, skeyidE: e, cipherKey: key,
+                            initialIV: Array(iv.prefix(suite.cipher.blockSize)))
+    }
+
+    /// RFC 2409 Appendix B: the first bytes of SKEYID_e, or when it is shorter
+    /// than the key, Ka = K1 | K2 | … with K1 = prf(SKEYID_e, 0) (one zero
+    /// byte) and Kn = prf(SKEYID_e, Kn−1).
+    public static func cipherKey(_ suite: IKESuite, skeyidE: SecureBytes, session: IKECryptoSession) async throws -> SecureBytes {
+        let need = suite.cipher.keyBytes
+        if skeyidE.count >= need { return SecureBytes(skeyidE.bytes.prefix(need)) }
+        var material: [UInt8] = []
+        var k = try await session.prf(suite, key: skeyidE, [0])
+        material += k.bytes
+        while material.count < need {
+            k = try await session.prf(suite, key: skeyidE, k.bytes)
+            material += k.bytes
+        }
+        return SecureBytes(material.prefix(need))
+    }
+
+    /// HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b).
+    public static func hashI(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, idI: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
+        try await session.prf(suite, key: keys.skeyid,
+            v.initiatorPublic + v.responderPublic + v.initiatorCookie + v.responderCookie + v.initiatorSA + idI).bytes
+    }
+
+    /// HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b).
+    public static func hashR(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, idR: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
+        try await session.prf(suite, key: keys.skeyid,
+            v.responderPublic + v.initiatorPublic + v.responderCookie + v.initiatorCookie + v.initiatorSA + idR).bytes
+    }
+}
+
+/// CBC over the payload chain of messages 5 and 6 (RFC 2409 Appendix B):
+/// zero padding to the block size, the next message's IV is the last
+/// ciphertext block of the previous one.
+public struct MainModeCipher: Sendable {
+    public let suite: IKESuite
+    public let key: SecureBytes
+    public private(set) var iv: [UInt8]
+
+    public init(suite: IKESuite, key: SecureBytes, iv: [UInt8]) {
+        self.suite = suite
+        self.key = key
+        self.iv = iv
+    }
+
+    public mutating func encrypt(_ plain: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
+        let block = suite.cipher.blockSize
+        // "padded up to the nearest block size using bytes containing 0x00" (RFC 2409 Appendix B).
+        let padded = plain + [UInt8](repeating: 0, count: (block - plain.count % block) % block)
+        let cipher = try await session.encrypt(suite, key: key, iv: iv, padded)
+        iv = Array(cipher.suffix(block))
+        return cipher
+    }
+
+    public mutating func decrypt(_ cipher: ArraySlice<UInt8>, session: IKECryptoSession) async throws -> [UInt8] {
+        let block = suite.cipher.blockSize
+        guard !cipher.isEmpty, cipher.count % block == 0 else {
+            throw ISAKMPError(.payloadMalformed,
+                "encrypted body of \(cipher.count) bytes is not a whole number of \(block)-byte blocks")
+        }
+        let plain = try await session.decrypt(suite, key: key, iv: iv, Array(cipher))
+        iv = Array(cipher.suffix(block))
+        return plain
+    }
+}

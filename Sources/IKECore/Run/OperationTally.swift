@@ -1,0 +1,71 @@
+import CryptoFramework
+import Histogram
+
+/// Per-task accumulation of a run: latency histograms and per-operation sums.
+/// One per task, merged at the end (HdrHistogram's `add(_:)`), so the hot
+/// path takes no lock.
+struct RunTally {
+    struct Key: Hashable { let name: IKEOperationName; let mechanism: Mechanism; let provider: String }
+    struct Sums { var count = 0; var hostNanoseconds: UInt64 = 0; var modeledSeconds = 0.0; var modeledCount = 0 }
+
+    /// Phase I host nanoseconds; modeled nanoseconds. Up to one hour, 3 significant digits.
+    var host = RunTally.histogram()
+    var modeled = RunTally.histogram()
+    var hasModel = false
+    var operations: [Key: Sums] = [:]
+    var negotiations = 0
+
+    static func histogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: .three)
+    }
+
+    mutating func record(_ o: NegotiationOutcome) {
+        negotiations += 1
+        _ = host.record(max(o.hostNanoseconds, 1))
+        if let m = o.modeledSeconds {
+            hasModel = true
+            _ = modeled.record(max(UInt64((m * 1e9).rounded()), 1))
+        }
+        for r in o.records {
+            var s = operations[Key(name: r.name, mechanism: r.mechanism, provider: r.provider), default: Sums()]
+            s.count += 1
+            s.hostNanoseconds += r.hostNanoseconds
+            if let m = r.modeledSeconds { s.modeledSeconds += m; s.modeledCount += 1 }
+            operations[Key(name: r.name, mechanism: r.mechanism, provider: r.provider)] = s
+        }
+    }
+
+    mutating func merge(_ other: RunTally) {
+        host.add(other.host)
+        modeled.add(other.modeled)
+        hasModel = hasModel || other.hasModel
+        negotiations += other.negotiations
+        for (k, v) in other.operations {
+            var s = operations[k, default: Sums()]
+            s.count += v.count
+            s.hostNanoseconds += v.hostNanoseconds
+            s.modeledSeconds += v.modeledSeconds
+            s.modeledCount += v.modeledCount
+            operations[k] = s
+        }
+    }
+
+    static func summary(_ h: Histogram<UInt64>) -> LatencySummary {
+        guard h.totalCount > 0 else { return LatencySummary(p50: 0, p90: 0, p99: 0, mean: 0) }
+        return LatencySummary(
+            p50: Double(h.valueAtPercentile(50)) / 1e9, p90: Double(h.valueAtPercentile(90)) / 1e9,
+            p99: Double(h.valueAtPercentile(99)) / 1e9, mean: h.mean / 1e9)
+    }
+
+    var operationSummaries: [OperationSummary] {
+        let order = Dictionary(uniqueKeysWithValues: IKEOperationName.allCases.enumerated().map { ($1, $0) })
+        return operations.sorted {
+            (order[$0.key.name]!, $0.key.mechanism.name, $0.key.provider) < (order[$1.key.name]!, $1.key.mechanism.name, $1.key.provider)
+        }.map { k, s in
+            OperationSummary(
+                name: k.name.rawValue, mechanism: k.mechanism.name, provider: k.provider, count: s.count,
+                hostSecondsMean: Double(s.hostNanoseconds) / Double(max(s.count, 1)) / 1e9,
+                modeledSecondsMean: s.modeledCount > 0 ? s.modeledSeconds / Double(s.modeledCount) : nil)
+        }
+    }
+}

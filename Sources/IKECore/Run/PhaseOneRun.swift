@@ -1,0 +1,117 @@
+import CryptoFramework
+import Providers
+import Synchronization
+
+/// The workload of a run: what each negotiation negotiates, how many, how
+/// many at once.
+public struct PhaseOneWorkload: Sendable {
+    public var suite: IKESuite
+    public var rsaBits: Int
+    /// Stop after this many negotiations (nil: run for `durationSeconds`).
+    public var negotiations: Int?
+    /// Stop after this many seconds (nil: run `negotiations`).
+    public var durationSeconds: Double?
+    /// Tasks running negotiations at once.
+    public var concurrency: Int
+    /// Modeled network round trip, added twice to modeled Phase I (messages 2→3 and 4→5).
+    public var rttSeconds: Double
+    public var trace: Bool
+
+    public init(suite: IKESuite, rsaBits: Int, negotiations: Int?, durationSeconds: Double? = nil,
+                concurrency: Int = 1, rttSeconds: Double = 0, trace: Bool = false) {
+        self.suite = suite
+        self.rsaBits = rsaBits
+        self.negotiations = negotiations
+        self.durationSeconds = durationSeconds
+        self.concurrency = concurrency
+        self.rttSeconds = rttSeconds
+        self.trace = trace
+    }
+}
+
+/// Runs a workload against a framework and builds the report.
+public enum PhaseOneRun {
+    /// `display` shows progress and the per-second provider lines; `write`
+    /// takes --trace lines.
+    public static func run(
+        _ workload: PhaseOneWorkload, framework: CryptoFramework, identities: IKEIdentities,
+        display: LiveDisplay? = nil, write: (@Sendable (String) -> Void)? = nil
+    ) async throws -> RunReport {
+        let negotiation = MainModeNegotiation(
+            suite: workload.suite, responderFramework: framework,
+            initiatorFramework: try MainModeNegotiation.initiatorFramework(), identities: identities,
+            rttSeconds: workload.rttSeconds)
+        let quota = NegotiationQuota(limit: workload.negotiations,
+                                     deadline: workload.durationSeconds.map { Monotonic.nanoseconds() + UInt64($0 * 1e9) })
+        let trace = workload.trace ? write : nil
+        var observe: (@Sendable (IKEOperationRecord) -> Void)? = nil
+        if let display {
+            observe = { @Sendable record in display.observe(record) }
+        }
+        let start = Monotonic.nanoseconds()
+        display?.start(total: workload.negotiations, duration: workload.durationSeconds)
+
+        let tally = try await runTasks(workload.concurrency, negotiation: negotiation, quota: quota,
+                                       trace: trace, observe: observe, display: display)
+        let elapsed = Double(Monotonic.nanoseconds() - start) / 1e9
+        display?.stop()
+
+        var kstats: [String: [Kstat]] = [:]
+        for d in framework.providers {
+            kstats[d.name] = framework.provider(named: d.name)?.kstats ?? []
+        }
+        return RunReport(
+            platform: framework.platform.name, rsaBits: workload.rsaBits, group: workload.suite.groupNumber,
+            prf: workload.suite.prf.rawValue, cipher: workload.suite.cipher.rawValue,
+            negotiations: tally.negotiations, concurrency: workload.concurrency, rttSeconds: workload.rttSeconds,
+            elapsedSeconds: elapsed,
+            hostPhase1: RunTally.summary(tally.host),
+            modeledPhase1: tally.hasModel ? RunTally.summary(tally.modeled) : nil,
+            throughputPerSecond: Double(tally.negotiations) / max(elapsed, 1e-9),
+            operations: tally.operationSummaries, kstats: kstats)
+    }
+}
+
+extension PhaseOneRun {
+    /// `concurrency` tasks, each with its own tally, merged at the end.
+    static func runTasks(
+        _ concurrency: Int, negotiation: MainModeNegotiation, quota: NegotiationQuota,
+        trace: (@Sendable (String) -> Void)?, observe: (@Sendable (IKEOperationRecord) -> Void)?, display: LiveDisplay?
+    ) async throws -> RunTally {
+        try await withThrowingTaskGroup(of: RunTally.self, returning: RunTally.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var tally = RunTally()
+                    while quota.take() {
+                        let outcome: NegotiationOutcome = try await negotiation.run(trace: trace, observe: observe)
+                        tally.record(outcome)
+                        display?.negotiationDone()
+                    }
+                    return tally
+                }
+            }
+            var all = RunTally()
+            for try await t in group { all.merge(t) }
+            return all
+        }
+    }
+}
+
+/// Hands out negotiations to tasks until the count or the deadline is reached.
+final class NegotiationQuota: Sendable {
+    private let issued = Atomic<Int>(0)
+    let limit: Int?
+    let deadline: UInt64?
+
+    init(limit: Int?, deadline: UInt64?) {
+        self.limit = limit
+        self.deadline = deadline
+    }
+
+    func take() -> Bool {
+        if let deadline, Monotonic.nanoseconds() >= deadline { return false }
+        let n = issued.add(1, ordering: .relaxed).newValue
+        if let limit { return n <= limit }
+        return true
+    }
+}

@@ -1,0 +1,112 @@
+import CryptoFramework
+
+/// Phase I latency percentiles, in seconds.
+public struct LatencySummary: Sendable, Encodable {
+    public let p50: Double
+    public let p90: Double
+    public let p99: Double
+    public let mean: Double
+}
+
+/// One operation of the responder, as one provider served it.
+public struct OperationSummary: Sendable, Encodable {
+    public let name: String
+    public let mechanism: String
+    public let provider: String
+    public let count: Int
+    public let hostSecondsMean: Double
+    public let modeledSecondsMean: Double?
+
+    enum CodingKeys: String, CodingKey { case name, mechanism, provider, count, hostSecondsMean, modeledSecondsMean }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(mechanism, forKey: .mechanism)
+        try c.encode(provider, forKey: .provider)
+        try c.encode(count, forKey: .count)
+        try c.encode(hostSecondsMean, forKey: .hostSecondsMean)
+        try c.encode(modeledSecondsMean, forKey: .modeledSecondsMean)  // null on a platform without a model
+    }
+}
+
+/// Everything `ikebench run` reports; its JSON keys are read by outside scripts
+/// (issue 6, "JSON"): keep them.
+public struct RunReport: Sendable, Encodable {
+    public let platform: String
+    public let rsaBits: Int
+    public let group: Int
+    public let prf: String
+    public let cipher: String
+    public let negotiations: Int
+    public let concurrency: Int
+    public let rttSeconds: Double
+    public let elapsedSeconds: Double
+    public let hostPhase1: LatencySummary
+    public let modeledPhase1: LatencySummary?
+    public let throughputPerSecond: Double
+    public let operations: [OperationSummary]
+    public let kstats: [String: [Kstat]]
+
+    enum CodingKeys: String, CodingKey {
+        case platform, rsaBits, group, prf, cipher, negotiations, concurrency, rttSeconds, elapsedSeconds
+        case phase1, throughputPerSecond, operations, kstats
+    }
+    enum Phase1Keys: String, CodingKey { case host, modeled }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(platform, forKey: .platform)
+        try c.encode(rsaBits, forKey: .rsaBits)
+        try c.encode(group, forKey: .group)
+        try c.encode(prf, forKey: .prf)
+        try c.encode(cipher, forKey: .cipher)
+        try c.encode(negotiations, forKey: .negotiations)
+        try c.encode(concurrency, forKey: .concurrency)
+        try c.encode(rttSeconds, forKey: .rttSeconds)
+        try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
+        var p = c.nestedContainer(keyedBy: Phase1Keys.self, forKey: .phase1)
+        try p.encode(hostPhase1, forKey: .host)
+        try p.encode(modeledPhase1, forKey: .modeled)
+        try c.encode(throughputPerSecond, forKey: .throughputPerSecond)
+        try c.encode(operations, forKey: .operations)
+        try c.encode(kstats, forKey: .kstats)
+    }
+}
+
+/// `ikebench compare`: the same workload with the policy as it is and with ncp/0 disabled.
+public struct CompareReport: Sendable, Encodable {
+    public let baseline: RunReport
+    public let withoutNCP: RunReport
+    /// withoutNCP ÷ baseline of the Phase I medians.
+    public let hostRatio: Double
+    public let modeledRatio: Double?
+
+    public init(baseline: RunReport, withoutNCP: RunReport) {
+        self.baseline = baseline
+        self.withoutNCP = withoutNCP
+        hostRatio = withoutNCP.hostPhase1.p50 / max(baseline.hostPhase1.p50, 1e-12)
+        if let a = baseline.modeledPhase1?.p50, let b = withoutNCP.modeledPhase1?.p50 {
+            modeledRatio = b / max(a, 1e-12)
+        } else {
+            modeledRatio = nil
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case baseline, withoutNCP, ratio }
+    enum RatioKeys: String, CodingKey { case host, modeled }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(baseline, forKey: .baseline)
+        try c.encode(withoutNCP, forKey: .withoutNCP)
+        var r = c.nestedContainer(keyedBy: RatioKeys.self, forKey: .ratio)
+        try r.encode(hostRatio, forKey: .host)
+        try r.encode(modeledRatio, forKey: .modeled)
+    }
+}
+
+/// The 2007 T2000 measurement the benchmark reproduces (DESIGN.md).
+public enum Published2007 {
+    public static let withNCPSeconds = 0.165
+    public static let withoutNCPSeconds = 7.73
+    public static let line = "published 2007 (Sun Fire T2000, Solaris 10, in.iked Phase I responder): 165 ms with ncp, 7.73 s after `cryptoadm disable provider=ncp/0 all` (ratio 46.8)"
+}

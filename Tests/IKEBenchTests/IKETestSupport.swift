@@ -1,0 +1,75 @@
+import CryptoFramework
+import Foundation
+import IKECore
+import Providers
+
+/// Frameworks and keys the IKE tests share (RSA keys are made once).
+enum IKETestSupport {
+    static let initiatorFramework: CryptoFramework = try! MainModeNegotiation.initiatorFramework()
+    static let host: CryptoFramework = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+    static let t2000: CryptoFramework = try! CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
+
+    static let identities: IKEIdentities = {
+        let fw = initiatorFramework
+        return IKEIdentities(initiator: try! fw.generateRSAKeyPair(bits: 1024), responder: try! fw.generateRSAKeyPair(bits: 1024))
+    }()
+
+    static func suite(_ group: Int = 2, _ prf: IKESuite.PRF = .sha1, _ cipher: IKESuite.Cipher = .des3) -> IKESuite {
+        IKESuite(group: DHGroup.ike(group)!, prf: prf, cipher: cipher)
+    }
+
+    /// An initiator and a responder wired by hand, so a test can alter any message on the way.
+    struct Pair {
+        let initiator: MainModeInitiator
+        let responder: MainModeResponder
+
+        init(suite: IKESuite, responderFramework: CryptoFramework = IKETestSupport.host) {
+            let ids = IKETestSupport.identities
+            initiator = MainModeInitiator(
+                suite: suite, session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
+                identity: ids.initiator, responderKey: ids.responder.publicKey, id: IKEIdentities.initiatorID)
+            responder = MainModeResponder(
+                suite: suite, session: IKECryptoSession(framework: responderFramework), identity: ids.responder,
+                initiatorKey: ids.initiator.publicKey, id: IKEIdentities.responderID)
+        }
+
+        /// Runs the exchange, passing messages 1, 3 and 5 through `alter` (given the message number).
+        func run(alter: ([UInt8], Int) throws -> [UInt8] = { m, _ in m }) async throws {
+            let m2 = try await responder.receive(try alter(initiator.start(), 1))
+            let m4 = try await responder.receive(try alter(try await initiator.message3(after: m2), 3))
+            let m6 = try await responder.receive(try alter(try await initiator.message5(after: m4), 5))
+            try await initiator.finish(m6)
+        }
+    }
+
+    static func fixtureURL(_ name: String) -> URL {
+        Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil)!
+    }
+}
+
+extension Array where Element == UInt8 {
+    init(hex: String) {
+        var bytes: [UInt8] = []
+        var i = hex.startIndex
+        while i < hex.endIndex {
+            let j = hex.index(i, offsetBy: 2)
+            bytes.append(UInt8(hex[i..<j], radix: 16)!)
+            i = j
+        }
+        self = bytes
+    }
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+/// SplitMix64: a small seeded generator, so a fuzz failure can be replayed.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
