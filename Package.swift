@@ -19,6 +19,8 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CGMP", pkgConfig: "gmp", providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // PKCS#11 v2.40 declarations (p11-kit's pkcs11.h); modules themselves are dlopen()ed.
+        .systemLibrary(name: "CPKCS11", pkgConfig: "p11-kit-1", providers: [.apt(["libp11-kit-dev"])]),
 
         // The framework: mechanisms, keys, the provider SPI, registry, policy, algorithms.
         // It imports no provider's C library.
@@ -32,7 +34,7 @@ let package = Package(
         // Every provider, one folder each, and the platforms that assemble them.
         .target(
             name: "Providers",
-            dependencies: ["CryptoFramework", "CLibCrypto", "CGMP", "CSodium"]
+            dependencies: ["CryptoFramework", "CLibCrypto", "CGMP", "CSodium", "CPKCS11"]
         ),
         // The IKE Phase I benchmark; `make bench` runs it.
         .executableTarget(
