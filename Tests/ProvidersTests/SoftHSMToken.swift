@@ -96,3 +96,38 @@ enum SoftHSMToken {
         }
     }
 }
+
+/// Fake modules for the load-failure tests.
+enum FakeModules {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    /// Builds Fixtures/failing_initialize_module.c into a shared library in a temporary directory.
+    static func failingInitialize() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cf-fake-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let out = dir.appendingPathComponent("libfailinit.so").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["cc", "-shared", "-fPIC", "-I/usr/include/p11-kit-1", "-o", out,
+                             fixtures.appendingPathComponent("failing_initialize_module.c").path]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw SoftHSMToken.SetupError(description: "cc could not build the failing-C_Initialize fixture module")
+        }
+        return out
+    }
+
+    /// A text file named like a library.
+    static func textFile() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cf-text-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).so").path
+        try "this is not a shared library\n".write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// A real shared library that is not a PKCS#11 module.
+    static var libc: String {
+        ["/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6", "/usr/lib64/libc.so.6"]
+            .first { FileManager.default.fileExists(atPath: $0) } ?? "/lib/x86_64-linux-gnu/libc.so.6"
+    }
+}

@@ -247,8 +247,19 @@ public final class PKCS11Provider: CryptoProvider {
         }
     }
 
+    /// DH key pair on the token. With no length requested, the group's default
+    /// (twice its strength) is asked for; a token that refuses it (SoftHSM over
+    /// OpenSSL 3 wants at least 224 bits for the 2048-bit group) picks its own.
     private func generateDH(group: DHGroup, privateBits: Int?) throws -> DHKeyPair {
         let bits = try group.privateExponentBits(requested: privateBits)
+        do {
+            return try generateDH(group: group, valueBits: bits)
+        } catch let error as CryptoError where privateBits == nil && error.code == .deviceError {
+            return try generateDH(group: group, valueBits: nil)
+        }
+    }
+
+    private func generateDH(group: DHGroup, valueBits bits: Int?) throws -> DHKeyPair {
         let pub = PKCS11AttributeTemplate()
         pub.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
         pub.add(CK_ATTRIBUTE_TYPE(CKA_PRIME), group.prime)
@@ -259,7 +270,7 @@ public final class PKCS11Provider: CryptoProvider {
         priv.add(CK_ATTRIBUTE_TYPE(CKA_DERIVE), bool: true)
         priv.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
         priv.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_VALUE_BITS), ulong: CK_ULONG(bits))
+        if let bits { priv.add(CK_ATTRIBUTE_TYPE(CKA_VALUE_BITS), ulong: CK_ULONG(bits)) }
         var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_DH_PKCS_KEY_PAIR_GEN), pParameter: nil, ulParameterLen: 0)
         return try withTemporaryObjects { session, objects in
             var pubHandle: CK_OBJECT_HANDLE = 0, privHandle: CK_OBJECT_HANDLE = 0
