@@ -42,7 +42,7 @@ struct EnableCommand: ParsableCommand {
 
     func run() throws {
         let operands = try parsed
-        let provider = try ProviderCatalog().existing(operands.provider!)
+        let provider = try ProviderCatalog(installing: try options.store.load()).existing(operands.provider!)
         let choice = MechanismChoice(operands, offeredBy: provider)
         choice.warnInvalid(for: provider.name)
         var nothingDisabled = false
