@@ -127,7 +127,7 @@ final class PKCS11Token: @unchecked Sendable {  // `pin` is set before the token
         guard fgets(&buffer, Int32(buffer.count), handle) != nil else {
             throw CryptoError(.fileError, "pinfile \(path) is empty")
         }
-        var pin = String(cString: buffer)
+        var pin = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         while let last = pin.last, last == "\n" || last == "\r" { pin.removeLast() }
         guard !pin.isEmpty else { throw CryptoError(.fileError, "pinfile \(path) is empty") }
         return pin
