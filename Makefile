@@ -3,11 +3,13 @@
 # root and otherwise says exactly what to install.
 
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libssl-dev libgmp-dev libsodium-dev openssl
+APT_PACKAGES := pkg-config libssl-dev libgmp-dev libsodium-dev openssl libp11-kit-dev softhsm2
 # pkg-config module -> Debian package providing it
-PC_MODULES := libcrypto:libssl-dev gmp:libgmp-dev libsodium:libsodium-dev
+PC_MODULES := libcrypto:libssl-dev gmp:libgmp-dev libsodium:libsodium-dev p11-kit-1:libp11-kit-dev
+# file the PKCS#11 tests load -> Debian package providing it (SoftHSM2, a real token)
+FILES := /usr/lib/softhsm/libsofthsm2.so:softhsm2 /usr/bin/softhsm2-util:softhsm2
 
-.PHONY: all deps build release test bench clean
+.PHONY: all deps build release test example bench clean
 
 all: build
 
@@ -18,6 +20,10 @@ deps:
 	for pair in $(PC_MODULES); do \
 	  mod=$${pair%%:*}; pkg=$${pair##*:}; \
 	  pkg-config --exists $$mod 2>/dev/null || missing="$$missing $$pkg"; \
+	done; \
+	for pair in $(FILES); do \
+	  file=$${pair%%:*}; pkg=$${pair##*:}; \
+	  [ -e $$file ] || case " $$missing " in *" $$pkg "*) ;; *) missing="$$missing $$pkg";; esac; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
@@ -39,6 +45,11 @@ release: deps
 
 test: deps
 	$(SWIFT) test
+	$(MAKE) example
+
+# The out-of-tree provider example: a package that depends on this one by path.
+example: deps
+	cd Examples/CountingDigestProvider && $(SWIFT) run counting-digest-demo
 
 # IKE Phase I with and without ncp/0 (the 2007 experiment), then the speed table.
 bench: release

@@ -20,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CGMP", pkgConfig: "gmp", providers: [.apt(["libgmp-dev"])]),
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // PKCS#11 v2.40 declarations (p11-kit's pkcs11.h); modules themselves are dlopen()ed.
+        .systemLibrary(name: "CPKCS11", pkgConfig: "p11-kit-1", providers: [.apt(["libp11-kit-dev"])]),
 
         // The framework: mechanisms, keys, the provider SPI, registry, policy, algorithms.
         // It imports no provider's C library.
@@ -33,7 +35,7 @@ let package = Package(
         // Every provider, one folder each, and the platforms that assemble them.
         .target(
             name: "Providers",
-            dependencies: ["CryptoFramework", "CLibCrypto", "CGMP", "CSodium"]
+            dependencies: ["CryptoFramework", "CLibCrypto", "CGMP", "CSodium", "CPKCS11"]
         ),
         // IKEv1 Main Mode (RFC 2408 messages, RFC 2409 exchange) over the
         // framework, and the Phase I run and its report: what ikebench and its tests share.
@@ -69,6 +71,8 @@ let package = Package(
         .testTarget(
             name: "ProvidersTests",
             dependencies: ["CryptoFramework", "Providers", "CLibCrypto"],
+            // Fixtures: C sources the PKCS#11 tests compile into fake modules (read via #filePath).
+            exclude: ["Fixtures"],
             resources: [.copy("../Vectors")]
         ),
         // Runs the built cryptoadm binary; depending on the executable makes

@@ -8,7 +8,7 @@ import Foundation
 struct Cryptoadm: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cryptoadm",
-        abstract: "Administer the cryptographic framework: list providers and their mechanisms, and enable, disable or unload them.",
+        abstract: "Administer the cryptographic framework: list providers and their mechanisms; enable, disable or unload them; install PKCS#11 modules.",
         discussion: """
             cryptoadm is the administrator's view of the cryptographic framework. \
             Applications ask the framework for a mechanism (CKM_RSA_PKCS, CKM_DH_PKCS_DERIVE, …); \
@@ -50,13 +50,16 @@ struct Cryptoadm: ParsableCommand {
               Keep gmp out of Diffie-Hellman; stop sodium's random numbers:
                 cryptoadm disable provider=gmp mechanism=CKM_DH_PKCS_DERIVE
                 cryptoadm disable provider=sodium random
+              Install SoftHSM2 as a user-level provider (its PIN read from a file), then remove it:
+                cryptoadm install provider=/usr/lib/softhsm/libsofthsm2.so pinfile=/etc/cryptoframework/softhsm.pin
+                cryptoadm uninstall provider=/usr/lib/softhsm/libsofthsm2.so
               Make gmp inactive, then load every inactive provider again:
                 cryptoadm unload provider=gmp
                 cryptoadm refresh
             """,
-        // install and uninstall (PKCS#11 modules) join this list with issue 7.
         subcommands: [
             ListCommand.self, DisableCommand.self, EnableCommand.self,
+            InstallCommand.self, UninstallCommand.self,
             UnloadCommand.self, RefreshCommand.self,
         ]
     )

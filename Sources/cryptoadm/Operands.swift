@@ -19,7 +19,14 @@ struct Operands {
         static let mechanism = Accepted(rawValue: 2)
         /// The bare words `all` and `random`.
         static let features = Accepted(rawValue: 4)
+        /// `install`'s module options: `pinfile=/PATH`, `slot=N`, `token=LABEL`.
+        static let moduleOptions = Accepted(rawValue: 8)
     }
+
+    /// `pinfile=`: a file holding the token's PIN (never the PIN itself).
+    var pinFile: String?
+    var slot: Int?
+    var tokenLabel: String?
 
     var provider: String?
     var mechanisms: MechanismList?
@@ -40,6 +47,22 @@ struct Operands {
             } else if let value = Self.value(of: "mechanism=", in: word), accepted.contains(.mechanism) {
                 guard mechanisms == nil else { throw ValidationError("mechanism= given more than once.") }
                 mechanisms = try Self.mechanismList(value)
+            } else if let value = Self.value(of: "pinfile=", in: word), accepted.contains(.moduleOptions) {
+                guard pinFile == nil else { throw ValidationError("pinfile= given more than once.") }
+                guard value.hasPrefix("/") else { throw ValidationError("pinfile= needs an absolute path.") }
+                pinFile = value
+            } else if let value = Self.value(of: "slot=", in: word), accepted.contains(.moduleOptions) {
+                guard slot == nil else { throw ValidationError("slot= given more than once.") }
+                guard let number = Int(value), number >= 0, value.count <= 9 else {
+                    throw ValidationError("bad slot number '\(value)'.")
+                }
+                slot = number
+            } else if let value = Self.value(of: "token=", in: word), accepted.contains(.moduleOptions) {
+                guard tokenLabel == nil else { throw ValidationError("token= given more than once.") }
+                guard !value.isEmpty else { throw ValidationError("token= needs a label.") }
+                tokenLabel = value
+            } else if Self.value(of: "pin=", in: word) != nil, accepted.contains(.moduleOptions) {
+                throw ValidationError("a PIN is never given on the command line (ps would show it): put it in a file readable only by you and give pinfile=/path/to/file.")
             } else if word == "all", accepted.contains(.features) {
                 all = true
             } else if word == "random", accepted.contains(.features) {

@@ -26,15 +26,26 @@ struct ProviderCatalog {
         self.providers = merged
     }
 
-    /// The providers that `platforms` register, built as a framework builds them.
-    init(platforms: [Platform] = Platform.all) throws {
+    /// The providers that `platforms` register, built as a framework builds
+    /// them, plus the PKCS#11 modules `policy` installs (loaded to learn their
+    /// mechanisms; one that fails to load is listed with its error).
+    init(platforms: [Platform] = Platform.all, installing policy: Policy = Policy()) throws {
+        var modules = Policy()
+        for path in policy.installedModules { modules[provider: path] = policy[provider: path] }
         var all: [ProviderDescriptor] = []
+        var errors: [String: CryptoError] = [:]
         for platform in platforms {
-            // An in-memory policy: building the catalog must not depend on the file.
-            all += try CryptoFramework(platform: platform, policy: .inMemory(Policy())).providers
+            // An in-memory policy: only the installations matter here, not the file's other lines.
+            let framework = try CryptoFramework(platform: platform, policy: .inMemory(modules))
+            all += framework.providers
+            for path in modules.installedModules { errors[path] = errors[path] ?? framework.loadError(provider: path) }
         }
         self.init(providers: all)
+        self.loadErrors = errors
     }
+
+    /// Why an installed module could not be loaded, by path.
+    private(set) var loadErrors: [String: CryptoError] = [:]
 
     func provider(named name: String) -> ProviderDescriptor? {
         providers.first { $0.name == name }

@@ -58,6 +58,24 @@ struct PolicyFileTests {
         #expect(try Policy(kcfConf: text) == policy)
     }
 
+    @Test func moduleLinesInstallAndCarryTokenOptions() throws {
+        let text = "/usr/lib/softhsm/libsofthsm2.so:\n/opt/x.so.1 : disabledlist=CKM_RSA_PKCS ; pinfile=/etc/x.pin;slot=3;token=test-1\n"
+        let policy = try Policy(kcfConf: text)
+        #expect(policy.installedModules == ["/usr/lib/softhsm/libsofthsm2.so", "/opt/x.so.1"])
+        #expect(policy.isInstalled(module: "/usr/lib/softhsm/libsofthsm2.so"))
+        #expect(policy[provider: "/opt/x.so.1"]
+                == ProviderPolicy(disabled: [.rsaPKCS], pinFile: "/etc/x.pin", slot: 3, tokenLabel: "test-1"))
+        // A module with everything enabled stays installed: its bare line is written and kept.
+        var copy = policy
+        copy.enable(provider: "/opt/x.so.1", mechanisms: [.rsaPKCS])
+        copy.removeDefaultEntries()
+        #expect(copy.installedModules.count == 2)
+        let lines = copy.kcfConfText.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines == ["/usr/lib/softhsm/libsofthsm2.so:", "/opt/x.so.1:pinfile=/etc/x.pin;slot=3;token=test-1"])
+        copy.removeEntry(provider: "/usr/lib/softhsm/libsofthsm2.so")
+        #expect(!copy.isInstalled(module: "/usr/lib/softhsm/libsofthsm2.so"))
+    }
+
     @Test func richPolicyRoundTrips() throws {
         var policy = Policy()
         policy.disable(provider: "/usr/lib/softhsm/libsofthsm2.so", mechanisms: Mechanism.catalog)
@@ -123,6 +141,16 @@ struct PolicyFileTests {
         .init("ncp/0:unload", "1:7", "'ncp/0' is a hardware provider"),
         .init("ncp/0:disabledlist=random;unload", "1:27", "only to software providers"),
         .init("/usr/lib/softhsm/libsofthsm2.so:unload", "1:33", "is a PKCS#11 module"),
+        .init("/l.so:pinfile=relative/pin", "1:15", "pinfile must be an absolute path"),
+        .init("/l.so:pinfile=", "1:15", "pinfile must be an absolute path"),
+        .init("/l.so:slot=x", "1:12", "expected a slot number"),
+        .init("/l.so:slot=1;slot=2", "1:14", "'slot' given twice"),
+        .init("/l.so:token=", "1:13", "expected a token label"),
+        .init("/l.so:token=" + String(repeating: "t", count: 33), "1:13", "longer than 32 bytes"),
+        .init("/l.so:pin=1234", "1:7", "unknown option 'pin'"),
+        .init("/l.so:;", "1:7", "expected an option"),
+        .init("gmp:pinfile=/etc/pin", "1:5", "applies only to PKCS#11 modules"),
+        .init("ncp/0:slot=1", "1:7", "applies only to PKCS#11 modules"),
         .init("gmp:unload x", "1:12", "unexpected character 'x'"),
         .init("gmp:disabledlist=CKM_SHA256 random", "1:29", "unexpected character 'r'"),
         .init("gmp:un\u{0}load", "1:7", "NUL byte"),
@@ -265,7 +293,10 @@ enum KCFConfGenerator {
             var entry = ProviderPolicy()
             var options: [String] = []
             let canUnload = ProviderKind(providerName: name) == .software
-            if !canUnload || rng.next() % 3 != 0 {
+            let isModule = ProviderKind(providerName: name) == .pkcs11Module
+            // A module's line may be bare (installed, everything enabled) or carry module options.
+            if isModule && rng.next() % 4 == 0 {
+            } else if !canUnload || rng.next() % 3 != 0 {
                 let mechanisms = Array(Mechanism.catalog.shuffled(using: &rng).prefix(1 + Int(rng.next() % 5)))
                 entry.disabled = Set(mechanisms)
                 let list = mechanisms.map(\.name).joined(separator: space(&rng) + "," + space(&rng))
@@ -274,6 +305,21 @@ enum KCFConfGenerator {
             if canUnload && (options.isEmpty || rng.next() % 3 == 0) {
                 entry.unloaded = true
                 options.append("unload")
+            }
+            if isModule {
+                if rng.next() % 2 == 0 {
+                    entry.pinFile = pick(["/etc/pin", "/tmp/é/t.pin", "/a/b:c=d"], &rng)
+                    options.append("pinfile" + space(&rng) + "=" + space(&rng) + entry.pinFile!)
+                }
+                if rng.next() % 3 == 0 {
+                    entry.slot = Int(rng.next() % 1_000_000)
+                    options.append("slot=" + space(&rng) + String(entry.slot!))
+                }
+                if rng.next() % 3 == 0 {
+                    entry.tokenLabel = pick(["test", "My_Token-1.0", "A"], &rng)
+                    options.append("token" + space(&rng) + "=" + entry.tokenLabel!)
+                }
+                options.shuffle(using: &rng)
             }
             if rng.next() % 2 == 0 { options.reverse() }
             policy[provider: name] = entry

@@ -21,6 +21,13 @@ public struct MechanismFlags: OptionSet, Hashable, Sendable {
 
 /// What one provider can do with one mechanism: key-size range (bits) and flags,
 /// as a KCF provider registers its `crypto_mech_info_t`.
+///
+/// The registry uses it to select: the request's operation needs its flag
+/// (``MechanismFlags/sign`` to sign, ``MechanismFlags/derive`` to derive, …),
+/// its key must fit `minKeyBits...maxKeyBits` (a 0...0 range accepts any key),
+/// and ``MechanismFlags/hardware`` (CKF_HW) makes the provider preferred like
+/// hardware for this mechanism. Sizes are in bits, as PKCS#11 gives them for
+/// RSA and DH.
 public struct MechanismInfo: Hashable, Sendable {
     public let mechanism: Mechanism
     public let minKeyBits: Int

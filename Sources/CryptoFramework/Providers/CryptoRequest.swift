@@ -1,6 +1,9 @@
 /// One request to a provider, after KCF's `kcf_req_params_t`: the operation,
-/// its mechanism, key and data. The registry reads the mechanism and key size
-/// to select; the provider switches on the case to serve it.
+/// its mechanism, key and data. The registry reads ``mechanism``, ``keyBits``
+/// and ``requiredFlag`` to select; the provider switches on the case to serve
+/// it and throws ``CryptoProvider/unsupported(_:)`` for cases it does not offer.
+///
+/// Byte strings are big-endian where they are numbers (RSA, DH values).
 public enum CryptoRequest: Sendable {
     case sign(Mechanism, key: RSAPrivateKey, data: [UInt8], pss: PSSParameters?)
     case verify(Mechanism, key: RSAPublicKey, data: [UInt8], signature: [UInt8], pss: PSSParameters?)
@@ -80,7 +83,10 @@ public enum CryptoRequest: Sendable {
     }
 }
 
-/// What a provider returns for a request.
+/// What a provider returns for a request: ``bytes`` for signatures, digests,
+/// ciphertext and random bytes; ``secret`` for a derived secret (wiped on
+/// release); ``verified`` for a verification verdict (an invalid signature is
+/// `.verified(false)`, not an error); the key pairs for generation.
 public enum CryptoResult: Sendable {
     case bytes([UInt8])
     case secret(SecureBytes)

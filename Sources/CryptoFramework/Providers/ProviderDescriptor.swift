@@ -21,9 +21,17 @@ public enum ProviderKind: String, Sendable, Hashable {
 
 /// A provider's registration: its name, kind and mechanism table, as data the
 /// registry decides from (KCF's `crypto_provider_info_t`).
+///
+/// The name is what kcf.conf and `cryptoadm` use: a software provider's name
+/// has no `/` (`openssl`), a hardware provider's is `name/instance` (`ncp/0`),
+/// a PKCS#11 module's is the absolute path of its library. Names are unique
+/// within a platform.
 public struct ProviderDescriptor: Sendable {
+    /// The provider's name, as in kcf.conf.
     public let name: String
+    /// Software, hardware or PKCS#11 module; from the name unless given.
     public let kind: ProviderKind
+    /// What it serves, in PKCS#11 value order (include `random` to serve ``CryptoRequest/random(count:)``).
     public let mechanisms: [MechanismInfo]
     /// One line for `cryptoadm list -v` and reports.
     public let summary: String

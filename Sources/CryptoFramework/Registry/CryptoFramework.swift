@@ -28,6 +28,10 @@ public final class CryptoFramework: Sendable {
         registry.index(of: name).map { registry.providers[$0] }
     }
 
+    /// Why the installed PKCS#11 module `path` could not be loaded (it is then
+    /// listed in the FAILED state), or nil when it loaded or is not installed.
+    public func loadError(provider path: String) -> CryptoError? { registry.loadErrors[path] }
+
     /// Counters of the provider called `name`.
     public func stats(for name: String) -> ProviderStatsSnapshot? {
         registry.index(of: name).map { registry.stats[$0].snapshot }

@@ -1,7 +1,19 @@
 /// Which providers exist and which clock cost models use (DESIGN.md "Platform").
+///
 /// The Providers module defines `.host` and `.t2000`; the framework core knows
-/// no provider by name.
+/// no provider by name. An out-of-tree package builds its own platform from
+/// these and its own providers:
+///
+/// ```swift
+/// let mine = Platform(
+///     name: "host+counting", clockHz: nil,
+///     softwarePriority: ["counting"] + Platform.host.softwarePriority,
+///     makeProviders: { try Platform.host.makeProviders() + [CountingDigestProvider()] })
+/// ```
+///
+/// See <doc:WritingAProvider>.
 public struct Platform: Sendable {
+    /// The platform's name (`host`, `t2000`), shown in reports and errors.
     public let name: String
     /// The clock that modeled cycles are converted with, when the platform is modeled.
     public let clockHz: Double?
@@ -9,14 +21,22 @@ public struct Platform: Sendable {
     public var softwarePriority: [String]
     /// Builds this platform's providers; called once per framework.
     public let makeProviders: @Sendable () throws -> [any CryptoProvider]
+    /// Builds the provider for a PKCS#11 module that the policy installs (a
+    /// kcf.conf line naming an absolute `.so` path), given its policy entry
+    /// (`pinfile=`, `slot=`, `token=`). Nil: this platform cannot load modules,
+    /// and an installed module is listed as failed. A module that fails to load
+    /// is listed as failed with the error; it never stops the framework.
+    public var makeModuleProvider: (@Sendable (_ path: String, _ policy: ProviderPolicy) throws -> any CryptoProvider)?
 
     public init(
         name: String, clockHz: Double?, softwarePriority: [String],
-        makeProviders: @escaping @Sendable () throws -> [any CryptoProvider]
+        makeProviders: @escaping @Sendable () throws -> [any CryptoProvider],
+        makeModuleProvider: (@Sendable (_ path: String, _ policy: ProviderPolicy) throws -> any CryptoProvider)? = nil
     ) {
         self.name = name
         self.clockHz = clockHz
         self.softwarePriority = softwarePriority
         self.makeProviders = makeProviders
+        self.makeModuleProvider = makeModuleProvider
     }
 }

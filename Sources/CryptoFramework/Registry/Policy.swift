@@ -1,16 +1,32 @@
 /// The administrator's policy for one provider: which mechanisms are disabled
-/// (`random` included) and whether a software provider is unloaded.
+/// (`random` included), whether a software provider is unloaded, and for a
+/// PKCS#11 module how to reach its token.
 public struct ProviderPolicy: Sendable, Hashable {
     public var disabled: Set<Mechanism>
     public var unloaded: Bool
+    /// A PKCS#11 module's login PIN is read from this file (`pinfile=`); the
+    /// PIN itself never appears in kcf.conf or on a command line.
+    public var pinFile: String?
+    /// A PKCS#11 module's slot (`slot=N`); nil: chosen by ``tokenLabel`` or the first slot with a token.
+    public var slot: Int?
+    /// A PKCS#11 module's token, by label (`token=LABEL`).
+    public var tokenLabel: String?
 
-    public init(disabled: Set<Mechanism> = [], unloaded: Bool = false) {
+    public init(
+        disabled: Set<Mechanism> = [], unloaded: Bool = false,
+        pinFile: String? = nil, slot: Int? = nil, tokenLabel: String? = nil
+    ) {
         self.disabled = disabled
         self.unloaded = unloaded
+        self.pinFile = pinFile
+        self.slot = slot
+        self.tokenLabel = tokenLabel
     }
 
-    /// Nothing disabled and not unloaded: the line can be dropped from kcf.conf.
-    public var isDefault: Bool { disabled.isEmpty && !unloaded }
+    /// Nothing disabled, not unloaded, no module option: the line of a software
+    /// or hardware provider can be dropped from kcf.conf. (A module's line is
+    /// its installation and stays until `uninstall`.)
+    public var isDefault: Bool { disabled.isEmpty && !unloaded && pinFile == nil && slot == nil && tokenLabel == nil }
 }
 
 /// Which providers may serve which mechanisms: kcf.conf as a value. A provider
@@ -69,10 +85,25 @@ public struct Policy: Sendable, Hashable {
     }
 
     /// Drops entries that say nothing (everything enabled, loaded), as Solaris
-    /// removes a provider's kcf.conf line when all is enabled again.
+    /// removes a provider's kcf.conf line when all is enabled again. A PKCS#11
+    /// module's entry is its installation and is kept.
     public mutating func removeDefaultEntries() {
-        providerNames.removeAll { entries[$0]?.isDefault ?? true }
-        entries = entries.filter { !$0.value.isDefault }
+        func drop(_ name: String) -> Bool {
+            ProviderKind(providerName: name) != .pkcs11Module && (entries[name]?.isDefault ?? true)
+        }
+        providerNames.removeAll(where: drop)
+        entries = entries.filter { !drop($0.key) }
+    }
+
+    /// PKCS#11 modules installed by this policy (`cryptoadm install`): every
+    /// module path with an entry, in file order.
+    public var installedModules: [String] {
+        providerNames.filter { ProviderKind(providerName: $0) == .pkcs11Module }
+    }
+
+    /// Whether the module at `path` has an entry (is installed).
+    public func isInstalled(module path: String) -> Bool {
+        entries[path] != nil && ProviderKind(providerName: path) == .pkcs11Module
     }
 
     /// Removes a provider's entry entirely (uninstall).

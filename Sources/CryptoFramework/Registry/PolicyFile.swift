@@ -5,12 +5,23 @@
 ///     file    := line ( '\n' line )*
 ///     line    := ws* ( entry ws* )? ( '#' any* )?
 ///     entry   := name ws* ':' ws* option ( ws* ';' ws* option )*
-///     option  := 'unload' | 'disabledlist' ws* '=' ws* mech ( ws* ',' ws* mech )*
+///              | module ws* ':' ws* ( moption ( ws* ';' ws* moption )* )?
+///     option  := 'unload' | disabled
+///     disabled:= 'disabledlist' ws* '=' ws* mech ( ws* ',' ws* mech )*
+///     moption := disabled | 'pinfile' ws* '=' ws* abspath
+///              | 'slot' ws* '=' ws* [0-9]{1,9} | 'token' ws* '=' ws* [A-Za-z0-9_.-]{1,32}
 ///     name    := software | hardware | module
 ///     software:= [a-z0-9_.-]+                 (openssl, gmp)
 ///     hardware:= software '/' [0-9]+           (ncp/0)
 ///     module  := '/' path ending in .so or .so.N, no whitespace, ':' or '#'
+///     abspath := '/' followed by bytes other than whitespace, ';' and '#'
 ///     ws      := ' ' | '\t' | '\r'
+///
+/// A module's line is its installation (`cryptoadm install`): it may have no
+/// option at all (`/usr/lib/softhsm/libsofthsm2.so:`), as Solaris' pkcs11.conf
+/// lists a module alone, and it stays when everything is enabled again. The
+/// module options say how to reach its token: `pinfile=` names a file holding
+/// the login PIN (never the PIN itself), `slot=` and `token=` choose the token.
 ///
 /// Every error names the line and column (1-based, counted in Unicode scalars)
 /// as `kcf.conf:LINE:COLUMN: what is wrong`: a malformed file never silently
@@ -32,12 +43,15 @@ extension Policy {
     /// (`random`, whose value is in the vendor range, last).
     public var kcfConfText: String {
         var text = KCFConfLimits.header
-        for (name, entry) in entriesInOrder where !entry.isDefault {
+        for (name, entry) in entriesInOrder where !entry.isDefault || ProviderKind(providerName: name) == .pkcs11Module {
             var options: [String] = []
             if !entry.disabled.isEmpty {
                 options.append("disabledlist=" + entry.disabled.sorted().map(\.name).joined(separator: ","))
             }
             if entry.unloaded { options.append("unload") }
+            if let pinFile = entry.pinFile { options.append("pinfile=" + pinFile) }
+            if let slot = entry.slot { options.append("slot=\(slot)") }
+            if let token = entry.tokenLabel { options.append("token=" + token) }
             text += name + ":" + options.joined(separator: ";") + "\n"
         }
         return text
@@ -51,6 +65,7 @@ enum KCFConfLimits {
     static let header = """
         # kcf.conf: cryptographic framework policy (see cryptoadm).
         # One line per provider: NAME:disabledlist=MECH[,MECH]...[;unload]
+        # A PKCS#11 module's line installs it: /PATH.so:[disabledlist=...][;pinfile=/PATH][;slot=N][;token=LABEL]
         # cryptoadm rewrites this file; comments other than this header are not kept.
 
         """
@@ -157,6 +172,9 @@ private struct KCFConfParser {
 
         var entry = ProviderPolicy()
         var sawDisabledList = false
+        let isModule = ProviderKind(providerName: name) == .pkcs11Module
+        skipSpace()
+        if isModule && atEndOfContent { return (name, entry) }
         repeat {
             skipSpace()
             let optionStart = position
@@ -179,12 +197,18 @@ private struct KCFConfParser {
                 }
                 position += 1
                 entry.disabled = try parseMechanismList()
+            case "pinfile", "slot", "token":
+                guard isModule else {
+                    throw failure(at: optionStart, "'\(word)' applies only to PKCS#11 modules; '\(name)' is not a module path")
+                }
+                try parseModuleOption(word, at: optionStart, into: &entry)
             case "":
                 throw failure(at: optionStart, atEndOfContent || current == UInt8(ascii: ";")
                               ? "expected an option ('disabledlist=…' or 'unload')"
                               : "unexpected character \(describeCurrent()); expected an option")
             default:
-                throw failure(at: optionStart, "unknown option '\(word)' (expected 'disabledlist' or 'unload')")
+                let expected = isModule ? "'disabledlist', 'pinfile', 'slot' or 'token'" : "'disabledlist' or 'unload'"
+                throw failure(at: optionStart, "unknown option '\(word)' (expected \(expected))")
             }
             skipSpace()
         } while consume(UInt8(ascii: ";"))
@@ -192,6 +216,39 @@ private struct KCFConfParser {
             throw failure(at: position, "unexpected character \(describeCurrent()); expected ';', '#' or end of line")
         }
         return (name, entry)
+    }
+
+    /// `pinfile=/abs/path`, `slot=N` or `token=LABEL` after its keyword.
+    private mutating func parseModuleOption(_ word: String, at optionStart: Int, into entry: inout ProviderPolicy) throws {
+        let given = switch word {
+        case "pinfile": entry.pinFile != nil
+        case "slot": entry.slot != nil
+        default: entry.tokenLabel != nil
+        }
+        if given { throw failure(at: optionStart, "'\(word)' given twice") }
+        skipSpace()
+        guard consume(UInt8(ascii: "=")) else { throw failure(at: position, "expected '=' after '\(word)'") }
+        skipSpace()
+        let start = position
+        switch word {
+        case "pinfile":
+            let path = scanWhile { !Self.isSpace($0) && $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: "#") }
+            guard path.hasPrefix("/") else { throw failure(at: start, "pinfile must be an absolute path") }
+            if let bad = bytes[start..<position].firstIndex(where: { $0 < 0x20 || $0 == 0x7F }) {
+                throw failure(at: bad, "invalid character \(describe(at: bad)) in pinfile path")
+            }
+            entry.pinFile = path
+        case "slot":
+            let digits = scanWhile { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+            guard !digits.isEmpty else { throw failure(at: start, "expected a slot number after 'slot='") }
+            guard digits.count <= 9, let slot = Int(digits) else { throw failure(at: start, "slot number is too long") }
+            entry.slot = slot
+        default:
+            let label = scanWhile { Self.isWordByte($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+            guard !label.isEmpty else { throw failure(at: start, "expected a token label after 'token=' (A-Z a-z 0-9 _ . -)") }
+            guard label.utf8.count <= 32 else { throw failure(at: start, "token label is longer than 32 bytes") }
+            entry.tokenLabel = label
+        }
     }
 
     private mutating func parseProviderName() throws -> String {

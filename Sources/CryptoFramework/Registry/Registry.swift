@@ -12,12 +12,38 @@ final class Registry: Sendable {
     let providers: [any CryptoProvider]
     let descriptors: [ProviderDescriptor]
     let stats: [ProviderStats]
+    /// Why an installed PKCS#11 module could not be loaded, by path.
+    let loadErrors: [String: CryptoError]
     private let indexByName: [String: Int]
     private let policyHolder: PolicyHolder
 
+    /// The platform's providers, then a provider for each PKCS#11 module the
+    /// policy installs (through `platform.makeModuleProvider`). Modules are
+    /// attached when the framework is created: one installed later is seen by
+    /// frameworks created after it; a module uninstalled while the framework
+    /// runs serves no new request (its entry is gone), and enabling/disabling
+    /// its mechanisms applies at once, as for any provider.
     init(platform: Platform, policy source: PolicySource) throws {
         self.platform = platform
-        let made = try platform.makeProviders()
+        let holder = try PolicyHolder(source: source)
+        var made = try platform.makeProviders()
+        let platformNames = Set(made.map(\.descriptor.name))
+        let initialPolicy = holder.policy
+        var errors: [String: CryptoError] = [:]
+        var fromPolicy = Set<Int>()
+        for path in initialPolicy.installedModules where !platformNames.contains(path) {
+            fromPolicy.insert(made.count)
+            do {
+                guard let make = platform.makeModuleProvider else {
+                    throw CryptoError(.notSupported, "platform \(platform.name) cannot load PKCS#11 modules")
+                }
+                made.append(try make(path, initialPolicy[provider: path]))
+            } catch {
+                let failure = error as? CryptoError ?? CryptoError(.deviceError, "\(error)")
+                errors[path] = failure
+                made.append(UnavailableModuleProvider(path: path, error: failure))
+            }
+        }
         var seen: [String: Int] = [:]
         for (i, p) in made.enumerated() {
             let name = p.descriptor.name
@@ -29,10 +55,13 @@ final class Registry: Sendable {
         self.providers = made
         self.descriptors = made.map(\.descriptor)
         self.stats = made.map { _ in ProviderStats() }
+        self.loadErrors = errors
         self.indexByName = seen
-        self.policyHolder = try PolicyHolder(source: source)
-        policyHolder.builder = { [descriptors, platform] policy in
-            SelectionTable(descriptors: descriptors, policy: policy, softwarePriority: platform.softwarePriority)
+        self.policyHolder = holder
+        policyHolder.builder = { [descriptors, platform, fromPolicy] policy in
+            SelectionTable(
+                descriptors: descriptors, policy: policy, softwarePriority: platform.softwarePriority,
+                installedOnly: fromPolicy)
         }
         try policyHolder.rebuild()
     }
@@ -133,11 +162,14 @@ final class SelectionTable: Sendable {
     let policy: Policy
     let candidates: [Mechanism: [Entry]]
 
-    init(descriptors: [ProviderDescriptor], policy: Policy, softwarePriority: [String]) {
+    /// `installedOnly`: providers (modules attached from the policy) that serve
+    /// only while the policy still installs them.
+    init(descriptors: [ProviderDescriptor], policy: Policy, softwarePriority: [String], installedOnly: Set<Int> = []) {
         self.policy = policy
         func rank(_ name: String) -> Int { softwarePriority.firstIndex(of: name) ?? softwarePriority.count }
         var table: [Mechanism: [Entry]] = [:]
         for (i, d) in descriptors.enumerated() where policy.isActive(provider: d.name) {
+            if installedOnly.contains(i), !policy.isInstalled(module: d.name) { continue }
             for info in d.mechanisms where policy.allows(provider: d.name, mechanism: info.mechanism) {
                 table[info.mechanism, default: []].append(
                     Entry(provider: i, info: info, isHardware: d.isHardware(for: info.mechanism)))
@@ -192,6 +224,9 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
             state = Mutex(State(policy: try s.load(), stamp: stamp))
         }
     }
+
+    /// The policy in force (without checking the file).
+    var policy: Policy { state.withLock { $0.policy } }
 
     func rebuild() throws {
         state.withLock { $0.table = builder($0.policy) }

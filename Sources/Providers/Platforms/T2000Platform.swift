@@ -9,5 +9,6 @@ extension Platform {
     /// has a cost model in T1 cycles at `t2000ClockHz`.
     public static let t2000 = Platform(
         name: "t2000", clockHz: t2000ClockHz, softwarePriority: ["sparcfp"],
-        makeProviders: { [SPARCFloatProvider(), NCPProvider()] })
+        makeProviders: { [SPARCFloatProvider(), NCPProvider()] },
+        makeModuleProvider: PKCS11Provider.factory)
 }

@@ -47,7 +47,8 @@ struct DisableCommand: ParsableCommand {
 
     func run() throws {
         let operands = try parsed
-        let provider = try ProviderCatalog().existing(operands.provider!)
+        // Installed modules come from the file; an unreadable or malformed file is reported by the write below.
+        let provider = try ProviderCatalog(installing: (try? options.store.load()) ?? Policy()).existing(operands.provider!)
         let choice = MechanismChoice(operands, offeredBy: provider)
         choice.warnInvalid(for: provider.name)
         try PolicyWriter(options).update { policy in

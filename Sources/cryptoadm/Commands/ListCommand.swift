@@ -1,5 +1,6 @@
 import ArgumentParser
 import CryptoFramework
+import Providers
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,9 +53,11 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let operands = try parsed
-        let catalog = try ProviderCatalog()
         let policy = try options.store.load()
+        let catalog = try ProviderCatalog(installing: policy)
         var listing = ProviderListing(catalog: catalog, policy: policy)
+        listing.loadErrors = catalog.loadErrors
+        listing.moduleDetail = { path in (try? PKCS11ModuleReport.verboseText(path: path)) ?? "" }
         if let name = operands.provider {
             listing.provider = try catalog.existing(name)
         }

@@ -35,7 +35,7 @@ struct UnloadCommand: ParsableCommand {
         guard ProviderKind(providerName: name) == .software else {
             throw AdminFailure("\(name) is not a valid software provider.")
         }
-        let provider = try ProviderCatalog().existing(name)
+        let provider = try ProviderCatalog(installing: (try? options.store.load()) ?? Policy()).existing(name)
         try PolicyWriter(options).update { $0.setUnloaded(true, provider: provider.name) }
     }
 }

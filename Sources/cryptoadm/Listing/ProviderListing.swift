@@ -21,6 +21,10 @@ struct ProviderListing {
     var provider: ProviderDescriptor?
     /// `mechanism=LIST`: only providers offering one of these, and only these mechanisms.
     var mechanisms: Set<Mechanism>?
+    /// `list -v` of a PKCS#11 module: its slot and token detail (Solaris' list_mechlist_for_lib, verbose).
+    var moduleDetail: (String) -> String = { _ in "" }
+    /// Installed modules that could not be loaded, with why.
+    var loadErrors: [String: CryptoError] = [:]
 
     func render(_ form: Form) -> String {
         if let provider {
@@ -72,6 +76,9 @@ struct ProviderListing {
     private func entry(_ descriptor: ProviderDescriptor, _ form: Form) -> String {
         switch form {
         case .names(let verbose):
+            if descriptor.kind == .pkcs11Module {
+                return nameLine(descriptor) + (verbose && !isFailedModule(descriptor) ? moduleDetail(descriptor.name) : "")
+            }
             return nameLine(descriptor) + (verbose ? "\t\t\(descriptor.summary)\n" : "")
         case .mechanisms(let verbose):
             return verbose ? mechanismTable(descriptor) : mechanismLine(descriptor)
@@ -84,9 +91,17 @@ struct ProviderListing {
 
     /// `\tNAME`, ` (inactive)` for an unloaded software provider; `Provider: PATH` for a module.
     private func nameLine(_ d: ProviderDescriptor) -> String {
-        if d.kind == .pkcs11Module { return "Provider: \(d.name)\n" }
+        if d.kind == .pkcs11Module {
+            // A module that did not load says why (its summary holds the load error).
+            return "Provider: \(d.name)" + (loadErrors[d.name].map { " (failed to load: \($0.message))" } ?? "") + "\n"
+        }
         let inactive = policy.isActive(provider: d.name) ? "" : " (inactive)"
         return (isNarrowedToOne ? "" : "\t") + d.name + inactive + "\n"
+    }
+
+    /// An installed module that could not be loaded: listed with no mechanisms and its error.
+    private func isFailedModule(_ d: ProviderDescriptor) -> Bool {
+        loadErrors[d.name] != nil
     }
 
     /// The mechanisms to show, in PKCS#11 value order. Solaris filters `random`

@@ -1,0 +1,339 @@
+internal import CPKCS11
+import CryptoFramework
+
+/// A PKCS#11 module (SoftHSM2, a vendor's HSM library) as a provider: the
+/// token's mechanisms as data, our keys imported as session objects once per
+/// key, operations in pooled sessions. The module is installed by a kcf.conf
+/// line (`cryptoadm install provider=/path/lib.so`), which may name a pinfile,
+/// a slot or a token label.
+public final class PKCS11Provider: CryptoProvider {
+    public let descriptor: ProviderDescriptor
+    let token: PKCS11Token
+    /// Where an imported key's object is cached behind the key: per module and slot.
+    private let cacheSlot: String
+
+    /// Loads the module at `path` and opens the token `policy` names. Throws
+    /// a clear error (nothing is left loaded or logged in) when the file is not
+    /// a PKCS#11 module, C_Initialize fails, no token fits, or the PIN is wrong.
+    public init(path: String, policy: ProviderPolicy = ProviderPolicy()) throws {
+        let library = try PKCS11Library.load(path)
+        token = try PKCS11Token.open(library, policy: policy)
+        cacheSlot = "pkcs11:\(path)#\(token.slot)"
+        var mechanisms = try library.mechanisms(token.slot).compactMap { PKCS11Mechanisms.info($0.0, $0.1) }
+        if token.tokenFlags & CK_FLAGS(CKF_RNG) != 0 {
+            mechanisms.append(MechanismInfo(.random, flags: []))
+        }
+        descriptor = ProviderDescriptor(
+            name: path, kind: .pkcs11Module,
+            summary: "PKCS#11 \(library.info.description) (\(library.info.manufacturer)), slot \(token.slot), token '\(token.label)'",
+            mechanisms: mechanisms)
+    }
+
+    /// The platforms' `makeModuleProvider`: a provider for an installed module.
+    public static let factory: @Sendable (String, ProviderPolicy) throws -> any CryptoProvider = { path, policy in
+        try PKCS11Provider(path: path, policy: policy)
+    }
+
+    public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
+        switch request {
+        case .sign(let mechanism, let key, let data, let pss):
+            return .bytes(try sign(mechanism, key: key, data: data, pss: pss))
+        case .verify(let mechanism, let key, let data, let signature, let pss):
+            return .verified(try verify(mechanism, key: key, data: data, signature: signature, pss: pss))
+        case .digest(let mechanism, let data):
+            return .bytes(try digest(mechanism, data: data))
+        case .generateRSAKeyPair(let bits, let exponent):
+            return .rsaKeyPair(try generateRSA(bits: bits, publicExponent: exponent))
+        case .generateDHKeyPair(let group, let privateBits):
+            return .dhKeyPair(try generateDH(group: group, privateBits: privateBits))
+        case .deriveDH(let key, let peer):
+            return .secret(try deriveDH(key, peerPublicValue: peer))
+        case .random(let count):
+            return .bytes(try random(count))
+        case .mac, .encrypt, .decrypt:
+            throw unsupported(request)
+        }
+    }
+
+    private var library: PKCS11Library { token.library }
+    private var functions: CK_FUNCTION_LIST { token.library.functions.pointee }
+
+    // MARK: RSA signatures
+
+    private func sign(_ mechanism: Mechanism, key: RSAPrivateKey, data: [UInt8], pss: PSSParameters?) throws -> [UInt8] {
+        let object = try privateObject(key)
+        return try withMechanism(mechanism, pss: pss, dataCount: data.count) { ckMechanism in
+            try token.withSession { session in
+                try library.check(functions.C_SignInit(session, ckMechanism, object.handle), "C_SignInit")
+                var input = data
+                var signature = [UInt8](repeating: 0, count: key.publicKey.byteCount)
+                var length = CK_ULONG(signature.count)
+                try library.check(functions.C_Sign(session, &input, CK_ULONG(input.count), &signature, &length), "C_Sign")
+                return Array(signature.prefix(Int(length)))
+            }
+        }
+    }
+
+    private func verify(
+        _ mechanism: Mechanism, key: RSAPublicKey, data: [UInt8], signature: [UInt8], pss: PSSParameters?
+    ) throws -> Bool {
+        guard signature.count == key.byteCount else {
+            throw CryptoError(.signatureLengthRange, "signature is \(signature.count) bytes, the \(key.bits)-bit key needs \(key.byteCount)")
+        }
+        let object = try publicObject(key)
+        return try withMechanism(mechanism, pss: pss, dataCount: data.count) { ckMechanism in
+            try token.withSession { session in
+                try library.check(functions.C_VerifyInit(session, ckMechanism, object.handle), "C_VerifyInit")
+                var input = data, sig = signature
+                let rv = functions.C_Verify(session, &input, CK_ULONG(input.count), &sig, CK_ULONG(sig.count))
+                switch rv {
+                case CKR_OK: return true
+                // The verify operation is over; the session is clean and can go back to the pool.
+                case CKR_SIGNATURE_INVALID: return false
+                default: throw PKCS11Failure.error(rv, "C_Verify", library.path)
+                }
+            }
+        }
+    }
+
+    /// A CK_MECHANISM for `mechanism`, with CK_RSA_PKCS_PSS_PARAMS for the PSS ones.
+    private func withMechanism<R>(
+        _ mechanism: Mechanism, pss: PSSParameters?, dataCount: Int, _ body: (UnsafeMutablePointer<CK_MECHANISM>) throws -> R
+    ) throws -> R {
+        var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism.value), pParameter: nil, ulParameterLen: 0)
+        let hashed: HashAlgorithm?
+        switch RSAScheme(mechanism) {
+        case .pss: hashed = nil
+        case .pssHashed(let hash): hashed = hash
+        default: return try body(&ck)
+        }
+        let parameters: PSSParameters
+        if let pss {
+            parameters = pss
+        } else if let hashed {
+            parameters = PSSParameters(hash: hashed)
+        } else if let hash = HashAlgorithm.allCases.first(where: { $0.digestLength == dataCount }) {
+            parameters = PSSParameters(hash: hash)
+        } else {
+            throw CryptoError(.mechanismParamInvalid, "CKM_RSA_PKCS_PSS needs PSS parameters for \(dataCount)-byte data")
+        }
+        var params = CK_RSA_PKCS_PSS_PARAMS(
+            hashAlg: CK_MECHANISM_TYPE(parameters.hash.digestMechanism.value),
+            mgf: Self.mgf1(parameters.mgf1Hash), sLen: CK_ULONG(parameters.saltLength))
+        return try withUnsafeMutableBytes(of: &params) { raw in
+            ck.pParameter = raw.baseAddress
+            ck.ulParameterLen = CK_ULONG(raw.count)
+            return try body(&ck)
+        }
+    }
+
+    private static func mgf1(_ hash: HashAlgorithm) -> CK_RSA_PKCS_MGF_TYPE {
+        switch hash {
+        case .sha1: CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA1)
+        case .sha224: CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA224)
+        case .sha256: CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA256)
+        case .sha384: CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA384)
+        case .sha512: CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA512)
+        }
+    }
+
+    // MARK: Key objects (imported once per key and token)
+
+    private func privateObject(_ key: RSAPrivateKey) throws -> PKCS11KeyObject {
+        try key.handles.handle(cacheSlot + "#private") {
+            let t = PKCS11AttributeTemplate()
+            t.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
+            t.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_RSA))
+            t.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: true)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_SIGN), bool: true)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_MODULUS), key.modulus)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_PUBLIC_EXPONENT), key.publicExponent)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE_EXPONENT), key.privateExponent)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_PRIME_1), key.prime1)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_PRIME_2), key.prime2)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_EXPONENT_1), key.exponent1)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_EXPONENT_2), key.exponent2)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_COEFFICIENT), key.coefficient)
+            return PKCS11KeyObject(handle: try token.createLastingObject(t), token: token)
+        }
+    }
+
+    private func publicObject(_ key: RSAPublicKey) throws -> PKCS11KeyObject {
+        try key.handles.handle(cacheSlot + "#public") {
+            let t = PKCS11AttributeTemplate()
+            t.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PUBLIC_KEY))
+            t.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_RSA))
+            t.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_VERIFY), bool: true)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_MODULUS), key.modulus)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_PUBLIC_EXPONENT), key.publicExponent)
+            return PKCS11KeyObject(handle: try token.createLastingObject(t), token: token)
+        }
+    }
+
+    // MARK: Digest and random
+
+    private func digest(_ mechanism: Mechanism, data: [UInt8]) throws -> [UInt8] {
+        var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism.value), pParameter: nil, ulParameterLen: 0)
+        return try token.withSession { session in
+            try library.check(functions.C_DigestInit(session, &ck), "C_DigestInit")
+            var input = data
+            var output = [UInt8](repeating: 0, count: 64)
+            var length = CK_ULONG(output.count)
+            try library.check(functions.C_Digest(session, &input, CK_ULONG(input.count), &output, &length), "C_Digest")
+            return Array(output.prefix(Int(length)))
+        }
+    }
+
+    private func random(_ count: Int) throws -> [UInt8] {
+        guard count >= 0 else { throw CryptoError(.argumentsBad, "random byte count \(count) is negative") }
+        var bytes = [UInt8](repeating: 0, count: count)
+        if count == 0 { return bytes }
+        try token.withSession { session in
+            try library.check(functions.C_GenerateRandom(session, &bytes, CK_ULONG(count)), "C_GenerateRandom")
+        }
+        return bytes
+    }
+
+    // MARK: Key generation and derivation
+
+    /// Objects made inside one operation, destroyed in its session however it ends.
+    private func withTemporaryObjects<R>(
+        _ body: (CK_SESSION_HANDLE, inout [CK_OBJECT_HANDLE]) throws -> R
+    ) throws -> R {
+        try token.withSession { session in
+            var objects: [CK_OBJECT_HANDLE] = []
+            defer { for object in objects { _ = functions.C_DestroyObject(session, object) } }
+            return try body(session, &objects)
+        }
+    }
+
+    /// RSA key pair on the token, exported to build our key: the private half
+    /// is generated extractable and not sensitive, or the token would refuse.
+    private func generateRSA(bits: Int, publicExponent: [UInt8]) throws -> RSAPrivateKey {
+        let pub = PKCS11AttributeTemplate()
+        pub.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+        pub.add(CK_ATTRIBUTE_TYPE(CKA_VERIFY), bool: true)
+        pub.add(CK_ATTRIBUTE_TYPE(CKA_MODULUS_BITS), ulong: CK_ULONG(bits))
+        pub.add(CK_ATTRIBUTE_TYPE(CKA_PUBLIC_EXPONENT), publicExponent)
+        let priv = PKCS11AttributeTemplate()
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_SIGN), bool: true)
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
+        var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_RSA_PKCS_KEY_PAIR_GEN), pParameter: nil, ulParameterLen: 0)
+        return try withTemporaryObjects { session, objects in
+            var pubHandle: CK_OBJECT_HANDLE = 0, privHandle: CK_OBJECT_HANDLE = 0
+            try pub.withAttributes { pa, pc in
+                try priv.withAttributes { sa, sc in
+                    try library.check(
+                        functions.C_GenerateKeyPair(session, &ck, pa, pc, sa, sc, &pubHandle, &privHandle), "C_GenerateKeyPair")
+                }
+            }
+            objects = [pubHandle, privHandle]
+            func value(_ type: UInt) throws -> [UInt8] { try token.attribute(CK_ATTRIBUTE_TYPE(type), of: privHandle, session: session) }
+            func secret(_ type: UInt) throws -> SecureBytes {
+                var bytes = try value(type)
+                defer { for i in bytes.indices { bytes[i] = 0 } }
+                return SecureBytes(bytes)
+            }
+            return try RSAPrivateKey(
+                modulus: value(CKA_MODULUS), publicExponent: value(CKA_PUBLIC_EXPONENT),
+                privateExponent: secret(CKA_PRIVATE_EXPONENT), prime1: secret(CKA_PRIME_1), prime2: secret(CKA_PRIME_2),
+                exponent1: secret(CKA_EXPONENT_1), exponent2: secret(CKA_EXPONENT_2), coefficient: secret(CKA_COEFFICIENT))
+        }
+    }
+
+    /// DH key pair on the token. With no length requested, the group's default
+    /// (twice its strength) is asked for; a token that refuses it (SoftHSM over
+    /// OpenSSL 3 wants at least 224 bits for the 2048-bit group) picks its own.
+    private func generateDH(group: DHGroup, privateBits: Int?) throws -> DHKeyPair {
+        let bits = try group.privateExponentBits(requested: privateBits)
+        do {
+            return try generateDH(group: group, valueBits: bits)
+        } catch let error as CryptoError where privateBits == nil && error.code == .deviceError {
+            return try generateDH(group: group, valueBits: nil)
+        }
+    }
+
+    private func generateDH(group: DHGroup, valueBits bits: Int?) throws -> DHKeyPair {
+        let pub = PKCS11AttributeTemplate()
+        pub.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+        pub.add(CK_ATTRIBUTE_TYPE(CKA_PRIME), group.prime)
+        pub.add(CK_ATTRIBUTE_TYPE(CKA_BASE), group.generator)
+        let priv = PKCS11AttributeTemplate()
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_DERIVE), bool: true)
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
+        if let bits { priv.add(CK_ATTRIBUTE_TYPE(CKA_VALUE_BITS), ulong: CK_ULONG(bits)) }
+        var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_DH_PKCS_KEY_PAIR_GEN), pParameter: nil, ulParameterLen: 0)
+        return try withTemporaryObjects { session, objects in
+            var pubHandle: CK_OBJECT_HANDLE = 0, privHandle: CK_OBJECT_HANDLE = 0
+            try pub.withAttributes { pa, pc in
+                try priv.withAttributes { sa, sc in
+                    try library.check(
+                        functions.C_GenerateKeyPair(session, &ck, pa, pc, sa, sc, &pubHandle, &privHandle), "C_GenerateKeyPair")
+                }
+            }
+            objects = [pubHandle, privHandle]
+            var x = try token.attribute(CK_ATTRIBUTE_TYPE(CKA_VALUE), of: privHandle, session: session)
+            defer { for i in x.indices { x[i] = 0 } }
+            let y = try token.attribute(CK_ATTRIBUTE_TYPE(CKA_VALUE), of: pubHandle, session: session)
+            return DHKeyPair(
+                privateKey: DHPrivateKey(group: group, value: SecureBytes(x)),
+                publicValue: Self.leftPadded(y, to: group.byteCount))
+        }
+    }
+
+    /// CKM_DH_PKCS_DERIVE into a CKK_GENERIC_SECRET of the prime's length, read back.
+    private func deriveDH(_ key: DHPrivateKey, peerPublicValue peer: [UInt8]) throws -> SecureBytes {
+        try DHRange.checkPeerValue(peer, group: key.group)
+        let base = PKCS11AttributeTemplate()
+        base.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
+        base.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_DH))
+        base.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+        base.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
+        base.add(CK_ATTRIBUTE_TYPE(CKA_DERIVE), bool: true)
+        base.add(CK_ATTRIBUTE_TYPE(CKA_PRIME), key.group.prime)
+        base.add(CK_ATTRIBUTE_TYPE(CKA_BASE), key.group.generator)
+        base.add(CK_ATTRIBUTE_TYPE(CKA_VALUE), key.value)
+        let derived = PKCS11AttributeTemplate()
+        derived.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_SECRET_KEY))
+        derived.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_GENERIC_SECRET))
+        derived.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+        derived.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
+        derived.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
+        derived.add(CK_ATTRIBUTE_TYPE(CKA_VALUE_LEN), ulong: CK_ULONG(key.group.byteCount))
+        return try withTemporaryObjects { session, objects in
+            var baseHandle: CK_OBJECT_HANDLE = 0
+            try base.withAttributes { a, c in
+                try library.check(functions.C_CreateObject(session, a, c, &baseHandle), "C_CreateObject")
+            }
+            objects.append(baseHandle)
+            var peerBytes = peer
+            var secretHandle: CK_OBJECT_HANDLE = 0
+            try peerBytes.withUnsafeMutableBytes { raw in
+                var ck = CK_MECHANISM(
+                    mechanism: CK_MECHANISM_TYPE(CKM_DH_PKCS_DERIVE), pParameter: raw.baseAddress,
+                    ulParameterLen: CK_ULONG(raw.count))
+                try derived.withAttributes { a, c in
+                    try library.check(functions.C_DeriveKey(session, &ck, baseHandle, a, c, &secretHandle), "C_DeriveKey")
+                }
+            }
+            objects.append(secretHandle)
+            var value = try token.attribute(CK_ATTRIBUTE_TYPE(CKA_VALUE), of: secretHandle, session: session)
+            defer { for i in value.indices { value[i] = 0 } }
+            return SecureBytes(Self.leftPadded(value, to: key.group.byteCount))
+        }
+    }
+
+    /// Big-endian values as fixed-length strings of the prime's length (RFC 2631 §2.1.2: ZZ keeps leading zeros).
+    private static func leftPadded(_ bytes: [UInt8], to count: Int) -> [UInt8] {
+        bytes.count >= count ? bytes : [UInt8](repeating: 0, count: count - bytes.count) + bytes
+    }
+}
