@@ -3,20 +3,53 @@ import CryptoFramework
 
 /// A message digest fetched once from the default library context (EVP_MD_fetch),
 /// so hot paths skip the provider lookup an implicit fetch does on every call.
-final class FetchedDigest: @unchecked Sendable {  // immutable; fetched EVP_MDs are reference-counted and thread-safe to use
+final class FetchedDigest: @unchecked Sendable {  // immutable; fetched EVP_MDs are reference-counted and thread-safe to use; the HMAC template is only ever duplicated
     let pointer: OpaquePointer
     let hash: HashAlgorithm
+    /// An EVP_MAC_CTX for HMAC with this digest already set, duplicated per
+    /// request: HMAC() would fetch the MAC and the digest by name on every call.
+    let hmacTemplate: OpaquePointer
 
     init?(_ hash: HashAlgorithm) {
-        guard let md = EVP_MD_fetch(nil, FetchedDigest.openSSLName(hash), nil) else {
+        let name = FetchedDigest.openSSLName(hash)
+        guard let md = EVP_MD_fetch(nil, name, nil) else {
             OpenSSLFailure.clearErrorQueue()
+            return nil
+        }
+        guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else {
+            OpenSSLFailure.clearErrorQueue()
+            EVP_MD_free(md)
+            return nil
+        }
+        defer { EVP_MAC_free(mac) }  // the context keeps its own reference
+        guard let template = EVP_MAC_CTX_new(mac) else {
+            EVP_MD_free(md)
+            return nil
+        }
+        let configured = OSSL_MAC_PARAM_DIGEST.withCString { key in
+            name.withCString { value in
+                var params = [
+                    OSSL_PARAM_construct_utf8_string(key, UnsafeMutablePointer(mutating: value), 0),
+                    OSSL_PARAM_construct_end(),
+                ]
+                return EVP_MAC_CTX_set_params(template, &params)
+            }
+        }
+        guard configured == 1 else {
+            OpenSSLFailure.clearErrorQueue()
+            EVP_MAC_CTX_free(template)
+            EVP_MD_free(md)
             return nil
         }
         self.pointer = md
         self.hash = hash
+        self.hmacTemplate = template
     }
 
-    deinit { EVP_MD_free(pointer) }
+    deinit {
+        EVP_MAC_CTX_free(hmacTemplate)
+        EVP_MD_free(pointer)
+    }
 
     static func openSSLName(_ hash: HashAlgorithm) -> String {
         switch hash {

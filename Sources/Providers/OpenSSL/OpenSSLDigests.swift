@@ -13,20 +13,25 @@ extension FetchedDigest {
         return Array(out.prefix(Int(length)))
     }
 
-    /// HMAC (RFC 2104) with this digest.
+    /// HMAC (RFC 2104) with this digest, on a copy of the prepared template.
     func hmac(key: SecureBytes, _ data: [UInt8]) throws -> [UInt8] {
+        guard let context = EVP_MAC_CTX_dup(hmacTemplate) else {
+            throw OpenSSLFailure.error(.hostMemory, "EVP_MAC_CTX_dup(HMAC-\(hash))")
+        }
+        defer { EVP_MAC_CTX_free(context) }  // frees the keyed state too
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let result = key.withUnsafeBytes { k in
+        var length = 0
+        let ok = key.withUnsafeBytes { k in
             data.withUnsafeBytes { input in
-                out.withUnsafeMutableBufferPointer {
-                    HMAC(pointer, k.baseAddress, Int32(k.count), input.bindMemory(to: UInt8.self).baseAddress, input.count,
-                         $0.baseAddress, &length)
+                out.withUnsafeMutableBufferPointer { o in
+                    EVP_MAC_init(context, k.bindMemory(to: UInt8.self).baseAddress, k.count, nil) == 1
+                        && EVP_MAC_update(context, input.bindMemory(to: UInt8.self).baseAddress, input.count) == 1
+                        && EVP_MAC_final(context, o.baseAddress, &length, o.count) == 1
                 }
             }
         }
-        guard result != nil else { throw OpenSSLFailure.error(.providerFailed, "HMAC(\(hash))") }
-        return Array(out.prefix(Int(length)))
+        guard ok else { throw OpenSSLFailure.error(.providerFailed, "HMAC(\(hash))") }
+        return Array(out.prefix(length))
     }
 }
 
