@@ -23,7 +23,7 @@ struct CompareCommand: AsyncParsableCommand {
     static let defaultNegotiations = 500
 
     func run() async throws {
-        let platform = Platform.named(options.platform ?? "t2000")!
+        let platform = options.platform(default: "t2000")
         let baselineFramework = try CryptoFramework(platform: platform, policy: options.policySource)
         var withoutPolicy = baselineFramework.policy
         let ncpMechanisms = baselineFramework.provider(named: "ncp/0")?.descriptor.mechanisms.map(\.mechanism) ?? []
@@ -35,7 +35,8 @@ struct CompareCommand: AsyncParsableCommand {
         let workload = options.workload(defaultNegotiations: Self.defaultNegotiations)
         let note = """
             ikebench compare: platform \(platform.name), RSA-\(options.rsaBits), group \(options.group), \
-            \(options.cipher)/\(options.prf), rtt \(options.rtt) s, \
+            \(options.cipher)/\(options.prf), rtt \(options.rtt) s, overhead \(options.overhead) s, \
+            sparcfp FP trap penalty \(options.fpTrapPenalty) cycles, \
             \(workload.negotiations.map { "\($0) negotiations" } ?? "\(options.duration ?? 0) s") per side, concurrency \(options.concurrency)
             (defaults follow the 2007 T2000 run: Solaris 10 in.iked Phase I defaults 3DES/SHA-1/group 2, 1024-bit ikecert keys)
             \(Published2007.line)

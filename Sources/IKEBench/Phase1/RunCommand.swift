@@ -25,7 +25,7 @@ struct RunCommand: AsyncParsableCommand {
     static let defaultNegotiations = 200
 
     func run() async throws {
-        let platform = Platform.named(options.platform ?? "host")!
+        let platform = options.platform(default: "host")
         let framework = try CryptoFramework(platform: platform, policy: options.policySource)
         let identities = try await IKEIdentities.generate(
             bits: options.rsaBits, framework: try MainModeNegotiation.initiatorFramework())

@@ -44,6 +44,12 @@ struct WorkloadOptions: ParsableArguments {
     @Option(help: "Modeled network round trip in seconds, added twice to modeled Phase I.")
     var rtt: Double = Defaults2007.rttSeconds
 
+    @Option(help: "Modeled Phase I time outside the cryptography (in.iked, kernel) in seconds, added once to modeled Phase I (`ikebench calibrate` derives it from the 2007 with-ncp figure).")
+    var overhead: Double = 0
+
+    @Option(name: .customLong("fp-trap-penalty"), help: "Cycles added to every sparcfp FP instruction on t2000 (a trap-emulated FPU; `ikebench calibrate` solves for it). Default: 0, the published latencies.")
+    var fpTrapPenalty: Double = 0
+
     @Option(help: "Policy file (kcf.conf). Default: $CRYPTOFRAMEWORK_CONF, else ~/.config/cryptoframework/kcf.conf.")
     var config: String?
 
@@ -67,6 +73,10 @@ struct WorkloadOptions: ParsableArguments {
         if let duration, !(duration > 0 && duration <= 86_400) { throw ValidationError("--duration must be in (0, 86400] seconds") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be 1...1024") }
         guard rtt >= 0, rtt < 60 else { throw ValidationError("--rtt must be in [0, 60) seconds") }
+        guard overhead >= 0, overhead < 3600 else { throw ValidationError("--overhead must be in [0, 3600) seconds") }
+        guard fpTrapPenalty >= 0, fpTrapPenalty < 1_000_000 else {
+            throw ValidationError("--fp-trap-penalty must be in [0, 1000000) cycles")
+        }
     }
 
     var suite: IKESuite {
@@ -82,7 +92,18 @@ struct WorkloadOptions: ParsableArguments {
         PhaseOneWorkload(
             suite: suite, rsaBits: rsaBits,
             negotiations: negotiations ?? (duration == nil ? defaultNegotiations : nil),
-            durationSeconds: duration, concurrency: concurrency, rttSeconds: rtt, trace: trace)
+            durationSeconds: duration, concurrency: concurrency, rttSeconds: rtt, overheadSeconds: overhead,
+            trace: trace)
+    }
+
+    /// The platform named by --platform (else `defaultName`), with sparcfp's
+    /// cost model carrying --fp-trap-penalty on t2000.
+    func platform(default defaultName: String) -> Platform {
+        let name = platform ?? defaultName
+        if name == Platform.t2000.name && fpTrapPenalty > 0 {
+            return .t2000(costModel: T1CostModel.t2000.withTrapPenalty(fpTrapPenalty))
+        }
+        return Platform.named(name)!  // validate() checked the name
     }
 
     var traceWriter: @Sendable (String) -> Void {

@@ -41,14 +41,17 @@ public struct MainModeNegotiation: Sendable {
     public let initiatorFramework: CryptoFramework
     public let identities: IKEIdentities
     public let rttSeconds: Double
+    /// Modeled Phase I time outside the cryptography (in.iked, kernel), added once.
+    public let overheadSeconds: Double
 
     public init(suite: IKESuite, responderFramework: CryptoFramework, initiatorFramework: CryptoFramework,
-                identities: IKEIdentities, rttSeconds: Double = 0) {
+                identities: IKEIdentities, rttSeconds: Double = 0, overheadSeconds: Double = 0) {
         self.suite = suite
         self.responderFramework = responderFramework
         self.initiatorFramework = initiatorFramework
         self.identities = identities
         self.rttSeconds = rttSeconds
+        self.overheadSeconds = overheadSeconds
     }
 
     /// The initiator's framework: host platform, empty in-memory policy, pinned to openssl.
@@ -90,7 +93,7 @@ public struct MainModeNegotiation: Sendable {
         let records = responder.session.records
         var modeled: Double? = nil
         if responderFramework.platform.clockHz != nil {
-            modeled = records.reduce(2 * rttSeconds) { $0 + ($1.modeledSeconds ?? 0) }
+            modeled = records.reduce(2 * rttSeconds + overheadSeconds) { $0 + ($1.modeledSeconds ?? 0) }
         }
         return NegotiationOutcome(hostNanoseconds: elapsed, modeledSeconds: modeled, records: records)
     }

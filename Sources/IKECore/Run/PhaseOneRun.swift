@@ -15,16 +15,19 @@ public struct PhaseOneWorkload: Sendable {
     public var concurrency: Int
     /// Modeled network round trip, added twice to modeled Phase I (messages 2→3 and 4→5).
     public var rttSeconds: Double
+    /// Modeled Phase I time outside the cryptography (in.iked, kernel), added once.
+    public var overheadSeconds: Double
     public var trace: Bool
 
     public init(suite: IKESuite, rsaBits: Int, negotiations: Int?, durationSeconds: Double? = nil,
-                concurrency: Int = 1, rttSeconds: Double = 0, trace: Bool = false) {
+                concurrency: Int = 1, rttSeconds: Double = 0, overheadSeconds: Double = 0, trace: Bool = false) {
         self.suite = suite
         self.rsaBits = rsaBits
         self.negotiations = negotiations
         self.durationSeconds = durationSeconds
         self.concurrency = concurrency
         self.rttSeconds = rttSeconds
+        self.overheadSeconds = overheadSeconds
         self.trace = trace
     }
 }
@@ -40,7 +43,7 @@ public enum PhaseOneRun {
         let negotiation = MainModeNegotiation(
             suite: workload.suite, responderFramework: framework,
             initiatorFramework: try MainModeNegotiation.initiatorFramework(), identities: identities,
-            rttSeconds: workload.rttSeconds)
+            rttSeconds: workload.rttSeconds, overheadSeconds: workload.overheadSeconds)
         let quota = NegotiationQuota(limit: workload.negotiations,
                                      deadline: workload.durationSeconds.map { Monotonic.nanoseconds() + UInt64($0 * 1e9) })
         let trace = workload.trace ? write : nil
@@ -64,6 +67,7 @@ public enum PhaseOneRun {
             platform: framework.platform.name, rsaBits: workload.rsaBits, group: workload.suite.groupNumber,
             prf: workload.suite.prf.rawValue, cipher: workload.suite.cipher.rawValue,
             negotiations: tally.negotiations, concurrency: workload.concurrency, rttSeconds: workload.rttSeconds,
+            overheadSeconds: workload.overheadSeconds,
             elapsedSeconds: elapsed,
             hostPhase1: RunTally.summary(tally.host),
             modeledPhase1: tally.hasModel ? RunTally.summary(tally.modeled) : nil,

@@ -18,7 +18,8 @@ public enum ReportText {
     public static func run(_ r: RunReport, title: String? = nil) -> String {
         var out: [String] = []
         if let title { out.append(title) }
-        out.append("IKE Phase I (Main Mode, RSA signatures), responder: platform \(r.platform), RSA-\(r.rsaBits), group \(r.group), \(r.cipher)/\(r.prf), rtt \(time(r.rttSeconds))")
+        out.append("IKE Phase I (Main Mode, RSA signatures), responder: platform \(r.platform), RSA-\(r.rsaBits), group \(r.group), \(r.cipher)/\(r.prf), rtt \(time(r.rttSeconds))"
+            + (r.overheadSeconds > 0 ? ", overhead \(time(r.overheadSeconds))" : ""))
         out.append(String(format: "negotiations %d, concurrency %d, elapsed %.2f s, throughput %.1f/s",
                           r.negotiations, r.concurrency, r.elapsedSeconds, r.throughputPerSecond))
         out.append(cols([("Phase I", -22), ("p50", 12), ("p90", 12), ("p99", 12), ("mean", 12)]))

@@ -40,6 +40,8 @@ public struct RunReport: Sendable, Encodable {
     public let negotiations: Int
     public let concurrency: Int
     public let rttSeconds: Double
+    /// Modeled Phase I time outside the cryptography that was added (`--overhead`).
+    public let overheadSeconds: Double
     public let elapsedSeconds: Double
     public let hostPhase1: LatencySummary
     public let modeledPhase1: LatencySummary?
@@ -48,7 +50,7 @@ public struct RunReport: Sendable, Encodable {
     public let kstats: [String: [Kstat]]
 
     enum CodingKeys: String, CodingKey {
-        case platform, rsaBits, group, prf, cipher, negotiations, concurrency, rttSeconds, elapsedSeconds
+        case platform, rsaBits, group, prf, cipher, negotiations, concurrency, rttSeconds, overheadSeconds, elapsedSeconds
         case phase1, throughputPerSecond, operations, kstats
     }
     enum Phase1Keys: String, CodingKey { case host, modeled }
@@ -63,6 +65,7 @@ public struct RunReport: Sendable, Encodable {
         try c.encode(negotiations, forKey: .negotiations)
         try c.encode(concurrency, forKey: .concurrency)
         try c.encode(rttSeconds, forKey: .rttSeconds)
+        try c.encode(overheadSeconds, forKey: .overheadSeconds)
         try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
         var p = c.nestedContainer(keyedBy: Phase1Keys.self, forKey: .phase1)
         try p.encode(hostPhase1, forKey: .host)

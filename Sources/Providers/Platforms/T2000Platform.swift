@@ -7,8 +7,13 @@ extension Platform {
 
     /// A Sun Fire T2000 (UltraSPARC T1, 8 cores × 4 threads): every provider
     /// has a cost model in T1 cycles at `t2000ClockHz`.
-    public static let t2000 = Platform(
-        name: "t2000", clockHz: t2000ClockHz, softwarePriority: ["sparcfp"],
-        makeProviders: { [SPARCFloatProvider(), NCPProvider()] },
-        makeModuleProvider: PKCS11Provider.factory)
+    public static let t2000 = t2000(costModel: .t2000)
+
+    /// The T2000 with sparcfp charging `costModel` (e.g. a calibrated FP trap penalty).
+    public static func t2000(costModel: T1CostModel) -> Platform {
+        Platform(
+            name: "t2000", clockHz: costModel.clockHz, softwarePriority: ["sparcfp"],
+            makeProviders: { [SPARCFloatProvider(costModel: costModel), NCPProvider()] },
+            makeModuleProvider: PKCS11Provider.factory)
+    }
 }
