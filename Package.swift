@@ -63,14 +63,17 @@ let package = Package(
             ]
         ),
 
+        // Helpers the test targets share (a seeded generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         .testTarget(
             name: "CryptoFrameworkTests",
-            dependencies: ["CryptoFramework", "Providers", .product(name: "BigInt", package: "BigInt")],
+            dependencies: ["CryptoFramework", "Providers", "TestSupport", .product(name: "BigInt", package: "BigInt")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ProvidersTests",
-            dependencies: ["CryptoFramework", "Providers", "CLibCrypto"],
+            dependencies: ["CryptoFramework", "Providers", "CLibCrypto", "TestSupport"],
             // Fixtures: C sources the PKCS#11 tests compile into fake modules (read via #filePath).
             exclude: ["Fixtures"],
             resources: [.copy("../Vectors")]
@@ -85,7 +88,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IKEBenchTests",
-            dependencies: ["IKECore", "IKEBench", "CryptoFramework", "Providers"],
+            dependencies: ["IKECore", "IKEBench", "CryptoFramework", "Providers", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -1,5 +1,6 @@
 @testable import CryptoFramework
 import BigInt
+import TestSupport
 import Testing
 
 @Suite("The framework's own public-exponent modexp (rule-5 check)")

@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import TestSupport
 import Testing
 
 /// The openssl-generated keys in Fixtures/ (see Fixtures/README.md for how they were made).

@@ -2,6 +2,7 @@ import CryptoFramework
 import Foundation
 import IKECore
 import Providers
+import TestSupport
 
 /// Frameworks and keys the IKE tests share (RSA keys are made once).
 enum IKETestSupport {
@@ -61,15 +62,3 @@ extension Array where Element == UInt8 {
     var hex: String { map { String(format: "%02x", $0) }.joined() }
 }
 
-/// SplitMix64: a small seeded generator, so a fuzz failure can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
 import IKECore
+import TestSupport
 import Testing
 
 /// The parser on ≥ 100,000 mutated messages from a seeded generator: it may

@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
 @testable import Providers
+import TestSupport
 import Testing
 
 /// Figures, printed, never asserted (machines here are shared and noisy):
@@ -19,7 +20,7 @@ struct SPARCFloatBenchmarkTests {
     @Test("Host time per modExp: FP engine vs GMP (full-length exponents)", arguments: [1024, 2048])
     func hostModExp(bits: Int) throws {
         let gmp = GMPEngine(), fp = FloatModExpEngine()
-        var rng = TestRandom(seed: UInt64(bits))
+        var rng = SplitMix64(seed: UInt64(bits))
         let n = bits / 32
         var mw = (0..<n).map { _ in rng.word() }
         mw[n - 1] |= 0x8000_0000

@@ -1,5 +1,6 @@
 import CryptoFramework
 @testable import Providers
+import TestSupport
 import Testing
 
 /// The FP Montgomery multiply and exponentiation of `sparcfp` against GMP:
@@ -21,7 +22,7 @@ struct SPARCFloatMultiplierTests {
     static func exponentBits(for bits: Int) -> Int { bits <= 2048 ? bits : 512 }
 
     /// A random odd modulus of exactly `bits` bits; every fourth one has all-ones words at the top and bottom.
-    static func modulus(bits: Int, _ rng: inout TestRandom, allOnes: Bool = false) -> [UInt32] {
+    static func modulus(bits: Int, _ rng: inout SplitMix64, allOnes: Bool = false) -> [UInt32] {
         let n = bits / 32
         var words = (0..<n).map { _ in rng.word() }
         if allOnes {
@@ -34,7 +35,7 @@ struct SPARCFloatMultiplierTests {
     }
 
     /// A random number below the modulus (its top word cleared of the top bit).
-    static func below(_ m: [UInt32], _ rng: inout TestRandom) -> [UInt32] {
+    static func below(_ m: [UInt32], _ rng: inout SplitMix64) -> [UInt32] {
         var words = m.map { _ in rng.word() }
         words[words.count - 1] &= m[m.count - 1] >> 1
         return words
@@ -61,7 +62,7 @@ struct SPARCFloatMultiplierTests {
 
     @Test("Montgomery products of random operands", arguments: sizes)
     func randomProducts(bits: Int) {
-        var rng = TestRandom(seed: UInt64(bits))
+        var rng = SplitMix64(seed: UInt64(bits))
         var m = Self.modulus(bits: bits, &rng)
         var multiplier = MontgomeryFloatMultiplier(modulusWords: m)!
         var rInverse = Self.rInverse(m)
@@ -83,7 +84,7 @@ struct SPARCFloatMultiplierTests {
 
     @Test("Montgomery products of edge values", arguments: sizes)
     func edgeProducts(bits: Int) {
-        var rng = TestRandom(seed: UInt64(bits) &+ 7)
+        var rng = SplitMix64(seed: UInt64(bits) &+ 7)
         for m in [Self.modulus(bits: bits, &rng), [UInt32](repeating: 0xFFFF_FFFF, count: bits / 32)] {
             let multiplier = MontgomeryFloatMultiplier(modulusWords: m)!
             let rInverse = Self.rInverse(m)
@@ -101,7 +102,7 @@ struct SPARCFloatMultiplierTests {
 
     @Test("Full exponentiations of random operands", arguments: sizes)
     func randomExponentiations(bits: Int) {
-        var rng = TestRandom(seed: UInt64(bits) &* 31)
+        var rng = SplitMix64(seed: UInt64(bits) &* 31)
         for i in 0..<Self.exponentiations {
             let m = Self.modulus(bits: bits, &rng, allOnes: i == 0)
             let base = Self.gmpNumber(Self.below(m, &rng))
@@ -119,7 +120,7 @@ struct SPARCFloatMultiplierTests {
 
     @Test("Exponentiation edge values: base 0, 1, m−1, ≥ m; exponent 0, 1, short, all ones", arguments: sizes)
     func edgeExponentiations(bits: Int) {
-        var rng = TestRandom(seed: UInt64(bits) &+ 99)
+        var rng = SplitMix64(seed: UInt64(bits) &+ 99)
         let mWords = Self.modulus(bits: bits, &rng, allOnes: true)
         let m = Self.gmpNumber(mWords)
         let one = Self.gmp.number(1)
@@ -149,16 +150,3 @@ struct SPARCFloatMultiplierTests {
     }
 }
 
-/// A small deterministic generator (SplitMix64) so that a failure names a reproducible case.
-struct TestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func word() -> UInt32 { UInt32(truncatingIfNeeded: next() >> 16) }
-}

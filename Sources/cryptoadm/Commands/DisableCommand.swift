@@ -27,30 +27,12 @@ struct DisableCommand: ParsableCommand {
               cryptoadm disable provider=sodium random
             """)
 
-    @Argument(help: ArgumentHelp("provider=NAME, then mechanism=LIST, random and/or all.", valueName: "operand"))
-    var operands: [String] = []
+    @OptionGroup var mechanismOperands: MechanismOperands
 
     @OptionGroup var options: PolicyOptions
 
-    private var parsed: Operands {
-        get throws {
-            let parsed = try Operands(parsing: operands, accepting: [.provider, .mechanism, .features])
-            guard parsed.provider != nil else { throw ValidationError("the provider operand is missing.") }
-            guard parsed.mechanisms != nil || parsed.all || parsed.random else {
-                throw ValidationError("the mechanism operand is missing.")
-            }
-            return parsed
-        }
-    }
-
-    func validate() throws { _ = try parsed }
-
     func run() throws {
-        let operands = try parsed
-        // Installed modules come from the file; an unreadable or malformed file is reported by the write below.
-        let provider = try ProviderCatalog(installing: (try? options.store.load()) ?? Policy()).existing(operands.provider!)
-        let choice = MechanismChoice(operands, offeredBy: provider)
-        choice.warnInvalid(for: provider.name)
+        let (_, provider, choice) = try mechanismOperands.resolve(options)
         try PolicyWriter(options).update { policy in
             if !policy.isActive(provider: provider.name) {
                 throw AdminFailure("can not do disable on an unloaded software provider -- \(provider.name).")

@@ -1,13 +1,16 @@
 /// SplitMix64 (Steele, Lea, Flood 2014): a seeded generator, so that a failing
 /// generated or mutated input reproduces from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+public struct SplitMix64: RandomNumberGenerator {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// The high 32 bits of the next value: one random 32-bit word.
+    public mutating func word() -> UInt32 { UInt32(truncatingIfNeeded: next() >> 32) }
 }
