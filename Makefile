@@ -43,9 +43,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# The example first, so the test runner's summary is the last thing printed.
 test: deps
-	$(SWIFT) test
 	$(MAKE) example
+	$(SWIFT) test
 
 # The out-of-tree provider example: a package that depends on this one by path.
 example: deps
