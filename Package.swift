@@ -73,7 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ProvidersTests",
-            dependencies: ["CryptoFramework", "Providers", "CLibCrypto", "TestSupport"],
+            dependencies: ["CryptoFramework", "Providers", "CLibCrypto", "TestSupport", "IKECore"],
             // Fixtures: C sources the PKCS#11 tests compile into fake modules (read via #filePath).
             exclude: ["Fixtures"],
             resources: [.copy("../Vectors")]
