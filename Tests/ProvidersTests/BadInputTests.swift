@@ -67,3 +67,19 @@ struct BadInputTests {
         #expect(error.message.contains("CKM_SHA256"))
     }
 }
+
+@Suite("Bad input: custom DH groups")
+struct CustomDHGroupBadInputTests {
+    @Test("a custom group's strength outside 1...bits(p) is refused (2 × Int.max used to trap)", arguments: [Int.max, Int.min, 0, -1, 1025])
+    func strengthOutOfRange(strength: Int) throws {
+        let group2 = try #require(DHGroup.ike(2))
+        let error = try #require(throws: CryptoError.self) {
+            try DHGroup(prime: group2.prime, generator: group2.generator, strengthBits: strength)
+        }
+        #expect(error.code == .argumentsBad)
+        #expect(error.message.contains("strength"))
+        // In range it is accepted, with a default private length of 2 × strength (at least 160).
+        let custom = try DHGroup(prime: group2.prime, generator: group2.generator, strengthBits: 80)
+        #expect(custom.defaultPrivateBits == 160)
+    }
+}
