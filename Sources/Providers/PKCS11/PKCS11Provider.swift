@@ -117,6 +117,9 @@ public final class PKCS11Provider: CryptoProvider {
         } else {
             throw CryptoError(.mechanismParamInvalid, "CKM_RSA_PKCS_PSS needs PSS parameters for \(dataCount)-byte data")
         }
+        guard parameters.saltLength >= 0 else {  // CK_ULONG(negative) would trap
+            throw CryptoError(.mechanismParamInvalid, "PSS salt length \(parameters.saltLength) is negative")
+        }
         var params = CK_RSA_PKCS_PSS_PARAMS(
             hashAlg: CK_MECHANISM_TYPE(parameters.hash.digestMechanism.value),
             mgf: Self.mgf1(parameters.mgf1Hash), sLen: CK_ULONG(parameters.saltLength))
