@@ -67,3 +67,66 @@ struct BadInputTests {
         #expect(error.message.contains("CKM_SHA256"))
     }
 }
+
+@Suite("Bad input: custom DH groups")
+struct CustomDHGroupBadInputTests {
+    @Test("a custom group's strength outside 1...bits(p) is refused (2 × Int.max used to trap)", arguments: [Int.max, Int.min, 0, -1, 1025])
+    func strengthOutOfRange(strength: Int) throws {
+        let group2 = try #require(DHGroup.ike(2))
+        let error = try #require(throws: CryptoError.self) {
+            try DHGroup(prime: group2.prime, generator: group2.generator, strengthBits: strength)
+        }
+        #expect(error.code == .argumentsBad)
+        #expect(error.message.contains("strength"))
+        // In range it is accepted, with a default private length of 2 × strength (at least 160).
+        let custom = try DHGroup(prime: group2.prime, generator: group2.generator, strengthBits: 80)
+        #expect(custom.defaultPrivateBits == 160)
+    }
+}
+
+@Suite("Bad input: PSS salt lengths")
+struct PSSSaltLengthBadInputTests {
+    static let framework = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+
+    @Test("a negative or huge PSS salt length is a parameter error on every provider, never a trap",
+          arguments: ["gmp", "openssl", "ncp/0"], [-1, Int.min, Int.max, 257])
+    func badSaltLength(provider: String, saltLength: Int) throws {
+        let key = try Self.framework.pinned(to: "gmp").generateRSAKeyPair(bits: 2048)
+        let good = try Self.framework.pinned(to: "gmp").sign(.sha256RSAPKCSPSS, key: key, data: [1, 2, 3])
+        let pss = PSSParameters(hash: .sha256, saltLength: saltLength)
+        let view = try Self.framework.pinned(to: provider)
+        for attempt in [
+            { _ = try view.sign(.sha256RSAPKCSPSS, key: key, data: [1, 2, 3], pss: pss) },
+            { _ = try view.verify(.sha256RSAPKCSPSS, key: key.publicKey, data: [1, 2, 3], signature: good, pss: pss) },
+        ] as [() throws -> Void] {
+            let error = try #require(throws: CryptoError.self) { try attempt() }
+            // ncp/0 does not offer the PSS mechanisms: it is refused there before any arithmetic.
+            #expect(error.code == (provider == "ncp/0" ? .mechanismNotSupported : .mechanismParamInvalid), "\(error)")
+        }
+    }
+}
+
+@Suite("Bad input: PSS salt lengths through a PKCS#11 module and sparcfp")
+struct PSSSaltLengthModuleTests {
+    @Test("a negative PSS salt length is a parameter error, never a trap (CK_ULONG of a negative)", arguments: [-1, Int.min])
+    func module(saltLength: Int) throws {
+        let fw = try SoftHSMToken.framework()
+        let key = try fw.pinned(to: "gmp").generateRSAKeyPair(bits: 2048)
+        let pss = PSSParameters(hash: .sha256, saltLength: saltLength)
+        let error = try #require(throws: CryptoError.self) {
+            try fw.pinned(to: SoftHSMToken.modulePath).sign(.sha256RSAPKCSPSS, key: key, data: [1, 2, 3], pss: pss)
+        }
+        #expect(error.code == .mechanismParamInvalid, "\(error)")
+    }
+
+    @Test("sparcfp refuses them too", arguments: [-1, Int.max])
+    func sparcfp(saltLength: Int) throws {
+        let fw = try CryptoFramework(platform: .t2000, policy: .inMemory(Policy())).pinned(to: "sparcfp")
+        let key = try CryptoFramework(platform: .host, policy: .inMemory(Policy())).pinned(to: "gmp").generateRSAKeyPair(bits: 1024)
+        let pss = PSSParameters(hash: .sha256, saltLength: saltLength)
+        let error = try #require(throws: CryptoError.self) {
+            try fw.verify(.sha256RSAPKCSPSS, key: key.publicKey, data: [1], signature: [UInt8](repeating: 1, count: 128), pss: pss)
+        }
+        #expect(error.code == .mechanismParamInvalid, "\(error)")
+    }
+}

@@ -24,6 +24,8 @@ struct PKCS11LoadFailureTests {
         Case(label: "a missing file", path: { "/nonexistent/libnothing.so" }, says: ["cannot load PKCS#11 module", "No such file"]),
         Case(label: "a module whose C_Initialize fails", path: { try FakeModules.failingInitialize() },
              says: ["C_Initialize", "CKR_GENERAL_ERROR"]),
+        Case(label: "a module whose function list has NULL entries", path: { try FakeModules.incompleteFunctionList() },
+             says: ["is not a usable PKCS#11 module", "no C_GetInfo"]),
         Case(label: "a token with a wrong PIN", path: { SoftHSMToken.modulePath }, pinFile: { $0.wrongPinFile }, token: "other",
              says: ["C_Login", "CKR_PIN_INCORRECT", "PIN"]),
         Case(label: "a token label that is not there", path: { SoftHSMToken.modulePath }, token: "nosuch",

@@ -103,17 +103,26 @@ enum FakeModules {
 
     /// Builds Fixtures/failing_initialize_module.c into a shared library in a temporary directory.
     static func failingInitialize() throws -> String {
+        try build("failing_initialize_module.c", as: "libfailinit.so")
+    }
+
+    /// Builds Fixtures/incomplete_function_list_module.c (C_Initialize succeeds, C_GetInfo is NULL).
+    static func incompleteFunctionList() throws -> String {
+        try build("incomplete_function_list_module.c", as: "libincomplete.so")
+    }
+
+    private static func build(_ source: String, as library: String) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cf-fake-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let out = dir.appendingPathComponent("libfailinit.so").path
+        let out = dir.appendingPathComponent(library).path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["cc", "-shared", "-fPIC", "-I/usr/include/p11-kit-1", "-o", out,
-                             fixtures.appendingPathComponent("failing_initialize_module.c").path]
+                             fixtures.appendingPathComponent(source).path]
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw SoftHSMToken.SetupError(description: "cc could not build the failing-C_Initialize fixture module")
+            throw SoftHSMToken.SetupError(description: "cc could not build the fixture module \(source)")
         }
         return out
     }

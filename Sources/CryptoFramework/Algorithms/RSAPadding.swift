@@ -97,8 +97,10 @@ public enum RSAPadding {
         let hLen = parameters.hash.digestLength
         let sLen = parameters.saltLength
         let emLen = byteLength(bits: emBits)
-        // Steps 2–4.
-        guard mHash.count == hLen, em.count == emLen, emLen >= hLen + sLen + 2, em[emLen - 1] == 0xBC else {
+        // Steps 2–4 (sLen bounded first so the sum cannot overflow, nor a negative one index past DB).
+        guard sLen >= 0, sLen <= emLen, mHash.count == hLen, em.count == emLen, emLen >= hLen + sLen + 2,
+            em[emLen - 1] == 0xBC
+        else {
             return false
         }
         // Step 5: maskedDB, H.
@@ -121,6 +123,16 @@ public enum RSAPadding {
         let salt = Array(db[(dbLen - sLen)...])
         let hPrime = try pssDigest(mHash: mHash, salt: salt, parameters: parameters, hash: hash)
         return constantTimeEquals(h, hPrime)
+    }
+}
+
+/// A caller's salt length must be 0...k: a negative one indexed past the
+/// data block in EMSA-PSS-VERIFY, a huge one overflowed `hLen + sLen + 2`
+/// or asked the engine for that many random bytes.
+private func checkSaltLength(_ parameters: PSSParameters, modulusBytes k: Int) throws {
+    guard (0...k).contains(parameters.saltLength) else {
+        throw CryptoError(.mechanismParamInvalid,
+            "PSS salt length \(parameters.saltLength) is outside 0...\(k) for a \(k)-byte modulus")
     }
 }
 
@@ -156,13 +168,16 @@ enum RSASignatureInput {
                 throw CryptoError(.dataLengthRange,
                     "CKM_RSA_PKCS_PSS input is \(data.count) bytes, \(algorithm) needs \(algorithm.digestLength)")
             }
-            return .pss(mHash: data, parameters: pss ?? PSSParameters(hash: algorithm))
+            let parameters = pss ?? PSSParameters(hash: algorithm)
+            try checkSaltLength(parameters, modulusBytes: k)
+            return .pss(mHash: data, parameters: parameters)
         case .pssHashed(let algorithm):
             let parameters = pss ?? PSSParameters(hash: algorithm)
             guard parameters.hash == algorithm else {
                 throw CryptoError(.mechanismParamInvalid,
                     "PSS parameters name \(parameters.hash) but the mechanism hashes with \(algorithm)")
             }
+            try checkSaltLength(parameters, modulusBytes: k)
             return .pss(mHash: try hash(algorithm, data), parameters: parameters)
         }
     }

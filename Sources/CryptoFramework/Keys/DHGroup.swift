@@ -8,7 +8,8 @@ public struct DHGroup: Sendable, Hashable, CustomStringConvertible {
     /// Estimated security strength in bits; the default private exponent is twice this.
     public let strengthBits: Int
 
-    /// A custom group. Throws `keyInvalid` when p is even or below 512 bits, or g is not in 2..p−2.
+    /// A custom group. Throws `keyInvalid` when p is even or below 512 bits, or g is not in 2..p−2;
+    /// `argumentsBad` when `strengthBits` is outside 1...bits(p).
     public init(prime: [UInt8], generator: [UInt8], strengthBits: Int) throws {
         let p = Array(prime.drop(while: { $0 == 0 }))
         let g = Array(generator.drop(while: { $0 == 0 }))
@@ -18,6 +19,10 @@ public struct DHGroup: Sendable, Hashable, CustomStringConvertible {
         }
         guard DHRange.isInOpenRange(g, prime: p) else {
             throw CryptoError(.keyInvalid, "DH generator must lie in 2...p−2")
+        }
+        // Bounded so `defaultPrivateBits` (2 × strength) cannot overflow.
+        guard (1...bits).contains(strengthBits) else {
+            throw CryptoError(.argumentsBad, "DH group strength of \(strengthBits) bits is outside 1...\(bits) for a \(bits)-bit prime")
         }
         self.init(number: nil, prime: p, generator: g, strengthBits: strengthBits)
     }

@@ -127,7 +127,7 @@ struct OpenSSLRSASignature {
         // RFC 8017 §9.1.1: emLen = ⌈(modBits − 1)/8⌉ must hold hLen + sLen + 2 bytes.
         let emLength = (bits - 1 + 7) / 8
         let hLen = parameters.hash.digestLength
-        guard parameters.saltLength >= 0, hLen + parameters.saltLength + 2 <= emLength else {
+        guard parameters.saltLength >= 0, parameters.saltLength <= emLength, hLen + parameters.saltLength + 2 <= emLength else {
             throw CryptoError(.mechanismParamInvalid,
                 "PSS salt of \(parameters.saltLength) bytes does not fit a \(bits)-bit key with \(parameters.hash)")
         }

@@ -85,6 +85,13 @@ final class PKCS11Library: @unchecked Sendable {  // immutable after load; the m
         guard initRV == CKR_OK || initRV == CKR_CRYPTOKI_ALREADY_INITIALIZED else {
             throw PKCS11Failure.error(initRV, "C_Initialize", path, fallback: .providerFailed)
         }
+        // The C struct's function pointers import as implicitly unwrapped
+        // optionals: calling a NULL entry would crash the process, so a table
+        // missing any function this provider calls is refused here.
+        if let missing = missingFunctions(functions.pointee).first {
+            if let finalize = functions.pointee.C_Finalize { _ = finalize(nil) }
+            throw CryptoError(.fileError, "\(path) is not a usable PKCS#11 module: its function list has no \(missing)")
+        }
         var ckInfo = CK_INFO()
         let infoRV = functions.pointee.C_GetInfo(&ckInfo)
         guard infoRV == CKR_OK else {
@@ -101,6 +108,25 @@ final class PKCS11Library: @unchecked Sendable {  // immutable after load; the m
         return PKCS11Library(path: path, functions: functions, info: info)
     }
 
+    /// The functions this provider calls that `list` leaves NULL, in call order.
+    private static func missingFunctions(_ list: CK_FUNCTION_LIST) -> [String] {
+        let entries: [(String, Bool)] = [
+            ("C_Finalize", list.C_Finalize != nil),
+            ("C_GetInfo", list.C_GetInfo != nil), ("C_GetSlotList", list.C_GetSlotList != nil),
+            ("C_GetSlotInfo", list.C_GetSlotInfo != nil), ("C_GetTokenInfo", list.C_GetTokenInfo != nil),
+            ("C_GetMechanismList", list.C_GetMechanismList != nil), ("C_GetMechanismInfo", list.C_GetMechanismInfo != nil),
+            ("C_OpenSession", list.C_OpenSession != nil), ("C_CloseSession", list.C_CloseSession != nil),
+            ("C_Login", list.C_Login != nil), ("C_CreateObject", list.C_CreateObject != nil),
+            ("C_DestroyObject", list.C_DestroyObject != nil), ("C_GetAttributeValue", list.C_GetAttributeValue != nil),
+            ("C_DigestInit", list.C_DigestInit != nil), ("C_Digest", list.C_Digest != nil),
+            ("C_SignInit", list.C_SignInit != nil), ("C_Sign", list.C_Sign != nil),
+            ("C_VerifyInit", list.C_VerifyInit != nil), ("C_Verify", list.C_Verify != nil),
+            ("C_GenerateKeyPair", list.C_GenerateKeyPair != nil), ("C_DeriveKey", list.C_DeriveKey != nil),
+            ("C_GenerateRandom", list.C_GenerateRandom != nil),
+        ]
+        return entries.filter { !$0.1 }.map(\.0)
+    }
+
     /// Throws the framework's error for `rv` unless it is CKR_OK.
     func check(_ rv: CK_RV, _ function: String) throws {
         if rv != CKR_OK { throw PKCS11Failure.error(rv, function, path) }
@@ -112,9 +138,18 @@ final class PKCS11Library: @unchecked Sendable {  // immutable after load; the m
     func slotList() throws -> [CK_SLOT_ID] {
         var count: CK_ULONG = 0
         try check(functions.pointee.C_GetSlotList(CK_BBOOL(CK_FALSE), nil, &count), "C_GetSlotList")
-        var slots = [CK_SLOT_ID](repeating: 0, count: Int(count))
+        var slots = [CK_SLOT_ID](repeating: 0, count: try listLength(count, "C_GetSlotList"))
         try check(functions.pointee.C_GetSlotList(CK_BBOOL(CK_FALSE), &slots, &count), "C_GetSlotList")
-        return Array(slots.prefix(Int(count)))
+        return Array(slots.prefix(Int(clamping: count)))
+    }
+
+    /// A list length a module answered, bounded so a broken module cannot
+    /// make us trap on the conversion or allocate without limit.
+    private func listLength(_ count: CK_ULONG, _ function: String) throws -> Int {
+        guard count <= 65_536 else {
+            throw CryptoError(.deviceError, "\(function) on \(path) answered an implausible count of \(count)")
+        }
+        return Int(count)
     }
 
     func slotInfo(_ slot: CK_SLOT_ID) throws -> CK_SLOT_INFO {
@@ -133,9 +168,9 @@ final class PKCS11Library: @unchecked Sendable {  // immutable after load; the m
     func mechanisms(_ slot: CK_SLOT_ID) throws -> [(CK_MECHANISM_TYPE, CK_MECHANISM_INFO)] {
         var count: CK_ULONG = 0
         try check(functions.pointee.C_GetMechanismList(slot, nil, &count), "C_GetMechanismList")
-        var types = [CK_MECHANISM_TYPE](repeating: 0, count: Int(count))
+        var types = [CK_MECHANISM_TYPE](repeating: 0, count: try listLength(count, "C_GetMechanismList"))
         try check(functions.pointee.C_GetMechanismList(slot, &types, &count), "C_GetMechanismList")
-        return try types.prefix(Int(count)).map { type in
+        return try types.prefix(Int(clamping: count)).map { type in
             var info = CK_MECHANISM_INFO()
             try check(functions.pointee.C_GetMechanismInfo(slot, type, &info), "C_GetMechanismInfo")
             return (type, info)

@@ -30,7 +30,7 @@ enum PKCS11Mechanisms {
         guard !flags.subtracting(.hardware).isEmpty else { return nil }
         let isDigest = served == [.digest]
         return MechanismInfo(
-            mechanism, minKeyBits: isDigest ? 0 : Int(ck.ulMinKeySize), maxKeyBits: isDigest ? 0 : Int(ck.ulMaxKeySize),
+            mechanism, minKeyBits: isDigest ? 0 : Int(clamping: ck.ulMinKeySize), maxKeyBits: isDigest ? 0 : Int(clamping: ck.ulMaxKeySize),
             flags: flags)
     }
 }

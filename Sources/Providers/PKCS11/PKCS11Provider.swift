@@ -69,7 +69,7 @@ public final class PKCS11Provider: CryptoProvider {
                 var signature = [UInt8](repeating: 0, count: key.publicKey.byteCount)
                 var length = CK_ULONG(signature.count)
                 try library.check(functions.C_Sign(session, &input, CK_ULONG(input.count), &signature, &length), "C_Sign")
-                return Array(signature.prefix(Int(length)))
+                return Array(signature.prefix(Int(clamping: length)))
             }
         }
     }
@@ -116,6 +116,9 @@ public final class PKCS11Provider: CryptoProvider {
             parameters = PSSParameters(hash: hash)
         } else {
             throw CryptoError(.mechanismParamInvalid, "CKM_RSA_PKCS_PSS needs PSS parameters for \(dataCount)-byte data")
+        }
+        guard parameters.saltLength >= 0 else {  // CK_ULONG(negative) would trap
+            throw CryptoError(.mechanismParamInvalid, "PSS salt length \(parameters.saltLength) is negative")
         }
         var params = CK_RSA_PKCS_PSS_PARAMS(
             hashAlg: CK_MECHANISM_TYPE(parameters.hash.digestMechanism.value),
@@ -183,7 +186,7 @@ public final class PKCS11Provider: CryptoProvider {
             var output = [UInt8](repeating: 0, count: 64)
             var length = CK_ULONG(output.count)
             try library.check(functions.C_Digest(session, &input, CK_ULONG(input.count), &output, &length), "C_Digest")
-            return Array(output.prefix(Int(length)))
+            return Array(output.prefix(Int(clamping: length)))
         }
     }
 
@@ -281,11 +284,10 @@ public final class PKCS11Provider: CryptoProvider {
                 }
             }
             objects = [pubHandle, privHandle]
-            var x = try token.attribute(CK_ATTRIBUTE_TYPE(CKA_VALUE), of: privHandle, session: session)
-            defer { for i in x.indices { x[i] = 0 } }
+            let x = try token.secretAttribute(CK_ATTRIBUTE_TYPE(CKA_VALUE), of: privHandle, session: session)
             let y = try token.attribute(CK_ATTRIBUTE_TYPE(CKA_VALUE), of: pubHandle, session: session)
             return DHKeyPair(
-                privateKey: DHPrivateKey(group: group, value: SecureBytes(x)),
+                privateKey: DHPrivateKey(group: group, value: x),
                 publicValue: Self.leftPadded(y, to: group.byteCount))
         }
     }
@@ -326,9 +328,8 @@ public final class PKCS11Provider: CryptoProvider {
                 }
             }
             objects.append(secretHandle)
-            var value = try token.attribute(CK_ATTRIBUTE_TYPE(CKA_VALUE), of: secretHandle, session: session)
-            defer { for i in value.indices { value[i] = 0 } }
-            return SecureBytes(Self.leftPadded(value, to: key.group.byteCount))
+            return try token.secretAttribute(
+                CK_ATTRIBUTE_TYPE(CKA_VALUE), of: secretHandle, session: session, paddedTo: key.group.byteCount)
         }
     }
 

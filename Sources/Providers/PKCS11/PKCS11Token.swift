@@ -187,12 +187,48 @@ final class PKCS11Token: @unchecked Sendable {  // `pin` is set before the token
         guard attribute.ulValueLen != CK_ULONG.max else {
             throw CryptoError(.keyInvalid, "\(library.path) will not reveal attribute 0x\(String(type, radix: 16)) (sensitive or unextractable)")
         }
+        // Bounded: a broken module's length must not trap the conversion or exhaust memory.
+        guard attribute.ulValueLen <= 1 << 20 else {
+            throw CryptoError(.deviceError, "\(library.path) answered an implausible length \(attribute.ulValueLen) for attribute 0x\(String(type, radix: 16))")
+        }
         var value = [UInt8](repeating: 0, count: Int(attribute.ulValueLen))
         try value.withUnsafeMutableBytes { raw in
             attribute.pValue = raw.baseAddress
             try library.check(library.functions.pointee.C_GetAttributeValue(session, object, &attribute, 1), "C_GetAttributeValue")
         }
-        return Array(value.prefix(Int(attribute.ulValueLen)))
+        return Array(value.prefix(Int(clamping: attribute.ulValueLen)))
+    }
+}
+
+extension PKCS11Token {
+    /// Reads a secret attribute (a DH private value, a derived secret) straight
+    /// into ``SecureBytes``, left-padded with zeros to `paddedTo` bytes when
+    /// given, so no unwiped copy of it is left in the heap.
+    func secretAttribute(
+        _ type: CK_ATTRIBUTE_TYPE, of object: CK_OBJECT_HANDLE, session: CK_SESSION_HANDLE, paddedTo: Int? = nil
+    ) throws -> SecureBytes {
+        var attribute = CK_ATTRIBUTE(type: type, pValue: nil, ulValueLen: 0)
+        try library.check(library.functions.pointee.C_GetAttributeValue(session, object, &attribute, 1), "C_GetAttributeValue")
+        let length = attribute.ulValueLen
+        guard length != CK_ULONG.max else {
+            throw CryptoError(.keyInvalid, "\(library.path) will not reveal attribute 0x\(String(type, radix: 16)) (sensitive or unextractable)")
+        }
+        guard length <= CK_ULONG(paddedTo ?? (1 << 20)) else {
+            throw CryptoError(.deviceError, "\(library.path) answered an implausible length \(length) for attribute 0x\(String(type, radix: 16))")
+        }
+        let capacity = paddedTo ?? Int(length)
+        return try SecureBytes(count: capacity) { raw in
+            raw.initializeMemory(as: UInt8.self, repeating: 0)
+            guard let base = raw.baseAddress, length > 0 else { return }
+            let start = base + (capacity - Int(length))
+            attribute.pValue = start
+            try library.check(library.functions.pointee.C_GetAttributeValue(session, object, &attribute, 1), "C_GetAttributeValue")
+            let written = Int(min(attribute.ulValueLen, length))
+            if written < Int(length) {  // shorter than announced: right-align, zero the gap
+                memmove(base + (capacity - written), start, written)
+                explicit_bzero(start, Int(length) - written)
+            }
+        }
     }
 }
 
