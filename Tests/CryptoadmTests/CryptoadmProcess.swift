@@ -48,8 +48,8 @@ final class CryptoadmProcess {
         let scratch = FileManager.default.temporaryDirectory
         stdoutURL = scratch.appendingPathComponent("cryptoadm-out-\(UUID().uuidString)")
         stderrURL = scratch.appendingPathComponent("cryptoadm-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = CryptoadmBinary.url
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment

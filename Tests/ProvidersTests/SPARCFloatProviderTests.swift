@@ -106,3 +106,22 @@ struct SPARCFloatProviderTests {
         print("sparcfp calibration against the 2007 T2000 measurement (7.73 s without ncp):\n\(result)")
     }
 }
+
+@Suite("sparcfp modeled chip throughput")
+struct SPARCFloatThroughputTests {
+    @Test("RSA-1024 sign: bounded by the shared FPU, between 1 and 32 operations per modeled latency")
+    func rsaSignThroughput() throws {
+        let provider = SPARCFloatProvider()
+        let throughput = try #require(provider.modeledThroughput(mechanism: .rsaPKCS, operation: "sign", keyBits: 1024))
+        let fw = try CryptoFramework(platform: .t2000, policy: .inMemory(Policy())).pinned(to: "sparcfp")
+        let key = try CryptoFramework(platform: .host, policy: .inMemory(Policy())).pinned(to: "openssl").generateRSAKeyPair(bits: 1024)
+        let latency = try #require(try fw.perform(.sign(.rsaPKCS, key: key, data: [1, 2, 3], pss: nil)).report.modeledSeconds)
+        // One shared FPU: at least one operation per latency, and no more than the 32 strands allow.
+        #expect(throughput >= 1 / latency * 0.9)
+        #expect(throughput <= 32 / latency)
+        // A trap penalty slows the FP path, and so the chip.
+        let slow = SPARCFloatProvider(costModel: T1CostModel.t2000.withTrapPenalty(500))
+        #expect(try #require(slow.modeledThroughput(mechanism: .rsaPKCS, operation: "sign", keyBits: 1024)) < throughput / 5)
+        #expect(provider.modeledThroughput(mechanism: .sha1, operation: "digest", keyBits: 0) == nil)
+    }
+}

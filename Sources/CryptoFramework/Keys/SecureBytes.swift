@@ -34,7 +34,9 @@ public struct SecureBytes: Sendable, Hashable {
 
     /// `count` bytes written once by `initializer`; used to receive a secret straight
     /// from a C library without an intermediate copy.
-    public init(count: Int, initializer: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
+    /// A negative `count` is `argumentsBad`.
+    public init(count: Int, initializer: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
+        guard count >= 0 else { throw CryptoError(.argumentsBad, "a secret of \(count) bytes was requested") }
         storage = Storage(count: count)
         try initializer(UnsafeMutableRawBufferPointer(rebasing: storage.pointer[0..<count]))
     }

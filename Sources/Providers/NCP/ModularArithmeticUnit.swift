@@ -189,6 +189,9 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
     private func holdUntil(_ deadline: UInt64) {
         condition.lock()
         defer { condition.unlock() }
+        // The hold is the unit working as modeled, not a lack of progress: the
+        // watchdog's clock for this job starts again when the hold ends.
+        currentSince = max(currentSince, deadline)
         while !stopping {
             let now = DeviceClock.now()
             guard now < deadline else { return }

@@ -1,6 +1,10 @@
 internal import CPKCS11
 import CryptoFramework
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A PKCS#11 attribute template that owns the memory its values point to:
 /// every value is copied into a buffer freed (and wiped, since templates carry
 /// key material) when the template goes away, so the pointers stay valid for
@@ -13,7 +17,7 @@ final class PKCS11AttributeTemplate {
 
     deinit {
         for buffer in buffers {
-            buffer.initializeMemory(as: UInt8.self, repeating: 0)
+            explicit_bzero(buffer.baseAddress!, buffer.count)  // allocated with at least 1 byte
             buffer.deallocate()
         }
     }

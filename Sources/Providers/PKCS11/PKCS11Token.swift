@@ -64,9 +64,11 @@ final class PKCS11Token: @unchecked Sendable {  // `pin` is set before the token
                 "C_OpenSession")
             var loggedIn = false
             if let pin {
-                var bytes = Array(pin.utf8)
-                defer { for i in bytes.indices { bytes[i] = 0 } }
-                let rv = library.functions.pointee.C_Login(session, CK_USER_TYPE(CKU_USER), &bytes, CK_ULONG(bytes.count))
+                let rv = pin.withUnsafeBytes { raw in
+                    library.functions.pointee.C_Login(
+                        session, CK_USER_TYPE(CKU_USER),
+                        UnsafeMutablePointer(mutating: raw.bindMemory(to: CK_UTF8CHAR.self).baseAddress), CK_ULONG(raw.count))
+                }
                 guard rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN else {
                     _ = library.functions.pointee.C_CloseSession(session)
                     throw PKCS11Failure.error(rv, "C_Login", library.path)
@@ -82,8 +84,9 @@ final class PKCS11Token: @unchecked Sendable {  // `pin` is set before the token
         }
     }
 
-    /// Kept to compare with a later provider's PIN for the same token (never logged or shown).
-    private var pin: String?
+    /// Kept to compare (in constant time) with a later provider's PIN for the
+    /// same token; in a wiping buffer, never logged or shown.
+    private var pin: SecureBytes?
 
     private static func chooseSlot(_ library: PKCS11Library, policy: ProviderPolicy) throws -> CK_SLOT_ID {
         let slots = try library.slotList()
@@ -110,7 +113,7 @@ final class PKCS11Token: @unchecked Sendable {  // `pin` is set before the token
 
     /// The PIN: the first line of the file, without its line end. The file
     /// must not be readable by others, as Solaris' and ssh's key files.
-    static func readPIN(_ path: String) throws -> String {
+    static func readPIN(_ path: String) throws -> SecureBytes {
         var status = stat()
         guard stat(path, &status) == 0 else {
             throw CryptoError(.fileError, "cannot read pinfile \(path): \(String(cString: strerror(errno)))")
@@ -127,10 +130,10 @@ final class PKCS11Token: @unchecked Sendable {  // `pin` is set before the token
         guard fgets(&buffer, Int32(buffer.count), handle) != nil else {
             throw CryptoError(.fileError, "pinfile \(path) is empty")
         }
-        var pin = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        while let last = pin.last, last == "\n" || last == "\r" { pin.removeLast() }
-        guard !pin.isEmpty else { throw CryptoError(.fileError, "pinfile \(path) is empty") }
-        return pin
+        var length = buffer.firstIndex(of: 0) ?? buffer.count
+        while length > 0, buffer[length - 1] == 0x0A || buffer[length - 1] == 0x0D { length -= 1 }
+        guard length > 0 else { throw CryptoError(.fileError, "pinfile \(path) is empty") }
+        return buffer.withUnsafeBytes { raw in SecureBytes(UnsafeRawBufferPointer(rebasing: raw[0..<length])) }
     }
 
     // MARK: Sessions

@@ -1,4 +1,5 @@
 import CryptoFramework
+import Synchronization
 
 /// The `sparcfp` software provider of the `t2000` platform: Solaris' software
 /// bignum on UltraSPARC T1 — RSA and DH through the framework's algorithms
@@ -30,6 +31,8 @@ public final class SPARCFloatProvider: CryptoProvider {
 
     /// The T1 parameters every request is charged with.
     public let costModel: T1CostModel
+    /// Modeled chip throughput per operation kind, computed once (SPARCFloatThroughput.swift).
+    let throughputCache = Mutex<[ThroughputSlot: Double]>([:])
     /// Computes the symmetric mechanisms; only their cost is sparcfp's.
     private let libcrypto = OpenSSLProvider()
     /// Computes `random`; only its cost is sparcfp's. Nil if libsodium failed to start.
