@@ -192,21 +192,20 @@ public final class CryptoFramework: Sendable {
                 scheme: scheme, modulusBits: pub.bits, data: data, signature: signature, pss: pss,
                 publicOperation: { try SoftwareRSAPublicOperation.apply($0, key: pub) },
                 hash: { algorithm, bytes in
-                    // Digest through the framework (never through the device under check).
-                    let r = try self.unpinned.perform(.digest(algorithm.digestMechanism, data: bytes))
-                    guard case .bytes(let digest) = r.value else {
-                        throw CryptoError(.deviceError, "digest returned no bytes")
+                    // Digest on a software provider: never on the device under check, and
+                    // computed on this thread (a device queue would block it, even in the async path).
+                    let request = CryptoRequest.digest(algorithm.digestMechanism, data: bytes)
+                    guard let index = self.registry.softwareProvider(for: request) else {
+                        throw CryptoError(.mechanismNotSupported, "no software provider may compute \(algorithm) for the check")
                     }
+                    guard case .bytes(let digest) = try self.registry.providers[index].perform(request, context: OperationContext())
+                    else { throw CryptoError(.deviceError, "digest returned no bytes") }
                     return digest
                 })
             return ok ? nil : "signature does not verify"
         } catch {
             return "could not check: \(error)"
         }
-    }
-
-    private var unpinned: CryptoFramework {
-        pinnedIndex == nil ? self : CryptoFramework(registry: registry, pinnedIndex: nil)
     }
 }
 

@@ -101,6 +101,16 @@ final class Registry: Sendable {
         return bestHardware?.index
     }
 
+    /// The preferred software provider allowed to serve `request` (for the
+    /// framework's own checks, which must not depend on a device).
+    func softwareProvider(for request: CryptoRequest) -> Int? {
+        let table = policyHolder.current()
+        return table.candidates[request.mechanism]?.first { entry in
+            !entry.isHardware && entry.info.flags.contains(request.requiredFlag)
+                && entry.info.accepts(keyBits: request.keyBits) && !providers[entry.provider].isFailed
+        }?.provider
+    }
+
     /// Why nothing (more) can serve `request`: a message naming the mechanism,
     /// the key size and what each provider had against it.
     func noProviderError(_ request: CryptoRequest, failures: [(Int, CryptoError)], pinned: Int?) -> CryptoError {
