@@ -229,7 +229,25 @@ public final class PKCS11Provider: CryptoProvider {
         priv.add(CK_ATTRIBUTE_TYPE(CKA_SIGN), bool: true)
         priv.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
         priv.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
-        var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_RSA_PKCS_KEY_PAIR_GEN), pParameter: nil, ulParameterLen: 0)
+        return try withGeneratedKeyPair(CKM_RSA_PKCS_KEY_PAIR_GEN, public: pub, private: priv) { session, _, privHandle in
+            func value(_ type: UInt) throws -> [UInt8] { try token.attribute(CK_ATTRIBUTE_TYPE(type), of: privHandle, session: session) }
+            func secret(_ type: UInt) throws -> SecureBytes {
+                try token.secretAttribute(CK_ATTRIBUTE_TYPE(type), of: privHandle, session: session)
+            }
+            return try RSAPrivateKey(
+                modulus: value(CKA_MODULUS), publicExponent: value(CKA_PUBLIC_EXPONENT),
+                privateExponent: secret(CKA_PRIVATE_EXPONENT), prime1: secret(CKA_PRIME_1), prime2: secret(CKA_PRIME_2),
+                exponent1: secret(CKA_EXPONENT_1), exponent2: secret(CKA_EXPONENT_2), coefficient: secret(CKA_COEFFICIENT))
+        }
+    }
+
+    /// Generates a key pair with `mechanism` from the two templates and hands
+    /// its objects to `extract`; they are destroyed however the call ends.
+    private func withGeneratedKeyPair<R>(
+        _ mechanism: UInt, public pub: PKCS11AttributeTemplate, private priv: PKCS11AttributeTemplate,
+        extract: (CK_SESSION_HANDLE, CK_OBJECT_HANDLE, CK_OBJECT_HANDLE) throws -> R
+    ) throws -> R {
+        var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism), pParameter: nil, ulParameterLen: 0)
         return try withTemporaryObjects { session, objects in
             var pubHandle: CK_OBJECT_HANDLE = 0, privHandle: CK_OBJECT_HANDLE = 0
             try pub.withAttributes { pa, pc in
@@ -239,16 +257,7 @@ public final class PKCS11Provider: CryptoProvider {
                 }
             }
             objects = [pubHandle, privHandle]
-            func value(_ type: UInt) throws -> [UInt8] { try token.attribute(CK_ATTRIBUTE_TYPE(type), of: privHandle, session: session) }
-            func secret(_ type: UInt) throws -> SecureBytes {
-                var bytes = try value(type)
-                defer { for i in bytes.indices { bytes[i] = 0 } }
-                return SecureBytes(bytes)
-            }
-            return try RSAPrivateKey(
-                modulus: value(CKA_MODULUS), publicExponent: value(CKA_PUBLIC_EXPONENT),
-                privateExponent: secret(CKA_PRIVATE_EXPONENT), prime1: secret(CKA_PRIME_1), prime2: secret(CKA_PRIME_2),
-                exponent1: secret(CKA_EXPONENT_1), exponent2: secret(CKA_EXPONENT_2), coefficient: secret(CKA_COEFFICIENT))
+            return try extract(session, pubHandle, privHandle)
         }
     }
 
@@ -276,16 +285,7 @@ public final class PKCS11Provider: CryptoProvider {
         priv.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
         priv.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
         if let bits { priv.add(CK_ATTRIBUTE_TYPE(CKA_VALUE_BITS), ulong: CK_ULONG(bits)) }
-        var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_DH_PKCS_KEY_PAIR_GEN), pParameter: nil, ulParameterLen: 0)
-        return try withTemporaryObjects { session, objects in
-            var pubHandle: CK_OBJECT_HANDLE = 0, privHandle: CK_OBJECT_HANDLE = 0
-            try pub.withAttributes { pa, pc in
-                try priv.withAttributes { sa, sc in
-                    try library.check(
-                        functions.C_GenerateKeyPair(session, &ck, pa, pc, sa, sc, &pubHandle, &privHandle), "C_GenerateKeyPair")
-                }
-            }
-            objects = [pubHandle, privHandle]
+        return try withGeneratedKeyPair(CKM_DH_PKCS_KEY_PAIR_GEN, public: pub, private: priv) { session, pubHandle, privHandle in
             let x = try token.secretAttribute(CK_ATTRIBUTE_TYPE(CKA_VALUE), of: privHandle, session: session)
             let y = try token.attribute(CK_ATTRIBUTE_TYPE(CKA_VALUE), of: pubHandle, session: session)
             return DHKeyPair(
