@@ -28,31 +28,18 @@ struct CalibrateCommand: AsyncParsableCommand {
     @Option(name: .customLong("with-ncp-measured"), help: "The measured Phase I with ncp/0 in seconds (0.165 in 2007), or 0.")
     var withNCPMeasured: Double = Published2007.withNCPSeconds
 
-    @Option(name: .customLong("rsa-bits"), help: "RSA modulus of the signature keys.")
-    var rsaBits: Int = Defaults2007.rsaBits
-
-    @Option(help: "Oakley/MODP group: 1, 2, 5, 14, 15 or 16.")
-    var group: Int = Defaults2007.group
-
-    @Option(help: "sha1 or sha256.")
-    var prf: String = Defaults2007.prf
-
-    @Option(help: "aes128 or 3des.")
-    var cipher: String = Defaults2007.cipher
+    @OptionGroup var negotiated: NegotiatedSuiteOptions
 
     func validate() throws {
         guard measured > 0, measured < 3600 else { throw ValidationError("--measured must be in (0, 3600) seconds") }
         guard withNCPMeasured >= 0, withNCPMeasured < measured else {
             throw ValidationError("--with-ncp-measured must be in [0, --measured)")
         }
-        guard [1, 2, 5, 14, 15, 16].contains(group) else { throw ValidationError("--group \(group): use 1, 2, 5, 14, 15 or 16") }
-        guard IKESuite.PRF(rawValue: prf) != nil else { throw ValidationError("--prf \(prf): use sha1 or sha256") }
-        guard IKESuite.Cipher(rawValue: cipher) != nil else { throw ValidationError("--cipher \(cipher): use aes128 or 3des") }
-        guard (512...4096).contains(rsaBits) else { throw ValidationError("--rsa-bits \(rsaBits) is outside 512...4096") }
     }
 
     func run() async throws {
-        let suite = IKESuite(group: DHGroup.ike(group)!, prf: IKESuite.PRF(rawValue: prf)!, cipher: IKESuite.Cipher(rawValue: cipher)!)
+        let suite = negotiated.suite
+        let (rsaBits, group, prf, cipher) = (negotiated.rsaBits, negotiated.group, negotiated.prf, negotiated.cipher)
         print("workload: one Phase I responder, RSA-\(rsaBits), group \(group), \(cipher)/\(prf)")
         if withNCPMeasured > 0 {
             let solved = try await PhaseOneCalibration.solve(

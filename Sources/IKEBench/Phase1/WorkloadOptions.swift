@@ -15,11 +15,8 @@ enum Defaults2007 {
     static let rttSeconds = 0.0
 }
 
-/// The options `run` and `compare` share: what one negotiation is and how a run is made.
-struct WorkloadOptions: ParsableArguments {
-    @Option(help: "The platform whose providers serve the responder: host or t2000.")
-    var platform: String?
-
+/// What one negotiation negotiates: the options `run`, `compare` and `calibrate` share.
+struct NegotiatedSuiteOptions: ParsableArguments {
     @Option(name: .customLong("rsa-bits"), help: "RSA modulus of both sides' signature keys.")
     var rsaBits: Int = Defaults2007.rsaBits
 
@@ -31,6 +28,27 @@ struct WorkloadOptions: ParsableArguments {
 
     @Option(help: "The Phase I cipher: aes128 or 3des.")
     var cipher: String = Defaults2007.cipher
+
+    func validate() throws {
+        guard [1, 2, 5, 14, 15, 16].contains(group) else {
+            throw ValidationError("--group \(group): use 1, 2, 5, 14, 15 or 16")
+        }
+        guard IKESuite.PRF(rawValue: prf) != nil else { throw ValidationError("--prf \(prf): use sha1 or sha256") }
+        guard IKESuite.Cipher(rawValue: cipher) != nil else { throw ValidationError("--cipher \(cipher): use aes128 or 3des") }
+        guard (512...4096).contains(rsaBits) else { throw ValidationError("--rsa-bits \(rsaBits) is outside 512...4096") }
+    }
+
+    var suite: IKESuite {
+        IKESuite(group: DHGroup.ike(group)!, prf: IKESuite.PRF(rawValue: prf)!, cipher: IKESuite.Cipher(rawValue: cipher)!)
+    }
+}
+
+/// The options `run` and `compare` share: what one negotiation is and how a run is made.
+struct WorkloadOptions: ParsableArguments {
+    @Option(help: "The platform whose providers serve the responder: host or t2000.")
+    var platform: String?
+
+    @OptionGroup var negotiated: NegotiatedSuiteOptions
 
     @Option(help: "Number of negotiations to run.")
     var negotiations: Int?
@@ -63,12 +81,6 @@ struct WorkloadOptions: ParsableArguments {
         if let platform, Platform.named(platform) == nil {
             throw ValidationError("unknown platform '\(platform)'; known: \(Platform.all.map(\.name).joined(separator: ", "))")
         }
-        guard [1, 2, 5, 14, 15, 16].contains(group) else {
-            throw ValidationError("--group \(group): use 1, 2, 5, 14, 15 or 16")
-        }
-        guard IKESuite.PRF(rawValue: prf) != nil else { throw ValidationError("--prf \(prf): use sha1 or sha256") }
-        guard IKESuite.Cipher(rawValue: cipher) != nil else { throw ValidationError("--cipher \(cipher): use aes128 or 3des") }
-        guard (512...4096).contains(rsaBits) else { throw ValidationError("--rsa-bits \(rsaBits) is outside 512...4096") }
         if let negotiations, negotiations < 1 { throw ValidationError("--negotiations must be at least 1") }
         if let duration, !(duration > 0 && duration <= 86_400) { throw ValidationError("--duration must be in (0, 86400] seconds") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be 1...1024") }
@@ -79,9 +91,11 @@ struct WorkloadOptions: ParsableArguments {
         }
     }
 
-    var suite: IKESuite {
-        IKESuite(group: DHGroup.ike(group)!, prf: IKESuite.PRF(rawValue: prf)!, cipher: IKESuite.Cipher(rawValue: cipher)!)
-    }
+    var suite: IKESuite { negotiated.suite }
+    var rsaBits: Int { negotiated.rsaBits }
+    var group: Int { negotiated.group }
+    var prf: String { negotiated.prf }
+    var cipher: String { negotiated.cipher }
 
     /// File-backed by default so a `cryptoadm` change made during the run applies to it.
     var policySource: PolicySource {
