@@ -86,4 +86,32 @@ struct PKCS11LoadFailureTests {
         fw.setPolicy(policy)
         #expect(throws: CryptoError.self) { try fw.pinned(to: SoftHSMToken.modulePath).random(count: 8) }
     }
+
+    @Test("a module installed in a running framework's policy file serves its next requests")
+    func installApplies() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cf-live-install-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let conf = dir.appendingPathComponent("kcf.conf")
+        // RSA raw signatures left to the module alone once it is there.
+        try PolicyStore(url: conf).update { policy in
+            for software in ["openssl", "gmp", "ncp/0"] { policy.disable(provider: software, mechanisms: [.rsaPKCS]) }
+        }
+        let fw = try CryptoFramework(platform: .host, policy: .file(conf))
+        #expect(fw.provider(named: SoftHSMToken.modulePath) == nil)
+        let key = try CryptoFramework(platform: .host, policy: .inMemory(Policy())).generateRSAKeyPair(bits: 1024)
+        let hash = [UInt8](repeating: 7, count: 20)
+        #expect(throws: CryptoError.self) { try fw.sign(.rsaPKCS, key: key, data: hash) }
+
+        let installed = try SoftHSMToken.policy()[provider: SoftHSMToken.modulePath]
+        try PolicyStore(url: conf).update { $0[provider: SoftHSMToken.modulePath] = installed }
+        let deadline = Date().addingTimeInterval(5)
+        var served: String? = nil
+        while served == nil && Date() < deadline {
+            served = try? fw.perform(.sign(.rsaPKCS, key: key, data: hash, pss: nil)).report.provider
+            if served == nil { Thread.sleep(forTimeInterval: 0.02) }
+        }
+        #expect(served == SoftHSMToken.modulePath)
+        #expect(fw.providers.contains { $0.name == SoftHSMToken.modulePath })
+        #expect(fw.loadError(provider: SoftHSMToken.modulePath) == nil)
+    }
 }

@@ -68,30 +68,30 @@ public final class CryptoFramework: Sendable {
 
     /// Serves `request` on the best provider, failing over as DESIGN.md's rules say.
     public func perform(_ request: CryptoRequest) throws -> Reported<CryptoResult> {
-        var attempts = Attempts(count: registry.providers.count)
+        var attempts = Attempts()
         while true {
-            let index = try nextProvider(for: request, &attempts)
+            let (index, set) = try nextProvider(for: request, &attempts)
             let context = OperationContext()
             let start = monotonicNanoseconds()
-            let outcome = Result { try registry.providers[index].perform(request, context: context) }
-            if let done = try conclude(request, index, outcome, since: start, context, &attempts) { return done }
+            let outcome = Result { try set.providers[index].perform(request, context: context) }
+            if let done = try conclude(request, index, set, outcome, since: start, context, &attempts) { return done }
         }
     }
 
     /// The async form of ``perform(_:)``: a device queue is awaited, not blocked on.
     public func perform(_ request: CryptoRequest) async throws -> Reported<CryptoResult> {
-        var attempts = Attempts(count: registry.providers.count)
+        var attempts = Attempts()
         while true {
-            let index = try nextProvider(for: request, &attempts)
+            let (index, set) = try nextProvider(for: request, &attempts)
             let context = OperationContext()
             let start = monotonicNanoseconds()
             let outcome: Result<CryptoResult, any Error>
             do {
-                outcome = .success(try await registry.providers[index].performAsync(request, context: context))
+                outcome = .success(try await set.providers[index].performAsync(request, context: context))
             } catch {
                 outcome = .failure(error)
             }
-            if let done = try conclude(request, index, outcome, since: start, context, &attempts) { return done }
+            if let done = try conclude(request, index, set, outcome, since: start, context, &attempts) { return done }
         }
     }
 
@@ -99,30 +99,30 @@ public final class CryptoFramework: Sendable {
     private struct Attempts: ~Copyable {
         var tried: TriedSet
         var failures: [(Int, CryptoError)] = []
-        init(count: Int) { tried = TriedSet(count: count) }
+        init() { tried = TriedSet(count: 64) }
     }
 
     /// Rules 1-2: the next provider to try, counted as begun; or the error that
     /// says why nothing (more) can serve the request.
-    private func nextProvider(for request: CryptoRequest, _ attempts: inout Attempts) throws -> Int {
-        guard let index = registry.select(request, tried: attempts.tried, pinned: pinnedIndex) else {
+    private func nextProvider(for request: CryptoRequest, _ attempts: inout Attempts) throws -> (Int, ProviderSet) {
+        guard let (index, set) = registry.select(request, tried: attempts.tried, pinned: pinnedIndex) else {
             throw registry.noProviderError(request, failures: attempts.failures, pinned: pinnedIndex)
         }
         attempts.tried.insert(index)
-        registry.stats[index].begin()
-        return index
+        set.stats[index].begin()
+        return (index, set)
     }
 
     /// Rules 3 and 5 on one attempt's outcome: the reported result to release,
     /// nil to try the next provider, or a thrown error.
     private func conclude(
-        _ request: CryptoRequest, _ index: Int, _ outcome: Result<CryptoResult, any Error>, since start: UInt64,
-        _ context: OperationContext, _ attempts: inout Attempts
+        _ request: CryptoRequest, _ index: Int, _ set: ProviderSet, _ outcome: Result<CryptoResult, any Error>,
+        since start: UInt64, _ context: OperationContext, _ attempts: inout Attempts
     ) throws -> Reported<CryptoResult>? {
         let elapsed = monotonicNanoseconds() &- start
-        switch settle(outcome, request: request, index: index, stats: registry.stats[index]) {
+        switch settle(outcome, request: request, descriptor: set.descriptors[index], stats: set.stats[index]) {
         case .done(let result):
-            return Reported(value: result, report: report(request, index, attempts.failures, elapsed, context))
+            return Reported(value: result, report: report(request, index, set, attempts.failures, elapsed, context))
         case .retry(let error):
             attempts.failures.append((index, error))
             return nil
@@ -140,12 +140,12 @@ public final class CryptoFramework: Sendable {
     /// One attempt's outcome: release it, retry elsewhere (rule 3), or fail.
     /// A hardware RSA private result is checked before release (rule 5).
     private func settle(
-        _ outcome: Result<CryptoResult, any Error>, request: CryptoRequest, index: Int, stats: ProviderStats
+        _ outcome: Result<CryptoResult, any Error>, request: CryptoRequest, descriptor: ProviderDescriptor, stats: ProviderStats
     ) -> Settlement {
-        let name = registry.descriptors[index].name
+        let name = descriptor.name
         switch outcome {
         case .success(let result):
-            if request.isRSAPrivateOperation, registry.descriptors[index].isHardware(for: request.mechanism) {
+            if request.isRSAPrivateOperation, descriptor.isHardware(for: request.mechanism) {
                 if let problem = checkHardwareSignature(request, result) {
                     stats.end(.checkFailed)
                     return .retry(CryptoError(.deviceError, "\(name) returned a signature that failed the s^e mod n check (\(problem)); discarded"))
@@ -167,14 +167,14 @@ public final class CryptoFramework: Sendable {
     }
 
     private func report(
-        _ request: CryptoRequest, _ index: Int, _ failures: [(Int, CryptoError)], _ elapsed: UInt64,
-        _ context: OperationContext
+        _ request: CryptoRequest, _ index: Int, _ set: ProviderSet, _ failures: [(Int, CryptoError)],
+        _ elapsed: UInt64, _ context: OperationContext
     ) -> OperationReport {
         let modeled = context.snapshot
         return OperationReport(
-            provider: registry.descriptors[index].name, mechanism: request.mechanism,
+            provider: set.descriptors[index].name, mechanism: request.mechanism,
             operation: request.operationName,
-            failovers: failures.map { (registry.descriptors[$0.0].name, $0.1) },
+            failovers: failures.map { (set.descriptors[$0.0].name, $0.1) },
             hostNanoseconds: elapsed, modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds,
             counts: modeled.counts)
     }

@@ -9,64 +9,33 @@ import Glibc
 /// "Selection"). Decides from data only — descriptors, policy, load.
 final class Registry: Sendable {
     let platform: Platform
-    let providers: [any CryptoProvider]
-    let descriptors: [ProviderDescriptor]
-    let stats: [ProviderStats]
-    /// Why an installed PKCS#11 module could not be loaded, by path.
-    let loadErrors: [String: CryptoError]
-    private let indexByName: [String: Int]
     private let policyHolder: PolicyHolder
 
     /// The platform's providers, then a provider for each PKCS#11 module the
-    /// policy installs (through `platform.makeModuleProvider`). Modules are
-    /// attached when the framework is created: one installed later is seen by
-    /// frameworks created after it; a module uninstalled while the framework
-    /// runs serves no new request (its entry is gone), and enabling/disabling
-    /// its mechanisms applies at once, as for any provider.
+    /// policy installs (through `platform.makeModuleProvider`). A module
+    /// installed while the framework runs is attached when the policy that
+    /// installs it is applied; one uninstalled serves no new request (it stays
+    /// in the set, so indices held by requests in flight remain valid).
     init(platform: Platform, policy source: PolicySource) throws {
         self.platform = platform
         let holder = try PolicyHolder(source: source)
-        var made = try platform.makeProviders()
-        let platformNames = Set(made.map(\.descriptor.name))
-        let initialPolicy = holder.policy
-        var errors: [String: CryptoError] = [:]
-        var fromPolicy = Set<Int>()
-        for path in initialPolicy.installedModules where !platformNames.contains(path) {
-            fromPolicy.insert(made.count)
-            do {
-                guard let make = platform.makeModuleProvider else {
-                    throw CryptoError(.notSupported, "platform \(platform.name) cannot load PKCS#11 modules")
-                }
-                made.append(try make(path, initialPolicy[provider: path]))
-            } catch {
-                let failure = error as? CryptoError ?? CryptoError(.deviceError, "\(error)")
-                errors[path] = failure
-                made.append(UnavailableModuleProvider(path: path, error: failure))
-            }
-        }
-        var seen: [String: Int] = [:]
-        for (i, p) in made.enumerated() {
-            let name = p.descriptor.name
-            guard seen[name] == nil else {
-                throw CryptoError(.argumentsBad, "platform \(platform.name) registers two providers named \(name)")
-            }
-            seen[name] = i
-        }
-        self.providers = made
-        self.descriptors = made.map(\.descriptor)
-        self.stats = made.map { _ in ProviderStats() }
-        self.loadErrors = errors
-        self.indexByName = seen
+        let base = try ProviderSet(platform: platform)
         self.policyHolder = holder
-        policyHolder.builder = { [descriptors, platform, fromPolicy] policy in
-            SelectionTable(
-                descriptors: descriptors, policy: policy, softwarePriority: platform.softwarePriority,
-                installedOnly: fromPolicy)
+        policyHolder.builder = { [platform] policy, previous in
+            let providers = (previous ?? base).attaching(modulesOf: policy, platform: platform)
+            return SelectionTable(providers: providers, policy: policy, softwarePriority: platform.softwarePriority)
         }
         try policyHolder.rebuild()
     }
 
-    func index(of name: String) -> Int? { indexByName[name] }
+    /// The providers now (the set grows when a policy installs a module).
+    var providerSet: ProviderSet { policyHolder.current().providers }
+    var providers: [any CryptoProvider] { providerSet.providers }
+    var descriptors: [ProviderDescriptor] { providerSet.descriptors }
+    var stats: [ProviderStats] { providerSet.stats }
+    var loadErrors: [String: CryptoError] { providerSet.loadErrors }
+
+    func index(of name: String) -> Int? { providerSet.indexByName[name] }
 
     var policy: Policy { policyHolder.current().policy }
     var policyLoadError: CryptoError? { policyHolder.lastLoadError }
@@ -78,8 +47,14 @@ final class Registry: Sendable {
 
     /// The provider to try next for `request`, or nil when no candidate is left.
     /// Rule 1 (candidates), rule 2 (hardware first, least loaded; then software by priority).
-    func select(_ request: CryptoRequest, tried: borrowing TriedSet, pinned: Int?) -> Int? {
+    /// Returns the chosen index with the provider set it indexes (one snapshot per attempt).
+    func select(_ request: CryptoRequest, tried: borrowing TriedSet, pinned: Int?) -> (index: Int, providers: ProviderSet)? {
         let table = policyHolder.current()
+        guard let index = select(request, in: table, tried: tried, pinned: pinned) else { return nil }
+        return (index, table.providers)
+    }
+
+    private func select(_ request: CryptoRequest, in table: SelectionTable, tried: borrowing TriedSet, pinned: Int?) -> Int? {
         guard let candidates = table.candidates[request.mechanism] else { return nil }
         let bits = request.keyBits
         let flag = request.requiredFlag
@@ -89,7 +64,7 @@ final class Registry: Sendable {
             if let pinned, i != pinned { continue }
             if tried.contains(i) { continue }
             guard entry.info.accepts(keyBits: bits), entry.info.flags.contains(flag) else { continue }
-            let provider = providers[i]
+            let provider = table.providers.providers[i]
             if provider.isFailed { continue }
             if entry.isHardware {
                 let load = provider.load
@@ -107,13 +82,14 @@ final class Registry: Sendable {
         let table = policyHolder.current()
         return table.candidates[request.mechanism]?.first { entry in
             !entry.isHardware && entry.info.flags.contains(request.requiredFlag)
-                && entry.info.accepts(keyBits: request.keyBits) && !providers[entry.provider].isFailed
+                && entry.info.accepts(keyBits: request.keyBits) && !table.providers.providers[entry.provider].isFailed
         }?.provider
     }
 
     /// Why nothing (more) can serve `request`: a message naming the mechanism,
     /// the key size and what each provider had against it.
     func noProviderError(_ request: CryptoRequest, failures: [(Int, CryptoError)], pinned: Int?) -> CryptoError {
+        let descriptors = self.descriptors
         let mech = request.mechanism
         let op = request.operationName
         if !failures.isEmpty {
@@ -121,7 +97,7 @@ final class Registry: Sendable {
             let last = failures.last!.1
             return CryptoError(last.code, "\(mech) \(op) failed on every provider tried: \(list)")
         }
-        let scope = pinned.map { [$0] } ?? Array(providers.indices)
+        let scope = pinned.map { [$0] } ?? Array(descriptors.indices)
         let offering = scope.filter { descriptors[$0].info(for: mech) != nil }
         if offering.isEmpty {
             let who = pinned.map { "provider \(descriptors[$0].name) does not" } ?? "no provider on platform \(platform.name) does"
@@ -153,12 +129,85 @@ final class Registry: Sendable {
     }
 }
 
-/// Providers already tried for one request (rule 3), as a bit set.
+/// Providers already tried for one request (rule 3), as a bit set that grows
+/// if the provider set does while the request is in flight.
 struct TriedSet: ~Copyable {
     private var bits: [UInt64]
     init(count: Int) { bits = Array(repeating: 0, count: (count + 63) / 64) }
-    func contains(_ i: Int) -> Bool { bits[i >> 6] & (1 << UInt64(i & 63)) != 0 }
-    mutating func insert(_ i: Int) { bits[i >> 6] |= 1 << UInt64(i & 63) }
+    func contains(_ i: Int) -> Bool { i >> 6 < bits.count && bits[i >> 6] & (1 << UInt64(i & 63)) != 0 }
+    mutating func insert(_ i: Int) {
+        while i >> 6 >= bits.count { bits.append(0) }
+        bits[i >> 6] |= 1 << UInt64(i & 63)
+    }
+}
+
+/// The providers a framework has: the platform's, then the PKCS#11 modules
+/// attached from the policy. Immutable; a new set only ever appends, so an
+/// index names the same provider in every later set.
+final class ProviderSet: Sendable {
+    let providers: [any CryptoProvider]
+    let descriptors: [ProviderDescriptor]
+    let stats: [ProviderStats]
+    let indexByName: [String: Int]
+    /// Why an installed PKCS#11 module could not be loaded, by path.
+    let loadErrors: [String: CryptoError]
+    /// Modules attached from the policy: they serve only while it installs them.
+    let fromPolicy: Set<Int>
+
+    /// The platform's own providers.
+    convenience init(platform: Platform) throws {
+        let made = try platform.makeProviders()
+        var seen: [String: Int] = [:]
+        for (i, p) in made.enumerated() {
+            let name = p.descriptor.name
+            guard seen[name] == nil else {
+                throw CryptoError(.argumentsBad, "platform \(platform.name) registers two providers named \(name)")
+            }
+            seen[name] = i
+        }
+        self.init(providers: made, stats: made.map { _ in ProviderStats() }, indexByName: seen, loadErrors: [:], fromPolicy: [])
+    }
+
+    private init(
+        providers: [any CryptoProvider], stats: [ProviderStats], indexByName: [String: Int],
+        loadErrors: [String: CryptoError], fromPolicy: Set<Int>
+    ) {
+        self.providers = providers
+        self.descriptors = providers.map(\.descriptor)
+        self.stats = stats
+        self.indexByName = indexByName
+        self.loadErrors = loadErrors
+        self.fromPolicy = fromPolicy
+    }
+
+    /// This set with a provider for every module `policy` installs that it
+    /// lacks (a module that fails to load is attached as an unavailable
+    /// provider carrying the reason); `self` when there is none.
+    func attaching(modulesOf policy: Policy, platform: Platform) -> ProviderSet {
+        let missing = policy.installedModules.filter { self.indexByName[$0] == nil }
+        guard !missing.isEmpty else { return self }
+        var providers = self.providers, stats = self.stats, indexByName = self.indexByName
+        var loadErrors = self.loadErrors, fromPolicy = self.fromPolicy
+        for path in missing {
+            let provider: any CryptoProvider
+            do {
+                guard let make = platform.makeModuleProvider else {
+                    throw CryptoError(.notSupported, "platform \(platform.name) cannot load PKCS#11 modules")
+                }
+                provider = try make(path, policy[provider: path])
+            } catch {
+                let failure = error as? CryptoError ?? CryptoError(.deviceError, "\(error)")
+                loadErrors[path] = failure
+                provider = UnavailableModuleProvider(path: path, error: failure)
+            }
+            indexByName[path] = providers.count
+            fromPolicy.insert(providers.count)
+            providers.append(provider)
+            stats.append(ProviderStats())
+        }
+        return ProviderSet(
+            providers: providers, stats: stats, indexByName: indexByName, loadErrors: loadErrors, fromPolicy: fromPolicy)
+    }
 }
 
 /// Candidates per mechanism under one policy, precomputed so a request does one
@@ -170,16 +219,17 @@ final class SelectionTable: Sendable {
         let isHardware: Bool
     }
     let policy: Policy
+    let providers: ProviderSet
     let candidates: [Mechanism: [Entry]]
 
-    /// `installedOnly`: providers (modules attached from the policy) that serve
-    /// only while the policy still installs them.
-    init(descriptors: [ProviderDescriptor], policy: Policy, softwarePriority: [String], installedOnly: Set<Int> = []) {
+    init(providers: ProviderSet, policy: Policy, softwarePriority: [String]) {
         self.policy = policy
+        self.providers = providers
+        let descriptors = providers.descriptors
         func rank(_ name: String) -> Int { softwarePriority.firstIndex(of: name) ?? softwarePriority.count }
         var table: [Mechanism: [Entry]] = [:]
         for (i, d) in descriptors.enumerated() where policy.isActive(provider: d.name) {
-            if installedOnly.contains(i), !policy.isInstalled(module: d.name) { continue }
+            if providers.fromPolicy.contains(i), !policy.isInstalled(module: d.name) { continue }
             for info in d.mechanisms where policy.allows(provider: d.name, mechanism: info.mechanism) {
                 table[info.mechanism, default: []].append(
                     Entry(provider: i, info: info, isHardware: d.isHardware(for: info.mechanism)))
@@ -208,7 +258,11 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
     private let store: PolicyStore?
     private let state: Mutex<State>
     private let lastCheck = Atomic<UInt64>(0)
-    var builder: (@Sendable (Policy) -> SelectionTable)!
+    /// Builds the table for a policy from the previous table's providers (nil the first time).
+    var builder: (@Sendable (Policy, ProviderSet?) -> SelectionTable)!
+    /// Serializes builds: a module must be attached once, even when two
+    /// threads apply a policy at the same time.
+    private let building = Mutex(())
 
     private struct State {
         var policy: Policy
@@ -239,7 +293,11 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
     var policy: Policy { state.withLock { $0.policy } }
 
     func rebuild() throws {
-        state.withLock { $0.table = builder($0.policy) }
+        building.withLock { _ in
+            let (policy, previous) = state.withLock { ($0.policy, $0.table?.providers) }
+            let table = builder(policy, previous)
+            state.withLock { $0.table = table }
+        }
     }
 
     func current() -> SelectionTable {
@@ -250,10 +308,12 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
     var lastLoadError: CryptoError? { state.withLock { $0.loadError } }
 
     func replace(with policy: Policy) {
-        let table = builder(policy)
-        state.withLock {
-            $0.policy = policy
-            $0.table = table
+        building.withLock { _ in
+            let table = builder(policy, state.withLock { $0.table?.providers })
+            state.withLock {
+                $0.policy = policy
+                $0.table = table
+            }
         }
     }
 
@@ -268,12 +328,14 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
             }
             return
         }
-        let table = builder(policy)
-        state.withLock {
-            $0.policy = policy
-            $0.table = table
-            $0.stamp = stamp
-            $0.loadError = nil
+        building.withLock { _ in
+            let table = builder(policy, state.withLock { $0.table?.providers })
+            state.withLock {
+                $0.policy = policy
+                $0.table = table
+                $0.stamp = stamp
+                $0.loadError = nil
+            }
         }
     }
 
