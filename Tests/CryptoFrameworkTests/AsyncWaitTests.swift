@@ -7,7 +7,7 @@ import Testing
 /// park on a continuation, holding no thread.
 final class GatedDevice: CryptoProvider {
     let descriptor = ProviderDescriptor(name: "gate/0", summary: "gated test device", mechanisms: [.digest()])
-    private let parked = Mutex<[CheckedContinuation<CryptoResult, any Error>]>([])
+    private let parked = Locked<[CheckedContinuation<CryptoResult, any Error>]>([])
 
     var waiting: Int { parked.withLock { $0.count } }
 

@@ -154,7 +154,7 @@ struct PolicyStoreTests {
             let store = PolicyStore(url: directory.appendingPathComponent("conf/kcf.conf"))
             let writers = 16
             let mechanisms = Array(Mechanism.catalog.prefix(writers))
-            let errors = Mutex<[String]>([])
+            let errors = Locked<[String]>([])
             let done = DispatchGroup()
             for i in 0..<writers {
                 done.enter()

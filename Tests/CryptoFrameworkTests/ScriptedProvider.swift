@@ -5,7 +5,7 @@ import Synchronization
 /// `.bytes(Array(name.utf8))` so the test sees who served, or throws what it is told.
 final class ScriptedProvider: CryptoProvider {
     let descriptor: ProviderDescriptor
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     struct State {
         var failure: CryptoError?

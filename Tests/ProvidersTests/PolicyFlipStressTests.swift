@@ -6,7 +6,7 @@ import Testing
 
 /// State the tasks of the stress test share.
 private final class SharedState: Sendable {
-    let served = Mutex<[String: Int]>([:])
+    let served = Locked<[String: Int]>([:])
     let flipping = Atomic<Bool>(true)
     let flipperDone = Atomic<Bool>(false)
     let flips = Atomic<Int>(0)

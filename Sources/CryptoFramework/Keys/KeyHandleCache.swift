@@ -4,7 +4,7 @@ import Synchronization
 /// providers build from a key once and keep behind the key value, so a hot loop
 /// never re-imports a key. One cache per key; entries live as long as the key.
 public final class KeyHandleCache: Sendable {
-    private let entries = Mutex<[String: any Sendable]>([:])
+    private let entries = Locked<[String: any Sendable]>([:])
 
     public init() {}
 

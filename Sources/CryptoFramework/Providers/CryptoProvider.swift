@@ -10,7 +10,7 @@
 ///
 /// Rules for an implementation:
 /// - Be thread-safe: ``perform(_:context:)`` is called concurrently. Keep shared
-///   state behind a `Mutex`, counters in atomics.
+///   state behind `Locked` (a pthread mutex TSan can see), counters in atomics.
 /// - Throw only ``CryptoError``. Recoverable codes (``CryptoError/Code/busy``,
 ///   ``CryptoError/Code/deviceError``, ``CryptoError/Code/keySizeRange``,
 ///   ``CryptoError/Code/providerFailed``, ``CryptoError/Code/mechanismInvalid``,

@@ -8,7 +8,7 @@ public final class OperationContext: Sendable {
         var clockHz: Double? = nil
         var counts: [String: Int] = [:]
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

@@ -256,13 +256,13 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
     static let checkIntervalNanoseconds: UInt64 = 100_000_000
 
     private let store: PolicyStore?
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let lastCheck = Atomic<UInt64>(0)
     /// Builds the table for a policy from the previous table's providers (nil the first time).
     var builder: (@Sendable (Policy, ProviderSet?) -> SelectionTable)!
     /// Serializes builds: a module must be attached once, even when two
     /// threads apply a policy at the same time.
-    private let building = Mutex(())
+    private let building = Locked(())
 
     private struct State {
         var policy: Policy
@@ -275,17 +275,17 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
         switch source {
         case .inMemory(let policy):
             store = nil
-            state = Mutex(State(policy: policy))
+            state = Locked(State(policy: policy))
         case .file(let url):
             let s = PolicyStore(url: url)
             store = s
             let stamp = s.stamp()
-            state = Mutex(State(policy: try s.load(), stamp: stamp))
+            state = Locked(State(policy: try s.load(), stamp: stamp))
         case .default:
             let s = PolicyStore(url: PolicyStore.defaultURL())
             store = s
             let stamp = s.stamp()
-            state = Mutex(State(policy: try s.load(), stamp: stamp))
+            state = Locked(State(policy: try s.load(), stamp: stamp))
         }
     }
 

@@ -52,8 +52,8 @@ struct SpeedRunner {
         _ = try op()  // warm caches (native key handles) before timing
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
         let total = Atomic<Int>(0)
-        let modeled = Mutex<(sum: Double, count: Int)>((0, 0))
-        let firstError = Mutex<(any Error)?>(nil)
+        let modeled = Locked<(sum: Double, count: Int)>((0, 0))
+        let firstError = Locked<(any Error)?>(nil)
         let start = DispatchTime.now().uptimeNanoseconds
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             var n = 0

@@ -18,8 +18,8 @@ public final class LiveDisplay: Sendable {
         var barShown = false
     }
 
-    private let state = Mutex(State())
-    private let ticker = Mutex<Task<Void, Never>?>(nil)
+    private let state = Locked(State())
+    private let ticker = Locked<Task<Void, Never>?>(nil)
     /// Progress bar on stdout (a terminal).
     let showProgress: Bool
     /// Per-second lines; written to `lines`.

@@ -18,7 +18,7 @@ final class NCPDevice: Sendable {
     let resubmitted = Atomic<Int>(0)
     let hangsDetected = Atomic<Int>(0)
 
-    private let started = Mutex(false)
+    private let started = Locked(false)
     private let rotation = Atomic<Int>(0)
     private let watchdogWake = NSCondition()
     private let stopping = Atomic<Bool>(false)

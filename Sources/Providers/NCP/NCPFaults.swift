@@ -3,14 +3,14 @@ import Synchronization
 
 /// The fault settings a device runs under, and what it injected.
 final class NCPFaultState: Sendable {
-    private let settings: Mutex<NCPFaultSettings>
+    private let settings: Locked<NCPFaultSettings>
     /// One-shot corruptions still to inject, before the rate applies.
     private let pendingCorruptions = Atomic<Int>(0)
     let injectedJobErrors = Atomic<Int>(0)
     let injectedCorruptions = Atomic<Int>(0)
 
     init(_ initial: NCPFaultSettings) {
-        settings = Mutex(initial)
+        settings = Locked(initial)
     }
 
     var current: NCPFaultSettings { settings.withLock { $0 } }

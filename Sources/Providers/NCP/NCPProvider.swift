@@ -77,7 +77,7 @@ public final class NCPProvider: CryptoProvider {
 
     /// Queues the job and blocks the calling thread until a MAU answers.
     public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
-        let answer = Mutex<Result<CryptoResult, CryptoError>?>(nil)
+        let answer = Locked<Result<CryptoResult, CryptoError>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let job = try makeJob(request, context: context) { outcome in
             answer.withLock { $0 = outcome }

@@ -21,7 +21,7 @@ struct RSAContextSetup: Hashable, Sendable {
 final class EVPContextPool: Sendable {
     /// Idle contexts kept per setup; enough for the threads of a busy process.
     static let limitPerSetup = 16
-    private let idle = Mutex<[RSAContextSetup: [EVPKeyContext]]>([:])
+    private let idle = Locked<[RSAContextSetup: [EVPKeyContext]]>([:])
 
     /// Runs `body` with a context for `setup`, made by `make` if none is idle,
     /// and returns the context to the pool unless `body` threw.

@@ -9,7 +9,7 @@ public final class OpenSSLProvider: CryptoProvider {
 
     private let algorithms: FetchedAlgorithms
     /// Per-group p, g and Montgomery context, built on first use.
-    private let dhGroups = Mutex<[DHGroup: DHGroupContext]>([:])
+    private let dhGroups = Locked<[DHGroup: DHGroupContext]>([:])
 
     public init() {
         descriptor = ProviderDescriptor(

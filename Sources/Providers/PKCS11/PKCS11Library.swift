@@ -25,9 +25,9 @@ final class PKCS11Library: @unchecked Sendable {  // immutable after load; the m
         let functionListVersion: (major: Int, minor: Int)
     }
 
-    private static let loaded = Mutex<[String: PKCS11Library]>([:])
+    private static let loaded = Locked<[String: PKCS11Library]>([:])
     /// Serializes loading so two threads never C_Initialize one module twice.
-    private static let loading = Mutex<Void>(())
+    private static let loading = Locked<Void>(())
 
     private init(path: String, functions: UnsafeMutablePointer<CK_FUNCTION_LIST>, info: LibraryInfo) {
         self.path = path

@@ -17,20 +17,20 @@ import Glibc
 /// (their handles are valid in every session of this process). Operations run
 /// in pooled sessions, one caller per session at a time (a session has one
 /// active operation). A session that returned an error is closed, not reused.
-final class PKCS11Token: @unchecked Sendable {  // `pin` is set before the token is published; the anchor session is used under `anchorLock`, the pool under its Mutex
+final class PKCS11Token: @unchecked Sendable {  // `pin` is set before the token is published; the anchor session is used under `anchorLock`, the pool under its lock
     let library: PKCS11Library
     let slot: CK_SLOT_ID
     let label: String
     let tokenFlags: CK_FLAGS
     let isLoggedIn: Bool
     private let anchor: CK_SESSION_HANDLE
-    private let anchorLock = Mutex<Void>(())
-    private let idle = Mutex<[CK_SESSION_HANDLE]>([])
+    private let anchorLock = Locked<Void>(())
+    private let idle = Locked<[CK_SESSION_HANDLE]>([])
     /// Idle sessions kept at most; more concurrent callers open (and close) extra ones.
     private let maxIdle = 64
 
-    private static let open = Mutex<[String: PKCS11Token]>([:])
-    private static let opening = Mutex<Void>(())
+    private static let open = Locked<[String: PKCS11Token]>([:])
+    private static let opening = Locked<Void>(())
 
     private init(library: PKCS11Library, slot: CK_SLOT_ID, label: String, flags: CK_FLAGS, anchor: CK_SESSION_HANDLE, loggedIn: Bool) {
         self.library = library

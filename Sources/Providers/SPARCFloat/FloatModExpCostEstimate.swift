@@ -1,11 +1,12 @@
 import Synchronization
+import CryptoFramework
 
 /// Expected counts for FP exponentiations the engine does not run itself:
 /// GMP's primality tests during RSA key generation, charged as if Solaris had
 /// run its Miller–Rabin rounds on the FP engine.
 enum FloatModExpCostEstimate {
     /// Counts of one FP squaring (conversion to both layouts + the kernel) for n words, measured once per n.
-    private static let squaringCache = Mutex<[Int: FloatOpCounts]>([:])
+    private static let squaringCache = Locked<[Int: FloatOpCounts]>([:])
 
     static func squaring(wordCount n: Int) -> FloatOpCounts {
         if let cached = squaringCache.withLock({ $0[n] }) { return cached }

@@ -32,7 +32,7 @@ public final class SPARCFloatProvider: CryptoProvider {
     /// The T1 parameters every request is charged with.
     public let costModel: T1CostModel
     /// Modeled chip throughput per operation kind, computed once (SPARCFloatThroughput.swift).
-    let throughputCache = Mutex<[ThroughputSlot: Double]>([:])
+    let throughputCache = Locked<[ThroughputSlot: Double]>([:])
     /// Computes the symmetric mechanisms; only their cost is sparcfp's.
     private let libcrypto = OpenSSLProvider()
     /// Computes `random`; only its cost is sparcfp's. Nil if libsodium failed to start.
