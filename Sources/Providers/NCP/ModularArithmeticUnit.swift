@@ -175,9 +175,11 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
             signature[signature.count - 1] ^= 0x01
             outcome = .success(.bytes(signature))
         }
-        if case .timed(let scale) = device.configuration.mode, let cost, scale > 0 {
-            let hold = UInt64(Double(cost.totalCycles) / NCPTimingModel.clockHz * scale * 1e9)
+        if let cost, let hold = device.configuration.mode.holdNanoseconds(
+            modeledSeconds: Double(cost.totalCycles) / NCPTimingModel.clockHz)
+        {
             holdUntil(start &+ hold)
+            job.context.count(EmulatedTiming.holdCountName, Int(clamping: hold))
         }
         job.complete(outcome, cost: cost, mau: id) {
             interrupts.wrappingAdd(1, ordering: .relaxed)

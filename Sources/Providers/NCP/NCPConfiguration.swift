@@ -1,14 +1,10 @@
 /// How an emulated ncp device is built and run.
 public struct NCPConfiguration: Sendable, Hashable {
-    /// When a job completes, relative to when the host has computed it.
-    public enum Mode: Sendable, Hashable {
-        /// As soon as the host has computed the result.
-        case fast
-        /// Not before the job's modeled latency × `scale` has passed on the wall
-        /// clock since its MAU started it; each MAU runs its jobs one at a time,
-        /// so queueing and ring overflow happen in real time.
-        case timed(scale: Double)
-    }
+    /// When a job completes, relative to when the host has computed it
+    /// (`.timed`: not before its modeled latency × scale since its MAU started
+    /// it; each MAU runs its jobs one at a time, so queueing and ring overflow
+    /// happen in real time).
+    public typealias Mode = EmulatedTiming
 
     /// The driver instance: "ncp/<instance>", kstats "ncp<instance>.…".
     public var instance: Int

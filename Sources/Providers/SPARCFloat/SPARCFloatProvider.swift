@@ -31,6 +31,8 @@ public final class SPARCFloatProvider: CryptoProvider {
 
     /// The T1 parameters every request is charged with.
     public let costModel: T1CostModel
+    /// Whether a result waits for its modeled time on the wall clock (SPARCFloatHold.swift).
+    public let timing: EmulatedTiming
     /// Modeled chip throughput per operation kind, computed once (SPARCFloatThroughput.swift).
     let throughputCache = Locked<[ThroughputSlot: Double]>([:])
     /// Computes the symmetric mechanisms; only their cost is sparcfp's.
@@ -40,12 +42,29 @@ public final class SPARCFloatProvider: CryptoProvider {
 
     /// `costModel`: the published T1 parameters by default; pass one with a
     /// trap penalty (e.g. from ``SPARCFloatCalibration``) to model emulated FP.
-    public init(costModel: T1CostModel = .t2000) {
+    /// `timing`: `.timed(scale:)` holds every result until its modeled time × scale has passed.
+    public init(costModel: T1CostModel = .t2000, timing: EmulatedTiming = .fast) {
         self.costModel = costModel
+        self.timing = timing
         self.random = try? SodiumProvider()
     }
 
     public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
+        let start = DeviceClock.now()
+        let result = try compute(request, context: context)
+        holdOnThread(since: start, context: context)
+        return result
+    }
+
+    public func performAsync(_ request: CryptoRequest, context: OperationContext) async throws -> CryptoResult {
+        let start = DeviceClock.now()
+        let result = try compute(request, context: context)
+        await holdSuspended(since: start, context: context)
+        return result
+    }
+
+    /// Computes the request and charges its modeled T1 time to `context`.
+    private func compute(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
         _ = try tableEntry(for: request)
         let engine = FloatModExpEngine(costModel: costModel, charging: context)
         let server = BignumRequestServer(engine: engine)
