@@ -53,6 +53,8 @@ struct Cryptoadm: ParsableCommand {
               Install SoftHSM2 as a user-level provider (its PIN read from a file), then remove it:
                 cryptoadm install provider=/usr/lib/softhsm/libsofthsm2.so pinfile=/etc/cryptoframework/softhsm.pin
                 cryptoadm uninstall provider=/usr/lib/softhsm/libsofthsm2.so
+              Which providers served a running process (started with CRYPTOFRAMEWORK_KSTAT_DIR=DIR):
+                cryptoadm kstat --dir DIR provider=ncp/0
               Make gmp inactive, then load every inactive provider again:
                 cryptoadm unload provider=gmp
                 cryptoadm refresh
@@ -60,7 +62,7 @@ struct Cryptoadm: ParsableCommand {
         subcommands: [
             ListCommand.self, DisableCommand.self, EnableCommand.self,
             InstallCommand.self, UninstallCommand.self,
-            UnloadCommand.self, RefreshCommand.self,
+            UnloadCommand.self, RefreshCommand.self, KstatCommand.self,
         ]
     )
 

@@ -21,6 +21,8 @@ struct Operands {
         static let features = Accepted(rawValue: 4)
         /// `install`'s module options: `pinfile=/PATH`, `slot=N`, `token=LABEL`.
         static let moduleOptions = Accepted(rawValue: 8)
+        /// `kstat`'s `pid=N`.
+        static let processID = Accepted(rawValue: 16)
     }
 
     /// `pinfile=`: a file holding the token's PIN (never the PIN itself).
@@ -29,6 +31,8 @@ struct Operands {
     var tokenLabel: String?
 
     var provider: String?
+    /// `pid=N`: a process that publishes kstats.
+    var processID: Int32?
     var mechanisms: MechanismList?
     /// Bare `all`: every mechanism and random.
     var all = false
@@ -63,6 +67,10 @@ struct Operands {
                 tokenLabel = value
             } else if Self.value(of: "pin=", in: word) != nil, accepted.contains(.moduleOptions) {
                 throw ValidationError("a PIN is never given on the command line (ps would show it): put it in a file readable only by you and give pinfile=/path/to/file.")
+            } else if let value = Self.value(of: "pid=", in: word), accepted.contains(.processID) {
+                guard processID == nil else { throw ValidationError("pid= given more than once.") }
+                guard let pid = Int32(value), pid > 0 else { throw ValidationError("bad process id '\(value)'.") }
+                processID = pid
             } else if word == "all", accepted.contains(.features) {
                 all = true
             } else if word == "random", accepted.contains(.features) {

@@ -8,8 +8,15 @@ public final class ProviderStats: Sendable {
     private let failoversCounter = Atomic<Int>(0)
     private let checkFailuresCounter = Atomic<Int>(0)
     private let inFlightCounter = Atomic<Int>(0)
+    /// Completed requests per kind of request, indexed by ``ServedOperation``.
+    private let servedCounters = ServedOperation.allCases.map { _ in AtomicCounter() }
 
     public init() {}
+
+    /// Counts one request this provider completed, by what it was.
+    func served(_ request: CryptoRequest) {
+        servedCounters[ServedOperation(request).index].value.wrappingAdd(1, ordering: .relaxed)
+    }
 
     func begin() {
         requestsCounter.wrappingAdd(1, ordering: .relaxed)
@@ -37,8 +44,42 @@ public final class ProviderStats: Sendable {
             errors: errorsCounter.load(ordering: .relaxed),
             failovers: failoversCounter.load(ordering: .relaxed),
             resultCheckFailures: checkFailuresCounter.load(ordering: .relaxed),
-            inFlight: inFlightCounter.load(ordering: .relaxed))
+            inFlight: inFlightCounter.load(ordering: .relaxed),
+            served: Dictionary(uniqueKeysWithValues: ServedOperation.allCases.compactMap { op in
+                let n = servedCounters[op.index].value.load(ordering: .relaxed)
+                return n == 0 ? nil : (op.rawValue, n)
+            }))
     }
+}
+
+/// One counter for an array of them (`Atomic` itself cannot be an array element).
+private final class AtomicCounter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+/// What a provider served, as its kstats name it: the kind of request, with
+/// key generation split into RSA and DH (the four operations of IKE Phase I
+/// are sign, verify, generateDHKeyPair and deriveDH).
+public enum ServedOperation: String, Sendable, CaseIterable, Codable {
+    case sign, verify, digest, mac, encrypt, decrypt
+    case generateRSAKeyPair, generateDHKeyPair, deriveDH, random
+
+    public init(_ request: CryptoRequest) {
+        switch request {
+        case .sign: self = .sign
+        case .verify: self = .verify
+        case .digest: self = .digest
+        case .mac: self = .mac
+        case .encrypt: self = .encrypt
+        case .decrypt: self = .decrypt
+        case .generateRSAKeyPair: self = .generateRSAKeyPair
+        case .generateDHKeyPair: self = .generateDHKeyPair
+        case .deriveDH: self = .deriveDH
+        case .random: self = .random
+        }
+    }
+
+    fileprivate var index: Int { Self.allCases.firstIndex(of: self)! }
 }
 
 /// Counters of one provider at one moment.
@@ -54,4 +95,6 @@ public struct ProviderStatsSnapshot: Sendable, Hashable, Codable {
     /// Hardware RSA private results rejected by the framework's check (rule 5).
     public let resultCheckFailures: Int
     public let inFlight: Int
+    /// Completed requests by ``ServedOperation`` raw value (kinds never served are absent).
+    public let served: [String: Int]
 }

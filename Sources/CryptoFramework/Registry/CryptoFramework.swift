@@ -1,3 +1,5 @@
+import Foundation
+
 /// The framework as applications see it: ask for a mechanism, and the registry
 /// picks a provider under the administrator's policy, retrying elsewhere on a
 /// recoverable failure. Every operation exists in a synchronous and an async
@@ -7,9 +9,11 @@ public final class CryptoFramework: Sendable {
     /// Index of the one provider this view uses (see ``pinned(to:)``), or nil.
     let pinnedIndex: Int?
 
-    /// A framework over `platform`'s providers, under `policy`.
-    public init(platform: Platform, policy: PolicySource = .default) throws {
-        registry = try Registry(platform: platform, policy: policy)
+    /// A framework over `platform`'s providers, under `policy`. With a
+    /// `kstatDirectory` (by default `$CRYPTOFRAMEWORK_KSTAT_DIR`, when set) it
+    /// publishes its providers' counters there for `cryptoadm kstat`.
+    public init(platform: Platform, policy: PolicySource = .default, kstatDirectory: URL? = KstatDirectory.fromEnvironment()) throws {
+        registry = try Registry(platform: platform, policy: policy, kstatDirectory: kstatDirectory)
         pinnedIndex = nil
     }
 
@@ -151,7 +155,9 @@ public final class CryptoFramework: Sendable {
                     return .retry(CryptoError(.deviceError, "\(name) returned a signature that failed the s^e mod n check (\(problem)); discarded"))
                 }
             }
+            stats.served(request)
             stats.end(.completed)
+            registry.kstatPublisher?.changed(registry)
             return .done(result)
         case .failure(let error as CryptoError) where error.isRecoverable:
             stats.end(.failedOver)

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -10,13 +11,15 @@ import Glibc
 final class Registry: Sendable {
     let platform: Platform
     private let policyHolder: PolicyHolder
+    /// Publishes the providers' counters to a file when the environment asks (KstatPublisher.swift).
+    let kstatPublisher: KstatPublisher?
 
     /// The platform's providers, then a provider for each PKCS#11 module the
     /// policy installs (through `platform.makeModuleProvider`). A module
     /// installed while the framework runs is attached when the policy that
     /// installs it is applied; one uninstalled serves no new request (it stays
     /// in the set, so indices held by requests in flight remain valid).
-    init(platform: Platform, policy source: PolicySource) throws {
+    init(platform: Platform, policy source: PolicySource, kstatDirectory: URL?) throws {
         self.platform = platform
         let holder = try PolicyHolder(source: source)
         let base = try ProviderSet(platform: platform)
@@ -26,6 +29,8 @@ final class Registry: Sendable {
             return SelectionTable(providers: providers, policy: policy, softwarePriority: platform.softwarePriority)
         }
         try policyHolder.rebuild()
+        kstatPublisher = kstatDirectory.map(KstatPublisher.init(directory:))
+        kstatPublisher?.write(self)
     }
 
     /// The providers now (the set grows when a policy installs a module).

@@ -1,0 +1,82 @@
+import CryptoFramework
+import Foundation
+import Providers
+import Testing
+
+/// `cryptoadm kstat` against a live process: this test process, whose
+/// framework publishes to a scratch directory while the command reads it.
+@Suite("cryptoadm kstat")
+struct CryptoadmKstatTests {
+    static func scratchDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cf-kstat-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// The published document of this process's framework `n`, read by the command as JSON.
+    static func published(_ dir: URL, _ extra: String...) throws -> [KstatDocument] {
+        let run = try CryptoadmProcess(["kstat", "--dir", dir.path, "--json", "pid=\(getpid())"] + extra, environment: [:]).wait()
+        guard run.status == 0 else { throw CryptoError(.deviceError, "cryptoadm kstat failed: \(run)") }
+        return try JSONDecoder().decode([KstatDocument].self, from: Data(run.stdout.utf8))
+    }
+
+    @Test("a running framework's served counts and ncp/0's kstats are read by another process; the file goes with the framework")
+    func liveProcess() async throws {
+        let dir = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var fw: CryptoFramework? = try CryptoFramework(platform: .host, policy: .inMemory(Policy()), kstatDirectory: dir)
+        let key = try await fw!.pinned(to: "openssl").generateRSAKeyPair(bits: 1024)
+        let signature = try await fw!.sign(.rsaPKCS, key: key, data: [1, 2, 3])  // hardware first: ncp/0
+        #expect(try await fw!.verify(.rsaPKCS, key: key.publicKey, data: [1, 2, 3], signature: signature))
+        // The last change is published by the trailing write within 0.1 s: poll, generously.
+        var ncp: ProviderKstats?
+        for _ in 0..<200 {
+            ncp = try Self.published(dir, "provider=ncp/0").first?.provider("ncp/0")
+            if ncp?.stats.served["verify"] == 1 { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        let served = try #require(ncp).stats.served
+        #expect(served == ["sign": 1, "verify": 1], "\(served)")
+        #expect(ncp?.kind == "hardware")
+        #expect(ncp?.kstats.contains { $0.name == "ncp0.algorithms" && $0.counters["rsaprivate"] == 1 } == true)
+        let openssl = try Self.published(dir, "provider=openssl").first?.provider("openssl")
+        #expect(openssl?.stats.served["generateRSAKeyPair"] == 1)
+
+        let text = try cryptoadm("kstat", "--dir", dir.path, "pid=\(getpid())", "provider=ncp/0")
+        #expect(text.status == 0, "\(text)")
+        #expect(text.stdout.contains("provider: ncp/0 (hardware)"))
+        #expect(text.stdout.contains("served: sign 1  verify 1"))
+
+        fw = nil
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(left.isEmpty, "\(left)")
+        let gone = try cryptoadm("kstat", "--dir", dir.path, "pid=\(getpid())")
+        #expect(gone.status == 1, "\(gone)")
+        #expect(gone.stderr.contains("no running process \(getpid()) has published kstats"))
+    }
+
+    @Test("a framework without a kstat directory writes nothing; the command needs a directory")
+    func optIn() throws {
+        let dir = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fw = try CryptoFramework(platform: .host, policy: .inMemory(Policy()), kstatDirectory: nil)
+        _ = try fw.digest(.sha256, data: [1])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+        let run = try cryptoadm("kstat")
+        #expect(run.status == 2, "\(run)")
+        #expect(run.stderr.contains("give --dir PATH or set CRYPTOFRAMEWORK_KSTAT_DIR"))
+    }
+
+    @Test("bad operands are usage errors", arguments: ["pid=abc", "pid=0", "mechanism=CKM_SHA_1", "all"])
+    func badOperands(operand: String) throws {
+        let run = try cryptoadm("kstat", "--dir", "/nonexistent", operand)
+        #expect(run.status == 2, "\(run)")
+    }
+
+    @Test("an unreadable directory is a failure naming it")
+    func missingDirectory() throws {
+        let run = try cryptoadm("kstat", "--dir", "/nonexistent/cf-kstat")
+        #expect(run.status == 1, "\(run)")
+        #expect(run.stderr.contains("cannot read the kstat directory /nonexistent/cf-kstat"))
+    }
+}
