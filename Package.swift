@@ -50,9 +50,15 @@ let package = Package(
         .executableTarget(
             name: "IKEBench",
             dependencies: [
-                "CryptoFramework", "Providers", "IKECore",
+                "CryptoFramework", "Providers", "IKECore", "Retell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The 2007 experiment rerun with strongSwan: a responder charon on the framework's
+        // PKCS#11 module, an initiator charon, cryptoadm in between (`ikebench retell`, `make retell`).
+        .target(
+            name: "Retell",
+            dependencies: ["CryptoFramework", "Providers", "IKECore"]
         ),
         // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
         .executableTarget(

@@ -1,0 +1,90 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One strongSwan charon kept away from the machine's IPsec state: its own
+/// strongswan.conf (`STRONGSWAN_CONF`), swanctl directory (`SWANCTL_DIR`) and
+/// vici socket under `directory`, and a private /run (a mount namespace from
+/// `unshare -m` with a tmpfs over /run, where charon writes its pid file).
+/// Connections have no children, so no kernel SA or policy is installed.
+/// Ended by its pid (``stop()``, also on deinit).
+final class CharonDaemonProcess: @unchecked Sendable {  // `process` is set once in init; stop() is idempotent behind `lock`
+    static let charonPath = "/usr/lib/ipsec/charon"
+    static let swanctlPath = "/usr/sbin/swanctl"
+    static let unsharePath = "/usr/bin/unshare"
+
+    let directory: URL
+    var viciSocket: String { directory.appendingPathComponent("charon.vici").path }
+    var logPath: String { directory.appendingPathComponent("charon.log").path }
+    var swanctlDirectory: URL { directory.appendingPathComponent("swanctl") }
+    var pid: Int32 { process.processIdentifier }
+    private let process: Process
+    private let lock = NSLock()
+    private var stopped = false
+
+    /// Starts charon with `directory/strongswan.conf` (already written) and
+    /// `environment` added to ours; waits until its vici socket exists.
+    init(directory: URL, environment: [String: String], startTimeout: Double = 60) throws {
+        self.directory = directory
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.unsharePath)
+        // unshare execs sh, sh execs charon: the pid Process reports is charon's.
+        p.arguments = ["-m", "--propagation", "private", "/bin/sh", "-c",
+                       "mount -t tmpfs -o size=1m tmpfs /run && exec \(Self.charonPath)"]
+        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        env["STRONGSWAN_CONF"] = directory.appendingPathComponent("strongswan.conf").path
+        p.environment = env
+        let out = directory.appendingPathComponent("charon.out")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: out)
+        p.standardOutput = handle
+        p.standardError = handle
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        process = p
+        let deadline = Date().addingTimeInterval(startTimeout)
+        while !FileManager.default.fileExists(atPath: viciSocket) {
+            guard p.isRunning, Date() < deadline else {
+                stop()
+                let output = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+                throw ChildProcess.Failure(description: "charon in \(directory.path) did not open its vici socket within \(startTimeout) s: \(output)\(log.suffix(2000))")
+            }
+            usleep(50_000)
+        }
+    }
+
+    deinit { stop() }
+
+    /// Ends charon by its pid: SIGTERM, then SIGKILL after `grace` seconds.
+    func stop(grace: Double = 15) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return }
+        stopped = true
+        guard process.isRunning else { return }
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(pid, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    /// charon's log so far.
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// swanctl against this charon (its socket and directory).
+    func swanctl(_ arguments: [String], timeout: Double = 120) throws -> ChildProcess.Outcome {
+        try ChildProcess.run(Self.swanctlPath, arguments + ["--uri", "unix://\(viciSocket)"],
+                             environment: ["SWANCTL_DIR": swanctlDirectory.path], timeout: timeout)
+    }
+
+    /// Loads swanctl.conf, its connections and the credentials it names.
+    func loadAll() throws {
+        let outcome = try swanctl(["--load-all", "--noprompt", "--file", swanctlDirectory.appendingPathComponent("swanctl.conf").path])
+        guard outcome.status == 0 else { throw ChildProcess.Failure(description: "swanctl --load-all for \(directory.lastPathComponent): \(outcome)") }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The same experiment against `ikebench serve` (issue 11) instead of the
+/// responder charon: the same initiator charon, keys, proposal and emulated
+/// T2000 (`--platform t2000 --timed`), ncp/0 disabled in serve's own kcf.conf
+/// half-way. Timed from the initiator's side, the one view both responders share.
+public enum ServeComparison {
+    public struct Result: Sendable {
+        /// Initiator seconds per negotiation with ncp/0, then without.
+        public let withNCP: [NegotiationOutcome]
+        public let withoutNCP: [NegotiationOutcome]
+        public let servePID: Int32
+    }
+
+    /// Why this `ikebench` cannot run the comparison (no `serve` subcommand), or nil.
+    public static func unavailableReason(ikebench: String?) -> String? {
+        guard let ikebench else { return "no ikebench binary given" }
+        guard let help = try? ChildProcess.run(ikebench, ["serve", "--help"], timeout: 30), help.status == 0 else {
+            return "this ikebench has no `serve` subcommand (issue 11); the comparison runs once it is merged"
+        }
+        return nil
+    }
+
+    /// Starts `ikebench serve` on `pair`'s serve port, runs `negotiations`
+    /// with ncp/0 and as many without, and ends serve by its pid.
+    static func run(pair: CharonPair, ikebench: String, negotiations: Int, progress: (String) -> Void) throws -> Result {
+        let dir = pair.directory
+        let policy = dir.appendingPathComponent("serve-kcf.conf").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ikebench)
+        p.arguments = ["serve", "--address", "127.0.0.1", "--port", String(pair.options.basePort + 4),
+                       "--key", dir.appendingPathComponent("responder.key").path,
+                       "--cert", dir.appendingPathComponent("responder.crt").path,
+                       "--trust", dir.appendingPathComponent("initiator.crt").path,
+                       "--platform", "t2000", "--timed", "--config", policy]
+        let log = dir.appendingPathComponent("serve.out")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        p.standardOutput = handle
+        p.standardError = handle
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let pid = p.processIdentifier
+        defer {
+            if p.isRunning {
+                kill(pid, SIGTERM)
+                let deadline = Date().addingTimeInterval(10)
+                while p.isRunning && Date() < deadline { usleep(20_000) }
+                if p.isRunning { kill(pid, SIGKILL) }
+            }
+            p.waitUntilExit()
+        }
+        usleep(500_000)  // the UDP socket binds at once; give the process its start-up
+        guard p.isRunning else {
+            throw ChildProcess.Failure(description: "ikebench serve exited: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        }
+        progress("ikebench serve pid \(pid) on port \(pair.options.basePort + 4), platform t2000 --timed")
+        func stretch(_ label: String) throws -> [NegotiationOutcome] {
+            progress(label)
+            return try (0..<negotiations).map { i in
+                let outcome = try pair.negotiate(connection: CharonConfiguration.serveConnection)
+                progress(String(format: "  negotiation %d: %@, %.3f s at the initiator", i + 1, outcome.established ? "established" : "FAILED", outcome.initiatorSeconds))
+                return outcome
+            }
+        }
+        let with = try stretch("ikebench serve, ncp/0 enabled")
+        try ChildProcess.check(pair.options.cryptoadm, ["disable", "provider=ncp/0", "all", "--config", policy])
+        let without = try stretch("ikebench serve, after cryptoadm disable provider=ncp/0 all")
+        return Result(withNCP: with, withoutNCP: without, servePID: pid)
+    }
+}
