@@ -3,13 +3,17 @@
 # root and otherwise says exactly what to install.
 
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libssl-dev libgmp-dev libsodium-dev openssl libp11-kit-dev softhsm2
+APT_PACKAGES := pkg-config libssl-dev libgmp-dev libsodium-dev openssl libp11-kit-dev softhsm2 \
+  strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins opensc
 # pkg-config module -> Debian package providing it
 PC_MODULES := libcrypto:libssl-dev gmp:libgmp-dev libsodium:libsodium-dev p11-kit-1:libp11-kit-dev
 # file the PKCS#11 tests load -> Debian package providing it (SoftHSM2, a real token)
-FILES := /usr/lib/softhsm/libsofthsm2.so:softhsm2 /usr/bin/softhsm2-util:softhsm2
+FILES := /usr/lib/softhsm/libsofthsm2.so:softhsm2 /usr/bin/softhsm2-util:softhsm2 \
+  /usr/lib/ipsec/charon:strongswan-charon /usr/sbin/swanctl:strongswan-swanctl \
+  /usr/lib/ipsec/plugins/libstrongswan-openssl.so:libstrongswan-standard-plugins \
+  /usr/lib/ipsec/plugins/libstrongswan-pkcs11.so:libstrongswan-extra-plugins /usr/bin/pkcs11-tool:opensc
 
-.PHONY: all deps build release test example bench clean
+.PHONY: all deps build release test example bench retell clean
 
 all: build
 
@@ -58,6 +62,16 @@ bench: release
 	.build/release/ikebench compare
 	.build/release/ikebench calibrate
 	.build/release/ikebench speed --vs-openssl
+
+# The 2007 experiment with a real IKE daemon: strongSwan's charon on the framework's
+# PKCS#11 module (t2000, timed), ncp/0 disabled and enabled with cryptoadm while it runs.
+# Needs root (each charon gets a private /run). E.g. RETELL_FLAGS="--fp-trap-penalty 559.3".
+RETELL_FLAGS ?= --negotiations 5
+retell: deps
+	$(SWIFT) build -c release --product CryptoFrameworkPKCS11
+	$(SWIFT) build -c release --product cryptoadm
+	$(SWIFT) build -c release --product ikebench
+	.build/release/ikebench retell $(RETELL_FLAGS)
 
 clean:
 	rm -rf .build

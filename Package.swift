@@ -92,6 +92,12 @@ let package = Package(
             // Golden outputs are read (and regenerated) in the source tree via #filePath.
             exclude: ["Golden"]
         ),
+        // Runs strongSwan's charon on a PKCS#11 token (SoftHSM2, the framework's module);
+        // depends on cryptoadm so that `swift test` builds it.
+        .testTarget(
+            name: "RetellTests",
+            dependencies: ["Retell", "CryptoFramework", "cryptoadm"]
+        ),
         .testTarget(
             name: "IKEBenchTests",
             dependencies: ["IKECore", "IKEBench", "CryptoFramework", "Providers", "TestSupport"],

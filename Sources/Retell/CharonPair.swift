@@ -20,6 +20,8 @@ public final class CharonPair: @unchecked Sendable {  // used from one thread at
     public var policyFile: URL { directory.appendingPathComponent("kcf.conf") }
     public var keystore: URL { directory.appendingPathComponent("keystore") }
     public var kstatDirectory: URL { directory.appendingPathComponent("kstat") }
+    /// Every keystore file's bytes once the token was written, before charon started.
+    public let keystoreAfterSetup: [String: [UInt8]]
     /// Why loading the responder's credentials failed (e.g. a wrong PIN), or nil.
     public private(set) var responderLoadFailure: String?
 
@@ -62,6 +64,7 @@ public final class CharonPair: @unchecked Sendable {  // used from one thread at
             moduleEnvironment["CRYPTOFRAMEWORK_CONF"] = directory.appendingPathComponent("kcf.conf").path
         }
         try credentials.writeToToken(module: options.module, environment: moduleEnvironment)
+        keystoreAfterSetup = Self.snapshot(directory.appendingPathComponent("keystore"))
         var environment = moduleEnvironment
         if options.moduleIsFramework {
             environment["CRYPTOFRAMEWORK_PLATFORM"] = "t2000"
@@ -150,6 +153,20 @@ public final class CharonPair: @unchecked Sendable {  // used from one thread at
             throw ChildProcess.Failure(description: "charon (pid \(responder.pid)) has published no kstats in \(kstatDirectory.path)")
         }
         return Dictionary(uniqueKeysWithValues: document.providers.map { ($0.name, $0.stats.served) })
+    }
+
+    /// Every file under `keystore` (relative path → bytes): the module's token objects.
+    public var keystoreNow: [String: [UInt8]] { Self.snapshot(keystore) }
+
+    static func snapshot(_ directory: URL) -> [String: [UInt8]] {
+        guard let walker = FileManager.default.enumerator(atPath: directory.path) else { return [:] }
+        var files: [String: [UInt8]] = [:]
+        for case let relative as String in walker {
+            if let data = FileManager.default.contents(atPath: directory.appendingPathComponent(relative).path) {
+                files[relative] = [UInt8](data)
+            }
+        }
+        return files
     }
 
     /// The responder's log, parsed into Phase I exchanges.

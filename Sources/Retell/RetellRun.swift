@@ -41,6 +41,7 @@ public enum RetellRun {
             for i in 0..<count {
                 let outcome = try pair.negotiate()
                 progress(String(format: "  negotiation %d: %@, %.3f s at the initiator", i + 1, outcome.established ? "established" : "FAILED", outcome.initiatorSeconds))
+                if !outcome.established { progress(outcome.initiatorOutput) }
                 outcomes.append(outcome)
             }
             let after = try pair.served()
@@ -56,9 +57,14 @@ public enum RetellRun {
         try phase("after cryptoadm enable provider=ncp/0 all", options.negotiationsAfterEnable)
 
         var serve: ServeComparison.Result?
-        let serveUnavailable = ServeComparison.unavailableReason(ikebench: options.ikebench)
+        var serveUnavailable = ServeComparison.unavailableReason(ikebench: options.ikebench)
         if serveUnavailable == nil, let ikebench = options.ikebench {
-            serve = try ServeComparison.run(pair: pair, ikebench: ikebench, negotiations: options.negotiations, progress: progress)
+            do {
+                serve = try ServeComparison.run(pair: pair, ikebench: ikebench, negotiations: options.negotiations, progress: progress)
+            } catch {
+                serveUnavailable = "failed: \(error)"
+                progress("ikebench serve: \(error)")
+            }
         } else if let serveUnavailable {
             progress("ikebench serve: skipped (\(serveUnavailable))")
         }

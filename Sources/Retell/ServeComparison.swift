@@ -19,10 +19,11 @@ public enum ServeComparison {
     /// Why this `ikebench` cannot run the comparison (no `serve` subcommand), or nil.
     public static func unavailableReason(ikebench: String?) -> String? {
         guard let ikebench else { return "no ikebench binary given" }
-        guard let help = try? ChildProcess.run(ikebench, ["serve", "--help"], timeout: 30), help.status == 0 else {
-            return "this ikebench has no `serve` subcommand (issue 11); the comparison runs once it is merged"
-        }
-        return nil
+        // `ikebench serve --help` would print `run`'s help (run is the default
+        // subcommand): look for serve among the listed subcommands instead.
+        let help = try? ChildProcess.run(ikebench, ["--help"], timeout: 30)
+        let listsServe = help?.output.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("serve ") } ?? false
+        return listsServe ? nil : "this ikebench has no `serve` subcommand (issue 11); the comparison runs once it is merged"
     }
 
     /// Starts `ikebench serve` on `pair`'s serve port, runs `negotiations`

@@ -1,0 +1,118 @@
+import CryptoFramework
+import Foundation
+import Retell
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// strongSwan's charon with its pkcs11 plugin, the responder's private key on
+/// a token: first on SoftHSM2 (the set-up itself), then on the framework's
+/// module with ncp/0 switched off while the responder runs (issue 12).
+/// Every charon runs with its own configuration, vici socket and private /run,
+/// and is ended by its pid.
+@Suite("charon on a PKCS#11 token", .serialized)
+struct CharonOnTokenTests {
+    /// Both charons were ended by ``CharonPair/stop()``: neither pid is alive.
+    static func expectEnded(_ pair: CharonPair) {
+        pair.stop()
+        for pid in [pair.responderPID, pair.initiatorPID] {
+            #expect(kill(pid, 0) != 0 && errno == ESRCH, "charon pid \(pid) still exists")
+        }
+    }
+
+    @Test("SoftHSM2: a responder whose key is on the token completes Main Mode with an ordinary initiator")
+    func softHSM() throws {
+        if let missing = RetellModule.charonMissing { Issue.record(Comment(rawValue: missing)); return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cf-retell-softhsm-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("tokens"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let conf = dir.appendingPathComponent("softhsm2.conf")
+        try "directories.tokendir = \(dir.appendingPathComponent("tokens").path)\nobjectstore.backend = file\nlog.level = ERROR\n"
+            .write(to: conf, atomically: true, encoding: .utf8)
+        var options = RetellOptions(module: "/usr/lib/softhsm/libsofthsm2.so", cryptoadm: RetellModule.cryptoadmPath)
+        options.moduleIsFramework = false
+        options.moduleEnvironment = ["SOFTHSM2_CONF": conf.path]
+        let pair = try CharonPair(options)
+        defer { Self.expectEnded(pair) }
+        #expect(pair.responderLoadFailure == nil)
+        let outcome = try pair.negotiate()
+        #expect(outcome.established, "\(outcome.initiatorOutput)\n\(pair.responderLogText.suffix(3000))")
+        #expect(pair.responderLog.exchanges.first?.established == true)
+        #expect(pair.responderLogText.contains("loaded RSA private key from token"))
+    }
+
+    /// The smallest configuration that still shows the switch: RSA-1024,
+    /// group 2, timed at a hundredth of modeled time (sparcfp's Phase I is
+    /// ~0.25 s modeled: a few ms of holds).
+    static func switchOptions() -> RetellOptions {
+        var options = RetellOptions(module: RetellModule.modulePath, cryptoadm: RetellModule.cryptoadmPath)
+        options.timing = .timed(scale: 0.01)
+        options.initiatorRetransmitTimeout = 60
+        return options
+    }
+
+    @Test("Framework module: before the disable ncp/0 serves the four operations, after it sparcfp; both IKE SAs established, no restart",
+          .enabled(if: RetellModule.testsEnabled, "libCryptoFrameworkPKCS11.so is not built on this branch (RetellModule.required)"))
+    func ncpSwitchedOff() throws {
+        if let missing = RetellModule.charonMissing { Issue.record(Comment(rawValue: missing)); return }
+        try #require(RetellModule.isBuilt, "\(RetellModule.modulePath) is missing: swift build --product CryptoFrameworkPKCS11")
+        let pair = try CharonPair(Self.switchOptions())
+        defer { Self.expectEnded(pair) }
+        #expect(pair.responderLoadFailure == nil, "\(pair.responderLoadFailure ?? "")")
+        let operations = ["sign", "verify", "generateDHKeyPair", "deriveDH"]
+
+        let base = try pair.served(settle: 0)
+        let before = try pair.negotiate()
+        #expect(before.established, "\(before.initiatorOutput)\n\(pair.responderLogText.suffix(3000))")
+        let withNCP = try Self.servedSince(base, pair) { $0["ncp/0"]?["deriveDH"] == 1 && $0["ncp/0"]?["sign"] == 1 }
+        for operation in operations {
+            #expect(withNCP["ncp/0"]?[operation] == 1, "\(operation): \(withNCP)")
+            #expect(withNCP["sparcfp"]?[operation] == nil, "\(operation): \(withNCP)")
+        }
+
+        try pair.cryptoadm(["disable", "provider=ncp/0", "all"])
+        let middle = try pair.served(settle: 0)
+        let after = try pair.negotiate()
+        #expect(after.established, "\(after.initiatorOutput)\n\(pair.responderLogText.suffix(3000))")
+        let withoutNCP = try Self.servedSince(middle, pair) { $0["sparcfp"]?["deriveDH"] == 1 && $0["sparcfp"]?["sign"] == 1 }
+        for operation in operations {
+            #expect(withoutNCP["sparcfp"]?[operation] == 1, "\(operation): \(withoutNCP)")
+            #expect(withoutNCP["ncp/0"]?[operation] == nil, "\(operation): \(withoutNCP)")
+        }
+
+        let exchanges = pair.responderLog.exchanges
+        #expect(exchanges.filter(\.established).count == 2, "\(exchanges)")
+        #expect(pair.isRunning)
+    }
+
+    /// What the responder served since `base`, polled until `done` holds (bounded, generous).
+    static func servedSince(_ base: [String: [String: Int]], _ pair: CharonPair,
+                            until done: ([String: [String: Int]]) -> Bool) throws -> [String: [String: Int]] {
+        var delta: [String: [String: Int]] = [:]
+        for _ in 0..<120 {
+            delta = RetellRun.difference(try pair.served(settle: 0.25), base)
+            if done(delta) { break }
+        }
+        return delta
+    }
+
+    @Test("Framework module: a wrong PIN in charon's secrets fails the negotiation cleanly and leaves the keystore untouched",
+          .enabled(if: RetellModule.testsEnabled, "libCryptoFrameworkPKCS11.so is not built on this branch (RetellModule.required)"))
+    func wrongPIN() throws {
+        if let missing = RetellModule.charonMissing { Issue.record(Comment(rawValue: missing)); return }
+        try #require(RetellModule.isBuilt, "\(RetellModule.modulePath) is missing: swift build --product CryptoFrameworkPKCS11")
+        var options = Self.switchOptions()
+        options.responderPIN = "9999"
+        let pair = try CharonPair(options)
+        defer { Self.expectEnded(pair) }
+        #expect(!pair.keystoreAfterSetup.isEmpty)
+        #expect(pair.responderLoadFailure != nil, "swanctl loaded a token key with the wrong PIN")
+        let outcome = try pair.negotiate()
+        #expect(!outcome.established, "\(outcome.initiatorOutput)")
+        #expect(pair.isRunning, "charon died on a wrong PIN")
+        #expect(pair.responderLogText.contains("PIN_INCORRECT"), "\(pair.responderLogText.suffix(3000))")
+        #expect(pair.keystoreNow == pair.keystoreAfterSetup)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Where the tests find what they drive: the framework's PKCS#11 module and
+/// `cryptoadm`, built into the same products directory as this test bundle.
+enum RetellModule {
+    /// LEAD: set to true once branch `pkcs11` (the CryptoFrameworkPKCS11 product)
+    /// is merged. While false, the tests that load the module are disabled when
+    /// the .so is absent (branch `retell` alone has no module); once true, a
+    /// missing .so is a test failure that says how to build it.
+    static let required = false
+
+    static let productsDirectory: URL = {
+        var candidates: [URL] = [Bundle.main.bundleURL.deletingLastPathComponent()]
+        if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
+        candidates += candidates.map { $0.deletingLastPathComponent() }
+        candidates.append(packageRoot.appendingPathComponent(".build/debug"))
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("cryptoadm").path) }
+            ?? packageRoot.appendingPathComponent(".build/debug")
+    }()
+
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `$CRYPTOFRAMEWORK_PKCS11_MODULE`, else libCryptoFrameworkPKCS11.so among the products.
+    static var modulePath: String {
+        if let explicit = ProcessInfo.processInfo.environment["CRYPTOFRAMEWORK_PKCS11_MODULE"], !explicit.isEmpty { return explicit }
+        return productsDirectory.appendingPathComponent("libCryptoFrameworkPKCS11.so").path
+    }
+
+    static var cryptoadmPath: String { productsDirectory.appendingPathComponent("cryptoadm").path }
+
+    static var isBuilt: Bool { FileManager.default.fileExists(atPath: modulePath) }
+
+    /// Whether the module tests run: always once ``required``; before that, when the .so exists.
+    static var testsEnabled: Bool { required || isBuilt }
+
+    /// charon needs root (unshare -m, a tmpfs over /run) and strongSwan installed.
+    static var charonMissing: String? {
+        if getuid() != 0 { return "the charon tests need root (unshare -m and a tmpfs over /run)" }
+        for path in ["/usr/lib/ipsec/charon", "/usr/sbin/swanctl", "/usr/bin/unshare", "/usr/lib/ipsec/plugins/libstrongswan-pkcs11.so"]
+        where !FileManager.default.fileExists(atPath: path) {
+            return "\(path) is missing: `sudo apt-get install -y strongswan-charon strongswan-swanctl libstrongswan-extra-plugins` (make deps)"
+        }
+        return nil
+    }
+}
