@@ -82,7 +82,7 @@ public enum RetellRun {
     }
 
     /// Counts served between two readings.
-    static func difference(_ after: [String: [String: Int]], _ before: [String: [String: Int]]) -> [String: [String: Int]] {
+    public static func difference(_ after: [String: [String: Int]], _ before: [String: [String: Int]]) -> [String: [String: Int]] {
         var out: [String: [String: Int]] = [:]
         for (provider, now) in after {
             let was = before[provider] ?? [:]
