@@ -47,7 +47,9 @@ public enum RetellReport {
         out.append("")
         out.append("Phase I on the responder runs from message 1 received to message 6 sent, from charon's own log "
             + "(millisecond timestamps), as the 2007 DTrace script measured in.iked; the initiator's view adds its own work "
-            + "and the loopback. Providers are the responder's kstats (cryptoadm kstat) over each phase.")
+            + "and the loopback. Providers are the responder's kstats (cryptoadm kstat) over each phase; a verify on sparcfp "
+            + "with ncp/0 enabled is charon checking a certificate's sha256WithRSA signature (CKM_SHA256_RSA_PKCS), "
+            + "which ncp/0 does not offer.")
         return out.joined(separator: "\n") + "\n"
     }
 
