@@ -10,7 +10,7 @@ import Glibc
 /// `unshare -m` with a tmpfs over /run, where charon writes its pid file).
 /// Connections have no children, so no kernel SA or policy is installed.
 /// Ended by its pid (``stop()``, also on deinit).
-final class CharonDaemonProcess: @unchecked Sendable {  // `process` is set once in init; stop() is idempotent behind `lock`
+final class CharonDaemonProcess: Sendable {
     static let charonPath = "/usr/lib/ipsec/charon"
     static let swanctlPath = "/usr/sbin/swanctl"
     static let unsharePath = "/usr/bin/unshare"
@@ -19,35 +19,25 @@ final class CharonDaemonProcess: @unchecked Sendable {  // `process` is set once
     var viciSocket: String { directory.appendingPathComponent("charon.vici").path }
     var logPath: String { directory.appendingPathComponent("charon.log").path }
     var swanctlDirectory: URL { directory.appendingPathComponent("swanctl") }
-    var pid: Int32 { process.processIdentifier }
-    private let process: Process
-    private let lock = NSLock()
-    private var stopped = false
+    var pid: Int32 { daemon.pid }
+    private let daemon: BackgroundProcess
 
     /// Starts charon with `directory/strongswan.conf` (already written) and
     /// `environment` added to ours; waits until its vici socket exists.
     init(directory: URL, environment: [String: String], startTimeout: Double = 60) throws {
         self.directory = directory
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.unsharePath)
-        // unshare execs sh, sh execs charon: the pid Process reports is charon's.
-        p.arguments = ["-m", "--propagation", "private", "/bin/sh", "-c",
-                       "mount -t tmpfs -o size=1m tmpfs /run && exec \(Self.charonPath)"]
-        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        var env = environment
         env["STRONGSWAN_CONF"] = directory.appendingPathComponent("strongswan.conf").path
-        p.environment = env
         let out = directory.appendingPathComponent("charon.out")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: out)
-        p.standardOutput = handle
-        p.standardError = handle
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        process = p
+        // unshare execs sh, sh execs charon: the child's pid is charon's.
+        daemon = try BackgroundProcess(
+            Self.unsharePath,
+            ["-m", "--propagation", "private", "/bin/sh", "-c", "mount -t tmpfs -o size=1m tmpfs /run && exec \(Self.charonPath)"],
+            environment: env, output: out)
         let deadline = Date().addingTimeInterval(startTimeout)
         while !FileManager.default.fileExists(atPath: viciSocket) {
-            guard p.isRunning, Date() < deadline else {
-                stop()
+            guard daemon.isRunning, Date() < deadline else {
+                daemon.stop()
                 let output = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
                 throw ChildProcess.Failure(description: "charon in \(directory.path) did not open its vici socket within \(startTimeout) s: \(output)\(log.suffix(2000))")
             }
@@ -55,23 +45,10 @@ final class CharonDaemonProcess: @unchecked Sendable {  // `process` is set once
         }
     }
 
-    deinit { stop() }
+    /// Ends charon by its pid (SIGTERM, then SIGKILL after `grace` seconds).
+    func stop(grace: Double = 15) { daemon.stop(grace: grace) }
 
-    /// Ends charon by its pid: SIGTERM, then SIGKILL after `grace` seconds.
-    func stop(grace: Double = 15) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped else { return }
-        stopped = true
-        guard process.isRunning else { return }
-        kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(grace)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
-    }
-
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { daemon.isRunning }
 
     /// charon's log so far.
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The same experiment against `ikebench serve` (issue 11) instead of the
 /// responder charon: the same initiator charon, keys, proposal and emulated
 /// T2000 (`--platform t2000 --timed`), ncp/0 disabled in serve's own kcf.conf
@@ -31,32 +27,19 @@ public enum ServeComparison {
     static func run(pair: CharonPair, ikebench: String, negotiations: Int, progress: (String) -> Void) throws -> Result {
         let dir = pair.directory
         let policy = dir.appendingPathComponent("serve-kcf.conf").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ikebench)
-        p.arguments = ["serve", "--address", "127.0.0.1", "--port", String(pair.options.basePort + 4),
-                       "--key", dir.appendingPathComponent("responder.key").path,
-                       "--cert", dir.appendingPathComponent("responder.crt").path,
-                       "--trust", dir.appendingPathComponent("initiator.crt").path,
-                       "--platform", "t2000", "--timed", "--config", policy]
         let log = dir.appendingPathComponent("serve.out")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        p.standardOutput = handle
-        p.standardError = handle
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let pid = p.processIdentifier
-        defer {
-            if p.isRunning {
-                kill(pid, SIGTERM)
-                let deadline = Date().addingTimeInterval(10)
-                while p.isRunning && Date() < deadline { usleep(20_000) }
-                if p.isRunning { kill(pid, SIGKILL) }
-            }
-            p.waitUntilExit()
-        }
+        let serve = try BackgroundProcess(
+            ikebench,
+            ["serve", "--address", "127.0.0.1", "--port", String(pair.options.basePort + 4),
+             "--key", dir.appendingPathComponent("responder.key").path,
+             "--cert", dir.appendingPathComponent("responder.crt").path,
+             "--trust", dir.appendingPathComponent("initiator.crt").path,
+             "--platform", "t2000", "--timed", "--config", policy],
+            environment: [:], output: log)
+        defer { serve.stop(grace: 10) }
+        let pid = serve.pid
         usleep(500_000)  // the UDP socket binds at once; give the process its start-up
-        guard p.isRunning else {
+        guard serve.isRunning else {
             throw ChildProcess.Failure(description: "ikebench serve exited: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         }
         progress("ikebench serve pid \(pid) on port \(pair.options.basePort + 4), platform t2000 --timed")
