@@ -40,7 +40,8 @@ public enum ServeComparison {
         let pid = serve.pid
         usleep(500_000)  // the UDP socket binds at once; give the process its start-up
         guard serve.isRunning else {
-            throw ChildProcess.Failure(description: "ikebench serve exited: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw ChildProcess.Failure(description: "ikebench serve exited: \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         progress("ikebench serve pid \(pid) on port \(pair.options.basePort + 4), platform t2000 --timed")
         func stretch(_ label: String) throws -> [NegotiationOutcome] {
