@@ -33,6 +33,8 @@ final class KstatPublisher: Sendable {
         var writtenPath: String?
     }
     private let state = Locked(State())
+    /// One write at a time: the trailing write and a due one may otherwise meet on the temporary file.
+    private let writing = Locked()
 
     init(directory: URL) {
         self.directory = directory
@@ -72,6 +74,10 @@ final class KstatPublisher: Sendable {
     /// Writes the document now. Errors are not reported: publishing is a
     /// courtesy to an observer and must never fail the host's request.
     func write(_ registry: Registry) {
+        writing.withLock { _ in writeNow(registry) }
+    }
+
+    private func writeNow(_ registry: Registry) {
         let document = registry.kstatDocument(sequence: sequence)
         guard let data = try? JSONEncoder().encode(document) else { return }
         let pid = getpid()
