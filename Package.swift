@@ -37,12 +37,14 @@ let package = Package(
             name: "Providers",
             dependencies: ["CryptoFramework", "CLibCrypto", "CGMP", "CSodium", "CPKCS11"]
         ),
+        // SVG charts written by the tools themselves: bars and lines on log axes, no plotting runtime.
+        .target(name: "Charts"),
         // IKEv1 Main Mode (RFC 2408 messages, RFC 2409 exchange) over the
         // framework, and the Phase I run and its report: what ikebench and its tests share.
         .target(
             name: "IKECore",
             dependencies: [
-                "CryptoFramework", "Providers",
+                "CryptoFramework", "Providers", "Charts",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -50,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "IKEBench",
             dependencies: [
-                "CryptoFramework", "Providers", "IKECore",
+                "CryptoFramework", "Providers", "IKECore", "Charts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,6 +88,8 @@ let package = Package(
             // Golden outputs are read (and regenerated) in the source tree via #filePath.
             exclude: ["Golden"]
         ),
+        // SVGs parsed as XML and rendered by librsvg's rsvg-convert.
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
         .testTarget(
             name: "IKEBenchTests",
             dependencies: ["IKECore", "IKEBench", "CryptoFramework", "Providers", "TestSupport"],

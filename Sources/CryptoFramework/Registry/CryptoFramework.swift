@@ -61,6 +61,9 @@ public final class CryptoFramework: Sendable {
     /// Re-reads the policy file now instead of at the next periodic check.
     public func reloadPolicy() throws { try registry.reloadPolicy() }
 
+    /// The policies applied since the framework started (the latest 64), oldest first.
+    public var policyChanges: [PolicyChange] { registry.policyChanges }
+
     /// Why the last change to the policy file was not applied, if it was not.
     public var policyLoadError: CryptoError? { registry.policyLoadError }
 

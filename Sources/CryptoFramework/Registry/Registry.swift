@@ -41,6 +41,7 @@ final class Registry: Sendable {
     var policyLoadError: CryptoError? { policyHolder.lastLoadError }
 
     func setPolicy(_ policy: Policy) { policyHolder.replace(with: policy) }
+    var policyChanges: [PolicyChange] { policyHolder.changes }
     func reloadPolicy() throws { try policyHolder.reloadNow() }
 
     // MARK: Selection
@@ -269,7 +270,24 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
         var table: SelectionTable?
         var stamp: FileStamp?
         var loadError: CryptoError?
+        /// The most recent policies applied after the first, oldest first.
+        var changes: [PolicyChange] = []
+
+        /// Puts `policy` in force (with its table) and remembers the change.
+        mutating func apply(_ policy: Policy, table: SelectionTable) {
+            if self.table != nil, policy != self.policy {
+                changes.append(PolicyChange(appliedAtNanoseconds: monotonicNanoseconds(), previous: self.policy, policy: policy))
+                if changes.count > PolicyHolder.changesKept { changes.removeFirst(changes.count - PolicyHolder.changesKept) }
+            }
+            self.policy = policy
+            self.table = table
+        }
     }
+
+    /// Bounds the change history of a long-running process.
+    static let changesKept = 64
+
+    var changes: [PolicyChange] { state.withLock { $0.changes } }
 
     init(source: PolicySource) throws {
         switch source {
@@ -310,10 +328,7 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
     func replace(with policy: Policy) {
         building.withLock { _ in
             let table = builder(policy, state.withLock { $0.table?.providers })
-            state.withLock {
-                $0.policy = policy
-                $0.table = table
-            }
+            state.withLock { $0.apply(policy, table: table) }
         }
     }
 
@@ -331,8 +346,7 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
         building.withLock { _ in
             let table = builder(policy, state.withLock { $0.table?.providers })
             state.withLock {
-                $0.policy = policy
-                $0.table = table
+                $0.apply(policy, table: table)
                 $0.stamp = stamp
                 $0.loadError = nil
             }

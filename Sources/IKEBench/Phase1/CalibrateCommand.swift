@@ -29,6 +29,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     var withNCPMeasured: Double = Published2007.withNCPSeconds
 
     @OptionGroup var negotiated: NegotiatedSuiteOptions
+    @OptionGroup var chart: ChartOutputOptions
 
     func validate() throws {
         guard measured > 0, measured < 3600 else { throw ValidationError("--measured must be in (0, 3600) seconds") }
@@ -49,9 +50,24 @@ struct CalibrateCommand: AsyncParsableCommand {
             print(String(format: "without ncp: %.3f s measured - %.1f ms = %.3f s attributed to sparcfp's cryptography",
                 measured, solved.otherSeconds * 1e3, measured - solved.otherSeconds))
             print(solved.result.description)
+            try chart.write { CalibrationChart.svg([chartRow(solved)], command: ChartOutputOptions.commandLine) }
         } else {
             print(try await PhaseOneCalibration.solve(measuredSeconds: measured, suite: suite, rsaBits: rsaBits).description)
+            if chart.path != nil { throw ValidationError("--svg needs --with-ncp-measured above 0 (the chart shows both runs)") }
         }
         print(Published2007.line)
+    }
+
+    /// This branch's calibration of one configuration as a row of the chart
+    /// (the published latencies, the penalty solved for 7.73 s; the DH private
+    /// length is sparcfp's default).
+    func chartRow(_ solved: (result: CalibrationResult, modeledWithNCP: Double, otherSeconds: Double)) -> CalibrationChartRow {
+        let withNCP = solved.modeledWithNCP, withoutNCP = solved.result.publishedModelSeconds
+        let within = { (modeled: Double, measured: Double) in abs(modeled - measured) <= 0.25 * measured }
+        return CalibrationChartRow(
+            rsaBits: negotiated.rsaBits, group: negotiated.group, dhPrivateBits: nil,
+            modeledWithNCPSeconds: withNCP, modeledWithoutNCPSeconds: withoutNCP,
+            impliedPenaltyCycles: solved.result.penaltyCycles,
+            consistent: within(withNCP, withNCPMeasured) && within(withoutNCP, measured))
     }
 }

@@ -16,6 +16,7 @@ struct CompareCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var options: WorkloadOptions
+    @OptionGroup var chart: ChartOutputOptions
 
     /// Enough for a stable p99 while `make bench` stays quick: without ncp/0 a
     /// negotiation costs ~2 ms of host time in release (sparcfp's FP engine;
@@ -48,6 +49,7 @@ struct CompareCommand: AsyncParsableCommand {
         let without = try await PhaseOneRun.run(workload, framework: withoutFramework, identities: identities,
                                                 display: display, write: options.traceWriter)
         let report = CompareReport(baseline: baseline, withoutNCP: without)
+        try chart.write { PhaseOneCharts.compare(report, command: ChartOutputOptions.commandLine) }
         if options.json {
             try JSONOutput.print(report)
         } else {

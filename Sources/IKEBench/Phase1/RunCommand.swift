@@ -20,6 +20,7 @@ struct RunCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var options: WorkloadOptions
+    @OptionGroup var chart: ChartOutputOptions
 
     /// Negotiations when neither --negotiations nor --duration is given.
     static let defaultNegotiations = 200
@@ -32,6 +33,7 @@ struct RunCommand: AsyncParsableCommand {
         let report = try await PhaseOneRun.run(
             options.workload(defaultNegotiations: Self.defaultNegotiations), framework: framework,
             identities: identities, display: .forTerminal(json: options.json), write: options.traceWriter)
+        try chart.write { PhaseOneCharts.run(report, command: ChartOutputOptions.commandLine) }
         if options.json {
             try JSONOutput.print(report)
         } else {

@@ -43,6 +43,8 @@ struct SpeedCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @OptionGroup var chart: ChartOutputOptions
+
     @Option(help: "Policy file (kcf.conf). Default: $CRYPTOFRAMEWORK_CONF, else ~/.config/cryptoframework/kcf.conf.")
     var config: String?
 
@@ -119,6 +121,10 @@ struct SpeedCommand: ParsableCommand {
                 }
             }
             if dispatch == nil { dispatch = try DispatchOverhead(framework: fw).measure() }
+        }
+        try chart.write {
+            SpeedChart.svg(rows, platform: platform, threads: threads, seconds: seconds, rounds: roundCount,
+                           command: ChartOutputOptions.commandLine)
         }
         table.printFooter(rows: rows, platform: platform, dispatch: dispatch)
     }

@@ -14,13 +14,16 @@ struct RunTally {
     var hasModel = false
     var operations: [Key: Sums] = [:]
     var negotiations = 0
+    var timeline = RunTimeline()
 
     static func histogram() -> Histogram<UInt64> {
         Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: .three)
     }
 
-    mutating func record(_ o: NegotiationOutcome) {
+    /// `second`: whole seconds since the run began when `o` completed.
+    mutating func record(_ o: NegotiationOutcome, second: Int) {
         negotiations += 1
+        timeline.record(o, second: second)
         _ = host.record(max(o.hostNanoseconds, 1))
         if let m = o.modeledSeconds {
             hasModel = true
@@ -40,6 +43,7 @@ struct RunTally {
         modeled.add(other.modeled)
         hasModel = hasModel || other.hasModel
         negotiations += other.negotiations
+        timeline.merge(other.timeline)
         for (k, v) in other.operations {
             var s = operations[k, default: Sums()]
             s.count += v.count

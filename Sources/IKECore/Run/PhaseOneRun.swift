@@ -54,16 +54,17 @@ public enum PhaseOneRun {
         let start = Monotonic.nanoseconds()
         display?.start(total: workload.negotiations, duration: workload.durationSeconds)
 
-        let tally = try await runTasks(workload.concurrency, negotiation: negotiation, quota: quota,
+        let tally = try await runTasks(workload.concurrency, negotiation: negotiation, quota: quota, start: start,
                                        trace: trace, observe: observe, display: display)
-        let elapsed = Double(Monotonic.nanoseconds() - start) / 1e9
+        let end = Monotonic.nanoseconds()
+        let elapsed = Double(end - start) / 1e9
         display?.stop()
 
         var kstats: [String: [Kstat]] = [:]
         for d in framework.providers {
             kstats[d.name] = framework.provider(named: d.name)?.kstats ?? []
         }
-        return RunReport(
+        var report = RunReport(
             platform: framework.platform.name, rsaBits: workload.rsaBits, group: workload.suite.groupNumber,
             prf: workload.suite.prf.rawValue, cipher: workload.suite.cipher.rawValue,
             negotiations: tally.negotiations, concurrency: workload.concurrency, rttSeconds: workload.rttSeconds,
@@ -73,13 +74,19 @@ public enum PhaseOneRun {
             modeledPhase1: tally.hasModel ? RunTally.summary(tally.modeled) : nil,
             throughputPerSecond: Double(tally.negotiations) / max(elapsed, 1e-9),
             operations: tally.operationSummaries, kstats: kstats)
+        report.distribution = LatencyDistribution(
+            host: LatencyDistribution.points(tally.host),
+            modeled: tally.hasModel ? LatencyDistribution.points(tally.modeled) : nil)
+        report.timeline = tally.timeline.seconds
+        report.policyChanges = PolicyChangeMark.marks(framework.policyChanges, start: start, end: end)
+        return report
     }
 }
 
 extension PhaseOneRun {
     /// `concurrency` tasks, each with its own tally, merged at the end.
     static func runTasks(
-        _ concurrency: Int, negotiation: MainModeNegotiation, quota: NegotiationQuota,
+        _ concurrency: Int, negotiation: MainModeNegotiation, quota: NegotiationQuota, start: UInt64,
         trace: (@Sendable (String) -> Void)?, observe: (@Sendable (IKEOperationRecord) -> Void)?, display: LiveDisplay?
     ) async throws -> RunTally {
         try await withThrowingTaskGroup(of: RunTally.self, returning: RunTally.self) { group in
@@ -88,7 +95,7 @@ extension PhaseOneRun {
                     var tally = RunTally()
                     while quota.take() {
                         let outcome: NegotiationOutcome = try await negotiation.run(trace: trace, observe: observe)
-                        tally.record(outcome)
+                        tally.record(outcome, second: Int((Monotonic.nanoseconds() - start) / 1_000_000_000))
                         display?.negotiationDone()
                     }
                     return tally

@@ -48,10 +48,16 @@ public struct RunReport: Sendable, Encodable {
     public let throughputPerSecond: Double
     public let operations: [OperationSummary]
     public let kstats: [String: [Kstat]]
+    /// Phase I at percentiles along HdrHistogram's percentile axis (charts).
+    public var distribution: LatencyDistribution? = nil
+    /// Per second of the run (a long run shows a policy change here).
+    public var timeline: [TimelineSecond] = []
+    /// Policies the framework applied during the run.
+    public var policyChanges: [PolicyChangeMark] = []
 
     enum CodingKeys: String, CodingKey {
         case platform, rsaBits, group, prf, cipher, negotiations, concurrency, rttSeconds, overheadSeconds, elapsedSeconds
-        case phase1, throughputPerSecond, operations, kstats
+        case phase1, throughputPerSecond, operations, kstats, distribution, timeline, policyChanges
     }
     enum Phase1Keys: String, CodingKey { case host, modeled }
 
@@ -73,6 +79,9 @@ public struct RunReport: Sendable, Encodable {
         try c.encode(throughputPerSecond, forKey: .throughputPerSecond)
         try c.encode(operations, forKey: .operations)
         try c.encode(kstats, forKey: .kstats)
+        try c.encode(distribution, forKey: .distribution)
+        try c.encode(timeline, forKey: .timeline)
+        try c.encode(policyChanges, forKey: .policyChanges)
     }
 }
 

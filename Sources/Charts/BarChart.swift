@@ -1,0 +1,133 @@
+import Foundation
+
+/// Horizontal grouped bars on a value axis (log by default), each bar with its
+/// value printed at its end. Used for Phase I with and without ncp/0, ops/s
+/// per provider beside `openssl speed`, and the calibration table.
+public struct BarChart: ChartPanel {
+    public struct Series: Sendable {
+        public var name: String
+        /// Drawn as an outline: a reference (published figure, `openssl speed`) rather than a measurement.
+        public var outlined: Bool
+        /// Palette index (default: the series' own index), so a reference can share its measurement's colour.
+        public var color: Int?
+        public init(_ name: String, outlined: Bool = false, color: Int? = nil) {
+            self.name = name
+            self.outlined = outlined
+            self.color = color
+        }
+    }
+
+    public struct Bar: Sendable {
+        public var series: Int
+        public var value: Double
+        public init(series: Int, value: Double) {
+            self.series = series
+            self.value = value
+        }
+    }
+
+    public struct Group: Sendable {
+        public var label: String
+        /// A second, smaller line under the label (a verdict, a ratio).
+        public var note: String?
+        public var bars: [Bar]
+        public init(_ label: String, note: String? = nil, bars: [Bar]) {
+            self.label = label
+            self.note = note
+            self.bars = bars
+        }
+    }
+
+    public var header: ChartHeader
+    public var series: [Series]
+    public var groups: [Group]
+    public var axis: ChartAxis
+    public var referenceLines: [ReferenceLine]
+    public var width = 960
+
+    public init(header: ChartHeader, series: [Series], groups: [Group], axis: ChartAxis, referenceLines: [ReferenceLine] = []) {
+        self.header = header
+        self.series = series
+        self.groups = groups
+        self.axis = axis
+        self.referenceLines = referenceLines
+    }
+
+    static let barHeight = 17.0
+    static let barGap = 3.0
+    static let groupGap = 16.0
+    static let labelColumn = 250.0
+    static let valueRoom = 96.0
+
+    var legend: Legend {
+        Legend(entries: series.enumerated().map { Legend.Entry(name: $1.name, seriesIndex: $1.color ?? $0, outlined: $1.outlined, isLine: false) })
+    }
+
+    func groupHeight(_ g: Group) -> Double {
+        let bars = Double(g.bars.count) * (Self.barHeight + Self.barGap) - Self.barGap
+        return max(bars, g.note == nil ? 18 : 34)
+    }
+
+    /// Pixel height: header, legend, groups, axis, footnotes.
+    public var height: Int {
+        let plot = groups.map(groupHeight).reduce(0, +) + Double(max(groups.count - 1, 0)) * Self.groupGap + 24
+        let legendRows = Double(legend.rows(maxWidth: Double(width) - 40))
+        return Int((header.height + legendRows * 18 + 12 + plot + 52 + header.footnoteHeight).rounded(.up))
+    }
+
+    /// Draws the chart in the band of the canvas that starts at its top.
+    public func draw(on c: inout SVGCanvas) {
+        let height = self.height
+        let left = 20.0
+        header.draw(on: &c, left: left)
+        let legendTop = header.height + 8
+        legend.draw(on: &c, left: left, y: legendTop + 4, maxWidth: Double(width) - 40)
+        let plotTop = legendTop + Double(legend.rows(maxWidth: Double(width) - 40)) * 18 + 14
+        let plotBottom = Double(height) - header.footnoteHeight - 52
+        let plotLeft = Self.labelColumn
+        let plotRight = Double(width) - Self.valueRoom
+        let values = groups.flatMap { $0.bars.map(\.value) } + referenceLines.map(\.value)
+        let scale = Scale(kind: axis.kind, domain: axis.resolvedDomain(values: values), range: plotLeft...plotRight)
+
+        // Grid and ticks.
+        for t in scale.ticks {
+            let x = scale.position(t)
+            c.line(x1: x, y1: plotTop, x2: x, y2: plotBottom, class: "grid")
+            c.text(axis.format.tick(t), x: x, y: plotBottom + 16, class: "tick", anchor: .middle)
+        }
+        c.line(x1: plotLeft, y1: plotTop, x2: plotLeft, y2: plotBottom, class: "axis")
+        c.line(x1: plotLeft, y1: plotBottom, x2: plotRight, y2: plotBottom, class: "axis")
+        c.text(axis.label, x: (plotLeft + plotRight) / 2, y: plotBottom + 36, class: "axis-label", anchor: .middle)
+
+        var y = plotTop + 12
+        for (gi, g) in groups.enumerated() {
+            let h = groupHeight(g)
+            c.group([("class", "bar-group"), ("data-group", g.label)]) { c in
+                let labelY = y + min(h, 2 * Self.barHeight) / 2 + (g.note == nil ? 4 : -2)
+                c.text(g.label, x: plotLeft - 10, y: labelY, class: "category", anchor: .end)
+                if let note = g.note { c.text(note, x: plotLeft - 10, y: labelY + 15, class: "tick", anchor: .end) }
+                for (bi, bar) in g.bars.enumerated() {
+                    let top = y + Double(bi) * (Self.barHeight + Self.barGap)
+                    let end = scale.position(bar.value)
+                    let s = series.indices.contains(bar.series) ? series[bar.series] : Series("?")
+                    let color = s.color ?? bar.series
+                    let text = axis.format.format(bar.value)
+                    let data = [("data-series", s.name), ("data-value", "\(bar.value)")]
+                    c.rect(x: plotLeft, y: top, width: end - plotLeft, height: Self.barHeight,
+                           class: (s.outlined ? ChartTheme.outlineClass(color) : ChartTheme.seriesClass(color)) + " bar",
+                           extra: data, title: "\(g.label) — \(s.name): \(text)")
+                    c.text(text, x: end + 5, y: top + Self.barHeight - 4.5, class: "value", extra: data)
+                }
+            }
+            y += h + Self.groupGap
+            _ = gi
+        }
+
+        for r in referenceLines {
+            let x = scale.position(r.value)
+            c.line(x1: x, y1: plotTop - 2, x2: x, y2: plotBottom, class: "reference", extra: [("data-value", "\(r.value)")])
+            c.text(r.label, x: x - 4, y: plotTop + 2, class: "reference-label", anchor: .end)
+        }
+        header.drawFootnotes(on: &c, left: left, bottom: Double(height))
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// What every chart says about itself: a title, the configuration it was
+/// made with, the platform and the date, and (at the bottom) how it was made.
+public struct ChartHeader: Sendable {
+    public var title: String
+    /// One line each: platform, configuration.
+    public var subtitles: [String]
+    public var date: Date
+    /// Small print under the plot: the command, a source.
+    public var footnotes: [String]
+
+    public init(title: String, subtitles: [String], date: Date = Date(), footnotes: [String] = []) {
+        self.title = title
+        self.subtitles = subtitles
+        self.date = date
+        self.footnotes = footnotes
+    }
+
+    static let titleHeight = 30.0
+    static let lineHeight = 17.0
+    static let footnoteLineHeight = 14.0
+
+    var height: Double { Self.titleHeight + Double(subtitles.count + 1) * Self.lineHeight + 6 }
+    var footnoteHeight: Double { Double(footnotes.count) * Self.footnoteLineHeight + (footnotes.isEmpty ? 0 : 8) }
+
+    /// UTC, to the minute: charts made on different machines compare.
+    var dateText: String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return f.string(from: date)
+    }
+
+    func draw(on canvas: inout SVGCanvas, left: Double) {
+        canvas.text(title, x: left, y: 26, class: "title")
+        var y = Self.titleHeight + Self.lineHeight - 2
+        for line in subtitles {
+            canvas.text(line, x: left, y: y, class: "subtitle")
+            y += Self.lineHeight
+        }
+        canvas.text("made \(dateText)", x: left, y: y, class: "subtitle")
+    }
+
+    func drawFootnotes(on canvas: inout SVGCanvas, left: Double, bottom: Double) {
+        var y = bottom - footnoteHeight + Self.footnoteLineHeight
+        for line in footnotes {
+            canvas.text(line, x: left, y: y, class: "footnote")
+            y += Self.footnoteLineHeight
+        }
+    }
+
+    var description: String { ([title] + subtitles + ["made \(dateText)"]).joined(separator: "; ") }
+}
+
+/// A row of swatches naming the series.
+struct Legend {
+    struct Entry { let name: String; let seriesIndex: Int; let outlined: Bool; let isLine: Bool }
+    let entries: [Entry]
+    static let height = 24.0
+
+    func draw(on canvas: inout SVGCanvas, left: Double, y: Double, maxWidth: Double) {
+        var x = left
+        var row = y
+        for e in entries {
+            let width = 22 + Double(e.name.count) * 7 + 18
+            if x + width > left + maxWidth, x > left {
+                x = left
+                row += 18
+            }
+            if e.isLine {
+                canvas.line(x1: x, y1: row - 4, x2: x + 16, y2: row - 4, class: "line " + ChartTheme.outlineClass(e.seriesIndex))
+            } else {
+                canvas.rect(x: x, y: row - 11, width: 16, height: 11,
+                            class: e.outlined ? ChartTheme.outlineClass(e.seriesIndex) : ChartTheme.seriesClass(e.seriesIndex))
+            }
+            canvas.text(e.name, x: x + 22, y: row, class: "legend")
+            x += width
+        }
+    }
+
+    /// Rows the entries take at `maxWidth` (same wrapping as `draw`).
+    func rows(maxWidth: Double) -> Int {
+        var x = 0.0
+        var rows = entries.isEmpty ? 0 : 1
+        for e in entries {
+            let width = 22 + Double(e.name.count) * 7 + 18
+            if x + width > maxWidth, x > 0 {
+                rows += 1
+                x = 0
+            }
+            x += width
+        }
+        return rows
+    }
+}
+
+/// One value axis: what it measures, in which unit, on which scale.
+public struct ChartAxis: Sendable {
+    public var label: String
+    public var kind: Scale.Kind
+    public var format: ValueFormat
+    /// nil: from the data (whole decades on a log axis).
+    public var domain: ClosedRange<Double>?
+
+    public init(label: String, kind: Scale.Kind, format: ValueFormat, domain: ClosedRange<Double>? = nil) {
+        self.label = label
+        self.kind = kind
+        self.format = format
+        self.domain = domain
+    }
+
+    func resolvedDomain(values: [Double]) -> ClosedRange<Double> {
+        if let domain { return domain }
+        switch kind {
+        case .log: return Scale.logDomain(covering: values)
+        case .percentile: return 0...max(90, values.max() ?? 90)
+        case .linear:
+            let lo = min(0, values.min() ?? 0), hi = values.max() ?? 1
+            return lo...(hi > lo ? hi : lo + 1)
+        }
+    }
+}
+
+/// A line across the plot at a value: a published figure, a target.
+public struct ReferenceLine: Sendable {
+    public var value: Double
+    public var label: String
+    public init(value: Double, label: String) {
+        self.value = value
+        self.label = label
+    }
+}
