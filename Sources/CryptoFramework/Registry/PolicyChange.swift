@@ -19,8 +19,8 @@ public struct PolicyChange: Sendable, Equatable {
             var what: [String] = []
             let disabled = new.disabled.subtracting(old.disabled).count
             let enabled = old.disabled.subtracting(new.disabled).count
-            if disabled > 0 { what.append("\(disabled) disabled") }
-            if enabled > 0 { what.append("\(enabled) enabled") }
+            if disabled > 0 { what.append("\(disabled) mechanism\(disabled == 1 ? "" : "s") disabled") }
+            if enabled > 0 { what.append("\(enabled) mechanism\(enabled == 1 ? "" : "s") enabled") }
             if new.unloaded != old.unloaded { what.append(new.unloaded ? "unloaded" : "loaded") }
             if what.isEmpty { what.append(policy.isInstalled(module: name) ? "module settings changed" : "uninstalled") }
             return "\(name): " + what.joined(separator: ", ")
