@@ -7,7 +7,7 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Run a short compare and speed and write one self-contained HTML page of their charts and tables.",
         discussion: """
-            Runs this ikebench as `ikebench compare --json --svg …` and `ikebench speed --json --svg …` \
+            Runs this ikebench as `ikebench compare --json --svg ...` and `ikebench speed --json --svg ...` \
             (short runs by default, so the page takes about half a minute), then writes DIR/index.html with \
             the charts inline, the tables, and the exact commands that made them. Each command's JSON and SVG \
             are kept beside the page (compare.json, compare.svg, speed.json, speed.svg).
