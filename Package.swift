@@ -88,6 +88,9 @@ let package = Package(
             // Golden outputs are read (and regenerated) in the source tree via #filePath.
             exclude: ["Golden"]
         ),
+        // Manual pages rendered by man(1); make install and make uninstall into a DESTDIR.
+        // Depending on the executables makes `swift test` build them first.
+        .testTarget(name: "PackagingTests", dependencies: ["cryptoadm", "IKEBench"]),
         // SVGs parsed as XML and rendered by librsvg's rsvg-convert.
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
         .testTarget(
