@@ -93,6 +93,12 @@ man:
 	awk -v section=1 -v sections=docs/man/ikebench.sections -f packaging/man/finish-page.awk \
 	  $(MAN_OUT)/IKEBench/ikebench.1 > docs/man/ikebench.1
 
+# DocC archives of the libraries (swift-docc-plugin; offline), in $(DOCS_OUT).
+DOCS_OUT := .build/plugins/Swift-DocC/outputs
+docs:
+	$(SWIFT) package generate-documentation --target CryptoFramework --target IKECore --target Charts
+	@echo "make docs: $(DOCS_OUT)/{CryptoFramework,IKECore,Charts}.doccarchive"
+
 uninstall:
 	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" sh packaging/install.sh uninstall
 
