@@ -67,6 +67,8 @@ do_install() {
     work=$(mktemp -d)
     trap 'rm -f "$TMP_MANIFEST"; rm -rf "$work"' EXIT
 
+    # A staging DESTDIR is the packager's: made if missing, never removed.
+    [ -z "$DESTDIR" ] || mkdir -p "$DESTDIR"
     make_dir "$MANIFEST_DIR"
     echo "installing into $DESTDIR$PREFIX:"
     put "$BUILT/ikebench" "$BINDIR/ikebench" 755

@@ -56,7 +56,12 @@ public struct BarChart: ChartPanel {
     static let barHeight = 17.0
     static let barGap = 3.0
     static let groupGap = 16.0
-    static let labelColumn = 250.0
+    /// Room for the group labels: the longest label or note (approximate DejaVu
+    /// Sans advance widths at 12 and 11 px), within bounds.
+    var labelColumn: Double {
+        let widest = groups.map { max(Double($0.label.count) * 7.2, Double($0.note?.count ?? 0) * 7.0) }.max() ?? 0
+        return min(max(widest + 40, 150), Double(width) * 0.45)
+    }
     static let valueRoom = 96.0
 
     var legend: Legend {
@@ -84,7 +89,7 @@ public struct BarChart: ChartPanel {
         legend.draw(on: &c, left: left, y: legendTop + 4, maxWidth: Double(width) - 40)
         let plotTop = legendTop + Double(legend.rows(maxWidth: Double(width) - 40)) * 18 + 14
         let plotBottom = Double(height) - header.footnoteHeight - 52
-        let plotLeft = Self.labelColumn
+        let plotLeft = labelColumn
         let plotRight = Double(width) - Self.valueRoom
         let values = groups.flatMap { $0.bars.map(\.value) } + referenceLines.map(\.value)
         let scale = Scale(kind: axis.kind, domain: axis.resolvedDomain(values: values), range: plotLeft...plotRight)
