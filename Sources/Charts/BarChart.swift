@@ -76,36 +76,23 @@ public struct BarChart: ChartPanel {
     /// Pixel height: header, legend, groups, axis, footnotes.
     public var height: Int {
         let plot = groups.map(groupHeight).reduce(0, +) + Double(max(groups.count - 1, 0)) * Self.groupGap + 24
-        let legendRows = Double(legend.rows(maxWidth: Double(width) - 40))
-        return Int((header.height + legendRows * 18 + 12 + plot + 52 + header.footnoteHeight).rounded(.up))
+        return Int((ChartFrame.topHeight(header, legend, width: width) + 14 + plot + 52 + header.footnoteHeight).rounded(.up))
     }
 
     /// Draws the chart in the band of the canvas that starts at its top.
     public func draw(on c: inout SVGCanvas) {
         let height = self.height
-        let left = 20.0
-        header.draw(on: &c, left: left)
-        let legendTop = header.height + 8
-        legend.draw(on: &c, left: left, y: legendTop + 4, maxWidth: Double(width) - 40)
-        let plotTop = legendTop + Double(legend.rows(maxWidth: Double(width) - 40)) * 18 + 14
+        let plotTop = ChartFrame.drawTop(header, legend, width: width, on: &c) + 14
         let plotBottom = Double(height) - header.footnoteHeight - 52
         let plotLeft = labelColumn
         let plotRight = Double(width) - Self.valueRoom
         let values = groups.flatMap { $0.bars.map(\.value) } + referenceLines.map(\.value)
         let scale = Scale(kind: axis.kind, domain: axis.resolvedDomain(values: values), range: plotLeft...plotRight)
 
-        // Grid and ticks.
-        for t in scale.ticks {
-            let x = scale.position(t)
-            c.line(x1: x, y1: plotTop, x2: x, y2: plotBottom, class: "grid")
-            c.text(axis.format.tick(t), x: x, y: plotBottom + 16, class: "tick", anchor: .middle)
-        }
-        c.line(x1: plotLeft, y1: plotTop, x2: plotLeft, y2: plotBottom, class: "axis")
-        c.line(x1: plotLeft, y1: plotBottom, x2: plotRight, y2: plotBottom, class: "axis")
-        c.text(axis.label, x: (plotLeft + plotRight) / 2, y: plotBottom + 36, class: "axis-label", anchor: .middle)
+        ChartFrame.drawHorizontalAxis(scale, axis, plotTop: plotTop, plotBottom: plotBottom, on: &c)
 
         var y = plotTop + 12
-        for (gi, g) in groups.enumerated() {
+        for g in groups {
             let h = groupHeight(g)
             c.group([("class", "bar-group"), ("data-group", g.label)]) { c in
                 let labelY = y + min(h, 2 * Self.barHeight) / 2 + (g.note == nil ? 4 : -2)
@@ -125,7 +112,6 @@ public struct BarChart: ChartPanel {
                 }
             }
             y += h + Self.groupGap
-            _ = gi
         }
 
         for r in referenceLines {
@@ -133,6 +119,6 @@ public struct BarChart: ChartPanel {
             c.line(x1: x, y1: plotTop - 2, x2: x, y2: plotBottom, class: "reference", extra: [("data-value", "\(r.value)")])
             c.text(r.label, x: x - 4, y: plotTop + 2, class: "reference-label", anchor: .end)
         }
-        header.drawFootnotes(on: &c, left: left, bottom: Double(height))
+        header.drawFootnotes(on: &c, left: ChartFrame.left, bottom: Double(height))
     }
 }

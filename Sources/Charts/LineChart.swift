@@ -56,18 +56,13 @@ public struct LineChart: ChartPanel {
     }
 
     public var height: Int {
-        let legendRows = Double(legend.rows(maxWidth: Double(width) - 40))
-        return Int((header.height + legendRows * 18 + 20 + plotHeight + 54 + header.footnoteHeight).rounded(.up))
+        return Int((ChartFrame.topHeight(header, legend, width: width) + 20 + plotHeight + 54 + header.footnoteHeight).rounded(.up))
     }
 
     /// Draws the chart in the band of the canvas that starts at its top.
     public func draw(on c: inout SVGCanvas) {
         let height = self.height
-        let left = 20.0
-        header.draw(on: &c, left: left)
-        let legendTop = header.height + 8
-        legend.draw(on: &c, left: left, y: legendTop + 4, maxWidth: Double(width) - 40)
-        let plotTop = legendTop + Double(legend.rows(maxWidth: Double(width) - 40)) * 18 + 20
+        let plotTop = ChartFrame.drawTop(header, legend, width: width, on: &c) + 20
         let plotBottom = plotTop + plotHeight
         let plotLeft = 92.0
         let plotRight = Double(width) - 36
@@ -76,19 +71,12 @@ public struct LineChart: ChartPanel {
         let xScale = Scale(kind: xAxis.kind, domain: xAxis.resolvedDomain(values: xs), range: plotLeft...plotRight)
         let yScale = Scale(kind: yAxis.kind, domain: yAxis.resolvedDomain(values: ys), range: plotTop...plotBottom, reversed: true)
 
-        for t in xScale.ticks {
-            let x = xScale.position(t)
-            c.line(x1: x, y1: plotTop, x2: x, y2: plotBottom, class: "grid")
-            c.text(xAxis.format.tick(t), x: x, y: plotBottom + 16, class: "tick", anchor: .middle)
-        }
         for t in yScale.ticks {
             let y = yScale.position(t)
             c.line(x1: plotLeft, y1: y, x2: plotRight, y2: y, class: "grid")
             c.text(yAxis.format.tick(t), x: plotLeft - 6, y: y + 4, class: "tick", anchor: .end)
         }
-        c.line(x1: plotLeft, y1: plotTop, x2: plotLeft, y2: plotBottom, class: "axis")
-        c.line(x1: plotLeft, y1: plotBottom, x2: plotRight, y2: plotBottom, class: "axis")
-        c.text(xAxis.label, x: (plotLeft + plotRight) / 2, y: plotBottom + 38, class: "axis-label", anchor: .middle)
+        ChartFrame.drawHorizontalAxis(xScale, xAxis, plotTop: plotTop, plotBottom: plotBottom, on: &c)
         let yLabelX = 24.0, yLabelY = (plotTop + plotBottom) / 2
         c.text(yAxis.label, x: yLabelX, y: yLabelY, class: "axis-label", anchor: .middle, rotate: -90)
 
@@ -115,6 +103,6 @@ public struct LineChart: ChartPanel {
                 }
             }
         }
-        header.drawFootnotes(on: &c, left: left, bottom: Double(height))
+        header.drawFootnotes(on: &c, left: ChartFrame.left, bottom: Double(height))
     }
 }
