@@ -100,13 +100,14 @@ struct ChartDataTests {
     @Test func policyChangeMidRunIsMarked() async throws {
         // t2000: ncp/0 serves the public-key work until it is disabled, then sparcfp does.
         let framework = try CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
-        let workload = PhaseOneWorkload(suite: IKETestSupport.suite(), rsaBits: 1024, negotiations: nil, durationSeconds: 3)
+        // A count, not a duration: the change lands mid-run however slow the machine is.
+        let workload = PhaseOneWorkload(suite: IKETestSupport.suite(), rsaBits: 1024, negotiations: 30)
         let changer = Task {
-            // Once ncp/0 has served a few negotiations (four operations each), disable it
+            // Once ncp/0 has served two negotiations (four operations each), disable it
             // as `cryptoadm disable provider=ncp/0 all` would.
             var polls = 0
-            while (framework.stats(for: "ncp/0")?.completed ?? 0) < 20, polls < 2000 {
-                try await Task.sleep(nanoseconds: 5_000_000)
+            while (framework.stats(for: "ncp/0")?.completed ?? 0) < 8, polls < 20_000 {
+                try await Task.sleep(nanoseconds: 2_000_000)
                 polls += 1
             }
             var policy = framework.policy

@@ -48,8 +48,8 @@ public enum PhaseOneCharts {
     }
 
     /// The latency distribution (HdrHistogram percentiles on a log axis) and,
-    /// for a run of two seconds or more, Phase I per second with every policy
-    /// change the framework applied marked.
+    /// for a run of two seconds or more or one in which the policy changed,
+    /// Phase I per second with every policy change the framework applied marked.
     public static func run(_ r: RunReport, command: String? = nil, date: Date = Date()) -> String {
         Figure(panels: [distribution(r, command: command, date: date)] + (timeline(r, date: date).map { [$0] } ?? [])).svg()
     }
@@ -71,9 +71,9 @@ public enum PhaseOneCharts {
             yAxis: ChartAxis(label: "Phase I time (log)", kind: .log, format: .seconds))
     }
 
-    /// Nil when the run lasted under two seconds (nothing to see over time).
+    /// Nil when the run lasted under two seconds and no policy changed (nothing to see over time).
     static func timeline(_ r: RunReport, date: Date) -> LineChart? {
-        guard r.timeline.count >= 2 else { return nil }
+        guard r.timeline.count >= 2 || !r.policyChanges.isEmpty else { return nil }
         // A second's mean is drawn at its middle: the entry `second` covers [second − 1, second).
         var series = [LineChart.Series("host mean", points: r.timeline.map { .init(x: Double($0.second) - 0.5, y: $0.hostSecondsMean) })]
         let modeled = r.timeline.compactMap { t in t.modeledSecondsMean.map { LineChart.Point(x: Double(t.second) - 0.5, y: $0) } }

@@ -74,11 +74,7 @@ public enum PhaseOneRun {
             modeledPhase1: tally.hasModel ? RunTally.summary(tally.modeled) : nil,
             throughputPerSecond: Double(tally.negotiations) / max(elapsed, 1e-9),
             operations: tally.operationSummaries, kstats: kstats)
-        report.distribution = LatencyDistribution(
-            host: LatencyDistribution.points(tally.host),
-            modeled: tally.hasModel ? LatencyDistribution.points(tally.modeled) : nil)
-        report.timeline = tally.timeline.seconds
-        report.policyChanges = PolicyChangeMark.marks(framework.policyChanges, start: start, end: end)
+        report.addChartData(from: tally, framework: framework, start: start, end: end)
         return report
     }
 }
