@@ -134,3 +134,40 @@ struct ChartDataTests {
         #expect(Self.values(Array(circles)) == report.timeline.map(\.hostSecondsMean))
     }
 }
+
+/// `ikebench report --html DIR`: one page holding both charts, their tables and commands, nothing fetched.
+@Suite("ikebench report")
+struct HTMLReportTests {
+    @Test func pageIsSelfContained() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ikebench-report-\(getpid())-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = Process()
+        p.executableURL = JSONShapeTests.binary
+        p.arguments = ["report", "--html", dir.path, "--negotiations", "2", "--speed-seconds", "0.05"]
+        var env = ProcessInfo.processInfo.environment
+        env["CRYPTOFRAMEWORK_CONF"] = dir.appendingPathComponent("no-such.conf").path
+        p.environment = env
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let page = try String(contentsOf: dir.appendingPathComponent("index.html"), encoding: .utf8)
+        var svgs: [String] = []
+        var rest = page[...]
+        while let start = rest.range(of: "<svg "), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+            svgs.append(String(rest[start.lowerBound..<end.upperBound]))
+            rest = rest[end.upperBound...]
+        }
+        #expect(svgs.count == 2)
+        for svg in svgs { _ = try ChartDataTests.checkRenders(svg) }
+        #expect(page.components(separatedBy: "<table>").count == 3)
+        #expect(page.contains("ikebench compare --negotiations 2 --json --svg"))
+        #expect(page.contains("ikebench speed --seconds 0.05"))
+        // Nothing loaded from elsewhere: no src attributes, no links but the SVG namespace.
+        #expect(!page.contains("src="))
+        #expect(!page.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "").contains("http"))
+        for file in ["compare.json", "compare.svg", "speed.json", "speed.svg"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(file)")
+        }
+    }
+}
