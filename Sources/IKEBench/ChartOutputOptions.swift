@@ -6,6 +6,15 @@ struct ChartOutputOptions: ParsableArguments {
     @Option(name: .customLong("svg"), help: ArgumentHelp("Also write the results as an SVG chart to this file.", valueName: "file"))
     var path: String?
 
+    /// Checked before the run, so a long run is not lost to a mistyped path.
+    func validate() throws {
+        guard let path else { return }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw ValidationError("--svg \(path): \(directory) is not a writable directory")
+        }
+    }
+
     /// The command line that made the chart, for its footnote.
     static var commandLine: String {
         (["ikebench"] + CommandLine.arguments.dropFirst()).map(shellQuoted).joined(separator: " ")
@@ -22,7 +31,15 @@ struct ChartOutputOptions: ParsableArguments {
         do {
             try Data(try svg().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw ValidationError("--svg \(path): cannot write the chart: \(error.localizedDescription)")
+            throw OutputFileError(path: path, reason: error.localizedDescription)
         }
     }
+}
+
+/// A result file that could not be written: exit status 1 with the path and
+/// the reason (not a usage error, so no usage text).
+struct OutputFileError: Error, CustomStringConvertible {
+    let path: String
+    let reason: String
+    var description: String { "cannot write \(path): \(reason)" }
 }

@@ -42,7 +42,7 @@ struct ReportCommand: ParsableCommand {
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         } catch {
-            throw ValidationError("--html \(html): cannot create the directory: \(error.localizedDescription)")
+            throw OutputFileError(path: html, reason: error.localizedDescription)
         }
         let configArguments = config.map { ["--config", $0] } ?? []
         let compare = try ReportStep.run(
@@ -73,11 +73,16 @@ struct ReportStep {
         print("running: \(shown)")
         fflush(nil)
         guard let result = ChildProcess.output([selfExecutable] + full), result.status == 0 else {
-            throw ValidationError("\(shown) failed; run it alone to see why")
+            throw ReportStepError(command: shown)
         }
         let json = Data(result.output.utf8)
         try json.write(to: jsonURL, options: .atomic)
         return ReportStep(command: shown, json: json, svg: try String(contentsOf: svgURL, encoding: .utf8))
+    }
+
+    struct ReportStepError: Error, CustomStringConvertible {
+        let command: String
+        var description: String { "\(command) failed; run it alone to see why" }
     }
 
     /// This very binary, so the page's figures come from the build that made it.
