@@ -76,4 +76,15 @@ struct JSONShapeTests {
         let ops = try #require(without["operations"] as? [[String: Any]])
         #expect(!ops.contains { $0["provider"] as? String == "ncp/0" })
     }
+
+    @Test func calibrate() throws {
+        let t = try Self.run(["calibrate", "--rsa-bits", "1024", "--group", "2", "--json"])
+        let rows = try #require(t["rows"] as? [[String: Any]])
+        #expect(rows.count == 2)  // short and full-length private values
+        for r in rows {
+            for k in ["rsaBits", "group", "dhPrivateBits"] { #expect(r[k] is Int, "\(k)") }
+            for k in ["modeledWithNCPSeconds", "modeledWithoutNCPSeconds", "impliedPenaltyCycles"] { #expect(r[k] is NSNumber, "\(k)") }
+            #expect(r["consistent"] as? Bool == false)
+        }
+    }
 }

@@ -14,19 +14,20 @@ public struct FloatModExpEngine: BignumEngine {
     public typealias Number = GMPInteger
 
     let gmp = GMPEngine()
-    public let costModel: T1CostModel
+    /// The chip whose latencies every count is charged at.
+    public let chip: ChipModel
     /// Where integer work outside ``modExp(_:_:_:secret:context:)`` is charged; nil: nowhere.
     let ambient: OperationContext?
 
-    public init(costModel: T1CostModel = .t2000, charging context: OperationContext? = nil) {
-        self.costModel = costModel
+    public init(chip: ChipModel = .ultraSPARCT1, charging context: OperationContext? = nil) {
+        self.chip = chip
         self.ambient = context
     }
 
     public var identifier: String { "sparcfp" }
 
     private func charge(_ counts: FloatOpCounts) {
-        if let ambient { costModel.charge(counts, to: ambient) }
+        if let ambient { chip.charge(counts, to: ambient) }
     }
 
     private func words(_ x: GMPInteger) -> Int { T1IntegerWork.words(bits: x.bitLength) }
@@ -107,7 +108,7 @@ public struct FloatModExpEngine: BignumEngine {
         }
         let (result, counts) = modExpCounted(base, exponent, modulus)
         context.count("sparcfp.modexp")
-        costModel.charge(counts, to: context)
+        chip.charge(counts, to: context)
         return result
     }
 
