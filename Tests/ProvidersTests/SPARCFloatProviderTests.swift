@@ -112,6 +112,39 @@ struct SPARCFloatProviderTests {
         #expect(ExponentShape.of(pair.privateKey.value).bits == group.bits)
     }
 
+    @Test("sparcumul64, Sun's later sun4v integer path: real results, integer instructions only, cheaper than the FP path")
+    func integerKernel() throws {
+        let integer = SPARCFloatProvider(kernel: .umul64)
+        #expect(integer.descriptor.name == "sparcumul64")
+        let key = try Self.host.generateRSAKeyPair(bits: 1024)
+        let data = Array("IKE HASH_R".utf8)
+        let context = OperationContext()
+        guard case .bytes(let signature) = try integer.perform(.sign(.rsaPKCS, key: key, data: data, pss: nil), context: context)
+        else { Issue.record("no signature"); return }
+        #expect(try Self.host.verify(.rsaPKCS, key: key.publicKey, data: data, signature: signature))
+        let counts = try #require(context.work.tally(FloatOpCounts.self))
+        #expect(counts.floatingPointOperations == 0 && counts.imul > 0)
+        let fpContext = OperationContext()
+        _ = try SPARCFloatProvider().perform(.sign(.rsaPKCS, key: key, data: data, pss: nil), context: fpContext)
+        let integerSeconds = try #require(context.modeledSeconds)
+        let fpSeconds = try #require(fpContext.modeledSeconds)
+        #expect(integerSeconds < fpSeconds / 2)
+
+        // DH: the same shared secret as openssl computes, for both lengths of private value.
+        for bits in [DHGroup.modp2.defaultPrivateBits, DHGroup.modp2.bits] {
+            let peer = try Self.host.generateDHKeyPair(group: .modp2)
+            guard case .dhKeyPair(let mine) = try integer.perform(
+                .generateDHKeyPair(group: .modp2, privateBits: bits), context: OperationContext()),
+                case .secret(let ours) = try integer.perform(
+                .deriveDH(privateKey: mine.privateKey, peerPublicValue: peer.publicValue), context: OperationContext())
+            else { Issue.record("no DH result"); continue }
+            let theirs = try OpenSSLProvider().perform(
+                .deriveDH(privateKey: peer.privateKey, peerPublicValue: mine.publicValue), context: OperationContext())
+            guard case .secret(let expected) = theirs else { Issue.record("no openssl secret"); continue }
+            #expect(ours.bytes == expected.bytes)
+        }
+    }
+
     @Test("The emulation what-if: the solved penalty turns the modeled time into the target")
     func penaltySolve() throws {
         let key = try Self.host.generateRSAKeyPair(bits: 1024)

@@ -86,8 +86,14 @@ struct CompareCommand: AsyncParsableCommand {
         let report = CompareReport(baseline: baseline, withoutNCP: without)
         if options.json {
             try JSONOutput.print(report)
-        } else {
-            print(ReportText.compare(report))
+            return
+        }
+        print(ReportText.compare(report))
+        if modeled, let chip = platform.chip {
+            let integer = try await PhaseOneExplanation.integerBignumSeconds(suite: suite, identities: identities, chip: chip)
+            print("without ncp/0 on Sun's later sun4v integer bignum (-DUMUL64, provider sparcumul64) instead of the FP path: "
+                + "modeled \(ReportText.time(integer)) of cryptography, \(ReportText.time(integer + overhead)) with the "
+                + "non-cryptographic time (one negotiation)")
         }
     }
 }

@@ -119,6 +119,19 @@ public enum PhaseOneExplanation {
             initiatorFramework: try MainModeNegotiation.initiatorFramework(), identities: identities).run()
     }
 
+    /// Modeled cryptography of one negotiation without ncp/0 on Sun's later
+    /// integer bignum (`sparcumul64`) instead of the FP path (sparcfp unloaded).
+    public static func integerBignumSeconds(suite: IKESuite, identities: IKEIdentities, chip: ChipModel) async throws -> Double {
+        let framework = try CryptoFramework(platform: .t2000(chip: chip, laterIntegerBignum: true), policy: .inMemory(Policy()))
+        var policy = NCPDisabled.policy(of: framework)
+        policy.setUnloaded(true, provider: SolarisBignumKernel.floatingPoint.providerName)
+        let responder = try CryptoFramework(platform: framework.platform, policy: .inMemory(policy))
+        let outcome = try await MainModeNegotiation(
+            suite: suite, responderFramework: responder,
+            initiatorFramework: try MainModeNegotiation.initiatorFramework(), identities: identities).run()
+        return cryptographySeconds(outcome)
+    }
+
     /// The non-cryptographic Phase I time the 165 ms run implies for a suite on
     /// `chip` (0 when the cryptography alone exceeds it): what `compare` adds.
     public static func impliedOverhead(suite: IKESuite, identities: IKEIdentities, chip: ChipModel = .ultraSPARCT1) async throws -> Double {

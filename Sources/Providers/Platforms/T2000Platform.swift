@@ -8,13 +8,20 @@ extension Platform {
 
     /// The T2000 with another chip value (e.g. the T1 with an FP trap penalty,
     /// the emulation what-if) or with short DH private values in sparcfp.
-    /// The chip reaches every provider from here.
-    public static func t2000(chip: ChipModel = .ultraSPARCT1, dhPrivateValues: DHPrivateValueLength = .fullLength) -> Platform {
-        Platform(
-            name: "t2000", chip: chip, softwarePriority: ["sparcfp"],
+    /// The chip reaches every provider from here. `laterIntegerBignum` adds,
+    /// after sparcfp, the integer bignum Sun later shipped for sun4v
+    /// (`sparcumul64`, ``SolarisBignumKernel/umul64``): not in the 2007
+    /// Solaris 10, a counterfactual for what disabling ncp/0 would have cost with it.
+    public static func t2000(
+        chip: ChipModel = .ultraSPARCT1, dhPrivateValues: DHPrivateValueLength = .fullLength, laterIntegerBignum: Bool = false
+    ) -> Platform {
+        let integer = SolarisBignumKernel.umul64.providerName
+        return Platform(
+            name: "t2000", chip: chip, softwarePriority: ["sparcfp"] + (laterIntegerBignum ? [integer] : []),
             makeProviders: {
                 [SPARCFloatProvider(chip: chip, dhPrivateValues: dhPrivateValues),
                  NCPProvider(configuration: NCPConfiguration(mauCount: chip.cryptoUnits.count), chip: chip)]
+                    + (laterIntegerBignum ? [SPARCFloatProvider(chip: chip, dhPrivateValues: dhPrivateValues, kernel: .umul64)] : [])
             },
             makeModuleProvider: PKCS11Provider.factory)
     }

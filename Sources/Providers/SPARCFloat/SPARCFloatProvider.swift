@@ -31,10 +31,9 @@ public final class SPARCFloatProvider: CryptoProvider {
             MechanismInfo(.random, flags: [.generate]),
         ]
 
-    public let descriptor = ProviderDescriptor(
-        name: "sparcfp",
-        summary: "UltraSPARC T1 software bignum: RSA and DH over a floating-point Montgomery multiply (modeled T1 time)",
-        mechanisms: SPARCFloatProvider.mechanisms)
+    public let descriptor: ProviderDescriptor
+    /// The Montgomery multiplication RSA and DH run on.
+    public let kernel: SolarisBignumKernel
 
     /// The chip every request is charged on.
     public let chip: ChipModel
@@ -49,7 +48,12 @@ public final class SPARCFloatProvider: CryptoProvider {
 
     /// `chip`: the published T1 parameters by default; pass one with a trap
     /// penalty (``ChipModel/withFPTrapPenalty(_:)``) to test the emulation what-if.
-    public init(chip: ChipModel = .ultraSPARCT1, dhPrivateValues: DHPrivateValueLength = .fullLength) {
+    /// `kernel`: the FP path Solaris 10 shipped on all SPARC (provider `sparcfp`),
+    /// or the integer path later sun4v builds used (`sparcumul64`).
+    public init(chip: ChipModel = .ultraSPARCT1, dhPrivateValues: DHPrivateValueLength = .fullLength,
+                kernel: SolarisBignumKernel = .floatingPoint) {
+        self.descriptor = ProviderDescriptor(name: kernel.providerName, summary: kernel.summary, mechanisms: Self.mechanisms)
+        self.kernel = kernel
         self.chip = chip
         self.dhPrivateValues = dhPrivateValues
         self.random = try? SodiumProvider()
@@ -61,7 +65,7 @@ public final class SPARCFloatProvider: CryptoProvider {
         if case .generateDHKeyPair(let group, nil) = request {
             request = .generateDHKeyPair(group: group, privateBits: dhPrivateValues.bits(for: group))
         }
-        let engine = FloatModExpEngine(chip: chip, charging: context)
+        let engine = FloatModExpEngine(chip: chip, kernel: kernel, charging: context)
         let server = BignumRequestServer(engine: engine)
         let hash: HashFunction = { [chip] algorithm, data in
             if let cycles = T1SymmetricCost.digest(algorithm, bytes: data.count) {
@@ -74,17 +78,37 @@ public final class SPARCFloatProvider: CryptoProvider {
         case .digest, .mac, .encrypt, .decrypt:
             guard let cycles = T1SymmetricCost.cycles(request) else { throw unsupported(request) }
             let result = try libcrypto.perform(request, context: OperationContext())
-            context.count("sparcfp.symmetric_bytes", request.dataCount)
+            context.count("\(descriptor.name).symmetric_bytes", request.dataCount)
             context.addModeled(cycles: cycles, clockHz: chip.clockHz)
             return result
         case .random(let count):
-            guard let random else { throw CryptoError(.providerFailed, "sparcfp: libsodium failed to initialise; no random source") }
+            guard let random else { throw CryptoError(.providerFailed, "\(descriptor.name): libsodium failed to initialise; no random source") }
             let result = try random.perform(request, context: OperationContext())
             context.addModeled(cycles: T1SymmetricCost.random(bytes: count), clockHz: chip.clockHz)
             return result
         default:
             throw unsupported(request)
         }
+    }
+}
+
+/// Which Montgomery multiplication Solaris' bignum (usr/src/common/bignum) was built with.
+public enum SolarisBignumKernel: String, Sendable, CaseIterable {
+    /// `-DUSE_FLOATING_POINT`: mont_mulf, Solaris 10's softtoken on all SPARC
+    /// (lib/pkcs11/Makefile.softtoken.sparcv9).
+    case floatingPoint
+    /// `-DUMUL64`: 32×32→64-bit integer multiply-accumulate, the kernel `rsa`
+    /// module on SPARC (uts/sparc/rsa/Makefile) and later sun4v userland
+    /// (lib/pkcs11/libsoftcrypto/sun4v/Makefile.com).
+    case umul64
+
+    /// The provider's name.
+    public var providerName: String { self == .floatingPoint ? "sparcfp" : "sparcumul64" }
+
+    var summary: String {
+        self == .floatingPoint
+            ? "UltraSPARC T1 software bignum: RSA and DH over a floating-point Montgomery multiply (modeled T1 time)"
+            : "UltraSPARC T1 software bignum, Sun's later sun4v build: RSA and DH over a 64-bit integer multiply (modeled T1 time)"
     }
 }
 
