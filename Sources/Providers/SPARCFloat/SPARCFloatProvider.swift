@@ -5,7 +5,7 @@ import Synchronization
 /// bignum on UltraSPARC T1 — RSA and DH through the framework's algorithms
 /// over ``FloatModExpEngine`` (the floating-point Montgomery multiply), and the
 /// IKE symmetric mechanisms computed by libcrypto — every request charged in
-/// modeled cycles of the platform's chip (``ChipModel``, ``T1SymmetricCost``).
+/// modeled cycles of the platform's chip (``ChipModel``, ``SymmetricSoftwareCost``).
 ///
 /// A DH key-pair request without a private-value length gets one as long as
 /// the prime, as Solaris' softtoken did: `soft_dh_genkey_pair` draws
@@ -68,7 +68,7 @@ public final class SPARCFloatProvider: CryptoProvider {
         let engine = FloatModExpEngine(chip: chip, kernel: kernel, charging: context)
         let server = BignumRequestServer(engine: engine)
         let hash: HashFunction = { [chip] algorithm, data in
-            if let cycles = T1SymmetricCost.digest(algorithm, bytes: data.count) {
+            if let cycles = SymmetricSoftwareCost.digest(algorithm, bytes: data.count, on: chip) {
                 context.addModeled(cycles: cycles, clockHz: chip.clockHz)
             }
             return try GMPDigest.digest(algorithm, data)
@@ -76,7 +76,7 @@ public final class SPARCFloatProvider: CryptoProvider {
         if let result = try server.serve(request, hash: hash, context: context) { return result }
         switch request {
         case .digest, .mac, .encrypt, .decrypt:
-            guard let cycles = T1SymmetricCost.cycles(request) else { throw unsupported(request) }
+            guard let cycles = SymmetricSoftwareCost.cycles(request, on: chip) else { throw unsupported(request) }
             let result = try libcrypto.perform(request, context: OperationContext())
             context.count("\(descriptor.name).symmetric_bytes", request.dataCount)
             context.addModeled(cycles: cycles, clockHz: chip.clockHz)
@@ -84,7 +84,7 @@ public final class SPARCFloatProvider: CryptoProvider {
         case .random(let count):
             guard let random else { throw CryptoError(.providerFailed, "\(descriptor.name): libsodium failed to initialise; no random source") }
             let result = try random.perform(request, context: OperationContext())
-            context.addModeled(cycles: T1SymmetricCost.random(bytes: count), clockHz: chip.clockHz)
+            context.addModeled(cycles: SymmetricSoftwareCost.random(bytes: count, on: chip), clockHz: chip.clockHz)
             return result
         default:
             throw unsupported(request)
