@@ -35,11 +35,7 @@ struct SPARCFloatCountTests {
     static func d32AndD16(_ n: Int) -> FloatOpCounts { fp(load: 3 * n, conv: 3 * n, store: 3 * n) }
 
     static func fp(load: Int, conv: Int, store: Int) -> FloatOpCounts {
-        var c = FloatOpCounts()
-        c.fload = load
-        c.fconv = conv
-        c.fstore = store
-        return c
+        FloatOpCounts(fconv: conv, fload: load, fstore: store)
     }
 
     /// Only the FP fields (data independent) and the kernel-call count.

@@ -37,6 +37,22 @@ public struct FloatOpCounts: WorkTally, Hashable, CustomStringConvertible {
 
     public init() {}
 
+    /// Counts given by field (the others 0).
+    public init(fmul: Int = 0, fadd: Int = 0, fconv: Int = 0, fload: Int = 0, fstore: Int = 0,
+                ialu: Int = 0, iload: Int = 0, istore: Int = 0, imul: Int = 0, idiv: Int = 0, montgomeryMultiplies: Int = 0) {
+        self.fmul = fmul
+        self.fadd = fadd
+        self.fconv = fconv
+        self.fload = fload
+        self.fstore = fstore
+        self.ialu = ialu
+        self.iload = iload
+        self.istore = istore
+        self.imul = imul
+        self.idiv = idiv
+        self.montgomeryMultiplies = montgomeryMultiplies
+    }
+
     /// All FP instructions: the ones the trap-emulation penalty applies to.
     public var floatingPointOperations: Int { fmul + fadd + fconv + fload + fstore }
 

@@ -26,11 +26,7 @@ import CryptoFramework
 /// - HMAC: the hash of (key ⊕ ipad ‖ message), then of (key ⊕ opad ‖ inner digest).
 enum SymmetricSoftwareCost {
     static func mix(alu: Int, loads: Int, stores: Int) -> FloatOpCounts {
-        var c = FloatOpCounts()
-        c.ialu = alu
-        c.iload = loads
-        c.istore = stores
-        return c
+        FloatOpCounts(ialu: alu, iload: loads, istore: stores)
     }
 
     static let sha1Block = mix(alu: 13, loads: 1, stores: 0) * 80 + mix(alu: 6, loads: 4, stores: 1) * 64
