@@ -80,20 +80,20 @@ struct ChartDataTests {
         #expect(doc.valued("text").map(\.text) == rows.compactMap { Self.number($0["opsPerSecond"]) }.map(ValueFormat.perSecond.format))
     }
 
-    @Test func calibrateChartShowsThe2007Lines() throws {
-        let path = Self.svgPath("calibrate")
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let p = Process()
-        p.executableURL = JSONShapeTests.binary
-        p.arguments = ["calibrate", "--svg", path]
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        let doc = try Self.checkRenders(try String(contentsOfFile: path, encoding: .utf8))
-        #expect(doc.valued("rect").count >= 2)
+    @Test func calibrateBarsAreTheJSONRows() throws {
+        let (t, doc) = try Self.runWithChart("calibrate", ["calibrate", "--rsa-bits", "1024", "--group", "2"])
+        let rows = try #require(t["rows"] as? [[String: Any]])
+        #expect(!rows.isEmpty)
+        let expected = try rows.flatMap { r in
+            try ["modeledWithNCPSeconds", "modeledWithoutNCPSeconds", "predictedWithoutNCPSeconds"].map { try #require(Self.number(r[$0])) }
+        }
+        #expect(Self.same(Self.values(doc.valued("rect")), expected))
+        #expect(doc.valued("text").map(\.text) == expected.map(ValueFormat.seconds.format))
         let lines = Self.values(doc.all("line").filter { $0.attributes["class"] == "reference" })
         #expect(lines == [Published2007.withNCPSeconds, Published2007.withoutNCPSeconds])
+        for r in rows where r["consistent"] as? Bool == true {
+            #expect(doc.all("text").contains { $0.text.hasPrefix("RSA-\(r["rsaBits"]!), group \(r["group"]!), \(r["dhPrivateBits"]!)-bit") })
+        }
     }
 
     /// A policy applied mid-run is recorded with its moment and drawn as an event on the timeline.
