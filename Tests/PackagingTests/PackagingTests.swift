@@ -68,6 +68,9 @@ struct PackagingTests {
             for sub in command["subcommands"] as? [[String: Any]] ?? [] { collect(sub) }
         }
         collect(try #require(json["command"] as? [String: Any]))
+        // generate-manual drops every non-ASCII character of the help; keep it ASCII so the page says all of it.
+        let nonASCII = Set(dump.output.unicodeScalars.filter { !$0.isASCII }.map(String.init))
+        #expect(nonASCII.isEmpty, "\(command)'s help has \(nonASCII.sorted()), which the manual page would lose")
         #expect(options.contains("--help"))
         // mdoc writes --name as `Fl -name` (after `Fl x ,` when there is a short name too).
         let text = try String(contentsOf: Self.packageRoot.appendingPathComponent(page), encoding: .utf8)

@@ -9,14 +9,14 @@ struct CalibrateCommand: AsyncParsableCommand {
         commandName: "calibrate",
         abstract: "Explain the 2007 figures (165 ms with ncp, 7.73 s without) per possible configuration.",
         discussion: """
-            For each configuration the 2007 blog left open — RSA 1024 or 2048, Oakley group 1, 2, \
-            5 or 14, DH private values short or full length — one real negotiation runs on the \
+            For each configuration the 2007 blog left open (RSA 1024 or 2048, Oakley group 1, 2, \
+            5 or 14, DH private values short or full length), one real negotiation runs on the \
             modeled T2000 with ncp/0 and one without, at the published T1 latencies (sparcfp's \
             engine executes and counts every instruction). The table gives both modeled times, the \
             non-cryptographic time the 165 ms run implies (taken as the same without ncp), the \
             without-ncp Phase I that predicts, the extra cycles per FP instruction 7.73 s would \
             require (negative: the configuration already costs more), and a mark where both figures \
-            are reproduced within ±25 % with no penalty. --rsa-bits, --group and --dh-private \
+            are reproduced within +/-25 % with no penalty. --rsa-bits, --group and --dh-private \
             restrict the table to matching rows.
 
             Example:
@@ -27,7 +27,7 @@ struct CalibrateCommand: AsyncParsableCommand {
     @OptionGroup var negotiated: NegotiatedSuiteOptions
     @OptionGroup var chart: ChartOutputOptions
 
-    @Flag(help: "Print JSON: {published, tolerance, chip, rows: [{rsaBits, group, dhPrivateBits, …}]}.")
+    @Flag(help: "Print JSON: {published, tolerance, chip, rows: [{rsaBits, group, dhPrivateBits, ...}]}.")
     var json = false
 
     func run() async throws {
