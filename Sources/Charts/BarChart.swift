@@ -31,10 +31,13 @@ public struct BarChart: ChartPanel {
         /// A second, smaller line under the label (a verdict, a ratio).
         public var note: String?
         public var bars: [Bar]
-        public init(_ label: String, note: String? = nil, bars: [Bar]) {
+        /// Drawn on a tinted band: the group the chart is about (a configuration that fits).
+        public var highlighted: Bool
+        public init(_ label: String, note: String? = nil, bars: [Bar], highlighted: Bool = false) {
             self.label = label
             self.note = note
             self.bars = bars
+            self.highlighted = highlighted
         }
     }
 
@@ -91,9 +94,19 @@ public struct BarChart: ChartPanel {
 
         ChartFrame.drawHorizontalAxis(scale, axis, plotTop: plotTop, plotBottom: plotBottom, on: &c)
 
+        // Reference lines first: bars and their values are drawn over them.
+        for r in referenceLines {
+            let x = scale.position(r.value)
+            c.line(x1: x, y1: plotTop - 2, x2: x, y2: plotBottom, class: "reference", extra: [("data-value", "\(r.value)")])
+            c.text(r.label, x: x - 4, y: plotTop + 2, class: "reference-label", anchor: .end)
+        }
         var y = plotTop + 12
         for g in groups {
             let h = groupHeight(g)
+            if g.highlighted {
+                c.rect(x: ChartFrame.left - 6, y: y - Self.groupGap / 2 + 1, width: Double(width) - 2 * ChartFrame.left + 12,
+                       height: h + Self.groupGap - 2, class: "highlight")
+            }
             c.group([("class", "bar-group"), ("data-group", g.label)]) { c in
                 let labelY = y + min(h, 2 * Self.barHeight) / 2 + (g.note == nil ? 4 : -2)
                 c.text(g.label, x: plotLeft - 10, y: labelY, class: "category", anchor: .end)
@@ -114,11 +127,6 @@ public struct BarChart: ChartPanel {
             y += h + Self.groupGap
         }
 
-        for r in referenceLines {
-            let x = scale.position(r.value)
-            c.line(x1: x, y1: plotTop - 2, x2: x, y2: plotBottom, class: "reference", extra: [("data-value", "\(r.value)")])
-            c.text(r.label, x: x - 4, y: plotTop + 2, class: "reference-label", anchor: .end)
-        }
         header.drawFootnotes(on: &c, left: ChartFrame.left, bottom: Double(height))
     }
 }

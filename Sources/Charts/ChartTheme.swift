@@ -16,7 +16,8 @@ enum ChartTheme {
             .tick{font-size:11px;fill:#44464f}
             .axis-label{font-size:12px;fill:#2c2e35}
             .category{font-size:12px}
-            .value{font-size:11px;font-weight:bold}
+            .value{font-size:11px;font-weight:bold;stroke:#ffffff;stroke-width:3px;stroke-linejoin:round;paint-order:stroke}
+            .highlight{fill:#009E73;fill-opacity:0.1;stroke:#009E73;stroke-width:1}
             .legend{font-size:12px}
             .axis{stroke:#55585f;stroke-width:1}
             .grid{stroke:#dfe1e6;stroke-width:1}
@@ -35,6 +36,8 @@ enum ChartTheme {
 
             @media (prefers-color-scheme: dark){
             .background{fill:#17181c}
+            .value{stroke:#17181c}
+            .highlight{fill-opacity:0.2}
             text{fill:#e6e6ea}
             .subtitle,.tick{fill:#b9bbc4}
             .footnote{fill:#9a9da8}

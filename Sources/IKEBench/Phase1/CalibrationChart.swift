@@ -16,13 +16,14 @@ enum CalibrationChart {
             return BarChart.Group("RSA-\(r.rsaBits), group \(r.group), \(r.dhPrivateBits)-bit DH x", note: verdict, bars: [
                 .init(series: 0, value: r.modeledWithNCPSeconds), .init(series: 1, value: r.modeledWithoutNCPSeconds),
                 .init(series: 2, value: r.predictedWithoutNCPSeconds),
-            ])
+            ], highlighted: r.consistent)
         }
         let chart = BarChart(
             header: ChartHeader(
                 title: "Which 2007 configurations explain 165 ms and 7.73 s",
                 subtitles: ["platform t2000 (UltraSPARC T1, 1.2 GHz) · modeled Phase I responder at the published T1 latencies (gcc niagara.md), no FP penalty",
-                            "predicted = modeled without ncp/0 + the non-cryptographic time 165 ms implies · dashed: Sun Fire T2000, Solaris 10 in.iked, 2007"],
+                            "predicted = modeled without ncp/0 + the non-cryptographic time that 165 ms implies",
+                            "dashed: Sun Fire T2000, Solaris 10 in.iked, 2007 · tinted: consistent with both figures within 25 %"],
                 date: date, footnotes: ["made by: \(command)"]),
             series: [.init("modeled with ncp/0 (cryptography)"), .init("modeled without ncp/0 (sparcfp)"),
                      .init("predicted without ncp/0", outlined: true, color: 1)],
