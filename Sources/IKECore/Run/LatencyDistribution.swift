@@ -1,3 +1,4 @@
+import Foundation
 import Histogram
 
 /// Phase I time at percentiles spread evenly on HdrHistogram's percentile
@@ -50,5 +51,3 @@ public struct LatencyDistribution: Sendable, Encodable, Equatable {
 
     private static func pow10(_ x: Double) -> Double { Foundation.pow(10, x) }
 }
-
-import Foundation
