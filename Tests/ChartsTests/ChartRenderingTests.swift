@@ -70,4 +70,22 @@ struct ChartRenderingTests {
         #expect(doc.all("text").first?.text == "</svg><script>\u{FFFD}")
         #expect(doc.all("script").isEmpty)
     }
+
+    /// Readable in a light and a dark viewer: an opaque background of the chart's own
+    /// covers the whole canvas before anything else, and a dark variant exists for
+    /// viewers that honour prefers-color-scheme.
+    @Test func drawsItsOwnBackgroundWithADarkVariant() throws {
+        let chart = LineChart(header: Self.header, series: [.init("s", points: [.init(x: 1, y: 1), .init(x: 2, y: 10)])],
+                              xAxis: ChartAxis(label: "x", kind: .linear, format: .plain),
+                              yAxis: ChartAxis(label: "y", kind: .log, format: .plain))
+        let svg = chart.svg()
+        let doc = try SVGInspection(svg)
+        let root = try #require(doc.root)
+        let firstDrawn = try #require(doc.elements.first { ["rect", "line", "text", "circle", "polyline"].contains($0.name) })
+        #expect(firstDrawn.attributes["class"] == "background")
+        #expect(firstDrawn.attributes["width"] == root.attributes["width"] && firstDrawn.attributes["height"] == root.attributes["height"])
+        let style = try #require(doc.all("style").first?.text)
+        #expect(style.contains(".background{fill:#ffffff}"))
+        #expect(style.contains("@media (prefers-color-scheme: dark)"))
+    }
 }
