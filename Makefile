@@ -67,11 +67,15 @@ example: deps
 
 # IKE Phase I with and without ncp/0 (the 2007 experiment) on the published T1
 # latencies, in the configuration that explains both 2007 figures; the table of
-# what each possible 2007 configuration implies; the speed table.
+# what each possible 2007 configuration implies; the speed table. Each also
+# writes its chart to $(BENCH_CHARTS).
+BENCH_CHARTS := .build/bench
 bench: release
-	.build/release/ikebench compare
-	.build/release/ikebench calibrate
-	.build/release/ikebench speed --vs-openssl
+	mkdir -p $(BENCH_CHARTS)
+	.build/release/ikebench compare --svg $(BENCH_CHARTS)/compare.svg
+	.build/release/ikebench calibrate --svg $(BENCH_CHARTS)/calibrate.svg
+	.build/release/ikebench speed --vs-openssl --svg $(BENCH_CHARTS)/speed.svg
+	@echo "make bench: charts in $(BENCH_CHARTS)/ (compare.svg, calibrate.svg, speed.svg)"
 
 install:
 ifeq ($(BUILT),)
