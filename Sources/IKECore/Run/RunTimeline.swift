@@ -39,35 +39,22 @@ public struct PolicyChangeMark: Sendable, Encodable, Equatable {
 /// Per-second sums of one task, merged at the end like the histograms.
 struct RunTimeline {
     struct Bucket {
-        var negotiations = 0
-        var hostNanoseconds: UInt64 = 0
-        var modeledSeconds = 0.0
-        var modeledCount = 0
+        /// Phase I times of the negotiations completed in the second.
+        var negotiations = RunTally.Sums()
+        /// Operations served per provider.
         var providers: [String: Int] = [:]
     }
     var buckets: [Int: Bucket] = [:]
 
     mutating func record(_ o: NegotiationOutcome, second: Int) {
-        var b = buckets[second, default: Bucket()]
-        b.negotiations += 1
-        b.hostNanoseconds += o.hostNanoseconds
-        if let m = o.modeledSeconds {
-            b.modeledSeconds += m
-            b.modeledCount += 1
-        }
-        for r in o.records { b.providers[r.provider, default: 0] += 1 }
-        buckets[second] = b
+        buckets[second, default: Bucket()].negotiations.add(hostNanoseconds: o.hostNanoseconds, modeledSeconds: o.modeledSeconds)
+        for r in o.records { buckets[second, default: Bucket()].providers[r.provider, default: 0] += 1 }
     }
 
     mutating func merge(_ other: RunTimeline) {
         for (second, o) in other.buckets {
-            var b = buckets[second, default: Bucket()]
-            b.negotiations += o.negotiations
-            b.hostNanoseconds += o.hostNanoseconds
-            b.modeledSeconds += o.modeledSeconds
-            b.modeledCount += o.modeledCount
-            b.providers.merge(o.providers, uniquingKeysWith: +)
-            buckets[second] = b
+            buckets[second, default: Bucket()].negotiations.add(o.negotiations)
+            buckets[second, default: Bucket()].providers.merge(o.providers, uniquingKeysWith: +)
         }
     }
 
@@ -75,11 +62,10 @@ struct RunTimeline {
     var seconds: [TimelineSecond] {
         buckets.keys.sorted().compactMap { s in
             let b = buckets[s]!
-            guard b.negotiations > 0 else { return nil }
+            guard b.negotiations.count > 0 else { return nil }
             return TimelineSecond(
-                second: s + 1, negotiations: b.negotiations,
-                hostSecondsMean: Double(b.hostNanoseconds) / Double(b.negotiations) / 1e9,
-                modeledSecondsMean: b.modeledCount > 0 ? b.modeledSeconds / Double(b.modeledCount) : nil,
+                second: s + 1, negotiations: b.negotiations.count,
+                hostSecondsMean: b.negotiations.hostSecondsMean, modeledSecondsMean: b.negotiations.modeledSecondsMean,
                 providers: b.providers)
         }
     }
