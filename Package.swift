@@ -8,6 +8,9 @@ let package = Package(
         .library(name: "Providers", targets: ["Providers"]),
         .executable(name: "ikebench", targets: ["IKEBench"]),
         .executable(name: "cryptoadm", targets: ["cryptoadm"]),
+        // The framework as a PKCS#11 v2.40 module any process can load
+        // (`.build/release/libCryptoFrameworkPKCS11.so`; README "PKCS#11 module").
+        .library(name: "CryptoFrameworkPKCS11", type: .dynamic, targets: ["CryptoFrameworkPKCS11"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
@@ -54,11 +57,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The PKCS#11 module: one metaslot over the registry, a C ABI over Swift,
+        // token objects in a PIN-protected keystore (libcrypto for PBKDF2 and AES-GCM).
+        .target(
+            name: "CryptoFrameworkPKCS11",
+            dependencies: ["CryptoFramework", "Providers", "CPKCS11", "CLibCrypto"]
+        ),
         // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
         .executableTarget(
             name: "cryptoadm",
             dependencies: [
-                "CryptoFramework", "Providers",
+                "CryptoFramework", "Providers", "CryptoFrameworkPKCS11",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
