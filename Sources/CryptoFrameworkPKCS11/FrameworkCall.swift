@@ -40,7 +40,9 @@ extension ModuleState {
     func key(_ handle: CK_OBJECT_HANDLE, usage: CK_ATTRIBUTE_TYPE) throws(CryptokiError) -> ObjectRecord {
         let object = try object(handle, invalid: .keyInvalid)
         guard [CKO_PUBLIC_KEY, CKO_PRIVATE_KEY, CKO_SECRET_KEY].contains(object.objectClass) else { throw .keyInvalid }
-        guard object.flag(usage) else { throw .keyFunctionNotPermitted }
+        // A key whose class has no such usage (signing with a public key) is the wrong type.
+        guard let allowed = object.attributes[usage] else { throw .keyTypeInconsistent }
+        guard allowed == [1] else { throw .keyFunctionNotPermitted }
         return object
     }
 
