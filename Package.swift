@@ -11,6 +11,8 @@ let package = Package(
         // The framework as a PKCS#11 v2.40 module any process can load
         // (`.build/release/libCryptoFrameworkPKCS11.so`; README "PKCS#11 module").
         .library(name: "CryptoFrameworkPKCS11", type: .dynamic, targets: ["CryptoFrameworkPKCS11"]),
+        // RSA-2048 through the module from C against the Swift API (`make bench-pkcs11`).
+        .executable(name: "pkcs11-speed", targets: ["PKCS11Speed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
@@ -63,6 +65,7 @@ let package = Package(
             name: "CryptoFrameworkPKCS11",
             dependencies: ["CryptoFramework", "Providers", "CPKCS11", "CLibCrypto"]
         ),
+        .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers"]),
         // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
         .executableTarget(
             name: "cryptoadm",
@@ -94,6 +97,14 @@ let package = Package(
             dependencies: ["cryptoadm", "CryptoFramework", "Providers"],
             // Golden outputs are read (and regenerated) in the source tree via #filePath.
             exclude: ["Golden"]
+        ),
+        // Outside clients (pkcs11-tool, p11tool, OpenSSL with libp11, a C program)
+        // against the built libCryptoFrameworkPKCS11.so.
+        .testTarget(
+            name: "PKCS11ModuleTests",
+            dependencies: ["CryptoFramework", "Providers"],
+            // The C client is compiled by the tests with cc (read via #filePath).
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "IKEBenchTests",

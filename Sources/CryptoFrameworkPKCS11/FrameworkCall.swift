@@ -48,8 +48,7 @@ extension ModuleState {
 
     /// The slot's entry for `type` if the policy allows it now with `flag`, else CKR_MECHANISM_INVALID.
     func mechanism(_ type: CK_MECHANISM_TYPE, flag: MechanismFlags) throws(CryptokiError) -> MetaslotMechanism {
-        guard let entry = MetaslotMechanisms.current(framework, reload: false).first(where: { $0.type == UInt(type) }),
-            entry.flags & UInt(flag.rawValue) != 0
+        guard let entry = MetaslotMechanisms.entry(UInt(type), framework, framework.policy), entry.flags & UInt(flag.rawValue) != 0
         else { throw .mechanismInvalid }
         return entry
     }

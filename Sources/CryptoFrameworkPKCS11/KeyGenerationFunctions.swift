@@ -136,6 +136,8 @@ extension Module {
         }
         guard count > 0 else { return }
         guard let out, count <= 1 << 24 else { throw .argumentsBad }
+        // No provider may serve `random` under the policy: the token has no RNG now.
+        guard MetaslotMechanisms.randomAllowed(call.framework) else { throw CryptokiError(CKR_RANDOM_NO_RNG) }
         let bytes = try call.bytes(.random(count: Int(count)), function: "C_GenerateRandom")
         guard bytes.count == Int(count) else { throw .deviceError }
         out.update(from: bytes, count: bytes.count)

@@ -46,8 +46,9 @@ extension Module {
             try withState { _ throws(CryptokiError) in }
             throw .slotInvalid
         }
-        let (record, sessions, readWrite, keystore) = try withState { (s) throws(CryptokiError) in
-            (try s.keystore.readToken(), s.sessions.count, s.sessions.values.filter(\.readWrite).count, s.keystore)
+        let (record, sessions, readWrite, keystore, rng) = try withState { (s) throws(CryptokiError) in
+            (try s.keystore.readToken(), s.sessions.count, s.sessions.values.filter(\.readWrite).count, s.keystore,
+             MetaslotMechanisms.randomAllowed(s.framework))
         }
         out = CK_TOKEN_INFO()
         let label = record.map { String(decoding: $0.label, as: UTF8.self) } ?? ""
@@ -55,7 +56,7 @@ extension Module {
         OutputBuffer.blankPadded(Self.manufacturer, into: &out.manufacturerID)
         OutputBuffer.blankPadded("metaslot", into: &out.model)
         OutputBuffer.blankPadded(TokenSerial.of(keystore.directory), into: &out.serialNumber)
-        var flags = CKF_RNG | CKF_DUAL_CRYPTO_OPERATIONS
+        var flags = rng ? CKF_RNG : 0
         if let record {
             flags |= CKF_TOKEN_INITIALIZED | CKF_LOGIN_REQUIRED
             if record.userPINInitialized { flags |= CKF_USER_PIN_INITIALIZED }
