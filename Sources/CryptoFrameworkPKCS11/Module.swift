@@ -72,7 +72,8 @@ final class Module: Sendable {
         }
         let platform = mayCreateThreads ? base : Self.withoutThreads(base)
         do {
-            let framework = try CryptoFramework(platform: platform, policy: .default)
+            // The framework's own warnings go to the trace, never to the host's stderr.
+            let framework = try CryptoFramework(platform: platform, policy: .default, warn: { trace.note($0) })
             let keystore = Keystore(directory: Keystore.defaultDirectory())
             var state = ModuleState(framework: framework, keystore: keystore, trace: trace, processID: getpid())
             state.syncTokenObjects()

@@ -148,6 +148,17 @@ static void scenario_policy(const char *conf, const char *text) {
     CHECK(p11->C_DigestInit(s, &m), CKR_MECHANISM_INVALID);
     unlink(conf);
     EXPECT(lists(CKM_SHA256) == 1);
+    /* A malformed file keeps the policy in force, and the module says nothing on stderr. */
+    f = fopen(tmp, "w");
+    fputs("this is not kcf.conf\n", f);
+    fclose(f);
+    rename(tmp, conf);
+    usleep(250000);  /* past the registry's periodic file check */
+    EXPECT(lists(CKM_SHA256) == 1);
+    unsigned char out[32];
+    CK_ULONG len = sizeof out;
+    CHECK(p11->C_DigestInit(s, &m), CKR_OK);
+    CHECK(p11->C_Digest(s, (unsigned char *)"abc", 3, out, &len), CKR_OK);
     CHECK(p11->C_Finalize(NULL), CKR_OK);
 }
 
@@ -196,6 +207,49 @@ static void scenario_dh(const char *primeHex) {
     CHECK(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_FUNCTION_NOT_SUPPORTED);
     CHECK(p11->C_CloseSession(s), CKR_OK);
     CHECK(p11->C_GetAttributeValue(s, ka, &sa, 1), CKR_SESSION_HANDLE_INVALID);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
+/* ---- strongSwan's RSA: a public key as a bare session object in a read-only
+ * session, and a signature whose leading zero bytes were stripped ---- */
+static void scenario_strongswan(void) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(0);
+    CK_OBJECT_HANDLE pub, priv;
+    rsa_pair(s, &pub, &priv);
+    unsigned char n[512], e[8];
+    CK_ATTRIBUTE get[] = { { CKA_MODULUS, n, sizeof n }, { CKA_PUBLIC_EXPONENT, e, sizeof e } };
+    CHECK(p11->C_GetAttributeValue(s, pub, get, 2), CKR_OK);
+    CK_OBJECT_CLASS klass = CKO_PUBLIC_KEY;
+    CK_KEY_TYPE type = CKK_RSA;
+    CK_ATTRIBUTE bare[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_KEY_TYPE, &type, sizeof type },
+                            { CKA_MODULUS, n, get[0].ulValueLen }, { CKA_PUBLIC_EXPONENT, e, get[1].ulValueLen } };
+    CK_SESSION_HANDLE ro = open_session(0);
+    CK_OBJECT_HANDLE peer;
+    CHECK(p11->C_CreateObject(ro, bare, 4, &peer), CKR_OK);
+    /* s = 2 (one byte, every leading zero stripped) verifies m = 2^e mod n under CKM_RSA_X_509. */
+    mpz_t m, base, modulus, exponent;
+    mpz_inits(m, base, modulus, exponent, NULL);
+    mpz_import(modulus, get[0].ulValueLen, 1, 1, 1, 0, n);
+    mpz_import(exponent, get[1].ulValueLen, 1, 1, 1, 0, e);
+    mpz_set_ui(base, 2);
+    mpz_powm(m, base, exponent, modulus);
+    unsigned char data[512] = { 0 }, two[] = { 2 };
+    size_t count = 0, k = get[0].ulValueLen;
+    unsigned char tmp[512];
+    mpz_export(tmp, &count, 1, 1, 1, 0, m);
+    memcpy(data + k - count, tmp, count);
+    CK_MECHANISM raw = { CKM_RSA_X_509, NULL, 0 };
+    CHECK(p11->C_VerifyInit(ro, &raw, peer), CKR_OK);
+    CHECK(p11->C_Verify(ro, data, k, two, 1), CKR_OK);
+    data[k - 1] ^= 1;
+    CHECK(p11->C_VerifyInit(ro, &raw, peer), CKR_OK);
+    CHECK(p11->C_Verify(ro, data, k, two, 1), CKR_SIGNATURE_INVALID);
+    mpz_clears(m, base, modulus, exponent, NULL);
+    /* The session object goes with its session. */
+    CHECK(p11->C_CloseSession(ro), CKR_OK);
+    CK_ATTRIBUTE label = { CKA_LABEL, NULL, 0 };
+    CHECK(p11->C_GetAttributeValue(s, peer, &label, 1), CKR_OBJECT_HANDLE_INVALID);
     CHECK(p11->C_Finalize(NULL), CKR_OK);
 }
 
@@ -450,6 +504,7 @@ int main(int argc, char **argv) {
     else if (strcmp(scenario, "fork") == 0) scenario_fork();
     else if (strcmp(scenario, "policy") == 0) scenario_policy(argv[3], argv[4]);
     else if (strcmp(scenario, "dh") == 0) scenario_dh(argv[3]);
+    else if (strcmp(scenario, "strongswan") == 0) scenario_strongswan();
     else if (strcmp(scenario, "bad") == 0) scenario_bad();
     else if (strcmp(scenario, "keystore") == 0) scenario_keystore(argv[3], argv[4]);
     else if (strcmp(scenario, "guest") == 0) scenario_guest();
