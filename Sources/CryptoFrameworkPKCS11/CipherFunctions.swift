@@ -7,12 +7,8 @@ import CryptoFramework
 /// operation as it was (v2.40 §5.2).
 extension Module {
     func cipherInit(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ key: CK_OBJECT_HANDLE, encrypting: Bool) throws(CryptokiError) {
-        try withState { (s) throws(CryptokiError) in
-            let info = try s.session(session)
-            guard (encrypting ? info.encrypt : info.decrypt) == nil else { throw .operationActive }
-            let object = try s.key(key, usage: encrypting ? CKA_ENCRYPT : CKA_DECRYPT)
-            let stream = try CipherStream(mechanism, object: object, state: s, encrypting: encrypting)
-            if encrypting { s.sessions[session]!.encrypt = stream } else { s.sessions[session]!.decrypt = stream }
+        try begin(session, Self.field(encrypting)) { (s) throws(CryptokiError) in
+            try CipherStream(mechanism, object: s.key(key, usage: encrypting ? CKA_ENCRYPT : CKA_DECRYPT), state: s, encrypting: encrypting)
         }
     }
 
@@ -23,11 +19,8 @@ extension Module {
     }
 
     func cipher(_ session: CK_SESSION_HANDLE, _ step: CipherStep, encrypting: Bool, _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
-        let (stream, call) = try withState { (s) throws(CryptokiError) in
-            let info = try s.session(session)
-            guard let stream = encrypting ? info.encrypt : info.decrypt else { throw .operationNotInitialized }
-            return (stream, s.call)
-        }
+        let field = Self.field(encrypting)
+        let (stream, call) = try active(session, field)
         var next = stream
         let output: [UInt8]
         do throws(CryptokiError) {
@@ -47,16 +40,11 @@ extension Module {
             }
             guard try OutputBuffer.write(output, to: out, length: length) else { return }  // length query: nothing changes
         } catch {
-            if error.rv != CKR_BUFFER_TOO_SMALL { store(nil, session, encrypting: encrypting) }
+            if error.rv != CKR_BUFFER_TOO_SMALL { keep(nil, session, field) }
             throw error
         }
-        if case .update = step { store(next, session, encrypting: encrypting) } else { store(nil, session, encrypting: encrypting) }
+        if case .update = step { keep(next, session, field) } else { keep(nil, session, field) }
     }
 
-    private func store(_ stream: CipherStream?, _ session: CK_SESSION_HANDLE, encrypting: Bool) {
-        try? withState { (s) throws(CryptokiError) in
-            guard s.sessions[session] != nil else { return }
-            if encrypting { s.sessions[session]!.encrypt = stream } else { s.sessions[session]!.decrypt = stream }
-        }
-    }
+    private static func field(_ encrypting: Bool) -> WritableKeyPath<Session, CipherStream?> { encrypting ? \.encrypt : \.decrypt }
 }

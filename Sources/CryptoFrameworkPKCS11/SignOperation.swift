@@ -4,7 +4,7 @@ import CryptoFramework
 /// An active C_Sign*/C_Verify*: the mechanism and key fixed at Init, the data
 /// gathered by the Update calls (the framework signs whole messages; a
 /// hashing mechanism's result is the same either way).
-struct SignOperation {
+struct SignOperation: GatheringOperation {
     enum Key {
         case signing(RSAPrivateKey)
         case verifying(RSAPublicKey)
@@ -14,11 +14,7 @@ struct SignOperation {
     let key: Key
     let pss: PSSParameters?
     var data: [UInt8] = []
-    /// Set by the first Update: C_Sign/C_Verify may no longer finish it (v2.40 §5.12).
     var multiPart = false
-
-    /// Longest message a multi-part operation gathers.
-    static let maximumData = 64 << 20
 
     var signatureLength: Int {
         switch key {
