@@ -144,14 +144,6 @@ extension Module {
     }
 }
 
-extension ModuleState {
-    /// Removes an object (and its keystore file).
-    mutating func destroy(_ handle: CK_OBJECT_HANDLE) {
-        if let name = objects[handle]?.fileName { keystore.deleteObject(name) }
-        objects[handle] = nil
-    }
-}
-
 /// DES keys carry odd parity in each byte's low bit (FIPS 46-3 §"Key").
 enum DESParity {
     static func withOddParity(_ byte: UInt8) -> UInt8 {

@@ -36,6 +36,8 @@ public enum MetaslotMechanisms {
         .sha224RSAPKCS, .sha224RSAPKCSPSS,
         .des3CBC, .sha1, .sha256, .sha224, .sha384, .sha512, .aesCBC,
     ]
+    private static let servedSet = Set(served)
+
     /// PKCS#11 values of the module's own mechanisms.
     static let aesCBCPad: UInt = 0x1085, des3CBCPad: UInt = 0x136
     static let genericSecretKeyGen: UInt = 0x350, aesKeyGen: UInt = 0x1080, des3KeyGen: UInt = 0x131
@@ -72,7 +74,9 @@ public enum MetaslotMechanisms {
             let (low, high): (UInt, UInt) = type == genericSecretKeyGen ? (8, 8192) : type == aesKeyGen ? (16, 32) : (24, 24)
             return MetaslotMechanism(type: type, minKeySize: low, maxKeySize: high, flags: UInt(MechanismFlags.generate.rawValue))
         default:
-            guard let mechanism = Mechanism(value: UInt64(type)), let u = union(mechanism, framework, policy) else { return nil }
+            guard let mechanism = Mechanism(value: UInt64(type)), servedSet.contains(mechanism),
+                let u = union(mechanism, framework, policy)
+            else { return nil }
             // AES and DES3 key sizes are in bytes in PKCS#11 (v2.40 §2.1.5), bits elsewhere.
             let bytes = mechanism == .aesCBC || mechanism == .des3CBC
             let (low, high) = bytes ? (u.min / 8, u.max / 8) : (u.min, u.max)

@@ -45,6 +45,12 @@ struct ModuleState {
         return handle
     }
 
+    /// Removes an object (and its keystore file).
+    mutating func destroy(_ handle: CK_OBJECT_HANDLE) {
+        if let name = objects[handle]?.fileName { keystore.deleteObject(name) }
+        objects[handle] = nil
+    }
+
     /// Loads the token objects the current login can read (public ones
     /// always, sealed ones with the master key), keeping the handles of those
     /// already loaded and dropping those whose file is gone.

@@ -15,12 +15,9 @@ extension Module {
         try withState { (s) throws(CryptokiError) in
             let session = try s.session(session)
             let object = try s.object(handle)
-            if object.isToken {
-                guard session.readWrite else { throw .sessionReadOnly }
-                if let name = object.fileName { s.keystore.deleteObject(name) }
-            }
+            if object.isToken && !session.readWrite { throw .sessionReadOnly }
             guard object.flag(CKA_DESTROYABLE) else { throw CryptokiError(CKR_ACTION_PROHIBITED) }
-            s.objects[handle] = nil
+            s.destroy(handle)
         }
     }
 
@@ -29,14 +26,16 @@ extension Module {
     /// length set to CK_UNAVAILABLE_INFORMATION, and the rest still filled.
     func getAttributes(_ session: CK_SESSION_HANDLE, _ handle: CK_OBJECT_HANDLE, _ template: UnsafeMutablePointer<CK_ATTRIBUTE>?, _ count: CK_ULONG) throws(CryptokiError) {
         guard count == 0 || template != nil, count < 4096 else { throw .argumentsBad }
-        let object = try withState { (s) throws(CryptokiError) in
+        // Looked up under the lock (C_SetAttributeValue may change the object meanwhile), copied out after.
+        let found = try withState { (s) throws(CryptokiError) in
             _ = try s.session(session)
-            return try s.object(handle)
+            let object = try s.object(handle)
+            return (0..<Int(count)).map { object.lookup(template![$0].type) }
         }
         var result: CK_RV = CKR_OK
         for i in 0..<Int(count) {
             let entry = template! + i
-            switch object.lookup(entry.pointee.type) {
+            switch found[i] {
             case .invalid:
                 entry.pointee.ulValueLen = CK_UNAVAILABLE_INFORMATION
                 result = CKR_ATTRIBUTE_TYPE_INVALID

@@ -92,7 +92,8 @@ extension Module {
     func mechanismInfo(_ slot: CK_SLOT_ID, _ type: CK_MECHANISM_TYPE, _ out: inout CK_MECHANISM_INFO) throws(CryptokiError) {
         let framework = try withState { s throws(CryptokiError) in s.framework }
         guard slot == Self.slotID else { throw .slotInvalid }
-        guard let m = MetaslotMechanisms.current(framework).first(where: { $0.type == type }) else { throw .mechanismInvalid }
+        try? framework.reloadPolicy()  // as C_GetMechanismList: the policy now
+        guard let m = MetaslotMechanisms.entry(UInt(type), framework, framework.policy) else { throw .mechanismInvalid }
         out = CK_MECHANISM_INFO(ulMinKeySize: CK_ULONG(m.minKeySize), ulMaxKeySize: CK_ULONG(m.maxKeySize), flags: CK_FLAGS(m.flags))
     }
 }

@@ -293,6 +293,12 @@ static void scenario_bad(void) {
     EXPECT(n > 2);
     CK_MECHANISM_INFO mi;
     CHECK(p11->C_GetMechanismInfo(0, 0x12345678, &mi), CKR_MECHANISM_INVALID);
+    CHECK(p11->C_GetMechanismInfo(0, CKM_SHA256_HMAC, &mi), CKR_MECHANISM_INVALID);  /* the framework's, not served here */
+    CHECK(p11->C_GetMechanismInfo(0, CKM_SHA256_RSA_PKCS, &mi), CKR_OK);
+    EXPECT((mi.flags & CKF_SIGN) && mi.ulMinKeySize <= 2048 && mi.ulMaxKeySize >= 2048);
+    CK_TOKEN_INFO ti;
+    CHECK(p11->C_GetTokenInfo(3, &ti), CKR_SLOT_ID_INVALID);
+    CHECK(p11->C_GetTokenInfo(0, NULL), CKR_ARGUMENTS_BAD);
 
     /* sessions */
     CK_SESSION_HANDLE s;
