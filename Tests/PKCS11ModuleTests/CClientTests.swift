@@ -88,12 +88,12 @@ struct CClientTests {
         #expect(run.stderr.isEmpty, "the module wrote to stderr: \(run.stderr)")
     }
 
-    @Test("the host's signal handlers, locale and GMP allocator are as they were", arguments: ["host", "t2000"])
+    @Test("the host's signal handlers, locale and GMP allocator are as they were, and C_Finalize leaves no thread", arguments: ["host", "t2000"])
     func goodGuest(platform: String) throws {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let run = try run(["guest"], platform: platform, scratch: scratch)
-        #expect(run.status == 0 && run.stdout == "OK\n", "\(run)")
+        #expect(run.status == 0 && run.stdout.hasSuffix("\nOK\n"), "\(run)")
         #expect(run.stderr.isEmpty, "the module wrote to stderr: \(run.stderr)")
     }
 

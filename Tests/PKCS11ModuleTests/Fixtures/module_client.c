@@ -4,6 +4,7 @@
  * 1 with "FAIL: ..." lines otherwise. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <dirent.h>
 #include <gmp.h>
 #include <locale.h>
 #include <pthread.h>
@@ -477,7 +478,17 @@ static void scenario_keystore(const char *stage, const char *pin) {
     CHECK(p11->C_Finalize(NULL), CKR_OK);
 }
 
-/* ---- a good guest: signal handlers, locale and GMP's allocator untouched ---- */
+static int thread_count(void) {
+    DIR *d = opendir("/proc/self/task");
+    int n = 0;
+    if (!d) return -1;
+    while (readdir(d)) n++;
+    closedir(d);
+    return n - 2;  /* "." and ".." */
+}
+
+/* ---- a good guest: signal handlers, locale and GMP's allocator untouched,
+ * no thread left behind by C_Finalize ---- */
 static void scenario_guest(void) {
     struct sigaction before[65], after;
     int known[65];
@@ -486,12 +497,22 @@ static void scenario_guest(void) {
     void *(*alloc1)(size_t), *(*realloc1)(void *, size_t, size_t), *(*alloc2)(size_t), *(*realloc2)(void *, size_t, size_t);
     void (*free1)(void *, size_t), (*free2)(void *, size_t);
     mp_get_memory_functions(&alloc1, &realloc1, &free1);
+    int threadsBefore = thread_count();
     CHECK(p11->C_Initialize(NULL), CKR_OK);
+    EXPECT(thread_count() == threadsBefore);  /* no thread before the first job */
     CK_SESSION_HANDLE s = open_session(0);
     CK_OBJECT_HANDLE pub, priv;
-    rsa_pair(s, &pub, &priv);
+    rsa_pair(s, &pub, &priv);  /* RSA key generation: ncp/0's MAUs (hardware first) */
     CHECK(sign_verify(s, pub, priv, 0), CKR_OK);
+    CK_MECHANISM raw = { CKM_RSA_PKCS, NULL, 0 };
+    unsigned char digestInfo[35] = { 0x30, 0x21 }, sig[512];
+    CK_ULONG len = sizeof sig;
+    CHECK(p11->C_SignInit(s, &raw, priv), CKR_OK);
+    CHECK(p11->C_Sign(s, digestInfo, sizeof digestInfo, sig, &len), CKR_OK);
+    int threadsDuring = thread_count();
     CHECK(p11->C_Finalize(NULL), CKR_OK);
+    EXPECT(thread_count() == threadsBefore);
+    printf("threads: %d before, %d while serving, %d after C_Finalize\n", threadsBefore, threadsDuring, thread_count());
     for (int i = 1; i < 65; i++) {
         if (!known[i] || sigaction(i, NULL, &after) != 0) continue;
         if (after.sa_handler != before[i].sa_handler) { printf("FAIL: signal %d handler changed\n", i); failures++; }
