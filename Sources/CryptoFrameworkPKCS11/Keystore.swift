@@ -125,6 +125,20 @@ struct Keystore: Sendable {
         return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
     }
 
+    /// Runs `body` holding an exclusive flock on `<keystore>/.lock`: changes that
+    /// read and rewrite the token record (a PIN change, C_InitToken) from two
+    /// processes never lose one another's update.
+    func exclusively<R>(_ body: () throws(CryptokiError) -> R) throws(CryptokiError) -> R {
+        try makeDirectory()
+        let fd = open(directory + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .deviceError }
+        defer { close(fd) }  // closing releases the lock
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw .deviceError }
+        }
+        return try body()
+    }
+
     // MARK: Files
 
     private func readFile(_ path: String) -> [UInt8]? {

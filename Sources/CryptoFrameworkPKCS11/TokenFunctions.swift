@@ -13,23 +13,25 @@ extension Module {
             guard s.sessions.isEmpty else { throw CryptokiError(CKR_SESSION_EXISTS) }
             return s.keystore
         }
-        if let existing = try keystore.readToken() {
-            _ = try Self.unseal(existing, pin: soPIN, so: true)
-        }
-        let masterKey = try KeystoreCipher.randomSecret(KeystoreCipher.keyLength)
-        let salt = try KeystoreCipher.randomBytes(KeystoreCipher.saltLength)
-        let iterations = KeystoreCipher.defaultIterations
-        let sealed = try Self.seal(masterKey, pin: soPIN, salt: salt, iterations: iterations, so: true)
         var trimmed = label  // blank-padded (v2.40 §5.6)
         while let last = trimmed.last, last == 0x20 || last == 0 { trimmed.removeLast() }
-        try withState { (s) throws(CryptokiError) in
-            guard s.sessions.isEmpty else { throw CryptokiError(CKR_SESSION_EXISTS) }
-            // A new token: every token object goes (sealed ones could not be opened any more).
-            for name in s.keystore.objectNames() { s.keystore.deleteObject(name) }
-            for (handle, object) in s.objects where object.isToken { s.objects[handle] = nil }
-            s.unreadableFiles = []
-            try s.keystore.writeToken(TokenRecord(label: trimmed, iterations: iterations, soSalt: salt, soSealed: sealed))
-            s.lockToken()
+        try keystore.exclusively { () throws(CryptokiError) in
+            if let existing = try keystore.readToken() {
+                _ = try Self.unseal(existing, pin: soPIN, so: true)
+            }
+            let masterKey = try KeystoreCipher.randomSecret(KeystoreCipher.keyLength)
+            let salt = try KeystoreCipher.randomBytes(KeystoreCipher.saltLength)
+            let iterations = KeystoreCipher.defaultIterations
+            let sealed = try Self.seal(masterKey, pin: soPIN, salt: salt, iterations: iterations, so: true)
+            try withState { (s) throws(CryptokiError) in
+                guard s.sessions.isEmpty else { throw CryptokiError(CKR_SESSION_EXISTS) }
+                // A new token: every token object goes (sealed ones could not be opened any more).
+                for name in s.keystore.objectNames() { s.keystore.deleteObject(name) }
+                for (handle, object) in s.objects where object.isToken { s.objects[handle] = nil }
+                s.unreadableFiles = []
+                try s.keystore.writeToken(TokenRecord(label: trimmed, iterations: iterations, soSalt: salt, soSealed: sealed))
+                s.lockToken()
+            }
         }
     }
 
@@ -40,7 +42,7 @@ extension Module {
             guard session.readWrite else { throw .sessionReadOnly }
             return (s.keystore, key)
         }
-        try reseal(keystore: keystore, masterKey: masterKey, pin: pin, so: false)
+        try keystore.exclusively { () throws(CryptokiError) in try reseal(keystore: keystore, masterKey: masterKey, pin: pin, so: false) }
     }
 
     func setPIN(_ session: CK_SESSION_HANDLE, old: [UInt8], new: [UInt8]) throws(CryptokiError) {
@@ -49,10 +51,12 @@ extension Module {
             guard session.readWrite else { throw .sessionReadOnly }
             return (s.keystore, s.user == CKU_SO)
         }
-        guard let record = try keystore.readToken() else { throw CryptokiError(CKR_USER_PIN_NOT_INITIALIZED) }
-        guard asSO || record.userPINInitialized else { throw CryptokiError(CKR_USER_PIN_NOT_INITIALIZED) }
-        let masterKey = try Self.unseal(record, pin: old, so: asSO)
-        try reseal(keystore: keystore, masterKey: masterKey, pin: new, so: asSO)
+        try keystore.exclusively { () throws(CryptokiError) in
+            guard let record = try keystore.readToken() else { throw CryptokiError(CKR_USER_PIN_NOT_INITIALIZED) }
+            guard asSO || record.userPINInitialized else { throw CryptokiError(CKR_USER_PIN_NOT_INITIALIZED) }
+            let masterKey = try Self.unseal(record, pin: old, so: asSO)
+            try reseal(keystore: keystore, masterKey: masterKey, pin: new, so: asSO)
+        }
     }
 
     func login(_ session: CK_SESSION_HANDLE, user: CK_USER_TYPE, pin: [UInt8]) throws(CryptokiError) {
@@ -93,6 +97,7 @@ extension Module {
 
     // MARK: Sealing the master key
 
+    /// Seals the master key under a new PIN (call with the keystore's lock held).
     private func reseal(keystore: Keystore, masterKey: SecureBytes, pin: [UInt8], so: Bool) throws(CryptokiError) {
         guard var record = try keystore.readToken() else { throw .deviceError }
         let salt = try KeystoreCipher.randomBytes(KeystoreCipher.saltLength)
