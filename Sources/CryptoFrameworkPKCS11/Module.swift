@@ -89,9 +89,14 @@ final class Module: Sendable {
     /// The platform minus its emulated hardware, whose devices compute on
     /// worker threads: for a caller that passed CKF_LIBRARY_CANT_CREATE_OS_THREADS.
     private static func withoutThreads(_ platform: Platform) -> Platform {
-        Platform(
+        let make: @Sendable () throws -> [any CryptoProvider] = { try platform.makeProviders().filter { $0.descriptor.kind != .hardware } }
+        if let chip = platform.chip {
+            return Platform(
+                name: platform.name, chip: chip, softwarePriority: platform.softwarePriority,
+                makeProviders: make, makeModuleProvider: platform.makeModuleProvider)
+        }
+        return Platform(
             name: platform.name, clockHz: platform.clockHz, softwarePriority: platform.softwarePriority,
-            makeProviders: { try platform.makeProviders().filter { $0.descriptor.kind != .hardware } },
-            makeModuleProvider: platform.makeModuleProvider)
+            makeProviders: make, makeModuleProvider: platform.makeModuleProvider)
     }
 }
