@@ -8,6 +8,11 @@ let package = Package(
         .library(name: "Providers", targets: ["Providers"]),
         .executable(name: "ikebench", targets: ["IKEBench"]),
         .executable(name: "cryptoadm", targets: ["cryptoadm"]),
+        // The framework as a PKCS#11 v2.40 module any process can load
+        // (`.build/release/libCryptoFrameworkPKCS11.so`; README "PKCS#11 module").
+        .library(name: "CryptoFrameworkPKCS11", type: .dynamic, targets: ["CryptoFrameworkPKCS11"]),
+        // RSA-2048 through the module from C against the Swift API (`make bench-pkcs11`).
+        .executable(name: "pkcs11-speed", targets: ["PKCS11Speed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
@@ -58,11 +63,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The PKCS#11 module: one metaslot over the registry, a C ABI over Swift,
+        // token objects in a PIN-protected keystore (libcrypto for PBKDF2 and AES-GCM).
+        .target(
+            name: "CryptoFrameworkPKCS11",
+            dependencies: ["CryptoFramework", "Providers", "CPKCS11", "CLibCrypto"]
+        ),
+        .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers"]),
         // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
         .executableTarget(
             name: "cryptoadm",
             dependencies: [
-                "CryptoFramework", "Providers",
+                "CryptoFramework", "Providers", "CryptoFrameworkPKCS11",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +107,14 @@ let package = Package(
         .testTarget(name: "PackagingTests", dependencies: ["cryptoadm", "IKEBench"]),
         // SVGs parsed as XML and rendered by librsvg's rsvg-convert.
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
+        // Outside clients (pkcs11-tool, p11tool, OpenSSL with libp11, a C program)
+        // against the built libCryptoFrameworkPKCS11.so.
+        .testTarget(
+            name: "PKCS11ModuleTests",
+            dependencies: ["CryptoFramework", "Providers"],
+            // The C client is compiled by the tests with cc (read via #filePath).
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "IKEBenchTests",
             dependencies: ["IKECore", "IKEBench", "CryptoFramework", "Providers", "TestSupport"],

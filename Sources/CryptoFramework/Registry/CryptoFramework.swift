@@ -7,11 +7,17 @@ public final class CryptoFramework: Sendable {
     /// Index of the one provider this view uses (see ``pinned(to:)``), or nil.
     let pinnedIndex: Int?
 
-    /// A framework over `platform`'s providers, under `policy`.
-    public init(platform: Platform, policy: PolicySource = .default) throws {
-        registry = try Registry(platform: platform, policy: policy)
+    /// A framework over `platform`'s providers, under `policy`. `warn` receives
+    /// what the framework has to say on its own (a changed policy file it could
+    /// not apply); by default it goes to standard error. A guest in someone
+    /// else's process (the PKCS#11 module) passes its own sink.
+    public init(platform: Platform, policy: PolicySource = .default, warn: @escaping @Sendable (String) -> Void = CryptoFramework.warnOnStandardError) throws {
+        registry = try Registry(platform: platform, policy: policy, warn: warn)
         pinnedIndex = nil
     }
+
+    /// The default sink of ``init(platform:policy:warn:)``: one line on standard error.
+    public static let warnOnStandardError: @Sendable (String) -> Void = { FileHandleStderr.write($0 + "\n") }
 
     private init(registry: Registry, pinnedIndex: Int?) {
         self.registry = registry

@@ -16,9 +16,9 @@ final class Registry: Sendable {
     /// installed while the framework runs is attached when the policy that
     /// installs it is applied; one uninstalled serves no new request (it stays
     /// in the set, so indices held by requests in flight remain valid).
-    init(platform: Platform, policy source: PolicySource) throws {
+    init(platform: Platform, policy source: PolicySource, warn: @escaping @Sendable (String) -> Void) throws {
         self.platform = platform
-        let holder = try PolicyHolder(source: source)
+        let holder = try PolicyHolder(source: source, warn: warn)
         let base = try ProviderSet(platform: platform)
         self.policyHolder = holder
         policyHolder.builder = { [platform] policy, previous in
@@ -258,6 +258,8 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
 
     private let store: PolicyStore?
     private let state: Locked<State>
+    /// Where a policy file that could not be applied is reported.
+    private let warn: @Sendable (String) -> Void
     private let lastCheck = Atomic<UInt64>(0)
     /// Builds the table for a policy from the previous table's providers (nil the first time).
     var builder: (@Sendable (Policy, ProviderSet?) -> SelectionTable)!
@@ -289,7 +291,8 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
 
     var changes: [PolicyChange] { state.withLock { $0.changes } }
 
-    init(source: PolicySource) throws {
+    init(source: PolicySource, warn: @escaping @Sendable (String) -> Void) throws {
+        self.warn = warn
         switch source {
         case .inMemory(let policy):
             store = nil
@@ -373,7 +376,7 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
                 return s.loadError != error
             }
             if isNew {
-                FileHandleStderr.write("cryptoframework: policy file changed but was not applied, keeping the previous policy: \(error)\n")
+                warn("cryptoframework: policy file changed but was not applied, keeping the previous policy: \(error)")
             }
         } catch {
             state.withLock { $0.stamp = stamp }

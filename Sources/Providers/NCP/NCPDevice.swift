@@ -19,6 +19,8 @@ final class NCPDevice: Sendable {
     let hangsDetected = Atomic<Int>(0)
 
     private let started = Locked(false)
+    /// The MAU workers and the watchdog, joined by ``shutdown()``.
+    private let threads = Locked<[JoinableThread]>([])
     private let rotation = Atomic<Int>(0)
     private let watchdogWake = NSCondition()
     private let stopping = Atomic<Bool>(false)
@@ -105,14 +107,9 @@ final class NCPDevice: Sendable {
             return !wasStarted
         }
         guard first else { return }
-        for mau in maus {
-            let thread = Thread { [self] in mau.run(device: self) }
-            thread.name = "\(kstatModule).mau\(mau.id)"
-            thread.start()
-        }
-        let watchdog = Thread { [self] in watch() }
-        watchdog.name = "\(kstatModule).watchdog"
-        watchdog.start()
+        var started = maus.map { mau in JoinableThread(name: "\(kstatModule).mau\(mau.id)") { [self] in mau.run(device: self) } }
+        started.append(JoinableThread(name: "\(kstatModule).watchdog") { [self] in watch() })
+        threads.withLock { $0 = started }
     }
 
     /// The stall check (ncp's job timeout): a MAU whose running job has made
@@ -134,7 +131,7 @@ final class NCPDevice: Sendable {
         }
     }
 
-    /// Stops the threads; jobs still held fail recoverably.
+    /// Stops the threads and waits for them to end; jobs still held fail recoverably.
     func shutdown() {
         stopping.store(true, ordering: .relaxed)
         watchdogWake.lock()
@@ -145,6 +142,7 @@ final class NCPDevice: Sendable {
                 job.complete(.failure(CryptoError(.providerFailed, "\(name) was detached with the job pending")))
             }
         }
+        for thread in threads.withLock({ $0 }) { thread.join() }
     }
 }
 

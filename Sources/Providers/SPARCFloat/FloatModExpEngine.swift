@@ -131,11 +131,11 @@ public struct FloatModExpEngine: BignumEngine {
         // result back out (big_mont_mul by 1). The host does them with GMP.
         let reduced = reduceAndConvert(base, modulus, n: n, counts: &counts)
         let shift = 32 * n
-        let baseMont = GMPInteger { r in
+        let baseMont = GMPInteger(capacityBits: reduced.bitLength + shift) { r in
             __gmpz_mul_2exp(r, reduced.pointer, mp_bitcnt_t(shift))
             __gmpz_mod(r, r, modulus.pointer)
         }
-        let oneMont = GMPInteger { r in
+        let oneMont = GMPInteger(capacityBits: shift + 1) { r in
             __gmpz_set_ui(r, 1)
             __gmpz_mul_2exp(r, r, mp_bitcnt_t(shift))
             __gmpz_mod(r, r, modulus.pointer)
@@ -210,7 +210,7 @@ public struct FloatModExpEngine: BignumEngine {
 
     /// The number with these 32-bit words, least significant first.
     static func number(words: [UInt32]) -> GMPInteger {
-        GMPInteger { r in
+        GMPInteger(capacityBits: words.count * 32) { r in
             words.withUnsafeBytes { __gmpz_import(r, words.count, -1, 4, 0, 0, $0.baseAddress) }
         }
     }
