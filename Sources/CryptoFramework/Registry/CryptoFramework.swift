@@ -37,6 +37,18 @@ public final class CryptoFramework: Sendable {
         registry.index(of: name).map { registry.stats[$0].snapshot }
     }
 
+    /// The providers that may serve `operation` (its CKF flag, e.g. `.sign`)
+    /// of `mechanism` at `keyBits` now — the registry's own candidate filter
+    /// (policy, key-size range, flag, not FAILED; Selection rule 1) — in the
+    /// order default selection prefers them before load (rule 2, with the
+    /// platform's ``DeviceRanking``). A pinned view lists its provider alone, if eligible.
+    public func eligibleProviders(for mechanism: Mechanism, operation: MechanismFlags, keyBits: Int?) -> [String] {
+        let descriptors = registry.descriptors
+        return registry.eligible(mechanism: mechanism, flag: operation, keyBits: keyBits)
+            .filter { pinnedIndex == nil || $0 == pinnedIndex }
+            .map { descriptors[$0].name }
+    }
+
     /// A view of this framework that uses provider `name` alone (still under the policy).
     public func pinned(to name: String) throws -> CryptoFramework {
         guard let index = registry.index(of: name) else {
@@ -70,9 +82,8 @@ public final class CryptoFramework: Sendable {
     public func perform(_ request: CryptoRequest) throws -> Reported<CryptoResult> {
         var attempts = Attempts()
         while true {
-            let (index, set) = try nextProvider(for: request, &attempts)
+            let (index, set, start) = try nextProvider(for: request, &attempts)
             let context = OperationContext()
-            let start = monotonicNanoseconds()
             let outcome = Result { try set.providers[index].perform(request, context: context) }
             if let done = try conclude(request, index, set, outcome, since: start, context, &attempts) { return done }
         }
@@ -82,9 +93,8 @@ public final class CryptoFramework: Sendable {
     public func perform(_ request: CryptoRequest) async throws -> Reported<CryptoResult> {
         var attempts = Attempts()
         while true {
-            let (index, set) = try nextProvider(for: request, &attempts)
+            let (index, set, start) = try nextProvider(for: request, &attempts)
             let context = OperationContext()
-            let start = monotonicNanoseconds()
             let outcome: Result<CryptoResult, any Error>
             do {
                 outcome = .success(try await set.providers[index].performAsync(request, context: context))
@@ -99,18 +109,20 @@ public final class CryptoFramework: Sendable {
     private struct Attempts: ~Copyable {
         var tried: TriedSet
         var failures: [(Int, CryptoError)] = []
-        init() { tried = TriedSet(count: 64) }
+        init() { tried = TriedSet() }
     }
 
-    /// Rules 1-2: the next provider to try, counted as begun; or the error that
-    /// says why nothing (more) can serve the request.
-    private func nextProvider(for request: CryptoRequest, _ attempts: inout Attempts) throws -> (Int, ProviderSet) {
-        guard let (index, set) = registry.select(request, tried: attempts.tried, pinned: pinnedIndex) else {
+    /// Rules 1-2: the next provider to try, counted as begun, and the attempt's
+    /// start time (one clock read serves the policy check and the report); or
+    /// the error that says why nothing (more) can serve the request.
+    private func nextProvider(for request: CryptoRequest, _ attempts: inout Attempts) throws -> (Int, ProviderSet, UInt64) {
+        let now = MonotonicClock.nanoseconds()
+        guard let (index, set) = registry.select(request, tried: attempts.tried, pinned: pinnedIndex, now: now) else {
             throw registry.noProviderError(request, failures: attempts.failures, pinned: pinnedIndex)
         }
         attempts.tried.insert(index)
         set.stats[index].begin()
-        return (index, set)
+        return (index, set, now)
     }
 
     /// Rules 3 and 5 on one attempt's outcome: the reported result to release,
@@ -119,7 +131,7 @@ public final class CryptoFramework: Sendable {
         _ request: CryptoRequest, _ index: Int, _ set: ProviderSet, _ outcome: Result<CryptoResult, any Error>,
         since start: UInt64, _ context: OperationContext, _ attempts: inout Attempts
     ) throws -> Reported<CryptoResult>? {
-        let elapsed = monotonicNanoseconds() &- start
+        let elapsed = MonotonicClock.nanoseconds() &- start
         switch settle(outcome, request: request, descriptor: set.descriptors[index], stats: set.stats[index]) {
         case .done(let result):
             return Reported(value: result, report: report(request, index, set, attempts.failures, elapsed, context))
@@ -174,7 +186,8 @@ public final class CryptoFramework: Sendable {
         return OperationReport(
             provider: set.descriptors[index].name, mechanism: request.mechanism,
             operation: request.operationName,
-            failovers: failures.map { (set.descriptors[$0.0].name, $0.1) },
+            // Mapping even an empty array costs a generic metadata look-up: skip it on the common path.
+            failovers: failures.isEmpty ? [] : failures.map { (set.descriptors[$0.0].name, $0.1) },
             hostNanoseconds: elapsed, modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds,
             counts: modeled.counts)
     }

@@ -17,6 +17,12 @@ struct CompareCommand: AsyncParsableCommand {
 
     @OptionGroup var options: WorkloadOptions
 
+    func validate() throws {
+        guard options.concurrency.levels.count == 1 else {
+            throw ValidationError("compare takes one --concurrency level; `ikebench run --concurrency 1,2,4` compares levels")
+        }
+    }
+
     /// Enough for a stable p99 while `make bench` stays quick: without ncp/0 a
     /// negotiation costs ~2 ms of host time in release (sparcfp's FP engine;
     /// ~50 ms in debug), so both sides together take a few seconds.

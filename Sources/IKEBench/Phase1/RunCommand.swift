@@ -17,6 +17,11 @@ struct RunCommand: AsyncParsableCommand {
             Example:
               ikebench run --platform t2000 --negotiations 20
               ikebench run --duration 30 --concurrency 2
+              ikebench run --negotiations 2000 --concurrency 1,2,4
+
+            With several --concurrency levels, the same workload runs once per level \
+            (fresh framework, same keys) and one scaling table is printed: throughput, its ratio \
+            to the first level, and host Phase I p50/p99.
             """)
 
     @OptionGroup var options: WorkloadOptions
@@ -26,16 +31,23 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let platform = options.platform(default: "host")
-        let framework = try CryptoFramework(platform: platform, policy: options.policySource)
         let identities = try await IKEIdentities.generate(
             bits: options.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
-        let report = try await PhaseOneRun.run(
-            options.workload(defaultNegotiations: Self.defaultNegotiations), framework: framework,
-            identities: identities, display: .forTerminal(json: options.json), write: options.traceWriter)
+        let levels = options.concurrency.levels
+        var reports: [RunReport] = []
+        for level in levels {
+            let framework = try CryptoFramework(platform: platform, policy: options.policySource)
+            let report = try await PhaseOneRun.run(
+                options.workload(defaultNegotiations: Self.defaultNegotiations, concurrency: level), framework: framework,
+                identities: identities, display: .forTerminal(json: options.json), write: options.traceWriter)
+            reports.append(report)
+        }
         if options.json {
-            try JSONOutput.print(report)
+            if reports.count == 1 { try JSONOutput.print(reports[0]) } else { try JSONOutput.print(reports) }
+        } else if reports.count == 1 {
+            print(ReportText.run(reports[0]))
         } else {
-            print(ReportText.run(report))
+            print(ReportText.scaling(reports, cores: ProcessInfo.processInfo.activeProcessorCount))
         }
     }
 }

@@ -45,18 +45,18 @@ public enum PhaseOneRun {
             initiatorFramework: try MainModeNegotiation.initiatorFramework(), identities: identities,
             rttSeconds: workload.rttSeconds, overheadSeconds: workload.overheadSeconds)
         let quota = NegotiationQuota(limit: workload.negotiations,
-                                     deadline: workload.durationSeconds.map { Monotonic.nanoseconds() + UInt64($0 * 1e9) })
+                                     deadline: workload.durationSeconds.map { MonotonicClock.nanoseconds() + UInt64($0 * 1e9) })
         let trace = workload.trace ? write : nil
         var observe: (@Sendable (IKEOperationRecord) -> Void)? = nil
         if let display {
             observe = { @Sendable record in display.observe(record) }
         }
-        let start = Monotonic.nanoseconds()
+        let start = MonotonicClock.nanoseconds()
         display?.start(total: workload.negotiations, duration: workload.durationSeconds)
 
         let tally = try await runTasks(workload.concurrency, negotiation: negotiation, quota: quota,
                                        trace: trace, observe: observe, display: display)
-        let elapsed = Double(Monotonic.nanoseconds() - start) / 1e9
+        let elapsed = Double(MonotonicClock.nanoseconds() - start) / 1e9
         display?.stop()
 
         var kstats: [String: [Kstat]] = [:]
@@ -113,7 +113,7 @@ final class NegotiationQuota: Sendable {
     }
 
     func take() -> Bool {
-        if let deadline, Monotonic.nanoseconds() >= deadline { return false }
+        if let deadline, MonotonicClock.nanoseconds() >= deadline { return false }
         let n = issued.add(1, ordering: .relaxed).newValue
         if let limit { return n <= limit }
         return true
