@@ -8,6 +8,7 @@
 /// let mine = Platform(
 ///     name: "host+counting", clockHz: nil,
 ///     softwarePriority: ["counting"] + Platform.host.softwarePriority,
+///     deviceRanking: Platform.host.deviceRanking,
 ///     makeProviders: { try Platform.host.makeProviders() + [CountingDigestProvider()] })
 /// ```
 ///
