@@ -300,6 +300,28 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
         var table: SelectionTable?
         var stamp: FileStamp?
         var loadError: CryptoError?
+        /// Every table ever published, one per distinct policy and provider
+        /// set: kept so that `published` never points at a freed table.
+        var tables: [SelectionTable] = []
+    }
+
+    /// The table in force, read by every request without a lock. A table is
+    /// never freed while the holder lives (`State.tables` keeps it), so an
+    /// unretained load is always valid; a policy seen again reuses its table,
+    /// so flipping between policies does not grow the list.
+    private let published = Atomic<Unmanaged<SelectionTable>?>(nil)
+
+    /// Makes `table` (or an equal one published before) the one in force. Under the state lock.
+    private func publish(_ table: SelectionTable, in s: inout State) {
+        let chosen: SelectionTable
+        if let same = s.tables.first(where: { $0.providers === table.providers && $0.policy == table.policy }) {
+            chosen = same
+        } else {
+            s.tables.append(table)
+            chosen = table
+        }
+        s.table = chosen
+        published.store(Unmanaged.passUnretained(chosen), ordering: .releasing)
     }
 
     init(source: PolicySource) throws {
@@ -327,13 +349,13 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
         building.withLock { _ in
             let (policy, previous) = state.withLock { ($0.policy, $0.table?.providers) }
             let table = builder(policy, previous)
-            state.withLock { $0.table = table }
+            state.withLock { publish(table, in: &$0) }
         }
     }
 
     func current(now: UInt64 = MonotonicClock.nanoseconds()) -> SelectionTable {
         if store != nil { checkFileIfDue(now: now) }
-        return state.withLock { $0.table! }
+        return published.load(ordering: .acquiring)!.takeUnretainedValue()  // set by Registry.init's rebuild
     }
 
     var lastLoadError: CryptoError? { state.withLock { $0.loadError } }
@@ -343,7 +365,7 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
             let table = builder(policy, state.withLock { $0.table?.providers })
             state.withLock {
                 $0.policy = policy
-                $0.table = table
+                publish(table, in: &$0)
             }
         }
     }
@@ -363,7 +385,7 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
             let table = builder(policy, state.withLock { $0.table?.providers })
             state.withLock {
                 $0.policy = policy
-                $0.table = table
+                publish(table, in: &$0)
                 $0.stamp = stamp
                 $0.loadError = nil
             }
