@@ -81,19 +81,21 @@ public final class CryptoFramework: Sendable {
     /// Serves `request` on the best provider, failing over as DESIGN.md's rules say.
     public func perform(_ request: CryptoRequest) throws -> Reported<CryptoResult> {
         var attempts = Attempts()
+        let key = SelectionKey(request)
         while true {
-            let (index, set, start) = try nextProvider(for: request, &attempts)
+            let (index, set, start) = try nextProvider(for: request, key, &attempts)
             let context = OperationContext()
             let outcome = Result { try set.providers[index].perform(request, context: context) }
-            if let done = try conclude(request, index, set, outcome, since: start, context, &attempts) { return done }
+            if let done = try conclude(request, key, index, set, outcome, since: start, context, &attempts) { return done }
         }
     }
 
     /// The async form of ``perform(_:)``: a device queue is awaited, not blocked on.
     public func perform(_ request: CryptoRequest) async throws -> Reported<CryptoResult> {
         var attempts = Attempts()
+        let key = SelectionKey(request)
         while true {
-            let (index, set, start) = try nextProvider(for: request, &attempts)
+            let (index, set, start) = try nextProvider(for: request, key, &attempts)
             let context = OperationContext()
             let outcome: Result<CryptoResult, any Error>
             do {
@@ -101,7 +103,7 @@ public final class CryptoFramework: Sendable {
             } catch {
                 outcome = .failure(error)
             }
-            if let done = try conclude(request, index, set, outcome, since: start, context, &attempts) { return done }
+            if let done = try conclude(request, key, index, set, outcome, since: start, context, &attempts) { return done }
         }
     }
 
@@ -115,9 +117,11 @@ public final class CryptoFramework: Sendable {
     /// Rules 1-2: the next provider to try, counted as begun, and the attempt's
     /// start time (one clock read serves the policy check and the report); or
     /// the error that says why nothing (more) can serve the request.
-    private func nextProvider(for request: CryptoRequest, _ attempts: inout Attempts) throws -> (Int, ProviderSet, UInt64) {
+    private func nextProvider(
+        for request: CryptoRequest, _ key: SelectionKey, _ attempts: inout Attempts
+    ) throws -> (Int, ProviderSet, UInt64) {
         let now = MonotonicClock.nanoseconds()
-        guard let (index, set) = registry.select(request, tried: attempts.tried, pinned: pinnedIndex, now: now) else {
+        guard let (index, set) = registry.select(key, tried: attempts.tried, pinned: pinnedIndex, now: now) else {
             throw registry.noProviderError(request, failures: attempts.failures, pinned: pinnedIndex)
         }
         attempts.tried.insert(index)
@@ -128,13 +132,13 @@ public final class CryptoFramework: Sendable {
     /// Rules 3 and 5 on one attempt's outcome: the reported result to release,
     /// nil to try the next provider, or a thrown error.
     private func conclude(
-        _ request: CryptoRequest, _ index: Int, _ set: ProviderSet, _ outcome: Result<CryptoResult, any Error>,
+        _ request: CryptoRequest, _ key: SelectionKey, _ index: Int, _ set: ProviderSet, _ outcome: Result<CryptoResult, any Error>,
         since start: UInt64, _ context: OperationContext, _ attempts: inout Attempts
     ) throws -> Reported<CryptoResult>? {
         let elapsed = MonotonicClock.nanoseconds() &- start
-        switch settle(outcome, request: request, descriptor: set.descriptors[index], stats: set.stats[index]) {
+        switch settle(outcome, request: request, key, descriptor: set.descriptors[index], stats: set.stats[index]) {
         case .done(let result):
-            return Reported(value: result, report: report(request, index, set, attempts.failures, elapsed, context))
+            return Reported(value: result, report: report(request, key, index, set, attempts.failures, elapsed, context))
         case .retry(let error):
             attempts.failures.append((index, error))
             return nil
@@ -152,12 +156,13 @@ public final class CryptoFramework: Sendable {
     /// One attempt's outcome: release it, retry elsewhere (rule 3), or fail.
     /// A hardware RSA private result is checked before release (rule 5).
     private func settle(
-        _ outcome: Result<CryptoResult, any Error>, request: CryptoRequest, descriptor: ProviderDescriptor, stats: ProviderStats
+        _ outcome: Result<CryptoResult, any Error>, request: CryptoRequest, _ key: SelectionKey, descriptor: ProviderDescriptor,
+        stats: ProviderStats
     ) -> Settlement {
         let name = descriptor.name
         switch outcome {
         case .success(let result):
-            if request.isRSAPrivateOperation, descriptor.isHardware(for: request.mechanism) {
+            if key.isRSAPrivateOperation, descriptor.isHardware(for: key.mechanism) {
                 if let problem = checkHardwareSignature(request, result) {
                     stats.end(.checkFailed)
                     return .retry(CryptoError(.deviceError, "\(name) returned a signature that failed the s^e mod n check (\(problem)); discarded"))
@@ -179,12 +184,12 @@ public final class CryptoFramework: Sendable {
     }
 
     private func report(
-        _ request: CryptoRequest, _ index: Int, _ set: ProviderSet, _ failures: [(Int, CryptoError)],
+        _ request: CryptoRequest, _ key: SelectionKey, _ index: Int, _ set: ProviderSet, _ failures: [(Int, CryptoError)],
         _ elapsed: UInt64, _ context: OperationContext
     ) -> OperationReport {
         let modeled = context.snapshot
         return OperationReport(
-            provider: set.descriptors[index].name, mechanism: request.mechanism,
+            provider: set.descriptors[index].name, mechanism: key.mechanism,
             operation: request.operationName,
             // Mapping even an empty array costs a generic metadata look-up: skip it on the common path.
             failovers: failures.isEmpty ? [] : failures.map { (set.descriptors[$0.0].name, $0.1) },

@@ -48,17 +48,17 @@ final class Registry: Sendable {
     /// Returns the chosen index with the provider set it indexes (one snapshot per attempt).
     /// `now` is the caller's clock reading, for the policy file's periodic check.
     func select(
-        _ request: CryptoRequest, tried: borrowing TriedSet, pinned: Int?, now: UInt64
+        _ request: SelectionKey, tried: borrowing TriedSet, pinned: Int?, now: UInt64
     ) -> (index: Int, providers: ProviderSet)? {
         let table = policyHolder.current(now: now)
         guard let index = select(request, in: table, tried: tried, pinned: pinned) else { return nil }
         return (index, table.providers)
     }
 
-    private func select(_ request: CryptoRequest, in table: SelectionTable, tried: borrowing TriedSet, pinned: Int?) -> Int? {
-        guard let candidates = table.candidates[request.mechanism] else { return nil }
+    private func select(_ request: SelectionKey, in table: SelectionTable, tried: borrowing TriedSet, pinned: Int?) -> Int? {
+        guard let candidates = table.candidates(for: request.mechanism) else { return nil }
         let bits = request.keyBits
-        let flag = request.requiredFlag
+        let flag = request.flag
         var bestHardware: (index: Int, load: Int)?
         for entry in candidates {
             let i = entry.provider
@@ -82,7 +82,7 @@ final class Registry: Sendable {
     /// (devices by registration, software by priority, ranked as the platform says).
     func eligible(mechanism: Mechanism, flag: MechanismFlags, keyBits: Int?) -> [Int] {
         let table = policyHolder.current()
-        return (table.candidates[mechanism] ?? []).filter {
+        return (table.candidates(for: mechanism) ?? []).filter {
             $0.admits(keyBits: keyBits, flag: flag) && !table.providers.providers[$0.provider].isFailed
         }.map(\.provider)
     }
@@ -91,7 +91,7 @@ final class Registry: Sendable {
     /// framework's own checks, which must not depend on a device).
     func softwareProvider(for request: CryptoRequest) -> Int? {
         let table = policyHolder.current()
-        return table.candidates[request.mechanism]?.first { entry in
+        return table.candidates(for: request.mechanism)?.first { entry in
             !entry.isHardware && entry.admits(keyBits: request.keyBits, flag: request.requiredFlag)
                 && !table.providers.providers[entry.provider].isFailed
         }?.provider
@@ -137,6 +137,22 @@ final class Registry: Sendable {
         }
         let names = fitting.map { descriptors[$0].name }.joined(separator: ", ")
         return CryptoError(.providerFailed, "every provider that could serve \(mech) is in the FAILED state (\(names))")
+    }
+}
+
+/// What selection reads of a request, taken out once per request: each of
+/// CryptoRequest's properties is a switch that copies the case's payload.
+struct SelectionKey {
+    let mechanism: Mechanism
+    let keyBits: Int?
+    let flag: MechanismFlags
+    let isRSAPrivateOperation: Bool
+
+    init(_ request: CryptoRequest) {
+        mechanism = request.mechanism
+        keyBits = request.keyBits
+        flag = request.requiredFlag
+        isRSAPrivateOperation = request.isRSAPrivateOperation
     }
 }
 
@@ -251,7 +267,18 @@ final class SelectionTable: Sendable {
     }
     let policy: Policy
     let providers: ProviderSet
-    let candidates: [Mechanism: [Entry]]
+    /// Candidates by mechanism value, sorted by value: a binary search of a
+    /// few dozen integers costs less than hashing the mechanism per request.
+    private let byValue: [(value: UInt64, entries: [Entry])]
+
+    func candidates(for mechanism: Mechanism) -> [Entry]? {
+        var low = 0, high = byValue.count
+        while low < high {
+            let mid = (low + high) >> 1
+            if byValue[mid].value < mechanism.value { low = mid + 1 } else { high = mid }
+        }
+        return low < byValue.count && byValue[low].value == mechanism.value ? byValue[low].entries : nil
+    }
 
     init(providers: ProviderSet, policy: Policy, softwarePriority: [String], deviceRanking: DeviceRanking) {
         self.policy = policy
@@ -275,7 +302,7 @@ final class SelectionTable: Sendable {
                 return rx != ry ? rx < ry : a.offset < b.offset
             }.map(\.element)
         }
-        self.candidates = table
+        self.byValue = table.map { (value: $0.key.value, entries: $0.value) }.sorted { $0.value < $1.value }
     }
 }
 
