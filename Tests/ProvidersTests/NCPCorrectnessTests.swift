@@ -150,4 +150,19 @@ struct NCPFastModeAccountingTests {
         #expect(stats.algorithms[.rsaPublic] == jobs)
         #expect(ncp.load == 0)
     }
+
+    @Test("fast mode, a hung MAU: its job goes to the worker, the watchdog takes the MAU offline, every answer arrives")
+    func hungMAUInFastMode() async throws {
+        let (fw, ncp) = try NCPTestSupport.framework(NCPConfiguration(mauCount: 2, hangTimeoutSeconds: 0.3))
+        ncp.faults.hang(mau: 0)
+        let reports = try await NCPTestSupport.concurrently(fw, count: 16, NCPTestSupport.verifyAndCheck)
+        #expect(reports.count == 16)
+        let stats = ncp.statistics
+        #expect(stats.hangsDetected == 1)
+        #expect(stats.maus[0].state == .offline)
+        #expect(stats.maus[0].nintr == 0, "the hung MAU answered nothing")
+        #expect(stats.maus[1].state == .online)
+        ncp.faults.repair()
+        #expect(ncp.statistics.maus[0].state == .online)
+    }
 }

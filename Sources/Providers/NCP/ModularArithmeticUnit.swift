@@ -84,13 +84,23 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
     }
 
     /// Runs a job that ``enqueue(_:chosen:claimIfIdle:)`` claimed, on the
-    /// calling thread, exactly as the worker runs one: an injected hang holds
-    /// it (the watchdog notices), faults and counters apply. If the unit is
-    /// taken out of service meanwhile, the job was resubmitted with its other
-    /// jobs and is answered from there.
+    /// calling thread, exactly as the worker runs one: faults and counters
+    /// apply, and the watchdog sees it running. If the unit is taken out of
+    /// service meanwhile, the job was resubmitted with its other jobs and is
+    /// answered from there.
     func runClaimed(_ job: MAUJob, device: NCPDevice) {
         condition.lock()
         let start = currentSince
+        // A hung unit: the job goes back to the head of the ring for the worker,
+        // which hangs on it exactly as on any job; the submitter waits for its
+        // answer like any other (an async caller holds no thread meanwhile).
+        if device.faultState.isHung(id), current === job, ring.pushFront(job) {
+            current = nil
+            updateOccupancy()
+            condition.broadcast()
+            condition.unlock()
+            return
+        }
         while !stopping && current === job && device.faultState.isHung(id) { condition.wait() }
         let stillRunning = !stopping && current === job
         condition.unlock()
