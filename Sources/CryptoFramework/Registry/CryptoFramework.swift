@@ -194,7 +194,7 @@ public final class CryptoFramework: Sendable {
             // Mapping even an empty array costs a generic metadata look-up: skip it on the common path.
             failovers: failures.isEmpty ? [] : failures.map { (set.descriptors[$0.0].name, $0.1) },
             hostNanoseconds: elapsed, modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds,
-            counts: modeled.counts)
+            counts: modeled.counts, work: modeled.work)
     }
 
     /// Rule 5 (Bellcore): recompute s^e mod n in software, independently of the

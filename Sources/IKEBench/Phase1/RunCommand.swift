@@ -31,14 +31,17 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let platform = options.platform(default: "host")
+        let rsaBits = options.negotiated.rsaBits ?? Defaults2007.rsaBits
         let identities = try await IKEIdentities.generate(
-            bits: options.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
-        let levels = options.concurrency.levels
+            bits: rsaBits, framework: try MainModeNegotiation.initiatorFramework())
         var reports: [RunReport] = []
-        for level in levels {
+        for level in options.concurrency.levels {
             let framework = try CryptoFramework(platform: platform, policy: options.policySource)
+            let workload = options.workload(
+                suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
+                defaultNegotiations: Self.defaultNegotiations, concurrency: level)
             let report = try await PhaseOneRun.run(
-                options.workload(defaultNegotiations: Self.defaultNegotiations, concurrency: level), framework: framework,
+                workload, framework: framework,
                 identities: identities, display: .forTerminal(json: options.json), write: options.traceWriter)
             reports.append(report)
         }
