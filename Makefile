@@ -74,14 +74,16 @@ example: deps
 
 # IKE Phase I with and without ncp/0 (the 2007 experiment) on the published T1
 # latencies, in the configuration that explains both 2007 figures; the table of
-# what each possible 2007 configuration implies; the speed table. Each also
-# writes its chart to $(BENCH_CHARTS).
+# what each possible 2007 configuration implies; the speed table (auto rows,
+# ncp/0 overhead, ratio to `openssl speed`); Phase I scaling with concurrency on
+# the host; the PKCS#11 module against the Swift API. Charts go to $(BENCH_CHARTS).
 BENCH_CHARTS := .build/bench
 bench: release
 	mkdir -p $(BENCH_CHARTS)
 	.build/release/ikebench compare --svg $(BENCH_CHARTS)/compare.svg
 	.build/release/ikebench calibrate --svg $(BENCH_CHARTS)/calibrate.svg
 	.build/release/ikebench speed --vs-openssl --svg $(BENCH_CHARTS)/speed.svg
+	.build/release/ikebench run --platform host --negotiations 2000 --concurrency 1,2,4
 	$(MAKE) bench-pkcs11
 	@echo "make bench: charts in $(BENCH_CHARTS)/ (compare.svg, calibrate.svg, speed.svg)"
 

@@ -27,6 +27,12 @@ struct CompareCommand: AsyncParsableCommand {
     @OptionGroup var options: WorkloadOptions
     @OptionGroup var chart: ChartOutputOptions
 
+    func validate() throws {
+        guard options.concurrency.levels.count == 1 else {
+            throw ValidationError("compare takes one --concurrency level; `ikebench run --concurrency 1,2,4` compares levels")
+        }
+    }
+
     /// Enough for a stable median while `make bench` stays quick: without ncp/0
     /// a negotiation of the default configuration costs tens of ms of host time
     /// in release (sparcfp's FP engine on 2048-bit operands).

@@ -85,8 +85,8 @@ struct WorkloadOptions: ParsableArguments {
     @Option(help: "Run for this many seconds instead of a fixed number of negotiations.")
     var duration: Double?
 
-    @Option(help: "Negotiations in flight at once (tasks).")
-    var concurrency: Int = 1
+    @Option(help: "Negotiations in flight at once (tasks). `run` also takes a list (`1,2,4`): one run per level, then a scaling table.")
+    var concurrency: ConcurrencyLevels = ConcurrencyLevels(levels: [1])
 
     @Option(help: "Modeled network round trip in seconds, added twice to modeled Phase I.")
     var rtt: Double = Defaults2007.rttSeconds
@@ -112,7 +112,9 @@ struct WorkloadOptions: ParsableArguments {
         }
         if let negotiations, negotiations < 1 { throw ValidationError("--negotiations must be at least 1") }
         if let duration, !(duration > 0 && duration <= 86_400) { throw ValidationError("--duration must be in (0, 86400] seconds") }
-        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be 1...1024") }
+        guard concurrency.levels.allSatisfy({ (1...1024).contains($0) }) else {
+            throw ValidationError("--concurrency must be 1...1024 (or a comma-separated list of such)")
+        }
         guard rtt >= 0, rtt < 60 else { throw ValidationError("--rtt must be in [0, 60) seconds") }
         if let overhead, !(overhead >= 0 && overhead < 3600) { throw ValidationError("--overhead must be in [0, 3600) seconds") }
         guard fpTrapPenalty >= 0, fpTrapPenalty < 1_000_000 else {
@@ -128,11 +130,14 @@ struct WorkloadOptions: ParsableArguments {
         config.map { .file(URL(fileURLWithPath: $0)) } ?? .default
     }
 
-    func workload(suite: IKESuite, rsaBits: Int, overhead: Double, defaultNegotiations: Int) -> PhaseOneWorkload {
+    /// The workload, at `level` or else the first (or only) --concurrency level.
+    func workload(
+        suite: IKESuite, rsaBits: Int, overhead: Double, defaultNegotiations: Int, concurrency level: Int? = nil
+    ) -> PhaseOneWorkload {
         PhaseOneWorkload(
             suite: suite, rsaBits: rsaBits,
             negotiations: negotiations ?? (duration == nil ? defaultNegotiations : nil),
-            durationSeconds: duration, concurrency: concurrency, rttSeconds: rtt, overheadSeconds: overhead,
+            durationSeconds: duration, concurrency: level ?? concurrency.levels[0], rttSeconds: rtt, overheadSeconds: overhead,
             trace: trace)
     }
 
@@ -153,6 +158,23 @@ struct WorkloadOptions: ParsableArguments {
         let handle: FileHandle = json ? .standardError : .standardOutput
         return { line in handle.write(Data((line + "\n").utf8)) }
     }
+}
+
+/// `--concurrency 2` or `--concurrency 1,2,4`.
+struct ConcurrencyLevels: ExpressibleByArgument, Sendable, CustomStringConvertible {
+    let levels: [Int]
+
+    init(levels: [Int]) { self.levels = levels }
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+        let values = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.count == parts.count else { return nil }
+        levels = values
+    }
+
+    var description: String { levels.map(String.init).joined(separator: ",") }
+    var defaultValueDescription: String { description }
 }
 
 enum JSONOutput {

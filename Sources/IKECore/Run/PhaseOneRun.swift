@@ -45,18 +45,18 @@ public enum PhaseOneRun {
             initiatorFramework: try MainModeNegotiation.initiatorFramework(), identities: identities,
             rttSeconds: workload.rttSeconds, overheadSeconds: workload.overheadSeconds)
         let quota = NegotiationQuota(limit: workload.negotiations,
-                                     deadline: workload.durationSeconds.map { Monotonic.nanoseconds() + UInt64($0 * 1e9) })
+                                     deadline: workload.durationSeconds.map { MonotonicClock.nanoseconds() + UInt64($0 * 1e9) })
         let trace = workload.trace ? write : nil
         var observe: (@Sendable (IKEOperationRecord) -> Void)? = nil
         if let display {
             observe = { @Sendable record in display.observe(record) }
         }
-        let start = Monotonic.nanoseconds()
+        let start = MonotonicClock.nanoseconds()
         display?.start(total: workload.negotiations, duration: workload.durationSeconds)
 
         let tally = try await runTasks(workload.concurrency, negotiation: negotiation, quota: quota, start: start,
                                        trace: trace, observe: observe, display: display)
-        let end = Monotonic.nanoseconds()
+        let end = MonotonicClock.nanoseconds()
         let elapsed = Double(end - start) / 1e9
         display?.stop()
 
@@ -91,7 +91,7 @@ extension PhaseOneRun {
                     var tally = RunTally()
                     while quota.take() {
                         let outcome: NegotiationOutcome = try await negotiation.run(trace: trace, observe: observe)
-                        tally.record(outcome, second: Int((Monotonic.nanoseconds() - start) / 1_000_000_000))
+                        tally.record(outcome, second: Int((MonotonicClock.nanoseconds() - start) / 1_000_000_000))
                         display?.negotiationDone()
                     }
                     return tally
@@ -116,7 +116,7 @@ final class NegotiationQuota: Sendable {
     }
 
     func take() -> Bool {
-        if let deadline, Monotonic.nanoseconds() >= deadline { return false }
+        if let deadline, MonotonicClock.nanoseconds() >= deadline { return false }
         let n = issued.add(1, ordering: .relaxed).newValue
         if let limit { return n <= limit }
         return true

@@ -20,9 +20,9 @@ public enum SPARCFloatLatencyTable {
         var rows: [Row] = []
         func measure(_ name: String, _ request: CryptoRequest) throws -> CryptoResult {
             let context = OperationContext()
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = MonotonicClock.nanoseconds()
             let result = try sparc.perform(request, context: context)
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let elapsed = Double(MonotonicClock.nanoseconds() - start) / 1e9
             let counts = context.work.tally(FloatOpCounts.self) ?? FloatOpCounts()
             rows.append(Row(operation: name, modeledSeconds: context.modeledSeconds ?? 0,
                             fpInstructions: counts.floatingPointOperations,
