@@ -8,12 +8,19 @@ let package = Package(
         .library(name: "Providers", targets: ["Providers"]),
         .executable(name: "ikebench", targets: ["IKEBench"]),
         .executable(name: "cryptoadm", targets: ["cryptoadm"]),
+        // The framework as a PKCS#11 v2.40 module any process can load
+        // (`.build/release/libCryptoFrameworkPKCS11.so`; README "PKCS#11 module").
+        .library(name: "CryptoFrameworkPKCS11", type: .dynamic, targets: ["CryptoFrameworkPKCS11"]),
+        // RSA-2048 through the module from C against the Swift API (`make bench-pkcs11`).
+        .executable(name: "pkcs11-speed", targets: ["PKCS11Speed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // `make docs` (swift package generate-documentation); a command plugin, not built by `swift build`.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // C libraries, found through pkg-config; `make deps` installs the -dev packages.
@@ -37,12 +44,14 @@ let package = Package(
             name: "Providers",
             dependencies: ["CryptoFramework", "CLibCrypto", "CGMP", "CSodium", "CPKCS11"]
         ),
+        // SVG charts written by the tools themselves: bars and lines on log axes, no plotting runtime.
+        .target(name: "Charts"),
         // IKEv1 Main Mode (RFC 2408 messages, RFC 2409 exchange) over the
         // framework, and the Phase I run and its report: what ikebench and its tests share.
         .target(
             name: "IKECore",
             dependencies: [
-                "CryptoFramework", "Providers",
+                "CryptoFramework", "Providers", "Charts",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -50,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "IKEBench",
             dependencies: [
-                "CryptoFramework", "Providers", "IKECore", "Retell",
+                "CryptoFramework", "Providers", "IKECore", "Charts", "Retell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,11 +69,18 @@ let package = Package(
             name: "Retell",
             dependencies: ["CryptoFramework", "Providers", "IKECore"]
         ),
+        // The PKCS#11 module: one metaslot over the registry, a C ABI over Swift,
+        // token objects in a PIN-protected keystore (libcrypto for PBKDF2 and AES-GCM).
+        .target(
+            name: "CryptoFrameworkPKCS11",
+            dependencies: ["CryptoFramework", "Providers", "CPKCS11", "CLibCrypto"]
+        ),
+        .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers"]),
         // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
         .executableTarget(
             name: "cryptoadm",
             dependencies: [
-                "CryptoFramework", "Providers",
+                "CryptoFramework", "Providers", "CryptoFrameworkPKCS11",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -92,11 +108,24 @@ let package = Package(
             // Golden outputs are read (and regenerated) in the source tree via #filePath.
             exclude: ["Golden"]
         ),
+        // Manual pages rendered by man(1); make install and make uninstall into a DESTDIR.
+        // Depending on the executables makes `swift test` build them first.
         // Runs strongSwan's charon on a PKCS#11 token (SoftHSM2, the framework's module);
         // depends on cryptoadm so that `swift test` builds it.
         .testTarget(
             name: "RetellTests",
             dependencies: ["Retell", "CryptoFramework", "cryptoadm"]
+        ),
+        .testTarget(name: "PackagingTests", dependencies: ["cryptoadm", "IKEBench"]),
+        // SVGs parsed as XML and rendered by librsvg's rsvg-convert.
+        .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
+        // Outside clients (pkcs11-tool, p11tool, OpenSSL with libp11, a C program)
+        // against the built libCryptoFrameworkPKCS11.so.
+        .testTarget(
+            name: "PKCS11ModuleTests",
+            dependencies: ["CryptoFramework", "Providers"],
+            // The C client is compiled by the tests with cc (read via #filePath).
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "IKEBenchTests",

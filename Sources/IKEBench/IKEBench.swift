@@ -13,7 +13,9 @@ struct IKEBench: AsyncParsableCommand {
             `ikebench speed` measures, like `openssl speed`, how many operations per second \
             each provider serves through the framework, per mechanism, key size and operation, \
             and with --vs-openssl runs `openssl speed` in the same run and prints the ratio.
+            `run`, `compare`, `calibrate` and `speed` take --svg FILE to write their results as a chart; \
+            `ikebench report --html DIR` runs a short compare and speed and writes one HTML page of both.
             """,
-        subcommands: [RunCommand.self, CompareCommand.self, CalibrateCommand.self, SpeedCommand.self, RetellCommand.self],
+        subcommands: [RunCommand.self, CompareCommand.self, CalibrateCommand.self, SpeedCommand.self, ReportCommand.self, RetellCommand.self],
         defaultSubcommand: RunCommand.self)
 }

@@ -11,7 +11,7 @@ struct Cryptoadm: ParsableCommand {
         abstract: "Administer the cryptographic framework: list providers and their mechanisms; enable, disable or unload them; install PKCS#11 modules.",
         discussion: """
             cryptoadm is the administrator's view of the cryptographic framework. \
-            Applications ask the framework for a mechanism (CKM_RSA_PKCS, CKM_DH_PKCS_DERIVE, …); \
+            Applications ask the framework for a mechanism (CKM_RSA_PKCS, CKM_DH_PKCS_DERIVE, ...); \
             a registry of providers decides who serves it: hardware providers (name/instance, such as ncp/0) \
             first, then software providers (openssl, gmp, sodium, sparcfp) in priority order. \
             cryptoadm changes which provider may serve which mechanism by rewriting the policy file, kcf.conf. \

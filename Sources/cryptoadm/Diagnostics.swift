@@ -1,4 +1,4 @@
-import Foundation
+import CryptoFramework
 
 /// Solaris cryptoadm's exit status (cryptoadm.h: SUCCESS, FAILURE, ERROR_USAGE).
 enum ExitStatus {
@@ -13,12 +13,9 @@ struct AdminFailure: Error {
     init(_ message: String) { self.message = message }
 }
 
-/// Warnings and errors go to standard error, unbuffered, as Solaris' cryptoerror(LOG_STDERR).
-enum StandardError {
-    static func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
-    }
-
+/// Warnings and errors go to standard error, unbuffered, as Solaris' cryptoerror(LOG_STDERR),
+/// through the framework's one diagnostics writer.
+extension StandardError {
     /// `cryptoadm: TEXT` on a line of its own.
     static func report(_ text: String) {
         write("cryptoadm: \(text)\n")

@@ -24,10 +24,14 @@ struct CryptoadmKstatTests {
     func liveProcess() async throws {
         let dir = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        var fw: CryptoFramework? = try CryptoFramework(platform: .host, policy: .inMemory(Policy()), kstatDirectory: dir)
-        let key = try await fw!.pinned(to: "openssl").generateRSAKeyPair(bits: 1024)
-        let signature = try await fw!.sign(.rsaPKCS, key: key, data: [1, 2, 3])  // hardware first: ncp/0
+        // The key comes from a host framework that publishes nothing; the t2000 one
+        // (ncp/0 first, sparcfp after) publishes while the command reads.
+        let keys = try CryptoFramework(platform: .host, policy: .inMemory(Policy()), kstatDirectory: nil).pinned(to: "openssl")
+        let key = try await keys.generateRSAKeyPair(bits: 1024)
+        var fw: CryptoFramework? = try CryptoFramework(platform: .t2000(timing: .fast), policy: .inMemory(Policy()), kstatDirectory: dir)
+        let signature = try await fw!.sign(.rsaPKCS, key: key, data: [1, 2, 3])
         #expect(try await fw!.verify(.rsaPKCS, key: key.publicKey, data: [1, 2, 3], signature: signature))
+        _ = try await fw!.digest(.sha1, data: [1])  // sparcfp: ncp/0 has no digests
         // The last change is published by the trailing write within 0.1 s: poll, generously.
         var ncp: ProviderKstats?
         for _ in 0..<200 {
@@ -39,8 +43,8 @@ struct CryptoadmKstatTests {
         #expect(served == ["sign": 1, "verify": 1], "\(served)")
         #expect(ncp?.kind == "hardware")
         #expect(ncp?.kstats.contains { $0.name == "ncp0.algorithms" && $0.counters["rsaprivate"] == 1 } == true)
-        let openssl = try Self.published(dir, "provider=openssl").first?.provider("openssl")
-        #expect(openssl?.stats.served["generateRSAKeyPair"] == 1)
+        let sparcfp = try Self.published(dir, "provider=sparcfp").first?.provider("sparcfp")
+        #expect(sparcfp?.stats.served["digest"] == 1)
 
         let text = try cryptoadm("kstat", "--dir", dir.path, "pid=\(getpid())", "provider=ncp/0")
         #expect(text.status == 0, "\(text)")

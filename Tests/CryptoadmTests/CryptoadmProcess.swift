@@ -55,6 +55,10 @@ final class CryptoadmProcess {
         var env = ProcessInfo.processInfo.environment
         // Never fall back to the real user's policy file.
         env["CRYPTOFRAMEWORK_CONF"] = scratch.appendingPathComponent("cryptoadm-no-such-\(UUID().uuidString)/kcf.conf").path
+        // Nor at the real user's PKCS#11 keystore (`list -v` shows the module's token); a fixed
+        // path keeps golden output stable.
+        env["CRYPTOFRAMEWORK_KEYSTORE"] = "/nonexistent/cryptoframework-test-keystore"
+        env["CRYPTOFRAMEWORK_PLATFORM"] = nil
         env.merge(environment) { _, new in new }
         process.environment = env
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)

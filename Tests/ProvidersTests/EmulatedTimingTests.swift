@@ -30,9 +30,9 @@ struct EmulatedTimingTests {
 
     @Test("The FP trap penalty variable sets sparcfp's cost model; a malformed one is an error")
     func penaltyFromEnvironment() throws {
-        #expect(try T1CostModel.fromEnvironment([:]) == .t2000)
-        #expect(try T1CostModel.fromEnvironment(["CRYPTOFRAMEWORK_FP_TRAP_PENALTY": "559.3"]).fpTrapPenaltyCycles == 559.3)
-        #expect(throws: CryptoError.self) { try T1CostModel.fromEnvironment(["CRYPTOFRAMEWORK_FP_TRAP_PENALTY": "-3"]) }
+        #expect(try ChipModel.ultraSPARCT1.withPenaltyFromEnvironment([:]) == .ultraSPARCT1)
+        #expect(try ChipModel.ultraSPARCT1.withPenaltyFromEnvironment(["CRYPTOFRAMEWORK_FP_TRAP_PENALTY": "559.3"]).fpTrapPenaltyCycles == 559.3)
+        #expect(throws: CryptoError.self) { try ChipModel.ultraSPARCT1.withPenaltyFromEnvironment(["CRYPTOFRAMEWORK_FP_TRAP_PENALTY": "-3"]) }
     }
 
     /// One RSA-1024 signature on sparcfp, synchronous or async, through a t2000 framework timed at `scale`.

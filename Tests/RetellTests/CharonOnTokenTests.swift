@@ -53,8 +53,7 @@ struct CharonOnTokenTests {
         return options
     }
 
-    @Test("Framework module: before the disable ncp/0 serves the four operations, after it sparcfp; both IKE SAs established, no restart",
-          .enabled(if: RetellModule.testsEnabled, "libCryptoFrameworkPKCS11.so is not built on this branch (RetellModule.required)"))
+    @Test("Framework module: before the disable ncp/0 serves the four operations, after it sparcfp; both IKE SAs established, no restart")
     func ncpSwitchedOff() throws {
         if let missing = RetellModule.charonMissing { Issue.record(Comment(rawValue: missing)); return }
         try #require(RetellModule.isBuilt, "\(RetellModule.modulePath) is missing: swift build --product CryptoFrameworkPKCS11")
@@ -102,8 +101,7 @@ struct CharonOnTokenTests {
         return delta
     }
 
-    @Test("Framework module: a wrong PIN in charon's secrets fails the negotiation cleanly and leaves the keystore untouched",
-          .enabled(if: RetellModule.testsEnabled, "libCryptoFrameworkPKCS11.so is not built on this branch (RetellModule.required)"))
+    @Test("Framework module: a wrong PIN in charon's secrets fails the negotiation cleanly and leaves the keystore untouched")
     func wrongPIN() throws {
         if let missing = RetellModule.charonMissing { Issue.record(Comment(rawValue: missing)); return }
         try #require(RetellModule.isBuilt, "\(RetellModule.modulePath) is missing: swift build --product CryptoFrameworkPKCS11")

@@ -3,12 +3,6 @@ import Foundation
 /// Where the tests find what they drive: the framework's PKCS#11 module and
 /// `cryptoadm`, built into the same products directory as this test bundle.
 enum RetellModule {
-    /// LEAD: set to true once branch `pkcs11` (the CryptoFrameworkPKCS11 product)
-    /// is merged. While false, the tests that load the module are disabled when
-    /// the .so is absent (branch `retell` alone has no module); once true, a
-    /// missing .so is a test failure that says how to build it.
-    static let required = false
-
     static let productsDirectory: URL = {
         var candidates: [URL] = [Bundle.main.bundleURL.deletingLastPathComponent()]
         if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
@@ -29,10 +23,8 @@ enum RetellModule {
 
     static var cryptoadmPath: String { productsDirectory.appendingPathComponent("cryptoadm").path }
 
+    /// A missing module is a test failure that says how to build it, never a skip.
     static var isBuilt: Bool { FileManager.default.fileExists(atPath: modulePath) }
-
-    /// Whether the module tests run: always once ``required``; before that, when the .so exists.
-    static var testsEnabled: Bool { required || isBuilt }
 
     /// charon needs root (unshare -m, a tmpfs over /run) and strongSwan installed.
     static var charonMissing: String? {

@@ -47,7 +47,7 @@ public protocol BignumEngine: Sendable {
     func invMod(_ a: Number, _ m: Number) -> Number?
     func gcd(_ a: Number, _ b: Number) -> Number
     /// base^exponent mod modulus. With `secret`, the engine must not let time
-    /// or memory access depend on the exponent's value (GMP: mpz_powm_sec).
+    /// or memory access depend on the exponent's value (GMP: mpn_sec_powm).
     /// Engines with a cost model account the operation in `context`.
     func modExp(_ base: Number, _ exponent: Number, _ modulus: Number, secret: Bool, context: OperationContext) throws -> Number
 

@@ -37,54 +37,129 @@ struct PublicMontgomeryModulus: Sendable {
         guard trimmed.count <= k * 8 else { return nil }
         let b = Self.limbs(fromBigEndian: trimmed, count: k)
         guard Self.compare(b, n) < 0 else { return nil }
+        // Left to right from the exponent's top set bit (e = 65537: 16
+        // squarings and one multiply); every product in buffers made once.
+        guard let top = exponent.firstIndex(where: { $0 != 0 }) else {
+            return Self.bigEndianBytes(k == 1 && n[0] == 1 ? [0] : [1] + Array(repeating: 0, count: k - 1), length: byteCount)
+        }
+        var acc = [UInt64](repeating: 0, count: k)
+        var bm = [UInt64](repeating: 0, count: k)
+        var scratch = [UInt64](repeating: 0, count: 2 * k + 2)
         var one = [UInt64](repeating: 0, count: k)
         one[0] = 1
-        let bm = multiply(b, rSquared)
-        var acc = multiply(one, rSquared)  // R mod n: Montgomery form of 1
-        for byte in exponent {
-            for bit in (0..<8).reversed() {
-                acc = multiply(acc, acc)
-                if (byte >> UInt8(bit)) & 1 == 1 { acc = multiply(acc, bm) }
+        rSquared.withUnsafeBufferPointer { r2 in
+            b.withUnsafeBufferPointer { bb in
+                acc.withUnsafeMutableBufferPointer { acc in
+                    bm.withUnsafeMutableBufferPointer { bm in
+                        scratch.withUnsafeMutableBufferPointer { scratch in
+                            one.withUnsafeMutableBufferPointer { one in
+                                let t = scratch.baseAddress!, product = t + (k + 2)
+                                multiply(bb.baseAddress!, r2.baseAddress!, into: bm.baseAddress!, scratch: t)
+                                acc.baseAddress!.update(from: bm.baseAddress!, count: k)
+                                var first = true
+                                for byte in exponent[top...] {
+                                    for bit in (0..<8).reversed() {
+                                        let set = (byte >> UInt8(bit)) & 1 == 1
+                                        if first {
+                                            if set { first = false }  // acc = base: the top bit consumed
+                                            continue
+                                        }
+                                        multiply(acc.baseAddress!, acc.baseAddress!, into: product, scratch: t)
+                                        acc.baseAddress!.update(from: product, count: k)
+                                        if set {
+                                            multiply(acc.baseAddress!, bm.baseAddress!, into: product, scratch: t)
+                                            acc.baseAddress!.update(from: product, count: k)
+                                        }
+                                    }
+                                }
+                                // Out of Montgomery form: acc · 1 · R⁻¹.
+                                multiply(acc.baseAddress!, one.baseAddress!, into: product, scratch: t)
+                                acc.baseAddress!.update(from: product, count: k)
+                            }
+                        }
+                    }
+                }
             }
         }
-        return Self.bigEndianBytes(multiply(acc, one), length: byteCount)
+        return Self.bigEndianBytes(acc, length: byteCount)
     }
 
     /// a·b·R⁻¹ mod n (CIOS), for a, b < n.
     func multiply(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
         let k = n.count
-        var t = [UInt64](repeating: 0, count: k + 2)
-        for i in 0..<k {
-            var carry: UInt64 = 0
-            let ai = a[i]
-            for j in 0..<k {
-                let (hi, lo) = ai.multipliedFullWidth(by: b[j])
-                let (s1, c1) = t[j].addingReportingOverflow(lo)
-                let (s2, c2) = s1.addingReportingOverflow(carry)
-                t[j] = s2
-                carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+        var result = [UInt64](repeating: 0, count: k)
+        var scratch = [UInt64](repeating: 0, count: k + 2)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                result.withUnsafeMutableBufferPointer { r in
+                    scratch.withUnsafeMutableBufferPointer { t in
+                        multiply(a.baseAddress!, b.baseAddress!, into: r.baseAddress!, scratch: t.baseAddress!)
+                    }
+                }
             }
-            let (s, c) = t[k].addingReportingOverflow(carry)
-            t[k] = s
-            t[k + 1] = c ? 1 : 0
-            let m = t[0] &* n0Inverse
-            let (hi0, lo0) = m.multipliedFullWidth(by: n[0])
-            var (_, c0) = t[0].addingReportingOverflow(lo0)
-            carry = hi0 &+ (c0 ? 1 : 0)
-            for j in 1..<k {
-                let (hi, lo) = m.multipliedFullWidth(by: n[j])
-                let (s1, c1) = t[j].addingReportingOverflow(lo)
-                let (s2, c2) = s1.addingReportingOverflow(carry)
-                t[j - 1] = s2
-                carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
-            }
-            let (s3, c3) = t[k].addingReportingOverflow(carry)
-            t[k - 1] = s3
-            (t[k], c0) = t[k + 1].addingReportingOverflow(c3 ? 1 : 0)
         }
-        var result = Array(t[0..<k])
-        if t[k] != 0 || Self.compare(result, n) >= 0 { Self.subtract(&result, n) }
         return result
+    }
+
+    /// CIOS over raw limbs: `result` (k limbs) = a·b·R⁻¹ mod n, using `t`
+    /// (k + 2 limbs) as the accumulator. `result` may not alias `a` or `b`.
+    private func multiply(
+        _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>, into result: UnsafeMutablePointer<UInt64>,
+        scratch t: UnsafeMutablePointer<UInt64>
+    ) {
+        let k = n.count
+        n.withUnsafeBufferPointer { nb in
+            let n = nb.baseAddress!
+            t.initialize(repeating: 0, count: k + 2)
+            for i in 0..<k {
+                var carry: UInt64 = 0
+                let ai = a[i]
+                for j in 0..<k {
+                    let (hi, lo) = ai.multipliedFullWidth(by: b[j])
+                    let (s1, c1) = t[j].addingReportingOverflow(lo)
+                    let (s2, c2) = s1.addingReportingOverflow(carry)
+                    t[j] = s2
+                    carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+                }
+                let (s, c) = t[k].addingReportingOverflow(carry)
+                t[k] = s
+                t[k + 1] = c ? 1 : 0
+                let m = t[0] &* n0Inverse
+                let (hi0, lo0) = m.multipliedFullWidth(by: n[0])
+                let (_, c0) = t[0].addingReportingOverflow(lo0)
+                carry = hi0 &+ (c0 ? 1 : 0)
+                for j in 1..<k {
+                    let (hi, lo) = m.multipliedFullWidth(by: n[j])
+                    let (s1, c1) = t[j].addingReportingOverflow(lo)
+                    let (s2, c2) = s1.addingReportingOverflow(carry)
+                    t[j - 1] = s2
+                    carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+                }
+                let (s3, c3) = t[k].addingReportingOverflow(carry)
+                t[k - 1] = s3
+                t[k] = t[k + 1] &+ (c3 ? 1 : 0)
+            }
+            // t < 2n: one conditional subtraction.
+            var geq = t[k] != 0
+            if !geq {
+                geq = true
+                for j in stride(from: k - 1, through: 0, by: -1) where t[j] != n[j] {
+                    geq = t[j] > n[j]
+                    break
+                }
+            }
+            var borrow = false
+            for j in 0..<k {
+                if geq {
+                    let (d1, o1) = t[j].subtractingReportingOverflow(n[j])
+                    let (d2, o2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
+                    result[j] = d2
+                    borrow = o1 || o2
+                } else {
+                    result[j] = t[j]
+                }
+            }
+        }
     }
 
     // MARK: Limb helpers

@@ -48,7 +48,7 @@ final class KstatPublisher: Sendable {
     /// A request completed: write now if the interval has passed, else make
     /// sure one write follows when it does.
     func changed(_ registry: Registry) {
-        let now = monotonicNanoseconds()
+        let now = MonotonicClock.nanoseconds()
         let due: Bool = state.withLock { s in
             if now &- s.lastWrite >= Self.interval {
                 s.lastWrite = now
@@ -62,7 +62,7 @@ final class KstatPublisher: Sendable {
                 guard let self else { return }
                 self.state.withLock {
                     $0.trailingWriteScheduled = false
-                    $0.lastWrite = monotonicNanoseconds()
+                    $0.lastWrite = MonotonicClock.nanoseconds()
                 }
                 if let registry { self.write(registry) }
             }

@@ -2,15 +2,42 @@ import Synchronization
 
 /// Per-request scratch space a provider writes into while serving: modeled
 /// cost, and free-form detail for the report. One per attempt.
+///
+/// Most requests (every software provider on the host) write nothing, so the
+/// locked state is made on the first write: an unused context is one small
+/// allocation, and reading it takes no lock.
 public final class OperationContext: Sendable {
     private struct State {
         var modeledCycles: Double = 0
         var clockHz: Double? = nil
         var counts: [String: Int] = [:]
+        var work = ModeledWork()
     }
-    private let state = Locked(State())
+    private final class Storage: Sendable {
+        let state = Locked(State())
+    }
+    /// Set once, on the first write; holds a +1 reference released in deinit.
+    /// (An atomic reference of a concrete class: Synchronization's generic
+    /// AtomicLazyReference looked up its type metadata on every load.)
+    private let storage = Atomic<Unmanaged<Storage>?>(nil)
 
     public init() {}
+
+    deinit { storage.load(ordering: .acquiring)?.release() }
+
+    private var state: Locked<State> {
+        if let box = storage.load(ordering: .acquiring) { return box.takeUnretainedValue().state }
+        let made = Unmanaged.passRetained(Storage())
+        let (exchanged, original) = storage.compareExchange(expected: nil, desired: made, ordering: .acquiringAndReleasing)
+        if exchanged { return made.takeUnretainedValue().state }
+        made.release()
+        return original!.takeUnretainedValue().state
+    }
+
+    private func read<R>(_ empty: R, _ body: (State) -> R) -> R {
+        guard let box = storage.load(ordering: .acquiring) else { return empty }
+        return box.takeUnretainedValue().state.withLock { body($0) }
+    }
 
     /// Adds `cycles` of modeled time on a clock of `clockHz` (one clock per request).
     public func addModeled(cycles: Double, clockHz: Double) {
@@ -25,19 +52,27 @@ public final class OperationContext: Sendable {
         state.withLock { $0.counts[name, default: 0] += n }
     }
 
+    /// Adds a typed tally of modeled work (read back by type from the report's ``OperationReport/work``).
+    public func record<T: WorkTally>(_ tally: T) {
+        state.withLock { $0.work.add(tally) }
+    }
+
+    /// The typed tallies recorded so far.
+    public var work: ModeledWork { read(ModeledWork()) { $0.work } }
+
     public var modeledCycles: Double? {
-        state.withLock { $0.clockHz == nil ? nil : $0.modeledCycles }
+        read(nil) { $0.clockHz == nil ? nil : $0.modeledCycles }
     }
     public var modeledSeconds: Double? {
-        state.withLock { s in s.clockHz.map { s.modeledCycles / $0 } }
+        read(nil) { s in s.clockHz.map { s.modeledCycles / $0 } }
     }
-    public var counts: [String: Int] { state.withLock { $0.counts } }
+    public var counts: [String: Int] { read([:]) { $0.counts } }
 
     /// Cycles, seconds and counts read under one lock, for the report.
-    var snapshot: (cycles: Double?, seconds: Double?, counts: [String: Int]) {
-        state.withLock { s in
-            guard let hz = s.clockHz else { return (nil, nil, s.counts) }
-            return (s.modeledCycles, s.modeledCycles / hz, s.counts)
+    var snapshot: (cycles: Double?, seconds: Double?, counts: [String: Int], work: ModeledWork) {
+        read((nil, nil, [:], ModeledWork())) { s in
+            guard let hz = s.clockHz else { return (nil, nil, s.counts, s.work) }
+            return (s.modeledCycles, s.modeledCycles / hz, s.counts, s.work)
         }
     }
 }
@@ -55,8 +90,10 @@ public struct OperationReport: Sendable {
     /// Modeled cycles and seconds, where the provider has a cost model.
     public let modeledCycles: Double?
     public let modeledSeconds: Double?
-    /// Operation counts the provider recorded (e.g. FP multiplies).
+    /// Operation counts the provider recorded (e.g. FP multiplies), by display name.
     public let counts: [String: Int]
+    /// The same work as typed tallies, for cost models (``ModeledWork/tally(_:)``).
+    public let work: ModeledWork
 }
 
 /// A result together with its report.

@@ -28,21 +28,39 @@ public enum ProviderKind: String, Sendable, Hashable {
 /// within a platform.
 public struct ProviderDescriptor: Sendable {
     /// The provider's name, as in kcf.conf.
-    public let name: String
+    public var name: String { storage.name }
     /// Software, hardware or PKCS#11 module; from the name unless given.
-    public let kind: ProviderKind
+    public var kind: ProviderKind { storage.kind }
     /// What it serves, in PKCS#11 value order (include `random` to serve ``CryptoRequest/random(count:)``).
-    public let mechanisms: [MechanismInfo]
+    public var mechanisms: [MechanismInfo] { storage.mechanisms }
     /// One line for `cryptoadm list -v` and reports.
-    public let summary: String
-    private let byMechanism: [Mechanism: MechanismInfo]
+    public var summary: String { storage.summary }
+    private var byMechanism: [Mechanism: MechanismInfo] { storage.byMechanism }
+
+    /// The fields, shared by every copy: a descriptor is read on every request
+    /// (a provider's `descriptor` getter returns a copy), and one reference
+    /// costs one retain where five fields cost five.
+    private final class Storage: Sendable {
+        let name: String
+        let kind: ProviderKind
+        let mechanisms: [MechanismInfo]
+        let summary: String
+        let byMechanism: [Mechanism: MechanismInfo]
+
+        init(name: String, kind: ProviderKind, mechanisms: [MechanismInfo], summary: String) {
+            self.name = name
+            self.kind = kind
+            self.mechanisms = mechanisms
+            self.summary = summary
+            self.byMechanism = Dictionary(mechanisms.map { ($0.mechanism, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+    private let storage: Storage
 
     public init(name: String, kind: ProviderKind? = nil, summary: String, mechanisms: [MechanismInfo]) {
-        self.name = name
-        self.kind = kind ?? ProviderKind(providerName: name)
-        self.summary = summary
-        self.mechanisms = mechanisms.sorted { $0.mechanism < $1.mechanism }
-        self.byMechanism = Dictionary(mechanisms.map { ($0.mechanism, $0) }, uniquingKeysWith: { a, _ in a })
+        storage = Storage(
+            name: name, kind: kind ?? ProviderKind(providerName: name),
+            mechanisms: mechanisms.sorted { $0.mechanism < $1.mechanism }, summary: summary)
     }
 
     public func info(for mechanism: Mechanism) -> MechanismInfo? { byMechanism[mechanism] }

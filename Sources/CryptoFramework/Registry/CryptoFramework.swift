@@ -9,13 +9,23 @@ public final class CryptoFramework: Sendable {
     /// Index of the one provider this view uses (see ``pinned(to:)``), or nil.
     let pinnedIndex: Int?
 
-    /// A framework over `platform`'s providers, under `policy`. With a
+    /// A framework over `platform`'s providers, under `policy`. `warn` receives
+    /// what the framework has to say on its own (a changed policy file it could
+    /// not apply); by default it goes to standard error. A guest in someone
+    /// else's process (the PKCS#11 module) passes its own sink. With a
     /// `kstatDirectory` (by default `$CRYPTOFRAMEWORK_KSTAT_DIR`, when set) it
     /// publishes its providers' counters there for `cryptoadm kstat`.
-    public init(platform: Platform, policy: PolicySource = .default, kstatDirectory: URL? = KstatDirectory.fromEnvironment()) throws {
-        registry = try Registry(platform: platform, policy: policy, kstatDirectory: kstatDirectory)
+    public init(
+        platform: Platform, policy: PolicySource = .default,
+        warn: @escaping @Sendable (String) -> Void = CryptoFramework.warnOnStandardError,
+        kstatDirectory: URL? = KstatDirectory.fromEnvironment()
+    ) throws {
+        registry = try Registry(platform: platform, policy: policy, warn: warn, kstatDirectory: kstatDirectory)
         pinnedIndex = nil
     }
+
+    /// The default sink of ``init(platform:policy:warn:)``: one line on standard error.
+    public static let warnOnStandardError: @Sendable (String) -> Void = { StandardError.write($0 + "\n") }
 
     private init(registry: Registry, pinnedIndex: Int?) {
         self.registry = registry
@@ -39,6 +49,18 @@ public final class CryptoFramework: Sendable {
     /// Counters of the provider called `name`.
     public func stats(for name: String) -> ProviderStatsSnapshot? {
         registry.index(of: name).map { registry.stats[$0].snapshot }
+    }
+
+    /// The providers that may serve `operation` (its CKF flag, e.g. `.sign`)
+    /// of `mechanism` at `keyBits` now — the registry's own candidate filter
+    /// (policy, key-size range, flag, not FAILED; Selection rule 1) — in the
+    /// order default selection prefers them before load (rule 2, with the
+    /// platform's ``DeviceRanking``). A pinned view lists its provider alone, if eligible.
+    public func eligibleProviders(for mechanism: Mechanism, operation: MechanismFlags, keyBits: Int?) -> [String] {
+        let descriptors = registry.descriptors
+        return registry.eligible(mechanism: mechanism, flag: operation, keyBits: keyBits)
+            .filter { pinnedIndex == nil || $0 == pinnedIndex }
+            .map { descriptors[$0].name }
     }
 
     /// A view of this framework that uses provider `name` alone (still under the policy).
@@ -65,6 +87,9 @@ public final class CryptoFramework: Sendable {
     /// Re-reads the policy file now instead of at the next periodic check.
     public func reloadPolicy() throws { try registry.reloadPolicy() }
 
+    /// The policies applied since the framework started (the latest 64), oldest first.
+    public var policyChanges: [PolicyChange] { registry.policyChanges }
+
     /// Why the last change to the policy file was not applied, if it was not.
     public var policyLoadError: CryptoError? { registry.policyLoadError }
 
@@ -73,29 +98,29 @@ public final class CryptoFramework: Sendable {
     /// Serves `request` on the best provider, failing over as DESIGN.md's rules say.
     public func perform(_ request: CryptoRequest) throws -> Reported<CryptoResult> {
         var attempts = Attempts()
+        let key = SelectionKey(request)
         while true {
-            let (index, set) = try nextProvider(for: request, &attempts)
+            let (index, set, start) = try nextProvider(for: request, key, &attempts)
             let context = OperationContext()
-            let start = monotonicNanoseconds()
             let outcome = Result { try set.providers[index].perform(request, context: context) }
-            if let done = try conclude(request, index, set, outcome, since: start, context, &attempts) { return done }
+            if let done = try conclude(request, key, index, set, outcome, since: start, context, &attempts) { return done }
         }
     }
 
     /// The async form of ``perform(_:)``: a device queue is awaited, not blocked on.
     public func perform(_ request: CryptoRequest) async throws -> Reported<CryptoResult> {
         var attempts = Attempts()
+        let key = SelectionKey(request)
         while true {
-            let (index, set) = try nextProvider(for: request, &attempts)
+            let (index, set, start) = try nextProvider(for: request, key, &attempts)
             let context = OperationContext()
-            let start = monotonicNanoseconds()
             let outcome: Result<CryptoResult, any Error>
             do {
                 outcome = .success(try await set.providers[index].performAsync(request, context: context))
             } catch {
                 outcome = .failure(error)
             }
-            if let done = try conclude(request, index, set, outcome, since: start, context, &attempts) { return done }
+            if let done = try conclude(request, key, index, set, outcome, since: start, context, &attempts) { return done }
         }
     }
 
@@ -103,30 +128,34 @@ public final class CryptoFramework: Sendable {
     private struct Attempts: ~Copyable {
         var tried: TriedSet
         var failures: [(Int, CryptoError)] = []
-        init() { tried = TriedSet(count: 64) }
+        init() { tried = TriedSet() }
     }
 
-    /// Rules 1-2: the next provider to try, counted as begun; or the error that
-    /// says why nothing (more) can serve the request.
-    private func nextProvider(for request: CryptoRequest, _ attempts: inout Attempts) throws -> (Int, ProviderSet) {
-        guard let (index, set) = registry.select(request, tried: attempts.tried, pinned: pinnedIndex) else {
+    /// Rules 1-2: the next provider to try, counted as begun, and the attempt's
+    /// start time (one clock read serves the policy check and the report); or
+    /// the error that says why nothing (more) can serve the request.
+    private func nextProvider(
+        for request: CryptoRequest, _ key: SelectionKey, _ attempts: inout Attempts
+    ) throws -> (Int, ProviderSet, UInt64) {
+        let now = MonotonicClock.nanoseconds()
+        guard let (index, set) = registry.select(key, tried: attempts.tried, pinned: pinnedIndex, now: now) else {
             throw registry.noProviderError(request, failures: attempts.failures, pinned: pinnedIndex)
         }
         attempts.tried.insert(index)
         set.stats[index].begin()
-        return (index, set)
+        return (index, set, now)
     }
 
     /// Rules 3 and 5 on one attempt's outcome: the reported result to release,
     /// nil to try the next provider, or a thrown error.
     private func conclude(
-        _ request: CryptoRequest, _ index: Int, _ set: ProviderSet, _ outcome: Result<CryptoResult, any Error>,
+        _ request: CryptoRequest, _ key: SelectionKey, _ index: Int, _ set: ProviderSet, _ outcome: Result<CryptoResult, any Error>,
         since start: UInt64, _ context: OperationContext, _ attempts: inout Attempts
     ) throws -> Reported<CryptoResult>? {
-        let elapsed = monotonicNanoseconds() &- start
-        switch settle(outcome, request: request, descriptor: set.descriptors[index], stats: set.stats[index]) {
+        let elapsed = MonotonicClock.nanoseconds() &- start
+        switch settle(outcome, request: request, key, descriptor: set.descriptors[index], stats: set.stats[index]) {
         case .done(let result):
-            return Reported(value: result, report: report(request, index, set, attempts.failures, elapsed, context))
+            return Reported(value: result, report: report(request, key, index, set, attempts.failures, elapsed, context))
         case .retry(let error):
             attempts.failures.append((index, error))
             return nil
@@ -144,12 +173,13 @@ public final class CryptoFramework: Sendable {
     /// One attempt's outcome: release it, retry elsewhere (rule 3), or fail.
     /// A hardware RSA private result is checked before release (rule 5).
     private func settle(
-        _ outcome: Result<CryptoResult, any Error>, request: CryptoRequest, descriptor: ProviderDescriptor, stats: ProviderStats
+        _ outcome: Result<CryptoResult, any Error>, request: CryptoRequest, _ key: SelectionKey, descriptor: ProviderDescriptor,
+        stats: ProviderStats
     ) -> Settlement {
         let name = descriptor.name
         switch outcome {
         case .success(let result):
-            if request.isRSAPrivateOperation, descriptor.isHardware(for: request.mechanism) {
+            if key.isRSAPrivateOperation, descriptor.isHardware(for: key.mechanism) {
                 if let problem = checkHardwareSignature(request, result) {
                     stats.end(.checkFailed)
                     return .retry(CryptoError(.deviceError, "\(name) returned a signature that failed the s^e mod n check (\(problem)); discarded"))
@@ -173,16 +203,17 @@ public final class CryptoFramework: Sendable {
     }
 
     private func report(
-        _ request: CryptoRequest, _ index: Int, _ set: ProviderSet, _ failures: [(Int, CryptoError)],
+        _ request: CryptoRequest, _ key: SelectionKey, _ index: Int, _ set: ProviderSet, _ failures: [(Int, CryptoError)],
         _ elapsed: UInt64, _ context: OperationContext
     ) -> OperationReport {
         let modeled = context.snapshot
         return OperationReport(
-            provider: set.descriptors[index].name, mechanism: request.mechanism,
+            provider: set.descriptors[index].name, mechanism: key.mechanism,
             operation: request.operationName,
-            failovers: failures.map { (set.descriptors[$0.0].name, $0.1) },
+            // Mapping even an empty array costs a generic metadata look-up: skip it on the common path.
+            failovers: failures.isEmpty ? [] : failures.map { (set.descriptors[$0.0].name, $0.1) },
             hostNanoseconds: elapsed, modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds,
-            counts: modeled.counts)
+            counts: modeled.counts, work: modeled.work)
     }
 
     /// Rule 5 (Bellcore): recompute s^e mod n in software, independently of the

@@ -1,10 +1,6 @@
 import Foundation
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The provider registry: which providers exist, the policy in force, and
 /// selection with failover after KCF's `kcf_get_mech_provider` (DESIGN.md,
 /// "Selection"). Decides from data only — descriptors, policy, load.
@@ -19,14 +15,16 @@ final class Registry: Sendable {
     /// installed while the framework runs is attached when the policy that
     /// installs it is applied; one uninstalled serves no new request (it stays
     /// in the set, so indices held by requests in flight remain valid).
-    init(platform: Platform, policy source: PolicySource, kstatDirectory: URL?) throws {
+    init(platform: Platform, policy source: PolicySource, warn: @escaping @Sendable (String) -> Void, kstatDirectory: URL?) throws {
         self.platform = platform
-        let holder = try PolicyHolder(source: source)
+        let holder = try PolicyHolder(source: source, warn: warn)
         let base = try ProviderSet(platform: platform)
         self.policyHolder = holder
         policyHolder.builder = { [platform] policy, previous in
             let providers = (previous ?? base).attaching(modulesOf: policy, platform: platform)
-            return SelectionTable(providers: providers, policy: policy, softwarePriority: platform.softwarePriority)
+            return SelectionTable(
+                providers: providers, policy: policy, softwarePriority: platform.softwarePriority,
+                deviceRanking: platform.deviceRanking)
         }
         try policyHolder.rebuild()
         kstatPublisher = kstatDirectory.map(KstatPublisher.init(directory:))
@@ -46,6 +44,7 @@ final class Registry: Sendable {
     var policyLoadError: CryptoError? { policyHolder.lastLoadError }
 
     func setPolicy(_ policy: Policy) { policyHolder.replace(with: policy) }
+    var policyChanges: [PolicyChange] { policyHolder.changes }
     func reloadPolicy() throws { try policyHolder.reloadNow() }
 
     // MARK: Selection
@@ -53,22 +52,25 @@ final class Registry: Sendable {
     /// The provider to try next for `request`, or nil when no candidate is left.
     /// Rule 1 (candidates), rule 2 (hardware first, least loaded; then software by priority).
     /// Returns the chosen index with the provider set it indexes (one snapshot per attempt).
-    func select(_ request: CryptoRequest, tried: borrowing TriedSet, pinned: Int?) -> (index: Int, providers: ProviderSet)? {
-        let table = policyHolder.current()
+    /// `now` is the caller's clock reading, for the policy file's periodic check.
+    func select(
+        _ request: SelectionKey, tried: borrowing TriedSet, pinned: Int?, now: UInt64
+    ) -> (index: Int, providers: ProviderSet)? {
+        let table = policyHolder.current(now: now)
         guard let index = select(request, in: table, tried: tried, pinned: pinned) else { return nil }
         return (index, table.providers)
     }
 
-    private func select(_ request: CryptoRequest, in table: SelectionTable, tried: borrowing TriedSet, pinned: Int?) -> Int? {
-        guard let candidates = table.candidates[request.mechanism] else { return nil }
+    private func select(_ request: SelectionKey, in table: SelectionTable, tried: borrowing TriedSet, pinned: Int?) -> Int? {
+        guard let candidates = table.candidates(for: request.mechanism) else { return nil }
         let bits = request.keyBits
-        let flag = request.requiredFlag
+        let flag = request.flag
         var bestHardware: (index: Int, load: Int)?
         for entry in candidates {
             let i = entry.provider
             if let pinned, i != pinned { continue }
             if tried.contains(i) { continue }
-            guard entry.info.accepts(keyBits: bits), entry.info.flags.contains(flag) else { continue }
+            guard entry.admits(keyBits: bits, flag: flag) else { continue }
             let provider = table.providers.providers[i]
             if provider.isFailed { continue }
             if entry.isHardware {
@@ -81,13 +83,23 @@ final class Registry: Sendable {
         return bestHardware?.index
     }
 
+    /// Rule 1 for a request that is not made yet: the providers that may serve
+    /// `mechanism` with `flag` at `keyBits` now, in rule 2's order before load
+    /// (devices by registration, software by priority, ranked as the platform says).
+    func eligible(mechanism: Mechanism, flag: MechanismFlags, keyBits: Int?) -> [Int] {
+        let table = policyHolder.current()
+        return (table.candidates(for: mechanism) ?? []).filter {
+            $0.admits(keyBits: keyBits, flag: flag) && !table.providers.providers[$0.provider].isFailed
+        }.map(\.provider)
+    }
+
     /// The preferred software provider allowed to serve `request` (for the
     /// framework's own checks, which must not depend on a device).
     func softwareProvider(for request: CryptoRequest) -> Int? {
         let table = policyHolder.current()
-        return table.candidates[request.mechanism]?.first { entry in
-            !entry.isHardware && entry.info.flags.contains(request.requiredFlag)
-                && entry.info.accepts(keyBits: request.keyBits) && !table.providers.providers[entry.provider].isFailed
+        return table.candidates(for: request.mechanism)?.first { entry in
+            !entry.isHardware && entry.admits(keyBits: request.keyBits, flag: request.requiredFlag)
+                && !table.providers.providers[entry.provider].isFailed
         }?.provider
     }
 
@@ -134,15 +146,43 @@ final class Registry: Sendable {
     }
 }
 
+/// What selection reads of a request, taken out once per request: each of
+/// CryptoRequest's properties is a switch that copies the case's payload.
+struct SelectionKey {
+    let mechanism: Mechanism
+    let keyBits: Int?
+    let flag: MechanismFlags
+    let isRSAPrivateOperation: Bool
+
+    init(_ request: CryptoRequest) {
+        mechanism = request.mechanism
+        keyBits = request.keyBits
+        flag = request.requiredFlag
+        isRSAPrivateOperation = request.isRSAPrivateOperation
+    }
+}
+
 /// Providers already tried for one request (rule 3), as a bit set that grows
-/// if the provider set does while the request is in flight.
+/// if the provider set does while the request is in flight. The first 64
+/// providers (every platform's, and most module sets) live inline, so a
+/// request allocates nothing for it.
 struct TriedSet: ~Copyable {
-    private var bits: [UInt64]
-    init(count: Int) { bits = Array(repeating: 0, count: (count + 63) / 64) }
-    func contains(_ i: Int) -> Bool { i >> 6 < bits.count && bits[i >> 6] & (1 << UInt64(i & 63)) != 0 }
+    private var first: UInt64 = 0
+    private var more: [UInt64] = []
+    init() {}
+    func contains(_ i: Int) -> Bool {
+        if i < 64 { return first & (1 << UInt64(i)) != 0 }
+        let word = (i >> 6) - 1
+        return word < more.count && more[word] & (1 << UInt64(i & 63)) != 0
+    }
     mutating func insert(_ i: Int) {
-        while i >> 6 >= bits.count { bits.append(0) }
-        bits[i >> 6] |= 1 << UInt64(i & 63)
+        if i < 64 {
+            first |= 1 << UInt64(i)
+            return
+        }
+        let word = (i >> 6) - 1
+        while word >= more.count { more.append(0) }
+        more[word] |= 1 << UInt64(i & 63)
     }
 }
 
@@ -216,18 +256,37 @@ final class ProviderSet: Sendable {
 }
 
 /// Candidates per mechanism under one policy, precomputed so a request does one
-/// dictionary look-up: hardware first (registration order), then software by priority.
+/// dictionary look-up: devices (registration order) and software (by priority),
+/// devices first or last as the platform's ``DeviceRanking`` says.
 final class SelectionTable: Sendable {
     struct Entry: Sendable {
         let provider: Int
         let info: MechanismInfo
         let isHardware: Bool
+
+        /// Rule 1's per-request test: the key size fits and the provider lists
+        /// the operation's CKF flag for the mechanism.
+        @inline(__always)
+        func admits(keyBits: Int?, flag: MechanismFlags) -> Bool {
+            info.accepts(keyBits: keyBits) && info.flags.contains(flag)
+        }
     }
     let policy: Policy
     let providers: ProviderSet
-    let candidates: [Mechanism: [Entry]]
+    /// Candidates by mechanism value, sorted by value: a binary search of a
+    /// few dozen integers costs less than hashing the mechanism per request.
+    private let byValue: [(value: UInt64, entries: [Entry])]
 
-    init(providers: ProviderSet, policy: Policy, softwarePriority: [String]) {
+    func candidates(for mechanism: Mechanism) -> [Entry]? {
+        var low = 0, high = byValue.count
+        while low < high {
+            let mid = (low + high) >> 1
+            if byValue[mid].value < mechanism.value { low = mid + 1 } else { high = mid }
+        }
+        return low < byValue.count && byValue[low].value == mechanism.value ? byValue[low].entries : nil
+    }
+
+    init(providers: ProviderSet, policy: Policy, softwarePriority: [String], deviceRanking: DeviceRanking) {
         self.policy = policy
         self.providers = providers
         let descriptors = providers.descriptors
@@ -243,13 +302,13 @@ final class SelectionTable: Sendable {
         for (mech, entries) in table {
             table[mech] = entries.enumerated().sorted { a, b in
                 let (x, y) = (a.element, b.element)
-                if x.isHardware != y.isHardware { return x.isHardware }
+                if x.isHardware != y.isHardware { return x.isHardware == (deviceRanking == .hardwareFirst) }
                 if x.isHardware { return a.offset < b.offset }
                 let (rx, ry) = (rank(descriptors[x.provider].name), rank(descriptors[y.provider].name))
                 return rx != ry ? rx < ry : a.offset < b.offset
             }.map(\.element)
         }
-        self.candidates = table
+        self.byValue = table.map { (value: $0.key.value, entries: $0.value) }.sorted { $0.value < $1.value }
     }
 }
 
@@ -262,6 +321,8 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
 
     private let store: PolicyStore?
     private let state: Locked<State>
+    /// Where a policy file that could not be applied is reported.
+    private let warn: @Sendable (String) -> Void
     private let lastCheck = Atomic<UInt64>(0)
     /// Builds the table for a policy from the previous table's providers (nil the first time).
     var builder: (@Sendable (Policy, ProviderSet?) -> SelectionTable)!
@@ -274,9 +335,50 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
         var table: SelectionTable?
         var stamp: FileStamp?
         var loadError: CryptoError?
+        /// The most recent policies applied after the first, oldest first.
+        var changes: [PolicyChange] = []
+
+        /// Every table ever published, one per distinct policy and provider
+        /// set: kept so that `published` never points at a freed table.
+        var tables: [SelectionTable] = []
     }
 
-    init(source: PolicySource) throws {
+    /// The table in force, read by every request without a lock. A table is
+    /// never freed while the holder lives (`State.tables` keeps it), so an
+    /// unretained load is always valid; a policy seen again reuses its table,
+    /// so flipping between policies does not grow the list.
+    private let published = Atomic<Unmanaged<SelectionTable>?>(nil)
+
+    /// Makes `table` (or an equal one published before) the one in force. Under the state lock.
+    private func publish(_ table: SelectionTable, in s: inout State) {
+        let chosen: SelectionTable
+        if let same = s.tables.first(where: { $0.providers === table.providers && $0.policy == table.policy }) {
+            chosen = same
+        } else {
+            s.tables.append(table)
+            chosen = table
+        }
+        s.table = chosen
+        published.store(Unmanaged.passUnretained(chosen), ordering: .releasing)
+    }
+
+    /// Puts `policy` in force with its table, and remembers the change. Under the state lock.
+    private func apply(_ policy: Policy, table: SelectionTable, in s: inout State) {
+        if s.table != nil, policy != s.policy {
+            s.changes.append(PolicyChange(appliedAtNanoseconds: MonotonicClock.nanoseconds(), previous: s.policy, policy: policy))
+            if s.changes.count > Self.changesKept { s.changes.removeFirst(s.changes.count - Self.changesKept) }
+        }
+        s.policy = policy
+        publish(table, in: &s)
+    }
+
+    /// Bounds the change history of a long-running process.
+    static let changesKept = 64
+
+    var changes: [PolicyChange] { state.withLock { $0.changes } }
+
+    init(source: PolicySource, warn: @escaping @Sendable (String) -> Void) throws {
+        self.warn = warn
         switch source {
         case .inMemory(let policy):
             store = nil
@@ -301,13 +403,13 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
         building.withLock { _ in
             let (policy, previous) = state.withLock { ($0.policy, $0.table?.providers) }
             let table = builder(policy, previous)
-            state.withLock { $0.table = table }
+            state.withLock { publish(table, in: &$0) }
         }
     }
 
-    func current() -> SelectionTable {
-        if store != nil { checkFileIfDue() }
-        return state.withLock { $0.table! }
+    func current(now: UInt64 = MonotonicClock.nanoseconds()) -> SelectionTable {
+        if store != nil { checkFileIfDue(now: now) }
+        return published.load(ordering: .acquiring)!.takeUnretainedValue()  // set by Registry.init's rebuild
     }
 
     var lastLoadError: CryptoError? { state.withLock { $0.loadError } }
@@ -315,10 +417,7 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
     func replace(with policy: Policy) {
         building.withLock { _ in
             let table = builder(policy, state.withLock { $0.table?.providers })
-            state.withLock {
-                $0.policy = policy
-                $0.table = table
-            }
+            state.withLock { apply(policy, table: table, in: &$0) }
         }
     }
 
@@ -336,16 +435,14 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
         building.withLock { _ in
             let table = builder(policy, state.withLock { $0.table?.providers })
             state.withLock {
-                $0.policy = policy
-                $0.table = table
+                apply(policy, table: table, in: &$0)
                 $0.stamp = stamp
                 $0.loadError = nil
             }
         }
     }
 
-    private func checkFileIfDue() {
-        let now = monotonicNanoseconds()
+    private func checkFileIfDue(now: UInt64) {
         let last = lastCheck.load(ordering: .relaxed)
         guard now &- last >= Self.checkIntervalNanoseconds,
             lastCheck.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged,
@@ -364,29 +461,10 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
                 return s.loadError != error
             }
             if isNew {
-                FileHandleStderr.write("cryptoframework: policy file changed but was not applied, keeping the previous policy: \(error)\n")
+                warn("cryptoframework: policy file changed but was not applied, keeping the previous policy: \(error)")
             }
         } catch {
             state.withLock { $0.stamp = stamp }
         }
-    }
-}
-
-func realtimeNanoseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
-}
-
-func monotonicNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-}
-
-enum FileHandleStderr {
-    static func write(_ text: String) {
-        var text = text
-        text.withUTF8 { buf in _ = Glibc.write(2, buf.baseAddress, buf.count) }
     }
 }

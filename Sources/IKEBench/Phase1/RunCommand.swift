@@ -17,25 +17,44 @@ struct RunCommand: AsyncParsableCommand {
             Example:
               ikebench run --platform t2000 --negotiations 20
               ikebench run --duration 30 --concurrency 2
+              ikebench run --negotiations 2000 --concurrency 1,2,4
+
+            With several --concurrency levels, the same workload runs once per level \
+            (fresh framework, same keys) and one scaling table is printed: throughput, its ratio \
+            to the first level, and host Phase I p50/p99.
             """)
 
     @OptionGroup var options: WorkloadOptions
+    @OptionGroup var chart: ChartOutputOptions
 
     /// Negotiations when neither --negotiations nor --duration is given.
     static let defaultNegotiations = 200
 
     func run() async throws {
         let platform = options.platform(default: "host")
-        let framework = try CryptoFramework(platform: platform, policy: options.policySource)
+        let rsaBits = options.negotiated.rsaBits ?? Defaults2007.rsaBits
         let identities = try await IKEIdentities.generate(
-            bits: options.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
-        let report = try await PhaseOneRun.run(
-            options.workload(defaultNegotiations: Self.defaultNegotiations), framework: framework,
-            identities: identities, display: .forTerminal(json: options.json), write: options.traceWriter)
+            bits: rsaBits, framework: try MainModeNegotiation.initiatorFramework())
+        var reports: [RunReport] = []
+        for level in options.concurrency.levels {
+            let framework = try CryptoFramework(platform: platform, policy: options.policySource)
+            let workload = options.workload(
+                suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
+                defaultNegotiations: Self.defaultNegotiations, concurrency: level)
+            let report = try await PhaseOneRun.run(
+                workload, framework: framework,
+                identities: identities, display: .forTerminal(json: options.json), write: options.traceWriter)
+            reports.append(report)
+        }
+        if let last = reports.last {
+            try chart.write { PhaseOneCharts.run(last, command: ChartOutputOptions.commandLine) }
+        }
         if options.json {
-            try JSONOutput.print(report)
+            if reports.count == 1 { try JSONOutput.print(reports[0]) } else { try JSONOutput.print(reports) }
+        } else if reports.count == 1 {
+            print(ReportText.run(reports[0]))
         } else {
-            print(ReportText.run(report))
+            print(ReportText.scaling(reports, cores: ProcessInfo.processInfo.activeProcessorCount))
         }
     }
 }

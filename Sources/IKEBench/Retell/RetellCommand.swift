@@ -59,8 +59,8 @@ struct RetellCommand: ParsableCommand {
 
     func validate() throws {
         guard negotiations >= 1 else { throw ValidationError("--negotiations must be at least 1.") }
-        guard scale >= 0, scale.isFinite else { throw ValidationError("--scale must be a number ≥ 0.") }
-        guard fpTrapPenalty.map({ $0 >= 0 && $0.isFinite }) ?? true else { throw ValidationError("--fp-trap-penalty must be ≥ 0.") }
+        guard scale >= 0, scale.isFinite else { throw ValidationError("--scale must be a number >= 0.") }
+        guard fpTrapPenalty.map({ $0 >= 0 && $0.isFinite }) ?? true else { throw ValidationError("--fp-trap-penalty must be >= 0.") }
         guard retransmitTimeout > 0 else { throw ValidationError("--retransmit-timeout must be positive.") }
     }
 

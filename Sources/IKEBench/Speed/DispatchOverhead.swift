@@ -23,12 +23,12 @@ struct DispatchOverhead {
         // Interleave rounds so drift in machine load hits both sides alike; keep the best round.
         var bestFramework = Double.infinity, bestDirect = Double.infinity
         for _ in 0..<5 {
-            var t0 = DispatchTime.now().uptimeNanoseconds
+            var t0 = MonotonicClock.nanoseconds()
             for _ in 0..<iterations { _ = try view.perform(request) }
-            bestFramework = min(bestFramework, Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(iterations))
-            t0 = DispatchTime.now().uptimeNanoseconds
+            bestFramework = min(bestFramework, Double(MonotonicClock.nanoseconds() - t0) / Double(iterations))
+            t0 = MonotonicClock.nanoseconds()
             for _ in 0..<iterations { _ = try provider.perform(request, context: OperationContext()) }
-            bestDirect = min(bestDirect, Double(DispatchTime.now().uptimeNanoseconds - t0) / Double(iterations))
+            bestDirect = min(bestDirect, Double(MonotonicClock.nanoseconds() - t0) / Double(iterations))
         }
         return Result(provider: name, frameworkNanoseconds: bestFramework, directNanoseconds: bestDirect)
     }

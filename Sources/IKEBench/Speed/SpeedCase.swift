@@ -27,4 +27,17 @@ struct SpeedCase: Sendable {
     }
 
     var group: DHGroup? { DHGroup.allIKE.first { $0.bits == bits } }
+
+    /// Names the line across platforms (mechanism, operation, size).
+    var lineKey: String { "\(mechanism.name) \(operation.rawValue) \(bits)" }
+
+    /// The CKF flag a provider must list for the mechanism to serve this line.
+    var requiredFlag: MechanismFlags {
+        switch operation {
+        case .sign: .sign
+        case .verify: .verify
+        case .generate: .generateKeyPair
+        case .derive: .derive
+        }
+    }
 }

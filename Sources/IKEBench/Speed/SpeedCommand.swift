@@ -9,9 +9,12 @@ struct SpeedCommand: ParsableCommand {
         abstract: "Measure operations per second per provider, mechanism, key size and operation.",
         discussion: """
             Every line is timed through the framework with the view pinned to one provider, \
-            so the figure includes selection, policy and accounting. Keys are made once, \
-            before timing. --vs-openssl runs `openssl speed` for the same RSA sizes in the \
-            same run and prints our figure as a ratio of it.
+            so the figure includes selection, policy and accounting; the `auto` line is the \
+            framework unpinned, as an application sees it, and names who served it. The \
+            candidates are the registry's own (policy, key size, CKF flag). For ncp/0 the \
+            overhead column is its host time per job minus the same arithmetic through gmp. \
+            Keys are made once, before timing. --vs-openssl runs `openssl speed` for the \
+            same RSA sizes in the same run and prints our figure as a ratio of it.
 
             Example:
               ikebench speed --rsa-bits 2048 --groups 14 --threads 2 --vs-openssl
@@ -22,7 +25,7 @@ struct SpeedCommand: ParsableCommand {
 
     var platformNames: [String] { platform.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
 
-    @Option(name: .customLong("provider"), help: "Measure only this provider (repeatable). Default: every provider that offers the mechanism.")
+    @Option(name: .customLong("provider"), help: "Measure only this provider (repeatable; `auto` is the unpinned framework). Default: `auto` and every provider that may serve the line.")
     var providers: [String] = []
 
     @Option(name: .customLong("rsa-bits"), parsing: .upToNextOption, help: "RSA modulus sizes.")
@@ -43,6 +46,8 @@ struct SpeedCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    @OptionGroup var chart: ChartOutputOptions
+
     @Option(help: "Policy file (kcf.conf). Default: $CRYPTOFRAMEWORK_CONF, else ~/.config/cryptoframework/kcf.conf.")
     var config: String?
 
@@ -61,6 +66,27 @@ struct SpeedCommand: ParsableCommand {
         }
     }
 
+    /// The provider column of the unpinned framework's line.
+    static let autoRow = "auto"
+
+    /// Emulated devices and the provider that does the same arithmetic: ncp/N
+    /// computes its jobs with GMP (NCPProvider's RSA and DH over GMPEngine), so
+    /// the difference in host time per job is the device's own cost (rings,
+    /// hand-off, accounting, the rule-5 check for signatures).
+    static let sameArithmetic: [String: String] = ["ncp/0": "gmp"]
+
+    private func wants(_ name: String) -> Bool { providers.isEmpty || providers.contains(name) }
+
+    /// Host µs per job of `name` minus that of the provider doing the same arithmetic, when both were measured.
+    private func overhead(
+        of name: String?, _ m: SpeedRunner.Measurement, against line: [String: SpeedRunner.Measurement],
+        arithmetic earlier: [String: SpeedRunner.Measurement]
+    ) -> Double? {
+        guard let name, let base = Self.sameArithmetic[name], let b = line[base] ?? earlier[base] else { return nil }
+        // ops/s across `threads` threads: each thread's job takes threads / (ops/s).
+        return Double(threads) * (m.microsecondsPerOperation - b.microsecondsPerOperation)
+    }
+
     @Option(help: "Rounds per line; the best round is kept. Default: 3 with --vs-openssl (ours and openssl speed alternate, so both see the same machine), else 1.")
     var rounds: Int?
 
@@ -77,17 +103,18 @@ struct SpeedCommand: ParsableCommand {
         table.printHeader(platform: platform, threads: threads, seconds: seconds, rounds: roundCount)
         // A provider present on two platforms (ncp/0) is the same emulation: measured once.
         var measuredProviders: Set<String> = []
+        // Every line's measurements so far, for the overhead column across platforms.
+        var arithmetic: [String: [String: SpeedRunner.Measurement]] = [:]
         for platformName in platformNames {
             let fw = try CryptoFramework(platform: Platform.named(platformName)!, policy: policy)
             let fresh = Set(fw.providers.map(\.name)).subtracting(measuredProviders)
             measuredProviders.formUnion(fresh)
             let runner = SpeedRunner(framework: fw, seconds: seconds, threads: threads)
             for c in SpeedCase.defaults(rsaBits: rsaBits, dhGroups: groups) {
-                let candidates = fw.providers.filter { d in
-                    fresh.contains(d.name) && (providers.isEmpty || providers.contains(d.name)) && fw.isActive(provider: d.name)
-                        && (d.info(for: c.mechanism)?.accepts(keyBits: c.bits) ?? false)
-                        && fw.policy.allows(provider: d.name, mechanism: c.mechanism)
-                }
+                // The registry's own candidate filter; `auto` (nil) first, once per platform.
+                let eligible = fw.eligibleProviders(for: c.mechanism, operation: c.requiredFlag, keyBits: c.bits)
+                let pinned: [String?] = eligible.filter { fresh.contains($0) && (providers.isEmpty || providers.contains($0)) }
+                let lines: [String?] = (wants(Self.autoRow) && !eligible.isEmpty ? [nil] : []) + pinned
                 var best: [String: SpeedRunner.Measurement] = [:]
                 var bestReference: Double? = nil
                 for round in 0..<roundCount {
@@ -100,25 +127,36 @@ struct SpeedCommand: ParsableCommand {
                             bestReference = max(bestReference ?? 0, value)
                         }
                     }
-                    for d in candidates {
-                        let m = try runner.measure(c, provider: d.name)
-                        if m.opsPerSecond > best[d.name]?.opsPerSecond ?? -1 { best[d.name] = m }
+                    for name in lines {
+                        let m = try runner.measure(c, provider: name)
+                        let key = name ?? Self.autoRow
+                        if m.opsPerSecond > best[key]?.opsPerSecond ?? -1 { best[key] = m }
                     }
                 }
-                for d in candidates {
-                    guard let m = best[d.name] else { continue }
-                    let modeledThroughput = fw.provider(named: d.name)?
-                        .modeledThroughput(mechanism: c.mechanism, operation: c.operation.rawValue, keyBits: c.bits)
+                for name in lines {
+                    let key = name ?? Self.autoRow
+                    guard let m = best[key] else { continue }
+                    let modeledThroughput = name.flatMap {
+                        fw.provider(named: $0)?.modeledThroughput(mechanism: c.mechanism, operation: c.operation.rawValue, keyBits: c.bits)
+                    }
                     let row = SpeedRow(
-                        platform: platformName, provider: d.name, mechanism: c.mechanism.name, operation: c.operation.rawValue, bits: c.bits,
+                        platform: platformName, provider: key, servedBy: name == nil ? m.servedBy.joined(separator: ",") : nil,
+                        mechanism: c.mechanism.name, operation: c.operation.rawValue, bits: c.bits,
                         opsPerSecond: m.opsPerSecond, modeledLatencySeconds: m.modeledLatencySeconds,
-                        modeledOpsPerSecond: modeledThroughput, referenceOpsPerSecond: bestReference,
+                        modeledOpsPerSecond: modeledThroughput,
+                        overheadMicroseconds: overhead(of: name, m, against: best, arithmetic: arithmetic[c.lineKey] ?? [:]),
+                        referenceOpsPerSecond: bestReference,
                         ratio: bestReference.map { m.opsPerSecond / $0 })
                     table.printRow(row)
                     rows.append(row)
                 }
+                for (name, m) in best { arithmetic[c.lineKey, default: [:]][name] = m }
             }
             if dispatch == nil { dispatch = try DispatchOverhead(framework: fw).measure() }
+        }
+        try chart.write {
+            SpeedChart.svg(rows, platform: platform, threads: threads, seconds: seconds, rounds: roundCount,
+                           command: ChartOutputOptions.commandLine)
         }
         table.printFooter(rows: rows, platform: platform, dispatch: dispatch)
     }

@@ -3,8 +3,9 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Runs one speed case on one provider: prepares keys once, then as many
-/// operations as fit in the time on `threads` threads.
+/// Runs one speed case on one provider, or unpinned as an application sees
+/// the framework: prepares keys once, then as many operations as fit in the
+/// time on `threads` threads.
 struct SpeedRunner {
     let framework: CryptoFramework
     let seconds: Double
@@ -13,6 +14,10 @@ struct SpeedRunner {
     struct Measurement {
         let opsPerSecond: Double
         let modeledLatencySeconds: Double?
+        /// Who served the operations (several when selection changed during the run), in order of first service.
+        let servedBy: [String]
+        /// Host time per operation on one thread, in microseconds.
+        var microsecondsPerOperation: Double { 1e6 / opsPerSecond }
     }
 
     /// Work for one case: a closure returning the operation's report.
@@ -40,28 +45,33 @@ struct SpeedRunner {
             return { try view.perform(.generateDHKeyPair(group: group, privateBits: nil)).report }
         case .derive:
             guard let group = c.group else { throw CryptoError(.argumentsBad, "no IKE group of \(c.bits) bits") }
-            let mine = try keySource.generateDHKeyPair(group: group)
+            // The provider's own key pair where it makes them: a derive then uses the private-value
+            // length it draws (full length on sparcfp, as Solaris' softtoken; twice the strength elsewhere).
+            let mine = try (try? view.generateDHKeyPair(group: group)) ?? keySource.generateDHKeyPair(group: group)
             let peer = try keySource.generateDHKeyPair(group: group)
             return { try view.perform(.deriveDH(privateKey: mine.privateKey, peerPublicValue: peer.publicValue)).report }
         }
     }
 
-    func measure(_ c: SpeedCase, provider: String) throws -> Measurement {
-        let view = try framework.pinned(to: provider)
+    /// `provider` nil: the framework unpinned, selection included (the `auto` row).
+    func measure(_ c: SpeedCase, provider: String?) throws -> Measurement {
+        let view = try provider.map { try framework.pinned(to: $0) } ?? framework
         let op = try workload(c, on: view)
         _ = try op()  // warm caches (native key handles) before timing
-        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        let deadline = MonotonicClock.nanoseconds() + UInt64(seconds * 1e9)
         let total = Atomic<Int>(0)
-        let modeled = Locked<(sum: Double, count: Int)>((0, 0))
+        let modeled = Locked<(sum: Double, count: Int, servedBy: [String])>((0, 0, []))
         let firstError = Locked<(any Error)?>(nil)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = MonotonicClock.nanoseconds()
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             var n = 0
             var modeledSum = 0.0, modeledCount = 0
+            var servedBy: [String] = []
             do {
-                while DispatchTime.now().uptimeNanoseconds < deadline {
+                while MonotonicClock.nanoseconds() < deadline {
                     let report = try op()
                     n += 1
+                    if servedBy.last != report.provider, !servedBy.contains(report.provider) { servedBy.append(report.provider) }
                     if let s = report.modeledSeconds {
                         modeledSum += s
                         modeledCount += 1
@@ -74,13 +84,14 @@ struct SpeedRunner {
             modeled.withLock {
                 $0.sum += modeledSum
                 $0.count += modeledCount
+                for name in servedBy where !$0.servedBy.contains(name) { $0.servedBy.append(name) }
             }
         }
         if let error = firstError.withLock({ $0 }) { throw error }
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let elapsed = Double(MonotonicClock.nanoseconds() - start) / 1e9
         let m = modeled.withLock { $0 }
         return Measurement(
             opsPerSecond: Double(total.load(ordering: .relaxed)) / elapsed,
-            modeledLatencySeconds: m.count > 0 ? m.sum / Double(m.count) : nil)
+            modeledLatencySeconds: m.count > 0 ? m.sum / Double(m.count) : nil, servedBy: m.servedBy)
     }
 }

@@ -3,19 +3,24 @@ import Foundation
 /// One measured line; the JSON keys are the public format (issue: ikebench speed JSON).
 struct SpeedRow: Codable {
     let platform: String
+    /// A provider's name, or `auto` for the unpinned framework.
     let provider: String
+    /// For `auto`: the provider(s) selection chose, comma-separated; else null.
+    let servedBy: String?
     let mechanism: String
     let operation: String
     let bits: Int
     let opsPerSecond: Double
     let modeledLatencySeconds: Double?
     let modeledOpsPerSecond: Double?
+    /// ncp/0: host µs per job over the same arithmetic through gmp; else null.
+    let overheadMicroseconds: Double?
     let referenceOpsPerSecond: Double?
     let ratio: Double?
 
     enum CodingKeys: String, CodingKey {
-        case platform, provider, mechanism, operation, bits, opsPerSecond, modeledLatencySeconds, modeledOpsPerSecond,
-            referenceOpsPerSecond, ratio
+        case platform, provider, servedBy, mechanism, operation, bits, opsPerSecond, modeledLatencySeconds, modeledOpsPerSecond,
+            overheadMicroseconds, referenceOpsPerSecond, ratio
     }
 
     // Absent values are written as null, as the format says.
@@ -23,12 +28,14 @@ struct SpeedRow: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(platform, forKey: .platform)
         try c.encode(provider, forKey: .provider)
+        try c.encode(servedBy, forKey: .servedBy)
         try c.encode(mechanism, forKey: .mechanism)
         try c.encode(operation, forKey: .operation)
         try c.encode(bits, forKey: .bits)
         try c.encode(opsPerSecond, forKey: .opsPerSecond)
         try c.encode(modeledLatencySeconds, forKey: .modeledLatencySeconds)
         try c.encode(modeledOpsPerSecond, forKey: .modeledOpsPerSecond)
+        try c.encode(overheadMicroseconds, forKey: .overheadMicroseconds)
         try c.encode(referenceOpsPerSecond, forKey: .referenceOpsPerSecond)
         try c.encode(ratio, forKey: .ratio)
     }
@@ -47,10 +54,12 @@ struct SpeedTable {
     func printHeader(platform: String, threads: Int, seconds: Double, rounds: Int) {
         guard !json else { return }
         print("ikebench speed: platform \(platform), \(threads) thread(s), best of \(rounds) round(s) of \(seconds) s per line")
-        print("  ops/s: host operations per second through the framework, pinned to the provider")
+        print("  ops/s: host operations per second through the framework, pinned to the provider;")
+        print("         auto: unpinned, as an application sees it, with who selection chose")
         print("  modeled: modeled T1 latency per operation; dev ops/s: modeled throughput of the whole device")
-        print(pad("provider", 10) + pad("mechanism", 26) + pad("op", 9) + lpad("bits", 6) + lpad("ops/s", 12)
-            + lpad("modeled", 12) + lpad("dev ops/s", 11) + lpad("openssl/s", 12) + lpad("ratio", 8))
+        print("  ovh µs: ncp/0's host time per job minus the same arithmetic through gmp")
+        print(pad("provider", 15) + pad("mechanism", 26) + pad("op", 9) + lpad("bits", 6) + lpad("ops/s", 12)
+            + lpad("modeled", 12) + lpad("dev ops/s", 11) + lpad("ovh µs", 9) + lpad("openssl/s", 12) + lpad("ratio", 8))
     }
 
     func printRow(_ r: SpeedRow) {
@@ -59,9 +68,11 @@ struct SpeedTable {
         let ref = r.referenceOpsPerSecond.map { String(format: "%.1f", $0) } ?? "-"
         let device = r.modeledOpsPerSecond.map { String(format: "%.0f", $0) } ?? "-"
         let ratio = r.ratio.map { String(format: "%.2f", $0) } ?? "-"
-        print(pad(r.provider, 10) + pad(r.mechanism, 26) + pad(r.operation, 9) + lpad(String(r.bits), 6)
-            + lpad(String(format: "%.1f", r.opsPerSecond), 12) + lpad(modeled, 12) + lpad(device, 11) + lpad(ref, 12)
-            + lpad(ratio, 8))
+        let overhead = r.overheadMicroseconds.map { String(format: "%.1f", $0) } ?? "-"
+        let who = r.servedBy.map { "auto→" + $0 } ?? r.provider
+        print(pad(who, 15) + pad(r.mechanism, 26) + pad(r.operation, 9) + lpad(String(r.bits), 6)
+            + lpad(String(format: "%.1f", r.opsPerSecond), 12) + lpad(modeled, 12) + lpad(device, 11) + lpad(overhead, 9)
+            + lpad(ref, 12) + lpad(ratio, 8))
         fflush(nil)  // all streams: stdout is not concurrency-safe to name in Swift 6
     }
 

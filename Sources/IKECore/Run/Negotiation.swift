@@ -1,9 +1,6 @@
 import CryptoFramework
 import Providers
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The long-term RSA signature keys of both sides, made once before timing.
 public struct IKEIdentities: Sendable {
@@ -76,9 +73,9 @@ public struct MainModeNegotiation: Sendable {
 
         var elapsed: UInt64 = 0
         func turn(_ message: [UInt8]) async throws -> [UInt8] {
-            let start = Monotonic.nanoseconds()
+            let start = MonotonicClock.nanoseconds()
             let reply = try await responder.receive(message)
-            elapsed += Monotonic.nanoseconds() &- start
+            elapsed += MonotonicClock.nanoseconds() &- start
             trace?("return 16384 - Success")
             return reply
         }
@@ -105,13 +102,5 @@ enum PMInfo {
     private static let counter = Atomic<UInt64>(0)
     static func next() -> String {
         "0x" + String(0x3000_0000 + counter.add(1, ordering: .relaxed).newValue * 0x1A0, radix: 16)
-    }
-}
-
-enum Monotonic {
-    static func nanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 }

@@ -6,7 +6,29 @@ import Histogram
 /// path takes no lock.
 struct RunTally {
     struct Key: Hashable { let name: IKEOperationName; let mechanism: Mechanism; let provider: String }
-    struct Sums { var count = 0; var hostNanoseconds: UInt64 = 0; var modeledSeconds = 0.0; var modeledCount = 0 }
+    /// Host and modeled time summed over `count` samples (operations, or negotiations in one second).
+    struct Sums {
+        var count = 0
+        var hostNanoseconds: UInt64 = 0
+        var modeledSeconds = 0.0
+        var modeledCount = 0
+
+        mutating func add(hostNanoseconds ns: UInt64, modeledSeconds m: Double?) {
+            count += 1
+            hostNanoseconds += ns
+            if let m { modeledSeconds += m; modeledCount += 1 }
+        }
+
+        mutating func add(_ o: Sums) {
+            count += o.count
+            hostNanoseconds += o.hostNanoseconds
+            modeledSeconds += o.modeledSeconds
+            modeledCount += o.modeledCount
+        }
+
+        var hostSecondsMean: Double { Double(hostNanoseconds) / Double(max(count, 1)) / 1e9 }
+        var modeledSecondsMean: Double? { modeledCount > 0 ? modeledSeconds / Double(modeledCount) : nil }
+    }
 
     /// Phase I host nanoseconds; modeled nanoseconds. Up to one hour, 3 significant digits.
     var host = RunTally.histogram()
@@ -14,24 +36,24 @@ struct RunTally {
     var hasModel = false
     var operations: [Key: Sums] = [:]
     var negotiations = 0
+    var timeline = RunTimeline()
 
     static func histogram() -> Histogram<UInt64> {
         Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: .three)
     }
 
-    mutating func record(_ o: NegotiationOutcome) {
+    /// `second`: whole seconds since the run began when `o` completed.
+    mutating func record(_ o: NegotiationOutcome, second: Int) {
         negotiations += 1
+        timeline.record(o, second: second)
         _ = host.record(max(o.hostNanoseconds, 1))
         if let m = o.modeledSeconds {
             hasModel = true
             _ = modeled.record(max(UInt64((m * 1e9).rounded()), 1))
         }
         for r in o.records {
-            var s = operations[Key(name: r.name, mechanism: r.mechanism, provider: r.provider), default: Sums()]
-            s.count += 1
-            s.hostNanoseconds += r.hostNanoseconds
-            if let m = r.modeledSeconds { s.modeledSeconds += m; s.modeledCount += 1 }
-            operations[Key(name: r.name, mechanism: r.mechanism, provider: r.provider)] = s
+            operations[Key(name: r.name, mechanism: r.mechanism, provider: r.provider), default: Sums()]
+                .add(hostNanoseconds: r.hostNanoseconds, modeledSeconds: r.modeledSeconds)
         }
     }
 
@@ -40,13 +62,9 @@ struct RunTally {
         modeled.add(other.modeled)
         hasModel = hasModel || other.hasModel
         negotiations += other.negotiations
+        timeline.merge(other.timeline)
         for (k, v) in other.operations {
-            var s = operations[k, default: Sums()]
-            s.count += v.count
-            s.hostNanoseconds += v.hostNanoseconds
-            s.modeledSeconds += v.modeledSeconds
-            s.modeledCount += v.modeledCount
-            operations[k] = s
+            operations[k, default: Sums()].add(v)
         }
     }
 
@@ -64,8 +82,7 @@ struct RunTally {
         }.map { k, s in
             OperationSummary(
                 name: k.name.rawValue, mechanism: k.mechanism.name, provider: k.provider, count: s.count,
-                hostSecondsMean: Double(s.hostNanoseconds) / Double(max(s.count, 1)) / 1e9,
-                modeledSecondsMean: s.modeledCount > 0 ? s.modeledSeconds / Double(s.modeledCount) : nil)
+                hostSecondsMean: s.hostSecondsMean, modeledSecondsMean: s.modeledSecondsMean)
         }
     }
 }

@@ -45,25 +45,26 @@ public enum PhaseOneRun {
             initiatorFramework: try MainModeNegotiation.initiatorFramework(), identities: identities,
             rttSeconds: workload.rttSeconds, overheadSeconds: workload.overheadSeconds)
         let quota = NegotiationQuota(limit: workload.negotiations,
-                                     deadline: workload.durationSeconds.map { Monotonic.nanoseconds() + UInt64($0 * 1e9) })
+                                     deadline: workload.durationSeconds.map { MonotonicClock.nanoseconds() + UInt64($0 * 1e9) })
         let trace = workload.trace ? write : nil
         var observe: (@Sendable (IKEOperationRecord) -> Void)? = nil
         if let display {
             observe = { @Sendable record in display.observe(record) }
         }
-        let start = Monotonic.nanoseconds()
+        let start = MonotonicClock.nanoseconds()
         display?.start(total: workload.negotiations, duration: workload.durationSeconds)
 
-        let tally = try await runTasks(workload.concurrency, negotiation: negotiation, quota: quota,
+        let tally = try await runTasks(workload.concurrency, negotiation: negotiation, quota: quota, start: start,
                                        trace: trace, observe: observe, display: display)
-        let elapsed = Double(Monotonic.nanoseconds() - start) / 1e9
+        let end = MonotonicClock.nanoseconds()
+        let elapsed = Double(end - start) / 1e9
         display?.stop()
 
         var kstats: [String: [Kstat]] = [:]
         for d in framework.providers {
             kstats[d.name] = framework.provider(named: d.name)?.kstats ?? []
         }
-        return RunReport(
+        var report = RunReport(
             platform: framework.platform.name, rsaBits: workload.rsaBits, group: workload.suite.groupNumber,
             prf: workload.suite.prf.rawValue, cipher: workload.suite.cipher.rawValue,
             negotiations: tally.negotiations, concurrency: workload.concurrency, rttSeconds: workload.rttSeconds,
@@ -73,13 +74,15 @@ public enum PhaseOneRun {
             modeledPhase1: tally.hasModel ? RunTally.summary(tally.modeled) : nil,
             throughputPerSecond: Double(tally.negotiations) / max(elapsed, 1e-9),
             operations: tally.operationSummaries, kstats: kstats)
+        report.addChartData(from: tally, framework: framework, start: start, end: end)
+        return report
     }
 }
 
 extension PhaseOneRun {
     /// `concurrency` tasks, each with its own tally, merged at the end.
     static func runTasks(
-        _ concurrency: Int, negotiation: MainModeNegotiation, quota: NegotiationQuota,
+        _ concurrency: Int, negotiation: MainModeNegotiation, quota: NegotiationQuota, start: UInt64,
         trace: (@Sendable (String) -> Void)?, observe: (@Sendable (IKEOperationRecord) -> Void)?, display: LiveDisplay?
     ) async throws -> RunTally {
         try await withThrowingTaskGroup(of: RunTally.self, returning: RunTally.self) { group in
@@ -88,7 +91,7 @@ extension PhaseOneRun {
                     var tally = RunTally()
                     while quota.take() {
                         let outcome: NegotiationOutcome = try await negotiation.run(trace: trace, observe: observe)
-                        tally.record(outcome)
+                        tally.record(outcome, second: Int((MonotonicClock.nanoseconds() - start) / 1_000_000_000))
                         display?.negotiationDone()
                     }
                     return tally
@@ -113,7 +116,7 @@ final class NegotiationQuota: Sendable {
     }
 
     func take() -> Bool {
-        if let deadline, Monotonic.nanoseconds() >= deadline { return false }
+        if let deadline, MonotonicClock.nanoseconds() >= deadline { return false }
         let n = issued.add(1, ordering: .relaxed).newValue
         if let limit { return n <= limit }
         return true

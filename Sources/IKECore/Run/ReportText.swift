@@ -48,6 +48,23 @@ public enum ReportText {
         return out.joined(separator: "\n")
     }
 
+    /// One line per concurrency level of the same workload: throughput and its
+    /// ratio to the first level, with host Phase I latency.
+    public static func scaling(_ reports: [RunReport], cores: Int) -> String {
+        guard let first = reports.first else { return "" }
+        var out: [String] = []
+        out.append("Phase I scaling: platform \(first.platform), RSA-\(first.rsaBits), group \(first.group), \(first.cipher)/\(first.prf), \(cores) core(s)")
+        out.append(cols([("concurrency", -12), ("negotiations", 13), ("elapsed", 10), ("throughput", 12), ("speedup", 9),
+                         ("host p50", 12), ("host p99", 12)]))
+        for r in reports {
+            let speedup = first.throughputPerSecond > 0 ? r.throughputPerSecond / first.throughputPerSecond : 0
+            out.append(cols([(String(r.concurrency), -12), (String(r.negotiations), 13), (String(format: "%.2f s", r.elapsedSeconds), 10),
+                             (String(format: "%.1f/s", r.throughputPerSecond), 12), (String(format: "%.2f×", speedup), 9),
+                             (time(r.hostPhase1.p50), 12), (time(r.hostPhase1.p99), 12)]))
+        }
+        return out.joined(separator: "\n")
+    }
+
     public static func compare(_ c: CompareReport) -> String {
         var out: [String] = []
         out.append(run(c.baseline, title: "== baseline: policy as it is =="))

@@ -48,10 +48,16 @@ public struct RunReport: Sendable, Encodable {
     public let throughputPerSecond: Double
     public let operations: [OperationSummary]
     public let kstats: [String: [Kstat]]
+    /// Phase I at percentiles along HdrHistogram's percentile axis (charts).
+    public var distribution: LatencyDistribution? = nil
+    /// Per second of the run (a long run shows a policy change here).
+    public var timeline: [TimelineSecond] = []
+    /// Policies the framework applied during the run.
+    public var policyChanges: [PolicyChangeMark] = []
 
     enum CodingKeys: String, CodingKey {
         case platform, rsaBits, group, prf, cipher, negotiations, concurrency, rttSeconds, overheadSeconds, elapsedSeconds
-        case phase1, throughputPerSecond, operations, kstats
+        case phase1, throughputPerSecond, operations, kstats, distribution, timeline, policyChanges
     }
     enum Phase1Keys: String, CodingKey { case host, modeled }
 
@@ -73,6 +79,9 @@ public struct RunReport: Sendable, Encodable {
         try c.encode(throughputPerSecond, forKey: .throughputPerSecond)
         try c.encode(operations, forKey: .operations)
         try c.encode(kstats, forKey: .kstats)
+        try c.encode(distribution, forKey: .distribution)
+        try c.encode(timeline, forKey: .timeline)
+        try c.encode(policyChanges, forKey: .policyChanges)
     }
 }
 
@@ -109,7 +118,17 @@ public struct CompareReport: Sendable, Encodable {
 
 /// The 2007 T2000 measurement the benchmark reproduces (DESIGN.md).
 public enum Published2007 {
+    /// A pair of Phase I times, with ncp and without.
+    public struct Figures: Sendable {
+        public var withNCPSeconds: Double
+        public var withoutNCPSeconds: Double
+        public init(withNCPSeconds: Double, withoutNCPSeconds: Double) {
+            self.withNCPSeconds = withNCPSeconds
+            self.withoutNCPSeconds = withoutNCPSeconds
+        }
+    }
     public static let withNCPSeconds = 0.165
     public static let withoutNCPSeconds = 7.73
+    public static let figures = Figures(withNCPSeconds: withNCPSeconds, withoutNCPSeconds: withoutNCPSeconds)
     public static let line = "published 2007 (Sun Fire T2000, Solaris 10, in.iked Phase I responder): 165 ms with ncp, 7.73 s after `cryptoadm disable provider=ncp/0 all` (ratio 46.8)"
 }

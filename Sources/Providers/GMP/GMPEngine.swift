@@ -2,7 +2,11 @@ internal import CGMP
 internal import CLibCrypto
 import CryptoFramework
 
-/// ``BignumEngine`` over GMP. Secret exponents go through `mpz_powm_sec`
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// ``BignumEngine`` over GMP. Secret exponents go through `mpn_sec_powm`
 /// (constant time and cache-pattern independent of the exponent); randomness
 /// comes from libcrypto's `RAND_priv_bytes`, never GMP's statistical PRNG.
 public struct GMPEngine: BignumEngine {
@@ -27,7 +31,7 @@ public struct GMPEngine: BignumEngine {
     }
 
     public func number(_ value: UInt) -> GMPInteger {
-        GMPInteger { __gmpz_set_ui($0, value) }
+        GMPInteger(capacityBits: UInt.bitWidth) { __gmpz_set_ui($0, value) }
     }
 
     public func bigEndianBytes(_ x: GMPInteger, length: Int) throws -> [UInt8] {
@@ -49,27 +53,27 @@ public struct GMPEngine: BignumEngine {
     }
 
     public func add(_ a: GMPInteger, _ b: GMPInteger) -> GMPInteger {
-        GMPInteger { __gmpz_add($0, a.pointer, b.pointer) }
+        GMPInteger(capacityBits: max(a.bitLength, b.bitLength) + 1) { __gmpz_add($0, a.pointer, b.pointer) }
     }
 
     public func subtract(_ a: GMPInteger, _ b: GMPInteger) -> GMPInteger {
-        GMPInteger { __gmpz_sub($0, a.pointer, b.pointer) }
+        GMPInteger(capacityBits: max(a.bitLength, b.bitLength) + 1) { __gmpz_sub($0, a.pointer, b.pointer) }
     }
 
     public func multiply(_ a: GMPInteger, _ b: GMPInteger) -> GMPInteger {
-        GMPInteger { __gmpz_mul($0, a.pointer, b.pointer) }
+        GMPInteger(capacityBits: a.bitLength + b.bitLength) { __gmpz_mul($0, a.pointer, b.pointer) }
     }
 
     public func quotient(_ a: GMPInteger, _ b: GMPInteger) -> GMPInteger {
-        GMPInteger { __gmpz_fdiv_q($0, a.pointer, b.pointer) }
+        GMPInteger(capacityBits: a.bitLength + 1) { __gmpz_fdiv_q($0, a.pointer, b.pointer) }
     }
 
     public func remainder(_ a: GMPInteger, _ m: GMPInteger) -> GMPInteger {
-        GMPInteger { __gmpz_mod($0, a.pointer, m.pointer) }
+        GMPInteger(capacityBits: m.bitLength) { __gmpz_mod($0, a.pointer, m.pointer) }
     }
 
     public func mulMod(_ a: GMPInteger, _ b: GMPInteger, _ m: GMPInteger) -> GMPInteger {
-        GMPInteger { r in
+        GMPInteger(capacityBits: a.bitLength + b.bitLength) { r in
             __gmpz_mul(r, a.pointer, b.pointer)
             __gmpz_mod(r, r, m.pointer)
         }
@@ -77,12 +81,12 @@ public struct GMPEngine: BignumEngine {
 
     public func invMod(_ a: GMPInteger, _ m: GMPInteger) -> GMPInteger? {
         var invertible: Int32 = 0
-        let r = GMPInteger { invertible = __gmpz_invert($0, a.pointer, m.pointer) }
+        let r = GMPInteger(capacityBits: m.bitLength) { invertible = __gmpz_invert($0, a.pointer, m.pointer) }
         return invertible != 0 ? r : nil
     }
 
     public func gcd(_ a: GMPInteger, _ b: GMPInteger) -> GMPInteger {
-        GMPInteger { __gmpz_gcd($0, a.pointer, b.pointer) }
+        GMPInteger(capacityBits: max(a.bitLength, b.bitLength)) { __gmpz_gcd($0, a.pointer, b.pointer) }
     }
 
     /// mpz_powm_sec for secret exponents. It needs an odd modulus and an
@@ -99,7 +103,7 @@ public struct GMPEngine: BignumEngine {
         }
         context.count("gmp.modexp")
         if exponent.signum == 0 {
-            return GMPInteger { r in
+            return GMPInteger(capacityBits: modulus.bitLength) { r in
                 __gmpz_set_ui(r, 1)
                 __gmpz_mod(r, r, modulus.pointer)
             }
@@ -108,9 +112,34 @@ public struct GMPEngine: BignumEngine {
             guard modulus.isOdd else {
                 throw CryptoError(.argumentsBad, "gmp: a secret exponent needs an odd modulus (mpz_powm_sec)")
             }
-            return GMPInteger { __gmpz_powm_sec($0, base.pointer, exponent.pointer, modulus.pointer) }
+            return secretModExp(base, exponent, modulus)
         }
-        return GMPInteger { __gmpz_powm($0, base.pointer, exponent.pointer, modulus.pointer) }
+        return GMPInteger(capacityBits: modulus.bitLength) { __gmpz_powm($0, base.pointer, exponent.pointer, modulus.pointer) }
+    }
+
+    /// mpn_sec_powm (the constant-time core of mpz_powm_sec) on a scratch
+    /// buffer owned here and wiped afterwards, so no intermediate of a secret
+    /// exponentiation is left in memory GMP allocated (see ``GMPInteger``).
+    /// Needs an odd modulus and an exponent > 0 (checked by the caller).
+    private func secretModExp(_ base: GMPInteger, _ exponent: GMPInteger, _ modulus: GMPInteger) -> GMPInteger {
+        let reduced = base.signum < 0 || compare(base, modulus) >= 0 ? remainder(base, modulus) : base
+        let n = modulus.limbCount
+        guard reduced.signum > 0 else { return GMPInteger(capacityBits: modulus.bitLength) }  // 0^e = 0
+        let bn = reduced.limbCount
+        let enb = mp_bitcnt_t(exponent.bitLength)
+        let scratchLimbs = Int(__gmpn_sec_powm_itch(bn, enb, n))
+        let scratch = UnsafeMutablePointer<mp_limb_t>.allocate(capacity: max(scratchLimbs, 1))
+        defer {
+            explicit_bzero(scratch, max(scratchLimbs, 1) * MemoryLayout<mp_limb_t>.size)
+            scratch.deallocate()
+        }
+        return GMPInteger(capacityBits: n * mp_limb_t.bitWidth) { r in
+            let rp = __gmpz_limbs_write(r, n)
+            __gmpn_sec_powm(
+                rp, __gmpz_limbs_read(reduced.pointer), bn, __gmpz_limbs_read(exponent.pointer), enb,
+                __gmpz_limbs_read(modulus.pointer), n, scratch)
+            __gmpz_limbs_finish(r, n)  // normalizes: high zero limbs drop out of the size
+        }
     }
 
     // MARK: Primes and randomness

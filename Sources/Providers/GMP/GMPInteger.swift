@@ -10,25 +10,34 @@ import Musl
 /// One GMP integer (an `mpz_t`) owned by Swift: created initialised, never
 /// changed after the operation that produced it, and wiped (every allocated
 /// limb zeroed) before it is freed.
+///
+/// GMP's allocator is left as the host process set it (the framework may run
+/// inside someone else's process as a PKCS#11 module, and GMP's memory
+/// functions are process-wide). Secrets stay out of freed heap blocks
+/// another way: every result is allocated up front at its largest size
+/// (`capacityBits`), so GMP never reallocates it and leaves an old copy
+/// behind; GMP's own temporaries for these sizes live on the stack (its
+/// TMP_ALLOC uses alloca below 32 KB); and the secret exponentiation runs on
+/// a scratch buffer this type owns and wipes (``GMPEngine``'s mpn_sec_powm).
 public final class GMPInteger: @unchecked Sendable {  // immutable once built: operations write only into fresh results
     let pointer: UnsafeMutablePointer<__mpz_struct>
 
-    /// A new integer with value 0.
-    init() {
-        GMPSecureMemory.install()
+    /// A new integer with value 0 and room for `capacityBits` bits.
+    init(capacityBits: Int) {
         pointer = .allocate(capacity: 1)
-        __gmpz_init(pointer)
+        __gmpz_init2(pointer, mp_bitcnt_t(max(capacityBits, 64)))
     }
 
-    /// A new integer computed by `body`, which writes its result into the fresh mpz.
-    convenience init(_ body: (UnsafeMutablePointer<__mpz_struct>) throws -> Void) rethrows {
-        self.init()
+    /// A new integer computed by `body`, which writes its result, at most
+    /// `capacityBits` long, into the fresh mpz.
+    convenience init(capacityBits: Int, _ body: (UnsafeMutablePointer<__mpz_struct>) throws -> Void) rethrows {
+        self.init(capacityBits: capacityBits)
         try body(pointer)
     }
 
     /// The integer whose big-endian unsigned bytes are `bytes` (mpz_import, most significant word first).
     convenience init(bigEndian bytes: UnsafeRawBufferPointer) {
-        self.init()
+        self.init(capacityBits: bytes.count * 8)
         if let base = bytes.baseAddress, bytes.count > 0 {
             __gmpz_import(pointer, bytes.count, 1, 1, 1, 0, base)
         }
@@ -72,36 +81,9 @@ public final class GMPInteger: @unchecked Sendable {  // immutable once built: o
         }
     }
 
+    /// Limbs in use (the magnitude's length; 0 for 0).
+    var limbCount: Int { Int(abs(pointer.pointee._mp_size)) }
+
     /// Bytes needed for the magnitude (0 for 0).
     var byteCount: Int { (bitLength + 7) / 8 }
-}
-
-/// Process-wide GMP allocator that zeroes memory before it is freed or moved,
-/// so limbs GMP reallocates or frees internally (temporaries inside
-/// mpz_powm_sec, grown results) do not leave secrets in the heap.
-/// Compatible with GMP's defaults (malloc/realloc/free), so memory allocated
-/// before installation is still freed correctly.
-enum GMPSecureMemory {
-    private static let installed: Bool = {
-        __gmp_set_memory_functions(
-            { size in malloc(size) },
-            { old, oldSize, newSize in
-                guard let fresh = malloc(newSize) else { return nil }
-                if let old {
-                    memcpy(fresh, old, min(oldSize, newSize))
-                    explicit_bzero(old, oldSize)
-                    free(old)
-                }
-                return fresh
-            },
-            { block, size in
-                if let block {
-                    explicit_bzero(block, size)
-                    free(block)
-                }
-            })
-        return true
-    }()
-
-    static func install() { _ = installed }
 }

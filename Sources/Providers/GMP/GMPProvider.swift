@@ -1,6 +1,6 @@
 import CryptoFramework
 
-/// The `gmp` software provider: RSA and DH over GMP (`mpz_powm_sec`), through
+/// The `gmp` software provider: RSA and DH over GMP (`mpn_sec_powm`), through
 /// the framework's generic ``RSAAlgorithms`` and ``DHAlgorithms``.
 public final class GMPProvider: CryptoProvider {
     /// RSA and DH key sizes served: GMP has no limit of its own; 16384 is the
@@ -11,7 +11,7 @@ public final class GMPProvider: CryptoProvider {
     static let mechanisms = MechanismInfo.rsaTable(bits: keyBits) + MechanismInfo.dhTable(bits: keyBits)
 
     public let descriptor = ProviderDescriptor(
-        name: "gmp", summary: "GNU MP: RSA and Diffie-Hellman over mpz_powm_sec", mechanisms: GMPProvider.mechanisms)
+        name: "gmp", summary: "GNU MP: RSA and Diffie-Hellman over mpn_sec_powm", mechanisms: GMPProvider.mechanisms)
 
     let server = BignumRequestServer(engine: GMPEngine())
 

@@ -21,6 +21,15 @@ struct MAUJobRing {
         return true
     }
 
+    /// Puts `job` back at the head, to run next; false when the ring is full.
+    mutating func pushFront(_ job: MAUJob) -> Bool {
+        guard !isFull else { return false }
+        head = (head + slots.count - 1) % slots.count
+        slots[head] = job
+        count += 1
+        return true
+    }
+
     mutating func pop() -> MAUJob? {
         guard count > 0 else { return nil }
         let job = slots[head]

@@ -11,7 +11,9 @@ public enum MAUState: String, Sendable, Hashable {
 
 /// One Modular Arithmetic Unit: its job ring, its state and counters, and the
 /// worker thread that runs its jobs one at a time (a real thread, not the
-/// Swift cooperative pool: it blocks in timed mode and when hung).
+/// Swift cooperative pool: it blocks in timed mode and when hung). In fast
+/// mode a job submitted to an idle unit is run by its submitter instead
+/// (``enqueue(_:chosen:claimIfIdle:)``); either way one job runs at a time.
 final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, state, stopping: guarded by `condition`
     let id: Int
     private let condition = NSCondition()
@@ -40,11 +42,25 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
     var isOnline: Bool { onlineValue.load(ordering: .relaxed) }
     var currentState: MAUState { condition.locked { state } }
 
-    enum Admission { case accepted, full, offline }
+    enum Admission {
+        /// On the ring; the worker thread will run it.
+        case accepted
+        /// On the ring and at once this unit's running job, to be run by the
+        /// submitting thread through ``runClaimed(_:device:)``.
+        case claimed
+        case full
+        case offline
+    }
 
     /// Puts `job` on the ring (ncp_start → the hypervisor queue tail). A
     /// full ring counts in qfull when this MAU was the one chosen for the job.
-    func enqueue(_ job: MAUJob, chosen: Bool) -> Admission {
+    ///
+    /// `claimIfIdle` (fast mode): when nothing is queued or running, the job
+    /// goes through its ring slot straight to running, for the submitter to
+    /// run on its own thread — the same steps the worker takes, without two
+    /// thread hand-offs (a wake-up of the worker and one of the caller), which
+    /// cost far more than a short job on a busy host.
+    func enqueue(_ job: MAUJob, chosen: Bool, claimIfIdle: Bool = false) -> Admission {
         condition.lock()
         defer { condition.unlock() }
         guard state == .online, !stopping else { return .offline }
@@ -55,16 +71,59 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
         }
         submitted.wrappingAdd(1, ordering: .relaxed)
         if waiting { queueBusy.wrappingAdd(1, ordering: .relaxed) }
+        if claimIfIdle && !waiting {
+            _ = ring.pop()  // the job just pushed: the ring was empty
+            current = job
+            currentSince = MonotonicClock.nanoseconds()
+            updateOccupancy()
+            return .claimed
+        }
         updateOccupancy()
         condition.broadcast()
         return .accepted
+    }
+
+    /// Runs a job that ``enqueue(_:chosen:claimIfIdle:)`` claimed, on the
+    /// calling thread, exactly as the worker runs one: faults and counters
+    /// apply, and the watchdog sees it running. If the unit is taken out of
+    /// service meanwhile, the job was resubmitted with its other jobs and is
+    /// answered from there.
+    func runClaimed(_ job: MAUJob, device: NCPDevice) {
+        condition.lock()
+        let start = currentSince
+        // A hung unit: the job goes back to the head of the ring for the worker,
+        // which hangs on it exactly as on any job; the submitter waits for its
+        // answer like any other (an async caller holds no thread meanwhile).
+        if device.faultState.isHung(id), current === job, ring.pushFront(job) {
+            current = nil
+            updateOccupancy()
+            condition.broadcast()
+            condition.unlock()
+            return
+        }
+        while !stopping && current === job && device.faultState.isHung(id) { condition.wait() }
+        let stillRunning = !stopping && current === job
+        condition.unlock()
+        guard stillRunning else { return }
+
+        process(job, startedAt: start, device: device)
+        finishRunning(job)
+    }
+
+    /// The unit is free again: the worker takes what queued up meanwhile.
+    private func finishRunning(_ job: MAUJob) {
+        condition.lock()
+        if current === job { current = nil }
+        updateOccupancy()
+        if !ring.isEmpty { condition.broadcast() }
+        condition.unlock()
     }
 
     /// How long the running job has been running, in nanoseconds, or nil when idle or not online.
     func runningNanoseconds() -> UInt64? {
         condition.locked {
             guard current != nil, state == .online else { return nil }
-            let now = DeviceClock.now()  // read under the lock: never before the job's start
+            let now = MonotonicClock.nanoseconds()  // read under the lock: never before the job's start
             return now > currentSince ? now - currentSince : 0
         }
     }
@@ -120,13 +179,14 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
     func run(device: NCPDevice) {
         while true {
             condition.lock()
-            while !stopping && (ring.isEmpty || state != .online) { condition.wait() }
+            // `current` set: a submitter is running a claimed job on this unit.
+            while !stopping && (ring.isEmpty || state != .online || current != nil) { condition.wait() }
             if stopping {
                 condition.unlock()
                 return
             }
             let job = ring.pop()!
-            let start = DeviceClock.now()
+            let start = MonotonicClock.nanoseconds()
             current = job
             currentSince = start
             updateOccupancy()
@@ -136,11 +196,7 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
             if stopping { return }
 
             process(job, startedAt: start, device: device)
-
-            condition.lock()
-            if current === job { current = nil }
-            updateOccupancy()
-            condition.unlock()
+            finishRunning(job)
         }
     }
 
@@ -175,9 +231,7 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
             signature[signature.count - 1] ^= 0x01
             outcome = .success(.bytes(signature))
         }
-        if let cost, let hold = device.configuration.mode.holdNanoseconds(
-            modeledSeconds: Double(cost.totalCycles) / NCPTimingModel.clockHz)
-        {
+        if let cost, let hold = device.configuration.mode.holdNanoseconds(modeledSeconds: cost.seconds) {
             holdUntil(start &+ hold)
             job.context.count(EmulatedTiming.holdCountName, Int(clamping: hold))
         }
@@ -195,7 +249,7 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
         // watchdog's clock for this job starts again when the hold ends.
         currentSince = max(currentSince, deadline)
         while !stopping {
-            let now = DeviceClock.now()
+            let now = MonotonicClock.nanoseconds()
             guard now < deadline else { return }
             _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1e9))
         }
@@ -208,9 +262,4 @@ extension NSCondition {
         defer { unlock() }
         return try body()
     }
-}
-
-/// Monotonic nanoseconds for the device's timing (timed mode, watchdog).
-enum DeviceClock {
-    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 }

@@ -19,6 +19,8 @@ final class NCPDevice: Sendable {
     let hangsDetected = Atomic<Int>(0)
 
     private let started = Locked(false)
+    /// The MAU workers and the watchdog, joined by ``shutdown()``.
+    private let threads = Locked<[JoinableThread]>([])
     private let rotation = Atomic<Int>(0)
     private let watchdogWake = NSCondition()
     private let stopping = Atomic<Bool>(false)
@@ -41,36 +43,69 @@ final class NCPDevice: Sendable {
 
     /// Queues `job` on the least-occupied online MAU. Throws `busy` when every
     /// ring is full (the framework then overflows to software) and
-    /// `providerFailed` when no MAU is online.
+    /// `providerFailed` when no MAU is online. In fast mode a job that finds
+    /// its MAU idle is run here, on the submitting thread, before this returns
+    /// (``ModularArithmeticUnit/enqueue(_:chosen:claimIfIdle:)``).
     func submit(_ job: MAUJob) throws {
         startIfNeeded()
-        if let error = place(job, excluding: nil) { throw error }
+        let runHere = configuration.mode == .fast
+        switch place(job, excluding: nil, claimIfIdle: runHere) {
+        case .queued: return
+        case .claimed(let mau): mau.runClaimed(job, device: self)
+        case .refused(let error): throw error
+        }
     }
 
-    /// Nil when `job` was queued, else why not.
-    private func place(_ job: MAUJob, excluding excluded: Int?) -> CryptoError? {
+    private enum Placement {
+        case queued
+        case claimed(ModularArithmeticUnit)
+        case refused(CryptoError)
+    }
+
+    /// Puts `job` on a MAU's ring, or says why not.
+    private func place(_ job: MAUJob, excluding excluded: Int?, claimIfIdle: Bool = false) -> Placement {
         let count = maus.count
         let first = rotation.wrappingAdd(1, ordering: .relaxed).oldValue
         // Unsigned: the rotation counter may wrap past Int.max.
-        let candidates = (0..<count).map { maus[Int(UInt(bitPattern: first &+ $0) % UInt(count))] }
-            .filter { $0.isOnline && $0.id != excluded }
-            .sorted { $0.occupancy < $1.occupancy }
-        guard !candidates.isEmpty else {
-            return CryptoError(.providerFailed, "\(name): no MAU is online; the device is in the FAILED state")
+        let offset = Int(UInt(bitPattern: first) % UInt(count))
+        func eligible(_ k: Int) -> ModularArithmeticUnit? {
+            let mau = maus[(offset + k) % count]
+            return mau.isOnline && mau.id != excluded ? mau : nil
         }
-        // The least-occupied MAU is the one chosen (its qfull counts a refusal);
-        // the others are a second chance before answering busy.
-        for (i, mau) in candidates.enumerated() where mau.enqueue(job, chosen: i == 0) == .accepted {
-            return nil
+        // The least-occupied MAU, the first in rotation among equals, is the one
+        // chosen (its qfull counts a refusal); found without allocating.
+        var chosen: ModularArithmeticUnit?
+        for k in 0..<count {
+            guard let mau = eligible(k) else { continue }
+            if chosen == nil || mau.occupancy < chosen!.occupancy { chosen = mau }
         }
-        return CryptoError(.busy, "\(name): every MAU job ring is full (\(configuration.ringSize) entries each)")
+        guard let chosen else {
+            return .refused(CryptoError(.providerFailed, "\(name): no MAU is online; the device is in the FAILED state"))
+        }
+        switch chosen.enqueue(job, chosen: true, claimIfIdle: claimIfIdle) {
+        case .accepted: return .queued
+        case .claimed: return .claimed(chosen)
+        case .full, .offline: break
+        }
+        // The others are a second chance before answering busy.
+        let others = (0..<count).compactMap(eligible).filter { $0 !== chosen }.sorted { $0.occupancy < $1.occupancy }
+        for mau in others {
+            switch mau.enqueue(job, chosen: false, claimIfIdle: claimIfIdle) {
+            case .accepted: return .queued
+            case .claimed: return .claimed(mau)
+            case .full, .offline: continue
+            }
+        }
+        return .refused(CryptoError(.busy, "\(name): every MAU job ring is full (\(configuration.ringSize) entries each)"))
     }
 
     /// Sends the jobs of a MAU taken out of service to the others; a job no
     /// other MAU can take fails with a recoverable error (another provider serves it).
     private func resubmit(_ jobs: [MAUJob], from source: Int) {
+        // Never claimed: the caller (the watchdog, an administrator) must not
+        // become a MAU; the other units' workers run what is resubmitted.
         for job in jobs where !job.isFinished {
-            if let error = place(job, excluding: source) {
+            if case .refused(let error) = place(job, excluding: source) {
                 job.complete(.failure(error))
             } else {
                 resubmitted.wrappingAdd(1, ordering: .relaxed)
@@ -105,14 +140,9 @@ final class NCPDevice: Sendable {
             return !wasStarted
         }
         guard first else { return }
-        for mau in maus {
-            let thread = Thread { [self] in mau.run(device: self) }
-            thread.name = "\(kstatModule).mau\(mau.id)"
-            thread.start()
-        }
-        let watchdog = Thread { [self] in watch() }
-        watchdog.name = "\(kstatModule).watchdog"
-        watchdog.start()
+        var started = maus.map { mau in JoinableThread(name: "\(kstatModule).mau\(mau.id)") { [self] in mau.run(device: self) } }
+        started.append(JoinableThread(name: "\(kstatModule).watchdog") { [self] in watch() })
+        threads.withLock { $0 = started }
     }
 
     /// The stall check (ncp's job timeout): a MAU whose running job has made
@@ -134,7 +164,7 @@ final class NCPDevice: Sendable {
         }
     }
 
-    /// Stops the threads; jobs still held fail recoverably.
+    /// Stops the threads and waits for them to end; jobs still held fail recoverably.
     func shutdown() {
         stopping.store(true, ordering: .relaxed)
         watchdogWake.lock()
@@ -145,6 +175,7 @@ final class NCPDevice: Sendable {
                 job.complete(.failure(CryptoError(.providerFailed, "\(name) was detached with the job pending")))
             }
         }
+        for thread in threads.withLock({ $0 }) { thread.join() }
     }
 }
 

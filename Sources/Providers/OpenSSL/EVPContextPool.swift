@@ -21,17 +21,27 @@ struct RSAContextSetup: Hashable, Sendable {
 final class EVPContextPool: Sendable {
     /// Idle contexts kept per setup; enough for the threads of a busy process.
     static let limitPerSetup = 16
-    private let idle = Locked<[RSAContextSetup: [EVPKeyContext]]>([:])
+    /// Per setup, its idle contexts. A key sees one or two setups, so a linear
+    /// search by `==` beats hashing the setup twice per operation.
+    private let idle = Locked<[(setup: RSAContextSetup, contexts: [EVPKeyContext])]>([])
 
     /// Runs `body` with a context for `setup`, made by `make` if none is idle,
     /// and returns the context to the pool unless `body` threw.
     func withContext<R>(
         _ setup: RSAContextSetup, make: () throws -> EVPKeyContext, _ body: (EVPKeyContext) throws -> R
     ) throws -> R {
-        let context = try idle.withLock { $0[setup]?.popLast() } ?? make()
+        let pooled = idle.withLock { pool -> EVPKeyContext? in
+            guard let i = pool.firstIndex(where: { $0.setup == setup }) else { return nil }
+            return pool[i].contexts.popLast()
+        }
+        let context = try pooled ?? make()
         let result = try body(context)
         idle.withLock { pool in
-            if pool[setup, default: []].count < Self.limitPerSetup { pool[setup, default: []].append(context) }
+            if let i = pool.firstIndex(where: { $0.setup == setup }) {
+                if pool[i].contexts.count < Self.limitPerSetup { pool[i].contexts.append(context) }
+            } else {
+                pool.append((setup, [context]))
+            }
         }
         return result
     }

@@ -2,9 +2,11 @@ import CryptoFramework
 
 extension Platform {
     /// This machine: real software providers (openssl preferred, then gmp; sodium for random) and ncp/0 emulated;
-    /// PKCS#11 modules that kcf.conf installs join them.
+    /// PKCS#11 modules that kcf.conf installs join them. Software ranks first:
+    /// the emulated ncp/0 computes with GMP on these same cores, so it can only
+    /// be slower than openssl; it serves what software may not (see ``DeviceRanking``).
     public static let host = Platform(
-        name: "host", clockHz: nil, softwarePriority: ["openssl", "gmp", "sodium"],
+        name: "host", clockHz: nil, softwarePriority: ["openssl", "gmp", "sodium"], deviceRanking: .softwareFirst,
         makeProviders: { [OpenSSLProvider(), GMPProvider(), try SodiumProvider(), NCPProvider()] },
         makeModuleProvider: PKCS11Provider.factory)
 }

@@ -23,7 +23,7 @@ extension SPARCFloatProvider {
         guard let hold = recordedHold(context) else { return }
         let deadline = start &+ hold
         while true {
-            let now = DeviceClock.now()
+            let now = MonotonicClock.nanoseconds()
             guard now < deadline else { return }
             Thread.sleep(forTimeInterval: Double(deadline - now) / 1e9)
         }
@@ -34,7 +34,7 @@ extension SPARCFloatProvider {
     func holdSuspended(since start: UInt64, context: OperationContext) async {
         guard let hold = recordedHold(context) else { return }
         let deadline = start &+ hold
-        let now = DeviceClock.now()
+        let now = MonotonicClock.nanoseconds()
         guard now < deadline else { return }
         try? await Task.sleep(nanoseconds: deadline - now)
     }

@@ -13,7 +13,7 @@ struct KstatCommand: ParsableCommand {
             or ikebench): the file DIR/<pid>.json, rewritten at most every 0.1 s and removed when the framework \
             goes away. This command reads the files of processes still running: per provider, the requests \
             it was sent, completed, failed over, and what it served (sign, verify, generateDHKeyPair, \
-            deriveDH, …), then the provider's own statistics (ncp/0: per MAU submit, qfull, qbusy, nintr, \
+            deriveDH and the rest), then the provider's own statistics (ncp/0: per MAU submit, qfull, qbusy, nintr, \
             errors and state; per algorithm rsapublic, rsaprivate, dhgenerate, dhderive).
 
             EXAMPLES:

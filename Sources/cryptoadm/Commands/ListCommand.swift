@@ -1,5 +1,6 @@
 import ArgumentParser
 import CryptoFramework
+import CryptoFrameworkPKCS11
 import Providers
 
 struct ListCommand: ParsableCommand {
@@ -72,5 +73,9 @@ struct ListCommand: ParsableCommand {
         let form: ProviderListing.Form =
             showPolicy ? .policy : showMechanisms ? .mechanisms(verbose: verbose) : .names(verbose: verbose)
         print(listing.render(form), terminator: "")
+        if case .names(verbose: true) = form, operands.provider == nil, operands.mechanisms == nil {
+            // Solaris' `list -v` ends with the metaslot's status: here the PKCS#11 module's slot.
+            print(MetaslotStatus.text(policy: .file(options.store.url)), terminator: "")
+        }
     }
 }

@@ -40,7 +40,7 @@ extension Platform {
     public static func hostWithCounting(_ counting: CountingDigestProvider, base: Platform) -> Platform {
         Platform(
             name: base.name + "+counting", clockHz: base.clockHz,
-            softwarePriority: [CountingDigestProvider.name] + base.softwarePriority,
+            softwarePriority: [CountingDigestProvider.name] + base.softwarePriority, deviceRanking: base.deviceRanking,
             makeProviders: { try base.makeProviders() + [counting] },
             makeModuleProvider: base.makeModuleProvider)
     }

@@ -1,0 +1,69 @@
+internal import CPKCS11
+import CryptoFramework
+
+/// A multi-part operation that gathers its input until Final (sign, verify,
+/// digest: the framework takes whole messages).
+protocol GatheringOperation {
+    var data: [UInt8] { get set }
+    /// Set by the first Update: C_Sign/C_Digest may no longer finish it (v2.40 §5.12).
+    var multiPart: Bool { get set }
+}
+
+/// Longest message a multi-part operation gathers.
+let maximumGatheredData = 64 << 20
+
+/// The steps every active operation shares, by the session field that holds it.
+extension Module {
+    /// The operation in `session` at `field` (CKR_OPERATION_NOT_INITIALIZED when
+    /// none), with the framework to run it on.
+    func active<T>(_ session: CK_SESSION_HANDLE, _ field: WritableKeyPath<Session, T?>) throws(CryptokiError) -> (T, FrameworkCall) {
+        try withState { (s) throws(CryptokiError) in
+            guard let operation = try s.session(session)[keyPath: field] else { throw .operationNotInitialized }
+            return (operation, s.call)
+        }
+    }
+
+    /// Starts an operation at `field`: CKR_OPERATION_ACTIVE when one runs there.
+    func begin<T>(_ session: CK_SESSION_HANDLE, _ field: WritableKeyPath<Session, T?>, _ make: (ModuleState) throws(CryptokiError) -> T) throws(CryptokiError) {
+        try withState { (s) throws(CryptokiError) in
+            guard try s.session(session)[keyPath: field] == nil else { throw .operationActive }
+            let operation = try make(s)
+            s.sessions[session]![keyPath: field] = operation
+        }
+    }
+
+    /// Replaces (nil: ends) the operation at `field`; a session closed meanwhile is left alone.
+    func keep<T>(_ operation: T?, _ session: CK_SESSION_HANDLE, _ field: WritableKeyPath<Session, T?>) {
+        try? withState { (s) throws(CryptokiError) in
+            if s.sessions[session] != nil { s.sessions[session]![keyPath: field] = operation }
+        }
+    }
+
+    /// C_SignUpdate, C_VerifyUpdate, C_DigestUpdate: the part joins the data.
+    func gather<T: GatheringOperation>(_ session: CK_SESSION_HANDLE, _ field: WritableKeyPath<Session, T?>, _ part: [UInt8]) throws(CryptokiError) {
+        try withState { (s) throws(CryptokiError) in
+            guard var operation = try s.session(session)[keyPath: field] else { throw .operationNotInitialized }
+            operation.multiPart = true
+            operation.data += part
+            let tooLong = operation.data.count > maximumGatheredData
+            s.sessions[session]![keyPath: field] = tooLong ? nil : operation
+            if tooLong { throw .dataLenRange }
+        }
+    }
+
+    /// Before computing an output of `needed` bytes: the two-call protocol's
+    /// checks. False for a length query (the operation stays); a short buffer
+    /// throws CKR_BUFFER_TOO_SMALL (the operation stays); any other error ends it.
+    func outputWanted<T: GatheringOperation>(
+        _ operation: T, singlePart: Bool, needed: Int, _ session: CK_SESSION_HANDLE, _ field: WritableKeyPath<Session, T?>,
+        _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?
+    ) throws(CryptokiError) -> Bool {
+        do throws(CryptokiError) {
+            guard !singlePart || !operation.multiPart else { throw CryptokiError.operationActive }
+            return try OutputBuffer.check(needed: needed, buffer: out, length: length) == .written
+        } catch {
+            if error.rv != CKR_BUFFER_TOO_SMALL { keep(nil, session, field) }
+            throw error
+        }
+    }
+}

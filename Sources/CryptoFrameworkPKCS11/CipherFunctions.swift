@@ -1,0 +1,50 @@
+internal import CPKCS11
+import CryptoFramework
+
+/// C_EncryptInit/C_Encrypt/C_EncryptUpdate/C_EncryptFinal and the C_Decrypt*
+/// set. Each step runs on a copy of the stream and is kept only when its
+/// output was delivered, so a length query or a short buffer leaves the
+/// operation as it was (v2.40 §5.2).
+extension Module {
+    func cipherInit(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ key: CK_OBJECT_HANDLE, encrypting: Bool) throws(CryptokiError) {
+        try begin(session, Self.field(encrypting)) { (s) throws(CryptokiError) in
+            try CipherStream(mechanism, object: s.key(key, usage: encrypting ? CKA_ENCRYPT : CKA_DECRYPT), state: s, encrypting: encrypting)
+        }
+    }
+
+    enum CipherStep {
+        case single([UInt8])
+        case update([UInt8])
+        case final
+    }
+
+    func cipher(_ session: CK_SESSION_HANDLE, _ step: CipherStep, encrypting: Bool, _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
+        let field = Self.field(encrypting)
+        let (stream, call) = try active(session, field)
+        var next = stream
+        let output: [UInt8]
+        do throws(CryptokiError) {
+            guard length != nil else { throw CryptokiError.argumentsBad }
+            switch step {
+            case .single(let data):
+                guard !stream.multiPart else { throw CryptokiError.operationActive }
+                if !stream.padded || !encrypting, data.count % stream.blockSize != 0 || (stream.padded && data.isEmpty) {
+                    throw encrypting ? CryptokiError.dataLenRange : .encryptedDataLenRange
+                }
+                output = try next.update(data, call: call) + next.final(call: call)
+            case .update(let data):
+                next.multiPart = true
+                output = try next.update(data, call: call)
+            case .final:
+                output = try next.final(call: call)
+            }
+            guard try OutputBuffer.write(output, to: out, length: length) else { return }  // length query: nothing changes
+        } catch {
+            if error.rv != CKR_BUFFER_TOO_SMALL { keep(nil, session, field) }
+            throw error
+        }
+        if case .update = step { keep(next, session, field) } else { keep(nil, session, field) }
+    }
+
+    private static func field(_ encrypting: Bool) -> WritableKeyPath<Session, CipherStream?> { encrypting ? \.encrypt : \.decrypt }
+}

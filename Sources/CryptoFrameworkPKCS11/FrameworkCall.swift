@@ -1,0 +1,81 @@
+internal import CPKCS11
+import CryptoFramework
+
+/// Every cryptographic operation of the module goes through here: the
+/// registry selects, fails over and counts it exactly as for a Swift caller;
+/// the trace (when on) names the provider that served it; a framework error
+/// becomes the return value the step allows.
+struct FrameworkCall {
+    let framework: CryptoFramework
+    let trace: Trace
+
+    func perform(_ request: CryptoRequest, function: String, step: OperationStep) throws(CryptokiError) -> CryptoResult {
+        do {
+            let reported = try framework.perform(request)
+            trace.served(function, reported.report)
+            return reported.value
+        } catch let error as CryptoError {
+            if trace.isOn { trace.note("\(function) \(request.mechanism.name) failed: \(error)") }
+            throw CryptokiError(error, step: step)
+        } catch {
+            throw .functionFailed
+        }
+    }
+
+    func bytes(_ request: CryptoRequest, function: String, step: OperationStep = .data) throws(CryptokiError) -> [UInt8] {
+        switch try perform(request, function: function, step: step) {
+        case .bytes(let bytes): return bytes
+        case .secret(let secret): return secret.bytes
+        default: throw .deviceError
+        }
+    }
+}
+
+extension ModuleState {
+    var call: FrameworkCall { FrameworkCall(framework: framework, trace: trace) }
+
+    /// The key object for an operation: CKR_KEY_HANDLE_INVALID when the handle
+    /// names nothing visible, CKR_KEY_FUNCTION_NOT_PERMITTED when its `usage`
+    /// attribute is false.
+    func key(_ handle: CK_OBJECT_HANDLE, usage: CK_ATTRIBUTE_TYPE) throws(CryptokiError) -> ObjectRecord {
+        let object = try object(handle, invalid: .keyInvalid)
+        guard [CKO_PUBLIC_KEY, CKO_PRIVATE_KEY, CKO_SECRET_KEY].contains(object.objectClass) else { throw .keyInvalid }
+        // A key whose class has no such usage (signing with a public key) is the wrong type.
+        guard let allowed = object.attributes[usage] else { throw .keyTypeInconsistent }
+        guard allowed == [1] else { throw .keyFunctionNotPermitted }
+        return object
+    }
+
+    /// The slot's entry for `type` if the policy allows it now with `flag`, else CKR_MECHANISM_INVALID.
+    func mechanism(_ type: CK_MECHANISM_TYPE, flag: MechanismFlags) throws(CryptokiError) -> MetaslotMechanism {
+        guard let entry = MetaslotMechanisms.entry(UInt(type), framework, framework.policy), entry.flags & UInt(flag.rawValue) != 0
+        else { throw .mechanismInvalid }
+        return entry
+    }
+}
+
+/// Reads a CK_MECHANISM the caller passed: NULL is CKR_ARGUMENTS_BAD; a
+/// parameter of the wrong size is CKR_MECHANISM_PARAM_INVALID.
+struct MechanismArgument {
+    let type: CK_MECHANISM_TYPE
+    let parameter: [UInt8]?
+
+    init(_ pointer: UnsafePointer<CK_MECHANISM>?) throws(CryptokiError) {
+        guard let m = pointer?.pointee else { throw .argumentsBad }
+        type = m.mechanism
+        if let p = m.pParameter, m.ulParameterLen > 0 {
+            guard m.ulParameterLen < 1 << 20 else { throw .mechanismParamInvalid }
+            parameter = Array(UnsafeRawBufferPointer(start: p, count: Int(m.ulParameterLen)))
+        } else {
+            guard m.ulParameterLen == 0 else { throw .argumentsBad }
+            parameter = nil
+        }
+    }
+
+    /// A CK_ULONG-laid-out structure parameter (CK_RSA_PKCS_PSS_PARAMS …).
+    func structure<T>(_ type: T.Type) throws(CryptokiError) -> T? {
+        guard let parameter else { return nil }
+        guard parameter.count == MemoryLayout<T>.size else { throw .mechanismParamInvalid }
+        return parameter.withUnsafeBytes { $0.loadUnaligned(as: T.self) }
+    }
+}

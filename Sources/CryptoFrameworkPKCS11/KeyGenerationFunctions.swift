@@ -1,0 +1,153 @@
+internal import CPKCS11
+import CryptoFramework
+
+/// C_GenerateKeyPair (RSA, DH), C_GenerateKey (generic secret, AES, DES3),
+/// C_DeriveKey (DH), C_GenerateRandom: the key material comes from the
+/// framework; the module turns it into objects.
+extension Module {
+    func generateKeyPair(
+        _ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, publicTemplate: Template, privateTemplate: Template
+    ) throws(CryptokiError) -> (CK_OBJECT_HANDLE, CK_OBJECT_HANDLE) {
+        let call = try withState { (s) throws(CryptokiError) in
+            _ = try s.session(session)
+            _ = try s.mechanism(mechanism.type, flag: .generateKeyPair)
+            return s.call
+        }
+        guard mechanism.parameter == nil else { throw .mechanismParamInvalid }
+        let generatedPublic: [CK_ATTRIBUTE_TYPE: [UInt8]], generatedPrivate: [CK_ATTRIBUTE_TYPE: [UInt8]]
+        let keyType: CK_KEY_TYPE
+        switch UInt(mechanism.type) {
+        case UInt(Mechanism.rsaPKCSKeyPairGen.value):
+            keyType = CKK_RSA
+            guard let bits = try publicTemplate.ulong(CKA_MODULUS_BITS) else { throw .templateIncomplete }
+            guard bits <= 16384 else { throw .attributeValueInvalid }
+            let exponent = publicTemplate[CKA_PUBLIC_EXPONENT] ?? [0x01, 0x00, 0x01]
+            guard case .rsaKeyPair(let key) = try call.perform(
+                .generateRSAKeyPair(bits: Int(bits), publicExponent: exponent), function: "C_GenerateKeyPair", step: .setup)
+            else { throw .deviceError }
+            let pub = [CKA_MODULUS: key.modulus, CKA_PUBLIC_EXPONENT: key.publicExponent]
+            generatedPublic = pub
+            generatedPrivate = pub.merging([
+                CKA_PRIVATE_EXPONENT: key.privateExponent.bytes, CKA_PRIME_1: key.prime1.bytes, CKA_PRIME_2: key.prime2.bytes,
+                CKA_EXPONENT_1: key.exponent1.bytes, CKA_EXPONENT_2: key.exponent2.bytes, CKA_COEFFICIENT: key.coefficient.bytes,
+            ]) { a, _ in a }
+        case UInt(Mechanism.dhPKCSKeyPairGen.value):
+            keyType = CKK_DH
+            guard let prime = publicTemplate[CKA_PRIME], let base = publicTemplate[CKA_BASE] else { throw .templateIncomplete }
+            let group: DHGroup
+            do { group = try DomainParameters.group(prime: prime, base: base) } catch { throw CryptokiError(CKR_DOMAIN_PARAMS_INVALID) }
+            let privateBits = try privateTemplate.ulong(CKA_VALUE_BITS).map { Int(Swift.min($0, 1 << 20)) }
+            guard case .dhKeyPair(let pair) = try call.perform(
+                .generateDHKeyPair(group: group, privateBits: privateBits), function: "C_GenerateKeyPair", step: .setup)
+            else { throw .deviceError }
+            let domain = [CKA_PRIME: group.prime, CKA_BASE: group.generator]
+            generatedPublic = domain.merging([CKA_VALUE: pair.publicValue]) { a, _ in a }
+            let x = pair.privateKey.value
+            let xBits = x.withUnsafeBytes { b in
+                let n = b.drop(while: { $0 == 0 })
+                return n.isEmpty ? 0 : n.count * 8 - n.first!.leadingZeroBitCount
+            }
+            generatedPrivate = domain.merging([CKA_VALUE: x.bytes, CKA_VALUE_BITS: AttributeValue.ulong(CK_ULONG(xBits))]) { a, _ in a }
+        default:
+            throw .mechanismInvalid
+        }
+        let gen = CK_MECHANISM_TYPE(mechanism.type)
+        let publicKey = try ObjectBuilder(objectClass: CKO_PUBLIC_KEY, keyType: keyType, keyGenMechanism: gen, local: true)
+            .build(publicTemplate, generated: generatedPublic)
+        let privateKey = try ObjectBuilder(objectClass: CKO_PRIVATE_KEY, keyType: keyType, keyGenMechanism: gen, local: true)
+            .build(privateTemplate, generated: generatedPrivate)
+        return try withState { (s) throws(CryptokiError) in
+            let pub = try s.store(session, publicKey)
+            do throws(CryptokiError) {
+                return (pub, try s.store(session, privateKey))
+            } catch {
+                s.destroy(pub)
+                throw error
+            }
+        }
+    }
+
+    func generateKey(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ template: Template) throws(CryptokiError) -> CK_OBJECT_HANDLE {
+        let call = try withState { (s) throws(CryptokiError) in
+            _ = try s.session(session)
+            _ = try s.mechanism(mechanism.type, flag: .generate)
+            return s.call
+        }
+        guard mechanism.parameter == nil else { throw .mechanismParamInvalid }
+        let keyType: CK_KEY_TYPE, length: Int
+        switch UInt(mechanism.type) {
+        case MetaslotMechanisms.genericSecretKeyGen:
+            keyType = CKK_GENERIC_SECRET
+            guard let n = try template.ulong(CKA_VALUE_LEN) else { throw .templateIncomplete }
+            guard (1...1024).contains(n) else { throw .attributeValueInvalid }
+            length = Int(n)
+        case MetaslotMechanisms.aesKeyGen:
+            keyType = CKK_AES
+            guard let n = try template.ulong(CKA_VALUE_LEN) else { throw .templateIncomplete }
+            guard [16, 24, 32].contains(n) else { throw .attributeValueInvalid }
+            length = Int(n)
+        case MetaslotMechanisms.des3KeyGen:
+            keyType = CKK_DES3
+            if let n = try template.ulong(CKA_VALUE_LEN), n != 24 { throw .templateInconsistent }
+            length = 24
+        default:
+            throw .mechanismInvalid
+        }
+        var value = try call.bytes(.random(count: length), function: "C_GenerateKey", step: .setup)
+        if keyType == CKK_DES3 { value = value.map(DESParity.withOddParity) }
+        var generated = [CKA_VALUE: value]
+        if template[CKA_VALUE_LEN] != nil { generated[CKA_VALUE_LEN] = AttributeValue.ulong(CK_ULONG(length)) }
+        let object = try ObjectBuilder(objectClass: CKO_SECRET_KEY, keyType: keyType, keyGenMechanism: CK_MECHANISM_TYPE(mechanism.type), local: true)
+            .build(template, generated: generated)
+        return try withState { (s) throws(CryptokiError) in try s.store(session, object) }
+    }
+
+    /// CKM_DH_PKCS_DERIVE: the parameter is the peer's public value; the
+    /// result is a secret key (generic by default) holding g^xy, as long as
+    /// the prime, or the first CKA_VALUE_LEN bytes when the template asks.
+    func deriveKey(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, base: CK_OBJECT_HANDLE, _ template: Template) throws(CryptokiError) -> CK_OBJECT_HANDLE {
+        let (call, object) = try withState { (s) throws(CryptokiError) in
+            _ = try s.session(session)
+            _ = try s.mechanism(mechanism.type, flag: .derive)
+            return (s.call, try s.key(base, usage: CKA_DERIVE))
+        }
+        guard UInt(mechanism.type) == UInt(Mechanism.dhPKCSDerive.value) else { throw .mechanismInvalid }
+        guard case .dhPrivate(let privateKey) = object.key else { throw .keyTypeInconsistent }
+        guard let peer = mechanism.parameter else { throw .mechanismParamInvalid }
+        if let given = try template.ulong(CKA_CLASS), given != CKO_SECRET_KEY { throw .templateInconsistent }
+        let keyType = try template.ulong(CKA_KEY_TYPE) ?? CKK_GENERIC_SECRET
+        let secret = try call.bytes(.deriveDH(privateKey: privateKey, peerPublicValue: peer), function: "C_DeriveKey", step: .setup)
+        var value = secret
+        if let n = try template.ulong(CKA_VALUE_LEN) {
+            guard n > 0, n <= CK_ULONG(secret.count) else { throw .attributeValueInvalid }
+            value = Array(secret.prefix(Int(n)))
+        }
+        var derivedTemplate = template
+        derivedTemplate[CKA_KEY_TYPE] = AttributeValue.ulong(keyType)
+        let derived = try ObjectBuilder(objectClass: CKO_SECRET_KEY, keyType: keyType, keyGenMechanism: CK_MECHANISM_TYPE(mechanism.type), local: false)
+            .build(derivedTemplate, generated: [CKA_VALUE: value])
+        return try withState { (s) throws(CryptokiError) in try s.store(session, derived) }
+    }
+
+    func generateRandom(_ session: CK_SESSION_HANDLE, _ out: UnsafeMutablePointer<CK_BYTE>?, _ count: CK_ULONG) throws(CryptokiError) {
+        let call = try withState { (s) throws(CryptokiError) in
+            _ = try s.session(session)
+            return s.call
+        }
+        guard count > 0 else { return }
+        guard let out, count <= 1 << 24 else { throw .argumentsBad }
+        // No provider may serve `random` under the policy: the token has no RNG now.
+        guard MetaslotMechanisms.randomAllowed(call.framework) else { throw CryptokiError(CKR_RANDOM_NO_RNG) }
+        let bytes = try call.bytes(.random(count: Int(count)), function: "C_GenerateRandom")
+        guard bytes.count == Int(count) else { throw .deviceError }
+        out.update(from: bytes, count: bytes.count)
+    }
+}
+
+/// DES keys carry odd parity in each byte's low bit (FIPS 46-3 §"Key").
+enum DESParity {
+    static func withOddParity(_ byte: UInt8) -> UInt8 {
+        let high = byte & 0xFE
+        return high | (high.nonzeroBitCount % 2 == 0 ? 1 : 0)
+    }
+}

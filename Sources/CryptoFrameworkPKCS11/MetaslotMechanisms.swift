@@ -1,0 +1,106 @@
+internal import CPKCS11
+import CryptoFramework
+
+/// The slot's mechanism list, Solaris metaslot style: the union over every
+/// active provider of what the policy allows, key sizes widened to cover
+/// them all, flags OR'ed (CKF_HW when a hardware provider serves it). Only
+/// mechanisms the module serves completely are listed; the CBC_PAD modes
+/// (PKCS#7 padding around the framework's CBC) follow their CBC mechanism,
+/// the secret-key generators follow the `random` pseudo-mechanism.
+public struct MetaslotMechanism: Sendable, Hashable {
+    public let type: UInt
+    public let minKeySize: UInt
+    public let maxKeySize: UInt
+    public let flags: UInt
+
+    /// The CKM_ name (the module's own mechanisms named as pkcs11t.h names them).
+    public var name: String {
+        switch type {
+        case MetaslotMechanisms.aesCBCPad: "CKM_AES_CBC_PAD"
+        case MetaslotMechanisms.des3CBCPad: "CKM_DES3_CBC_PAD"
+        case MetaslotMechanisms.genericSecretKeyGen: "CKM_GENERIC_SECRET_KEY_GEN"
+        case MetaslotMechanisms.aesKeyGen: "CKM_AES_KEY_GEN"
+        case MetaslotMechanisms.des3KeyGen: "CKM_DES3_KEY_GEN"
+        default: Mechanism(value: UInt64(type))?.name ?? "0x" + String(type, radix: 16)
+        }
+    }
+}
+
+public enum MetaslotMechanisms {
+    /// Framework mechanisms the module serves through C_Sign/C_Verify, C_Digest,
+    /// C_Encrypt/C_Decrypt, C_GenerateKeyPair and C_DeriveKey.
+    static let served: [Mechanism] = [
+        .rsaPKCSKeyPairGen, .rsaPKCS, .rsaX509, .sha1RSAPKCS, .rsaPKCSPSS, .sha1RSAPKCSPSS,
+        .dhPKCSKeyPairGen, .dhPKCSDerive,
+        .sha256RSAPKCS, .sha384RSAPKCS, .sha512RSAPKCS, .sha256RSAPKCSPSS, .sha384RSAPKCSPSS, .sha512RSAPKCSPSS,
+        .sha224RSAPKCS, .sha224RSAPKCSPSS,
+        .des3CBC, .sha1, .sha256, .sha224, .sha384, .sha512, .aesCBC,
+    ]
+    private static let servedSet = Set(served)
+
+    /// PKCS#11 values of the module's own mechanisms.
+    static let aesCBCPad: UInt = 0x1085, des3CBCPad: UInt = 0x136
+    static let genericSecretKeyGen: UInt = 0x350, aesKeyGen: UInt = 0x1080, des3KeyGen: UInt = 0x131
+
+    /// Every value the slot may list, in value order.
+    static let candidates: [UInt] = (served.map { UInt($0.value) } + [aesCBCPad, des3CBCPad, genericSecretKeyGen, aesKeyGen, des3KeyGen]).sorted()
+
+    /// Whether some active provider may serve the `random` pseudo-mechanism now.
+    static func randomAllowed(_ framework: CryptoFramework) -> Bool {
+        union(.random, framework, framework.policy) != nil
+    }
+
+    /// The list as C_GetMechanismList gives it now, in value order. The policy
+    /// file is re-read first, so a change since the last call is seen.
+    /// `reload: false` takes the policy the registry holds (it re-checks the
+    /// file at most every 100 ms), for the checks in every C_*Init.
+    public static func current(_ framework: CryptoFramework, reload: Bool = true) -> [MetaslotMechanism] {
+        if reload { try? framework.reloadPolicy() }  // a malformed file keeps the policy in force (the registry reports why)
+        let policy = framework.policy
+        return candidates.compactMap { entry($0, framework, policy) }
+    }
+
+    /// The slot's entry for one mechanism value under `policy`, or nil when it is not listed.
+    static func entry(_ type: UInt, _ framework: CryptoFramework, _ policy: Policy) -> MetaslotMechanism? {
+        switch type {
+        case aesCBCPad, des3CBCPad:
+            // The _PAD modes follow their CBC mechanism.
+            guard let base = entry(type == aesCBCPad ? UInt(Mechanism.aesCBC.value) : UInt(Mechanism.des3CBC.value), framework, policy)
+            else { return nil }
+            return MetaslotMechanism(type: type, minKeySize: base.minKeySize, maxKeySize: base.maxKeySize, flags: base.flags)
+        case genericSecretKeyGen, aesKeyGen, des3KeyGen:
+            // Secret keys are random bytes: the generators follow `random`.
+            guard union(.random, framework, policy) != nil else { return nil }
+            let (low, high): (UInt, UInt) = type == genericSecretKeyGen ? (8, 8192) : type == aesKeyGen ? (16, 32) : (24, 24)
+            return MetaslotMechanism(type: type, minKeySize: low, maxKeySize: high, flags: UInt(MechanismFlags.generate.rawValue))
+        default:
+            guard let mechanism = Mechanism(value: UInt64(type)), servedSet.contains(mechanism),
+                let u = union(mechanism, framework, policy)
+            else { return nil }
+            // AES and DES3 key sizes are in bytes in PKCS#11 (v2.40 §2.1.5), bits elsewhere.
+            let bytes = mechanism == .aesCBC || mechanism == .des3CBC
+            let (low, high) = bytes ? (u.min / 8, u.max / 8) : (u.min, u.max)
+            let flags = u.flags.intersection([.hardware, .encrypt, .decrypt, .digest, .sign, .verify, .generateKeyPair, .derive])
+            return MetaslotMechanism(type: type, minKeySize: UInt(low), maxKeySize: UInt(high), flags: UInt(flags.rawValue))
+        }
+    }
+
+    /// Key sizes widened over, and flags OR'ed across, every active provider
+    /// the policy lets serve `mechanism` (CKF_HW when one is hardware for it).
+    private static func union(_ mechanism: Mechanism, _ framework: CryptoFramework, _ policy: Policy) -> (min: Int, max: Int, flags: MechanismFlags)? {
+        var result: (min: Int, max: Int, flags: MechanismFlags)?
+        for provider in framework.providers {
+            guard let info = provider.info(for: mechanism), policy.isActive(provider: provider.name),
+                policy.allows(provider: provider.name, mechanism: mechanism), framework.loadError(provider: provider.name) == nil
+            else { continue }
+            var flags = info.flags
+            if provider.isHardware(for: mechanism) { flags.insert(.hardware) }
+            if let seen = result {
+                result = (min(seen.min, info.minKeyBits), max(seen.max, info.maxKeyBits), seen.flags.union(flags))
+            } else {
+                result = (info.minKeyBits, info.maxKeyBits, flags)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,102 @@
+internal import CPKCS11
+import CryptoFramework
+import Providers
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The module's life in a host process: C_Initialize builds the framework
+/// (platform from `CRYPTOFRAMEWORK_PLATFORM`, policy found as everywhere
+/// else), C_Finalize drops it (the ncp worker threads stop with it). After
+/// fork() the child sees the module uninitialized (its pid differs) and may
+/// C_Initialize again; what the parent's state held is abandoned, not
+/// released, because its threads and locks do not exist in the child.
+final class Module: Sendable {
+    static let shared = Module()
+
+    private let state = Locked<ModuleState?>(nil)
+    /// States left behind by fork(): never released (see above).
+    private let abandoned = Locked<[ModuleState]>([])
+
+    /// Runs `body` on the live state; CKR_CRYPTOKI_NOT_INITIALIZED when there is none.
+    func withState<R>(_ body: (inout ModuleState) throws(CryptokiError) -> R) throws(CryptokiError) -> R {
+        try state.withLock { (current: inout ModuleState?) throws(CryptokiError) -> R in
+            guard current != nil, current!.processID == getpid() else { throw .notInitialized }
+            return try body(&current!)
+        }
+    }
+
+    func initialize(_ arguments: UnsafeMutableRawPointer?) throws(CryptokiError) {
+        var mayCreateThreads = true
+        if let arguments {
+            let args = arguments.assumingMemoryBound(to: CK_C_INITIALIZE_ARGS.self).pointee
+            guard args.pReserved == nil else { throw .argumentsBad }
+            let callbacks = [args.CreateMutex != nil, args.DestroyMutex != nil, args.LockMutex != nil, args.UnlockMutex != nil]
+            guard callbacks.allSatisfy({ $0 }) || callbacks.allSatisfy({ !$0 }) else { throw .argumentsBad }
+            // The module locks with pthread mutexes only; a caller that requires its own
+            // callbacks is told so (strongSwan then retries with CKF_OS_LOCKING_OK).
+            if callbacks[0] && args.flags & CK_FLAGS(CKF_OS_LOCKING_OK) == 0 { throw CryptokiError(CKR_CANT_LOCK) }
+            mayCreateThreads = args.flags & CK_FLAGS(CKF_LIBRARY_CANT_CREATE_OS_THREADS) == 0
+        }
+        try state.withLock { (current: inout ModuleState?) throws(CryptokiError) in
+            if let live = current {
+                guard live.processID != getpid() else { throw CryptokiError(CKR_CRYPTOKI_ALREADY_INITIALIZED) }
+                abandoned.withLock { $0.append(live) }
+                current = nil
+            }
+            current = try Self.makeState(mayCreateThreads: mayCreateThreads)
+        }
+    }
+
+    func finalize(_ reserved: UnsafeMutableRawPointer?) throws(CryptokiError) {
+        guard reserved == nil else { throw .argumentsBad }
+        let finished = try state.withLock { (current: inout ModuleState?) throws(CryptokiError) -> ModuleState in
+            guard let live = current, live.processID == getpid() else { throw .notInitialized }
+            current = nil
+            return live
+        }
+        finished.trace.close()
+        // `finished` goes out of scope here: the framework and its providers are released
+        // outside the lock (ncp's deinit stops its worker threads).
+    }
+
+    private static func makeState(mayCreateThreads: Bool) throws(CryptokiError) -> ModuleState {
+        let environment = { (name: String) -> String? in getenv(name).map { String(cString: $0) } }
+        let trace = Trace(environment: environment)
+        let name = environment("CRYPTOFRAMEWORK_PLATFORM").flatMap { $0.isEmpty ? nil : $0 } ?? "host"
+        guard let base = Platform.named(name) else {
+            trace.note("CRYPTOFRAMEWORK_PLATFORM=\(name) is not a platform (known: \(Platform.all.map(\.name).joined(separator: ", ")))")
+            trace.close()
+            throw .functionFailed
+        }
+        let platform = mayCreateThreads ? base : Self.withoutThreads(base)
+        do {
+            // The framework's own warnings go to the trace, never to the host's stderr.
+            let framework = try CryptoFramework(platform: platform, policy: .default, warn: { trace.note($0) })
+            let keystore = Keystore(directory: Keystore.defaultDirectory())
+            var state = ModuleState(framework: framework, keystore: keystore, trace: trace, processID: getpid())
+            state.syncTokenObjects()
+            trace.note("initialized: platform \(platform.name), keystore \(keystore.directory)")
+            return state
+        } catch {
+            trace.note("cannot start the framework: \(error)")
+            trace.close()
+            throw .functionFailed
+        }
+    }
+
+    /// The platform minus its emulated hardware, whose devices compute on
+    /// worker threads: for a caller that passed CKF_LIBRARY_CANT_CREATE_OS_THREADS.
+    private static func withoutThreads(_ platform: Platform) -> Platform {
+        let make: @Sendable () throws -> [any CryptoProvider] = { try platform.makeProviders().filter { $0.descriptor.kind != .hardware } }
+        if let chip = platform.chip {
+            return Platform(
+                name: platform.name, chip: chip, softwarePriority: platform.softwarePriority,
+                makeProviders: make, makeModuleProvider: platform.makeModuleProvider)
+        }
+        return Platform(
+            name: platform.name, clockHz: platform.clockHz, softwarePriority: platform.softwarePriority,
+            makeProviders: make, makeModuleProvider: platform.makeModuleProvider)
+    }
+}

@@ -1,0 +1,158 @@
+internal import CPKCS11
+import CryptoFramework
+
+/// Turns a caller's template (plus what the module generated) into an
+/// object: every attribute checked against the catalogue, defaults filled
+/// in, key material split off into wiping buffers.
+struct ObjectBuilder {
+    let objectClass: CK_OBJECT_CLASS
+    let keyType: CK_KEY_TYPE?
+    /// The mechanism that generated or derived the key (CKA_KEY_GEN_MECHANISM).
+    var keyGenMechanism: CK_MECHANISM_TYPE? = nil
+    /// True when the module generated the key itself (CKA_LOCAL).
+    var local = false
+
+    /// The object `template` describes, with `generated` values (the module's
+    /// output, overriding the template's inputs such as CKA_MODULUS_BITS).
+    func build(_ template: Template, generated: [CK_ATTRIBUTE_TYPE: [UInt8]] = [:]) throws(CryptokiError) -> ObjectRecord {
+        if let given = try template.ulong(CKA_CLASS), given != objectClass { throw .templateInconsistent }
+        if let given = try template.ulong(CKA_KEY_TYPE), given != keyType { throw .templateInconsistent }
+        var values: [CK_ATTRIBUTE_TYPE: [UInt8]] = [:]
+        for type in template.order {
+            let value = template[type]!
+            guard AttributeCatalog.isValid(type, objectClass: objectClass, keyType: keyType) else { throw .attributeTypeInvalid }
+            guard !AttributeCatalog.readOnly.contains(type) else { throw .attributeReadOnly }
+            switch AttributeCatalog.kind(type) {
+            case .bool: _ = try AttributeValue.bool(value)
+            case .ulong: _ = try AttributeValue.ulong(value)
+            case .bytes: break
+            }
+            values[type] = value
+        }
+        for (type, value) in generated { values[type] = value }
+        values[CKA_CLASS] = AttributeValue.ulong(objectClass)
+        if let keyType { values[CKA_KEY_TYPE] = AttributeValue.ulong(keyType) }
+        try fillDefaults(&values, isToken: (try template.bool(CKA_TOKEN)) ?? false)
+        try checkRequired(values)
+        try fillComputed(&values, template: template)
+        var secrets: [CK_ATTRIBUTE_TYPE: SecureBytes] = [:]
+        for (type, value) in values where AttributeCatalog.isSecret(type, objectClass: objectClass) {
+            secrets[type] = SecureBytes(value)
+            values[type] = nil
+        }
+        return try ObjectRecord(attributes: values, secrets: secrets)
+    }
+
+    private func fillDefaults(_ values: inout [CK_ATTRIBUTE_TYPE: [UInt8]], isToken: Bool) throws(CryptokiError) {
+        func setDefault(_ type: CK_ATTRIBUTE_TYPE, _ value: [UInt8]) {
+            if values[type] == nil { values[type] = value }
+        }
+        let yes = AttributeValue.bool(true), no = AttributeValue.bool(false)
+        let isKeyWithMaterial = objectClass == CKO_PRIVATE_KEY || objectClass == CKO_SECRET_KEY
+        setDefault(CKA_TOKEN, no)
+        // Token keys are private unless the template says otherwise; session keys are
+        // not, so a read-only session without login can use what it derives (strongSwan's DH).
+        setDefault(CKA_PRIVATE, AttributeValue.bool(isKeyWithMaterial && isToken))
+        setDefault(CKA_MODIFIABLE, yes)
+        setDefault(CKA_COPYABLE, yes)
+        setDefault(CKA_DESTROYABLE, yes)
+        setDefault(CKA_LABEL, [])
+        switch objectClass {
+        case CKO_DATA:
+            setDefault(CKA_APPLICATION, [])
+            setDefault(CKA_OBJECT_ID, [])
+            setDefault(CKA_VALUE, [])
+        case CKO_CERTIFICATE:
+            setDefault(CKA_TRUSTED, no)
+            setDefault(CKA_CERTIFICATE_CATEGORY, AttributeValue.ulong(0))
+            for type in [CKA_SUBJECT, CKA_ID, CKA_ISSUER, CKA_SERIAL_NUMBER, CKA_VALUE, CKA_START_DATE, CKA_END_DATE] {
+                setDefault(type, [])
+            }
+        case CKO_PUBLIC_KEY, CKO_PRIVATE_KEY, CKO_SECRET_KEY:
+            setDefault(CKA_ID, [])
+            setDefault(CKA_START_DATE, [])
+            setDefault(CKA_END_DATE, [])
+            // CKA_DERIVE defaults to false (v2.40 §4.7) except on DH keys, which exist to derive.
+            setDefault(CKA_DERIVE, AttributeValue.bool(keyType == CKK_DH))
+            values[CKA_LOCAL] = AttributeValue.bool(local)
+            values[CKA_KEY_GEN_MECHANISM] = AttributeValue.ulong(keyGenMechanism ?? CK_UNAVAILABLE_INFORMATION)
+            fillKeyDefaults(&values)
+        default:
+            throw .attributeValueInvalid  // CKA_CLASS names a class the module does not keep
+        }
+    }
+
+    private func fillKeyDefaults(_ values: inout [CK_ATTRIBUTE_TYPE: [UInt8]]) {
+        func setDefault(_ type: CK_ATTRIBUTE_TYPE, _ value: [UInt8]) {
+            if values[type] == nil { values[type] = value }
+        }
+        let yes = AttributeValue.bool(true), no = AttributeValue.bool(false)
+        let usage: [CK_ATTRIBUTE_TYPE]
+        switch objectClass {
+        case CKO_PUBLIC_KEY:
+            setDefault(CKA_SUBJECT, [])
+            setDefault(CKA_TRUSTED, no)
+            setDefault(CKA_VERIFY_RECOVER, no)
+            setDefault(CKA_WRAP, no)
+            usage = [CKA_ENCRYPT, CKA_VERIFY]
+        case CKO_PRIVATE_KEY:
+            setDefault(CKA_SUBJECT, [])
+            setDefault(CKA_SIGN_RECOVER, no)
+            setDefault(CKA_UNWRAP, no)
+            setDefault(CKA_ALWAYS_AUTHENTICATE, no)
+            setDefault(CKA_WRAP_WITH_TRUSTED, no)
+            usage = [CKA_DECRYPT, CKA_SIGN]
+        default:
+            setDefault(CKA_WRAP, no)
+            setDefault(CKA_UNWRAP, no)
+            setDefault(CKA_TRUSTED, no)
+            setDefault(CKA_WRAP_WITH_TRUSTED, no)
+            usage = [CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN, CKA_VERIFY]
+        }
+        for type in usage { setDefault(type, yes) }
+        guard objectClass != CKO_PUBLIC_KEY else { return }
+        setDefault(CKA_SENSITIVE, no)
+        setDefault(CKA_EXTRACTABLE, yes)
+        let sensitive = values[CKA_SENSITIVE] == yes, extractable = values[CKA_EXTRACTABLE] == yes
+        values[CKA_ALWAYS_SENSITIVE] = AttributeValue.bool(local && sensitive)
+        values[CKA_NEVER_EXTRACTABLE] = AttributeValue.bool(local && !extractable)
+    }
+
+    /// Values derived from the key: CKA_MODULUS_BITS, CKA_VALUE_LEN (checked
+    /// against the key type's lengths: AES 16, 24 or 32 bytes, DES3 24).
+    private func fillComputed(_ values: inout [CK_ATTRIBUTE_TYPE: [UInt8]], template: Template) throws(CryptokiError) {
+        if objectClass == CKO_PUBLIC_KEY, keyType == CKK_RSA, let modulus = values[CKA_MODULUS] {
+            let n = modulus.drop(while: { $0 == 0 })
+            let bits = n.isEmpty ? 0 : (n.count - 1) * 8 + (8 - n.first!.leadingZeroBitCount)
+            values[CKA_MODULUS_BITS] = AttributeValue.ulong(CK_ULONG(bits))
+        }
+        if objectClass == CKO_SECRET_KEY, let value = values[CKA_VALUE] {
+            if let declared = try template.ulong(CKA_VALUE_LEN), declared != CK_ULONG(value.count) { throw .templateInconsistent }
+            switch keyType {
+            case CKK_AES: guard [16, 24, 32].contains(value.count) else { throw .attributeValueInvalid }
+            case CKK_DES3: guard value.count == 24 else { throw .attributeValueInvalid }
+            default: break
+            }
+            values[CKA_VALUE_LEN] = AttributeValue.ulong(CK_ULONG(value.count))
+        }
+    }
+
+    /// The attributes without which the object is incomplete (PKCS#11 v2.40 §4, footnote 1).
+    private func checkRequired(_ values: [CK_ATTRIBUTE_TYPE: [UInt8]]) throws(CryptokiError) {
+        let required: [CK_ATTRIBUTE_TYPE]
+        switch (objectClass, keyType) {
+        case (CKO_CERTIFICATE, _): required = [CKA_CERTIFICATE_TYPE]
+        case (CKO_PUBLIC_KEY, CKK_RSA): required = [CKA_MODULUS, CKA_PUBLIC_EXPONENT]
+        case (CKO_PRIVATE_KEY, CKK_RSA):
+            required = [CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2,
+                        CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT]
+        case (CKO_PUBLIC_KEY, CKK_DH), (CKO_PRIVATE_KEY, CKK_DH): required = [CKA_PRIME, CKA_BASE, CKA_VALUE]
+        case (CKO_SECRET_KEY, CKK_GENERIC_SECRET), (CKO_SECRET_KEY, CKK_AES), (CKO_SECRET_KEY, CKK_DES3):
+            required = [CKA_VALUE]
+        case (CKO_PUBLIC_KEY, _), (CKO_PRIVATE_KEY, _), (CKO_SECRET_KEY, _):
+            throw keyType == nil ? .templateIncomplete : .attributeValueInvalid  // a key type the module does not serve
+        default: required = []
+        }
+        for type in required where (values[type] ?? []).isEmpty { throw .templateIncomplete }
+    }
+}

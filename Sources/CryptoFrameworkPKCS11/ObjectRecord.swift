@@ -1,0 +1,92 @@
+internal import CPKCS11
+import CryptoFramework
+
+/// One PKCS#11 object: its attributes, with key material apart in wiping
+/// buffers, and the framework key built from them (cached, so a signing loop
+/// reuses the provider's imported key).
+final class ObjectRecord: @unchecked Sendable {  // mutable fields change only under the module's lock
+    private(set) var attributes: [CK_ATTRIBUTE_TYPE: [UInt8]]
+    let secrets: [CK_ATTRIBUTE_TYPE: SecureBytes]
+    /// The session that owns a session object; nil for a token object.
+    var owner: CK_SESSION_HANDLE?
+    /// The keystore file of a token object.
+    var fileName: String?
+    /// The framework key, built at creation (a malformed key never becomes an object).
+    let key: KeyMaterial
+
+    enum KeyMaterial: Sendable {
+        case none
+        case rsaPublic(RSAPublicKey)
+        case rsaPrivate(RSAPrivateKey)
+        case dhPublic(DHGroup, [UInt8])
+        case dhPrivate(DHPrivateKey)
+        case secret(SecureBytes)
+    }
+
+    init(attributes: [CK_ATTRIBUTE_TYPE: [UInt8]], secrets: [CK_ATTRIBUTE_TYPE: SecureBytes]) throws(CryptokiError) {
+        self.attributes = attributes
+        self.secrets = secrets
+        self.key = try KeyMaterialBuilder.build(attributes: attributes, secrets: secrets)
+    }
+
+    var objectClass: CK_OBJECT_CLASS { ulong(CKA_CLASS) ?? CK_UNAVAILABLE_INFORMATION }
+    var keyType: CK_KEY_TYPE? { ulong(CKA_KEY_TYPE) }
+    var isToken: Bool { flag(CKA_TOKEN) }
+    var isPrivate: Bool { flag(CKA_PRIVATE) }
+    /// Key material may leave the module only when it is neither sensitive nor unextractable.
+    var materialReadable: Bool { !flag(CKA_SENSITIVE) && (attributes[CKA_EXTRACTABLE].map { $0 != [0] } ?? true) }
+
+    func flag(_ type: CK_ATTRIBUTE_TYPE) -> Bool { attributes[type].map { $0.count == 1 && $0[0] != 0 } ?? false }
+
+    func ulong(_ type: CK_ATTRIBUTE_TYPE) -> CK_ULONG? {
+        attributes[type].flatMap { try? AttributeValue.ulong($0) }
+    }
+
+    /// What C_GetAttributeValue answers for one type.
+    enum Lookup {
+        case value([UInt8])
+        case sensitive
+        case invalid
+    }
+
+    func lookup(_ type: CK_ATTRIBUTE_TYPE) -> Lookup {
+        if let value = attributes[type] { return .value(value) }
+        if let secret = secrets[type] { return materialReadable ? .value(secret.bytes) : .sensitive }
+        return .invalid
+    }
+
+    /// True when every attribute of `template` has exactly that value here
+    /// (secret values never match: C_FindObjects must not reveal them).
+    func matches(_ template: Template) -> Bool {
+        template.order.allSatisfy { attributes[$0] == template[$0] }
+    }
+
+    /// Puts attributes back after a change that could not be saved.
+    func restore(_ saved: [CK_ATTRIBUTE_TYPE: [UInt8]]) { attributes = saved }
+
+    /// C_SetAttributeValue: the attributes a caller may change after creation.
+    func update(_ template: Template) throws(CryptokiError) {
+        var changed = attributes
+        for type in template.order {
+            let value = template[type]!
+            switch type {
+            case CKA_LABEL, CKA_ID, CKA_SUBJECT, CKA_START_DATE, CKA_END_DATE, CKA_APPLICATION:
+                guard attributes[type] != nil else { throw .attributeTypeInvalid }
+                guard flag(CKA_MODIFIABLE) else { throw .attributeReadOnly }
+                changed[type] = value
+            case CKA_SENSITIVE where attributes[type] != nil:
+                // May only become true (PKCS#11 v2.40 §4.9, table 10 footnote 11).
+                guard try AttributeValue.bool(value) || !flag(type) else { throw .attributeReadOnly }
+                changed[type] = value
+            case CKA_EXTRACTABLE where attributes[type] != nil:
+                // May only become false (footnote 11).
+                guard !(try AttributeValue.bool(value)) || flag(type) else { throw .attributeReadOnly }
+                changed[type] = value
+            default:
+                if attributes[type] != nil || secrets[type] != nil { throw .attributeReadOnly }
+                throw .attributeTypeInvalid
+            }
+        }
+        attributes = changed
+    }
+}

@@ -1,0 +1,95 @@
+internal import CPKCS11
+import CryptoFramework
+
+/// An active C_Sign*/C_Verify*: the mechanism and key fixed at Init, the data
+/// gathered by the Update calls (the framework signs whole messages; a
+/// hashing mechanism's result is the same either way).
+struct SignOperation: GatheringOperation {
+    enum Key {
+        case signing(RSAPrivateKey)
+        case verifying(RSAPublicKey)
+    }
+
+    let mechanism: Mechanism
+    let key: Key
+    let pss: PSSParameters?
+    var data: [UInt8] = []
+    var multiPart = false
+
+    var signatureLength: Int {
+        switch key {
+        case .signing(let k): k.publicKey.byteCount
+        case .verifying(let k): k.byteCount
+        }
+    }
+
+    init(_ argument: MechanismArgument, object: ObjectRecord, state: ModuleState, signing: Bool) throws(CryptokiError) {
+        let entry = try state.mechanism(argument.type, flag: signing ? .sign : .verify)
+        guard let mechanism = Mechanism(value: UInt64(argument.type)), RSAScheme(mechanism) != nil else { throw .mechanismInvalid }
+        switch (object.key, signing) {
+        case (.rsaPrivate(let k), true): key = .signing(k)
+        case (.rsaPublic(let k), false): key = .verifying(k)
+        // A private key carries its public half: verifying with it is allowed.
+        case (.rsaPrivate(let k), false): key = .verifying(k.publicKey)
+        default: throw .keyTypeInconsistent
+        }
+        let bits = object.rsaBits
+        if entry.maxKeySize > 0, !(Int(entry.minKeySize)...Int(entry.maxKeySize)).contains(bits) {
+            throw CryptokiError(CKR_KEY_SIZE_RANGE)
+        }
+        self.mechanism = mechanism
+        pss = try Self.pssParameters(argument, mechanism: mechanism, modulusBits: bits)
+    }
+
+    /// CK_RSA_PKCS_PSS_PARAMS → the framework's parameters; required for the
+    /// PSS mechanisms (v2.40 §2.1.14), and the hash must be the mechanism's own.
+    private static func pssParameters(_ argument: MechanismArgument, mechanism: Mechanism, modulusBits: Int) throws(CryptokiError) -> PSSParameters? {
+        guard case let scheme? = RSAScheme(mechanism) else { return nil }
+        let implied: HashAlgorithm?
+        switch scheme {
+        case .pss: implied = nil
+        case .pssHashed(let h): implied = h
+        default:
+            guard argument.parameter == nil else { throw .mechanismParamInvalid }
+            return nil
+        }
+        guard let p = try argument.structure(CK_RSA_PKCS_PSS_PARAMS.self) else { throw .mechanismParamInvalid }
+        guard let hash = HashMechanism.algorithm(p.hashAlg), implied == nil || implied == hash,
+            let mgf = HashMechanism.mgf1(p.mgf)
+        else { throw .mechanismParamInvalid }
+        // RFC 8017 §9.1.1: emLen ≥ hLen + sLen + 2, emLen = ⌈(modBits − 1)/8⌉.
+        let emLen = (modulusBits - 1 + 7) / 8
+        guard p.sLen <= CK_ULONG(max(0, emLen - hash.digestLength - 2)) else { throw .mechanismParamInvalid }
+        return PSSParameters(hash: hash, mgf1Hash: mgf, saltLength: Int(p.sLen))
+    }
+}
+
+/// PKCS#11 hash mechanism and MGF values ↔ the framework's hash algorithms.
+enum HashMechanism {
+    static func algorithm(_ type: CK_MECHANISM_TYPE) -> HashAlgorithm? {
+        HashAlgorithm.allCases.first { CK_MECHANISM_TYPE($0.digestMechanism.value) == type }
+    }
+
+    /// CKG_MGF1_SHA1 … CKG_MGF1_SHA224 (pkcs11t.h: 1, 2, 3, 4, 5).
+    static func mgf1(_ mgf: CK_RSA_PKCS_MGF_TYPE) -> HashAlgorithm? {
+        switch mgf {
+        case CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA1): .sha1
+        case CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA256): .sha256
+        case CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA384): .sha384
+        case CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA512): .sha512
+        case CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA224): .sha224
+        default: nil
+        }
+    }
+}
+
+extension ObjectRecord {
+    /// Modulus length of an RSA key object, 0 for anything else.
+    var rsaBits: Int {
+        switch key {
+        case .rsaPrivate(let k): k.bits
+        case .rsaPublic(let k): k.bits
+        default: 0
+        }
+    }
+}

@@ -1,0 +1,74 @@
+internal import CPKCS11
+import CryptoFramework
+
+/// An attribute template the caller passed in (C_CreateObject,
+/// C_GenerateKeyPair, C_FindObjectsInit …), copied out of C memory once,
+/// checked for NULL values, malformed lengths and duplicates.
+struct Template {
+    private(set) var values: [CK_ATTRIBUTE_TYPE: [UInt8]] = [:]
+    /// Types in the caller's order (a find template matches all of them).
+    private(set) var order: [CK_ATTRIBUTE_TYPE] = []
+
+    init() {}
+
+    /// Copies `count` attributes from `pointer`. A NULL array with a nonzero
+    /// count, or a NULL value with a nonzero length, is CKR_ARGUMENTS_BAD; a
+    /// type given twice is CKR_TEMPLATE_INCONSISTENT.
+    init(_ pointer: UnsafePointer<CK_ATTRIBUTE>?, count: CK_ULONG) throws(CryptokiError) {
+        guard count > 0 else { return }
+        guard let pointer, count < 4096 else { throw .argumentsBad }
+        for attribute in UnsafeBufferPointer(start: pointer, count: Int(count)) {
+            let length = Int(attribute.ulValueLen)
+            guard attribute.ulValueLen != CK_UNAVAILABLE_INFORMATION, length < 1 << 24 else { throw .attributeValueInvalid }
+            var bytes: [UInt8] = []
+            if length > 0 {
+                guard let value = attribute.pValue else { throw .argumentsBad }
+                bytes = Array(UnsafeRawBufferPointer(start: value, count: length))
+            }
+            guard values.updateValue(bytes, forKey: attribute.type) == nil else { throw .templateInconsistent }
+            order.append(attribute.type)
+        }
+    }
+
+    subscript(_ type: CK_ATTRIBUTE_TYPE) -> [UInt8]? {
+        get { values[type] }
+        set {
+            if let newValue {
+                if values.updateValue(newValue, forKey: type) == nil { order.append(type) }
+            } else if values.removeValue(forKey: type) != nil {
+                order.removeAll { $0 == type }
+            }
+        }
+    }
+
+    func contains(_ type: CK_ATTRIBUTE_TYPE) -> Bool { values[type] != nil }
+
+    /// A CK_ULONG attribute; a value of the wrong size is CKR_ATTRIBUTE_VALUE_INVALID.
+    func ulong(_ type: CK_ATTRIBUTE_TYPE) throws(CryptokiError) -> CK_ULONG? {
+        guard let bytes = values[type] else { return nil }
+        return try AttributeValue.ulong(bytes)
+    }
+
+    /// A CK_BBOOL attribute; a value that is not one byte is CKR_ATTRIBUTE_VALUE_INVALID.
+    func bool(_ type: CK_ATTRIBUTE_TYPE) throws(CryptokiError) -> Bool? {
+        guard let bytes = values[type] else { return nil }
+        return try AttributeValue.bool(bytes)
+    }
+}
+
+/// Encoding of the fixed-size attribute values, in the host's byte order as
+/// PKCS#11 passes them.
+enum AttributeValue {
+    static func ulong(_ value: CK_ULONG) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }
+    static func bool(_ value: Bool) -> [UInt8] { [value ? 1 : 0] }
+
+    static func ulong(_ bytes: [UInt8]) throws(CryptokiError) -> CK_ULONG {
+        guard bytes.count == MemoryLayout<CK_ULONG>.size else { throw .attributeValueInvalid }
+        return bytes.withUnsafeBytes { $0.loadUnaligned(as: CK_ULONG.self) }
+    }
+
+    static func bool(_ bytes: [UInt8]) throws(CryptokiError) -> Bool {
+        guard bytes.count == 1 else { throw .attributeValueInvalid }
+        return bytes[0] != 0
+    }
+}

@@ -1,0 +1,52 @@
+import CryptoFramework
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the module writes about itself, only when asked: with
+/// `CRYPTOFRAMEWORK_TRACE=1`, one line per operation (which provider served
+/// it, failovers, host time) to stderr, or appended to
+/// `CRYPTOFRAMEWORK_TRACE_FILE` when that is set. Otherwise the module is silent.
+struct Trace: Sendable {
+    /// The descriptor lines go to, or nil when tracing is off.
+    let descriptor: Int32?
+    private let ownsDescriptor: Bool
+
+    init(environment get: (String) -> String?) {
+        guard get("CRYPTOFRAMEWORK_TRACE") == "1" else {
+            descriptor = nil
+            ownsDescriptor = false
+            return
+        }
+        if let path = get("CRYPTOFRAMEWORK_TRACE_FILE"), !path.isEmpty {
+            let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            descriptor = fd >= 0 ? fd : nil
+            ownsDescriptor = fd >= 0
+        } else {
+            descriptor = 2
+            ownsDescriptor = false
+        }
+    }
+
+    var isOn: Bool { descriptor != nil }
+
+    /// One line for a served operation, from the registry's report.
+    func served(_ function: String, _ report: OperationReport) {
+        guard isOn else { return }
+        var line = "\(function) \(report.mechanism.name) \(report.operation) by \(report.provider) in \(report.hostNanoseconds) ns"
+        if let modeled = report.modeledSeconds { line += ", modeled \(Int((modeled * 1e9).rounded())) ns" }
+        for (provider, error) in report.failovers { line += "; failed over from \(provider): \(error)" }
+        note(line)
+    }
+
+    func note(_ text: String) {
+        guard let descriptor else { return }
+        var line = "cryptoframework-pkcs11[\(getpid())]: \(text)\n"
+        line.withUTF8 { buffer in _ = write(descriptor, buffer.baseAddress, buffer.count) }
+    }
+
+    func close() {
+        if ownsDescriptor, let descriptor { Glibc.close(descriptor) }
+    }
+}

@@ -1,0 +1,108 @@
+// pkcs11-speed: RSA-2048 sign and verify per second through the PKCS#11
+// module from C (Benchmarks/PKCS11/pkcs11_speed.c) against the Swift API, on
+// the same run: the two alternate for a few rounds and each keeps its best,
+// so both see the same machine load. Both go through the registry under the
+// same policy (CRYPTOFRAMEWORK_CONF …, platform host), with
+// CKM_SHA256_RSA_PKCS over a 32-byte message. `make bench-pkcs11` runs it.
+//
+// Usage: pkcs11-speed CLIENT [--seconds S] [--rounds N]
+//   CLIENT  the compiled pkcs11_speed C program (it loads the module itself)
+
+import CryptoFramework
+import Foundation
+import Providers
+
+struct Options {
+    var client = ""
+    var seconds = 2.0
+    var rounds = 3
+
+    init(_ arguments: [String]) throws {
+        var rest = arguments.dropFirst()
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--seconds": seconds = try Self.number(rest.popFirst(), argument)
+            case "--rounds": rounds = Int(try Self.number(rest.popFirst(), argument))
+            default: client = argument
+            }
+        }
+        guard !client.isEmpty, seconds > 0, rounds > 0 else {
+            throw CryptoError(.argumentsBad, "usage: pkcs11-speed CLIENT [--seconds S] [--rounds N]")
+        }
+    }
+
+    private static func number(_ text: String?, _ flag: String) throws -> Double {
+        guard let text, let value = Double(text) else { throw CryptoError(.argumentsBad, "\(flag) needs a number") }
+        return value
+    }
+}
+
+/// Operations per second of `body` run back to back for `seconds`.
+func rate(seconds: Double, _ body: () throws -> Void) rethrows -> Double {
+    let start = Date()
+    var count = 0
+    repeat {
+        try body()
+        count += 1
+    } while Date().timeIntervalSince(start) < seconds
+    return Double(count) / Date().timeIntervalSince(start)
+}
+
+/// One run of the C client: its sign and verify rates.
+func moduleRates(_ options: Options) throws -> (sign: Double, verify: Double) {
+    let output = Pipe()
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: options.client)
+    process.arguments = [ModulePath.release, String(options.seconds)]
+    process.standardOutput = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    var rates: [String: Double] = [:]
+    for line in text.split(separator: "\n") {
+        let fields = line.split(separator: " ")
+        if fields.count == 2, let value = Double(fields[1]) { rates[String(fields[0])] = value }
+    }
+    guard process.terminationStatus == 0, let sign = rates["sign"], let verify = rates["verify"] else {
+        throw CryptoError(.deviceError, "the C client failed (exit \(process.terminationStatus)): \(text)")
+    }
+    return (sign, verify)
+}
+
+enum ModulePath {
+    /// The release module next to this executable (both are in .build/release).
+    static var release: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("libCryptoFrameworkPKCS11.so").path
+    }
+}
+
+do {
+    let options = try Options(CommandLine.arguments)
+    let framework = try CryptoFramework(platform: .host, policy: .default)
+    let key = try framework.generateRSAKeyPair(bits: 2048)
+    let message = [UInt8](repeating: 7, count: 32)
+    let signature = try framework.sign(.sha256RSAPKCS, key: key, data: message)
+    var best = (swiftSign: 0.0, swiftVerify: 0.0, moduleSign: 0.0, moduleVerify: 0.0)
+    for _ in 0..<options.rounds {
+        best.swiftSign = max(best.swiftSign, try rate(seconds: options.seconds) { _ = try framework.sign(.sha256RSAPKCS, key: key, data: message) })
+        best.swiftVerify = max(best.swiftVerify, try rate(seconds: options.seconds) {
+            _ = try framework.verify(.sha256RSAPKCS, key: key.publicKey, data: message, signature: signature)
+        })
+        let module = try moduleRates(options)
+        best.moduleSign = max(best.moduleSign, module.sign)
+        best.moduleVerify = max(best.moduleVerify, module.verify)
+    }
+    func row(_ name: String, _ module: Double, _ swift: Double, _ target: String) -> String {
+        let columns = [name, String(format: "%.0f", module), String(format: "%.0f", swift), String(format: "%.2f", module / swift), target]
+        return columns[0].padding(toLength: 26, withPad: " ", startingAt: 0)
+            + columns[1...].map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined()
+    }
+    print("RSA-2048 CKM_SHA256_RSA_PKCS, best of \(options.rounds) rounds of \(options.seconds) s, platform host")
+    print("operation".padding(toLength: 26, withPad: " ", startingAt: 0) + "  module (C)   Swift API       ratio      target")
+    print(row("sign", best.moduleSign, best.swiftSign, "≥ 0.90"))
+    print(row("verify", best.moduleVerify, best.swiftVerify, ""))
+} catch {
+    FileHandle.standardError.write(Data("pkcs11-speed: \(error)\n".utf8))
+    exit(1)
+}

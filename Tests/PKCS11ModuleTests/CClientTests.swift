@@ -1,0 +1,151 @@
+import CryptoFramework
+import Foundation
+import Providers
+import Testing
+
+/// A C program (Fixtures/module_client.c, compiled here with cc) loads the
+/// module with dlopen and drives the C ABI directly: many threads at once,
+/// fork(), a policy change between two calls, strongSwan's DH, bad input, the
+/// keystore's PIN and corruption handling, and the host's process state.
+@Suite("C client of the module", .serialized)
+struct CClientTests {
+    static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/module_client.c")
+
+    /// The client, compiled once per test process.
+    static let client: Result<String, ClientBuildError> = {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("module_client-\(getpid())").path
+        var arguments = ["-O1", "-o", output, source.path, "-lgmp", "-lpthread", "-ldl"]
+        if let flags = try? runClient("pkg-config", ["--cflags", "p11-kit-1"], environment: ProcessInfo.processInfo.environment), flags.status == 0 {
+            arguments.insert(contentsOf: flags.stdout.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }, at: 0)
+        }
+        guard let run = try? runClient("cc", arguments, environment: ProcessInfo.processInfo.environment), run.status == 0 else {
+            return .failure(ClientBuildError(message: "cc could not build module_client.c"))
+        }
+        return .success(output)
+    }()
+
+    struct ClientBuildError: Error { let message: String }
+
+    private func run(_ scenario: [String], platform: String = "host", scratch: Scratch) throws -> ClientRun {
+        try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
+        let client = try Self.client.get()
+        return try runClient(client, [ModuleUnderTest.path] + scenario, environment: scratch.environment(platform: platform))
+    }
+
+    @Test("many threads sign and verify at once", arguments: ["host", "t2000"])
+    func threads(platform: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["threads", "8", "4"], platform: platform, scratch: scratch)
+        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+        #expect(run.stderr.isEmpty, "the module wrote to stderr: \(run.stderr)")
+    }
+
+    @Test("fork(): the child sees the module uninitialized, initializes it and signs; the parent goes on")
+    func fork() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["fork"], scratch: scratch)
+        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+    }
+
+    @Test("a policy change between two C_GetMechanismList calls is seen by the second; a malformed one changes nothing, silently")
+    func policyChange() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let framework = try CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+        let offering = framework.providers.filter { $0.info(for: .sha256) != nil }.map(\.name)
+        try #require(!offering.isEmpty)
+        let policy = offering.map { "\($0):disabledlist=CKM_SHA256\n" }.joined()
+        let run = try run(["policy", scratch.conf, policy], scratch: scratch)
+        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+        #expect(run.stderr.isEmpty, "the module wrote to stderr: \(run.stderr)")
+    }
+
+    @Test("strongSwan's DH: read-only session without login, derive into a readable generic secret", arguments: ["host", "t2000"])
+    func diffieHellman(platform: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let prime = DHGroup.ike(14)!.prime.map { String(format: "%02x", $0) }.joined()
+        let run = try run(["dh", prime], platform: platform, scratch: scratch)
+        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+    }
+
+    @Test("strongSwan's RSA: a bare public key made in a read-only session verifies a signature stripped of its leading zeros", arguments: ["host", "t2000"])
+    func strongSwanVerify(platform: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["strongswan"], platform: platform, scratch: scratch)
+        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+    }
+
+    @Test("bad input through the C ABI: NULL pointers, short buffers, wrong handles, bad templates, calls out of order")
+    func badInput() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["bad"], scratch: scratch)
+        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+        #expect(run.stderr.isEmpty, "the module wrote to stderr: \(run.stderr)")
+    }
+
+    @Test("the host's signal handlers, locale and GMP allocator are as they were, and C_Finalize leaves no thread", arguments: ["host", "t2000"])
+    func goodGuest(platform: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["guest"], platform: platform, scratch: scratch)
+        #expect(run.status == 0 && run.stdout.hasSuffix("\nOK\n"), "\(run)")
+        #expect(run.stderr.isEmpty, "the module wrote to stderr: \(run.stderr)")
+    }
+
+    @Test("keystore: files 0600, private objects sealed, a wrong PIN changes nothing, a corrupted file costs only itself")
+    func keystore() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let env = scratch.environment()
+        for args in [["--init-token", "--label", "ks", "--so-pin", "87654321"], ["--init-pin", "--so-pin", "87654321", "--pin", "1234"]] {
+            let run = try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path] + args, environment: env)
+            try #require(run.status == 0, "\(run)")
+        }
+        let populate = try run(["keystore", "populate", "1234"], scratch: scratch)
+        #expect(populate.status == 0, "\(populate)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: scratch.keystore).filter { $0.hasPrefix("obj-") }
+        #expect(files.count == 3)
+        for name in files + ["token"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: scratch.keystore + "/" + name)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(name)")
+            // Private labels never appear in clear on disk.
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: scratch.keystore + "/" + name))
+            #expect(bytes.range(of: Data("data1".utf8)) == nil && bytes.range(of: Data("data2".utf8)) == nil)
+        }
+        let before = try snapshot(scratch.keystore)
+        let wrongPIN = try run(["keystore", "wrongpin", "1234"], scratch: scratch)
+        #expect(wrongPIN.status == 0 && wrongPIN.stdout.contains("objects before login 1, after 3"), "\(wrongPIN)")
+        #expect(try snapshot(scratch.keystore) == before, "a wrong PIN changed the keystore")
+
+        // Corrupt one sealed object: the others still load, the file stays as it was.
+        let victim = try files.first { name in
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: scratch.keystore + "/" + name))
+            return bytes.count > 9 && bytes[8] == 1
+        }!
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: scratch.keystore + "/" + victim))
+        bytes[bytes.count - 5] ^= 0x40
+        try bytes.write(to: URL(fileURLWithPath: scratch.keystore + "/" + victim))
+        let count = try run(["keystore", "count", "1234"], scratch: scratch)
+        #expect(count.status == 0 && count.stdout.contains("objects 2"), "\(count)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.keystore + "/" + victim)) == bytes)
+
+        // A corrupted token record is an error, never a reset.
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: scratch.keystore + "/token"))
+        let login = try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path, "--login", "--pin", "1234", "-O"], environment: env)
+        #expect(login.status != 0, "\(login)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.keystore).filter { $0.hasPrefix("obj-") }.count == 3)
+    }
+
+    private func snapshot(_ directory: String) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+            files[name] = try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
+        }
+        return files
+    }
+}

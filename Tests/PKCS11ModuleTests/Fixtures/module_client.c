@@ -1,0 +1,541 @@
+/* A C client of libCryptoFrameworkPKCS11.so for PKCS11ModuleTests: loads the
+ * module with dlopen as any application would and runs one scenario.
+ * Usage: module_client MODULE SCENARIO [ARGS...]; exit 0 when every check held,
+ * 1 with "FAIL: ..." lines otherwise. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <dirent.h>
+#include <gmp.h>
+#include <locale.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <p11-kit/pkcs11.h>
+
+static CK_FUNCTION_LIST_PTR p11;
+static int failures;
+
+#define CHECK(expr, expected) check_rv(#expr, (expr), (expected), __LINE__)
+static void check_rv(const char *what, CK_RV rv, CK_RV expected, int line) {
+    if (rv != expected) {
+        printf("FAIL line %d: %s returned 0x%lx, expected 0x%lx\n", line, what, rv, expected);
+        failures++;
+    }
+}
+#define EXPECT(cond) do { if (!(cond)) { printf("FAIL line %d: %s\n", __LINE__, #cond); failures++; } } while (0)
+
+static void load(const char *path) {
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) { printf("FAIL: dlopen: %s\n", dlerror()); exit(1); }
+    CK_C_GetFunctionList get = (CK_C_GetFunctionList)dlsym(handle, "C_GetFunctionList");
+    if (!get || get(&p11) != CKR_OK) { printf("FAIL: C_GetFunctionList\n"); exit(1); }
+}
+
+static CK_SESSION_HANDLE open_session(CK_FLAGS extra) {
+    CK_SESSION_HANDLE s = 0;
+    CHECK(p11->C_OpenSession(0, CKF_SERIAL_SESSION | extra, NULL, NULL, &s), CKR_OK);
+    return s;
+}
+
+static CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+
+/* A session RSA key pair (no login needed). */
+static void rsa_pair(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE *pub, CK_OBJECT_HANDLE *priv) {
+    CK_MECHANISM gen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+    CK_ULONG bits = 2048;
+    CK_BYTE e[] = { 1, 0, 1 };
+    CK_ATTRIBUTE pt[] = { { CKA_MODULUS_BITS, &bits, sizeof bits }, { CKA_PUBLIC_EXPONENT, e, sizeof e }, { CKA_VERIFY, &yes, 1 } };
+    CK_ATTRIBUTE kt[] = { { CKA_SIGN, &yes, 1 }, { CKA_SENSITIVE, &yes, 1 } };
+    CHECK(p11->C_GenerateKeyPair(s, &gen, pt, 3, kt, 2, pub, priv), CKR_OK);
+}
+
+static CK_RV sign_verify(CK_SESSION_HANDLE s, CK_OBJECT_HANDLE pub, CK_OBJECT_HANDLE priv, int round) {
+    CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+    unsigned char msg[64], sig[512];
+    CK_ULONG len = sizeof sig;
+    snprintf((char *)msg, sizeof msg, "message %d from thread %lu", round, (unsigned long)pthread_self());
+    CK_RV rv = p11->C_SignInit(s, &m, priv);
+    if (rv == CKR_OK) rv = p11->C_Sign(s, msg, sizeof msg, sig, &len);
+    if (rv == CKR_OK) rv = p11->C_VerifyInit(s, &m, pub);
+    if (rv == CKR_OK) rv = p11->C_Verify(s, msg, sizeof msg, sig, len);
+    return rv;
+}
+
+/* ---- many threads signing at once ---- */
+static CK_OBJECT_HANDLE shared_pub, shared_priv;
+static int rounds;
+static void *signer(void *arg) {
+    (void)arg;
+    CK_SESSION_HANDLE s;
+    if (p11->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK) return (void *)1;
+    for (int i = 0; i < rounds; i++)
+        if (sign_verify(s, shared_pub, shared_priv, i) != CKR_OK) return (void *)1;
+    return p11->C_CloseSession(s) == CKR_OK ? NULL : (void *)1;
+}
+
+static void scenario_threads(int threads, int perThread) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(0);
+    rsa_pair(s, &shared_pub, &shared_priv);
+    rounds = perThread;
+    pthread_t t[64];
+    for (int i = 0; i < threads; i++) pthread_create(&t[i], NULL, signer, NULL);
+    for (int i = 0; i < threads; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        EXPECT(r == NULL);
+    }
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+    printf("threads: %d x %d signatures\n", threads, perThread);
+}
+
+/* ---- fork, then C_Initialize in the child ---- */
+static void scenario_fork(void) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(0);
+    CK_OBJECT_HANDLE pub, priv;
+    rsa_pair(s, &pub, &priv);
+    CHECK(sign_verify(s, pub, priv, 0), CKR_OK);
+    pid_t child = fork();
+    if (child == 0) {
+        CK_INFO info;
+        int bad = 0;
+        if (p11->C_GetInfo(&info) != CKR_CRYPTOKI_NOT_INITIALIZED) bad |= 1;
+        if (p11->C_Initialize(NULL) != CKR_OK) bad |= 2;
+        CK_SESSION_HANDLE cs;
+        if (p11->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &cs) != CKR_OK) bad |= 4;
+        CK_OBJECT_HANDLE cpub, cpriv;
+        rsa_pair(cs, &cpub, &cpriv);
+        if (sign_verify(cs, cpub, cpriv, 1) != CKR_OK) bad |= 8;
+        if (p11->C_Finalize(NULL) != CKR_OK) bad |= 16;
+        _exit(bad);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status)) printf("child status 0x%x\n", status);
+    CHECK(sign_verify(s, pub, priv, 2), CKR_OK);
+    CHECK(p11->C_Initialize(NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
+/* ---- a policy change between two calls ---- */
+static int lists(CK_MECHANISM_TYPE type) {
+    CK_ULONG n = 0;
+    CHECK(p11->C_GetMechanismList(0, NULL, &n), CKR_OK);
+    CK_MECHANISM_TYPE list[256];
+    if (n > 256) return -1;
+    CHECK(p11->C_GetMechanismList(0, list, &n), CKR_OK);
+    for (CK_ULONG i = 0; i < n; i++) if (list[i] == type) return 1;
+    return 0;
+}
+
+static void scenario_policy(const char *conf, const char *text) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    EXPECT(lists(CKM_SHA256) == 1);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.new", conf);
+    FILE *f = fopen(tmp, "w");
+    fputs(text, f);
+    fclose(f);
+    rename(tmp, conf);
+    EXPECT(lists(CKM_SHA256) == 0);
+    CK_SESSION_HANDLE s = open_session(0);
+    CK_MECHANISM m = { CKM_SHA256, NULL, 0 };
+    CHECK(p11->C_DigestInit(s, &m), CKR_MECHANISM_INVALID);
+    unlink(conf);
+    EXPECT(lists(CKM_SHA256) == 1);
+    /* A malformed file keeps the policy in force, and the module says nothing on stderr. */
+    f = fopen(tmp, "w");
+    fputs("this is not kcf.conf\n", f);
+    fclose(f);
+    rename(tmp, conf);
+    usleep(250000);  /* past the registry's periodic file check */
+    EXPECT(lists(CKM_SHA256) == 1);
+    unsigned char out[32];
+    CK_ULONG len = sizeof out;
+    CHECK(p11->C_DigestInit(s, &m), CKR_OK);
+    CHECK(p11->C_Digest(s, (unsigned char *)"abc", 3, out, &len), CKR_OK);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
+/* ---- strongSwan's DH: read-only session, no login, CKA_VALUE of the result ---- */
+static void scenario_dh(const char *primeHex) {
+    unsigned char p[1024], g[] = { 2 };
+    size_t plen = strlen(primeHex) / 2;
+    for (size_t i = 0; i < plen; i++) sscanf(primeHex + 2 * i, "%2hhx", &p[i]);
+    CK_C_INITIALIZE_ARGS args = { 0 };
+    args.flags = 0;
+    CHECK(p11->C_Initialize(&args), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(0);
+    CK_MECHANISM gen = { CKM_DH_PKCS_KEY_PAIR_GEN, NULL, 0 };
+    CK_ULONG bits = plen * 8;
+    CK_ATTRIBUTE pt[] = { { CKA_DERIVE, &yes, 1 }, { CKA_PRIME, p, plen }, { CKA_BASE, g, 1 } };
+    CK_ATTRIBUTE kt[] = { { CKA_DERIVE, &yes, 1 }, { CKA_VALUE_BITS, &bits, sizeof bits } };
+    CK_OBJECT_HANDLE pubA, privA, pubB, privB;
+    CHECK(p11->C_GenerateKeyPair(s, &gen, pt, 3, kt, 2, &pubA, &privA), CKR_OK);
+    CHECK(p11->C_GenerateKeyPair(s, &gen, pt, 3, kt, 2, &pubB, &privB), CKR_OK);
+    unsigned char ya[1024], yb[1024], za[1024], zb[1024];
+    CK_ATTRIBUTE va = { CKA_VALUE, ya, sizeof ya }, vb = { CKA_VALUE, yb, sizeof yb };
+    CHECK(p11->C_GetAttributeValue(s, pubA, &va, 1), CKR_OK);
+    CHECK(p11->C_GetAttributeValue(s, pubB, &vb, 1), CKR_OK);
+    EXPECT(va.ulValueLen == plen && vb.ulValueLen == plen);
+    CK_OBJECT_CLASS klass = CKO_SECRET_KEY;
+    CK_KEY_TYPE type = CKK_GENERIC_SECRET;
+    CK_ATTRIBUTE dt[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_KEY_TYPE, &type, sizeof type } };
+    CK_MECHANISM da = { CKM_DH_PKCS_DERIVE, yb, vb.ulValueLen }, db = { CKM_DH_PKCS_DERIVE, ya, va.ulValueLen };
+    CK_OBJECT_HANDLE ka, kb;
+    CHECK(p11->C_DeriveKey(s, &da, privA, dt, 2, &ka), CKR_OK);
+    CHECK(p11->C_DeriveKey(s, &db, privB, dt, 2, &kb), CKR_OK);
+    CK_ATTRIBUTE sa = { CKA_VALUE, za, sizeof za }, sb = { CKA_VALUE, zb, sizeof zb };
+    CHECK(p11->C_GetAttributeValue(s, ka, &sa, 1), CKR_OK);
+    CHECK(p11->C_GetAttributeValue(s, kb, &sb, 1), CKR_OK);
+    EXPECT(sa.ulValueLen == plen && sb.ulValueLen == plen && memcmp(za, zb, plen) == 0);
+    /* The private value is not readable through a sensitive key, and the derive
+     * with a peer value of 1 is refused. */
+    unsigned char one[] = { 1 };
+    CK_MECHANISM bad = { CKM_DH_PKCS_DERIVE, one, 1 };
+    CK_OBJECT_HANDLE kc;
+    EXPECT(p11->C_DeriveKey(s, &bad, privA, dt, 2, &kc) != CKR_OK);
+    CK_SESSION_INFO info;
+    CHECK(p11->C_GetSessionInfo(s, &info), CKR_OK);
+    EXPECT(info.state == CKS_RO_PUBLIC_SESSION);
+    CK_SLOT_ID slot;
+    CHECK(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_FUNCTION_NOT_SUPPORTED);
+    CHECK(p11->C_CloseSession(s), CKR_OK);
+    CHECK(p11->C_GetAttributeValue(s, ka, &sa, 1), CKR_SESSION_HANDLE_INVALID);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
+/* ---- strongSwan's RSA: a public key as a bare session object in a read-only
+ * session, and a signature whose leading zero bytes were stripped ---- */
+static void scenario_strongswan(void) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(0);
+    CK_OBJECT_HANDLE pub, priv;
+    rsa_pair(s, &pub, &priv);
+    unsigned char n[512], e[8];
+    CK_ATTRIBUTE get[] = { { CKA_MODULUS, n, sizeof n }, { CKA_PUBLIC_EXPONENT, e, sizeof e } };
+    CHECK(p11->C_GetAttributeValue(s, pub, get, 2), CKR_OK);
+    CK_OBJECT_CLASS klass = CKO_PUBLIC_KEY;
+    CK_KEY_TYPE type = CKK_RSA;
+    CK_ATTRIBUTE bare[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_KEY_TYPE, &type, sizeof type },
+                            { CKA_MODULUS, n, get[0].ulValueLen }, { CKA_PUBLIC_EXPONENT, e, get[1].ulValueLen } };
+    CK_SESSION_HANDLE ro = open_session(0);
+    CK_OBJECT_HANDLE peer;
+    CHECK(p11->C_CreateObject(ro, bare, 4, &peer), CKR_OK);
+    /* s = 2 (one byte, every leading zero stripped) verifies m = 2^e mod n under CKM_RSA_X_509. */
+    mpz_t m, base, modulus, exponent;
+    mpz_inits(m, base, modulus, exponent, NULL);
+    mpz_import(modulus, get[0].ulValueLen, 1, 1, 1, 0, n);
+    mpz_import(exponent, get[1].ulValueLen, 1, 1, 1, 0, e);
+    mpz_set_ui(base, 2);
+    mpz_powm(m, base, exponent, modulus);
+    unsigned char data[512] = { 0 }, two[] = { 2 };
+    size_t count = 0, k = get[0].ulValueLen;
+    unsigned char tmp[512];
+    mpz_export(tmp, &count, 1, 1, 1, 0, m);
+    memcpy(data + k - count, tmp, count);
+    CK_MECHANISM raw = { CKM_RSA_X_509, NULL, 0 };
+    CHECK(p11->C_VerifyInit(ro, &raw, peer), CKR_OK);
+    CHECK(p11->C_Verify(ro, data, k, two, 1), CKR_OK);
+    data[k - 1] ^= 1;
+    CHECK(p11->C_VerifyInit(ro, &raw, peer), CKR_OK);
+    CHECK(p11->C_Verify(ro, data, k, two, 1), CKR_SIGNATURE_INVALID);
+    mpz_clears(m, base, modulus, exponent, NULL);
+    /* The session object goes with its session. */
+    CHECK(p11->C_CloseSession(ro), CKR_OK);
+    CK_ATTRIBUTE label = { CKA_LABEL, NULL, 0 };
+    CHECK(p11->C_GetAttributeValue(s, peer, &label, 1), CKR_OBJECT_HANDLE_INVALID);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
+/* ---- bad input through the C ABI ---- */
+static CK_RV dummy_mutex(void **m) { (void)m; return CKR_OK; }
+static CK_RV dummy_lock(void *m) { (void)m; return CKR_OK; }
+
+static void scenario_bad(void) {
+    CK_INFO info;
+    CHECK(p11->C_GetInfo(&info), CKR_CRYPTOKI_NOT_INITIALIZED);
+    CHECK(p11->C_Finalize(NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+    CK_C_INITIALIZE_ARGS args = { 0 };
+    args.pReserved = &args;
+    CHECK(p11->C_Initialize(&args), CKR_ARGUMENTS_BAD);
+    CK_C_INITIALIZE_ARGS some = { 0 };
+    some.CreateMutex = dummy_mutex;
+    CHECK(p11->C_Initialize(&some), CKR_ARGUMENTS_BAD);
+    /* strongSwan: callbacks with flags 0 → CKR_CANT_LOCK, then CKF_OS_LOCKING_OK works. */
+    CK_C_INITIALIZE_ARGS cbs = { dummy_mutex, (CK_DESTROYMUTEX)dummy_lock, (CK_LOCKMUTEX)dummy_lock, (CK_UNLOCKMUTEX)dummy_lock, 0, NULL };
+    CHECK(p11->C_Initialize(&cbs), CKR_CANT_LOCK);
+    cbs.flags = CKF_OS_LOCKING_OK;
+    CHECK(p11->C_Initialize(&cbs), CKR_OK);
+    CHECK(p11->C_Initialize(NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+    CHECK(p11->C_GetInfo(NULL), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_Finalize(&args), CKR_ARGUMENTS_BAD);
+
+    /* slots and the two-call protocol */
+    CK_ULONG n = 0;
+    CHECK(p11->C_GetSlotList(CK_TRUE, NULL, NULL), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_GetSlotList(CK_TRUE, NULL, &n), CKR_OK);
+    EXPECT(n == 1);
+    CK_SLOT_ID slots[1];
+    n = 0;
+    CHECK(p11->C_GetSlotList(CK_TRUE, slots, &n), CKR_BUFFER_TOO_SMALL);
+    EXPECT(n == 1);
+    CK_SLOT_INFO si;
+    CHECK(p11->C_GetSlotInfo(7, &si), CKR_SLOT_ID_INVALID);
+    CK_MECHANISM_TYPE mechs[2];
+    n = 2;
+    CHECK(p11->C_GetMechanismList(0, mechs, &n), CKR_BUFFER_TOO_SMALL);
+    EXPECT(n > 2);
+    CK_MECHANISM_INFO mi;
+    CHECK(p11->C_GetMechanismInfo(0, 0x12345678, &mi), CKR_MECHANISM_INVALID);
+    CHECK(p11->C_GetMechanismInfo(0, CKM_SHA256_HMAC, &mi), CKR_MECHANISM_INVALID);  /* the framework's, not served here */
+    CHECK(p11->C_GetMechanismInfo(0, CKM_SHA256_RSA_PKCS, &mi), CKR_OK);
+    EXPECT((mi.flags & CKF_SIGN) && mi.ulMinKeySize <= 2048 && mi.ulMaxKeySize >= 2048);
+    CK_TOKEN_INFO ti;
+    CHECK(p11->C_GetTokenInfo(3, &ti), CKR_SLOT_ID_INVALID);
+    CHECK(p11->C_GetTokenInfo(0, NULL), CKR_ARGUMENTS_BAD);
+
+    /* sessions */
+    CK_SESSION_HANDLE s;
+    CHECK(p11->C_OpenSession(0, 0, NULL, NULL, &s), CKR_SESSION_PARALLEL_NOT_SUPPORTED);
+    CHECK(p11->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, NULL), CKR_ARGUMENTS_BAD);
+    s = open_session(0);
+    CHECK(p11->C_CloseSession(s + 1000), CKR_SESSION_HANDLE_INVALID);
+    unsigned char data[32] = { 0 }, out[512];
+    CK_ULONG outLen = sizeof out;
+    CHECK(p11->C_SignUpdate(s, data, 5), CKR_OPERATION_NOT_INITIALIZED);
+    CHECK(p11->C_Sign(s, data, 5, out, &outLen), CKR_OPERATION_NOT_INITIALIZED);
+    CHECK(p11->C_DigestFinal(s, out, &outLen), CKR_OPERATION_NOT_INITIALIZED);
+    CHECK(p11->C_FindObjects(s, NULL, 0, &n), CKR_OPERATION_NOT_INITIALIZED);
+    CHECK(p11->C_EncryptUpdate(s, data, 16, out, &outLen), CKR_OPERATION_NOT_INITIALIZED);
+
+    /* digests: NULL output gives the length, a short buffer keeps the operation */
+    CK_MECHANISM sha = { CKM_SHA256, NULL, 0 };
+    CHECK(p11->C_DigestInit(NULL_PTR == NULL ? s : s, NULL), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_DigestInit(s, &sha), CKR_OK);
+    CHECK(p11->C_DigestInit(s, &sha), CKR_OPERATION_ACTIVE);
+    outLen = 0;
+    CHECK(p11->C_Digest(s, data, sizeof data, NULL, &outLen), CKR_OK);
+    EXPECT(outLen == 32);
+    outLen = 4;
+    CHECK(p11->C_Digest(s, data, sizeof data, out, &outLen), CKR_BUFFER_TOO_SMALL);
+    EXPECT(outLen == 32);
+    CHECK(p11->C_Digest(s, data, sizeof data, out, &outLen), CKR_OK);
+    CHECK(p11->C_Digest(s, data, sizeof data, out, &outLen), CKR_OPERATION_NOT_INITIALIZED);
+    CHECK(p11->C_DigestInit(s, &sha), CKR_OK);
+    CHECK(p11->C_DigestUpdate(s, NULL, 5), CKR_ARGUMENTS_BAD);
+
+    /* objects: wrong handles, unknown, duplicate and inconsistent template attributes */
+    CK_OBJECT_HANDLE pub, priv, obj;
+    rsa_pair(s, &pub, &priv);
+    CK_MECHANISM m = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+    CHECK(p11->C_SignInit(s, &m, priv + 1000), CKR_KEY_HANDLE_INVALID);
+    CHECK(p11->C_SignInit(s, &m, pub), CKR_KEY_TYPE_INCONSISTENT);
+    CK_MECHANISM unknown = { 0x7777, NULL, 0 };
+    CHECK(p11->C_SignInit(s, &unknown, priv), CKR_MECHANISM_INVALID);
+    CK_MECHANISM pss = { CKM_RSA_PKCS_PSS, NULL, 0 };
+    CHECK(p11->C_SignInit(s, &pss, priv), CKR_MECHANISM_PARAM_INVALID);
+    CHECK(p11->C_SignInit(s, &m, priv), CKR_OK);
+    outLen = 1;
+    CHECK(p11->C_Sign(s, data, sizeof data, out, &outLen), CKR_BUFFER_TOO_SMALL);
+    EXPECT(outLen == 256);
+    CHECK(p11->C_Sign(s, data, sizeof data, NULL, &outLen), CKR_OK);
+    CHECK(p11->C_Sign(s, data, sizeof data, out, &outLen), CKR_OK);
+    CHECK(p11->C_VerifyInit(s, &m, pub), CKR_OK);
+    out[10] ^= 1;
+    CHECK(p11->C_Verify(s, data, sizeof data, out, outLen), CKR_SIGNATURE_INVALID);
+    CHECK(p11->C_VerifyInit(s, &m, pub), CKR_OK);
+    CHECK(p11->C_Verify(s, data, sizeof data, out, outLen + 1), CKR_SIGNATURE_LEN_RANGE);
+
+    CK_ULONG vendor = 0xcf534301UL, modulusBits = 0, klassValue = 0;
+    unsigned char modulus[512];
+    CK_ATTRIBUTE get[] = {
+        { CKA_MODULUS_BITS, &modulusBits, sizeof modulusBits },
+        { vendor, out, sizeof out },
+        { CKA_CLASS, &klassValue, sizeof klassValue },
+        { CKA_MODULUS, modulus, 4 },
+    };
+    CHECK(p11->C_GetAttributeValue(s, pub, get, 4), CKR_ATTRIBUTE_TYPE_INVALID);
+    EXPECT(modulusBits == 2048 && klassValue == CKO_PUBLIC_KEY);
+    EXPECT(get[1].ulValueLen == CK_UNAVAILABLE_INFORMATION && get[3].ulValueLen == CK_UNAVAILABLE_INFORMATION);
+    CK_ATTRIBUTE secret = { CKA_PRIVATE_EXPONENT, NULL, 0 };
+    CHECK(p11->C_GetAttributeValue(s, priv, &secret, 1), CKR_ATTRIBUTE_SENSITIVE);
+    CHECK(p11->C_GetAttributeValue(s, priv + 1000, &secret, 1), CKR_OBJECT_HANDLE_INVALID);
+    CHECK(p11->C_GetAttributeValue(s, priv, NULL, 1), CKR_ARGUMENTS_BAD);
+
+    CK_OBJECT_CLASS dataClass = CKO_DATA, keyClass = CKO_SECRET_KEY;
+    CK_KEY_TYPE aes = CKK_AES;
+    unsigned char label[] = "x", key16[16] = { 1 }, key5[5] = { 1 };
+    CK_ATTRIBUTE dup[] = { { CKA_CLASS, &dataClass, sizeof dataClass }, { CKA_LABEL, label, 1 }, { CKA_LABEL, label, 1 } };
+    CHECK(p11->C_CreateObject(s, dup, 3, &obj), CKR_TEMPLATE_INCONSISTENT);
+    CK_ATTRIBUTE unk[] = { { CKA_CLASS, &dataClass, sizeof dataClass }, { 0x7fff0001UL, label, 1 } };
+    CHECK(p11->C_CreateObject(s, unk, 2, &obj), CKR_ATTRIBUTE_TYPE_INVALID);
+    CK_ATTRIBUTE noclass[] = { { CKA_LABEL, label, 1 } };
+    CHECK(p11->C_CreateObject(s, noclass, 1, &obj), CKR_TEMPLATE_INCOMPLETE);
+    CK_ATTRIBUTE badbool[] = { { CKA_CLASS, &dataClass, sizeof dataClass }, { CKA_TOKEN, label, 2 } };
+    CHECK(p11->C_CreateObject(s, badbool, 2, &obj), CKR_ATTRIBUTE_VALUE_INVALID);
+    CK_ATTRIBUTE shortaes[] = { { CKA_CLASS, &keyClass, sizeof keyClass }, { CKA_KEY_TYPE, &aes, sizeof aes }, { CKA_VALUE, key5, 5 } };
+    CHECK(p11->C_CreateObject(s, shortaes, 3, &obj), CKR_ATTRIBUTE_VALUE_INVALID);
+    CK_ATTRIBUTE nullvalue[] = { { CKA_CLASS, &dataClass, sizeof dataClass }, { CKA_LABEL, NULL, 4 } };
+    CHECK(p11->C_CreateObject(s, nullvalue, 2, &obj), CKR_ARGUMENTS_BAD);
+    CK_ATTRIBUTE token[] = { { CKA_CLASS, &dataClass, sizeof dataClass }, { CKA_TOKEN, &yes, 1 } };
+    CHECK(p11->C_CreateObject(s, token, 2, &obj), CKR_SESSION_READ_ONLY);
+    CK_ATTRIBUTE mismatch[] = { { CKA_CLASS, &dataClass, sizeof dataClass } };
+    CK_MECHANISM rsagen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+    CK_OBJECT_HANDLE a, b;
+    CK_ULONG bits = 1024;
+    CK_ATTRIBUTE pt[] = { { CKA_MODULUS_BITS, &bits, sizeof bits }, mismatch[0] };
+    CHECK(p11->C_GenerateKeyPair(s, &rsagen, pt, 2, NULL, 0, &a, &b), CKR_TEMPLATE_INCONSISTENT);
+    CHECK(p11->C_GenerateKeyPair(s, &rsagen, pt, 1, NULL, 3, &a, &b), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_GenerateKeyPair(s, &rsagen, NULL, 0, NULL, 0, &a, &b), CKR_TEMPLATE_INCOMPLETE);
+
+    /* AES-CBC-PAD round trip through the multi-part calls, with a short buffer on the way */
+    CK_ATTRIBUTE aeskey[] = { { CKA_CLASS, &keyClass, sizeof keyClass }, { CKA_KEY_TYPE, &aes, sizeof aes },
+                              { CKA_VALUE, key16, 16 }, { CKA_ENCRYPT, &yes, 1 }, { CKA_DECRYPT, &yes, 1 } };
+    CK_OBJECT_HANDLE k;
+    CHECK(p11->C_CreateObject(s, aeskey, 5, &k), CKR_OK);
+    unsigned char iv[16] = { 9 }, plain[37], ct[64], back[64];
+    for (int i = 0; i < 37; i++) plain[i] = (unsigned char)i;
+    CK_MECHANISM cbcpad = { CKM_AES_CBC_PAD, iv, 16 }, shortiv = { CKM_AES_CBC_PAD, iv, 8 };
+    CHECK(p11->C_EncryptInit(s, &shortiv, k), CKR_MECHANISM_PARAM_INVALID);
+    CHECK(p11->C_EncryptInit(s, &cbcpad, k), CKR_OK);
+    CK_ULONG l1 = 0, l2, l3, total;
+    CHECK(p11->C_EncryptUpdate(s, plain, 20, ct, &l1), CKR_BUFFER_TOO_SMALL);
+    EXPECT(l1 == 16);
+    CHECK(p11->C_EncryptUpdate(s, plain, 20, ct, &l1), CKR_OK);
+    l2 = sizeof ct - l1;
+    CHECK(p11->C_EncryptUpdate(s, plain + 20, 17, ct + l1, &l2), CKR_OK);
+    l3 = sizeof ct - l1 - l2;
+    CHECK(p11->C_EncryptFinal(s, ct + l1 + l2, &l3), CKR_OK);
+    total = l1 + l2 + l3;
+    EXPECT(total == 48);
+    CHECK(p11->C_DecryptInit(s, &cbcpad, k), CKR_OK);
+    CK_ULONG bl = sizeof back;
+    CHECK(p11->C_Decrypt(s, ct, total, back, &bl), CKR_OK);
+    EXPECT(bl == 37 && memcmp(back, plain, 37) == 0);
+    CHECK(p11->C_DecryptInit(s, &cbcpad, k), CKR_OK);
+    bl = sizeof back;
+    CHECK(p11->C_Decrypt(s, ct, 47, back, &bl), CKR_ENCRYPTED_DATA_LEN_RANGE);
+    CK_MECHANISM cbc = { CKM_AES_CBC, iv, 16 };
+    CHECK(p11->C_EncryptInit(s, &cbc, k), CKR_OK);
+    bl = sizeof back;
+    CHECK(p11->C_Encrypt(s, plain, 37, back, &bl), CKR_DATA_LEN_RANGE);
+    CHECK(p11->C_EncryptInit(s, &cbc, pub), CKR_KEY_TYPE_INCONSISTENT);
+
+    /* unsupported entry points */
+    CHECK(p11->C_CopyObject(s, k, NULL, 0, &obj), CKR_FUNCTION_NOT_SUPPORTED);
+    CHECK(p11->C_DestroyObject(s, k), CKR_OK);
+    CHECK(p11->C_DestroyObject(s, k), CKR_OBJECT_HANDLE_INVALID);
+    CHECK(p11->C_CloseSession(s), CKR_OK);
+    CHECK(p11->C_CloseSession(s), CKR_SESSION_HANDLE_INVALID);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
+/* ---- keystore: PINs and a corrupted file ---- */
+static int count_objects(CK_SESSION_HANDLE s) {
+    CK_OBJECT_HANDLE h[64];
+    CK_ULONG n = 0;
+    CHECK(p11->C_FindObjectsInit(s, NULL, 0), CKR_OK);
+    CHECK(p11->C_FindObjects(s, h, 64, &n), CKR_OK);
+    CHECK(p11->C_FindObjectsFinal(s), CKR_OK);
+    return (int)n;
+}
+
+static void scenario_keystore(const char *stage, const char *pin) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(CKF_RW_SESSION);
+    if (strcmp(stage, "populate") == 0) {
+        CHECK(p11->C_Login(s, CKU_USER, (unsigned char *)pin, strlen(pin)), CKR_OK);
+        CHECK(p11->C_Login(s, CKU_USER, (unsigned char *)pin, strlen(pin)), CKR_USER_ALREADY_LOGGED_IN);
+        CK_OBJECT_CLASS dataClass = CKO_DATA;
+        for (int i = 0; i < 3; i++) {
+            char label[16];
+            snprintf(label, sizeof label, "data%d", i);
+            CK_ATTRIBUTE t[] = { { CKA_CLASS, &dataClass, sizeof dataClass }, { CKA_TOKEN, &yes, 1 },
+                                 { CKA_PRIVATE, i == 0 ? &no : &yes, 1 }, { CKA_LABEL, label, strlen(label) } };
+            CK_OBJECT_HANDLE h;
+            CHECK(p11->C_CreateObject(s, t, 4, &h), CKR_OK);
+        }
+        EXPECT(count_objects(s) >= 3);
+    } else if (strcmp(stage, "wrongpin") == 0) {
+        int before = count_objects(s);
+        CHECK(p11->C_Login(s, CKU_USER, (unsigned char *)"0000", 4), CKR_PIN_INCORRECT);
+        CHECK(p11->C_Login(s, CKU_USER, NULL, 4), CKR_ARGUMENTS_BAD);
+        EXPECT(count_objects(s) == before);
+        CHECK(p11->C_SetPIN(s, (unsigned char *)"0000", 4, (unsigned char *)"5678", 4), CKR_PIN_INCORRECT);
+        CHECK(p11->C_Login(s, CKU_USER, (unsigned char *)pin, strlen(pin)), CKR_OK);
+        printf("objects before login %d, after %d\n", before, count_objects(s));
+    } else if (strcmp(stage, "count") == 0) {
+        CHECK(p11->C_Login(s, CKU_USER, (unsigned char *)pin, strlen(pin)), CKR_OK);
+        printf("objects %d\n", count_objects(s));
+    }
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
+static int thread_count(void) {
+    DIR *d = opendir("/proc/self/task");
+    int n = 0;
+    if (!d) return -1;
+    while (readdir(d)) n++;
+    closedir(d);
+    return n - 2;  /* "." and ".." */
+}
+
+/* ---- a good guest: signal handlers, locale and GMP's allocator untouched,
+ * no thread left behind by C_Finalize ---- */
+static void scenario_guest(void) {
+    struct sigaction before[65], after;
+    int known[65];
+    for (int i = 1; i < 65; i++) known[i] = sigaction(i, NULL, &before[i]) == 0;  /* glibc keeps 32, 33 to itself */
+    char *locale = strdup(setlocale(LC_ALL, NULL));
+    void *(*alloc1)(size_t), *(*realloc1)(void *, size_t, size_t), *(*alloc2)(size_t), *(*realloc2)(void *, size_t, size_t);
+    void (*free1)(void *, size_t), (*free2)(void *, size_t);
+    mp_get_memory_functions(&alloc1, &realloc1, &free1);
+    int threadsBefore = thread_count();
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    EXPECT(thread_count() == threadsBefore);  /* no thread before the first job */
+    CK_SESSION_HANDLE s = open_session(0);
+    CK_OBJECT_HANDLE pub, priv;
+    rsa_pair(s, &pub, &priv);  /* RSA key generation: ncp/0's MAUs (hardware first) */
+    CHECK(sign_verify(s, pub, priv, 0), CKR_OK);
+    CK_MECHANISM raw = { CKM_RSA_PKCS, NULL, 0 };
+    unsigned char digestInfo[35] = { 0x30, 0x21 }, sig[512];
+    CK_ULONG len = sizeof sig;
+    CHECK(p11->C_SignInit(s, &raw, priv), CKR_OK);
+    CHECK(p11->C_Sign(s, digestInfo, sizeof digestInfo, sig, &len), CKR_OK);
+    int threadsDuring = thread_count();
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+    EXPECT(thread_count() == threadsBefore);
+    printf("threads: %d before, %d while serving, %d after C_Finalize\n", threadsBefore, threadsDuring, thread_count());
+    for (int i = 1; i < 65; i++) {
+        if (!known[i] || sigaction(i, NULL, &after) != 0) continue;
+        if (after.sa_handler != before[i].sa_handler) { printf("FAIL: signal %d handler changed\n", i); failures++; }
+    }
+    EXPECT(strcmp(locale, setlocale(LC_ALL, NULL)) == 0);
+    mp_get_memory_functions(&alloc2, &realloc2, &free2);
+    EXPECT(alloc1 == alloc2 && realloc1 == realloc2 && free1 == free2);
+    free(locale);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) { fprintf(stderr, "usage: module_client MODULE SCENARIO [ARGS]\n"); return 2; }
+    load(argv[1]);
+    const char *scenario = argv[2];
+    if (strcmp(scenario, "threads") == 0) scenario_threads(atoi(argv[3]), atoi(argv[4]));
+    else if (strcmp(scenario, "fork") == 0) scenario_fork();
+    else if (strcmp(scenario, "policy") == 0) scenario_policy(argv[3], argv[4]);
+    else if (strcmp(scenario, "dh") == 0) scenario_dh(argv[3]);
+    else if (strcmp(scenario, "strongswan") == 0) scenario_strongswan();
+    else if (strcmp(scenario, "bad") == 0) scenario_bad();
+    else if (strcmp(scenario, "keystore") == 0) scenario_keystore(argv[3], argv[4]);
+    else if (strcmp(scenario, "guest") == 0) scenario_guest();
+    else { fprintf(stderr, "unknown scenario %s\n", scenario); return 2; }
+    if (failures == 0) printf("OK\n");
+    return failures == 0 ? 0 : 1;
+}

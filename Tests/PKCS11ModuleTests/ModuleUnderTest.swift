@@ -1,0 +1,97 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built libCryptoFrameworkPKCS11.so, and scratch directories for one
+/// test: its own keystore, policy file, HOME and XDG dirs, so nothing under
+/// the real $HOME is read or written.
+enum ModuleUnderTest {
+    /// `$CRYPTOFRAMEWORK_PKCS11_MODULE`, else the library in the build products
+    /// directory the test bundle runs from (`swift build` builds every product,
+    /// the dynamic library included), else `.build/debug` under the package.
+    static let path: String = {
+        if let explicit = ProcessInfo.processInfo.environment["CRYPTOFRAMEWORK_PKCS11_MODULE"], !explicit.isEmpty {
+            return explicit
+        }
+        var directories: [URL] = [Bundle.main.bundleURL]
+        if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
+        directories += directories.map { $0.deletingLastPathComponent() }
+        for directory in directories {
+            let candidate = directory.appendingPathComponent("libCryptoFrameworkPKCS11.so")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate.path }
+        }
+        return packageRoot.appendingPathComponent(".build/debug/libCryptoFrameworkPKCS11.so").path
+    }()
+
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `swift test` does not link a dynamic library product; `make test` builds it first.
+    static var exists: Bool { FileManager.default.fileExists(atPath: path) }
+
+    static let missing = "\(path) is missing: run `swift build --product CryptoFrameworkPKCS11` first (make test does)"
+}
+
+/// One test's private world.
+struct Scratch {
+    let root: URL
+    var keystore: String { root.appendingPathComponent("keystore").path }
+    var conf: String { root.appendingPathComponent("kcf.conf").path }
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("pkcs11-module-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+
+    /// The environment a client runs in: this scratch's keystore and policy, `platform`.
+    func environment(platform: String = "host", extra: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["HOME"] = root.path
+        env["XDG_CONFIG_HOME"] = root.appendingPathComponent("config").path
+        env["XDG_DATA_HOME"] = root.appendingPathComponent("data").path
+        env["CRYPTOFRAMEWORK_KEYSTORE"] = keystore
+        env["CRYPTOFRAMEWORK_CONF"] = conf
+        env["CRYPTOFRAMEWORK_PLATFORM"] = platform
+        env["CRYPTOFRAMEWORK_TRACE"] = nil
+        env["CRYPTOFRAMEWORK_TRACE_FILE"] = nil
+        env.merge(extra) { _, new in new }
+        return env
+    }
+}
+
+/// A finished run of an outside client.
+struct ClientRun: CustomStringConvertible {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+}
+
+/// Runs `executable` with `arguments` to completion; output goes to files so no pipe can fill.
+func runClient(_ executable: String, _ arguments: [String], environment: [String: String], stdin: String? = nil) throws -> ClientRun {
+    let scratch = FileManager.default.temporaryDirectory
+    let out = scratch.appendingPathComponent("client-out-\(UUID().uuidString)")
+    let err = scratch.appendingPathComponent("client-err-\(UUID().uuidString)")
+    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: out)
+        try? FileManager.default.removeItem(at: err)
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/" + executable)
+    process.arguments = arguments
+    process.environment = environment
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return ClientRun(
+        status: process.terminationStatus,
+        stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+}

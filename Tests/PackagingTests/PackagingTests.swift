@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// What `make install` ships: the manual pages render with man(1) and are
+/// current with the commands' help; install then uninstall into a DESTDIR
+/// leaves it exactly as it was.
+@Suite("Packaging: manual pages, make install, make uninstall")
+struct PackagingTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The directory `swift test` built the commands into (this target depends on both).
+    static let productsDirectory: URL = {
+        var candidates: [URL] = [Bundle.main.bundleURL]
+        if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
+        candidates += candidates.map { $0.deletingLastPathComponent() }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("ikebench").path) }
+            ?? packageRoot.appendingPathComponent(".build/debug")
+    }()
+
+    struct Finished { let status: Int32; let output: String }
+
+    /// Runs a program; stdout and stderr together, through a file so no pipe fills.
+    static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Finished {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("packaging-\(UUID().uuidString).log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        p.arguments = arguments
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let handle = try FileHandle(forWritingTo: log)
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        p.waitUntilExit()
+        try handle.close()
+        return Finished(status: p.terminationStatus, output: try String(contentsOf: log, encoding: .utf8))
+    }
+
+    static let pages = [("docs/man/cryptoadm.8", "cryptoadm"), ("docs/man/ikebench.1", "ikebench")]
+
+    @Test(arguments: pages)
+    func manualPageRendersWithItsSections(page: String, command: String) throws {
+        let path = Self.packageRoot.appendingPathComponent(page).path
+        let rendered = try Self.run("/usr/bin/man", ["-l", path], environment: ["MANPAGER": "cat", "MANWIDTH": "100", "LC_ALL": "C.UTF-8"])
+        #expect(rendered.status == 0, "\(rendered.output)")
+        #expect(!rendered.output.contains("mdoc warning"), "\(rendered.output)")
+        for section in ["NAME", "SYNOPSIS", "DESCRIPTION", "OPERANDS", "EXAMPLES", "EXIT STATUS", "FILES", "SEE ALSO"] {
+            #expect(rendered.output.contains("\n\(section)\n"), "\(page) has no \(section) section")
+        }
+    }
+
+    /// Every long option the command's parser knows appears in its page: a page
+    /// left behind by a new option fails here (regenerate with `make man`).
+    @Test(arguments: pages)
+    func manualPageIsCurrentWithTheHelp(page: String, command: String) throws {
+        let dump = try Self.run(Self.productsDirectory.appendingPathComponent(command).path, ["--experimental-dump-help"])
+        #expect(dump.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.output.utf8)) as? [String: Any])
+        var options: Set<String> = []
+        func collect(_ command: [String: Any]) {
+            for argument in command["arguments"] as? [[String: Any]] ?? [] where argument["shouldDisplay"] as? Bool != false {
+                for name in argument["names"] as? [[String: Any]] ?? [] where name["kind"] as? String == "long" {
+                    if let n = name["name"] as? String { options.insert("--" + n) }
+                }
+            }
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] { collect(sub) }
+        }
+        collect(try #require(json["command"] as? [String: Any]))
+        // generate-manual drops every non-ASCII character of the help; keep it ASCII so the page says all of it.
+        let nonASCII = Set(dump.output.unicodeScalars.filter { !$0.isASCII }.map(String.init))
+        #expect(nonASCII.isEmpty, "\(command)'s help has \(nonASCII.sorted()), which the manual page would lose")
+        #expect(options.contains("--help"))
+        // mdoc writes --name as `Fl -name` (after `Fl x ,` when there is a short name too).
+        let text = try String(contentsOf: Self.packageRoot.appendingPathComponent(page), encoding: .utf8)
+        let missing = options.filter { !text.contains(String($0.dropFirst())) }.sorted()
+        #expect(missing.isEmpty, "\(page) lacks \(missing): run `make man`")
+    }
+
+    /// Paths and contents under `root`, to compare a directory before and after.
+    static func snapshot(_ root: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let keys: [URLResourceKey] = [.isDirectoryKey]
+        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: keys) else { return out }
+        for case let url as URL in walker {
+            let relative = String(url.path.dropFirst(root.path.count))
+            let isDirectory = try url.resourceValues(forKeys: Set(keys)).isDirectory ?? false
+            out[relative] = isDirectory ? Data("<dir>".utf8) : try Data(contentsOf: url)
+        }
+        return out
+    }
+
+    @Test func installThenUninstallLeavesTheDirectoryAsItWas() throws {
+        let fm = FileManager.default
+        let scratch = fm.temporaryDirectory.appendingPathComponent("cryptoframework-install-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: scratch) }
+        let destdir = scratch.appendingPathComponent("root"), built = scratch.appendingPathComponent("built")
+        // Something already there, in a directory install also uses: it must survive.
+        try fm.createDirectory(at: destdir.appendingPathComponent("opt/cf/share/man/man1"), withIntermediateDirectories: true)
+        try Data("someone else's page\n".utf8).write(to: destdir.appendingPathComponent("opt/cf/share/man/man1/other.1"))
+        // The built products, and a stand-in for the PKCS#11 module, so its guarded rule runs too.
+        try fm.createDirectory(at: built, withIntermediateDirectories: true)
+        for tool in ["ikebench", "cryptoadm"] {
+            try fm.createSymbolicLink(at: built.appendingPathComponent(tool), withDestinationURL: Self.productsDirectory.appendingPathComponent(tool))
+        }
+        try Data("not really a module".utf8).write(to: built.appendingPathComponent("libCryptoFrameworkPKCS11.so"))
+        let before = try Self.snapshot(destdir)
+
+        let make = ["-C", Self.packageRoot.path, "PREFIX=/opt/cf", "DESTDIR=\(destdir.path)"]
+        let install = try Self.run("/usr/bin/make", make + ["install", "BUILT=\(built.path)"])
+        #expect(install.status == 0, "\(install.output)")
+        let prefix = destdir.appendingPathComponent("opt/cf")
+        for file in ["bin/ikebench", "bin/cryptoadm", "share/man/man1/ikebench.1", "share/man/man8/cryptoadm.8",
+                     "share/bash-completion/completions/cryptoadm", "share/zsh/site-functions/_ikebench",
+                     "share/fish/vendor_completions.d/cryptoadm.fish", "lib/pkcs11/libCryptoFrameworkPKCS11.so",
+                     "share/p11-kit/modules/cryptoframework.module", "share/cryptoframework/install-manifest"] {
+            #expect(fm.fileExists(atPath: prefix.appendingPathComponent(file).path), "\(file) not installed")
+        }
+        let module = try String(contentsOf: prefix.appendingPathComponent("share/p11-kit/modules/cryptoframework.module"), encoding: .utf8)
+        #expect(module.contains("module: /opt/cf/lib/pkcs11/libCryptoFrameworkPKCS11.so"))
+        let completion = try String(contentsOf: prefix.appendingPathComponent("share/bash-completion/completions/cryptoadm"), encoding: .utf8)
+        #expect(completion.contains("complete") && completion.contains("cryptoadm"))
+        let installed = try Self.run(prefix.appendingPathComponent("bin/cryptoadm").path, ["--help"])
+        #expect(installed.status == 0 && installed.output.contains("disable"))
+
+        // Installing again replaces the first installation; one uninstall removes it.
+        #expect(try Self.run("/usr/bin/make", make + ["install", "BUILT=\(built.path)"]).status == 0)
+        let uninstall = try Self.run("/usr/bin/make", make + ["uninstall"])
+        #expect(uninstall.status == 0, "\(uninstall.output)")
+        let after = try Self.snapshot(destdir)
+        #expect(after == before, "left behind: \(Set(after.keys).symmetricDifference(before.keys).sorted())")
+    }
+}
