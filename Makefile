@@ -133,7 +133,8 @@ uninstall:
 
 # The 2007 experiment with a real IKE daemon: strongSwan's charon on the framework's
 # PKCS#11 module (t2000, timed), ncp/0 disabled and enabled with cryptoadm while it runs.
-# Needs root (each charon gets a private /run). E.g. RETELL_FLAGS="--fp-trap-penalty 559.3".
+# Needs root (each charon gets a private /run). Solaris 10's defaults instead:
+# RETELL_FLAGS="--negotiations 5 --rsa-bits 1024 --proposal 3des-sha1-modp1024".
 RETELL_FLAGS ?= --negotiations 5
 retell: deps
 	$(SWIFT) build -c release --product CryptoFrameworkPKCS11

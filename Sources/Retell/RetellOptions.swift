@@ -7,10 +7,12 @@ public struct RetellOptions: Sendable {
     public var negotiations = 5
     /// Negotiations after `cryptoadm enable provider=ncp/0 all`, showing the fast path back.
     public var negotiationsAfterEnable = 1
-    /// The responder's RSA modulus (the token key) and the initiator's.
-    public var rsaBits = 1024
-    /// strongSwan's IKE proposal: the 2007 in.iked defaults, 3DES/SHA-1, Oakley group 2.
-    public var proposal = "3des-sha1-modp1024"
+    /// The responder's RSA modulus (the token key) and the initiator's. With
+    /// group 14 and charon's full-length DH private values, the configuration
+    /// that explains both 2007 figures without a trap penalty (`ikebench calibrate`).
+    public var rsaBits = 2048
+    /// strongSwan's IKE proposal: in.iked's 3DES/SHA-1, with Oakley group 14 (see ``rsaBits``).
+    public var proposal = "3des-sha1-modp2048"
     /// The emulated T2000's timing inside charon (CRYPTOFRAMEWORK_TIMING).
     public var timing: EmulatedTiming = .timed(scale: 1)
     /// sparcfp's FP trap penalty in cycles (CRYPTOFRAMEWORK_FP_TRAP_PENALTY), nil for the published latencies.

@@ -48,6 +48,8 @@ struct CharonOnTokenTests {
     /// ~0.25 s modeled: a few ms of holds).
     static func switchOptions() -> RetellOptions {
         var options = RetellOptions(module: RetellModule.modulePath, cryptoadm: RetellModule.cryptoadmPath)
+        options.rsaBits = 1024
+        options.proposal = "3des-sha1-modp1024"
         options.timing = .timed(scale: 0.01)
         options.initiatorRetransmitTimeout = 60
         return options

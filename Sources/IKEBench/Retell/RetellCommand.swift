@@ -27,22 +27,22 @@ struct RetellCommand: ParsableCommand {
 
             EXAMPLES:
               make retell
-              ikebench retell --negotiations 3 --fp-trap-penalty 559.3
+              ikebench retell --negotiations 3 --rsa-bits 1024 --proposal 3des-sha1-modp1024
             """)
 
     @Option(help: "Negotiations with ncp/0 enabled, and again after it is disabled.")
     var negotiations = 5
 
-    @Option(help: "RSA modulus bits of both charons' keys (in.iked's ikecert default was 1024).")
-    var rsaBits = 1024
+    @Option(help: "RSA modulus bits of both charons' keys. 2048 with group 14 and charon's full-length DH values is the configuration `ikebench calibrate` finds consistent with both 2007 figures; in.iked's ikecert default was 1024.")
+    var rsaBits = 2048
 
-    @Option(help: "strongSwan's IKE proposal (the 2007 in.iked defaults: 3DES, SHA-1, Oakley group 2).")
-    var proposal = "3des-sha1-modp1024"
+    @Option(help: "strongSwan's IKE proposal: in.iked's 3DES and SHA-1 with Oakley group 14 (modp2048); 3des-sha1-modp1024 is Solaris 10's default group 2.")
+    var proposal = "3des-sha1-modp2048"
 
     @Option(help: "Real time per modeled second inside charon (CRYPTOFRAMEWORK_TIMING=timed:SCALE); 0 is fast.")
     var scale = 1.0
 
-    @Option(help: "sparcfp's FP trap penalty in cycles per FP instruction (`ikebench calibrate` solves 559.3 for 7.73 s); default: published latencies.")
+    @Option(help: "sparcfp's FP trap penalty in cycles per FP instruction, the emulation what-if; default: the published latencies, no penalty.")
     var fpTrapPenalty: Double?
 
     @Option(help: "The PKCS#11 module charon loads. Default: libCryptoFrameworkPKCS11.so beside this ikebench.")
