@@ -14,6 +14,6 @@ struct IKEBench: AsyncParsableCommand {
             each provider serves through the framework, per mechanism, key size and operation, \
             and with --vs-openssl runs `openssl speed` in the same run and prints the ratio.
             """,
-        subcommands: [RunCommand.self, CompareCommand.self, CalibrateCommand.self, SpeedCommand.self],
+        subcommands: [RunCommand.self, ServeCommand.self, CompareCommand.self, CalibrateCommand.self, SpeedCommand.self],
         defaultSubcommand: RunCommand.self)
 }

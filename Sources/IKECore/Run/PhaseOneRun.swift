@@ -59,10 +59,6 @@ public enum PhaseOneRun {
         let elapsed = Double(Monotonic.nanoseconds() - start) / 1e9
         display?.stop()
 
-        var kstats: [String: [Kstat]] = [:]
-        for d in framework.providers {
-            kstats[d.name] = framework.provider(named: d.name)?.kstats ?? []
-        }
         return RunReport(
             platform: framework.platform.name, rsaBits: workload.rsaBits, group: workload.suite.groupNumber,
             prf: workload.suite.prf.rawValue, cipher: workload.suite.cipher.rawValue,
@@ -72,7 +68,7 @@ public enum PhaseOneRun {
             hostPhase1: RunTally.summary(tally.host),
             modeledPhase1: tally.hasModel ? RunTally.summary(tally.modeled) : nil,
             throughputPerSecond: Double(tally.negotiations) / max(elapsed, 1e-9),
-            operations: tally.operationSummaries, kstats: kstats)
+            operations: tally.operationSummaries, kstats: RunReport.kstats(of: framework))
     }
 }
 

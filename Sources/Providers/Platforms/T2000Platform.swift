@@ -9,11 +9,12 @@ extension Platform {
     /// has a cost model in T1 cycles at `t2000ClockHz`.
     public static let t2000 = t2000(costModel: .t2000)
 
-    /// The T2000 with sparcfp charging `costModel` (e.g. a calibrated FP trap penalty).
-    public static func t2000(costModel: T1CostModel) -> Platform {
+    /// The T2000 with sparcfp charging `costModel` (e.g. a calibrated FP trap
+    /// penalty) and ncp/0 built with `ncp` (e.g. timed mode for `ikebench serve --timed`).
+    public static func t2000(costModel: T1CostModel, ncp: NCPConfiguration = NCPConfiguration()) -> Platform {
         Platform(
             name: "t2000", clockHz: costModel.clockHz, softwarePriority: ["sparcfp"],
-            makeProviders: { [SPARCFloatProvider(costModel: costModel), NCPProvider()] },
+            makeProviders: { [SPARCFloatProvider(costModel: costModel), NCPProvider(configuration: ncp)] },
             makeModuleProvider: PKCS11Provider.factory)
     }
 }
