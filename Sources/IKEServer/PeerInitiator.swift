@@ -13,7 +13,9 @@ public struct PeerInitiator: Sendable {
     public var framework: CryptoFramework
     /// Ask for the responder's certificate (CERTREQ in message 3).
     public var requestCertificate: Bool
-    /// Put the RFC 3948 non-ESP marker in front of every message (a peer's NAT-T port).
+    /// Put the RFC 3948 non-ESP marker in front of every message. strongSwan
+    /// takes a datagram without it for ESP when neither port is 500, so
+    /// ``markerNeeded(peerPort:)`` says when.
     public var nonESPMarker: Bool
     /// Seconds to wait for a reply before sending the message again, and how many sends.
     public var timeoutSeconds: Double
@@ -30,6 +32,10 @@ public struct PeerInitiator: Sendable {
         self.timeoutSeconds = timeoutSeconds
         self.attempts = max(1, attempts)
     }
+
+    /// Whether messages to `peerPort` carry the non-ESP marker: whenever
+    /// neither port is 500 (ours never is), as strongSwan's receiver expects.
+    public static func markerNeeded(peerPort: Int) -> Bool { peerPort != 500 }
 
     public struct NoReply: Error, CustomStringConvertible {
         public let description: String

@@ -14,24 +14,51 @@ struct RunCommand: AsyncParsableCommand {
             received to message 6 built. The policy file is watched: a `cryptoadm disable \
             provider=ncp/0 all` in another terminal shows in the per-second lines of a long run.
 
+            With --peer HOST:PORT the initiator is ours, on the framework under test, and the \
+            responder is a real one over UDP (strongSwan's charon, say): each negotiation is \
+            timed on the initiator from message 1 sent to message 6 verified, and --key, --cert, \
+            --id and --trust say who we are and whom we trust.
+
             Example:
               ikebench run --platform t2000 --negotiations 20
               ikebench run --duration 30 --concurrency 2
+              ikebench run --peer 127.0.0.1:4500 --key me.key --cert me.crt --trust charon.crt \\
+                  --group 14 --prf sha256 --cipher aes128
             """)
 
     @OptionGroup var options: WorkloadOptions
 
+    @Option(help: "Negotiate with a real responder at HOST:PORT over UDP instead of the in-process one.")
+    var peer: String?
+
+    @OptionGroup var wire: PeerIdentityOptions
+
     /// Negotiations when neither --negotiations nor --duration is given.
     static let defaultNegotiations = 200
+
+    func validate() throws {
+        if let peer {
+            _ = try PeerAddress(peer)
+            try wire.validateRequired(for: "--peer")
+        }
+    }
 
     func run() async throws {
         let platform = options.platform(default: "host")
         let framework = try CryptoFramework(platform: platform, policy: options.policySource)
-        let identities = try await IKEIdentities.generate(
-            bits: options.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
-        let report = try await PhaseOneRun.run(
-            options.workload(defaultNegotiations: Self.defaultNegotiations), framework: framework,
-            identities: identities, display: .forTerminal(json: options.json), write: options.traceWriter)
+        let workload = options.workload(defaultNegotiations: Self.defaultNegotiations)
+        let display = LiveDisplay.forTerminal(json: options.json)
+        let report: RunReport
+        if let peer {
+            report = try await PeerRun(workload: workload, framework: framework, peer: try PeerAddress(peer),
+                                       identity: try wire.identity(), trust: try wire.peers())
+                .run(display: display, write: options.traceWriter)
+        } else {
+            let identities = try await IKEIdentities.generate(
+                bits: options.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
+            report = try await PhaseOneRun.run(workload, framework: framework, identities: identities,
+                                               display: display, write: options.traceWriter)
+        }
         if options.json {
             try JSONOutput.print(report)
         } else {

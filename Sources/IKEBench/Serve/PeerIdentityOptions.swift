@@ -16,11 +16,16 @@ struct PeerIdentityOptions: ParsableArguments {
     @Option(help: "A peer's certificate, a peer's bare public key, or a CA certificate whose signature a peer's certificate must carry (PEM; repeatable).")
     var trust: [String] = []
 
+    /// Only the ID's form is checked here; ``validateRequired(for:)`` checks
+    /// the rest where the options are needed (`serve`, `run --peer`).
     func validate() throws {
-        guard key != nil else { throw ValidationError("--key is required") }
-        guard cert != nil || id != nil else { throw ValidationError("--id is required without --cert") }
-        guard !trust.isEmpty else { throw ValidationError("at least one --trust is required: nobody else could authenticate") }
         if let id { _ = try IdentitySpec.parse(id) }
+    }
+
+    func validateRequired(for what: String) throws {
+        guard key != nil else { throw ValidationError("\(what) needs --key") }
+        guard cert != nil || id != nil else { throw ValidationError("\(what) needs --id when there is no --cert") }
+        guard !trust.isEmpty else { throw ValidationError("\(what) needs at least one --trust: no peer could authenticate otherwise") }
     }
 
     func identity() throws -> MainModeIdentity {

@@ -58,6 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
+        try identity.validateRequired(for: "serve")
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard Platform.named(platform) != nil else { throw ValidationError("--platform \(platform): use host or t2000") }
         if timed && platform != Platform.t2000.name { throw ValidationError("--timed needs --platform t2000") }
