@@ -94,6 +94,8 @@ public final class ResponderService: Sendable {
             let key = CookiePair(header.initiatorCookie, header.responderCookie)
             guard let slot = t.slot(key), slot.peerHost == host else { return .drop(.unknownCookies) }
             if let repeated = Self.repeated(slot, message) { return repeated }
+            // A late copy of an earlier Main Mode message once the SA is up.
+            if slot.established && header.exchangeType == .identityProtection { return .drop(.duplicatesDropped) }
             slot.busy = true
             slot.touchedAt = now
             return .process(slot, key)
@@ -115,7 +117,8 @@ public final class ResponderService: Sendable {
                           table t: inout ExchangeTable) -> Decision {
         let initiator = CookiePair(header.initiatorCookie, header.responderCookie).initiator
         if let slot = t.slot(forMessage1Of: initiator, host: host) {
-            return Self.repeated(slot, message) ?? .drop(.unknownCookies)
+            // A late copy of message 1 after the exchange moved on: nothing to do.
+            return Self.repeated(slot, message) ?? .drop(.duplicatesDropped)
         }
         guard header.exchangeType == .identityProtection else { return .drop(.unknownCookies) }
         let (admission, expired) = t.admit(host: host, now: now)

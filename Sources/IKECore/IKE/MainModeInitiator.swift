@@ -64,6 +64,8 @@ public final class MainModeInitiator {
     }
 
     public var initiatorCookie: [UInt8] { cookie }
+    /// The responder's cookie once message 2 arrived.
+    public var responderCookie: [UInt8]? { values.responderCookie.isEmpty ? nil : values.responderCookie }
 
     /// Message 1: HDR, SA.
     public func start() -> [UInt8] {

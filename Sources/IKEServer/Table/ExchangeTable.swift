@@ -92,12 +92,12 @@ struct ExchangeTable {
     mutating func remove(_ key: CookiePair) {
         guard let s = slots.removeValue(forKey: key) else { return }
         if !s.established { releaseHalfOpen(s, key) }
+        byInitiator[InitiatorKey(cookie: key.initiator, host: s.peerHost)] = nil
     }
 
     private mutating func releaseHalfOpen(_ s: ExchangeSlot, _ key: CookiePair) {
         let n = halfOpenByHost[s.peerHost, default: 1] - 1
         halfOpenByHost[s.peerHost] = n > 0 ? n : nil
-        byInitiator[InitiatorKey(cookie: key.initiator, host: s.peerHost)] = nil
     }
 
     /// Established exchanges of `peer` other than `keep` (INITIAL-CONTACT makes them stale).
