@@ -13,7 +13,7 @@ final class ServiceDriver: Sendable {
     let operations = Atomic<Int>(0)
 
     init(limits: ExchangeLimits = ExchangeLimits(), framework: CryptoFramework = IKETestSupport.host,
-         suites: [IKESuite] = IKESuite.defaultResponderSuites) {
+         suites: [IKESuite] = IKESuite.defaultResponderSuites, holdsModeledTime: Bool = false) {
         let ids = IKETestSupport.identities
         let counter = OperationCounter()
         service = ResponderService(
@@ -21,7 +21,7 @@ final class ServiceDriver: Sendable {
                 responder: MainModeResponderConfiguration(
                     suites: suites, identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID),
                     peers: FixedPeerKey(ids.initiator.publicKey)),
-                framework: framework, limits: limits),
+                framework: framework, holdsModeledTime: holdsModeledTime, limits: limits),
             observe: { _ in counter.count.add(1, ordering: .relaxed) })
         self.counter = counter
     }
