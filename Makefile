@@ -3,13 +3,15 @@
 # root and otherwise says exactly what to install.
 
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libssl-dev libgmp-dev libsodium-dev openssl libp11-kit-dev softhsm2
+APT_PACKAGES := pkg-config libssl-dev libgmp-dev libsodium-dev openssl libp11-kit-dev softhsm2 strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins
 # pkg-config module -> Debian package providing it
 PC_MODULES := libcrypto:libssl-dev gmp:libgmp-dev libsodium:libsodium-dev p11-kit-1:libp11-kit-dev
 # file the PKCS#11 tests load -> Debian package providing it (SoftHSM2, a real token)
-FILES := /usr/lib/softhsm/libsofthsm2.so:softhsm2 /usr/bin/softhsm2-util:softhsm2
+FILES := /usr/lib/softhsm/libsofthsm2.so:softhsm2 /usr/bin/softhsm2-util:softhsm2 \
+	/usr/lib/ipsec/charon:strongswan-charon /usr/sbin/swanctl:strongswan-swanctl \
+	/usr/lib/ipsec/plugins/libstrongswan-openssl.so:libstrongswan-standard-plugins
 
-.PHONY: all deps build release test example bench clean
+.PHONY: all deps build release test example bench bench-serve clean
 
 all: build
 
@@ -58,6 +60,15 @@ bench: release
 	.build/release/ikebench compare
 	.build/release/ikebench calibrate
 	.build/release/ikebench speed --vs-openssl
+	$(MAKE) bench-serve
+
+# `ikebench serve` answering strongSwan initiators on loopback (needs root for
+# charon's private /run): negotiations/s and Phase I p50 next to its four
+# public-key operations. BENCH_SERVE_INITIATORS charons for BENCH_SERVE_SECONDS.
+BENCH_SERVE_INITIATORS ?= 2
+BENCH_SERVE_SECONDS ?= 10
+bench-serve: release
+	scripts/bench-serve.sh $(BENCH_SERVE_INITIATORS) $(BENCH_SERVE_SECONDS) .build/release/ikebench
 
 clean:
 	rm -rf .build

@@ -117,6 +117,7 @@ struct ServeCommand: AsyncParsableCommand {
             try JSONOutput.print(report)
         } else {
             print(ReportText.run(report, title: "ikebench serve on \(address):\(boundPort)"))
+            if let line = ReportText.publicKeyShare(report) { print(line) }
             print("")
             print("served: " + ServerCounters.Name.allCases.map { "\($0.rawValue)=\(service.counters[$0])" }.joined(separator: " "))
         }
