@@ -29,6 +29,8 @@ public final class MainModeInitiator {
     public var fault: Fault = .none
     /// Send CERTREQ in message 3 so the responder sends its certificate in message 6.
     public var requestCertificate = false
+    /// Send INITIAL-CONTACT in message 5 (RFC 2407 §4.6.3.3): our older SAs with the responder are stale.
+    public var sendsInitialContact = false
     private var peerWantsCertificate = false
     /// The responder's ID once authenticated.
     public private(set) var peerID: Identification?
@@ -118,6 +120,10 @@ public final class MainModeInitiator {
         if fault == .includeCertificate { chain.append(.certificate(encoding: 4, data: identity.publicKey.modulus)) }
         else if peerWantsCertificate, let certificate { chain.append(.certificate(encoding: CertificateEncoding.x509Signature, data: certificate)) }
         chain.append(.signature(sig))
+        if sendsInitialContact {
+            let notify = Notification(type: Notification.initialContact, spi: cookie + values.responderCookie)
+            chain.append(.other(.notification, body: notify.encodedBody))
+        }
         var plain = ISAKMPMessage.encodePayloads(chain)
         if fault == .criticalUnknownPayload {
             plain = Self.appendCriticalUnknown(to: plain)

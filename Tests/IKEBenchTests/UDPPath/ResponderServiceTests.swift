@@ -42,6 +42,19 @@ struct ResponderServiceTests {
         #expect(d.service.exchangeCount == 0)
     }
 
+    @Test("INITIAL-CONTACT in message 5 drops the same peer's older SA")
+    func initialContact() async throws {
+        let d = ServiceDriver()
+        _ = try await Self.negotiate(d, d.initiator())
+        _ = try await Self.negotiate(d, d.initiator(), host: "192.0.2.99")  // another address: kept
+        #expect(d.service.exchangeCount == 2)
+        let fresh = d.initiator()
+        fresh.sendsInitialContact = true
+        _ = try await Self.negotiate(d, fresh)
+        #expect(d.service.counters[.deleted] == 1)
+        #expect(d.service.exchangeCount == 2)
+    }
+
     @Test("a repeated message is answered with the stored reply and no crypto redone")
     func retransmissions() async throws {
         let d = ServiceDriver()
