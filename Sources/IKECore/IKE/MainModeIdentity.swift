@@ -31,6 +31,27 @@ public struct FixedPeerKey: PeerKeyResolver {
     public func keys(for id: Identification, certificates: [[UInt8]]) throws -> [RSAPublicKey] { [key] }
 }
 
+/// Checks a peer's SIG over its HASH with the keys a resolver trusts for its
+/// ID and certificates: what both ends of Main Mode do with the last message
+/// they receive (SIG_I in message 5, SIG_R in message 6).
+enum PeerSignature {
+    static func verify(_ hash: [UInt8], signature: [UInt8], id: Identification, payloads: [Payload],
+                       resolver: any PeerKeyResolver, session: IKECryptoSession, role: String) async throws {
+        let certificates = payloads.compactMap { p -> [UInt8]? in
+            if case .certificate(CertificateEncoding.x509Signature, let der) = p { return der }
+            return nil
+        }
+        let candidates = try resolver.keys(for: id, certificates: certificates).prefix(MainModeResponderConfiguration.maxCandidateKeys)
+        guard !candidates.isEmpty else {
+            throw ISAKMPError(.invalidIDInformation, "no trusted key for the \(role)'s ID \(id)")
+        }
+        for key in candidates {
+            if try await session.verify(hash, signature: signature, key: key) { return }
+        }
+        throw ISAKMPError(.authenticationFailed, "the \(role)'s signature does not verify with any trusted key for \(id)")
+    }
+}
+
 /// What a Main Mode responder accepts and who it is.
 public struct MainModeResponderConfiguration: Sendable {
     /// Acceptable suites; the first transform of the peer's offer (in its

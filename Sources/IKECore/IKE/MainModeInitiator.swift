@@ -145,19 +145,9 @@ public final class MainModeInitiator {
         guard case .identification(let idR)? = payloads.first(where: { $0.type == .identification }),
             case .signature(let sigR)? = payloads.first(where: { $0.type == .signature })
         else { throw ISAKMPError(.payloadMalformed, "message 6 lacks ID or SIG") }
-        let certificates = payloads.compactMap { p -> [UInt8]? in
-            if case .certificate(CertificateEncoding.x509Signature, let der) = p { return der }
-            return nil
-        }
-        let candidates = try responders.keys(for: idR, certificates: certificates).prefix(MainModeResponderConfiguration.maxCandidateKeys)
         let hashR = try await MainModeKeyDerivation.hashR(suite, keys, values, idR: idR.encodedBody, session: session)
-        var verified = false
-        for key in candidates {
-            if try await session.verify(hashR, signature: sigR, key: key) { verified = true; break }
-        }
-        guard verified else {
-            throw ISAKMPError(.authenticationFailed, "SIG_R does not verify over HASH_R with any trusted key for \(idR)")
-        }
+        try await PeerSignature.verify(hashR, signature: sigR, id: idR, payloads: payloads, resolver: responders,
+                                       session: session, role: "responder")
         self.cipher = cipher
         peerID = idR
         isEstablished = true

@@ -149,23 +149,9 @@ public final class MainModeResponder {
         guard case .signature(let sigI)? = payloads.first(where: { $0.type == .signature }) else {
             throw ISAKMPError(.invalidSignature, "message 5 has no SIG payload")
         }
-        let certificates = payloads.compactMap { p -> [UInt8]? in
-            if case .certificate(CertificateEncoding.x509Signature, let der) = p { return der }
-            return nil
-        }
-        let candidates = try configuration.peers.keys(for: idI, certificates: certificates)
-            .prefix(MainModeResponderConfiguration.maxCandidateKeys)
-        guard !candidates.isEmpty else {
-            throw ISAKMPError(.invalidIDInformation, "no trusted key for the initiator's ID \(idI)")
-        }
         let hashI = try await MainModeKeyDerivation.hashI(suite, keys, values, idI: idI.encodedBody, session: session)
-        var verified = false
-        for key in candidates {
-            if try await session.verify(hashI, signature: sigI, key: key) { verified = true; break }
-        }
-        guard verified else {
-            throw ISAKMPError(.authenticationFailed, "SIG_I does not verify over HASH_I with any trusted key for \(idI)")
-        }
+        try await PeerSignature.verify(hashI, signature: sigI, id: idI, payloads: payloads, resolver: configuration.peers,
+                                       session: session, role: "initiator")
         peerID = idI
         var events: [MainModeEvent] = [.established(peer: idI)]
         if payloads.contains(where: { Self.notification($0)?.type == Notification.initialContact }) {

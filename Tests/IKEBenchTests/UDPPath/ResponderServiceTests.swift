@@ -156,8 +156,14 @@ struct ResponderServiceTests {
             m[0] = UInt8(k & 0xFF); m[1] = UInt8(k >> 8); m[2] = 0x5A
             await d.deliver(m, from: "10.0.\(k / 250).\(k % 250)")
         }
-        #expect(d.service.exchangeCount == 64)
-        #expect(d.service.counters[.tableFull] == 1000 - 64)
+        // On a loaded machine some entries may expire during the flood (0.2 s
+        // lifetime); what holds regardless: the bound, and every message 1
+        // either refused, kept, or kept and expired.
+        let c = d.service.counters
+        #expect(d.service.exchangeCount <= 64)
+        #expect(c[.tableFull] >= 1000 - 64 - c[.expired])
+        #expect(d.service.exchangeCount + c[.expired] + c[.tableFull] == 1000)
+        let admitted = 1000 - c[.tableFull]
         // Half-open entries expire (bounded wait, no wall-clock assertion on speed).
         let deadline = Date().addingTimeInterval(30)
         while d.service.exchangeCount > 0 && Date() < deadline {
@@ -165,7 +171,7 @@ struct ResponderServiceTests {
             d.service.expire()
         }
         #expect(d.service.exchangeCount == 0)
-        #expect(d.service.counters[.expired] == 64)
+        #expect(d.service.counters[.expired] == admitted)
     }
 
     @Test("Quick Mode on an established SA is refused with a protected Notify; the SA stays")
