@@ -10,7 +10,6 @@ import Synchronization
 final class ServiceDriver: Sendable {
     let service: ResponderService
     private let sent = Locked<[[UInt8]]>([])
-    let operations = Atomic<Int>(0)
 
     init(limits: ExchangeLimits = ExchangeLimits(), framework: CryptoFramework = IKETestSupport.host,
          suites: [IKESuite] = IKESuite.defaultResponderSuites, holdsModeledTime: Bool = false) {
