@@ -118,6 +118,17 @@ public struct PeerTrust: PeerKeyResolver {
         return false
     }
 
+    /// Two DNs name the same entity when their RDNs hold the same attribute
+    /// types and values, whatever string type encodes each value and in any
+    /// letter case (RFC 5280 §7.1; strongSwan writes PrintableString where
+    /// openssl writes UTF8String).
+    static func sameName(_ a: DistinguishedName, _ b: DistinguishedName) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { x, y in
+            x.count == y.count && zip(x, y).allSatisfy { String(describing: $0).lowercased() == String(describing: $1).lowercased() }
+        }
+    }
+
     /// Whether `cert` names `id`: its subject for a DN, a subjectAltName for an FQDN or address.
     static func names(_ cert: Certificate, _ id: Identification) -> Bool {
         switch id.kind {
@@ -125,7 +136,7 @@ public struct PeerTrust: PeerKeyResolver {
             var s = DER.Serializer()
             if (try? s.serialize(cert.subject)) != nil, s.serializedBytes == id.data { return true }
             guard let node = try? DER.parse(id.data), let parsed = try? DistinguishedName(derEncoded: node) else { return false }
-            return parsed == cert.subject
+            return sameName(parsed, cert.subject)
         case .fqdn, .userFQDN, .ipv4Address, .ipv6Address:
             guard let sans = (try? cert.extensions.subjectAlternativeNames).flatMap({ $0 }) else { return false }
             let text = String(decoding: id.data, as: UTF8.self).lowercased()

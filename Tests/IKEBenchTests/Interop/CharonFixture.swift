@@ -58,7 +58,8 @@ enum CharonFixture {
         let peers = try PeerTrust.load(pemFiles: trust)
         let framework = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
         let service = ResponderService(ResponderServiceConfiguration(
-            responder: MainModeResponderConfiguration(suites: suites, identity: identity, peers: peers),
+            responder: MainModeResponderConfiguration(suites: suites, identity: identity, peers: peers,
+                                                      requestCertificate: peers.hasAuthorities),
             framework: framework, limits: limits))
         return try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
     }

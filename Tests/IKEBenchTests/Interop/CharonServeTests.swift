@@ -63,6 +63,28 @@ struct CharonServeTests {
         #expect(service.counters[.established] == 4)
     }
 
+    @Test("a peer whose certificate a trusted CA issued is accepted (CERTREQ → CERT)", .timeLimit(.minutes(3)))
+    func peerCertifiedByCA() async throws {
+        let dir = CharonFixture.directory.appendingPathComponent("ca")
+        let ca = try TestCertificate.make(subject: "/C=CH/O=ikebench CA/CN=Interop CA", dnsName: "ca.interop.example", in: dir)
+        let client = try TestCertificate.make(subject: "/C=CH/O=ikebench/CN=client.interop.example",
+                                              dnsName: "client.interop.example", issuedBy: ca, in: dir)
+        let server = try await CharonFixture.startServer(trust: [ca.certificatePath])
+        let charon = try CharonDaemon(
+            swanctlConf: CharonFixture.initiatorConnections([("c1", "aes128-sha256-modp2048")], servePort: server.port,
+                                                            localCert: "client.crt"),
+            files: ["x509/client.crt": client.certificatePEM, "private/client.key": client.keyPEM,
+                    "x509/serve.crt": CharonFixture.serve.certificatePEM],
+            ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try charon.loadAll()
+        let (status, output) = try await charon.initiateAsync(ike: "c1")
+        #expect(status == 0, "\(output)\n\(charon.log)")
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 1)
+    }
+
     @Test("an untrusted peer is refused and charon sees the Notify", .timeLimit(.minutes(3)))
     func untrustedPeerRefused() async throws {
         let server = try await CharonFixture.startServer(trust: [CharonFixture.stranger.certificatePath])
