@@ -55,6 +55,24 @@ struct ResponderServiceTests {
         #expect(d.service.exchangeCount == 2)
     }
 
+    @Test("a tampered message 5 is refused with a protected Notify and its exchange dropped",
+          arguments: [MainModeInitiator.Fault.garbageSignature, .signWrongHash, .shortSignature, .criticalUnknownPayload])
+    func tamperedMessage5(fault: MainModeInitiator.Fault) async throws {
+        let d = ServiceDriver()
+        let i = d.initiator()
+        i.fault = fault
+        let m2 = try #require(await d.deliver(i.start()).last)
+        let m4 = try #require(await d.deliver(try await i.message3(after: m2)).last)
+        let answers = await d.deliver(try await i.message5(after: m4))
+        let notify = try #require(answers.first)
+        let (h, _) = try ISAKMPMessage.parseHeader(notify)
+        #expect(h.exchangeType == .informational && h.flags.contains(.encryption), "after the keys, refusals are protected")
+        #expect(d.service.counters[.failed] == 1)
+        #expect(d.service.counters[.notifiesSent] == 1)
+        #expect(d.service.counters[.established] == 0)
+        #expect(d.service.exchangeCount == 0)
+    }
+
     @Test("a repeated message is answered with the stored reply and no crypto redone")
     func retransmissions() async throws {
         let d = ServiceDriver()
