@@ -22,8 +22,7 @@ struct RunCommand: AsyncParsableCommand {
             Example:
               ikebench run --platform t2000 --negotiations 20
               ikebench run --duration 30 --concurrency 2
-              ikebench run --peer 127.0.0.1:4500 --key me.key --cert me.crt --trust charon.crt \\
-                  --group 14 --prf sha256 --cipher aes128
+              ikebench run --peer 127.0.0.1:4500 --key me.key --cert me.crt --trust charon.crt --group 14
             """)
 
     @OptionGroup var options: WorkloadOptions

@@ -18,8 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
             The bound address is printed on stderr ("listening on HOST:PORT"); --port 0 takes a free port.
 
             Example:
-              ikebench serve --port 5500 --key serve.key --cert serve.crt --trust peer.crt \\
-                  --platform t2000 --timed --trace
+              ikebench serve --port 5500 --key serve.key --cert serve.crt --trust peer.crt --trace
+              ikebench serve --port 5500 --key serve.key --cert serve.crt --trust ca.crt --platform t2000 --timed
             """)
 
     @Option(help: "Address to listen on.")
