@@ -89,7 +89,8 @@ struct ServeCommand: AsyncParsableCommand {
         let service = ResponderService(
             ResponderServiceConfiguration(
                 responder: MainModeResponderConfiguration(suites: suites, identity: me, peers: peers,
-                                                          requestCertificate: peers.hasAuthorities),
+                                                          requestCertificate: peers.hasAuthorities,
+                                                          certificateAuthorities: peers.authorityNames),
                 framework: framework, holdsModeledTime: timed),
             trace: trace ? write : nil,
             observe: { display.observe($0) },

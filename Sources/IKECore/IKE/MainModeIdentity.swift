@@ -62,12 +62,24 @@ public struct MainModeResponderConfiguration: Sendable {
     /// Send CERTREQ in message 4, so the peer sends its certificate in message 5
     /// (useful when we trust a CA rather than the peer's own key).
     public var requestCertificate: Bool
+    /// The DER subject names of the CAs we trust, one CERTREQ each (RFC 2408
+    /// §3.10); empty: one CERTREQ naming no authority.
+    public var certificateAuthorities: [[UInt8]]
 
-    public init(suites: [IKESuite], identity: MainModeIdentity, peers: any PeerKeyResolver, requestCertificate: Bool = false) {
+    public init(suites: [IKESuite], identity: MainModeIdentity, peers: any PeerKeyResolver, requestCertificate: Bool = false,
+                certificateAuthorities: [[UInt8]] = []) {
         self.suites = suites
         self.identity = identity
         self.peers = peers
         self.requestCertificate = requestCertificate
+        self.certificateAuthorities = certificateAuthorities
+    }
+
+    /// The CERTREQ payloads of message 4: X.509 signature certificates (encoding 4) from each authority.
+    var certificateRequests: [Payload] {
+        guard requestCertificate else { return [] }
+        let names = certificateAuthorities.isEmpty ? [[]] : certificateAuthorities
+        return names.map { .other(.certificateRequest, body: [CertificateEncoding.x509Signature] + $0) }
     }
 
     /// Most keys tried for one SIG_I: a resolver that offers many cannot make

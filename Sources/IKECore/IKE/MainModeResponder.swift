@@ -123,11 +123,7 @@ public final class MainModeResponder {
         keys = k
         cipher = MainModeCipher(suite: suite, key: k.cipherKey, iv: k.initialIV)
         state = .awaitingAuthentication
-        var payloads: [Payload] = [.keyExchange(pair.publicValue), .nonce(nonce)]
-        if configuration.requestCertificate {
-            // CERTREQ for X.509 signature certificates (encoding 4) from any authority (RFC 2408 §3.10).
-            payloads.append(.other(.certificateRequest, body: [CertificateEncoding.x509Signature]))
-        }
+        let payloads: [Payload] = [.keyExchange(pair.publicValue), .nonce(nonce)] + configuration.certificateRequests
         return ISAKMPMessage(header: header(), payloads: payloads).encoded()
     }
 

@@ -29,6 +29,15 @@ public struct PeerTrust: PeerKeyResolver {
         anchors.contains { if case .authority = $0 { return true } else { return false } }
     }
 
+    /// The DER subject names of the trusted CAs (what CERTREQ payloads name).
+    public var authorityNames: [[UInt8]] {
+        anchors.compactMap { anchor -> [UInt8]? in
+            guard case .authority(let ca) = anchor else { return nil }
+            var s = DER.Serializer()
+            return (try? s.serialize(ca.subject)) != nil ? s.serializedBytes : nil
+        }
+    }
+
     public struct LoadError: Error, CustomStringConvertible {
         public let description: String
     }

@@ -59,7 +59,8 @@ enum CharonFixture {
         let framework = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
         let service = ResponderService(ResponderServiceConfiguration(
             responder: MainModeResponderConfiguration(suites: suites, identity: identity, peers: peers,
-                                                      requestCertificate: peers.hasAuthorities),
+                                                      requestCertificate: peers.hasAuthorities,
+                                                          certificateAuthorities: peers.authorityNames),
             framework: framework, limits: limits))
         return try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
     }

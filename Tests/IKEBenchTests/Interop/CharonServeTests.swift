@@ -80,6 +80,9 @@ struct CharonServeTests {
         try charon.loadAll()
         let (status, output) = try await charon.initiateAsync(ike: "c1")
         #expect(status == 0, "\(output)\n\(charon.log)")
+        // Our CERTREQ named the CA (charon does not hold it, hence "unknown"); charon answered with its certificate.
+        #expect(charon.log.contains("received cert request for unknown ca 'C=CH, O=ikebench CA, CN=Interop CA'"), "\(charon.log)")
+        #expect(charon.log.contains("sending end entity cert \"C=CH, O=ikebench, CN=client.interop.example\""), "\(charon.log)")
         let service = server.service
         try await server.stop()
         #expect(service.counters[.established] == 1)
