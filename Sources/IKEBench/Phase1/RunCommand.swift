@@ -45,7 +45,10 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let platform = options.platform(default: "host")
         let framework = try CryptoFramework(platform: platform, policy: options.policySource)
-        let workload = options.workload(defaultNegotiations: Self.defaultNegotiations)
+        let rsaBits = options.negotiated.rsaBits ?? Defaults2007.rsaBits
+        let workload = options.workload(
+            suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
+            defaultNegotiations: Self.defaultNegotiations)
         let display = LiveDisplay.forTerminal(json: options.json)
         let report: RunReport
         if let peer {
@@ -54,7 +57,7 @@ struct RunCommand: AsyncParsableCommand {
                 .run(display: display, write: options.traceWriter)
         } else {
             let identities = try await IKEIdentities.generate(
-                bits: options.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
+                bits: rsaBits, framework: try MainModeNegotiation.initiatorFramework())
             report = try await PhaseOneRun.run(workload, framework: framework, identities: identities,
                                                display: display, write: options.traceWriter)
         }

@@ -76,7 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let me = try identity.identity()
         let peers = try identity.peers()
-        let chosenPlatform = timed ? Platform.t2000(costModel: .t2000, ncp: NCPConfiguration(mode: .timed(scale: 1)))
+        let chosenPlatform = timed ? Platform.t2000(ncpMode: .timed(scale: 1))
                                    : Platform.named(platform)!
         let framework = try CryptoFramework(platform: chosenPlatform, policy: config.map { .file(URL(fileURLWithPath: $0)) } ?? .default)
         let display = LiveDisplay.forTerminal(json: json)

@@ -114,7 +114,7 @@ public final class MainModeResponder {
                 "KE payload of \(gxi.count) bytes; group \(suite.groupNumber) values have \(suite.group.byteCount)")
         }
         peerWantsCertificate = m.first(.certificateRequest) != nil
-        let pair = try await session.generateDH(suite.group)
+        let pair = try await session.generateDH(suite.group, privateBits: suite.dhPrivateBits)
         let gxy = try await session.deriveDH(pair.privateKey, peer: gxi)
         values.initiatorPublic = gxi
         values.initiatorNonce = ni

@@ -38,7 +38,7 @@ struct ServeTimingTests {
 
     @Test("--timed: a negotiation lasts at least the modeled time of its operations", .timeLimit(.minutes(5)))
     func timedHoldsModeledTime() async throws {
-        let platform = Platform.t2000(costModel: .t2000, ncp: NCPConfiguration(mode: .timed(scale: 1)))
+        let platform = Platform.t2000(ncpMode: .timed(scale: 1))
         let framework = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
         let d = ServiceDriver(framework: framework, holdsModeledTime: true)
         _ = try await ResponderServiceTests.negotiate(d, d.initiator(suite: IKETestSupport.suite(2, .sha1, .des3)))
