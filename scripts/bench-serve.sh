@@ -11,8 +11,8 @@ SECONDS_RUN=${2:-10}
 IKEBENCH=${3:-.build/release/ikebench}
 PLATFORM=${4:-host}
 CHARON=/usr/lib/ipsec/charon
-[ "$(id -u)" = 0 ] || { echo "bench-serve: needs root (unshare -m, mount over /run)"; exit 1; }
-[ -x "$CHARON" ] || { echo "bench-serve: $CHARON missing (make deps installs strongswan-charon)"; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "bench-serve: skipped, needs root (unshare -m, mount over /run for charon)"; exit 0; }
+[ -x "$CHARON" ] || { echo "bench-serve: skipped, $CHARON missing (make deps installs strongswan-charon)"; exit 0; }
 DIR=$(mktemp -d /tmp/bench-serve.XXXXXX)
 PIDS=""
 cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"; }
