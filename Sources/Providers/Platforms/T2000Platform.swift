@@ -12,15 +12,17 @@ extension Platform {
     /// after sparcfp, the integer bignum Sun later shipped for sun4v
     /// (`sparcumul64`, ``SolarisBignumKernel/umul64``): not in the 2007
     /// Solaris 10, a counterfactual for what disabling ncp/0 would have cost with it.
+    /// `ncpMode`: `.timed` holds every ncp/0 job for its modeled latency (`ikebench serve --timed`).
     public static func t2000(
-        chip: ChipModel = .ultraSPARCT1, dhPrivateValues: DHPrivateValueLength = .fullLength, laterIntegerBignum: Bool = false
+        chip: ChipModel = .ultraSPARCT1, dhPrivateValues: DHPrivateValueLength = .fullLength, laterIntegerBignum: Bool = false,
+        ncpMode: NCPConfiguration.Mode = .fast
     ) -> Platform {
         let integer = SolarisBignumKernel.umul64.providerName
         return Platform(
             name: "t2000", chip: chip, softwarePriority: ["sparcfp"] + (laterIntegerBignum ? [integer] : []),
             makeProviders: {
                 [SPARCFloatProvider(chip: chip, dhPrivateValues: dhPrivateValues),
-                 NCPProvider(configuration: NCPConfiguration(mauCount: chip.cryptoUnits.count), chip: chip)]
+                 NCPProvider(configuration: NCPConfiguration(mauCount: chip.cryptoUnits.count, mode: ncpMode), chip: chip)]
                     + (laterIntegerBignum ? [SPARCFloatProvider(chip: chip, dhPrivateValues: dhPrivateValues, kernel: .umul64)] : [])
             },
             makeModuleProvider: PKCS11Provider.factory)
