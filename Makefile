@@ -10,7 +10,8 @@ APT_PACKAGES := pkg-config libssl-dev libgmp-dev libsodium-dev openssl libp11-ki
 PC_MODULES := libcrypto:libssl-dev gmp:libgmp-dev libsodium:libsodium-dev p11-kit-1:libp11-kit-dev
 # file the tests load or run -> Debian package providing it: SoftHSM2 (a real token),
 # the PKCS#11 clients (pkcs11-tool, p11tool, OpenSSL's libp11 engine, cc for the C client),
-# strongSwan's charon with its pkcs11 plugin (the retelling), and the tools the chart and manual-page tests run (librsvg's renderer, man and groff)
+# the tools the chart and manual-page tests run (librsvg's renderer, man and groff),
+# and strongSwan's charon and swanctl (the IKE peer of the serve and retell tests)
 FILES := /usr/lib/softhsm/libsofthsm2.so:softhsm2 /usr/bin/softhsm2-util:softhsm2 \
 	/usr/bin/pkcs11-tool:opensc /usr/bin/p11tool:gnutls-bin \
 	/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so:libengine-pkcs11-openssl /usr/bin/cc:gcc \
@@ -30,7 +31,7 @@ BUILT ?=
 # commands' own help, completed with the sections in docs/man/*.sections.
 MAN_DATE ?= 2026-11-29
 
-.PHONY: all deps build release test example bench bench-pkcs11 pkcs11-module retell clean install uninstall man docs
+.PHONY: all deps build release test example bench bench-pkcs11 bench-serve pkcs11-module retell clean install uninstall man docs
 
 all: build
 
@@ -89,6 +90,7 @@ bench: release
 	.build/release/ikebench speed --vs-openssl --svg $(BENCH_CHARTS)/speed.svg
 	.build/release/ikebench run --platform host --negotiations 2000 --concurrency 1,2,4
 	$(MAKE) bench-pkcs11
+	$(MAKE) bench-serve
 	@echo "make bench: charts in $(BENCH_CHARTS)/ (compare.svg, calibrate.svg, speed.svg)"
 
 # The PKCS#11 module: .build/release/libCryptoFrameworkPKCS11.so (README "PKCS#11 module").
@@ -100,6 +102,14 @@ bench-pkcs11: pkcs11-module
 	$(SWIFT) build -c release --product pkcs11-speed
 	cc -O2 -o .build/release/pkcs11_speed Benchmarks/PKCS11/pkcs11_speed.c $$(pkg-config --cflags p11-kit-1) -ldl
 	.build/release/pkcs11-speed .build/release/pkcs11_speed
+
+# `ikebench serve` answering strongSwan initiators on loopback (needs root for
+# charon's private /run): negotiations/s and Phase I p50 next to its four
+# public-key operations. BENCH_SERVE_INITIATORS charons for BENCH_SERVE_SECONDS.
+BENCH_SERVE_INITIATORS ?= 2
+BENCH_SERVE_SECONDS ?= 10
+bench-serve: release
+	scripts/bench-serve.sh $(BENCH_SERVE_INITIATORS) $(BENCH_SERVE_SECONDS) .build/release/ikebench
 
 install:
 ifeq ($(BUILT),)

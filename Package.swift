@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         // `make docs` (swift package generate-documentation); a command plugin, not built by `swift build`.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         // C libraries, found through pkg-config; `make deps` installs the -dev packages.
@@ -55,11 +57,23 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // IKE on the wire: the Main Mode responder and initiator on UDP (SwiftNIO),
+        // the bounded exchange table, and peer trust from X.509 (swift-certificates).
+        .target(
+            name: "IKEServer",
+            dependencies: [
+                "CryptoFramework", "Providers", "IKECore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         // The IKE Phase I benchmark; `make bench` runs it.
         .executableTarget(
             name: "IKEBench",
             dependencies: [
-                "CryptoFramework", "Providers", "IKECore", "Charts", "Retell",
+                "CryptoFramework", "Providers", "IKECore", "IKEServer", "Charts", "Retell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -129,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IKEBenchTests",
-            dependencies: ["IKECore", "IKEBench", "CryptoFramework", "Providers", "TestSupport"],
+            dependencies: ["IKECore", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -14,10 +14,16 @@ struct RunCommand: AsyncParsableCommand {
             received to message 6 built. The policy file is watched: a `cryptoadm disable \
             provider=ncp/0 all` in another terminal shows in the per-second lines of a long run.
 
+            With --peer HOST:PORT the initiator is ours, on the framework under test, and the \
+            responder is a real one over UDP (strongSwan's charon, say): each negotiation is \
+            timed on the initiator from message 1 sent to message 6 verified, and --key, --cert, \
+            --id and --trust say who we are and whom we trust.
+
             Example:
               ikebench run --platform t2000 --negotiations 20
               ikebench run --duration 30 --concurrency 2
               ikebench run --negotiations 2000 --concurrency 1,2,4
+              ikebench run --peer 127.0.0.1:4500 --key me.key --cert me.crt --trust charon.crt --group 14
 
             With several --concurrency levels, the same workload runs once per level \
             (fresh framework, same keys) and one scaling table is printed: throughput, its ratio \
@@ -27,24 +33,48 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: WorkloadOptions
     @OptionGroup var chart: ChartOutputOptions
 
+    @Option(help: "Negotiate with a real responder at HOST:PORT over UDP instead of the in-process one.")
+    var peer: String?
+
+    @OptionGroup var wire: PeerIdentityOptions
+
     /// Negotiations when neither --negotiations nor --duration is given.
     static let defaultNegotiations = 200
+
+    func validate() throws {
+        if let peer {
+            _ = try PeerAddress(peer)
+            try wire.validateRequired(for: "--peer")
+            if options.concurrency.levels.count > 1 {
+                throw ValidationError("--peer runs one concurrency level; give --concurrency a single number")
+            }
+        }
+    }
 
     func run() async throws {
         let platform = options.platform(default: "host")
         let rsaBits = options.negotiated.rsaBits ?? Defaults2007.rsaBits
-        let identities = try await IKEIdentities.generate(
-            bits: rsaBits, framework: try MainModeNegotiation.initiatorFramework())
         var reports: [RunReport] = []
-        for level in options.concurrency.levels {
+        if let peer {
             let framework = try CryptoFramework(platform: platform, policy: options.policySource)
             let workload = options.workload(
                 suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
-                defaultNegotiations: Self.defaultNegotiations, concurrency: level)
-            let report = try await PhaseOneRun.run(
-                workload, framework: framework,
-                identities: identities, display: .forTerminal(json: options.json), write: options.traceWriter)
-            reports.append(report)
+                defaultNegotiations: Self.defaultNegotiations)
+            reports.append(try await PeerRun(workload: workload, framework: framework, peer: try PeerAddress(peer),
+                                             identity: try wire.identity(), trust: try wire.peers())
+                .run(display: .forTerminal(json: options.json), write: options.traceWriter))
+        } else {
+            let identities = try await IKEIdentities.generate(
+                bits: rsaBits, framework: try MainModeNegotiation.initiatorFramework())
+            for level in options.concurrency.levels {
+                let framework = try CryptoFramework(platform: platform, policy: options.policySource)
+                let workload = options.workload(
+                    suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
+                    defaultNegotiations: Self.defaultNegotiations, concurrency: level)
+                reports.append(try await PhaseOneRun.run(
+                    workload, framework: framework,
+                    identities: identities, display: .forTerminal(json: options.json), write: options.traceWriter))
+            }
         }
         if let last = reports.last {
             try chart.write { PhaseOneCharts.run(last, command: ChartOutputOptions.commandLine) }

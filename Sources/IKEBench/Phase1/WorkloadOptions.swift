@@ -33,7 +33,7 @@ struct NegotiatedSuiteOptions: ParsableArguments {
     @Option(help: "The negotiated hash, whose HMAC is the PRF: sha1 or sha256.")
     var prf: String = Defaults2007.prf
 
-    @Option(help: "The Phase I cipher: aes128 or 3des.")
+    @Option(help: "The Phase I cipher: aes128, aes256 or 3des.")
     var cipher: String = Defaults2007.cipher
 
     func validate() throws {
@@ -44,7 +44,7 @@ struct NegotiatedSuiteOptions: ParsableArguments {
             throw ValidationError("--dh-private \(dhPrivate): use full or short")
         }
         guard IKESuite.PRF(rawValue: prf) != nil else { throw ValidationError("--prf \(prf): use sha1 or sha256") }
-        guard IKESuite.Cipher(rawValue: cipher) != nil else { throw ValidationError("--cipher \(cipher): use aes128 or 3des") }
+        guard IKESuite.Cipher(rawValue: cipher) != nil else { throw ValidationError("--cipher \(cipher): use aes128, aes256 or 3des") }
         if let rsaBits, !(512...4096).contains(rsaBits) { throw ValidationError("--rsa-bits \(rsaBits) is outside 512...4096") }
     }
 

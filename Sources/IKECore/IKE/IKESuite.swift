@@ -21,12 +21,20 @@ public struct IKESuite: Sendable, Equatable, CustomStringConvertible {
     }
 
     public enum Cipher: String, Sendable, CaseIterable {
-        case aes128, des3 = "3des"
+        case aes128, aes256, des3 = "3des"
         /// Encryption Algorithm attribute values: 3DES-CBC 5 (RFC 2409), AES-CBC 7 (RFC 3602 §5).
-        public var attributeValue: UInt64 { self == .aes128 ? 7 : 5 }
-        public var mechanism: Mechanism { self == .aes128 ? .aesCBC : .des3CBC }
-        public var keyBytes: Int { self == .aes128 ? 16 : 24 }
-        public var blockSize: Int { self == .aes128 ? 16 : 8 }
+        public var attributeValue: UInt64 { self == .des3 ? 5 : 7 }
+        public var mechanism: Mechanism { self == .des3 ? .des3CBC : .aesCBC }
+        public var keyBytes: Int {
+            switch self {
+            case .aes128: 16
+            case .aes256: 32
+            case .des3: 24
+            }
+        }
+        public var blockSize: Int { self == .des3 ? 8 : 16 }
+        /// The Key Length attribute AES carries (RFC 3602 §5: AES has a variable key length); nil for 3DES.
+        public var keyLengthAttribute: UInt64? { self == .des3 ? nil : UInt64(keyBytes * 8) }
     }
 
     /// Authentication Method 3: RSA signatures (RFC 2409 Appendix A).
@@ -59,7 +67,7 @@ public struct IKESuite: Sendable, Equatable, CustomStringConvertible {
     /// The transform offered (and accepted) for this suite.
     public var transform: Transform {
         var attributes = [Attribute(.encryptionAlgorithm, cipher.attributeValue)]
-        if cipher == .aes128 { attributes.append(Attribute(.keyLength, 128)) }
+        if let bits = cipher.keyLengthAttribute { attributes.append(Attribute(.keyLength, bits)) }
         attributes += [
             Attribute(.hashAlgorithm, prf.attributeValue),
             Attribute(.authenticationMethod, Self.rsaSignatures),
@@ -81,7 +89,38 @@ public struct IKESuite: Sendable, Equatable, CustomStringConvertible {
             t.value(.authenticationMethod) == Self.rsaSignatures,
             t.value(.groupDescription) == UInt64(groupNumber)
         else { return false }
-        if cipher == .aes128 { return t.value(.keyLength) == 128 }
-        return t.value(.keyLength) == nil
+        return t.value(.keyLength) == cipher.keyLengthAttribute
+    }
+
+    /// strongSwan's proposal keyword for this suite, e.g. `aes128-sha256-modp2048`.
+    public var proposalName: String {
+        "\(cipher.rawValue)-\(prf.rawValue)-modp\(group.byteCount * 8)"
+    }
+
+    /// Parses a strongSwan-style proposal keyword: `CIPHER-HASH-GROUP` with CIPHER
+    /// 3des, aes128 or aes256, HASH sha1 or sha256, GROUP modp768/1024/1536/2048/3072/4096
+    /// (or the Oakley number: 1, 2, 5, 14, 15, 16).
+    public init?(proposalName: String) {
+        let parts = proposalName.lowercased().split(separator: "-").map(String.init)
+        guard parts.count == 3, let cipher = Cipher(rawValue: parts[0]), let prf = PRF(rawValue: parts[1]) else { return nil }
+        let groupText = parts[2].hasPrefix("modp") ? String(parts[2].dropFirst(4)) : parts[2]
+        guard let value = Int(groupText) else { return nil }
+        let byBits = [768: 1, 1024: 2, 1536: 5, 2048: 14, 3072: 15, 4096: 16]
+        let number = parts[2].hasPrefix("modp") ? byBits[value] : value
+        guard let number, let group = DHGroup.ike(number) else { return nil }
+        self.init(group: group, prf: prf, cipher: cipher)
+    }
+
+    /// The suites a responder accepts by default: every cipher, hash and
+    /// group of RFC 2409's mandatory and RFC 3526's common MODP groups we time
+    /// (3DES, AES-128, AES-256; SHA-1, SHA-256; groups 2, 5, 14).
+    public static var defaultResponderSuites: [IKESuite] {
+        var all: [IKESuite] = []
+        for cipher in [Cipher.aes128, .aes256, .des3] {
+            for prf in [PRF.sha256, .sha1] {
+                for group in [14, 5, 2] { all.append(IKESuite(group: DHGroup.ike(group)!, prf: prf, cipher: cipher)) }
+            }
+        }
+        return all
     }
 }

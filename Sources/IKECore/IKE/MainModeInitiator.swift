@@ -23,9 +23,17 @@ public final class MainModeInitiator {
     public let suite: IKESuite
     public let session: IKECryptoSession
     private let identity: RSAPrivateKey
-    private let responderKey: RSAPublicKey
+    private let certificate: [UInt8]?
+    private let responders: any PeerKeyResolver
     public let id: Identification
     public var fault: Fault = .none
+    /// Send CERTREQ in message 3 so the responder sends its certificate in message 6.
+    public var requestCertificate = false
+    /// Send INITIAL-CONTACT in message 5 (RFC 2407 §4.6.3.3): our older SAs with the responder are stale.
+    public var sendsInitialContact = false
+    private var peerWantsCertificate = false
+    /// The responder's ID once authenticated.
+    public private(set) var peerID: Identification?
 
     private let cookie: [UInt8]
     private let nonce: [UInt8]
@@ -35,19 +43,31 @@ public final class MainModeInitiator {
     private var cipher: MainModeCipher?
     public private(set) var isEstablished = false
 
-    public init(suite: IKESuite, session: IKECryptoSession, identity: RSAPrivateKey, responderKey: RSAPublicKey,
-                id: Identification, cookie: [UInt8] = IKERandom.bytes(8), nonce: [UInt8] = IKERandom.bytes(16)) {
+    public convenience init(suite: IKESuite, session: IKECryptoSession, identity: RSAPrivateKey, responderKey: RSAPublicKey,
+                            id: Identification, cookie: [UInt8] = IKERandom.bytes(8), nonce: [UInt8] = IKERandom.bytes(16)) {
+        self.init(suite: suite, session: session, identity: MainModeIdentity(key: identity, id: id),
+                  responders: FixedPeerKey(responderKey), cookie: cookie, nonce: nonce)
+    }
+
+    /// `responders` finds the keys that may sign for the ID the responder sends in message 6.
+    public init(suite: IKESuite, session: IKECryptoSession, identity: MainModeIdentity, responders: any PeerKeyResolver,
+                cookie: [UInt8] = IKERandom.bytes(8), nonce: [UInt8] = IKERandom.bytes(16)) {
         self.suite = suite
         self.session = session
-        self.identity = identity
-        self.responderKey = responderKey
-        self.id = id
+        self.identity = identity.key
+        self.certificate = identity.certificate
+        self.responders = responders
+        self.id = identity.id
         self.cookie = cookie
         self.nonce = nonce
         let sa = suite.securityAssociation.encodedBody
         self.values = MainModeExchangeValues(initiatorCookie: cookie, responderCookie: [], initiatorNonce: nonce,
                                              responderNonce: [], initiatorPublic: [], responderPublic: [], initiatorSA: sa)
     }
+
+    public var initiatorCookie: [UInt8] { cookie }
+    /// The responder's cookie once message 2 arrived.
+    public var responderCookie: [UInt8]? { values.responderCookie.isEmpty ? nil : values.responderCookie }
 
     /// Message 1: HDR, SA.
     public func start() -> [UInt8] {
@@ -67,7 +87,9 @@ public final class MainModeInitiator {
         let pair = try await session.generateDH(suite.group)
         dh = pair
         values.initiatorPublic = pair.publicValue
-        return ISAKMPMessage(header: header(), payloads: [.keyExchange(pair.publicValue), .nonce(nonce)]).encoded()
+        var payloads: [Payload] = [.keyExchange(pair.publicValue), .nonce(nonce)]
+        if requestCertificate { payloads.append(.other(.certificateRequest, body: [CertificateEncoding.x509Signature])) }
+        return ISAKMPMessage(header: header(), payloads: payloads).encoded()
     }
 
     /// Message 4 → message 5 (HDR*, IDii, [CERT,] SIG_I).
@@ -80,6 +102,7 @@ public final class MainModeInitiator {
         guard let dh else { throw ISAKMPError(.unexpectedMessage, "message 4 before message 3") }
         values.responderPublic = gxr
         values.responderNonce = nr
+        peerWantsCertificate = m.first(.certificateRequest) != nil
         let gxy = try await session.deriveDH(dh.privateKey, peer: gxr)
         let k = try await MainModeKeyDerivation.derive(suite, values, sharedSecret: gxy, session: session)
         keys = k
@@ -95,7 +118,12 @@ public final class MainModeInitiator {
         }
         var chain: [Payload] = [.identification(id)]
         if fault == .includeCertificate { chain.append(.certificate(encoding: 4, data: identity.publicKey.modulus)) }
+        else if peerWantsCertificate, let certificate { chain.append(.certificate(encoding: CertificateEncoding.x509Signature, data: certificate)) }
         chain.append(.signature(sig))
+        if sendsInitialContact {
+            let notify = Notification(type: Notification.initialContact, spi: cookie + values.responderCookie)
+            chain.append(.other(.notification, body: notify.encodedBody))
+        }
         var plain = ISAKMPMessage.encodePayloads(chain)
         if fault == .criticalUnknownPayload {
             plain = Self.appendCriticalUnknown(to: plain)
@@ -113,16 +141,35 @@ public final class MainModeInitiator {
             throw ISAKMPError(.invalidFlags, "message 6 is not encrypted")
         }
         let plain = try await cipher.decrypt(body, session: session)
-        let payloads = try ISAKMPMessage.parsePayloads(first: h.nextPayload, plain[...], trailingAllowed: suite.cipher.blockSize - 1)
+        let payloads = try ISAKMPMessage.parsePayloads(first: h.nextPayload, plain[...], trailingAllowed: suite.cipher.blockSize)
         guard case .identification(let idR)? = payloads.first(where: { $0.type == .identification }),
             case .signature(let sigR)? = payloads.first(where: { $0.type == .signature })
         else { throw ISAKMPError(.payloadMalformed, "message 6 lacks ID or SIG") }
         let hashR = try await MainModeKeyDerivation.hashR(suite, keys, values, idR: idR.encodedBody, session: session)
-        guard try await session.verify(hashR, signature: sigR, key: responderKey) else {
-            throw ISAKMPError(.authenticationFailed, "SIG_R does not verify over HASH_R with the responder's public key")
-        }
+        try await PeerSignature.verify(hashR, signature: sigR, id: idR, payloads: payloads, resolver: responders,
+                                       session: session, role: "responder")
         self.cipher = cipher
+        peerID = idR
         isEstablished = true
+    }
+
+    /// An informational DELETE of this ISAKMP SA, protected by it (RFC 2409 §5.7),
+    /// so the responder forgets it at once.
+    public func deleteMessage() async throws -> [UInt8] {
+        guard isEstablished, let keys, let cipher else { throw ISAKMPError(.unexpectedMessage, "no established SA to delete") }
+        let protection = InformationalProtection(suite: suite, keys: keys, lastPhaseOneBlock: cipher.iv)
+        let delete = Deletion(spis: [cookie + values.responderCookie])
+        return try await protection.seal([.other(.delete, body: delete.encodedBody)], initiatorCookie: cookie,
+                                         responderCookie: values.responderCookie, session: session)
+    }
+
+    /// The Notify a responder sent instead of its reply, if `bytes` is one
+    /// (unprotected; a protected one is reported by type only when it can be read).
+    public static func refusalCode(in bytes: [UInt8]) -> UInt16? {
+        guard let m = try? ISAKMPMessage.parse(bytes), m.header.exchangeType == .informational,
+            case .other(.notification, let body)? = m.first(.notification), let n = try? Notification.parse(body)
+        else { return nil }
+        return n.type
     }
 
     /// Rewrites the last payload's next-payload field to point at a new

@@ -4,21 +4,23 @@ import CryptoFramework
 ///
 ///     1  HDR, SA                 →
 ///                                ←  2  HDR, SA
-///     3  HDR, KE, Ni             →
-///                                ←  4  HDR, KE, Nr
+///     3  HDR, KE, Ni [, CR]      →
+///                                ←  4  HDR, KE, Nr [, CR]
 ///     5  HDR*, IDii, [CERT,] SIG_I →
-///                                ←  6  HDR*, IDir, SIG_R
+///                                ←  6  HDR*, IDir, [CERT,] SIG_R
 ///
-/// Every operation goes through the framework of its ``IKECryptoSession``.
-/// Any malformed, out-of-order or tampered message is an ``ISAKMPError``.
+/// then informational exchanges protected by the SA (DELETE, notifications).
+/// Bytes in, bytes and events out: no I/O. Every operation goes through the
+/// framework of its ``IKECryptoSession``. Any malformed, out-of-order or
+/// tampered message is an ``ISAKMPError``; ``refusal(for:)`` turns one into
+/// the Notify a peer should see.
 public final class MainModeResponder {
     public enum State: Sendable { case awaitingSA, awaitingKE, awaitingAuthentication, established }
 
-    public let suite: IKESuite
+    public let configuration: MainModeResponderConfiguration
+    /// The suite chosen from message 1 (before it: the first configured one).
+    public private(set) var suite: IKESuite
     public let session: IKECryptoSession
-    private let identity: RSAPrivateKey
-    private let initiatorKey: RSAPublicKey
-    private let id: Identification
     public private(set) var state = State.awaitingSA
 
     private let cookie: [UInt8]
@@ -26,32 +28,49 @@ public final class MainModeResponder {
     private var values: MainModeExchangeValues
     private var keys: MainModeKeys?
     private var cipher: MainModeCipher?
+    /// The peer sent CERTREQ: our certificate goes in message 6.
+    private var peerWantsCertificate = false
     /// The initiator's identity once authenticated.
     public private(set) var peerID: Identification?
 
-    /// `identity`: our signature key; `initiatorKey`: the public key the
-    /// initiator must have signed with (configured, as with `cert_trust`).
-    public init(suite: IKESuite, session: IKECryptoSession, identity: RSAPrivateKey, initiatorKey: RSAPublicKey,
-                id: Identification, cookie: [UInt8] = IKERandom.bytes(8), nonce: [UInt8] = IKERandom.bytes(16)) {
-        self.suite = suite
+    public init(configuration: MainModeResponderConfiguration, session: IKECryptoSession,
+                cookie: [UInt8] = IKERandom.bytes(8), nonce: [UInt8] = IKERandom.bytes(16)) {
+        precondition(!configuration.suites.isEmpty, "a responder needs at least one acceptable suite")
+        self.configuration = configuration
+        self.suite = configuration.suites[0]
         self.session = session
-        self.identity = identity
-        self.initiatorKey = initiatorKey
-        self.id = id
         self.cookie = cookie
         self.nonce = nonce
         self.values = MainModeExchangeValues(initiatorCookie: [], responderCookie: cookie, initiatorNonce: [],
                                              responderNonce: nonce, initiatorPublic: [], responderPublic: [], initiatorSA: [])
     }
 
-    /// Handles one message from the initiator and returns the reply.
+    /// One suite, one trusted initiator key (the in-process run).
+    public convenience init(suite: IKESuite, session: IKECryptoSession, identity: RSAPrivateKey, initiatorKey: RSAPublicKey,
+                            id: Identification, cookie: [UInt8] = IKERandom.bytes(8), nonce: [UInt8] = IKERandom.bytes(16)) {
+        self.init(configuration: MainModeResponderConfiguration(
+                      suites: [suite], identity: MainModeIdentity(key: identity, id: id), peers: FixedPeerKey(initiatorKey)),
+                  session: session, cookie: cookie, nonce: nonce)
+    }
+
+    public var responderCookie: [UInt8] { cookie }
+    public var initiatorCookie: [UInt8] { values.initiatorCookie }
+
+    /// Handles one Main Mode message from the initiator and returns the reply.
     public func receive(_ bytes: [UInt8]) async throws -> [UInt8] {
+        guard let reply = try await handle(bytes).reply else {
+            throw ISAKMPError(.unexpectedMessage, "message needs no reply")
+        }
+        return reply
+    }
+
+    /// Handles one message: Main Mode while it runs, then the SA's informational exchanges.
+    public func handle(_ bytes: [UInt8]) async throws -> MainModeTurn {
         switch state {
-        case .awaitingSA: return try message1(bytes)
-        case .awaitingKE: return try await message3(bytes)
+        case .awaitingSA: return MainModeTurn(reply: try message1(bytes))
+        case .awaitingKE: return MainModeTurn(reply: try await message3(bytes))
         case .awaitingAuthentication: return try await message5(bytes)
-        case .established:
-            throw ISAKMPError(.unexpectedMessage, "Main Mode is already complete")
+        case .established: return try await informational(bytes)
         }
     }
 
@@ -62,19 +81,20 @@ public final class MainModeResponder {
         guard m.header.responderCookie.allSatisfy({ $0 == 0 }) else {
             throw ISAKMPError(.invalidCookie, "message 1 carries a non-zero responder cookie")
         }
+        // Known before the offer is judged, so a refusal can name the exchange.
+        values.initiatorCookie = m.header.initiatorCookie
         guard case .securityAssociation(let sa)? = m.first(.securityAssociation) else {
             throw ISAKMPError(.payloadMalformed, "message 1 has no SA payload")
         }
-        var chosen: (Proposal, Transform)?
-        for p in sa.proposals {
-            if let t = p.transforms.first(where: suite.matches) { chosen = (p, t); break }
+        guard let (proposal, transform, chosen) = ProposalChoice.choose(from: sa, acceptable: configuration.suites) else {
+            throw ISAKMPError(.noProposalChosen,
+                "no transform offers one of \(configuration.suites.map(\.proposalName).joined(separator: ", "))")
         }
-        guard let (proposal, transform) = chosen else {
-            throw ISAKMPError(.noProposalChosen, "no transform offers \(suite)")
-        }
-        values.initiatorCookie = m.header.initiatorCookie
+        suite = chosen
         values.initiatorSA = sa.encodedBody
         state = .awaitingKE
+        // Vendor IDs are ignored: none changes what we do, and not echoing the
+        // NAT-T ones keeps a peer from sending NAT-D or floating to port 4500.
         let reply = SecurityAssociation(proposals: [Proposal(number: proposal.number, transforms: [transform])])
         return ISAKMPMessage(header: header(), payloads: [.securityAssociation(reply)]).encoded()
     }
@@ -89,6 +109,11 @@ public final class MainModeResponder {
         guard case .nonce(let ni)? = m.first(.nonce) else {
             throw ISAKMPError(.payloadMalformed, "message 3 has no NONCE payload")
         }
+        guard gxi.count == suite.group.byteCount else {
+            throw ISAKMPError(.invalidKeyInformation,
+                "KE payload of \(gxi.count) bytes; group \(suite.groupNumber) values have \(suite.group.byteCount)")
+        }
+        peerWantsCertificate = m.first(.certificateRequest) != nil
         let pair = try await session.generateDH(suite.group, privateBits: suite.dhPrivateBits)
         let gxy = try await session.deriveDH(pair.privateKey, peer: gxi)
         values.initiatorPublic = gxi
@@ -98,11 +123,12 @@ public final class MainModeResponder {
         keys = k
         cipher = MainModeCipher(suite: suite, key: k.cipherKey, iv: k.initialIV)
         state = .awaitingAuthentication
-        return ISAKMPMessage(header: header(), payloads: [.keyExchange(pair.publicValue), .nonce(nonce)]).encoded()
+        let payloads: [Payload] = [.keyExchange(pair.publicValue), .nonce(nonce)] + configuration.certificateRequests
+        return ISAKMPMessage(header: header(), payloads: payloads).encoded()
     }
 
     // 5 → 6: decrypt, HASH_I, verify SIG_I, HASH_R, sign, encrypt.
-    private func message5(_ bytes: [UInt8]) async throws -> [UInt8] {
+    private func message5(_ bytes: [UInt8]) async throws -> MainModeTurn {
         let (h, body) = try ISAKMPMessage.parseHeader(bytes)
         try checkCookies(h, exchange: 5)
         guard h.flags.contains(.encryption) else {
@@ -110,7 +136,9 @@ public final class MainModeResponder {
         }
         guard var cipher, let keys else { throw ISAKMPError(.unexpectedMessage, "no keys for message 5") }
         let plain = try await cipher.decrypt(body, session: session)
-        let payloads = try ISAKMPMessage.parsePayloads(first: h.nextPayload, plain[...], trailingAllowed: suite.cipher.blockSize - 1)
+        // Whatever follows, the peer's next protected message chains on this block.
+        self.cipher = cipher
+        let payloads = try ISAKMPMessage.parsePayloads(first: h.nextPayload, plain[...], trailingAllowed: suite.cipher.blockSize)
         guard case .identification(let idI)? = payloads.first(where: { $0.type == .identification }) else {
             throw ISAKMPError(.invalidIDInformation, "message 5 has no ID payload")
         }
@@ -118,17 +146,76 @@ public final class MainModeResponder {
             throw ISAKMPError(.invalidSignature, "message 5 has no SIG payload")
         }
         let hashI = try await MainModeKeyDerivation.hashI(suite, keys, values, idI: idI.encodedBody, session: session)
-        guard try await session.verify(hashI, signature: sigI, key: initiatorKey) else {
-            throw ISAKMPError(.authenticationFailed, "SIG_I does not verify over HASH_I with the initiator's public key")
-        }
+        try await PeerSignature.verify(hashI, signature: sigI, id: idI, payloads: payloads, resolver: configuration.peers,
+                                       session: session, role: "initiator")
         peerID = idI
-        let hashR = try await MainModeKeyDerivation.hashR(suite, keys, values, idR: id.encodedBody, session: session)
-        let sigR = try await session.sign(hashR, key: identity)
-        let chain: [Payload] = [.identification(id), .signature(sigR)]
+        var events: [MainModeEvent] = [.established(peer: idI)]
+        if payloads.contains(where: { Self.notification($0)?.type == Notification.initialContact }) {
+            events.append(.initialContact(peer: idI))
+        }
+        let identity = configuration.identity
+        let hashR = try await MainModeKeyDerivation.hashR(suite, keys, values, idR: identity.id.encodedBody, session: session)
+        let sigR = try await session.sign(hashR, key: identity.key)
+        var chain: [Payload] = [.identification(identity.id)]
+        if peerWantsCertificate, let der = identity.certificate {
+            chain.append(.certificate(encoding: CertificateEncoding.x509Signature, data: der))
+        }
+        chain.append(.signature(sigR))
         let encrypted = try await cipher.encrypt(ISAKMPMessage.encodePayloads(chain), session: session)
         self.cipher = cipher
         state = .established
-        return ISAKMPMessage.assemble(header: header(flags: .encryption), firstPayload: .identification, body: encrypted)
+        let reply = ISAKMPMessage.assemble(header: header(flags: .encryption), firstPayload: .identification, body: encrypted)
+        return MainModeTurn(reply: reply, events: events)
+    }
+
+    /// After Main Mode: an informational exchange (DELETE, notifications) is
+    /// acted on; anything else (Quick Mode, a new Phase I message) is refused.
+    private func informational(_ bytes: [UInt8]) async throws -> MainModeTurn {
+        let (h, body) = try ISAKMPMessage.parseHeader(bytes)
+        guard h.initiatorCookie == values.initiatorCookie, h.responderCookie == cookie else {
+            throw ISAKMPError(.invalidCookie, "message carries cookies of another exchange")
+        }
+        guard h.exchangeType == .informational else {
+            throw ISAKMPError(.noProposalChosen, "exchange type \(h.exchangeType.rawValue) after Main Mode is not served: Phase I is the benchmark")
+        }
+        guard let protection else { throw ISAKMPError(.unexpectedMessage, "no keys for an informational exchange") }
+        let payloads = try await protection.open(h, body: body, session: session)
+        var events: [MainModeEvent] = []
+        for p in payloads {
+            if case .other(.delete, let b) = p {
+                let d = try Deletion.parse(b)
+                if d.protocolID == Proposal.protocolISAKMP, d.spis.contains(values.initiatorCookie + cookie) {
+                    events.append(.deleted)
+                }
+            } else if let n = Self.notification(p) {
+                events.append(n.type == Notification.initialContact ? .initialContact(peer: peerID ?? configuration.identity.id) : .notified(type: n.type))
+            }
+        }
+        return MainModeTurn(reply: nil, events: events)
+    }
+
+    /// The Notify a peer should receive for `error`: an informational
+    /// exchange, encrypted under the Phase I keys once they exist (RFC 2409
+    /// §5.7), in the clear before. Nil for errors that are not RFC 2408 notify types.
+    public func refusal(for error: ISAKMPError) async -> [UInt8]? {
+        guard error.code.rawValue < 8192, !values.initiatorCookie.isEmpty else { return nil }
+        let notify = Notification(type: UInt16(error.code.rawValue), spi: values.initiatorCookie + cookie)
+        let payload = Payload.other(.notification, body: notify.encodedBody)
+        if let protection, state != .awaitingKE {
+            return try? await protection.seal([payload], initiatorCookie: values.initiatorCookie, responderCookie: cookie, session: session)
+        }
+        return InformationalMessage.plain(payload, initiatorCookie: values.initiatorCookie, responderCookie: cookie)
+    }
+
+    /// Protection for informational exchanges, once the keys exist and Phase I has a last block.
+    private var protection: InformationalProtection? {
+        guard let keys, let cipher, state == .established || state == .awaitingAuthentication else { return nil }
+        return InformationalProtection(suite: suite, keys: keys, lastPhaseOneBlock: cipher.iv)
+    }
+
+    static func notification(_ p: Payload) -> Notification? {
+        guard case .other(.notification, let body) = p else { return nil }
+        return try? Notification.parse(body)
     }
 
     private func checkCookies(_ h: ISAKMPHeader, exchange n: Int) throws {
@@ -140,6 +227,34 @@ public final class MainModeResponder {
 
     private func header(flags: ISAKMPHeader.Flags = []) -> ISAKMPHeader {
         ISAKMPHeader(initiatorCookie: values.initiatorCookie, responderCookie: cookie, nextPayload: .none, flags: flags)
+    }
+}
+
+/// Certificate encodings (RFC 2408 §3.9).
+public enum CertificateEncoding {
+    /// X.509 Certificate - Signature.
+    public static let x509Signature: UInt8 = 4
+}
+
+/// Unprotected informational messages: the Notify sent before any key exists (RFC 2408 §4.8).
+public enum InformationalMessage {
+    public static func plain(_ payload: Payload, initiatorCookie: [UInt8], responderCookie: [UInt8]) -> [UInt8] {
+        ISAKMPMessage(header: ISAKMPHeader(initiatorCookie: initiatorCookie, responderCookie: responderCookie,
+                                           nextPayload: payload.type, exchangeType: .informational),
+                      payloads: [payload]).encoded()
+    }
+}
+
+/// Which of a peer's transforms a responder takes.
+enum ProposalChoice {
+    /// The first transform, in the peer's order of preference, equal to an acceptable suite.
+    static func choose(from sa: SecurityAssociation, acceptable: [IKESuite]) -> (Proposal, Transform, IKESuite)? {
+        for p in sa.proposals {
+            for t in p.transforms {
+                if let suite = acceptable.first(where: { $0.matches(t) }) { return (p, t, suite) }
+            }
+        }
+        return nil
     }
 }
 

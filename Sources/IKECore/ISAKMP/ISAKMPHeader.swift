@@ -24,6 +24,8 @@ public struct ISAKMPHeader: Sendable, Equatable {
         case authenticationOnly = 3
         case aggressive = 4
         case informational = 5
+        /// Quick Mode (RFC 2409 §5.5): parsed so that a responder can refuse it with a Notify.
+        case quickMode = 32
     }
 
     public var initiatorCookie: [UInt8]

@@ -40,7 +40,7 @@ public final class LiveDisplay: Sendable {
                     lines: json ? .standardError : .standardOutput)
     }
 
-    func start(total: Int?, duration: Double?) {
+    public func start(total: Int?, duration: Double?) {
         state.withLock {
             $0 = State()
             $0.total = total
@@ -58,16 +58,16 @@ public final class LiveDisplay: Sendable {
         ticker.withLock { $0 = task }
     }
 
-    func stop() {
+    public func stop() {
         ticker.withLock { $0?.cancel(); $0 = nil }
         if showProgress { clearBar() }
     }
 
-    func observe(_ r: IKEOperationRecord) {
+    public func observe(_ r: IKEOperationRecord) {
         state.withLock { $0.served[r.name, default: [:]][r.provider, default: 0] += 1 }
     }
 
-    func negotiationDone() {
+    public func negotiationDone() {
         state.withLock { $0.completed += 1; $0.negotiationsThisSecond += 1 }
     }
 

@@ -28,6 +28,17 @@ public struct NegotiationOutcome: Sendable {
     /// Sum of the modeled seconds of its operations plus 2 × RTT, on a platform with a model.
     public let modeledSeconds: Double?
     public let records: [IKEOperationRecord]
+
+    /// `records` of one negotiation that took `hostNanoseconds`; on a platform
+    /// with a model, modeled Phase I is the sum of the operations' modeled
+    /// seconds plus 2 × RTT and the overhead outside the cryptography.
+    public init(hostNanoseconds: UInt64, records: [IKEOperationRecord], platform: Platform,
+                rttSeconds: Double = 0, overheadSeconds: Double = 0) {
+        self.hostNanoseconds = hostNanoseconds
+        self.records = records
+        self.modeledSeconds = platform.clockHz == nil ? nil
+            : records.reduce(2 * rttSeconds + overheadSeconds) { $0 + ($1.modeledSeconds ?? 0) }
+    }
 }
 
 /// One Main Mode negotiation: an untimed initiator on the host's openssl and
@@ -87,20 +98,16 @@ public struct MainModeNegotiation: Sendable {
         trace?("pm_info \(pmInfo) finished, took \(elapsed) ns")
         try await initiator.finish(m6)
 
-        let records = responder.session.records
-        var modeled: Double? = nil
-        if responderFramework.platform.clockHz != nil {
-            modeled = records.reduce(2 * rttSeconds + overheadSeconds) { $0 + ($1.modeledSeconds ?? 0) }
-        }
-        return NegotiationOutcome(hostNanoseconds: elapsed, modeledSeconds: modeled, records: records)
+        return NegotiationOutcome(hostNanoseconds: elapsed, records: responder.session.records,
+                                  platform: responderFramework.platform, rttSeconds: rttSeconds, overheadSeconds: overheadSeconds)
     }
 }
 
 /// A per-negotiation handle for --trace, shaped like the kernel address the
 /// 2007 script printed for in.iked's `pm_info` (phase 1 state).
-enum PMInfo {
+public enum PMInfo {
     private static let counter = Atomic<UInt64>(0)
-    static func next() -> String {
+    public static func next() -> String {
         "0x" + String(0x3000_0000 + counter.add(1, ordering: .relaxed).newValue * 0x1A0, radix: 16)
     }
 }

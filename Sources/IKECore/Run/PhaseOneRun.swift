@@ -60,10 +60,6 @@ public enum PhaseOneRun {
         let elapsed = Double(end - start) / 1e9
         display?.stop()
 
-        var kstats: [String: [Kstat]] = [:]
-        for d in framework.providers {
-            kstats[d.name] = framework.provider(named: d.name)?.kstats ?? []
-        }
         var report = RunReport(
             platform: framework.platform.name, rsaBits: workload.rsaBits, group: workload.suite.groupNumber,
             prf: workload.suite.prf.rawValue, cipher: workload.suite.cipher.rawValue,
@@ -73,7 +69,7 @@ public enum PhaseOneRun {
             hostPhase1: RunTally.summary(tally.host),
             modeledPhase1: tally.hasModel ? RunTally.summary(tally.modeled) : nil,
             throughputPerSecond: Double(tally.negotiations) / max(elapsed, 1e-9),
-            operations: tally.operationSummaries, kstats: kstats)
+            operations: tally.operationSummaries, kstats: RunReport.kstats(of: framework))
         report.addChartData(from: tally, framework: framework, start: start, end: end)
         return report
     }

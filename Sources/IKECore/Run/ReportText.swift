@@ -65,6 +65,18 @@ public enum ReportText {
         return out.joined(separator: "\n")
     }
 
+    /// Phase I p50 next to the four public-key operations alone (the means of
+    /// dh-generate, dh-derive, rsa-verify and rsa-sign, every provider together):
+    /// what a served negotiation costs beyond its bignum work.
+    public static func publicKeyShare(_ r: RunReport) -> String? {
+        let names: Set<String> = [IKEOperationName.dhGenerate, .dhDerive, .rsaVerify, .rsaSign].map(\.rawValue).reduce(into: []) { $0.insert($1) }
+        let ops = r.operations.filter { names.contains($0.name) }
+        guard r.negotiations > 0, Set(ops.map(\.name)) == names else { return nil }
+        let total = ops.reduce(0.0) { $0 + $1.hostSecondsMean * Double($1.count) } / Double(r.negotiations)
+        return "Phase I p50 \(time(r.hostPhase1.p50)) (host); its four public-key operations alone: \(time(total)) per negotiation"
+            + String(format: " (%.0f%%)", 100 * total / max(r.hostPhase1.p50, 1e-12))
+    }
+
     public static func compare(_ c: CompareReport) -> String {
         var out: [String] = []
         out.append(run(c.baseline, title: "== baseline: policy as it is =="))

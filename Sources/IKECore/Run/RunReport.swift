@@ -55,6 +55,15 @@ public struct RunReport: Sendable, Encodable {
     /// Policies the framework applied during the run.
     public var policyChanges: [PolicyChangeMark] = []
 
+    /// Every provider's kstats at the end of a run.
+    static func kstats(of framework: CryptoFramework) -> [String: [Kstat]] {
+        var kstats: [String: [Kstat]] = [:]
+        for d in framework.providers {
+            kstats[d.name] = framework.provider(named: d.name)?.kstats ?? []
+        }
+        return kstats
+    }
+
     enum CodingKeys: String, CodingKey {
         case platform, rsaBits, group, prf, cipher, negotiations, concurrency, rttSeconds, overheadSeconds, elapsedSeconds
         case phase1, throughputPerSecond, operations, kstats, distribution, timeline, policyChanges

@@ -1,0 +1,71 @@
+import ArgumentParser
+import CryptoFramework
+import Foundation
+import IKECore
+import IKEServer
+
+/// `HOST:PORT` of --peer.
+struct PeerAddress {
+    let host: String
+    let port: Int
+
+    init(_ text: String) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65_535).contains(port), colon > text.startIndex
+        else { throw ValidationError("--peer \(text): use HOST:PORT") }
+        self.host = String(text[..<colon])
+        self.port = port
+    }
+}
+
+/// `ikebench run --peer`: negotiations of our initiator with a real responder,
+/// `concurrency` at once (each on its own socket), timed on the initiator.
+struct PeerRun {
+    let workload: PhaseOneWorkload
+    let framework: CryptoFramework
+    let peer: PeerAddress
+    let identity: MainModeIdentity
+    let trust: PeerTrust
+
+    func run(display: LiveDisplay, write: @escaping @Sendable (String) -> Void) async throws -> RunReport {
+        let recorder = NegotiationRecorder()
+        let initiator = PeerInitiator(suite: workload.suite, identity: identity, responders: trust, framework: framework,
+                                      requestCertificate: trust.hasAuthorities,
+                                      nonESPMarker: PeerInitiator.markerNeeded(peerPort: peer.port))
+        let deadline = workload.durationSeconds.map { MonotonicClock.nanoseconds() + UInt64($0 * 1e9) }
+        let issued = Locked(0)
+        let limit = workload.negotiations
+        let take: @Sendable () -> Bool = {
+            if let deadline, MonotonicClock.nanoseconds() >= deadline { return false }
+            return issued.withLock { n in n += 1; return limit.map { n <= $0 } ?? true }
+        }
+        let trace = workload.trace ? write : nil
+        display.start(total: workload.negotiations, duration: workload.durationSeconds)
+        defer { display.stop() }
+        let localHost = peer.host.hasPrefix("127.") ? "127.0.0.1" : "0.0.0.0"
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<workload.concurrency {
+                group.addTask {
+                    let client = try await UDPDatagramClient.connect(host: peer.host, port: peer.port, localHost: localHost)
+                    do {
+                        while take() {
+                            let pm = PMInfo.next()
+                            trace?("Initial packet sent, pm_info = \(pm)")
+                            let outcome = try await initiator.negotiate(over: client, observe: { display.observe($0) })
+                            trace?("pm_info \(pm) finished, took \(outcome.hostNanoseconds) ns")
+                            recorder.record(outcome, suite: workload.suite)
+                            display.negotiationDone()
+                        }
+                    } catch {
+                        await client.close()
+                        throw error
+                    }
+                    await client.close()
+                }
+            }
+            try await group.waitForAll()
+        }
+        return recorder.report(framework: framework, rsaBits: identity.key.publicKey.bits, suite: workload.suite,
+                               concurrency: workload.concurrency)
+    }
+}

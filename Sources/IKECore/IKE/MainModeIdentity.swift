@@ -1,0 +1,111 @@
+import CryptoFramework
+
+/// Who one side of Main Mode is: its signature key, the ID it sends (IDii or
+/// IDir) and, when it has one, the DER X.509 certificate it sends in a CERT
+/// payload when the peer asks with CERTREQ (RFC 2409 §5.1).
+public struct MainModeIdentity: Sendable {
+    public let key: RSAPrivateKey
+    public let id: Identification
+    public let certificate: [UInt8]?
+
+    public init(key: RSAPrivateKey, id: Identification, certificate: [UInt8]? = nil) {
+        self.key = key
+        self.id = id
+        self.certificate = certificate
+    }
+}
+
+/// Finds the public keys that may have signed for a peer's ID: from the
+/// certificates it sent (CERT payloads, DER X.509) checked against what we
+/// trust, or from keys configured for that ID. Throws an ``ISAKMPError``
+/// naming the refusal (INVALID-ID-INFORMATION, INVALID-CERT-ENCODING,
+/// AUTHENTICATION-FAILED …) when nothing trusted speaks for the ID.
+public protocol PeerKeyResolver: Sendable {
+    func keys(for id: Identification, certificates: [[UInt8]]) throws -> [RSAPublicKey]
+}
+
+/// One configured key, whatever ID the peer claims (`ikebench run`'s in-process pair).
+public struct FixedPeerKey: PeerKeyResolver {
+    public let key: RSAPublicKey
+    public init(_ key: RSAPublicKey) { self.key = key }
+    public func keys(for id: Identification, certificates: [[UInt8]]) throws -> [RSAPublicKey] { [key] }
+}
+
+/// Checks a peer's SIG over its HASH with the keys a resolver trusts for its
+/// ID and certificates: what both ends of Main Mode do with the last message
+/// they receive (SIG_I in message 5, SIG_R in message 6).
+enum PeerSignature {
+    static func verify(_ hash: [UInt8], signature: [UInt8], id: Identification, payloads: [Payload],
+                       resolver: any PeerKeyResolver, session: IKECryptoSession, role: String) async throws {
+        let certificates = payloads.compactMap { p -> [UInt8]? in
+            if case .certificate(CertificateEncoding.x509Signature, let der) = p { return der }
+            return nil
+        }
+        let candidates = try resolver.keys(for: id, certificates: certificates).prefix(MainModeResponderConfiguration.maxCandidateKeys)
+        guard !candidates.isEmpty else {
+            throw ISAKMPError(.invalidIDInformation, "no trusted key for the \(role)'s ID \(id)")
+        }
+        for key in candidates {
+            if try await session.verify(hash, signature: signature, key: key) { return }
+        }
+        throw ISAKMPError(.authenticationFailed, "the \(role)'s signature does not verify with any trusted key for \(id)")
+    }
+}
+
+/// What a Main Mode responder accepts and who it is.
+public struct MainModeResponderConfiguration: Sendable {
+    /// Acceptable suites; the first transform of the peer's offer (in its
+    /// order of preference) that equals one of them is chosen.
+    public var suites: [IKESuite]
+    public var identity: MainModeIdentity
+    public var peers: any PeerKeyResolver
+    /// Send CERTREQ in message 4, so the peer sends its certificate in message 5
+    /// (useful when we trust a CA rather than the peer's own key).
+    public var requestCertificate: Bool
+    /// The DER subject names of the CAs we trust, one CERTREQ each (RFC 2408
+    /// §3.10); empty: one CERTREQ naming no authority.
+    public var certificateAuthorities: [[UInt8]]
+
+    public init(suites: [IKESuite], identity: MainModeIdentity, peers: any PeerKeyResolver, requestCertificate: Bool = false,
+                certificateAuthorities: [[UInt8]] = []) {
+        self.suites = suites
+        self.identity = identity
+        self.peers = peers
+        self.requestCertificate = requestCertificate
+        self.certificateAuthorities = certificateAuthorities
+    }
+
+    /// The CERTREQ payloads of message 4: X.509 signature certificates (encoding 4) from each authority.
+    var certificateRequests: [Payload] {
+        guard requestCertificate else { return [] }
+        let names = certificateAuthorities.isEmpty ? [[]] : certificateAuthorities
+        return names.map { .other(.certificateRequest, body: [CertificateEncoding.x509Signature] + $0) }
+    }
+
+    /// Most keys tried for one SIG_I: a resolver that offers many cannot make
+    /// one message 5 cost many verifications.
+    static let maxCandidateKeys = 4
+}
+
+/// What a turn of the responder tells its owner besides the reply.
+public enum MainModeEvent: Sendable, Equatable {
+    /// Message 6 was built: the IKE SA is established with this peer.
+    case established(peer: Identification)
+    /// The peer sent INITIAL-CONTACT (RFC 2407 §4.6.3.3): its older SAs with us are stale.
+    case initialContact(peer: Identification)
+    /// The peer deleted this ISAKMP SA (an informational DELETE, RFC 2408 §3.15).
+    case deleted
+    /// The peer sent a notification of this type in an informational exchange.
+    case notified(type: UInt16)
+}
+
+/// A responder's answer to one message: the reply to send (nil: none) and what happened.
+public struct MainModeTurn: Sendable {
+    public let reply: [UInt8]?
+    public let events: [MainModeEvent]
+
+    public init(reply: [UInt8]?, events: [MainModeEvent] = []) {
+        self.reply = reply
+        self.events = events
+    }
+}

@@ -1,0 +1,40 @@
+import CryptoFramework
+
+/// Collects the negotiations of a responder that is not driven by a run loop
+/// (`ikebench serve`: peers decide when negotiations happen) and builds the
+/// same ``RunReport`` as `ikebench run`.
+public final class NegotiationRecorder: Sendable {
+    private let tally = Locked(RunTally())
+    private let lastSuite = Locked<IKESuite?>(nil)
+    private let started = MonotonicClock.nanoseconds()
+
+    public init() {}
+
+    public func record(_ outcome: NegotiationOutcome, suite: IKESuite) {
+        let second = Int((MonotonicClock.nanoseconds() - started) / 1_000_000_000)
+        tally.withLock { $0.record(outcome, second: second) }
+        lastSuite.withLock { $0 = suite }
+    }
+
+    public var negotiations: Int { tally.withLock { $0.negotiations } }
+
+    /// The report of everything recorded so far. `suite` names the suite when
+    /// none was negotiated; `concurrency` is how many peers were expected at once.
+    public func report(framework: CryptoFramework, rsaBits: Int, suite fallback: IKESuite, concurrency: Int = 1) -> RunReport {
+        let t = tally.withLock { $0 }
+        let suite = lastSuite.withLock { $0 } ?? fallback
+        let end = MonotonicClock.nanoseconds()
+        let elapsed = Double(end - started) / 1e9
+        var report = RunReport(
+            platform: framework.platform.name, rsaBits: rsaBits, group: suite.groupNumber,
+            prf: suite.prf.rawValue, cipher: suite.cipher.rawValue,
+            negotiations: t.negotiations, concurrency: concurrency, rttSeconds: 0, overheadSeconds: 0,
+            elapsedSeconds: elapsed,
+            hostPhase1: RunTally.summary(t.host),
+            modeledPhase1: t.hasModel ? RunTally.summary(t.modeled) : nil,
+            throughputPerSecond: Double(t.negotiations) / max(elapsed, 1e-9),
+            operations: t.operationSummaries, kstats: RunReport.kstats(of: framework))
+        report.addChartData(from: t, framework: framework, start: started, end: end)
+        return report
+    }
+}

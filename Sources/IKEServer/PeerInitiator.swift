@@ -1,0 +1,83 @@
+import CryptoFramework
+import IKECore
+
+/// Our Main Mode initiator against a responder over UDP (`ikebench run
+/// --peer`): retransmits on silence, ignores datagrams of other exchanges,
+/// turns a Notify into an error, and times the negotiation on the initiator
+/// from message 1 sent to message 6 verified. After it, the SA is deleted
+/// (an informational DELETE) so the peer keeps no state.
+public struct PeerInitiator: Sendable {
+    public var suite: IKESuite
+    public var identity: MainModeIdentity
+    public var responders: any PeerKeyResolver
+    public var framework: CryptoFramework
+    /// Ask for the responder's certificate (CERTREQ in message 3).
+    public var requestCertificate: Bool
+    /// Put the RFC 3948 non-ESP marker in front of every message. strongSwan
+    /// takes a datagram without it for ESP when neither port is 500, so
+    /// ``markerNeeded(peerPort:)`` says when.
+    public var nonESPMarker: Bool
+    /// Seconds to wait for a reply before sending the message again, and how many sends.
+    public var timeoutSeconds: Double
+    public var attempts: Int
+
+    public init(suite: IKESuite, identity: MainModeIdentity, responders: any PeerKeyResolver, framework: CryptoFramework,
+                requestCertificate: Bool = false, nonESPMarker: Bool = false, timeoutSeconds: Double = 4, attempts: Int = 4) {
+        self.suite = suite
+        self.identity = identity
+        self.responders = responders
+        self.framework = framework
+        self.requestCertificate = requestCertificate
+        self.nonESPMarker = nonESPMarker
+        self.timeoutSeconds = timeoutSeconds
+        self.attempts = max(1, attempts)
+    }
+
+    /// Whether messages to `peerPort` carry the non-ESP marker: whenever
+    /// neither port is 500 (ours never is), as strongSwan's receiver expects.
+    public static func markerNeeded(peerPort: Int) -> Bool { peerPort != 500 }
+
+    public struct NoReply: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public func negotiate(over client: UDPDatagramClient,
+                          observe: (@Sendable (IKEOperationRecord) -> Void)? = nil) async throws -> NegotiationOutcome {
+        let session = IKECryptoSession(framework: framework, observe: observe)
+        let initiator = MainModeInitiator(suite: suite, session: session, identity: identity, responders: responders)
+        initiator.requestCertificate = requestCertificate
+        let cookie = initiator.initiatorCookie
+        let start = MonotonicClock.nanoseconds()
+        let m2 = try await roundTrip(initiator.start(), number: 1, cookie: cookie, client: client)
+        let m4 = try await roundTrip(try await initiator.message3(after: m2), number: 3, cookie: cookie, client: client)
+        let m6 = try await roundTrip(try await initiator.message5(after: m4), number: 5, cookie: cookie, client: client)
+        try await initiator.finish(m6)
+        let elapsed = MonotonicClock.nanoseconds() &- start
+        client.send(NonESPMarker.add(try await initiator.deleteMessage(), marked: nonESPMarker))
+        return NegotiationOutcome(hostNanoseconds: elapsed, records: session.records, platform: framework.platform)
+    }
+
+    /// Sends `message` and returns the peer's answer for our exchange, sending
+    /// again after each silent `timeoutSeconds`.
+    private func roundTrip(_ message: [UInt8], number: Int, cookie: [UInt8], client: UDPDatagramClient) async throws -> [UInt8] {
+        for _ in 0..<attempts {
+            client.send(NonESPMarker.add(message, marked: nonESPMarker))
+            let deadline = MonotonicClock.nanoseconds() + UInt64(timeoutSeconds * 1e9)
+            while MonotonicClock.nanoseconds() < deadline {
+                let left = Double(deadline - MonotonicClock.nanoseconds()) / 1e9
+                guard let datagram = await client.receive(timeout: left) else { break }
+                let reply = NonESPMarker.strip(datagram).message
+                guard let (header, _) = try? ISAKMPMessage.parseHeader(reply), header.initiatorCookie == cookie else { continue }
+                if header.exchangeType == .informational {
+                    if let code = MainModeInitiator.refusalCode(in: reply) {
+                        throw ISAKMPError(ISAKMPError.Code(rawValue: Int(code)) ?? .payloadMalformed,
+                                          "the responder refused message \(number) with Notify type \(code)")
+                    }
+                    continue  // a protected informational we do not act on
+                }
+                return reply
+            }
+        }
+        throw NoReply(description: "no answer to message \(number) after \(attempts) sends \(timeoutSeconds) s apart")
+    }
+}

@@ -1,0 +1,164 @@
+import CryptoFramework
+import Foundation
+import IKECore
+import SwiftASN1
+import X509
+
+/// Whom a side trusts to sign (`--trust PEM`, repeatable): a peer's
+/// certificate, a peer's bare public key, or a CA whose signature a peer's
+/// CERT payload must carry. X.509 parsing and signature checks are
+/// swift-certificates'.
+public struct PeerTrust: PeerKeyResolver {
+    public enum Anchor: Sendable {
+        /// A peer's own certificate: its key signs for the IDs it names.
+        case certificate(Certificate, RSAPublicKey)
+        /// A bare key: signs for whatever ID the peer claims (as strongSwan's `pubkeys`).
+        case key(RSAPublicKey)
+        /// A CA: a certificate it issued, sent in CERT, signs for the IDs that certificate names.
+        case authority(Certificate)
+    }
+
+    public let anchors: [Anchor]
+    /// CERT payloads looked at per message (the rest are ignored).
+    static let maxCertificates = 4
+
+    public init(anchors: [Anchor]) { self.anchors = anchors }
+
+    /// Whether any anchor is a CA (then a responder asks for the peer's certificate).
+    public var hasAuthorities: Bool {
+        anchors.contains { if case .authority = $0 { return true } else { return false } }
+    }
+
+    /// The DER subject names of the trusted CAs (what CERTREQ payloads name).
+    public var authorityNames: [[UInt8]] {
+        anchors.compactMap { anchor -> [UInt8]? in
+            guard case .authority(let ca) = anchor else { return nil }
+            var s = DER.Serializer()
+            return (try? s.serialize(ca.subject)) != nil ? s.serializedBytes : nil
+        }
+    }
+
+    public struct LoadError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads every PEM block of the files: CERTIFICATE (a CA when its basic
+    /// constraints say so, else a peer), PUBLIC KEY or RSA PUBLIC KEY.
+    public static func load(pemFiles: [String]) throws -> PeerTrust {
+        var anchors: [Anchor] = []
+        for path in pemFiles {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw LoadError(description: "--trust \(path): cannot read the file")
+            }
+            let documents = try PEMDocument.parseMultiple(pemString: text)
+            guard !documents.isEmpty else { throw LoadError(description: "--trust \(path): no PEM block") }
+            for doc in documents {
+                switch doc.discriminator {
+                case "CERTIFICATE":
+                    let cert = try Certificate(derEncoded: doc.derBytes)
+                    let isCA = (try? cert.extensions.basicConstraints).flatMap { $0 }.map {
+                        if case .isCertificateAuthority = $0 { return true } else { return false }
+                    } ?? false
+                    anchors.append(isCA ? .authority(cert) : .certificate(cert, try rsaKey(of: cert)))
+                case "PUBLIC KEY", "RSA PUBLIC KEY":
+                    anchors.append(.key(try RSAPublicKey(derRepresentation: doc.derBytes)))
+                default:
+                    throw LoadError(description: "--trust \(path): a \(doc.discriminator) block is not a certificate or public key")
+                }
+            }
+        }
+        return PeerTrust(anchors: anchors)
+    }
+
+    static func rsaKey(of cert: Certificate) throws -> RSAPublicKey {
+        do {
+            return try RSAPublicKey(derRepresentation: Array(cert.publicKey.subjectPublicKeyInfoBytes))
+        } catch {
+            throw ISAKMPError(.invalidCertEncoding, "certificate of \(cert.subject) does not carry an RSA key")
+        }
+    }
+
+    public func keys(for id: Identification, certificates: [[UInt8]]) throws -> [RSAPublicKey] {
+        var keys: [RSAPublicKey] = []
+        var sentButUntrusted: String?
+        for der in certificates.prefix(Self.maxCertificates) {
+            guard let cert = try? Certificate(derEncoded: der) else {
+                throw ISAKMPError(.invalidCertEncoding, "CERT payload is not a DER X.509 certificate")
+            }
+            guard issuedOrTrusted(cert) else {
+                sentButUntrusted = "certificate of \(cert.subject) is neither trusted nor issued by a trusted CA"
+                continue
+            }
+            guard Self.names(cert, id) else {
+                throw ISAKMPError(.invalidIDInformation, "certificate of \(cert.subject) does not name the ID \(id)")
+            }
+            keys.append(try Self.rsaKey(of: cert))
+        }
+        for anchor in anchors {
+            switch anchor {
+            case .certificate(let cert, let key) where Self.names(cert, id): keys.append(key)
+            case .authority(let cert) where Self.names(cert, id):
+                // A self-signed peer certificate is often marked CA:TRUE (openssl req -x509 does).
+                if let key = try? Self.rsaKey(of: cert) { keys.append(key) }
+            case .key(let key): keys.append(key)
+            default: break
+            }
+        }
+        guard !keys.isEmpty else {
+            if let sentButUntrusted { throw ISAKMPError(.authenticationFailed, sentButUntrusted) }
+            throw ISAKMPError(.invalidIDInformation, "no trusted certificate or key for the ID \(id)")
+        }
+        return keys
+    }
+
+    /// A trusted certificate itself, or one a trusted CA signed and that is valid now.
+    func issuedOrTrusted(_ cert: Certificate) -> Bool {
+        for anchor in anchors {
+            switch anchor {
+            case .certificate(let trusted, _) where trusted == cert: return true
+            case .authority(let ca) where ca == cert: return true
+            case .authority(let ca) where ca.subject == cert.issuer:
+                let now = Date()
+                if ca.publicKey.isValidSignature(cert.signature, for: cert),
+                    cert.notValidBefore <= now, now <= cert.notValidAfter { return true }
+            default: continue
+            }
+        }
+        return false
+    }
+
+    /// Two DNs name the same entity when their RDNs hold the same attribute
+    /// types and values, whatever string type encodes each value and in any
+    /// letter case (RFC 5280 §7.1; strongSwan writes PrintableString where
+    /// openssl writes UTF8String).
+    static func sameName(_ a: DistinguishedName, _ b: DistinguishedName) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { x, y in
+            x.count == y.count && zip(x, y).allSatisfy { String(describing: $0).lowercased() == String(describing: $1).lowercased() }
+        }
+    }
+
+    /// Whether `cert` names `id`: its subject for a DN, a subjectAltName for an FQDN or address.
+    static func names(_ cert: Certificate, _ id: Identification) -> Bool {
+        switch id.kind {
+        case .derASN1DN:
+            var s = DER.Serializer()
+            if (try? s.serialize(cert.subject)) != nil, s.serializedBytes == id.data { return true }
+            guard let node = try? DER.parse(id.data), let parsed = try? DistinguishedName(derEncoded: node) else { return false }
+            return sameName(parsed, cert.subject)
+        case .fqdn, .userFQDN, .ipv4Address, .ipv6Address:
+            guard let sans = (try? cert.extensions.subjectAlternativeNames).flatMap({ $0 }) else { return false }
+            let text = String(decoding: id.data, as: UTF8.self).lowercased()
+            return sans.contains { name in
+                switch (name, id.kind) {
+                case (.dnsName(let n), .fqdn): return n.lowercased() == text
+                case (.rfc822Name(let n), .userFQDN): return n.lowercased() == text
+                case (.ipAddress(let a), .ipv4Address), (.ipAddress(let a), .ipv6Address): return Array(a.bytes) == id.data
+                default: return false
+                }
+            }
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import CryptoFramework
+import Foundation
+import IKECore
+import IKEServer
+import Providers
+import TestSupport
+
+/// Certificates and configuration text the charon interop tests share.
+enum CharonFixture {
+    static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ikebench-interop-\(getpid())")
+    /// Our side (`ikebench serve`, or our initiator with --peer).
+    static let serve = try! TestCertificate.make(subject: "/C=CH/O=ikebench/CN=serve.ikebench.example",
+                                                 dnsName: "serve.ikebench.example", in: directory)
+    /// charon's side.
+    static let peer = try! TestCertificate.make(subject: "/C=CH/O=ikebench/CN=peer.ikebench.example",
+                                                dnsName: "peer.ikebench.example", in: directory)
+    /// Someone nobody trusts.
+    static let stranger = try! TestCertificate.make(subject: "/C=CH/O=elsewhere/CN=stranger.example",
+                                                    dnsName: "stranger.example", in: directory)
+    static let serveID = "fqdn:serve.ikebench.example"
+
+    /// A free-looking pair of UDP ports for charon (IKE, NAT-T), random so parallel runs rarely meet.
+    static func charonPort() -> Int { 20_000 + 2 * Int.random(in: 0..<10_000) }
+
+    /// swanctl connections from charon to `ikebench serve` on `port`, one per (name, proposal); no children.
+    static func initiatorConnections(_ connections: [(name: String, proposal: String)], servePort: Int,
+                                     localCert: String = "peer.crt") -> String {
+        "connections {\n" + connections.map { c in
+            """
+              \(c.name) {
+                version = 1
+                local_addrs = 127.0.0.1
+                remote_addrs = 127.0.0.1
+                remote_port = \(servePort)
+                proposals = \(c.proposal)
+                rekey_time = 0
+                local { auth = pubkey
+                        certs = \(localCert) }
+                remote { auth = pubkey
+                         id = serve.ikebench.example
+                         certs = serve.crt }
+              }
+
+            """
+        }.joined() + "}\n"
+    }
+
+    /// Files charon needs: its certificate and key, and ours to trust.
+    static var charonFiles: [String: String] {
+        ["x509/peer.crt": peer.certificatePEM, "private/peer.key": peer.keyPEM, "x509/serve.crt": serve.certificatePEM]
+    }
+
+    /// An in-process `ikebench serve` on a free port of 127.0.0.1.
+    static func startServer(platform: Platform = .host, trust: [String] = [peer.certificatePath],
+                            suites: [IKESuite] = IKESuite.defaultResponderSuites,
+                            limits: ExchangeLimits = ExchangeLimits()) async throws -> UDPResponderServer {
+        let identity = try IdentityFiles.load(keyPath: serve.keyPath, certificatePath: serve.certificatePath, id: serveID)
+        let peers = try PeerTrust.load(pemFiles: trust)
+        let framework = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
+        let service = ResponderService(ResponderServiceConfiguration(
+            responder: MainModeResponderConfiguration(suites: suites, identity: identity, peers: peers,
+                                                      requestCertificate: peers.hasAuthorities,
+                                                          certificateAuthorities: peers.authorityNames),
+            framework: framework, limits: limits))
+        return try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
+    }
+}

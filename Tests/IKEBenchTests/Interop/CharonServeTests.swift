@@ -1,0 +1,125 @@
+import CryptoFramework
+import Foundation
+import IKECore
+import IKEServer
+import Providers
+import Testing
+import TestSupport
+
+/// strongSwan's charon as the initiator against `ikebench serve` on loopback:
+/// IKEv1 Main Mode, RSA signatures with certificates. Each test starts its own
+/// charon (own config, socket and /run) and ends it by pid.
+@Suite("charon → ikebench serve", .serialized, .enabled(if: CharonDaemon.isAvailable))
+struct CharonServeTests {
+    @Test("both proposals establish", .timeLimit(.minutes(3)), arguments: ["host", "t2000"])
+    func bothProposals(platform: String) async throws {
+        let server = try await CharonFixture.startServer(platform: Platform.named(platform)!)
+        let charon = try CharonDaemon(
+            swanctlConf: CharonFixture.initiatorConnections(
+                [("c3des", "3des-sha1-modp1024"), ("caes", "aes128-sha256-modp2048")], servePort: server.port),
+            files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try charon.loadAll()
+        for name in ["c3des", "caes"] {
+            let (status, output) = try await charon.initiateAsync(ike: name)
+            #expect(status == 0, "\(name): \(output)\n\(charon.log)")
+            #expect(output.contains("IKE_SA \(name)[") && output.contains("established"), "\(output)")
+            #expect(try await charon.swanctlAsync(["--list-sas", "--ike", name]).output.contains("ESTABLISHED"))
+        }
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 2)
+        #expect(service.recorder.negotiations == 2)
+        let report = service.recorder.report(framework: service.configuration.framework, rsaBits: 2048, suite: IKETestSupport.suite())
+        #expect(report.negotiations == 2)
+        #expect(report.operations.contains { $0.name == "rsa-verify" })
+        if platform == "t2000" { #expect(report.modeledPhase1 != nil) }
+    }
+
+    @Test("several negotiations at once", .timeLimit(.minutes(3)))
+    func severalAtOnce() async throws {
+        let server = try await CharonFixture.startServer()
+        // charon 5.9.8 reuses an IKEv1 SA whose config equals (names aside):
+        // one connection, with its own proposal, per negotiation.
+        let proposals = ["aes128-sha256-modp2048", "3des-sha1-modp1024", "aes256-sha1-modp1536", "aes128-sha1-modp2048"]
+        let names = proposals.indices.map { "par\($0)" }
+        let charon = try CharonDaemon(
+            swanctlConf: CharonFixture.initiatorConnections(Array(zip(names, proposals)), servePort: server.port),
+            files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try charon.loadAll()
+        let results = try await withThrowingTaskGroup(of: (String, Int32, String).self) { group in
+            for name in names {
+                group.addTask {
+                    let (status, output) = try await charon.initiateAsync(ike: name)
+                    return (name, status, output)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for (name, status, output) in results { #expect(status == 0, "\(name): \(output)") }
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 4)
+    }
+
+    @Test("a peer whose certificate a trusted CA issued is accepted (CERTREQ → CERT)", .timeLimit(.minutes(3)))
+    func peerCertifiedByCA() async throws {
+        let dir = CharonFixture.directory.appendingPathComponent("ca")
+        let ca = try TestCertificate.make(subject: "/C=CH/O=ikebench CA/CN=Interop CA", dnsName: "ca.interop.example", in: dir)
+        let client = try TestCertificate.make(subject: "/C=CH/O=ikebench/CN=client.interop.example",
+                                              dnsName: "client.interop.example", issuedBy: ca, in: dir)
+        let server = try await CharonFixture.startServer(trust: [ca.certificatePath])
+        let charon = try CharonDaemon(
+            swanctlConf: CharonFixture.initiatorConnections([("c1", "aes128-sha256-modp2048")], servePort: server.port,
+                                                            localCert: "client.crt"),
+            files: ["x509/client.crt": client.certificatePEM, "private/client.key": client.keyPEM,
+                    "x509/serve.crt": CharonFixture.serve.certificatePEM],
+            ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try charon.loadAll()
+        let (status, output) = try await charon.initiateAsync(ike: "c1")
+        #expect(status == 0, "\(output)\n\(charon.log)")
+        // Our CERTREQ named the CA (charon does not hold it, hence "unknown"); charon answered with its certificate.
+        #expect(charon.log.contains("received cert request for unknown ca 'C=CH, O=ikebench CA, CN=Interop CA'"), "\(charon.log)")
+        #expect(charon.log.contains("sending end entity cert \"C=CH, O=ikebench, CN=client.interop.example\""), "\(charon.log)")
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 1)
+    }
+
+    @Test("an untrusted peer is refused and charon sees the Notify", .timeLimit(.minutes(3)))
+    func untrustedPeerRefused() async throws {
+        let server = try await CharonFixture.startServer(trust: [CharonFixture.stranger.certificatePath])
+        let charon = try CharonDaemon(
+            swanctlConf: CharonFixture.initiatorConnections([("c1", "aes128-sha256-modp2048")], servePort: server.port),
+            files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try charon.loadAll()
+        let (status, output) = try await charon.initiateAsync(ike: "c1", timeout: 30)
+        #expect(status != 0, "\(output)")
+        let log = charon.log
+        #expect(log.contains("AUTHENTICATION_FAILED") || log.contains("INVALID_ID_INFORMATION"), "\(log)")
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 0)
+        #expect(service.counters[.failed] >= 1)
+        #expect(service.counters[.notifiesSent] >= 1)
+    }
+
+    @Test("a proposal we do not accept is refused with NO-PROPOSAL-CHOSEN", .timeLimit(.minutes(3)))
+    func noProposalChosen() async throws {
+        let server = try await CharonFixture.startServer(suites: [IKESuite(proposalName: "aes256-sha256-modp2048")!])
+        let charon = try CharonDaemon(
+            swanctlConf: CharonFixture.initiatorConnections([("c1", "3des-sha1-modp1024")], servePort: server.port),
+            files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try charon.loadAll()
+        let (status, output) = try await charon.initiateAsync(ike: "c1", timeout: 30)
+        #expect(status != 0, "\(output)")
+        #expect(charon.log.contains("NO_PROPOSAL_CHOSEN"), "\(charon.log)")
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.notifiesSent] >= 1)
+    }
+}

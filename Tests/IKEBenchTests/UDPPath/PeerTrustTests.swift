@@ -1,0 +1,72 @@
+import CryptoFramework
+import Foundation
+import IKECore
+import IKEServer
+import Testing
+import TestSupport
+
+/// `--id` forms and `--trust` anchors: a peer's certificate, a bare key, a CA.
+@Suite("IDs and trust")
+struct PeerTrustTests {
+    static let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ikebench-trust-\(getpid())")
+    static let ca = try! TestCertificate.make(subject: "/C=CH/O=ikebench CA/CN=Test CA", dnsName: "ca.trust.example", in: dir)
+    static let otherCA = try! TestCertificate.make(subject: "/C=CH/O=elsewhere/CN=Other CA", dnsName: "other-ca.trust.example", in: dir)
+    static let issued = try! TestCertificate.make(subject: "/C=CH/O=ikebench/CN=client.trust.example",
+                                                  dnsName: "client.trust.example", issuedBy: ca, in: dir)
+    static let foreign = try! TestCertificate.make(subject: "/C=CH/O=ikebench/CN=client.trust.example",
+                                                   dnsName: "client.trust.example", issuedBy: otherCA, in: dir)
+
+    static func der(_ cert: TestCertificate) throws -> [UInt8] {
+        let body = cert.certificatePEM.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+        return [UInt8](try #require(Data(base64Encoded: body)))
+    }
+
+    @Test func idForms() throws {
+        #expect(try IdentitySpec.parse("fqdn:vpn.example") == .fqdn("vpn.example"))
+        #expect(try IdentitySpec.parse("ipv4:192.0.2.7") == .ipv4(192, 0, 2, 7))
+        let dn = try IdentitySpec.parse("dn:\"C=CH, O=ikebench, CN=client.trust.example\"")
+        #expect(dn.kind == .derASN1DN)
+        #expect(dn.data.first == 0x30)
+        for bad in ["vpn.example", "ipv4:300.1.1.1", "ipv4:1.2.3", "dn:X=1", "dn:", "mail:a@b", "fqdn:"] {
+            #expect(throws: (any Error).self, "\(bad)") { try IdentitySpec.parse(bad) }
+        }
+    }
+
+    @Test func certificateIssuedByTrustedCA() throws {
+        let trust = try PeerTrust.load(pemFiles: [Self.ca.certificatePath])
+        #expect(trust.hasAuthorities)
+        let id = Identification.fqdn("client.trust.example")
+        let keys = try trust.keys(for: id, certificates: [try Self.der(Self.issued)])
+        let expected = try RSAPrivateKey(pemRepresentation: Self.issued.keyPEM).publicKey
+        #expect(keys.map(\.modulus) == [expected.modulus])
+        // The same subject signed by a CA nobody trusts.
+        let foreign = try Self.der(Self.foreign), issued = try Self.der(Self.issued)
+        let untrusted = #expect(throws: ISAKMPError.self) { _ = try trust.keys(for: id, certificates: [foreign]) }
+        #expect(untrusted?.code == .authenticationFailed)
+        // A trusted certificate that does not name the claimed ID.
+        let misnamed = #expect(throws: ISAKMPError.self) { _ = try trust.keys(for: .fqdn("someone.else"), certificates: [issued]) }
+        #expect(misnamed?.code == .invalidIDInformation)
+        // Without a CERT payload a CA alone speaks for nobody.
+        let bare = #expect(throws: ISAKMPError.self) { _ = try trust.keys(for: id, certificates: []) }
+        #expect(bare?.code == .invalidIDInformation)
+        // Garbage in CERT.
+        let garbage = #expect(throws: ISAKMPError.self) { _ = try trust.keys(for: id, certificates: [[0x30, 0x03, 1, 2, 3]]) }
+        #expect(garbage?.code == .invalidCertEncoding)
+    }
+
+    @Test func peerCertificateByDNAndFQDN() throws {
+        let trust = try PeerTrust.load(pemFiles: [Self.issued.certificatePath])
+        let dn = try IdentitySpec.parse("dn:C=CH, O=ikebench, CN=client.trust.example")
+        #expect(try trust.keys(for: dn, certificates: []).count == 1)
+        #expect(try trust.keys(for: .fqdn("CLIENT.trust.example"), certificates: []).count == 1)
+        #expect(throws: ISAKMPError.self) { _ = try trust.keys(for: .ipv4(192, 0, 2, 1), certificates: []) }
+    }
+
+    @Test func bareKey() throws {
+        let key = try RSAPrivateKey(pemRepresentation: Self.issued.keyPEM).publicKey
+        let path = Self.dir.appendingPathComponent("bare.pub").path
+        try key.pemRepresentation.write(toFile: path, atomically: true, encoding: .utf8)
+        let trust = try PeerTrust.load(pemFiles: [path])
+        #expect(try trust.keys(for: .ipv4(10, 0, 0, 1), certificates: []).map(\.modulus) == [key.modulus])
+    }
+}

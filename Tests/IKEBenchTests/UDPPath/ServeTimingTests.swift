@@ -1,0 +1,50 @@
+import CryptoFramework
+import Foundation
+import IKECore
+import IKEServer
+import Providers
+import Testing
+
+/// Timing of the served negotiations: the policy file changed while serving
+/// (what `cryptoadm disable provider=ncp/0 all` writes) shows in the next
+/// negotiations; --timed makes each negotiation last at least its modeled work.
+@Suite("serve timing")
+struct ServeTimingTests {
+    @Test("disabling ncp/0 in the policy file moves the next negotiations to sparcfp", .timeLimit(.minutes(5)))
+    func policyChangeWhileServing() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("serve-policy-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("kcf.conf")
+        let framework = try CryptoFramework(platform: .t2000, policy: .file(url))
+        let d = ServiceDriver(framework: framework)
+        _ = try await ResponderServiceTests.negotiate(d, d.initiator(suite: IKETestSupport.suite(2, .sha1, .des3)))
+        let before = d.service.recorder.report(framework: framework, rsaBits: 1024, suite: IKETestSupport.suite())
+        #expect(before.operations.contains { $0.name == "rsa-sign" && $0.provider == "ncp/0" })
+
+        // The change cryptoadm makes, through the same store (locked, atomic rename).
+        let ncp = framework.provider(named: "ncp/0")!.descriptor.mechanisms.map(\.mechanism)
+        _ = try PolicyStore(url: url).update { $0.disable(provider: "ncp/0", mechanisms: ncp + [.random]) }
+        // A running framework stats its file at most every 100 ms (Registry.checkIntervalNanoseconds).
+        try await Task.sleep(nanoseconds: 300_000_000)
+        _ = try await ResponderServiceTests.negotiate(d, d.initiator(suite: IKETestSupport.suite(2, .sha1, .des3)))
+        let after = d.service.recorder.report(framework: framework, rsaBits: 1024, suite: IKETestSupport.suite())
+        #expect(after.negotiations == 2)
+        #expect(after.operations.contains { $0.name == "rsa-sign" && $0.provider == "sparcfp" })
+        #expect(after.operations.contains { $0.name == "rsa-sign" && $0.provider == "ncp/0" && $0.count == 1 })
+        let modeled = try #require(after.modeledPhase1)
+        #expect(modeled.p99 > modeled.p50, "the sparcfp negotiation models slower than the ncp/0 one")
+    }
+
+    @Test("--timed: a negotiation lasts at least the modeled time of its operations", .timeLimit(.minutes(5)))
+    func timedHoldsModeledTime() async throws {
+        let platform = Platform.t2000(timing: .timed(scale: 1))
+        let framework = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
+        let d = ServiceDriver(framework: framework, holdsModeledTime: true)
+        _ = try await ResponderServiceTests.negotiate(d, d.initiator(suite: IKETestSupport.suite(2, .sha1, .des3)))
+        let report = d.service.recorder.report(framework: framework, rsaBits: 1024, suite: IKETestSupport.suite())
+        let modeled = try #require(report.modeledPhase1)
+        // A lower bound only (holds make it at least this long); no upper bound on a shared machine.
+        #expect(report.hostPhase1.p50 >= modeled.p50 * 0.99)
+    }
+}
