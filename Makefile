@@ -3,13 +3,15 @@
 # root and otherwise says exactly what to install.
 
 SWIFT ?= swift
+# bash: the sanitizer targets read PIPESTATUS.
+SHELL := /bin/bash
 APT_PACKAGES := pkg-config libssl-dev libgmp-dev libsodium-dev openssl libp11-kit-dev softhsm2
 # pkg-config module -> Debian package providing it
 PC_MODULES := libcrypto:libssl-dev gmp:libgmp-dev libsodium:libsodium-dev p11-kit-1:libp11-kit-dev
 # file the PKCS#11 tests load -> Debian package providing it (SoftHSM2, a real token)
 FILES := /usr/lib/softhsm/libsofthsm2.so:softhsm2 /usr/bin/softhsm2-util:softhsm2
 
-.PHONY: all deps build release test example bench clean
+.PHONY: all deps build release test example bench clean sanitize sanitize-thread sanitize-address fuzz fuzz-smoke
 
 all: build
 
@@ -59,5 +61,28 @@ bench: release
 	.build/release/ikebench calibrate
 	.build/release/ikebench speed --vs-openssl
 
+# Sanitizers (README "Sanitizers"): the concurrency suites under ThreadSanitizer,
+# then the whole suite under AddressSanitizer, each in a build directory of its
+# own. Any report fails the target; the logs stay in the build directories.
+TSAN_SUITES := PolicyFlipStressTests|NCPLoadTests|NCPFaultTests|PKCS11ProviderTests|PKCS11IKETests|AsyncWaitTests|PolicyReloadTests|RegistryTests|IKEConcurrencyTests|DifferentialConformanceTests
+sanitize: sanitize-thread sanitize-address
+
+sanitize-thread: deps
+	@mkdir -p .build-tsan
+	TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 $$TSAN_OPTIONS" \
+	  $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_SUITES)' 2>&1 | tee .build-tsan/tsan.log; \
+	  status=$${PIPESTATUS[0]}; reports=$$(grep -c '^WARNING: ThreadSanitizer' .build-tsan/tsan.log); \
+	  echo "make sanitize-thread: exit $$status, $$reports ThreadSanitizer reports (.build-tsan/tsan.log)"; \
+	  [ $$status -eq 0 ] && [ $$reports -eq 0 ]
+
+# Leak checking stays on: LeakSanitizer runs at exit of the test process.
+sanitize-address: deps
+	@mkdir -p .build-asan
+	ASAN_OPTIONS="detect_leaks=1 $$ASAN_OPTIONS" \
+	  $(SWIFT) test --sanitize=address --scratch-path .build-asan 2>&1 | tee .build-asan/asan.log; \
+	  status=$${PIPESTATUS[0]}; reports=$$(grep -c 'ERROR: \(AddressSanitizer\|LeakSanitizer\)' .build-asan/asan.log); \
+	  echo "make sanitize-address: exit $$status, $$reports AddressSanitizer/LeakSanitizer reports (.build-asan/asan.log)"; \
+	  [ $$status -eq 0 ] && [ $$reports -eq 0 ]
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-tsan .build-asan .build-fuzz

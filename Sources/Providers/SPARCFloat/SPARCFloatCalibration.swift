@@ -119,7 +119,7 @@ public enum SPARCFloatCalibration {
                 let block = step.mechanism == .aesCBC ? 16 : 8
                 let whole = [UInt8](repeating: 0x17, count: (step.bytes + block - 1) / block * block)
                 _ = try run(.encrypt(step.mechanism, key: key, iv: [UInt8](repeating: 0, count: block), data: whole))
-            default: _ = try run(.mac(step.mechanism, key: key, data: data))
+            default: _ = try run(.mac(step.mechanism, key: key, data: SecureBytes(data)))
             }
         }
         return (cycles, counts)
