@@ -11,7 +11,7 @@ PC_MODULES := libcrypto:libssl-dev gmp:libgmp-dev libsodium:libsodium-dev p11-ki
 # file the PKCS#11 tests load -> Debian package providing it (SoftHSM2, a real token)
 FILES := /usr/lib/softhsm/libsofthsm2.so:softhsm2 /usr/bin/softhsm2-util:softhsm2
 
-.PHONY: all deps build release test example bench clean sanitize sanitize-thread sanitize-address fuzz fuzz-smoke
+.PHONY: all deps build release test example bench clean sanitize sanitize-thread sanitize-address fuzz
 
 all: build
 
@@ -83,6 +83,13 @@ sanitize-address: deps
 	  status=$${PIPESTATUS[0]}; reports=$$(grep -c 'ERROR: \(AddressSanitizer\|LeakSanitizer\)' .build-asan/asan.log); \
 	  echo "make sanitize-address: exit $$status, $$reports AddressSanitizer/LeakSanitizer reports (.build-asan/asan.log)"; \
 	  [ $$status -eq 0 ] && [ $$reports -eq 0 ]
+
+# libFuzzer over the parsers (Fuzz/README.md): each target FUZZ_SECONDS (default 60).
+# `make test` replays the committed seeds and mutations of them through the same
+# entry points (FuzzCorpusTests) instead of building the sanitized fuzzer.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run
 
 clean:
 	rm -rf .build .build-tsan .build-asan .build-fuzz

@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "Providers", targets: ["Providers"]),
         .executable(name: "ikebench", targets: ["IKEBench"]),
         .executable(name: "cryptoadm", targets: ["cryptoadm"]),
+        // The parsers' fuzz entry points, for the libFuzzer package in Fuzz/ (`make fuzz`).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
@@ -63,6 +65,9 @@ let package = Package(
             ]
         ),
 
+        // One entry point per parser for the fuzzers (Fuzz/README.md); the tests replay the seed corpora through them.
+        .target(name: "FuzzTargets", dependencies: ["CryptoFramework", "IKECore"], path: "Fuzz/Targets"),
+
         // Helpers the test targets share (a seeded generator).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
@@ -88,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IKEBenchTests",
-            dependencies: ["IKECore", "IKEBench", "CryptoFramework", "Providers", "TestSupport"],
+            dependencies: ["IKECore", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "FuzzTargets"],
             resources: [.copy("Fixtures")]
         ),
     ]
