@@ -14,9 +14,12 @@ struct DifferentialConformanceTests {
         let participants = try DifferentialParticipants.require()
         let reference = try DifferentialParticipants.reference
         var disagreements: [String] = []
+        var answers = 0
         for c in cases {
+            answers += 2 * participants.filter { $0.serves(c.request) }.count
             if let text = c.disagreement(among: participants, reference: reference) { disagreements.append(text) }
         }
+        print("differential: \(cases.count) requests, \(answers) answers compared, \(disagreements.count) disagreements")
         for text in disagreements { Issue.record(Comment(rawValue: text)) }
         #expect(cases.count > 10)
     }
