@@ -75,10 +75,11 @@ sanitize-thread: deps
 	  echo "make sanitize-thread: exit $$status, $$reports ThreadSanitizer reports (.build-tsan/tsan.log)"; \
 	  [ $$status -eq 0 ] && [ $$reports -eq 0 ]
 
-# Leak checking stays on: LeakSanitizer runs at exit of the test process.
+# Leak checking stays on: LeakSanitizer runs at exit of the test process; the
+# suppressions name two leaks inside the toolchain's libraries (see the file).
 sanitize-address: deps
 	@mkdir -p .build-asan
-	ASAN_OPTIONS="detect_leaks=1 $$ASAN_OPTIONS" \
+	ASAN_OPTIONS="detect_leaks=1 $$ASAN_OPTIONS" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $$LSAN_OPTIONS" \
 	  $(SWIFT) test --sanitize=address --scratch-path .build-asan 2>&1 | tee .build-asan/asan.log; \
 	  status=$${PIPESTATUS[0]}; reports=$$(grep -c 'ERROR: \(AddressSanitizer\|LeakSanitizer\)' .build-asan/asan.log); \
 	  echo "make sanitize-address: exit $$status, $$reports AddressSanitizer/LeakSanitizer reports (.build-asan/asan.log)"; \
