@@ -55,7 +55,8 @@ example: deps
 	cd Examples/CountingDigestProvider && $(SWIFT) run counting-digest-demo
 
 # IKE Phase I with and without ncp/0 (the 2007 experiment) on the published T1
-# latencies; the FP penalty and non-crypto time the 2007 figures imply; the speed table.
+# latencies, in the configuration that explains both 2007 figures; the table of
+# what each possible 2007 configuration implies; the speed table.
 bench: release
 	.build/release/ikebench compare
 	.build/release/ikebench calibrate

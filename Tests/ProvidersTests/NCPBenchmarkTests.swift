@@ -7,18 +7,18 @@ import Testing
 struct NCPBenchmarkTests {
     @Test("modeled RSA-1024 sign throughput of the 8-MAU device is inside the published 14,000–20,000/s")
     func rsa1024Throughput() throws {
-        let throughput = try #require(NCPTimingModel.modeledThroughput(mechanism: .rsaPKCS, bits: 1024, mauCount: 8))
+        let throughput = try #require(NCPTimingModel().modeledThroughput(mechanism: .rsaPKCS, bits: 1024, mauCount: 8))
         #expect((14_000...20_000).contains(throughput), "modeled \(throughput)/s")
         print(String(format: "ncp model: RSA-1024 sign, 8 MAUs: %.0f ops/s", throughput))
         for (mechanism, bits) in [(Mechanism.rsaPKCS, 1024), (.rsaPKCS, 2048), (.dhPKCSKeyPairGen, 1024),
                                   (.dhPKCSKeyPairGen, 2048), (.dhPKCSDerive, 2048), (.rsaPKCSKeyPairGen, 1024)] {
-            let cost = try #require(NCPTimingModel.modeledCost(mechanism: mechanism, bits: bits))
-            let rate = try #require(NCPTimingModel.modeledThroughput(mechanism: mechanism, bits: bits))
+            let cost = try #require(NCPTimingModel().modeledCost(mechanism: mechanism, bits: bits))
+            let rate = try #require(NCPTimingModel().modeledThroughput(mechanism: mechanism, bits: bits))
             print(String(format: "ncp model: %@ %d: latency %.1f µs (MAU %d + host %d cycles, %d montmul), device %.0f ops/s",
                          mechanism.name, bits, cost.seconds * 1e6, cost.mauCycles, cost.hostCycles,
                          cost.montgomeryMultiplies, rate))
         }
-        let verify = NCPTimingModel.modeledVerifyCost(bits: 1024)
+        let verify = NCPTimingModel().modeledVerifyCost(bits: 1024)
         print(String(format: "ncp model: RSA-1024 verify latency %.1f µs", verify.seconds * 1e6))
     }
 

@@ -36,7 +36,7 @@ struct SPARCFloatBenchmarkTests {
         } / Double(rounds)
         _ = try #require(gmpTime > 0)
         print(String(format: "sparcfp modExp %d-bit: host FP engine %.2f ms, GMP mpz_powm_sec %.3f ms (×%.0f); modeled T1 %.1f ms, %d FP instructions",
-                     bits, fpTime * 1e3, gmpTime * 1e3, fpTime / gmpTime, T1CostModel.t2000.seconds(counts) * 1e3,
+                     bits, fpTime * 1e3, gmpTime * 1e3, fpTime / gmpTime, ChipModel.ultraSPARCT1.seconds(counts) * 1e3,
                      counts.floatingPointOperations))
     }
 

@@ -35,11 +35,7 @@ struct SPARCFloatCountTests {
     static func d32AndD16(_ n: Int) -> FloatOpCounts { fp(load: 3 * n, conv: 3 * n, store: 3 * n) }
 
     static func fp(load: Int, conv: Int, store: Int) -> FloatOpCounts {
-        var c = FloatOpCounts()
-        c.fload = load
-        c.fconv = conv
-        c.fstore = store
-        return c
+        FloatOpCounts(fconv: conv, fload: load, fstore: store)
     }
 
     /// Only the FP fields (data independent) and the kernel-call count.
@@ -136,10 +132,10 @@ struct SPARCFloatCountTests {
         c.ialu = 6; c.iload = 7; c.istore = 8; c.imul = 9; c.idiv = 1
         // 2·29 + 3·26 + 1·26 + 4·9 + 5·8 = 58 + 78 + 26 + 36 + 40 = 238 FP cycles;
         // 6·1 + 7·3 + 8·1 + 9·11 + 1·72 = 6 + 21 + 8 + 99 + 72 = 206 integer cycles.
-        #expect(T1CostModel.t2000.cycles(c) == 444)
-        #expect(T1CostModel.t2000.seconds(c) == 444 / 1.2e9)
+        #expect(ChipModel.ultraSPARCT1.cycles(c) == 444)
+        #expect(ChipModel.ultraSPARCT1.seconds(c) == 444 / 1.2e9)
         // 15 FP instructions × 100 cycles of trap emulation.
-        #expect(T1CostModel.t2000.withTrapPenalty(100).cycles(c) == 1944)
+        #expect(ChipModel.ultraSPARCT1.withFPTrapPenalty(100).cycles(c) == 1944)
     }
 
     @Test("Cost model: one 32-bit Montgomery product (N = 2³² − 5, 2·3·R⁻¹) by hand")
@@ -155,7 +151,7 @@ struct SPARCFloatCountTests {
         // Integer: d16 split 1 load, 2 ALU, 2 stores; back-conversion of 2 words 4 loads,
         // 22 ALU, 2 stores; final compare: top word 1 load + 1 ALU, word 0 differs
         // (below N: no subtraction) 2 loads + 2 ALU → 27 ALU, 8 loads, 4 stores = 27 + 24 + 4 = 55.
-        #expect(T1CostModel.t2000.floatingPointCycles(counts) == 1_415)
-        #expect(T1CostModel.t2000.cycles(counts) == 1_470)
+        #expect(ChipModel.ultraSPARCT1.floatingPointCycles(counts) == 1_415)
+        #expect(ChipModel.ultraSPARCT1.cycles(counts) == 1_470)
     }
 }

@@ -101,16 +101,74 @@ struct SPARCFloatProviderTests {
         }
     }
 
-    @Test("Calibration: solving the penalty reproduces the measured time")
-    func calibration() throws {
-        let workload = SPARCFloatWorkload(rsaBits: 1024, dhGroup: .modp2)
-        let result = try SPARCFloatCalibration.solvePenalty(measuredSeconds: 7.73, workload: workload)
-        let modeled = result.costModel.seconds(result.counts)
-        // The symmetric work's cycles are in the base but not in the counts: add them back.
-        let symmetricSeconds = result.publishedModelSeconds - T1CostModel.t2000.seconds(result.counts)
-        #expect(abs(modeled + symmetricSeconds - 7.73) < 1e-9)
-        #expect(result.penaltyCycles > 0)
-        print("sparcfp calibration against the 2007 T2000 measurement (7.73 s without ncp):\n\(result)")
+    @Test("DH key pairs without a length get a full-length private value, as Solaris softtoken; short on request")
+    func dhPrivateValueDefault() throws {
+        let group = DHGroup.modp2
+        func privateBits(_ provider: SPARCFloatProvider, _ requested: Int?) throws -> Int {
+            guard case .dhKeyPair(let pair) = try provider.perform(
+                .generateDHKeyPair(group: group, privateBits: requested), context: OperationContext())
+            else { throw CryptoError(.providerFailed, "no key pair") }
+            return ExponentShape.of(pair.privateKey.value).bits
+        }
+        #expect(try privateBits(SPARCFloatProvider(), nil) == group.bits)
+        #expect(try privateBits(SPARCFloatProvider(dhPrivateValues: .short), nil) == group.defaultPrivateBits)
+        #expect(try privateBits(SPARCFloatProvider(), 512) == 512)
+        // The platform's sparcfp follows Solaris too.
+        let fw = try CryptoFramework(platform: .t2000, policy: .inMemory(Policy())).pinned(to: "sparcfp")
+        let pair = try fw.generateDHKeyPair(group: group)
+        #expect(ExponentShape.of(pair.privateKey.value).bits == group.bits)
+    }
+
+    @Test("sparcumul64, Sun's later sun4v integer path: real results, integer instructions only, cheaper than the FP path")
+    func integerKernel() throws {
+        let integer = SPARCFloatProvider(kernel: .umul64)
+        #expect(integer.descriptor.name == "sparcumul64")
+        let key = try Self.host.generateRSAKeyPair(bits: 1024)
+        let data = Array("IKE HASH_R".utf8)
+        let context = OperationContext()
+        guard case .bytes(let signature) = try integer.perform(.sign(.rsaPKCS, key: key, data: data, pss: nil), context: context)
+        else { Issue.record("no signature"); return }
+        #expect(try Self.host.verify(.rsaPKCS, key: key.publicKey, data: data, signature: signature))
+        let counts = try #require(context.work.tally(FloatOpCounts.self))
+        #expect(counts.floatingPointOperations == 0 && counts.imul > 0)
+        let fpContext = OperationContext()
+        _ = try SPARCFloatProvider().perform(.sign(.rsaPKCS, key: key, data: data, pss: nil), context: fpContext)
+        let integerSeconds = try #require(context.modeledSeconds)
+        let fpSeconds = try #require(fpContext.modeledSeconds)
+        #expect(integerSeconds < fpSeconds / 2)
+
+        // DH: the same shared secret as openssl computes, for both lengths of private value.
+        for bits in [DHGroup.modp2.defaultPrivateBits, DHGroup.modp2.bits] {
+            let peer = try Self.host.generateDHKeyPair(group: .modp2)
+            guard case .dhKeyPair(let mine) = try integer.perform(
+                .generateDHKeyPair(group: .modp2, privateBits: bits), context: OperationContext()),
+                case .secret(let ours) = try integer.perform(
+                .deriveDH(privateKey: mine.privateKey, peerPublicValue: peer.publicValue), context: OperationContext())
+            else { Issue.record("no DH result"); continue }
+            let theirs = try OpenSSLProvider().perform(
+                .deriveDH(privateKey: peer.privateKey, peerPublicValue: mine.publicValue), context: OperationContext())
+            guard case .secret(let expected) = theirs else { Issue.record("no openssl secret"); continue }
+            #expect(ours.bytes == expected.bytes)
+        }
+    }
+
+    @Test("The emulation what-if: the solved penalty turns the modeled time into the target")
+    func penaltySolve() throws {
+        let key = try Self.host.generateRSAKeyPair(bits: 1024)
+        let context = OperationContext()
+        _ = try SPARCFloatProvider().perform(.sign(.rsaPKCS, key: key, data: [1, 2, 3], pss: nil), context: context)
+        let counts = try #require(context.work.tally(FloatOpCounts.self))
+        let modeled = try #require(context.modeledSeconds)
+        let chip = ChipModel.ultraSPARCT1
+        let penalty = try #require(FPTrapPenalty.cyclesNeeded(
+            targetSeconds: 1.0, modeledSeconds: modeled, fpInstructions: counts.floatingPointOperations, chip: chip))
+        #expect(penalty > 0)
+        // Charged at that penalty, the same instructions take the extra second minus the modeled time.
+        let extra = chip.withFPTrapPenalty(penalty).seconds(counts) - chip.seconds(counts)
+        #expect(abs(extra - (1.0 - modeled)) < 1e-9)
+        // Below the modeled time, the penalty is negative.
+        #expect(try #require(FPTrapPenalty.cyclesNeeded(
+            targetSeconds: modeled / 2, modeledSeconds: modeled, fpInstructions: counts.floatingPointOperations, chip: chip)) < 0)
     }
 }
 
@@ -127,7 +185,7 @@ struct SPARCFloatThroughputTests {
         #expect(throughput >= 1 / latency * 0.9)
         #expect(throughput <= 32 / latency)
         // A trap penalty slows the FP path, and so the chip.
-        let slow = SPARCFloatProvider(costModel: T1CostModel.t2000.withTrapPenalty(500))
+        let slow = SPARCFloatProvider(chip: ChipModel.ultraSPARCT1.withFPTrapPenalty(500))
         #expect(try #require(slow.modeledThroughput(mechanism: .rsaPKCS, operation: "sign", keyBits: 1024)) < throughput / 5)
         #expect(provider.modeledThroughput(mechanism: .sha1, operation: "digest", keyBits: 0) == nil)
     }

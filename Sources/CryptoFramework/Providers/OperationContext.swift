@@ -7,6 +7,7 @@ public final class OperationContext: Sendable {
         var modeledCycles: Double = 0
         var clockHz: Double? = nil
         var counts: [String: Int] = [:]
+        var work = ModeledWork()
     }
     private let state = Locked(State())
 
@@ -25,6 +26,14 @@ public final class OperationContext: Sendable {
         state.withLock { $0.counts[name, default: 0] += n }
     }
 
+    /// Adds a typed tally of modeled work (read back by type from the report's ``OperationReport/work``).
+    public func record<T: WorkTally>(_ tally: T) {
+        state.withLock { $0.work.add(tally) }
+    }
+
+    /// The typed tallies recorded so far.
+    public var work: ModeledWork { state.withLock { $0.work } }
+
     public var modeledCycles: Double? {
         state.withLock { $0.clockHz == nil ? nil : $0.modeledCycles }
     }
@@ -34,10 +43,10 @@ public final class OperationContext: Sendable {
     public var counts: [String: Int] { state.withLock { $0.counts } }
 
     /// Cycles, seconds and counts read under one lock, for the report.
-    var snapshot: (cycles: Double?, seconds: Double?, counts: [String: Int]) {
+    var snapshot: (cycles: Double?, seconds: Double?, counts: [String: Int], work: ModeledWork) {
         state.withLock { s in
-            guard let hz = s.clockHz else { return (nil, nil, s.counts) }
-            return (s.modeledCycles, s.modeledCycles / hz, s.counts)
+            guard let hz = s.clockHz else { return (nil, nil, s.counts, s.work) }
+            return (s.modeledCycles, s.modeledCycles / hz, s.counts, s.work)
         }
     }
 }
@@ -55,8 +64,10 @@ public struct OperationReport: Sendable {
     /// Modeled cycles and seconds, where the provider has a cost model.
     public let modeledCycles: Double?
     public let modeledSeconds: Double?
-    /// Operation counts the provider recorded (e.g. FP multiplies).
+    /// Operation counts the provider recorded (e.g. FP multiplies), by display name.
     public let counts: [String: Int]
+    /// The same work as typed tallies, for cost models (``ModeledWork/tally(_:)``).
+    public let work: ModeledWork
 }
 
 /// A result together with its report.

@@ -184,7 +184,7 @@ public final class CryptoFramework: Sendable {
             operation: request.operationName,
             failovers: failures.map { (set.descriptors[$0.0].name, $0.1) },
             hostNanoseconds: elapsed, modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds,
-            counts: modeled.counts)
+            counts: modeled.counts, work: modeled.work)
     }
 
     /// Rule 5 (Bellcore): recompute s^e mod n in software, independently of the

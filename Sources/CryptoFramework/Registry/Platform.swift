@@ -17,6 +17,8 @@ public struct Platform: Sendable {
     public let name: String
     /// The clock that modeled cycles are converted with, when the platform is modeled.
     public let clockHz: Double?
+    /// The modeled processor whose parameters the platform hands its providers, if any.
+    public let chip: ChipModel?
     /// Software providers in order of preference (earlier is preferred).
     public var softwarePriority: [String]
     /// Builds this platform's providers; called once per framework.
@@ -35,6 +37,22 @@ public struct Platform: Sendable {
     ) {
         self.name = name
         self.clockHz = clockHz
+        self.chip = nil
+        self.softwarePriority = softwarePriority
+        self.makeProviders = makeProviders
+        self.makeModuleProvider = makeModuleProvider
+    }
+
+    /// A modeled platform: its clock is `chip`'s, and `makeProviders` builds
+    /// providers that take their cost parameters from `chip`.
+    public init(
+        name: String, chip: ChipModel, softwarePriority: [String],
+        makeProviders: @escaping @Sendable () throws -> [any CryptoProvider],
+        makeModuleProvider: (@Sendable (_ path: String, _ policy: ProviderPolicy) throws -> any CryptoProvider)? = nil
+    ) {
+        self.name = name
+        self.clockHz = chip.clockHz
+        self.chip = chip
         self.softwarePriority = softwarePriority
         self.makeProviders = makeProviders
         self.makeModuleProvider = makeModuleProvider

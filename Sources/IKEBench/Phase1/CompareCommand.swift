@@ -11,37 +11,73 @@ struct CompareCommand: AsyncParsableCommand {
         discussion: """
             The second run uses a copy of the policy, in memory, with every ncp/0 mechanism and \
             random disabled (`cryptoadm disable provider=ncp/0 all`); the policy file is not \
-            touched. Defaults follow the 2007 experiment: t2000, RSA-1024, group 2, 3DES/SHA-1, \
-            no modeled network delay. The published figures (165 ms, 7.73 s) are printed for reference.
+            touched. On t2000 the configuration defaults to the one judged most plausible for the \
+            2007 run (printed with the reason; every row of `ikebench calibrate` is one \
+            --rsa-bits/--group/--dh-private away), 3DES/SHA-1, no network delay, and the modeled \
+            Phase I adds the non-cryptographic time the 2007 with-ncp figure implies (165 ms minus \
+            the modeled cryptography with ncp; --overhead overrides it). --fp-trap-penalty is a \
+            what-if, never the default.
+
+            Example:
+              ikebench compare
+              ikebench compare --rsa-bits 1024 --group 2 --dh-private short
+              ikebench compare --rsa-bits 1024 --group 2 --fp-trap-penalty 100
             """)
 
     @OptionGroup var options: WorkloadOptions
 
-    /// Enough for a stable p99 while `make bench` stays quick: without ncp/0 a
-    /// negotiation costs ~2 ms of host time in release (sparcfp's FP engine;
-    /// ~50 ms in debug), so both sides together take a few seconds.
-    static let defaultNegotiations = 500
+    /// Enough for a stable median while `make bench` stays quick: without ncp/0
+    /// a negotiation of the default configuration costs tens of ms of host time
+    /// in release (sparcfp's FP engine on 2048-bit operands).
+    static let defaultNegotiations = 40
 
     func run() async throws {
         let platform = options.platform(default: "t2000")
+        let negotiated = options.negotiated
+        let modeled = platform.chip != nil
+        // On a modeled platform the defaults are the plausible 2007 configuration; on the host, Solaris' defaults.
+        let configuration = negotiated.configuration(
+            default: modeled ? Configuration2007.mostPlausible : Configuration2007.solaris10Defaults)
+        guard let suite = configuration.suite(prf: negotiated.prfValue, cipher: negotiated.cipherValue) else {
+            throw ValidationError("no Oakley group \(configuration.group)")
+        }
         let baselineFramework = try CryptoFramework(platform: platform, policy: options.policySource)
-        var withoutPolicy = baselineFramework.policy
-        let ncpMechanisms = baselineFramework.provider(named: "ncp/0")?.descriptor.mechanisms.map(\.mechanism) ?? []
-        withoutPolicy.disable(provider: "ncp/0", mechanisms: ncpMechanisms + [.random])
-        let withoutFramework = try CryptoFramework(platform: platform, policy: .inMemory(withoutPolicy))
-
+        let withoutFramework = try NCPDisabled.framework(like: baselineFramework)
         let identities = try await IKEIdentities.generate(
-            bits: options.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
-        let workload = options.workload(defaultNegotiations: Self.defaultNegotiations)
-        let note = """
-            ikebench compare: platform \(platform.name), RSA-\(options.rsaBits), group \(options.group), \
-            \(options.cipher)/\(options.prf), rtt \(options.rtt) s, overhead \(options.overhead) s, \
-            sparcfp FP trap penalty \(options.fpTrapPenalty) cycles, \
-            \(workload.negotiations.map { "\($0) negotiations" } ?? "\(options.duration ?? 0) s") per side, concurrency \(options.concurrency)
-            (defaults follow the 2007 T2000 run: Solaris 10 in.iked Phase I defaults 3DES/SHA-1/group 2, 1024-bit ikecert keys)
-            \(Published2007.line)
-            """
-        if !options.json { print(note) }
+            bits: configuration.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
+
+        var lines = ["ikebench compare: platform \(platform.name), \(configuration), \(options.cipher)/\(options.prf)"]
+        if modeled && negotiated.rsaBits == nil && negotiated.group == nil && negotiated.dhPrivate == nil {
+            lines.append(Configuration2007.mostPlausibleReason)
+        }
+        let overhead: Double
+        if let given = options.overhead {
+            overhead = given
+            lines.append(String(format: "non-cryptographic Phase I time added: %.1f ms (--overhead)", given * 1e3))
+        } else if modeled, let chip = platform.chip {
+            overhead = try await PhaseOneExplanation.impliedOverhead(suite: suite, identities: identities, chip: chip)
+            lines.append(String(format: """
+                non-cryptographic Phase I time added to every modeled negotiation: %.1f ms, derived from the \
+                2007 with-ncp run (165 ms minus this configuration's modeled cryptography with ncp at the \
+                published latencies), taken to be the same without ncp
+                """, overhead * 1e3))
+        } else {
+            overhead = 0
+        }
+        if options.fpTrapPenalty > 0 {
+            lines.append(String(format: """
+                what-if: every sparcfp FP instruction costs %.1f extra cycles, as if emulated in a trap handler \
+                (the T1 documentation says these instructions run in hardware)
+                """, options.fpTrapPenalty))
+        }
+        let workload = options.workload(
+            suite: suite, rsaBits: configuration.rsaBits, overhead: overhead, defaultNegotiations: Self.defaultNegotiations)
+        lines.append("""
+            rtt \(options.rtt) s, \(workload.negotiations.map { "\($0) negotiations" } ?? "\(options.duration ?? 0) s") \
+            per side, concurrency \(options.concurrency)
+            """)
+        lines.append(Published2007.line)
+        if !options.json { print(lines.joined(separator: "\n")) }
         let display = LiveDisplay.forTerminal(json: options.json)
         let baseline = try await PhaseOneRun.run(workload, framework: baselineFramework, identities: identities,
                                                  display: display, write: options.traceWriter)
@@ -50,8 +86,14 @@ struct CompareCommand: AsyncParsableCommand {
         let report = CompareReport(baseline: baseline, withoutNCP: without)
         if options.json {
             try JSONOutput.print(report)
-        } else {
-            print(ReportText.compare(report))
+            return
+        }
+        print(ReportText.compare(report))
+        if modeled, let chip = platform.chip {
+            let integer = try await PhaseOneExplanation.integerBignumSeconds(suite: suite, identities: identities, chip: chip)
+            print("without ncp/0 on Sun's later sun4v integer bignum (-DUMUL64, provider sparcumul64) instead of the FP path: "
+                + "modeled \(ReportText.time(integer)) of cryptography, \(ReportText.time(integer + overhead)) with the "
+                + "non-cryptographic time (one negotiation)")
         }
     }
 }

@@ -27,10 +27,14 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let platform = options.platform(default: "host")
         let framework = try CryptoFramework(platform: platform, policy: options.policySource)
+        let rsaBits = options.negotiated.rsaBits ?? Defaults2007.rsaBits
         let identities = try await IKEIdentities.generate(
-            bits: options.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
+            bits: rsaBits, framework: try MainModeNegotiation.initiatorFramework())
+        let workload = options.workload(
+            suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
+            defaultNegotiations: Self.defaultNegotiations)
         let report = try await PhaseOneRun.run(
-            options.workload(defaultNegotiations: Self.defaultNegotiations), framework: framework,
+            workload, framework: framework,
             identities: identities, display: .forTerminal(json: options.json), write: options.traceWriter)
         if options.json {
             try JSONOutput.print(report)

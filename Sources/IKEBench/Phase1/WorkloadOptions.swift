@@ -16,12 +16,19 @@ enum Defaults2007 {
 }
 
 /// What one negotiation negotiates: the options `run`, `compare` and `calibrate` share.
+/// RSA size, group and DH private length are optional so each command can
+/// say what it defaults to (`run`: Solaris 10's defaults; `compare`: the
+/// configuration judged most plausible for 2007; `calibrate`: every one).
 struct NegotiatedSuiteOptions: ParsableArguments {
     @Option(name: .customLong("rsa-bits"), help: "RSA modulus of both sides' signature keys.")
-    var rsaBits: Int = Defaults2007.rsaBits
+    var rsaBits: Int?
 
     @Option(help: "Oakley/MODP group of the DH exchange: 1, 2, 5, 14, 15 or 16.")
-    var group: Int = Defaults2007.group
+    var group: Int?
+
+    @Option(name: .customLong("dh-private"),
+            help: "The responder's DH private value: full (as long as the prime, Solaris softtoken without CKA_VALUE_BITS) or short (twice the group's strength, RFC 3526).")
+    var dhPrivate: String?
 
     @Option(help: "The negotiated hash, whose HMAC is the PRF: sha1 or sha256.")
     var prf: String = Defaults2007.prf
@@ -30,16 +37,38 @@ struct NegotiatedSuiteOptions: ParsableArguments {
     var cipher: String = Defaults2007.cipher
 
     func validate() throws {
-        guard [1, 2, 5, 14, 15, 16].contains(group) else {
+        if let group, ![1, 2, 5, 14, 15, 16].contains(group) {
             throw ValidationError("--group \(group): use 1, 2, 5, 14, 15 or 16")
+        }
+        if let dhPrivate, DHPrivateValueLength(rawValue: dhPrivate) == nil {
+            throw ValidationError("--dh-private \(dhPrivate): use full or short")
         }
         guard IKESuite.PRF(rawValue: prf) != nil else { throw ValidationError("--prf \(prf): use sha1 or sha256") }
         guard IKESuite.Cipher(rawValue: cipher) != nil else { throw ValidationError("--cipher \(cipher): use aes128 or 3des") }
-        guard (512...4096).contains(rsaBits) else { throw ValidationError("--rsa-bits \(rsaBits) is outside 512...4096") }
+        if let rsaBits, !(512...4096).contains(rsaBits) { throw ValidationError("--rsa-bits \(rsaBits) is outside 512...4096") }
     }
 
+    var dhPrivateLength: DHPrivateValueLength? { dhPrivate.flatMap(DHPrivateValueLength.init(rawValue:)) }
+
+    /// The configuration these options pick, each unset part from `fallback`.
+    func configuration(default fallback: Configuration2007) -> Configuration2007 {
+        Configuration2007(rsaBits: rsaBits ?? fallback.rsaBits, group: group ?? fallback.group,
+                          dhPrivate: dhPrivateLength ?? fallback.dhPrivate)
+    }
+
+    /// Whether `c` matches every option given (for filtering the table).
+    func matches(_ c: Configuration2007) -> Bool {
+        (rsaBits ?? c.rsaBits) == c.rsaBits && (group ?? c.group) == c.group && (dhPrivateLength ?? c.dhPrivate) == c.dhPrivate
+    }
+
+    var prfValue: IKESuite.PRF { IKESuite.PRF(rawValue: prf)! }
+    var cipherValue: IKESuite.Cipher { IKESuite.Cipher(rawValue: cipher)! }
+
+    /// The suite with the group given (else Solaris 10's group 2) and the DH
+    /// private length given (else none: the provider's default).
     var suite: IKESuite {
-        IKESuite(group: DHGroup.ike(group)!, prf: IKESuite.PRF(rawValue: prf)!, cipher: IKESuite.Cipher(rawValue: cipher)!)
+        let g = DHGroup.ike(group ?? Defaults2007.group)!
+        return IKESuite(group: g, prf: prfValue, cipher: cipherValue, dhPrivateBits: dhPrivateLength?.bits(for: g))
     }
 }
 
@@ -62,10 +91,10 @@ struct WorkloadOptions: ParsableArguments {
     @Option(help: "Modeled network round trip in seconds, added twice to modeled Phase I.")
     var rtt: Double = Defaults2007.rttSeconds
 
-    @Option(help: "Modeled Phase I time outside the cryptography (in.iked, kernel) in seconds, added once to modeled Phase I (`ikebench calibrate` derives it from the 2007 with-ncp figure).")
-    var overhead: Double = 0
+    @Option(help: "Modeled Phase I time outside the cryptography (in.iked, kernel) in seconds, added once to modeled Phase I. Default: 0 for run; for compare, what the 2007 with-ncp figure implies (165 ms minus the modeled cryptography with ncp).")
+    var overhead: Double?
 
-    @Option(name: .customLong("fp-trap-penalty"), help: "Cycles added to every sparcfp FP instruction on t2000 (a trap-emulated FPU; `ikebench calibrate` solves for it). Default: 0, the published latencies.")
+    @Option(name: .customLong("fp-trap-penalty"), help: "What-if: cycles added to every sparcfp FP instruction on t2000, as if the FPU were emulated in a trap handler (the 2007 guess, which the T1 documentation contradicts). Default: 0, the published latencies.")
     var fpTrapPenalty: Double = 0
 
     @Option(help: "Policy file (kcf.conf). Default: $CRYPTOFRAMEWORK_CONF, else ~/.config/cryptoframework/kcf.conf.")
@@ -85,15 +114,12 @@ struct WorkloadOptions: ParsableArguments {
         if let duration, !(duration > 0 && duration <= 86_400) { throw ValidationError("--duration must be in (0, 86400] seconds") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be 1...1024") }
         guard rtt >= 0, rtt < 60 else { throw ValidationError("--rtt must be in [0, 60) seconds") }
-        guard overhead >= 0, overhead < 3600 else { throw ValidationError("--overhead must be in [0, 3600) seconds") }
+        if let overhead, !(overhead >= 0 && overhead < 3600) { throw ValidationError("--overhead must be in [0, 3600) seconds") }
         guard fpTrapPenalty >= 0, fpTrapPenalty < 1_000_000 else {
             throw ValidationError("--fp-trap-penalty must be in [0, 1000000) cycles")
         }
     }
 
-    var suite: IKESuite { negotiated.suite }
-    var rsaBits: Int { negotiated.rsaBits }
-    var group: Int { negotiated.group }
     var prf: String { negotiated.prf }
     var cipher: String { negotiated.cipher }
 
@@ -102,7 +128,7 @@ struct WorkloadOptions: ParsableArguments {
         config.map { .file(URL(fileURLWithPath: $0)) } ?? .default
     }
 
-    func workload(defaultNegotiations: Int) -> PhaseOneWorkload {
+    func workload(suite: IKESuite, rsaBits: Int, overhead: Double, defaultNegotiations: Int) -> PhaseOneWorkload {
         PhaseOneWorkload(
             suite: suite, rsaBits: rsaBits,
             negotiations: negotiations ?? (duration == nil ? defaultNegotiations : nil),
@@ -110,12 +136,15 @@ struct WorkloadOptions: ParsableArguments {
             trace: trace)
     }
 
-    /// The platform named by --platform (else `defaultName`), with sparcfp's
-    /// cost model carrying --fp-trap-penalty on t2000.
+    /// The chip of the t2000 platform with --fp-trap-penalty (0: the published latencies).
+    var chip: ChipModel { ChipModel.ultraSPARCT1.withFPTrapPenalty(fpTrapPenalty) }
+
+    /// The platform named by --platform (else `defaultName`); on t2000 the chip
+    /// carries --fp-trap-penalty to every provider.
     func platform(default defaultName: String) -> Platform {
         let name = platform ?? defaultName
         if name == Platform.t2000.name && fpTrapPenalty > 0 {
-            return .t2000(costModel: T1CostModel.t2000.withTrapPenalty(fpTrapPenalty))
+            return .t2000(chip: chip)
         }
         return Platform.named(name)!  // validate() checked the name
     }

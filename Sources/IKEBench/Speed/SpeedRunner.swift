@@ -40,7 +40,9 @@ struct SpeedRunner {
             return { try view.perform(.generateDHKeyPair(group: group, privateBits: nil)).report }
         case .derive:
             guard let group = c.group else { throw CryptoError(.argumentsBad, "no IKE group of \(c.bits) bits") }
-            let mine = try keySource.generateDHKeyPair(group: group)
+            // The provider's own key pair where it makes them: a derive then uses the private-value
+            // length it draws (full length on sparcfp, as Solaris' softtoken; twice the strength elsewhere).
+            let mine = try (try? view.generateDHKeyPair(group: group)) ?? keySource.generateDHKeyPair(group: group)
             let peer = try keySource.generateDHKeyPair(group: group)
             return { try view.perform(.deriveDH(privateKey: mine.privateKey, peerPublicValue: peer.publicValue)).report }
         }

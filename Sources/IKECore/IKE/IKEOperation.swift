@@ -22,6 +22,8 @@ public struct IKEOperationRecord: Sendable {
     /// Input bytes and key bytes (for the calibration workload).
     public let dataBytes: Int
     public let keyBytes: Int
+    /// The provider's typed tallies of modeled work (e.g. sparcfp's FP instructions).
+    public let work: ModeledWork
 }
 
 /// Does one side's cryptography through a framework (async, so a device
@@ -48,7 +50,7 @@ public final class IKECryptoSession {
         let r = reported.report
         let record = IKEOperationRecord(
             name: name, mechanism: r.mechanism, provider: r.provider, hostNanoseconds: r.hostNanoseconds,
-            modeledSeconds: r.modeledSeconds, dataBytes: dataBytes, keyBytes: keyBytes)
+            modeledSeconds: r.modeledSeconds, dataBytes: dataBytes, keyBytes: keyBytes, work: r.work)
         records.append(record)
         observe?(record)
         return reported.value
@@ -89,9 +91,10 @@ public final class IKECryptoSession {
                                 dataBytes: data.count, keyBytes: key.count), "decrypt")
     }
 
-    public func generateDH(_ group: DHGroup) async throws -> DHKeyPair {
+    /// A DH key pair; `privateBits` nil leaves the length to the provider.
+    public func generateDH(_ group: DHGroup, privateBits: Int? = nil) async throws -> DHKeyPair {
         guard case .dhKeyPair(let pair) = try await perform(
-            .dhGenerate, .generateDHKeyPair(group: group, privateBits: nil), dataBytes: 0, keyBytes: group.byteCount)
+            .dhGenerate, .generateDHKeyPair(group: group, privateBits: privateBits), dataBytes: 0, keyBytes: group.byteCount)
         else { throw ISAKMPError(.cryptoFailure, "DH generate returned no key pair") }
         return pair
     }

@@ -37,11 +37,17 @@ public struct IKESuite: Sendable, Equatable, CustomStringConvertible {
     public var group: DHGroup
     public var prf: PRF
     public var cipher: Cipher
+    /// The length of the responder's DH private value, as its key-pair template
+    /// would set CKA_VALUE_BITS; nil: none set, the provider's default (sparcfp
+    /// on t2000 then draws one as long as the prime, as Solaris' softtoken).
+    /// Not negotiated: each side chooses its own.
+    public var dhPrivateBits: Int?
 
-    public init(group: DHGroup, prf: PRF, cipher: Cipher) {
+    public init(group: DHGroup, prf: PRF, cipher: Cipher, dhPrivateBits: Int? = nil) {
         self.group = group
         self.prf = prf
         self.cipher = cipher
+        self.dhPrivateBits = dhPrivateBits
     }
 
     public var groupNumber: Int { group.number ?? 0 }

@@ -89,7 +89,7 @@ public final class MainModeResponder {
         guard case .nonce(let ni)? = m.first(.nonce) else {
             throw ISAKMPError(.payloadMalformed, "message 3 has no NONCE payload")
         }
-        let pair = try await session.generateDH(suite.group)
+        let pair = try await session.generateDH(suite.group, privateBits: suite.dhPrivateBits)
         let gxy = try await session.deriveDH(pair.privateKey, peer: gxi)
         values.initiatorPublic = gxi
         values.initiatorNonce = ni

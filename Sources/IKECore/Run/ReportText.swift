@@ -4,14 +4,14 @@ import Foundation
 /// The human-readable forms of the reports.
 public enum ReportText {
     /// Left- (negative width) or right-aligned column; Foundation's `%-22@` does not pad on Linux.
-    static func col(_ s: String, _ width: Int) -> String {
+    public static func col(_ s: String, _ width: Int) -> String {
         let pad = String(repeating: " ", count: max(0, abs(width) - s.count))
         return width < 0 ? s + pad : pad + s
     }
-    static func cols(_ fields: [(String, Int)]) -> String {
+    public static func cols(_ fields: [(String, Int)]) -> String {
         fields.map { col($0.0, $0.1) }.joined(separator: " ")
     }
-    static func time(_ s: Double) -> String {
+    public static func time(_ s: Double) -> String {
         s >= 1 ? String(format: "%.3f s", s) : s >= 1e-3 ? String(format: "%.3f ms", s * 1e3) : String(format: "%.1f µs", s * 1e6)
     }
 

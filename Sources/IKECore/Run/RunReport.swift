@@ -109,7 +109,17 @@ public struct CompareReport: Sendable, Encodable {
 
 /// The 2007 T2000 measurement the benchmark reproduces (DESIGN.md).
 public enum Published2007 {
+    /// A pair of Phase I times, with ncp and without.
+    public struct Figures: Sendable {
+        public var withNCPSeconds: Double
+        public var withoutNCPSeconds: Double
+        public init(withNCPSeconds: Double, withoutNCPSeconds: Double) {
+            self.withNCPSeconds = withNCPSeconds
+            self.withoutNCPSeconds = withoutNCPSeconds
+        }
+    }
     public static let withNCPSeconds = 0.165
     public static let withoutNCPSeconds = 7.73
+    public static let figures = Figures(withNCPSeconds: withNCPSeconds, withoutNCPSeconds: withoutNCPSeconds)
     public static let line = "published 2007 (Sun Fire T2000, Solaris 10, in.iked Phase I responder): 165 ms with ncp, 7.73 s after `cryptoadm disable provider=ncp/0 all` (ratio 46.8)"
 }

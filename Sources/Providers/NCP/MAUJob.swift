@@ -46,7 +46,7 @@ final class MAUJob: Sendable {
             return false
         }
         if case .success = outcome, let cost {
-            context.addModeled(cycles: Double(cost.totalCycles), clockHz: NCPTimingModel.clockHz)
+            context.addModeled(cycles: Double(cost.totalCycles), clockHz: cost.clockHz)
             context.count("ncp.mau.jobs", cost.mauJobs)
             context.count("ncp.mau.montmul", cost.montgomeryMultiplies)
         }

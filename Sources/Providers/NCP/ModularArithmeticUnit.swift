@@ -176,7 +176,7 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
             outcome = .success(.bytes(signature))
         }
         if case .timed(let scale) = device.configuration.mode, let cost, scale > 0 {
-            let hold = UInt64(Double(cost.totalCycles) / NCPTimingModel.clockHz * scale * 1e9)
+            let hold = UInt64(cost.seconds * scale * 1e9)
             holdUntil(start &+ hold)
         }
         job.complete(outcome, cost: cost, mau: id) {

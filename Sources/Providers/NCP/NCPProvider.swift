@@ -38,13 +38,16 @@ public final class NCPProvider: CryptoProvider {
 
     public let descriptor: ProviderDescriptor
     public let configuration: NCPConfiguration
+    /// The cost model, with the parameters of the chip the platform handed in.
+    public let timing: NCPTimingModel
     let device: NCPDevice
     private let rsa = RSAAlgorithms(engine: GMPEngine())
     private let dh = DHAlgorithms(engine: GMPEngine())
 
-    /// A device as configured; no thread starts until the first job.
-    public init(configuration: NCPConfiguration = NCPConfiguration()) {
+    /// A device as configured, its time modeled on `chip`; no thread starts until the first job.
+    public init(configuration: NCPConfiguration = NCPConfiguration(), chip: ChipModel = .ultraSPARCT1) {
         self.configuration = configuration
+        self.timing = NCPTimingModel(chip: chip)
         self.device = NCPDevice(configuration: configuration)
         self.descriptor = ProviderDescriptor(
             name: "ncp/\(configuration.instance)", kind: .hardware,
@@ -62,9 +65,9 @@ public final class NCPProvider: CryptoProvider {
     public func modeledThroughput(mechanism: Mechanism, operation: String, keyBits: Int) -> Double? {
         guard descriptor.info(for: mechanism)?.accepts(keyBits: keyBits) ?? false else { return nil }
         if operation == "verify" {
-            return NCPTimingModel.throughput(of: NCPTimingModel.modeledVerifyCost(bits: keyBits), mauCount: configuration.mauCount)
+            return timing.throughput(of: timing.modeledVerifyCost(bits: keyBits), mauCount: configuration.mauCount)
         }
-        return NCPTimingModel.modeledThroughput(mechanism: mechanism, bits: keyBits, mauCount: configuration.mauCount)
+        return timing.modeledThroughput(mechanism: mechanism, bits: keyBits, mauCount: configuration.mauCount)
     }
 
     /// The device's counters, typed.
@@ -110,7 +113,7 @@ public final class NCPProvider: CryptoProvider {
         finish: @escaping @Sendable (Result<CryptoResult, CryptoError>) -> Void
     ) throws -> MAUJob {
         _ = try tableEntry(for: request)
-        let (rsa, dh) = (self.rsa, self.dh)
+        let (rsa, dh, timing) = (self.rsa, self.dh, self.timing)
         let algorithm: NCPAlgorithm
         let compute: @Sendable () throws -> (CryptoResult, NCPJobCost)
         switch request {
@@ -121,7 +124,7 @@ public final class NCPProvider: CryptoProvider {
                 let signature = try rsa.sign(
                     scheme: scheme, key: key, data: data, pss: pss, hash: GMPDigest.digest, context: OperationContext())
                 let dp = ExponentShape.of(key.exponent1), dq = ExponentShape.of(key.exponent2)
-                let cost = NCPTimingModel.rsaPrivate(
+                let cost = timing.rsaPrivate(
                     modulusBits: key.bits, dpBits: dp.bits, dpOnes: dp.ones, dqBits: dq.bits, dqOnes: dq.ones)
                 return (.bytes(signature), cost)
             }
@@ -133,27 +136,27 @@ public final class NCPProvider: CryptoProvider {
                     scheme: scheme, key: key, data: data, signature: signature, pss: pss,
                     hash: GMPDigest.digest, context: OperationContext())
                 let e = ExponentShape.of(key.publicExponent)
-                return (.verified(ok), NCPTimingModel.rsaPublic(modulusBits: key.bits, exponentBits: e.bits, exponentOnes: e.ones))
+                return (.verified(ok), timing.rsaPublic(modulusBits: key.bits, exponentBits: e.bits, exponentOnes: e.ones))
             }
         case .generateRSAKeyPair(let bits, let publicExponent):
             algorithm = .rsaGenerate
             compute = {
                 let key = try rsa.generateKeyPair(bits: bits, publicExponent: publicExponent, context: OperationContext())
-                return (.rsaKeyPair(key), NCPTimingModel.rsaKeyGeneration(modulusBits: bits))
+                return (.rsaKeyPair(key), timing.rsaKeyGeneration(modulusBits: bits))
             }
         case .generateDHKeyPair(let group, let privateBits):
             algorithm = .dhGenerate
             compute = {
                 let pair = try dh.generateKeyPair(group: group, privateBits: privateBits, context: OperationContext())
                 let x = ExponentShape.of(pair.privateKey.value)
-                return (.dhKeyPair(pair), NCPTimingModel.dhModExp(primeBits: group.bits, exponentBits: x.bits, exponentOnes: x.ones))
+                return (.dhKeyPair(pair), timing.dhModExp(primeBits: group.bits, exponentBits: x.bits, exponentOnes: x.ones))
             }
         case .deriveDH(let privateKey, let peerPublicValue):
             algorithm = .dhDerive
             compute = {
                 let secret = try dh.derive(privateKey: privateKey, peerPublicValue: peerPublicValue, context: OperationContext())
                 let x = ExponentShape.of(privateKey.value)
-                return (.secret(secret), NCPTimingModel.dhModExp(primeBits: privateKey.group.bits, exponentBits: x.bits, exponentOnes: x.ones))
+                return (.secret(secret), timing.dhModExp(primeBits: privateKey.group.bits, exponentBits: x.bits, exponentOnes: x.ones))
             }
         default:
             throw unsupported(request)

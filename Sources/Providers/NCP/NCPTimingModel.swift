@@ -13,29 +13,35 @@ public struct NCPJobCost: Sendable, Hashable {
     public var mauJobs: Int
     /// Montgomery multiplications the MAU performs.
     public var montgomeryMultiplies: Int
+    /// The clock the cycles run at (the chip's).
+    public var clockHz: Double
 
-    public init(mauCycles: Int = 0, hostCycles: Int = 0, mauJobs: Int = 0, montgomeryMultiplies: Int = 0) {
+    public init(mauCycles: Int = 0, hostCycles: Int = 0, mauJobs: Int = 0, montgomeryMultiplies: Int = 0, clockHz: Double) {
         self.mauCycles = mauCycles
         self.hostCycles = hostCycles
         self.mauJobs = mauJobs
         self.montgomeryMultiplies = montgomeryMultiplies
+        self.clockHz = clockHz
     }
 
     /// Latency of the request: the MAU work and the host work happen one after the other.
     public var totalCycles: Int { mauCycles + hostCycles }
 
-    public var seconds: Double { Double(totalCycles) / NCPTimingModel.clockHz }
+    public var seconds: Double { Double(totalCycles) / clockHz }
 
     static func + (a: NCPJobCost, b: NCPJobCost) -> NCPJobCost {
         NCPJobCost(
             mauCycles: a.mauCycles + b.mauCycles, hostCycles: a.hostCycles + b.hostCycles,
-            mauJobs: a.mauJobs + b.mauJobs, montgomeryMultiplies: a.montgomeryMultiplies + b.montgomeryMultiplies)
+            mauJobs: a.mauJobs + b.mauJobs, montgomeryMultiplies: a.montgomeryMultiplies + b.montgomeryMultiplies,
+            clockHz: a.clockHz)
     }
 }
 
-/// The cost model of the ncp device over the T1's Modular Arithmetic Units
-/// (DESIGN.md "The two T1 models"). The device always models a T1 at 1.2 GHz,
-/// also when it is emulated on the `host` platform.
+/// The cost model of the ncp device over the chip's Modular Arithmetic Units
+/// (DESIGN.md "The two T1 models"), with the parameters of one ``ChipModel``
+/// (``ChipModel/cryptoUnits`` and the integer multiply latency; sources there).
+/// The device models an UltraSPARC T1 unless its platform hands it another
+/// chip, also when it is emulated on the `host` platform.
 ///
 /// Structure:
 /// - MAU exponentiation is plain left-to-right binary: one Montgomery squaring
@@ -69,78 +75,55 @@ public struct NCPJobCost: Sendable, Hashable {
 /// cycle counts. The host side adds ≈ 18,700 cycles of latency per RSA-1024
 /// private operation but does not bound throughput: 32 strands share that
 /// work while the 8 MAUs are the bottleneck.
-public enum NCPTimingModel {
-    /// The T1 clock: 1.2 GHz (``Platform/t2000ClockHz``; Sun Fire T2000 Server Product Overview).
-    public static let clockHz = 1.2e9
+public struct NCPTimingModel: Sendable, Hashable {
+    /// The chip whose units and host strands are modeled.
+    public let chip: ChipModel
 
-    /// MAU operand word: 64 bits (the MAU works on 64-bit words of MA memory;
-    /// OpenSPARC T1 Microarchitecture Specification, ch. "Stream Processing Unit").
-    static let wordBits = 64
+    public init(chip: ChipModel = .ultraSPARCT1) {
+        self.chip = chip
+    }
 
-    /// Cycles per 64×64-bit word product on the core multiplier the MAU
-    /// shares. Calibrated (see the type's comment).
-    static let productCycles = 2
-    /// Cycles per outer-loop row of a Montgomery multiply (carry propagation,
-    /// write-back). Calibrated (see the type's comment).
-    static let rowOverheadCycles = 14
-    /// Cycles per word to load an operand into MA memory (ma_ld: one word per cycle).
-    static let operandLoadCyclesPerWord = 1
-    /// Operands moved per exponentiation job: base, exponent, modulus, result.
-    static let operandsPerJob = 4
-    /// MAU-side cost to fetch a job descriptor and start (estimate; small next to the modexp).
-    static let jobSetupCycles = 64
-
-    /// Host strand: one sun4v hypervisor call to advance the MAU queue tail
-    /// (ncs_qtail_update). Estimate: a hyperprivileged trap round trip is a
-    /// few hundred instructions on a single-issue T1 strand; affects latency only.
-    static let hypervisorCallCycles = 1_500
-    /// Host strand: the completion interrupt and its handler (ncp's MAU
-    /// interrupt, job reclaim, waking the requester). Estimate; latency only.
-    static let interruptCycles = 2_500
-    /// T1 integer multiply latency: 11 cycles (GCC config/sparc/niagara.md, as DESIGN.md cites).
-    static let integerMultiplyCycles = 11
+    private var unit: ChipModel.CryptoUnits { chip.cryptoUnits }
     /// Host cycles per word-level multiply-accumulate in software bignum code:
-    /// the multiply plus about four single-cycle loads, adds and stores around it.
-    static let hostWordOperationCycles = integerMultiplyCycles + 4
-    /// Host cycles per byte of PKCS#1 padding and of byte-order reversal (ncp_reverse).
-    static let hostByteCycles = 1
+    /// the integer multiply plus the loads, adds and store around it.
+    private var hostWordOperationCycles: Int { chip.hostWordOperationCycles }
 
     // MARK: Building blocks
 
     /// 64-bit words of an operand of `bits` bits.
-    public static func words(bits: Int) -> Int { max(1, (bits + wordBits - 1) / wordBits) }
+    public func words(bits: Int) -> Int { max(1, (bits + unit.wordBits - 1) / unit.wordBits) }
 
     /// One Montgomery multiply (or squaring) of `words`-word operands on a MAU.
-    public static func montgomeryMultiplyCycles(words n: Int) -> Int {
-        productCycles * (2 * n * n + n) + rowOverheadCycles * n
+    public func montgomeryMultiplyCycles(words n: Int) -> Int {
+        unit.productCycles * (2 * n * n + n) + unit.rowOverheadCycles * n
     }
 
     /// One exponentiation job on a MAU: left-to-right binary over an exponent
     /// of `exponentBits` bits of which `exponentOnes` are set, modulus of `modulusBits`.
-    public static func modExpJob(modulusBits: Int, exponentBits: Int, exponentOnes: Int) -> NCPJobCost {
+    public func modExpJob(modulusBits: Int, exponentBits: Int, exponentOnes: Int) -> NCPJobCost {
         let n = words(bits: modulusBits)
         let multiplies = exponentBits + exponentOnes
         let mau = multiplies * montgomeryMultiplyCycles(words: n)
-            + operandsPerJob * n * operandLoadCyclesPerWord + jobSetupCycles
+            + unit.operandsPerJob * n * unit.operandLoadCyclesPerWord + unit.jobSetupCycles
         return NCPJobCost(
-            mauCycles: mau, hostCycles: hypervisorCallCycles + interruptCycles + montgomeryConversionCycles(words: n),
-            mauJobs: 1, montgomeryMultiplies: multiplies)
+            mauCycles: mau, hostCycles: unit.hypervisorCallCycles + unit.interruptCycles + montgomeryConversionCycles(words: n),
+            mauJobs: 1, montgomeryMultiplies: multiplies, clockHz: chip.clockHz)
     }
 
     /// Host: R² mod m for the Montgomery domain, a 2N-by-N word division (≈ 2N² word operations).
-    static func montgomeryConversionCycles(words n: Int) -> Int { 2 * n * n * hostWordOperationCycles }
+    func montgomeryConversionCycles(words n: Int) -> Int { 2 * n * n * hostWordOperationCycles }
 
     /// Host: reduce an input of 2N words mod an N-word prime (≈ 2N² word operations).
-    static func reductionCycles(words n: Int) -> Int { 2 * n * n * hostWordOperationCycles }
+    func reductionCycles(words n: Int) -> Int { 2 * n * n * hostWordOperationCycles }
 
     /// Host: Garner's recombination h = qinv·(m1 − m2) mod p, m = m2 + h·q (≈ 3N² word operations).
-    static func crtRecombinationCycles(words n: Int) -> Int { 3 * n * n * hostWordOperationCycles }
+    func crtRecombinationCycles(words n: Int) -> Int { 3 * n * n * hostWordOperationCycles }
 
     // MARK: Requests
 
     /// An RSA private-key operation with the CRT: one exponentiation mod p by
     /// dp and one mod q by dq, each its own MAU job, recombined on the host.
-    public static func rsaPrivate(
+    public func rsaPrivate(
         modulusBits: Int, dpBits: Int, dpOnes: Int, dqBits: Int, dqOnes: Int
     ) -> NCPJobCost {
         let half = (modulusBits + 1) / 2
@@ -148,25 +131,25 @@ public enum NCPTimingModel {
         var cost = modExpJob(modulusBits: half, exponentBits: dpBits, exponentOnes: dpOnes)
             + modExpJob(modulusBits: modulusBits - half, exponentBits: dqBits, exponentOnes: dqOnes)
         cost.hostCycles += 2 * reductionCycles(words: n) + crtRecombinationCycles(words: n)
-            + hostByteCycles * (modulusBits + 7) / 8
+            + unit.hostByteCycles * (modulusBits + 7) / 8
         return cost
     }
 
     /// An RSA public-key operation: one exponentiation by e mod n.
-    public static func rsaPublic(modulusBits: Int, exponentBits: Int, exponentOnes: Int) -> NCPJobCost {
+    public func rsaPublic(modulusBits: Int, exponentBits: Int, exponentOnes: Int) -> NCPJobCost {
         var cost = modExpJob(modulusBits: modulusBits, exponentBits: exponentBits, exponentOnes: exponentOnes)
-        cost.hostCycles += hostByteCycles * (modulusBits + 7) / 8
+        cost.hostCycles += unit.hostByteCycles * (modulusBits + 7) / 8
         return cost
     }
 
     /// A DH key generation or derivation: one exponentiation mod p.
-    public static func dhModExp(primeBits: Int, exponentBits: Int, exponentOnes: Int) -> NCPJobCost {
+    public func dhModExp(primeBits: Int, exponentBits: Int, exponentOnes: Int) -> NCPJobCost {
         modExpJob(modulusBits: primeBits, exponentBits: exponentBits, exponentOnes: exponentOnes)
     }
 
     /// Miller-Rabin rounds per prime of an RSA key: 5 for 512-bit primes and
     /// 4 for 1024-bit ones (FIPS 186-4 Table C.3, error ≤ 2⁻¹⁰⁰).
-    static func millerRabinRounds(primeBits: Int) -> Int { primeBits >= 1024 ? 4 : 5 }
+    func millerRabinRounds(primeBits: Int) -> Int { primeBits >= 1024 ? 4 : 5 }
 
     /// Fraction of odd candidates that survive trial division by the odd
     /// primes below 2¹⁰ and reach a modular exponentiation: ≈ 2e^−γ / ln(2¹⁰)
@@ -176,12 +159,12 @@ public enum NCPTimingModel {
     /// RSA key-pair generation, as an expected value: per prime of h bits,
     /// ln(2^h)/2 odd candidates, of which 16% reach a Fermat/Miller-Rabin
     /// exponentiation on the MAU, then the Miller-Rabin rounds of the prime found.
-    public static func rsaKeyGeneration(modulusBits: Int) -> NCPJobCost {
-        var cost = NCPJobCost()
+    public func rsaKeyGeneration(modulusBits: Int) -> NCPJobCost {
+        var cost = NCPJobCost(clockHz: chip.clockHz)
         for primeBits in [(modulusBits + 1) / 2, modulusBits / 2] {
             // ln(2^h)/2 = h·ln2/2 ≈ h·347/1000 odd candidates per prime.
             let candidates = primeBits * 347 / 1000
-            let exponentiations = candidates * sieveSurvivalPercent / 100 + millerRabinRounds(primeBits: primeBits)
+            let exponentiations = candidates * Self.sieveSurvivalPercent / 100 + millerRabinRounds(primeBits: primeBits)
             let one = modExpJob(modulusBits: primeBits, exponentBits: primeBits, exponentOnes: primeBits / 2)
             for _ in 0..<exponentiations { cost = cost + one }
         }
@@ -197,7 +180,7 @@ public enum NCPTimingModel {
     /// CKM_RSA_PKCS / CKM_RSA_X_509 sign (private key, CRT, half the exponent
     /// bits set), key-pair generation, DH generate/derive with the framework's
     /// default private exponent for an IKE group of that size (full length otherwise).
-    public static func modeledCost(mechanism: Mechanism, bits: Int) -> NCPJobCost? {
+    public func modeledCost(mechanism: Mechanism, bits: Int) -> NCPJobCost? {
         switch mechanism {
         case .rsaPKCS, .rsaX509:
             let half = (bits + 1) / 2
@@ -213,28 +196,29 @@ public enum NCPTimingModel {
     }
 
     /// Modeled RSA public operation (verify) with e = 65537 (17 bits, 2 set).
-    public static func modeledVerifyCost(bits: Int) -> NCPJobCost {
+    public func modeledVerifyCost(bits: Int) -> NCPJobCost {
         rsaPublic(modulusBits: bits, exponentBits: 17, exponentOnes: 2)
     }
 
     /// Requests per second of the whole device, `mauCount` MAUs busy in
     /// parallel, for ``modeledCost(mechanism:bits:)``: the MAUs bound it unless
-    /// the host work of the T1's 8 cores (one pipeline each) does first.
-    public static func modeledThroughput(mechanism: Mechanism, bits: Int, mauCount: Int = 8) -> Double? {
-        guard let cost = modeledCost(mechanism: mechanism, bits: bits), mauCount > 0 else { return nil }
-        return throughput(of: cost, mauCount: mauCount)
+    /// the host work of the chip's cores (one pipeline each) does first.
+    public func modeledThroughput(mechanism: Mechanism, bits: Int, mauCount: Int? = nil) -> Double? {
+        let units = mauCount ?? unit.count
+        guard let cost = modeledCost(mechanism: mechanism, bits: bits), units > 0 else { return nil }
+        return throughput(of: cost, mauCount: units)
     }
 
     /// Requests per second of `mauCount` MAUs busy in parallel with requests
-    /// costing `cost`, unless the 8 T1 cores' host work bounds it first.
-    public static func throughput(of cost: NCPJobCost, mauCount: Int) -> Double {
-        let mauBound = Double(mauCount) * clockHz / Double(max(cost.mauCycles, 1))
-        let hostBound = 8 * clockHz / Double(max(cost.hostCycles, 1))
+    /// costing `cost`, unless the chip's cores' host work bounds it first.
+    public func throughput(of cost: NCPJobCost, mauCount: Int) -> Double {
+        let mauBound = Double(mauCount) * chip.clockHz / Double(max(cost.mauCycles, 1))
+        let hostBound = Double(chip.cores) * chip.clockHz / Double(max(cost.hostCycles, 1))
         return min(mauBound, hostBound)
     }
 
     /// Modeled latency in seconds of one request on an idle device.
-    public static func modeledLatency(mechanism: Mechanism, bits: Int) -> Double? {
+    public func modeledLatency(mechanism: Mechanism, bits: Int) -> Double? {
         modeledCost(mechanism: mechanism, bits: bits)?.seconds
     }
 }

@@ -1,19 +1,28 @@
 import CryptoFramework
 
 extension Platform {
-    /// Clock of the Sun Fire T2000's UltraSPARC T1 as measured in 2007: 1.2 GHz
-    /// (Sun Fire T2000 Server Product Overview; the 8-core T1 shipped at 1.0 and 1.2 GHz).
-    public static let t2000ClockHz = 1.2e9
+    /// A Sun Fire T2000 (UltraSPARC T1, 8 cores × 4 threads, ``ChipModel/ultraSPARCT1``):
+    /// every provider has a cost model in T1 cycles; sparcfp draws full-length
+    /// DH private values when a request names no length, as Solaris' softtoken.
+    public static let t2000 = t2000()
 
-    /// A Sun Fire T2000 (UltraSPARC T1, 8 cores × 4 threads): every provider
-    /// has a cost model in T1 cycles at `t2000ClockHz`.
-    public static let t2000 = t2000(costModel: .t2000)
-
-    /// The T2000 with sparcfp charging `costModel` (e.g. a calibrated FP trap penalty).
-    public static func t2000(costModel: T1CostModel) -> Platform {
-        Platform(
-            name: "t2000", clockHz: costModel.clockHz, softwarePriority: ["sparcfp"],
-            makeProviders: { [SPARCFloatProvider(costModel: costModel), NCPProvider()] },
+    /// The T2000 with another chip value (e.g. the T1 with an FP trap penalty,
+    /// the emulation what-if) or with short DH private values in sparcfp.
+    /// The chip reaches every provider from here. `laterIntegerBignum` adds,
+    /// after sparcfp, the integer bignum Sun later shipped for sun4v
+    /// (`sparcumul64`, ``SolarisBignumKernel/umul64``): not in the 2007
+    /// Solaris 10, a counterfactual for what disabling ncp/0 would have cost with it.
+    public static func t2000(
+        chip: ChipModel = .ultraSPARCT1, dhPrivateValues: DHPrivateValueLength = .fullLength, laterIntegerBignum: Bool = false
+    ) -> Platform {
+        let integer = SolarisBignumKernel.umul64.providerName
+        return Platform(
+            name: "t2000", chip: chip, softwarePriority: ["sparcfp"] + (laterIntegerBignum ? [integer] : []),
+            makeProviders: {
+                [SPARCFloatProvider(chip: chip, dhPrivateValues: dhPrivateValues),
+                 NCPProvider(configuration: NCPConfiguration(mauCount: chip.cryptoUnits.count), chip: chip)]
+                    + (laterIntegerBignum ? [SPARCFloatProvider(chip: chip, dhPrivateValues: dhPrivateValues, kernel: .umul64)] : [])
+            },
             makeModuleProvider: PKCS11Provider.factory)
     }
 }

@@ -14,19 +14,24 @@ public struct FloatModExpEngine: BignumEngine {
     public typealias Number = GMPInteger
 
     let gmp = GMPEngine()
-    public let costModel: T1CostModel
+    /// The chip whose latencies every count is charged at.
+    public let chip: ChipModel
+    /// The Montgomery multiplication the exponentiation runs on.
+    public let kernel: SolarisBignumKernel
     /// Where integer work outside ``modExp(_:_:_:secret:context:)`` is charged; nil: nowhere.
     let ambient: OperationContext?
 
-    public init(costModel: T1CostModel = .t2000, charging context: OperationContext? = nil) {
-        self.costModel = costModel
+    public init(chip: ChipModel = .ultraSPARCT1, kernel: SolarisBignumKernel = .floatingPoint,
+                charging context: OperationContext? = nil) {
+        self.chip = chip
+        self.kernel = kernel
         self.ambient = context
     }
 
-    public var identifier: String { "sparcfp" }
+    public var identifier: String { kernel.providerName }
 
     private func charge(_ counts: FloatOpCounts) {
-        if let ambient { costModel.charge(counts, to: ambient) }
+        if let ambient { chip.charge(counts, to: ambient) }
     }
 
     private func words(_ x: GMPInteger) -> Int { T1IntegerWork.words(bits: x.bitLength) }
@@ -102,12 +107,13 @@ public struct FloatModExpEngine: BignumEngine {
             throw CryptoError(.argumentsBad, "sparcfp: modular exponentiation needs a non-negative base and exponent")
         }
         guard modulus.isOdd, modulus.bitLength > 1 else {
-            context.count("sparcfp.gmp_fallback")
+            context.count("\(identifier).gmp_fallback")
             return try gmp.modExp(base, exponent, modulus, secret: secret, context: context)
         }
-        let (result, counts) = modExpCounted(base, exponent, modulus)
-        context.count("sparcfp.modexp")
-        costModel.charge(counts, to: context)
+        let (result, counts) = kernel == .floatingPoint
+            ? modExpCounted(base, exponent, modulus) : integerModExpCounted(base, exponent, modulus)
+        context.count("\(identifier).modexp")
+        chip.charge(counts, to: context)
         return result
     }
 
@@ -123,12 +129,7 @@ public struct FloatModExpEngine: BignumEngine {
         // R² mod N (big_mont_rr, a (2n+1)-by-n division), the base and 1 into
         // Montgomery form (two big_mont_conv = big_mont_mul by R²), and the
         // result back out (big_mont_mul by 1). The host does them with GMP.
-        var reduced = base
-        if gmp.compare(base, modulus) >= 0 {
-            counts += T1IntegerWork.divide(words(base), by: n)
-            reduced = gmp.remainder(base, modulus)
-        }
-        counts += T1IntegerWork.divide(2 * n + 1, by: n) + T1IntegerWork.montgomeryMultiply(n) * 3
+        let reduced = reduceAndConvert(base, modulus, n: n, counts: &counts)
         let shift = 32 * n
         let baseMont = GMPInteger { r in
             __gmpz_mul_2exp(r, reduced.pointer, mp_bitcnt_t(shift))
@@ -147,6 +148,52 @@ public struct FloatModExpEngine: BignumEngine {
         var uncounted = FloatOpCounts()
         let plain = multiplier.montgomeryProduct(resultMont, [1], counts: &uncounted)
         return (Self.number(words: plain), counts)
+    }
+
+    /// Integer work of big_modexp around either kernel: reduce the base if it
+    /// is not below N, R² mod N (big_mont_rr, a (2n+1)-by-n division), the base
+    /// and 1 into Montgomery form (two big_mont_conv = big_mont_mul by R²), and
+    /// the result back out (big_mont_mul by 1). Returns the reduced base.
+    private func reduceAndConvert(_ base: GMPInteger, _ modulus: GMPInteger, n: Int, counts: inout FloatOpCounts) -> GMPInteger {
+        var reduced = base
+        if gmp.compare(base, modulus) >= 0 {
+            counts += T1IntegerWork.divide(words(base), by: n)
+            reduced = gmp.remainder(base, modulus)
+        }
+        counts += T1IntegerWork.divide(2 * n + 1, by: n) + T1IntegerWork.montgomeryMultiply(n) * 3
+        return reduced
+    }
+
+    /// The integer exponentiation of Solaris' `-DUMUL64` build (bignumimpl.c
+    /// `big_modexp` without USE_FLOATING_POINT): the same window schedule as the
+    /// FP path, every step one integer big_mont_mul of n words (32×32→64-bit
+    /// MULX multiply-accumulates, ``T1IntegerWork/montgomeryMultiply(_:)``). The
+    /// host executes each step of the schedule with GMP (a·b mod N, which the
+    /// Montgomery form only rescales), so the result is real and the charged
+    /// steps are the ones that ran.
+    public func integerModExpCounted(_ base: GMPInteger, _ exponent: GMPInteger, _ modulus: GMPInteger) -> (GMPInteger, FloatOpCounts) {
+        precondition(modulus.isOdd && modulus.bitLength > 1, "Montgomery exponentiation needs an odd modulus above 1")
+        var counts = FloatOpCounts()
+        let n = words(modulus)
+        let a = reduceAndConvert(base, modulus, n: n, counts: &counts)
+        let bits = Self.bitsMostSignificantFirst(exponent)
+        let group = FloatModExponentiation.windowBits(exponentBits: bits.count)
+        let tableSize = group == 1 ? 1 : 1 << (group - 1)
+        let step = T1IntegerWork.montgomeryMultiply(n)
+        // Table: a, then a² and a^(2i+1) = a²·a^(2i−1): tableSize big_mont_mul calls.
+        var table = [a]
+        let square = gmp.mulMod(a, a, modulus)
+        for i in 1..<max(tableSize, 1) { table.append(gmp.mulMod(square, table[i - 1], modulus)) }
+        counts += step * tableSize
+        var x = gmp.number(1)
+        for s in FloatModExponentiation.schedule(bitsMostSignificantFirst: bits, windowBits: group) {
+            switch s {
+            case .square: x = gmp.mulMod(x, x, modulus)
+            case .multiply(let index): x = gmp.mulMod(x, table[index], modulus)
+            }
+            counts += step
+        }
+        return (gmp.remainder(x, modulus), counts)
     }
 
     // MARK: Words

@@ -11,7 +11,7 @@ import CryptoFramework
 /// - a double that must reach an integer register goes FP register → memory →
 ///   integer register (T1 has no direct move): conversion, FP store, integer load;
 /// - loop control (increments, compares, branches) is not counted.
-public struct FloatOpCounts: Sendable, Hashable, CustomStringConvertible {
+public struct FloatOpCounts: WorkTally, Hashable, CustomStringConvertible {
     /// FMULd.
     public var fmul = 0
     /// FADDd and FSUBd.
@@ -36,6 +36,22 @@ public struct FloatOpCounts: Sendable, Hashable, CustomStringConvertible {
     public var montgomeryMultiplies = 0
 
     public init() {}
+
+    /// Counts given by field (the others 0).
+    public init(fmul: Int = 0, fadd: Int = 0, fconv: Int = 0, fload: Int = 0, fstore: Int = 0,
+                ialu: Int = 0, iload: Int = 0, istore: Int = 0, imul: Int = 0, idiv: Int = 0, montgomeryMultiplies: Int = 0) {
+        self.fmul = fmul
+        self.fadd = fadd
+        self.fconv = fconv
+        self.fload = fload
+        self.fstore = fstore
+        self.ialu = ialu
+        self.iload = iload
+        self.istore = istore
+        self.imul = imul
+        self.idiv = idiv
+        self.montgomeryMultiplies = montgomeryMultiplies
+    }
 
     /// All FP instructions: the ones the trap-emulation penalty applies to.
     public var floatingPointOperations: Int { fmul + fadd + fconv + fload + fstore }
@@ -83,23 +99,10 @@ public struct FloatOpCounts: Sendable, Hashable, CustomStringConvertible {
          ("sparcfp.mont_mulf", montgomeryMultiplies)]
     }
 
-    /// The counts back from a report's `counts` (names as in ``named``; others ignored).
-    public init(named counts: [String: Int]) {
-        fmul = counts["fmul", default: 0]
-        fadd = counts["fadd", default: 0]
-        fconv = counts["fconv", default: 0]
-        fload = counts["fload", default: 0]
-        fstore = counts["fstore", default: 0]
-        ialu = counts["ialu", default: 0]
-        iload = counts["iload", default: 0]
-        istore = counts["istore", default: 0]
-        imul = counts["imul", default: 0]
-        idiv = counts["idiv", default: 0]
-        montgomeryMultiplies = counts["sparcfp.mont_mulf", default: 0]
-    }
-
-    /// Adds every non-zero count to the request's report.
+    /// Adds the counts to the request's report: typed (``OperationReport/work``,
+    /// what cost models read) and under their display names.
     public func record(in context: OperationContext) {
+        context.record(self)
         for (name, n) in named where n != 0 { context.count(name, n) }
     }
 

@@ -13,9 +13,9 @@ public enum SPARCFloatLatencyTable {
     }
 
     /// RSA-1024/2048 sign and verify (CKM_RSA_PKCS, e = 65537) and DH derive
-    /// for groups 2, 5 and 14, with the groups' default private exponents and full-length ones.
-    public static func rows(costModel: T1CostModel = .t2000) throws -> [Row] {
-        let sparc = SPARCFloatProvider(costModel: costModel)
+    /// for groups 2, 5 and 14, with short private values (twice the group's strength) and full-length ones.
+    public static func rows(chip: ChipModel = .ultraSPARCT1) throws -> [Row] {
+        let sparc = SPARCFloatProvider(chip: chip)
         let host = OpenSSLProvider()
         var rows: [Row] = []
         func measure(_ name: String, _ request: CryptoRequest) throws -> CryptoResult {
@@ -23,7 +23,7 @@ public enum SPARCFloatLatencyTable {
             let start = DispatchTime.now().uptimeNanoseconds
             let result = try sparc.perform(request, context: context)
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let counts = FloatOpCounts(named: context.counts)
+            let counts = context.work.tally(FloatOpCounts.self) ?? FloatOpCounts()
             rows.append(Row(operation: name, modeledSeconds: context.modeledSeconds ?? 0,
                             fpInstructions: counts.floatingPointOperations,
                             montgomeryMultiplies: counts.montgomeryMultiplies, hostSeconds: elapsed))
@@ -37,11 +37,10 @@ public enum SPARCFloatLatencyTable {
             _ = try measure("RSA-\(bits) verify", .verify(.rsaPKCS, key: key.publicKey, data: hash, signature: signature, pss: nil))
         }
         for group in [DHGroup.modp2, .modp5, .modp14] {
-            for privateBits in [nil, group.bits] {
+            for x in [group.defaultPrivateBits, group.bits] {
                 guard case .dhKeyPair(let peer) = try host.perform(.generateDHKeyPair(group: group, privateBits: nil), context: OperationContext()),
-                    case .dhKeyPair(let mine) = try sparc.perform(.generateDHKeyPair(group: group, privateBits: privateBits), context: OperationContext())
+                    case .dhKeyPair(let mine) = try sparc.perform(.generateDHKeyPair(group: group, privateBits: x), context: OperationContext())
                 else { throw CryptoError(.providerFailed, "latency table: DH group failed") }
-                let x = privateBits ?? group.defaultPrivateBits
                 _ = try measure("DH group \(group.number!) (\(group.bits)-bit p, \(x)-bit x) derive",
                                 .deriveDH(privateKey: mine.privateKey, peerPublicValue: peer.publicValue))
             }
@@ -50,7 +49,7 @@ public enum SPARCFloatLatencyTable {
     }
 
     /// The rows as a Markdown table, with the parameters.
-    public static func markdown(_ rows: [Row], costModel: T1CostModel = .t2000) -> String {
+    public static func markdown(_ rows: [Row], chip: ChipModel = .ultraSPARCT1) -> String {
         var lines = [
             "| operation | modeled T1 latency | FP instructions | mont_mulf calls | host time (this run) |",
             "|---|---:|---:|---:|---:|",
@@ -60,7 +59,7 @@ public enum SPARCFloatLatencyTable {
                                 r.operation, r.modeledSeconds * 1e3, r.fpInstructions, r.montgomeryMultiplies, r.hostSeconds * 1e3))
         }
         lines.append("")
-        lines.append("Parameters: \(costModel.parameterSummary).")
+        lines.append("Parameters: \(chip.parameterSummary).")
         return lines.joined(separator: "\n")
     }
 }

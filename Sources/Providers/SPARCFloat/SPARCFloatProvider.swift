@@ -5,7 +5,14 @@ import Synchronization
 /// bignum on UltraSPARC T1 — RSA and DH through the framework's algorithms
 /// over ``FloatModExpEngine`` (the floating-point Montgomery multiply), and the
 /// IKE symmetric mechanisms computed by libcrypto — every request charged in
-/// modeled T1 cycles (``T1CostModel``, ``T1SymmetricCost``).
+/// modeled cycles of the platform's chip (``ChipModel``, ``SymmetricSoftwareCost``).
+///
+/// A DH key-pair request without a private-value length gets one as long as
+/// the prime, as Solaris' softtoken did: `soft_dh_genkey_pair` draws
+/// `primebit_len` bits when the template has no CKA_VALUE_BITS (illumos
+/// usr/src/lib/pkcs11/pkcs11_softtoken/common/softDH.c). Pass
+/// `dhPrivateValues: .short` for the framework's default (twice the group's
+/// strength, RFC 3526 §8).
 public final class SPARCFloatProvider: CryptoProvider {
     /// RSA moduli and DH primes served: 512 to 4096 bits, the range the FP
     /// engine is tested at (Solaris' bignum served up to 4096-bit RSA).
@@ -24,13 +31,14 @@ public final class SPARCFloatProvider: CryptoProvider {
             MechanismInfo(.random, flags: [.generate]),
         ]
 
-    public let descriptor = ProviderDescriptor(
-        name: "sparcfp",
-        summary: "UltraSPARC T1 software bignum: RSA and DH over a floating-point Montgomery multiply (modeled T1 time)",
-        mechanisms: SPARCFloatProvider.mechanisms)
+    public let descriptor: ProviderDescriptor
+    /// The Montgomery multiplication RSA and DH run on.
+    public let kernel: SolarisBignumKernel
 
-    /// The T1 parameters every request is charged with.
-    public let costModel: T1CostModel
+    /// The chip every request is charged on.
+    public let chip: ChipModel
+    /// The DH private-value length when a request names none.
+    public let dhPrivateValues: DHPrivateValueLength
     /// Modeled chip throughput per operation kind, computed once (SPARCFloatThroughput.swift).
     let throughputCache = Locked<[ThroughputSlot: Double]>([:])
     /// Computes the symmetric mechanisms; only their cost is sparcfp's.
@@ -38,39 +46,82 @@ public final class SPARCFloatProvider: CryptoProvider {
     /// Computes `random`; only its cost is sparcfp's. Nil if libsodium failed to start.
     private let random: SodiumProvider?
 
-    /// `costModel`: the published T1 parameters by default; pass one with a
-    /// trap penalty (e.g. from ``SPARCFloatCalibration``) to model emulated FP.
-    public init(costModel: T1CostModel = .t2000) {
-        self.costModel = costModel
+    /// `chip`: the published T1 parameters by default; pass one with a trap
+    /// penalty (``ChipModel/withFPTrapPenalty(_:)``) to test the emulation what-if.
+    /// `kernel`: the FP path Solaris 10 shipped on all SPARC (provider `sparcfp`),
+    /// or the integer path later sun4v builds used (`sparcumul64`).
+    public init(chip: ChipModel = .ultraSPARCT1, dhPrivateValues: DHPrivateValueLength = .fullLength,
+                kernel: SolarisBignumKernel = .floatingPoint) {
+        self.descriptor = ProviderDescriptor(name: kernel.providerName, summary: kernel.summary, mechanisms: Self.mechanisms)
+        self.kernel = kernel
+        self.chip = chip
+        self.dhPrivateValues = dhPrivateValues
         self.random = try? SodiumProvider()
     }
 
     public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
         _ = try tableEntry(for: request)
-        let engine = FloatModExpEngine(costModel: costModel, charging: context)
+        var request = request
+        if case .generateDHKeyPair(let group, nil) = request {
+            request = .generateDHKeyPair(group: group, privateBits: dhPrivateValues.bits(for: group))
+        }
+        let engine = FloatModExpEngine(chip: chip, kernel: kernel, charging: context)
         let server = BignumRequestServer(engine: engine)
-        let hash: HashFunction = { [costModel] algorithm, data in
-            if let cycles = T1SymmetricCost.digest(algorithm, bytes: data.count) {
-                context.addModeled(cycles: cycles, clockHz: costModel.clockHz)
+        let hash: HashFunction = { [chip] algorithm, data in
+            if let cycles = SymmetricSoftwareCost.digest(algorithm, bytes: data.count, on: chip) {
+                context.addModeled(cycles: cycles, clockHz: chip.clockHz)
             }
             return try GMPDigest.digest(algorithm, data)
         }
         if let result = try server.serve(request, hash: hash, context: context) { return result }
         switch request {
         case .digest, .mac, .encrypt, .decrypt:
-            guard let cycles = T1SymmetricCost.cycles(request) else { throw unsupported(request) }
+            guard let cycles = SymmetricSoftwareCost.cycles(request, on: chip) else { throw unsupported(request) }
             let result = try libcrypto.perform(request, context: OperationContext())
-            context.count("sparcfp.symmetric_bytes", request.dataCount)
-            context.addModeled(cycles: cycles, clockHz: costModel.clockHz)
+            context.count("\(descriptor.name).symmetric_bytes", request.dataCount)
+            context.addModeled(cycles: cycles, clockHz: chip.clockHz)
             return result
         case .random(let count):
-            guard let random else { throw CryptoError(.providerFailed, "sparcfp: libsodium failed to initialise; no random source") }
+            guard let random else { throw CryptoError(.providerFailed, "\(descriptor.name): libsodium failed to initialise; no random source") }
             let result = try random.perform(request, context: OperationContext())
-            context.addModeled(cycles: T1SymmetricCost.random(bytes: count), clockHz: costModel.clockHz)
+            context.addModeled(cycles: SymmetricSoftwareCost.random(bytes: count, on: chip), clockHz: chip.clockHz)
             return result
         default:
             throw unsupported(request)
         }
+    }
+}
+
+/// Which Montgomery multiplication Solaris' bignum (usr/src/common/bignum) was built with.
+public enum SolarisBignumKernel: String, Sendable, CaseIterable {
+    /// `-DUSE_FLOATING_POINT`: mont_mulf, Solaris 10's softtoken on all SPARC
+    /// (lib/pkcs11/Makefile.softtoken.sparcv9).
+    case floatingPoint
+    /// `-DUMUL64`: 32×32→64-bit integer multiply-accumulate, the kernel `rsa`
+    /// module on SPARC (uts/sparc/rsa/Makefile) and later sun4v userland
+    /// (lib/pkcs11/libsoftcrypto/sun4v/Makefile.com).
+    case umul64
+
+    /// The provider's name.
+    public var providerName: String { self == .floatingPoint ? "sparcfp" : "sparcumul64" }
+
+    var summary: String {
+        self == .floatingPoint
+            ? "UltraSPARC T1 software bignum: RSA and DH over a floating-point Montgomery multiply (modeled T1 time)"
+            : "UltraSPARC T1 software bignum, Sun's later sun4v build: RSA and DH over a 64-bit integer multiply (modeled T1 time)"
+    }
+}
+
+/// How long a DH private value is when the request does not say.
+public enum DHPrivateValueLength: String, Sendable, CaseIterable {
+    /// As long as the prime: Solaris softtoken without CKA_VALUE_BITS (softDH.c).
+    case fullLength = "full"
+    /// Twice the group's strength (``DHGroup/defaultPrivateBits``, RFC 3526 §8).
+    case short
+
+    /// The private-value bits for `group`.
+    public func bits(for group: DHGroup) -> Int {
+        self == .fullLength ? group.bits : group.defaultPrivateBits
     }
 }
 

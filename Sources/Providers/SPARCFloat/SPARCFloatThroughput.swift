@@ -1,17 +1,14 @@
 import CryptoFramework
 import Synchronization
 
-/// Modeled whole-chip throughput of sparcfp's public-key operations on a T1.
+/// Modeled whole-chip throughput of sparcfp's public-key operations.
 ///
-/// The T1's eight cores share one floating-point unit (DESIGN.md "The two T1
-/// models"; Sun's UltraSPARC T1 documentation describes the single FPU), so
-/// the FP instructions of concurrent operations run one after another, while their integer work spreads over
-/// the 32 strands: throughput = min(clock / FP cycles, 32 × clock / all cycles).
-/// FP cycles include the trap penalty, which is spent in the FP path.
+/// The chip's FPUs (one on the T1, shared by its eight cores: ``ChipModel/ultraSPARCT1``)
+/// run the FP instructions of concurrent operations one after another, while
+/// their integer work spreads over the strands: throughput = min(FPUs × clock /
+/// FP cycles, strands × clock / all cycles). FP cycles include the trap
+/// penalty, which is spent in the FP path.
 extension SPARCFloatProvider {
-    /// Hardware strands of the T1 (8 cores × 4).
-    static let strands = 32.0
-
     public func modeledThroughput(mechanism: Mechanism, operation: String, keyBits: Int) -> Double? {
         let slot = ThroughputSlot(mechanism: mechanism, operation: operation, bits: keyBits)
         if let known = throughputCache.withLock({ $0[slot] }) { return known }
@@ -22,11 +19,12 @@ extension SPARCFloatProvider {
         } catch {
             return nil
         }
-        let fpCycles = costModel.floatingPointCycles(counts)
-            + Double(counts.floatingPointOperations) * costModel.fpTrapPenaltyCycles
-        let all = costModel.cycles(counts)
+        let fpCycles = chip.floatingPointCycles(counts)
+            + Double(counts.floatingPointOperations) * chip.fpTrapPenaltyCycles
+        let all = chip.cycles(counts)
         guard fpCycles > 0, all > 0 else { return nil }
-        let throughput = min(costModel.clockHz / fpCycles, Self.strands * costModel.clockHz / all)
+        let throughput = min(Double(chip.floatingPointUnits) * chip.clockHz / fpCycles,
+                             Double(chip.strands) * chip.clockHz / all)
         throughputCache.withLock { $0[slot] = throughput }
         return throughput
     }
@@ -42,23 +40,25 @@ extension SPARCFloatProvider {
             let data = [UInt8](repeating: 0x5a, count: 36)
             guard case .bytes(let signature) = try perform(.sign(.rsaPKCS, key: key, data: data, pss: nil), context: context)
             else { return nil }
-            if slot.operation == "sign" { return FloatOpCounts(named: context.counts) }
+            if slot.operation == "sign" { return context.work.tally(FloatOpCounts.self) }
             let verifyContext = OperationContext()
             _ = try perform(.verify(.rsaPKCS, key: key.publicKey, data: data, signature: signature, pss: nil), context: verifyContext)
-            return FloatOpCounts(named: verifyContext.counts)
+            return verifyContext.work.tally(FloatOpCounts.self)
         case (.dhPKCSKeyPairGen, _), (.dhPKCSDerive, _):
             guard let group = DHGroup.allIKE.first(where: { $0.bits == slot.bits }) else { return nil }
             let request: CryptoRequest
             if slot.mechanism == .dhPKCSKeyPairGen {
                 request = .generateDHKeyPair(group: group, privateBits: nil)
             } else {
-                guard case .dhKeyPair(let mine) = try keys.perform(.generateDHKeyPair(group: group, privateBits: nil), context: OperationContext()),
+                // The private value as long as this provider would draw it.
+                guard case .dhKeyPair(let mine) = try keys.perform(
+                        .generateDHKeyPair(group: group, privateBits: dhPrivateValues.bits(for: group)), context: OperationContext()),
                     case .dhKeyPair(let peer) = try keys.perform(.generateDHKeyPair(group: group, privateBits: nil), context: OperationContext())
                 else { return nil }
                 request = .deriveDH(privateKey: mine.privateKey, peerPublicValue: peer.publicValue)
             }
             _ = try perform(request, context: context)
-            return FloatOpCounts(named: context.counts)
+            return context.work.tally(FloatOpCounts.self)
         default:
             return nil
         }

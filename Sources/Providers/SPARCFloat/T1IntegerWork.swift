@@ -7,24 +7,11 @@
 /// `t = a[i]·d + r[i] + carry; r[i] = low(t); carry = high(t)`: two integer
 /// loads, one MULX, two adds and a shift, one store.
 enum T1IntegerWork {
-    static let multiplyAccumulate: FloatOpCounts = {
-        var c = FloatOpCounts()
-        c.imul = 1
-        c.iload = 2
-        c.ialu = 3
-        c.istore = 1
-        return c
-    }()
+    static let multiplyAccumulate = FloatOpCounts(ialu: 3, iload: 2, istore: 1, imul: 1)
 
     /// One word of an add, subtract or compare-and-subtract loop (big_add_abs /
     /// big_sub_vec): two loads, add with carry (three ALU operations), a store.
-    static let addWord: FloatOpCounts = {
-        var c = FloatOpCounts()
-        c.iload = 2
-        c.ialu = 3
-        c.istore = 1
-        return c
-    }()
+    static let addWord = FloatOpCounts(ialu: 3, iload: 2, istore: 1)
 
     /// 32-bit words of a number of `bits` bits (at least 1).
     static func words(bits: Int) -> Int { max(1, (bits + 31) / 32) }
