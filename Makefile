@@ -3,6 +3,8 @@
 # root and otherwise says exactly what to install.
 
 SWIFT ?= swift
+# bash: the sanitizer targets read PIPESTATUS.
+SHELL := /bin/bash
 APT_PACKAGES := pkg-config libssl-dev libgmp-dev libsodium-dev openssl libp11-kit-dev softhsm2 \
 	opensc gnutls-bin libengine-pkcs11-openssl gcc librsvg2-bin man-db groff-base \
 	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins libstrongswan-extra-plugins
@@ -31,7 +33,7 @@ BUILT ?=
 # commands' own help, completed with the sections in docs/man/*.sections.
 MAN_DATE ?= 2026-11-29
 
-.PHONY: all deps build release test example bench bench-pkcs11 bench-serve pkcs11-module retell clean install uninstall man docs
+.PHONY: all deps build release test example bench bench-pkcs11 bench-serve pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz
 
 all: build
 
@@ -152,5 +154,36 @@ retell: deps
 	$(SWIFT) build -c release --product ikebench
 	.build/release/ikebench retell $(RETELL_FLAGS)
 
+# Sanitizers (README "Sanitizers"): the concurrency suites under ThreadSanitizer,
+# then the whole suite under AddressSanitizer, each in a build directory of its
+# own. Any report fails the target; the logs stay in the build directories.
+TSAN_SUITES := PolicyFlipStressTests|NCPLoadTests|NCPFaultTests|PKCS11ProviderTests|PKCS11IKETests|AsyncWaitTests|PolicyReloadTests|RegistryTests|IKEConcurrencyTests
+sanitize: sanitize-thread sanitize-address
+
+sanitize-thread: deps
+	@mkdir -p .build-tsan
+	TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 $$TSAN_OPTIONS" \
+	  $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_SUITES)' 2>&1 | tee .build-tsan/tsan.log; \
+	  status=$${PIPESTATUS[0]}; reports=$$(grep -c '^WARNING: ThreadSanitizer' .build-tsan/tsan.log); \
+	  echo "make sanitize-thread: exit $$status, $$reports ThreadSanitizer reports (.build-tsan/tsan.log)"; \
+	  [ $$status -eq 0 ] && [ $$reports -eq 0 ]
+
+# Leak checking stays on: LeakSanitizer runs at exit of the test process; the
+# suppressions name two leaks inside the toolchain's libraries (see the file).
+sanitize-address: deps
+	@mkdir -p .build-asan
+	ASAN_OPTIONS="detect_leaks=1 $$ASAN_OPTIONS" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $$LSAN_OPTIONS" \
+	  $(SWIFT) test --sanitize=address --scratch-path .build-asan 2>&1 | tee .build-asan/asan.log; \
+	  status=$${PIPESTATUS[0]}; reports=$$(grep -c 'ERROR: \(AddressSanitizer\|LeakSanitizer\)' .build-asan/asan.log); \
+	  echo "make sanitize-address: exit $$status, $$reports AddressSanitizer/LeakSanitizer reports (.build-asan/asan.log)"; \
+	  [ $$status -eq 0 ] && [ $$reports -eq 0 ]
+
+# libFuzzer over the parsers (Fuzz/README.md): each target FUZZ_SECONDS (default 60).
+# `make test` replays the committed seeds and mutations of them through the same
+# entry points (FuzzCorpusTests) instead of building the sanitized fuzzer.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-tsan .build-asan .build-fuzz

@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "CryptoFrameworkPKCS11", type: .dynamic, targets: ["CryptoFrameworkPKCS11"]),
         // RSA-2048 through the module from C against the Swift API (`make bench-pkcs11`).
         .executable(name: "pkcs11-speed", targets: ["PKCS11Speed"]),
+        // The parsers' fuzz entry points, for the libFuzzer package in Fuzz/ (`make fuzz`).
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
@@ -99,6 +101,9 @@ let package = Package(
             ]
         ),
 
+        // One entry point per parser for the fuzzers (Fuzz/README.md); the tests replay the seed corpora through them.
+        .target(name: "FuzzTargets", dependencies: ["CryptoFramework", "IKECore"], path: "Fuzz/Targets"),
+
         // Helpers the test targets share (a seeded generator).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
@@ -143,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IKEBenchTests",
-            dependencies: ["IKECore", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport"],
+            dependencies: ["IKECore", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "FuzzTargets"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -81,15 +81,20 @@ import Testing
 
     // MARK: RSASignatureVerifier with stand-in public operations
 
+    /// A public key whose modulus is all ones (odd, `bits` long): every k-byte value but 0xFF…FF is below it.
+    static func key(bits: Int) -> RSAPublicKey {
+        try! RSAPublicKey(modulus: [UInt8](repeating: 0xFF, count: bits / 8), publicExponent: [1, 0, 1])
+    }
+
     @Test func rawComparesWithLeftPaddedData() throws {
         let data: [UInt8] = [1, 2, 3]
         let signature = [UInt8](repeating: 0, count: 61) + data
         let identity: ([UInt8]) throws -> [UInt8] = { $0 }
         #expect(try RSASignatureVerifier.verify(
-            scheme: .raw, modulusBits: 512, data: data, signature: signature, pss: nil,
+            scheme: .raw, key: Self.key(bits: 512), data: data, signature: signature, pss: nil,
             publicOperation: identity, hash: Self.standInHash))
         #expect(try !RSASignatureVerifier.verify(
-            scheme: .raw, modulusBits: 512, data: [1, 2, 4], signature: signature, pss: nil,
+            scheme: .raw, key: Self.key(bits: 512), data: [1, 2, 4], signature: signature, pss: nil,
             publicOperation: identity, hash: Self.standInHash))
     }
 
@@ -97,14 +102,14 @@ import Testing
         let data = [UInt8](repeating: 0xAB, count: 20)
         let encoded = try RSAPadding.pkcs1Type1(data, length: 64)
         #expect(try RSASignatureVerifier.verify(
-            scheme: .pkcs1, modulusBits: 512, data: data, signature: encoded, pss: nil,
+            scheme: .pkcs1, key: Self.key(bits: 512), data: data, signature: encoded, pss: nil,
             publicOperation: { $0 }, hash: Self.standInHash))
     }
 
     @Test func wrongSignatureLengthThrows() {
         let error = #expect(throws: CryptoError.self) {
             try RSASignatureVerifier.verify(
-                scheme: .pkcs1, modulusBits: 512, data: [1], signature: [UInt8](repeating: 1, count: 63), pss: nil,
+                scheme: .pkcs1, key: Self.key(bits: 512), data: [1], signature: [UInt8](repeating: 1, count: 63), pss: nil,
                 publicOperation: { $0 }, hash: Self.standInHash)
         }
         #expect(error?.code == .signatureLengthRange)
@@ -112,21 +117,21 @@ import Testing
 
     @Test func valueNotBelowModulusIsFalse() throws {
         #expect(try !RSASignatureVerifier.verify(
-            scheme: .pkcs1, modulusBits: 512, data: [1], signature: [UInt8](repeating: 0xFF, count: 64), pss: nil,
+            scheme: .pkcs1, key: Self.key(bits: 512), data: [1], signature: [UInt8](repeating: 0xFF, count: 64), pss: nil,
             publicOperation: { _ in throw CryptoError(.dataInvalid, "not below n") }, hash: Self.standInHash))
     }
 
     @Test func rawPSSNeedsAHashLength() {
         let error = #expect(throws: CryptoError.self) {
             try RSASignatureVerifier.verify(
-                scheme: .pss, modulusBits: 1024, data: [UInt8](repeating: 1, count: 33),
+                scheme: .pss, key: Self.key(bits: 1024), data: [UInt8](repeating: 1, count: 33),
                 signature: [UInt8](repeating: 1, count: 128), pss: nil,
                 publicOperation: { $0 }, hash: Self.standInHash)
         }
         #expect(error?.code == .dataLengthRange)
         let mismatch = #expect(throws: CryptoError.self) {
             try RSASignatureVerifier.verify(
-                scheme: .pss, modulusBits: 1024, data: [UInt8](repeating: 1, count: 32),
+                scheme: .pss, key: Self.key(bits: 1024), data: [UInt8](repeating: 1, count: 32),
                 signature: [UInt8](repeating: 1, count: 128), pss: PSSParameters(hash: .sha1),
                 publicOperation: { $0 }, hash: Self.standInHash)
         }

@@ -60,7 +60,7 @@ struct CryptoadmRobustnessTests {
         let writer = try CryptoadmProcess(["disable", "provider=openssl", "all", "--debug-pause-before-rename",
                                            "--config", config.path])
         // The hook announces itself once the temp file is written and fsynced.
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(60)
         while !writer.stderrSoFar.contains("paused before rename") && writer.process.isRunning && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.01)
         }

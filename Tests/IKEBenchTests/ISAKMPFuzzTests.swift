@@ -68,7 +68,6 @@ struct ISAKMPFuzzTests {
         let seeds = try await Self.seeds()
         var rng = SplitMix64(seed: 0x1CE_2007)
         var parsed = 0, refused = 0
-        let start = Date()
         for i in 0..<120_000 {
             let (seed, isChain) = seeds[i % seeds.count]
             var b = Self.mutate(seed, &rng)
@@ -94,7 +93,6 @@ struct ISAKMPFuzzTests {
         }
         #expect(parsed + refused == 120_000)
         #expect(refused > 10_000 && parsed > 1_000, "parsed \(parsed), refused \(refused)")
-        #expect(Date().timeIntervalSince(start) < 60)
     }
 
     @Test("hostile lengths allocate nothing they do not carry")

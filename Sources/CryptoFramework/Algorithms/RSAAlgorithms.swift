@@ -143,7 +143,7 @@ public struct RSAAlgorithms<Engine: BignumEngine>: Sendable {
         scheme: RSAScheme, key: RSAPrivateKey, data: [UInt8], pss: PSSParameters?,
         hash: HashFunction, context: OperationContext
     ) throws -> [UInt8] {
-        switch try RSASignatureInput.prepare(scheme: scheme, modulusBits: key.bits, data: data, pss: pss, hash: hash) {
+        switch try RSASignatureInput.prepare(scheme: scheme, key: key.publicKey, data: data, pss: pss, hash: hash) {
         case .encoded(let em):
             return try privateOperation(key: key, input: em, context: context)
         case .pss(let mHash, let parameters):
@@ -160,7 +160,7 @@ public struct RSAAlgorithms<Engine: BignumEngine>: Sendable {
         hash: HashFunction, context: OperationContext
     ) throws -> Bool {
         try RSASignatureVerifier.verify(
-            scheme: scheme, modulusBits: key.bits, data: data, signature: signature, pss: pss,
+            scheme: scheme, key: key, data: data, signature: signature, pss: pss,
             publicOperation: { try publicOperation(key: key, input: $0, context: context) }, hash: hash)
     }
 

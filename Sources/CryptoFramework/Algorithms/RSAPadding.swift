@@ -126,16 +126,6 @@ public enum RSAPadding {
     }
 }
 
-/// A caller's salt length must be 0...k: a negative one indexed past the
-/// data block in EMSA-PSS-VERIFY, a huge one overflowed `hLen + sLen + 2`
-/// or asked the engine for that many random bytes.
-private func checkSaltLength(_ parameters: PSSParameters, modulusBytes k: Int) throws {
-    guard (0...k).contains(parameters.saltLength) else {
-        throw CryptoError(.mechanismParamInvalid,
-            "PSS salt length \(parameters.saltLength) is outside 0...\(k) for a \(k)-byte modulus")
-    }
-}
-
 /// What a scheme signs, prepared from the caller's data: either a fixed
 /// encoded message (raw, PKCS#1 v1.5 — verified by re-encoding, RFC 8017
 /// §8.2.2 step 3) or a PSS message hash with its parameters.
@@ -143,42 +133,36 @@ enum RSASignatureInput {
     case encoded([UInt8])
     case pss(mHash: [UInt8], parameters: PSSParameters)
 
-    /// The input of `scheme` for `data` under a modulus of `modulusBits` bits.
+    /// The input of `scheme` for `data` under `key`'s modulus, after
+    /// ``RSAInputRules`` (the checks every provider shares).
     static func prepare(
-        scheme: RSAScheme, modulusBits: Int, data: [UInt8], pss: PSSParameters?, hash: HashFunction
+        scheme: RSAScheme, key: RSAPublicKey, data: [UInt8], pss: PSSParameters?, hash: HashFunction
     ) throws -> RSASignatureInput {
-        let k = RSAPadding.byteLength(bits: modulusBits)
-        switch scheme {
-        case .raw:
+        let parameters = try RSAInputRules.checkSign(scheme, key: key, data: data, pss: pss)
+        return try encode(scheme: scheme, key: key, data: data, parameters: parameters, hash: hash)
+    }
+
+    /// The input of a request whose inputs already passed ``RSAInputRules``
+    /// (`parameters` as the rules resolved them).
+    static func encode(
+        scheme: RSAScheme, key: RSAPublicKey, data: [UInt8], parameters: PSSParameters?, hash: HashFunction
+    ) throws -> RSASignatureInput {
+        let k = key.byteCount
+        switch (scheme, parameters) {
+        case (.raw, _):
             // CKM_RSA_X_509: the data as an integer, left-padded to k.
-            guard data.count <= k else {
-                throw CryptoError(.dataLengthRange, "CKM_RSA_X_509 input is \(data.count) bytes, the modulus \(k)")
-            }
             return .encoded([UInt8](repeating: 0, count: k - data.count) + data)
-        case .pkcs1:
+        case (.pkcs1, _):
             return .encoded(try RSAPadding.pkcs1Type1(data, length: k))
-        case .pkcs1Hashed(let algorithm):
+        case (.pkcs1Hashed(let algorithm), _):
             return .encoded(try RSAPadding.pkcs1Type1(algorithm.digestInfo(try hash(algorithm, data)), length: k))
-        case .pss:
+        case (.pss, let parameters?):
             // CKM_RSA_PKCS_PSS signs a hash computed by the caller.
-            guard let algorithm = pss?.hash ?? HashAlgorithm(digestLength: data.count) else {
-                throw CryptoError(.dataLengthRange, "CKM_RSA_PKCS_PSS input of \(data.count) bytes is no known hash length")
-            }
-            guard data.count == algorithm.digestLength else {
-                throw CryptoError(.dataLengthRange,
-                    "CKM_RSA_PKCS_PSS input is \(data.count) bytes, \(algorithm) needs \(algorithm.digestLength)")
-            }
-            let parameters = pss ?? PSSParameters(hash: algorithm)
-            try checkSaltLength(parameters, modulusBytes: k)
             return .pss(mHash: data, parameters: parameters)
-        case .pssHashed(let algorithm):
-            let parameters = pss ?? PSSParameters(hash: algorithm)
-            guard parameters.hash == algorithm else {
-                throw CryptoError(.mechanismParamInvalid,
-                    "PSS parameters name \(parameters.hash) but the mechanism hashes with \(algorithm)")
-            }
-            try checkSaltLength(parameters, modulusBytes: k)
+        case (.pssHashed(let algorithm), let parameters?):
             return .pss(mHash: try hash(algorithm, data), parameters: parameters)
+        case (.pss, nil), (.pssHashed, nil):
+            throw CryptoError(.mechanismParamInvalid, "\(scheme.mechanismName) reached encoding without PSS parameters")
         }
     }
 }
@@ -187,19 +171,19 @@ public enum RSASignatureVerifier {
     /// Whether `signature` is a valid signature of `data` under `scheme`.
     /// `publicOperation` maps a k-byte signature to s^e mod n as k bytes; `hash` computes a digest.
     ///
-    /// A signature of the wrong length throws `signatureLengthRange`. When
-    /// `publicOperation` rejects the value as not below n (it throws a
-    /// `CryptoError` with code `dataInvalid` or `signatureInvalid`), the
-    /// answer is `false` (RFC 8017 §5.2.2 "signature representative out of range").
-    public static func verify(scheme: RSAScheme, modulusBits: Int, data: [UInt8], signature: [UInt8],
+    /// Bad inputs throw as ``RSAInputRules`` says. A signature not below n is
+    /// `false` (RFC 8017 §8.2.2 step 2 "signature representative out of range"),
+    /// decided before `publicOperation` runs; should `publicOperation` still
+    /// refuse the value (a `CryptoError` with code `dataInvalid` or
+    /// `signatureInvalid`), the answer is `false` too.
+    public static func verify(scheme: RSAScheme, key: RSAPublicKey, data: [UInt8], signature: [UInt8],
                               pss: PSSParameters?, publicOperation: ([UInt8]) throws -> [UInt8],
                               hash: (HashAlgorithm, [UInt8]) throws -> [UInt8]) throws -> Bool {
-        let k = RSAPadding.byteLength(bits: modulusBits)
-        guard signature.count == k else {
-            throw CryptoError(.signatureLengthRange, "signature is \(signature.count) bytes, the modulus \(k)")
-        }
-        let input = try RSASignatureInput.prepare(
-            scheme: scheme, modulusBits: modulusBits, data: data, pss: pss, hash: hash)
+        let parameters = try RSAInputRules.checkVerify(scheme, key: key, data: data, signature: signature, pss: pss)
+        guard RSAInputRules.isRepresentative(signature, of: key) else { return false }
+        let modulusBits = key.bits
+        let k = key.byteCount
+        let input = try RSASignatureInput.encode(scheme: scheme, key: key, data: data, parameters: parameters, hash: hash)
         let recovered: [UInt8]
         do {
             recovered = try publicOperation(signature)

@@ -21,6 +21,7 @@ public struct SecureBytes: Sendable, Hashable {
         deinit {
             // explicit_bzero cannot be optimised away (glibc >= 2.25).
             explicit_bzero(pointer.baseAddress!, pointer.count)  // allocate(byteCount: max(count, 1)) is never empty
+            SecureBytesWipeAudit.inspect(UnsafeRawBufferPointer(pointer))
             pointer.deallocate()
         }
     }
@@ -39,6 +40,25 @@ public struct SecureBytes: Sendable, Hashable {
         guard count >= 0 else { throw CryptoError(.argumentsBad, "a secret of \(count) bytes was requested") }
         storage = Storage(count: count)
         try initializer(UnsafeMutableRawBufferPointer(rebasing: storage.pointer[0..<count]))
+    }
+
+    /// The parts one after another, copied straight from buffer to buffer (no
+    /// plain array in between): how a secret joins other bytes as a PRF input.
+    public init(concatenating parts: [SecureBytes]) {
+        storage = Storage(count: parts.reduce(0) { $0 + $1.count })
+        var offset = 0
+        for part in parts {
+            part.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: storage.pointer[offset..<(offset + $0.count)]).copyMemory(from: $0) }
+            offset += part.count
+        }
+    }
+
+    /// The first `length` bytes (all of them when there are fewer), copied
+    /// straight into a buffer of their own.
+    public func prefix(_ length: Int) -> SecureBytes {
+        let n = min(max(length, 0), count)
+        let source = UnsafeRawBufferPointer(rebasing: storage.pointer[0..<n])
+        return try! SecureBytes(count: n) { $0.copyMemory(from: source) }  // n ≥ 0: cannot throw
     }
 
     public var count: Int { storage.count }

@@ -8,7 +8,9 @@ public enum CryptoRequest: Sendable {
     case sign(Mechanism, key: RSAPrivateKey, data: [UInt8], pss: PSSParameters?)
     case verify(Mechanism, key: RSAPublicKey, data: [UInt8], signature: [UInt8], pss: PSSParameters?)
     case digest(Mechanism, data: [UInt8])
-    case mac(Mechanism, key: SecureBytes, data: [UInt8])
+    /// HMAC: key and data in wiping buffers (a PRF's data often holds a secret,
+    /// IKE's g^xy), the result a ``CryptoResult/secret(_:)``.
+    case mac(Mechanism, key: SecureBytes, data: SecureBytes)
     /// CKM_AES_CBC / CKM_DES3_CBC without padding: data must be whole blocks.
     case encrypt(Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8])
     case decrypt(Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8])
@@ -84,7 +86,7 @@ public enum CryptoRequest: Sendable {
 }
 
 /// What a provider returns for a request: ``bytes`` for signatures, digests,
-/// ciphertext and random bytes; ``secret`` for a derived secret (wiped on
+/// ciphertext and random bytes; ``secret`` for a derived secret or a MAC (wiped on
 /// release); ``verified`` for a verification verdict (an invalid signature is
 /// `.verified(false)`, not an error); the key pairs for generation.
 public enum CryptoResult: Sendable {

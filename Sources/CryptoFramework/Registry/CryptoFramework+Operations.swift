@@ -26,12 +26,13 @@ extension CryptoFramework {
         try ResultUnpacking.bytes(await perform(.digest(mechanism, data: data)).value)
     }
 
-    /// HMAC of `data` under `key` (CKM_SHA_1_HMAC, CKM_SHA256_HMAC …).
-    public func mac(_ mechanism: Mechanism, key: SecureBytes, data: [UInt8]) throws -> [UInt8] {
-        try ResultUnpacking.bytes(perform(.mac(mechanism, key: key, data: data)).value)
+    /// HMAC of `data` under `key` (CKM_SHA_1_HMAC, CKM_SHA256_HMAC …), kept in
+    /// a wiping buffer: as a PRF its output is key material.
+    public func mac(_ mechanism: Mechanism, key: SecureBytes, data: SecureBytes) throws -> SecureBytes {
+        try ResultUnpacking.secret(perform(.mac(mechanism, key: key, data: data)).value)
     }
-    public func mac(_ mechanism: Mechanism, key: SecureBytes, data: [UInt8]) async throws -> [UInt8] {
-        try ResultUnpacking.bytes(await perform(.mac(mechanism, key: key, data: data)).value)
+    public func mac(_ mechanism: Mechanism, key: SecureBytes, data: SecureBytes) async throws -> SecureBytes {
+        try ResultUnpacking.secret(await perform(.mac(mechanism, key: key, data: data)).value)
     }
 
     /// CBC encryption without padding (data must be whole blocks).

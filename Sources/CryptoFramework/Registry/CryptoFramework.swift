@@ -95,7 +95,10 @@ public final class CryptoFramework: Sendable {
 
     // MARK: Requests
 
-    /// Serves `request` on the best provider, failing over as DESIGN.md's rules say.
+    /// Serves `request` on the best provider, failing over as DESIGN.md's rules say;
+    /// a malformed request is refused once a provider could take it (after the
+    /// mechanism and key-size checks, as PKCS#11's C_SignInit comes before C_Sign),
+    /// the same way whoever would serve it.
     public func perform(_ request: CryptoRequest) throws -> Reported<CryptoResult> {
         var attempts = Attempts()
         let key = SelectionKey(request)
@@ -128,6 +131,7 @@ public final class CryptoFramework: Sendable {
     private struct Attempts: ~Copyable {
         var tried: TriedSet
         var failures: [(Int, CryptoError)] = []
+        var inputsChecked = false
         init() { tried = TriedSet() }
     }
 
@@ -140,6 +144,10 @@ public final class CryptoFramework: Sendable {
         let now = MonotonicClock.nanoseconds()
         guard let (index, set) = registry.select(key, tried: attempts.tried, pinned: pinnedIndex, now: now) else {
             throw registry.noProviderError(request, failures: attempts.failures, pinned: pinnedIndex)
+        }
+        if !attempts.inputsChecked {
+            try request.checkInputs()
+            attempts.inputsChecked = true
         }
         attempts.tried.insert(index)
         set.stats[index].begin()
@@ -226,7 +234,7 @@ public final class CryptoFramework: Sendable {
         let pub = key.publicKey
         do {
             let ok = try RSASignatureVerifier.verify(
-                scheme: scheme, modulusBits: pub.bits, data: data, signature: signature, pss: pss,
+                scheme: scheme, key: pub, data: data, signature: signature, pss: pss,
                 publicOperation: { try SoftwareRSAPublicOperation.apply($0, key: pub) },
                 hash: { algorithm, bytes in
                     // Digest on a software provider: never on the device under check, and

@@ -74,9 +74,17 @@ public final class IKECryptoSession {
         }
     }
 
-    public func prf(_ suite: IKESuite, key: SecureBytes, _ data: [UInt8]) async throws -> SecureBytes {
+    /// prf(key, data) (RFC 2409 §5: the negotiated HMAC); key, data and result
+    /// stay in wiping buffers from end to end.
+    public func prf(_ suite: IKESuite, key: SecureBytes, _ data: SecureBytes) async throws -> SecureBytes {
         let r = try await perform(.prf, .mac(suite.prf.hmacMechanism, key: key, data: data), dataBytes: data.count, keyBytes: key.count)
-        return SecureBytes(try bytes(r, "prf"))
+        guard case .secret(let out) = r else { throw ISAKMPError(.cryptoFailure, "prf returned \(r) instead of a secret") }
+        return out
+    }
+
+    /// prf over public data (HASH_I, HASH_R: values that go on the wire).
+    public func prf(_ suite: IKESuite, key: SecureBytes, _ data: [UInt8]) async throws -> SecureBytes {
+        try await prf(suite, key: key, SecureBytes(data))
     }
 
     public func hash(_ suite: IKESuite, _ data: [UInt8]) async throws -> [UInt8] {

@@ -45,12 +45,14 @@ public enum MainModeKeyDerivation {
     public static func derive(
         _ suite: IKESuite, _ v: MainModeExchangeValues, sharedSecret gxy: SecureBytes, session: IKECryptoSession
     ) async throws -> MainModeKeys {
-        let g = gxy.bytes
-        let cookies = v.initiatorCookie + v.responderCookie
-        let skeyid = try await session.prf(suite, key: SecureBytes(v.initiatorNonce + v.responderNonce), g)
-        let d = try await session.prf(suite, key: skeyid, g + cookies + [0])
-        let a = try await session.prf(suite, key: skeyid, d.bytes + g + cookies + [1])
-        let e = try await session.prf(suite, key: skeyid, a.bytes + g + cookies + [2])
+        // g^xy and everything derived from it stay in SecureBytes: the PRF inputs
+        // are joined buffer to buffer, never through a plain array.
+        let cookies = SecureBytes(v.initiatorCookie + v.responderCookie)
+        func input(_ parts: SecureBytes...) -> SecureBytes { SecureBytes(concatenating: parts) }
+        let skeyid = try await session.prf(suite, key: SecureBytes(v.initiatorNonce + v.responderNonce), gxy)
+        let d = try await session.prf(suite, key: skeyid, input(gxy, cookies, SecureBytes([0])))
+        let a = try await session.prf(suite, key: skeyid, input(d, gxy, cookies, SecureBytes([1])))
+        let e = try await session.prf(suite, key: skeyid, input(a, gxy, cookies, SecureBytes([2])))
         let key = try await cipherKey(suite, skeyidE: e, session: session)
         let iv = try await session.hash(suite, v.initiatorPublic + v.responderPublic)
         return MainModeKeys(skeyid: skeyid, skeyidD: d, skeyidA: a, skeyidE: e, cipherKey: key,
@@ -62,15 +64,15 @@ public enum MainModeKeyDerivation {
     /// byte) and Kn = prf(SKEYID_e, Kn−1).
     public static func cipherKey(_ suite: IKESuite, skeyidE: SecureBytes, session: IKECryptoSession) async throws -> SecureBytes {
         let need = suite.cipher.keyBytes
-        if skeyidE.count >= need { return SecureBytes(skeyidE.bytes.prefix(need)) }
-        var material: [UInt8] = []
-        var k = try await session.prf(suite, key: skeyidE, [0])
-        material += k.bytes
-        while material.count < need {
-            k = try await session.prf(suite, key: skeyidE, k.bytes)
-            material += k.bytes
+        if skeyidE.count >= need { return skeyidE.prefix(need) }
+        var blocks: [SecureBytes] = []
+        var k = try await session.prf(suite, key: skeyidE, SecureBytes([0]))
+        blocks.append(k)
+        while blocks.reduce(0, { $0 + $1.count }) < need {
+            k = try await session.prf(suite, key: skeyidE, k)
+            blocks.append(k)
         }
-        return SecureBytes(material.prefix(need))
+        return SecureBytes(concatenating: blocks).prefix(need)
     }
 
     /// HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b).

@@ -13,25 +13,25 @@ extension FetchedDigest {
         return Array(out.prefix(Int(length)))
     }
 
-    /// HMAC (RFC 2104) with this digest, on a copy of the prepared template.
-    func hmac(key: SecureBytes, _ data: [UInt8]) throws -> [UInt8] {
+    /// HMAC (RFC 2104) with this digest, on a copy of the prepared template;
+    /// the output goes straight into a wiping buffer.
+    func hmac(key: SecureBytes, _ data: SecureBytes) throws -> SecureBytes {
         guard let context = EVP_MAC_CTX_dup(hmacTemplate) else {
             throw OpenSSLFailure.error(.hostMemory, "EVP_MAC_CTX_dup(HMAC-\(hash))")
         }
         defer { EVP_MAC_CTX_free(context) }  // frees the keyed state too
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length = 0
-        let ok = key.withUnsafeBytes { k in
-            data.withUnsafeBytes { input in
-                out.withUnsafeMutableBufferPointer { o in
+        let out = try SecureBytes(count: hash.digestLength) { o in
+            let ok = key.withUnsafeBytes { k in
+                data.withUnsafeBytes { input in
                     EVP_MAC_init(context, k.bindMemory(to: UInt8.self).baseAddress, k.count, nil) == 1
                         && EVP_MAC_update(context, input.bindMemory(to: UInt8.self).baseAddress, input.count) == 1
-                        && EVP_MAC_final(context, o.baseAddress, &length, o.count) == 1
+                        && EVP_MAC_final(context, o.bindMemory(to: UInt8.self).baseAddress, &length, o.count) == 1
                 }
             }
+            guard ok, length == o.count else { throw OpenSSLFailure.error(.providerFailed, "HMAC(\(hash))") }
         }
-        guard ok else { throw OpenSSLFailure.error(.providerFailed, "HMAC(\(hash))") }
-        return Array(out.prefix(length))
+        return out
     }
 }
 

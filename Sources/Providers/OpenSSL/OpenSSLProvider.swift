@@ -43,7 +43,7 @@ public final class OpenSSLProvider: CryptoProvider {
             return .bytes(try algorithms.digest(hash).digest(data))
         case .mac(let mechanism, let key, let data):
             guard let hash = HashAlgorithm(hmacMechanism: mechanism) else { throw unsupported(request) }
-            return .bytes(try algorithms.digest(hash).hmac(key: key, data))
+            return .secret(try algorithms.digest(hash).hmac(key: key, data))
         case .encrypt(let mechanism, let key, let iv, let data):
             return .bytes(try cipher(mechanism, key: key, request).crypt(encrypt: true, key: key, iv: iv, data: data))
         case .decrypt(let mechanism, let key, let iv, let data):

@@ -23,7 +23,8 @@ struct OpenSSLRSASignature {
     }
 
     func sign(_ scheme: RSAScheme, key: RSAPrivateKey, data: [UInt8], pss: PSSParameters?) throws -> [UInt8] {
-        let plan = try plan(scheme, modulus: key.modulus, bits: key.bits, data: data, pss: pss)
+        let parameters = try RSAInputRules.checkSign(scheme, key: key.publicKey, data: data, pss: pss)
+        let plan = try plan(scheme, bits: key.bits, data: data, pss: parameters)
         let evp = try EVPKey.rsa(key)
         let k = key.publicKey.byteCount
         var signature = [UInt8](repeating: 0, count: k)
@@ -44,13 +45,9 @@ struct OpenSSLRSASignature {
     }
 
     func verify(_ scheme: RSAScheme, key: RSAPublicKey, data: [UInt8], signature: [UInt8], pss: PSSParameters?) throws -> Bool {
-        guard signature.count == key.byteCount else {
-            throw CryptoError(.signatureLengthRange,
-                "RSA signature is \(signature.count) bytes; a \(key.bits)-bit key needs exactly \(key.byteCount)")
-        }
-        let plan = try plan(scheme, modulus: key.modulus, bits: key.bits, data: data, pss: pss)
-        // A representative s ≥ n is no signature (RFC 8017 §5.2.2 step 1).
-        guard DHRange.compare(signature, key.modulus) < 0 else { return false }
+        let parameters = try RSAInputRules.checkVerify(scheme, key: key, data: data, signature: signature, pss: pss)
+        guard RSAInputRules.isRepresentative(signature, of: key) else { return false }
+        let plan = try verifyPlan(scheme, bits: key.bits, data: data, pss: parameters)
         let evp = try EVPKey.rsa(key)
         return try evp.contexts.withContext(plan.setup(.verify), make: {
             let context = try evp.makeContext()
@@ -84,54 +81,39 @@ struct OpenSSLRSASignature {
         }
     }
 
-    private func plan(_ scheme: RSAScheme, modulus: [UInt8], bits: Int, data: [UInt8], pss: PSSParameters?) throws -> Plan {
+    /// The EVP set-up for inputs that passed ``RSAInputRules`` (`pss`: the
+    /// parameters as the rules resolved them).
+    private func plan(_ scheme: RSAScheme, bits: Int, data: [UInt8], pss: PSSParameters?) throws -> Plan {
         let k = (bits + 7) / 8
-        switch scheme {
-        case .raw:
-            // CKM_RSA_X_509: the input is an integer below n, left-padded to k bytes.
-            let value = data.drop(while: { $0 == 0 })
-            guard data.count <= k else {
-                throw CryptoError(.dataLengthRange, "CKM_RSA_X_509 input is \(data.count) bytes, longer than the \(k)-byte modulus")
-            }
-            guard DHRange.compare(Array(value), modulus) < 0 else {
-                throw CryptoError(.dataInvalid, "CKM_RSA_X_509 input is not smaller than the modulus")
-            }
+        switch (scheme, pss) {
+        case (.raw, _):
+            // CKM_RSA_X_509: the integer left-padded to k bytes.
             return Plan(padding: RSA_NO_PADDING, input: [UInt8](repeating: 0, count: k - data.count) + data)
-        case .pkcs1:
-            // PKCS#1 v1.5 type 1 over the caller's bytes (RFC 8017 §9.2 step 3: at least 8 bytes of 0xFF).
-            guard data.count <= k - 11 else {
-                throw CryptoError(.dataLengthRange, "CKM_RSA_PKCS input is \(data.count) bytes; a \(bits)-bit key takes at most \(k - 11)")
-            }
+        case (.pkcs1, _):
             return Plan(padding: RSA_PKCS1_PADDING, input: data)
-        case .pkcs1Hashed(let hash):
+        case (.pkcs1Hashed(let hash), _):
             let md = try algorithms.digest(hash)
             return Plan(padding: RSA_PKCS1_PADDING, input: try md.digest(data), signatureDigest: md)
-        case .pss:
-            guard let hash = pss?.hash ?? HashAlgorithm(digestLength: data.count) else {
-                throw CryptoError(.dataLengthRange, "CKM_RSA_PKCS_PSS input of \(data.count) bytes is not a SHA-1/SHA-2 digest")
-            }
-            guard data.count == hash.digestLength else {
-                throw CryptoError(.dataLengthRange, "CKM_RSA_PKCS_PSS input is \(data.count) bytes; \(hash) digests are \(hash.digestLength)")
-            }
-            return try pssPlan(digest: data, parameters: pss ?? PSSParameters(hash: hash), bits: bits)
-        case .pssHashed(let hash):
-            let parameters = pss ?? PSSParameters(hash: hash)
-            guard parameters.hash == hash else {
-                throw CryptoError(.mechanismParamInvalid, "PSS parameters name \(parameters.hash) but the mechanism hashes with \(hash)")
-            }
-            return try pssPlan(digest: try algorithms.digest(hash).digest(data), parameters: parameters, bits: bits)
+        case (.pss, let parameters?):
+            return try pssPlan(digest: data, parameters: parameters)
+        case (.pssHashed(let hash), let parameters?):
+            return try pssPlan(digest: try algorithms.digest(hash).digest(data), parameters: parameters)
+        case (.pss, nil), (.pssHashed, nil):
+            throw CryptoError(.mechanismParamInvalid, "openssl: a PSS request reached EVP without its parameters")
         }
     }
 
-    private func pssPlan(digest: [UInt8], parameters: PSSParameters, bits: Int) throws -> Plan {
-        // RFC 8017 §9.1.1: emLen = ⌈(modBits − 1)/8⌉ must hold hLen + sLen + 2 bytes.
-        let emLength = (bits - 1 + 7) / 8
-        let hLen = parameters.hash.digestLength
-        guard parameters.saltLength >= 0, parameters.saltLength <= emLength, hLen + parameters.saltLength + 2 <= emLength else {
-            throw CryptoError(.mechanismParamInvalid,
-                "PSS salt of \(parameters.saltLength) bytes does not fit a \(bits)-bit key with \(parameters.hash)")
-        }
-        return Plan(
+    /// The sign plan, except CKM_RSA_PKCS: libcrypto's PKCS#1 verify refuses a
+    /// signature of empty data (the recovered block holds zero bytes, which its
+    /// RSA_public_decrypt result cannot tell from a failure), so the encoded
+    /// block is compared whole instead (RFC 8017 §8.2.2 step 3: verify by re-encoding).
+    private func verifyPlan(_ scheme: RSAScheme, bits: Int, data: [UInt8], pss: PSSParameters?) throws -> Plan {
+        guard case .pkcs1 = scheme else { return try plan(scheme, bits: bits, data: data, pss: pss) }
+        return Plan(padding: RSA_NO_PADDING, input: try RSAPadding.pkcs1Type1(data, length: (bits + 7) / 8))
+    }
+
+    private func pssPlan(digest: [UInt8], parameters: PSSParameters) throws -> Plan {
+        Plan(
             padding: RSA_PKCS1_PSS_PADDING, input: digest,
             signatureDigest: try algorithms.digest(parameters.hash),
             pss: (try algorithms.digest(parameters.mgf1Hash), Int32(parameters.saltLength)))

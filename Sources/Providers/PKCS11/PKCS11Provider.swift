@@ -61,8 +61,10 @@ public final class PKCS11Provider: CryptoProvider {
     // MARK: RSA signatures
 
     private func sign(_ mechanism: Mechanism, key: RSAPrivateKey, data: [UInt8], pss: PSSParameters?) throws -> [UInt8] {
+        // The framework's rules, not the module's: a bad input gets the same answer as on every other provider.
+        let parameters = try RSAInputRules.checkSign(try scheme(mechanism), key: key.publicKey, data: data, pss: pss)
         let object = try privateObject(key)
-        return try withMechanism(mechanism, pss: pss, dataCount: data.count) { ckMechanism in
+        return try withMechanism(mechanism, pss: parameters) { ckMechanism in
             try token.withSession { session in
                 try library.check(functions.C_SignInit(session, ckMechanism, object.handle), "C_SignInit")
                 var input = data
@@ -77,11 +79,11 @@ public final class PKCS11Provider: CryptoProvider {
     private func verify(
         _ mechanism: Mechanism, key: RSAPublicKey, data: [UInt8], signature: [UInt8], pss: PSSParameters?
     ) throws -> Bool {
-        guard signature.count == key.byteCount else {
-            throw CryptoError(.signatureLengthRange, "signature is \(signature.count) bytes, the \(key.bits)-bit key needs \(key.byteCount)")
-        }
+        let parameters = try RSAInputRules.checkVerify(
+            try scheme(mechanism), key: key, data: data, signature: signature, pss: pss)
+        guard RSAInputRules.isRepresentative(signature, of: key) else { return false }
         let object = try publicObject(key)
-        return try withMechanism(mechanism, pss: pss, dataCount: data.count) { ckMechanism in
+        return try withMechanism(mechanism, pss: parameters) { ckMechanism in
             try token.withSession { session in
                 try library.check(functions.C_VerifyInit(session, ckMechanism, object.handle), "C_VerifyInit")
                 var input = data, sig = signature
@@ -96,33 +98,23 @@ public final class PKCS11Provider: CryptoProvider {
         }
     }
 
-    /// A CK_MECHANISM for `mechanism`, with CK_RSA_PKCS_PSS_PARAMS for the PSS ones.
+    private func scheme(_ mechanism: Mechanism) throws -> RSAScheme {
+        guard let scheme = RSAScheme(mechanism) else {
+            throw CryptoError(.mechanismInvalid, "\(mechanism.name) is no RSA signature mechanism")
+        }
+        return scheme
+    }
+
+    /// A CK_MECHANISM for `mechanism`, with CK_RSA_PKCS_PSS_PARAMS when `pss`
+    /// (the parameters ``RSAInputRules`` resolved) is given.
     private func withMechanism<R>(
-        _ mechanism: Mechanism, pss: PSSParameters?, dataCount: Int, _ body: (UnsafeMutablePointer<CK_MECHANISM>) throws -> R
+        _ mechanism: Mechanism, pss: PSSParameters?, _ body: (UnsafeMutablePointer<CK_MECHANISM>) throws -> R
     ) throws -> R {
         var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism.value), pParameter: nil, ulParameterLen: 0)
-        let hashed: HashAlgorithm?
-        switch RSAScheme(mechanism) {
-        case .pss: hashed = nil
-        case .pssHashed(let hash): hashed = hash
-        default: return try body(&ck)
-        }
-        let parameters: PSSParameters
-        if let pss {
-            parameters = pss
-        } else if let hashed {
-            parameters = PSSParameters(hash: hashed)
-        } else if let hash = HashAlgorithm.allCases.first(where: { $0.digestLength == dataCount }) {
-            parameters = PSSParameters(hash: hash)
-        } else {
-            throw CryptoError(.mechanismParamInvalid, "CKM_RSA_PKCS_PSS needs PSS parameters for \(dataCount)-byte data")
-        }
-        guard parameters.saltLength >= 0 else {  // CK_ULONG(negative) would trap
-            throw CryptoError(.mechanismParamInvalid, "PSS salt length \(parameters.saltLength) is negative")
-        }
+        guard let parameters = pss else { return try body(&ck) }
         var params = CK_RSA_PKCS_PSS_PARAMS(
             hashAlg: CK_MECHANISM_TYPE(parameters.hash.digestMechanism.value),
-            mgf: Self.mgf1(parameters.mgf1Hash), sLen: CK_ULONG(parameters.saltLength))
+            mgf: Self.mgf1(parameters.mgf1Hash), sLen: CK_ULONG(parameters.saltLength))  // ≥ 0: the rules checked it
         return try withUnsafeMutableBytes(of: &params) { raw in
             ck.pParameter = raw.baseAddress
             ck.ulParameterLen = CK_ULONG(raw.count)

@@ -148,7 +148,9 @@ extension CryptoRequest {
     /// Bytes of input data of a symmetric request (0 for others).
     fileprivate var dataCount: Int {
         switch self {
-        case .digest(_, let data), .mac(_, _, let data), .encrypt(_, _, _, let data), .decrypt(_, _, _, let data):
+        case .digest(_, let data), .encrypt(_, _, _, let data), .decrypt(_, _, _, let data):
+            data.count
+        case .mac(_, _, let data):
             data.count
         default: 0
         }

@@ -1,0 +1,22 @@
+extension CryptoRequest {
+    /// Throws the framework's one answer to a malformed request, before any
+    /// provider is chosen: RSA inputs by ``RSAInputRules``, a DH peer value by
+    /// ``DHRange/checkPeerValue(_:group:)``. The built-in providers apply the
+    /// same rules on their own paths (a provider can be driven directly), so a
+    /// request gets the same error whoever would have served it — a PKCS#11
+    /// module's own ideas included. Requests of other kinds pass unchanged.
+    public func checkInputs() throws {
+        switch self {
+        case .sign(let mechanism, let key, let data, let pss):
+            guard let scheme = RSAScheme(mechanism) else { return }
+            try RSAInputRules.checkSign(scheme, key: key.publicKey, data: data, pss: pss)
+        case .verify(let mechanism, let key, let data, let signature, let pss):
+            guard let scheme = RSAScheme(mechanism) else { return }
+            try RSAInputRules.checkVerify(scheme, key: key, data: data, signature: signature, pss: pss)
+        case .deriveDH(let privateKey, let peerPublicValue):
+            try DHRange.checkPeerValue(peerPublicValue, group: privateKey.group)
+        case .digest, .mac, .encrypt, .decrypt, .generateRSAKeyPair, .generateDHKeyPair, .random:
+            return
+        }
+    }
+}
