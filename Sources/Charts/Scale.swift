@@ -19,16 +19,28 @@ public struct Scale: Sendable {
 
     public init(kind: Kind, domain: ClosedRange<Double>, range: ClosedRange<Double>, reversed: Bool = false) {
         self.kind = kind
-        self.domain = domain
+        // 100 % is infinitely far on a percentile axis (and 100·(1 − 10⁻¹⁷) == 100 in
+        // doubles): keep the domain below it, where `transform` stops.
+        if kind == .percentile {
+            let top = Self.highestPercentile
+            self.domain = min(domain.lowerBound, top)...min(domain.upperBound, top)
+        } else {
+            self.domain = domain
+        }
         self.range = range
         self.reversed = reversed
     }
+
+    /// The highest percentile an axis shows (eight nines).
+    static let highestPercentile = 99.999_999
+    /// Decades a log axis labels at most (a domain reaching down to 0 would have infinitely many).
+    static let maxLogDecades = 12.0
 
     func transform(_ v: Double) -> Double {
         switch kind {
         case .linear: v
         case .log: log10(max(v, .leastNormalMagnitude))
-        case .percentile: -log10(max(1 - min(v, 99.999_999) / 100, 1e-12))
+        case .percentile: -log10(max(1 - min(v, Self.highestPercentile) / 100, 1e-12))
         }
     }
 
@@ -46,7 +58,10 @@ public struct Scale: Sendable {
     public var ticks: [Double] {
         switch kind {
         case .log:
-            let (lo, hi) = (floor(log10(domain.lowerBound)), ceil(log10(domain.upperBound)))
+            guard domain.upperBound > 0, domain.upperBound.isFinite else { return [] }
+            // log10(0) is −inf: a domain starting at or below 0 gets labels for its top decades only.
+            let hi = ceil(log10(domain.upperBound))
+            let lo = max(domain.lowerBound > 0 ? floor(log10(domain.lowerBound)) : -.infinity, hi - Self.maxLogDecades)
             let multiples: [Double] = hi - lo <= 2 ? [1, 2, 5] : [1]
             var out: [Double] = []
             var e = lo
@@ -62,7 +77,8 @@ public struct Scale: Sendable {
             // 50 and 75 % too: the first decade would otherwise have no label between 0 and 90.
             var out: [Double] = [0, 50, 75].filter { $0 <= domain.upperBound }
             var nines = 1.0
-            while true {
+            // The domain stops at eight nines (init); nine bounds the loop whatever the rounding.
+            while nines <= 9 {
                 let p = 100 * (1 - pow(10, -nines))
                 if p > domain.upperBound + 1e-9 { break }
                 out.append(p)

@@ -61,6 +61,28 @@ struct ChartRenderingTests {
         #expect(abs(s.position(90) - 100) < 1e-9 && abs(s.position(99) - 200) < 1e-9)
     }
 
+    /// A percentile domain reaching 100 (more than 10⁸ samples' worth of nines,
+    /// or just a p100) used to loop forever: 100·(1 − 10⁻ⁿ) rounds to 100.
+    @Test(.timeLimit(.minutes(1))) func percentileAxisUpTo100Ends() {
+        for top in [100.0, 250, .infinity] {
+            let s = Scale(kind: .percentile, domain: 0...top, range: 0...300)
+            #expect(s.ticks.count == 11, "\(top): 0, 50, 75 and eight nines")
+            #expect(abs((s.ticks.last ?? 0) - 99.999_999) < 1e-9)
+            #expect(s.position(100).isFinite && s.position(100) == 300)
+        }
+    }
+
+    /// A log domain starting at 0 (or below) has a −inf first decade: the ticks
+    /// stop after a bounded number of decades under the top.
+    @Test(.timeLimit(.minutes(1))) func logAxisFromZeroEnds() {
+        for bottom in [0.0, -5] {
+            let s = Scale(kind: .log, domain: bottom...1000, range: 0...300)
+            #expect(s.ticks.last == 1000)
+            #expect(s.ticks.count == 13 && s.ticks.allSatisfy { $0 > 0 && $0.isFinite }, "\(s.ticks)")
+        }
+        #expect(Scale(kind: .log, domain: -2...0, range: 0...300).ticks.isEmpty)
+    }
+
     @Test func escapingKeepsTextAndDropsForbiddenCharacters() throws {
         #expect(SVGCanvas.escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&apos;")
         #expect(SVGCanvas.escape("x\u{01}y") == "x\u{FFFD}y")
