@@ -77,7 +77,8 @@ public final class ResponderService: Sendable {
     @discardableResult
     public func receive(_ datagram: [UInt8], from host: String, send: @escaping Send) -> Task<Void, Never>? {
         counters.add(.received)
-        guard datagram.count <= configuration.limits.maxMessageBytes + NonESPMarker.bytes.count else {
+        // Too long, or filled the socket's receive buffer and so perhaps cut short.
+        guard !DatagramReceiveBuffer.isOversize(datagram.count, maxMessageBytes: configuration.limits.maxMessageBytes) else {
             counters.add(.malformed)
             return nil
         }

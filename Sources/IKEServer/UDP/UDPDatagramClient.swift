@@ -17,14 +17,18 @@ public final class UDPDatagramClient: Sendable {
     }
 
     /// A socket on an ephemeral port of `localHost`, sending to `host:port`.
+    /// Datagrams longer than `maxMessageBytes` (after a non-ESP marker) are dropped.
     public static func connect(host: String, port: Int, localHost: String = "0.0.0.0",
+                               maxMessageBytes: Int = ExchangeLimits().maxMessageBytes,
                                group: MultiThreadedEventLoopGroup = .singleton) async throws -> UDPDatagramClient {
         let remote = try SocketAddress.makeAddressResolvingHost(host, port: port)
         let mailbox = DatagramMailbox()
         let channel = try await DatagramBootstrap(group: group)
+            .channelOption(.recvAllocator, value: DatagramReceiveBuffer.allocator(maxMessageBytes: maxMessageBytes))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(MailboxDatagramHandler(mailbox: mailbox, remote: remote))
+                    try channel.pipeline.syncOperations.addHandler(
+                        MailboxDatagramHandler(mailbox: mailbox, remote: remote, maxMessageBytes: maxMessageBytes))
                 }
             }
             .bind(host: localHost, port: 0).get()
@@ -94,16 +98,20 @@ final class MailboxDatagramHandler: ChannelInboundHandler, Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     let mailbox: DatagramMailbox
     let remote: SocketAddress
+    let maxMessageBytes: Int
 
-    init(mailbox: DatagramMailbox, remote: SocketAddress) {
+    init(mailbox: DatagramMailbox, remote: SocketAddress, maxMessageBytes: Int) {
         self.mailbox = mailbox
         self.remote = remote
+        self.maxMessageBytes = maxMessageBytes
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         // Only the peer we talk to; anything else on this port is ignored.
         guard envelope.remoteAddress.ipAddress == remote.ipAddress else { return }
+        // Filled the buffer: possibly cut short, so not a message to parse (the exchange times out).
+        guard !DatagramReceiveBuffer.isOversize(envelope.data.readableBytes, maxMessageBytes: maxMessageBytes) else { return }
         mailbox.deliver(Array(envelope.data.readableBytesView))
     }
 

@@ -19,6 +19,7 @@ public final class UDPResponderServer: Sendable {
                              group: MultiThreadedEventLoopGroup = .singleton) async throws -> UDPResponderServer {
         let channel = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.recvAllocator, value: DatagramReceiveBuffer.allocator(maxMessageBytes: service.configuration.limits.maxMessageBytes))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ResponderDatagramHandler(service: service))

@@ -10,14 +10,14 @@ import TestSupport
 /// datagrams counted without disturbing them.
 @Suite("UDP sockets")
 struct UDPSocketTests {
-    static func server() async throws -> UDPResponderServer {
+    static func server(limits: ExchangeLimits = ExchangeLimits()) async throws -> UDPResponderServer {
         let ids = IKETestSupport.identities
         let service = ResponderService(ResponderServiceConfiguration(
             responder: MainModeResponderConfiguration(
                 suites: IKESuite.defaultResponderSuites,
                 identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID),
                 peers: FixedPeerKey(ids.initiator.publicKey)),
-            framework: IKETestSupport.host))
+            framework: IKETestSupport.host, limits: limits))
         return try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
     }
 
@@ -51,5 +51,58 @@ struct UDPSocketTests {
         await client.close()
         await junk.close()
         try await server.stop()
+    }
+
+    /// `message` with a Vendor ID payload in front of its first payload, grown to `total` bytes.
+    static func padded(_ message: [UInt8], to total: Int) -> [UInt8] {
+        let vid = total - message.count
+        var out = Array(message[0..<16]) + [PayloadType.vendorID.rawValue] + Array(message[17..<24])
+        out += [UInt8(total >> 24), UInt8(total >> 16 & 0xff), UInt8(total >> 8 & 0xff), UInt8(total & 0xff)]
+        out += [message[16], 0, UInt8(vid >> 8), UInt8(vid & 0xff)] + [UInt8](repeating: 0x5a, count: vid - 4)
+        return out + message[28...]
+    }
+
+    /// Datagrams longer than SwiftNIO's default 2048-byte read buffer arrive
+    /// whole (a 3000-byte message 1 is answered); one over the limit is refused.
+    @Test("a 3000-byte message 1 is read whole; one over the limit is counted malformed", .timeLimit(.minutes(2)))
+    func largeDatagrams() async throws {
+        let server = try await Self.server(limits: ExchangeLimits(maxMessageBytes: 4000))
+        let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: server.port, localHost: "127.0.0.1")
+        let ids = IKETestSupport.identities
+        let initiator = MainModeInitiator(suite: IKETestSupport.suite(14, .sha256, .aes128),
+                                          session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
+                                          identity: ids.initiator, responderKey: ids.responder.publicKey, id: IKEIdentities.initiatorID)
+        let m1 = Self.padded(initiator.start(), to: 3000)
+        #expect(m1.count == 3000)
+        #expect(try ISAKMPMessage.parse(m1).payloads.count >= 2)
+        client.send(m1)
+        let m2 = try #require(await client.receive(timeout: 30), "message 2 for a 3000-byte message 1")
+        #expect(try ISAKMPMessage.parseHeader(m2).header.exchangeType == .identityProtection)
+        #expect(server.service.counters[.malformed] == 0)
+
+        // 4100 bytes (limit 4000): cut to the 4005-byte buffer, refused and counted, never answered.
+        client.send(Self.padded(MainModeInitiator(suite: IKETestSupport.suite(14, .sha256, .aes128),
+                                                  session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
+                                                  identity: ids.initiator, responderKey: ids.responder.publicKey,
+                                                  id: IKEIdentities.initiatorID).start(), to: 4100))
+        let deadline = Date().addingTimeInterval(30)
+        while server.service.counters[.malformed] < 1 && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+        #expect(server.service.counters[.malformed] == 1)
+        #expect(server.service.exchangeCount == 1)
+        await client.close()
+        try await server.stop()
+    }
+
+    /// The initiator's socket reads a long datagram whole too.
+    @Test("the client socket reads a 3000-byte datagram whole", .timeLimit(.minutes(1)))
+    func clientReadsLargeDatagram() async throws {
+        let receiver = try await UDPDatagramClient.connect(host: "127.0.0.1", port: 9, localHost: "127.0.0.1")
+        let sender = try await UDPDatagramClient.connect(host: "127.0.0.1", port: receiver.localPort, localHost: "127.0.0.1")
+        let datagram = (0..<3000).map { UInt8(truncatingIfNeeded: $0) }
+        sender.send(datagram)
+        let got = await receiver.receive(timeout: 30)
+        #expect(got == datagram)
+        await sender.close()
+        await receiver.close()
     }
 }
