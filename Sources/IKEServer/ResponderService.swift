@@ -122,8 +122,9 @@ public final class ResponderService: Sendable {
             return Self.repeated(slot, message) ?? .drop(.duplicatesDropped)
         }
         guard header.exchangeType == .identityProtection else { return .drop(.unknownCookies) }
-        let (admission, expired) = t.admit(host: host, now: now)
+        let (admission, expired, evicted) = t.admit(host: host, now: now)
         if expired > 0 { counters.add(.expired, expired) }
+        if evicted > 0 { counters.add(.evicted, evicted) }
         switch admission {
         case .tableFull: return .drop(.tableFull)
         case .peerCapReached: return .drop(.peerCapReached)

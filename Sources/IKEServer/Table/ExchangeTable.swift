@@ -65,15 +65,26 @@ struct ExchangeTable {
         byInitiator[InitiatorKey(cookie: initiatorCookie, host: host)].flatMap { slots[$0] }
     }
 
-    /// Whether a new exchange from `host` may be added now (after expiring what is due).
-    mutating func admit(host: String, now: UInt64) -> (Admission, expired: Int) {
+    /// Whether a new exchange from `host` may be added now, after expiring
+    /// what is due and, when the table is still full, evicting the established
+    /// SA idle the longest: it is kept only to answer a retransmitted message 6,
+    /// a DELETE or an informational, so 1024 peers that never delete cannot lock
+    /// everyone out for a Phase I lifetime. Half-open exchanges are never evicted.
+    mutating func admit(host: String, now: UInt64) -> (Admission, expired: Int, evicted: Int) {
         var expired = 0
         if slots.count >= limits.maxExchanges || halfOpenByHost[host, default: 0] >= limits.maxHalfOpenPerPeer {
             expired = expire(now: now)
         }
-        if slots.count >= limits.maxExchanges { return (.tableFull, expired) }
-        if halfOpenByHost[host, default: 0] >= limits.maxHalfOpenPerPeer { return (.peerCapReached, expired) }
-        return (.admitted, expired)
+        if halfOpenByHost[host, default: 0] >= limits.maxHalfOpenPerPeer { return (.peerCapReached, expired, 0) }
+        var evicted = 0
+        while slots.count >= limits.maxExchanges {
+            guard let idlest = slots.filter({ $0.value.established && !$0.value.busy })
+                .min(by: { $0.value.touchedAt < $1.value.touchedAt })?.key
+            else { return (.tableFull, expired, evicted) }
+            remove(idlest)
+            evicted += 1
+        }
+        return (.admitted, expired, evicted)
     }
 
     mutating func insert(_ slot: ExchangeSlot, key: CookiePair) {

@@ -13,8 +13,10 @@ public final class ServerCounters: Sendable {
         case retransmitsAnswered
         /// A repeated message that arrived while its first copy was still being processed.
         case duplicatesDropped
-        /// A new exchange refused: the table was full.
+        /// A new exchange refused: the table was full of half-open exchanges.
         case tableFull
+        /// Established SAs forgotten to make room for a new exchange (the table was full).
+        case evicted
         /// A new exchange refused: its address already had the most half-open exchanges allowed.
         case peerCapReached
         /// Half-open exchanges dropped for lack of progress.
@@ -35,6 +37,7 @@ public final class ServerCounters: Sendable {
     private let retransmitsAnsweredCount = Atomic<Int>(0)
     private let duplicatesDroppedCount = Atomic<Int>(0)
     private let tableFullCount = Atomic<Int>(0)
+    private let evictedCount = Atomic<Int>(0)
     private let peerCapReachedCount = Atomic<Int>(0)
     private let expiredCount = Atomic<Int>(0)
     private let establishedCount = Atomic<Int>(0)
@@ -52,6 +55,7 @@ public final class ServerCounters: Sendable {
         case .retransmitsAnswered: retransmitsAnsweredCount.add(n, ordering: .relaxed)
         case .duplicatesDropped: duplicatesDroppedCount.add(n, ordering: .relaxed)
         case .tableFull: tableFullCount.add(n, ordering: .relaxed)
+        case .evicted: evictedCount.add(n, ordering: .relaxed)
         case .peerCapReached: peerCapReachedCount.add(n, ordering: .relaxed)
         case .expired: expiredCount.add(n, ordering: .relaxed)
         case .established: establishedCount.add(n, ordering: .relaxed)
@@ -69,6 +73,7 @@ public final class ServerCounters: Sendable {
         case .retransmitsAnswered: retransmitsAnsweredCount.load(ordering: .relaxed)
         case .duplicatesDropped: duplicatesDroppedCount.load(ordering: .relaxed)
         case .tableFull: tableFullCount.load(ordering: .relaxed)
+        case .evicted: evictedCount.load(ordering: .relaxed)
         case .peerCapReached: peerCapReachedCount.load(ordering: .relaxed)
         case .expired: expiredCount.load(ordering: .relaxed)
         case .established: establishedCount.load(ordering: .relaxed)

@@ -193,6 +193,22 @@ struct ResponderServiceTests {
         #expect(d.service.counters[.expired] == admitted)
     }
 
+    /// Established SAs nobody deletes once filled the table for 8 hours and
+    /// locked every new peer out; now the idlest one makes room.
+    @Test("a table full of established SAs still admits a new peer, evicting the idlest SA")
+    func tableFullOfEstablished() async throws {
+        let d = ServiceDriver(limits: ExchangeLimits(maxExchanges: 3))
+        for n in 0..<3 { _ = try await Self.negotiate(d, d.initiator(), host: "192.0.2.\(10 + n)") }
+        #expect(d.service.exchangeCount == 3)
+        #expect(d.service.counters[.established] == 3)
+        // A new peer is answered and negotiates.
+        _ = try await Self.negotiate(d, d.initiator(), host: "192.0.2.99")
+        #expect(d.service.counters[.established] == 4)
+        #expect(d.service.counters[.evicted] == 1)
+        #expect(d.service.counters[.tableFull] == 0)
+        #expect(d.service.exchangeCount == 3)
+    }
+
     @Test("Quick Mode on an established SA is refused with a protected Notify; the SA stays")
     func quickModeRefused() async throws {
         let d = ServiceDriver()
