@@ -5,16 +5,15 @@ import IKECore
 /// framework its operations go through, and the table's bounds.
 public struct ResponderServiceConfiguration: Sendable {
     public var responder: MainModeResponderConfiguration
+    /// Its platform's providers hold each operation for its modeled time when
+    /// built in timed mode (`serve --timed`: Platform.t2000(timing: .timed)).
     public var framework: CryptoFramework
-    /// Each operation lasts its modeled time on the wall clock (`serve --timed`).
-    public var holdsModeledTime: Bool
     public var limits: ExchangeLimits
 
     public init(responder: MainModeResponderConfiguration, framework: CryptoFramework,
-                holdsModeledTime: Bool = false, limits: ExchangeLimits = ExchangeLimits()) {
+                limits: ExchangeLimits = ExchangeLimits()) {
         self.responder = responder
         self.framework = framework
-        self.holdsModeledTime = holdsModeledTime
         self.limits = limits
     }
 }
@@ -130,8 +129,7 @@ public final class ResponderService: Sendable {
         case .peerCapReached: return .drop(.peerCapReached)
         case .admitted: break
         }
-        let session = IKECryptoSession(framework: configuration.framework,
-                                       holdsModeledTime: configuration.holdsModeledTime, observe: observe)
+        let session = IKECryptoSession(framework: configuration.framework, observe: observe)
         let responder = MainModeResponder(configuration: configuration.responder, session: session)
         let slot = ExchangeSlot(responder: responder, peerHost: host, now: now)
         let key = CookiePair(header.initiatorCookie, responder.responderCookie)

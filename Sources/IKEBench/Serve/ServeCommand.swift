@@ -94,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
                 responder: MainModeResponderConfiguration(suites: suites, identity: me, peers: peers,
                                                           requestCertificate: peers.hasAuthorities,
                                                           certificateAuthorities: peers.authorityNames),
-                framework: framework, holdsModeledTime: timed),
+                framework: framework),
             trace: trace ? write : nil,
             observe: { display.observe($0) },
             completed: { _ in

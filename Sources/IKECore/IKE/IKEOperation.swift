@@ -35,14 +35,8 @@ public final class IKECryptoSession {
     /// Called after every operation (for the live per-second tally and --trace).
     let observe: (@Sendable (IKEOperationRecord) -> Void)?
 
-    /// Each operation lasts at least its modeled time on the wall clock (`serve
-    /// --timed`): a peer waits as a T2000's client would. ncp/0's timed mode
-    /// already holds its jobs in the device; this holds the rest (sparcfp).
-    let holdsModeledTime: Bool
-
-    public init(framework: CryptoFramework, holdsModeledTime: Bool = false, observe: (@Sendable (IKEOperationRecord) -> Void)? = nil) {
+    public init(framework: CryptoFramework, observe: (@Sendable (IKEOperationRecord) -> Void)? = nil) {
         self.framework = framework
-        self.holdsModeledTime = holdsModeledTime
         self.observe = observe
     }
 
@@ -54,10 +48,6 @@ public final class IKECryptoSession {
             throw ISAKMPError(.cryptoFailure, "\(name.rawValue) (\(request.mechanism)): \(error)")
         }
         let r = reported.report
-        if holdsModeledTime, let modeled = r.modeledSeconds {
-            let remaining = modeled * 1e9 - Double(r.hostNanoseconds)
-            if remaining > 0 { try? await Task.sleep(nanoseconds: UInt64(remaining)) }
-        }
         let record = IKEOperationRecord(
             name: name, mechanism: r.mechanism, provider: r.provider, hostNanoseconds: r.hostNanoseconds,
             modeledSeconds: r.modeledSeconds, dataBytes: dataBytes, keyBytes: keyBytes, work: r.work)

@@ -12,15 +12,15 @@ final class ServiceDriver: Sendable {
     private let sent = Locked<[[UInt8]]>([])
 
     init(limits: ExchangeLimits = ExchangeLimits(), framework: CryptoFramework = IKETestSupport.host,
-         suites: [IKESuite] = IKESuite.defaultResponderSuites, holdsModeledTime: Bool = false) {
+         suites: [IKESuite] = IKESuite.defaultResponderSuites, peers: (any PeerKeyResolver)? = nil) {
         let ids = IKETestSupport.identities
         let counter = OperationCounter()
         service = ResponderService(
             ResponderServiceConfiguration(
                 responder: MainModeResponderConfiguration(
                     suites: suites, identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID),
-                    peers: FixedPeerKey(ids.initiator.publicKey)),
-                framework: framework, holdsModeledTime: holdsModeledTime, limits: limits),
+                    peers: peers ?? FixedPeerKey(ids.initiator.publicKey)),
+                framework: framework, limits: limits),
             observe: { _ in counter.count.add(1, ordering: .relaxed) })
         self.counter = counter
     }
@@ -38,10 +38,10 @@ final class ServiceDriver: Sendable {
     }
 
     /// An initiator speaking to this service's responder identity.
-    func initiator(suite: IKESuite = IKETestSupport.suite(14, .sha256, .aes128)) -> MainModeInitiator {
+    func initiator(suite: IKESuite = IKETestSupport.suite(14, .sha256, .aes128), key: RSAPrivateKey? = nil) -> MainModeInitiator {
         let ids = IKETestSupport.identities
         return MainModeInitiator(suite: suite, session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
-                                 identity: ids.initiator, responderKey: ids.responder.publicKey, id: IKEIdentities.initiatorID)
+                                 identity: key ?? ids.initiator, responderKey: ids.responder.publicKey, id: IKEIdentities.initiatorID)
     }
 }
 
