@@ -41,9 +41,19 @@ enum PeerSignature {
             if case .certificate(CertificateEncoding.x509Signature, let der) = p { return der }
             return nil
         }
-        let candidates = try resolver.keys(for: id, certificates: certificates).prefix(MainModeResponderConfiguration.maxCandidateKeys)
-        guard !candidates.isEmpty else {
+        // Every key trusted for the ID (the resolver bounds them: the configured
+        // ones plus those of a few CERT payloads, certificates first). Only a key
+        // of the signature's length can have made it, so a 2048-bit key does not
+        // stop the search for the 3072-bit one that did.
+        let trusted = try resolver.keys(for: id, certificates: certificates)
+        guard !trusted.isEmpty else {
             throw ISAKMPError(.invalidIDInformation, "no trusted key for the \(role)'s ID \(id)")
+        }
+        let candidates = trusted.filter { $0.byteCount == signature.count }
+        guard !candidates.isEmpty else {
+            let sizes = Set(trusted.map(\.bits)).sorted().map { "\($0)" }.joined(separator: ", ")
+            throw ISAKMPError(.invalidSignature,
+                "the \(role)'s SIG payload of \(signature.count) bytes fits no trusted key for \(id) (\(sizes) bits)")
         }
         for key in candidates {
             if try await session.verify(hash, signature: signature, key: key) { return }
@@ -81,10 +91,6 @@ public struct MainModeResponderConfiguration: Sendable {
         let names = certificateAuthorities.isEmpty ? [[]] : certificateAuthorities
         return names.map { .other(.certificateRequest, body: [CertificateEncoding.x509Signature] + $0) }
     }
-
-    /// Most keys tried for one SIG_I: a resolver that offers many cannot make
-    /// one message 5 cost many verifications.
-    static let maxCandidateKeys = 4
 }
 
 /// What a turn of the responder tells its owner besides the reply.

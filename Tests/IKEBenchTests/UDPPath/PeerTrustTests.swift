@@ -69,4 +69,48 @@ struct PeerTrustTests {
         let trust = try PeerTrust.load(pemFiles: [path])
         #expect(try trust.keys(for: .ipv4(10, 0, 0, 1), certificates: []).map(\.modulus) == [key.modulus])
     }
+
+    /// `--trust` files of bare public keys, in this order.
+    static func trustFiles(_ keys: [RSAPublicKey], name: String) throws -> PeerTrust {
+        let paths = try keys.enumerated().map { n, key in
+            let path = Self.dir.appendingPathComponent("\(name)-\(n).pub").path
+            try FileManager.default.createDirectory(at: Self.dir, withIntermediateDirectories: true)
+            try key.pemRepresentation.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        return try PeerTrust.load(pemFiles: paths)
+    }
+
+    /// A 2048-bit key trusted before the peer's 3072-bit one: its SIG has the
+    /// other length, which must not end the search.
+    @Test("a peer signing with the second of two trusted keys of different sizes authenticates", .timeLimit(.minutes(3)))
+    func keysOfDifferentSizes() async throws {
+        let big = try TestCertificate.make(subject: "/CN=peer3072", dnsName: "peer3072.trust.example", bits: 3072, in: Self.dir)
+        let peerKey = try RSAPrivateKey(pemRepresentation: big.keyPEM)
+        let other = try RSAPrivateKey(pemRepresentation: Self.issued.keyPEM).publicKey
+        #expect(other.bits == 2048 && peerKey.publicKey.bits == 3072)
+        let d = ServiceDriver(peers: try Self.trustFiles([other, peerKey.publicKey], name: "sizes"))
+        _ = try await ResponderServiceTests.negotiate(d, d.initiator(key: peerKey))
+        #expect(d.service.counters[.established] == 1)
+        #expect(d.service.counters[.failed] == 0)
+    }
+
+    /// Every trusted key is tried (none dropped after the first four); a key
+    /// that verifies nothing still gets AUTHENTICATION-FAILED.
+    @Test("the fifth of five trusted keys authenticates its peer", .timeLimit(.minutes(3)))
+    func fifthTrustedKey() async throws {
+        let fw = IKETestSupport.initiatorFramework
+        let decoys = try (0..<4).map { _ in try fw.generateRSAKeyPair(bits: 1024).publicKey }
+        let peer = IKETestSupport.identities.initiator
+        let d = ServiceDriver(peers: try Self.trustFiles(decoys + [peer.publicKey], name: "five"))
+        _ = try await ResponderServiceTests.negotiate(d, d.initiator(key: peer))
+        #expect(d.service.counters[.established] == 1)
+
+        let refused = ServiceDriver(peers: try Self.trustFiles(decoys, name: "decoys"))
+        await #expect(throws: (any Error).self) {
+            _ = try await ResponderServiceTests.negotiate(refused, refused.initiator(key: peer))
+        }
+        #expect(refused.service.counters[.established] == 0)
+        #expect(refused.service.counters[.failed] == 1)
+    }
 }
