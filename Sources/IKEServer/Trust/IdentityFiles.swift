@@ -2,7 +2,6 @@ import CryptoFramework
 import Foundation
 import IKECore
 import SwiftASN1
-import X509
 
 /// Our side's identity from files: `--key PEM`, `--cert PEM`, `--id`.
 public enum IdentityFiles {
@@ -26,20 +25,27 @@ public enum IdentityFiles {
             guard let text = try? String(contentsOfFile: certificatePath, encoding: .utf8) else {
                 throw LoadError(description: "--cert \(certificatePath): cannot read the file")
             }
-            let cert: Certificate
+            // Our own certificate is sent as it is; only its subject and key are
+            // read (CertificateFields, so an RSA-1024 one as in 2007 is accepted).
+            let fields: CertificateFields
             do {
                 let doc = try PEMDocument(pemString: text)
-                cert = try Certificate(derEncoded: doc.derBytes)
+                guard doc.discriminator == "CERTIFICATE" else {
+                    throw CertificateFields.Malformed(description: "a \(doc.discriminator) block, not a CERTIFICATE")
+                }
+                fields = try CertificateFields(derEncoded: doc.derBytes)
                 certificateDER = doc.derBytes
             } catch {
                 throw LoadError(description: "--cert \(certificatePath): not a PEM X.509 certificate (\(error))")
             }
-            guard let certKey = try? RSAPublicKey(derRepresentation: Array(cert.publicKey.subjectPublicKeyInfoBytes)),
-                certKey.modulus == key.publicKey.modulus
-            else { throw LoadError(description: "--cert \(certificatePath) does not carry the public key of --key \(keyPath)") }
-            var s = DER.Serializer()
-            try s.serialize(cert.subject)
-            subjectID = Identification(kind: .derASN1DN, data: s.serializedBytes)
+            let certKey: RSAPublicKey
+            do { certKey = try RSAPublicKey(derRepresentation: fields.subjectPublicKeyInfo) } catch {
+                throw LoadError(description: "--cert \(certificatePath): its public key is not a usable RSA key (\(error))")
+            }
+            guard certKey.modulus == key.publicKey.modulus else {
+                throw LoadError(description: "--cert \(certificatePath) does not carry the public key of --key \(keyPath)")
+            }
+            subjectID = Identification(kind: .derASN1DN, data: fields.subject)
         }
         let chosen: Identification
         if let id {

@@ -55,7 +55,7 @@ public struct PeerTrust: PeerKeyResolver {
             for doc in documents {
                 switch doc.discriminator {
                 case "CERTIFICATE":
-                    let cert = try Certificate(derEncoded: doc.derBytes)
+                    let cert = try trustedCertificate(doc.derBytes, path: path)
                     let isCA = (try? cert.extensions.basicConstraints).flatMap { $0 }.map {
                         if case .isCertificateAuthority = $0 { return true } else { return false }
                     } ?? false
@@ -68,6 +68,28 @@ public struct PeerTrust: PeerKeyResolver {
             }
         }
         return PeerTrust(anchors: anchors)
+    }
+
+    /// swift-certificates refuses RSA keys under 2048 bits with a bare
+    /// `incorrectParameterSize`; say what the file holds and what to do instead.
+    static func trustedCertificate(_ der: [UInt8], path: String) throws -> Certificate {
+        do {
+            return try Certificate(derEncoded: der)
+        } catch {
+            if let bits = shortRSAKeyBits(der) {
+                throw LoadError(description: "--trust \(path): a certificate with a \(bits)-bit RSA key; X.509 "
+                    + "certificates are checked with swift-certificates, which needs RSA keys of 2048 bits or more. "
+                    + "Trust the peer's bare public key instead (openssl x509 -in CERT -pubkey -noout > peer.pub; --trust peer.pub)")
+            }
+            throw LoadError(description: "--trust \(path): not an X.509 certificate (\(error))")
+        }
+    }
+
+    /// The size of a certificate's RSA key when it is one swift-certificates refuses (under 2048 bits).
+    static func shortRSAKeyBits(_ der: [UInt8]) -> Int? {
+        guard let fields = try? CertificateFields(derEncoded: der),
+              let key = try? RSAPublicKey(derRepresentation: fields.subjectPublicKeyInfo), key.bits < 2048 else { return nil }
+        return key.bits
     }
 
     static func rsaKey(of cert: Certificate) throws -> RSAPublicKey {
@@ -83,6 +105,11 @@ public struct PeerTrust: PeerKeyResolver {
         var sentButUntrusted: String?
         for der in certificates.prefix(Self.maxCertificates) {
             guard let cert = try? Certificate(derEncoded: der) else {
+                if let bits = Self.shortRSAKeyBits(der) {
+                    // Not checkable here; a bare key we trust may still speak for the peer.
+                    sentButUntrusted = "CERT payload with a \(bits)-bit RSA key (certificates need 2048 bits or more; trust the peer's bare key)"
+                    continue
+                }
                 throw ISAKMPError(.invalidCertEncoding, "CERT payload is not a DER X.509 certificate")
             }
             guard issuedOrTrusted(cert) else {

@@ -113,4 +113,28 @@ struct PeerTrustTests {
         #expect(refused.service.counters[.established] == 0)
         #expect(refused.service.counters[.failed] == 1)
     }
+
+    /// The 2007 configuration's RSA-1024 certificate as our own `--cert`:
+    /// swift-certificates refuses keys under 2048 bits, serve must not.
+    @Test func rsa1024OwnCertificate() throws {
+        let old = try TestCertificate.make(subject: "/C=US/O=Sun/CN=t2000.ikebench.example", dnsName: "t2000.ikebench.example",
+                                           bits: 1024, in: Self.dir)
+        let me = try IdentityFiles.load(keyPath: old.keyPath, certificatePath: old.certificatePath, id: nil)
+        #expect(me.key.publicKey.bits == 1024)
+        #expect(me.certificate == (try Self.der(old)))
+        // The ID is the certificate's subject, as its DER.
+        #expect(me.id.kind == .derASN1DN && me.id.data.first == 0x30)
+        let der = try Self.der(old)
+        #expect(der.indices.contains { der[$0...].starts(with: me.id.data) })
+        #expect(String(decoding: me.id.data, as: UTF8.self).contains("t2000.ikebench.example"))
+        // Another key than the certificate's is still refused, by name.
+        let mismatch = #expect(throws: IdentityFiles.LoadError.self) {
+            _ = try IdentityFiles.load(keyPath: Self.issued.keyPath, certificatePath: old.certificatePath, id: nil)
+        }
+        #expect(mismatch?.description.contains("does not carry the public key") == true)
+        // As a --trust anchor it is refused with what to do instead, not "incorrectParameterSize".
+        let trust = #expect(throws: PeerTrust.LoadError.self) { _ = try PeerTrust.load(pemFiles: [old.certificatePath]) }
+        #expect(trust?.description.contains("1024-bit") == true)
+        #expect(trust?.description.contains("-pubkey") == true)
+    }
 }
