@@ -28,12 +28,18 @@ public enum ServeComparison {
         let dir = pair.directory
         let policy = dir.appendingPathComponent("serve-kcf.conf").path
         let log = dir.appendingPathComponent("serve.out")
+        // serve trusts the initiator's bare public key: swift-certificates, under
+        // serve's --trust, takes no RSA certificate below 2048 bits (Solaris 10's
+        // RSA-1024 default), and a bare key is trusted at any size.
+        let peerKey = dir.appendingPathComponent("initiator.pub").path
+        try ChildProcess.check(try RetellCredentials.tool("openssl", package: "openssl"),
+                               ["pkey", "-in", dir.appendingPathComponent("initiator.key").path, "-pubout", "-out", peerKey])
         let serve = try BackgroundProcess(
             ikebench,
             ["serve", "--address", "127.0.0.1", "--port", String(pair.options.basePort + 4),
              "--key", dir.appendingPathComponent("responder.key").path,
              "--cert", dir.appendingPathComponent("responder.crt").path,
-             "--trust", dir.appendingPathComponent("initiator.crt").path,
+             "--trust", peerKey,
              "--platform", "t2000", "--timed", "--config", policy],
             environment: [:], output: log)
         defer { serve.stop(grace: 10) }
