@@ -139,20 +139,28 @@ struct ObjectBuilder {
 
     /// The attributes without which the object is incomplete (PKCS#11 v2.40 §4, footnote 1).
     private func checkRequired(_ values: [CK_ATTRIBUTE_TYPE: [UInt8]]) throws(CryptokiError) {
-        let required: [CK_ATTRIBUTE_TYPE]
+        let required = try Self.requiredAttributes(objectClass: objectClass, keyType: keyType)
+        for type in required where (values[type] ?? []).isEmpty { throw .templateIncomplete }
+    }
+
+    /// What an object of this class and key type must have; a class or key
+    /// type the module does not keep is an error. The keystore checks files
+    /// against the same list.
+    static func requiredAttributes(objectClass: CK_OBJECT_CLASS, keyType: CK_KEY_TYPE?) throws(CryptokiError) -> [CK_ATTRIBUTE_TYPE] {
         switch (objectClass, keyType) {
-        case (CKO_CERTIFICATE, _): required = [CKA_CERTIFICATE_TYPE]
-        case (CKO_PUBLIC_KEY, CKK_RSA): required = [CKA_MODULUS, CKA_PUBLIC_EXPONENT]
+        case (CKO_DATA, _): return []
+        case (CKO_CERTIFICATE, _): return [CKA_CERTIFICATE_TYPE]
+        case (CKO_PUBLIC_KEY, CKK_RSA): return [CKA_MODULUS, CKA_PUBLIC_EXPONENT]
         case (CKO_PRIVATE_KEY, CKK_RSA):
-            required = [CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2,
-                        CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT]
-        case (CKO_PUBLIC_KEY, CKK_DH), (CKO_PRIVATE_KEY, CKK_DH): required = [CKA_PRIME, CKA_BASE, CKA_VALUE]
+            return [CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2,
+                    CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT]
+        case (CKO_PUBLIC_KEY, CKK_DH), (CKO_PRIVATE_KEY, CKK_DH): return [CKA_PRIME, CKA_BASE, CKA_VALUE]
         case (CKO_SECRET_KEY, CKK_GENERIC_SECRET), (CKO_SECRET_KEY, CKK_AES), (CKO_SECRET_KEY, CKK_DES3):
-            required = [CKA_VALUE]
+            return [CKA_VALUE]
         case (CKO_PUBLIC_KEY, _), (CKO_PRIVATE_KEY, _), (CKO_SECRET_KEY, _):
             throw keyType == nil ? .templateIncomplete : .attributeValueInvalid  // a key type the module does not serve
-        default: required = []
+        default:
+            throw .attributeValueInvalid  // a class the module does not keep
         }
-        for type in required where (values[type] ?? []).isEmpty { throw .templateIncomplete }
     }
 }
