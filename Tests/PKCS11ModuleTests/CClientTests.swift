@@ -96,6 +96,15 @@ struct CClientTests {
         #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
     }
 
+    @Test("key generation values: an empty RSA exponent and a DH private length the group cannot take are CKR_ATTRIBUTE_VALUE_INVALID; DES3 keys keep odd parity")
+    func keyGenerationValues() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let prime = DHGroup.ike(14)!.prime.map { String(format: "%02x", $0) }.joined()
+        let run = try run(["keyvalues", prime], scratch: scratch)
+        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+    }
+
     @Test("C_Logout destroys private session objects and ends the operations that used them")
     func logoutDestroysPrivateSessionObjects() throws {
         let scratch = try Scratch()

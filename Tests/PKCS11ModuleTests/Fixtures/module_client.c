@@ -637,6 +637,53 @@ static void scenario_forkbusy(int forks) {
     printf("forks: %d\n", forks);
 }
 
+/* ---- key generation values: an empty RSA exponent, DH private lengths (review, issue 10) ---- */
+static void scenario_keyvalues(const char *primeHex) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(0);
+    CK_MECHANISM gen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+    CK_ULONG bits = 2048;
+    CK_BYTE e[] = { 1, 0, 1 }, zero[] = { 0, 0 };
+    CK_OBJECT_HANDLE pub, priv;
+    CK_ATTRIBUTE empty[] = { { CKA_MODULUS_BITS, &bits, sizeof bits }, { CKA_PUBLIC_EXPONENT, e, 0 } };
+    CHECK(p11->C_GenerateKeyPair(s, &gen, empty, 2, NULL, 0, &pub, &priv), CKR_ATTRIBUTE_VALUE_INVALID);
+    CK_ATTRIBUTE zeros[] = { { CKA_MODULUS_BITS, &bits, sizeof bits }, { CKA_PUBLIC_EXPONENT, zero, sizeof zero } };
+    CHECK(p11->C_GenerateKeyPair(s, &gen, zeros, 2, NULL, 0, &pub, &priv), CKR_ATTRIBUTE_VALUE_INVALID);
+    /* absent: F4 */
+    CHECK(p11->C_GenerateKeyPair(s, &gen, empty, 1, NULL, 0, &pub, &priv), CKR_OK);
+    CK_BYTE got[8];
+    CK_ATTRIBUTE read = { CKA_PUBLIC_EXPONENT, got, sizeof got };
+    CHECK(p11->C_GetAttributeValue(s, pub, &read, 1), CKR_OK);
+    EXPECT(read.ulValueLen == 3 && memcmp(got, e, 3) == 0);
+
+    unsigned char prime[512];
+    size_t plen = strlen(primeHex) / 2;
+    for (size_t i = 0; i < plen; i++) sscanf(primeHex + 2 * i, "%2hhx", &prime[i]);
+    CK_BYTE base[] = { 2 };
+    CK_MECHANISM dh = { CKM_DH_PKCS_KEY_PAIR_GEN, NULL, 0 };
+    CK_ATTRIBUTE dpub[] = { { CKA_PRIME, prime, plen }, { CKA_BASE, base, 1 } };
+    CK_ULONG lengths[] = { 0, 1, (CK_ULONG)plen * 8 + 1, (CK_ULONG)1 << 40, CK_UNAVAILABLE_INFORMATION - 1 };
+    for (int i = 0; i < 5; i++) {
+        CK_ATTRIBUTE dpriv[] = { { CKA_VALUE_BITS, &lengths[i], sizeof lengths[i] } };
+        CHECK(p11->C_GenerateKeyPair(s, &dh, dpub, 2, dpriv, 1, &pub, &priv), CKR_ATTRIBUTE_VALUE_INVALID);
+    }
+    CK_ULONG full = plen * 8;
+    CK_ATTRIBUTE dfull[] = { { CKA_VALUE_BITS, &full, sizeof full } };
+    CHECK(p11->C_GenerateKeyPair(s, &dh, dpub, 2, dfull, 1, &pub, &priv), CKR_OK);
+
+    /* DES3 keys keep odd parity (the value built buffer to buffer) */
+    CK_MECHANISM des = { CKM_DES3_KEY_GEN, NULL, 0 };
+    CK_ATTRIBUTE dt[] = { { CKA_EXTRACTABLE, &yes, 1 } };
+    CK_OBJECT_HANDLE k;
+    CHECK(p11->C_GenerateKey(s, &des, dt, 1, &k), CKR_OK);
+    CK_BYTE key[24];
+    CK_ATTRIBUTE kv = { CKA_VALUE, key, sizeof key };
+    CHECK(p11->C_GetAttributeValue(s, k, &kv, 1), CKR_OK);
+    EXPECT(kv.ulValueLen == 24);
+    for (int i = 0; i < 24; i++) EXPECT(__builtin_popcount(key[i]) % 2 == 1);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: module_client MODULE SCENARIO [ARGS]\n"); return 2; }
     load(argv[1]);
@@ -650,6 +697,7 @@ int main(int argc, char **argv) {
     else if (strcmp(scenario, "keystore") == 0) scenario_keystore(argv[3], argv[4]);
     else if (strcmp(scenario, "guest") == 0) scenario_guest();
     else if (strcmp(scenario, "hugelen") == 0) scenario_hugelen();
+    else if (strcmp(scenario, "keyvalues") == 0) scenario_keyvalues(argv[3]);
     else if (strcmp(scenario, "logout") == 0) scenario_logout();
     else if (strcmp(scenario, "forkbusy") == 0) scenario_forkbusy(atoi(argv[3]));
     else { fprintf(stderr, "unknown scenario %s\n", scenario); return 2; }
