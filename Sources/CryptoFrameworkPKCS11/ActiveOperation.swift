@@ -24,11 +24,17 @@ extension Module {
     }
 
     /// Starts an operation at `field`: CKR_OPERATION_ACTIVE when one runs there.
-    func begin<T>(_ session: CK_SESSION_HANDLE, _ field: WritableKeyPath<Session, T?>, _ make: (ModuleState) throws(CryptokiError) -> T) throws(CryptokiError) {
+    /// An operation with a private `key` ends at C_Logout (v2.40 §5.6).
+    func begin<T>(
+        _ session: CK_SESSION_HANDLE, _ field: WritableKeyPath<Session, T?>, key: CK_OBJECT_HANDLE? = nil,
+        _ make: (ModuleState) throws(CryptokiError) -> T
+    ) throws(CryptokiError) {
         try withState { (s) throws(CryptokiError) in
             guard try s.session(session)[keyPath: field] == nil else { throw .operationActive }
             let operation = try make(s)
             s.sessions[session]![keyPath: field] = operation
+            let usesPrivateKey = key.map { s.objects[$0]?.isPrivate == true } ?? false
+            s.sessions[session]!.endAtLogout[field] = usesPrivateKey ? { $0[keyPath: field] = nil } : nil
         }
     }
 

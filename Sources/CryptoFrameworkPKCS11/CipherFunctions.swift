@@ -7,7 +7,7 @@ import CryptoFramework
 /// operation as it was (v2.40 §5.2).
 extension Module {
     func cipherInit(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ key: CK_OBJECT_HANDLE, encrypting: Bool) throws(CryptokiError) {
-        try begin(session, Self.field(encrypting)) { (s) throws(CryptokiError) in
+        try begin(session, Self.field(encrypting), key: key) { (s) throws(CryptokiError) in
             try CipherStream(mechanism, object: s.key(key, usage: encrypting ? CKA_ENCRYPT : CKA_DECRYPT), state: s, encrypting: encrypting)
         }
     }

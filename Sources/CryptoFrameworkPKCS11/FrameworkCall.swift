@@ -1,6 +1,10 @@
 internal import CPKCS11
 import CryptoFramework
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Every cryptographic operation of the module goes through here: the
 /// registry selects, fails over and counts it exactly as for a Swift caller;
 /// the trace (when on) names the provider that served it; a framework error
@@ -19,6 +23,18 @@ struct FrameworkCall {
             throw CryptokiError(error, step: step)
         } catch {
             throw .functionFailed
+        }
+    }
+
+    /// Key material: a secret result as the framework's wiping buffer; plain
+    /// bytes (random output) moved into one, the temporary array wiped.
+    func secret(_ request: CryptoRequest, function: String, step: OperationStep = .setup) throws(CryptokiError) -> SecureBytes {
+        switch try perform(request, function: function, step: step) {
+        case .secret(let secret): return secret
+        case .bytes(var bytes):
+            defer { bytes.withUnsafeMutableBytes { if let base = $0.baseAddress { explicit_bzero(base, $0.count) } } }
+            return SecureBytes(bytes)
+        default: throw .deviceError
         }
     }
 

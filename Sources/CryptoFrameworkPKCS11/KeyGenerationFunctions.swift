@@ -15,28 +15,36 @@ extension Module {
         }
         guard mechanism.parameter == nil else { throw .mechanismParamInvalid }
         let generatedPublic: [CK_ATTRIBUTE_TYPE: [UInt8]], generatedPrivate: [CK_ATTRIBUTE_TYPE: [UInt8]]
+        let privateSecrets: [CK_ATTRIBUTE_TYPE: SecureBytes]
         let keyType: CK_KEY_TYPE
         switch UInt(mechanism.type) {
         case UInt(Mechanism.rsaPKCSKeyPairGen.value):
             keyType = CKK_RSA
             guard let bits = try publicTemplate.ulong(CKA_MODULUS_BITS) else { throw .templateIncomplete }
             guard bits <= 16384 else { throw .attributeValueInvalid }
-            let exponent = publicTemplate[CKA_PUBLIC_EXPONENT] ?? [0x01, 0x00, 0x01]
+            // 65537 only when the attribute is absent; an empty or zero exponent is invalid.
+            let exponent = publicTemplate[CKA_PUBLIC_EXPONENT] ?? [0x01, 0x00, 0x01]  // F4
+            guard exponent.contains(where: { $0 != 0 }) else { throw .attributeValueInvalid }
             guard case .rsaKeyPair(let key) = try call.perform(
                 .generateRSAKeyPair(bits: Int(bits), publicExponent: exponent), function: "C_GenerateKeyPair", step: .setup)
             else { throw .deviceError }
             let pub = [CKA_MODULUS: key.modulus, CKA_PUBLIC_EXPONENT: key.publicExponent]
             generatedPublic = pub
-            generatedPrivate = pub.merging([
-                CKA_PRIVATE_EXPONENT: key.privateExponent.bytes, CKA_PRIME_1: key.prime1.bytes, CKA_PRIME_2: key.prime2.bytes,
-                CKA_EXPONENT_1: key.exponent1.bytes, CKA_EXPONENT_2: key.exponent2.bytes, CKA_COEFFICIENT: key.coefficient.bytes,
-            ]) { a, _ in a }
+            generatedPrivate = pub
+            privateSecrets = [
+                CKA_PRIVATE_EXPONENT: key.privateExponent, CKA_PRIME_1: key.prime1, CKA_PRIME_2: key.prime2,
+                CKA_EXPONENT_1: key.exponent1, CKA_EXPONENT_2: key.exponent2, CKA_COEFFICIENT: key.coefficient,
+            ]
         case UInt(Mechanism.dhPKCSKeyPairGen.value):
             keyType = CKK_DH
             guard let prime = publicTemplate[CKA_PRIME], let base = publicTemplate[CKA_BASE] else { throw .templateIncomplete }
             let group: DHGroup
             do { group = try DomainParameters.group(prime: prime, base: base) } catch { throw CryptokiError(CKR_DOMAIN_PARAMS_INVALID) }
-            let privateBits = try privateTemplate.ulong(CKA_VALUE_BITS).map { Int(Swift.min($0, 1 << 20)) }
+            // A length the group cannot take (0, 1, beyond the prime …) is the attribute's fault.
+            let privateBits = try privateTemplate.ulong(CKA_VALUE_BITS).map { (n) throws(CryptokiError) -> Int in
+                guard n <= CK_ULONG(group.bits), (try? group.privateExponentBits(requested: Int(n))) != nil else { throw .attributeValueInvalid }
+                return Int(n)
+            }
             guard case .dhKeyPair(let pair) = try call.perform(
                 .generateDHKeyPair(group: group, privateBits: privateBits), function: "C_GenerateKeyPair", step: .setup)
             else { throw .deviceError }
@@ -47,7 +55,8 @@ extension Module {
                 let n = b.drop(while: { $0 == 0 })
                 return n.isEmpty ? 0 : n.count * 8 - n.first!.leadingZeroBitCount
             }
-            generatedPrivate = domain.merging([CKA_VALUE: x.bytes, CKA_VALUE_BITS: AttributeValue.ulong(CK_ULONG(xBits))]) { a, _ in a }
+            generatedPrivate = domain.merging([CKA_VALUE_BITS: AttributeValue.ulong(CK_ULONG(xBits))]) { a, _ in a }
+            privateSecrets = [CKA_VALUE: x]
         default:
             throw .mechanismInvalid
         }
@@ -55,7 +64,7 @@ extension Module {
         let publicKey = try ObjectBuilder(objectClass: CKO_PUBLIC_KEY, keyType: keyType, keyGenMechanism: gen, local: true)
             .build(publicTemplate, generated: generatedPublic)
         let privateKey = try ObjectBuilder(objectClass: CKO_PRIVATE_KEY, keyType: keyType, keyGenMechanism: gen, local: true)
-            .build(privateTemplate, generated: generatedPrivate)
+            .build(privateTemplate, generated: generatedPrivate, generatedSecrets: privateSecrets)
         return try withState { (s) throws(CryptokiError) in
             let pub = try s.store(session, publicKey)
             do throws(CryptokiError) {
@@ -93,12 +102,12 @@ extension Module {
         default:
             throw .mechanismInvalid
         }
-        var value = try call.bytes(.random(count: length), function: "C_GenerateKey", step: .setup)
-        if keyType == CKK_DES3 { value = value.map(DESParity.withOddParity) }
-        var generated = [CKA_VALUE: value]
+        var value = try call.secret(.random(count: length), function: "C_GenerateKey")
+        if keyType == CKK_DES3 { value = DESParity.withOddParity(value) }
+        var generated: [CK_ATTRIBUTE_TYPE: [UInt8]] = [:]
         if template[CKA_VALUE_LEN] != nil { generated[CKA_VALUE_LEN] = AttributeValue.ulong(CK_ULONG(length)) }
         let object = try ObjectBuilder(objectClass: CKO_SECRET_KEY, keyType: keyType, keyGenMechanism: CK_MECHANISM_TYPE(mechanism.type), local: true)
-            .build(template, generated: generated)
+            .build(template, generated: generated, generatedSecrets: [CKA_VALUE: value])
         return try withState { (s) throws(CryptokiError) in try s.store(session, object) }
     }
 
@@ -116,16 +125,16 @@ extension Module {
         guard let peer = mechanism.parameter else { throw .mechanismParamInvalid }
         if let given = try template.ulong(CKA_CLASS), given != CKO_SECRET_KEY { throw .templateInconsistent }
         let keyType = try template.ulong(CKA_KEY_TYPE) ?? CKK_GENERIC_SECRET
-        let secret = try call.bytes(.deriveDH(privateKey: privateKey, peerPublicValue: peer), function: "C_DeriveKey", step: .setup)
+        let secret = try call.secret(.deriveDH(privateKey: privateKey, peerPublicValue: peer), function: "C_DeriveKey")
         var value = secret
         if let n = try template.ulong(CKA_VALUE_LEN) {
             guard n > 0, n <= CK_ULONG(secret.count) else { throw .attributeValueInvalid }
-            value = Array(secret.prefix(Int(n)))
+            value = secret.prefix(Int(n))
         }
         var derivedTemplate = template
         derivedTemplate[CKA_KEY_TYPE] = AttributeValue.ulong(keyType)
         let derived = try ObjectBuilder(objectClass: CKO_SECRET_KEY, keyType: keyType, keyGenMechanism: CK_MECHANISM_TYPE(mechanism.type), local: false)
-            .build(derivedTemplate, generated: [CKA_VALUE: value])
+            .build(derivedTemplate, generatedSecrets: [CKA_VALUE: value])
         return try withState { (s) throws(CryptokiError) in try s.store(session, derived) }
     }
 
@@ -146,6 +155,16 @@ extension Module {
 
 /// DES keys carry odd parity in each byte's low bit (FIPS 46-3 §"Key").
 enum DESParity {
+    /// A DES3 key with every byte's parity set, copied buffer to buffer.
+    static func withOddParity(_ key: SecureBytes) -> SecureBytes {
+        key.withUnsafeBytes { source in
+            // Cannot throw: the count is not negative.
+            try! SecureBytes(count: source.count) { out in
+                for i in 0..<source.count { out[i] = withOddParity(source[i]) }
+            }
+        }
+    }
+
     static func withOddParity(_ byte: UInt8) -> UInt8 {
         let high = byte & 0xFE
         return high | (high.nonzeroBitCount % 2 == 0 ? 1 : 0)

@@ -10,27 +10,42 @@ enum KeyMaterialBuilder {
     ) throws(CryptokiError) -> ObjectRecord.KeyMaterial {
         func ulong(_ type: CK_ATTRIBUTE_TYPE) -> CK_ULONG? { attributes[type].flatMap { try? AttributeValue.ulong($0) } }
         guard let keyType = ulong(CKA_KEY_TYPE) else { return .none }
+        // Attributes come from a caller's template or from a file on disk: an absent
+        // one is CKR_TEMPLATE_INCOMPLETE, never a trap.
+        func attribute(_ type: CK_ATTRIBUTE_TYPE) throws(CryptokiError) -> [UInt8] {
+            guard let value = attributes[type] else { throw .templateIncomplete }
+            return value
+        }
+        func secret(_ type: CK_ATTRIBUTE_TYPE) throws(CryptokiError) -> SecureBytes {
+            guard let value = secrets[type] else { throw .templateIncomplete }
+            return value
+        }
+        let objectClass = ulong(CKA_CLASS)
         do {
-            switch (ulong(CKA_CLASS), keyType) {
+            switch (objectClass, keyType) {
             case (CKO_PUBLIC_KEY, CKK_RSA):
-                return .rsaPublic(try RSAPublicKey(modulus: attributes[CKA_MODULUS]!, publicExponent: attributes[CKA_PUBLIC_EXPONENT]!))
+                let (modulus, exponent) = (try attribute(CKA_MODULUS), try attribute(CKA_PUBLIC_EXPONENT))
+                return .rsaPublic(try RSAPublicKey(modulus: modulus, publicExponent: exponent))
             case (CKO_PRIVATE_KEY, CKK_RSA):
+                let (modulus, exponent) = (try attribute(CKA_MODULUS), try attribute(CKA_PUBLIC_EXPONENT))
+                let (d, p, q) = (try secret(CKA_PRIVATE_EXPONENT), try secret(CKA_PRIME_1), try secret(CKA_PRIME_2))
+                let (dp, dq, qInv) = (try secret(CKA_EXPONENT_1), try secret(CKA_EXPONENT_2), try secret(CKA_COEFFICIENT))
                 return .rsaPrivate(try RSAPrivateKey(
-                    modulus: attributes[CKA_MODULUS]!, publicExponent: attributes[CKA_PUBLIC_EXPONENT]!,
-                    privateExponent: secrets[CKA_PRIVATE_EXPONENT]!, prime1: secrets[CKA_PRIME_1]!,
-                    prime2: secrets[CKA_PRIME_2]!, exponent1: secrets[CKA_EXPONENT_1]!,
-                    exponent2: secrets[CKA_EXPONENT_2]!, coefficient: secrets[CKA_COEFFICIENT]!))
+                    modulus: modulus, publicExponent: exponent, privateExponent: d, prime1: p,
+                    prime2: q, exponent1: dp, exponent2: dq, coefficient: qInv))
             case (CKO_PUBLIC_KEY, CKK_DH):
-                let group = try DomainParameters.group(prime: attributes[CKA_PRIME]!, base: attributes[CKA_BASE]!)
-                return .dhPublic(group, attributes[CKA_VALUE]!)
+                let group = try DomainParameters.group(prime: try attribute(CKA_PRIME), base: try attribute(CKA_BASE))
+                return .dhPublic(group, try attribute(CKA_VALUE))
             case (CKO_PRIVATE_KEY, CKK_DH):
-                let group = try DomainParameters.group(prime: attributes[CKA_PRIME]!, base: attributes[CKA_BASE]!)
-                return .dhPrivate(DHPrivateKey(group: group, value: secrets[CKA_VALUE]!))
+                let group = try DomainParameters.group(prime: try attribute(CKA_PRIME), base: try attribute(CKA_BASE))
+                return .dhPrivate(DHPrivateKey(group: group, value: try secret(CKA_VALUE)))
             case (CKO_SECRET_KEY, _):
-                return .secret(secrets[CKA_VALUE]!)
+                return .secret(try secret(CKA_VALUE))
             default:
                 return .none
             }
+        } catch let error as CryptokiError {
+            throw error
         } catch {
             throw .attributeValueInvalid
         }

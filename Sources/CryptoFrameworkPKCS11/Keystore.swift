@@ -86,6 +86,11 @@ struct Keystore: Sendable {
         }
         // Secret material outside a seal means the file was altered.
         if sealed == 0 && !secrets.isEmpty { return .corrupt }
+        // A file without what its class and key type require is corrupt (skipped, left as it is).
+        let keyType = attributes[CKA_KEY_TYPE].flatMap { try? AttributeValue.ulong($0) }
+        guard let required = try? ObjectBuilder.requiredAttributes(objectClass: objectClass, keyType: keyType),
+            required.allSatisfy({ !(attributes[$0]?.isEmpty ?? secrets[$0]?.isEmpty ?? true) })
+        else { return .corrupt }
         guard let record = try? ObjectRecord(attributes: attributes, secrets: secrets) else { return .corrupt }
         record.fileName = name
         return .loaded(record)

@@ -32,13 +32,13 @@ enum KeystoreCipher {
     }
 
     /// PBKDF2-HMAC-SHA256(pin, salt, iterations) → a 32-byte key.
-    static func pinKey(pin: [UInt8], salt: [UInt8], iterations: Int) throws(CryptokiError) -> SecureBytes {
+    static func pinKey(pin: SecureBytes, salt: [UInt8], iterations: Int) throws(CryptokiError) -> SecureBytes {
         guard iterations > 0, iterations <= 100_000_000 else { throw .deviceError }
         do {
             return try SecureBytes(count: keyLength) { out in
-                let ok = pin.withUnsafeBufferPointer { p in
+                let ok = pin.withUnsafeBytes { p in
                     PKCS5_PBKDF2_HMAC(
-                        UnsafeRawPointer(p.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self),
+                        (p.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self),
                         Int32(p.count), salt, Int32(salt.count), Int32(iterations), EVP_sha256(),
                         Int32(keyLength), out.baseAddress!.assumingMemoryBound(to: UInt8.self))
                 }

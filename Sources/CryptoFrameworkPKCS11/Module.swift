@@ -12,12 +12,37 @@ import Glibc
 /// fork() the child sees the module uninitialized (its pid differs) and may
 /// C_Initialize again; what the parent's state held is abandoned, not
 /// released, because its threads and locks do not exist in the child.
+/// fork() while another thread is inside the module is safe: pthread_atfork
+/// handlers take the module's locks before the fork (in one fixed order,
+/// the order `initialize` nests them) and release them on both sides, so the
+/// child never inherits a lock held by a thread that does not exist there.
 final class Module: Sendable {
     static let shared = Module()
 
     private let state = Locked<ModuleState?>(nil)
     /// States left behind by fork(): never released (see above).
     private let abandoned = Locked<[ModuleState]>([])
+
+    private init() {
+        // Once per process (`shared` is initialized once). Handlers a dlclose'd
+        // module registered are removed by glibc (registered against its DSO).
+        pthread_atfork(
+            { Module.shared.lockBeforeFork() },
+            { Module.shared.unlockAfterFork() },
+            { Module.shared.unlockAfterFork() })
+    }
+
+    private func lockBeforeFork() {
+        state.lockBeforeFork()
+        abandoned.lockBeforeFork()
+    }
+
+    /// In the child the state stays behind as the parent's: its processID
+    /// differs from getpid(), so the module answers as uninitialized.
+    private func unlockAfterFork() {
+        abandoned.unlockAfterFork()
+        state.unlockAfterFork()
+    }
 
     /// Runs `body` on the live state; CKR_CRYPTOKI_NOT_INITIALIZED when there is none.
     func withState<R>(_ body: (inout ModuleState) throws(CryptokiError) -> R) throws(CryptokiError) -> R {

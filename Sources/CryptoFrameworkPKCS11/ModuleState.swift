@@ -73,11 +73,17 @@ struct ModuleState {
         }
     }
 
-    /// Logout: the master key is wiped and sealed objects leave the tables.
+    /// Logout: the master key is wiped, sealed token objects leave the tables,
+    /// private session objects are destroyed (their handles become invalid),
+    /// and operations that use a private key end (PKCS#11 v2.40 §5.6, C_Logout).
     mutating func lockToken() {
         user = nil
         masterKey = nil
-        for (handle, object) in objects where object.isToken && object.isPrivate { objects[handle] = nil }
+        for (handle, object) in objects where object.isPrivate { objects[handle] = nil }
+        for handle in sessions.keys {
+            for end in sessions[handle]!.endAtLogout.values { end(&sessions[handle]!) }
+            sessions[handle]!.endAtLogout = [:]
+        }
     }
 
     func sessionState(_ session: Session) -> CK_STATE {
@@ -101,4 +107,6 @@ struct Session {
     var digest: DigestOperation?
     var encrypt: CipherStream?
     var decrypt: CipherStream?
+    /// How to end each active operation that uses a private key, by its field.
+    var endAtLogout: [AnyKeyPath: (inout Session) -> Void] = [:]
 }

@@ -13,15 +13,23 @@ struct ObjectBuilder {
     var local = false
 
     /// The object `template` describes, with `generated` values (the module's
-    /// output, overriding the template's inputs such as CKA_MODULUS_BITS).
-    func build(_ template: Template, generated: [CK_ATTRIBUTE_TYPE: [UInt8]] = [:]) throws(CryptokiError) -> ObjectRecord {
+    /// output, overriding the template's inputs such as CKA_MODULUS_BITS) and
+    /// `generatedSecrets` (key material, kept in wiping buffers throughout).
+    func build(
+        _ template: Template, generated: [CK_ATTRIBUTE_TYPE: [UInt8]] = [:], generatedSecrets: [CK_ATTRIBUTE_TYPE: SecureBytes] = [:]
+    ) throws(CryptokiError) -> ObjectRecord {
         if let given = try template.ulong(CKA_CLASS), given != objectClass { throw .templateInconsistent }
         if let given = try template.ulong(CKA_KEY_TYPE), given != keyType { throw .templateInconsistent }
         var values: [CK_ATTRIBUTE_TYPE: [UInt8]] = [:]
+        var secrets: [CK_ATTRIBUTE_TYPE: SecureBytes] = [:]
         for type in template.order {
-            let value = template[type]!
             guard AttributeCatalog.isValid(type, objectClass: objectClass, keyType: keyType) else { throw .attributeTypeInvalid }
             guard !AttributeCatalog.readOnly.contains(type) else { throw .attributeReadOnly }
+            if AttributeCatalog.isSecret(type, objectClass: objectClass), let secret = template.secure(type) {
+                secrets[type] = secret
+                continue
+            }
+            guard let value = template[type] else { continue }
             switch AttributeCatalog.kind(type) {
             case .bool: _ = try AttributeValue.bool(value)
             case .ulong: _ = try AttributeValue.ulong(value)
@@ -30,12 +38,16 @@ struct ObjectBuilder {
             values[type] = value
         }
         for (type, value) in generated { values[type] = value }
+        for (type, value) in generatedSecrets {
+            secrets[type] = value
+            values[type] = nil
+        }
         values[CKA_CLASS] = AttributeValue.ulong(objectClass)
         if let keyType { values[CKA_KEY_TYPE] = AttributeValue.ulong(keyType) }
         try fillDefaults(&values, isToken: (try template.bool(CKA_TOKEN)) ?? false)
-        try checkRequired(values)
-        try fillComputed(&values, template: template)
-        var secrets: [CK_ATTRIBUTE_TYPE: SecureBytes] = [:]
+        let required = try Self.requiredAttributes(objectClass: objectClass, keyType: keyType)
+        for type in required where (values[type]?.isEmpty ?? secrets[type]?.isEmpty ?? true) { throw .templateIncomplete }
+        try fillComputed(&values, secretValueLength: secrets[CKA_VALUE]?.count, template: template)
         for (type, value) in values where AttributeCatalog.isSecret(type, objectClass: objectClass) {
             secrets[type] = SecureBytes(value)
             values[type] = nil
@@ -120,39 +132,44 @@ struct ObjectBuilder {
 
     /// Values derived from the key: CKA_MODULUS_BITS, CKA_VALUE_LEN (checked
     /// against the key type's lengths: AES 16, 24 or 32 bytes, DES3 24).
-    private func fillComputed(_ values: inout [CK_ATTRIBUTE_TYPE: [UInt8]], template: Template) throws(CryptokiError) {
+    private func fillComputed(
+        _ values: inout [CK_ATTRIBUTE_TYPE: [UInt8]], secretValueLength: Int?, template: Template
+    ) throws(CryptokiError) {
         if objectClass == CKO_PUBLIC_KEY, keyType == CKK_RSA, let modulus = values[CKA_MODULUS] {
             let n = modulus.drop(while: { $0 == 0 })
             let bits = n.isEmpty ? 0 : (n.count - 1) * 8 + (8 - n.first!.leadingZeroBitCount)
             values[CKA_MODULUS_BITS] = AttributeValue.ulong(CK_ULONG(bits))
         }
-        if objectClass == CKO_SECRET_KEY, let value = values[CKA_VALUE] {
-            if let declared = try template.ulong(CKA_VALUE_LEN), declared != CK_ULONG(value.count) { throw .templateInconsistent }
+        if objectClass == CKO_SECRET_KEY, let count = secretValueLength ?? values[CKA_VALUE]?.count {
+            if let declared = try template.ulong(CKA_VALUE_LEN), declared != CK_ULONG(count) { throw .templateInconsistent }
             switch keyType {
-            case CKK_AES: guard [16, 24, 32].contains(value.count) else { throw .attributeValueInvalid }
-            case CKK_DES3: guard value.count == 24 else { throw .attributeValueInvalid }
+            case CKK_AES: guard [16, 24, 32].contains(count) else { throw .attributeValueInvalid }
+            case CKK_DES3: guard count == 24 else { throw .attributeValueInvalid }
             default: break
             }
-            values[CKA_VALUE_LEN] = AttributeValue.ulong(CK_ULONG(value.count))
+            values[CKA_VALUE_LEN] = AttributeValue.ulong(CK_ULONG(count))
         }
     }
 
-    /// The attributes without which the object is incomplete (PKCS#11 v2.40 §4, footnote 1).
-    private func checkRequired(_ values: [CK_ATTRIBUTE_TYPE: [UInt8]]) throws(CryptokiError) {
-        let required: [CK_ATTRIBUTE_TYPE]
+    /// The attributes without which the object is incomplete (PKCS#11 v2.40 §4, footnote 1):
+    /// what an object of this class and key type must have; a class or key
+    /// type the module does not keep is an error. The keystore checks files
+    /// against the same list.
+    static func requiredAttributes(objectClass: CK_OBJECT_CLASS, keyType: CK_KEY_TYPE?) throws(CryptokiError) -> [CK_ATTRIBUTE_TYPE] {
         switch (objectClass, keyType) {
-        case (CKO_CERTIFICATE, _): required = [CKA_CERTIFICATE_TYPE]
-        case (CKO_PUBLIC_KEY, CKK_RSA): required = [CKA_MODULUS, CKA_PUBLIC_EXPONENT]
+        case (CKO_DATA, _): return []
+        case (CKO_CERTIFICATE, _): return [CKA_CERTIFICATE_TYPE]
+        case (CKO_PUBLIC_KEY, CKK_RSA): return [CKA_MODULUS, CKA_PUBLIC_EXPONENT]
         case (CKO_PRIVATE_KEY, CKK_RSA):
-            required = [CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2,
-                        CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT]
-        case (CKO_PUBLIC_KEY, CKK_DH), (CKO_PRIVATE_KEY, CKK_DH): required = [CKA_PRIME, CKA_BASE, CKA_VALUE]
+            return [CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2,
+                    CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT]
+        case (CKO_PUBLIC_KEY, CKK_DH), (CKO_PRIVATE_KEY, CKK_DH): return [CKA_PRIME, CKA_BASE, CKA_VALUE]
         case (CKO_SECRET_KEY, CKK_GENERIC_SECRET), (CKO_SECRET_KEY, CKK_AES), (CKO_SECRET_KEY, CKK_DES3):
-            required = [CKA_VALUE]
+            return [CKA_VALUE]
         case (CKO_PUBLIC_KEY, _), (CKO_PRIVATE_KEY, _), (CKO_SECRET_KEY, _):
             throw keyType == nil ? .templateIncomplete : .attributeValueInvalid  // a key type the module does not serve
-        default: required = []
+        default:
+            throw .attributeValueInvalid  // a class the module does not keep
         }
-        for type in required where (values[type] ?? []).isEmpty { throw .templateIncomplete }
     }
 }

@@ -49,7 +49,7 @@ extension Module {
                         if result == CKR_OK { result = CKR_BUFFER_TOO_SMALL }
                         continue
                     }
-                    value.withUnsafeBytes { target.copyMemory(from: $0.baseAddress!, byteCount: value.count) }
+                    value.withUnsafeBytes { if let base = $0.baseAddress { target.copyMemory(from: base, byteCount: $0.count) } }
                 }
                 entry.pointee.ulValueLen = CK_ULONG(value.count)
             }

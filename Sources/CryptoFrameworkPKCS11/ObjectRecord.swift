@@ -68,7 +68,7 @@ final class ObjectRecord: @unchecked Sendable {  // mutable fields change only u
     func update(_ template: Template) throws(CryptokiError) {
         var changed = attributes
         for type in template.order {
-            let value = template[type]!
+            guard let value = template[type] else { continue }
             switch type {
             case CKA_LABEL, CKA_ID, CKA_SUBJECT, CKA_START_DATE, CKA_END_DATE, CKA_APPLICATION:
                 guard attributes[type] != nil else { throw .attributeTypeInvalid }

@@ -5,7 +5,7 @@ import CryptoFramework
 /// Any outcome but a length query or CKR_BUFFER_TOO_SMALL ends the operation.
 extension Module {
     func signInit(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ key: CK_OBJECT_HANDLE, signing: Bool) throws(CryptokiError) {
-        try begin(session, Self.field(signing)) { (s) throws(CryptokiError) in
+        try begin(session, Self.field(signing), key: key) { (s) throws(CryptokiError) in
             try SignOperation(mechanism, object: s.key(key, usage: signing ? CKA_SIGN : CKA_VERIFY), state: s, signing: signing)
         }
     }

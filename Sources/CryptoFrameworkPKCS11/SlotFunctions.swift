@@ -113,13 +113,14 @@ enum PINRules {
     static let maximumLength = 255
 
     /// The PIN bytes, CKR_ARGUMENTS_BAD for a NULL pointer with a length, CKR_PIN_LEN_RANGE outside 4...255.
-    static func read(_ pin: UnsafePointer<CK_UTF8CHAR>?, _ length: CK_ULONG, checkRange: Bool = true) throws(CryptokiError) -> [UInt8] {
+    /// Copied straight from the caller's memory into a wiping buffer.
+    static func read(_ pin: UnsafePointer<CK_UTF8CHAR>?, _ length: CK_ULONG, checkRange: Bool = true) throws(CryptokiError) -> SecureBytes {
         guard length < 4096 else { throw checkRange ? .pinLenRange : .pinIncorrect }
         guard let pin else {
-            if length == 0 && !checkRange { return [] }
+            if length == 0 && !checkRange { return SecureBytes([]) }
             throw .argumentsBad
         }
-        let bytes = Array(UnsafeBufferPointer(start: pin, count: Int(length)))
+        let bytes = SecureBytes(UnsafeBufferPointer(start: pin, count: Int(length)))
         if checkRange && !(minimumLength...maximumLength).contains(bytes.count) { throw .pinLenRange }
         return bytes
     }

@@ -3,9 +3,11 @@ import CryptoFramework
 
 /// An attribute template the caller passed in (C_CreateObject,
 /// C_GenerateKeyPair, C_FindObjectsInit …), copied out of C memory once,
-/// checked for NULL values, malformed lengths and duplicates.
+/// checked for NULL values, malformed lengths and duplicates. Values are
+/// kept in wiping buffers: a template may carry key material (CKA_VALUE,
+/// CKA_PRIVATE_EXPONENT …), which `secure(_:)` hands on without a plain copy.
 struct Template {
-    private(set) var values: [CK_ATTRIBUTE_TYPE: [UInt8]] = [:]
+    private var values: [CK_ATTRIBUTE_TYPE: SecureBytes] = [:]
     /// Types in the caller's order (a find template matches all of them).
     private(set) var order: [CK_ATTRIBUTE_TYPE] = []
 
@@ -18,40 +20,46 @@ struct Template {
         guard count > 0 else { return }
         guard let pointer, count < 4096 else { throw .argumentsBad }
         for attribute in UnsafeBufferPointer(start: pointer, count: Int(count)) {
+            // Checked as a CK_ULONG first: CK_UNAVAILABLE_INFORMATION (which clients
+            // put back into templates) and any length ≥ 2^63 would trap in Int(_:).
+            guard attribute.ulValueLen < 1 << 24 else { throw .attributeValueInvalid }
             let length = Int(attribute.ulValueLen)
-            guard attribute.ulValueLen != CK_UNAVAILABLE_INFORMATION, length < 1 << 24 else { throw .attributeValueInvalid }
-            var bytes: [UInt8] = []
+            var bytes = SecureBytes([])
             if length > 0 {
                 guard let value = attribute.pValue else { throw .argumentsBad }
-                bytes = Array(UnsafeRawBufferPointer(start: value, count: length))
+                bytes = SecureBytes(UnsafeRawBufferPointer(start: value, count: length))
             }
             guard values.updateValue(bytes, forKey: attribute.type) == nil else { throw .templateInconsistent }
             order.append(attribute.type)
         }
     }
 
+    /// A value as a plain array: for attributes that are not key material.
     subscript(_ type: CK_ATTRIBUTE_TYPE) -> [UInt8]? {
-        get { values[type] }
+        get { values[type]?.bytes }
         set {
             if let newValue {
-                if values.updateValue(newValue, forKey: type) == nil { order.append(type) }
+                if values.updateValue(SecureBytes(newValue), forKey: type) == nil { order.append(type) }
             } else if values.removeValue(forKey: type) != nil {
                 order.removeAll { $0 == type }
             }
         }
     }
 
+    /// A value in its wiping buffer: for key material.
+    func secure(_ type: CK_ATTRIBUTE_TYPE) -> SecureBytes? { values[type] }
+
     func contains(_ type: CK_ATTRIBUTE_TYPE) -> Bool { values[type] != nil }
 
     /// A CK_ULONG attribute; a value of the wrong size is CKR_ATTRIBUTE_VALUE_INVALID.
     func ulong(_ type: CK_ATTRIBUTE_TYPE) throws(CryptokiError) -> CK_ULONG? {
-        guard let bytes = values[type] else { return nil }
+        guard let bytes = values[type]?.bytes else { return nil }
         return try AttributeValue.ulong(bytes)
     }
 
     /// A CK_BBOOL attribute; a value that is not one byte is CKR_ATTRIBUTE_VALUE_INVALID.
     func bool(_ type: CK_ATTRIBUTE_TYPE) throws(CryptokiError) -> Bool? {
-        guard let bytes = values[type] else { return nil }
+        guard let bytes = values[type]?.bytes else { return nil }
         return try AttributeValue.bool(bytes)
     }
 }

@@ -7,7 +7,7 @@ import CryptoFramework
 /// the master key, so objects are never re-encrypted. PBKDF2 runs outside the
 /// module's lock.
 extension Module {
-    func initToken(_ slot: CK_SLOT_ID, soPIN: [UInt8], label: [UInt8]) throws(CryptokiError) {
+    func initToken(_ slot: CK_SLOT_ID, soPIN: SecureBytes, label: [UInt8]) throws(CryptokiError) {
         let keystore = try withState { (s) throws(CryptokiError) -> Keystore in
             guard slot == Self.slotID else { throw .slotInvalid }
             guard s.sessions.isEmpty else { throw CryptokiError(CKR_SESSION_EXISTS) }
@@ -35,7 +35,7 @@ extension Module {
         }
     }
 
-    func initPIN(_ session: CK_SESSION_HANDLE, pin: [UInt8]) throws(CryptokiError) {
+    func initPIN(_ session: CK_SESSION_HANDLE, pin: SecureBytes) throws(CryptokiError) {
         let (keystore, masterKey) = try withState { (s) throws(CryptokiError) in
             let session = try s.session(session)
             guard s.user == CKU_SO, let key = s.masterKey else { throw .userNotLoggedIn }
@@ -45,7 +45,7 @@ extension Module {
         try keystore.exclusively { () throws(CryptokiError) in try reseal(keystore: keystore, masterKey: masterKey, pin: pin, so: false) }
     }
 
-    func setPIN(_ session: CK_SESSION_HANDLE, old: [UInt8], new: [UInt8]) throws(CryptokiError) {
+    func setPIN(_ session: CK_SESSION_HANDLE, old: SecureBytes, new: SecureBytes) throws(CryptokiError) {
         let (keystore, asSO) = try withState { (s) throws(CryptokiError) in
             let session = try s.session(session)
             guard session.readWrite else { throw .sessionReadOnly }
@@ -59,7 +59,7 @@ extension Module {
         }
     }
 
-    func login(_ session: CK_SESSION_HANDLE, user: CK_USER_TYPE, pin: [UInt8]) throws(CryptokiError) {
+    func login(_ session: CK_SESSION_HANDLE, user: CK_USER_TYPE, pin: SecureBytes) throws(CryptokiError) {
         let keystore = try withState { (s) throws(CryptokiError) -> Keystore in
             _ = try s.session(session)
             switch user {
@@ -98,7 +98,7 @@ extension Module {
     // MARK: Sealing the master key
 
     /// Seals the master key under a new PIN (call with the keystore's lock held).
-    private func reseal(keystore: Keystore, masterKey: SecureBytes, pin: [UInt8], so: Bool) throws(CryptokiError) {
+    private func reseal(keystore: Keystore, masterKey: SecureBytes, pin: SecureBytes, so: Bool) throws(CryptokiError) {
         guard var record = try keystore.readToken() else { throw .deviceError }
         let salt = try KeystoreCipher.randomBytes(KeystoreCipher.saltLength)
         let sealed = try Self.seal(masterKey, pin: pin, salt: salt, iterations: record.iterations, so: so)
@@ -112,7 +112,7 @@ extension Module {
         try keystore.writeToken(record)
     }
 
-    private static func seal(_ masterKey: SecureBytes, pin: [UInt8], salt: [UInt8], iterations: Int, so: Bool) throws(CryptokiError) -> [UInt8] {
+    private static func seal(_ masterKey: SecureBytes, pin: SecureBytes, salt: [UInt8], iterations: Int, so: Bool) throws(CryptokiError) -> [UInt8] {
         let key = try KeystoreCipher.pinKey(pin: pin, salt: salt, iterations: iterations)
         guard let sealed = masterKey.withUnsafeBytes({ try? KeystoreCipher.seal($0, key: key, aad: TokenRecord.aad(so: so)) }) else {
             throw .functionFailed
@@ -121,7 +121,7 @@ extension Module {
     }
 
     /// The master key, or CKR_PIN_INCORRECT when the PIN does not open its seal.
-    static func unseal(_ record: TokenRecord, pin: [UInt8], so: Bool) throws(CryptokiError) -> SecureBytes {
+    static func unseal(_ record: TokenRecord, pin: SecureBytes, so: Bool) throws(CryptokiError) -> SecureBytes {
         guard let salt = so ? record.soSalt : record.userSalt, let sealed = so ? record.soSealed : record.userSealed else {
             throw CryptokiError(CKR_USER_PIN_NOT_INITIALIZED)
         }

@@ -88,6 +88,39 @@ struct CClientTests {
         #expect(run.stderr.isEmpty, "the module wrote to stderr: \(run.stderr)")
     }
 
+    @Test("lengths at the top of CK_ULONG's range (CK_UNAVAILABLE_INFORMATION, ≥ 2^63) are errors, never a trap")
+    func hugeLengths() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["hugelen"], scratch: scratch)
+        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+    }
+
+    @Test("key generation values: an empty RSA exponent and a DH private length the group cannot take are CKR_ATTRIBUTE_VALUE_INVALID; DES3 keys keep odd parity")
+    func keyGenerationValues() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let prime = DHGroup.ike(14)!.prime.map { String(format: "%02x", $0) }.joined()
+        let run = try run(["keyvalues", prime], scratch: scratch)
+        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+    }
+
+    @Test("C_Logout destroys private session objects and ends the operations that used them")
+    func logoutDestroysPrivateSessionObjects() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["logout"], scratch: scratch)
+        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+    }
+
+    @Test("fork() while another thread is inside the module: every child's C_Initialize and C_Finalize complete")
+    func forkWhileBusy() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["forkbusy", "40"], scratch: scratch)
+        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+    }
+
     @Test("the host's signal handlers, locale and GMP allocator are as they were, and C_Finalize leaves no thread", arguments: ["host", "t2000"])
     func goodGuest(platform: String) throws {
         let scratch = try Scratch()
@@ -133,6 +166,26 @@ struct CClientTests {
         let count = try run(["keystore", "count", "1234"], scratch: scratch)
         #expect(count.status == 0 && count.stdout.contains("objects 2"), "\(count)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.keystore + "/" + victim)) == bytes)
+
+        // An unsealed file missing what its class needs (an RSA public key without
+        // CKA_MODULUS, CKA_PUBLIC_EXPONENT) is corrupt: skipped, left as it is, never a crash.
+        var incomplete = Data("CFKSOBJ1".utf8) + Data([0])
+        for (type, value) in [(UInt64(0), UInt64(2)), (UInt64(0x100), UInt64(0))] {  // CKA_CLASS=CKO_PUBLIC_KEY, CKA_KEY_TYPE=CKK_RSA
+            withUnsafeBytes(of: type.littleEndian) { incomplete += $0 }
+            withUnsafeBytes(of: UInt32(8).littleEndian) { incomplete += $0 }
+            withUnsafeBytes(of: value.littleEndian) { incomplete += $0 }
+        }
+        let incompletePath = scratch.keystore + "/obj-incomplete0000"
+        try incomplete.write(to: URL(fileURLWithPath: incompletePath))
+        let afterIncomplete = try run(["keystore", "count", "1234"], scratch: scratch)
+        #expect(afterIncomplete.status == 0 && afterIncomplete.stdout.contains("objects 2"), "\(afterIncomplete)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: incompletePath)) == incomplete)
+        // `cryptoadm list -v` names it (cryptoadm sits beside the module in the build products).
+        let cryptoadm = URL(fileURLWithPath: ModuleUnderTest.path).deletingLastPathComponent().appendingPathComponent("cryptoadm").path
+        try #require(FileManager.default.fileExists(atPath: cryptoadm), "\(cryptoadm) is missing: swift build builds it")
+        let listing = try runClient(cryptoadm, ["list", "-v"], environment: env)
+        #expect(listing.stdout.contains("obj-incomplete0000"), "\(listing)")
+        try FileManager.default.removeItem(atPath: incompletePath)
 
         // A corrupted token record is an error, never a reset.
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: scratch.keystore + "/token"))

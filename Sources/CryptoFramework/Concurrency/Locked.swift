@@ -61,6 +61,16 @@ public final class Locked<State>: @unchecked Sendable {  // every access to `sta
     }
 }
 
+extension Locked {
+    /// For a pthread_atfork `prepare` handler only: holding the lock across
+    /// fork() means no other thread of the parent holds it in the child.
+    public func lockBeforeFork() { lock() }
+
+    /// For pthread_atfork `parent` and `child` handlers only: releases the
+    /// lock `lockBeforeFork` took (in the child, the forking thread owns it).
+    public func unlockAfterFork() { unlock() }
+}
+
 extension Locked where State == Void {
     public convenience init() { self.init(()) }
 }

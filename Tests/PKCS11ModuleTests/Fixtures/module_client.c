@@ -523,6 +523,167 @@ static void scenario_guest(void) {
     free(locale);
 }
 
+/* ---- caller lengths at the top of CK_ULONG's range (review, issue 10) ---- */
+static void scenario_hugelen(void) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(CKF_RW_SESSION);
+    CK_BYTE label[4] = "abcd";
+    CK_OBJECT_CLASS dataClass = CKO_DATA;
+    CK_ULONG lengths[] = { CK_UNAVAILABLE_INFORMATION, (CK_ULONG)1 << 63, ((CK_ULONG)1 << 63) + 5, (CK_ULONG)1 << 40 };
+    for (int i = 0; i < 4; i++) {
+        CK_ATTRIBUTE t[] = { { CKA_CLASS, &dataClass, sizeof dataClass }, { CKA_LABEL, label, lengths[i] } };
+        CK_OBJECT_HANDLE h;
+        CHECK(p11->C_FindObjectsInit(s, t, 2), CKR_ATTRIBUTE_VALUE_INVALID);
+        CHECK(p11->C_CreateObject(s, t, 2, &h), CKR_ATTRIBUTE_VALUE_INVALID);
+        CK_ATTRIBUTE good[] = { { CKA_CLASS, &dataClass, sizeof dataClass }, { CKA_LABEL, label, 4 } };
+        CHECK(p11->C_CreateObject(s, good, 2, &h), CKR_OK);
+        CHECK(p11->C_SetAttributeValue(s, h, &t[1], 1), CKR_ATTRIBUTE_VALUE_INVALID);
+        CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 };
+        CK_ATTRIBUTE kt[] = { { CKA_VALUE_LEN, &dataClass, lengths[i] } };
+        CHECK(p11->C_GenerateKey(s, &gen, kt, 1, &h), CKR_ATTRIBUTE_VALUE_INVALID);
+        CK_MECHANISM pgen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+        CK_OBJECT_HANDLE pub, priv;
+        CHECK(p11->C_GenerateKeyPair(s, &pgen, kt, 1, NULL, 0, &pub, &priv), CKR_ATTRIBUTE_VALUE_INVALID);
+        CK_MECHANISM derive = { CKM_DH_PKCS_DERIVE, label, lengths[i] };
+        CK_RV rv = p11->C_DeriveKey(s, &derive, 1, kt, 1, &h);
+        EXPECT(rv == CKR_ARGUMENTS_BAD || rv == CKR_MECHANISM_PARAM_INVALID || rv == CKR_ATTRIBUTE_VALUE_INVALID || rv == CKR_KEY_HANDLE_INVALID);
+        CK_MECHANISM sha = { CKM_SHA256, NULL, 0 };
+        unsigned char out[64];
+        CK_ULONG outLen = sizeof out;
+        CK_RV init = p11->C_DigestInit(s, &sha);
+        EXPECT(init == CKR_OK || init == CKR_OPERATION_ACTIVE);
+        CHECK(p11->C_Digest(s, label, lengths[i], out, &outLen), CKR_ARGUMENTS_BAD);
+        CK_RV login = p11->C_Login(s, CKU_USER, label, lengths[i]);
+        EXPECT(login == CKR_PIN_LEN_RANGE || login == CKR_PIN_INCORRECT);
+        CHECK(p11->C_GenerateRandom(s, out, lengths[i]), CKR_ARGUMENTS_BAD);
+        CK_OBJECT_HANDLE found[2];
+        CK_ULONG n = 0;
+        CHECK(p11->C_FindObjectsInit(s, NULL, 0), CKR_OK);
+        CHECK(p11->C_FindObjects(s, found, lengths[i] > 2 ? 2 : lengths[i], &n), CKR_OK);
+        CHECK(p11->C_FindObjectsFinal(s), CKR_OK);
+    }
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
+/* ---- C_Logout destroys private session objects (review, issue 10) ---- */
+static void scenario_logout(void) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_UTF8CHAR label[32];
+    memset(label, ' ', sizeof label);
+    CHECK(p11->C_InitToken(0, (CK_UTF8CHAR *)"87654321", 8, label), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(CKF_RW_SESSION);
+    CHECK(p11->C_Login(s, CKU_SO, (CK_UTF8CHAR *)"87654321", 8), CKR_OK);
+    CHECK(p11->C_InitPIN(s, (CK_UTF8CHAR *)"1234", 4), CKR_OK);
+    CHECK(p11->C_Logout(s), CKR_OK);
+    CHECK(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR *)"1234", 4), CKR_OK);
+    CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 };
+    CK_ULONG len = 16;
+    CK_ATTRIBUTE priv[] = { { CKA_VALUE_LEN, &len, sizeof len }, { CKA_PRIVATE, &yes, 1 }, { CKA_ENCRYPT, &yes, 1 } };
+    CK_ATTRIBUTE pub[] = { { CKA_VALUE_LEN, &len, sizeof len }, { CKA_PRIVATE, &no, 1 }, { CKA_ENCRYPT, &yes, 1 } };
+    CK_OBJECT_HANDLE hidden, shown;
+    CHECK(p11->C_GenerateKey(s, &gen, priv, 3, &hidden), CKR_OK);
+    CHECK(p11->C_GenerateKey(s, &gen, pub, 3, &shown), CKR_OK);
+    unsigned char iv[16] = { 0 };
+    CK_MECHANISM cbc = { CKM_AES_CBC, iv, 16 };
+    CHECK(p11->C_EncryptInit(s, &cbc, hidden), CKR_OK);
+    CHECK(p11->C_Logout(s), CKR_OK);
+    unsigned char block[16] = { 0 }, out[16];
+    CK_ULONG outLen = sizeof out;
+    /* the operation that used the private key ended with the login */
+    CHECK(p11->C_Encrypt(s, block, 16, out, &outLen), CKR_OPERATION_NOT_INITIALIZED);
+    CHECK(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR *)"1234", 4), CKR_OK);
+    CK_ATTRIBUTE read = { CKA_VALUE_LEN, &len, sizeof len };
+    CHECK(p11->C_GetAttributeValue(s, hidden, &read, 1), CKR_OBJECT_HANDLE_INVALID);
+    CHECK(p11->C_EncryptInit(s, &cbc, hidden), CKR_KEY_HANDLE_INVALID);
+    CHECK(p11->C_GetAttributeValue(s, shown, &read, 1), CKR_OK);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
+/* ---- fork while another thread is inside the module (review, issue 10) ---- */
+static volatile int busy_stop;
+static void *busy_caller(void *arg) {
+    CK_SESSION_HANDLE s = *(CK_SESSION_HANDLE *)arg;
+    CK_SESSION_INFO info;
+    while (!busy_stop) (void)p11->C_GetSessionInfo(s, &info);
+    return NULL;
+}
+
+static void scenario_forkbusy(int forks) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(0);
+    pthread_t t;
+    pthread_create(&t, NULL, busy_caller, &s);
+    int hung = 0;
+    for (int i = 0; i < forks && !hung; i++) {
+        pid_t child = fork();
+        if (child == 0) {
+            int bad = 0;
+            if (p11->C_Initialize(NULL) != CKR_OK) bad |= 1;
+            if (p11->C_Finalize(NULL) != CKR_OK) bad |= 2;
+            _exit(bad);
+        }
+        /* a generous bound (60 s) polled every 10 ms: a deadlocked child never exits */
+        int status = 0, waited = 0;
+        while (waitpid(child, &status, WNOHANG) == 0) {
+            if (++waited > 6000) { hung = 1; kill(child, SIGKILL); waitpid(child, &status, 0); break; }
+            usleep(10000);
+        }
+        if (hung) printf("FAIL: child %d of %d hung in C_Initialize/C_Finalize\n", i, forks), failures++;
+        else EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    busy_stop = 1;
+    pthread_join(t, NULL);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+    printf("forks: %d\n", forks);
+}
+
+/* ---- key generation values: an empty RSA exponent, DH private lengths (review, issue 10) ---- */
+static void scenario_keyvalues(const char *primeHex) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(0);
+    CK_MECHANISM gen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+    CK_ULONG bits = 2048;
+    CK_BYTE e[] = { 1, 0, 1 }, zero[] = { 0, 0 };
+    CK_OBJECT_HANDLE pub, priv;
+    CK_ATTRIBUTE empty[] = { { CKA_MODULUS_BITS, &bits, sizeof bits }, { CKA_PUBLIC_EXPONENT, e, 0 } };
+    CHECK(p11->C_GenerateKeyPair(s, &gen, empty, 2, NULL, 0, &pub, &priv), CKR_ATTRIBUTE_VALUE_INVALID);
+    CK_ATTRIBUTE zeros[] = { { CKA_MODULUS_BITS, &bits, sizeof bits }, { CKA_PUBLIC_EXPONENT, zero, sizeof zero } };
+    CHECK(p11->C_GenerateKeyPair(s, &gen, zeros, 2, NULL, 0, &pub, &priv), CKR_ATTRIBUTE_VALUE_INVALID);
+    /* absent: F4 */
+    CHECK(p11->C_GenerateKeyPair(s, &gen, empty, 1, NULL, 0, &pub, &priv), CKR_OK);
+    CK_BYTE got[8];
+    CK_ATTRIBUTE read = { CKA_PUBLIC_EXPONENT, got, sizeof got };
+    CHECK(p11->C_GetAttributeValue(s, pub, &read, 1), CKR_OK);
+    EXPECT(read.ulValueLen == 3 && memcmp(got, e, 3) == 0);
+
+    unsigned char prime[512];
+    size_t plen = strlen(primeHex) / 2;
+    for (size_t i = 0; i < plen; i++) sscanf(primeHex + 2 * i, "%2hhx", &prime[i]);
+    CK_BYTE base[] = { 2 };
+    CK_MECHANISM dh = { CKM_DH_PKCS_KEY_PAIR_GEN, NULL, 0 };
+    CK_ATTRIBUTE dpub[] = { { CKA_PRIME, prime, plen }, { CKA_BASE, base, 1 } };
+    CK_ULONG lengths[] = { 0, 1, (CK_ULONG)plen * 8 + 1, (CK_ULONG)1 << 40, CK_UNAVAILABLE_INFORMATION - 1 };
+    for (int i = 0; i < 5; i++) {
+        CK_ATTRIBUTE dpriv[] = { { CKA_VALUE_BITS, &lengths[i], sizeof lengths[i] } };
+        CHECK(p11->C_GenerateKeyPair(s, &dh, dpub, 2, dpriv, 1, &pub, &priv), CKR_ATTRIBUTE_VALUE_INVALID);
+    }
+    CK_ULONG full = plen * 8;
+    CK_ATTRIBUTE dfull[] = { { CKA_VALUE_BITS, &full, sizeof full } };
+    CHECK(p11->C_GenerateKeyPair(s, &dh, dpub, 2, dfull, 1, &pub, &priv), CKR_OK);
+
+    /* DES3 keys keep odd parity (the value built buffer to buffer) */
+    CK_MECHANISM des = { CKM_DES3_KEY_GEN, NULL, 0 };
+    CK_ATTRIBUTE dt[] = { { CKA_EXTRACTABLE, &yes, 1 } };
+    CK_OBJECT_HANDLE k;
+    CHECK(p11->C_GenerateKey(s, &des, dt, 1, &k), CKR_OK);
+    CK_BYTE key[24];
+    CK_ATTRIBUTE kv = { CKA_VALUE, key, sizeof key };
+    CHECK(p11->C_GetAttributeValue(s, k, &kv, 1), CKR_OK);
+    EXPECT(kv.ulValueLen == 24);
+    for (int i = 0; i < 24; i++) EXPECT(__builtin_popcount(key[i]) % 2 == 1);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: module_client MODULE SCENARIO [ARGS]\n"); return 2; }
     load(argv[1]);
@@ -535,6 +696,10 @@ int main(int argc, char **argv) {
     else if (strcmp(scenario, "bad") == 0) scenario_bad();
     else if (strcmp(scenario, "keystore") == 0) scenario_keystore(argv[3], argv[4]);
     else if (strcmp(scenario, "guest") == 0) scenario_guest();
+    else if (strcmp(scenario, "hugelen") == 0) scenario_hugelen();
+    else if (strcmp(scenario, "keyvalues") == 0) scenario_keyvalues(argv[3]);
+    else if (strcmp(scenario, "logout") == 0) scenario_logout();
+    else if (strcmp(scenario, "forkbusy") == 0) scenario_forkbusy(atoi(argv[3]));
     else { fprintf(stderr, "unknown scenario %s\n", scenario); return 2; }
     if (failures == 0) printf("OK\n");
     return failures == 0 ? 0 : 1;
