@@ -165,7 +165,7 @@ extension PKCS11TemplateFuzzRun {
     /// The template read from the object (the module fills it in place) and written to it.
     private func getAndSet(_ session: CK_SESSION_HANDLE, _ handle: CK_OBJECT_HANDLE, _ attributes: [PKCS11TemplateFuzzInput.Attribute]) -> String? {
         let f = list.pointee
-        let broken: String? = PKCS11TemplateFuzzInput.withTemplate(attributes) { template, count in
+        let broken: String? = PKCS11TemplateFuzzInput.withTemplate(attributes, output: true) { template, count in
             let given = (0..<Int(count)).map { template![$0] }
             let rv = f.C_GetAttributeValue(session, handle, template, count)
             guard Self.allowedAnswers.contains(rv) else { return "C_GetAttributeValue answered CKR 0x\(String(rv, radix: 16))" }
@@ -206,15 +206,12 @@ extension PKCS11TemplateFuzzRun {
 
     /// A session AES key that may be read, and a sensitive generic secret that may not.
     static let baselineObjects: [[PKCS11TemplateFuzzInput.Attribute]] = {
-        func ulong(_ type: Int, _ v: Int) -> PKCS11TemplateFuzzInput.Attribute {
-            .init(type: CK_ATTRIBUTE_TYPE(type), value: withUnsafeBytes(of: CK_ULONG(v)) { Array($0) }, passing: .value)
-        }
-        func bytes(_ type: Int, _ v: [UInt8]) -> PKCS11TemplateFuzzInput.Attribute { .init(type: CK_ATTRIBUTE_TYPE(type), value: v, passing: .value) }
+        typealias S = PKCS11TemplateSeeds
         return [
-            [ulong(Int(CKA_CLASS), Int(CKO_SECRET_KEY)), ulong(Int(CKA_KEY_TYPE), Int(CKK_AES)), bytes(Int(CKA_VALUE), Array(0..<16)),
-             bytes(Int(CKA_LABEL), Array("fuzz aes".utf8)), bytes(Int(CKA_ENCRYPT), [1])],
-            [ulong(Int(CKA_CLASS), Int(CKO_SECRET_KEY)), ulong(Int(CKA_KEY_TYPE), Int(CKK_GENERIC_SECRET)),
-             bytes(Int(CKA_VALUE), Array(repeating: 7, count: 20)), bytes(Int(CKA_SENSITIVE), [1]), bytes(Int(CKA_SIGN), [1])],
+            [S.ulong(CKA_CLASS, CKO_SECRET_KEY), S.ulong(CKA_KEY_TYPE, CKK_AES), S.bytes(CKA_VALUE, Array(0..<16)),
+             S.bytes(CKA_LABEL, Array("fuzz aes".utf8)), S.bytes(CKA_ENCRYPT, [1])],
+            [S.ulong(CKA_CLASS, CKO_SECRET_KEY), S.ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
+             S.bytes(CKA_VALUE, Array(repeating: 7, count: 20)), S.bytes(CKA_SENSITIVE, [1]), S.bytes(CKA_SIGN, [1])],
         ]
     }()
 }

@@ -114,7 +114,9 @@ struct PKCS11TemplateFuzzInput {
     }
 
     /// The template as the C array the module reads, in a buffer the target owns, for the time of `body`.
-    static func withTemplate<R>(_ attributes: some Collection<Attribute>,
+    /// For C_GetAttributeValue (`output`) a length is the size of the buffer the module may write:
+    /// CK_UNAVAILABLE_INFORMATION then goes with a NULL pValue, as a caller's would that owns no such buffer.
+    static func withTemplate<R>(_ attributes: some Collection<Attribute>, output: Bool = false,
                                 _ body: (UnsafeMutablePointer<CK_ATTRIBUTE>?, CK_ULONG) -> R) -> R {
         let values = attributes.reduce(0) { $0 + $1.value.count }
         let slack = attributes.reduce(0) { if case .longerThanValue(let extra) = $1.passing { return $0 + extra } else { return $0 } }
@@ -137,7 +139,9 @@ struct PKCS11TemplateFuzzInput {
             case .longerThanValue(let extra):
                 offset += extra  // the slack after this value is its own: the claimed length ends inside the buffer
                 length = CK_ULONG(a.value.count + extra)
-            case .unavailableLength: length = PKCS11TemplateFuzzRun.unavailableInformation
+            case .unavailableLength:
+                length = PKCS11TemplateFuzzRun.unavailableInformation
+                if output { pointer = nil }
             case .empty: length = 0
             }
             (array + i).initialize(to: CK_ATTRIBUTE(type: a.type, pValue: pointer, ulValueLen: length))

@@ -18,8 +18,10 @@ struct Template {
         guard count > 0 else { return }
         guard let pointer, count < 4096 else { throw .argumentsBad }
         for attribute in UnsafeBufferPointer(start: pointer, count: Int(count)) {
+            // Checked as a CK_ULONG first: CK_UNAVAILABLE_INFORMATION (~0) or any length of 2^63
+            // or more does not fit an Int, and converting it would trap in the caller's process.
+            guard attribute.ulValueLen != CK_UNAVAILABLE_INFORMATION, attribute.ulValueLen < 1 << 24 else { throw .attributeValueInvalid }
             let length = Int(attribute.ulValueLen)
-            guard attribute.ulValueLen != CK_UNAVAILABLE_INFORMATION, length < 1 << 24 else { throw .attributeValueInvalid }
             var bytes: [UInt8] = []
             if length > 0 {
                 guard let value = attribute.pValue else { throw .argumentsBad }
