@@ -24,8 +24,6 @@ final class PKCS11TemplateFuzzRun: @unchecked Sendable {  // `list` points at th
 
     private let list: UnsafeMutablePointer<CK_FUNCTION_LIST>
     private let slot: CK_SLOT_ID
-    /// Holds the login between inputs (closing a slot's last session logs out).
-    private let anchor = Locked<CK_SESSION_HANDLE>(0)
 
     private init() throws(StartFailure) {
         var dir = Array((NSTemporaryDirectory() + "/cf-fuzz-keystore-XXXXXX").utf8CString)
@@ -48,7 +46,8 @@ final class PKCS11TemplateFuzzRun: @unchecked Sendable {  // `list` points at th
         guard rv == CK_RV(CKR_OK) else { throw StartFailure(what: "\(what): CKR 0x\(String(rv, radix: 16))") }
     }
 
-    /// A fresh token (its objects gone), the user PIN set, the user logged in on the anchor session.
+    /// A fresh token (its objects gone), the user PIN set, the user logged in. The session
+    /// that logs in stays open: closing a slot's last session would log the user out.
     private func initializeToken() throws(StartFailure) {
         let f = list.pointee
         _ = f.C_CloseAllSessions(slot)
@@ -61,7 +60,6 @@ final class PKCS11TemplateFuzzRun: @unchecked Sendable {  // `list` points at th
         try check("C_InitPIN", f.C_InitPIN(session, &user, CK_ULONG(user.count)))
         try check("C_Logout", f.C_Logout(session))
         try check("C_Login(USER)", f.C_Login(session, CK_USER_TYPE(CKU_USER), &user, CK_ULONG(user.count)))
-        anchor.withLock { $0 = session }
     }
 
     private func openSession() throws(StartFailure) -> CK_SESSION_HANDLE {
