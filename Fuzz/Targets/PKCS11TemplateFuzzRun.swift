@@ -26,10 +26,10 @@ final class PKCS11TemplateFuzzRun: @unchecked Sendable {  // `list` points at th
     private let slot: CK_SLOT_ID
 
     private init() throws(StartFailure) {
-        var dir = Array((NSTemporaryDirectory() + "/cf-fuzz-keystore-XXXXXX").utf8CString)
-        guard mkdtemp(&dir) != nil else { throw StartFailure(what: "mkdtemp failed") }
+        var template = Array((NSTemporaryDirectory() + "/cf-fuzz-keystore-XXXXXX").utf8CString)
+        guard let dir = mkdtemp(&template) else { throw StartFailure(what: "mkdtemp failed") }
         // The module reads its keystore's place from the environment at C_Initialize.
-        setenv("CRYPTOFRAMEWORK_KEYSTORE", String(cString: dir), 1)
+        setenv("CRYPTOFRAMEWORK_KEYSTORE", dir, 1)
         var table: UnsafeMutablePointer<CK_FUNCTION_LIST>?
         guard entryGetFunctionList(&table) == CK_RV(CKR_OK), let table else { throw StartFailure(what: "C_GetFunctionList") }
         list = table
