@@ -91,7 +91,15 @@ extension PKCS11TemplateFuzzRun {
         }
     }
 
+    /// One input at a time: the module and its token are process-wide, and an input's
+    /// cleanup (or a token re-initialization) must not meet another input's objects.
+    private static let oneInputAtATime = Locked<Void>(())
+
     func run(_ input: PKCS11TemplateFuzzInput) -> FuzzVerdict {
+        Self.oneInputAtATime.withLock { _ in runAlone(input) }
+    }
+
+    private func runAlone(_ input: PKCS11TemplateFuzzInput) -> FuzzVerdict {
         let f = list.pointee
         let session: CK_SESSION_HANDLE
         do throws(StartFailure) { session = try openSession() } catch { return .unexpected(error.what) }
@@ -196,9 +204,28 @@ extension PKCS11TemplateFuzzRun {
         guard rv == CK_RV(CKR_OK) else { return "finding the token objects: CKR 0x\(String(rv, radix: 16))" }
         var stuck = count == CK_ULONG(found.count)
         for h in found.prefix(Int(count)) where f.C_DestroyObject(session, h) != CK_RV(CKR_OK) { stuck = true }
-        guard stuck else { return nil }
+        guard stuck else { return tokenObjectLeft(session) }
         _ = f.C_CloseSession(session)
         do throws(StartFailure) { try initializeToken() } catch { return "re-initializing the token: \(error.what)" }
+        return nil
+    }
+
+    /// Every object still there (an empty find template) must now be a session
+    /// object: a token object left means a template with CKA_TOKEN = CK_TRUE did not find it.
+    private func tokenObjectLeft(_ session: CK_SESSION_HANDLE) -> String? {
+        let f = list.pointee
+        var found = [CK_OBJECT_HANDLE](repeating: 0, count: 64)
+        var count: CK_ULONG = 0
+        guard f.C_FindObjectsInit(session, nil, 0) == CK_RV(CKR_OK) else { return "C_FindObjectsInit with an empty template failed" }
+        _ = f.C_FindObjects(session, &found, CK_ULONG(found.count), &count)
+        _ = f.C_FindObjectsFinal(session)
+        for h in found.prefix(Int(count)) {
+            var flag: UInt8 = 0
+            var attribute = CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(CKA_TOKEN), pValue: &flag, ulValueLen: 1)
+            if f.C_GetAttributeValue(session, h, &attribute, 1) == CK_RV(CKR_OK), flag != 0 {
+                return "token object \(h) (CKA_TOKEN = \(flag)) not found by CKA_TOKEN = CK_TRUE"
+            }
+        }
         return nil
     }
 

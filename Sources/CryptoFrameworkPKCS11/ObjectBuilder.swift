@@ -23,11 +23,12 @@ struct ObjectBuilder {
             guard AttributeCatalog.isValid(type, objectClass: objectClass, keyType: keyType) else { throw .attributeTypeInvalid }
             guard !AttributeCatalog.readOnly.contains(type) else { throw .attributeReadOnly }
             switch AttributeCatalog.kind(type) {
-            case .bool: _ = try AttributeValue.bool(value)
-            case .ulong: _ = try AttributeValue.ulong(value)
-            case .bytes: break
+            // Any nonzero CK_BBOOL means true; it is kept as CK_TRUE, so a template
+            // saying CK_TRUE finds the object and C_GetAttributeValue answers CK_TRUE.
+            case .bool: values[type] = AttributeValue.bool(try AttributeValue.bool(value))
+            case .ulong: values[type] = AttributeValue.ulong(try AttributeValue.ulong(value))
+            case .bytes: values[type] = value
             }
-            values[type] = value
         }
         for (type, value) in generated { values[type] = value }
         values[CKA_CLASS] = AttributeValue.ulong(objectClass)

@@ -16,4 +16,17 @@ struct FuzzRegressionTests {
         let input: [UInt8] = [0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 5, 6 << 5]
         #expect(target.run(input) == .refused)
     }
+
+    /// C_GenerateKeyPair (RSA, 1024 bits) whose private template says CKA_TOKEN = 0x0a: the module
+    /// kept the byte as given, so a find for CKA_TOKEN = CK_TRUE missed the token key (and the
+    /// target's cleanup left it behind, which LeakSanitizer then reported). CK_BBOOLs are now
+    /// stored as CK_TRUE/CK_FALSE and matched as booleans.
+    @Test("pkcs11-template: a CK_BBOOL of 0x0a is true, and CKA_TOKEN = CK_TRUE finds it")
+    func nonCanonicalBoolean() throws {
+        let target = try #require(FuzzTarget.named("pkcs11-template"))
+        // Call 1, mechanism 0 (CKM_RSA_PKCS_KEY_PAIR_GEN); one public attribute: CKA_MODULUS_BITS (type 24)
+        // = 1024; then the private template: CKA_TOKEN (type 1) = 0x0a.
+        let input: [UInt8] = [1, 1, 24, 8, 0, 4, 0, 0, 0, 0, 0, 0, 1, 1, 0x0A]
+        #expect(target.run(input) == .accepted)
+    }
 }
