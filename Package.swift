@@ -102,7 +102,11 @@ let package = Package(
         ),
 
         // One entry point per parser for the fuzzers (Fuzz/README.md); the tests replay the seed corpora through them.
-        .target(name: "FuzzTargets", dependencies: ["CryptoFramework", "IKECore"], path: "Fuzz/Targets"),
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["CryptoFramework", "Providers", "IKECore", "IKEServer", "CryptoFrameworkPKCS11", "CPKCS11"],
+            path: "Fuzz/Targets"
+        ),
 
         // Helpers the test targets share (a seeded generator).
         .target(name: "TestSupport", path: "Tests/TestSupport"),

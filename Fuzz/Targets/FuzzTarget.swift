@@ -13,15 +13,9 @@ public struct FuzzTarget: Sendable {
         self.run = run
     }
 
-    /// Every target, by the name `make fuzz` and the corpus directories use.
-    ///
-    /// Still to come (the lead adds them when those pieces are merged):
-    /// - `ike-udp`: one datagram into `ikebench serve`'s UDP path (exchange table,
-    ///   retransmission cache, Notify refusals), once the serve target exists;
-    /// - `pkcs11-template`: a CK_ATTRIBUTE array decoded from the input and fed
-    ///   to the PKCS#11 module's C_CreateObject / C_GenerateKeyPair template parser.
-    /// Each is one `FuzzTarget` here plus a seed directory `Fuzz/Corpus/<name>/`.
-    public static let all: [FuzzTarget] = [.isakmp, .kcfConf, .rsaDER, .rsaPEM]
+    /// Every target, by the name `make fuzz` and the corpus directories use
+    /// (`Fuzz/Corpus/<name>/` holds each one's seeds).
+    public static let all: [FuzzTarget] = [.isakmp, .kcfConf, .rsaDER, .rsaPEM, .ikeUDP, .pkcs11Template]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 }

@@ -31,11 +31,12 @@ struct ObjectBuilder {
             }
             guard let value = template[type] else { continue }
             switch AttributeCatalog.kind(type) {
-            case .bool: _ = try AttributeValue.bool(value)
-            case .ulong: _ = try AttributeValue.ulong(value)
-            case .bytes: break
+            // Any nonzero CK_BBOOL means true; it is kept as CK_TRUE, so a template
+            // saying CK_TRUE finds the object and C_GetAttributeValue answers CK_TRUE.
+            case .bool: values[type] = AttributeValue.bool(try AttributeValue.bool(value))
+            case .ulong: values[type] = AttributeValue.ulong(try AttributeValue.ulong(value))
+            case .bytes: values[type] = value
             }
-            values[type] = value
         }
         for (type, value) in generated { values[type] = value }
         for (type, value) in generatedSecrets {

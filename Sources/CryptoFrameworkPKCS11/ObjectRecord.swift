@@ -58,7 +58,14 @@ final class ObjectRecord: @unchecked Sendable {  // mutable fields change only u
     /// True when every attribute of `template` has exactly that value here
     /// (secret values never match: C_FindObjects must not reveal them).
     func matches(_ template: Template) -> Bool {
-        template.order.allSatisfy { attributes[$0] == template[$0] }
+        template.order.allSatisfy { type in
+            let wanted = template[type]!
+            // A CK_BBOOL is stored as CK_TRUE/CK_FALSE; any nonzero byte asks for true.
+            if AttributeCatalog.kind(type) == .bool, let flag = try? AttributeValue.bool(wanted) {
+                return attributes[type] == AttributeValue.bool(flag)
+            }
+            return attributes[type] == wanted
+        }
     }
 
     /// Puts attributes back after a change that could not be saved.
@@ -77,11 +84,11 @@ final class ObjectRecord: @unchecked Sendable {  // mutable fields change only u
             case CKA_SENSITIVE where attributes[type] != nil:
                 // May only become true (PKCS#11 v2.40 §4.9, table 10 footnote 11).
                 guard try AttributeValue.bool(value) || !flag(type) else { throw .attributeReadOnly }
-                changed[type] = value
+                changed[type] = AttributeValue.bool(try AttributeValue.bool(value))
             case CKA_EXTRACTABLE where attributes[type] != nil:
                 // May only become false (footnote 11).
                 guard !(try AttributeValue.bool(value)) || flag(type) else { throw .attributeReadOnly }
-                changed[type] = value
+                changed[type] = AttributeValue.bool(try AttributeValue.bool(value))
             default:
                 if attributes[type] != nil || secrets[type] != nil { throw .attributeReadOnly }
                 throw .attributeTypeInvalid
