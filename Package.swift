@@ -83,7 +83,7 @@ let package = Package(
         // PKCS#11 module, an initiator charon, cryptoadm in between (`ikebench retell`, `make retell`).
         .target(
             name: "Retell",
-            dependencies: ["CryptoFramework", "Providers", "IKECore"]
+            dependencies: ["CryptoFramework", "Providers", "IKECore", "ProcessSupport"]
         ),
         // The PKCS#11 module: one metaslot over the registry, a C ABI over Swift,
         // token objects in a PIN-protected keystore (libcrypto for PBKDF2 and AES-GCM).
@@ -109,7 +109,10 @@ let package = Package(
         ),
 
         // Helpers the test targets share (a seeded generator).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Child processes ended by their pid (charon, swanctl, openssl, ikebench serve):
+        // what `ikebench retell` and the tests' charon harness share.
+        .target(name: "ProcessSupport"),
+        .target(name: "TestSupport", dependencies: ["ProcessSupport"], path: "Tests/TestSupport"),
 
         .testTarget(
             name: "CryptoFrameworkTests",

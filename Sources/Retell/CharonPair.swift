@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Providers
 
 /// The responder charon on the framework's PKCS#11 token and the ordinary

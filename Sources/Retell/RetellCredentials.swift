@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Providers
 
 /// The two charons' RSA keys and self-signed certificates (openssl), and the

@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 
 /// The 2007 experiment with strongSwan: negotiations with ncp/0 enabled,
 /// `cryptoadm disable provider=ncp/0 all` while the responder keeps running,

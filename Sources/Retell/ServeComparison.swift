@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 
 /// The same experiment against `ikebench serve` (issue 11) instead of the
 /// responder charon: the same initiator charon, keys, proposal and emulated

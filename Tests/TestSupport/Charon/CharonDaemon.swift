@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 
 /// strongSwan's charon for a test, kept away from the machine's IPsec state:
 /// its own strongswan.conf (`STRONGSWAN_CONF`), its own swanctl directory
@@ -13,7 +14,7 @@ import Foundation
 ///     try charon.loadAll()
 ///     let (status, output) = try charon.initiate(ike: "c1")
 ///     charon.stop()
-public final class CharonDaemon: @unchecked Sendable {  // pid and process are set in init; stop() is idempotent behind `lock`
+public final class CharonDaemon: Sendable {
     public static let charonPath = "/usr/lib/ipsec/charon"
     public static let swanctlPath = "/usr/sbin/swanctl"
     public static let unsharePath = "/usr/bin/unshare"
@@ -29,9 +30,7 @@ public final class CharonDaemon: @unchecked Sendable {  // pid and process are s
     public let logPath: String
     public var swanctlDirectory: URL { directory.appendingPathComponent("swanctl") }
     public let pid: Int32
-    private let process: Process
-    private let lock = NSLock()
-    private var stopped = false
+    private let process: BackgroundProcess
 
     public struct StartError: Error, CustomStringConvertible {
         public let description: String
@@ -91,27 +90,18 @@ public final class CharonDaemon: @unchecked Sendable {  // pid and process are s
         try conf.write(to: confPath, atomically: true, encoding: .utf8)
 
         // unshare execs sh, sh execs charon: the pid Process reports is charon's.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.unsharePath)
-        p.arguments = ["-m", "--propagation", "private", "/bin/sh", "-c",
-                       "mount -t tmpfs -o size=1m tmpfs /run && exec \(Self.charonPath)"]
-        var env = ProcessInfo.processInfo.environment
-        env["STRONGSWAN_CONF"] = confPath.path
-        p.environment = env
-        let out = directory.appendingPathComponent("charon.out")
-        fm.createFile(atPath: out.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: out)
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
+        let p = try BackgroundProcess(
+            Self.unsharePath,
+            ["-m", "--propagation", "private", "/bin/sh", "-c", "mount -t tmpfs -o size=1m tmpfs /run && exec \(Self.charonPath)"],
+            environment: ["STRONGSWAN_CONF": confPath.path], output: directory.appendingPathComponent("charon.out"))
         process = p
-        pid = p.processIdentifier
+        pid = p.pid
 
         let deadline = Date().addingTimeInterval(startTimeout)
         while !fm.fileExists(atPath: viciSocket) {
             guard p.isRunning, Date() < deadline else {
                 stop()
-                let output = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+                let output = (try? String(contentsOf: directory.appendingPathComponent("charon.out"), encoding: .utf8)) ?? ""
                 throw StartError(description: "charon did not open its vici socket within \(startTimeout) s: \(output)")
             }
             usleep(50_000)
@@ -121,19 +111,7 @@ public final class CharonDaemon: @unchecked Sendable {  // pid and process are s
     deinit { stop() }
 
     /// Ends charon by its pid: SIGTERM, then SIGKILL if it is still there after `grace` seconds.
-    public func stop(grace: Double = 10) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped else { return }
-        stopped = true
-        if process.isRunning {
-            kill(pid, SIGTERM)
-            let deadline = Date().addingTimeInterval(grace)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning { kill(pid, SIGKILL) }
-            process.waitUntilExit()
-        }
-    }
+    public func stop(grace: Double = 10) { process.stop(grace: grace) }
 
     public var isRunning: Bool { process.isRunning }
 
@@ -143,25 +121,9 @@ public final class CharonDaemon: @unchecked Sendable {  // pid and process are s
     /// Runs swanctl against this charon (its socket, its swanctl directory), killed after `timeout` seconds.
     @discardableResult
     public func swanctl(_ arguments: [String], timeout: Double = 60) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.swanctlPath)
-        p.arguments = arguments + ["--uri", "unix://\(viciSocket)"]
-        var env = ProcessInfo.processInfo.environment
-        env["SWANCTL_DIR"] = swanctlDirectory.path
-        p.environment = env
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let swanctlPid = p.processIdentifier
-        let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now() + timeout)
-        timer.setEventHandler { kill(swanctlPid, SIGKILL) }
-        timer.resume()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        timer.cancel()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let outcome = try ChildProcess.run(Self.swanctlPath, arguments + ["--uri", "unix://\(viciSocket)"],
+                                           environment: ["SWANCTL_DIR": swanctlDirectory.path], timeout: timeout)
+        return (outcome.status, outcome.output)
     }
 
     /// ``swanctl(_:timeout:)`` on a thread of its own: swanctl blocks until

@@ -6,12 +6,12 @@ import Glibc
 
 /// A long-running child (charon, `ikebench serve`) whose output goes to a
 /// file, ended by its pid: SIGTERM, then SIGKILL after a grace period.
-final class BackgroundProcess: @unchecked Sendable {  // `process` is set once in init; stop() is idempotent behind `lock`
+public final class BackgroundProcess: @unchecked Sendable {  // `process` is set once in init; stop() is idempotent behind `lock`
     private let process: Process
     private let lock = NSLock()
     private var stopped = false
 
-    init(_ path: String, _ arguments: [String], environment: [String: String], output: URL) throws {
+    public init(_ path: String, _ arguments: [String], environment: [String: String], output: URL) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
@@ -27,10 +27,10 @@ final class BackgroundProcess: @unchecked Sendable {  // `process` is set once i
 
     deinit { stop() }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
 
-    func stop(grace: Double = 15) {
+    public func stop(grace: Double = 15) {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped else { return }

@@ -6,18 +6,19 @@ import Glibc
 
 /// Runs a tool to completion (openssl, pkcs11-tool, swanctl, cryptoadm),
 /// killed by its pid if it outlives `timeout`.
-enum ChildProcess {
-    struct Outcome: CustomStringConvertible {
-        let status: Int32
-        let output: String
-        var description: String { "exit \(status): \(output)" }
+public enum ChildProcess {
+    public struct Outcome: CustomStringConvertible {
+        public let status: Int32
+        public let output: String
+        public var description: String { "exit \(status): \(output)" }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
     }
 
-    static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120) throws -> Outcome {
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120) throws -> Outcome {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
@@ -44,7 +45,7 @@ enum ChildProcess {
 
     /// Runs and requires exit status 0.
     @discardableResult
-    static func check(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120) throws -> String {
+    public static func check(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120) throws -> String {
         let outcome = try run(path, arguments, environment: environment, timeout: timeout)
         guard outcome.status == 0 else {
             throw Failure(description: "\((path as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed, \(outcome)")
@@ -53,7 +54,7 @@ enum ChildProcess {
     }
 
     /// The first executable called `name` in the usual system directories.
-    static func find(_ name: String, in directories: [String] = ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/bin", "/sbin"]) -> String? {
+    public static func find(_ name: String, in directories: [String] = ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/bin", "/sbin"]) -> String? {
         directories.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
