@@ -227,30 +227,45 @@ public final class CryptoFramework: Sendable {
     /// Rule 5 (Bellcore): recompute s^e mod n in software, independently of the
     /// device, and compare with what the signature must encode. Returns nil when
     /// the signature is good, else what was wrong.
+    ///
+    /// The check is a verify on the preferred software provider (on this thread,
+    /// never the device under check, and not counted as a served request); only
+    /// when none may serve it, or that provider throws, does the framework's own
+    /// arithmetic decide, so the check never disappears.
     private func checkHardwareSignature(_ request: CryptoRequest, _ result: CryptoResult) -> String? {
         guard case .sign(let mechanism, let key, let data, let pss) = request,
             case .bytes(let signature) = result, let scheme = RSAScheme(mechanism)
         else { return "unexpected result type" }
         let pub = key.publicKey
+        let verify = CryptoRequest.verify(mechanism, key: pub, data: data, signature: signature, pss: pss)
+        if case .verified(let ok)? = try? performOnSoftwareProvider(verify) {
+            return ok ? nil : "signature does not verify"
+        }
         do {
             let ok = try RSASignatureVerifier.verify(
                 scheme: scheme, key: pub, data: data, signature: signature, pss: pss,
                 publicOperation: { try SoftwareRSAPublicOperation.apply($0, key: pub) },
                 hash: { algorithm, bytes in
-                    // Digest on a software provider: never on the device under check, and
-                    // computed on this thread (a device queue would block it, even in the async path).
                     let request = CryptoRequest.digest(algorithm.digestMechanism, data: bytes)
-                    guard let index = self.registry.softwareProvider(for: request) else {
+                    guard let result = try self.performOnSoftwareProvider(request) else {
                         throw CryptoError(.mechanismNotSupported, "no software provider may compute \(algorithm) for the check")
                     }
-                    guard case .bytes(let digest) = try self.registry.providers[index].perform(request, context: OperationContext())
-                    else { throw CryptoError(.deviceError, "digest returned no bytes") }
+                    guard case .bytes(let digest) = result else { throw CryptoError(.deviceError, "digest returned no bytes") }
                     return digest
                 })
             return ok ? nil : "signature does not verify"
         } catch {
             return "could not check: \(error)"
         }
+    }
+
+    /// Serves one of the framework's own check requests on the preferred software
+    /// provider allowed to, or nil when none may. It calls the provider directly:
+    /// on this thread (a device queue would block it, even in the async path),
+    /// never on a device, and outside selection, so no stats count it.
+    private func performOnSoftwareProvider(_ request: CryptoRequest) throws -> CryptoResult? {
+        guard let index = registry.softwareProvider(for: request) else { return nil }
+        return try registry.providers[index].perform(request, context: OperationContext())
     }
 }
 
