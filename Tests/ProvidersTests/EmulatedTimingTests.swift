@@ -99,4 +99,21 @@ struct EmulatedTimingTests {
         #expect(hold == Int(modeled * scale * 1e9))
         #expect(elapsed >= UInt64(hold))
     }
+
+    @Test("sparcfp timed: the framework's rule-5 check of a device signature is computed but not held")
+    func frameworkCheckIsNotHeld() throws {
+        let sparcfp = SPARCFloatProvider(timing: .timed(scale: 1000))
+        let sign = try SPARCFloatProvider().perform(.sign(.rsaPKCS, key: Self.key, data: [4, 5, 6], pss: nil), context: OperationContext())
+        guard case .bytes(let signature) = sign else { Issue.record("no signature"); return }
+        let verify = CryptoRequest.verify(.rsaPKCS, key: Self.key.publicKey, data: [4, 5, 6], signature: signature, pss: nil)
+        let check = OperationContext(isFrameworkCheck: true)
+        guard case .verified(let ok) = try sparcfp.perform(verify, context: check) else { Issue.record("no verdict"); return }
+        #expect(ok)
+        #expect(check.counts[EmulatedTiming.holdCountName] == nil)
+        // The same request in an ordinary context is held (and says so).
+        let ordinary = OperationContext()
+        _ = try SPARCFloatProvider(timing: .timed(scale: 0.001)).perform(verify, context: ordinary)
+        #expect(ordinary.counts[EmulatedTiming.holdCountName] != nil)
+        #expect(check.modeledSeconds != nil)  // still modeled: only the hold is skipped
+    }
 }

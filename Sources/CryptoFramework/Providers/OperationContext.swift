@@ -21,7 +21,15 @@ public final class OperationContext: Sendable {
     /// AtomicLazyReference looked up its type metadata on every load.)
     private let storage = Atomic<Unmanaged<Storage>?>(nil)
 
-    public init() {}
+    /// The framework's own check of a device's result (Selection rule 5) served
+    /// by a software provider: an emulated provider computes it but does not
+    /// hold it for its modeled time, since the check is the framework's work on
+    /// the host, not an operation of the platform being modeled.
+    public let isFrameworkCheck: Bool
+
+    public init(isFrameworkCheck: Bool = false) {
+        self.isFrameworkCheck = isFrameworkCheck
+    }
 
     deinit { storage.load(ordering: .acquiring)?.release() }
 

@@ -262,10 +262,11 @@ public final class CryptoFramework: Sendable {
     /// Serves one of the framework's own check requests on the preferred software
     /// provider allowed to, or nil when none may. It calls the provider directly:
     /// on this thread (a device queue would block it, even in the async path),
-    /// never on a device, and outside selection, so no stats count it.
+    /// never on a device, and outside selection, so no stats count it; an emulated
+    /// provider does not hold it for its modeled time (``OperationContext/isFrameworkCheck``).
     private func performOnSoftwareProvider(_ request: CryptoRequest) throws -> CryptoResult? {
         guard let index = registry.softwareProvider(for: request) else { return nil }
-        return try registry.providers[index].perform(request, context: OperationContext())
+        return try registry.providers[index].perform(request, context: OperationContext(isFrameworkCheck: true))
     }
 }
 

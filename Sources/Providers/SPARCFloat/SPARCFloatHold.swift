@@ -10,7 +10,7 @@ extension SPARCFloatProvider {
     /// The wall-clock nanoseconds this request must take, recorded in
     /// `context` under ``EmulatedTiming/holdCountName``; nil when fast.
     private func recordedHold(_ context: OperationContext) -> UInt64? {
-        guard let modeled = context.modeledSeconds, let hold = timing.holdNanoseconds(modeledSeconds: modeled) else {
+        guard !context.isFrameworkCheck, let modeled = context.modeledSeconds, let hold = timing.holdNanoseconds(modeledSeconds: modeled) else {
             return nil
         }
         context.count(EmulatedTiming.holdCountName, Int(clamping: hold))
