@@ -23,18 +23,7 @@ public final class NegotiationRecorder: Sendable {
     public func report(framework: CryptoFramework, rsaBits: Int, suite fallback: IKESuite, concurrency: Int = 1) -> RunReport {
         let t = tally.withLock { $0 }
         let suite = lastSuite.withLock { $0 } ?? fallback
-        let end = MonotonicClock.nanoseconds()
-        let elapsed = Double(end - started) / 1e9
-        var report = RunReport(
-            platform: framework.platform.name, rsaBits: rsaBits, group: suite.groupNumber,
-            prf: suite.prf.rawValue, cipher: suite.cipher.rawValue,
-            negotiations: t.negotiations, concurrency: concurrency, rttSeconds: 0, overheadSeconds: 0,
-            elapsedSeconds: elapsed,
-            hostPhase1: RunTally.summary(t.host),
-            modeledPhase1: t.hasModel ? RunTally.summary(t.modeled) : nil,
-            throughputPerSecond: Double(t.negotiations) / max(elapsed, 1e-9),
-            operations: t.operationSummaries, kstats: RunReport.kstats(of: framework))
-        report.addChartData(from: t, framework: framework, start: started, end: end)
-        return report
+        return RunReport(tally: t, framework: framework, rsaBits: rsaBits, suite: suite, concurrency: concurrency,
+                         rttSeconds: 0, overheadSeconds: 0, start: started, end: MonotonicClock.nanoseconds())
     }
 }

@@ -57,21 +57,11 @@ public enum PhaseOneRun {
         let tally = try await runTasks(workload.concurrency, negotiation: negotiation, quota: quota, start: start,
                                        trace: trace, observe: observe, display: display)
         let end = MonotonicClock.nanoseconds()
-        let elapsed = Double(end - start) / 1e9
         display?.stop()
 
-        var report = RunReport(
-            platform: framework.platform.name, rsaBits: workload.rsaBits, group: workload.suite.groupNumber,
-            prf: workload.suite.prf.rawValue, cipher: workload.suite.cipher.rawValue,
-            negotiations: tally.negotiations, concurrency: workload.concurrency, rttSeconds: workload.rttSeconds,
-            overheadSeconds: workload.overheadSeconds,
-            elapsedSeconds: elapsed,
-            hostPhase1: RunTally.summary(tally.host),
-            modeledPhase1: tally.hasModel ? RunTally.summary(tally.modeled) : nil,
-            throughputPerSecond: Double(tally.negotiations) / max(elapsed, 1e-9),
-            operations: tally.operationSummaries, kstats: RunReport.kstats(of: framework))
-        report.addChartData(from: tally, framework: framework, start: start, end: end)
-        return report
+        return RunReport(tally: tally, framework: framework, rsaBits: workload.rsaBits, suite: workload.suite,
+                         concurrency: workload.concurrency, rttSeconds: workload.rttSeconds,
+                         overheadSeconds: workload.overheadSeconds, start: start, end: end)
     }
 }
 
