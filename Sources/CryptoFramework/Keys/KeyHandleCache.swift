@@ -3,32 +3,85 @@ import Synchronization
 /// Native handles (an EVP_PKEY, a set of mpz values, a PKCS#11 object) that
 /// providers build from a key once and keep behind the key value, so a hot loop
 /// never re-imports a key. One cache per key; entries live as long as the key.
+///
+/// Every operation on the key reads its cache, so a read takes no lock: the
+/// entries are an immutable list published through an atomic reference, and a
+/// new slot publishes a longer copy. Lists replaced this way stay alive with
+/// the cache (a key holds a handful of slots, one per provider that used it),
+/// so a reader never sees a freed list.
 public final class KeyHandleCache: Sendable {
-    /// A key holds a handful of slots (one per provider that used it): a
-    /// linear search compares slot names, which are literals and so equal by
-    /// storage, where a dictionary would hash the name on every operation.
-    private let entries = Locked<[(slot: String, handle: any Sendable)]>([])
+    /// A typed box, so a hit reads its value with an unchecked downcast.
+    @usableFromInline
+    final class Box<H: Sendable>: Sendable {
+        @usableFromInline let value: H
+        @usableFromInline init(_ value: H) { self.value = value }
+    }
 
-    public init() {}
+    /// The entries, each with the type it was stored as: a read compares
+    /// metadata pointers and downcasts, where a cast from an existential would
+    /// go through the runtime's dynamic cast on every operation.
+    @usableFromInline
+    final class List: Sendable {
+        @usableFromInline let entries: [(slot: String, box: AnyObject & Sendable, type: ObjectIdentifier)]
+        init(_ entries: [(slot: String, box: AnyObject & Sendable, type: ObjectIdentifier)]) { self.entries = entries }
+    }
+
+    /// The list in force; never nil after init.
+    @usableFromInline let published: Atomic<Unmanaged<List>>
+    /// Every list published, kept alive until the cache goes; the lock also serialises stores.
+    private let lists: Locked<[List]>
+
+    public init() {
+        let empty = List([])
+        published = Atomic(Unmanaged.passUnretained(empty))
+        lists = Locked([empty])
+    }
 
     /// The handle stored under `slot`, built by `make` on first use. Two threads
     /// racing on a cold slot may both build; the first stored wins and both get it.
+    /// A slot holds one type: a handle of another type under the same slot name
+    /// replaces it.
+    @inlinable
     public func handle<H: Sendable>(_ slot: String, as type: H.Type = H.self, make: () throws -> H) rethrows -> H {
-        if let existing = entries.withLock({ $0.first { $0.slot == slot }?.handle }) as? H { return existing }
-        let made = try make()
-        return entries.withLock { list in
-            if let i = list.firstIndex(where: { $0.slot == slot }) {
-                if let existing = list[i].handle as? H { return existing }
-                list[i].handle = made
+        if let existing = lookup(slot, as: H.self) { return existing }
+        return store(slot, try make())
+    }
+
+    @inlinable
+    func lookup<H: Sendable>(_ slot: String, as: H.Type) -> H? {
+        let list = published.load(ordering: .acquiring).takeUnretainedValue()
+        for entry in list.entries where entry.slot == slot {
+            guard entry.type == ObjectIdentifier(H.self) else { return nil }
+            return unsafeDowncast(entry.box, to: Box<H>.self).value
+        }
+        return nil
+    }
+
+    @usableFromInline
+    func store<H: Sendable>(_ slot: String, _ made: H) -> H {
+        lists.withLock { lists in
+            let current = published.load(ordering: .acquiring).takeUnretainedValue()
+            var entries = current.entries
+            if let i = entries.firstIndex(where: { $0.slot == slot }) {
+                if entries[i].type == ObjectIdentifier(H.self) { return unsafeDowncast(entries[i].box, to: Box<H>.self).value }
+                entries[i] = (slot, Box(made), ObjectIdentifier(H.self))
             } else {
-                list.append((slot, made))
+                entries.append((slot, Box(made), ObjectIdentifier(H.self)))
             }
+            let next = List(entries)
+            lists.append(next)
+            published.store(Unmanaged.passUnretained(next), ordering: .releasing)
             return made
         }
     }
 
-    /// Drops every cached handle (e.g. a provider was unloaded).
+    /// Drops every cached handle (e.g. a provider was unloaded). Handles stay
+    /// alive until the cache goes, since a reader may still hold one.
     public func removeAll() {
-        entries.withLock { $0.removeAll() }
+        lists.withLock { lists in
+            let empty = List([])
+            lists.append(empty)
+            published.store(Unmanaged.passUnretained(empty), ordering: .releasing)
+        }
     }
 }
