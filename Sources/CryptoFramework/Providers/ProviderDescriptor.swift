@@ -35,7 +35,6 @@ public struct ProviderDescriptor: Sendable {
     public var mechanisms: [MechanismInfo] { storage.mechanisms }
     /// One line for `cryptoadm list -v` and reports.
     public var summary: String { storage.summary }
-    private var byMechanism: [Mechanism: MechanismInfo] { storage.byMechanism }
 
     /// The fields, shared by every copy: a descriptor is read on every request
     /// (a provider's `descriptor` getter returns a copy), and one reference
@@ -45,14 +44,15 @@ public struct ProviderDescriptor: Sendable {
         let kind: ProviderKind
         let mechanisms: [MechanismInfo]
         let summary: String
-        let byMechanism: [Mechanism: MechanismInfo]
+        /// `mechanisms`' values, for a binary search without hashing.
+        let values: [UInt64]
 
         init(name: String, kind: ProviderKind, mechanisms: [MechanismInfo], summary: String) {
             self.name = name
             self.kind = kind
             self.mechanisms = mechanisms
             self.summary = summary
-            self.byMechanism = Dictionary(mechanisms.map { ($0.mechanism, $0) }, uniquingKeysWith: { a, _ in a })
+            self.values = mechanisms.map(\.mechanism.value)
         }
     }
     private let storage: Storage
@@ -63,11 +63,21 @@ public struct ProviderDescriptor: Sendable {
             mechanisms: mechanisms.sorted { $0.mechanism < $1.mechanism }, summary: summary)
     }
 
-    public func info(for mechanism: Mechanism) -> MechanismInfo? { byMechanism[mechanism] }
+    /// The table entry for `mechanism` (the first, should a table list it twice):
+    /// a binary search of the sorted values, read by providers on every request.
+    public func info(for mechanism: Mechanism) -> MechanismInfo? {
+        let values = storage.values
+        var low = 0, high = values.count
+        while low < high {
+            let mid = (low + high) >> 1
+            if values[mid] < mechanism.value { low = mid + 1 } else { high = mid }
+        }
+        return low < values.count && values[low] == mechanism.value ? storage.mechanisms[low] : nil
+    }
 
     /// Hardware, or a module whose token lists the mechanism with CKF_HW: such
     /// a provider is preferred like hardware for it.
     public func isHardware(for mechanism: Mechanism) -> Bool {
-        kind == .hardware || (byMechanism[mechanism]?.flags.contains(.hardware) ?? false)
+        kind == .hardware || (info(for: mechanism)?.flags.contains(.hardware) ?? false)
     }
 }

@@ -1,9 +1,9 @@
 import Synchronization
 
-/// Cheap per-provider counters: lock-free atomics on the request path.
+/// Cheap per-provider counters: lock-free atomics on the request path, two
+/// read-modify-writes per completed request (in flight up, then in flight down
+/// with the kind served up). Requests and completions are sums of the rest.
 public final class ProviderStats: Sendable {
-    private let requestsCounter = Atomic<Int>(0)
-    private let completedCounter = Atomic<Int>(0)
     private let errorsCounter = Atomic<Int>(0)
     private let failoversCounter = Atomic<Int>(0)
     private let checkFailuresCounter = Atomic<Int>(0)
@@ -13,19 +13,21 @@ public final class ProviderStats: Sendable {
 
     public init() {}
 
-    /// Counts one request this provider completed, by what it was.
-    func served(_ request: CryptoRequest) {
+    /// An attempt sent to the provider.
+    func begin() {
+        inFlightCounter.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    /// The attempt completed: `request` counts as served.
+    func completed(_ request: CryptoRequest) {
+        inFlightCounter.wrappingSubtract(1, ordering: .relaxed)
         servedCounters[ServedOperation(request).index].value.wrappingAdd(1, ordering: .relaxed)
     }
 
-    func begin() {
-        requestsCounter.wrappingAdd(1, ordering: .relaxed)
-        inFlightCounter.wrappingAdd(1, ordering: .relaxed)
-    }
-    func end(_ outcome: Outcome) {
+    /// The attempt did not complete.
+    func end(_ outcome: Failure) {
         inFlightCounter.wrappingSubtract(1, ordering: .relaxed)
         switch outcome {
-        case .completed: completedCounter.wrappingAdd(1, ordering: .relaxed)
         case .failedOver: failoversCounter.wrappingAdd(1, ordering: .relaxed)
         case .error: errorsCounter.wrappingAdd(1, ordering: .relaxed)
         case .checkFailed:
@@ -34,20 +36,24 @@ public final class ProviderStats: Sendable {
         }
     }
 
-    enum Outcome { case completed, failedOver, error, checkFailed }
+    enum Failure { case failedOver, error, checkFailed }
 
     /// A consistent-enough copy of the counters.
     public var snapshot: ProviderStatsSnapshot {
-        ProviderStatsSnapshot(
-            requests: requestsCounter.load(ordering: .relaxed),
-            completed: completedCounter.load(ordering: .relaxed),
-            errors: errorsCounter.load(ordering: .relaxed),
-            failovers: failoversCounter.load(ordering: .relaxed),
+        let served = ServedOperation.allCases.map { servedCounters[$0.index].value.load(ordering: .relaxed) }
+        let completed = served.reduce(0, &+)
+        let errors = errorsCounter.load(ordering: .relaxed)
+        let failovers = failoversCounter.load(ordering: .relaxed)
+        let inFlight = inFlightCounter.load(ordering: .relaxed)
+        return ProviderStatsSnapshot(
+            requests: completed &+ errors &+ failovers &+ inFlight,
+            completed: completed,
+            errors: errors,
+            failovers: failovers,
             resultCheckFailures: checkFailuresCounter.load(ordering: .relaxed),
-            inFlight: inFlightCounter.load(ordering: .relaxed),
-            served: Dictionary(uniqueKeysWithValues: ServedOperation.allCases.compactMap { op in
-                let n = servedCounters[op.index].value.load(ordering: .relaxed)
-                return n == 0 ? nil : (op.rawValue, n)
+            inFlight: inFlight,
+            served: Dictionary(uniqueKeysWithValues: zip(ServedOperation.allCases, served).compactMap { op, n in
+                n == 0 ? nil : (op.rawValue, n)
             }))
     }
 }
@@ -79,7 +85,21 @@ public enum ServedOperation: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    fileprivate var index: Int { Self.allCases.firstIndex(of: self)! }
+    /// The position in `allCases`, without building `allCases` (the request path reads it).
+    var index: Int {
+        switch self {
+        case .sign: 0
+        case .verify: 1
+        case .digest: 2
+        case .mac: 3
+        case .encrypt: 4
+        case .decrypt: 5
+        case .generateRSAKeyPair: 6
+        case .generateDHKeyPair: 7
+        case .deriveDH: 8
+        case .random: 9
+        }
+    }
 }
 
 /// Counters of one provider at one moment.

@@ -193,8 +193,7 @@ public final class CryptoFramework: Sendable {
                     return .retry(CryptoError(.deviceError, "\(name) returned a signature that failed the s^e mod n check (\(problem)); discarded"))
                 }
             }
-            stats.served(request)
-            stats.end(.completed)
+            stats.completed(request)
             registry.kstatPublisher?.changed(registry)
             return .done(result)
         case .failure(let error as CryptoError) where error.isRecoverable:
