@@ -87,15 +87,14 @@ final class FetchedCipher: @unchecked Sendable {  // immutable; fetched EVP_CIPH
 
 /// Everything the provider fetches at start-up, by what requests name.
 struct FetchedAlgorithms: Sendable {
-    let digests: [HashAlgorithm: FetchedDigest]
+    /// Indexed by position in `HashAlgorithm.allCases` (no hashing per request).
+    private let digests: [FetchedDigest?]
     /// AES-CBC by key length in bytes (16, 24, 32).
     let aesCBC: [Int: FetchedCipher]
     let des3CBC: FetchedCipher?
 
     init() {
-        var digests: [HashAlgorithm: FetchedDigest] = [:]
-        for hash in HashAlgorithm.allCases { digests[hash] = FetchedDigest(hash) }
-        self.digests = digests
+        self.digests = HashAlgorithm.allCases.map { FetchedDigest($0) }
         var aes: [Int: FetchedCipher] = [:]
         for bytes in [16, 24, 32] { aes[bytes] = FetchedCipher("AES-\(bytes * 8)-CBC") }
         self.aesCBC = aes
@@ -104,13 +103,23 @@ struct FetchedAlgorithms: Sendable {
 
     /// True when every algorithm the mechanism table promises was found.
     var isComplete: Bool {
-        digests.count == HashAlgorithm.allCases.count && aesCBC.count == 3 && des3CBC != nil
+        digests.allSatisfy { $0 != nil } && aesCBC.count == 3 && des3CBC != nil
     }
 
     func digest(_ hash: HashAlgorithm) throws -> FetchedDigest {
-        guard let md = digests[hash] else {
+        guard let md = digests[Self.index(hash)], md.hash == hash else {
             throw CryptoError(.providerFailed, "openssl: digest \(FetchedDigest.openSSLName(hash)) is not available in this libcrypto")
         }
         return md
+    }
+
+    private static func index(_ hash: HashAlgorithm) -> Int {
+        switch hash {
+        case .sha1: 0
+        case .sha224: 1
+        case .sha256: 2
+        case .sha384: 3
+        case .sha512: 4
+        }
     }
 }

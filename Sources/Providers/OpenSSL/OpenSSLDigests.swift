@@ -4,13 +4,20 @@ import CryptoFramework
 /// CKM_SHA* digests and CKM_SHA*_HMAC over a fetched EVP_MD.
 extension FetchedDigest {
     func digest(_ data: [UInt8]) throws -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let ok = data.withUnsafeBytes { input in
-            out.withUnsafeMutableBufferPointer { EVP_Digest(input.baseAddress, input.count, $0.baseAddress, &length, pointer, nil) }
+        let size = hash.digestLength
+        var ok: Int32 = 0
+        let out = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var length: UInt32 = 0
+            ok = data.withUnsafeBytes { EVP_Digest($0.baseAddress, $0.count, buffer.baseAddress, &length, pointer, nil) }
+            // On failure the bytes are not the digest; zeroed, they are never read.
+            if ok != 1 || Int(length) != size {
+                buffer.initialize(repeating: 0)
+                ok = 0
+            }
+            count = size
         }
         try OpenSSLFailure.check(ok, "EVP_Digest(\(hash))")
-        return Array(out.prefix(Int(length)))
+        return out
     }
 
     /// HMAC (RFC 2104) with this digest, on a copy of the prepared template;
@@ -38,13 +45,17 @@ extension FetchedDigest {
 extension HashAlgorithm {
     /// The hash behind a CKM_SHA* digest mechanism.
     init?(digestMechanism mechanism: Mechanism) {
-        guard let hash = HashAlgorithm.allCases.first(where: { $0.digestMechanism == mechanism }) else { return nil }
+        guard let hash = Self.byDigestMechanism.first(where: { $0.value == mechanism.value })?.hash else { return nil }
         self = hash
     }
 
     /// The hash behind a CKM_SHA*_HMAC mechanism.
     init?(hmacMechanism mechanism: Mechanism) {
-        guard let hash = HashAlgorithm.allCases.first(where: { $0.hmacMechanism == mechanism }) else { return nil }
+        guard let hash = Self.byHMACMechanism.first(where: { $0.value == mechanism.value })?.hash else { return nil }
         self = hash
     }
+
+    // Built once: `allCases` is a new array on every call, and these run per request.
+    private static let byDigestMechanism = allCases.map { (value: $0.digestMechanism.value, hash: $0) }
+    private static let byHMACMechanism = allCases.map { (value: $0.hmacMechanism.value, hash: $0) }
 }

@@ -8,6 +8,8 @@ public final class OpenSSLProvider: CryptoProvider {
     public let descriptor: ProviderDescriptor
 
     private let algorithms: FetchedAlgorithms
+    /// Scratch bignums for RSA verification (``OpenSSLRSAPublicOperation``).
+    private let publicScratch = ObjectPool<OpenSSLRSAPublicOperation.Scratch>(capacity: 16)
     /// Per-group p, g and Montgomery context, built on first use.
     private let dhGroups = Locked<[DHGroup: DHGroupContext]>([:])
 
@@ -30,7 +32,7 @@ public final class OpenSSLProvider: CryptoProvider {
 
     public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
         _ = try tableEntry(for: request)
-        let rsa = OpenSSLRSASignature(algorithms: algorithms)
+        let rsa = OpenSSLRSASignature(algorithms: algorithms, publicScratch: publicScratch)
         switch request {
         case .sign(let mechanism, let key, let data, let pss):
             guard let scheme = RSAScheme(mechanism) else { throw unsupported(request) }

@@ -1,11 +1,14 @@
 internal import CLibCrypto
 import CryptoFramework
 
-/// RSA signatures for every ``RSAScheme`` over EVP_PKEY_sign / EVP_PKEY_verify.
+/// RSA signatures for every ``RSAScheme``: signing over EVP_PKEY_sign,
+/// verification over libcrypto's Montgomery exponentiation.
 /// libcrypto's RSA private operation is blinded and constant-time by default;
 /// nothing here turns that off.
 struct OpenSSLRSASignature {
     let algorithms: FetchedAlgorithms
+    /// Scratch bignums for verification, shared by the provider's threads.
+    let publicScratch: ObjectPool<OpenSSLRSAPublicOperation.Scratch>
 
     /// What goes into EVP_PKEY_sign/verify and how the context is set up.
     private struct Plan {
@@ -44,29 +47,15 @@ struct OpenSSLRSASignature {
         return signature
     }
 
+    /// RSA verification: s^e mod n on libcrypto's Montgomery arithmetic
+    /// (``OpenSSLRSAPublicOperation``), the padding checked by the framework's
+    /// ``RSASignatureVerifier`` with libcrypto's digests.
     func verify(_ scheme: RSAScheme, key: RSAPublicKey, data: [UInt8], signature: [UInt8], pss: PSSParameters?) throws -> Bool {
-        let parameters = try RSAInputRules.checkVerify(scheme, key: key, data: data, signature: signature, pss: pss)
-        guard RSAInputRules.isRepresentative(signature, of: key) else { return false }
-        let plan = try verifyPlan(scheme, bits: key.bits, data: data, pss: parameters)
-        let evp = try EVPKey.rsa(key)
-        return try evp.contexts.withContext(plan.setup(.verify), make: {
-            let context = try evp.makeContext()
-            try OpenSSLFailure.check(EVP_PKEY_verify_init(context.pointer), "EVP_PKEY_verify_init")
-            try configure(context, plan)
-            return context
-        }) { context in
-            let result = plan.input.withUnsafeBufferPointer { tbs in
-                signature.withUnsafeBufferPointer { EVP_PKEY_verify(context.pointer, $0.baseAddress, $0.count, tbs.baseAddress, tbs.count) }
-            }
-            // EVP_PKEY_verify: 1 valid, 0 not valid, negative for other errors
-            // (thrown, so the context is not pooled again).
-            if result == 1 { return true }
-            if result == 0 {
-                OpenSSLFailure.clearErrorQueue()
-                return false
-            }
-            throw OpenSSLFailure.error(.providerFailed, "RSA verify")
-        }
+        let operation = try OpenSSLRSAPublicOperation.of(key, scratch: publicScratch)
+        return try RSASignatureVerifier.verify(
+            scheme: scheme, key: key, data: data, signature: signature, pss: pss,
+            publicOperation: { try operation.apply($0, scratch: publicScratch) },
+            hash: { hash, bytes in try algorithms.digest(hash).digest(bytes) })
     }
 
     private func configure(_ context: EVPKeyContext, _ plan: Plan) throws {
@@ -101,15 +90,6 @@ struct OpenSSLRSASignature {
         case (.pss, nil), (.pssHashed, nil):
             throw CryptoError(.mechanismParamInvalid, "openssl: a PSS request reached EVP without its parameters")
         }
-    }
-
-    /// The sign plan, except CKM_RSA_PKCS: libcrypto's PKCS#1 verify refuses a
-    /// signature of empty data (the recovered block holds zero bytes, which its
-    /// RSA_public_decrypt result cannot tell from a failure), so the encoded
-    /// block is compared whole instead (RFC 8017 §8.2.2 step 3: verify by re-encoding).
-    private func verifyPlan(_ scheme: RSAScheme, bits: Int, data: [UInt8], pss: PSSParameters?) throws -> Plan {
-        guard case .pkcs1 = scheme else { return try plan(scheme, bits: bits, data: data, pss: pss) }
-        return Plan(padding: RSA_NO_PADDING, input: try RSAPadding.pkcs1Type1(data, length: (bits + 7) / 8))
     }
 
     private func pssPlan(digest: [UInt8], parameters: PSSParameters) throws -> Plan {

@@ -1,0 +1,33 @@
+import Synchronization
+
+/// A few reusable objects (libcrypto contexts and scratch space) shared by the
+/// threads of a process without a lock: an object sits in one of `capacity`
+/// atomic slots while idle, is taken by exchange and put back by
+/// compare-and-exchange. Taking from an empty pool answers nil (the caller
+/// makes one); putting into a full pool drops the object.
+final class ObjectPool<Object: AnyObject & Sendable>: Sendable {
+    private final class Slot: Sendable {
+        let held = Atomic<Unmanaged<Object>?>(nil)
+        deinit { held.load(ordering: .acquiring)?.release() }
+    }
+    private let slots: [Slot]
+
+    init(capacity: Int) {
+        slots = (0..<max(capacity, 1)).map { _ in Slot() }
+    }
+
+    func take() -> Object? {
+        for slot in slots {
+            if let held = slot.held.exchange(nil, ordering: .acquiringAndReleasing) { return held.takeRetainedValue() }
+        }
+        return nil
+    }
+
+    func put(_ object: Object) {
+        let held = Unmanaged.passRetained(object)
+        for slot in slots where slot.held.compareExchange(expected: nil, desired: held, ordering: .acquiringAndReleasing).exchanged {
+            return
+        }
+        held.release()
+    }
+}
