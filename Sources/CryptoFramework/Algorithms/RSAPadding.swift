@@ -14,16 +14,39 @@ public enum RSAPadding {
     /// (RFC 8017 §9.2 steps 4–5). Throws `dataLengthRange` when `t` leaves
     /// fewer than 8 padding bytes (§9.2 step 3, "intended encoded message length too short").
     public static func pkcs1Type1(_ t: [UInt8], length k: Int) throws -> [UInt8] {
-        guard t.count + minimumPKCS1PaddingLength + 3 <= k else {
-            throw CryptoError(.dataLengthRange,
-                "\(t.count) bytes do not fit PKCS#1 v1.5 padding in a \(k)-byte modulus (at most \(max(k - 11, 0)))")
-        }
+        try checkPKCS1Type1Fits(t.count, length: k)
         var em = [UInt8](repeating: 0xFF, count: k)
         em[0] = 0x00
         em[1] = 0x01
         em[k - t.count - 1] = 0x00
         em.replaceSubrange((k - t.count)..<k, with: t)
         return em
+    }
+
+    /// Throws `dataLengthRange` unless `count` bytes leave room for the 8
+    /// padding bytes and the 3 fixed ones in a `k`-byte block.
+    static func checkPKCS1Type1Fits(_ count: Int, length k: Int) throws {
+        guard count + minimumPKCS1PaddingLength + 3 <= k else {
+            throw CryptoError(.dataLengthRange,
+                "\(count) bytes do not fit PKCS#1 v1.5 padding in a \(k)-byte modulus (at most \(max(k - 11, 0)))")
+        }
+    }
+
+    /// Whether `em` is exactly ``pkcs1Type1(_:length:)`` of `t` at `em`'s
+    /// length, compared in constant time without building the encoding (the
+    /// verify path of CKM_RSA_PKCS, run for every IKE signature check).
+    static func isPKCS1Type1(_ em: [UInt8], of t: [UInt8]) -> Bool {
+        let k = em.count
+        guard t.count + minimumPKCS1PaddingLength + 3 <= k else { return false }
+        let separator = k - t.count - 1
+        return em.withUnsafeBufferPointer { e in
+            t.withUnsafeBufferPointer { t in
+                var diff = e[0] | (e[1] ^ 0x01) | e[separator]
+                for i in 2..<separator { diff |= e[i] ^ 0xFF }
+                for i in 0..<t.count { diff |= e[separator + 1 + i] ^ t[i] }
+                return diff == 0
+            }
+        }
     }
 
     /// MGF1 (RFC 8017 §B.2.1): Hash(seed ‖ C) for C = 0, 1, … as 4-byte
@@ -183,7 +206,14 @@ public enum RSASignatureVerifier {
         guard RSAInputRules.isRepresentative(signature, of: key) else { return false }
         let modulusBits = key.bits
         let k = key.byteCount
-        let input = try RSASignatureInput.encode(scheme: scheme, key: key, data: data, parameters: parameters, hash: hash)
+        // CKM_RSA_PKCS is compared with its encoding in place; the rest re-encode (§8.2.2 step 3).
+        let input: RSASignatureInput?
+        if case .pkcs1 = scheme {
+            try RSAPadding.checkPKCS1Type1Fits(data.count, length: k)
+            input = nil
+        } else {
+            input = try RSASignatureInput.encode(scheme: scheme, key: key, data: data, parameters: parameters, hash: hash)
+        }
         let recovered: [UInt8]
         do {
             recovered = try publicOperation(signature)
@@ -192,6 +222,8 @@ public enum RSASignatureVerifier {
         }
         guard recovered.count == k else { return false }
         switch input {
+        case nil:
+            return RSAPadding.isPKCS1Type1(recovered, of: data)
         case .encoded(let expected):
             return constantTimeEquals(recovered, expected)
         case .pss(let mHash, let parameters):
