@@ -38,8 +38,16 @@ public struct RSAPrivateNumbers<Number: Sendable>: Sendable {
 public struct RSAAlgorithms<Engine: BignumEngine>: Sendable {
     public let engine: Engine
 
-    public init(engine: Engine) {
+    /// Whether a private-key result is checked against the public key before
+    /// it is returned (``privateOperation(key:input:context:)``). Software
+    /// providers check their own results; an emulated device does not, as the
+    /// hardware it models did not: the framework checks every signature a
+    /// hardware provider returns, on a software provider (Selection rule 5).
+    public let checksPrivateResults: Bool
+
+    public init(engine: Engine, checksPrivateResults: Bool = true) {
         self.engine = engine
+        self.checksPrivateResults = checksPrivateResults
     }
 
     /// The key-handle cache slot this engine's numbers live in.
@@ -81,7 +89,8 @@ public struct RSAAlgorithms<Engine: BignumEngine>: Sendable {
     /// blinding: a fresh r per call, c' = c·r^e mod n, result·r⁻¹ mod n, so
     /// the secret exponentiations never see the caller's value. The result is
     /// checked against the public key before it is released (Bellcore: a
-    /// faulty CRT half would otherwise leak a factor of n).
+    /// faulty CRT half would otherwise leak a factor of n), unless
+    /// ``checksPrivateResults`` leaves that to the framework.
     public func privateOperation(key: RSAPrivateKey, input: [UInt8], context: OperationContext) throws -> [UInt8] {
         let k = key.publicKey.byteCount
         let x = numbers(of: key)
@@ -100,7 +109,7 @@ public struct RSAAlgorithms<Engine: BignumEngine>: Sendable {
         // m = m2 + h·q < n (Garner), then unblind.
         let blindedResult = engine.add(m2, engine.multiply(h, x.q))
         let result = engine.mulMod(blindedResult, rInverse, x.n)
-        try checkPrivateResult(result, input: c, publicKey: key.publicKey, context: context)
+        if checksPrivateResults { try checkPrivateResult(result, input: c, publicKey: key.publicKey, context: context) }
         return try engine.bigEndianBytes(result, length: k)
     }
 

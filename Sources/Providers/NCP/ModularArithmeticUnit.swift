@@ -223,7 +223,7 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
             outcome = .failure(CryptoError(.deviceError, "\(device.name): MAU \(id): \(error)"))
         }
         // A corrupted private-key result on the device's output path: after the
-        // arithmetic (and its own check), before release. The framework's
+        // arithmetic, before release. The framework's
         // s^e mod n check (Selection rule 5) must catch it.
         if job.algorithm == .rsaPrivate, case .success(.bytes(var signature)) = outcome, !signature.isEmpty,
             device.faultState.rollCorruption()

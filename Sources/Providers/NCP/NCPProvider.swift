@@ -41,7 +41,11 @@ public final class NCPProvider: CryptoProvider {
     /// The cost model, with the parameters of the chip the platform handed in.
     public let timing: NCPTimingModel
     let device: NCPDevice
-    private let rsa = RSAAlgorithms(engine: GMPEngine())
+    /// The MAU computes the CRT signature and does not check it, as the real
+    /// unit did not: the framework checks every signature a hardware provider
+    /// returns, on a software provider, before release (Selection rule 5), so
+    /// the check is made once, and never by the device under check.
+    private let rsa = RSAAlgorithms(engine: GMPEngine(), checksPrivateResults: false)
     private let dh = DHAlgorithms(engine: GMPEngine())
 
     /// A device as configured, its time modeled on `chip`; no thread starts until the first job.
