@@ -1,0 +1,136 @@
+import Dispatch
+import Synchronization
+import Testing
+
+@testable import CryptoFramework
+
+/// The request path's shortcuts answer what the plain code they replaced did:
+/// the in-place PKCS#1 comparison, the lock-free key-handle cache, the
+/// counters' indices and sums, the descriptor's binary search.
+@Suite struct HotPathTests {
+    // MARK: PKCS#1 v1.5 compared in place
+
+    @Test("in-place PKCS#1 type-1 comparison agrees with re-encoding", arguments: [0, 1, 20, 35, 36, 51, 53])
+    func pkcs1InPlaceAgreesWithEncoding(payloadLength: Int) throws {
+        let k = 64
+        let t = (0..<payloadLength).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let em = try RSAPadding.pkcs1Type1(t, length: k)
+        #expect(RSAPadding.isPKCS1Type1(em, of: t))
+        // Every single-byte change anywhere in the block is refused.
+        for position in 0..<k {
+            for flip: UInt8 in [0x01, 0x80, 0xFF] {
+                var bad = em
+                bad[position] ^= flip
+                #expect(!RSAPadding.isPKCS1Type1(bad, of: t), "byte \(position) ^ \(flip) accepted")
+            }
+        }
+        // Another payload of the same length, or one byte shorter or longer, is refused.
+        if payloadLength > 0 {
+            var other = t
+            other[0] ^= 1
+            #expect(!RSAPadding.isPKCS1Type1(em, of: other))
+            #expect(!RSAPadding.isPKCS1Type1(em, of: Array(t.dropFirst())))
+        }
+        #expect(!RSAPadding.isPKCS1Type1(em, of: t + [0]))
+    }
+
+    @Test func pkcs1InPlaceRefusesPayloadsWithoutRoomForPadding() {
+        let block = [UInt8](repeating: 0, count: 64)
+        #expect(!RSAPadding.isPKCS1Type1(block, of: [UInt8](repeating: 0, count: 54)))
+        #expect(!RSAPadding.isPKCS1Type1([0, 1], of: []))
+    }
+
+    // MARK: Key handles
+
+    final class Handle: Sendable {
+        let id: Int
+        init(_ id: Int) { self.id = id }
+    }
+
+    @Test func handleIsBuiltOnceAndSharedByCopiesOfTheKey() throws {
+        let key = try RSAPublicKey(modulus: [0xC5] + [UInt8](repeating: 0x3B, count: 62) + [0x01], publicExponent: [1, 0, 1])
+        let copy = key
+        let builds = Atomic<Int>(0)
+        let first = key.handles.handle("test.slot") { () -> Handle in
+            builds.wrappingAdd(1, ordering: .relaxed)
+            return Handle(1)
+        }
+        let second = copy.handles.handle("test.slot") { () -> Handle in
+            builds.wrappingAdd(1, ordering: .relaxed)
+            return Handle(2)
+        }
+        #expect(first === second)
+        #expect(builds.load(ordering: .relaxed) == 1)
+        // Slots are independent; a value type is stored as well as a class.
+        #expect(key.handles.handle("test.value") { 42 } == 42)
+        #expect(key.handles.handle("test.value") { 7 } == 42)
+        #expect(key.handles.handle("test.slot") { Handle(3) } === first)
+    }
+
+    @Test func slotAskedForAnotherTypeIsRebuiltNotMisread() {
+        let cache = KeyHandleCache()
+        #expect(cache.handle("slot") { 5 } == 5)
+        #expect(cache.handle("slot") { "five" } == "five")
+        #expect(cache.handle("slot") { "other" } == "five")
+        cache.removeAll()
+        #expect(cache.handle("slot") { 6 } == 6)
+    }
+
+    @Test func racingThreadsAllGetTheHandleThatWasStored() {
+        let cache = KeyHandleCache()
+        let slots = (0..<24).map { "slot\($0)" }
+        let seen = Locked<[String: Set<ObjectIdentifier>]>([:])
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for round in 0..<200 {
+                let slot = slots[(round + thread) % slots.count]
+                let handle = cache.handle(slot) { Handle(thread) }
+                seen.withLock { _ = $0[slot, default: []].insert(ObjectIdentifier(handle)) }
+            }
+        }
+        let result = seen.withLock { $0 }
+        #expect(result.count == slots.count)
+        for (slot, identities) in result {
+            #expect(identities.count == 1, "\(slot) answered \(identities.count) different handles")
+        }
+    }
+
+    // MARK: Counters
+
+    @Test func servedIndicesAreThePositionsInAllCases() {
+        for (position, operation) in ServedOperation.allCases.enumerated() {
+            #expect(operation.index == position, "\(operation)")
+        }
+    }
+
+    @Test func requestsAreTheSumOfOutcomesAndInFlight() throws {
+        let stats = ProviderStats()
+        let digest = CryptoRequest.digest(.sha256, data: [])
+        for _ in 0..<5 { stats.begin() }
+        stats.completed(digest)
+        stats.completed(.random(count: 1))
+        stats.end(.failedOver)
+        stats.end(.checkFailed)
+        let s = stats.snapshot
+        #expect(s.requests == 5)
+        #expect(s.completed == 2)
+        #expect(s.failovers == 2)
+        #expect(s.resultCheckFailures == 1)
+        #expect(s.errors == 0)
+        #expect(s.inFlight == 1)
+        #expect(s.served == ["digest": 1, "random": 1])
+    }
+
+    // MARK: Descriptors
+
+    @Test func descriptorFindsEveryListedMechanismAndNothingElse() {
+        let listed: [Mechanism] = [.sha512, .rsaPKCS, .sha1, .dhPKCSDerive, .aesCBC]
+        let d = ProviderDescriptor(
+            name: "probe", summary: "test",
+            mechanisms: listed.map { MechanismInfo($0, minKeyBits: 0, maxKeyBits: 0, flags: .digest) }
+                + [MechanismInfo(.sha1, minKeyBits: 1, maxKeyBits: 1, flags: .sign)])
+        for m in listed { #expect(d.info(for: m)?.mechanism == m) }
+        // A mechanism listed twice answers its first entry, as the table reads.
+        #expect(d.info(for: .sha1)?.flags == .digest)
+        for m in Mechanism.catalog where !listed.contains(m) { #expect(d.info(for: m) == nil, "\(m)") }
+    }
+}
