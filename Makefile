@@ -157,7 +157,7 @@ retell: deps
 # Sanitizers (README "Sanitizers"): the concurrency suites under ThreadSanitizer,
 # then the whole suite under AddressSanitizer, each in a build directory of its
 # own. Any report fails the target; the logs stay in the build directories.
-TSAN_SUITES := PolicyFlipStressTests|NCPLoadTests|NCPFaultTests|PKCS11ProviderTests|PKCS11IKETests|AsyncWaitTests|PolicyReloadTests|RegistryTests|IKEConcurrencyTests
+TSAN_SUITES := HotPathTests|rsaPooledContextsUnderThreads|PolicyFlipStressTests|NCPLoadTests|NCPFaultTests|PKCS11ProviderTests|PKCS11IKETests|AsyncWaitTests|PolicyReloadTests|RegistryTests|IKEConcurrencyTests
 sanitize: sanitize-thread sanitize-address
 
 sanitize-thread: deps

@@ -1,4 +1,5 @@
 import CLibCrypto
+import Dispatch
 import CryptoFramework
 import Providers
 import Testing
@@ -330,4 +331,25 @@ func rsaImportFromComponents() throws {
     #expect(a == b)
     // Hot loop: the second sign reuses the cached EVP_PKEY and must still be correct.
     #expect(try bytes(.sign(.sha256RSAPKCS, key: rebuilt, data: message, pss: nil)) == a)
+}
+
+@Test("Threads sharing one key share its pooled contexts and scratch: every answer is right")
+func rsaPooledContextsUnderThreads() throws {
+    let key = try TestKeys.rsa(1024)
+    let messages = (0..<8).map { Array("message \($0)".utf8) }
+    let signatures = try messages.map { try bytes(.sign(.rsaPKCS, key: key, data: $0, pss: nil)) }
+    let wrong = Locked(0)
+    // More threads than the pools keep (16): contexts and scratch are also made and dropped.
+    DispatchQueue.concurrentPerform(iterations: 24) { thread in
+        for round in 0..<40 {
+            let i = (thread + round) % messages.count
+            let tampered = round % 3 == 0
+            var signature = signatures[i]
+            if tampered { signature[signature.count / 2] ^= 0x10 }
+            let answer = try? verified(.verify(.rsaPKCS, key: key.publicKey, data: messages[i], signature: signature, pss: nil))
+            let signed = round % 8 == 0 ? try? bytes(.sign(.rsaPKCS, key: key, data: messages[i], pss: nil)) : signatures[i]
+            if answer != !tampered || signed != signatures[i] { wrong.withLock { $0 += 1 } }
+        }
+    }
+    #expect(wrong.withLock { $0 } == 0)
 }
