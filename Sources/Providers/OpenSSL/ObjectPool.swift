@@ -17,7 +17,8 @@ final class ObjectPool<Object: AnyObject & Sendable>: Sendable {
     }
 
     func take() -> Object? {
-        for slot in slots {
+        // A plain load first: an empty slot is skipped without writing to its cache line.
+        for slot in slots where slot.held.load(ordering: .relaxed) != nil {
             if let held = slot.held.exchange(nil, ordering: .acquiringAndReleasing) { return held.takeRetainedValue() }
         }
         return nil
@@ -25,8 +26,8 @@ final class ObjectPool<Object: AnyObject & Sendable>: Sendable {
 
     func put(_ object: Object) {
         let held = Unmanaged.passRetained(object)
-        for slot in slots where slot.held.compareExchange(expected: nil, desired: held, ordering: .acquiringAndReleasing).exchanged {
-            return
+        for slot in slots where slot.held.load(ordering: .relaxed) == nil {
+            if slot.held.compareExchange(expected: nil, desired: held, ordering: .acquiringAndReleasing).exchanged { return }
         }
         held.release()
     }
