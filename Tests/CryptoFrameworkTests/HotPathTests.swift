@@ -102,12 +102,30 @@ import Testing
         }
     }
 
+    @Test("the selection key reads what the request's own properties say", arguments: [
+        CryptoRequest.digest(.sha256, data: []), .random(count: 4),
+        .mac(.sha256HMAC, key: SecureBytes([UInt8](repeating: 1, count: 32)), data: SecureBytes([UInt8]())),
+        .encrypt(.aesCBC, key: SecureBytes([UInt8](repeating: 2, count: 16)), iv: [], data: []),
+        .decrypt(.des3CBC, key: SecureBytes([UInt8](repeating: 3, count: 24)), iv: [], data: []),
+        .generateRSAKeyPair(bits: 2048, publicExponent: []),
+        .generateDHKeyPair(group: .modp2, privateBits: nil),
+    ])
+    func selectionKeyMatchesRequestProperties(request: CryptoRequest) {
+        let key = SelectionKey(request)
+        #expect(key.mechanism == request.mechanism.value)
+        #expect(key.served.operationName == request.operationName)
+        #expect(key.keyBits == request.keyBits)
+        #expect(key.flag == request.requiredFlag)
+        #expect(key.isRSAPrivateOperation == request.isRSAPrivateOperation)
+        #expect(key.servedIndex == ServedOperation(request).index)
+    }
+
     @Test func requestsAreTheSumOfOutcomesAndInFlight() throws {
         let stats = ProviderStats()
         let digest = CryptoRequest.digest(.sha256, data: [])
         for _ in 0..<5 { stats.begin() }
-        stats.completed(digest)
-        stats.completed(.random(count: 1))
+        stats.completed(servedIndex: SelectionKey(digest).servedIndex)
+        stats.completed(servedIndex: SelectionKey(.random(count: 1)).servedIndex)
         stats.end(.failedOver)
         stats.end(.checkFailed)
         let s = stats.snapshot

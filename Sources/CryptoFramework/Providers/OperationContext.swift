@@ -78,7 +78,7 @@ public final class OperationContext: Sendable {
 
     /// Cycles, seconds and counts read under one lock, for the report.
     var snapshot: (cycles: Double?, seconds: Double?, counts: [String: Int], work: ModeledWork) {
-        read((nil, nil, [:], ModeledWork())) { s in
+        read((nil, nil, Dictionary(), ModeledWork())) { s in
             guard let hz = s.clockHz else { return (nil, nil, s.counts, s.work) }
             return (s.modeledCycles, s.modeledCycles / hz, s.counts, s.work)
         }

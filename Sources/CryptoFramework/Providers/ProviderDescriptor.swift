@@ -65,19 +65,25 @@ public struct ProviderDescriptor: Sendable {
 
     /// The table entry for `mechanism` (the first, should a table list it twice):
     /// a binary search of the sorted values, read by providers on every request.
-    public func info(for mechanism: Mechanism) -> MechanismInfo? {
+    public func info(for mechanism: Mechanism) -> MechanismInfo? { info(forValue: mechanism.value) }
+
+    /// ``info(for:)`` by the mechanism's PKCS#11 value.
+    public func info(forValue value: UInt64) -> MechanismInfo? {
         let values = storage.values
         var low = 0, high = values.count
         while low < high {
             let mid = (low + high) >> 1
-            if values[mid] < mechanism.value { low = mid + 1 } else { high = mid }
+            if values[mid] < value { low = mid + 1 } else { high = mid }
         }
-        return low < values.count && values[low] == mechanism.value ? storage.mechanisms[low] : nil
+        return low < values.count && values[low] == value ? storage.mechanisms[low] : nil
     }
 
     /// Hardware, or a module whose token lists the mechanism with CKF_HW: such
     /// a provider is preferred like hardware for it.
-    public func isHardware(for mechanism: Mechanism) -> Bool {
-        kind == .hardware || (info(for: mechanism)?.flags.contains(.hardware) ?? false)
+    public func isHardware(for mechanism: Mechanism) -> Bool { isHardware(forValue: mechanism.value) }
+
+    /// ``isHardware(for:)`` by the mechanism's PKCS#11 value.
+    public func isHardware(forValue value: UInt64) -> Bool {
+        kind == .hardware || (info(forValue: value)?.flags.contains(.hardware) ?? false)
     }
 }

@@ -18,10 +18,10 @@ public final class ProviderStats: Sendable {
         inFlightCounter.wrappingAdd(1, ordering: .relaxed)
     }
 
-    /// The attempt completed: `request` counts as served.
-    func completed(_ request: CryptoRequest) {
+    /// The attempt completed: one more of the ``ServedOperation`` at `servedIndex`.
+    func completed(servedIndex: Int) {
         inFlightCounter.wrappingSubtract(1, ordering: .relaxed)
-        servedCounters[ServedOperation(request).index].value.wrappingAdd(1, ordering: .relaxed)
+        servedCounters[servedIndex].value.wrappingAdd(1, ordering: .relaxed)
     }
 
     /// The attempt did not complete.
@@ -82,6 +82,21 @@ public enum ServedOperation: String, Sendable, CaseIterable, Codable {
         case .generateDHKeyPair: self = .generateDHKeyPair
         case .deriveDH: self = .deriveDH
         case .random: self = .random
+        }
+    }
+
+    /// The operation's short name in reports and errors (``CryptoRequest/operationName``).
+    var operationName: String {
+        switch self {
+        case .sign: "sign"
+        case .verify: "verify"
+        case .digest: "digest"
+        case .mac: "mac"
+        case .encrypt: "encrypt"
+        case .decrypt: "decrypt"
+        case .generateRSAKeyPair, .generateDHKeyPair: "generate"
+        case .deriveDH: "derive"
+        case .random: "random"
         }
     }
 

@@ -105,8 +105,14 @@ public final class CryptoFramework: Sendable {
         while true {
             let (index, set, start) = try nextProvider(for: request, key, &attempts)
             let context = OperationContext()
-            let outcome = Result { try set.providers[index].perform(request, context: context) }
-            if let done = try conclude(request, key, index, set, outcome, since: start, context, &attempts) { return done }
+            let result: CryptoResult
+            do {
+                result = try set.providers[index].perform(request, context: context)
+            } catch {
+                try failed(error, key, index, set, &attempts)
+                continue
+            }
+            if let done = succeeded(result, request, key, index, set, since: start, context, &attempts) { return done }
         }
     }
 
@@ -117,13 +123,14 @@ public final class CryptoFramework: Sendable {
         while true {
             let (index, set, start) = try nextProvider(for: request, key, &attempts)
             let context = OperationContext()
-            let outcome: Result<CryptoResult, any Error>
+            let result: CryptoResult
             do {
-                outcome = .success(try await set.providers[index].performAsync(request, context: context))
+                result = try await set.providers[index].performAsync(request, context: context)
             } catch {
-                outcome = .failure(error)
+                try failed(error, key, index, set, &attempts)
+                continue
             }
-            if let done = try conclude(request, key, index, set, outcome, since: start, context, &attempts) { return done }
+            if let done = succeeded(result, request, key, index, set, since: start, context, &attempts) { return done }
         }
     }
 
@@ -154,59 +161,46 @@ public final class CryptoFramework: Sendable {
         return (index, set, now)
     }
 
-    /// Rules 3 and 5 on one attempt's outcome: the reported result to release,
-    /// nil to try the next provider, or a thrown error.
-    private func conclude(
-        _ request: CryptoRequest, _ key: SelectionKey, _ index: Int, _ set: ProviderSet, _ outcome: Result<CryptoResult, any Error>,
+    /// A result to release with its report (rule 5 first: a hardware RSA
+    /// private result is checked), or nil when the check discarded it and the
+    /// next provider is to be tried.
+    private func succeeded(
+        _ result: consuming CryptoResult, _ request: CryptoRequest, _ key: SelectionKey, _ index: Int, _ set: ProviderSet,
         since start: UInt64, _ context: OperationContext, _ attempts: inout Attempts
-    ) throws -> Reported<CryptoResult>? {
+    ) -> Reported<CryptoResult>? {
         let elapsed = MonotonicClock.nanoseconds() &- start
-        switch settle(outcome, request: request, key, descriptor: set.descriptors[index], stats: set.stats[index]) {
-        case .done(let result):
-            return Reported(value: result, report: report(request, key, index, set, attempts.failures, elapsed, context))
-        case .retry(let error):
-            attempts.failures.append((index, error))
+        let stats = set.stats[index]
+        if key.isRSAPrivateOperation, set.descriptors[index].isHardware(forValue: key.mechanism),
+            let problem = checkHardwareSignature(request, result)
+        {
+            stats.end(.checkFailed)
+            let name = set.descriptors[index].name
+            attempts.failures.append((index, CryptoError(.deviceError,
+                "\(name) returned a signature that failed the s^e mod n check (\(problem)); discarded")))
             return nil
-        case .fail(let error):
-            throw error
         }
+        stats.completed(servedIndex: key.servedIndex)
+        registry.kstatPublisher?.changed(registry)
+        return Reported(value: result, report: report(request, key, index, set, attempts.failures, elapsed, context))
     }
 
-    private enum Settlement {
-        case done(CryptoResult)
-        case retry(CryptoError)
-        case fail(CryptoError)
-    }
-
-    /// One attempt's outcome: release it, retry elsewhere (rule 3), or fail.
-    /// A hardware RSA private result is checked before release (rule 5).
-    private func settle(
-        _ outcome: Result<CryptoResult, any Error>, request: CryptoRequest, _ key: SelectionKey, descriptor: ProviderDescriptor,
-        stats: ProviderStats
-    ) -> Settlement {
-        let name = descriptor.name
-        switch outcome {
-        case .success(let result):
-            if key.isRSAPrivateOperation, descriptor.isHardware(for: key.mechanism) {
-                if let problem = checkHardwareSignature(request, result) {
-                    stats.end(.checkFailed)
-                    return .retry(CryptoError(.deviceError, "\(name) returned a signature that failed the s^e mod n check (\(problem)); discarded"))
-                }
-            }
-            stats.completed(request)
-            registry.kstatPublisher?.changed(registry)
-            return .done(result)
-        case .failure(let error as CryptoError) where error.isRecoverable:
-            stats.end(.failedOver)
-            return .retry(error)
-        case .failure(let error as CryptoError):
-            stats.end(.error)
-            return .fail(error)
-        case .failure(let error):
+    /// Rule 3 on a provider's error: returns to try the next provider, or throws.
+    private func failed(
+        _ error: any Error, _ key: SelectionKey, _ index: Int, _ set: ProviderSet, _ attempts: inout Attempts
+    ) throws {
+        let stats = set.stats[index]
+        guard let error = error as? CryptoError else {
             // A provider threw something other than CryptoError: treat it as a device error.
             stats.end(.failedOver)
-            return .retry(CryptoError(.deviceError, "\(name): \(error)"))
+            attempts.failures.append((index, CryptoError(.deviceError, "\(set.descriptors[index].name): \(error)")))
+            return
         }
+        guard error.isRecoverable else {
+            stats.end(.error)
+            throw error
+        }
+        stats.end(.failedOver)
+        attempts.failures.append((index, error))
     }
 
     private func report(
@@ -215,8 +209,8 @@ public final class CryptoFramework: Sendable {
     ) -> OperationReport {
         let modeled = context.snapshot
         return OperationReport(
-            provider: set.descriptors[index].name, mechanism: key.mechanism,
-            operation: request.operationName,
+            provider: set.descriptors[index].name, mechanism: request.mechanism,
+            operation: key.served.operationName,
             // Mapping even an empty array costs a generic metadata look-up: skip it on the common path.
             failovers: failures.isEmpty ? [] : failures.map { (set.descriptors[$0.0].name, $0.1) },
             hostNanoseconds: elapsed, modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds,

@@ -146,19 +146,46 @@ final class Registry: Sendable {
     }
 }
 
-/// What selection reads of a request, taken out once per request: each of
-/// CryptoRequest's properties is a switch that copies the case's payload.
+/// What selection reads of a request, taken out once per request in one
+/// switch: each of CryptoRequest's properties is a switch of its own that
+/// copies the case's payload.
+/// Only plain values, so passing the key around copies no reference.
 struct SelectionKey {
-    let mechanism: Mechanism
+    /// The mechanism's PKCS#11 value (``Mechanism/value``).
+    let mechanism: UInt64
     let keyBits: Int?
     let flag: MechanismFlags
-    let isRSAPrivateOperation: Bool
+    /// What the request is, for the counters and the report.
+    let served: ServedOperation
+
+    var isRSAPrivateOperation: Bool { served == .sign }
+    var servedIndex: Int { served.index }
 
     init(_ request: CryptoRequest) {
-        mechanism = request.mechanism
-        keyBits = request.keyBits
-        flag = request.requiredFlag
-        isRSAPrivateOperation = request.isRSAPrivateOperation
+        let mechanism: Mechanism
+        switch request {
+        case .sign(let m, let key, _, _):
+            (mechanism, keyBits, flag, served) = (m, key.bits, .sign, .sign)
+        case .verify(let m, let key, _, _, _):
+            (mechanism, keyBits, flag, served) = (m, key.bits, .verify, .verify)
+        case .digest(let m, _):
+            (mechanism, keyBits, flag, served) = (m, nil, .digest, .digest)
+        case .mac(let m, let key, _):
+            (mechanism, keyBits, flag, served) = (m, key.count * 8, .sign, .mac)
+        case .encrypt(let m, let key, _, _):
+            (mechanism, keyBits, flag, served) = (m, key.count * 8, .encrypt, .encrypt)
+        case .decrypt(let m, let key, _, _):
+            (mechanism, keyBits, flag, served) = (m, key.count * 8, .decrypt, .decrypt)
+        case .generateRSAKeyPair(let bits, _):
+            (mechanism, keyBits, flag, served) = (.rsaPKCSKeyPairGen, bits, .generateKeyPair, .generateRSAKeyPair)
+        case .generateDHKeyPair(let group, _):
+            (mechanism, keyBits, flag, served) = (.dhPKCSKeyPairGen, group.bits, .generateKeyPair, .generateDHKeyPair)
+        case .deriveDH(let key, _):
+            (mechanism, keyBits, flag, served) = (.dhPKCSDerive, key.group.bits, .derive, .deriveDH)
+        case .random:
+            (mechanism, keyBits, flag, served) = (.random, nil, [], .random)
+        }
+        self.mechanism = mechanism.value
     }
 }
 
@@ -273,17 +300,21 @@ final class SelectionTable: Sendable {
     }
     let policy: Policy
     let providers: ProviderSet
-    /// Candidates by mechanism value, sorted by value: a binary search of a
-    /// few dozen integers costs less than hashing the mechanism per request.
-    private let byValue: [(value: UInt64, entries: [Entry])]
+    /// Mechanism values with candidates, sorted: a binary search of a few
+    /// dozen integers costs less than hashing the mechanism per request.
+    private let values: [UInt64]
+    /// The candidates of `values[i]` (a parallel array, so the search reads integers only).
+    private let entries: [[Entry]]
 
-    func candidates(for mechanism: Mechanism) -> [Entry]? {
-        var low = 0, high = byValue.count
+    func candidates(for mechanism: Mechanism) -> [Entry]? { candidates(for: mechanism.value) }
+
+    func candidates(for value: UInt64) -> [Entry]? {
+        var low = 0, high = values.count
         while low < high {
             let mid = (low + high) >> 1
-            if byValue[mid].value < mechanism.value { low = mid + 1 } else { high = mid }
+            if values[mid] < value { low = mid + 1 } else { high = mid }
         }
-        return low < byValue.count && byValue[low].value == mechanism.value ? byValue[low].entries : nil
+        return low < values.count && values[low] == value ? entries[low] : nil
     }
 
     init(providers: ProviderSet, policy: Policy, softwarePriority: [String], deviceRanking: DeviceRanking) {
@@ -308,7 +339,9 @@ final class SelectionTable: Sendable {
                 return rx != ry ? rx < ry : a.offset < b.offset
             }.map(\.element)
         }
-        self.byValue = table.map { (value: $0.key.value, entries: $0.value) }.sorted { $0.value < $1.value }
+        let sorted = table.sorted { $0.key.value < $1.key.value }
+        self.values = sorted.map(\.key.value)
+        self.entries = sorted.map(\.value)
     }
 }
 

@@ -5,18 +5,15 @@ import CryptoFramework
 extension FetchedDigest {
     func digest(_ data: [UInt8]) throws -> [UInt8] {
         let size = hash.digestLength
-        var ok: Int32 = 0
-        let out = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            var length: UInt32 = 0
-            ok = data.withUnsafeBytes { EVP_Digest($0.baseAddress, $0.count, buffer.baseAddress, &length, pointer, nil) }
-            // On failure the bytes are not the digest; zeroed, they are never read.
-            if ok != 1 || Int(length) != size {
-                buffer.initialize(repeating: 0)
-                ok = 0
-            }
-            count = size
+        // `repeating:count:` for [UInt8] is prespecialized in the standard
+        // library; `unsafeUninitializedCapacity` looked its metadata up per call.
+        var out = [UInt8](repeating: 0, count: size)
+        var length: UInt32 = 0
+        let ok = data.withUnsafeBytes { input in
+            out.withUnsafeMutableBufferPointer { EVP_Digest(input.baseAddress, input.count, $0.baseAddress, &length, pointer, nil) }
         }
         try OpenSSLFailure.check(ok, "EVP_Digest(\(hash))")
+        guard Int(length) == size else { throw OpenSSLFailure.error(.providerFailed, "EVP_Digest(\(hash)) wrote \(length) bytes") }
         return out
     }
 

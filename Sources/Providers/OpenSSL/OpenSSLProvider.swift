@@ -19,10 +19,11 @@ public final class OpenSSLProvider: CryptoProvider {
             summary: "libcrypto \(OpenSSLProvider.libraryVersion): RSA, Diffie-Hellman, SHA-1/SHA-2, HMAC, AES-CBC, 3DES-CBC",
             mechanisms: OpenSSLMechanisms.table)
         algorithms = FetchedAlgorithms()
+        isFailed = !algorithms.isComplete
     }
 
     /// FAILED when libcrypto lacks an algorithm the table promises (e.g. a FIPS-only configuration without SHA-1).
-    public var isFailed: Bool { !algorithms.isComplete }
+    public let isFailed: Bool
 
     /// The linked libcrypto's version text ("OpenSSL 3.0.13 30 Jan 2024").
     static var libraryVersion: String {
