@@ -170,8 +170,13 @@ sanitize-thread: deps
 
 # Leak checking stays on: LeakSanitizer runs at exit of the test process; the
 # suppressions name two leaks inside the toolchain's libraries (see the file).
+# Outside processes that load the instrumented PKCS#11 module (pkcs11-tool,
+# charon, the C client) get the toolchain's ASan runtime preloaded
+# (Sources/ProcessSupport/SanitizerPreload.swift).
+ASAN_RUNTIME = $(firstword $(wildcard $(dir $(realpath $(shell command -v $(SWIFT))))../lib/clang/*/lib/linux/libclang_rt.asan-x86_64.so))
 sanitize-address: deps
 	@mkdir -p .build-asan
+	CRYPTOFRAMEWORK_CHILD_ASAN_RUNTIME="$(ASAN_RUNTIME)" CRYPTOFRAMEWORK_CHILD_ASAN_BUILT="$(CURDIR)/.build-asan" \
 	ASAN_OPTIONS="detect_leaks=1 $$ASAN_OPTIONS" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $$LSAN_OPTIONS" \
 	  $(SWIFT) test --sanitize=address --scratch-path .build-asan 2>&1 | tee .build-asan/asan.log; \
 	  status=$${PIPESTATUS[0]}; reports=$$(grep -c 'ERROR: \(AddressSanitizer\|LeakSanitizer\)' .build-asan/asan.log); \

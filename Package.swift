@@ -149,7 +149,7 @@ let package = Package(
         // against the built libCryptoFrameworkPKCS11.so.
         .testTarget(
             name: "PKCS11ModuleTests",
-            dependencies: ["CryptoFramework", "Providers"],
+            dependencies: ["CryptoFramework", "Providers", "ProcessSupport"],
             // The C client is compiled by the tests with cc (read via #filePath).
             exclude: ["Fixtures"]
         ),

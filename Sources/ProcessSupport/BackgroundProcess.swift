@@ -15,7 +15,7 @@ public final class BackgroundProcess: @unchecked Sendable {  // `process` is set
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        p.environment = SanitizerPreload.applied(to: ProcessInfo.processInfo.environment.merging(environment) { $1 }, executable: path)
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         p.standardOutput = handle

@@ -22,7 +22,7 @@ public enum ChildProcess {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = arguments
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        p.environment = SanitizerPreload.applied(to: ProcessInfo.processInfo.environment.merging(environment) { $1 }, executable: path)
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe

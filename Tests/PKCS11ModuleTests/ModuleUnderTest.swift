@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,7 +85,7 @@ func runClient(_ executable: String, _ arguments: [String], environment: [String
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/" + executable)
     process.arguments = arguments
-    process.environment = environment
+    process.environment = SanitizerPreload.applied(to: environment, executable: process.executableURL!.path)
     process.standardOutput = try FileHandle(forWritingTo: out)
     process.standardError = try FileHandle(forWritingTo: err)
     process.standardInput = FileHandle.nullDevice

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Outside processes that load an AddressSanitizer build of the PKCS#11 module.
+///
+/// `make sanitize-address` builds `libCryptoFrameworkPKCS11.so` with ASan; the
+/// module then needs the ASan runtime, which pkcs11-tool, p11tool, charon or a
+/// C client do not carry. The Makefile names the toolchain's runtime in
+/// `CRYPTOFRAMEWORK_CHILD_ASAN_RUNTIME`, and every child started through this
+/// package gets it in `LD_PRELOAD`, with leak checking off (the tools' own
+/// allocations at exit are not ours to judge; memory errors in the module still
+/// abort the child, and the test that ran it fails). Our own executables under
+/// `CRYPTOFRAMEWORK_CHILD_ASAN_BUILT` (the instrumented build) carry their own
+/// runtime and get no preload. Unset, nothing changes.
+public enum SanitizerPreload {
+    public static let variable = "CRYPTOFRAMEWORK_CHILD_ASAN_RUNTIME"
+    public static let builtVariable = "CRYPTOFRAMEWORK_CHILD_ASAN_BUILT"
+
+    /// `environment` for a child running `executable`, with the runtime preloaded when asked for.
+    public static func applied(to environment: [String: String], executable: String) -> [String: String] {
+        guard let runtime = environment[variable], !runtime.isEmpty else { return environment }
+        if let built = environment[builtVariable], !built.isEmpty,
+            URL(fileURLWithPath: executable).standardizedFileURL.path.hasPrefix(URL(fileURLWithPath: built).standardizedFileURL.path + "/")
+        {
+            return environment
+        }
+        var env = environment
+        env["LD_PRELOAD"] = [runtime, env["LD_PRELOAD"]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ":")
+        env["ASAN_OPTIONS"] = "detect_leaks=0:halt_on_error=1"
+        return env
+    }
+}
