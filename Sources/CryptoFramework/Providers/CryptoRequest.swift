@@ -48,19 +48,7 @@ public enum CryptoRequest: Sendable {
     }
 
     /// The operation's short name (for reports and errors).
-    public var operationName: String {
-        switch self {
-        case .sign: "sign"
-        case .verify: "verify"
-        case .digest: "digest"
-        case .mac: "mac"
-        case .encrypt: "encrypt"
-        case .decrypt: "decrypt"
-        case .generateRSAKeyPair, .generateDHKeyPair: "generate"
-        case .deriveDH: "derive"
-        case .random: "random"
-        }
-    }
+    public var operationName: String { ServedOperation(self).operationName }
 
     /// The CKF flag a provider must list for the mechanism to serve this operation.
     public var requiredFlag: MechanismFlags {
