@@ -103,6 +103,6 @@ do {
     print(row("sign", best.moduleSign, best.swiftSign, "≥ 0.90"))
     print(row("verify", best.moduleVerify, best.swiftVerify, ""))
 } catch {
-    FileHandle.standardError.write(Data("pkcs11-speed: \(error)\n".utf8))
+    StandardError.write("pkcs11-speed: \(error)\n")
     exit(1)
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CryptoFramework
 import Foundation
 import Providers
 import Retell
@@ -81,7 +82,7 @@ struct RetellCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         }
         let result = try RetellRun.run(options) { line in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
+            StandardError.write(line + "\n")
         }
         print(RetellReport.text(result), terminator: "")
     }

@@ -87,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
         let target = negotiations
         let lines: FileHandle = json ? .standardError : .standardOutput
         let write: @Sendable (String) -> Void = { lines.write(Data(($0 + "\n").utf8)) }
-        let errors: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let errors: @Sendable (String) -> Void = { StandardError.write($0 + "\n") }
         let counter = CompletionCounter()
         let service = ResponderService(
             ResponderServiceConfiguration(
