@@ -138,6 +138,34 @@ import Testing
         #expect(s.served == ["digest": 1, "random": 1])
     }
 
+    @Test func snapshotsNeverGoBackwardsWhileRequestsRun() {
+        let stats = ProviderStats()
+        let digest = SelectionKey(.digest(.sha256, data: [])).servedIndex
+        let done = Atomic<Bool>(false)
+        let backwards = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 2) { role in
+            if role == 0 {
+                for _ in 0..<200_000 {
+                    stats.begin()
+                    stats.completed(servedIndex: digest)
+                }
+                done.store(true, ordering: .releasing)
+            } else {
+                var last = stats.snapshot
+                while !done.load(ordering: .acquiring) {
+                    let now = stats.snapshot
+                    if now.requests < last.requests || now.completed < last.completed || now.inFlight < 0 {
+                        backwards.wrappingAdd(1, ordering: .relaxed)
+                    }
+                    last = now
+                }
+            }
+        }
+        #expect(backwards.load(ordering: .relaxed) == 0)
+        #expect(stats.snapshot.requests == 200_000)
+        #expect(stats.snapshot.inFlight == 0)
+    }
+
     // MARK: Descriptors
 
     @Test func descriptorFindsEveryListedMechanismAndNothingElse() {

@@ -75,8 +75,10 @@ public final class KeyHandleCache: Sendable {
         }
     }
 
-    /// Drops every cached handle (e.g. a provider was unloaded). Handles stay
-    /// alive until the cache goes, since a reader may still hold one.
+    /// Drops every cached handle (e.g. a provider was unloaded): they are
+    /// built anew on next use. The dropped ones stay alive until the cache goes,
+    /// since a reader may still hold one, so this is for rare events, not a loop
+    /// (nothing in the package calls it on the request path).
     public func removeAll() {
         lists.withLock { lists in
             let empty = List([])

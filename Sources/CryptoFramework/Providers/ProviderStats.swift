@@ -1,13 +1,14 @@
 import Synchronization
 
 /// Cheap per-provider counters: lock-free atomics on the request path, two
-/// read-modify-writes per completed request (in flight up, then in flight down
-/// with the kind served up). Requests and completions are sums of the rest.
+/// read-modify-writes per completed request (requests up, then the kind served
+/// up). Completions are the sum of the kinds served, and requests in flight are
+/// requests minus every outcome.
 public final class ProviderStats: Sendable {
+    private let requestsCounter = Atomic<Int>(0)
     private let errorsCounter = Atomic<Int>(0)
     private let failoversCounter = Atomic<Int>(0)
     private let checkFailuresCounter = Atomic<Int>(0)
-    private let inFlightCounter = Atomic<Int>(0)
     /// Completed requests per kind of request, indexed by ``ServedOperation``.
     private let servedCounters = ServedOperation.allCases.map { _ in AtomicCounter() }
 
@@ -15,18 +16,16 @@ public final class ProviderStats: Sendable {
 
     /// An attempt sent to the provider.
     func begin() {
-        inFlightCounter.wrappingAdd(1, ordering: .relaxed)
+        requestsCounter.wrappingAdd(1, ordering: .relaxed)
     }
 
     /// The attempt completed: one more of the ``ServedOperation`` at `servedIndex`.
     func completed(servedIndex: Int) {
-        inFlightCounter.wrappingSubtract(1, ordering: .relaxed)
         servedCounters[servedIndex].value.wrappingAdd(1, ordering: .relaxed)
     }
 
     /// The attempt did not complete.
     func end(_ outcome: Failure) {
-        inFlightCounter.wrappingSubtract(1, ordering: .relaxed)
         switch outcome {
         case .failedOver: failoversCounter.wrappingAdd(1, ordering: .relaxed)
         case .error: errorsCounter.wrappingAdd(1, ordering: .relaxed)
@@ -38,20 +37,23 @@ public final class ProviderStats: Sendable {
 
     enum Failure { case failedOver, error, checkFailed }
 
-    /// A consistent-enough copy of the counters.
+    /// A consistent-enough copy of the counters. The outcomes are read before
+    /// the requests, so every counter, requests included, only grows from one
+    /// snapshot to the next, and in flight is never negative.
     public var snapshot: ProviderStatsSnapshot {
         let served = ServedOperation.allCases.map { servedCounters[$0.index].value.load(ordering: .relaxed) }
         let completed = served.reduce(0, &+)
         let errors = errorsCounter.load(ordering: .relaxed)
         let failovers = failoversCounter.load(ordering: .relaxed)
-        let inFlight = inFlightCounter.load(ordering: .relaxed)
+        let checkFailures = checkFailuresCounter.load(ordering: .relaxed)
+        let requests = requestsCounter.load(ordering: .relaxed)
         return ProviderStatsSnapshot(
-            requests: completed &+ errors &+ failovers &+ inFlight,
+            requests: requests,
             completed: completed,
             errors: errors,
             failovers: failovers,
-            resultCheckFailures: checkFailuresCounter.load(ordering: .relaxed),
-            inFlight: inFlight,
+            resultCheckFailures: checkFailures,
+            inFlight: max(0, requests &- completed &- errors &- failovers),
             served: Dictionary(uniqueKeysWithValues: zip(ServedOperation.allCases, served).compactMap { op, n in
                 n == 0 ? nil : (op.rawValue, n)
             }))

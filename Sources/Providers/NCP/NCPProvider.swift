@@ -7,7 +7,9 @@ import Synchronization
 /// rings, computed with GMP on the MAUs' worker threads (the results are
 /// real); their time is modeled in T1 cycles (``NCPTimingModel``). A full
 /// ring answers busy and the framework overflows to software; faults can be
-/// injected through ``faults``.
+/// injected through ``faults``. Like the real unit, it does not check its RSA
+/// signatures: the framework does, before release (Selection rule 5), so a
+/// caller of ``perform(_:context:)`` outside the framework gets them unchecked.
 public final class NCPProvider: CryptoProvider {
     /// RSA moduli of 32...256 bytes (ncp.h RSA_MIN_KEY_LEN / RSA_MAX_KEY_LEN,
     /// registered × 8 as bits in ncp_kcf.c's ncp_mech_info_table).

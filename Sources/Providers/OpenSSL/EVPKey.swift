@@ -54,16 +54,6 @@ extension EVPKey {
     /// The cache slot under which this provider keeps a key's EVP_PKEY.
     static let handleSlot = "openssl.evp"
 
-    /// The key's EVP_PKEY, imported on first use and cached behind the key.
-    static func rsa(_ key: RSAPublicKey) throws -> EVPKey {
-        try key.handles.handle(handleSlot) {
-            try fromData(selection: selectPublicKey, [
-                ("n", BigNumber(key.modulus)),  // OSSL_PKEY_PARAM_RSA_N
-                ("e", BigNumber(key.publicExponent)),  // OSSL_PKEY_PARAM_RSA_E
-            ])
-        }
-    }
-
     /// The private key's EVP_PKEY with all CRT components, imported on first use.
     static func rsa(_ key: RSAPrivateKey) throws -> EVPKey {
         try key.handles.handle(handleSlot) {
