@@ -51,26 +51,11 @@ public enum CryptoRequest: Sendable {
     public var operationName: String { ServedOperation(self).operationName }
 
     /// The CKF flag a provider must list for the mechanism to serve this operation.
-    public var requiredFlag: MechanismFlags {
-        switch self {
-        case .sign: .sign
-        case .verify: .verify
-        case .digest: .digest
-        case .mac: .sign
-        case .encrypt: .encrypt
-        case .decrypt: .decrypt
-        case .generateRSAKeyPair, .generateDHKeyPair: .generateKeyPair
-        case .deriveDH: .derive
-        case .random: []
-        }
-    }
+    public var requiredFlag: MechanismFlags { ServedOperation(self).requiredFlag }
 
     /// True for RSA private-key operations, whose hardware results the registry
     /// checks before release (DESIGN.md Selection rule 5).
-    public var isRSAPrivateOperation: Bool {
-        if case .sign = self { return true }
-        return false
-    }
+    public var isRSAPrivateOperation: Bool { ServedOperation(self) == .sign }
 }
 
 /// What a provider returns for a request: ``bytes`` for signatures, digests,

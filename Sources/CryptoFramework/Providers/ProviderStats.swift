@@ -87,6 +87,21 @@ public enum ServedOperation: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The CKF flag a provider must list to serve it (``CryptoRequest/requiredFlag``):
+    /// an HMAC is a signature in PKCS#11's terms.
+    var requiredFlag: MechanismFlags {
+        switch self {
+        case .sign, .mac: .sign
+        case .verify: .verify
+        case .digest: .digest
+        case .encrypt: .encrypt
+        case .decrypt: .decrypt
+        case .generateRSAKeyPair, .generateDHKeyPair: .generateKeyPair
+        case .deriveDH: .derive
+        case .random: []
+        }
+    }
+
     /// The operation's short name in reports and errors (``CryptoRequest/operationName``).
     var operationName: String {
         switch self {

@@ -146,10 +146,9 @@ final class Registry: Sendable {
     }
 }
 
-/// What selection reads of a request, taken out once per request in one
-/// switch: each of CryptoRequest's properties is a switch of its own that
-/// copies the case's payload.
-/// Only plain values, so passing the key around copies no reference.
+/// What selection reads of a request, taken out once per request: plain
+/// values only, so passing the key between the steps of a request copies no
+/// reference (a key binds as one reference, since its fields live in one object).
 struct SelectionKey {
     /// The mechanism's PKCS#11 value (``Mechanism/value``).
     let mechanism: UInt64
@@ -162,30 +161,10 @@ struct SelectionKey {
     var servedIndex: Int { served.index }
 
     init(_ request: CryptoRequest) {
-        let mechanism: Mechanism
-        switch request {
-        case .sign(let m, let key, _, _):
-            (mechanism, keyBits, flag, served) = (m, key.bits, .sign, .sign)
-        case .verify(let m, let key, _, _, _):
-            (mechanism, keyBits, flag, served) = (m, key.bits, .verify, .verify)
-        case .digest(let m, _):
-            (mechanism, keyBits, flag, served) = (m, nil, .digest, .digest)
-        case .mac(let m, let key, _):
-            (mechanism, keyBits, flag, served) = (m, key.count * 8, .sign, .mac)
-        case .encrypt(let m, let key, _, _):
-            (mechanism, keyBits, flag, served) = (m, key.count * 8, .encrypt, .encrypt)
-        case .decrypt(let m, let key, _, _):
-            (mechanism, keyBits, flag, served) = (m, key.count * 8, .decrypt, .decrypt)
-        case .generateRSAKeyPair(let bits, _):
-            (mechanism, keyBits, flag, served) = (.rsaPKCSKeyPairGen, bits, .generateKeyPair, .generateRSAKeyPair)
-        case .generateDHKeyPair(let group, _):
-            (mechanism, keyBits, flag, served) = (.dhPKCSKeyPairGen, group.bits, .generateKeyPair, .generateDHKeyPair)
-        case .deriveDH(let key, _):
-            (mechanism, keyBits, flag, served) = (.dhPKCSDerive, key.group.bits, .derive, .deriveDH)
-        case .random:
-            (mechanism, keyBits, flag, served) = (.random, nil, [], .random)
-        }
-        self.mechanism = mechanism.value
+        served = ServedOperation(request)
+        mechanism = request.mechanism.value
+        keyBits = request.keyBits
+        flag = served.requiredFlag
     }
 }
 
