@@ -1,14 +1,10 @@
-import Synchronization
-
 /// Native handles (an EVP_PKEY, a set of mpz values, a PKCS#11 object) that
 /// providers build from a key once and keep behind the key value, so a hot loop
 /// never re-imports a key. One cache per key; entries live as long as the key.
 ///
 /// Every operation on the key reads its cache, so a read takes no lock: the
-/// entries are an immutable list published through an atomic reference, and a
-/// new slot publishes a longer copy. Lists replaced this way stay alive with
-/// the cache (a key holds a handful of slots, one per provider that used it),
-/// so a reader never sees a freed list.
+/// entries are an immutable list, ``Published``, and a new slot publishes a
+/// longer copy (a key holds a handful of slots, one per provider that used it).
 public final class KeyHandleCache: Sendable {
     /// A typed box, so a hit reads its value with an unchecked downcast.
     @usableFromInline
@@ -26,16 +22,10 @@ public final class KeyHandleCache: Sendable {
         init(_ entries: [(slot: String, box: AnyObject & Sendable, type: ObjectIdentifier)]) { self.entries = entries }
     }
 
-    /// The list in force; never nil after init.
-    @usableFromInline let published: Atomic<Unmanaged<List>>
-    /// Every list published, kept alive until the cache goes; the lock also serialises stores.
-    private let lists: Locked<[List]>
+    /// The list in force; every list published stays alive with the cache.
+    @usableFromInline let list = Published(List([]))
 
-    public init() {
-        let empty = List([])
-        published = Atomic(Unmanaged.passUnretained(empty))
-        lists = Locked([empty])
-    }
+    public init() {}
 
     /// The handle stored under `slot`, built by `make` on first use. Two threads
     /// racing on a cold slot may both build; the first stored wins and both get it.
@@ -49,7 +39,7 @@ public final class KeyHandleCache: Sendable {
 
     @inlinable
     func lookup<H: Sendable>(_ slot: String, as: H.Type) -> H? {
-        let list = published.load(ordering: .acquiring).takeUnretainedValue()
+        let list = self.list.value
         for entry in list.entries where entry.slot == slot {
             guard entry.type == ObjectIdentifier(H.self) else { return nil }
             return unsafeDowncast(entry.box, to: Box<H>.self).value
@@ -59,19 +49,15 @@ public final class KeyHandleCache: Sendable {
 
     @usableFromInline
     func store<H: Sendable>(_ slot: String, _ made: H) -> H {
-        lists.withLock { lists in
-            let current = published.load(ordering: .acquiring).takeUnretainedValue()
+        list.update { current in
             var entries = current.entries
             if let i = entries.firstIndex(where: { $0.slot == slot }) {
-                if entries[i].type == ObjectIdentifier(H.self) { return unsafeDowncast(entries[i].box, to: Box<H>.self).value }
+                if entries[i].type == ObjectIdentifier(H.self) { return (current, unsafeDowncast(entries[i].box, to: Box<H>.self).value) }
                 entries[i] = (slot, Box(made), ObjectIdentifier(H.self))
             } else {
                 entries.append((slot, Box(made), ObjectIdentifier(H.self)))
             }
-            let next = List(entries)
-            lists.append(next)
-            published.store(Unmanaged.passUnretained(next), ordering: .releasing)
-            return made
+            return (List(entries), made)
         }
     }
 
@@ -80,10 +66,6 @@ public final class KeyHandleCache: Sendable {
     /// since a reader may still hold one, so this is for rare events, not a loop
     /// (nothing in the package calls it on the request path).
     public func removeAll() {
-        lists.withLock { lists in
-            let empty = List([])
-            lists.append(empty)
-            published.store(Unmanaged.passUnretained(empty), ordering: .releasing)
-        }
+        list.update { _ in (List([]), ()) }
     }
 }

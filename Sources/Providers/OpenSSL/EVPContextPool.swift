@@ -1,6 +1,5 @@
 internal import CLibCrypto
 import CryptoFramework
-import Synchronization
 
 /// How an RSA signature context is set up: operation, padding and digests.
 /// Two requests with the same setup can share an initialised context.
@@ -20,8 +19,8 @@ struct RSAContextSetup: Hashable, Sendable {
 /// one thread at a time: it is taken out of the pool for the operation.
 ///
 /// The pool takes no lock on the request path: per setup, idle contexts sit in
-/// an ``ObjectPool``. The per-setup list only grows (a key sees one or two setups) and is
-/// published as an immutable array, like ``KeyHandleCache``'s entries.
+/// an ``ObjectPool``. The per-setup list only grows (a key sees one or two
+/// setups) and is ``Published``, like ``KeyHandleCache``'s entries.
 final class EVPContextPool: Sendable {
     /// Idle contexts kept per setup; enough for the threads of a busy process.
     static let limitPerSetup = 16
@@ -37,28 +36,15 @@ final class EVPContextPool: Sendable {
         init(_ idle: [Idle]) { self.idle = idle }
     }
 
-    /// The setups in force, read without a lock; every list published stays alive with the pool.
-    private let published: Atomic<Unmanaged<Setups>>
-    private let lists: Locked<[Setups]>
-
-    init() {
-        let empty = Setups([])
-        published = Atomic(Unmanaged.passUnretained(empty))
-        lists = Locked([empty])
-    }
+    /// The setups in force, read without a lock.
+    private let setups = Published(Setups([]))
 
     private func idle(for setup: RSAContextSetup) -> Idle {
-        if let found = published.load(ordering: .acquiring).takeUnretainedValue().idle.first(where: { $0.setup == setup }) {
-            return found
-        }
-        return lists.withLock { lists in
-            let current = published.load(ordering: .acquiring).takeUnretainedValue()
-            if let raced = current.idle.first(where: { $0.setup == setup }) { return raced }
+        if let found = setups.value.idle.first(where: { $0.setup == setup }) { return found }
+        return setups.update { current in
+            if let raced = current.idle.first(where: { $0.setup == setup }) { return (current, raced) }
             let made = Idle(setup)
-            let next = Setups(current.idle + [made])
-            lists.append(next)
-            published.store(Unmanaged.passUnretained(next), ordering: .releasing)
-            return made
+            return (Setups(current.idle + [made]), made)
         }
     }
 
@@ -67,10 +53,6 @@ final class EVPContextPool: Sendable {
     func withContext<R>(
         _ setup: RSAContextSetup, make: () throws -> EVPKeyContext, _ body: (EVPKeyContext) throws -> R
     ) throws -> R {
-        let idle = idle(for: setup)
-        let context = try idle.contexts.take() ?? make()
-        let result = try body(context)
-        idle.contexts.put(context)
-        return result
+        try idle(for: setup).contexts.borrow(make: make, body)
     }
 }

@@ -24,6 +24,16 @@ final class ObjectPool<Object: AnyObject & Sendable>: Sendable {
         return nil
     }
 
+    /// Runs `body` with an idle object, or one `make` builds, and keeps it for
+    /// the next caller unless `body` threw (a failed operation may have left
+    /// it in any state).
+    func borrow<R>(make: () throws -> Object, _ body: (Object) throws -> R) throws -> R {
+        let object = try take() ?? make()
+        let result = try body(object)
+        put(object)
+        return result
+    }
+
     func put(_ object: Object) {
         let held = Unmanaged.passRetained(object)
         for slot in slots where slot.held.load(ordering: .relaxed) == nil {

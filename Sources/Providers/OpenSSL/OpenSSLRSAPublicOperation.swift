@@ -34,13 +34,13 @@ final class OpenSSLRSAPublicOperation: @unchecked Sendable {  // immutable after
     /// The key's operation, built on first use and cached in its handles.
     static func of(_ key: RSAPublicKey, scratch: ObjectPool<Scratch>) throws -> OpenSSLRSAPublicOperation {
         try key.handles.handle(handleSlot) {
-            try Scratch.borrow(from: scratch) { try OpenSSLRSAPublicOperation(key, scratch: $0) }
+            try scratch.borrow(make: Scratch.init) { try OpenSSLRSAPublicOperation(key, scratch: $0) }
         }
     }
 
     /// s^e mod n as `byteCount` big-endian bytes; `signature` must be `byteCount` bytes below n.
     func apply(_ signature: [UInt8], scratch pool: ObjectPool<Scratch>) throws -> [UInt8] {
-        try Scratch.borrow(from: pool) { scratch in
+        try pool.borrow(make: Scratch.init) { scratch in
             let loaded = signature.withUnsafeBufferPointer { BN_bin2bn($0.baseAddress, Int32($0.count), scratch.input) }
             guard loaded != nil else { throw OpenSSLFailure.error(.hostMemory, "BN_bin2bn") }
             guard BN_ucmp(scratch.input, n.pointer) < 0 else {
@@ -75,14 +75,6 @@ final class OpenSSLRSAPublicOperation: @unchecked Sendable {  // immutable after
             BN_free(input)
             BN_free(output)
             BN_CTX_free(context)
-        }
-
-        /// Runs `body` with scratch from `pool` (or new), returned to it unless `body` threw.
-        static func borrow<R>(from pool: ObjectPool<Scratch>, _ body: (Scratch) throws -> R) throws -> R {
-            let scratch = try pool.take() ?? Scratch()
-            let result = try body(scratch)
-            pool.put(scratch)
-            return result
         }
     }
 }
