@@ -49,7 +49,7 @@ public final class KeyHandleCache: Sendable {
 
     @usableFromInline
     func store<H: Sendable>(_ slot: String, _ made: H) -> H {
-        list.update { current in
+        list.update { current, _ in
             var entries = current.entries
             if let i = entries.firstIndex(where: { $0.slot == slot }) {
                 if entries[i].type == ObjectIdentifier(H.self) { return (current, unsafeDowncast(entries[i].box, to: Box<H>.self).value) }
@@ -66,6 +66,6 @@ public final class KeyHandleCache: Sendable {
     /// since a reader may still hold one, so this is for rare events, not a loop
     /// (nothing in the package calls it on the request path).
     public func removeAll() {
-        list.update { _ in (List([]), ()) }
+        list.update { _, _ in (List([]), ()) }
     }
 }

@@ -17,16 +17,13 @@ final class Registry: Sendable {
     /// in the set, so indices held by requests in flight remain valid).
     init(platform: Platform, policy source: PolicySource, warn: @escaping @Sendable (String) -> Void, kstatDirectory: URL?) throws {
         self.platform = platform
-        let holder = try PolicyHolder(source: source, warn: warn)
         let base = try ProviderSet(platform: platform)
-        self.policyHolder = holder
-        policyHolder.builder = { [platform] policy, previous in
+        policyHolder = try PolicyHolder(source: source, warn: warn) { [platform] policy, previous in
             let providers = (previous ?? base).attaching(modulesOf: policy, platform: platform)
             return SelectionTable(
                 providers: providers, policy: policy, softwarePriority: platform.softwarePriority,
                 deviceRanking: platform.deviceRanking)
         }
-        try policyHolder.rebuild()
         kstatPublisher = kstatDirectory.map(KstatPublisher.init(directory:))
         kstatPublisher?.write(self)
     }
@@ -328,7 +325,7 @@ final class SelectionTable: Sendable {
 /// `checkInterval`, one request stats the file; a changed file is parsed and,
 /// if valid, applied to new requests (rule 4). A malformed new file leaves the
 /// last good policy in force and is reported, never half-applied.
-final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Registry.init before any use
+final class PolicyHolder: Sendable {
     static let checkIntervalNanoseconds: UInt64 = 100_000_000
 
     private let store: PolicyStore?
@@ -337,51 +334,40 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
     private let warn: @Sendable (String) -> Void
     private let lastCheck = Atomic<UInt64>(0)
     /// Builds the table for a policy from the previous table's providers (nil the first time).
-    var builder: (@Sendable (Policy, ProviderSet?) -> SelectionTable)!
+    private let builder: @Sendable (Policy, ProviderSet?) -> SelectionTable
     /// Serializes builds: a module must be attached once, even when two
     /// threads apply a policy at the same time.
     private let building = Locked(())
 
     private struct State {
         var policy: Policy
-        var table: SelectionTable?
         var stamp: FileStamp?
         var loadError: CryptoError?
         /// The most recent policies applied after the first, oldest first.
         var changes: [PolicyChange] = []
-
-        /// Every table ever published, one per distinct policy and provider
-        /// set: kept so that `published` never points at a freed table.
-        var tables: [SelectionTable] = []
     }
 
-    /// The table in force, read by every request without a lock. A table is
-    /// never freed while the holder lives (`State.tables` keeps it), so an
-    /// unretained load is always valid; a policy seen again reuses its table,
-    /// so flipping between policies does not grow the list.
-    private let published = Atomic<Unmanaged<SelectionTable>?>(nil)
+    /// The table in force, read by every request without a lock. Every table
+    /// published stays alive with the holder, one per distinct policy and
+    /// provider set: a policy seen again reuses its table, so flipping between
+    /// policies does not grow the list.
+    private let published: Published<SelectionTable>
 
-    /// Makes `table` (or an equal one published before) the one in force. Under the state lock.
-    private func publish(_ table: SelectionTable, in s: inout State) {
-        let chosen: SelectionTable
-        if let same = s.tables.first(where: { $0.providers === table.providers && $0.policy == table.policy }) {
-            chosen = same
-        } else {
-            s.tables.append(table)
-            chosen = table
+    /// Makes `table` (or an equal one published before) the one in force.
+    private func publish(_ table: SelectionTable) {
+        published.update { _, kept in
+            (kept.first { $0.providers === table.providers && $0.policy == table.policy } ?? table, ())
         }
-        s.table = chosen
-        published.store(Unmanaged.passUnretained(chosen), ordering: .releasing)
     }
 
     /// Puts `policy` in force with its table, and remembers the change. Under the state lock.
     private func apply(_ policy: Policy, table: SelectionTable, in s: inout State) {
-        if s.table != nil, policy != s.policy {
+        if policy != s.policy {
             s.changes.append(PolicyChange(appliedAtNanoseconds: MonotonicClock.nanoseconds(), previous: s.policy, policy: policy))
             if s.changes.count > Self.changesKept { s.changes.removeFirst(s.changes.count - Self.changesKept) }
         }
         s.policy = policy
-        publish(table, in: &s)
+        publish(table)
     }
 
     /// Bounds the change history of a long-running process.
@@ -389,46 +375,46 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
 
     var changes: [PolicyChange] { state.withLock { $0.changes } }
 
-    init(source: PolicySource, warn: @escaping @Sendable (String) -> Void) throws {
+    /// The policy `source` holds, in force with the table `builder` makes of it.
+    init(
+        source: PolicySource, warn: @escaping @Sendable (String) -> Void,
+        builder: @escaping @Sendable (Policy, ProviderSet?) -> SelectionTable
+    ) throws {
         self.warn = warn
+        self.builder = builder
+        let initial: State
         switch source {
         case .inMemory(let policy):
             store = nil
-            state = Locked(State(policy: policy))
+            initial = State(policy: policy)
         case .file(let url):
             let s = PolicyStore(url: url)
             store = s
             let stamp = s.stamp()
-            state = Locked(State(policy: try s.load(), stamp: stamp))
+            initial = State(policy: try s.load(), stamp: stamp)
         case .default:
             let s = PolicyStore(url: PolicyStore.defaultURL())
             store = s
             let stamp = s.stamp()
-            state = Locked(State(policy: try s.load(), stamp: stamp))
+            initial = State(policy: try s.load(), stamp: stamp)
         }
+        state = Locked(initial)
+        published = Published(builder(initial.policy, nil))
     }
 
     /// The policy in force (without checking the file).
     var policy: Policy { state.withLock { $0.policy } }
 
-    func rebuild() throws {
-        building.withLock { _ in
-            let (policy, previous) = state.withLock { ($0.policy, $0.table?.providers) }
-            let table = builder(policy, previous)
-            state.withLock { publish(table, in: &$0) }
-        }
-    }
-
     func current(now: UInt64 = MonotonicClock.nanoseconds()) -> SelectionTable {
         if store != nil { checkFileIfDue(now: now) }
-        return published.load(ordering: .acquiring)!.takeUnretainedValue()  // set by Registry.init's rebuild
+        return published.value
     }
 
     var lastLoadError: CryptoError? { state.withLock { $0.loadError } }
 
     func replace(with policy: Policy) {
         building.withLock { _ in
-            let table = builder(policy, state.withLock { $0.table?.providers })
+            let table = builder(policy, published.value.providers)
             state.withLock { apply(policy, table: table, in: &$0) }
         }
     }
@@ -437,7 +423,7 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
         guard let store else { return }
         let stamp = store.stamp()
         let policy = try store.load()
-        if state.withLock({ $0.policy == policy && $0.table != nil }) {
+        if state.withLock({ $0.policy == policy }) {
             state.withLock {
                 $0.stamp = stamp
                 $0.loadError = nil
@@ -445,7 +431,7 @@ final class PolicyHolder: @unchecked Sendable {  // `builder` is set once in Reg
             return
         }
         building.withLock { _ in
-            let table = builder(policy, state.withLock { $0.table?.providers })
+            let table = builder(policy, published.value.providers)
             state.withLock {
                 apply(policy, table: table, in: &$0)
                 $0.stamp = stamp

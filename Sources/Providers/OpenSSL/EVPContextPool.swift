@@ -41,7 +41,7 @@ final class EVPContextPool: Sendable {
 
     private func idle(for setup: RSAContextSetup) -> Idle {
         if let found = setups.value.idle.first(where: { $0.setup == setup }) { return found }
-        return setups.update { current in
+        return setups.update { current, _ in
             if let raced = current.idle.first(where: { $0.setup == setup }) { return (current, raced) }
             let made = Idle(setup)
             return (Setups(current.idle + [made]), made)
