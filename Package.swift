@@ -43,28 +43,55 @@ let package = Package(
                 .product(name: "BigInt", package: "BigInt"),
             ]
         ),
-        // Every provider, one folder each, and the platforms that assemble them.
+        // One target per provider (Sources/Providers/<Name>), so each one's real
+        // dependencies show here; Platforms assembles them; Providers re-exports them all.
+        .target(name: "ProviderOpenSSL", dependencies: ["CryptoFramework", "CLibCrypto"], path: "Sources/Providers/OpenSSL"),
+        // GMP's RSA and DH; libcrypto supplies its random bytes and digests.
+        .target(name: "ProviderGMP", dependencies: ["CryptoFramework", "CGMP", "CLibCrypto"], path: "Sources/Providers/GMP"),
+        .target(name: "ProviderSodium", dependencies: ["CryptoFramework", "CSodium"], path: "Sources/Providers/Sodium"),
+        // Any PKCS#11 module (SoftHSM2 …) as a provider, dlopen()ed.
+        .target(name: "ProviderPKCS11", dependencies: ["CryptoFramework", "CPKCS11"], path: "Sources/Providers/PKCS11"),
+        // What every emulated device shares: fast or timed release of results.
+        .target(name: "EmulatedHardware", dependencies: ["CryptoFramework"], path: "Sources/Providers/EmulatedHardware"),
+        // ncp/0: emulated MAUs computing with GMP's engine.
+        .target(name: "ProviderNCP", dependencies: ["CryptoFramework", "EmulatedHardware", "ProviderGMP"], path: "Sources/Providers/NCP"),
+        // sparcfp: the T1's FP bignum over GMP integers; its symmetric and random work is handed in by the platform.
+        .target(
+            name: "ProviderSPARCFloat", dependencies: ["CryptoFramework", "EmulatedHardware", "ProviderGMP", "CGMP"],
+            path: "Sources/Providers/SPARCFloat"),
+        // host and t2000: which providers each platform builds.
+        .target(
+            name: "Platforms",
+            dependencies: ["CryptoFramework", "EmulatedHardware", "ProviderOpenSSL", "ProviderGMP", "ProviderSodium",
+                           "ProviderPKCS11", "ProviderNCP", "ProviderSPARCFloat"],
+            path: "Sources/Providers/Platforms"),
+        // `import Providers`: every provider and the platforms.
         .target(
             name: "Providers",
-            dependencies: ["CryptoFramework", "CLibCrypto", "CGMP", "CSodium", "CPKCS11"]
-        ),
+            dependencies: ["EmulatedHardware", "ProviderOpenSSL", "ProviderGMP", "ProviderSodium", "ProviderPKCS11",
+                           "ProviderNCP", "ProviderSPARCFloat", "Platforms"],
+            path: "Sources/Providers/Umbrella"),
         // SVG charts written by the tools themselves: bars and lines on log axes, no plotting runtime.
         .target(name: "Charts"),
-        // IKEv1 Main Mode (RFC 2408 messages, RFC 2409 exchange) over the
-        // framework, and the Phase I run and its report: what ikebench and its tests share.
+        // The IKE protocol: ISAKMP messages and IKEv1 Main Mode state machines over
+        // the framework. No I/O; depends on the framework alone.
+        .target(name: "IKEProtocol", dependencies: ["CryptoFramework"]),
+        // The Phase I benchmark harness above the protocol: runs, reports, chart
+        // data, the 2007 figures and their explanation.
         .target(
-            name: "IKECore",
+            name: "IKEHarness",
             dependencies: [
-                "CryptoFramework", "Providers", "Charts",
+                "CryptoFramework", "IKEProtocol", "Providers", "Charts",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         // IKE on the wire: the Main Mode responder and initiator on UDP (SwiftNIO),
         // the bounded exchange table, and peer trust from X.509 (swift-certificates).
+        // It reports through ResponderObserver and knows no provider.
         .target(
             name: "IKEServer",
             dependencies: [
-                "CryptoFramework", "Providers", "IKECore",
+                "CryptoFramework", "IKEProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -75,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "IKEBench",
             dependencies: [
-                "CryptoFramework", "Providers", "IKECore", "IKEServer", "Charts", "Retell",
+                "CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "Charts", "Retell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,7 +110,7 @@ let package = Package(
         // PKCS#11 module, an initiator charon, cryptoadm in between (`ikebench retell`, `make retell`).
         .target(
             name: "Retell",
-            dependencies: ["CryptoFramework", "Providers", "IKECore", "ProcessSupport"]
+            dependencies: ["CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "ProcessSupport"]
         ),
         // The PKCS#11 module: one metaslot over the registry, a C ABI over Swift,
         // token objects in a PIN-protected keystore (libcrypto for PBKDF2 and AES-GCM).
@@ -104,7 +131,7 @@ let package = Package(
         // One entry point per parser for the fuzzers (Fuzz/README.md); the tests replay the seed corpora through them.
         .target(
             name: "FuzzTargets",
-            dependencies: ["CryptoFramework", "Providers", "IKECore", "IKEServer", "CryptoFrameworkPKCS11", "CPKCS11"],
+            dependencies: ["CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "CryptoFrameworkPKCS11", "CPKCS11"],
             path: "Fuzz/Targets"
         ),
 
@@ -121,7 +148,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ProvidersTests",
-            dependencies: ["CryptoFramework", "Providers", "CLibCrypto", "TestSupport", "IKECore"],
+            dependencies: [
+                "CryptoFramework", "Providers", "CLibCrypto", "TestSupport", "IKEProtocol", "IKEHarness",
+                // @testable imports of the provider targets' internals
+                "EmulatedHardware", "Platforms", "ProviderNCP", "ProviderPKCS11", "ProviderSPARCFloat",
+            ],
             // Fixtures: C sources the PKCS#11 tests compile into fake modules (read via #filePath).
             exclude: ["Fixtures"],
             resources: [.copy("../Vectors")]
@@ -155,7 +186,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IKEBenchTests",
-            dependencies: ["IKECore", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "FuzzTargets"],
+            dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "FuzzTargets"],
             resources: [.copy("Fixtures")]
         ),
     ]

@@ -1,6 +1,10 @@
 import CryptoFramework
 import Foundation
-@testable import Providers
+import Providers
+@testable import EmulatedHardware
+@testable import Platforms
+@testable import ProviderPKCS11
+@testable import ProviderSPARCFloat
 import Testing
 
 /// The t2000 platform's timed mode (`CRYPTOFRAMEWORK_TIMING`): every emulated

@@ -1,6 +1,9 @@
 import CryptoFramework
 import Foundation
-@testable import Providers
+import Providers
+@testable import EmulatedHardware
+@testable import ProviderPKCS11
+@testable import ProviderSPARCFloat
 import TestSupport
 import Testing
 

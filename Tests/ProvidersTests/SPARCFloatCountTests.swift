@@ -1,5 +1,8 @@
 import CryptoFramework
-@testable import Providers
+import Providers
+@testable import EmulatedHardware
+@testable import ProviderPKCS11
+@testable import ProviderSPARCFloat
 import Testing
 
 /// The engine's operation counts against formulas read off the code (a skipped

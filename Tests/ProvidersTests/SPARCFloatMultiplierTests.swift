@@ -1,5 +1,8 @@
 import CryptoFramework
-@testable import Providers
+import Providers
+@testable import EmulatedHardware
+@testable import ProviderPKCS11
+@testable import ProviderSPARCFloat
 import TestSupport
 import Testing
 

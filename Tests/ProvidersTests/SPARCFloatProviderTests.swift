@@ -1,6 +1,10 @@
 import CryptoFramework
 import Foundation
-@testable import Providers
+import Providers
+@testable import EmulatedHardware
+@testable import ProviderPKCS11
+@testable import ProviderSPARCFloat
+@testable import ProviderNCP
 import Testing
 
 /// sparcfp through the t2000 framework: every operation real (checked against

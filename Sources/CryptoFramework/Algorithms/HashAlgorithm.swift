@@ -107,3 +107,21 @@ public struct PSSParameters: Sendable, Hashable {
         self.saltLength = saltLength ?? hash.digestLength
     }
 }
+
+extension HashAlgorithm {
+    /// The hash behind a CKM_SHA* digest mechanism.
+    public init?(digestMechanism mechanism: Mechanism) {
+        guard let hash = Self.byDigestMechanism.first(where: { $0.value == mechanism.value })?.hash else { return nil }
+        self = hash
+    }
+
+    /// The hash behind a CKM_SHA*_HMAC mechanism.
+    public init?(hmacMechanism mechanism: Mechanism) {
+        guard let hash = Self.byHMACMechanism.first(where: { $0.value == mechanism.value })?.hash else { return nil }
+        self = hash
+    }
+
+    // Built once: `allCases` is a new array on every call, and these run per request.
+    private static let byDigestMechanism = allCases.map { (value: $0.digestMechanism.value, hash: $0) }
+    private static let byHMACMechanism = allCases.map { (value: $0.hmacMechanism.value, hash: $0) }
+}

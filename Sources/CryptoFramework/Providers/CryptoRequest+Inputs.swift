@@ -20,3 +20,16 @@ extension CryptoRequest {
         }
     }
 }
+
+extension CryptoRequest {
+    /// Largest single `random` request, so one caller cannot make a provider allocate without bound.
+    public static let maxRandomBytes = 1 << 20
+
+    /// Throws ``CryptoError/Code/dataLengthRange`` unless `count` is in `0...maxRandomBytes`:
+    /// every provider that serves `random` answers a bad count the same way.
+    public static func checkRandomCount(_ count: Int) throws {
+        guard count >= 0, count <= maxRandomBytes else {
+            throw CryptoError(.dataLengthRange, "random: \(count) bytes requested; 0...\(maxRandomBytes) allowed")
+        }
+    }
+}

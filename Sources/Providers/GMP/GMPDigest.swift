@@ -3,8 +3,8 @@ import CryptoFramework
 
 /// The hashes the gmp provider's RSA signatures need, computed with
 /// libcrypto's one-shot EVP_Digest (GMP has no hash functions).
-enum GMPDigest {
-    static func digest(_ algorithm: HashAlgorithm, _ data: [UInt8]) throws -> [UInt8] {
+package enum GMPDigest {
+    package static func digest(_ algorithm: HashAlgorithm, _ data: [UInt8]) throws -> [UInt8] {
         let md: OpaquePointer? =
             switch algorithm {
             case .sha1: EVP_sha1()

@@ -1,4 +1,4 @@
-internal import CGMP
+package import CGMP
 import CryptoFramework
 
 #if canImport(Glibc)
@@ -20,23 +20,23 @@ import Musl
 /// TMP_ALLOC uses alloca below 32 KB); and the secret exponentiation runs on
 /// a scratch buffer this type owns and wipes (``GMPEngine``'s mpn_sec_powm).
 public final class GMPInteger: @unchecked Sendable {  // immutable once built: operations write only into fresh results
-    let pointer: UnsafeMutablePointer<__mpz_struct>
+    package let pointer: UnsafeMutablePointer<__mpz_struct>
 
     /// A new integer with value 0 and room for `capacityBits` bits.
-    init(capacityBits: Int) {
+    package init(capacityBits: Int) {
         pointer = .allocate(capacity: 1)
         __gmpz_init2(pointer, mp_bitcnt_t(max(capacityBits, 64)))
     }
 
     /// A new integer computed by `body`, which writes its result, at most
     /// `capacityBits` long, into the fresh mpz.
-    convenience init(capacityBits: Int, _ body: (UnsafeMutablePointer<__mpz_struct>) throws -> Void) rethrows {
+    package convenience init(capacityBits: Int, _ body: (UnsafeMutablePointer<__mpz_struct>) throws -> Void) rethrows {
         self.init(capacityBits: capacityBits)
         try body(pointer)
     }
 
     /// The integer whose big-endian unsigned bytes are `bytes` (mpz_import, most significant word first).
-    convenience init(bigEndian bytes: UnsafeRawBufferPointer) {
+    package convenience init(bigEndian bytes: UnsafeRawBufferPointer) {
         self.init(capacityBits: bytes.count * 8)
         if let base = bytes.baseAddress, bytes.count > 0 {
             __gmpz_import(pointer, bytes.count, 1, 1, 1, 0, base)
@@ -53,19 +53,19 @@ public final class GMPInteger: @unchecked Sendable {  // immutable once built: o
     }
 
     /// −1, 0 or 1 (mpz_sgn is a macro over _mp_size).
-    var signum: Int {
+    package var signum: Int {
         let size = pointer.pointee._mp_size
         return size < 0 ? -1 : (size > 0 ? 1 : 0)
     }
 
-    var isOdd: Bool { __gmpz_tstbit(pointer, 0) == 1 }
+    package var isOdd: Bool { __gmpz_tstbit(pointer, 0) == 1 }
 
     /// Significant bits, 0 for 0.
-    var bitLength: Int { signum == 0 ? 0 : __gmpz_sizeinbase(pointer, 2) }
+    package var bitLength: Int { signum == 0 ? 0 : __gmpz_sizeinbase(pointer, 2) }
 
     /// Big-endian magnitude into the tail of `buffer`, zeros before it.
     /// Throws `dataLengthRange` when the value is negative or does not fit.
-    func export(into buffer: UnsafeMutableRawBufferPointer) throws {
+    package func export(into buffer: UnsafeMutableRawBufferPointer) throws {
         guard signum >= 0 else {
             throw CryptoError(.dataLengthRange, "gmp: a negative intermediate cannot be encoded")
         }
@@ -82,8 +82,8 @@ public final class GMPInteger: @unchecked Sendable {  // immutable once built: o
     }
 
     /// Limbs in use (the magnitude's length; 0 for 0).
-    var limbCount: Int { Int(abs(pointer.pointee._mp_size)) }
+    package var limbCount: Int { Int(abs(pointer.pointee._mp_size)) }
 
     /// Bytes needed for the magnitude (0 for 0).
-    var byteCount: Int { (bitLength + 7) / 8 }
+    package var byteCount: Int { (bitLength + 7) / 8 }
 }

@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 /// A MAU's bounded job ring (ncp's 512-entry hypervisor queue): first in,
 /// first out, fixed capacity; a full ring refuses the job.
 struct MAUJobRing {

@@ -1,4 +1,6 @@
+import ProviderGMP
 import CryptoFramework
+import EmulatedHardware
 import Foundation
 import Synchronization
 

@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 /// How an emulated ncp device is built and run.
 public struct NCPConfiguration: Sendable, Hashable {
     /// When a job completes, relative to when the host has computed it

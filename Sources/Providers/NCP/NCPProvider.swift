@@ -1,4 +1,6 @@
+import EmulatedHardware
 import CryptoFramework
+import ProviderGMP
 import Dispatch
 import Synchronization
 

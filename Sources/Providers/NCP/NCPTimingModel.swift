@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 import CryptoFramework
 
 /// What one ncp request costs on an UltraSPARC T1, in integer clock cycles:

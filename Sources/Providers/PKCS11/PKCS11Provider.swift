@@ -183,9 +183,7 @@ public final class PKCS11Provider: CryptoProvider {
     }
 
     private func random(_ count: Int) throws -> [UInt8] {
-        guard count >= 0, count <= SodiumProvider.maxRandomBytes else {
-            throw CryptoError(.dataLengthRange, "random: \(count) bytes requested; 0...\(SodiumProvider.maxRandomBytes) allowed")
-        }
+        try CryptoRequest.checkRandomCount(count)
         var bytes = [UInt8](repeating: 0, count: count)
         if count == 0 { return bytes }
         try token.withSession { session in

@@ -1,4 +1,11 @@
 import CryptoFramework
+import EmulatedHardware
+import ProviderGMP
+import ProviderNCP
+import ProviderOpenSSL
+import ProviderPKCS11
+import ProviderSPARCFloat
+import ProviderSodium
 
 extension Platform {
     /// This machine: real software providers (openssl preferred, then gmp; sodium for random) and ncp/0 emulated;

@@ -1,4 +1,11 @@
 import CryptoFramework
+import EmulatedHardware
+import ProviderGMP
+import ProviderNCP
+import ProviderOpenSSL
+import ProviderPKCS11
+import ProviderSPARCFloat
+import ProviderSodium
 
 extension Platform {
     /// Every platform this build knows.

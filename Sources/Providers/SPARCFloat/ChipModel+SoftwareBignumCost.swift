@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 import CryptoFramework
 
 /// Cycles on one strand of the platform's chip for what a software bignum

@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 import CryptoFramework
 
 /// The emulation what-if, solved: how many cycles every FP instruction would

@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 import Synchronization
 import CryptoFramework
 

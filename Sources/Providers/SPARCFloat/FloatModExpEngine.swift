@@ -1,5 +1,7 @@
+import EmulatedHardware
 internal import CGMP
 import CryptoFramework
+import ProviderGMP
 
 /// ``BignumEngine`` of the `sparcfp` provider: modular exponentiation by the
 /// floating-point Montgomery multiply of Solaris on UltraSPARC

@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 /// Modular exponentiation over ``MontgomeryFloatMultiplier`` with the window
 /// schedule of Solaris' big_modexp_ncp_float (usr/src/common/bignum/bignumimpl.c):
 /// exponents under 50 bits go bit by bit; longer ones in groups of up to

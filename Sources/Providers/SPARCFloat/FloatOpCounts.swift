@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 import CryptoFramework
 
 /// What the sparcfp engine executed, counted as the UltraSPARC instructions

@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 /// Montgomery multiplication in IEEE double precision, with the structure of
 /// Solaris' `mont_mulf_noconv` (usr/src/common/bignum/mont_mulf.c), the
 /// software bignum kernel Solaris 10 ran on UltraSPARC: written here from that

@@ -1,4 +1,6 @@
+import ProviderGMP
 import CryptoFramework
+import EmulatedHardware
 import Foundation
 
 /// sparcfp's timed mode: a result is released no earlier than its modeled T1

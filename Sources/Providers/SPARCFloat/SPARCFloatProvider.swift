@@ -1,4 +1,6 @@
+import ProviderGMP
 import CryptoFramework
+import EmulatedHardware
 import Synchronization
 
 /// The `sparcfp` software provider of the `t2000` platform: Solaris' software
@@ -43,24 +45,29 @@ public final class SPARCFloatProvider: CryptoProvider {
     public let timing: EmulatedTiming
     /// Modeled chip throughput per operation kind, computed once (SPARCFloatThroughput.swift).
     let throughputCache = Locked<[ThroughputSlot: Double]>([:])
-    /// Computes the symmetric mechanisms; only their cost is sparcfp's.
-    private let libcrypto = OpenSSLProvider()
-    /// Computes `random`; only its cost is sparcfp's. Nil if libsodium failed to start.
-    private let random: SodiumProvider?
+    /// Computes the symmetric mechanisms, and the keys sparcfp's own
+    /// throughput estimate signs with; only the cost is sparcfp's.
+    let libcrypto: any CryptoProvider
+    /// Computes `random`; only its cost is sparcfp's. Nil if the platform has no random source.
+    private let random: (any CryptoProvider)?
 
     /// `chip`: the published T1 parameters by default; pass one with a trap
     /// penalty (``ChipModel/withFPTrapPenalty(_:)``) to test the emulation what-if.
     /// `kernel`: the FP path Solaris 10 shipped on all SPARC (provider `sparcfp`),
     /// or the integer path later sun4v builds used (`sparcumul64`).
     /// `timing`: `.timed(scale:)` holds every result until its modeled time × scale has passed.
+    /// `libcrypto` computes the symmetric mechanisms and `random` the random
+    /// bytes (the platform hands in its openssl and sodium providers).
     public init(chip: ChipModel = .ultraSPARCT1, dhPrivateValues: DHPrivateValueLength = .fullLength,
-                kernel: SolarisBignumKernel = .floatingPoint, timing: EmulatedTiming = .fast) {
+                kernel: SolarisBignumKernel = .floatingPoint, timing: EmulatedTiming = .fast,
+                libcrypto: any CryptoProvider, random: (any CryptoProvider)?) {
         self.timing = timing
         self.descriptor = ProviderDescriptor(name: kernel.providerName, summary: kernel.summary, mechanisms: Self.mechanisms)
         self.kernel = kernel
         self.chip = chip
         self.dhPrivateValues = dhPrivateValues
-        self.random = try? SodiumProvider()
+        self.libcrypto = libcrypto
+        self.random = random
     }
 
     public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
@@ -101,7 +108,7 @@ public final class SPARCFloatProvider: CryptoProvider {
             context.addModeled(cycles: cycles, clockHz: chip.clockHz)
             return result
         case .random(let count):
-            guard let random else { throw CryptoError(.providerFailed, "\(descriptor.name): libsodium failed to initialise; no random source") }
+            guard let random else { throw CryptoError(.providerFailed, "\(descriptor.name): no random source") }
             let result = try random.perform(request, context: OperationContext())
             context.addModeled(cycles: SymmetricSoftwareCost.random(bytes: count, on: chip), clockHz: chip.clockHz)
             return result

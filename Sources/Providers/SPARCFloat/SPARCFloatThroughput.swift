@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 import CryptoFramework
 import Synchronization
 
@@ -31,7 +33,7 @@ extension SPARCFloatProvider {
 
     /// The counts of one operation of that kind, run for real on a fresh key.
     private func representativeCounts(_ slot: ThroughputSlot) throws -> FloatOpCounts? {
-        let keys = OpenSSLProvider()
+        let keys = libcrypto
         let context = OperationContext()
         switch (slot.mechanism, slot.operation) {
         case (.rsaPKCS, "sign"), (.rsaPKCS, "verify"):

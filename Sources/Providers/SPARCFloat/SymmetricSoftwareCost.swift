@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 import CryptoFramework
 
 /// Modeled cycles for the IKE symmetric mechanisms in software (libcrypto's

@@ -1,3 +1,5 @@
+import ProviderGMP
+import EmulatedHardware
 /// The integer bignum work around the FP kernel — Montgomery conversions,
 /// divisions, CRT recombination, blinding — charged as the word loops of
 /// Solaris' integer routines (usr/src/common/bignum/bignumimpl.c) would issue

@@ -4,9 +4,6 @@ import CryptoFramework
 /// `sodium`: the random pseudo-mechanism from libsodium's `randombytes_buf`
 /// (the kernel's getrandom() underneath).
 public final class SodiumProvider: CryptoProvider {
-    /// Largest single request, so one caller cannot make a provider allocate without bound.
-    public static let maxRandomBytes = 1 << 20
-
     public let descriptor = ProviderDescriptor(
         name: "sodium", summary: "libsodium \(SodiumProvider.version): random numbers",
         mechanisms: [MechanismInfo(.random, flags: [.generate])])
@@ -22,9 +19,7 @@ public final class SodiumProvider: CryptoProvider {
 
     public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
         guard case .random(let count) = request else { throw unsupported(request) }
-        guard count >= 0, count <= Self.maxRandomBytes else {
-            throw CryptoError(.dataLengthRange, "random: \(count) bytes requested; 0...\(Self.maxRandomBytes) allowed")
-        }
+        try CryptoRequest.checkRandomCount(count)
         var out = [UInt8](repeating: 0, count: count)
         if count > 0 { out.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, $0.count) } }
         return .bytes(out)

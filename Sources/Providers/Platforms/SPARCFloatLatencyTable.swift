@@ -1,4 +1,11 @@
 import CryptoFramework
+import EmulatedHardware
+import ProviderGMP
+import ProviderNCP
+import ProviderOpenSSL
+import ProviderPKCS11
+import ProviderSPARCFloat
+import ProviderSodium
 import Foundation
 
 /// Modeled T1 latencies of the public-key operations of IKE Phase I on sparcfp,
