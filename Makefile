@@ -137,8 +137,8 @@ man:
 # DocC archives of the libraries (swift-docc-plugin; offline), in $(DOCS_OUT).
 DOCS_OUT := .build/plugins/Swift-DocC/outputs
 docs:
-	$(SWIFT) package generate-documentation --target CryptoFramework --target IKECore --target Charts
-	@echo "make docs: $(DOCS_OUT)/{CryptoFramework,IKECore,Charts}.doccarchive"
+	$(SWIFT) package generate-documentation --target CryptoFramework --target IKEProtocol --target IKEHarness --target Charts
+	@echo "make docs: $(DOCS_OUT)/{CryptoFramework,IKEProtocol,IKEHarness,Charts}.doccarchive"
 
 uninstall:
 	PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" sh packaging/install.sh uninstall

@@ -1,6 +1,7 @@
 import CryptoFramework
 import Dispatch
-import IKECore
+import IKEProtocol
+import IKEHarness
 import IKEServer
 
 /// `ikebench serve`'s datagram path (ResponderService, its exchange table and

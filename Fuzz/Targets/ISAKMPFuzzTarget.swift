@@ -1,7 +1,7 @@
-import IKECore
+import IKEProtocol
 
 extension FuzzTarget {
-    /// The ISAKMP parser (Sources/IKECore/ISAKMP). The first byte picks what
+    /// The ISAKMP parser (Sources/IKEProtocol/ISAKMP). The first byte picks what
     /// the rest is: even, a whole message (header, then the payload chain
     /// unless the encryption flag says the body is ciphertext); odd, a
     /// decrypted payload chain as in messages 5 and 6, whose first payload

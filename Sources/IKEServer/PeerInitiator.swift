@@ -1,5 +1,5 @@
 import CryptoFramework
-import IKECore
+import IKEProtocol
 
 /// Our Main Mode initiator against a responder over UDP (`ikebench run
 /// --peer`): retransmits on silence, ignores datagrams of other exchanges,

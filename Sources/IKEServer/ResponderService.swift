@@ -1,5 +1,5 @@
 import CryptoFramework
-import IKECore
+import IKEProtocol
 
 /// What a UDP responder serves with: the Main Mode configuration, the
 /// framework its operations go through, and the table's bounds.
@@ -30,28 +30,14 @@ public final class ResponderService: Sendable {
 
     public let configuration: ResponderServiceConfiguration
     public let counters = ServerCounters()
-    public let recorder = NegotiationRecorder()
     private let table: Locked<ExchangeTable>
-    /// --trace lines, in the 2007 script's words.
-    private let trace: (@Sendable (String) -> Void)?
-    /// Every operation of every negotiation (the live per-second line).
-    private let observe: (@Sendable (IKEOperationRecord) -> Void)?
-    /// Called when a negotiation completes.
-    private let completed: (@Sendable (NegotiationOutcome) -> Void)?
-    /// Why exchanges failed, one line each (diagnostics; nil: silent).
-    private let log: (@Sendable (String) -> Void)?
+    /// Told of operations, completed negotiations, trace lines and failures.
+    private let observer: any ResponderObserver
 
-    public init(_ configuration: ResponderServiceConfiguration,
-                trace: (@Sendable (String) -> Void)? = nil,
-                observe: (@Sendable (IKEOperationRecord) -> Void)? = nil,
-                completed: (@Sendable (NegotiationOutcome) -> Void)? = nil,
-                log: (@Sendable (String) -> Void)? = nil) {
+    public init(_ configuration: ResponderServiceConfiguration, observer: any ResponderObserver = SilentResponderObserver()) {
         self.configuration = configuration
         self.table = Locked(ExchangeTable(limits: configuration.limits))
-        self.trace = trace
-        self.observe = observe
-        self.completed = completed
-        self.log = log
+        self.observer = observer
     }
 
     /// Exchanges kept now (half-open and established).
@@ -129,13 +115,14 @@ public final class ResponderService: Sendable {
         case .peerCapReached: return .drop(.peerCapReached)
         case .admitted: break
         }
-        let session = IKECryptoSession(framework: configuration.framework, observe: observe)
+        let observer = self.observer
+        let session = IKECryptoSession(framework: configuration.framework, observe: { observer.operationDone($0) })
         let responder = MainModeResponder(configuration: configuration.responder, session: session)
         let slot = ExchangeSlot(responder: responder, peerHost: host, now: now)
         let key = CookiePair(header.initiatorCookie, responder.responderCookie)
         t.insert(slot, key: key)
         slot.busy = true
-        trace?("Initial packet received, pm_info = \(slot.pmInfo)")
+        if observer.tracing { observer.trace("Initial packet received, pm_info = \(slot.pmInfo)") }
         return .process(slot, key)
     }
 
@@ -155,7 +142,7 @@ public final class ResponderService: Sendable {
         } catch {
             let e = error as? ISAKMPError ?? ISAKMPError(.cryptoFailure, "\(error)")
             counters.add(.failed)
-            log?("exchange \(slot.pmInfo) from \(slot.peerHost): \(e)")
+            observer.exchangeFailed("exchange \(slot.pmInfo) from \(slot.peerHost): \(e)")
             if let notify = await responder.refusal(for: e) {
                 counters.add(.notifiesSent)
                 send(NonESPMarker.add(notify, marked: marked))
@@ -186,10 +173,11 @@ public final class ResponderService: Sendable {
                                              platform: configuration.framework.platform)
             table.withLock { $0.markEstablished(key) }
             counters.add(.established)
-            recorder.record(outcome, suite: slot.responder.suite)
-            trace?("return 16384 - Success")
-            trace?("pm_info \(slot.pmInfo) finished, took \(elapsed) ns")
-            completed?(outcome)
+            if observer.tracing {
+                observer.trace("return 16384 - Success")
+                observer.trace("pm_info \(slot.pmInfo) finished, took \(elapsed) ns")
+            }
+            observer.negotiationEstablished(outcome, suite: slot.responder.suite)
         case .initialContact(let peer):
             let n = table.withLock { t in
                 let stale = t.established(of: peer, host: slot.peerHost, except: key)

@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 
 /// The side-by-side table of ``RetellRun``: per phase, Phase I p50 from the
 /// responder charon's log and from the initiator, who served the four

@@ -1,7 +1,8 @@
 import Charts
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 import Providers
 import Testing
 import TestSupport

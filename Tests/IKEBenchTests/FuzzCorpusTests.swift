@@ -1,7 +1,8 @@
 import CryptoFramework
 import Foundation
 import FuzzTargets
-import IKECore
+import IKEProtocol
+import IKEHarness
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 import Providers
 import TestSupport
 
@@ -23,6 +24,8 @@ enum IKETestSupport {
     struct Pair {
         let initiator: MainModeInitiator
         let responder: MainModeResponder
+        /// What message 5 gets wrong on purpose.
+        var fault: Message5Fault = .none
 
         init(suite: IKESuite, responderFramework: CryptoFramework = IKETestSupport.host) {
             let ids = IKETestSupport.identities
@@ -38,7 +41,7 @@ enum IKETestSupport {
         func run(alter: ([UInt8], Int) throws -> [UInt8] = { m, _ in m }) async throws {
             let m2 = try await responder.receive(try alter(initiator.start(), 1))
             let m4 = try await responder.receive(try alter(try await initiator.message3(after: m2), 3))
-            let m6 = try await responder.receive(try alter(try await initiator.message5(after: m4), 5))
+            let m6 = try await responder.receive(try alter(try await initiator.message5(after: m4, fault: fault), 5))
             try await initiator.finish(m6)
         }
     }

@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 import Testing
 
 /// SKEYID chain, key expansion, IV, HASH_I and HASH_R against values computed

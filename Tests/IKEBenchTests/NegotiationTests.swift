@@ -1,5 +1,6 @@
 import CryptoFramework
-import IKECore
+import IKEProtocol
+import IKEHarness
 import Providers
 import Testing
 
@@ -56,8 +57,8 @@ struct NegotiationTests {
 
     @Test("a CERT payload in message 5 is accepted")
     func certificatePayload() async throws {
-        let pair = IKETestSupport.Pair(suite: IKETestSupport.suite())
-        pair.initiator.fault = .includeCertificate
+        var pair = IKETestSupport.Pair(suite: IKETestSupport.suite())
+        pair.fault = .includeCertificate
         try await pair.run()
         #expect(pair.responder.state == .established)
         #expect(pair.initiator.isEstablished)

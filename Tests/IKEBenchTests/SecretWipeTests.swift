@@ -1,5 +1,6 @@
 import CryptoFramework
-import IKECore
+import IKEProtocol
+import IKEHarness
 import Providers
 import Testing
 

@@ -1,15 +1,16 @@
 import CryptoFramework
-import IKECore
+import IKEProtocol
+import IKEHarness
 import Testing
 
 /// The responder refuses every malformed or tampered message with the right code.
 @Suite("IKE responder refusals")
 struct TamperTests {
-    func expectRefusal(_ code: ISAKMPError.Code, fault: MainModeInitiator.Fault = .none,
+    func expectRefusal(_ code: ISAKMPError.Code, fault: Message5Fault = .none,
                        suite: IKESuite = IKETestSupport.suite(),
                        alter: @escaping ([UInt8], Int) throws -> [UInt8] = { m, _ in m }) async {
-        let pair = IKETestSupport.Pair(suite: suite)
-        pair.initiator.fault = fault
+        var pair = IKETestSupport.Pair(suite: suite)
+        pair.fault = fault
         do {
             try await pair.run(alter: alter)
             Issue.record("expected \(code), negotiation succeeded")

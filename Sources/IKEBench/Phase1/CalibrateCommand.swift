@@ -1,7 +1,8 @@
 import ArgumentParser
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 import Providers
 
 struct CalibrateCommand: AsyncParsableCommand {

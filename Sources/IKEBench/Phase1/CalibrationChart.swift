@@ -1,6 +1,7 @@
 import Charts
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 
 /// `ikebench calibrate --svg`: the explanation table as a chart — per 2007
 /// configuration, the modeled cryptography with and without ncp/0 and the

@@ -1,7 +1,8 @@
 import ArgumentParser
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 import Providers
 
 /// Defaults that match the 2007 experiment (README "ikebench"): Solaris 10's

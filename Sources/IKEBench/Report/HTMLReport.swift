@@ -1,6 +1,7 @@
 import Charts
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 
 /// The report page: compare and speed, each with its chart inline, its table
 /// and its command; no external resource (styles inline, SVG inline).

@@ -1,5 +1,6 @@
 import ArgumentParser
-import IKECore
+import IKEProtocol
+import IKEHarness
 import IKEServer
 
 /// Who we are and whom we trust on the wire: the options `serve` and `run --peer` share.

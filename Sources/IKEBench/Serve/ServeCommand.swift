@@ -1,7 +1,8 @@
 import ArgumentParser
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 import IKEServer
 import Providers
 
@@ -84,24 +85,20 @@ struct ServeCommand: AsyncParsableCommand {
         let framework = try CryptoFramework(platform: chosenPlatform, policy: config.map { .file(URL(fileURLWithPath: $0)) } ?? .default)
         let display = LiveDisplay.forTerminal(json: json)
         let stop = StopSignal()
-        let target = negotiations
         let lines: FileHandle = json ? .standardError : .standardOutput
         let write: @Sendable (String) -> Void = { lines.write(Data(($0 + "\n").utf8)) }
         let errors: @Sendable (String) -> Void = { StandardError.write($0 + "\n") }
-        let counter = CompletionCounter()
+        let recorder = NegotiationRecorder()
+        let observer = ServeObserver(
+            recorder: recorder, display: display, completions: CompletionCounter(), target: negotiations, stop: stop,
+            traceLine: trace ? write : nil, failureLine: verbose ? errors : nil)
         let service = ResponderService(
             ResponderServiceConfiguration(
                 responder: MainModeResponderConfiguration(suites: suites, identity: me, peers: peers,
                                                           requestCertificate: peers.hasAuthorities,
                                                           certificateAuthorities: peers.authorityNames),
                 framework: framework),
-            trace: trace ? write : nil,
-            observe: { display.observe($0) },
-            completed: { _ in
-                display.negotiationDone()
-                if let target, counter.increment() >= target { stop.fire() }
-            },
-            log: verbose ? errors : nil)
+            observer: observer)
         let server = try await UDPResponderServer.start(service, host: address, port: port)
         errors("ikebench serve: listening on \(address):\(server.port), platform \(chosenPlatform.name)\(timed ? " (timed)" : ""), "
                + "ID \(me.id), proposals \(suites.map(\.proposalName).joined(separator: " "))")
@@ -116,7 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
         let boundPort = server.port
         try await server.stop()
 
-        let report = service.recorder.report(framework: framework, rsaBits: me.key.publicKey.bits, suite: suites[0])
+        let report = recorder.report(framework: framework, rsaBits: me.key.publicKey.bits, suite: suites[0])
         try chart.write { PhaseOneCharts.run(report, command: ChartOutputOptions.commandLine) }
         if json {
             try JSONOutput.print(report)
@@ -127,6 +124,30 @@ struct ServeCommand: AsyncParsableCommand {
             print("served: " + ServerCounters.Name.allCases.map { "\($0.rawValue)=\(service.counters[$0])" }.joined(separator: " "))
         }
     }
+}
+
+/// What serve does with its responder's events: the report's recorder, the
+/// live display, the --negotiations count, --trace and --verbose lines.
+struct ServeObserver: ResponderObserver {
+    let recorder: NegotiationRecorder
+    let display: LiveDisplay
+    let completions: CompletionCounter
+    let target: Int?
+    let stop: StopSignal
+    let traceLine: (@Sendable (String) -> Void)?
+    let failureLine: (@Sendable (String) -> Void)?
+
+    func operationDone(_ record: IKEOperationRecord) { display.observe(record) }
+
+    func negotiationEstablished(_ outcome: NegotiationOutcome, suite: IKESuite) {
+        recorder.record(outcome, suite: suite)
+        display.negotiationDone()
+        if let target, completions.increment() >= target { stop.fire() }
+    }
+
+    var tracing: Bool { traceLine != nil }
+    func trace(_ line: String) { traceLine?(line) }
+    func exchangeFailed(_ line: String) { failureLine?(line) }
 }
 
 /// Counts completed negotiations (for --negotiations).

@@ -1,5 +1,5 @@
 import CryptoFramework
-import IKECore
+import IKEProtocol
 
 /// The cookies that name an exchange (RFC 2408 §2.5.3), as two integers.
 struct CookiePair: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import IKECore
+import IKEProtocol
 import SwiftASN1
 
 /// The subject and public key of a DER X.509 certificate (RFC 5280 §4.1),

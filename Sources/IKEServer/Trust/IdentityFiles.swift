@@ -1,6 +1,6 @@
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
 import SwiftASN1
 
 /// Our side's identity from files: `--key PEM`, `--cert PEM`, `--id`.

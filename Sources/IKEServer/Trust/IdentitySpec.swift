@@ -1,4 +1,4 @@
-import IKECore
+import IKEProtocol
 import SwiftASN1
 import X509
 

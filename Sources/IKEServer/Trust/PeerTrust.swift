@@ -1,6 +1,6 @@
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
 import SwiftASN1
 import X509
 

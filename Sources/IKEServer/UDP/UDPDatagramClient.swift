@@ -1,5 +1,5 @@
 import CryptoFramework
-import IKECore
+import IKEProtocol
 import NIOCore
 import NIOPosix
 

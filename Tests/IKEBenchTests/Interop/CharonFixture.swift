@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 import IKEServer
 import Providers
 import TestSupport
@@ -53,7 +54,8 @@ enum CharonFixture {
     /// An in-process `ikebench serve` on a free port of 127.0.0.1.
     static func startServer(platform: Platform = .host, trust: [String] = [peer.certificatePath],
                             suites: [IKESuite] = IKESuite.defaultResponderSuites,
-                            limits: ExchangeLimits = ExchangeLimits()) async throws -> UDPResponderServer {
+                            limits: ExchangeLimits = ExchangeLimits(),
+                            observer: any ResponderObserver = SilentResponderObserver()) async throws -> UDPResponderServer {
         let identity = try IdentityFiles.load(keyPath: serve.keyPath, certificatePath: serve.certificatePath, id: serveID)
         let peers = try PeerTrust.load(pemFiles: trust)
         let framework = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
@@ -61,7 +63,7 @@ enum CharonFixture {
             responder: MainModeResponderConfiguration(suites: suites, identity: identity, peers: peers,
                                                       requestCertificate: peers.hasAuthorities,
                                                           certificateAuthorities: peers.authorityNames),
-            framework: framework, limits: limits))
+            framework: framework, limits: limits), observer: observer)
         return try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
     }
 }

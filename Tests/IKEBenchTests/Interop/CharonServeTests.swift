@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 import IKEServer
 import Providers
 import Testing
@@ -13,7 +14,9 @@ import TestSupport
 struct CharonServeTests {
     @Test("both proposals establish", .timeLimit(.minutes(3)), arguments: ["host", "t2000"])
     func bothProposals(platform: String) async throws {
-        let server = try await CharonFixture.startServer(platform: Platform.named(platform)!)
+        let recorder = NegotiationRecorder()
+        let server = try await CharonFixture.startServer(platform: Platform.named(platform)!,
+                                                         observer: RecordingObserver(recorder: recorder))
         let charon = try CharonDaemon(
             swanctlConf: CharonFixture.initiatorConnections(
                 [("c3des", "3des-sha1-modp1024"), ("caes", "aes128-sha256-modp2048")], servePort: server.port),
@@ -29,8 +32,8 @@ struct CharonServeTests {
         let service = server.service
         try await server.stop()
         #expect(service.counters[.established] == 2)
-        #expect(service.recorder.negotiations == 2)
-        let report = service.recorder.report(framework: service.configuration.framework, rsaBits: 2048, suite: IKETestSupport.suite())
+        #expect(recorder.negotiations == 2)
+        let report = recorder.report(framework: service.configuration.framework, rsaBits: 2048, suite: IKETestSupport.suite())
         #expect(report.negotiations == 2)
         #expect(report.operations.contains { $0.name == "rsa-verify" })
         if platform == "t2000" { #expect(report.modeledPhase1 != nil) }

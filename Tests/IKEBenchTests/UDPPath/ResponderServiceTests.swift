@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 import IKEServer
 import Testing
 import TestSupport
@@ -35,7 +36,7 @@ struct ResponderServiceTests {
         let i = d.initiator()
         _ = try await Self.negotiate(d, i, marker: marker)
         #expect(d.service.counters[.established] == 1)
-        #expect(d.service.recorder.negotiations == 1)
+        #expect(d.recorder.negotiations == 1)
         #expect(d.service.exchangeCount == 1)
         await d.deliver(NonESPMarker.add(try await i.deleteMessage(), marked: marker))
         #expect(d.service.counters[.deleted] == 1)
@@ -56,14 +57,13 @@ struct ResponderServiceTests {
     }
 
     @Test("a tampered message 5 is refused with a protected Notify and its exchange dropped",
-          arguments: [MainModeInitiator.Fault.garbageSignature, .signWrongHash, .shortSignature, .criticalUnknownPayload])
-    func tamperedMessage5(fault: MainModeInitiator.Fault) async throws {
+          arguments: [Message5Fault.garbageSignature, .signWrongHash, .shortSignature, .criticalUnknownPayload])
+    func tamperedMessage5(fault: Message5Fault) async throws {
         let d = ServiceDriver()
         let i = d.initiator()
-        i.fault = fault
         let m2 = try #require(await d.deliver(i.start()).last)
         let m4 = try #require(await d.deliver(try await i.message3(after: m2)).last)
-        let answers = await d.deliver(try await i.message5(after: m4))
+        let answers = await d.deliver(try await i.message5(after: m4, fault: fault))
         let notify = try #require(answers.first)
         let (h, _) = try ISAKMPMessage.parseHeader(notify)
         #expect(h.exchangeType == .informational && h.flags.contains(.encryption), "after the keys, refusals are protected")

@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 import IKEServer
 import Providers
 import Testing
@@ -26,7 +27,7 @@ struct ServeTimingTests {
         let framework = try CryptoFramework(platform: .t2000, policy: .file(url))
         let d = ServiceDriver(framework: framework)
         _ = try await ResponderServiceTests.negotiate(d, d.initiator(suite: IKETestSupport.suite(2, .sha1, .des3)))
-        let before = d.service.recorder.report(framework: framework, rsaBits: 1024, suite: IKETestSupport.suite())
+        let before = d.recorder.report(framework: framework, rsaBits: 1024, suite: IKETestSupport.suite())
         #expect(before.operations.contains { $0.name == "rsa-sign" && $0.provider == "ncp/0" })
 
         // The change cryptoadm makes, through the same store (locked, atomic rename).
@@ -40,7 +41,7 @@ struct ServeTimingTests {
         }
         #expect(try Self.signingProvider(framework) == "sparcfp")
         _ = try await ResponderServiceTests.negotiate(d, d.initiator(suite: IKETestSupport.suite(2, .sha1, .des3)))
-        let after = d.service.recorder.report(framework: framework, rsaBits: 1024, suite: IKETestSupport.suite())
+        let after = d.recorder.report(framework: framework, rsaBits: 1024, suite: IKETestSupport.suite())
         #expect(after.negotiations == 2)
         #expect(after.operations.contains { $0.name == "rsa-sign" && $0.provider == "sparcfp" })
         #expect(after.operations.contains { $0.name == "rsa-sign" && $0.provider == "ncp/0" && $0.count == 1 })
@@ -55,7 +56,7 @@ struct ServeTimingTests {
         // The providers of the timed platform hold each operation themselves.
         let d = ServiceDriver(framework: framework)
         _ = try await ResponderServiceTests.negotiate(d, d.initiator(suite: IKETestSupport.suite(2, .sha1, .des3)))
-        let report = d.service.recorder.report(framework: framework, rsaBits: 1024, suite: IKETestSupport.suite())
+        let report = d.recorder.report(framework: framework, rsaBits: 1024, suite: IKETestSupport.suite())
         let modeled = try #require(report.modeledPhase1)
         // A lower bound only (holds make it at least this long); no upper bound on a shared machine.
         #expect(report.hostPhase1.p50 >= modeled.p50 * 0.99)

@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
-import IKECore
+import IKEProtocol
+import IKEHarness
 import IKEServer
 import Synchronization
 
@@ -9,6 +10,8 @@ import Synchronization
 /// redoes no crypto).
 final class ServiceDriver: Sendable {
     let service: ResponderService
+    /// The negotiations the service completed.
+    let recorder = NegotiationRecorder()
     private let sent = Locked<[[UInt8]]>([])
 
     init(limits: ExchangeLimits = ExchangeLimits(), framework: CryptoFramework = IKETestSupport.host,
@@ -21,7 +24,7 @@ final class ServiceDriver: Sendable {
                     suites: suites, identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID),
                     peers: peers ?? FixedPeerKey(ids.initiator.publicKey)),
                 framework: framework, limits: limits),
-            observe: { _ in counter.count.add(1, ordering: .relaxed) })
+            observer: RecordingObserver(recorder: recorder, operations: counter))
         self.counter = counter
     }
 

@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEProtocol
 import Foundation
 
 /// The human-readable forms of the reports.

@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEProtocol
 import Providers
 
 /// One way the 2007 T2000 run could have been set up. The blog gives neither

@@ -2,31 +2,16 @@ import CryptoFramework
 
 /// The initiator of Main Mode with signatures: builds messages 1, 3 and 5 and
 /// checks 2, 4 and 6. In ikebench it runs on a separate framework pinned to
-/// the host's openssl and is not timed. ``Fault`` makes it misbehave on purpose
-/// so tests can check the responder's refusals.
+/// the host's openssl and is not timed. Message 5 is also offered in its steps
+/// (``acceptMessage4(_:)``, ``hashI(over:)``, ``sign(_:)``, ``message5Payloads(signature:)``,
+/// ``sealMessage5(_:)``), so a caller can build a different message 5 from the same keys.
 public final class MainModeInitiator {
-    /// Deliberate mistakes in message 5.
-    public enum Fault: Sendable, Equatable {
-        case none
-        /// SIG_I over a HASH_I computed with a different IDii than the one sent.
-        case signWrongHash
-        /// SIG_I of the right length but random bytes.
-        case garbageSignature
-        /// SIG_I one byte short.
-        case shortSignature
-        /// An extra payload of an unknown type with the critical bit in message 5.
-        case criticalUnknownPayload
-        /// A CERT payload before SIG (optional in RFC 2409 §5.1; the responder accepts it).
-        case includeCertificate
-    }
-
     public let suite: IKESuite
     public let session: IKECryptoSession
     private let identity: RSAPrivateKey
     private let certificate: [UInt8]?
     private let responders: any PeerKeyResolver
     public let id: Identification
-    public var fault: Fault = .none
     /// Send CERTREQ in message 3 so the responder sends its certificate in message 6.
     public var requestCertificate = false
     /// Send INITIAL-CONTACT in message 5 (RFC 2407 §4.6.3.3): our older SAs with the responder are stale.
@@ -94,6 +79,13 @@ public final class MainModeInitiator {
 
     /// Message 4 → message 5 (HDR*, IDii, [CERT,] SIG_I).
     public func message5(after reply: [UInt8]) async throws -> [UInt8] {
+        try await acceptMessage4(reply)
+        let signature = try await sign(try await hashI(over: id))
+        return try await sealMessage5(ISAKMPMessage.encodePayloads(message5Payloads(signature: signature)))
+    }
+
+    /// Reads message 4 and derives the SA's keys (the first step of message 5).
+    public func acceptMessage4(_ reply: [UInt8]) async throws {
         let m = try ISAKMPMessage.parse(reply)
         try MainModeChecks.header(m.header, exchange: 4)
         guard case .keyExchange(let gxr)? = m.first(.keyExchange), case .nonce(let nr)? = m.first(.nonce) else {
@@ -106,28 +98,36 @@ public final class MainModeInitiator {
         let gxy = try await session.deriveDH(dh.privateKey, peer: gxr)
         let k = try await MainModeKeyDerivation.derive(suite, values, sharedSecret: gxy, session: session)
         keys = k
-        var cipher = MainModeCipher(suite: suite, key: k.cipherKey, iv: k.initialIV)
+        cipher = MainModeCipher(suite: suite, key: k.cipherKey, iv: k.initialIV)
+    }
 
-        let signedID = fault == .signWrongHash ? Identification.fqdn("someone-else.example") : id
-        let hashI = try await MainModeKeyDerivation.hashI(suite, k, values, idI: signedID.encodedBody, session: session)
-        var sig = try await session.sign(hashI, key: identity)
-        switch fault {
-        case .garbageSignature: sig = [0] + IKERandom.bytes(sig.count - 1)  // below the modulus: a well-formed wrong signature
-        case .shortSignature: sig.removeLast()
-        default: break
-        }
+    /// HASH_I (RFC 2409 §5) with `idI` as the identity payload's body; message 5 sends ``id``.
+    public func hashI(over idI: Identification) async throws -> [UInt8] {
+        guard let keys else { throw ISAKMPError(.unexpectedMessage, "HASH_I before message 4") }
+        return try await MainModeKeyDerivation.hashI(suite, keys, values, idI: idI.encodedBody, session: session)
+    }
+
+    /// SIG_I: `hash` signed with this initiator's key.
+    public func sign(_ hash: [UInt8]) async throws -> [UInt8] {
+        try await session.sign(hash, key: identity)
+    }
+
+    /// The payloads of message 5 around `signature`: IDii, the certificate
+    /// when the responder asked for one, SIG_I, and INITIAL-CONTACT if set.
+    public func message5Payloads(signature: [UInt8]) -> [Payload] {
         var chain: [Payload] = [.identification(id)]
-        if fault == .includeCertificate { chain.append(.certificate(encoding: 4, data: identity.publicKey.modulus)) }
-        else if peerWantsCertificate, let certificate { chain.append(.certificate(encoding: CertificateEncoding.x509Signature, data: certificate)) }
-        chain.append(.signature(sig))
+        if peerWantsCertificate, let certificate { chain.append(.certificate(encoding: CertificateEncoding.x509Signature, data: certificate)) }
+        chain.append(.signature(signature))
         if sendsInitialContact {
             let notify = Notification(type: Notification.initialContact, spi: cookie + values.responderCookie)
             chain.append(.other(.notification, body: notify.encodedBody))
         }
-        var plain = ISAKMPMessage.encodePayloads(chain)
-        if fault == .criticalUnknownPayload {
-            plain = Self.appendCriticalUnknown(to: plain)
-        }
+        return chain
+    }
+
+    /// Message 5: the encoded payload chain `plain` encrypted under the SA's keys.
+    public func sealMessage5(_ plain: [UInt8]) async throws -> [UInt8] {
+        guard var cipher else { throw ISAKMPError(.unexpectedMessage, "message 5 before message 4") }
         let encrypted = try await cipher.encrypt(plain, session: session)
         self.cipher = cipher
         return ISAKMPMessage.assemble(header: header(flags: .encryption), firstPayload: .identification, body: encrypted)
@@ -170,21 +170,6 @@ public final class MainModeInitiator {
             case .other(.notification, let body)? = m.first(.notification), let n = try? Notification.parse(body)
         else { return nil }
         return n.type
-    }
-
-    /// Rewrites the last payload's next-payload field to point at a new
-    /// payload of type 200 marked critical.
-    static func appendCriticalUnknown(to chain: [UInt8]) -> [UInt8] {
-        var out = chain
-        // Walk to the last payload header.
-        var offset = 0
-        while offset + 4 <= out.count {
-            let length = Int(out[offset + 2]) << 8 | Int(out[offset + 3])
-            if out[offset] == 0 { out[offset] = 200; break }
-            offset += length
-        }
-        out += [0, GenericPayloadHeader.criticalBit, 0, 8, 1, 2, 3, 4]
-        return out
     }
 
     private func header(responderCookie: [UInt8]? = nil, flags: ISAKMPHeader.Flags = []) -> ISAKMPHeader {

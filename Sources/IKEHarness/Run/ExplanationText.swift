@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEProtocol
 import Foundation
 
 /// The text form of `ikebench calibrate`.

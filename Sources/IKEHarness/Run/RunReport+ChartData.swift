@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEProtocol
 
 extension RunReport {
     /// The report of the negotiations in `tally`, run between `start` and `end`

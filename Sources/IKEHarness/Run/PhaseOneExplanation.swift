@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEProtocol
 import Providers
 
 /// One row of `ikebench calibrate`: what a 2007 configuration costs on the

@@ -1,3 +1,4 @@
+import IKEProtocol
 import Foundation
 import Histogram
 

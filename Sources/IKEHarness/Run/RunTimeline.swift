@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEProtocol
 import Foundation
 
 /// One second of a run: the negotiations that completed in it, their mean

@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEProtocol
 import Histogram
 
 /// Per-task accumulation of a run: latency histograms and per-operation sums.

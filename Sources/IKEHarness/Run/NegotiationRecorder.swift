@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEProtocol
 
 /// Collects the negotiations of a responder that is not driven by a run loop
 /// (`ikebench serve`: peers decide when negotiations happen) and builds the

@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEProtocol
 import Foundation
 import Synchronization
 

@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEProtocol
 
 /// Phase I latency percentiles, in seconds.
 public struct LatencySummary: Sendable, Encodable {

@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEProtocol
 import Providers
 import Synchronization
 
@@ -18,26 +19,6 @@ public struct IKEIdentities: Sendable {
     public static func generate(bits: Int, framework: CryptoFramework) async throws -> IKEIdentities {
         IKEIdentities(initiator: try await framework.generateRSAKeyPair(bits: bits),
                       responder: try await framework.generateRSAKeyPair(bits: bits))
-    }
-}
-
-/// What one negotiation cost the responder.
-public struct NegotiationOutcome: Sendable {
-    /// Host time of the responder's three turns, from message 1 received to message 6 built.
-    public let hostNanoseconds: UInt64
-    /// Sum of the modeled seconds of its operations plus 2 × RTT, on a platform with a model.
-    public let modeledSeconds: Double?
-    public let records: [IKEOperationRecord]
-
-    /// `records` of one negotiation that took `hostNanoseconds`; on a platform
-    /// with a model, modeled Phase I is the sum of the operations' modeled
-    /// seconds plus 2 × RTT and the overhead outside the cryptography.
-    public init(hostNanoseconds: UInt64, records: [IKEOperationRecord], platform: Platform,
-                rttSeconds: Double = 0, overheadSeconds: Double = 0) {
-        self.hostNanoseconds = hostNanoseconds
-        self.records = records
-        self.modeledSeconds = platform.clockHz == nil ? nil
-            : records.reduce(2 * rttSeconds + overheadSeconds) { $0 + ($1.modeledSeconds ?? 0) }
     }
 }
 
@@ -69,14 +50,12 @@ public struct MainModeNegotiation: Sendable {
 
     /// Runs messages 1–6. `trace` receives DTrace-style lines; `observe` every responder operation.
     public func run(
-        fault: MainModeInitiator.Fault = .none,
         trace: (@Sendable (String) -> Void)? = nil,
         observe: (@Sendable (IKEOperationRecord) -> Void)? = nil
     ) async throws -> NegotiationOutcome {
         let initiator = MainModeInitiator(
             suite: suite, session: IKECryptoSession(framework: initiatorFramework), identity: identities.initiator,
             responderKey: identities.responder.publicKey, id: IKEIdentities.initiatorID)
-        initiator.fault = fault
         let responder = MainModeResponder(
             suite: suite, session: IKECryptoSession(framework: responderFramework, observe: observe),
             identity: identities.responder, initiatorKey: identities.initiator.publicKey, id: IKEIdentities.responderID)
@@ -100,14 +79,5 @@ public struct MainModeNegotiation: Sendable {
 
         return NegotiationOutcome(hostNanoseconds: elapsed, records: responder.session.records,
                                   platform: responderFramework.platform, rttSeconds: rttSeconds, overheadSeconds: overheadSeconds)
-    }
-}
-
-/// A per-negotiation handle for --trace, shaped like the kernel address the
-/// 2007 script printed for in.iked's `pm_info` (phase 1 state).
-public enum PMInfo {
-    private static let counter = Atomic<UInt64>(0)
-    public static func next() -> String {
-        "0x" + String(0x3000_0000 + counter.add(1, ordering: .relaxed).newValue * 0x1A0, radix: 16)
     }
 }
