@@ -112,18 +112,25 @@ let package = Package(
             name: "Retell",
             dependencies: ["CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "ProcessSupport"]
         ),
-        // The PKCS#11 module: one metaslot over the registry, a C ABI over Swift,
-        // token objects in a PIN-protected keystore (libcrypto for PBKDF2 and AES-GCM).
+        // The PKCS#11 module's implementation: one metaslot over the registry,
+        // sessions and handle tables, token objects in a PIN-protected keystore
+        // (libcrypto for PBKDF2 and AES-GCM). cryptoadm reads the slot's status from it.
+        .target(
+            name: "PKCS11Module",
+            dependencies: ["CryptoFramework", "Providers", "CPKCS11", "CLibCrypto"]
+        ),
+        // The module's C ABI alone: the @_cdecl entry points and the CK_FUNCTION_LIST
+        // (libCryptoFrameworkPKCS11.so), each entry point one call into PKCS11Module.
         .target(
             name: "CryptoFrameworkPKCS11",
-            dependencies: ["CryptoFramework", "Providers", "CPKCS11", "CLibCrypto"]
+            dependencies: ["PKCS11Module", "CPKCS11"]
         ),
         .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers"]),
         // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
         .executableTarget(
             name: "cryptoadm",
             dependencies: [
-                "CryptoFramework", "Providers", "CryptoFrameworkPKCS11",
+                "CryptoFramework", "Providers", "PKCS11Module",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -131,7 +138,7 @@ let package = Package(
         // One entry point per parser for the fuzzers (Fuzz/README.md); the tests replay the seed corpora through them.
         .target(
             name: "FuzzTargets",
-            dependencies: ["CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "CryptoFrameworkPKCS11", "CPKCS11"],
+            dependencies: ["CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "PKCS11Module", "CryptoFrameworkPKCS11", "CPKCS11"],
             path: "Fuzz/Targets"
         ),
 

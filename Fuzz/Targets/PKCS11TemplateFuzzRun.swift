@@ -1,6 +1,7 @@
 internal import CPKCS11
 import CryptoFramework
 import CryptoFrameworkPKCS11
+import PKCS11Module
 import Foundation
 
 /// The module started once per process on a keystore in a temporary

@@ -1,5 +1,5 @@
 internal import CPKCS11
-import CryptoFrameworkPKCS11
+import PKCS11Module
 
 /// The PKCS#11 module's template consumers, in this process, through its
 /// CK_FUNCTION_LIST (the table any host gets from C_GetFunctionList): each

@@ -1,4 +1,5 @@
 public import CPKCS11
+import PKCS11Module
 
 // The module's C surface: one @_cdecl entry point per PKCS#11 function it
 // serves, each of them thin (check the arguments, call one Swift function,
@@ -362,9 +363,7 @@ func entryDeriveKey(
 func entrySeedRandom(_ session: CK_SESSION_HANDLE, _ seed: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG) -> CK_RV {
     entry { () throws(CryptokiError) in
         _ = try input(seed, length)
-        try module.withState { (s) throws(CryptokiError) in _ = try s.session(session) }
-        // The framework's generators seed themselves (the providers' DRBGs).
-        throw CryptokiError(CKR_RANDOM_SEED_NOT_SUPPORTED)
+        try module.seedRandom(session)
     }
 }
 

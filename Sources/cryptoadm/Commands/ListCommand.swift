@@ -1,6 +1,6 @@
 import ArgumentParser
 import CryptoFramework
-import CryptoFrameworkPKCS11
+import PKCS11Module
 import Providers
 
 struct ListCommand: ParsableCommand {

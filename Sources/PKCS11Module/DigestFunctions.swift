@@ -1,4 +1,4 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 /// An active C_Digest*: the mechanism and the data gathered so far.
@@ -11,7 +11,7 @@ struct DigestOperation: GatheringOperation {
 
 /// C_DigestInit/C_Digest/C_DigestUpdate/C_DigestFinal.
 extension Module {
-    func digestInit(_ session: CK_SESSION_HANDLE, _ argument: MechanismArgument) throws(CryptokiError) {
+    package func digestInit(_ session: CK_SESSION_HANDLE, _ argument: MechanismArgument) throws(CryptokiError) {
         try begin(session, \.digest) { (s) throws(CryptokiError) in
             _ = try s.mechanism(argument.type, flag: .digest)
             guard let hash = HashMechanism.algorithm(argument.type) else { throw .mechanismInvalid }
@@ -20,12 +20,12 @@ extension Module {
         }
     }
 
-    func digestUpdate(_ session: CK_SESSION_HANDLE, _ part: [UInt8]) throws(CryptokiError) {
+    package func digestUpdate(_ session: CK_SESSION_HANDLE, _ part: [UInt8]) throws(CryptokiError) {
         try gather(session, \.digest, part)
     }
 
     /// C_Digest (`data` given) or C_DigestFinal (`data` nil).
-    func digest(_ session: CK_SESSION_HANDLE, data: [UInt8]?, _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
+    package func digest(_ session: CK_SESSION_HANDLE, data: [UInt8]?, _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
         let (operation, call) = try active(session, \.digest)
         guard try outputWanted(operation, singlePart: data != nil, needed: operation.length, session, \.digest, out, length) else { return }
         defer { keep(nil, session, \.digest) }

@@ -1,4 +1,4 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 /// An attribute template the caller passed in (C_CreateObject,
@@ -6,7 +6,7 @@ import CryptoFramework
 /// checked for NULL values, malformed lengths and duplicates. Values are
 /// kept in wiping buffers: a template may carry key material (CKA_VALUE,
 /// CKA_PRIVATE_EXPONENT …), which `secure(_:)` hands on without a plain copy.
-struct Template {
+package struct Template {
     private var values: [CK_ATTRIBUTE_TYPE: SecureBytes] = [:]
     /// Types in the caller's order (a find template matches all of them).
     private(set) var order: [CK_ATTRIBUTE_TYPE] = []
@@ -16,7 +16,7 @@ struct Template {
     /// Copies `count` attributes from `pointer`. A NULL array with a nonzero
     /// count, or a NULL value with a nonzero length, is CKR_ARGUMENTS_BAD; a
     /// type given twice is CKR_TEMPLATE_INCONSISTENT.
-    init(_ pointer: UnsafePointer<CK_ATTRIBUTE>?, count: CK_ULONG) throws(CryptokiError) {
+    package init(_ pointer: UnsafePointer<CK_ATTRIBUTE>?, count: CK_ULONG) throws(CryptokiError) {
         guard count > 0 else { return }
         guard let pointer, count < 4096 else { throw .argumentsBad }
         for attribute in UnsafeBufferPointer(start: pointer, count: Int(count)) {

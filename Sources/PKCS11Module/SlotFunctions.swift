@@ -1,4 +1,4 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 /// The one slot (id 0: strongSwan keeps slot ids in an `int`) and its token.
@@ -6,7 +6,7 @@ extension Module {
     static let slotID: CK_SLOT_ID = 0
     static let manufacturer = "CryptoFramework"
 
-    func info(_ out: inout CK_INFO) throws(CryptokiError) {
+    package func info(_ out: inout CK_INFO) throws(CryptokiError) {
         try withState { _ throws(CryptokiError) in }
         out = CK_INFO()
         out.cryptokiVersion = CK_VERSION(major: 2, minor: 40)
@@ -15,7 +15,7 @@ extension Module {
         out.libraryVersion = CK_VERSION(major: 1, minor: 0)
     }
 
-    func slotList(_ list: UnsafeMutablePointer<CK_SLOT_ID>?, _ count: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
+    package func slotList(_ list: UnsafeMutablePointer<CK_SLOT_ID>?, _ count: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
         try withState { _ throws(CryptokiError) in }
         guard let count else { throw .argumentsBad }
         guard let list else {
@@ -30,7 +30,7 @@ extension Module {
         count.pointee = 1
     }
 
-    func slotInfo(_ slot: CK_SLOT_ID, _ out: inout CK_SLOT_INFO) throws(CryptokiError) {
+    package func slotInfo(_ slot: CK_SLOT_ID, _ out: inout CK_SLOT_INFO) throws(CryptokiError) {
         try withState { _ throws(CryptokiError) in }
         guard slot == Self.slotID else { throw .slotInvalid }
         out = CK_SLOT_INFO()
@@ -41,7 +41,7 @@ extension Module {
         out.firmwareVersion = CK_VERSION(major: 1, minor: 0)
     }
 
-    func tokenInfo(_ slot: CK_SLOT_ID, _ out: inout CK_TOKEN_INFO) throws(CryptokiError) {
+    package func tokenInfo(_ slot: CK_SLOT_ID, _ out: inout CK_TOKEN_INFO) throws(CryptokiError) {
         guard slot == Self.slotID else {
             try withState { _ throws(CryptokiError) in }
             throw .slotInvalid
@@ -77,7 +77,7 @@ extension Module {
         OutputBuffer.blankPadded("", into: &out.utcTime)
     }
 
-    func mechanismList(_ slot: CK_SLOT_ID, _ list: UnsafeMutablePointer<CK_MECHANISM_TYPE>?, _ count: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
+    package func mechanismList(_ slot: CK_SLOT_ID, _ list: UnsafeMutablePointer<CK_MECHANISM_TYPE>?, _ count: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
         let framework = try withState { s throws(CryptokiError) in s.framework }
         guard slot == Self.slotID else { throw .slotInvalid }
         guard let count else { throw .argumentsBad }
@@ -89,7 +89,7 @@ extension Module {
         for (i, m) in mechanisms.enumerated() { list[i] = CK_MECHANISM_TYPE(m.type) }
     }
 
-    func mechanismInfo(_ slot: CK_SLOT_ID, _ type: CK_MECHANISM_TYPE, _ out: inout CK_MECHANISM_INFO) throws(CryptokiError) {
+    package func mechanismInfo(_ slot: CK_SLOT_ID, _ type: CK_MECHANISM_TYPE, _ out: inout CK_MECHANISM_INFO) throws(CryptokiError) {
         let framework = try withState { s throws(CryptokiError) in s.framework }
         guard slot == Self.slotID else { throw .slotInvalid }
         try? framework.reloadPolicy()  // as C_GetMechanismList: the policy now
@@ -108,13 +108,13 @@ enum TokenSerial {
     }
 }
 
-enum PINRules {
+package enum PINRules {
     static let minimumLength = 4
     static let maximumLength = 255
 
     /// The PIN bytes, CKR_ARGUMENTS_BAD for a NULL pointer with a length, CKR_PIN_LEN_RANGE outside 4...255.
     /// Copied straight from the caller's memory into a wiping buffer.
-    static func read(_ pin: UnsafePointer<CK_UTF8CHAR>?, _ length: CK_ULONG, checkRange: Bool = true) throws(CryptokiError) -> SecureBytes {
+    package static func read(_ pin: UnsafePointer<CK_UTF8CHAR>?, _ length: CK_ULONG, checkRange: Bool = true) throws(CryptokiError) -> SecureBytes {
         guard length < 4096 else { throw checkRange ? .pinLenRange : .pinIncorrect }
         guard let pin else {
             if length == 0 && !checkRange { return SecureBytes([]) }

@@ -1,17 +1,17 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 /// C_CreateObject, C_DestroyObject, C_GetAttributeValue, C_SetAttributeValue
 /// and the C_FindObjects trio.
 extension Module {
-    func createObject(_ session: CK_SESSION_HANDLE, _ template: Template) throws(CryptokiError) -> CK_OBJECT_HANDLE {
+    package func createObject(_ session: CK_SESSION_HANDLE, _ template: Template) throws(CryptokiError) -> CK_OBJECT_HANDLE {
         guard let objectClass = try template.ulong(CKA_CLASS) else { throw .templateIncomplete }
         let builder = ObjectBuilder(objectClass: objectClass, keyType: try template.ulong(CKA_KEY_TYPE))
         let object = try builder.build(template)
         return try withState { (s) throws(CryptokiError) in try s.store(session, object) }
     }
 
-    func destroyObject(_ session: CK_SESSION_HANDLE, _ handle: CK_OBJECT_HANDLE) throws(CryptokiError) {
+    package func destroyObject(_ session: CK_SESSION_HANDLE, _ handle: CK_OBJECT_HANDLE) throws(CryptokiError) {
         try withState { (s) throws(CryptokiError) in
             let session = try s.session(session)
             let object = try s.object(handle)
@@ -24,7 +24,7 @@ extension Module {
     /// Fills every entry it can; an unknown type is CKR_ATTRIBUTE_TYPE_INVALID
     /// and a secret of a sensitive key CKR_ATTRIBUTE_SENSITIVE, both with the
     /// length set to CK_UNAVAILABLE_INFORMATION, and the rest still filled.
-    func getAttributes(_ session: CK_SESSION_HANDLE, _ handle: CK_OBJECT_HANDLE, _ template: UnsafeMutablePointer<CK_ATTRIBUTE>?, _ count: CK_ULONG) throws(CryptokiError) {
+    package func getAttributes(_ session: CK_SESSION_HANDLE, _ handle: CK_OBJECT_HANDLE, _ template: UnsafeMutablePointer<CK_ATTRIBUTE>?, _ count: CK_ULONG) throws(CryptokiError) {
         guard count == 0 || template != nil, count < 4096 else { throw .argumentsBad }
         // Looked up under the lock (C_SetAttributeValue may change the object meanwhile), copied out after.
         let found = try withState { (s) throws(CryptokiError) in
@@ -57,7 +57,7 @@ extension Module {
         guard result == CKR_OK else { throw CryptokiError(result) }
     }
 
-    func setAttributes(_ session: CK_SESSION_HANDLE, _ handle: CK_OBJECT_HANDLE, _ template: Template) throws(CryptokiError) {
+    package func setAttributes(_ session: CK_SESSION_HANDLE, _ handle: CK_OBJECT_HANDLE, _ template: Template) throws(CryptokiError) {
         try withState { (s) throws(CryptokiError) in
             let session = try s.session(session)
             let object = try s.object(handle)
@@ -75,7 +75,7 @@ extension Module {
         }
     }
 
-    func findObjectsInit(_ session: CK_SESSION_HANDLE, _ template: Template) throws(CryptokiError) {
+    package func findObjectsInit(_ session: CK_SESSION_HANDLE, _ template: Template) throws(CryptokiError) {
         try withState { (s) throws(CryptokiError) in
             guard s.sessions[session] != nil else { throw .sessionInvalid }
             guard s.sessions[session]!.find == nil else { throw .operationActive }
@@ -85,7 +85,7 @@ extension Module {
         }
     }
 
-    func findObjects(_ session: CK_SESSION_HANDLE, _ out: UnsafeMutablePointer<CK_OBJECT_HANDLE>?, max: CK_ULONG, _ count: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
+    package func findObjects(_ session: CK_SESSION_HANDLE, _ out: UnsafeMutablePointer<CK_OBJECT_HANDLE>?, max: CK_ULONG, _ count: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
         guard let count, max == 0 || out != nil else { throw .argumentsBad }
         try withState { (s) throws(CryptokiError) in
             guard s.sessions[session] != nil else { throw .sessionInvalid }
@@ -98,7 +98,7 @@ extension Module {
         }
     }
 
-    func findObjectsFinal(_ session: CK_SESSION_HANDLE) throws(CryptokiError) {
+    package func findObjectsFinal(_ session: CK_SESSION_HANDLE) throws(CryptokiError) {
         try withState { (s) throws(CryptokiError) in
             guard s.sessions[session] != nil else { throw .sessionInvalid }
             guard s.sessions[session]!.find != nil else { throw .operationNotInitialized }

@@ -1,4 +1,4 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 /// An active C_Encrypt*/C_Decrypt* in CBC mode over the framework's CBC

@@ -1,4 +1,4 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 /// C_InitToken, C_InitPIN, C_SetPIN, C_Login, C_Logout. The token's master
@@ -7,7 +7,7 @@ import CryptoFramework
 /// the master key, so objects are never re-encrypted. PBKDF2 runs outside the
 /// module's lock.
 extension Module {
-    func initToken(_ slot: CK_SLOT_ID, soPIN: SecureBytes, label: [UInt8]) throws(CryptokiError) {
+    package func initToken(_ slot: CK_SLOT_ID, soPIN: SecureBytes, label: [UInt8]) throws(CryptokiError) {
         let keystore = try withState { (s) throws(CryptokiError) -> Keystore in
             guard slot == Self.slotID else { throw .slotInvalid }
             guard s.sessions.isEmpty else { throw CryptokiError(CKR_SESSION_EXISTS) }
@@ -35,7 +35,7 @@ extension Module {
         }
     }
 
-    func initPIN(_ session: CK_SESSION_HANDLE, pin: SecureBytes) throws(CryptokiError) {
+    package func initPIN(_ session: CK_SESSION_HANDLE, pin: SecureBytes) throws(CryptokiError) {
         let (keystore, masterKey) = try withState { (s) throws(CryptokiError) in
             let session = try s.session(session)
             guard s.user == CKU_SO, let key = s.masterKey else { throw .userNotLoggedIn }
@@ -45,7 +45,7 @@ extension Module {
         try keystore.exclusively { () throws(CryptokiError) in try reseal(keystore: keystore, masterKey: masterKey, pin: pin, so: false) }
     }
 
-    func setPIN(_ session: CK_SESSION_HANDLE, old: SecureBytes, new: SecureBytes) throws(CryptokiError) {
+    package func setPIN(_ session: CK_SESSION_HANDLE, old: SecureBytes, new: SecureBytes) throws(CryptokiError) {
         let (keystore, asSO) = try withState { (s) throws(CryptokiError) in
             let session = try s.session(session)
             guard session.readWrite else { throw .sessionReadOnly }
@@ -59,7 +59,7 @@ extension Module {
         }
     }
 
-    func login(_ session: CK_SESSION_HANDLE, user: CK_USER_TYPE, pin: SecureBytes) throws(CryptokiError) {
+    package func login(_ session: CK_SESSION_HANDLE, user: CK_USER_TYPE, pin: SecureBytes) throws(CryptokiError) {
         let keystore = try withState { (s) throws(CryptokiError) -> Keystore in
             _ = try s.session(session)
             switch user {
@@ -87,7 +87,7 @@ extension Module {
         }
     }
 
-    func logout(_ session: CK_SESSION_HANDLE) throws(CryptokiError) {
+    package func logout(_ session: CK_SESSION_HANDLE) throws(CryptokiError) {
         try withState { (s) throws(CryptokiError) in
             _ = try s.session(session)
             guard s.user != nil else { throw .userNotLoggedIn }

@@ -1,21 +1,21 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 /// C_SignInit/C_Sign/C_SignUpdate/C_SignFinal and the C_Verify* set.
 /// Any outcome but a length query or CKR_BUFFER_TOO_SMALL ends the operation.
 extension Module {
-    func signInit(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ key: CK_OBJECT_HANDLE, signing: Bool) throws(CryptokiError) {
+    package func signInit(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ key: CK_OBJECT_HANDLE, signing: Bool) throws(CryptokiError) {
         try begin(session, Self.field(signing), key: key) { (s) throws(CryptokiError) in
             try SignOperation(mechanism, object: s.key(key, usage: signing ? CKA_SIGN : CKA_VERIFY), state: s, signing: signing)
         }
     }
 
-    func signUpdate(_ session: CK_SESSION_HANDLE, _ part: [UInt8], signing: Bool) throws(CryptokiError) {
+    package func signUpdate(_ session: CK_SESSION_HANDLE, _ part: [UInt8], signing: Bool) throws(CryptokiError) {
         try gather(session, Self.field(signing), part)
     }
 
     /// C_Sign (`data` given, the operation must not be multi-part) or C_SignFinal (`data` nil).
-    func sign(_ session: CK_SESSION_HANDLE, data: [UInt8]?, _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
+    package func sign(_ session: CK_SESSION_HANDLE, data: [UInt8]?, _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
         let (operation, call) = try active(session, \.sign)
         guard try outputWanted(operation, singlePart: data != nil, needed: operation.signatureLength, session, \.sign, out, length) else { return }
         defer { keep(nil, session, \.sign) }
@@ -29,7 +29,7 @@ extension Module {
     /// C_Verify (`data` given) or C_VerifyFinal (`data` nil). A signature
     /// shorter than the modulus is left-padded with zeros (strongSwan strips
     /// leading zero bytes); a longer one is CKR_SIGNATURE_LEN_RANGE.
-    func verify(_ session: CK_SESSION_HANDLE, data: [UInt8]?, signature: [UInt8]) throws(CryptokiError) {
+    package func verify(_ session: CK_SESSION_HANDLE, data: [UInt8]?, signature: [UInt8]) throws(CryptokiError) {
         let (operation, call) = try active(session, \.verify)
         defer { keep(nil, session, \.verify) }
         guard data == nil || !operation.multiPart else { throw .operationActive }

@@ -1,4 +1,4 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 /// C_EncryptInit/C_Encrypt/C_EncryptUpdate/C_EncryptFinal and the C_Decrypt*
@@ -6,19 +6,19 @@ import CryptoFramework
 /// output was delivered, so a length query or a short buffer leaves the
 /// operation as it was (v2.40 §5.2).
 extension Module {
-    func cipherInit(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ key: CK_OBJECT_HANDLE, encrypting: Bool) throws(CryptokiError) {
+    package func cipherInit(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ key: CK_OBJECT_HANDLE, encrypting: Bool) throws(CryptokiError) {
         try begin(session, Self.field(encrypting), key: key) { (s) throws(CryptokiError) in
             try CipherStream(mechanism, object: s.key(key, usage: encrypting ? CKA_ENCRYPT : CKA_DECRYPT), state: s, encrypting: encrypting)
         }
     }
 
-    enum CipherStep {
+    package enum CipherStep {
         case single([UInt8])
         case update([UInt8])
         case final
     }
 
-    func cipher(_ session: CK_SESSION_HANDLE, _ step: CipherStep, encrypting: Bool, _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
+    package func cipher(_ session: CK_SESSION_HANDLE, _ step: CipherStep, encrypting: Bool, _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
         let field = Self.field(encrypting)
         let (stream, call) = try active(session, field)
         var next = stream

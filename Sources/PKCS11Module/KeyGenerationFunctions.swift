@@ -1,11 +1,11 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 /// C_GenerateKeyPair (RSA, DH), C_GenerateKey (generic secret, AES, DES3),
 /// C_DeriveKey (DH), C_GenerateRandom: the key material comes from the
 /// framework; the module turns it into objects.
 extension Module {
-    func generateKeyPair(
+    package func generateKeyPair(
         _ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, publicTemplate: Template, privateTemplate: Template
     ) throws(CryptokiError) -> (CK_OBJECT_HANDLE, CK_OBJECT_HANDLE) {
         let call = try withState { (s) throws(CryptokiError) in
@@ -76,7 +76,7 @@ extension Module {
         }
     }
 
-    func generateKey(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ template: Template) throws(CryptokiError) -> CK_OBJECT_HANDLE {
+    package func generateKey(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ template: Template) throws(CryptokiError) -> CK_OBJECT_HANDLE {
         let call = try withState { (s) throws(CryptokiError) in
             _ = try s.session(session)
             _ = try s.mechanism(mechanism.type, flag: .generate)
@@ -114,7 +114,7 @@ extension Module {
     /// CKM_DH_PKCS_DERIVE: the parameter is the peer's public value; the
     /// result is a secret key (generic by default) holding g^xy, as long as
     /// the prime, or the first CKA_VALUE_LEN bytes when the template asks.
-    func deriveKey(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, base: CK_OBJECT_HANDLE, _ template: Template) throws(CryptokiError) -> CK_OBJECT_HANDLE {
+    package func deriveKey(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, base: CK_OBJECT_HANDLE, _ template: Template) throws(CryptokiError) -> CK_OBJECT_HANDLE {
         let (call, object) = try withState { (s) throws(CryptokiError) in
             _ = try s.session(session)
             _ = try s.mechanism(mechanism.type, flag: .derive)
@@ -138,7 +138,13 @@ extension Module {
         return try withState { (s) throws(CryptokiError) in try s.store(session, derived) }
     }
 
-    func generateRandom(_ session: CK_SESSION_HANDLE, _ out: UnsafeMutablePointer<CK_BYTE>?, _ count: CK_ULONG) throws(CryptokiError) {
+    /// C_SeedRandom: the framework's generators seed themselves (the providers' DRBGs).
+    package func seedRandom(_ session: CK_SESSION_HANDLE) throws(CryptokiError) {
+        try withState { (s) throws(CryptokiError) in _ = try s.session(session) }
+        throw CryptokiError(CKR_RANDOM_SEED_NOT_SUPPORTED)
+    }
+
+    package func generateRandom(_ session: CK_SESSION_HANDLE, _ out: UnsafeMutablePointer<CK_BYTE>?, _ count: CK_ULONG) throws(CryptokiError) {
         let call = try withState { (s) throws(CryptokiError) in
             _ = try s.session(session)
             return s.call

@@ -1,4 +1,4 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 #if canImport(Glibc)
@@ -72,11 +72,11 @@ extension ModuleState {
 
 /// Reads a CK_MECHANISM the caller passed: NULL is CKR_ARGUMENTS_BAD; a
 /// parameter of the wrong size is CKR_MECHANISM_PARAM_INVALID.
-struct MechanismArgument {
+package struct MechanismArgument {
     let type: CK_MECHANISM_TYPE
     let parameter: [UInt8]?
 
-    init(_ pointer: UnsafePointer<CK_MECHANISM>?) throws(CryptokiError) {
+    package init(_ pointer: UnsafePointer<CK_MECHANISM>?) throws(CryptokiError) {
         guard let m = pointer?.pointee else { throw .argumentsBad }
         type = m.mechanism
         if let p = m.pParameter, m.ulParameterLen > 0 {

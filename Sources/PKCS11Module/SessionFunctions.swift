@@ -1,10 +1,10 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 /// C_OpenSession … C_GetSessionInfo. Closing a session destroys its session
 /// objects (strongSwan creates public keys per operation and never destroys them).
 extension Module {
-    func openSession(_ slot: CK_SLOT_ID, flags: CK_FLAGS) throws(CryptokiError) -> CK_SESSION_HANDLE {
+    package func openSession(_ slot: CK_SLOT_ID, flags: CK_FLAGS) throws(CryptokiError) -> CK_SESSION_HANDLE {
         try withState { (s) throws(CryptokiError) in
             guard slot == Self.slotID else { throw .slotInvalid }
             guard flags & CK_FLAGS(CKF_SERIAL_SESSION) != 0 else { throw CryptokiError(CKR_SESSION_PARALLEL_NOT_SUPPORTED) }
@@ -17,7 +17,7 @@ extension Module {
         }
     }
 
-    func closeSession(_ handle: CK_SESSION_HANDLE) throws(CryptokiError) {
+    package func closeSession(_ handle: CK_SESSION_HANDLE) throws(CryptokiError) {
         try withState { (s) throws(CryptokiError) in
             guard s.sessions.removeValue(forKey: handle) != nil else { throw .sessionInvalid }
             for (h, object) in s.objects where object.owner == handle { s.objects[h] = nil }
@@ -26,7 +26,7 @@ extension Module {
         }
     }
 
-    func closeAllSessions(_ slot: CK_SLOT_ID) throws(CryptokiError) {
+    package func closeAllSessions(_ slot: CK_SLOT_ID) throws(CryptokiError) {
         try withState { (s) throws(CryptokiError) in
             guard slot == Self.slotID else { throw .slotInvalid }
             for (h, object) in s.objects where object.owner != nil { s.objects[h] = nil }
@@ -35,7 +35,7 @@ extension Module {
         }
     }
 
-    func sessionInfo(_ handle: CK_SESSION_HANDLE, _ out: inout CK_SESSION_INFO) throws(CryptokiError) {
+    package func sessionInfo(_ handle: CK_SESSION_HANDLE, _ out: inout CK_SESSION_INFO) throws(CryptokiError) {
         out = try withState { (s) throws(CryptokiError) in
             let session = try s.session(handle)
             var flags = CK_FLAGS(CKF_SERIAL_SESSION)

@@ -1,4 +1,4 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 import Providers
 
@@ -16,8 +16,8 @@ import Glibc
 /// handlers take the module's locks before the fork (in one fixed order,
 /// the order `initialize` nests them) and release them on both sides, so the
 /// child never inherits a lock held by a thread that does not exist there.
-final class Module: Sendable {
-    static let shared = Module()
+package final class Module: Sendable {
+    package static let shared = Module()
 
     private let state = Locked<ModuleState?>(nil)
     /// States left behind by fork(): never released (see above).
@@ -52,7 +52,7 @@ final class Module: Sendable {
         }
     }
 
-    func initialize(_ arguments: UnsafeMutableRawPointer?) throws(CryptokiError) {
+    package func initialize(_ arguments: UnsafeMutableRawPointer?) throws(CryptokiError) {
         var mayCreateThreads = true
         if let arguments {
             let args = arguments.assumingMemoryBound(to: CK_C_INITIALIZE_ARGS.self).pointee
@@ -74,7 +74,7 @@ final class Module: Sendable {
         }
     }
 
-    func finalize(_ reserved: UnsafeMutableRawPointer?) throws(CryptokiError) {
+    package func finalize(_ reserved: UnsafeMutableRawPointer?) throws(CryptokiError) {
         guard reserved == nil else { throw .argumentsBad }
         let finished = try state.withLock { (current: inout ModuleState?) throws(CryptokiError) -> ModuleState in
             guard let live = current, live.processID == getpid() else { throw .notInitialized }

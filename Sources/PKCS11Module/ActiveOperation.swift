@@ -1,4 +1,4 @@
-internal import CPKCS11
+package import CPKCS11
 import CryptoFramework
 
 /// A multi-part operation that gathers its input until Final (sign, verify,
