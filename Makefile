@@ -95,7 +95,7 @@ bench: release
 	$(MAKE) bench-serve
 	@echo "make bench: charts in $(BENCH_CHARTS)/ (compare.svg, calibrate.svg, speed.svg)"
 
-# The PKCS#11 module: .build/release/libCryptoFrameworkPKCS11.so (README "PKCS#11 module").
+# The PKCS#11 module: .build/release/libCryptoFrameworkPKCS11.so (docs/pkcs11-module.md).
 pkcs11-module: deps
 	$(SWIFT) build -c release --product CryptoFrameworkPKCS11
 
@@ -154,7 +154,7 @@ retell: deps
 	$(SWIFT) build -c release --product ikebench
 	.build/release/ikebench retell $(RETELL_FLAGS)
 
-# Sanitizers (README "Sanitizers"): the concurrency suites under ThreadSanitizer,
+# Sanitizers (docs/testing.md): the concurrency suites under ThreadSanitizer,
 # then the whole suite under AddressSanitizer, each in a build directory of its
 # own. Any report fails the target; the logs stay in the build directories.
 TSAN_SUITES := HotPathTests|rsaPooledContextsUnderThreads|PolicyFlipStressTests|NCPLoadTests|NCPFaultTests|PKCS11ProviderTests|PKCS11IKETests|AsyncWaitTests|PolicyReloadTests|RegistryTests|IKEConcurrencyTests

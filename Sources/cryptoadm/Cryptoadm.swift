@@ -3,7 +3,7 @@ import CryptoFramework
 import Foundation
 
 /// `cryptoadm`, the administrator's command of the framework, with Solaris'
-/// syntax, output formats and exit status (DESIGN.md "cryptoadm").
+/// syntax, output formats and exit status (docs/DESIGN.md "cryptoadm").
 @main
 struct Cryptoadm: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,8 +12,10 @@ struct Cryptoadm: ParsableCommand {
         discussion: """
             cryptoadm is the administrator's view of the cryptographic framework. \
             Applications ask the framework for a mechanism (CKM_RSA_PKCS, CKM_DH_PKCS_DERIVE, ...); \
-            a registry of providers decides who serves it: hardware providers (name/instance, such as ncp/0) \
-            first, then software providers (openssl, gmp, sodium, sparcfp) in priority order. \
+            a registry of providers decides who serves it. On the emulated T2000 (platform t2000) hardware \
+            providers (name/instance, such as ncp/0) come first, then software providers in priority order, \
+            as on Solaris; on this host (platform host) software comes first (openssl, gmp, sodium) and the \
+            emulated ncp/0 serves what software may not. \
             cryptoadm changes which provider may serve which mechanism by rewriting the policy file, kcf.conf. \
             Every process of the framework obeys that file: a new framework reads it, and a running one \
             applies a change to its next requests without a restart.

@@ -1,7 +1,7 @@
 import CryptoFramework
 import Testing
 
-/// Default selection under the platform's DeviceRanking (DESIGN.md Selection
+/// Default selection under the platform's DeviceRanking (docs/DESIGN.md Selection
 /// rule 2), on a platform of scripted providers: one device and two software.
 @Suite("Selection: where devices rank against software")
 struct DeviceRankingTests {

@@ -2,7 +2,7 @@ import CryptoFramework
 import Foundation
 import Testing
 
-@Suite("Registry selection and failover (DESIGN.md Selection rules 1-4)")
+@Suite("Registry selection and failover (docs/DESIGN.md Selection rules 1-4)")
 struct RegistryTests {
     @Test("hardware is preferred over software, software by priority")
     func hardwareFirstThenPriority() throws {

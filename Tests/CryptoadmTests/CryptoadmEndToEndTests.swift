@@ -3,7 +3,7 @@ import Foundation
 import Providers
 import Testing
 
-/// DESIGN.md: what cryptoadm writes is what every process of the framework
+/// docs/DESIGN.md: what cryptoadm writes is what every process of the framework
 /// obeys, and a running framework applies it to its next requests.
 @Suite("cryptoadm end to end")
 struct CryptoadmEndToEndTests {

@@ -35,7 +35,7 @@ import Testing
         #expect(a == b)
     }
 
-    /// The peer values DESIGN.md names as bad input, each a clear error.
+    /// The peer values docs/DESIGN.md names as bad input, each a clear error.
     @Test(arguments: ["0", "1", "p-1", "p", "p+1", "empty", "over-long"])
     func outOfRangePeerRejected(kind: String) throws {
         let group = try #require(DHGroup.ike(2))

@@ -37,7 +37,7 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether the registry should retry the request on another provider
-    /// (DESIGN.md, Selection rule 3): busy, device error, key size out of a
+    /// (docs/DESIGN.md, Selection rule 3): busy, device error, key size out of a
     /// provider's range, provider failed or detached, mechanism not offered.
     public var isRecoverable: Bool {
         switch code {

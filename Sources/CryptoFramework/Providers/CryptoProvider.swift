@@ -17,7 +17,7 @@
 ///   ``CryptoError/Code/hostMemory``) send the request to another provider;
 ///   anything else fails the request. Other error types are treated as a device error.
 /// - Results must be correct: a hardware provider's RSA signatures are checked
-///   before release (DESIGN.md Selection rule 5).
+///   before release (docs/DESIGN.md Selection rule 5).
 /// - Cache native key handles behind the key (``RSAPrivateKey/handles``) under a
 ///   slot name unique to the provider, so a hot loop never re-imports a key.
 ///

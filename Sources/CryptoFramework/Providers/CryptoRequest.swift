@@ -54,7 +54,7 @@ public enum CryptoRequest: Sendable {
     public var requiredFlag: MechanismFlags { ServedOperation(self).requiredFlag }
 
     /// True for RSA private-key operations, whose hardware results the registry
-    /// checks before release (DESIGN.md Selection rule 5).
+    /// checks before release (docs/DESIGN.md Selection rule 5).
     public var isRSAPrivateOperation: Bool { ServedOperation(self) == .sign }
 }
 

@@ -95,7 +95,7 @@ public final class CryptoFramework: Sendable {
 
     // MARK: Requests
 
-    /// Serves `request` on the best provider, failing over as DESIGN.md's rules say;
+    /// Serves `request` on the best provider, failing over as docs/DESIGN.md's rules say;
     /// a malformed request is refused once a provider could take it (after the
     /// mechanism and key-size checks, as PKCS#11's C_SignInit comes before C_Sign),
     /// the same way whoever would serve it.

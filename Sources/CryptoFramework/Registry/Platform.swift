@@ -1,4 +1,4 @@
-/// Which providers exist and which clock cost models use (DESIGN.md "Platform").
+/// Which providers exist and which clock cost models use (docs/DESIGN.md "Platform").
 ///
 /// The Providers module defines `.host` and `.t2000`; the framework core knows
 /// no provider by name. An out-of-tree package builds its own platform from
@@ -66,7 +66,7 @@ public struct Platform: Sendable {
     }
 }
 
-/// How default selection ranks devices against software (DESIGN.md, Selection rule 2).
+/// How default selection ranks devices against software (docs/DESIGN.md, Selection rule 2).
 public enum DeviceRanking: Sendable, Hashable {
     /// KCF's rule: devices first, the least loaded of them; software, by
     /// priority, when no device may serve. Right where the devices are real

@@ -1,4 +1,4 @@
-/// kcf.conf, the policy file, as text (DESIGN.md "Policy file (kcf.conf)").
+/// kcf.conf, the policy file, as text (docs/DESIGN.md "Policy file (kcf.conf)").
 ///
 /// Grammar, after Solaris `/etc/crypto/kcf.conf` (one line per provider):
 ///

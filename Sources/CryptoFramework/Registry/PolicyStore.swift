@@ -21,7 +21,7 @@ public struct FileStamp: Hashable, Sendable {
 }
 
 /// kcf.conf on disk: where it lives, reading it, and changing it safely
-/// (DESIGN.md "Policy file (kcf.conf)").
+/// (docs/DESIGN.md "Policy file (kcf.conf)").
 ///
 /// Writers serialize on an exclusive `flock` of the sibling `kcf.conf.lock`,
 /// not of kcf.conf itself, which each write replaces by rename. flock locks

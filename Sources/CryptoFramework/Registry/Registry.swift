@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// The provider registry: which providers exist, the policy in force, and
-/// selection with failover after KCF's `kcf_get_mech_provider` (DESIGN.md,
+/// selection with failover after KCF's `kcf_get_mech_provider` (docs/DESIGN.md,
 /// "Selection"). Decides from data only — descriptors, policy, load.
 final class Registry: Sendable {
     let platform: Platform

@@ -5,7 +5,7 @@ import IKEProtocol
 import IKEHarness
 import Providers
 
-/// Defaults that match the 2007 experiment (README "ikebench"): Solaris 10's
+/// Defaults that match the 2007 experiment (docs/retelling-2007.md): Solaris 10's
 /// in.iked Phase I defaults — 3DES, SHA-1, Oakley group 2 — and the 1024-bit
 /// RSA keys `ikecert certlocal` made by default.
 enum Defaults2007 {

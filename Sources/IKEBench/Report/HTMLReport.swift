@@ -111,7 +111,7 @@ struct HTMLReport {
             <body>
             <h1>CryptoFramework: IKE Phase I and provider speed</h1>
             <p>Made \(Self.escape(stamp)) on \(Self.escape(node)) \(Self.escape(machine)) by <code>ikebench report</code>. \
-            Short runs: the figures show the shape, not final numbers (README, "Performance").</p>
+            Short runs: the figures show the shape, not final numbers (docs/performance.md).</p>
             \(section("IKE Phase I with and without ncp/0", compare,
                       intro: "The 2007 experiment: the same Main Mode responder with the policy as it is, then with every ncp/0 mechanism disabled (in memory), next to the published Sun Fire T2000 figures.",
                       table: try compareTable()))

@@ -126,7 +126,7 @@ public struct CompareReport: Sendable, Encodable {
     }
 }
 
-/// The 2007 T2000 measurement the benchmark reproduces (DESIGN.md).
+/// The 2007 T2000 measurement the benchmark reproduces (docs/DESIGN.md).
 public enum Published2007 {
     /// A pair of Phase I times, with ncp and without.
     public struct Figures: Sendable {

@@ -19,7 +19,7 @@ public final class NCPProvider: CryptoProvider {
     /// DH primes of 64...256 bytes: ncp_dh.c checks the prime length in bytes
     /// against DH_MIN_KEY_LEN / DH_MAX_KEY_LEN and the table registers them × 8;
     /// 512 bits is also the framework's smallest DH prime, 2048 the MAU's
-    /// largest operand (DESIGN.md: RSA and DH up to 2048 bits, as the real ncp).
+    /// largest operand (docs/DESIGN.md: RSA and DH up to 2048 bits, as the real ncp).
     public static let dhKeyBits = 512...2048
 
     /// The mechanism table, as ncp registered it (minus DSA and ECC, which the

@@ -40,7 +40,7 @@ public struct NCPJobCost: Sendable, Hashable {
 }
 
 /// The cost model of the ncp device over the chip's Modular Arithmetic Units
-/// (DESIGN.md "The two T1 models"), with the parameters of one ``ChipModel``
+/// (docs/DESIGN.md "The two T1 models"), with the parameters of one ``ChipModel``
 /// (``ChipModel/cryptoUnits`` and the integer multiply latency; sources there).
 /// The device models an UltraSPARC T1 unless its platform hands it another
 /// chip, also when it is emulated on the `host` platform.
@@ -72,7 +72,7 @@ public struct NCPJobCost: Sendable, Hashable {
 /// Lin, "Using the Cryptographic Accelerators in the UltraSPARC T1 and T2
 /// Processors", Sun BluePrints Online, Part No 819-5782-20, November 2007,
 /// "UltraSPARC T1 Processor" and "Common Performance Capabilities"; the range
-/// as DESIGN.md states it). `productCycles` and `rowOverheadCycles` are the
+/// as docs/DESIGN.md states it). `productCycles` and `rowOverheadCycles` are the
 /// two calibrated constants: Sun published the throughput, not the MAU's
 /// cycle counts. The host side adds ≈ 18,700 cycles of latency per RSA-1024
 /// private operation but does not bound throughput: 32 strands share that
