@@ -90,6 +90,8 @@ bench: release
 	.build/release/ikebench compare --svg $(BENCH_CHARTS)/compare.svg
 	.build/release/ikebench calibrate --svg $(BENCH_CHARTS)/calibrate.svg
 	.build/release/ikebench speed --vs-openssl --svg $(BENCH_CHARTS)/speed.svg
+	$(SWIFT) build -c release --product model-figures
+	.build/release/model-figures
 	.build/release/ikebench run --platform host --negotiations 2000 --concurrency 1,2,4
 	$(MAKE) bench-pkcs11
 	$(MAKE) bench-serve

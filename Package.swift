@@ -126,6 +126,8 @@ let package = Package(
             dependencies: ["PKCS11Module", "CPKCS11"]
         ),
         .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers"]),
+        // Figures of the emulated providers' models and host costs, printed, never asserted (`make bench`).
+        .executableTarget(name: "model-figures", dependencies: ["CryptoFramework", "Providers"], path: "Benchmarks/ModelFigures"),
         // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
         .executableTarget(
             name: "cryptoadm",

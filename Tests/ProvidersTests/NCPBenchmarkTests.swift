@@ -3,44 +3,38 @@ import Foundation
 import Providers
 import Testing
 
-@Suite("ncp/0: modeled performance (figures printed)")
+/// The model's figures are printed by `model-figures` (Benchmarks/ModelFigures,
+/// `make bench`); here they are checked against what was published.
+@Suite("ncp/0: modeled performance")
 struct NCPBenchmarkTests {
     @Test("modeled RSA-1024 sign throughput of the 8-MAU device is inside the published 14,000–20,000/s")
     func rsa1024Throughput() throws {
         let throughput = try #require(NCPTimingModel().modeledThroughput(mechanism: .rsaPKCS, bits: 1024, mauCount: 8))
         #expect((14_000...20_000).contains(throughput), "modeled \(throughput)/s")
-        print(String(format: "ncp model: RSA-1024 sign, 8 MAUs: %.0f ops/s", throughput))
         for (mechanism, bits) in [(Mechanism.rsaPKCS, 1024), (.rsaPKCS, 2048), (.dhPKCSKeyPairGen, 1024),
                                   (.dhPKCSKeyPairGen, 2048), (.dhPKCSDerive, 2048), (.rsaPKCSKeyPairGen, 1024)] {
             let cost = try #require(NCPTimingModel().modeledCost(mechanism: mechanism, bits: bits))
             let rate = try #require(NCPTimingModel().modeledThroughput(mechanism: mechanism, bits: bits))
-            print(String(format: "ncp model: %@ %d: latency %.1f µs (MAU %d + host %d cycles, %d montmul), device %.0f ops/s",
-                         mechanism.name, bits, cost.seconds * 1e6, cost.mauCycles, cost.hostCycles,
-                         cost.montgomeryMultiplies, rate))
+            #expect(cost.seconds > 0 && rate > 0 && cost.montgomeryMultiplies > 0, "\(mechanism.name) \(bits)")
         }
-        let verify = NCPTimingModel().modeledVerifyCost(bits: 1024)
-        print(String(format: "ncp model: RSA-1024 verify latency %.1f µs", verify.seconds * 1e6))
+        #expect(NCPTimingModel().modeledVerifyCost(bits: 1024).seconds > 0)
     }
 
-    @Test("host overhead per job in fast mode (submit → completion), printed")
+    @Test("fast mode serves every job on the device and counts it once")
     func hostOverhead() throws {
         let ncp = NCPProvider(configuration: NCPConfiguration(mode: .fast))
-        let gmp = GMPProvider()
         let key = NCPTestSupport.key
         let data = NCPTestSupport.message(1)
         let signature = try NCPTestSupport.checker.sign(.rsaPKCS, key: key, data: data)
         let request = CryptoRequest.verify(.rsaPKCS, key: key.publicKey, data: data, signature: signature, pss: nil)
-        _ = try ncp.perform(request, context: OperationContext())  // start the workers
-        func time(_ body: () throws -> Void) rethrows -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            return Double(DispatchTime.now().uptimeNanoseconds - start)
+        let n = 200
+        for _ in 0...n {
+            guard case .verified(let ok) = try ncp.perform(request, context: OperationContext()) else {
+                Issue.record("verify did not answer with a verdict")
+                return
+            }
+            #expect(ok)
         }
-        let n = 500
-        let direct = try time { for _ in 0..<n { _ = try gmp.perform(request, context: OperationContext()) } }
-        let viaDevice = try time { for _ in 0..<n { _ = try ncp.perform(request, context: OperationContext()) } }
-        print(String(format: "ncp fast mode: RSA-1024 verify %.1f µs via the device, %.1f µs directly on gmp: overhead %.1f µs per job",
-                     viaDevice / Double(n) / 1e3, direct / Double(n) / 1e3, (viaDevice - direct) / Double(n) / 1e3))
         #expect(ncp.statistics.algorithms[.rsaPublic] == n + 1)
     }
 }
