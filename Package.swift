@@ -180,7 +180,7 @@ let package = Package(
         // depends on cryptoadm so that `swift test` builds it.
         .testTarget(
             name: "RetellTests",
-            dependencies: ["Retell", "CryptoFramework", "cryptoadm"]
+            dependencies: ["Retell", "CryptoFramework", "ProcessSupport", "cryptoadm"]
         ),
         .testTarget(name: "PackagingTests", dependencies: ["cryptoadm", "IKEBench"]),
         // SVGs parsed as XML and rendered by librsvg's rsvg-convert.

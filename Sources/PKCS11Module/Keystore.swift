@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Token objects on disk, one file per object plus the `token` record, in
-/// `$CRYPTOFRAMEWORK_KEYSTORE` (else `$XDG_DATA_HOME/cryptoframework/keystore`,
+/// ``FrameworkEnvironment/keystore`` (else `$XDG_DATA_HOME/cryptoframework/keystore`,
 /// else `~/.local/share/cryptoframework/keystore`), as Solaris' softtoken kept
 /// its keystore. Private objects are sealed with AES-256-GCM under the token's
 /// master key; every file is written to a temporary name, fsync'ed, renamed
@@ -16,7 +16,7 @@ struct Keystore: Sendable {
     let directory: String
 
     static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let explicit = environment["CRYPTOFRAMEWORK_KEYSTORE"], !explicit.isEmpty { return explicit }
+        if let explicit = FrameworkEnvironment.keystore.value(in: environment) { return explicit }
         let dataHome: String
         if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") {  // XDG: a relative value is ignored
             dataHome = xdg

@@ -9,10 +9,10 @@ import Providers
 /// computes it, under the given policy.
 public enum MetaslotStatus {
     public static func text(policy: PolicySource, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let name = environment["CRYPTOFRAMEWORK_PLATFORM"].flatMap { $0.isEmpty ? nil : $0 } ?? "host"
+        let name = FrameworkEnvironment.platform.value(in: environment) ?? Platform.host.name
         var text = "\nMeta slot (libCryptoFrameworkPKCS11.so, as applications see it):\n"
         guard let platform = Platform.named(name) else {
-            return text + "\tstatus: unusable: CRYPTOFRAMEWORK_PLATFORM=\(name) is not a platform\n"
+            return text + "\tstatus: unusable: \(FrameworkEnvironment.platform.name)=\(name) is not a platform\n"
         }
         let framework: CryptoFramework
         do {

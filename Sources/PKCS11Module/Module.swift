@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// The module's life in a host process: C_Initialize builds the framework
-/// (platform from `CRYPTOFRAMEWORK_PLATFORM`, policy found as everywhere
+/// (platform from ``FrameworkEnvironment/platform``, policy found as everywhere
 /// else), C_Finalize drops it (the ncp worker threads stop with it). After
 /// fork() the child sees the module uninitialized (its pid differs) and may
 /// C_Initialize again; what the parent's state held is abandoned, not
@@ -89,9 +89,9 @@ package final class Module: Sendable {
     private static func makeState(mayCreateThreads: Bool) throws(CryptokiError) -> ModuleState {
         let environment = { (name: String) -> String? in getenv(name).map { String(cString: $0) } }
         let trace = Trace(environment: environment)
-        let name = environment("CRYPTOFRAMEWORK_PLATFORM").flatMap { $0.isEmpty ? nil : $0 } ?? "host"
+        let name = FrameworkEnvironment.platform.value(lookup: environment) ?? Platform.host.name
         guard let base = Platform.named(name) else {
-            trace.note("CRYPTOFRAMEWORK_PLATFORM=\(name) is not a platform (known: \(Platform.all.map(\.name).joined(separator: ", ")))")
+            trace.note("\(FrameworkEnvironment.platform.name)=\(name) is not a platform (known: \(Platform.all.map(\.name).joined(separator: ", ")))")
             trace.close()
             throw .functionFailed
         }

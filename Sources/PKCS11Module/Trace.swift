@@ -5,21 +5,21 @@ import Glibc
 #endif
 
 /// What the module writes about itself, only when asked: with
-/// `CRYPTOFRAMEWORK_TRACE=1`, one line per operation (which provider served
+/// ``FrameworkEnvironment/trace`` set to `1`, one line per operation (which provider served
 /// it, failovers, host time) to stderr, or appended to
-/// `CRYPTOFRAMEWORK_TRACE_FILE` when that is set. Otherwise the module is silent.
+/// ``FrameworkEnvironment/traceFile`` when that is set. Otherwise the module is silent.
 struct Trace: Sendable {
     /// The descriptor lines go to, or nil when tracing is off.
     let descriptor: Int32?
     private let ownsDescriptor: Bool
 
     init(environment get: (String) -> String?) {
-        guard get("CRYPTOFRAMEWORK_TRACE") == "1" else {
+        guard FrameworkEnvironment.trace.value(lookup: get) == "1" else {
             descriptor = nil
             ownsDescriptor = false
             return
         }
-        if let path = get("CRYPTOFRAMEWORK_TRACE_FILE"), !path.isEmpty {
+        if let path = FrameworkEnvironment.traceFile.value(lookup: get) {
             let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
             descriptor = fd >= 0 ? fd : nil
             ownsDescriptor = fd >= 0

@@ -5,20 +5,17 @@ import Foundation
 /// `make sanitize-address` builds `libCryptoFrameworkPKCS11.so` with ASan; the
 /// module then needs the ASan runtime, which pkcs11-tool, p11tool, charon or a
 /// C client do not carry. The Makefile names the toolchain's runtime in
-/// `CRYPTOFRAMEWORK_CHILD_ASAN_RUNTIME`, and every child started through this
+/// ``TestEnvironment/childASanRuntime``, and every child started through this
 /// package gets it in `LD_PRELOAD`, with leak checking off (the tools' own
 /// allocations at exit are not ours to judge; memory errors in the module still
 /// abort the child, and the test that ran it fails). Our own executables under
-/// `CRYPTOFRAMEWORK_CHILD_ASAN_BUILT` (the instrumented build) carry their own
+/// ``TestEnvironment/childASanBuilt`` (the instrumented build) carry their own
 /// runtime and get no preload. Unset, nothing changes.
 public enum SanitizerPreload {
-    public static let variable = "CRYPTOFRAMEWORK_CHILD_ASAN_RUNTIME"
-    public static let builtVariable = "CRYPTOFRAMEWORK_CHILD_ASAN_BUILT"
-
     /// `environment` for a child running `executable`, with the runtime preloaded when asked for.
     public static func applied(to environment: [String: String], executable: String) -> [String: String] {
-        guard let runtime = environment[variable], !runtime.isEmpty else { return environment }
-        if let built = environment[builtVariable], !built.isEmpty,
+        guard let runtime = TestEnvironment.childASanRuntime.value(in: environment) else { return environment }
+        if let built = TestEnvironment.childASanBuilt.value(in: environment),
             URL(fileURLWithPath: executable).standardizedFileURL.path.hasPrefix(URL(fileURLWithPath: built).standardizedFileURL.path + "/")
         {
             return environment

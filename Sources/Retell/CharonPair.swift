@@ -61,17 +61,17 @@ public final class CharonPair: @unchecked Sendable {  // used from one thread at
         try credentials.make()
         var moduleEnvironment = options.moduleEnvironment
         if options.moduleIsFramework {
-            moduleEnvironment["CRYPTOFRAMEWORK_KEYSTORE"] = directory.appendingPathComponent("keystore").path
-            moduleEnvironment["CRYPTOFRAMEWORK_CONF"] = directory.appendingPathComponent("kcf.conf").path
+            moduleEnvironment[FrameworkEnvironment.keystore.name] = directory.appendingPathComponent("keystore").path
+            moduleEnvironment[FrameworkEnvironment.conf.name] = directory.appendingPathComponent("kcf.conf").path
         }
         try credentials.writeToToken(module: options.module, environment: moduleEnvironment)
         keystoreAfterSetup = Self.snapshot(directory.appendingPathComponent("keystore"))
         var environment = moduleEnvironment
         if options.moduleIsFramework {
-            environment["CRYPTOFRAMEWORK_PLATFORM"] = "t2000"
-            environment["CRYPTOFRAMEWORK_TIMING"] = options.timing.environmentValue
-            environment["CRYPTOFRAMEWORK_KSTAT_DIR"] = directory.appendingPathComponent("kstat").path
-            if let penalty = options.fpTrapPenalty { environment["CRYPTOFRAMEWORK_FP_TRAP_PENALTY"] = String(penalty) }
+            environment[FrameworkEnvironment.platform.name] = Platform.t2000.name
+            environment[FrameworkEnvironment.timing.name] = options.timing.text
+            environment[FrameworkEnvironment.kstatDirectory.name] = directory.appendingPathComponent("kstat").path
+            if let penalty = options.fpTrapPenalty { environment[FrameworkEnvironment.fpTrapPenalty.name] = String(penalty) }
         }
         responderEnvironment = environment
 
@@ -193,14 +193,4 @@ public struct NegotiationOutcome: Sendable {
     /// Wall-clock seconds of `swanctl --initiate`: the initiator's view of Phase I.
     public let initiatorSeconds: Double
     public let initiatorOutput: String
-}
-
-extension EmulatedTiming {
-    /// The CRYPTOFRAMEWORK_TIMING value that selects this timing.
-    var environmentValue: String {
-        switch self {
-        case .fast: "fast"
-        case .timed(let scale): "timed:\(scale)"
-        }
-    }
 }

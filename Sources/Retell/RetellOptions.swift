@@ -13,9 +13,9 @@ public struct RetellOptions: Sendable {
     public var rsaBits = 2048
     /// strongSwan's IKE proposal: in.iked's 3DES/SHA-1, with Oakley group 14 (see ``rsaBits``).
     public var proposal = "3des-sha1-modp2048"
-    /// The emulated T2000's timing inside charon (CRYPTOFRAMEWORK_TIMING).
+    /// The emulated T2000's timing inside charon (``FrameworkEnvironment/timing``).
     public var timing: EmulatedTiming = .timed(scale: 1)
-    /// sparcfp's FP trap penalty in cycles (CRYPTOFRAMEWORK_FP_TRAP_PENALTY), nil for the published latencies.
+    /// sparcfp's FP trap penalty in cycles (``FrameworkEnvironment/fpTrapPenalty``), nil for the published latencies.
     public var fpTrapPenalty: Double?
     /// The PKCS#11 module charon loads: the framework's libCryptoFrameworkPKCS11.so.
     public var module: String

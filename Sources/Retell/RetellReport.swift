@@ -21,7 +21,7 @@ public enum RetellReport {
         var out = [
             "The 2007 experiment with strongSwan: IKEv1 Main Mode, RSA-\(o.rsaBits) signatures, \(o.proposal)",
             "responder: charon pid \(r.responderPID), pkcs11 plugin on \((o.module as NSString).lastPathComponent) "
-                + "(private key on its token; platform t2000, \(o.timing.environmentValue)\(penalty))",
+                + "(private key on its token; platform t2000, \(o.timing.text)\(penalty))",
             "initiator: charon pid \(r.initiatorPID) (openssl), first retransmission after \(ReportText.time(o.initiatorRetransmitTimeout))",
             "",
         ]

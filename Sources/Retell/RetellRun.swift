@@ -33,7 +33,7 @@ public enum RetellRun {
         let pair = try CharonPair(options)
         defer { pair.stop() }
         if let failure = pair.responderLoadFailure { throw ChildProcess.Failure(description: "the responder's token key did not load: \(failure)") }
-        progress("responder charon pid \(pair.responderPID) (pkcs11 plugin on \(options.module), platform t2000, timing \(options.timing.environmentValue)); initiator charon pid \(pair.initiatorPID)")
+        progress("responder charon pid \(pair.responderPID) (pkcs11 plugin on \(options.module), platform t2000, timing \(options.timing.text)); initiator charon pid \(pair.initiatorPID)")
         var phases: [Phase] = []
         var before = try pair.served(settle: 0)
         func phase(_ label: String, _ count: Int) throws {

@@ -8,11 +8,11 @@ import Glibc
 /// test: its own keystore, policy file, HOME and XDG dirs, so nothing under
 /// the real $HOME is read or written.
 enum ModuleUnderTest {
-    /// `$CRYPTOFRAMEWORK_PKCS11_MODULE`, else the library in the build products
+    /// ``TestEnvironment/pkcs11Module``, else the library in the build products
     /// directory the test bundle runs from (`swift build` builds every product,
     /// the dynamic library included), else `.build/debug` under the package.
     static let path: String = {
-        if let explicit = ProcessInfo.processInfo.environment["CRYPTOFRAMEWORK_PKCS11_MODULE"], !explicit.isEmpty {
+        if let explicit = TestEnvironment.pkcs11Module.value() {
             return explicit
         }
         var directories: [URL] = [Bundle.main.bundleURL]

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 
 /// Where the tests find what they drive: the framework's PKCS#11 module and
 /// `cryptoadm`, built into the same products directory as this test bundle.
@@ -15,9 +16,9 @@ enum RetellModule {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `$CRYPTOFRAMEWORK_PKCS11_MODULE`, else libCryptoFrameworkPKCS11.so among the products.
+    /// ``TestEnvironment/pkcs11Module``, else libCryptoFrameworkPKCS11.so among the products.
     static var modulePath: String {
-        if let explicit = ProcessInfo.processInfo.environment["CRYPTOFRAMEWORK_PKCS11_MODULE"], !explicit.isEmpty { return explicit }
+        if let explicit = TestEnvironment.pkcs11Module.value() { return explicit }
         return productsDirectory.appendingPathComponent("libCryptoFrameworkPKCS11.so").path
     }
 

@@ -7,13 +7,9 @@ import Glibc
 /// Reads what running processes published with ``KstatPublisher`` (the
 /// reading side of `cryptoadm kstat`).
 public enum KstatDirectory {
-    /// The environment variable that makes every framework of a process publish.
-    public static let environmentVariable = "CRYPTOFRAMEWORK_KSTAT_DIR"
-
-    /// The directory the environment names (`CRYPTOFRAMEWORK_KSTAT_DIR`), or nil.
+    /// The directory the environment names (``FrameworkEnvironment/kstatDirectory``), or nil.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
-        guard let path = environment[environmentVariable], !path.isEmpty else { return nil }
-        return URL(fileURLWithPath: path, isDirectory: true)
+        FrameworkEnvironment.kstatDirectory.url(in: environment, isDirectory: true)
     }
 
     /// The documents of processes still running, by pid. A file whose process

@@ -38,8 +38,8 @@ public struct PolicyStore: Sendable {
     /// `$CRYPTOFRAMEWORK_CONF`, else `$XDG_CONFIG_HOME/cryptoframework/kcf.conf`,
     /// else `$HOME/.config/cryptoframework/kcf.conf`.
     public static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let explicit = environment["CRYPTOFRAMEWORK_CONF"], !explicit.isEmpty {
-            return URL(fileURLWithPath: explicit)
+        if let explicit = FrameworkEnvironment.conf.url(in: environment) {
+            return explicit
         }
         let configHome: String
         // The XDG Base Directory spec says to ignore a relative XDG_CONFIG_HOME.

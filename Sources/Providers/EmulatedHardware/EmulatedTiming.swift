@@ -12,11 +12,9 @@ public enum EmulatedTiming: Sendable, Hashable {
     /// queueing is real; sparcfp: since the request reached the provider).
     case timed(scale: Double)
 
-    /// The environment variable the platforms read: `fast` (the default),
-    /// `timed` (scale 1) or `timed:SCALE` (e.g. `timed:0.01` for a hundredth).
-    public static let environmentVariable = "CRYPTOFRAMEWORK_TIMING"
-
-    /// Parses `fast`, `timed` or `timed:SCALE` (SCALE a finite number ≥ 0).
+    /// Parses `fast`, `timed` or `timed:SCALE` (SCALE a finite number ≥ 0,
+    /// e.g. `timed:0.01` for a hundredth): the grammar of
+    /// ``FrameworkEnvironment/timing`` and of `ikebench --timing`.
     public init(parsing text: String) throws {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed == "fast" {
@@ -25,14 +23,14 @@ public enum EmulatedTiming: Sendable, Hashable {
         }
         let parts = trimmed.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.first == "timed" else {
-            throw CryptoError(.argumentsBad, "\(Self.environmentVariable)=\(text): expected fast, timed or timed:SCALE")
+            throw CryptoError(.argumentsBad, "\(FrameworkEnvironment.timing.name)=\(text): expected fast, timed or timed:SCALE")
         }
         guard parts.count == 2 else {
             self = .timed(scale: 1)
             return
         }
         guard let scale = Double(parts[1]), scale.isFinite, scale >= 0 else {
-            throw CryptoError(.argumentsBad, "\(Self.environmentVariable)=\(text): SCALE must be a finite number ≥ 0")
+            throw CryptoError(.argumentsBad, "\(FrameworkEnvironment.timing.name)=\(text): SCALE must be a finite number ≥ 0")
         }
         self = .timed(scale: scale)
     }
@@ -40,8 +38,17 @@ public enum EmulatedTiming: Sendable, Hashable {
     /// The timing `environment` asks for: `.fast` when the variable is unset or
     /// empty; a malformed value is an error (never silently fast).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> EmulatedTiming {
-        guard let value = environment[environmentVariable], !value.isEmpty else { return .fast }
+        guard let value = FrameworkEnvironment.timing.value(in: environment) else { return .fast }
         return try EmulatedTiming(parsing: value)
+    }
+
+    /// The timing in the grammar ``init(parsing:)`` reads back: `fast` or
+    /// `timed:SCALE` (for a child's ``FrameworkEnvironment/timing``, and reports).
+    public var text: String {
+        switch self {
+        case .fast: "fast"
+        case .timed(let scale): "timed:\(scale)"
+        }
     }
 
     /// The operation count (in ``OperationReport/counts``) that records the

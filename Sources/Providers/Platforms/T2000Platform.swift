@@ -16,12 +16,6 @@ extension Platform {
     /// ``t2000(chip:dhPrivateValues:laterIntegerBignum:timing:)``).
     public static let t2000 = t2000()
 
-    /// The environment variable that sets sparcfp's FP trap penalty (cycles per
-    /// FP instruction, ``ChipModel/fpTrapPenaltyCycles``) when no chip is
-    /// passed: how a process that only loads the PKCS#11 module runs the
-    /// calibrated T2000.
-    public static let fpTrapPenaltyVariable = "CRYPTOFRAMEWORK_FP_TRAP_PENALTY"
-
     /// The T2000 with another chip value (e.g. the T1 with an FP trap penalty,
     /// the emulation what-if) or with short DH private values in sparcfp.
     /// The chip reaches every provider from here. `laterIntegerBignum` adds,
@@ -30,9 +24,10 @@ extension Platform {
     /// Solaris 10, a counterfactual for what disabling ncp/0 would have cost with it.
     /// `timing`: whether the emulated providers hold each result for its modeled time.
     /// Nil reads the environment when the framework is built: `chip` the
-    /// UltraSPARC T1 with `CRYPTOFRAMEWORK_FP_TRAP_PENALTY` cycles, `timing`
-    /// `CRYPTOFRAMEWORK_TIMING` (``EmulatedTiming``); a malformed value makes
-    /// building the framework fail with the variable named.
+    /// UltraSPARC T1 with ``FrameworkEnvironment/fpTrapPenalty`` cycles (how a
+    /// process that only loads the PKCS#11 module runs the calibrated T2000),
+    /// `timing` ``FrameworkEnvironment/timing`` (``EmulatedTiming``); a
+    /// malformed value makes building the framework fail with the variable named.
     public static func t2000(
         chip: ChipModel? = nil, dhPrivateValues: DHPrivateValueLength = .fullLength, laterIntegerBignum: Bool = false,
         timing: EmulatedTiming? = nil
@@ -56,10 +51,9 @@ extension Platform {
 extension ChipModel {
     /// This chip with the trap penalty `environment` sets (unchanged when unset).
     func withPenaltyFromEnvironment(_ environment: [String: String]) throws -> ChipModel {
-        guard let text = environment[Platform.fpTrapPenaltyVariable], !text.isEmpty else { return self }
-        guard let cycles = Double(text), cycles.isFinite, cycles >= 0 else {
-            throw CryptoError(.argumentsBad, "\(Platform.fpTrapPenaltyVariable)=\(text): expected a number of cycles ≥ 0")
+        let cycles = try FrameworkEnvironment.fpTrapPenalty.parsed(in: environment, expected: "a number of cycles ≥ 0") {
+            Double($0).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
         }
-        return withFPTrapPenalty(cycles)
+        return cycles.map(withFPTrapPenalty) ?? self
     }
 }
