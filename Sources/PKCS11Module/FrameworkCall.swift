@@ -1,10 +1,6 @@
 package import CPKCS11
 import CryptoFramework
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Every cryptographic operation of the module goes through here: the
 /// registry selects, fails over and counts it exactly as for a Swift caller;
 /// the trace (when on) names the provider that served it; a framework error
@@ -26,24 +22,23 @@ struct FrameworkCall {
         }
     }
 
-    /// Key material: a secret result as the framework's wiping buffer; plain
-    /// bytes (random output) moved into one, the temporary array wiped.
+    /// ``perform(_:function:step:)``, its value taken out with `unpack` (one of
+    /// ``CryptoResult``'s accessors); a result of the wrong kind is CKR_DEVICE_ERROR.
+    func perform<Value>(
+        _ request: CryptoRequest, function: String, step: OperationStep,
+        _ unpack: (consuming CryptoResult) throws -> Value
+    ) throws(CryptokiError) -> Value {
+        let result = try perform(request, function: function, step: step)
+        do { return try unpack(result) } catch { throw .deviceError }
+    }
+
+    /// Key material (``CryptoResult/keyMaterial()``: random output lands in a wiping buffer).
     func secret(_ request: CryptoRequest, function: String, step: OperationStep = .setup) throws(CryptokiError) -> SecureBytes {
-        switch try perform(request, function: function, step: step) {
-        case .secret(let secret): return secret
-        case .bytes(var bytes):
-            defer { bytes.withUnsafeMutableBytes { if let base = $0.baseAddress { explicit_bzero(base, $0.count) } } }
-            return SecureBytes(bytes)
-        default: throw .deviceError
-        }
+        try perform(request, function: function, step: step) { try $0.keyMaterial() }
     }
 
     func bytes(_ request: CryptoRequest, function: String, step: OperationStep = .data) throws(CryptokiError) -> [UInt8] {
-        switch try perform(request, function: function, step: step) {
-        case .bytes(let bytes): return bytes
-        case .secret(let secret): return secret.bytes
-        default: throw .deviceError
-        }
+        try perform(request, function: function, step: step) { try $0.bytes }
     }
 }
 

@@ -25,9 +25,9 @@ extension Module {
             // 65537 only when the attribute is absent; an empty or zero exponent is invalid.
             let exponent = publicTemplate[CKA_PUBLIC_EXPONENT] ?? [0x01, 0x00, 0x01]  // F4
             guard exponent.contains(where: { $0 != 0 }) else { throw .attributeValueInvalid }
-            guard case .rsaKeyPair(let key) = try call.perform(
-                .generateRSAKeyPair(bits: Int(bits), publicExponent: exponent), function: "C_GenerateKeyPair", step: .setup)
-            else { throw .deviceError }
+            let key = try call.perform(
+                .generateRSAKeyPair(bits: Int(bits), publicExponent: exponent), function: "C_GenerateKeyPair", step: .setup
+            ) { try $0.rsaKeyPair }
             let pub = [CKA_MODULUS: key.modulus, CKA_PUBLIC_EXPONENT: key.publicExponent]
             generatedPublic = pub
             generatedPrivate = pub
@@ -45,9 +45,9 @@ extension Module {
                 guard n <= CK_ULONG(group.bits), (try? group.privateExponentBits(requested: Int(n))) != nil else { throw .attributeValueInvalid }
                 return Int(n)
             }
-            guard case .dhKeyPair(let pair) = try call.perform(
-                .generateDHKeyPair(group: group, privateBits: privateBits), function: "C_GenerateKeyPair", step: .setup)
-            else { throw .deviceError }
+            let pair = try call.perform(
+                .generateDHKeyPair(group: group, privateBits: privateBits), function: "C_GenerateKeyPair", step: .setup
+            ) { try $0.dhKeyPair }
             let domain = [CKA_PRIME: group.prime, CKA_BASE: group.generator]
             generatedPublic = domain.merging([CKA_VALUE: pair.publicValue]) { a, _ in a }
             let x = pair.privateKey.value

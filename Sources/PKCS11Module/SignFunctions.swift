@@ -37,9 +37,7 @@ extension Module {
         guard signature.count <= key.byteCount else { throw CryptokiError(CKR_SIGNATURE_LEN_RANGE) }
         let padded = [UInt8](repeating: 0, count: key.byteCount - signature.count) + signature
         let request = CryptoRequest.verify(operation.mechanism, key: key, data: data ?? operation.data, signature: padded, pss: operation.pss)
-        guard case .verified(let ok) = try call.perform(request, function: data == nil ? "C_VerifyFinal" : "C_Verify", step: .verify) else {
-            throw .deviceError
-        }
+        let ok = try call.perform(request, function: data == nil ? "C_VerifyFinal" : "C_Verify", step: .verify) { try $0.verified }
         guard ok else { throw CryptokiError(CKR_SIGNATURE_INVALID) }
     }
 

@@ -243,8 +243,7 @@ public final class CryptoFramework: Sendable {
                     guard let result = try self.performOnSoftwareProvider(request) else {
                         throw CryptoError(.mechanismNotSupported, "no software provider may compute \(algorithm) for the check")
                     }
-                    guard case .bytes(let digest) = result else { throw CryptoError(.deviceError, "digest returned no bytes") }
-                    return digest
+                    return try result.bytes
                 })
             return ok ? nil : "signature does not verify"
         } catch {

@@ -35,7 +35,7 @@ struct SpeedRunner {
             let pub = key.publicKey
             return {
                 let r = try view.perform(.verify(c.mechanism, key: pub, data: data, signature: signature, pss: nil))
-                guard case .verified(true) = r.value else {
+                guard try r.value.verified else {
                     throw CryptoError(.signatureInvalid, "speed: a valid signature did not verify")
                 }
                 return r.report

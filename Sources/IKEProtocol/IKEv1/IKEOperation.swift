@@ -40,36 +40,33 @@ public final class IKECryptoSession {
         self.observe = observe
     }
 
-    private func perform(_ name: IKEOperationName, _ request: CryptoRequest, dataBytes: Int, keyBytes: Int) async throws -> CryptoResult {
-        let reported: Reported<CryptoResult>
+    /// Runs `request`, records it, and takes its value out with `unpack` (one
+    /// of ``CryptoResult``'s accessors); a framework error, or a result of the
+    /// wrong kind, is the negotiation's `cryptoFailure`.
+    private func perform<Value>(
+        _ name: IKEOperationName, _ request: CryptoRequest, dataBytes: Int, keyBytes: Int,
+        _ unpack: (CryptoResult) throws -> Value
+    ) async throws -> Value {
         do {
-            reported = try await framework.perform(request)
+            let reported = try await framework.perform(request)
+            let r = reported.report
+            let record = IKEOperationRecord(
+                name: name, mechanism: r.mechanism, provider: r.provider, hostNanoseconds: r.hostNanoseconds,
+                modeledSeconds: r.modeledSeconds, dataBytes: dataBytes, keyBytes: keyBytes, work: r.work)
+            records.append(record)
+            observe?(record)
+            return try unpack(reported.value)
         } catch let error as CryptoError {
             throw ISAKMPError(.cryptoFailure, "\(name.rawValue) (\(request.mechanism)): \(error)")
-        }
-        let r = reported.report
-        let record = IKEOperationRecord(
-            name: name, mechanism: r.mechanism, provider: r.provider, hostNanoseconds: r.hostNanoseconds,
-            modeledSeconds: r.modeledSeconds, dataBytes: dataBytes, keyBytes: keyBytes, work: r.work)
-        records.append(record)
-        observe?(record)
-        return reported.value
-    }
-
-    private func bytes(_ r: CryptoResult, _ what: String) throws -> [UInt8] {
-        switch r {
-        case .bytes(let b): return b
-        case .secret(let s): return s.bytes
-        default: throw ISAKMPError(.cryptoFailure, "\(what) returned \(r) instead of bytes")
         }
     }
 
     /// prf(key, data) (RFC 2409 §5: the negotiated HMAC); key, data and result
     /// stay in wiping buffers from end to end.
     public func prf(_ suite: IKESuite, key: SecureBytes, _ data: SecureBytes) async throws -> SecureBytes {
-        let r = try await perform(.prf, .mac(suite.prf.hmacMechanism, key: key, data: data), dataBytes: data.count, keyBytes: key.count)
-        guard case .secret(let out) = r else { throw ISAKMPError(.cryptoFailure, "prf returned \(r) instead of a secret") }
-        return out
+        try await perform(.prf, .mac(suite.prf.hmacMechanism, key: key, data: data), dataBytes: data.count, keyBytes: key.count) {
+            try $0.secret
+        }
     }
 
     /// prf over public data (HASH_I, HASH_R: values that go on the wire).
@@ -78,25 +75,24 @@ public final class IKECryptoSession {
     }
 
     public func hash(_ suite: IKESuite, _ data: [UInt8]) async throws -> [UInt8] {
-        try bytes(await perform(.hash, .digest(suite.prf.hashMechanism, data: data), dataBytes: data.count, keyBytes: 0), "hash")
+        try await perform(.hash, .digest(suite.prf.hashMechanism, data: data), dataBytes: data.count, keyBytes: 0) { try $0.bytes }
     }
 
     public func encrypt(_ suite: IKESuite, key: SecureBytes, iv: [UInt8], _ data: [UInt8]) async throws -> [UInt8] {
-        try bytes(await perform(.encrypt, .encrypt(suite.cipher.mechanism, key: key, iv: iv, data: data),
-                                dataBytes: data.count, keyBytes: key.count), "encrypt")
+        try await perform(.encrypt, .encrypt(suite.cipher.mechanism, key: key, iv: iv, data: data),
+                          dataBytes: data.count, keyBytes: key.count) { try $0.bytes }
     }
 
     public func decrypt(_ suite: IKESuite, key: SecureBytes, iv: [UInt8], _ data: [UInt8]) async throws -> [UInt8] {
-        try bytes(await perform(.decrypt, .decrypt(suite.cipher.mechanism, key: key, iv: iv, data: data),
-                                dataBytes: data.count, keyBytes: key.count), "decrypt")
+        try await perform(.decrypt, .decrypt(suite.cipher.mechanism, key: key, iv: iv, data: data),
+                          dataBytes: data.count, keyBytes: key.count) { try $0.bytes }
     }
 
     /// A DH key pair; `privateBits` nil leaves the length to the provider.
     public func generateDH(_ group: DHGroup, privateBits: Int? = nil) async throws -> DHKeyPair {
-        guard case .dhKeyPair(let pair) = try await perform(
-            .dhGenerate, .generateDHKeyPair(group: group, privateBits: privateBits), dataBytes: 0, keyBytes: group.byteCount)
-        else { throw ISAKMPError(.cryptoFailure, "DH generate returned no key pair") }
-        return pair
+        try await perform(.dhGenerate, .generateDHKeyPair(group: group, privateBits: privateBits), dataBytes: 0, keyBytes: group.byteCount) {
+            try $0.dhKeyPair
+        }
     }
 
     /// g^xy. The peer's value is checked (2 ≤ y ≤ p−2) before the framework sees it.
@@ -106,16 +102,15 @@ public final class IKECryptoSession {
         } catch let error as CryptoError {
             throw ISAKMPError(.invalidKeyInformation, "KE payload: \(error.message)")
         }
-        guard case .secret(let s) = try await perform(
-            .dhDerive, .deriveDH(privateKey: key, peerPublicValue: peer), dataBytes: peer.count, keyBytes: key.group.byteCount)
-        else { throw ISAKMPError(.cryptoFailure, "DH derive returned no secret") }
-        return s
+        return try await perform(
+            .dhDerive, .deriveDH(privateKey: key, peerPublicValue: peer), dataBytes: peer.count, keyBytes: key.group.byteCount
+        ) { try $0.secret }
     }
 
     /// CKM_RSA_PKCS over the raw hash: PKCS#1 v1.5 type 1 without DigestInfo, as IKEv1 signs.
     public func sign(_ hash: [UInt8], key: RSAPrivateKey) async throws -> [UInt8] {
-        try bytes(await perform(.rsaSign, .sign(.rsaPKCS, key: key, data: hash, pss: nil),
-                                dataBytes: hash.count, keyBytes: key.publicKey.byteCount), "sign")
+        try await perform(.rsaSign, .sign(.rsaPKCS, key: key, data: hash, pss: nil),
+                          dataBytes: hash.count, keyBytes: key.publicKey.byteCount) { try $0.bytes }
     }
 
     public func verify(_ hash: [UInt8], signature: [UInt8], key: RSAPublicKey) async throws -> Bool {
@@ -123,9 +118,7 @@ public final class IKECryptoSession {
             throw ISAKMPError(.invalidSignature,
                 "SIG payload of \(signature.count) bytes; a \(key.bits)-bit RSA signature has \(key.byteCount)")
         }
-        let r = try await perform(.rsaVerify, .verify(.rsaPKCS, key: key, data: hash, signature: signature, pss: nil),
-                                  dataBytes: hash.count, keyBytes: key.byteCount)
-        guard case .verified(let ok) = r else { throw ISAKMPError(.cryptoFailure, "verify returned \(r)") }
-        return ok
+        return try await perform(.rsaVerify, .verify(.rsaPKCS, key: key, data: hash, signature: signature, pss: nil),
+                                 dataBytes: hash.count, keyBytes: key.byteCount) { try $0.verified }
     }
 }

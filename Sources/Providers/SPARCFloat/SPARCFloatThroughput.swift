@@ -37,11 +37,9 @@ extension SPARCFloatProvider {
         let context = OperationContext()
         switch (slot.mechanism, slot.operation) {
         case (.rsaPKCS, "sign"), (.rsaPKCS, "verify"):
-            guard case .rsaKeyPair(let key) = try keys.perform(
-                .generateRSAKeyPair(bits: slot.bits, publicExponent: []), context: OperationContext()) else { return nil }
+            let key = try keys.perform(.generateRSAKeyPair(bits: slot.bits, publicExponent: []), context: OperationContext()).rsaKeyPair
             let data = [UInt8](repeating: 0x5a, count: 36)
-            guard case .bytes(let signature) = try perform(.sign(.rsaPKCS, key: key, data: data, pss: nil), context: context)
-            else { return nil }
+            let signature = try perform(.sign(.rsaPKCS, key: key, data: data, pss: nil), context: context).bytes
             if slot.operation == "sign" { return context.work.tally(FloatOpCounts.self) }
             let verifyContext = OperationContext()
             _ = try perform(.verify(.rsaPKCS, key: key.publicKey, data: data, signature: signature, pss: nil), context: verifyContext)
@@ -53,10 +51,9 @@ extension SPARCFloatProvider {
                 request = .generateDHKeyPair(group: group, privateBits: nil)
             } else {
                 // The private value as long as this provider would draw it.
-                guard case .dhKeyPair(let mine) = try keys.perform(
-                        .generateDHKeyPair(group: group, privateBits: dhPrivateValues.bits(for: group)), context: OperationContext()),
-                    case .dhKeyPair(let peer) = try keys.perform(.generateDHKeyPair(group: group, privateBits: nil), context: OperationContext())
-                else { return nil }
+                let mine = try keys.perform(
+                    .generateDHKeyPair(group: group, privateBits: dhPrivateValues.bits(for: group)), context: OperationContext()).dhKeyPair
+                let peer = try keys.perform(.generateDHKeyPair(group: group, privateBits: nil), context: OperationContext()).dhKeyPair
                 request = .deriveDH(privateKey: mine.privateKey, peerPublicValue: peer.publicValue)
             }
             _ = try perform(request, context: context)
