@@ -71,8 +71,10 @@ let package = Package(
             dependencies: ["EmulatedHardware", "ProviderOpenSSL", "ProviderGMP", "ProviderSodium", "ProviderPKCS11",
                            "ProviderNCP", "ProviderSPARCFloat", "Platforms"],
             path: "Sources/Providers/Umbrella"),
+        // Plain-text tables and durations, as every report, listing and chart writes them.
+        .target(name: "TextFormat"),
         // SVG charts written by the tools themselves: bars and lines on log axes, no plotting runtime.
-        .target(name: "Charts"),
+        .target(name: "Charts", dependencies: ["TextFormat"]),
         // The IKE protocol: ISAKMP messages and IKEv1 Main Mode state machines over
         // the framework. No I/O; depends on the framework alone.
         .target(name: "IKEProtocol", dependencies: ["CryptoFramework"]),
@@ -81,7 +83,7 @@ let package = Package(
         .target(
             name: "IKEHarness",
             dependencies: [
-                "CryptoFramework", "IKEProtocol", "Providers", "Charts",
+                "CryptoFramework", "IKEProtocol", "Providers", "Charts", "TextFormat",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -102,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "IKEBench",
             dependencies: [
-                "CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "Charts", "Retell",
+                "CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "Charts", "Retell", "TextFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,7 +112,7 @@ let package = Package(
         // PKCS#11 module, an initiator charon, cryptoadm in between (`ikebench retell`, `make retell`).
         .target(
             name: "Retell",
-            dependencies: ["CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "ProcessSupport"]
+            dependencies: ["CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "ProcessSupport", "TextFormat"]
         ),
         // The PKCS#11 module's implementation: one metaslot over the registry,
         // sessions and handle tables, token objects in a PIN-protected keystore
@@ -125,14 +127,14 @@ let package = Package(
             name: "CryptoFrameworkPKCS11",
             dependencies: ["PKCS11Module", "CPKCS11"]
         ),
-        .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers"]),
+        .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers", "TextFormat"]),
         // Figures of the emulated providers' models and host costs, printed, never asserted (`make bench`).
         .executableTarget(name: "model-figures", dependencies: ["CryptoFramework", "Providers"], path: "Benchmarks/ModelFigures"),
         // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
         .executableTarget(
             name: "cryptoadm",
             dependencies: [
-                "CryptoFramework", "Providers", "PKCS11Module",
+                "CryptoFramework", "Providers", "PKCS11Module", "TextFormat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

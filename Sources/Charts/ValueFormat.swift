@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 
 /// How a chart writes a value: on a bar, at a tick, in a tooltip. The text on
 /// a bar is the value of the run's JSON written with one of these, so a test
@@ -15,9 +16,7 @@ public struct ValueFormat: Sendable {
 
     /// Seconds in the unit that suits them: "752.6 µs", "1.281 ms", "7.730 s".
     public static let seconds = ValueFormat(
-        format: { s in
-            s >= 1 ? String(format: "%.3f s", s) : s >= 1e-3 ? String(format: "%.3f ms", s * 1e3) : String(format: "%.1f µs", s * 1e6)
-        },
+        format: SecondsFormat.text,
         tick: { s in
             if s == 0 { return "0 s" }
             let (value, unit) = s >= 1 ? (s, "s") : s >= 1e-3 ? (s * 1e3, "ms") : s >= 1e-6 ? (s * 1e6, "µs") : (s * 1e9, "ns")

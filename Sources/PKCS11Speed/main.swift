@@ -11,6 +11,7 @@
 import CryptoFramework
 import Foundation
 import Providers
+import TextFormat
 
 struct Options {
     var client = ""
@@ -93,13 +94,12 @@ do {
         best.moduleSign = max(best.moduleSign, module.sign)
         best.moduleVerify = max(best.moduleVerify, module.verify)
     }
+    let table = TextTable([.left(26), .right(12)], separator: "")
     func row(_ name: String, _ module: Double, _ swift: Double, _ target: String) -> String {
-        let columns = [name, String(format: "%.0f", module), String(format: "%.0f", swift), String(format: "%.2f", module / swift), target]
-        return columns[0].padding(toLength: 26, withPad: " ", startingAt: 0)
-            + columns[1...].map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined()
+        table.row([name, String(format: "%.0f", module), String(format: "%.0f", swift), String(format: "%.2f", module / swift), target])
     }
     print("RSA-2048 CKM_SHA256_RSA_PKCS, best of \(options.rounds) rounds of \(options.seconds) s, platform host")
-    print("operation".padding(toLength: 26, withPad: " ", startingAt: 0) + "  module (C)   Swift API       ratio      target")
+    print(table.row(["operation", "module (C)", "Swift API", "ratio", "target"]))
     print(row("sign", best.moduleSign, best.swiftSign, "≥ 0.90"))
     print(row("verify", best.moduleVerify, best.swiftVerify, ""))
 } catch {

@@ -4,6 +4,7 @@ import Foundation
 import IKEProtocol
 import IKEHarness
 import Providers
+import TextFormat
 
 struct CompareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -101,7 +102,7 @@ struct CompareCommand: AsyncParsableCommand {
         if modeled, let chip = platform.chip {
             let integer = try await PhaseOneExplanation.integerBignumSeconds(suite: suite, identities: identities, chip: chip)
             print("without ncp/0 on Sun's later sun4v integer bignum (-DUMUL64, provider sparcumul64) instead of the FP path: "
-                + "modeled \(ReportText.time(integer)) of cryptography, \(ReportText.time(integer + overhead)) with the "
+                + "modeled \(SecondsFormat.text(integer)) of cryptography, \(SecondsFormat.text(integer + overhead)) with the "
                 + "non-cryptographic time (one negotiation)")
         }
     }

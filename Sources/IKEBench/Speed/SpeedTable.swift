@@ -1,4 +1,5 @@
 import Foundation
+import TextFormat
 
 /// One measured line; the JSON keys are the public format (issue: ikebench speed JSON).
 struct SpeedRow: Codable {
@@ -51,6 +52,11 @@ struct SpeedReport: Codable {
 struct SpeedTable {
     let json: Bool
 
+    /// The cells touch only through their padding, at least one space of it.
+    static let table = TextTable(
+        [.left(15), .left(26), .left(9), .right(6), .right(12), .right(12), .right(11), .right(9), .right(12), .right(8)],
+        separator: "", minimumPadding: 1)
+
     func printHeader(platform: String, threads: Int, seconds: Double, rounds: Int) {
         guard !json else { return }
         print("ikebench speed: platform \(platform), \(threads) thread(s), best of \(rounds) round(s) of \(seconds) s per line")
@@ -58,8 +64,7 @@ struct SpeedTable {
         print("         auto: unpinned, as an application sees it, with who selection chose")
         print("  modeled: modeled T1 latency per operation; dev ops/s: modeled throughput of the whole device")
         print("  ovh µs: ncp/0's host time per job minus the same arithmetic through gmp")
-        print(pad("provider", 15) + pad("mechanism", 26) + pad("op", 9) + lpad("bits", 6) + lpad("ops/s", 12)
-            + lpad("modeled", 12) + lpad("dev ops/s", 11) + lpad("ovh µs", 9) + lpad("openssl/s", 12) + lpad("ratio", 8))
+        print(Self.table.row(["provider", "mechanism", "op", "bits", "ops/s", "modeled", "dev ops/s", "ovh µs", "openssl/s", "ratio"]))
     }
 
     func printRow(_ r: SpeedRow) {
@@ -70,9 +75,8 @@ struct SpeedTable {
         let ratio = r.ratio.map { String(format: "%.2f", $0) } ?? "-"
         let overhead = r.overheadMicroseconds.map { String(format: "%.1f", $0) } ?? "-"
         let who = r.servedBy.map { "auto→" + $0 } ?? r.provider
-        print(pad(who, 15) + pad(r.mechanism, 26) + pad(r.operation, 9) + lpad(String(r.bits), 6)
-            + lpad(String(format: "%.1f", r.opsPerSecond), 12) + lpad(modeled, 12) + lpad(device, 11) + lpad(overhead, 9)
-            + lpad(ref, 12) + lpad(ratio, 8))
+        print(Self.table.row([who, r.mechanism, r.operation, String(r.bits), String(format: "%.1f", r.opsPerSecond), modeled, device,
+                              overhead, ref, ratio]))
         fflush(nil)  // all streams: stdout is not concurrency-safe to name in Swift 6
     }
 
@@ -90,6 +94,4 @@ struct SpeedTable {
         }
     }
 
-    private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
-    private func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? " " + s : String(repeating: " ", count: n - s.count) + s }
 }

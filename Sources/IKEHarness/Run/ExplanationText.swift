@@ -1,25 +1,26 @@
 import CryptoFramework
 import IKEProtocol
 import Foundation
+import TextFormat
 
 /// The text form of `ikebench calibrate`.
 public enum ExplanationText {
     public static func table(_ rows: [ExplanationRow], chip: ChipModel) -> String {
-        let c = ReportText.cols, t = ReportText.time
+        let table = TextTable([.right(5), .right(6), .right(6), .right(11), .right(11), .right(12), .right(11), .right(10),
+                               .right(17), .left(10)])
+        let t = SecondsFormat.text
         var out = [
             "What the 2007 T2000 figures imply (165 ms with ncp, 7.73 s without), per configuration,",
             "at the published latencies (\(chip.parameterSummary)).",
             "",
-            c([("RSA", 5), ("group", 6), ("DH x", 6), ("with ncp", 11), ("non-crypto", 11), ("without ncp", 12),
-               ("predicted", 11), ("vs 7.73 s", 10), ("penalty needed", 17), ("", -10)]),
+            table.row(["RSA", "group", "DH x", "with ncp", "non-crypto", "without ncp", "predicted", "vs 7.73 s", "penalty needed", ""]),
         ]
         for r in rows {
             let deviation = String(format: "%+.0f %%", (r.predictedWithoutNCPSeconds / Published2007.withoutNCPSeconds - 1) * 100)
-            out.append(c([(String(r.rsaBits), 5), (String(r.group), 6), (String(r.dhPrivateBits), 6),
-                          (t(r.modeledWithNCPSeconds), 11), (t(r.impliedNonCryptoSeconds), 11),
-                          (t(r.modeledWithoutNCPSeconds), 12), (t(r.predictedWithoutNCPSeconds), 11), (deviation, 10),
-                          (String(format: "%+.1f cyc/FP", r.impliedPenaltyCycles), 17),
-                          (r.consistent ? "consistent" : "", -10)]))
+            out.append(table.row([String(r.rsaBits), String(r.group), String(r.dhPrivateBits),
+                                  t(r.modeledWithNCPSeconds), t(r.impliedNonCryptoSeconds),
+                                  t(r.modeledWithoutNCPSeconds), t(r.predictedWithoutNCPSeconds), deviation,
+                                  String(format: "%+.1f cyc/FP", r.impliedPenaltyCycles), r.consistent ? "consistent" : ""]))
         }
         out += [
             "",

@@ -1,20 +1,16 @@
 import CryptoFramework
 import IKEProtocol
 import Foundation
+import TextFormat
 
 /// The human-readable forms of the reports.
 public enum ReportText {
-    /// Left- (negative width) or right-aligned column; Foundation's `%-22@` does not pad on Linux.
-    public static func col(_ s: String, _ width: Int) -> String {
-        let pad = String(repeating: " ", count: max(0, abs(width) - s.count))
-        return width < 0 ? s + pad : pad + s
-    }
-    public static func cols(_ fields: [(String, Int)]) -> String {
-        fields.map { col($0.0, $0.1) }.joined(separator: " ")
-    }
-    public static func time(_ s: Double) -> String {
-        s >= 1 ? String(format: "%.3f s", s) : s >= 1e-3 ? String(format: "%.3f ms", s * 1e3) : String(format: "%.1f µs", s * 1e6)
-    }
+    private static let time = SecondsFormat.text
+    /// Phase I latency: label, p50, p90, p99, mean.
+    static let latencyTable = TextTable([.left(22), .right(12), .right(12), .right(12), .right(12)])
+    static let operationTable = TextTable([.left(12), .left(24), .left(9), .right(7), .right(12), .right(13)])
+    static let scalingTable = TextTable([.left(12), .right(13), .right(10), .right(12), .right(9), .right(12), .right(12)])
+    static let compareTable = TextTable([.left(24), .right(14), .right(14), .right(8)])
 
     public static func run(_ r: RunReport, title: String? = nil) -> String {
         var out: [String] = []
@@ -23,17 +19,17 @@ public enum ReportText {
             + (r.overheadSeconds > 0 ? ", overhead \(time(r.overheadSeconds))" : ""))
         out.append(String(format: "negotiations %d, concurrency %d, elapsed %.2f s, throughput %.1f/s",
                           r.negotiations, r.concurrency, r.elapsedSeconds, r.throughputPerSecond))
-        out.append(cols([("Phase I", -22), ("p50", 12), ("p90", 12), ("p99", 12), ("mean", 12)]))
+        out.append(latencyTable.row(["Phase I", "p50", "p90", "p99", "mean"]))
         func row(_ label: String, _ l: LatencySummary) {
-            out.append(cols([(label, -22), (time(l.p50), 12), (time(l.p90), 12), (time(l.p99), 12), (time(l.mean), 12)]))
+            out.append(latencyTable.row([label, time(l.p50), time(l.p90), time(l.p99), time(l.mean)]))
         }
         row("host", r.hostPhase1)
         if let m = r.modeledPhase1 { row("modeled (T1 1.2 GHz)", m) }
         out.append("")
-        out.append(cols([("operation", -12), ("mechanism", -24), ("provider", -9), ("count", 7), ("host mean", 12), ("modeled mean", 13)]))
+        out.append(operationTable.row(["operation", "mechanism", "provider", "count", "host mean", "modeled mean"]))
         for o in r.operations {
-            out.append(cols([(o.name, -12), (o.mechanism, -24), (o.provider, -9), (String(o.count), 7),
-                             (time(o.hostSecondsMean), 12), (o.modeledSecondsMean.map(time) ?? "-", 13)]))
+            out.append(operationTable.row([o.name, o.mechanism, o.provider, String(o.count),
+                                           time(o.hostSecondsMean), o.modeledSecondsMean.map(time) ?? "-"]))
         }
         let withStats = r.kstats.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
         if !withStats.isEmpty {
@@ -55,13 +51,12 @@ public enum ReportText {
         guard let first = reports.first else { return "" }
         var out: [String] = []
         out.append("Phase I scaling: platform \(first.platform), RSA-\(first.rsaBits), group \(first.group), \(first.cipher)/\(first.prf), \(cores) core(s)")
-        out.append(cols([("concurrency", -12), ("negotiations", 13), ("elapsed", 10), ("throughput", 12), ("speedup", 9),
-                         ("host p50", 12), ("host p99", 12)]))
+        out.append(scalingTable.row(["concurrency", "negotiations", "elapsed", "throughput", "speedup", "host p50", "host p99"]))
         for r in reports {
             let speedup = first.throughputPerSecond > 0 ? r.throughputPerSecond / first.throughputPerSecond : 0
-            out.append(cols([(String(r.concurrency), -12), (String(r.negotiations), 13), (String(format: "%.2f s", r.elapsedSeconds), 10),
-                             (String(format: "%.1f/s", r.throughputPerSecond), 12), (String(format: "%.2f×", speedup), 9),
-                             (time(r.hostPhase1.p50), 12), (time(r.hostPhase1.p99), 12)]))
+            out.append(scalingTable.row([String(r.concurrency), String(r.negotiations), String(format: "%.2f s", r.elapsedSeconds),
+                                         String(format: "%.1f/s", r.throughputPerSecond), String(format: "%.2f×", speedup),
+                                         time(r.hostPhase1.p50), time(r.hostPhase1.p99)]))
         }
         return out.joined(separator: "\n")
     }
@@ -85,15 +80,13 @@ public enum ReportText {
         out.append(run(c.withoutNCP, title: "== without ncp/0: every ncp/0 mechanism and random disabled (in memory; the policy file is untouched) =="))
         out.append("")
         let ratio = { (x: Double) in String(format: "%.1f×", x) }
-        out.append(cols([("Phase I p50", -24), ("baseline", 14), ("without ncp/0", 14), ("ratio", 8)]))
-        out.append(cols([("host", -24), (time(c.baseline.hostPhase1.p50), 14), (time(c.withoutNCP.hostPhase1.p50), 14),
-                         (ratio(c.hostRatio), 8)]))
+        out.append(compareTable.row(["Phase I p50", "baseline", "without ncp/0", "ratio"]))
+        out.append(compareTable.row(["host", time(c.baseline.hostPhase1.p50), time(c.withoutNCP.hostPhase1.p50), ratio(c.hostRatio)]))
         if let a = c.baseline.modeledPhase1, let b = c.withoutNCP.modeledPhase1, let r = c.modeledRatio {
-            out.append(cols([("modeled T2000", -24), (time(a.p50), 14), (time(b.p50), 14), (ratio(r), 8)]))
+            out.append(compareTable.row(["modeled T2000", time(a.p50), time(b.p50), ratio(r)]))
         }
-        out.append(cols([("published 2007 T2000", -24), (time(Published2007.withNCPSeconds), 14),
-                         (time(Published2007.withoutNCPSeconds), 14),
-                         (ratio(Published2007.withoutNCPSeconds / Published2007.withNCPSeconds), 8)]))
+        out.append(compareTable.row(["published 2007 T2000", time(Published2007.withNCPSeconds), time(Published2007.withoutNCPSeconds),
+                                     ratio(Published2007.withoutNCPSeconds / Published2007.withNCPSeconds)]))
         return out.joined(separator: "\n")
     }
 }

@@ -1,4 +1,5 @@
 import CryptoFramework
+import TextFormat
 
 /// `cryptoadm list -mv`: Solaris' mechanism table (display_verbose_mech_header
 /// and display_mech_info in illumos cmd-crypto/cryptoadm/adm_uef.c): the name
@@ -26,22 +27,20 @@ enum MechanismTable {
             "          H  n  e  i  g  +  r  +  e  e  a  a  v  E",
         ]
         var lines = titleRows.map { blank + " " + $0 }
-        lines.append(leftJustified("mechanism name", 28) + " " + "min  max  W  c  c  g  n  R  i  R  n  n  p  p  e  C")
+        lines.append(TextColumn.left(28).pad("mechanism name") + " " + "min  max  W  c  c  g  n  R  i  R  n  n  p  p  e  C")
         lines.append(String(repeating: "-", count: 28) + " ---- ---- "
                      + Array(repeating: "-", count: columns.count).joined(separator: "  "))
         return lines
     }()
 
+    /// The name as Solaris prints it in every mechanism list: `%-29s`.
+    static let nameColumn = TextColumn.left(29)
+
     /// One row: `%-29s%-4ld %-4ld ` and the flag columns.
     static func row(_ info: MechanismInfo) -> String {
-        leftJustified(info.mechanism.name, 29)
-            + leftJustified(String(info.minKeyBits), 4) + " "
-            + leftJustified(String(info.maxKeyBits), 4) + " "
+        nameColumn.pad(info.mechanism.name)
+            + TextColumn.left(4).pad(String(info.minKeyBits)) + " "
+            + TextColumn.left(4).pad(String(info.maxKeyBits)) + " "
             + columns.map { info.flags.contains($0) ? "X" : "." }.joined(separator: "  ")
-    }
-
-    /// printf's `%-Ns`: pad on the right to `width`, never truncate.
-    static func leftJustified(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 }

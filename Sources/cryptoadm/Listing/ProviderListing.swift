@@ -115,7 +115,7 @@ struct ProviderListing {
         let shown = shownMechanisms(d)
         if d.kind == .pkcs11Module {
             return (isNarrowedToOne ? "" : "\n") + "Provider: \(d.name)\nMechanisms:\n"
-                + shown.map { MechanismTable.leftJustified($0.mechanism.name, 29) + "\n" }.joined()
+                + shown.map { MechanismTable.nameColumn.pad($0.mechanism.name) + "\n" }.joined()
         }
         if !policy.isActive(provider: d.name) { return "\(d.name): (inactive)\n" }
         if shown.isEmpty { return "\(d.name): No mechanisms presented.\n" }
