@@ -100,11 +100,18 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        // The command-line options ikebench and cryptoadm share: platform, policy file,
+        // the emulated T2000's timing and FP what-if, JSON output.
+        .target(
+            name: "CommandLineOptions",
+            dependencies: ["CryptoFramework", "Providers", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // The IKE Phase I benchmark; `make bench` runs it.
         .executableTarget(
             name: "IKEBench",
             dependencies: [
                 "CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "Charts", "Retell", "TextFormat",
+                "CommandLineOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -134,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "cryptoadm",
             dependencies: [
-                "CryptoFramework", "Providers", "PKCS11Module", "TextFormat",
+                "CryptoFramework", "Providers", "PKCS11Module", "TextFormat", "CommandLineOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -26,7 +26,7 @@ struct Cryptoadm: ParsableCommand {
             provider except random; the bare word all means every mechanism and random; random is the \
             provider's random number generator.
 
-            POLICY FILE: --config PATH on any subcommand; else $CRYPTOFRAMEWORK_CONF; else \
+            POLICY FILE: --config PATH on any subcommand; else $\(FrameworkEnvironment.conf.name); else \
             $XDG_CONFIG_HOME/cryptoframework/kcf.conf ($HOME/.config/cryptoframework/kcf.conf). \
             A missing file means everything is enabled. Writes lock the file, write a new copy and rename \
             it into place, so concurrent runs never lose an update and a crash never leaves a torn file. \
@@ -55,7 +55,7 @@ struct Cryptoadm: ParsableCommand {
               Install SoftHSM2 as a user-level provider (its PIN read from a file), then remove it:
                 cryptoadm install provider=/usr/lib/softhsm/libsofthsm2.so pinfile=/etc/cryptoframework/softhsm.pin
                 cryptoadm uninstall provider=/usr/lib/softhsm/libsofthsm2.so
-              Which providers served a running process (started with CRYPTOFRAMEWORK_KSTAT_DIR=DIR):
+              Which providers served a running process (started with \(FrameworkEnvironment.kstatDirectory.name)=DIR):
                 cryptoadm kstat --dir DIR provider=ncp/0
               Make gmp inactive, then load every inactive provider again:
                 cryptoadm unload provider=gmp

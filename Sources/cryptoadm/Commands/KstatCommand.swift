@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import CryptoFramework
 import Foundation
 
@@ -9,26 +10,26 @@ struct KstatCommand: ParsableCommand {
         usage: "cryptoadm kstat [provider=NAME] [pid=N] [--dir PATH] [--json]",
         discussion: """
             Solaris showed a provider's counters with kstat -m ncp. Here a process publishes its framework's \
-            counters when it runs with CRYPTOFRAMEWORK_KSTAT_DIR set (a PKCS#11 application such as charon, \
+            counters when it runs with \(FrameworkEnvironment.kstatDirectory.name) set (a PKCS#11 application such as charon, \
             or ikebench): the file DIR/<pid>.json, rewritten at most every 0.1 s and removed when the framework \
             goes away. This command reads the files of processes still running: per provider, the requests \
             it was sent, completed, failed over, and what it served (sign, verify, generateDHKeyPair, \
             deriveDH and the rest), then the provider's own statistics (ncp/0: per MAU submit, qfull, qbusy, nintr, \
-            errors and state; per algorithm rsapublic, rsaprivate, dhgenerate, dhderive).
+            errors and state; per algorithm rsapublic, rsaprivate, dhgenerate, dhderive). With --json, the \
+            documents as they are published: an array, one per process.
 
             EXAMPLES:
-              CRYPTOFRAMEWORK_KSTAT_DIR=/run/user/$UID/cf-kstat charon &
+              \(FrameworkEnvironment.kstatDirectory.name)=/run/user/$UID/cf-kstat charon &
               cryptoadm kstat --dir /run/user/$UID/cf-kstat provider=ncp/0
             """)
 
     @Argument(help: ArgumentHelp("provider=NAME: only that provider; pid=N: only that process.", valueName: "operand"))
     var operands: [String] = []
 
-    @Option(help: "The directory processes publish into. Default: $CRYPTOFRAMEWORK_KSTAT_DIR.")
+    @Option(help: "The directory processes publish into. Default: $\(FrameworkEnvironment.kstatDirectory.name).")
     var dir: String?
 
-    @Flag(help: "Print the documents as JSON (an array, one per process).")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     private var parsed: Operands {
         get throws { try Operands(parsing: operands, accepting: [.provider, .processID]) }
@@ -37,7 +38,7 @@ struct KstatCommand: ParsableCommand {
     func validate() throws {
         _ = try parsed
         if dir == nil && KstatDirectory.fromEnvironment() == nil {
-            throw ValidationError("no kstat directory: give --dir PATH or set CRYPTOFRAMEWORK_KSTAT_DIR.")
+            throw ValidationError("no kstat directory: give --dir PATH or set \(FrameworkEnvironment.kstatDirectory.name).")
         }
     }
 
@@ -53,10 +54,8 @@ struct KstatCommand: ParsableCommand {
             documents = documents.compactMap { $0.only(provider: name) }
             guard !documents.isEmpty else { throw AdminFailure("no running process has published kstats of provider \(name) in \(directory.path).") }
         }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(documents), as: UTF8.self))
+        if output.isOn {
+            try JSONOutput.print(documents)
             return
         }
         print(documents.map(KstatText.render).joined(separator: "\n"), terminator: "")
