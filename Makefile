@@ -148,7 +148,7 @@ uninstall:
 # The 2007 experiment with a real IKE daemon: strongSwan's charon on the framework's
 # PKCS#11 module (t2000, timed), ncp/0 disabled and enabled with cryptoadm while it runs.
 # Needs root (each charon gets a private /run). Solaris 10's defaults instead:
-# RETELL_FLAGS="--negotiations 5 --rsa-bits 1024 --proposal 3des-sha1-modp1024".
+# RETELL_FLAGS="--negotiations 5 --rsa-bits 1024 --group 2".
 RETELL_FLAGS ?= --negotiations 5
 retell: deps
 	$(SWIFT) build -c release --product CryptoFrameworkPKCS11

@@ -6,7 +6,7 @@ import IKEProtocol
 public struct ResponderServiceConfiguration: Sendable {
     public var responder: MainModeResponderConfiguration
     /// Its platform's providers hold each operation for its modeled time when
-    /// built in timed mode (`serve --timed`: Platform.t2000(timing: .timed)).
+    /// built in timed mode (`serve --timing timed`: Platform.t2000(timing: .timed)).
     public var framework: CryptoFramework
     public var limits: ExchangeLimits
 

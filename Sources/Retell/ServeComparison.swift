@@ -3,7 +3,7 @@ import ProcessSupport
 
 /// The same experiment against `ikebench serve` (issue 11) instead of the
 /// responder charon: the same initiator charon, keys, proposal and emulated
-/// T2000 (`--platform t2000 --timed`), ncp/0 disabled in serve's own kcf.conf
+/// T2000 (`--platform t2000 --timing timed`), ncp/0 disabled in serve's own kcf.conf
 /// half-way. Timed from the initiator's side, the one view both responders share.
 public enum ServeComparison {
     public struct Result: Sendable {
@@ -41,7 +41,7 @@ public enum ServeComparison {
              "--key", dir.appendingPathComponent("responder.key").path,
              "--cert", dir.appendingPathComponent("responder.crt").path,
              "--trust", peerKey,
-             "--platform", "t2000", "--timed", "--config", policy],
+             "--platform", "t2000", "--timing", "timed", "--config", policy],
             environment: [:], output: log)
         defer { serve.stop(grace: 10) }
         let pid = serve.pid
@@ -50,7 +50,7 @@ public enum ServeComparison {
             let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             throw ChildProcess.Failure(description: "ikebench serve exited: \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        progress("ikebench serve pid \(pid) on port \(pair.options.basePort + 4), platform t2000 --timed")
+        progress("ikebench serve pid \(pid) on port \(pair.options.basePort + 4), platform t2000 --timing timed")
         func stretch(_ label: String) throws -> [NegotiationOutcome] {
             progress(label)
             return try (0..<negotiations).map { i in

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import CryptoFramework
 import Foundation
 import IKEProtocol
@@ -18,7 +19,8 @@ struct CalibrateCommand: AsyncParsableCommand {
             without-ncp Phase I that predicts, the extra cycles per FP instruction 7.73 s would \
             require (negative: the configuration already costs more), and a mark where both figures \
             are reproduced within +/-25 % with no penalty. --rsa-bits, --group and --dh-private \
-            restrict the table to matching rows.
+            restrict the table to matching rows. --json prints {published, tolerance, chip, rows: \
+            [{rsaBits, group, dhPrivateBits, ...}]}.
 
             Example:
               ikebench calibrate
@@ -26,10 +28,8 @@ struct CalibrateCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var negotiated: NegotiatedSuiteOptions
+    @OptionGroup var output: JSONOutputOption
     @OptionGroup var chart: ChartOutputOptions
-
-    @Flag(help: "Print JSON: {published, tolerance, chip, rows: [{rsaBits, group, dhPrivateBits, ...}]}.")
-    var json = false
 
     func run() async throws {
         let configurations = Configuration2007.grid.filter(negotiated.matches)
@@ -37,7 +37,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         let chosen = configurations.isEmpty ? [extra] : configurations
         let chip = ChipModel.ultraSPARCT1
         let rows = try await PhaseOneExplanation.rows(chosen, chip: chip, prf: negotiated.prfValue, cipher: negotiated.cipherValue)
-        if json {
+        if output.isOn {
             try JSONOutput.print(ExplanationTable(rows: rows, chip: chip))
         } else {
             print(ExplanationText.table(rows, chip: chip))

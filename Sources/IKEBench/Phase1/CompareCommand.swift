@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import CryptoFramework
 import Foundation
 import IKEProtocol
@@ -26,10 +27,17 @@ struct CompareCommand: AsyncParsableCommand {
               ikebench compare --rsa-bits 1024 --group 2 --fp-trap-penalty 100
             """)
 
+    @OptionGroup var framework: FrameworkOptions
     @OptionGroup var options: WorkloadOptions
     @OptionGroup var chart: ChartOutputOptions
 
+    /// --platform, else t2000, built with --timing and --fp-trap-penalty (checked in validate()).
+    private var platform: Platform {
+        get throws { try framework.platform(default: Platform.t2000.name) }
+    }
+
     func validate() throws {
+        _ = try platform
         guard options.concurrency.levels.count == 1 else {
             throw ValidationError("compare takes one --concurrency level; `ikebench run --concurrency 1,2,4` compares levels")
         }
@@ -41,7 +49,7 @@ struct CompareCommand: AsyncParsableCommand {
     static let defaultNegotiations = 40
 
     func run() async throws {
-        let platform = options.platform(default: "t2000")
+        let platform = try self.platform
         let negotiated = options.negotiated
         let modeled = platform.chip != nil
         // On a modeled platform the defaults are the plausible 2007 configuration; on the host, Solaris' defaults.
@@ -50,7 +58,7 @@ struct CompareCommand: AsyncParsableCommand {
         guard let suite = configuration.suite(prf: negotiated.prfValue, cipher: negotiated.cipherValue) else {
             throw ValidationError("no Oakley group \(configuration.group)")
         }
-        let baselineFramework = try CryptoFramework(platform: platform, policy: options.policySource)
+        let baselineFramework = try CryptoFramework(platform: platform, policy: framework.policy.source)
         let withoutFramework = try NCPDisabled.framework(like: baselineFramework)
         let identities = try await IKEIdentities.generate(
             bits: configuration.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
@@ -73,28 +81,29 @@ struct CompareCommand: AsyncParsableCommand {
         } else {
             overhead = 0
         }
-        if options.fpTrapPenalty > 0 {
+        if let penalty = framework.emulation.fpTrapPenalty, penalty > 0 {
             lines.append(String(format: """
                 what-if: every sparcfp FP instruction costs %.1f extra cycles, as if emulated in a trap handler \
                 (the T1 documentation says these instructions run in hardware)
-                """, options.fpTrapPenalty))
+                """, penalty))
         }
         let workload = options.workload(
             suite: suite, rsaBits: configuration.rsaBits, overhead: overhead, defaultNegotiations: Self.defaultNegotiations)
         lines.append("""
-            rtt \(options.rtt) s, \(workload.negotiations.map { "\($0) negotiations" } ?? "\(options.duration ?? 0) s") \
+            rtt \(options.rtt) s, \(workload.negotiations.map { "\($0) negotiations" } ?? "\(options.run.duration ?? 0) s") \
             per side, concurrency \(options.concurrency)
             """)
         lines.append(Published2007.line)
-        if !options.json { print(lines.joined(separator: "\n")) }
-        let display = LiveDisplay.forTerminal(json: options.json)
+        if !framework.json { print(lines.joined(separator: "\n")) }
+        let display = LiveDisplay.forTerminal(json: framework.json)
+        let write = options.run.traceWriter(json: framework.json)
         let baseline = try await PhaseOneRun.run(workload, framework: baselineFramework, identities: identities,
-                                                 display: display, write: options.traceWriter)
+                                                 display: display, write: write)
         let without = try await PhaseOneRun.run(workload, framework: withoutFramework, identities: identities,
-                                                display: display, write: options.traceWriter)
+                                                display: display, write: write)
         let report = CompareReport(baseline: baseline, withoutNCP: without)
         try chart.write { PhaseOneCharts.compare(report, command: ChartOutputOptions.commandLine) }
-        if options.json {
+        if framework.json {
             try JSONOutput.print(report)
             return
         }

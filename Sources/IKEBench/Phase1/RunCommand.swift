@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import CryptoFramework
 import Foundation
 import IKEProtocol
@@ -31,6 +32,7 @@ struct RunCommand: AsyncParsableCommand {
             to the first level, and host Phase I p50/p99.
             """)
 
+    @OptionGroup var framework: FrameworkOptions
     @OptionGroup var options: WorkloadOptions
     @OptionGroup var chart: ChartOutputOptions
 
@@ -42,7 +44,13 @@ struct RunCommand: AsyncParsableCommand {
     /// Negotiations when neither --negotiations nor --duration is given.
     static let defaultNegotiations = 200
 
+    /// --platform, else host, built with --timing and --fp-trap-penalty (checked in validate()).
+    private var platform: Platform {
+        get throws { try framework.platform(default: Platform.host.name) }
+    }
+
     func validate() throws {
+        _ = try platform
         if let peer {
             _ = try PeerAddress(peer)
             try wire.validateRequired(for: "--peer")
@@ -53,34 +61,34 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let platform = options.platform(default: "host")
+        let platform = try self.platform
         let rsaBits = options.negotiated.rsaBits ?? Defaults2007.rsaBits
         var reports: [RunReport] = []
         if let peer {
-            let framework = try CryptoFramework(platform: platform, policy: options.policySource)
+            let fw = try CryptoFramework(platform: platform, policy: framework.policy.source)
             let workload = options.workload(
                 suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
                 defaultNegotiations: Self.defaultNegotiations)
-            reports.append(try await PeerRun(workload: workload, framework: framework, peer: try PeerAddress(peer),
+            reports.append(try await PeerRun(workload: workload, framework: fw, peer: try PeerAddress(peer),
                                              identity: try wire.identity(), trust: try wire.peers())
-                .run(display: .forTerminal(json: options.json), write: options.traceWriter))
+                .run(display: .forTerminal(json: framework.json), write: options.run.traceWriter(json: framework.json)))
         } else {
             let identities = try await IKEIdentities.generate(
                 bits: rsaBits, framework: try MainModeNegotiation.initiatorFramework())
             for level in options.concurrency.levels {
-                let framework = try CryptoFramework(platform: platform, policy: options.policySource)
+                let fw = try CryptoFramework(platform: platform, policy: framework.policy.source)
                 let workload = options.workload(
                     suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
                     defaultNegotiations: Self.defaultNegotiations, concurrency: level)
                 reports.append(try await PhaseOneRun.run(
-                    workload, framework: framework,
-                    identities: identities, display: .forTerminal(json: options.json), write: options.traceWriter))
+                    workload, framework: fw, identities: identities, display: .forTerminal(json: framework.json),
+                    write: options.run.traceWriter(json: framework.json)))
             }
         }
         if let last = reports.last {
             try chart.write { PhaseOneCharts.run(last, command: ChartOutputOptions.commandLine) }
         }
-        if options.json {
+        if framework.json {
             if reports.count == 1 { try JSONOutput.print(reports[0]) } else { try JSONOutput.print(reports) }
         } else if reports.count == 1 {
             print(ReportText.run(reports[0]))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import Charts
 import Foundation
 
@@ -12,6 +13,9 @@ struct ReportCommand: ParsableCommand {
             the charts inline, the tables, and the exact commands that made them. Each command's JSON and SVG \
             are kept beside the page (compare.json, compare.svg, speed.json, speed.svg).
 
+            Both runs use --config when it is given; the compare run makes --negotiations negotiations \
+            per side (default \(Self.defaultNegotiations)).
+
             Example:
               ikebench report --html /tmp/ikebench-report
               ikebench report --html out --negotiations 500 --speed-seconds 1 --vs-openssl
@@ -20,8 +24,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Directory to write index.html (and the JSON and SVG of each command) into; created if missing.", valueName: "dir"))
     var html: String
 
-    @Option(help: "Negotiations per side of the compare run.")
-    var negotiations: Int = 100
+    @OptionGroup var count: NegotiationCountOption
 
     @Option(name: .customLong("speed-seconds"), help: "Seconds per measurement of the speed run.")
     var speedSeconds: Double = 0.25
@@ -29,8 +32,12 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .customLong("vs-openssl"), help: "Also run `openssl speed` (one round) beside the speed figures.")
     var vsOpenSSL = false
 
-    @Option(help: "Policy file (kcf.conf) both runs use. Default: $CRYPTOFRAMEWORK_CONF, else ~/.config/cryptoframework/kcf.conf.")
-    var config: String?
+    @OptionGroup var policy: PolicyFileOption
+
+    /// Negotiations per side of the compare run when --negotiations is not given.
+    static let defaultNegotiations = 100
+
+    var negotiations: Int { count.negotiations ?? Self.defaultNegotiations }
 
     func validate() throws {
         guard (1...100_000).contains(negotiations) else { throw ValidationError("--negotiations must be 1...100000") }
@@ -44,14 +51,13 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw OutputFileError(path: html, reason: error.localizedDescription)
         }
-        let configArguments = config.map { ["--config", $0] } ?? []
         let compare = try ReportStep.run(
             name: "compare", in: dir,
-            arguments: ["compare", "--negotiations", String(negotiations)] + configArguments)
+            arguments: ["compare", "--negotiations", String(negotiations)] + policy.arguments)
         let speed = try ReportStep.run(
             name: "speed", in: dir,
-            arguments: ["speed", "--seconds", ValueFormat.compact(speedSeconds), "--rsa-bits", "1024", "2048", "--groups", "2", "14"]
-                + (vsOpenSSL ? ["--vs-openssl", "--rounds", "1"] : []) + configArguments)
+            arguments: ["speed", "--seconds", ValueFormat.compact(speedSeconds), "--rsa-bits", "1024", "2048", "--group", "2", "14"]
+                + (vsOpenSSL ? ["--vs-openssl", "--rounds", "1"] : []) + policy.arguments)
         let page = try HTMLReport(compare: compare, speed: speed, date: Date()).page()
         let index = dir.appendingPathComponent("index.html")
         try Data(page.utf8).write(to: index, options: .atomic)

@@ -1,6 +1,8 @@
 import ArgumentParser
+import CommandLineOptions
 import CryptoFramework
 import Foundation
+import IKEHarness
 import Providers
 import Retell
 
@@ -14,8 +16,11 @@ struct RetellCommand: ParsableCommand {
             the machine's IPsec state is untouched. The responder's RSA key and certificate are written \
             to the token of libCryptoFrameworkPKCS11.so; its pkcs11 plugin (use_dh, use_pubkey, use_rng, \
             loaded before openssl) sends every public-key operation of Phase I through the framework on \
-            the emulated T2000, timed (CRYPTOFRAMEWORK_TIMING), so the initiator waits as in.iked's \
-            clients waited. The initiator is an ordinary charon.
+            the emulated T2000, timed (--timing, default timed), so the initiator waits as in.iked's \
+            clients waited. The initiator is an ordinary charon. Both propose the Phase I suite that \
+            --rsa-bits, --group, --prf and --cipher name (default: RSA-2048, group 14, 3DES, SHA-1, the \
+            configuration `ikebench calibrate` finds consistent with both 2007 figures with charon's \
+            full-length DH values; Solaris 10's defaults are --rsa-bits 1024 --group 2).
 
             It runs --negotiations IKEv1 Main Mode negotiations (RSA signatures), then \
             `cryptoadm disable provider=ncp/0 all` while the responder keeps running, as many again, then \
@@ -28,23 +33,13 @@ struct RetellCommand: ParsableCommand {
 
             EXAMPLES:
               make retell
-              ikebench retell --negotiations 3 --rsa-bits 1024 --proposal 3des-sha1-modp1024
+              ikebench retell --negotiations 3 --rsa-bits 1024 --group 2
+              ikebench retell --timing timed:0.1 --fp-trap-penalty 100
             """)
 
-    @Option(help: "Negotiations with ncp/0 enabled, and again after it is disabled.")
-    var negotiations = 5
-
-    @Option(help: "RSA modulus bits of both charons' keys. 2048 with group 14 and charon's full-length DH values is the configuration `ikebench calibrate` finds consistent with both 2007 figures; in.iked's ikecert default was 1024.")
-    var rsaBits = 2048
-
-    @Option(help: "strongSwan's IKE proposal: in.iked's 3DES and SHA-1 with Oakley group 14 (modp2048); 3des-sha1-modp1024 is Solaris 10's default group 2.")
-    var proposal = "3des-sha1-modp2048"
-
-    @Option(help: "Real time per modeled second inside charon (CRYPTOFRAMEWORK_TIMING=timed:SCALE); 0 is fast.")
-    var scale = 1.0
-
-    @Option(help: "sparcfp's FP trap penalty in cycles per FP instruction, the emulation what-if; default: the published latencies, no penalty.")
-    var fpTrapPenalty: Double?
+    @OptionGroup var count: NegotiationCountOption
+    @OptionGroup var negotiated: NegotiatedSuiteOptions
+    @OptionGroup var emulation: EmulationOptions
 
     @Option(help: "The PKCS#11 module charon loads. Default: libCryptoFrameworkPKCS11.so beside this ikebench.")
     var module: String?
@@ -58,10 +53,17 @@ struct RetellCommand: ParsableCommand {
     @Option(help: "Keep the charons' files, logs and kstats in this directory (default: a temporary one, removed).")
     var workDirectory: String?
 
+    /// Negotiations with ncp/0 enabled, and again after it is disabled, when --negotiations is not given.
+    static let defaultNegotiations = 5
+
+    /// The 2007 configuration both charons negotiate: what --rsa-bits, --group,
+    /// --prf and --cipher name, else the one that explains both 2007 figures.
+    var suiteConfiguration: Configuration2007 { negotiated.configuration(default: Configuration2007.mostPlausible) }
+
     func validate() throws {
-        guard negotiations >= 1 else { throw ValidationError("--negotiations must be at least 1.") }
-        guard scale >= 0, scale.isFinite else { throw ValidationError("--scale must be a number >= 0.") }
-        guard fpTrapPenalty.map({ $0 >= 0 && $0.isFinite }) ?? true else { throw ValidationError("--fp-trap-penalty must be >= 0.") }
+        guard negotiated.dhPrivateLength != .short else {
+            throw ValidationError("--dh-private short: charon draws full-length DH private values")
+        }
         guard retransmitTimeout > 0 else { throw ValidationError("--retransmit-timeout must be positive.") }
     }
 
@@ -70,11 +72,11 @@ struct RetellCommand: ParsableCommand {
         var options = RetellOptions(
             module: module ?? here.appendingPathComponent("libCryptoFrameworkPKCS11.so").path,
             cryptoadm: cryptoadm ?? here.appendingPathComponent("cryptoadm").path)
-        options.negotiations = negotiations
-        options.rsaBits = rsaBits
-        options.proposal = proposal
-        options.timing = scale > 0 ? .timed(scale: scale) : .fast
-        options.fpTrapPenalty = fpTrapPenalty
+        options.negotiations = count.negotiations ?? Self.defaultNegotiations
+        options.rsaBits = suiteConfiguration.rsaBits
+        options.proposal = suiteConfiguration.suite(prf: negotiated.prfValue, cipher: negotiated.cipherValue)!.proposalName
+        options.timing = emulation.timing ?? .timed(scale: 1)
+        options.fpTrapPenalty = emulation.fpTrapPenalty
         options.initiatorRetransmitTimeout = retransmitTimeout
         options.ikebench = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         if let workDirectory {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import CryptoFramework
 import Foundation
 import IKEProtocol
@@ -16,12 +17,14 @@ struct ServeCommand: AsyncParsableCommand {
             (p50/p90/p99, negotiations per second, per-operation providers, modeled T1 time). \
             Quick Mode is refused with a Notify: Phase I is the benchmark. The policy file is \
             watched: a `cryptoadm disable provider=ncp/0 all` shows in the next negotiations. \
-            The bound address is printed on stderr ("listening on HOST:PORT"); --port 0 takes a free port.
+            The bound address is printed on stderr ("listening on HOST:PORT"); --port 0 takes a free port. \
+            --json prints the report with the keys of `ikebench run --json`. --duration and --negotiations \
+            stop it; so do SIGINT and SIGTERM, with the report.
 
             Example:
               ikebench serve --port 5500 --key serve.key --cert serve.crt --trust peer.crt --trace
-              ikebench serve --port 5500 --key serve.key --cert serve.crt --trust ca.crt --platform t2000 --timed
-            ikebench serve --port 5500 --key serve.key --trust peer.crt --duration 60 --svg serve.svg
+              ikebench serve --port 5500 --key serve.key --cert serve.crt --trust ca.crt --platform t2000 --timing timed
+              ikebench serve --port 5500 --key serve.key --trust peer.crt --duration 60 --svg serve.svg
             """)
 
     @Option(help: "Address to listen on.")
@@ -35,39 +38,23 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Acceptable proposals, strongSwan style (CIPHER-HASH-GROUP, e.g. aes128-sha256-modp2048; repeatable). Default: 3des, aes128, aes256 x sha1, sha256 x modp1024, modp1536, modp2048.")
     var proposal: [String] = []
 
-    @Option(help: "The platform whose providers serve the responder: host or t2000.")
-    var platform = "host"
-
-    @Flag(help: "t2000: each emulated operation takes its modeled T1 time on the wall clock, so a peer waits as a T2000's client would.")
-    var timed = false
-
-    @Option(help: "Policy file (kcf.conf). Default: $CRYPTOFRAMEWORK_CONF, else ~/.config/cryptoframework/kcf.conf.")
-    var config: String?
-
-    @Option(help: "Stop after this many negotiations.")
-    var negotiations: Int?
-
-    @Option(help: "Stop after this many seconds.")
-    var duration: Double?
-
-    @Flag(help: "Print the report as JSON (the same keys as `ikebench run --json`).")
-    var json = false
-
-    @Flag(help: "Print DTrace-style lines for every negotiation, as the 2007 script did.")
-    var trace = false
+    @OptionGroup var framework: FrameworkOptions
+    @OptionGroup var run: NegotiationRunOptions
 
     @Flag(help: "Print why each refused exchange failed (stderr).")
     var verbose = false
 
     @OptionGroup var chart: ChartOutputOptions
 
+    /// --platform, else host, built with --timing and --fp-trap-penalty (checked in validate()).
+    private var platform: Platform {
+        get throws { try framework.platform(default: Platform.host.name) }
+    }
+
     func validate() throws {
         try identity.validateRequired(for: "serve")
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        guard Platform.named(platform) != nil else { throw ValidationError("--platform \(platform): use host or t2000") }
-        if timed && platform != Platform.t2000.name { throw ValidationError("--timed needs --platform t2000") }
-        if let negotiations, negotiations < 1 { throw ValidationError("--negotiations must be at least 1") }
-        if let duration, !(duration > 0 && duration <= 86_400) { throw ValidationError("--duration must be in (0, 86400] seconds") }
+        _ = try platform
         for p in proposal where IKESuite(proposalName: p) == nil {
             throw ValidationError("--proposal \(p): use CIPHER-HASH-GROUP with 3des/aes128/aes256, sha1/sha256, modp1024/modp1536/modp2048")
         }
@@ -80,27 +67,26 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let me = try identity.identity()
         let peers = try identity.peers()
-        let chosenPlatform = timed ? Platform.t2000(timing: .timed(scale: 1))
-                                   : Platform.named(platform)!
-        let framework = try CryptoFramework(platform: chosenPlatform, policy: config.map { .file(URL(fileURLWithPath: $0)) } ?? .default)
+        let platform = try self.platform
+        let fw = try CryptoFramework(platform: platform, policy: framework.policy.source)
+        let json = framework.json, negotiations = run.negotiations, duration = run.duration
         let display = LiveDisplay.forTerminal(json: json)
         let stop = StopSignal()
-        let lines: FileHandle = json ? .standardError : .standardOutput
-        let write: @Sendable (String) -> Void = { lines.write(Data(($0 + "\n").utf8)) }
         let errors: @Sendable (String) -> Void = { StandardError.write($0 + "\n") }
         let recorder = NegotiationRecorder()
         let observer = ServeObserver(
             recorder: recorder, display: display, completions: CompletionCounter(), target: negotiations, stop: stop,
-            traceLine: trace ? write : nil, failureLine: verbose ? errors : nil)
+            traceLine: run.trace ? run.traceWriter(json: json) : nil, failureLine: verbose ? errors : nil)
         let service = ResponderService(
             ResponderServiceConfiguration(
                 responder: MainModeResponderConfiguration(suites: suites, identity: me, peers: peers,
                                                           requestCertificate: peers.hasAuthorities,
                                                           certificateAuthorities: peers.authorityNames),
-                framework: framework),
+                framework: fw),
             observer: observer)
         let server = try await UDPResponderServer.start(service, host: address, port: port)
-        errors("ikebench serve: listening on \(address):\(server.port), platform \(chosenPlatform.name)\(timed ? " (timed)" : ""), "
+        let timing = framework.emulation.timing.map { " (\($0.text))" } ?? ""
+        errors("ikebench serve: listening on \(address):\(server.port), platform \(platform.name)\(timing), "
                + "ID \(me.id), proposals \(suites.map(\.proposalName).joined(separator: " "))")
         display.start(total: negotiations, duration: duration)
         let signals = SignalWatch { stop.fire() }
@@ -113,7 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         let boundPort = server.port
         try await server.stop()
 
-        let report = recorder.report(framework: framework, rsaBits: me.key.publicKey.bits, suite: suites[0])
+        let report = recorder.report(framework: fw, rsaBits: me.key.publicKey.bits, suite: suites[0])
         try chart.write { PhaseOneCharts.run(report, command: ChartOutputOptions.commandLine) }
         if json {
             try JSONOutput.print(report)

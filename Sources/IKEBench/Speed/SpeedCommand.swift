@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineOptions
 import CryptoFramework
 import Foundation
 import Providers
@@ -14,25 +15,23 @@ struct SpeedCommand: ParsableCommand {
             candidates are the registry's own (policy, key size, CKF flag). For ncp/0 the \
             overhead column is its host time per job minus the same arithmetic through gmp. \
             Keys are made once, before timing. --vs-openssl runs `openssl speed` for the \
-            same RSA sizes in the same run and prints our figure as a ratio of it.
+            same RSA sizes in the same run and prints our figure as a ratio of it. --platform host,t2000 \
+            puts the T1 emulations beside the host's software in one table. --rsa-bits and --group take \
+            several values (default: RSA 1024 and 2048, groups 2 and 14). --json prints {platform, results: \
+            [{platform, provider, servedBy, mechanism, operation, bits, opsPerSecond, ...}], \
+            dispatchOverheadNanoseconds}.
 
             Example:
-              ikebench speed --rsa-bits 2048 --groups 14 --threads 2 --vs-openssl
+              ikebench speed --rsa-bits 2048 --group 14 --threads 2 --vs-openssl
+              ikebench speed --platform host,t2000 --rsa-bits 1024 2048 --group 2 14
             """)
 
-    @Option(help: "Platforms whose providers are measured, comma-separated (host, t2000). `host,t2000` puts the T1 emulations beside the host's software in one table.")
-    var platform: String = "host"
-
-    var platformNames: [String] { platform.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+    @OptionGroup var framework: FrameworkOptions
 
     @Option(name: .customLong("provider"), help: "Measure only this provider (repeatable; `auto` is the unpinned framework). Default: `auto` and every provider that may serve the line.")
     var providers: [String] = []
 
-    @Option(name: .customLong("rsa-bits"), parsing: .upToNextOption, help: "RSA modulus sizes.")
-    var rsaBits: [Int] = [1024, 2048]
-
-    @Option(name: .customLong("groups"), parsing: .upToNextOption, help: "IKE MODP groups for DH generate and derive.")
-    var groups: [Int] = [2, 14]
+    @OptionGroup var keySizes: KeySizeOptions
 
     @Option(help: "Seconds per measurement.")
     var seconds: Double = 1
@@ -43,28 +42,23 @@ struct SpeedCommand: ParsableCommand {
     @Flag(name: .customLong("vs-openssl"), help: "Also run `openssl speed` and print the ratio.")
     var vsOpenSSL = false
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
-
     @OptionGroup var chart: ChartOutputOptions
 
-    @Option(help: "Policy file (kcf.conf). Default: $CRYPTOFRAMEWORK_CONF, else ~/.config/cryptoframework/kcf.conf.")
-    var config: String?
+    /// --platform, else host, built with --timing and --fp-trap-penalty (checked in validate()).
+    private var platforms: [Platform] {
+        get throws { try framework.platforms(default: Platform.host.name) }
+    }
 
     func validate() throws {
-        for name in platformNames where Platform.named(name) == nil {
-            throw ValidationError("unknown platform '\(name)'; known: \(Platform.all.map(\.name).joined(separator: ", "))")
-        }
+        _ = try platforms
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds must be in (0, 600]") }
         guard threads >= 1, threads <= 256 else { throw ValidationError("--threads must be 1...256") }
         if let rounds, !(1...20).contains(rounds) { throw ValidationError("--rounds must be 1...20") }
-        for bits in rsaBits where bits < 512 || bits > 16384 {
-            throw ValidationError("--rsa-bits \(bits) is outside 512...16384")
-        }
-        for g in groups where DHGroup.ike(g) == nil {
-            throw ValidationError("--groups \(g): not an IKE MODP group (1, 2, 5, 14, 15, 16, 17, 18)")
-        }
     }
+
+    /// RSA sizes and DH groups measured (KeySizeOptions checked them).
+    var rsaBits: [Int] { keySizes.rsaBits.isEmpty ? [1024, 2048] : keySizes.rsaBits }
+    var groups: [Int] { keySizes.groups.isEmpty ? [2, 14] : keySizes.groups }
 
     /// The provider column of the unpinned framework's line.
     static let autoRow = "auto"
@@ -91,7 +85,9 @@ struct SpeedCommand: ParsableCommand {
     var rounds: Int?
 
     func run() throws {
-        let policy: PolicySource = config.map { .file(URL(fileURLWithPath: $0)) } ?? .default
+        let policy = framework.policy.source
+        let platforms = try self.platforms
+        let platform = platforms.map(\.name).joined(separator: ",")
         let reference = vsOpenSSL ? OpenSSLSpeedReference(seconds: max(1, Int(seconds.rounded())), threads: threads) : nil
         let roundCount = rounds ?? (vsOpenSSL ? 3 : 1)
         // openssl speed figures per (bits, round): one run gives sign and verify.
@@ -99,14 +95,15 @@ struct SpeedCommand: ParsableCommand {
 
         var rows: [SpeedRow] = []
         var dispatch: DispatchOverhead.Result? = nil
-        let table = SpeedTable(json: json)
+        let table = SpeedTable(json: framework.json)
         table.printHeader(platform: platform, threads: threads, seconds: seconds, rounds: roundCount)
         // A provider present on two platforms (ncp/0) is the same emulation: measured once.
         var measuredProviders: Set<String> = []
         // Every line's measurements so far, for the overhead column across platforms.
         var arithmetic: [String: [String: SpeedRunner.Measurement]] = [:]
-        for platformName in platformNames {
-            let fw = try CryptoFramework(platform: Platform.named(platformName)!, policy: policy)
+        for chosen in platforms {
+            let platformName = chosen.name
+            let fw = try CryptoFramework(platform: chosen, policy: policy)
             let fresh = Set(fw.providers.map(\.name)).subtracting(measuredProviders)
             measuredProviders.formUnion(fresh)
             let runner = SpeedRunner(framework: fw, seconds: seconds, threads: threads)
@@ -158,6 +155,6 @@ struct SpeedCommand: ParsableCommand {
             SpeedChart.svg(rows, platform: platform, threads: threads, seconds: seconds, rounds: roundCount,
                            command: ChartOutputOptions.commandLine)
         }
-        table.printFooter(rows: rows, platform: platform, dispatch: dispatch)
+        try table.printFooter(rows: rows, platform: platform, dispatch: dispatch)
     }
 }

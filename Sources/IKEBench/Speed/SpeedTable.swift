@@ -1,3 +1,4 @@
+import CommandLineOptions
 import Foundation
 import TextFormat
 
@@ -80,12 +81,9 @@ struct SpeedTable {
         fflush(nil)  // all streams: stdout is not concurrency-safe to name in Swift 6
     }
 
-    func printFooter(rows: [SpeedRow], platform: String, dispatch: DispatchOverhead.Result?) {
+    func printFooter(rows: [SpeedRow], platform: String, dispatch: DispatchOverhead.Result?) throws {
         if json {
-            let report = SpeedReport(platform: platform, results: rows, dispatchOverheadNanoseconds: dispatch?.overheadNanoseconds)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try! encoder.encode(report), as: UTF8.self))  // plain values: cannot fail
+            try JSONOutput.print(SpeedReport(platform: platform, results: rows, dispatchOverheadNanoseconds: dispatch?.overheadNanoseconds))
             return
         }
         if let d = dispatch {

@@ -4,10 +4,10 @@ import TestSupport
 
 /// The `ikebench serve` command itself (the built binary) answering charon:
 /// --port 0, the bound port read from its stderr, --negotiations, --json with
-/// the `run` report's keys, on t2000 with --timed.
+/// the `run` report's keys, on t2000 with --timing timed.
 @Suite("ikebench serve command", .serialized, .enabled(if: CharonDaemon.isAvailable))
 struct CharonServeCommandTests {
-    @Test("serve --platform t2000 --timed --negotiations 2 --json", .timeLimit(.minutes(3)))
+    @Test("serve --platform t2000 --timing timed --negotiations 2 --json", .timeLimit(.minutes(3)))
     func serveCommand() async throws {
         let dir = CharonFixture.directory.appendingPathComponent("serve-cmd-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -19,7 +19,7 @@ struct CharonServeCommandTests {
         let serve = Process()
         serve.executableURL = JSONShapeTests.binary
         serve.arguments = ["serve", "--port", "0", "--key", s.keyPath, "--cert", s.certificatePath, "--id", CharonFixture.serveID,
-                           "--trust", CharonFixture.peer.certificatePath, "--platform", "t2000", "--timed",
+                           "--trust", CharonFixture.peer.certificatePath, "--platform", "t2000", "--timing", "timed",
                            "--negotiations", "2", "--json", "--trace"]
         var env = ProcessInfo.processInfo.environment
         env["CRYPTOFRAMEWORK_CONF"] = dir.appendingPathComponent("kcf.conf").path

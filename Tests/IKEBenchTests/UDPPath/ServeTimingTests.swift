@@ -8,7 +8,7 @@ import Testing
 
 /// Timing of the served negotiations: the policy file changed while serving
 /// (what `cryptoadm disable provider=ncp/0 all` writes) shows in the next
-/// negotiations; --timed makes each negotiation last at least its modeled work.
+/// negotiations; --timing timed makes each negotiation last at least its modeled work.
 @Suite("serve timing")
 struct ServeTimingTests {
     /// The provider the framework picks for an RSA signature now (one real signature).
@@ -49,7 +49,7 @@ struct ServeTimingTests {
         #expect(modeled.p99 > modeled.p50, "the sparcfp negotiation models slower than the ncp/0 one")
     }
 
-    @Test("--timed: a negotiation lasts at least the modeled time of its operations", .timeLimit(.minutes(5)))
+    @Test("--timing timed: a negotiation lasts at least the modeled time of its operations", .timeLimit(.minutes(5)))
     func timedHoldsModeledTime() async throws {
         let platform = Platform.t2000(timing: .timed(scale: 1))
         let framework = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
