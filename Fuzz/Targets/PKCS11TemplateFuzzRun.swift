@@ -30,7 +30,7 @@ final class PKCS11TemplateFuzzRun: @unchecked Sendable {  // `list` points at th
         var template = Array((NSTemporaryDirectory() + "/cf-fuzz-keystore-XXXXXX").utf8CString)
         guard let dir = mkdtemp(&template) else { throw StartFailure(what: "mkdtemp failed") }
         // The module reads its keystore's place from the environment at C_Initialize.
-        setenv("CRYPTOFRAMEWORK_KEYSTORE", dir, 1)
+        setenv(FrameworkEnvironment.keystore.name, dir, 1)
         var table: UnsafeMutablePointer<CK_FUNCTION_LIST>?
         guard entryGetFunctionList(&table) == CK_RV(CKR_OK), let table else { throw StartFailure(what: "C_GetFunctionList") }
         list = table
