@@ -136,7 +136,7 @@ let package = Package(
         ),
         .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers", "TextFormat"]),
         // Figures of the emulated providers' models and host costs, printed, never asserted (`make bench`).
-        .executableTarget(name: "model-figures", dependencies: ["CryptoFramework", "Providers"], path: "Benchmarks/ModelFigures"),
+        .executableTarget(name: "model-figures", dependencies: ["CryptoFramework", "Providers", "TextFormat"], path: "Benchmarks/ModelFigures"),
         // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
         .executableTarget(
             name: "cryptoadm",

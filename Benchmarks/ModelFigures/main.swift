@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
 import Providers
+import TextFormat
 
 // Figures of the emulated providers' models and of their host cost, printed
 // and never asserted (`make bench` runs this; `swift run -c release model-figures`).
@@ -34,7 +35,7 @@ func ncpModel() throws {
               let rate = model.modeledThroughput(mechanism: mechanism, bits: bits)
         else { continue }
         print(String(format: "  %@ %4d bits: latency %8.1f µs (MAU %d + host %d cycles, %d Montgomery multiplies), device %7.0f ops/s",
-                     mechanism.name.padding(toLength: 26, withPad: " ", startingAt: 0), bits, cost.seconds * 1e6, cost.mauCycles, cost.hostCycles, cost.montgomeryMultiplies, rate))
+                     TextColumn.left(26).pad(mechanism.name), bits, cost.seconds * 1e6, cost.mauCycles, cost.hostCycles, cost.montgomeryMultiplies, rate))
     }
     print(String(format: "  RSA-1024 verify latency %.1f µs", model.modeledVerifyCost(bits: 1024).seconds * 1e6))
 }
