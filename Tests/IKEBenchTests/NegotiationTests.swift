@@ -60,7 +60,7 @@ struct NegotiationTests {
         var pair = IKETestSupport.Pair(suite: IKETestSupport.suite())
         pair.fault = .includeCertificate
         try await pair.run()
-        #expect(pair.responder.state == .established)
+        #expect(await pair.responder.state == .established)
         #expect(pair.initiator.isEstablished)
     }
 

@@ -28,10 +28,13 @@ public struct IKEOperationRecord: Sendable {
 
 /// Does one side's cryptography through a framework (async, so a device
 /// queue is awaited without holding a thread) and keeps the report of every
-/// operation. One per negotiation side; not shared between tasks.
-public final class IKECryptoSession {
+/// operation. One per negotiation side; Sendable so an actor (the
+/// ``MainModeResponder``) can hand it to the framework's async calls.
+public final class IKECryptoSession: Sendable {
     public let framework: CryptoFramework
-    public private(set) var records: [IKEOperationRecord] = []
+    private let recorded = Locked<[IKEOperationRecord]>([])
+    /// Every operation so far, in order.
+    public var records: [IKEOperationRecord] { recorded.withLock { $0 } }
     /// Called after every operation (for the live per-second tally and --trace).
     let observe: (@Sendable (IKEOperationRecord) -> Void)?
 
@@ -53,7 +56,7 @@ public final class IKECryptoSession {
             let record = IKEOperationRecord(
                 name: name, mechanism: r.mechanism, provider: r.provider, hostNanoseconds: r.hostNanoseconds,
                 modeledSeconds: r.modeledSeconds, dataBytes: dataBytes, keyBytes: keyBytes, work: r.work)
-            records.append(record)
+            recorded.withLock { $0.append(record) }
             observe?(record)
             return try unpack(reported.value)
         } catch let error as CryptoError {

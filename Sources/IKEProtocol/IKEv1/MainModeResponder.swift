@@ -14,13 +14,19 @@ import CryptoFramework
 /// framework of its ``IKECryptoSession``. Any malformed, out-of-order or
 /// tampered message is an ``ISAKMPError``; ``refusal(for:)`` turns one into
 /// the Notify a peer should see.
-public final class MainModeResponder {
+///
+/// An actor: each exchange's state is isolated to it, so its owner may run
+/// its turns from any task. Turns must still come one at a time (the actor is
+/// reentrant at every operation's `await`): a message handed in while another
+/// is in work would interleave with it. The in-process run awaits each turn;
+/// `ikebench serve`'s exchange table gives an exchange one message at a time.
+public actor MainModeResponder {
     public enum State: Sendable { case awaitingSA, awaitingKE, awaitingAuthentication, established }
 
-    public let configuration: MainModeResponderConfiguration
+    public nonisolated let configuration: MainModeResponderConfiguration
     /// The suite chosen from message 1 (before it: the first configured one).
     public private(set) var suite: IKESuite
-    public let session: IKECryptoSession
+    public nonisolated let session: IKECryptoSession
     public private(set) var state = State.awaitingSA
 
     private let cookie: [UInt8]
@@ -46,14 +52,14 @@ public final class MainModeResponder {
     }
 
     /// One suite, one trusted initiator key (the in-process run).
-    public convenience init(suite: IKESuite, session: IKECryptoSession, identity: RSAPrivateKey, initiatorKey: RSAPublicKey,
+    public init(suite: IKESuite, session: IKECryptoSession, identity: RSAPrivateKey, initiatorKey: RSAPublicKey,
                             id: Identification, cookie: [UInt8] = IKERandom.bytes(8), nonce: [UInt8] = IKERandom.bytes(16)) {
         self.init(configuration: MainModeResponderConfiguration(
                       suites: [suite], identity: MainModeIdentity(key: identity, id: id), peers: FixedPeerKey(initiatorKey)),
                   session: session, cookie: cookie, nonce: nonce)
     }
 
-    public var responderCookie: [UInt8] { cookie }
+    public nonisolated var responderCookie: [UInt8] { cookie }
     public var initiatorCookie: [UInt8] { values.initiatorCookie }
 
     /// Handles one Main Mode message from the initiator and returns the reply.

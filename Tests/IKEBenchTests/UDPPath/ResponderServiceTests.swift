@@ -209,20 +209,50 @@ struct ResponderServiceTests {
         #expect(d.service.exchangeCount == 3)
     }
 
+    /// A Quick Mode message 1 of `i`'s exchange (its body is not looked at: Quick Mode is refused by type).
+    static func quickMode(_ i: MainModeInitiator) throws -> [UInt8] {
+        let header = ISAKMPHeader(initiatorCookie: i.initiatorCookie, responderCookie: try #require(i.responderCookie),
+                                  nextPayload: .hash, exchangeType: .quickMode, flags: .encryption, messageID: 0x1234_5678)
+        return ISAKMPMessage.assemble(header: header, firstPayload: .hash, body: [UInt8](repeating: 0x42, count: 32))
+    }
+
     @Test("Quick Mode on an established SA is refused with a protected Notify; the SA stays")
     func quickModeRefused() async throws {
         let d = ServiceDriver()
         let i = d.initiator()
         _ = try await Self.negotiate(d, i)
-        let header = ISAKMPHeader(initiatorCookie: i.initiatorCookie, responderCookie: try #require(i.responderCookie),
-                                  nextPayload: .hash, exchangeType: .quickMode, flags: .encryption, messageID: 0x1234_5678)
-        let quickMode = ISAKMPMessage.assemble(header: header, firstPayload: .hash, body: [UInt8](repeating: 0x42, count: 32))
-        let answers = await d.deliver(quickMode)
+        let answers = await d.deliver(try Self.quickMode(i))
         #expect(answers.count == 1)
         let (nh, _) = try ISAKMPMessage.parseHeader(try #require(answers.first))
         #expect(nh.exchangeType == .informational && nh.flags.contains(.encryption))
         #expect(d.service.counters[.notifiesSent] == 1)
         #expect(d.service.exchangeCount == 1, "the established SA survives")
+    }
+
+    /// serve once sent message 6 before it marked the SA established: a Quick
+    /// Mode arriving in between was refused as a failed Main Mode, the SA was
+    /// forgotten, and the peer's later DELETE counted under unknown cookies.
+    @Test("Quick Mode sent the moment message 6 arrives is refused; the SA stays for its DELETE")
+    func quickModeRightAfterMessage6() async throws {
+        let d = ServiceDriver()
+        let i = d.initiator()
+        let m2 = try #require(await d.deliver(i.start()).last)
+        let m4 = try #require(await d.deliver(try await i.message3(after: m2)).last)
+        let answers = await d.deliver(try await i.message5(after: m4), answeredAtOnceBy: try Self.quickMode(i))
+        #expect(answers.count == 2, "message 6, then the Notify refusing Quick Mode")
+        let m6 = try #require(answers.first)
+        try await i.finish(m6)
+        let notify = try #require(answers.last)
+        let (nh, _) = try ISAKMPMessage.parseHeader(notify)
+        #expect(nh.exchangeType == .informational && nh.flags.contains(.encryption), "refused under the SA's keys")
+        #expect(d.service.counters[.established] == 1)
+        #expect(d.service.counters[.failed] == 1)
+        #expect(d.service.exchangeCount == 1, "the established SA survives the refused Quick Mode")
+
+        await d.deliver(try await i.deleteMessage())
+        #expect(d.service.counters[.deleted] == 1)
+        #expect(d.service.counters[.unknownCookies] == 0)
+        #expect(d.service.exchangeCount == 0)
     }
 
     @Test("mutated messages 1, 3 and 5 through the service never crash it (fuzz)")

@@ -40,6 +40,32 @@ final class ServiceDriver: Sendable {
         return sent.withLock { Array($0[before...]) }
     }
 
+    /// Like ``deliver(_:from:)``, with a peer that answers the service's first
+    /// reply at once (as Libreswan follows message 6 with Quick Mode): `next`
+    /// is handed to the service from inside its send of that reply, and the
+    /// send returns only once `next` has been handled, so `next` lands in
+    /// whatever the service does between sending a reply and moving on. The
+    /// wait blocks the sending thread; it is bounded (10 s) so a machine with
+    /// one cooperative thread only loses the window, never hangs.
+    @discardableResult
+    func deliver(_ datagram: [UInt8], from host: String = "192.0.2.1", answeredAtOnceBy next: [UInt8]) async -> [[UInt8]] {
+        let before = sent.withLock { $0.count }
+        let answered = Locked(false)
+        let task = service.receive(datagram, from: host) { [sent, service] reply in
+            sent.withLock { $0.append(reply) }
+            guard answered.withLock({ was in defer { was = true }; return !was }) else { return }
+            let handled = DispatchSemaphore(value: 0)
+            let followUp = service.receive(next, from: host) { reply in sent.withLock { $0.append(reply) } }
+            Task {
+                await followUp?.value
+                handled.signal()
+            }
+            _ = handled.wait(timeout: .now() + 10)
+        }
+        await task?.value
+        return sent.withLock { Array($0[before...]) }
+    }
+
     /// An initiator speaking to this service's responder identity.
     func initiator(suite: IKESuite = IKETestSupport.suite(14, .sha256, .aes128), key: RSAPrivateKey? = nil) -> MainModeInitiator {
         let ids = IKETestSupport.identities

@@ -1,0 +1,38 @@
+import CryptoFramework
+import IKEProtocol
+
+extension MainModeResponder {
+    /// A responder for one exchange of the service: its operations reported to `observer`.
+    init(_ configuration: ResponderServiceConfiguration, observer: any ResponderObserver) {
+        let session = IKECryptoSession(framework: configuration.framework, observe: { observer.operationDone($0) })
+        self.init(configuration: configuration.responder, session: session)
+    }
+
+    /// One turn of the exchange, run on its actor: the reply and events (with
+    /// what the negotiation cost when this turn established the SA), or the
+    /// error and the Notify that refuses it. Which message gets a turn, and
+    /// when, is the table's decision (``ExchangeTable``).
+    func take(_ message: [UInt8]) async -> ExchangeTurnResult {
+        do {
+            let turn = try await handle(message)
+            let establishes = turn.events.contains { if case .established = $0 { true } else { false } }
+            return .answered(turn, negotiation: establishes ? CompletedNegotiation(records: session.records, suite: suite) : nil)
+        } catch {
+            let e = error as? ISAKMPError ?? ISAKMPError(.cryptoFailure, "\(error)")
+            return .refused(e, notify: await refusal(for: e))
+        }
+    }
+}
+
+/// How a turn of an exchange ended.
+enum ExchangeTurnResult: Sendable {
+    case answered(MainModeTurn, negotiation: CompletedNegotiation?)
+    /// `notify` is nil for errors that are not RFC 2408 notify types.
+    case refused(ISAKMPError, notify: [UInt8]?)
+}
+
+/// A Main Mode a turn completed: its operations and suite, for the observer.
+struct CompletedNegotiation: Sendable {
+    let records: [IKEOperationRecord]
+    let suite: IKESuite
+}
