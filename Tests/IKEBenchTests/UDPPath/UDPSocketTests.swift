@@ -54,6 +54,43 @@ struct UDPSocketTests {
         try await server.stop()
     }
 
+    /// A peer that follows message 6 with Quick Mode at once (as Libreswan
+    /// does), then deletes the SA: Quick Mode is refused under the SA's keys,
+    /// and the DELETE finds the SA it deletes. (Before the table settled a turn
+    /// ahead of its reply, that Quick Mode could land while message 6 was
+    /// leaving and take the SA with it; ServiceDriver's
+    /// `deliver(_:answeredAtOnceBy:)` holds that window open.)
+    @Test("Quick Mode at once after message 6, then DELETE, over UDP", .timeLimit(.minutes(2)))
+    func quickModeAtOnceThenDelete() async throws {
+        let server = try await Self.server()
+        let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: server.port, localHost: "127.0.0.1")
+        let ids = IKETestSupport.identities
+        let i = MainModeInitiator(suite: IKETestSupport.suite(14, .sha256, .aes128),
+                                  session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
+                                  identity: ids.initiator, responderKey: ids.responder.publicKey, id: IKEIdentities.initiatorID)
+        func roundTrip(_ m: [UInt8]) async throws -> [UInt8] {
+            client.send(m)
+            return try #require(await client.receive(timeout: 30))
+        }
+        let m4 = try await roundTrip(try await i.message3(after: try await roundTrip(i.start())))
+        let m6 = try await roundTrip(try await i.message5(after: m4))
+        client.send(try ResponderServiceTests.quickMode(i))
+        try await i.finish(m6)
+        let notify = try #require(await client.receive(timeout: 30), "Quick Mode is refused")
+        let (nh, _) = try ISAKMPMessage.parseHeader(notify)
+        #expect(nh.exchangeType == .informational && nh.flags.contains(.encryption))
+
+        client.send(try await i.deleteMessage())
+        let service = server.service
+        #expect(try await Polling.until { service.counters[.deleted] + service.counters[.unknownCookies] >= 1 })
+        #expect(service.counters[.established] == 1)
+        #expect(service.counters[.deleted] == 1)
+        #expect(service.counters[.unknownCookies] == 0)
+        #expect(service.exchangeCount == 0)
+        await client.close()
+        try await server.stop()
+    }
+
     /// `message` with a Vendor ID payload in front of its first payload, grown to `total` bytes.
     static func padded(_ message: [UInt8], to total: Int) -> [UInt8] {
         let vid = total - message.count
