@@ -25,10 +25,9 @@ struct NCPFaultTests {
 
     @Test("a hung MAU is taken offline by the watchdog and its jobs resubmitted; repair brings it back")
     func hungMAU() async throws {
-        // A 2 s stall bound: far above any healthy job here (≈1.5 ms held), yet a
-        // worker thread starved on a loaded machine under TSan can still look hung.
-        // The watchdog cannot tell the two apart, by design, so the counts below
-        // are "at least the hung one", each detection one MAU offline.
+        // A 2 s stall bound. Only the injected hang can trip it: a healthy job's
+        // time counts as its thread's CPU (≈0.1 ms here), so a worker starved on
+        // a loaded machine under TSan is not hung (NCPWatchdogTests).
         let (fw, ncp) = try NCPTestSupport.framework(
             NCPConfiguration(mauCount: 4, mode: .timed(scale: 50), hangTimeoutSeconds: 2))
         ncp.faults.hang(mau: 0)
@@ -38,12 +37,12 @@ struct NCPFaultTests {
         // The hung MAU holds its first job until the watchdog acts; the jobs may all be done before.
         #expect(try await Polling.until { ncp.statistics.hangsDetected >= 1 }, "the watchdog found the hung MAU")
         let stats = ncp.statistics
-        #expect(stats.hangsDetected >= 1)
+        #expect(stats.hangsDetected == 1)
         #expect(stats.maus[0].state == .offline)
         #expect(stats.maus[0].errors == 1)
         #expect(stats.resubmitted >= 1, "the hung MAU's jobs went to the others")
-        #expect(stats.maus.filter { $0.state == .offline }.count == stats.hangsDetected, "each detection took one MAU offline")
-        #expect(stats.maus.reduce(0) { $0 + $1.errors } == stats.hangsDetected)
+        #expect(stats.maus.filter { $0.state == .offline }.count == 1, "only the hung MAU went offline")
+        #expect(stats.maus.reduce(0) { $0 + $1.errors } == 1)
         #expect(stats.maus[0].nintr == 0, "the hung MAU answered nothing")
         #expect(reports.filter { $0.provider == "ncp/0" }.count == stats.algorithms[.rsaPublic])
         #expect(!ncp.isFailed)

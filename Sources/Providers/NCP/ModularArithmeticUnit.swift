@@ -16,12 +16,14 @@ public enum MAUState: String, Sendable, Hashable {
 /// Swift cooperative pool: it blocks in timed mode and when hung). In fast
 /// mode a job submitted to an idle unit is run by its submitter instead
 /// (``enqueue(_:chosen:claimIfIdle:)``); either way one job runs at a time.
-final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, state, stopping: guarded by `condition`
+final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, progress, state, stopping: guarded by `condition`
     let id: Int
     private let condition = NSCondition()
     private var ring: MAUJobRing
     private var current: MAUJob?
     private var currentSince: UInt64 = 0
+    /// How the running job is getting on, for the watchdog (``deviceNanoseconds()``).
+    private var progress = JobProgress()
     private var state: MAUState = .online
     private var stopping = false
 
@@ -77,6 +79,7 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
             _ = ring.pop()  // the job just pushed: the ring was empty
             current = job
             currentSince = MonotonicClock.nanoseconds()
+            progress = JobProgress(runner: ThreadCPUClock.current())  // the submitter computes it
             updateOccupancy()
             return .claimed
         }
@@ -98,12 +101,14 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
         // answer like any other (an async caller holds no thread meanwhile).
         if device.faultState.isHung(id), current === job, ring.pushFront(job) {
             current = nil
+            progress = JobProgress()
             updateOccupancy()
             condition.broadcast()
             condition.unlock()
             return
         }
-        while !stopping && current === job && device.faultState.isHung(id) { condition.wait() }
+        // The ring was full: the submitter stalls with the unit.
+        stallWhileHung(device.faultState) { current === job }
         let stillRunning = !stopping && current === job
         condition.unlock()
         guard stillRunning else { return }
@@ -115,19 +120,46 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
     /// The unit is free again: the worker takes what queued up meanwhile.
     private func finishRunning(_ job: MAUJob) {
         condition.lock()
-        if current === job { current = nil }
+        if current === job {
+            current = nil
+            progress = JobProgress()
+        }
         updateOccupancy()
         if !ring.isEmpty { condition.broadcast() }
         condition.unlock()
     }
 
-    /// How long the running job has been running, in nanoseconds, or nil when idle or not online.
-    func runningNanoseconds() -> UInt64? {
+    /// The running job's time on this unit as the watchdog judges a hang, or
+    /// nil when idle or not online. `device`: while an injected hang stalls
+    /// the job, the wall time since it stalled (the unit does nothing);
+    /// otherwise the CPU time the host thread computing it has spent on it
+    /// since the watchdog first looked (only a computation that never ends
+    /// grows it). Time the host does not give that thread — a loaded machine,
+    /// a sanitizer, a preempted or starved worker — is in neither, so a slow
+    /// host never looks like a hung unit. `wall`: the plain wall time since the
+    /// job started (restarted when a timed hold ends), for a generous backstop.
+    /// Read under the lock: the computing thread cannot finish the job, and
+    /// so cannot end, while its clock is read.
+    func runningNanoseconds() -> (device: UInt64, wall: UInt64)? {
         condition.locked {
             guard current != nil, state == .online else { return nil }
-            let now = MonotonicClock.nanoseconds()  // read under the lock: never before the job's start
-            return now > currentSince ? now - currentSince : 0
+            let now = MonotonicClock.nanoseconds()
+            let wall = now > currentSince ? now - currentSince : 0
+            if let since = progress.stalledSince { return (now > since ? now - since : 0, wall) }
+            guard let cpu = progress.runner?.nanoseconds() else { return (0, wall) }
+            let first = progress.cpuFirstSeen ?? cpu
+            progress.cpuFirstSeen = first
+            return (cpu > first ? cpu - first : 0, wall)
         }
+    }
+
+    /// Waits (under the lock), stalled, while an injected hang holds this
+    /// unit and `holding()`; the watchdog counts the stall in wall time.
+    private func stallWhileHung(_ faults: NCPFaultState, while holding: () -> Bool) {
+        guard !stopping, holding(), faults.isHung(id) else { return }
+        progress.stalledSince = MonotonicClock.nanoseconds()
+        while !stopping && holding() && faults.isHung(id) { condition.wait() }
+        progress.stalledSince = nil
     }
 
     /// Takes the unit out of service and returns every job it held (queued and
@@ -140,6 +172,7 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
         var jobs = ring.drain()
         if let running = current { jobs.insert(running, at: 0) }
         current = nil
+        progress = JobProgress()
         updateOccupancy()
         condition.broadcast()
         return jobs
@@ -164,6 +197,7 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
         var jobs = ring.drain()
         if let running = current { jobs.insert(running, at: 0) }
         current = nil
+        progress = JobProgress()
         updateOccupancy()
         condition.broadcast()
         condition.unlock()
@@ -179,6 +213,7 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
     /// The worker thread's body: take a job, compute it, hold it in timed
     /// mode, complete it; until ``stop()``.
     func run(device: NCPDevice) {
+        let clock = ThreadCPUClock.current()
         while true {
             condition.lock()
             // `current` set: a submitter is running a claimed job on this unit.
@@ -191,9 +226,10 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
             let start = MonotonicClock.nanoseconds()
             current = job
             currentSince = start
+            progress = JobProgress(runner: clock)
             updateOccupancy()
             // An injected hang: the unit makes no progress until repaired (the watchdog notices).
-            while !stopping && device.faultState.isHung(id) { condition.wait() }
+            stallWhileHung(device.faultState) { true }
             condition.unlock()
             if stopping { return }
 
@@ -248,7 +284,8 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, stat
         condition.lock()
         defer { condition.unlock() }
         // The hold is the unit working as modeled, not a lack of progress: the
-        // watchdog's clock for this job starts again when the hold ends.
+        // watchdog's wall-clock backstop for this job starts again when the
+        // hold ends (its CPU clock does not run while the thread waits).
         currentSince = max(currentSince, deadline)
         while !stopping {
             let now = MonotonicClock.nanoseconds()
@@ -264,4 +301,14 @@ extension NSCondition {
         defer { unlock() }
         return try body()
     }
+}
+
+/// What the watchdog knows of a running job's progress (a unit's, under its lock).
+private struct JobProgress {
+    /// The CPU clock of the host thread computing the job (its submitter, or the unit's worker).
+    var runner: ThreadCPUClock?
+    /// That clock's reading when the watchdog first looked at the job.
+    var cpuFirstSeen: UInt64?
+    /// When an injected hang stalled the job.
+    var stalledSince: UInt64?
 }

@@ -17,7 +17,10 @@ public struct NCPConfiguration: Sendable, Hashable {
     public var mode: Mode
     /// A MAU whose current job makes no progress for this long is taken
     /// offline and its jobs resubmitted. The real driver waits 60 s
-    /// (ncp.h NCP_QTIMEOUT_SECONDS); tests use a fraction of a second.
+    /// (ncp.h NCP_QTIMEOUT_SECONDS); tests use a fraction of a second. In the
+    /// emulation a stalled job (an injected hang) counts wall time and a job
+    /// being computed counts its host thread's CPU time, so a slow host never
+    /// trips it; wall time alone does only past 10 × this (at least 10 minutes).
     public var hangTimeoutSeconds: Double
     /// Faults injected from the start (see ``NCPFaults`` to change them at run time).
     public var faults: NCPFaultSettings

@@ -26,6 +26,10 @@ final class NCPDevice: Sendable {
     private let rotation = Atomic<Int>(0)
     private let watchdogWake = NSCondition()
     private let stopping = Atomic<Bool>(false)
+    /// The least wall time one job may take before the watchdog gives up on
+    /// it whatever its CPU clock says (a computation blocked for good): ten
+    /// minutes, far past anything a loaded host does to a millisecond job.
+    static let wallClockBackstopNanoseconds: UInt64 = 600_000_000_000
 
     init(configuration: NCPConfiguration) {
         self.configuration = configuration
@@ -148,9 +152,16 @@ final class NCPDevice: Sendable {
     }
 
     /// The stall check (ncp's job timeout): a MAU whose running job has made
-    /// no progress for `hangTimeoutSeconds` is taken offline and its jobs resubmitted.
+    /// no progress for `hangTimeoutSeconds` is taken offline and its jobs
+    /// resubmitted. Progress is judged by the device's own clock
+    /// (``ModularArithmeticUnit/runningNanoseconds()``): a job stalled by an
+    /// injected hang counts wall time, a job being computed counts only the
+    /// CPU its host thread spends on it, so a slow or loaded host (a worker
+    /// waiting for a core, a sanitizer build) cannot pass for a hung unit.
+    /// Wall time alone trips it only past a generous backstop.
     private func watch() {
         let timeout = UInt64(max(configuration.hangTimeoutSeconds, 0.001) * 1e9)
+        let backstop = max(10 * timeout, Self.wallClockBackstopNanoseconds)
         let interval = min(max(configuration.hangTimeoutSeconds / 4, 0.005), 1.0)
         while !stopping.load(ordering: .relaxed) {
             watchdogWake.lock()
@@ -158,7 +169,8 @@ final class NCPDevice: Sendable {
             watchdogWake.unlock()
             if stopping.load(ordering: .relaxed) { return }
             for mau in maus {
-                guard let running = mau.runningNanoseconds(), running > timeout else { continue }
+                guard let running = mau.runningNanoseconds(), running.device > timeout || running.wall > backstop
+                else { continue }
                 mau.errors.wrappingAdd(1, ordering: .relaxed)
                 hangsDetected.wrappingAdd(1, ordering: .relaxed)
                 takeOutOfService(mau.id, as: .offline)
