@@ -53,7 +53,7 @@ public actor MainModeResponder {
 
     /// One suite, one trusted initiator key (the in-process run).
     public init(suite: IKESuite, session: IKECryptoSession, identity: RSAPrivateKey, initiatorKey: RSAPublicKey,
-                            id: Identification, cookie: [UInt8] = IKERandom.bytes(8), nonce: [UInt8] = IKERandom.bytes(16)) {
+                id: Identification, cookie: [UInt8] = IKERandom.bytes(8), nonce: [UInt8] = IKERandom.bytes(16)) {
         self.init(configuration: MainModeResponderConfiguration(
                       suites: [suite], identity: MainModeIdentity(key: identity, id: id), peers: FixedPeerKey(initiatorKey)),
                   session: session, cookie: cookie, nonce: nonce)

@@ -22,7 +22,7 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, prog
     private var ring: MAUJobRing
     private var current: MAUJob?
     private var currentSince: UInt64 = 0
-    /// How the running job is getting on, for the watchdog (``deviceNanoseconds()``).
+    /// How the running job is getting on, for the watchdog (``runningNanoseconds()``).
     private var progress = JobProgress()
     private var state: MAUState = .online
     private var stopping = false
