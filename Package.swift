@@ -34,11 +34,15 @@ let package = Package(
         // PKCS#11 v2.40 declarations (p11-kit's pkcs11.h); modules themselves are dlopen()ed.
         .systemLibrary(name: "CPKCS11", pkgConfig: "p11-kit-1", providers: [.apt(["libp11-kit-dev"])]),
 
+        // The package's monotonic clock and its one lock type, below the framework and
+        // the process layer alike (the framework re-exports them).
+        .target(name: "SystemPrimitives"),
         // The framework: mechanisms, keys, the provider SPI, registry, policy, algorithms.
         // It imports no provider's C library.
         .target(
             name: "CryptoFramework",
             dependencies: [
+                "SystemPrimitives",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "BigInt", package: "BigInt"),
             ]
