@@ -106,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "IKEBench",
             dependencies: [
-                "CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "Charts", "Retell",
+                "CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "Charts", "Retell", "ProcessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -122,7 +122,7 @@ let package = Package(
             name: "CryptoFrameworkPKCS11",
             dependencies: ["CryptoFramework", "Providers", "CPKCS11", "CLibCrypto"]
         ),
-        .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers"]),
+        .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers", "ProcessSupport"]),
         // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
         .executableTarget(
             name: "cryptoadm",
@@ -142,7 +142,9 @@ let package = Package(
         // Helpers the test targets share (a seeded generator).
         // Child processes ended by their pid (charon, swanctl, openssl, ikebench serve):
         // what `ikebench retell` and the tests' charon harness share.
-        .target(name: "ProcessSupport"),
+        .target(name: "ProcessSupport", dependencies: ["SystemPrimitives", "CProcessShims"]),
+        // pipe2, mkostemp and posix_spawn_file_actions_addclosefrom_np: GNU extensions Swift's Glibc does not declare.
+        .target(name: "CProcessShims"),
         .target(name: "TestSupport", dependencies: ["ProcessSupport"], path: "Tests/TestSupport"),
 
         .testTarget(
@@ -153,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "ProvidersTests",
             dependencies: [
-                "CryptoFramework", "Providers", "CLibCrypto", "TestSupport", "IKEProtocol", "IKEHarness",
+                "CryptoFramework", "Providers", "CLibCrypto", "TestSupport", "ProcessSupport", "IKEProtocol", "IKEHarness",
                 // @testable imports of the provider targets' internals
                 "EmulatedHardware", "Platforms", "ProviderNCP", "ProviderPKCS11", "ProviderSPARCFloat",
             ],
@@ -188,6 +190,8 @@ let package = Package(
             // The C client is compiled by the tests with cc (read via #filePath).
             exclude: ["Fixtures"]
         ),
+        // The process layer on ordinary tools (sh, cat, sleep), and polling.
+        .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport", "SystemPrimitives"]),
         .testTarget(
             name: "IKEBenchTests",
             dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "FuzzTargets"],

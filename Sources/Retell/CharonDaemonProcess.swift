@@ -1,10 +1,6 @@
 import Foundation
 import ProcessSupport
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// One strongSwan charon kept away from the machine's IPsec state: its own
 /// strongswan.conf (`STRONGSWAN_CONF`), swanctl directory (`SWANCTL_DIR`) and
 /// vici socket under `directory`, and a private /run (a mount namespace from
@@ -21,7 +17,7 @@ final class CharonDaemonProcess: Sendable {
     var logPath: String { directory.appendingPathComponent("charon.log").path }
     var swanctlDirectory: URL { directory.appendingPathComponent("swanctl") }
     var pid: Int32 { daemon.pid }
-    private let daemon: BackgroundProcess
+    private let daemon: ChildProcess
 
     /// Starts charon with `directory/strongswan.conf` (already written) and
     /// `environment` added to ours; waits until its vici socket exists.
@@ -31,23 +27,25 @@ final class CharonDaemonProcess: Sendable {
         env["STRONGSWAN_CONF"] = directory.appendingPathComponent("strongswan.conf").path
         let out = directory.appendingPathComponent("charon.out")
         // unshare execs sh, sh execs charon: the child's pid is charon's.
-        daemon = try BackgroundProcess(
+        var command = Command(
             Self.unsharePath,
             ["-m", "--propagation", "private", "/bin/sh", "-c", "mount -t tmpfs -o size=1m tmpfs /run && exec \(Self.charonPath)"],
-            environment: env, output: out)
-        let deadline = Date().addingTimeInterval(startTimeout)
-        while !FileManager.default.fileExists(atPath: viciSocket) {
-            guard daemon.isRunning, Date() < deadline else {
-                daemon.stop()
-                let output = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-                throw ChildProcess.Failure(description: "charon in \(directory.path) did not open its vici socket within \(startTimeout) s: \(output)\(log.suffix(2000))")
-            }
-            usleep(50_000)
+            environment: env)
+        command.standardOutput = .file(out.path)
+        daemon = try ChildProcess(command)
+        let socket = viciSocket
+        let ready = Polling.until(timeout: startTimeout, interval: 0.05) { [daemon] in
+            !daemon.isRunning || FileManager.default.fileExists(atPath: socket)
+        }
+        guard ready && daemon.isRunning else {
+            daemon.terminate()
+            let output = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+            throw ChildProcess.Failure(description: "charon in \(directory.path) did not open its vici socket within \(startTimeout) s: \(output)\(log.suffix(2000))")
         }
     }
 
     /// Ends charon by its pid (SIGTERM, then SIGKILL after `grace` seconds).
-    func stop(grace: Double = 15) { daemon.stop(grace: grace) }
+    func stop(grace: Double = 15) { daemon.terminate(grace: grace) }
 
     var isRunning: Bool { daemon.isRunning }
 
@@ -56,8 +54,8 @@ final class CharonDaemonProcess: Sendable {
 
     /// swanctl against this charon (its socket and directory).
     func swanctl(_ arguments: [String], timeout: Double = 120) throws -> ChildProcess.Outcome {
-        try ChildProcess.run(Self.swanctlPath, arguments + ["--uri", "unix://\(viciSocket)"],
-                             environment: ["SWANCTL_DIR": swanctlDirectory.path], timeout: timeout)
+        try ChildProcess.run(Command(Self.swanctlPath, arguments + ["--uri", "unix://\(viciSocket)"],
+                                     environment: ["SWANCTL_DIR": swanctlDirectory.path]), timeout: timeout)
     }
 
     /// Loads swanctl.conf, its connections and the credentials it names.

@@ -132,15 +132,15 @@ public final class CharonPair: @unchecked Sendable {  // used from one thread at
         let outcome = try initiator.swanctl(["--initiate", "--ike", connection, "--timeout", String(timeout)],
                                             timeout: Double(timeout) + 30)
         let seconds = Date().timeIntervalSince(start)
-        let established = outcome.status == 0 && outcome.output.contains("IKE_SA \(connection)[")
-            && outcome.output.contains("] established between")
+        let established = outcome.status == 0 && outcome.standardOutput.contains("IKE_SA \(connection)[")
+            && outcome.standardOutput.contains("] established between")
         _ = try initiator.swanctl(["--terminate", "--ike", connection, "--timeout", "30"], timeout: 60)
-        return NegotiationOutcome(established: established, initiatorSeconds: seconds, initiatorOutput: outcome.output)
+        return NegotiationOutcome(established: established, initiatorSeconds: seconds, initiatorOutput: outcome.standardOutput)
     }
 
     /// Runs `cryptoadm ARGUMENTS --config` on the responder's policy file.
     public func cryptoadm(_ arguments: [String]) throws {
-        try ChildProcess.check(options.cryptoadm, arguments + ["--config", policyFile.path])
+        try ChildProcess.check(Command(options.cryptoadm, arguments + ["--config", policyFile.path]))
     }
 
     /// What each provider of the responder's framework has served so far, by

@@ -31,9 +31,9 @@ struct RetellCredentials {
         let openssl = try Self.tool("openssl", package: "openssl")
         for (name, subject) in [("responder", "/C=US/O=CryptoFramework/CN=responder"), ("initiator", "/C=US/O=CryptoFramework/CN=initiator")] {
             let key = directory.appendingPathComponent("\(name).key").path
-            try ChildProcess.check(openssl, ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:\(rsaBits)", "-out", key])
-            try ChildProcess.check(openssl, ["req", "-new", "-x509", "-key", key, "-subj", subject, "-days", "3650",
-                                             "-sha256", "-out", directory.appendingPathComponent("\(name).crt").path])
+            try ChildProcess.check(Command(openssl, ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:\(rsaBits)", "-out", key]))
+            try ChildProcess.check(Command(openssl, ["req", "-new", "-x509", "-key", key, "-subj", subject, "-days", "3650",
+                                                     "-sha256", "-out", directory.appendingPathComponent("\(name).crt").path]))
         }
         let pem = try String(contentsOf: directory.appendingPathComponent("responder.key"), encoding: .utf8)
         let key = try RSAPrivateKey(pemRepresentation: pem)
@@ -49,17 +49,17 @@ struct RetellCredentials {
         let openssl = try Self.tool("openssl", package: "openssl")
         let keyDER = directory.appendingPathComponent("responder.p8.der").path
         let certDER = directory.appendingPathComponent("responder.crt.der").path
-        try ChildProcess.check(openssl, ["pkcs8", "-topk8", "-nocrypt", "-in", directory.appendingPathComponent("responder.key").path,
-                                         "-outform", "DER", "-out", keyDER])
-        try ChildProcess.check(openssl, ["x509", "-in", responderCertificate.path, "-outform", "DER", "-out", certDER])
+        try ChildProcess.check(Command(openssl, ["pkcs8", "-topk8", "-nocrypt", "-in", directory.appendingPathComponent("responder.key").path,
+                                                 "-outform", "DER", "-out", keyDER]))
+        try ChildProcess.check(Command(openssl, ["x509", "-in", responderCertificate.path, "-outform", "DER", "-out", certDER]))
         let base = ["--module", module]
-        try ChildProcess.check(tool, base + ["--init-token", "--label", Self.tokenLabel, "--so-pin", Self.soPIN], environment: environment)
+        try ChildProcess.check(Command(tool, base + ["--init-token", "--label", Self.tokenLabel, "--so-pin", Self.soPIN], environment: environment))
         let token = base + ["--token-label", Self.tokenLabel]
-        try ChildProcess.check(tool, token + ["--init-pin", "--login", "--login-type", "so", "--so-pin", Self.soPIN, "--pin", Self.userPIN],
-                               environment: environment)
+        try ChildProcess.check(Command(tool, token + ["--init-pin", "--login", "--login-type", "so", "--so-pin", Self.soPIN, "--pin", Self.userPIN],
+                                       environment: environment))
         for (file, type) in [(keyDER, "privkey"), (certDER, "cert")] {
-            try ChildProcess.check(tool, token + ["--login", "--pin", Self.userPIN, "--write-object", file, "--type", type,
-                                                  "--id", responderKeyID, "--label", "responder"], environment: environment)
+            try ChildProcess.check(Command(tool, token + ["--login", "--pin", Self.userPIN, "--write-object", file, "--type", type,
+                                                          "--id", responderKeyID, "--label", "responder"], environment: environment))
         }
     }
 

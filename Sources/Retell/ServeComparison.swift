@@ -18,8 +18,8 @@ public enum ServeComparison {
         guard let ikebench else { return "no ikebench binary given" }
         // `ikebench serve --help` would print `run`'s help (run is the default
         // subcommand): look for serve among the listed subcommands instead.
-        let help = try? ChildProcess.run(ikebench, ["--help"], timeout: 30)
-        let listsServe = help?.output.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("serve ") } ?? false
+        let help = try? ChildProcess.run(Command(ikebench, ["--help"]), timeout: 30)
+        let listsServe = help?.standardOutput.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("serve ") } ?? false
         return listsServe ? nil : "this ikebench has no `serve` subcommand (issue 11); the comparison runs once it is merged"
     }
 
@@ -33,19 +33,23 @@ public enum ServeComparison {
         // serve's --trust, takes no RSA certificate below 2048 bits (Solaris 10's
         // RSA-1024 default), and a bare key is trusted at any size.
         let peerKey = dir.appendingPathComponent("initiator.pub").path
-        try ChildProcess.check(try RetellCredentials.tool("openssl", package: "openssl"),
-                               ["pkey", "-in", dir.appendingPathComponent("initiator.key").path, "-pubout", "-out", peerKey])
-        let serve = try BackgroundProcess(
+        try ChildProcess.check(Command(try RetellCredentials.tool("openssl", package: "openssl"),
+                                       ["pkey", "-in", dir.appendingPathComponent("initiator.key").path, "-pubout", "-out", peerKey]))
+        var command = Command(
             ikebench,
             ["serve", "--address", "127.0.0.1", "--port", String(pair.options.basePort + 4),
              "--key", dir.appendingPathComponent("responder.key").path,
              "--cert", dir.appendingPathComponent("responder.crt").path,
              "--trust", peerKey,
-             "--platform", "t2000", "--timed", "--config", policy],
-            environment: [:], output: log)
-        defer { serve.stop(grace: 10) }
+             "--platform", "t2000", "--timed", "--config", policy])
+        command.standardOutput = .file(log.path)
+        let serve = try ChildProcess(command)
+        defer { serve.terminate(grace: 10) }
         let pid = serve.pid
-        usleep(500_000)  // the UDP socket binds at once; give the process its start-up
+        // serve says "listening on ADDRESS:PORT" once its socket is bound.
+        _ = Polling.until(interval: 0.05) {
+            !serve.isRunning || ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("listening on ")
+        }
         guard serve.isRunning else {
             let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             throw ChildProcess.Failure(description: "ikebench serve exited: \(output.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -60,7 +64,7 @@ public enum ServeComparison {
             }
         }
         let with = try stretch("ikebench serve, ncp/0 enabled")
-        try ChildProcess.check(pair.options.cryptoadm, ["disable", "provider=ncp/0", "all", "--config", policy])
+        try ChildProcess.check(Command(pair.options.cryptoadm, ["disable", "provider=ncp/0", "all", "--config", policy]))
         let without = try stretch("ikebench serve, after cryptoadm disable provider=ncp/0 all")
         return Result(withNCP: with, withoutNCP: without, servePID: pid)
     }

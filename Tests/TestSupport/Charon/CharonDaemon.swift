@@ -30,7 +30,7 @@ public final class CharonDaemon: Sendable {
     public let logPath: String
     public var swanctlDirectory: URL { directory.appendingPathComponent("swanctl") }
     public let pid: Int32
-    private let process: BackgroundProcess
+    private let process: ChildProcess
 
     public struct StartError: Error, CustomStringConvertible {
         public let description: String
@@ -89,29 +89,29 @@ public final class CharonDaemon: Sendable {
         let conf = strongswanConf ?? Self.strongswanConf(ikePort: ikePort, natPort: ikePort + 1, viciSocket: viciSocket, logPath: logPath)
         try conf.write(to: confPath, atomically: true, encoding: .utf8)
 
-        // unshare execs sh, sh execs charon: the pid Process reports is charon's.
-        let p = try BackgroundProcess(
+        // unshare execs sh, sh execs charon: the child's pid is charon's.
+        var command = Command(
             Self.unsharePath,
             ["-m", "--propagation", "private", "/bin/sh", "-c", "mount -t tmpfs -o size=1m tmpfs /run && exec \(Self.charonPath)"],
-            environment: ["STRONGSWAN_CONF": confPath.path], output: directory.appendingPathComponent("charon.out"))
+            environment: ["STRONGSWAN_CONF": confPath.path])
+        command.standardOutput = .file(directory.appendingPathComponent("charon.out").path)
+        let p = try ChildProcess(command)
         process = p
         pid = p.pid
 
-        let deadline = Date().addingTimeInterval(startTimeout)
-        while !fm.fileExists(atPath: viciSocket) {
-            guard p.isRunning, Date() < deadline else {
-                stop()
-                let output = (try? String(contentsOf: directory.appendingPathComponent("charon.out"), encoding: .utf8)) ?? ""
-                throw StartError(description: "charon did not open its vici socket within \(startTimeout) s: \(output)")
-            }
-            usleep(50_000)
+        let socket = viciSocket
+        let ready = Polling.until(timeout: startTimeout, interval: 0.05) { !p.isRunning || fm.fileExists(atPath: socket) }
+        guard ready && p.isRunning else {
+            stop()
+            let output = (try? String(contentsOf: directory.appendingPathComponent("charon.out"), encoding: .utf8)) ?? ""
+            throw StartError(description: "charon did not open its vici socket within \(startTimeout) s: \(output)")
         }
     }
 
     deinit { stop() }
 
     /// Ends charon by its pid: SIGTERM, then SIGKILL if it is still there after `grace` seconds.
-    public func stop(grace: Double = 10) { process.stop(grace: grace) }
+    public func stop(grace: Double = 10) { process.terminate(grace: grace) }
 
     public var isRunning: Bool { process.isRunning }
 
@@ -121,9 +121,9 @@ public final class CharonDaemon: Sendable {
     /// Runs swanctl against this charon (its socket, its swanctl directory), killed after `timeout` seconds.
     @discardableResult
     public func swanctl(_ arguments: [String], timeout: Double = 60) throws -> (status: Int32, output: String) {
-        let outcome = try ChildProcess.run(Self.swanctlPath, arguments + ["--uri", "unix://\(viciSocket)"],
-                                           environment: ["SWANCTL_DIR": swanctlDirectory.path], timeout: timeout)
-        return (outcome.status, outcome.output)
+        let outcome = try ChildProcess.run(Command(Self.swanctlPath, arguments + ["--uri", "unix://\(viciSocket)"],
+                                                   environment: ["SWANCTL_DIR": swanctlDirectory.path]), timeout: timeout)
+        return (outcome.status, outcome.standardOutput)
     }
 
     /// ``swanctl(_:timeout:)`` on a thread of its own: swanctl blocks until
