@@ -167,7 +167,7 @@ let package = Package(
         // `swift test` build it first.
         .testTarget(
             name: "CryptoadmTests",
-            dependencies: ["cryptoadm", "CryptoFramework", "Providers"],
+            dependencies: ["cryptoadm", "CryptoFramework", "Providers", "ProcessSupport", "TestSupport"],
             // Golden outputs are read (and regenerated) in the source tree via #filePath.
             exclude: ["Golden"]
         ),
@@ -179,7 +179,7 @@ let package = Package(
             name: "RetellTests",
             dependencies: ["Retell", "CryptoFramework", "cryptoadm"]
         ),
-        .testTarget(name: "PackagingTests", dependencies: ["cryptoadm", "IKEBench"]),
+        .testTarget(name: "PackagingTests", dependencies: ["cryptoadm", "IKEBench", "ProcessSupport"]),
         // SVGs parsed as XML and rendered by librsvg's rsvg-convert.
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
         // Outside clients (pkcs11-tool, p11tool, OpenSSL with libp11, a C program)
@@ -194,7 +194,7 @@ let package = Package(
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport", "SystemPrimitives"]),
         .testTarget(
             name: "IKEBenchTests",
-            dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "FuzzTargets"],
+            dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "ProcessSupport", "FuzzTargets"],
             resources: [.copy("Fixtures")]
         ),
     ]

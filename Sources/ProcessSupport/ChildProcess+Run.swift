@@ -25,6 +25,7 @@ extension ChildProcess {
 
     /// Runs `command` to completion, blocking the calling thread; a child that
     /// outlives `timeout` seconds is ended (``terminate(grace:)``).
+    @available(*, noasync, message: "it blocks the thread: use the async form")
     public static func run(_ command: Command, timeout: Double = 120) throws -> Outcome {
         let child = try ChildProcess(command)
         let exited = child.waitForExit(timeout: timeout)
@@ -47,6 +48,7 @@ extension ChildProcess {
 
     /// Runs `command` and requires exit status 0; returns its output.
     @discardableResult
+    @available(*, noasync, message: "it blocks the thread: use the async form")
     public static func check(_ command: Command, timeout: Double = 120) throws -> String {
         try checked(run(command, timeout: timeout), command)
     }
@@ -63,6 +65,9 @@ extension ChildProcess {
         }
         return outcome.standardOutput
     }
+
+    /// How it ended and what it wrote, once it has exited; nil while it runs.
+    public var outcome: Outcome? { termination.map { outcome($0, timedOut: false) } }
 
     private func outcome(_ termination: Termination, timedOut: Bool) -> Outcome {
         Outcome(termination: termination, standardOutput: standardOutput, standardError: standardError, timedOut: timedOut)

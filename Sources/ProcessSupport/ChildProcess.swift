@@ -63,10 +63,12 @@ public final class ChildProcess: Sendable {
     public func signal(_ number: Int32) { watch.signal(number, group: command.leadsProcessGroup) }
 
     /// Blocks the calling thread until the child exits. Not for the cooperative pool: use ``exited()`` there.
+    @available(*, noasync, message: "it blocks the thread: use exited()")
     @discardableResult
     public func waitForExit() -> Termination { watch.wait(until: nil)! }
 
     /// Blocks the calling thread until the child exits or `timeout` seconds pass (nil then).
+    @available(*, noasync, message: "it blocks the thread: use exited() or Polling")
     public func waitForExit(timeout: Double) -> Termination? { watch.wait(until: Deadline(secondsFromNow: timeout)) }
 
     /// Suspends the calling task, holding no thread, until the child exits.

@@ -13,12 +13,15 @@ import Glibc
 /// The async forms suspend the task between checks (in async code, always use
 /// them: a blocked thread of the cooperative pool may be the one the awaited
 /// work needs). The synchronous forms block the calling thread between checks:
-/// only for a thread of its own (a command's main thread, a test's `Thread`).
+/// only for a thread of its own (a command's main thread, a test's `Thread`);
+/// the compiler refuses them in async code.
 public enum Polling {
     public static let defaultTimeout = 60.0
     public static let defaultInterval = 0.01
 
     /// Whether `condition` held within `timeout` seconds, checked every `interval`.
+    @available(*, noasync, message: "it blocks the thread: use the async form")
+    @_disfavoredOverload
     public static func until(
         timeout: Double = defaultTimeout, interval: Double = defaultInterval, _ condition: () throws -> Bool
     ) rethrows -> Bool {
@@ -33,6 +36,8 @@ public enum Polling {
     }
 
     /// The first non-nil `produce()` within `timeout` seconds, checked every `interval`; nil when none came.
+    @available(*, noasync, message: "it blocks the thread: use the async form")
+    @_disfavoredOverload
     public static func value<T>(
         timeout: Double = defaultTimeout, interval: Double = defaultInterval, _ produce: () throws -> T?
     ) rethrows -> T? {
