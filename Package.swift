@@ -114,7 +114,7 @@ let package = Package(
         // PKCS#11 module, an initiator charon, cryptoadm in between (`ikebench retell`, `make retell`).
         .target(
             name: "Retell",
-            dependencies: ["CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "ProcessSupport"]
+            dependencies: ["CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "ProcessSupport", "Charon"]
         ),
         // The PKCS#11 module: one metaslot over the registry, a C ABI over Swift,
         // token objects in a PIN-protected keystore (libcrypto for PBKDF2 and AES-GCM).
@@ -139,13 +139,17 @@ let package = Package(
             path: "Fuzz/Targets"
         ),
 
-        // Helpers the test targets share (a seeded generator).
-        // Child processes ended by their pid (charon, swanctl, openssl, ikebench serve):
-        // what `ikebench retell` and the tests' charon harness share.
+        // The one process layer: child processes (charon, swanctl, openssl, pkcs11-tool,
+        // ikebench serve …) spawned with their signal state reset, waited for with a
+        // bound, ended by their pid; and Polling, the one way to wait for a condition.
         .target(name: "ProcessSupport", dependencies: ["SystemPrimitives", "CProcessShims"]),
         // pipe2, mkostemp and posix_spawn_file_actions_addclosefrom_np: GNU extensions Swift's Glibc does not declare.
         .target(name: "CProcessShims"),
-        .target(name: "TestSupport", dependencies: ["ProcessSupport"], path: "Tests/TestSupport"),
+        // strongSwan's charon under our control: its configuration files, a private /run
+        // (unshare), start, swanctl over vici, stop by pid. Retell and the tests' harness share it.
+        .target(name: "Charon", dependencies: ["ProcessSupport"]),
+        // Helpers the test targets share (a seeded generator, SVG inspection, test certificates and charons).
+        .target(name: "TestSupport", dependencies: ["ProcessSupport", "Charon"], path: "Tests/TestSupport"),
 
         .testTarget(
             name: "CryptoFrameworkTests",
@@ -177,7 +181,7 @@ let package = Package(
         // depends on cryptoadm so that `swift test` builds it.
         .testTarget(
             name: "RetellTests",
-            dependencies: ["Retell", "CryptoFramework", "cryptoadm"]
+            dependencies: ["Retell", "Charon", "ProcessSupport", "CryptoFramework", "cryptoadm"]
         ),
         .testTarget(name: "PackagingTests", dependencies: ["cryptoadm", "IKEBench", "ProcessSupport"]),
         // SVGs parsed as XML and rendered by librsvg's rsvg-convert.
@@ -194,7 +198,7 @@ let package = Package(
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport", "SystemPrimitives"]),
         .testTarget(
             name: "IKEBenchTests",
-            dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "ProcessSupport", "FuzzTargets"],
+            dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "ProcessSupport", "Charon", "FuzzTargets"],
             resources: [.copy("Fixtures")]
         ),
     ]

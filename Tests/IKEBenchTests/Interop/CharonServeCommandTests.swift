@@ -1,3 +1,4 @@
+import Charon
 import Foundation
 import ProcessSupport
 import Testing
@@ -29,15 +30,15 @@ struct CharonServeCommandTests {
         let port = serve.standardError.range(of: marker).flatMap { Int(serve.standardError[$0.upperBound...].prefix { $0.isNumber }) }
         let servePort = try #require(port, "\(serve.standardError)")
 
-        let charon = try CharonDaemon(
+        let charon = try await CharonDaemon.start(
             swanctlConf: CharonFixture.initiatorConnections(
                 [("c3des", "3des-sha1-modp1024"), ("caes", "aes128-sha256-modp2048")], servePort: servePort),
             files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
         defer { charon.removeFiles() }
-        try charon.loadAll()
+        try await charon.loadAll()
         for name in ["c3des", "caes"] {
-            let (status, output) = try await charon.initiateAsync(ike: name)
-            #expect(status == 0, "\(output)")
+            let outcome = try await charon.initiate(ike: name)
+            #expect(outcome.status == 0, "\(outcome)")
         }
         #expect(try await Polling.until(interval: 0.05) { !serve.isRunning })
         let report = try #require(try JSONSerialization.jsonObject(with: Data(serve.standardOutput.utf8)) as? [String: Any])
