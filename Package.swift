@@ -153,7 +153,7 @@ let package = Package(
 
         .testTarget(
             name: "CryptoFrameworkTests",
-            dependencies: ["CryptoFramework", "Providers", "TestSupport", .product(name: "BigInt", package: "BigInt")],
+            dependencies: ["CryptoFramework", "Providers", "TestSupport", "ProcessSupport", .product(name: "BigInt", package: "BigInt")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -34,12 +34,10 @@ struct CryptoadmKstatTests {
         #expect(try await fw!.verify(.rsaPKCS, key: key.publicKey, data: [1, 2, 3], signature: signature))
         _ = try await fw!.digest(.sha1, data: [1])  // sparcfp: ncp/0 has no digests
         // The last change is published by the trailing write within 0.1 s: poll, generously.
-        var ncp: ProviderKstats?
-        for _ in 0..<200 {
-            ncp = try Self.published(dir, "provider=ncp/0").first?.provider("ncp/0")
-            if ncp?.stats.served["verify"] == 1 { break }
-            try await Task.sleep(nanoseconds: 50_000_000)
+        _ = try await Polling.until(interval: 0.05) {
+            try Self.published(dir, "provider=ncp/0").first?.provider("ncp/0")?.stats.served["verify"] == 1
         }
+        let ncp = try Self.published(dir, "provider=ncp/0").first?.provider("ncp/0")
         let served = try #require(ncp).stats.served
         #expect(served == ["sign": 1, "verify": 1], "\(served)")
         #expect(ncp?.kind == "hardware")

@@ -106,24 +106,17 @@ struct ChartDataTests {
         let workload = PhaseOneWorkload(suite: IKETestSupport.suite(), rsaBits: 1024, negotiations: 60)
         // The changer is a thread of its own, not a task: under a loaded parallel
         // test run the cooperative pool can be busy until the run has finished.
-        let changed = Locked(false)
-        let changer = Thread {
+        async let changed: Void = DedicatedThread.run(name: "policy changer") {
             // Once ncp/0 has served two negotiations (four operations each), disable it
             // as `cryptoadm disable provider=ncp/0 all` would.
-            var polls = 0
-            while (framework.stats(for: "ncp/0")?.completed ?? 0) < 8, polls < 60_000 {
-                usleep(1_000)
-                polls += 1
-            }
+            _ = Polling.until(interval: 0.001) { (framework.stats(for: "ncp/0")?.completed ?? 0) >= 8 }
             var policy = framework.policy
             let mechanisms = framework.provider(named: "ncp/0")!.descriptor.mechanisms.map(\.mechanism)
             _ = policy.disable(provider: "ncp/0", mechanisms: mechanisms + [.random])
             framework.setPolicy(policy)
-            changed.withLock { $0 = true }
         }
-        changer.start()
         let report = try await PhaseOneRun.run(workload, framework: framework, identities: IKETestSupport.identities)
-        for _ in 0..<60_000 where !changed.withLock({ $0 }) { try await Task.sleep(nanoseconds: 1_000_000) }
+        try await changed
         let change = try #require(report.policyChanges.first)
         #expect(report.policyChanges.count == 1)
         #expect(change.summary.hasPrefix("ncp/0: "))
