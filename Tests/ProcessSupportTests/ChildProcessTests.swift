@@ -76,7 +76,7 @@ struct ChildProcessTests {
 
     @Test("terminate: SIGTERM, then SIGKILL after the grace period for a child that ignores SIGTERM; the pid is reaped")
     func terminateEscalates() async throws {
-        let child = try ChildProcess(Command("/bin/sh", ["-c", "trap '' TERM; exec sleep 60"]))
+        let child = try ChildProcess(Command("/bin/sh", ["-c", "trap '' TERM; exec sleep 3600"]))
         // Wait (bounded) until SIGTERM is ignored, so the test does not race the trap.
         let sigterm = UInt64(1) << (SIGTERM - 1)
         #expect(try await Polling.until {
@@ -91,7 +91,8 @@ struct ChildProcessTests {
 
     @Test("a child leading its process group is ended with its own children")
     func processGroup() async throws {
-        var command = Command("/bin/sh", ["-c", "sleep 60 & echo $!; wait"])
+        // An hour: however late a busy machine lets the test look, sleep has not ended on its own.
+        var command = Command("/bin/sh", ["-c", "sleep 3600 & echo $!; wait"])
         command.leadsProcessGroup = true
         let child = try ChildProcess(command)
         let grandchild = try #require(try await Polling.value { Int32(child.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) })
