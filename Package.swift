@@ -34,11 +34,15 @@ let package = Package(
         // PKCS#11 v2.40 declarations (p11-kit's pkcs11.h); modules themselves are dlopen()ed.
         .systemLibrary(name: "CPKCS11", pkgConfig: "p11-kit-1", providers: [.apt(["libp11-kit-dev"])]),
 
+        // The package's monotonic clock and its one lock type, below the framework and
+        // the process layer alike (the framework re-exports them).
+        .target(name: "SystemPrimitives"),
         // The framework: mechanisms, keys, the provider SPI, registry, policy, algorithms.
         // It imports no provider's C library.
         .target(
             name: "CryptoFramework",
             dependencies: [
+                "SystemPrimitives",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "BigInt", package: "BigInt"),
             ]
@@ -111,7 +115,7 @@ let package = Package(
             name: "IKEBench",
             dependencies: [
                 "CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "Charts", "Retell", "TextFormat",
-                "CommandLineOptions",
+                "CommandLineOptions", "ProcessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -119,7 +123,7 @@ let package = Package(
         // PKCS#11 module, an initiator charon, cryptoadm in between (`ikebench retell`, `make retell`).
         .target(
             name: "Retell",
-            dependencies: ["CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "ProcessSupport", "TextFormat"]
+            dependencies: ["CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "ProcessSupport", "Charon", "TextFormat"]
         ),
         // The PKCS#11 module's implementation: one metaslot over the registry,
         // sessions and handle tables, token objects in a PIN-protected keystore
@@ -134,7 +138,7 @@ let package = Package(
             name: "CryptoFrameworkPKCS11",
             dependencies: ["PKCS11Module", "CPKCS11"]
         ),
-        .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers", "TextFormat"]),
+        .executableTarget(name: "PKCS11Speed", dependencies: ["CryptoFramework", "Providers", "ProcessSupport", "TextFormat"]),
         // Figures of the emulated providers' models and host costs, printed, never asserted (`make bench`).
         .executableTarget(name: "model-figures", dependencies: ["CryptoFramework", "Providers", "TextFormat"], path: "Benchmarks/ModelFigures"),
         // The administrator's command (DESIGN.md "cryptoadm"), Solaris syntax and formats.
@@ -153,21 +157,27 @@ let package = Package(
             path: "Fuzz/Targets"
         ),
 
-        // Helpers the test targets share (a seeded generator).
-        // Child processes ended by their pid (charon, swanctl, openssl, ikebench serve):
-        // what `ikebench retell` and the tests' charon harness share.
-        .target(name: "ProcessSupport"),
-        .target(name: "TestSupport", dependencies: ["ProcessSupport"], path: "Tests/TestSupport"),
+        // The one process layer: child processes (charon, swanctl, openssl, pkcs11-tool,
+        // ikebench serve …) spawned with their signal state reset, waited for with a
+        // bound, ended by their pid; and Polling, the one way to wait for a condition.
+        .target(name: "ProcessSupport", dependencies: ["SystemPrimitives", "CProcessShims"]),
+        // pipe2, mkostemp and posix_spawn_file_actions_addclosefrom_np: GNU extensions Swift's Glibc does not declare.
+        .target(name: "CProcessShims"),
+        // strongSwan's charon under our control: its configuration files, a private /run
+        // (unshare), start, swanctl over vici, stop by pid. Retell and the tests' harness share it.
+        .target(name: "Charon", dependencies: ["ProcessSupport"]),
+        // Helpers the test targets share (a seeded generator, SVG inspection, test certificates and charons).
+        .target(name: "TestSupport", dependencies: ["ProcessSupport", "Charon"], path: "Tests/TestSupport"),
 
         .testTarget(
             name: "CryptoFrameworkTests",
-            dependencies: ["CryptoFramework", "Providers", "TestSupport", .product(name: "BigInt", package: "BigInt")],
+            dependencies: ["CryptoFramework", "Providers", "TestSupport", "ProcessSupport", .product(name: "BigInt", package: "BigInt")],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "ProvidersTests",
             dependencies: [
-                "CryptoFramework", "Providers", "CLibCrypto", "TestSupport", "IKEProtocol", "IKEHarness",
+                "CryptoFramework", "Providers", "CLibCrypto", "TestSupport", "ProcessSupport", "IKEProtocol", "IKEHarness",
                 // @testable imports of the provider targets' internals
                 "EmulatedHardware", "Platforms", "ProviderNCP", "ProviderPKCS11", "ProviderSPARCFloat",
             ],
@@ -179,7 +189,7 @@ let package = Package(
         // `swift test` build it first.
         .testTarget(
             name: "CryptoadmTests",
-            dependencies: ["cryptoadm", "CryptoFramework", "Providers"],
+            dependencies: ["cryptoadm", "CryptoFramework", "Providers", "ProcessSupport", "TestSupport"],
             // Golden outputs are read (and regenerated) in the source tree via #filePath.
             exclude: ["Golden"]
         ),
@@ -189,9 +199,9 @@ let package = Package(
         // depends on cryptoadm so that `swift test` builds it.
         .testTarget(
             name: "RetellTests",
-            dependencies: ["Retell", "CryptoFramework", "ProcessSupport", "cryptoadm"]
+            dependencies: ["Retell", "Charon", "ProcessSupport", "CryptoFramework", "cryptoadm"]
         ),
-        .testTarget(name: "PackagingTests", dependencies: ["cryptoadm", "IKEBench"]),
+        .testTarget(name: "PackagingTests", dependencies: ["cryptoadm", "IKEBench", "ProcessSupport"]),
         // SVGs parsed as XML and rendered by librsvg's rsvg-convert.
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
         // Outside clients (pkcs11-tool, p11tool, OpenSSL with libp11, a C program)
@@ -202,9 +212,11 @@ let package = Package(
             // The C client is compiled by the tests with cc (read via #filePath).
             exclude: ["Fixtures"]
         ),
+        // The process layer on ordinary tools (sh, cat, sleep), and polling.
+        .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport", "SystemPrimitives"]),
         .testTarget(
             name: "IKEBenchTests",
-            dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "FuzzTargets"],
+            dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "ProcessSupport", "Charon", "FuzzTargets"],
             resources: [.copy("Fixtures")]
         ),
     ]

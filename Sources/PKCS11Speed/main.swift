@@ -10,6 +10,7 @@
 
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Providers
 import TextFormat
 
@@ -40,32 +41,28 @@ struct Options {
 
 /// Operations per second of `body` run back to back for `seconds`.
 func rate(seconds: Double, _ body: () throws -> Void) rethrows -> Double {
-    let start = Date()
+    let start = MonotonicClock.nanoseconds()
+    func elapsed() -> Double { Double(MonotonicClock.nanoseconds() - start) / 1e9 }
     var count = 0
     repeat {
         try body()
         count += 1
-    } while Date().timeIntervalSince(start) < seconds
-    return Double(count) / Date().timeIntervalSince(start)
+    } while elapsed() < seconds
+    return Double(count) / elapsed()
 }
 
 /// One run of the C client: its sign and verify rates.
 func moduleRates(_ options: Options) throws -> (sign: Double, verify: Double) {
-    let output = Pipe()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: options.client)
-    process.arguments = [ModulePath.release, String(options.seconds)]
-    process.standardOutput = output
-    try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
+    var command = Command(options.client, [ModulePath.release, String(options.seconds)])
+    command.standardError = .inherit
+    let outcome = try ChildProcess.run(command, timeout: .infinity)
     var rates: [String: Double] = [:]
-    for line in text.split(separator: "\n") {
+    for line in outcome.standardOutput.split(separator: "\n") {
         let fields = line.split(separator: " ")
         if fields.count == 2, let value = Double(fields[1]) { rates[String(fields[0])] = value }
     }
-    guard process.terminationStatus == 0, let sign = rates["sign"], let verify = rates["verify"] else {
-        throw CryptoError(.deviceError, "the C client failed (exit \(process.terminationStatus)): \(text)")
+    guard outcome.termination == .exited(0), let sign = rates["sign"], let verify = rates["verify"] else {
+        throw CryptoError(.deviceError, "the C client failed (\(outcome.termination)): \(outcome.standardOutput)")
     }
     return (sign, verify)
 }

@@ -1,3 +1,4 @@
+import Charon
 import CryptoFramework
 import Foundation
 import ProcessSupport
@@ -7,12 +8,25 @@ import Providers
 /// initiator charon, set up and running; negotiations one at a time; the
 /// responder's served counts read from its published kstats; both ended by
 /// pid in ``stop()``.
-public final class CharonPair: @unchecked Sendable {  // used from one thread at a time; the daemons guard their own stop
+public final class CharonPair: @unchecked Sendable {  // used from one task at a time; the daemons guard their own stop
+    /// The connection both charons use.
+    public static let connection = "retell"
+    /// The initiator's connection to `ikebench serve`.
+    public static let serveConnection = "retell-serve"
+
+    /// Plugins in load order: pkcs11 first, so that with use_dh / use_pubkey /
+    /// use_rng it is asked before openssl for DH, public keys and random
+    /// numbers; pkcs1 before openssl, or openssl parses the peer's key and the
+    /// token never sees it (issue 12, "Facts that save time").
+    static let initiatorPlugins = ["random", "nonce", "pkcs1", "pkcs8", "pem", "x509", "pubkey", "openssl", "revocation",
+                                   "constraints", "hmac", "sha1", "sha2", "kernel-netlink", "socket-default", "vici"]
+    static let responderPlugins = ["pkcs11"] + initiatorPlugins
+
     public let options: RetellOptions
     public let directory: URL
     private let removeDirectory: Bool
-    let responder: CharonDaemonProcess
-    let initiator: CharonDaemonProcess
+    let responder: CharonDaemon
+    let initiator: CharonDaemon
     /// Environment of the responder charon: what the module reads.
     public let responderEnvironment: [String: String]
 
@@ -28,14 +42,8 @@ public final class CharonPair: @unchecked Sendable {  // used from one thread at
 
     /// Makes keys and certificates, writes the responder's to the module's
     /// token, starts both charons and loads their configurations.
-    public init(_ options: RetellOptions) throws {
-        guard getuid() == 0 else {
-            throw ChildProcess.Failure(description: "the charons need root: unshare -m and a tmpfs over /run give each a private /run")
-        }
-        for path in [CharonDaemonProcess.charonPath, CharonDaemonProcess.swanctlPath, CharonDaemonProcess.unsharePath]
-        where !FileManager.default.isExecutableFile(atPath: path) {
-            throw ChildProcess.Failure(description: "\(path) is missing: `sudo apt-get install -y strongswan-charon strongswan-swanctl libstrongswan-extra-plugins` (or `make deps` as root)")
-        }
+    public init(_ options: RetellOptions) async throws {
+        if let missing = CharonDaemon.missingPrerequisite(plugins: ["pkcs11"]) { throw ChildProcess.Failure(description: missing) }
         guard FileManager.default.fileExists(atPath: options.module) else {
             throw ChildProcess.Failure(description: "the PKCS#11 module \(options.module) does not exist: `swift build -c release --product CryptoFrameworkPKCS11`")
         }
@@ -48,23 +56,16 @@ public final class CharonPair: @unchecked Sendable {  // used from one thread at
             directory = fm.temporaryDirectory.appendingPathComponent("cf-retell-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             removeDirectory = true
         }
-        let responderDirectory = directory.appendingPathComponent("responder")
-        let initiatorDirectory = directory.appendingPathComponent("initiator")
-        for side in [responderDirectory, initiatorDirectory] {
-            for sub in ["x509", "private"] {
-                try fm.createDirectory(at: side.appendingPathComponent("swanctl/\(sub)"), withIntermediateDirectories: true)
-            }
-        }
         try fm.createDirectory(at: directory.appendingPathComponent("keystore"), withIntermediateDirectories: true)
 
         var credentials = RetellCredentials(directory: directory, rsaBits: options.rsaBits)
-        try credentials.make()
+        try await credentials.make()
         var moduleEnvironment = options.moduleEnvironment
         if options.moduleIsFramework {
             moduleEnvironment[FrameworkEnvironment.keystore.name] = directory.appendingPathComponent("keystore").path
             moduleEnvironment[FrameworkEnvironment.conf.name] = directory.appendingPathComponent("kcf.conf").path
         }
-        try credentials.writeToToken(module: options.module, environment: moduleEnvironment)
+        try await credentials.writeToToken(module: options.module, environment: moduleEnvironment)
         keystoreAfterSetup = Self.snapshot(directory.appendingPathComponent("keystore"))
         var environment = moduleEnvironment
         if options.moduleIsFramework {
@@ -76,43 +77,45 @@ public final class CharonPair: @unchecked Sendable {  // used from one thread at
         responderEnvironment = environment
 
         let responderPort = options.basePort, initiatorPort = options.basePort + 2, servePort = options.basePort + 4
-        for side in [responderDirectory, initiatorDirectory] {
-            for file in [credentials.responderCertificate, credentials.initiatorCertificate] {
-                try fm.copyItem(at: file, to: side.appendingPathComponent("swanctl/x509/\(file.lastPathComponent)"))
-            }
+        let certificates = [
+            "x509/responder.crt": try String(contentsOf: credentials.responderCertificate, encoding: .utf8),
+            "x509/initiator.crt": try String(contentsOf: credentials.initiatorCertificate, encoding: .utf8),
+        ]
+        func connection(_ name: String, localPort: Int, remotePort: Int, local: String, remote: String) -> CharonConnection {
+            var c = CharonConnection(name: name, proposal: options.proposal, localCertificate: local, remoteCertificate: remote)
+            c.localPort = localPort
+            c.remotePort = remotePort
+            return c
         }
-        try fm.copyItem(at: credentials.initiatorKey, to: initiatorDirectory.appendingPathComponent("swanctl/private/initiator.key"))
-        try CharonConfiguration.strongswanConf(
-            directory: responderDirectory, ikePort: responderPort, plugins: CharonConfiguration.responderPlugins,
-            retransmitTimeout: 4, retransmitTries: 5, pkcs11Module: options.module
-        ).write(to: responderDirectory.appendingPathComponent("strongswan.conf"), atomically: true, encoding: .utf8)
-        try CharonConfiguration.swanctlConf(
-            localPort: responderPort, peers: [(CharonConfiguration.connection, initiatorPort)], proposal: options.proposal,
-            localCert: "responder.crt", remoteCert: "initiator.crt",
-            secrets: CharonConfiguration.tokenSecret(keyID: credentials.responderKeyID, pin: options.responderPIN)
-        ).write(to: responderDirectory.appendingPathComponent("swanctl/swanctl.conf"), atomically: true, encoding: .utf8)
-        try CharonConfiguration.strongswanConf(
-            directory: initiatorDirectory, ikePort: initiatorPort, plugins: CharonConfiguration.initiatorPlugins,
-            retransmitTimeout: options.initiatorRetransmitTimeout, retransmitTries: 2, pkcs11Module: nil
-        ).write(to: initiatorDirectory.appendingPathComponent("strongswan.conf"), atomically: true, encoding: .utf8)
-        try CharonConfiguration.swanctlConf(
-            localPort: initiatorPort,
-            peers: [(CharonConfiguration.connection, responderPort), (CharonConfiguration.serveConnection, servePort)],
-            proposal: options.proposal,
-            localCert: "initiator.crt", remoteCert: "responder.crt", secrets: ""
-        ).write(to: initiatorDirectory.appendingPathComponent("swanctl/swanctl.conf"), atomically: true, encoding: .utf8)
+        var responderSettings = CharonSettings(ikePort: responderPort, plugins: Self.responderPlugins)
+        responderSettings.pkcs11Module = options.module
+        var responderConf = SwanctlConf([connection(Self.connection, localPort: responderPort, remotePort: initiatorPort,
+                                                    local: "responder.crt", remote: "initiator.crt")])
+        responderConf.tokenKeys = [.init(keyID: credentials.responderKeyID, pin: options.responderPIN)]
+        var initiatorSettings = CharonSettings(ikePort: initiatorPort, plugins: Self.initiatorPlugins)
+        initiatorSettings.retransmitTimeout = options.initiatorRetransmitTimeout
+        initiatorSettings.retransmitTries = 2
+        let initiatorConf = SwanctlConf([
+            connection(Self.connection, localPort: initiatorPort, remotePort: responderPort, local: "initiator.crt", remote: "responder.crt"),
+            connection(Self.serveConnection, localPort: initiatorPort, remotePort: servePort, local: "initiator.crt", remote: "responder.crt"),
+        ])
+        let initiatorKey = try String(contentsOf: credentials.initiatorKey, encoding: .utf8)
 
-        responder = try CharonDaemonProcess(directory: responderDirectory, environment: environment)
+        responder = try await CharonDaemon.start(
+            in: directory.appendingPathComponent("responder"), settings: responderSettings, swanctlConf: responderConf,
+            files: certificates, environment: environment)
         do {
-            initiator = try CharonDaemonProcess(directory: initiatorDirectory, environment: [:])
+            initiator = try await CharonDaemon.start(
+                in: directory.appendingPathComponent("initiator"), settings: initiatorSettings, swanctlConf: initiatorConf,
+                files: certificates.merging(["private/initiator.key": initiatorKey]) { $1 })
         } catch {
             responder.stop()
             throw error
         }
         do {
-            try initiator.loadAll()
+            try await initiator.loadAll()
             do {
-                try responder.loadAll()
+                try await responder.loadAll()
             } catch let failure as ChildProcess.Failure {
                 responderLoadFailure = failure.description
             }
@@ -126,29 +129,27 @@ public final class CharonPair: @unchecked Sendable {  // used from one thread at
 
     /// One Main Mode negotiation initiated by the initiator, then its IKE SA
     /// deleted (charon would otherwise reuse it for the next initiate).
-    public func negotiate(connection: String = CharonConfiguration.connection) throws -> NegotiationOutcome {
-        let start = Date()
-        let timeout = Int(max(60, options.initiatorRetransmitTimeout * 3))
-        let outcome = try initiator.swanctl(["--initiate", "--ike", connection, "--timeout", String(timeout)],
-                                            timeout: Double(timeout) + 30)
-        let seconds = Date().timeIntervalSince(start)
-        let established = outcome.status == 0 && outcome.output.contains("IKE_SA \(connection)[")
-            && outcome.output.contains("] established between")
-        _ = try initiator.swanctl(["--terminate", "--ike", connection, "--timeout", "30"], timeout: 60)
-        return NegotiationOutcome(established: established, initiatorSeconds: seconds, initiatorOutput: outcome.output)
+    public func negotiate(connection: String = CharonPair.connection) async throws -> NegotiationOutcome {
+        let start = MonotonicClock.nanoseconds()
+        let outcome = try await initiator.initiate(ike: connection, timeout: Int(max(60, options.initiatorRetransmitTimeout * 3)))
+        let seconds = Double(MonotonicClock.nanoseconds() - start) / 1e9
+        let established = outcome.status == 0 && outcome.standardOutput.contains("IKE_SA \(connection)[")
+            && outcome.standardOutput.contains("] established between")
+        _ = try await initiator.terminate(ike: connection)
+        return NegotiationOutcome(established: established, initiatorSeconds: seconds, initiatorOutput: outcome.standardOutput)
     }
 
     /// Runs `cryptoadm ARGUMENTS --config` on the responder's policy file.
-    public func cryptoadm(_ arguments: [String]) throws {
-        try ChildProcess.check(options.cryptoadm, arguments + ["--config", policyFile.path])
+    public func cryptoadm(_ arguments: [String]) async throws {
+        try await ChildProcess.check(Command(options.cryptoadm, arguments + ["--config", policyFile.path]))
     }
 
     /// What each provider of the responder's framework has served so far, by
     /// kind of request (``ServedOperation``), from the kstats charon's module
     /// publishes; waits `settle` seconds first for the publisher's trailing write.
-    public func served(settle: Double = 0.5) throws -> [String: [String: Int]] {
+    public func served(settle: Double = 0.5) async throws -> [String: [String: Int]] {
         guard options.moduleIsFramework else { return [:] }  // another module publishes no kstats
-        usleep(UInt32(settle * 1e6))
+        try await Task.sleep(nanoseconds: UInt64(settle * 1e9))
         let documents = try KstatDirectory.read(kstatDirectory).filter { $0.pid == responder.pid }
         guard let document = documents.first else {
             throw ChildProcess.Failure(description: "charon (pid \(responder.pid)) has published no kstats in \(kstatDirectory.path)")
@@ -190,7 +191,7 @@ public final class CharonPair: @unchecked Sendable {  // used from one thread at
 public struct NegotiationOutcome: Sendable {
     /// strongSwan reported the IKE SA established.
     public let established: Bool
-    /// Wall-clock seconds of `swanctl --initiate`: the initiator's view of Phase I.
+    /// Seconds of `swanctl --initiate` (monotonic clock): the initiator's view of Phase I.
     public let initiatorSeconds: Double
     public let initiatorOutput: String
 }

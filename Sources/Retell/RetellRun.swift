@@ -29,39 +29,39 @@ public enum RetellRun {
     }
 
     /// Runs the experiment; `progress` gets a line per step.
-    public static func run(_ options: RetellOptions, progress: (String) -> Void = { _ in }) throws -> Result {
-        let pair = try CharonPair(options)
+    public static func run(_ options: RetellOptions, progress: (String) -> Void = { _ in }) async throws -> Result {
+        let pair = try await CharonPair(options)
         defer { pair.stop() }
         if let failure = pair.responderLoadFailure { throw ChildProcess.Failure(description: "the responder's token key did not load: \(failure)") }
         progress("responder charon pid \(pair.responderPID) (pkcs11 plugin on \(options.module), platform t2000, timing \(options.timing.text)); initiator charon pid \(pair.initiatorPID)")
         var phases: [Phase] = []
-        var before = try pair.served(settle: 0)
-        func phase(_ label: String, _ count: Int) throws {
+        var before = try await pair.served(settle: 0)
+        func phase(_ label: String, _ count: Int) async throws {
             progress(label)
             var outcomes: [NegotiationOutcome] = []
             for i in 0..<count {
-                let outcome = try pair.negotiate()
+                let outcome = try await pair.negotiate()
                 progress(String(format: "  negotiation %d: %@, %.3f s at the initiator", i + 1, outcome.established ? "established" : "FAILED", outcome.initiatorSeconds))
                 if !outcome.established { progress(outcome.initiatorOutput) }
                 outcomes.append(outcome)
             }
-            let after = try pair.served()
+            let after = try await pair.served()
             phases.append(Phase(label: label, negotiations: outcomes, served: difference(after, before)))
             before = after
         }
-        try phase("ncp/0 enabled", options.negotiations)
+        try await phase("ncp/0 enabled", options.negotiations)
         progress("cryptoadm disable provider=ncp/0 all   (the responder keeps running)")
-        try pair.cryptoadm(["disable", "provider=ncp/0", "all"])
-        try phase("after cryptoadm disable provider=ncp/0 all", options.negotiations)
+        try await pair.cryptoadm(["disable", "provider=ncp/0", "all"])
+        try await phase("after cryptoadm disable provider=ncp/0 all", options.negotiations)
         progress("cryptoadm enable provider=ncp/0 all")
-        try pair.cryptoadm(["enable", "provider=ncp/0", "all"])
-        try phase("after cryptoadm enable provider=ncp/0 all", options.negotiationsAfterEnable)
+        try await pair.cryptoadm(["enable", "provider=ncp/0", "all"])
+        try await phase("after cryptoadm enable provider=ncp/0 all", options.negotiationsAfterEnable)
 
         var serve: ServeComparison.Result?
-        var serveUnavailable = ServeComparison.unavailableReason(ikebench: options.ikebench)
+        var serveUnavailable = await ServeComparison.unavailableReason(ikebench: options.ikebench)
         if serveUnavailable == nil, let ikebench = options.ikebench {
             do {
-                serve = try ServeComparison.run(pair: pair, ikebench: ikebench, negotiations: options.negotiations, progress: progress)
+                serve = try await ServeComparison.run(pair: pair, ikebench: ikebench, negotiations: options.negotiations, progress: progress)
             } catch {
                 serveUnavailable = "failed: \(error)"
                 progress("ikebench serve: \(error)")

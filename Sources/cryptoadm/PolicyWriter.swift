@@ -23,7 +23,8 @@ struct PolicyWriter {
     }
 
     /// `--debug-pause-before-rename`: announce, then wait to be killed (a test
-    /// SIGKILLs here); after 30 s carry on, so a stray use does no harm.
+    /// SIGKILLs here); after 30 s carry on, so a stray use does no harm. A
+    /// blocking sleep: cryptoadm is synchronous, this is its main thread.
     private static func pause() {
         StandardError.write("cryptoadm: debug: paused before rename\n")
         Thread.sleep(forTimeInterval: 30)

@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Synchronization
 import Testing
 
@@ -39,16 +40,13 @@ struct AsyncWaitTests {
             }
             // All callers must be parked at once: impossible if each held one of the
             // cooperative pool's few threads.
-            let deadline = Date().addingTimeInterval(60)
-            while device.waiting < callers && Date() < deadline {
-                try await Task.sleep(nanoseconds: 5_000_000)
-            }
+            _ = try await Polling.until(interval: 0.005) { device.waiting >= callers }
             let parkedAtOnce = device.waiting
-            // Release everyone, including any late arrival, until all have returned.
+            // Release everyone, including any late arrival, until all have returned (and this task is cancelled).
             let releaser = Task {
-                while !Task.isCancelled {
+                _ = try? await Polling.until(timeout: .infinity, interval: 0.001) {
                     device.releaseAll()
-                    try? await Task.sleep(nanoseconds: 1_000_000)
+                    return Task.isCancelled
                 }
             }
             var done = 0

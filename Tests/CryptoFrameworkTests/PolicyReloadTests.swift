@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Testing
 
 @Suite("A running framework follows its policy file")
@@ -10,19 +11,14 @@ struct PolicyReloadTests {
         return dir.appendingPathComponent("kcf.conf")
     }
 
-    /// Requests until `who()` answers `expected` or 60 s pass; returns the last answer.
-    func waitFor(_ expected: String, _ who: () throws -> String) throws -> String {
-        let deadline = Date().addingTimeInterval(60)  // a bound for a stuck test, not a speed claim (TSan, loaded machines)
-        var last = try who()
-        while last != expected && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
-            last = try who()
-        }
-        return last
+    /// Requests until `who()` answers `expected` (polled, bounded); returns a fresh answer.
+    func waitFor(_ expected: String, _ who: () throws -> String) async throws -> String {
+        _ = try await Polling.until(interval: 0.02) { try who() == expected }
+        return try who()
     }
 
     @Test("a change written by another writer applies to new requests without a restart")
-    func changedFileApplies() throws {
+    func changedFileApplies() async throws {
         let url = try temporaryConf()
         let hw = ScriptedProvider("dev/0", mechanisms: [.digest()])
         let sw = ScriptedProvider("soft", mechanisms: [.digest()])
@@ -30,14 +26,14 @@ struct PolicyReloadTests {
         #expect(try fw.whoDigests() == "dev/0")
 
         try PolicyStore(url: url).update { $0.disable(provider: "dev/0", mechanisms: [.sha256]) }
-        #expect(try waitFor("soft") { try fw.whoDigests() } == "soft")
+        #expect(try await waitFor("soft") { try fw.whoDigests() } == "soft")
 
         try PolicyStore(url: url).update { $0.enable(provider: "dev/0", mechanisms: [.sha256]) }
-        #expect(try waitFor("dev/0") { try fw.whoDigests() } == "dev/0")
+        #expect(try await waitFor("dev/0") { try fw.whoDigests() } == "dev/0")
     }
 
     @Test("a malformed new file keeps the last good policy and reports where it is wrong")
-    func malformedChangeIsNotApplied() throws {
+    func malformedChangeIsNotApplied() async throws {
         let url = try temporaryConf()
         try PolicyStore(url: url).update { $0.disable(provider: "dev/0", mechanisms: [.sha256]) }
         let hw = ScriptedProvider("dev/0", mechanisms: [.digest()])
@@ -46,10 +42,10 @@ struct PolicyReloadTests {
         #expect(try fw.whoDigests() == "soft")
 
         try "dev/0:disabledlist=CKM_NO_SUCH\n".write(to: url, atomically: true, encoding: .utf8)
-        let deadline = Date().addingTimeInterval(60)  // a bound for a stuck test, not a speed claim (TSan, loaded machines)
-        while fw.policyLoadError == nil && Date() < deadline {
+        // Requests make the framework look at the file: poll with them (bounded).
+        _ = try await Polling.until(interval: 0.02) {
             _ = try fw.whoDigests()
-            Thread.sleep(forTimeInterval: 0.02)
+            return fw.policyLoadError != nil
         }
         let error = try #require(fw.policyLoadError)
         #expect(error.code == .policyInvalid)

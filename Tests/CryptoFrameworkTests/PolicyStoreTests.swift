@@ -164,7 +164,7 @@ struct PolicyStoreTests {
                         try store.update {
                             $0.disable(provider: "gmp", mechanisms: [mechanisms[i]])
                             $0.setUnloaded(true, provider: "soft\(i)")
-                            usleep(2_000)  // widen the read-modify-write window
+                            usleep(2_000)  // widen the read-modify-write window (a thread of its own: it may block)
                         }
                     } catch {
                         errors.withLock { $0.append("writer \(i): \(error)") }

@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Providers
 import Testing
 
@@ -9,10 +10,10 @@ import Testing
 struct CryptoadmEndToEndTests {
     @Test("a running framework serving RSA signatures moves to gmp after `cryptoadm disable provider=openssl`")
     // CKM_SHA256_RSA_PKCS: offered by openssl and gmp, not by the ncp/0 device (which would otherwise serve first).
-    func runningFrameworkFollows() throws {
+    func runningFrameworkFollows() async throws {
         let config = try scratchConfig()
         let fw = try CryptoFramework(platform: .host, policy: .file(config))
-        let key = try fw.pinned(to: "openssl").generateRSAKeyPair(bits: 1024)
+        let key = try await fw.pinned(to: "openssl").generateRSAKeyPair(bits: 1024)
         let message = Array("IKE Phase I".utf8)
         func whoSigns() throws -> String {
             let reported = try fw.perform(.sign(.sha256RSAPKCS, key: key, data: message, pss: nil))
@@ -25,22 +26,10 @@ struct CryptoadmEndToEndTests {
 
         // The framework notices the new file on a following request; allow a
         // shared machine a generous bound rather than asserting a time.
-        let deadline = Date().addingTimeInterval(60)  // a bound for a stuck test, not a speed claim (TSan, loaded machines)
-        var served = try whoSigns()
-        while served != "gmp" && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
-            served = try whoSigns()
-        }
-        #expect(served == "gmp")
+        #expect(try await Polling.until(interval: 0.02) { try whoSigns() == "gmp" })
         #expect(try whoSigns() == "gmp")
 
         #expect(try cryptoadm("enable", "provider=openssl", "all", "--config", config.path).status == 0)
-        let back = Date().addingTimeInterval(60)  // a bound for a stuck test, not a speed claim (TSan, loaded machines)
-        served = try whoSigns()
-        while served != "openssl" && Date() < back {
-            Thread.sleep(forTimeInterval: 0.02)
-            served = try whoSigns()
-        }
-        #expect(served == "openssl")
+        #expect(try await Polling.until(interval: 0.02) { try whoSigns() == "openssl" })
     }
 }

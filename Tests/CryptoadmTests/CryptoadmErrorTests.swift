@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Testing
 
 /// Exit status and message for each class of error (Solaris: 1 failure, 2 usage).
@@ -9,15 +10,15 @@ struct CryptoadmErrorTests {
     func unknownSubcommand() throws {
         let run = try cryptoadm("frobnicate")
         #expect(run.status == 2, "\(run)")
-        #expect(run.stderr.contains("Unexpected argument 'frobnicate'"))
-        #expect(run.stderr.contains("Usage: cryptoadm"))
+        #expect(run.standardError.contains("Unexpected argument 'frobnicate'"))
+        #expect(run.standardError.contains("Usage: cryptoadm"))
     }
 
     @Test("no subcommand is a usage error")
     func noSubcommand() throws {
         let run = try cryptoadm()
         #expect(run.status == 2, "\(run)")
-        #expect(run.stderr.contains("a subcommand is required"))
+        #expect(run.standardError.contains("a subcommand is required"))
     }
 
     @Test("a missing provider or mechanism operand is a usage error", arguments: [
@@ -33,7 +34,7 @@ struct CryptoadmErrorTests {
         let config = try scratchConfig()
         let run = try CryptoadmProcess(arguments + ["--config", config.path]).wait()
         #expect(run.status == 2, "\(run)")
-        #expect(run.stderr.contains(message), "\(run)")
+        #expect(run.standardError.contains(message), "\(run)")
         #expect(!FileManager.default.fileExists(atPath: config.path))
     }
 
@@ -41,8 +42,8 @@ struct CryptoadmErrorTests {
     func policyWithMechanisms(_ flags: [String]) throws {
         let run = try CryptoadmProcess(["list"] + flags).wait()
         #expect(run.status == 2, "\(run)")
-        #expect(run.stderr.contains("-p cannot be combined with -m or -v."))
-        #expect(run.stdout == "")
+        #expect(run.standardError.contains("-p cannot be combined with -m or -v."))
+        #expect(run.standardOutput == "")
     }
 
     @Test("an unknown provider fails with a clear message", arguments: [
@@ -56,7 +57,7 @@ struct CryptoadmErrorTests {
         let run = try CryptoadmProcess(arguments + ["--config", config.path]).wait()
         let name = arguments.first { $0.hasPrefix("provider=") }!.dropFirst("provider=".count)
         #expect(run.status == 1, "\(run)")
-        #expect(run.stderr.hasPrefix("cryptoadm: \(name) does not exist. Known providers: openssl, gmp, sodium"), "\(run)")
+        #expect(run.standardError.hasPrefix("cryptoadm: \(name) does not exist. Known providers: openssl, gmp, sodium"), "\(run)")
         #expect(!FileManager.default.fileExists(atPath: config.path))
     }
 
@@ -65,7 +66,7 @@ struct CryptoadmErrorTests {
         let config = try scratchConfig()
         let run = try cryptoadm("disable", "provider=gmp", "mechanism=CKM_SHA256,CKM_FOO,CKM_RSA_PKCS", "--config", config.path)
         #expect(run.status == 1, "\(run)")
-        #expect(run.stderr == """
+        #expect(run.standardError == """
             cryptoadm: (Warning) CKM_SHA256 is not a valid mechanism for gmp.
             cryptoadm: (Warning) CKM_FOO is not a valid mechanism for gmp.
 
@@ -78,7 +79,7 @@ struct CryptoadmErrorTests {
         let config = try scratchConfig()
         let run = try cryptoadm("disable", "provider=sodium", "mechanism=CKM_RSA_PKCS", "--config", config.path)
         #expect(run.status == 1)
-        #expect(run.stderr == "cryptoadm: (Warning) CKM_RSA_PKCS is not a valid mechanism for sodium.\n")
+        #expect(run.standardError == "cryptoadm: (Warning) CKM_RSA_PKCS is not a valid mechanism for sodium.\n")
         #expect(!FileManager.default.fileExists(atPath: config.path))
     }
 
@@ -86,19 +87,19 @@ struct CryptoadmErrorTests {
     func unloadHardware() throws {
         let run = try cryptoadm("unload", "provider=ncp/0")
         #expect(run.status == 1)
-        #expect(run.stderr == "cryptoadm: ncp/0 is not a valid software provider.\n")
+        #expect(run.standardError == "cryptoadm: ncp/0 is not a valid software provider.\n")
     }
 
     @Test("--help describes the command, with the 2007 experiment")
     func help() throws {
         let run = try cryptoadm("--help")
         #expect(run.status == 0)
-        #expect(run.stdout.contains("cryptoadm disable provider=ncp/0 all"))
-        #expect(run.stdout.contains("EXIT STATUS"))
+        #expect(run.standardOutput.contains("cryptoadm disable provider=ncp/0 all"))
+        #expect(run.standardOutput.contains("EXIT STATUS"))
         for subcommand in ["list", "disable", "enable", "unload", "refresh"] {
             let sub = try cryptoadm(subcommand, "--help")
             #expect(sub.status == 0)
-            #expect(sub.stdout.contains("--config <path>"), "\(subcommand) --help")
+            #expect(sub.standardOutput.contains("--config <path>"), "\(subcommand) --help")
         }
     }
 }

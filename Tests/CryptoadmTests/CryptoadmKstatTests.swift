@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Providers
 import Testing
 
@@ -17,7 +18,7 @@ struct CryptoadmKstatTests {
     static func published(_ dir: URL, _ extra: String...) throws -> [KstatDocument] {
         let run = try CryptoadmProcess(["kstat", "--dir", dir.path, "--json", "pid=\(getpid())"] + extra, environment: [:]).wait()
         guard run.status == 0 else { throw CryptoError(.deviceError, "cryptoadm kstat failed: \(run)") }
-        return try JSONDecoder().decode([KstatDocument].self, from: Data(run.stdout.utf8))
+        return try JSONDecoder().decode([KstatDocument].self, from: Data(run.standardOutput.utf8))
     }
 
     @Test("a running framework's served counts and ncp/0's kstats are read by another process; the file goes with the framework")
@@ -33,12 +34,10 @@ struct CryptoadmKstatTests {
         #expect(try await fw!.verify(.rsaPKCS, key: key.publicKey, data: [1, 2, 3], signature: signature))
         _ = try await fw!.digest(.sha1, data: [1])  // sparcfp: ncp/0 has no digests
         // The last change is published by the trailing write within 0.1 s: poll, generously.
-        var ncp: ProviderKstats?
-        for _ in 0..<200 {
-            ncp = try Self.published(dir, "provider=ncp/0").first?.provider("ncp/0")
-            if ncp?.stats.served["verify"] == 1 { break }
-            try await Task.sleep(nanoseconds: 50_000_000)
+        _ = try await Polling.until(interval: 0.05) {
+            try Self.published(dir, "provider=ncp/0").first?.provider("ncp/0")?.stats.served["verify"] == 1
         }
+        let ncp = try Self.published(dir, "provider=ncp/0").first?.provider("ncp/0")
         let served = try #require(ncp).stats.served
         #expect(served == ["sign": 1, "verify": 1], "\(served)")
         #expect(ncp?.kind == "hardware")
@@ -48,15 +47,15 @@ struct CryptoadmKstatTests {
 
         let text = try cryptoadm("kstat", "--dir", dir.path, "pid=\(getpid())", "provider=ncp/0")
         #expect(text.status == 0, "\(text)")
-        #expect(text.stdout.contains("provider: ncp/0 (hardware)"))
-        #expect(text.stdout.contains("served: sign 1  verify 1"))
+        #expect(text.standardOutput.contains("provider: ncp/0 (hardware)"))
+        #expect(text.standardOutput.contains("served: sign 1  verify 1"))
 
         fw = nil
         let left = try FileManager.default.contentsOfDirectory(atPath: dir.path)
         #expect(left.isEmpty, "\(left)")
         let gone = try cryptoadm("kstat", "--dir", dir.path, "pid=\(getpid())")
         #expect(gone.status == 1, "\(gone)")
-        #expect(gone.stderr.contains("no running process \(getpid()) has published kstats"))
+        #expect(gone.standardError.contains("no running process \(getpid()) has published kstats"))
     }
 
     @Test("a framework without a kstat directory writes nothing; the command needs a directory")
@@ -68,7 +67,7 @@ struct CryptoadmKstatTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
         let run = try cryptoadm("kstat")
         #expect(run.status == 2, "\(run)")
-        #expect(run.stderr.contains("give --dir PATH or set CRYPTOFRAMEWORK_KSTAT_DIR"))
+        #expect(run.standardError.contains("give --dir PATH or set CRYPTOFRAMEWORK_KSTAT_DIR"))
     }
 
     @Test("bad operands are usage errors", arguments: ["pid=abc", "pid=0", "mechanism=CKM_SHA_1", "all"])
@@ -81,6 +80,6 @@ struct CryptoadmKstatTests {
     func missingDirectory() throws {
         let run = try cryptoadm("kstat", "--dir", "/nonexistent/cf-kstat")
         #expect(run.status == 1, "\(run)")
-        #expect(run.stderr.contains("cannot read the kstat directory /nonexistent/cf-kstat"))
+        #expect(run.standardError.contains("cannot read the kstat directory /nonexistent/cf-kstat"))
     }
 }

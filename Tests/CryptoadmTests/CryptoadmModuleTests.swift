@@ -1,4 +1,6 @@
 import Foundation
+import ProcessSupport
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -29,14 +31,10 @@ struct CryptoadmModuleTests {
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("tokens"), withIntermediateDirectories: true)
         let conf = dir.appendingPathComponent("softhsm2.conf").path
         try "directories.tokendir = \(dir.path)/tokens\nobjectstore.backend = file\nlog.level = ERROR\n".write(toFile: conf, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/softhsm2-util")
-        p.arguments = ["--init-token", "--free", "--label", "test", "--pin", "1234", "--so-pin", "5678"]
-        p.environment = ProcessInfo.processInfo.environment.merging(["SOFTHSM2_CONF": conf]) { _, n in n }
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "softhsm2-util --init-token failed")
+        var initToken = Command("/usr/bin/softhsm2-util", ["--init-token", "--free", "--label", "test", "--pin", "1234", "--so-pin", "5678"],
+                                environment: ["SOFTHSM2_CONF": conf])
+        initToken.preloadsSanitizerRuntime = false  // SoftHSM2's utility never loads our module
+        try ChildProcess.check(initToken)
         func pin(_ name: String, _ value: String) throws -> String {
             let path = dir.appendingPathComponent(name).path
             try "\(value)\n".write(toFile: path, atomically: true, encoding: .utf8)
@@ -61,27 +59,27 @@ struct CryptoadmModuleTests {
 
         run = try cryptoadm("list", "--config", conf.path, environment: env)
         #expect(run.status == 0)
-        #expect(run.stdout.hasPrefix("\nUser-level providers:\nProvider: \(Self.module)\n\nSoftware providers:\n"), "\(run)")
+        #expect(run.standardOutput.hasPrefix("\nUser-level providers:\nProvider: \(Self.module)\n\nSoftware providers:\n"), "\(run)")
 
         run = try cryptoadm("list", "-m", "provider=\(Self.module)", "--config", conf.path, environment: env)
-        #expect(run.stdout.hasPrefix("Provider: \(Self.module)\nMechanisms:\nCKM_RSA_PKCS_KEY_PAIR_GEN    \nCKM_RSA_PKCS                 \n"), "\(run)")
+        #expect(run.standardOutput.hasPrefix("Provider: \(Self.module)\nMechanisms:\nCKM_RSA_PKCS_KEY_PAIR_GEN    \nCKM_RSA_PKCS                 \n"), "\(run)")
 
         run = try cryptoadm("list", "-v", "--config", conf.path, environment: env)
         for line in ["Provider: \(Self.module)", "Number of slots: 2", "Slot #1", "Description: SoftHSM slot ID", "Manufacturer: SoftHSM project",
                      "PKCS#11 Version: 2.40", "Token Present: True", "Slot Flags: CKF_TOKEN_PRESENT ", "Token Label: test",
                      "Manufacturer ID: SoftHSM project", "Model: SoftHSM v2", "Serial Number: ", "PIN Min Length: 4",
                      "Flags: CKF_RNG CKF_LOGIN_REQUIRED CKF_USER_PIN_INITIALIZED"] {
-            #expect(run.stdout.contains("\n" + line), "missing \(line): \(run)")
+            #expect(run.standardOutput.contains("\n" + line), "missing \(line): \(run)")
         }
 
         run = try cryptoadm("list", "-mv", "provider=\(Self.module)", "mechanism=CKM_RSA_PKCS", "--config", conf.path, environment: env)
-        #expect(run.stdout.contains("CKM_RSA_PKCS                 512  16384 .  .  .  .  X  .  X  .  .  .  .  .  .  ."), "\(run)")
+        #expect(run.standardOutput.contains("CKM_RSA_PKCS                 512  16384 .  .  .  .  X  .  X  .  .  .  .  .  .  ."), "\(run)")
 
         run = try cryptoadm("disable", "provider=\(Self.module)", "mechanism=CKM_RSA_PKCS_PSS,CKM_NOPE", "--config", conf.path, environment: env)
         #expect(run.status == 1)
-        #expect(run.stderr.contains("(Warning) CKM_NOPE is not a valid mechanism for \(Self.module)."))
+        #expect(run.standardError.contains("(Warning) CKM_NOPE is not a valid mechanism for \(Self.module)."))
         run = try cryptoadm("list", "-p", "provider=\(Self.module)", "--config", conf.path, environment: env)
-        #expect(run.stdout == "\(Self.module): all mechanisms are enabled, except CKM_RSA_PKCS_PSS. random is enabled.\n", "\(run)")
+        #expect(run.standardOutput == "\(Self.module): all mechanisms are enabled, except CKM_RSA_PKCS_PSS. random is enabled.\n", "\(run)")
         run = try cryptoadm("enable", "provider=\(Self.module)", "all", "--config", conf.path, environment: env)
         #expect(run.status == 0)
         #expect(try String(contentsOf: conf, encoding: .utf8).contains("\(Self.module):pinfile="), "enabling everything keeps the installation")
@@ -91,7 +89,7 @@ struct CryptoadmModuleTests {
         let after = try String(contentsOf: conf, encoding: .utf8)
         #expect(!after.contains(Self.module) && after.contains("gmp:disabledlist=CKM_DH_PKCS_DERIVE"))
         run = try cryptoadm("uninstall", "provider=\(Self.module)", "--config", conf.path, environment: env)
-        #expect(run.status == 1 && run.stderr == "cryptoadm: \(Self.module) does not exist.\n", "\(run)")
+        #expect(run.status == 1 && run.standardError == "cryptoadm: \(Self.module) does not exist.\n", "\(run)")
     }
 
     @Test("install with mechanism=LIST enables only those")
@@ -102,23 +100,15 @@ struct CryptoadmModuleTests {
                                 "--config", conf.path, environment: t.environment)
         #expect(run.status == 0, "\(run)")
         let p = try cryptoadm("list", "-p", "provider=\(Self.module)", "--config", conf.path, environment: t.environment)
-        #expect(p.stdout.hasPrefix("\(Self.module): all mechanisms are enabled, except CKM_RSA_PKCS_KEY_PAIR_GEN,CKM_RSA_X_509,"), "\(p)")
-        #expect(!p.stdout.contains("CKM_RSA_PKCS,") && !p.stdout.contains("CKM_SHA256_RSA_PKCS,"))
-        #expect(p.stdout.hasSuffix("random is enabled.\n"))
+        #expect(p.standardOutput.hasPrefix("\(Self.module): all mechanisms are enabled, except CKM_RSA_PKCS_KEY_PAIR_GEN,CKM_RSA_X_509,"), "\(p)")
+        #expect(!p.standardOutput.contains("CKM_RSA_PKCS,") && !p.standardOutput.contains("CKM_SHA256_RSA_PKCS,"))
+        #expect(p.standardOutput.hasSuffix("random is enabled.\n"))
         let again = try cryptoadm("install", "provider=\(Self.module)", "--config", conf.path, environment: t.environment)
-        #expect(again.status == 1 && again.stderr.contains("is installed already"), "\(again)")
+        #expect(again.status == 1 && again.standardError.contains("is installed already"), "\(again)")
     }
 
     static func failingInitializeModule() throws -> String {
-        let source = CryptoadmBinary.packageRoot.appendingPathComponent("Tests/ProvidersTests/Fixtures/failing_initialize_module.c").path
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("cryptoadm-failinit-\(UUID().uuidString).so").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["cc", "-shared", "-fPIC", "-I/usr/include/p11-kit-1", "-o", out, source]
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "cc could not build the fixture module")
-        return out
+        try FakePKCS11Module.build("failing_initialize_module.c", as: "libfailinit.so")
     }
 
     @Test("a file that is not a module, a failing C_Initialize, a wrong PIN: exit 1, a clear message, kcf.conf untouched")
@@ -139,7 +129,7 @@ struct CryptoadmModuleTests {
             let before = Self.bytes(conf)
             let run = try cryptoadm(["install"] + operands + ["--config", conf.path], environment: t.environment)
             #expect(run.status == 1, "\(operands): \(run)")
-            #expect(run.stderr.hasPrefix("cryptoadm: failed to install ") && run.stderr.contains(says), "\(operands): \(run)")
+            #expect(run.standardError.hasPrefix("cryptoadm: failed to install ") && run.standardError.contains(says), "\(operands): \(run)")
             #expect(Self.bytes(conf) == before, "\(operands): kcf.conf changed")
         }
         for operands in [["provider=\(Self.module)", "pin=1234"], ["provider=lib.so"], ["provider=\(Self.module)", "pinfile=relative"]] {
@@ -156,10 +146,10 @@ struct CryptoadmModuleTests {
         let conf = try scratchConfig("/nonexistent/libgone.so:\n")
         let run = try cryptoadm("list", "--config", conf.path, environment: t.environment)
         #expect(run.status == 0)
-        #expect(run.stdout.contains("Provider: /nonexistent/libgone.so (failed to load: /nonexistent/libgone.so: cannot load PKCS#11 module: No such file or directory)"), "\(run)")
+        #expect(run.standardOutput.contains("Provider: /nonexistent/libgone.so (failed to load: /nonexistent/libgone.so: cannot load PKCS#11 module: No such file or directory)"), "\(run)")
     }
 }
 
-private func cryptoadm(_ arguments: [String], environment: [String: String]) throws -> CryptoadmRun {
+private func cryptoadm(_ arguments: [String], environment: [String: String]) throws -> ChildProcess.Outcome {
     try CryptoadmProcess(arguments, environment: environment).wait()
 }

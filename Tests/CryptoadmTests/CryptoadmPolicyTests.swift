@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Testing
 
 /// What disable, enable, unload and refresh write, through the binary.
@@ -28,7 +29,7 @@ struct CryptoadmPolicyTests {
         #expect(try cryptoadm("disable", "provider=gmp", "mechanism=CKM_RSA_PKCS,CKM_DH_PKCS_DERIVE", "--config", config.path).status == 0)
         #expect(try String(contentsOf: config, encoding: .utf8).contains("gmp:disabledlist=CKM_RSA_PKCS,CKM_DH_PKCS_DERIVE\n"))
         let partial = try cryptoadm("enable", "provider=gmp", "mechanism=CKM_RSA_PKCS", "--config", config.path)
-        #expect(partial.status == 0 && partial.stderr == "")
+        #expect(partial.status == 0 && partial.standardError == "")
         #expect(try load(config)[provider: "gmp"].disabled == [.dhPKCSDerive])
         #expect(try cryptoadm("enable", "provider=gmp", "all", "--config", config.path).status == 0)
         let text = try String(contentsOf: config, encoding: .utf8)
@@ -40,7 +41,7 @@ struct CryptoadmPolicyTests {
         let config = try scratchConfig()
         let run = try cryptoadm("enable", "provider=openssl", "all", "--config", config.path)
         #expect(run.status == 0)
-        #expect(run.stderr == "cryptoadm: all mechanisms are enabled already for openssl.\n")
+        #expect(run.standardError == "cryptoadm: all mechanisms are enabled already for openssl.\n")
     }
 
     @Test("enable warns about a mechanism that is not disabled")
@@ -48,7 +49,7 @@ struct CryptoadmPolicyTests {
         let config = try scratchConfig("openssl:disabledlist=CKM_SHA256\n")
         let run = try cryptoadm("enable", "provider=openssl", "mechanism=CKM_SHA256,CKM_SHA512", "--config", config.path)
         #expect(run.status == 0)
-        #expect(run.stderr == "cryptoadm: (Warning) CKM_SHA512 is either enabled already or not a valid mechanism for openssl\n")
+        #expect(run.standardError == "cryptoadm: (Warning) CKM_SHA512 is either enabled already or not a valid mechanism for openssl\n")
         #expect(try load(config)[provider: "openssl"].disabled.isEmpty)
     }
 
@@ -57,15 +58,15 @@ struct CryptoadmPolicyTests {
         let config = try scratchConfig("gmp:disabledlist=CKM_DH_PKCS_DERIVE\n")
         #expect(try cryptoadm("unload", "provider=gmp", "--config", config.path).status == 0)
         #expect(try load(config)[provider: "gmp"] == ProviderPolicy(disabled: [.dhPKCSDerive], unloaded: true))
-        #expect(try cryptoadm("list", "--config", config.path).stdout.contains("\tgmp (inactive)\n"))
+        #expect(try cryptoadm("list", "--config", config.path).standardOutput.contains("\tgmp (inactive)\n"))
 
         let refused = try cryptoadm("disable", "provider=gmp", "mechanism=CKM_RSA_PKCS", "--config", config.path)
         #expect(refused.status == 1)
-        #expect(refused.stderr == "cryptoadm: can not do disable on an unloaded software provider -- gmp.\n")
+        #expect(refused.standardError == "cryptoadm: can not do disable on an unloaded software provider -- gmp.\n")
 
         #expect(try cryptoadm("refresh", "--config", config.path).status == 0)
         #expect(try load(config)[provider: "gmp"] == ProviderPolicy(disabled: [.dhPKCSDerive], unloaded: false))
-        #expect(try cryptoadm("list", "--config", config.path).stdout.contains("\tgmp\n"))
+        #expect(try cryptoadm("list", "--config", config.path).standardOutput.contains("\tgmp\n"))
     }
 
     @Test("without --config, $CRYPTOFRAMEWORK_CONF names the file")

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,63 +30,37 @@ enum CryptoadmBinary {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 
-/// One finished run: exit status and everything it wrote.
-struct CryptoadmRun: CustomStringConvertible {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-
-    var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
-}
-
-/// A `cryptoadm` process; output goes to temp files so neither pipe can fill and block it.
-final class CryptoadmProcess {
-    let process = Process()
-    private let stdoutURL: URL
-    private let stderrURL: URL
+/// A `cryptoadm` process, its standard output and error captured apart.
+final class CryptoadmProcess: Sendable {
+    let child: ChildProcess
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        var command = Command(CryptoadmBinary.url.path, arguments)
         let scratch = FileManager.default.temporaryDirectory
-        stdoutURL = scratch.appendingPathComponent("cryptoadm-out-\(UUID().uuidString)")
-        stderrURL = scratch.appendingPathComponent("cryptoadm-err-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = CryptoadmBinary.url
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
         // Never fall back to the real user's policy file.
-        env["CRYPTOFRAMEWORK_CONF"] = scratch.appendingPathComponent("cryptoadm-no-such-\(UUID().uuidString)/kcf.conf").path
+        command.environment["CRYPTOFRAMEWORK_CONF"] = scratch.appendingPathComponent("cryptoadm-no-such-\(UUID().uuidString)/kcf.conf").path
         // Nor at the real user's PKCS#11 keystore (`list -v` shows the module's token); a fixed
         // path keeps golden output stable.
-        env["CRYPTOFRAMEWORK_KEYSTORE"] = "/nonexistent/cryptoframework-test-keystore"
-        env["CRYPTOFRAMEWORK_PLATFORM"] = nil
-        env.merge(environment) { _, new in new }
-        process.environment = env
-        process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
+        command.environment["CRYPTOFRAMEWORK_KEYSTORE"] = "/nonexistent/cryptoframework-test-keystore"
+        command.environment["CRYPTOFRAMEWORK_PLATFORM"] = nil
+        command.environment.merge(environment) { _, new in new }
+        command.standardError = .capture
+        command.preloadsSanitizerRuntime = false  // our own binary: the instrumented build carries its runtime
+        child = try ChildProcess(command)
     }
 
     /// What it has written to standard error so far.
-    var stderrSoFar: String {
-        (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
-    }
+    var stderrSoFar: String { child.standardError }
 
-    func wait() -> CryptoadmRun {
-        process.waitUntilExit()
-        defer {
-            try? FileManager.default.removeItem(at: stdoutURL)
-            try? FileManager.default.removeItem(at: stderrURL)
-        }
-        return CryptoadmRun(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "",
-            stderr: stderrSoFar)
+    /// Blocks until it exits.
+    func wait() -> ChildProcess.Outcome {
+        child.waitForExit()
+        return child.outcome!
     }
 }
 
 /// Runs `cryptoadm ARGUMENTS` to completion.
-func cryptoadm(_ arguments: String..., environment: [String: String] = [:]) throws -> CryptoadmRun {
+func cryptoadm(_ arguments: String..., environment: [String: String] = [:]) throws -> ChildProcess.Outcome {
     try CryptoadmProcess(arguments, environment: environment).wait()
 }
 

@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -19,7 +20,7 @@ struct CryptoadmRobustnessTests {
         let before = try Data(contentsOf: config)
         let run = try CryptoadmProcess(arguments + ["--config", config.path]).wait()
         #expect(run.status == 1, "\(run)")
-        #expect(run.stderr.contains("\(config.path):3:18: unknown mechanism 'CKM_NOPE'"), "\(run)")
+        #expect(run.standardError.contains("\(config.path):3:18: unknown mechanism 'CKM_NOPE'"), "\(run)")
         #expect(try Data(contentsOf: config) == before)
     }
 
@@ -30,7 +31,7 @@ struct CryptoadmRobustnessTests {
         let config = notADirectory.appendingPathComponent("kcf.conf")
         let run = try cryptoadm("disable", "provider=gmp", "all", "--config", config.path)
         #expect(run.status == 1, "\(run)")
-        #expect(run.stderr == "cryptoadm: cannot use directory \(notADirectory.path): Not a directory\n")
+        #expect(run.standardError == "cryptoadm: cannot use directory \(notADirectory.path): Not a directory\n")
         #expect(try Data(contentsOf: notADirectory) == Data("x".utf8))
     }
 
@@ -54,21 +55,23 @@ struct CryptoadmRobustnessTests {
     }
 
     @Test("cryptoadm killed with SIGKILL between writing the new file and renaming it leaves the old file whole")
-    func killedMidWrite() throws {
+    func killedMidWrite() async throws {
         let old = "gmp:disabledlist=CKM_DH_PKCS_DERIVE\n"
         let config = try scratchConfig(old)
         let writer = try CryptoadmProcess(["disable", "provider=openssl", "all", "--debug-pause-before-rename",
                                            "--config", config.path])
-        // The hook announces itself once the temp file is written and fsynced.
-        let deadline = Date().addingTimeInterval(60)
-        while !writer.stderrSoFar.contains("paused before rename") && writer.process.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
+        // The hook announces itself once the temp file is written and fsynced, then pauses
+        // 30 s. Watched and killed from a thread of its own: a cooperative pool busy with
+        // other tests must not make the kill late.
+        let (announced, killed) = try await DedicatedThread.run(name: "killer") {
+            _ = Polling.until { writer.stderrSoFar.contains("paused before rename") || !writer.child.isRunning }
+            let announced = writer.stderrSoFar.contains("paused before rename")
+            writer.child.signal(SIGKILL)
+            return (announced, writer.wait())
         }
-        #expect(writer.stderrSoFar.contains("paused before rename"))
-        kill(writer.process.processIdentifier, SIGKILL)
-        let killed = writer.wait()
+        #expect(announced)
         #expect(killed.status == SIGKILL, "\(killed)")
-        #expect(writer.process.terminationReason == .uncaughtSignal)
+        #expect(killed.termination == .signalled(SIGKILL))
 
         let directory = config.deletingLastPathComponent()
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".kcf.conf.tmp.") }

@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Providers
 import Testing
 
@@ -57,8 +58,8 @@ struct GoldenListTests {
         let config = try scratchConfig(Self.policy)
         let run = try CryptoadmProcess(["list"] + arguments + ["--config", config.path]).wait()
         #expect(run.status == 0, "\(run)")
-        #expect(run.stderr == "")
-        let output = try Self.normalized(run.stdout)
+        #expect(run.standardError == "")
+        let output = try Self.normalized(run.standardOutput)
         let file = Self.goldenDirectory.appendingPathComponent(name + ".txt")
         if ProcessInfo.processInfo.environment["CRYPTOADM_REGENERATE_GOLDEN"] == "1" {
             try Data(output.utf8).write(to: file)
@@ -74,6 +75,6 @@ struct GoldenListTests {
         let combined = try cryptoadm("list", "-mv", "--config", config.path)
         let separate = try cryptoadm("list", "-v", "-m", "--config", config.path)
         #expect(combined.status == 0)
-        #expect(combined.stdout == separate.stdout)
+        #expect(combined.standardOutput == separate.standardOutput)
     }
 }

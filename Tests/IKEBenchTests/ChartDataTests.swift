@@ -3,6 +3,7 @@ import CryptoFramework
 import Foundation
 import IKEProtocol
 import IKEHarness
+import ProcessSupport
 import Providers
 import Testing
 import TestSupport
@@ -141,16 +142,11 @@ struct HTMLReportTests {
     @Test func pageIsSelfContained() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ikebench-report-\(getpid())-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let p = Process()
-        p.executableURL = JSONShapeTests.binary
-        p.arguments = ["report", "--html", dir.path, "--negotiations", "2", "--speed-seconds", "0.05"]
-        var env = ProcessInfo.processInfo.environment
-        env["CRYPTOFRAMEWORK_CONF"] = dir.appendingPathComponent("no-such.conf").path
-        p.environment = env
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        var report = JSONShapeTests.command(["report", "--html", dir.path, "--negotiations", "2", "--speed-seconds", "0.05"],
+                                            policy: dir.appendingPathComponent("no-such.conf"))
+        report.standardOutput = .discard
+        report.standardError = .inherit
+        #expect(try ChildProcess.run(report, timeout: 600).termination == .exited(0))
         let page = try String(contentsOf: dir.appendingPathComponent("index.html"), encoding: .utf8)
         var svgs: [String] = []
         var rest = page[...]

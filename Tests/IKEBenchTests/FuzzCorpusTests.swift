@@ -3,6 +3,7 @@ import Foundation
 import FuzzTargets
 import IKEProtocol
 import IKEHarness
+import ProcessSupport
 import TestSupport
 import Testing
 
@@ -41,7 +42,7 @@ struct FuzzCorpusTests {
         let seeds = try Self.seeds(name)
         #expect(seeds.count >= 4, "Fuzz/Corpus/\(name) holds \(seeds.count) seeds")
         // The ike-udp target waits for the responder's tasks, blocking its thread: not one of the cooperative pool's.
-        let (accepted, failures) = await Self.onOwnThread { () -> (Int, [String]) in
+        let (accepted, failures) = try await DedicatedThread.run(name: "fuzz \(name)") { () -> (Int, [String]) in
             var accepted = 0
             var failures: [String] = []
             for (file, bytes) in seeds {
@@ -60,13 +61,6 @@ struct FuzzCorpusTests {
         }
         for failure in failures { Issue.record("\(failure)") }
         #expect(accepted >= 2, "most seeds are valid inputs that reach deep into the parser")
-    }
-
-    /// Runs `body` on a thread of its own and hands back its result.
-    static func onOwnThread<R: Sendable>(_ body: @escaping @Sendable () -> R) async -> R {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: body()) }.start()
-        }
     }
 
     static func write(_ seeds: [(name: String, bytes: [UInt8])], to target: String) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Testing
 
 /// Runs the built `ikebench` and checks the JSON keys outside scripts read (issue 6).
@@ -11,21 +12,20 @@ struct JSONShapeTests {
         return FileManager.default.fileExists(atPath: debug.path) ? debug : url.appendingPathComponent(".build/release/ikebench")
     }
 
+    /// The built ikebench with `arguments`, reading its policy from `policy` (never the user's).
+    static func command(_ arguments: [String], policy: URL) -> Command {
+        var command = Command(binary.path, arguments, environment: ["CRYPTOFRAMEWORK_CONF": policy.path])
+        command.preloadsSanitizerRuntime = false  // our own binary
+        return command
+    }
+
     static func run(_ arguments: [String]) throws -> [String: Any] {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["CRYPTOFRAMEWORK_CONF"] = FileManager.default.temporaryDirectory.appendingPathComponent("ikebench-json-\(getpid()).conf").path
-        p.environment = env
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var ikebench = command(arguments, policy: FileManager.default.temporaryDirectory.appendingPathComponent("ikebench-json-\(getpid()).conf"))
+        ikebench.standardError = .discard
+        // The bound is for a stuck run, not a speed claim.
+        let outcome = try ChildProcess.run(ikebench, timeout: 600)
+        #expect(outcome.termination == .exited(0))
+        return try #require(try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
     }
 
     static func checkRun(_ r: [String: Any], modeled: Bool) throws {

@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Providers
 import Testing
 
@@ -16,7 +17,7 @@ struct CClientTests {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("module_client-\(getpid())").path
         var arguments = ["-O1", "-o", output, source.path, "-lgmp", "-lpthread", "-ldl"]
         if let flags = try? runClient("pkg-config", ["--cflags", "p11-kit-1"], environment: ProcessInfo.processInfo.environment), flags.status == 0 {
-            arguments.insert(contentsOf: flags.stdout.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }, at: 0)
+            arguments.insert(contentsOf: flags.standardOutput.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }, at: 0)
         }
         guard let run = try? runClient("cc", arguments, environment: ProcessInfo.processInfo.environment), run.status == 0 else {
             return .failure(ClientBuildError(message: "cc could not build module_client.c"))
@@ -26,7 +27,7 @@ struct CClientTests {
 
     struct ClientBuildError: Error { let message: String }
 
-    private func run(_ scenario: [String], platform: String = "host", scratch: Scratch) throws -> ClientRun {
+    private func run(_ scenario: [String], platform: String = "host", scratch: Scratch) throws -> ChildProcess.Outcome {
         try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
         let client = try Self.client.get()
         return try runClient(client, [ModuleUnderTest.path] + scenario, environment: scratch.environment(platform: platform))
@@ -37,8 +38,8 @@ struct CClientTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let run = try run(["threads", "8", "4"], platform: platform, scratch: scratch)
-        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
-        #expect(run.stderr.isEmpty, "the module wrote to stderr: \(run.stderr)")
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
+        #expect(run.standardError.isEmpty, "the module wrote to stderr: \(run.standardError)")
     }
 
     @Test("fork(): the child sees the module uninitialized, initializes it and signs; the parent goes on")
@@ -46,7 +47,7 @@ struct CClientTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let run = try run(["fork"], scratch: scratch)
-        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
     }
 
     @Test("a policy change between two C_GetMechanismList calls is seen by the second; a malformed one changes nothing, silently")
@@ -58,8 +59,8 @@ struct CClientTests {
         try #require(!offering.isEmpty)
         let policy = offering.map { "\($0):disabledlist=CKM_SHA256\n" }.joined()
         let run = try run(["policy", scratch.conf, policy], scratch: scratch)
-        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
-        #expect(run.stderr.isEmpty, "the module wrote to stderr: \(run.stderr)")
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
+        #expect(run.standardError.isEmpty, "the module wrote to stderr: \(run.standardError)")
     }
 
     @Test("strongSwan's DH: read-only session without login, derive into a readable generic secret", arguments: ["host", "t2000"])
@@ -68,7 +69,7 @@ struct CClientTests {
         defer { scratch.remove() }
         let prime = DHGroup.ike(14)!.prime.map { String(format: "%02x", $0) }.joined()
         let run = try run(["dh", prime], platform: platform, scratch: scratch)
-        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
     }
 
     @Test("strongSwan's RSA: a bare public key made in a read-only session verifies a signature stripped of its leading zeros", arguments: ["host", "t2000"])
@@ -76,7 +77,7 @@ struct CClientTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let run = try run(["strongswan"], platform: platform, scratch: scratch)
-        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
     }
 
     @Test("bad input through the C ABI: NULL pointers, short buffers, wrong handles, bad templates, calls out of order")
@@ -84,8 +85,8 @@ struct CClientTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let run = try run(["bad"], scratch: scratch)
-        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
-        #expect(run.stderr.isEmpty, "the module wrote to stderr: \(run.stderr)")
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
+        #expect(run.standardError.isEmpty, "the module wrote to stderr: \(run.standardError)")
     }
 
     @Test("lengths at the top of CK_ULONG's range (CK_UNAVAILABLE_INFORMATION, ≥ 2^63) are errors, never a trap")
@@ -93,7 +94,7 @@ struct CClientTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let run = try run(["hugelen"], scratch: scratch)
-        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
     }
 
     @Test("key generation values: an empty RSA exponent and a DH private length the group cannot take are CKR_ATTRIBUTE_VALUE_INVALID; DES3 keys keep odd parity")
@@ -102,7 +103,7 @@ struct CClientTests {
         defer { scratch.remove() }
         let prime = DHGroup.ike(14)!.prime.map { String(format: "%02x", $0) }.joined()
         let run = try run(["keyvalues", prime], scratch: scratch)
-        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
     }
 
     @Test("C_Logout destroys private session objects and ends the operations that used them")
@@ -110,7 +111,7 @@ struct CClientTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let run = try run(["logout"], scratch: scratch)
-        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
     }
 
     @Test("fork() while another thread is inside the module: every child's C_Initialize and C_Finalize complete")
@@ -118,7 +119,7 @@ struct CClientTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let run = try run(["forkbusy", "40"], scratch: scratch)
-        #expect(run.status == 0 && run.stdout.contains("OK"), "\(run)")
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
     }
 
     @Test("the host's signal handlers, locale and GMP allocator are as they were, and C_Finalize leaves no thread", arguments: ["host", "t2000"])
@@ -126,8 +127,8 @@ struct CClientTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let run = try run(["guest"], platform: platform, scratch: scratch)
-        #expect(run.status == 0 && run.stdout.hasSuffix("\nOK\n"), "\(run)")
-        #expect(run.stderr.isEmpty, "the module wrote to stderr: \(run.stderr)")
+        #expect(run.status == 0 && run.standardOutput.hasSuffix("\nOK\n"), "\(run)")
+        #expect(run.standardError.isEmpty, "the module wrote to stderr: \(run.standardError)")
     }
 
     @Test("keystore: files 0600, private objects sealed, a wrong PIN changes nothing, a corrupted file costs only itself")
@@ -152,7 +153,7 @@ struct CClientTests {
         }
         let before = try snapshot(scratch.keystore)
         let wrongPIN = try run(["keystore", "wrongpin", "1234"], scratch: scratch)
-        #expect(wrongPIN.status == 0 && wrongPIN.stdout.contains("objects before login 1, after 3"), "\(wrongPIN)")
+        #expect(wrongPIN.status == 0 && wrongPIN.standardOutput.contains("objects before login 1, after 3"), "\(wrongPIN)")
         #expect(try snapshot(scratch.keystore) == before, "a wrong PIN changed the keystore")
 
         // Corrupt one sealed object: the others still load, the file stays as it was.
@@ -164,7 +165,7 @@ struct CClientTests {
         bytes[bytes.count - 5] ^= 0x40
         try bytes.write(to: URL(fileURLWithPath: scratch.keystore + "/" + victim))
         let count = try run(["keystore", "count", "1234"], scratch: scratch)
-        #expect(count.status == 0 && count.stdout.contains("objects 2"), "\(count)")
+        #expect(count.status == 0 && count.standardOutput.contains("objects 2"), "\(count)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.keystore + "/" + victim)) == bytes)
 
         // An unsealed file missing what its class needs (an RSA public key without
@@ -178,13 +179,13 @@ struct CClientTests {
         let incompletePath = scratch.keystore + "/obj-incomplete0000"
         try incomplete.write(to: URL(fileURLWithPath: incompletePath))
         let afterIncomplete = try run(["keystore", "count", "1234"], scratch: scratch)
-        #expect(afterIncomplete.status == 0 && afterIncomplete.stdout.contains("objects 2"), "\(afterIncomplete)")
+        #expect(afterIncomplete.status == 0 && afterIncomplete.standardOutput.contains("objects 2"), "\(afterIncomplete)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: incompletePath)) == incomplete)
         // `cryptoadm list -v` names it (cryptoadm sits beside the module in the build products).
         let cryptoadm = URL(fileURLWithPath: ModuleUnderTest.path).deletingLastPathComponent().appendingPathComponent("cryptoadm").path
         try #require(FileManager.default.fileExists(atPath: cryptoadm), "\(cryptoadm) is missing: swift build builds it")
         let listing = try runClient(cryptoadm, ["list", "-v"], environment: env)
-        #expect(listing.stdout.contains("obj-incomplete0000"), "\(listing)")
+        #expect(listing.standardOutput.contains("obj-incomplete0000"), "\(listing)")
         try FileManager.default.removeItem(atPath: incompletePath)
 
         // A corrupted token record is an error, never a reset.

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Testing
 
 /// OpenSC's pkcs11-tool against the module, on both platforms: what an
@@ -14,23 +15,23 @@ struct PKCS11ToolTests {
         let scratch = try Scratch()
         defer { scratch.remove() }
         let env = scratch.environment(platform: platform)
-        func tool(_ args: String...) throws -> ClientRun {
+        func tool(_ args: String...) throws -> ChildProcess.Outcome {
             try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path] + args, environment: env)
         }
         let info = try tool("-I")
-        #expect(info.status == 0 && info.stdout.contains("Cryptoki version 2.40") && info.stdout.contains("CryptoFramework"), "\(info)")
+        #expect(info.status == 0 && info.standardOutput.contains("Cryptoki version 2.40") && info.standardOutput.contains("CryptoFramework"), "\(info)")
         let slots = try tool("-L")
-        #expect(slots.status == 0 && slots.stdout.contains("CryptoFramework metaslot"), "\(slots)")
+        #expect(slots.status == 0 && slots.standardOutput.contains("CryptoFramework metaslot"), "\(slots)")
         let mechanisms = try tool("-M")
         #expect(mechanisms.status == 0, "\(mechanisms)")
         for name in ["RSA-PKCS-KEY-PAIR-GEN", "SHA256-RSA-PKCS", "RSA-PKCS-PSS", "SHA256", "DH-PKCS-DERIVE", "AES-CBC-PAD"] {
-            #expect(mechanisms.stdout.contains(name), "\(name) missing: \(mechanisms)")
+            #expect(mechanisms.standardOutput.contains(name), "\(name) missing: \(mechanisms)")
         }
 
         #expect(try tool("--init-token", "--label", "cf-test", "--so-pin", Self.soPIN).status == 0)
         #expect(try tool("--init-pin", "--so-pin", Self.soPIN, "--pin", Self.userPIN).status == 0)
         let keygen = try tool("--login", "--pin", Self.userPIN, "--keypairgen", "--key-type", "rsa:2048", "--id", "01", "--label", "k1")
-        #expect(keygen.status == 0 && keygen.stdout.contains("RSA 2048 bits"), "\(keygen)")
+        #expect(keygen.status == 0 && keygen.standardOutput.contains("RSA 2048 bits"), "\(keygen)")
 
         let message = scratch.root.appendingPathComponent("message").path
         try Data("signed through the framework".utf8).write(to: URL(fileURLWithPath: message))
@@ -39,20 +40,20 @@ struct PKCS11ToolTests {
         #expect(hash.status == 0, "\(hash)")
         let expected = try runClient("openssl", ["dgst", "-sha256", "-r", message], environment: env)
         let computed = try Data(contentsOf: URL(fileURLWithPath: digest)).map { String(format: "%02x", $0) }.joined()
-        #expect(expected.stdout.hasPrefix(computed) && computed.count == 64, "\(computed) vs \(expected)")
+        #expect(expected.standardOutput.hasPrefix(computed) && computed.count == 64, "\(computed) vs \(expected)")
 
         let signature = scratch.root.appendingPathComponent("sig").path
         let sign = try tool("--login", "--pin", Self.userPIN, "--sign", "-m", "SHA256-RSA-PKCS", "--id", "01", "-i", message, "-o", signature)
         #expect(sign.status == 0, "\(sign)")
         let verify = try tool("--verify", "-m", "SHA256-RSA-PKCS", "--id", "01", "-i", message, "--signature-file", signature)
-        #expect(verify.status == 0 && verify.stdout.contains("Signature is valid"), "\(verify)")
+        #expect(verify.status == 0 && verify.standardOutput.contains("Signature is valid"), "\(verify)")
 
         let pss = scratch.root.appendingPathComponent("sig.pss").path
         let pssArgs = ["-m", "RSA-PKCS-PSS", "--hash-algorithm", "SHA256", "--mgf", "MGF1-SHA256", "--id", "01", "-i", digest]
         let signPSS = try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path, "--login", "--pin", Self.userPIN, "--sign", "-o", pss] + pssArgs, environment: env)
         #expect(signPSS.status == 0, "\(signPSS)")
         let verifyPSS = try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path, "--verify", "--signature-file", pss] + pssArgs, environment: env)
-        #expect(verifyPSS.status == 0 && verifyPSS.stdout.contains("Signature is valid"), "\(verifyPSS)")
+        #expect(verifyPSS.status == 0 && verifyPSS.standardOutput.contains("Signature is valid"), "\(verifyPSS)")
 
         let randomFile = scratch.root.appendingPathComponent("random").path
         let random = try tool("--generate-random", "32", "-o", randomFile)
@@ -60,14 +61,14 @@ struct PKCS11ToolTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: randomFile)).count == 32)
 
         let test = try tool("--test", "--login", "--pin", Self.userPIN)
-        #expect(test.status == 0 && test.stdout.contains("No errors"), "\(test)")
-        #expect(test.stdout.contains("all 4 signature functions seem to work"), "\(test)")
-        #expect(test.stdout.contains("all 4 digest functions seem to work"), "\(test)")
+        #expect(test.status == 0 && test.standardOutput.contains("No errors"), "\(test)")
+        #expect(test.standardOutput.contains("all 4 signature functions seem to work"), "\(test)")
+        #expect(test.standardOutput.contains("all 4 digest functions seem to work"), "\(test)")
 
         // Objects: the private key is invisible before login, and a wrong PIN is refused.
         let publicOnly = try tool("-O")
-        #expect(publicOnly.stdout.contains("Public Key Object") && !publicOnly.stdout.contains("Private Key Object"), "\(publicOnly)")
+        #expect(publicOnly.standardOutput.contains("Public Key Object") && !publicOnly.standardOutput.contains("Private Key Object"), "\(publicOnly)")
         let wrong = try tool("--login", "--pin", "000000", "-O")
-        #expect(wrong.status != 0 && wrong.stderr.contains("CKR_PIN_INCORRECT"), "\(wrong)")
+        #expect(wrong.status != 0 && wrong.standardError.contains("CKR_PIN_INCORRECT"), "\(wrong)")
     }
 }

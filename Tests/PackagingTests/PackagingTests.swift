@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Testing
 
 /// What `make install` ships: the manual pages render with man(1) and are
@@ -18,24 +19,11 @@ struct PackagingTests {
             ?? packageRoot.appendingPathComponent(".build/debug")
     }()
 
-    struct Finished { let status: Int32; let output: String }
-
-    /// Runs a program; stdout and stderr together, through a file so no pipe fills.
-    static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Finished {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("packaging-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: program)
-        p.arguments = arguments
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let handle = try FileHandle(forWritingTo: log)
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        p.waitUntilExit()
-        try handle.close()
-        return Finished(status: p.terminationStatus, output: try String(contentsOf: log, encoding: .utf8))
+    /// Runs a program to completion; stdout and stderr together. The bound is for a stuck run.
+    static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess.Outcome {
+        var command = Command(program, arguments, environment: environment)
+        command.preloadsSanitizerRuntime = false  // man, make and our own binaries: none loads the module
+        return try ChildProcess.run(command, timeout: 600)
     }
 
     static let pages = [("docs/man/cryptoadm.8", "cryptoadm"), ("docs/man/ikebench.1", "ikebench")]
@@ -44,10 +32,10 @@ struct PackagingTests {
     func manualPageRendersWithItsSections(page: String, command: String) throws {
         let path = Self.packageRoot.appendingPathComponent(page).path
         let rendered = try Self.run("/usr/bin/man", ["-l", path], environment: ["MANPAGER": "cat", "MANWIDTH": "100", "LC_ALL": "C.UTF-8"])
-        #expect(rendered.status == 0, "\(rendered.output)")
-        #expect(!rendered.output.contains("mdoc warning"), "\(rendered.output)")
+        #expect(rendered.status == 0, "\(rendered.standardOutput)")
+        #expect(!rendered.standardOutput.contains("mdoc warning"), "\(rendered.standardOutput)")
         for section in ["NAME", "SYNOPSIS", "DESCRIPTION", "OPERANDS", "EXAMPLES", "EXIT STATUS", "FILES", "SEE ALSO"] {
-            #expect(rendered.output.contains("\n\(section)\n"), "\(page) has no \(section) section")
+            #expect(rendered.standardOutput.contains("\n\(section)\n"), "\(page) has no \(section) section")
         }
     }
 
@@ -57,7 +45,7 @@ struct PackagingTests {
     func manualPageIsCurrentWithTheHelp(page: String, command: String) throws {
         let dump = try Self.run(Self.productsDirectory.appendingPathComponent(command).path, ["--experimental-dump-help"])
         #expect(dump.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.output.utf8)) as? [String: Any])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.standardOutput.utf8)) as? [String: Any])
         var options: Set<String> = []
         func collect(_ command: [String: Any]) {
             for argument in command["arguments"] as? [[String: Any]] ?? [] where argument["shouldDisplay"] as? Bool != false {
@@ -69,7 +57,7 @@ struct PackagingTests {
         }
         collect(try #require(json["command"] as? [String: Any]))
         // generate-manual drops every non-ASCII character of the help; keep it ASCII so the page says all of it.
-        let nonASCII = Set(dump.output.unicodeScalars.filter { !$0.isASCII }.map(String.init))
+        let nonASCII = Set(dump.standardOutput.unicodeScalars.filter { !$0.isASCII }.map(String.init))
         #expect(nonASCII.isEmpty, "\(command)'s help has \(nonASCII.sorted()), which the manual page would lose")
         #expect(options.contains("--help"))
         // mdoc writes --name as `Fl -name` (after `Fl x ,` when there is a short name too).
@@ -109,7 +97,7 @@ struct PackagingTests {
 
         let make = ["-C", Self.packageRoot.path, "PREFIX=/opt/cf", "DESTDIR=\(destdir.path)"]
         let install = try Self.run("/usr/bin/make", make + ["install", "BUILT=\(built.path)"])
-        #expect(install.status == 0, "\(install.output)")
+        #expect(install.status == 0, "\(install.standardOutput)")
         let prefix = destdir.appendingPathComponent("opt/cf")
         for file in ["bin/ikebench", "bin/cryptoadm", "share/man/man1/ikebench.1", "share/man/man8/cryptoadm.8",
                      "share/bash-completion/completions/cryptoadm", "share/zsh/site-functions/_ikebench",
@@ -122,12 +110,12 @@ struct PackagingTests {
         let completion = try String(contentsOf: prefix.appendingPathComponent("share/bash-completion/completions/cryptoadm"), encoding: .utf8)
         #expect(completion.contains("complete") && completion.contains("cryptoadm"))
         let installed = try Self.run(prefix.appendingPathComponent("bin/cryptoadm").path, ["--help"])
-        #expect(installed.status == 0 && installed.output.contains("disable"))
+        #expect(installed.status == 0 && installed.standardOutput.contains("disable"))
 
         // Installing again replaces the first installation; one uninstall removes it.
         #expect(try Self.run("/usr/bin/make", make + ["install", "BUILT=\(built.path)"]).status == 0)
         let uninstall = try Self.run("/usr/bin/make", make + ["uninstall"])
-        #expect(uninstall.status == 0, "\(uninstall.output)")
+        #expect(uninstall.status == 0, "\(uninstall.standardOutput)")
         let after = try Self.snapshot(destdir)
         #expect(after == before, "left behind: \(Set(after.keys).symmetricDifference(before.keys).sorted())")
     }

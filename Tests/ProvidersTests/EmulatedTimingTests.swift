@@ -43,7 +43,7 @@ struct EmulatedTimingTests {
     static func sparcfpSign(scale: Double, async: Bool) async throws -> (report: OperationReport, elapsed: UInt64) {
         let fw = try CryptoFramework(platform: .t2000(timing: .timed(scale: scale)), policy: .inMemory(Policy())).pinned(to: "sparcfp")
         let data = [UInt8](repeating: 0x5a, count: 20)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = MonotonicClock.nanoseconds()
         let request = CryptoRequest.sign(.rsaPKCS, key: key, data: data, pss: nil)
         let reported: Reported<CryptoResult>
         if async {
@@ -51,7 +51,7 @@ struct EmulatedTimingTests {
         } else {
             reported = try syncPerform(fw, request)
         }
-        let elapsed = DispatchTime.now().uptimeNanoseconds - start
+        let elapsed = MonotonicClock.nanoseconds() - start
         guard case .bytes(let signature) = reported.value else { throw CryptoError(.deviceError, "no signature") }
         #expect(try Self.syncVerify(data, signature))
         return (reported.report, elapsed)
@@ -94,9 +94,9 @@ struct EmulatedTimingTests {
         #expect(ncp.configuration.mode == .timed(scale: scale))
         let sparcfp = try #require(fw.provider(named: "sparcfp") as? SPARCFloatProvider)
         #expect(sparcfp.timing == .timed(scale: scale))
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = MonotonicClock.nanoseconds()
         let report = try fw.perform(.sign(.rsaPKCS, key: Self.key, data: [9, 9, 9], pss: nil)).report
-        let elapsed = DispatchTime.now().uptimeNanoseconds - start
+        let elapsed = MonotonicClock.nanoseconds() - start
         #expect(report.provider == "ncp/0")
         let modeled = try #require(report.modeledSeconds)
         let hold = try #require(report.counts[EmulatedTiming.holdCountName])

@@ -1,4 +1,5 @@
 import CryptoFramework
+import ProcessSupport
 import Providers
 import TestSupport
 import Testing

@@ -1,6 +1,7 @@
 import CryptoFramework
 import Foundation
 @testable import ProviderNCP
+import ProcessSupport
 import TestSupport
 import Testing
 
@@ -52,8 +53,8 @@ struct NCPWatchdogTests {
         // test must not spin for ever); the run on the MAU it is resubmitted to returns at once.
         Self.submit(Self.job(answers: answers) {
             guard runs.withLock({ $0 += 1; return $0 }) == 1 else { return }
-            let end = Date().addingTimeInterval(30)
-            while Date() < end && answers.withLock({ $0 }) == 0 {}
+            let end = MonotonicClock.nanoseconds() + 30_000_000_000
+            while MonotonicClock.nanoseconds() < end && answers.withLock({ $0 }) == 0 {}
         }, to: device)
         #expect(try await Polling.until { answers.withLock { $0 } == 1 }, "the job is answered")
         #expect(device.hangsDetected.load(ordering: .relaxed) == 1)

@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Providers
 import Testing
 
@@ -88,7 +89,7 @@ struct PKCS11LoadFailureTests {
     }
 
     @Test("a module installed in a running framework's policy file serves its next requests")
-    func installApplies() throws {
+    func installApplies() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cf-live-install-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let conf = dir.appendingPathComponent("kcf.conf")
@@ -98,17 +99,15 @@ struct PKCS11LoadFailureTests {
         }
         let fw = try CryptoFramework(platform: .host, policy: .file(conf))
         #expect(fw.provider(named: SoftHSMToken.modulePath) == nil)
-        let key = try CryptoFramework(platform: .host, policy: .inMemory(Policy())).generateRSAKeyPair(bits: 1024)
+        let key = try await CryptoFramework(platform: .host, policy: .inMemory(Policy())).generateRSAKeyPair(bits: 1024)
         let hash = [UInt8](repeating: 7, count: 20)
         #expect(throws: CryptoError.self) { try fw.sign(.rsaPKCS, key: key, data: hash) }
 
         let installed = try SoftHSMToken.policy()[provider: SoftHSMToken.modulePath]
         try PolicyStore(url: conf).update { $0[provider: SoftHSMToken.modulePath] = installed }
-        let deadline = Date().addingTimeInterval(60)  // a bound for a stuck test, not a speed claim (TSan, loaded machines)
-        var served: String? = nil
-        while served == nil && Date() < deadline {
-            served = try? fw.perform(.sign(.rsaPKCS, key: key, data: hash, pss: nil)).report.provider
-            if served == nil { Thread.sleep(forTimeInterval: 0.02) }
+        // The framework looks at its file on a request: sign until one is served (polled, bounded).
+        let served = try await Polling.value(interval: 0.02) {
+            try? await fw.perform(.sign(.rsaPKCS, key: key, data: hash, pss: nil)).report.provider
         }
         #expect(served == SoftHSMToken.modulePath)
         #expect(fw.providers.contains { $0.name == SoftHSMToken.modulePath })

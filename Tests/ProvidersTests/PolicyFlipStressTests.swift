@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Providers
 import Synchronization
 import Testing
@@ -8,8 +9,6 @@ import Testing
 private final class SharedState: Sendable {
     let served = Locked<[String: Int]>([:])
     let flipping = Atomic<Bool>(true)
-    let flipperDone = Atomic<Bool>(false)
-    let flips = Atomic<Int>(0)
 }
 
 @Suite("Stress: concurrent requests while the policy flips")
@@ -35,8 +34,9 @@ struct PolicyFlipStressTests {
         let key = try await openssl.generateRSAKeyPair(bits: 2048)
         let group = DHGroup.modp14
         let shared = SharedState()
-        // The administrator's changes come from outside the task pool: a thread of its own.
-        let flipper = Thread {
+        // The administrator's changes come from outside the task pool: a thread of its
+        // own, which may pause between flips with a blocking sleep. It returns its count.
+        async let flipCount = DedicatedThread.run(name: "policy flipper") {
             let policies = Self.policies()
             var i = 0
             while shared.flipping.load(ordering: .relaxed) {
@@ -45,10 +45,9 @@ struct PolicyFlipStressTests {
                 usleep(2_000)
             }
             fw.setPolicy(Policy())
-            shared.flips.store(i, ordering: .relaxed)
-            shared.flipperDone.store(true, ordering: .releasing)
+            return i
         }
-        flipper.start()
+        defer { shared.flipping.store(false, ordering: .relaxed) }  // a failing task must end the flipper too
 
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             for t in 0..<8 {
@@ -88,8 +87,7 @@ struct PolicyFlipStressTests {
             try await tasks.waitForAll()
         }
         shared.flipping.store(false, ordering: .relaxed)
-        while !shared.flipperDone.load(ordering: .acquiring) { usleep(1_000) }
-        let flips = shared.flips.load(ordering: .relaxed)
+        let flips = try await flipCount
         #expect(flips > 10, "the policy must actually have flipped during the run")
         let counts = shared.served.withLock { $0 }
         #expect((counts["openssl"] ?? 0) > 0 && (counts["gmp"] ?? 0) > 0, "both providers served signatures: \(counts)")

@@ -1,6 +1,8 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Providers
+import TestSupport
 import Testing
 
 /// SoftHSM2 tokens for this test process, made once in a temporary directory
@@ -79,52 +81,26 @@ enum SoftHSMToken {
     }
 
     static func run(_ tool: String, _ arguments: [String], conf: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["SOFTHSM2_CONF"] = conf
-        process.environment = env
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SetupError(description: "\(tool) \(arguments.joined(separator: " ")) failed: \(text)")
+        var command = Command(tool, arguments, environment: ["SOFTHSM2_CONF": conf])
+        command.preloadsSanitizerRuntime = false  // SoftHSM2's utility never loads our module
+        do {
+            try ChildProcess.check(command)
+        } catch {
+            throw SetupError(description: "\(error)")
         }
     }
 }
 
 /// Fake modules for the load-failure tests.
 enum FakeModules {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-
     /// Builds Fixtures/failing_initialize_module.c into a shared library in a temporary directory.
     static func failingInitialize() throws -> String {
-        try build("failing_initialize_module.c", as: "libfailinit.so")
+        try FakePKCS11Module.build("failing_initialize_module.c", as: "libfailinit.so")
     }
 
     /// Builds Fixtures/incomplete_function_list_module.c (C_Initialize succeeds, C_GetInfo is NULL).
     static func incompleteFunctionList() throws -> String {
-        try build("incomplete_function_list_module.c", as: "libincomplete.so")
-    }
-
-    private static func build(_ source: String, as library: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cf-fake-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let out = dir.appendingPathComponent(library).path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cc", "-shared", "-fPIC", "-I/usr/include/p11-kit-1", "-o", out,
-                             fixtures.appendingPathComponent(source).path]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SoftHSMToken.SetupError(description: "cc could not build the fixture module \(source)")
-        }
-        return out
+        try FakePKCS11Module.build("incomplete_function_list_module.c", as: "libincomplete.so")
     }
 
     /// A text file named like a library.

@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import ProcessSupport
 import Retell
 import Testing
 
@@ -23,7 +24,7 @@ struct CharonOnTokenTests {
     }
 
     @Test("SoftHSM2: a responder whose key is on the token completes Main Mode with an ordinary initiator")
-    func softHSM() throws {
+    func softHSM() async throws {
         if let missing = RetellModule.charonMissing { Issue.record(Comment(rawValue: missing)); return }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cf-retell-softhsm-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("tokens"), withIntermediateDirectories: true)
@@ -34,10 +35,10 @@ struct CharonOnTokenTests {
         var options = RetellOptions(module: "/usr/lib/softhsm/libsofthsm2.so", cryptoadm: RetellModule.cryptoadmPath)
         options.moduleIsFramework = false
         options.moduleEnvironment = ["SOFTHSM2_CONF": conf.path]
-        let pair = try CharonPair(options)
+        let pair = try await CharonPair(options)
         defer { Self.expectEnded(pair) }
         #expect(pair.responderLoadFailure == nil)
-        let outcome = try pair.negotiate()
+        let outcome = try await pair.negotiate()
         #expect(outcome.established, "\(outcome.initiatorOutput)\n\(pair.responderLogText.suffix(3000))")
         #expect(pair.responderLog.exchanges.first?.established == true)
         #expect(pair.responderLogText.contains("loaded RSA private key from token"))
@@ -56,18 +57,18 @@ struct CharonOnTokenTests {
     }
 
     @Test("Framework module: before the disable ncp/0 serves the four operations, after it sparcfp; both IKE SAs established, no restart")
-    func ncpSwitchedOff() throws {
+    func ncpSwitchedOff() async throws {
         if let missing = RetellModule.charonMissing { Issue.record(Comment(rawValue: missing)); return }
         try #require(RetellModule.isBuilt, "\(RetellModule.modulePath) is missing: swift build --product CryptoFrameworkPKCS11")
-        let pair = try CharonPair(Self.switchOptions())
+        let pair = try await CharonPair(Self.switchOptions())
         defer { Self.expectEnded(pair) }
         #expect(pair.responderLoadFailure == nil, "\(pair.responderLoadFailure ?? "")")
         let operations = ["sign", "verify", "generateDHKeyPair", "deriveDH"]
 
-        let base = try pair.served(settle: 0)
-        let before = try pair.negotiate()
+        let base = try await pair.served(settle: 0)
+        let before = try await pair.negotiate()
         #expect(before.established, "\(before.initiatorOutput)\n\(pair.responderLogText.suffix(3000))")
-        let withNCP = try Self.servedSince(base, pair) { $0["ncp/0"]?["deriveDH"] == 1 && $0["ncp/0"]?["sign"] == 1 }
+        let withNCP = try await Self.servedSince(base, pair) { $0["ncp/0"]?["deriveDH"] == 1 && $0["ncp/0"]?["sign"] == 1 }
         for operation in operations {
             #expect(withNCP["ncp/0"]?[operation] == 1, "\(operation): \(withNCP)")
         }
@@ -77,11 +78,11 @@ struct CharonOnTokenTests {
             #expect(withNCP["sparcfp"]?[operation] == nil, "\(operation): \(withNCP)")
         }
 
-        try pair.cryptoadm(["disable", "provider=ncp/0", "all"])
-        let middle = try pair.served(settle: 0)
-        let after = try pair.negotiate()
+        try await pair.cryptoadm(["disable", "provider=ncp/0", "all"])
+        let middle = try await pair.served(settle: 0)
+        let after = try await pair.negotiate()
         #expect(after.established, "\(after.initiatorOutput)\n\(pair.responderLogText.suffix(3000))")
-        let withoutNCP = try Self.servedSince(middle, pair) { $0["sparcfp"]?["deriveDH"] == 1 && $0["sparcfp"]?["sign"] == 1 && $0["sparcfp"]?["verify"] != nil }
+        let withoutNCP = try await Self.servedSince(middle, pair) { $0["sparcfp"]?["deriveDH"] == 1 && $0["sparcfp"]?["sign"] == 1 && $0["sparcfp"]?["verify"] != nil }
         for operation in operations {
             #expect((withoutNCP["sparcfp"]?[operation] ?? 0) >= 1, "\(operation): \(withoutNCP)")
         }
@@ -92,30 +93,31 @@ struct CharonOnTokenTests {
         #expect(pair.isRunning)
     }
 
-    /// What the responder served since `base`, polled until `done` holds (bounded, generous).
+    /// What the responder served since `base`, polled until `done` holds (bounded, generous): the
+    /// module publishes its kstats with a trailing write after the last change.
     static func servedSince(_ base: [String: [String: Int]], _ pair: CharonPair,
-                            until done: ([String: [String: Int]]) -> Bool) throws -> [String: [String: Int]] {
+                            until done: ([String: [String: Int]]) -> Bool) async throws -> [String: [String: Int]] {
         var delta: [String: [String: Int]] = [:]
-        for _ in 0..<120 {
-            delta = RetellRun.difference(try pair.served(settle: 0.25), base)
-            if done(delta) { break }
+        _ = try await Polling.until(interval: 0.25) {
+            delta = RetellRun.difference(try await pair.served(settle: 0), base)
+            return done(delta)
         }
         return delta
     }
 
     @Test("Framework module: a wrong PIN in charon's secrets fails the negotiation cleanly and leaves the keystore untouched")
-    func wrongPIN() throws {
+    func wrongPIN() async throws {
         if let missing = RetellModule.charonMissing { Issue.record(Comment(rawValue: missing)); return }
         try #require(RetellModule.isBuilt, "\(RetellModule.modulePath) is missing: swift build --product CryptoFrameworkPKCS11")
         var options = Self.switchOptions()
         options.responderPIN = "9999"
-        let pair = try CharonPair(options)
+        let pair = try await CharonPair(options)
         defer { Self.expectEnded(pair) }
         #expect(!pair.keystoreAfterSetup.isEmpty)
         // swanctl --load-all exits 0 even so; charon logs the refused login and loads no key.
         #expect(pair.responderLogText.contains("failed: PIN_INCORRECT"), "\(pair.responderLogText.suffix(3000))")
         #expect(!pair.responderLogText.contains("loaded RSA private key from token"))
-        let outcome = try pair.negotiate()
+        let outcome = try await pair.negotiate()
         #expect(!outcome.established, "\(outcome.initiatorOutput)")
         // The responder has no key to sign message 6 with: it refuses with a Notify, and keeps running.
         #expect(outcome.initiatorOutput.contains("AUTHENTICATION_FAILED"), "\(outcome.initiatorOutput)")

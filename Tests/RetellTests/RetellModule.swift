@@ -1,3 +1,4 @@
+import Charon
 import Foundation
 import ProcessSupport
 
@@ -27,13 +28,6 @@ enum RetellModule {
     /// A missing module is a test failure that says how to build it, never a skip.
     static var isBuilt: Bool { FileManager.default.fileExists(atPath: modulePath) }
 
-    /// charon needs root (unshare -m, a tmpfs over /run) and strongSwan installed.
-    static var charonMissing: String? {
-        if getuid() != 0 { return "the charon tests need root (unshare -m and a tmpfs over /run)" }
-        for path in ["/usr/lib/ipsec/charon", "/usr/sbin/swanctl", "/usr/bin/unshare", "/usr/lib/ipsec/plugins/libstrongswan-pkcs11.so"]
-        where !FileManager.default.fileExists(atPath: path) {
-            return "\(path) is missing: `sudo apt-get install -y strongswan-charon strongswan-swanctl libstrongswan-extra-plugins` (make deps)"
-        }
-        return nil
-    }
+    /// charon needs root (unshare -m, a tmpfs over /run), strongSwan and its pkcs11 plugin installed.
+    static var charonMissing: String? { CharonDaemon.missingPrerequisite(plugins: ["pkcs11"]) }
 }

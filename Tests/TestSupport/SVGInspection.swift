@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -42,15 +43,10 @@ public struct SVGInspection {
         defer { try? FileManager.default.removeItem(at: dir) }
         let input = dir.appendingPathComponent("chart.svg"), output = dir.appendingPathComponent("chart.png")
         try Data(svg.utf8).write(to: input)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/rsvg-convert")
-        p.arguments = ["--format", "png", "--output", output.path, input.path]
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw InspectionError("rsvg-convert failed: \(message)") }
+        var command = Command("/usr/bin/rsvg-convert", ["--format", "png", "--output", output.path, input.path])
+        command.preloadsSanitizerRuntime = false
+        let outcome = try ChildProcess.run(command)
+        guard outcome.termination == .exited(0) else { throw InspectionError("rsvg-convert failed, \(outcome)") }
         let png = try Data(contentsOf: output)
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         guard png.count > 24, Array(png.prefix(8)) == signature, String(decoding: png[12..<16], as: UTF8.self) == "IHDR" else {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandLineOptions
 import Charts
 import Foundation
+import ProcessSupport
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -78,10 +79,12 @@ struct ReportStep {
         let shown = (["ikebench"] + full).map(ChartOutputOptions.shellQuoted).joined(separator: " ")
         print("running: \(shown)")
         fflush(nil)
-        guard let result = ChildProcess.output([selfExecutable] + full), result.status == 0 else {
+        var child = Command(selfExecutable, full)
+        child.standardError = .discard
+        guard let result = try? ChildProcess.run(child, timeout: .infinity), result.termination == .exited(0) else {
             throw ReportStepError(command: shown)
         }
-        let json = Data(result.output.utf8)
+        let json = Data(result.standardOutput.utf8)
         try json.write(to: jsonURL, options: .atomic)
         return ReportStep(command: shown, json: json, svg: try String(contentsOf: svgURL, encoding: .utf8))
     }

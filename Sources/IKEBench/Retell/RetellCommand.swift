@@ -6,7 +6,7 @@ import IKEHarness
 import Providers
 import Retell
 
-struct RetellCommand: ParsableCommand {
+struct RetellCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retell",
         abstract: "The 2007 experiment with a real IKE daemon: strongSwan's charon on the framework's PKCS#11 module, ncp/0 disabled while it runs.",
@@ -67,7 +67,7 @@ struct RetellCommand: ParsableCommand {
         guard retransmitTimeout > 0 else { throw ValidationError("--retransmit-timeout must be positive.") }
     }
 
-    func run() throws {
+    func run() async throws {
         let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         var options = RetellOptions(
             module: module ?? here.appendingPathComponent("libCryptoFrameworkPKCS11.so").path,
@@ -83,7 +83,7 @@ struct RetellCommand: ParsableCommand {
             options.workDirectory = URL(fileURLWithPath: workDirectory, isDirectory: true)
             try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         }
-        let result = try RetellRun.run(options) { line in
+        let result = try await RetellRun.run(options) { line in
             StandardError.write(line + "\n")
         }
         print(RetellReport.text(result), terminator: "")

@@ -1,3 +1,5 @@
+import ProcessSupport
+
 /// Runs `openssl speed -mr` in the same run, for the reference column.
 struct OpenSSLSpeedReference {
     let seconds: Int
@@ -19,11 +21,16 @@ struct OpenSSLSpeedReference {
     }
 
     private func run(_ arguments: [String]) -> String? {
-        // `timeout` bounds the run should openssl misbehave: never a hang.
-        let limit = String(max(60, seconds * 4 + 30))
-        guard let result = ChildProcess.output(["timeout", limit, "openssl"] + arguments), result.status == 0 else {
+        // The limit bounds the run should openssl misbehave: never a hang. openssl
+        // leads a process group, so that ending it ends its -multi workers too.
+        var command = Command("openssl", arguments)
+        command.standardError = .discard
+        command.leadsProcessGroup = true
+        guard let result = try? ChildProcess.run(command, timeout: Double(max(60, seconds * 4 + 30))),
+            result.termination == .exited(0)
+        else {
             return nil
         }
-        return result.output
+        return result.standardOutput
     }
 }

@@ -18,7 +18,7 @@ public enum MAUState: String, Sendable, Hashable {
 /// (``enqueue(_:chosen:claimIfIdle:)``); either way one job runs at a time.
 final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, progress, state, stopping: guarded by `condition`
     let id: Int
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     private var ring: MAUJobRing
     private var current: MAUJob?
     private var currentSince: UInt64 = 0
@@ -288,18 +288,9 @@ final class ModularArithmeticUnit: @unchecked Sendable {  // ring, current, prog
         // hold ends (its CPU clock does not run while the thread waits).
         currentSince = max(currentSince, deadline)
         while !stopping {
-            let now = MonotonicClock.nanoseconds()
-            guard now < deadline else { return }
-            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1e9))
+            guard MonotonicClock.nanoseconds() < deadline else { return }
+            condition.wait(untilNanoseconds: deadline)
         }
-    }
-}
-
-extension NSCondition {
-    func locked<T>(_ body: () throws -> T) rethrows -> T {
-        lock()
-        defer { unlock() }
-        return try body()
     }
 }
 

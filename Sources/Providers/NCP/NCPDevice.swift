@@ -24,7 +24,7 @@ final class NCPDevice: Sendable {
     /// The MAU workers and the watchdog, joined by ``shutdown()``.
     private let threads = Locked<[JoinableThread]>([])
     private let rotation = Atomic<Int>(0)
-    private let watchdogWake = NSCondition()
+    private let watchdogWake = MonotonicCondition()
     private let stopping = Atomic<Bool>(false)
     /// The least wall time one job may take before the watchdog gives up on
     /// it whatever its CPU clock says (a computation blocked for good): ten
@@ -162,10 +162,10 @@ final class NCPDevice: Sendable {
     private func watch() {
         let timeout = UInt64(max(configuration.hangTimeoutSeconds, 0.001) * 1e9)
         let backstop = max(10 * timeout, Self.wallClockBackstopNanoseconds)
-        let interval = min(max(configuration.hangTimeoutSeconds / 4, 0.005), 1.0)
+        let interval = UInt64(min(max(configuration.hangTimeoutSeconds / 4, 0.005), 1.0) * 1e9)
         while !stopping.load(ordering: .relaxed) {
             watchdogWake.lock()
-            _ = watchdogWake.wait(until: Date(timeIntervalSinceNow: interval))
+            watchdogWake.wait(untilNanoseconds: MonotonicClock.nanoseconds() + interval)
             watchdogWake.unlock()
             if stopping.load(ordering: .relaxed) { return }
             for mau in maus {

@@ -1,3 +1,4 @@
+import Charon
 import CryptoFramework
 import Foundation
 import IKEProtocol
@@ -25,25 +26,20 @@ enum CharonFixture {
 
     /// swanctl connections from charon to `ikebench serve` on `port`, one per (name, proposal); no children.
     static func initiatorConnections(_ connections: [(name: String, proposal: String)], servePort: Int,
-                                     localCert: String = "peer.crt") -> String {
-        "connections {\n" + connections.map { c in
-            """
-              \(c.name) {
-                version = 1
-                local_addrs = 127.0.0.1
-                remote_addrs = 127.0.0.1
-                remote_port = \(servePort)
-                proposals = \(c.proposal)
-                rekey_time = 0
-                local { auth = pubkey
-                        certs = \(localCert) }
-                remote { auth = pubkey
-                         id = serve.ikebench.example
-                         certs = serve.crt }
-              }
+                                     localCert: String = "peer.crt") -> SwanctlConf {
+        SwanctlConf(connections.map { c in
+            var connection = toServe(name: c.name, proposal: c.proposal, localCert: localCert)
+            connection.remotePort = servePort
+            connection.rekeyTime = 0
+            return connection
+        })
+    }
 
-            """
-        }.joined() + "}\n"
+    /// A connection between charon (`localCert`) and our serve identity.
+    static func toServe(name: String, proposal: String, localCert: String = "peer.crt") -> CharonConnection {
+        var connection = CharonConnection(name: name, proposal: proposal, localCertificate: localCert, remoteCertificate: "serve.crt")
+        connection.remoteID = "serve.ikebench.example"
+        return connection
     }
 
     /// Files charon needs: its certificate and key, and ours to trust.

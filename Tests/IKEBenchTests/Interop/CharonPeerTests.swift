@@ -1,8 +1,10 @@
+import Charon
 import CryptoFramework
 import Foundation
 import IKEProtocol
 import IKEHarness
 import IKEServer
+import ProcessSupport
 import Providers
 import Testing
 import TestSupport
@@ -11,25 +13,10 @@ import TestSupport
 @Suite("ikebench run --peer → charon", .serialized, .enabled(if: CharonDaemon.isAvailable))
 struct CharonPeerTests {
     /// A charon that answers IKEv1 Main Mode from our serve identity on `port`; no children.
-    static func responder(port: Int, proposal: String) throws -> CharonDaemon {
-        let conf = """
-            connections {
-              resp {
-                version = 1
-                local_addrs = 127.0.0.1
-                remote_addrs = 127.0.0.1
-                proposals = \(proposal)
-                local { auth = pubkey
-                        certs = peer.crt }
-                remote { auth = pubkey
-                         id = serve.ikebench.example
-                         certs = serve.crt }
-              }
-            }
-
-            """
-        let charon = try CharonDaemon(swanctlConf: conf, files: CharonFixture.charonFiles, ikePort: port)
-        try charon.loadAll()
+    static func responder(port: Int, proposal: String) async throws -> CharonDaemon {
+        let charon = try await CharonDaemon.start(swanctlConf: SwanctlConf([CharonFixture.toServe(name: "resp", proposal: proposal)]),
+                                                  files: CharonFixture.charonFiles, ikePort: port)
+        try await charon.loadAll()
         return charon
     }
 
@@ -37,7 +24,7 @@ struct CharonPeerTests {
           arguments: ["3des-sha1-modp1024", "aes128-sha256-modp2048"])
     func initiatorAgainstCharon(proposal: String) async throws {
         let port = CharonFixture.charonPort()
-        let charon = try Self.responder(port: port, proposal: proposal)
+        let charon = try await Self.responder(port: port, proposal: proposal)
         defer { charon.removeFiles() }
         let identity = try IdentityFiles.load(keyPath: CharonFixture.serve.keyPath, certificatePath: CharonFixture.serve.certificatePath,
                                               id: CharonFixture.serveID)
@@ -53,15 +40,13 @@ struct CharonPeerTests {
         #expect(outcome.records.filter { $0.name == .rsaSign || $0.name == .rsaVerify }.count == 2)
         #expect(charon.log.contains("established"), "\(charon.log)")
         // Our informational DELETE makes charon drop the SA (polled, bounded).
-        let deadline = Date().addingTimeInterval(30)
-        while !charon.log.contains("received DELETE for IKE_SA") && Date() < deadline { try await Task.sleep(nanoseconds: 100_000_000) }
-        #expect(charon.log.contains("received DELETE for IKE_SA"), "\(charon.log)")
+        #expect(try await Polling.until(interval: 0.1) { charon.log.contains("received DELETE for IKE_SA") }, "\(charon.log)")
     }
 
     @Test("a responder we do not trust is refused", .timeLimit(.minutes(3)))
     func untrustedResponder() async throws {
         let port = CharonFixture.charonPort()
-        let charon = try Self.responder(port: port, proposal: "aes128-sha256-modp2048")
+        let charon = try await Self.responder(port: port, proposal: "aes128-sha256-modp2048")
         defer { charon.removeFiles() }
         let identity = try IdentityFiles.load(keyPath: CharonFixture.serve.keyPath, certificatePath: CharonFixture.serve.certificatePath,
                                               id: CharonFixture.serveID)
@@ -76,12 +61,12 @@ struct CharonPeerTests {
     }
 
     @Test("the ikebench run --peer command reports negotiations as run does", .timeLimit(.minutes(3)))
-    func runPeerCommand() throws {
+    func runPeerCommand() async throws {
         let port = CharonFixture.charonPort()
-        let charon = try Self.responder(port: port, proposal: "aes128-sha256-modp2048")
+        let charon = try await Self.responder(port: port, proposal: "aes128-sha256-modp2048")
         defer { charon.removeFiles() }
         let s = CharonFixture.serve
-        // Synchronous: the responder is another process, nothing here needs the cooperative pool.
+        // Blocking while ikebench runs: the responder is another process, nothing here needs the cooperative pool.
         let report = try JSONShapeTests.run([
                 "run", "--peer", "127.0.0.1:\(port)", "--key", s.keyPath, "--cert", s.certificatePath,
                 "--id", CharonFixture.serveID, "--trust", CharonFixture.peer.certificatePath,

@@ -1,8 +1,10 @@
+import Charon
 import CryptoFramework
 import Foundation
 import IKEProtocol
 import IKEHarness
 import IKEServer
+import ProcessSupport
 import Providers
 import Testing
 import TestSupport
@@ -17,17 +19,18 @@ struct CharonServeTests {
         let recorder = NegotiationRecorder()
         let server = try await CharonFixture.startServer(platform: Platform.named(platform)!,
                                                          observer: RecordingObserver(recorder: recorder))
-        let charon = try CharonDaemon(
+        let charon = try await CharonDaemon.start(
             swanctlConf: CharonFixture.initiatorConnections(
                 [("c3des", "3des-sha1-modp1024"), ("caes", "aes128-sha256-modp2048")], servePort: server.port),
             files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
         defer { charon.removeFiles() }
-        try charon.loadAll()
+        try await charon.loadAll()
         for name in ["c3des", "caes"] {
-            let (status, output) = try await charon.initiateAsync(ike: name)
-            #expect(status == 0, "\(name): \(output)\n\(charon.log)")
+            let outcome = try await charon.initiate(ike: name)
+            #expect(outcome.status == 0, "\(name): \(outcome)\n\(charon.log)")
+            let output = outcome.standardOutput
             #expect(output.contains("IKE_SA \(name)[") && output.contains("established"), "\(output)")
-            #expect(try await charon.swanctlAsync(["--list-sas", "--ike", name]).output.contains("ESTABLISHED"))
+            #expect(try await charon.swanctl(["--list-sas", "--ike", name]).standardOutput.contains("ESTABLISHED"))
         }
         let service = server.service
         try await server.stop()
@@ -46,21 +49,18 @@ struct CharonServeTests {
         // one connection, with its own proposal, per negotiation.
         let proposals = ["aes128-sha256-modp2048", "3des-sha1-modp1024", "aes256-sha1-modp1536", "aes128-sha1-modp2048"]
         let names = proposals.indices.map { "par\($0)" }
-        let charon = try CharonDaemon(
+        let charon = try await CharonDaemon.start(
             swanctlConf: CharonFixture.initiatorConnections(Array(zip(names, proposals)), servePort: server.port),
             files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
         defer { charon.removeFiles() }
-        try charon.loadAll()
-        let results = try await withThrowingTaskGroup(of: (String, Int32, String).self) { group in
+        try await charon.loadAll()
+        let results = try await withThrowingTaskGroup(of: (String, ChildProcess.Outcome).self) { group in
             for name in names {
-                group.addTask {
-                    let (status, output) = try await charon.initiateAsync(ike: name)
-                    return (name, status, output)
-                }
+                group.addTask { (name, try await charon.initiate(ike: name)) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        for (name, status, output) in results { #expect(status == 0, "\(name): \(output)") }
+        for (name, outcome) in results { #expect(outcome.status == 0, "\(name): \(outcome)") }
         let service = server.service
         try await server.stop()
         #expect(service.counters[.established] == 4)
@@ -73,16 +73,16 @@ struct CharonServeTests {
         let client = try TestCertificate.make(subject: "/C=CH/O=ikebench/CN=client.interop.example",
                                               dnsName: "client.interop.example", issuedBy: ca, in: dir)
         let server = try await CharonFixture.startServer(trust: [ca.certificatePath])
-        let charon = try CharonDaemon(
+        let charon = try await CharonDaemon.start(
             swanctlConf: CharonFixture.initiatorConnections([("c1", "aes128-sha256-modp2048")], servePort: server.port,
                                                             localCert: "client.crt"),
             files: ["x509/client.crt": client.certificatePEM, "private/client.key": client.keyPEM,
                     "x509/serve.crt": CharonFixture.serve.certificatePEM],
             ikePort: CharonFixture.charonPort())
         defer { charon.removeFiles() }
-        try charon.loadAll()
-        let (status, output) = try await charon.initiateAsync(ike: "c1")
-        #expect(status == 0, "\(output)\n\(charon.log)")
+        try await charon.loadAll()
+        let outcome = try await charon.initiate(ike: "c1")
+        #expect(outcome.status == 0, "\(outcome)\n\(charon.log)")
         // Our CERTREQ named the CA (charon does not hold it, hence "unknown"); charon answered with its certificate.
         #expect(charon.log.contains("received cert request for unknown ca 'C=CH, O=ikebench CA, CN=Interop CA'"), "\(charon.log)")
         #expect(charon.log.contains("sending end entity cert \"C=CH, O=ikebench, CN=client.interop.example\""), "\(charon.log)")
@@ -94,13 +94,13 @@ struct CharonServeTests {
     @Test("an untrusted peer is refused and charon sees the Notify", .timeLimit(.minutes(3)))
     func untrustedPeerRefused() async throws {
         let server = try await CharonFixture.startServer(trust: [CharonFixture.stranger.certificatePath])
-        let charon = try CharonDaemon(
+        let charon = try await CharonDaemon.start(
             swanctlConf: CharonFixture.initiatorConnections([("c1", "aes128-sha256-modp2048")], servePort: server.port),
             files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
         defer { charon.removeFiles() }
-        try charon.loadAll()
-        let (status, output) = try await charon.initiateAsync(ike: "c1", timeout: 30)
-        #expect(status != 0, "\(output)")
+        try await charon.loadAll()
+        let outcome = try await charon.initiate(ike: "c1", timeout: 30)
+        #expect(outcome.status != 0, "\(outcome)")
         let log = charon.log
         #expect(log.contains("AUTHENTICATION_FAILED") || log.contains("INVALID_ID_INFORMATION"), "\(log)")
         let service = server.service
@@ -113,13 +113,13 @@ struct CharonServeTests {
     @Test("a proposal we do not accept is refused with NO-PROPOSAL-CHOSEN", .timeLimit(.minutes(3)))
     func noProposalChosen() async throws {
         let server = try await CharonFixture.startServer(suites: [IKESuite(proposalName: "aes256-sha256-modp2048")!])
-        let charon = try CharonDaemon(
+        let charon = try await CharonDaemon.start(
             swanctlConf: CharonFixture.initiatorConnections([("c1", "3des-sha1-modp1024")], servePort: server.port),
             files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
         defer { charon.removeFiles() }
-        try charon.loadAll()
-        let (status, output) = try await charon.initiateAsync(ike: "c1", timeout: 30)
-        #expect(status != 0, "\(output)")
+        try await charon.loadAll()
+        let outcome = try await charon.initiate(ike: "c1", timeout: 30)
+        #expect(outcome.status != 0, "\(outcome)")
         #expect(charon.log.contains("NO_PROPOSAL_CHOSEN"), "\(charon.log)")
         let service = server.service
         try await server.stop()

@@ -3,6 +3,7 @@ import Foundation
 import IKEProtocol
 import IKEHarness
 import IKEServer
+import ProcessSupport
 import Testing
 import TestSupport
 
@@ -184,12 +185,10 @@ struct ResponderServiceTests {
         #expect(d.service.exchangeCount + c[.expired] + c[.tableFull] == 1000)
         let admitted = 1000 - c[.tableFull]
         // Half-open entries expire (bounded wait, no wall-clock assertion on speed).
-        let deadline = Date().addingTimeInterval(30)
-        while d.service.exchangeCount > 0 && Date() < deadline {
-            try await Task.sleep(nanoseconds: 100_000_000)
+        #expect(try await Polling.until(interval: 0.1) {
             d.service.expire()
-        }
-        #expect(d.service.exchangeCount == 0)
+            return d.service.exchangeCount == 0
+        })
         #expect(d.service.counters[.expired] == admitted)
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import IKEProtocol
 import IKEHarness
 import IKEServer
+import ProcessSupport
 import Providers
 import Testing
 
@@ -35,10 +36,7 @@ struct ServeTimingTests {
         _ = try PolicyStore(url: url).update { $0.disable(provider: "ncp/0", mechanisms: ncp + [.random]) }
         // A running framework stats its file at most every 100 ms (Registry.checkIntervalNanoseconds):
         // wait (bounded) until it routes RSA signing away from ncp/0.
-        let deadline = Date().addingTimeInterval(60)
-        while try Self.signingProvider(framework) == "ncp/0" && Date() < deadline {
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
+        _ = try await Polling.until(interval: 0.02) { try Self.signingProvider(framework) != "ncp/0" }
         #expect(try Self.signingProvider(framework) == "sparcfp")
         _ = try await ResponderServiceTests.negotiate(d, d.initiator(suite: IKETestSupport.suite(2, .sha1, .des3)))
         let after = d.recorder.report(framework: framework, rsaBits: 1024, suite: IKETestSupport.suite())

@@ -3,6 +3,7 @@ import Foundation
 import IKEProtocol
 import IKEHarness
 import IKEServer
+import ProcessSupport
 import Testing
 import TestSupport
 
@@ -42,9 +43,8 @@ struct UDPSocketTests {
             #expect(outcome.records.count > 4, "negotiation \(n)")
         }
         // Datagrams are handled asynchronously: wait (bounded) until all are counted.
-        let deadline = Date().addingTimeInterval(30)
         let service = server.service
-        while service.counters[.deleted] < 3 && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+        _ = try await Polling.until(interval: 0.05) { service.counters[.deleted] >= 3 }
         #expect(service.counters[.established] == 3)
         #expect(service.counters[.deleted] == 3)
         #expect(service.counters[.malformed] + service.counters[.unknownCookies] >= 1)
@@ -123,8 +123,7 @@ struct UDPSocketTests {
                                                   session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
                                                   identity: ids.initiator, responderKey: ids.responder.publicKey,
                                                   id: IKEIdentities.initiatorID).start(), to: 4100))
-        let deadline = Date().addingTimeInterval(30)
-        while server.service.counters[.malformed] < 1 && Date() < deadline { try await Task.sleep(nanoseconds: 50_000_000) }
+        _ = try await Polling.until(interval: 0.05) { server.service.counters[.malformed] >= 1 }
         #expect(server.service.counters[.malformed] == 1)
         #expect(server.service.exchangeCount == 1)
         await client.close()

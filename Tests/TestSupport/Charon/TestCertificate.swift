@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 
 /// A self-signed RSA certificate and its key, made with the openssl command
 /// (`make deps` installs it), for interop tests.
@@ -43,13 +44,11 @@ public struct TestCertificate: Sendable {
     }
 
     private static func openssl(_ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw Failure(description: "openssl \(arguments.prefix(2).joined(separator: " ")) failed") }
+        var command = Command("/usr/bin/openssl", arguments)
+        command.preloadsSanitizerRuntime = false  // it never loads the module here
+        let outcome = try ChildProcess.run(command)
+        guard outcome.termination == .exited(0) else {
+            throw Failure(description: "openssl \(arguments.prefix(2).joined(separator: " ")) failed, \(outcome)")
+        }
     }
 }
