@@ -33,7 +33,7 @@ BUILT ?=
 # commands' own help, completed with the sections in docs/man/*.sections.
 MAN_DATE ?= 2026-11-29
 
-.PHONY: all deps build release test example bench bench-pkcs11 bench-serve pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz
+.PHONY: all deps build release test test-fast example bench bench-pkcs11 bench-serve pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz
 
 all: build
 
@@ -68,12 +68,19 @@ release: deps
 	$(SWIFT) build -c release
 
 # The example first, so the test runner's summary is the last thing printed.
-# PKCS11ModuleTests run outside clients against the module's .so, which
-# `swift test` does not link: build it first.
+# The interop tier (InteropTests) runs outside clients against the module's .so,
+# which `swift test` does not link: build it first.
 test: deps
 	$(MAKE) example
 	$(SWIFT) build --product CryptoFrameworkPKCS11
 	$(SWIFT) test
+
+# The inner loop (docs/testing.md): every test but the interop tier, which runs
+# programs from outside the project (charon, pkcs11-tool, p11tool, libp11, cc,
+# make install). Under two minutes after the build on 2 cores.
+test-fast: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --skip InteropTests
 
 # The out-of-tree provider example: a package that depends on this one by path.
 example: deps

@@ -193,31 +193,38 @@ let package = Package(
             // Golden outputs are read (and regenerated) in the source tree via #filePath.
             exclude: ["Golden"]
         ),
-        // Manual pages rendered by man(1); make install and make uninstall into a DESTDIR.
-        // Depending on the executables makes `swift test` build them first.
-        // Runs strongSwan's charon on a PKCS#11 token (SoftHSM2, the framework's module);
-        // depends on cryptoadm so that `swift test` builds it.
-        .testTarget(
-            name: "RetellTests",
-            dependencies: ["Retell", "Charon", "ProcessSupport", "CryptoFramework", "cryptoadm"]
-        ),
-        .testTarget(name: "PackagingTests", dependencies: ["cryptoadm", "IKEBench", "ProcessSupport"]),
         // SVGs parsed as XML and rendered by librsvg's rsvg-convert.
         .testTarget(name: "ChartsTests", dependencies: ["Charts", "TestSupport"]),
-        // Outside clients (pkcs11-tool, p11tool, OpenSSL with libp11, a C program)
-        // against the built libCryptoFrameworkPKCS11.so.
-        .testTarget(
-            name: "PKCS11ModuleTests",
-            dependencies: ["CryptoFramework", "Providers", "ProcessSupport"],
-            // The C client is compiled by the tests with cc (read via #filePath).
-            exclude: ["Fixtures"]
-        ),
         // The process layer on ordinary tools (sh, cat, sleep), and polling.
         .testTarget(name: "ProcessSupportTests", dependencies: ["ProcessSupport", "SystemPrimitives"]),
+        // What the IKE tests share: frameworks and keys, a hand-wired initiator and
+        // responder with deliberate faults, a recording observer, the built ikebench.
+        .target(
+            name: "IKETestKit",
+            dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "CryptoFramework", "Providers", "TestSupport", "ProcessSupport"],
+            path: "Tests/IKETestKit"
+        ),
         .testTarget(
             name: "IKEBenchTests",
-            dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "ProcessSupport", "Charon", "FuzzTargets"],
+            dependencies: [
+                "IKEProtocol", "IKEHarness", "IKEServer", "IKEBench", "CryptoFramework", "Providers", "TestSupport", "ProcessSupport",
+                "IKETestKit", "FuzzTargets",
+            ],
             resources: [.copy("Fixtures")]
+        ),
+        // The interop tier: programs this project did not write, run against what it built.
+        // Charon/: strongSwan's charon against ikebench serve and run --peer. PKCS11Module/:
+        // pkcs11-tool, p11tool, OpenSSL with libp11 and a C client (Fixtures, compiled with cc)
+        // against libCryptoFrameworkPKCS11.so. Retell/: charon on the module's token with
+        // cryptoadm between runs. Packaging/: make install and man(1). `make test-fast` skips it.
+        // Depending on the executables makes `swift test` build them first.
+        .testTarget(
+            name: "InteropTests",
+            dependencies: [
+                "CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "IKEBench", "Retell", "Charon",
+                "ProcessSupport", "TestSupport", "IKETestKit", "cryptoadm",
+            ],
+            exclude: ["PKCS11Module/Fixtures"]
         ),
     ]
 )

@@ -2,6 +2,7 @@ import CryptoFramework
 import IKEProtocol
 import IKEHarness
 import Providers
+import IKETestKit
 import Testing
 
 /// `ikebench calibrate`'s explanation of the 2007 figures and `compare`'s

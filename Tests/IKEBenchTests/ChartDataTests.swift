@@ -5,6 +5,7 @@ import IKEProtocol
 import IKEHarness
 import ProcessSupport
 import Providers
+import IKETestKit
 import Testing
 import TestSupport
 
@@ -20,7 +21,7 @@ struct ChartDataTests {
     static func runWithChart(_ name: String, _ arguments: [String]) throws -> ([String: Any], SVGInspection) {
         let path = svgPath(name)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let json = try JSONShapeTests.run(arguments + ["--json", "--svg", path])
+        let json = try IKEBenchBinary.run(arguments + ["--json", "--svg", path])
         let svg = try String(contentsOfFile: path, encoding: .utf8)
         return (json, try checkRenders(svg))
     }
@@ -142,7 +143,7 @@ struct HTMLReportTests {
     @Test func pageIsSelfContained() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ikebench-report-\(getpid())-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        var report = JSONShapeTests.command(["report", "--html", dir.path, "--negotiations", "2", "--speed-seconds", "0.05"],
+        var report = IKEBenchBinary.command(["report", "--html", dir.path, "--negotiations", "2", "--speed-seconds", "0.05"],
                                             policy: dir.appendingPathComponent("no-such.conf"))
         report.standardOutput = .discard
         report.standardError = .inherit

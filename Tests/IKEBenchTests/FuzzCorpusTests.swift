@@ -5,6 +5,7 @@ import IKEProtocol
 import IKEHarness
 import ProcessSupport
 import TestSupport
+import IKETestKit
 import Testing
 
 /// The fuzzers' smoke in `swift test`: every committed seed of Fuzz/Corpus and

@@ -1,4 +1,5 @@
 import FuzzTargets
+import IKETestKit
 import Testing
 
 /// Inputs the fuzzers once crashed on, replayed through the same entry points:

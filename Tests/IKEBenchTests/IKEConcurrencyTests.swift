@@ -2,6 +2,7 @@ import CryptoFramework
 import IKEProtocol
 import IKEHarness
 import Providers
+import IKETestKit
 import Testing
 
 /// Phase I negotiations running at once on one responder framework: the

@@ -3,6 +3,7 @@ import Foundation
 import IKEProtocol
 import IKEHarness
 import TestSupport
+import IKETestKit
 import Testing
 
 /// The parser on ≥ 100,000 mutated messages from a seeded generator: it may

@@ -2,6 +2,7 @@ import CryptoFramework
 import Foundation
 import IKEProtocol
 import IKEHarness
+import IKETestKit
 import Testing
 
 /// SKEYID chain, key expansion, IV, HASH_I and HASH_R against values computed

@@ -2,6 +2,7 @@ import CryptoFramework
 import IKEProtocol
 import IKEHarness
 import Providers
+import IKETestKit
 import Testing
 
 @Suite("IKE Main Mode negotiations")

@@ -2,6 +2,7 @@ import CryptoFramework
 import IKEProtocol
 import IKEHarness
 import Providers
+import IKETestKit
 import Testing
 
 /// Secrets are wiped when released: the audit inspects every SecureBytes

@@ -1,6 +1,7 @@
 import CryptoFramework
 import IKEProtocol
 import IKEHarness
+import IKETestKit
 import Testing
 
 /// The responder refuses every malformed or tampered message with the right code.

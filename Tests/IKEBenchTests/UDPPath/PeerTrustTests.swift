@@ -3,6 +3,7 @@ import Foundation
 import IKEProtocol
 import IKEHarness
 import IKEServer
+import IKETestKit
 import Testing
 import TestSupport
 

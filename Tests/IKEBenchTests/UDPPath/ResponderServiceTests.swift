@@ -4,6 +4,7 @@ import IKEProtocol
 import IKEHarness
 import IKEServer
 import ProcessSupport
+import IKETestKit
 import Testing
 import TestSupport
 

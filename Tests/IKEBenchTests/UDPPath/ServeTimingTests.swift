@@ -5,6 +5,7 @@ import IKEHarness
 import IKEServer
 import ProcessSupport
 import Providers
+import IKETestKit
 import Testing
 
 /// Timing of the served negotiations: the policy file changed while serving

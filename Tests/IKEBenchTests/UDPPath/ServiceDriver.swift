@@ -3,6 +3,7 @@ import Foundation
 import IKEProtocol
 import IKEHarness
 import IKEServer
+import IKETestKit
 import Synchronization
 
 /// A ``ResponderService`` driven without a socket: datagrams in, the replies
@@ -72,8 +73,4 @@ final class ServiceDriver: Sendable {
         return MainModeInitiator(suite: suite, session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
                                  identity: key ?? ids.initiator, responderKey: ids.responder.publicKey, id: IKEIdentities.initiatorID)
     }
-}
-
-final class OperationCounter: Sendable {
-    let count = Atomic<Int>(0)
 }

@@ -1,8 +1,8 @@
-@testable import IKEProtocol
+import IKEProtocol
 
 /// Deliberate mistakes in an initiator's message 5, built from the
 /// initiator's public steps, so the tests can check the responder's refusals.
-enum Message5Fault: Sendable, Equatable {
+package enum Message5Fault: Sendable, Equatable {
     case none
     /// SIG_I over a HASH_I computed with a different IDii than the one sent.
     case signWrongHash
@@ -18,7 +18,7 @@ enum Message5Fault: Sendable, Equatable {
 
 extension MainModeInitiator {
     /// Message 5 with `fault` in it (``message5(after:)`` when `.none`).
-    func message5(after reply: [UInt8], fault: Message5Fault) async throws -> [UInt8] {
+    package func message5(after reply: [UInt8], fault: Message5Fault) async throws -> [UInt8] {
         guard fault != .none else { return try await message5(after: reply) }
         try await acceptMessage4(reply)
         let signedID = fault == .signWrongHash ? Identification.fqdn("someone-else.example") : id
@@ -49,7 +49,7 @@ extension MainModeInitiator {
             if out[offset] == 0 { out[offset] = 200; break }
             offset += length
         }
-        out += [0, GenericPayloadHeader.criticalBit, 0, 8, 1, 2, 3, 4]
+        out += [0, 0x80 /* the critical bit, RFC 2408 §3.2 */, 0, 8, 1, 2, 3, 4]
         return out
     }
 

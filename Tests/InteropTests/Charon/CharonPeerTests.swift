@@ -6,6 +6,7 @@ import IKEHarness
 import IKEServer
 import ProcessSupport
 import Providers
+import IKETestKit
 import Testing
 import TestSupport
 
@@ -67,11 +68,11 @@ struct CharonPeerTests {
         defer { charon.removeFiles() }
         let s = CharonFixture.serve
         // Blocking while ikebench runs: the responder is another process, nothing here needs the cooperative pool.
-        let report = try JSONShapeTests.run([
+        let report = try IKEBenchBinary.run([
                 "run", "--peer", "127.0.0.1:\(port)", "--key", s.keyPath, "--cert", s.certificatePath,
                 "--id", CharonFixture.serveID, "--trust", CharonFixture.peer.certificatePath,
                 "--group", "14", "--prf", "sha256", "--cipher", "aes128", "--negotiations", "3", "--json"])
         #expect(report["negotiations"] as? Int == 3)
-        try JSONShapeTests.checkRun(report, modeled: false)
+        try IKEBenchBinary.checkRun(report, modeled: false)
     }
 }

@@ -1,6 +1,7 @@
 import Charon
 import Foundation
 import ProcessSupport
+import IKETestKit
 import Testing
 import TestSupport
 
@@ -15,7 +16,7 @@ struct CharonServeCommandTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let s = CharonFixture.serve
-        var command = JSONShapeTests.command(
+        var command = IKEBenchBinary.command(
             ["serve", "--port", "0", "--key", s.keyPath, "--cert", s.certificatePath, "--id", CharonFixture.serveID,
              "--trust", CharonFixture.peer.certificatePath, "--platform", "t2000", "--timing", "timed",
              "--negotiations", "2", "--json", "--trace"],
@@ -44,7 +45,7 @@ struct CharonServeCommandTests {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(serve.standardOutput.utf8)) as? [String: Any])
         #expect(report["negotiations"] as? Int == 2)
         #expect(report["platform"] as? String == "t2000")
-        try JSONShapeTests.checkRun(report, modeled: true)
+        try IKEBenchBinary.checkRun(report, modeled: true)
         let operations = try #require(report["operations"] as? [[String: Any]])
         #expect(operations.contains { $0["name"] as? String == "rsa-sign" && $0["provider"] as? String == "ncp/0" })
         let trace = serve.standardError

@@ -6,28 +6,28 @@ import Providers
 import TestSupport
 
 /// Frameworks and keys the IKE tests share (RSA keys are made once).
-enum IKETestSupport {
-    static let initiatorFramework: CryptoFramework = try! MainModeNegotiation.initiatorFramework()
-    static let host: CryptoFramework = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
-    static let t2000: CryptoFramework = try! CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
+package enum IKETestSupport {
+    package static let initiatorFramework: CryptoFramework = try! MainModeNegotiation.initiatorFramework()
+    package static let host: CryptoFramework = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+    package static let t2000: CryptoFramework = try! CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
 
-    static let identities: IKEIdentities = {
+    package static let identities: IKEIdentities = {
         let fw = initiatorFramework
         return IKEIdentities(initiator: try! fw.generateRSAKeyPair(bits: 1024), responder: try! fw.generateRSAKeyPair(bits: 1024))
     }()
 
-    static func suite(_ group: Int = 2, _ prf: IKESuite.PRF = .sha1, _ cipher: IKESuite.Cipher = .des3) -> IKESuite {
+    package static func suite(_ group: Int = 2, _ prf: IKESuite.PRF = .sha1, _ cipher: IKESuite.Cipher = .des3) -> IKESuite {
         IKESuite(group: DHGroup.ike(group)!, prf: prf, cipher: cipher)
     }
 
     /// An initiator and a responder wired by hand, so a test can alter any message on the way.
-    struct Pair {
-        let initiator: MainModeInitiator
-        let responder: MainModeResponder
+    package struct Pair {
+        package let initiator: MainModeInitiator
+        package let responder: MainModeResponder
         /// What message 5 gets wrong on purpose.
-        var fault: Message5Fault = .none
+        package var fault: Message5Fault = .none
 
-        init(suite: IKESuite, responderFramework: CryptoFramework = IKETestSupport.host) {
+        package init(suite: IKESuite, responderFramework: CryptoFramework = IKETestSupport.host) {
             let ids = IKETestSupport.identities
             initiator = MainModeInitiator(
                 suite: suite, session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
@@ -38,21 +38,17 @@ enum IKETestSupport {
         }
 
         /// Runs the exchange, passing messages 1, 3 and 5 through `alter` (given the message number).
-        func run(alter: ([UInt8], Int) throws -> [UInt8] = { m, _ in m }) async throws {
+        package func run(alter: ([UInt8], Int) throws -> [UInt8] = { m, _ in m }) async throws {
             let m2 = try await responder.receive(try alter(initiator.start(), 1))
             let m4 = try await responder.receive(try alter(try await initiator.message3(after: m2), 3))
             let m6 = try await responder.receive(try alter(try await initiator.message5(after: m4, fault: fault), 5))
             try await initiator.finish(m6)
         }
     }
-
-    static func fixtureURL(_ name: String) -> URL {
-        Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil)!
-    }
 }
 
 extension Array where Element == UInt8 {
-    init(hex: String) {
+    package init(hex: String) {
         var bytes: [UInt8] = []
         var i = hex.startIndex
         while i < hex.endIndex {
@@ -62,6 +58,6 @@ extension Array where Element == UInt8 {
         }
         self = bytes
     }
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    package var hex: String { map { String(format: "%02x", $0) }.joined() }
 }
 

@@ -5,6 +5,7 @@ import IKEProtocol
 import IKEHarness
 import IKEServer
 import Providers
+import IKETestKit
 import TestSupport
 
 /// Certificates and configuration text the charon interop tests share.

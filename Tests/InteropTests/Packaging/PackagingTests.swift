@@ -1,5 +1,6 @@
 import Foundation
 import ProcessSupport
+import TestSupport
 import Testing
 
 /// What `make install` ships: the manual pages render with man(1) and are
@@ -7,8 +8,7 @@ import Testing
 /// leaves it exactly as it was.
 @Suite("Packaging: manual pages, make install, make uninstall")
 struct PackagingTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let packageRoot = PackageRoot.url
 
     /// The directory `swift test` built the commands into (this target depends on both).
     static let productsDirectory: URL = {

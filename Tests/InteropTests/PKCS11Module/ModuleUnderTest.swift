@@ -1,5 +1,6 @@
 import Foundation
 import ProcessSupport
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,8 +26,7 @@ enum ModuleUnderTest {
         return packageRoot.appendingPathComponent(".build/debug/libCryptoFrameworkPKCS11.so").path
     }()
 
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = PackageRoot.url
 
     /// `swift test` does not link a dynamic library product; `make test` builds it first.
     static var exists: Bool { FileManager.default.fileExists(atPath: path) }

@@ -1,6 +1,7 @@
 import Charon
 import Foundation
 import ProcessSupport
+import TestSupport
 
 /// Where the tests find what they drive: the framework's PKCS#11 module and
 /// `cryptoadm`, built into the same products directory as this test bundle.
@@ -14,8 +15,7 @@ enum RetellModule {
             ?? packageRoot.appendingPathComponent(".build/debug")
     }()
 
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = PackageRoot.url
 
     /// ``TestEnvironment/pkcs11Module``, else libCryptoFrameworkPKCS11.so among the products.
     static var modulePath: String {

@@ -6,6 +6,7 @@ import IKEHarness
 import IKEServer
 import ProcessSupport
 import Providers
+import IKETestKit
 import Testing
 import TestSupport
 

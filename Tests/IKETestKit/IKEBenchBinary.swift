@@ -1,0 +1,56 @@
+import Foundation
+import ProcessSupport
+import TestSupport
+import Testing
+
+/// The built `ikebench`, run as a child process, and the JSON keys outside
+/// scripts read from its `run` report.
+package enum IKEBenchBinary {
+    package static var binary: URL {
+        let debug = PackageRoot.url.appendingPathComponent(".build/debug/ikebench")
+        return FileManager.default.fileExists(atPath: debug.path) ? debug : PackageRoot.url.appendingPathComponent(".build/release/ikebench")
+    }
+
+    /// The built ikebench with `arguments`, reading its policy from `policy` (never the user's).
+    package static func command(_ arguments: [String], policy: URL) -> Command {
+        var command = Command(binary.path, arguments, environment: ["CRYPTOFRAMEWORK_CONF": policy.path])
+        command.preloadsSanitizerRuntime = false  // our own binary
+        return command
+    }
+
+    package static func run(_ arguments: [String]) throws -> [String: Any] {
+        var ikebench = command(arguments, policy: FileManager.default.temporaryDirectory.appendingPathComponent("ikebench-json-\(getpid()).conf"))
+        ikebench.standardError = .discard
+        // The bound is for a stuck run, not a speed claim.
+        let outcome = try ChildProcess.run(ikebench, timeout: 600)
+        #expect(outcome.termination == .exited(0))
+        return try #require(try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+    }
+
+    package static func checkRun(_ r: [String: Any], modeled: Bool) throws {
+        #expect(r["platform"] is String)
+        for k in ["rsaBits", "group", "negotiations", "concurrency"] { #expect(r[k] is Int, "\(k)") }
+        #expect(r["throughputPerSecond"] is Double || r["throughputPerSecond"] is Int)
+        let phase1 = try #require(r["phase1"] as? [String: Any])
+        let host = try #require(phase1["host"] as? [String: Any])
+        for k in ["p50", "p90", "p99", "mean"] { #expect(host[k] is NSNumber, "host.\(k)") }
+        if modeled {
+            let m = try #require(phase1["modeled"] as? [String: Any])
+            for k in ["p50", "p90", "p99", "mean"] { #expect(m[k] is NSNumber, "modeled.\(k)") }
+        } else {
+            #expect(phase1["modeled"] is NSNull)
+        }
+        let ops = try #require(r["operations"] as? [[String: Any]])
+        #expect(!ops.isEmpty)
+        for o in ops {
+            for k in ["name", "mechanism", "provider"] { #expect(o[k] is String, "operations.\(k)") }
+            #expect(o["count"] is Int)
+            #expect(o["hostSecondsMean"] is NSNumber)
+            #expect(o["modeledSecondsMean"] is NSNumber || o["modeledSecondsMean"] is NSNull)
+        }
+        #expect(Set(ops.compactMap { $0["name"] as? String }).isSuperset(of:
+            ["dh-generate", "dh-derive", "rsa-verify", "rsa-sign", "prf", "hash", "encrypt", "decrypt"]))
+        let kstats = try #require(r["kstats"] as? [String: Any])
+        #expect(kstats["ncp/0"] is [Any])
+    }
+}
