@@ -8,10 +8,10 @@ import SwiftASN1
 extension RSAPublicKey {
     /// Imports a public key from PEM labelled "PUBLIC KEY" (SPKI) or "RSA PUBLIC KEY" (PKCS#1).
     public init(pemRepresentation: String) throws {
-        let document = try RSAKeyPEM.document(pemRepresentation, what: "RSA public key")
+        let document = try KeyPEM.document(pemRepresentation, what: "RSA public key")
         switch document.discriminator {
         case "PUBLIC KEY", "RSA PUBLIC KEY":
-            try RSAKeyPEM.checkLabel(
+            try KeyPEM.checkLabel(
                 document.discriminator, der: document.derBytes, what: "RSA public key",
                 wrappedLabel: "PUBLIC KEY", wrappedForm: "SubjectPublicKeyInfo", wrapperIndex: 0)
             self = try RSAPublicKey(derRepresentation: document.derBytes)
@@ -28,7 +28,7 @@ extension RSAPublicKey {
 
     /// The key as a "PUBLIC KEY" PEM (SubjectPublicKeyInfo), 64-column lines, ending in a newline.
     public var pemRepresentation: String {
-        RSAKeyPEM.encode(label: "PUBLIC KEY", der: derRepresentation)
+        KeyPEM.encode(label: "PUBLIC KEY", der: derRepresentation)
     }
 }
 
@@ -37,16 +37,16 @@ extension RSAPrivateKey {
     /// (PKCS#1). Encrypted keys ("ENCRYPTED PRIVATE KEY", or "Proc-Type: 4,ENCRYPTED"
     /// headers) are refused: decrypt them first.
     public init(pemRepresentation: String) throws {
-        if RSAKeyPEM.hasEncryptionHeaders(pemRepresentation) {
+        if KeyPEM.hasEncryptionHeaders(pemRepresentation) {
             throw CryptoError(
                 .keyInvalid,
                 "encrypted PEM (Proc-Type: 4,ENCRYPTED) is not supported: encrypted keys are not supported; decrypt it first (openssl pkey -in KEY -out PLAIN)")
         }
-        var document = try RSAKeyPEM.document(pemRepresentation, what: "RSA private key")
-        defer { RSAKeyDER.wipe(&document.derBytes) }
+        var document = try KeyPEM.document(pemRepresentation, what: "RSA private key")
+        defer { KeyDER.wipe(&document.derBytes) }
         switch document.discriminator {
         case "PRIVATE KEY", "RSA PRIVATE KEY":
-            try RSAKeyPEM.checkLabel(
+            try KeyPEM.checkLabel(
                 document.discriminator, der: document.derBytes, what: "RSA private key",
                 wrappedLabel: "PRIVATE KEY", wrappedForm: "PKCS#8 PrivateKeyInfo", wrapperIndex: 1)
             self = try RSAPrivateKey(derRepresentation: document.derBytes)
@@ -70,43 +70,7 @@ extension RSAPrivateKey {
     /// - Important: the string contains the private key in the clear.
     public var pemRepresentation: String {
         var der = derRepresentation
-        defer { RSAKeyDER.wipe(&der) }
-        return RSAKeyPEM.encode(label: "PRIVATE KEY", der: der)
-    }
-}
-
-enum RSAKeyPEM {
-    static func document(_ pem: String, what: String) throws -> PEMDocument {
-        do {
-            return try PEMDocument(pemString: pem)
-        } catch let error as ASN1Error {
-            throw CryptoError(.keyInvalid, "\(what): not a single well-formed PEM document (\(error.code))")
-        }
-    }
-
-    /// RFC 1421 encapsulated headers as OpenSSL writes for a "traditional" encrypted key.
-    static func hasEncryptionHeaders(_ pem: String) -> Bool {
-        pem.contains("Proc-Type:") && pem.contains("ENCRYPTED")
-    }
-
-    /// The label must agree with the DER form: "PUBLIC KEY" / "PRIVATE KEY" hold the
-    /// wrapped forms (SPKI, PKCS#8), whose element at `wrapperIndex` is an
-    /// AlgorithmIdentifier SEQUENCE; the "RSA …" labels hold bare PKCS#1.
-    static func checkLabel(
-        _ label: String, der: [UInt8], what: String,
-        wrappedLabel: String, wrappedForm: String, wrapperIndex: Int
-    ) throws {
-        let root = try RSAKeyDER.parseRoot(der[...], what: what)
-        let children = try RSAKeyDER.sequenceChildren(root, what: what)
-        let isWrapped = children.count > wrapperIndex && children[wrapperIndex].identifier == .sequence
-        guard isWrapped == (label == wrappedLabel) else {
-            throw CryptoError(
-                .keyInvalid,
-                "PEM label \"\(label)\" does not match its contents, which are \(isWrapped ? wrappedForm : "PKCS#1")")
-        }
-    }
-
-    static func encode(label: String, der: [UInt8]) -> String {
-        PEMDocument(type: label, derBytes: der).pemString + "\n"
+        defer { KeyDER.wipe(&der) }
+        return KeyPEM.encode(label: "PRIVATE KEY", der: der)
     }
 }
