@@ -3,6 +3,7 @@ import Foundation
 import IKEProtocol
 import IKEHarness
 import IKETestKit
+import TestSupport
 import Testing
 
 /// SKEYID chain, key expansion, IV, HASH_I and HASH_R against values computed
@@ -27,7 +28,7 @@ struct MainModeKnownAnswerTests {
     func derivation(_ c: Case, platform: String) async throws {
         let fw = platform == "host" ? IKETestSupport.host : IKETestSupport.t2000
         let suite = IKESuite(group: .modp2, prf: IKESuite.PRF(rawValue: c.prf)!, cipher: IKESuite.Cipher(rawValue: c.cipher)!)
-        let i = c.input.mapValues { [UInt8](hex: $0) }
+        let i = try c.input.mapValues { try [UInt8](hex: $0) }
         let values = MainModeExchangeValues(
             initiatorCookie: i["ckyI"]!, responderCookie: i["ckyR"]!, initiatorNonce: i["ni"]!, responderNonce: i["nr"]!,
             initiatorPublic: i["gxi"]!, responderPublic: i["gxr"]!, initiatorSA: i["saiB"]!)

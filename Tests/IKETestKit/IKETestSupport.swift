@@ -47,17 +47,3 @@ package enum IKETestSupport {
     }
 }
 
-extension Array where Element == UInt8 {
-    package init(hex: String) {
-        var bytes: [UInt8] = []
-        var i = hex.startIndex
-        while i < hex.endIndex {
-            let j = hex.index(i, offsetBy: 2)
-            bytes.append(UInt8(hex[i..<j], radix: 16)!)
-            i = j
-        }
-        self = bytes
-    }
-    package var hex: String { map { String(format: "%02x", $0) }.joined() }
-}
-

@@ -1,5 +1,6 @@
 import CryptoFramework
 import Foundation
+import TestSupport
 import Testing
 
 /// A Wycheproof vector file: groups of tests of one schema, decoded generically
@@ -79,22 +80,4 @@ extension HashAlgorithm {
         case .sha512: .sha512RSAPKCSPSS
         }
     }
-}
-
-extension Array where Element == UInt8 {
-    init(hex: String) throws {
-        guard hex.count % 2 == 0 else { throw CryptoError(.argumentsBad, "odd-length hex") }
-        var out: [UInt8] = []
-        out.reserveCapacity(hex.count / 2)
-        var i = hex.startIndex
-        while i < hex.endIndex {
-            let j = hex.index(i, offsetBy: 2)
-            guard let b = UInt8(hex[i..<j], radix: 16) else { throw CryptoError(.argumentsBad, "bad hex") }
-            out.append(b)
-            i = j
-        }
-        self = out
-    }
-
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
 }

@@ -1,5 +1,6 @@
 import CryptoFramework
 import Providers
+import TestSupport
 import Testing
 
 /// Every provider that claims an RSA signature mechanism runs every Wycheproof
