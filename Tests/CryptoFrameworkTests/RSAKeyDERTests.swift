@@ -27,7 +27,7 @@ private func components(_ key: RSAPrivateKey) -> [[UInt8]] {
 }
 
 /// A DER TLV with a definite length, for hand-built inputs.
-private func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
     var length: [UInt8]
     if content.count < 0x80 {
         length = [UInt8(content.count)]
@@ -43,7 +43,7 @@ private func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
 private let rsaEncryptionOID: [UInt8] = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]
 
 /// Expects `body` to throw `CryptoError(.keyInvalid)` whose message mentions `fragment`.
-private func expectKeyInvalid(
+func expectKeyInvalid(
     mentioning fragment: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
 ) {
     do {

@@ -1,6 +1,7 @@
 /// A PKCS#11 mechanism: its CKM_ name and numeric value, as applications ask for it.
 ///
-/// Values are those of PKCS#11 v2.40 (`pkcs11t.h`). The one pseudo-mechanism,
+/// Values are those of PKCS#11 v2.40 (`pkcs11t.h`), and of v3.0 for the
+/// Edwards and Montgomery curves. The one pseudo-mechanism,
 /// ``random``, stands for a provider's random number generator, as in Solaris'
 /// `cryptoadm` (`disable provider=ncp/0 random`).
 public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable {
@@ -59,6 +60,25 @@ public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable
     public static let dhPKCSKeyPairGen = Mechanism("CKM_DH_PKCS_KEY_PAIR_GEN", 0x0020)
     public static let dhPKCSDerive = Mechanism("CKM_DH_PKCS_DERIVE", 0x0021)
 
+    // MARK: Elliptic curves (PKCS#11 v2.40 §2.3; v3.0 §6.3 for Edwards and Montgomery)
+    /// Key pairs on the prime curves (v2.40's CKM_EC_KEY_PAIR_GEN, formerly CKM_ECDSA_KEY_PAIR_GEN).
+    public static let ecKeyPairGen = Mechanism("CKM_EC_KEY_PAIR_GEN", 0x1040)
+    /// ECDSA over a hash the caller computed (any length; truncated to the order's bits, SEC 1 §4.1.3 step 5).
+    public static let ecdsa = Mechanism("CKM_ECDSA", 0x1041)
+    public static let ecdsaSHA1 = Mechanism("CKM_ECDSA_SHA1", 0x1042)
+    public static let ecdsaSHA224 = Mechanism("CKM_ECDSA_SHA224", 0x1043)
+    public static let ecdsaSHA256 = Mechanism("CKM_ECDSA_SHA256", 0x1044)
+    public static let ecdsaSHA384 = Mechanism("CKM_ECDSA_SHA384", 0x1045)
+    public static let ecdsaSHA512 = Mechanism("CKM_ECDSA_SHA512", 0x1046)
+    /// ECDH (ANSI X9.63) on the prime curves, X25519 on curve25519 (v3.0).
+    public static let ecdh1Derive = Mechanism("CKM_ECDH1_DERIVE", 0x1050)
+    /// Key pairs on edwards25519 (v3.0).
+    public static let ecEdwardsKeyPairGen = Mechanism("CKM_EC_EDWARDS_KEY_PAIR_GEN", 0x1055)
+    /// Key pairs on curve25519 (v3.0).
+    public static let ecMontgomeryKeyPairGen = Mechanism("CKM_EC_MONTGOMERY_KEY_PAIR_GEN", 0x1056)
+    /// Pure EdDSA, Ed25519 (v3.0, RFC 8032 §5.1).
+    public static let eddsa = Mechanism("CKM_EDDSA", 0x1057)
+
     // MARK: Symmetric ciphers
     public static let des3CBC = Mechanism("CKM_DES3_CBC", 0x0133)
     public static let aesCBC = Mechanism("CKM_AES_CBC", 0x1082)
@@ -87,6 +107,8 @@ public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable
         .des3CBC,
         .sha1, .sha1HMAC, .sha256, .sha256HMAC, .sha224, .sha224HMAC,
         .sha384, .sha384HMAC, .sha512, .sha512HMAC,
+        .ecKeyPairGen, .ecdsa, .ecdsaSHA1, .ecdsaSHA224, .ecdsaSHA256, .ecdsaSHA384, .ecdsaSHA512,
+        .ecdh1Derive, .ecEdwardsKeyPairGen, .ecMontgomeryKeyPairGen, .eddsa,
         .aesCBC,
         .random,
     ].sorted()

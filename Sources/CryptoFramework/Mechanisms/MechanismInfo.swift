@@ -16,7 +16,16 @@ public struct MechanismFlags: OptionSet, Hashable, Sendable {
     public static let wrap = MechanismFlags(rawValue: 0x20000)
     public static let unwrap = MechanismFlags(rawValue: 0x40000)
     public static let derive = MechanismFlags(rawValue: 0x80000)
+    /// CKF_EC_F_P: EC over a prime field (X9.62 curves y² = x³ + ax + b mod p).
     public static let ecFp = MechanismFlags(rawValue: 0x100000)
+    /// CKF_EC_NAMEDCURVE (v3.0's CKF_EC_OID): curves named by their OID.
+    public static let ecNamedCurve = MechanismFlags(rawValue: 0x800000)
+    /// CKF_EC_UNCOMPRESS: points in uncompressed form (04‖x‖y) are accepted.
+    public static let ecUncompress = MechanismFlags(rawValue: 0x1000000)
+    /// CKF_EC_COMPRESS: points in compressed form (02/03‖x) are accepted.
+    public static let ecCompress = MechanismFlags(rawValue: 0x2000000)
+    /// Every CKF_EC_* flag the framework knows (what `cryptoadm list -mv`'s EC column shows).
+    public static let ecAny: MechanismFlags = [.ecFp, .ecNamedCurve, .ecUncompress, .ecCompress]
 }
 
 /// What one provider can do with one mechanism: key-size range (bits) and flags,
@@ -27,18 +36,26 @@ public struct MechanismFlags: OptionSet, Hashable, Sendable {
 /// its key must fit `minKeyBits...maxKeyBits` (a 0...0 range accepts any key),
 /// and ``MechanismFlags/hardware`` (CKF_HW) makes the provider preferred like
 /// hardware for this mechanism. Sizes are in bits, as PKCS#11 gives them for
-/// RSA and DH.
+/// RSA, DH and EC (``ECCurve/keyBits``).
+///
+/// An EC mechanism also declares the ``curves`` it serves: a size alone cannot
+/// tell P-256 from X25519 (both 256 bits), so an X25519-only CKM_ECDH1_DERIVE
+/// entry says `[.x25519]` and is never selected for a P-256 derive.
 public struct MechanismInfo: Hashable, Sendable {
     public let mechanism: Mechanism
     public let minKeyBits: Int
     public let maxKeyBits: Int
     public let flags: MechanismFlags
+    /// The curves an EC mechanism serves; empty for other mechanisms, and for
+    /// an EC entry that admits any curve its key-size range covers.
+    public let curves: ECCurves
 
-    public init(_ mechanism: Mechanism, minKeyBits: Int = 0, maxKeyBits: Int = 0, flags: MechanismFlags) {
+    public init(_ mechanism: Mechanism, minKeyBits: Int = 0, maxKeyBits: Int = 0, flags: MechanismFlags, curves: ECCurves = []) {
         self.mechanism = mechanism
         self.minKeyBits = minKeyBits
         self.maxKeyBits = maxKeyBits
         self.flags = flags
+        self.curves = curves
     }
 
     /// Whether a key of `bits` fits this entry. Mechanisms without keys (digests,
@@ -46,5 +63,13 @@ public struct MechanismInfo: Hashable, Sendable {
     public func accepts(keyBits bits: Int?) -> Bool {
         guard let bits, maxKeyBits > 0 else { return true }
         return bits >= minKeyBits && bits <= maxKeyBits
+    }
+
+    /// Whether a key of `bits` on `curve` (nil: not an EC key) fits this entry:
+    /// the size as ``accepts(keyBits:)`` says, and the curve among the declared ones.
+    public func accepts(keyBits bits: Int?, curve: ECCurve?) -> Bool {
+        guard accepts(keyBits: bits) else { return false }
+        guard let curve, !curves.isEmpty else { return true }
+        return curves.contains(curve)
     }
 }
