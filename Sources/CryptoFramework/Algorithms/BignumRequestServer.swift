@@ -26,7 +26,7 @@ public struct BignumRequestServer<Engine: BignumEngine>: Sendable {
             return .dhKeyPair(try dh.generateKeyPair(group: group, privateBits: privateBits, context: context))
         case .deriveDH(let privateKey, let peerPublicValue):
             return .secret(try dh.derive(privateKey: privateKey, peerPublicValue: peerPublicValue, context: context))
-        case .digest, .mac, .encrypt, .decrypt, .random:
+        case .digest, .mac, .encrypt, .decrypt, .random, .signEC, .verifyEC, .generateECKeyPair, .deriveECDH:
             return nil
         }
     }

@@ -1,7 +1,7 @@
 extension CryptoRequest {
     /// Throws the framework's one answer to a malformed request, before any
     /// provider is chosen: RSA inputs by ``RSAInputRules``, a DH peer value by
-    /// ``DHRange/checkPeerValue(_:group:)``. The built-in providers apply the
+    /// ``DHRange/checkPeerValue(_:group:)``, EC inputs by ``ECInputRules``. The built-in providers apply the
     /// same rules on their own paths (a provider can be driven directly), so a
     /// request gets the same error whoever would have served it — a PKCS#11
     /// module's own ideas included. Requests of other kinds pass unchanged.
@@ -15,7 +15,13 @@ extension CryptoRequest {
             try RSAInputRules.checkVerify(scheme, key: key, data: data, signature: signature, pss: pss)
         case .deriveDH(let privateKey, let peerPublicValue):
             try DHRange.checkPeerValue(peerPublicValue, group: privateKey.group)
-        case .digest, .mac, .encrypt, .decrypt, .generateRSAKeyPair, .generateDHKeyPair, .random:
+        case .signEC(let mechanism, let key, _):
+            try ECInputRules.checkSign(mechanism, curve: key.curve)
+        case .verifyEC(let mechanism, let key, _, let signature):
+            try ECInputRules.checkVerify(mechanism, curve: key.curve, signature: signature)
+        case .deriveECDH(let privateKey, let peerPublicValue, let parameters):
+            try ECInputRules.checkDerive(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters)
+        case .digest, .mac, .encrypt, .decrypt, .generateRSAKeyPair, .generateDHKeyPair, .generateECKeyPair, .random:
             return
         }
     }

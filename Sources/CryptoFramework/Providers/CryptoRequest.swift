@@ -4,6 +4,8 @@
 /// it and throws ``CryptoProvider/unsupported(_:)`` for cases it does not offer.
 ///
 /// Byte strings are big-endian where they are numbers (RSA, DH values).
+/// EC signatures are PKCS#11's: r‖s for ECDSA, each half left-padded to the
+/// field length (IEEE P1363), and R‖S for Ed25519 (RFC 8032).
 public enum CryptoRequest: Sendable {
     case sign(Mechanism, key: RSAPrivateKey, data: [UInt8], pss: PSSParameters?)
     case verify(Mechanism, key: RSAPublicKey, data: [UInt8], signature: [UInt8], pss: PSSParameters?)
@@ -18,16 +20,29 @@ public enum CryptoRequest: Sendable {
     /// `privateBits` nil: the group's default (twice its strength); `group.bits`: full length.
     case generateDHKeyPair(group: DHGroup, privateBits: Int?)
     case deriveDH(privateKey: DHPrivateKey, peerPublicValue: [UInt8])
+    /// CKM_ECDSA over the caller's hash (any length), CKM_ECDSA_SHA* over data,
+    /// or CKM_EDDSA (pure Ed25519) over data.
+    case signEC(Mechanism, key: ECPrivateKey, data: [UInt8])
+    case verifyEC(Mechanism, key: ECPublicKey, data: [UInt8], signature: [UInt8])
+    /// A key pair on `curve`; the mechanism follows the curve's family
+    /// (CKM_EC_KEY_PAIR_GEN, CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EC_MONTGOMERY_KEY_PAIR_GEN).
+    case generateECKeyPair(curve: ECCurve)
+    /// CKM_ECDH1_DERIVE (CK_ECDH1_DERIVE_PARAMS): the peer's point as bytes
+    /// (uncompressed or compressed for the prime curves, 32 bytes for X25519),
+    /// the KDF, its shared data and the output length.
+    case deriveECDH(privateKey: ECPrivateKey, peerPublicValue: [UInt8], parameters: ECDHParameters)
     case random(count: Int)
 
     public var mechanism: Mechanism {
         switch self {
         case .sign(let m, _, _, _), .verify(let m, _, _, _, _), .digest(let m, _), .mac(let m, _, _),
-            .encrypt(let m, _, _, _), .decrypt(let m, _, _, _):
+            .encrypt(let m, _, _, _), .decrypt(let m, _, _, _), .signEC(let m, _, _), .verifyEC(let m, _, _, _):
             return m
         case .generateRSAKeyPair: return .rsaPKCSKeyPairGen
         case .generateDHKeyPair: return .dhPKCSKeyPairGen
         case .deriveDH: return .dhPKCSDerive
+        case .generateECKeyPair(let curve): return curve.keyPairMechanism
+        case .deriveECDH: return .ecdh1Derive
         case .random: return .random
         }
     }
@@ -43,7 +58,24 @@ public enum CryptoRequest: Sendable {
         case .generateRSAKeyPair(let bits, _): return bits
         case .generateDHKeyPair(let group, _): return group.bits
         case .deriveDH(let key, _): return key.group.bits
+        case .signEC(_, let key, _): return key.keyBits
+        case .verifyEC(_, let key, _, _): return key.keyBits
+        case .generateECKeyPair(let curve): return curve.keyBits
+        case .deriveECDH(let key, _, _): return key.keyBits
         case .digest, .random: return nil
+        }
+    }
+
+    /// The curve of an EC request, matched against the curves a provider
+    /// declares (``MechanismInfo/curves``); nil for every other request.
+    public var curve: ECCurve? {
+        switch self {
+        case .signEC(_, let key, _): return key.curve
+        case .verifyEC(_, let key, _, _): return key.curve
+        case .generateECKeyPair(let curve): return curve
+        case .deriveECDH(let key, _, _): return key.curve
+        case .sign, .verify, .digest, .mac, .encrypt, .decrypt, .generateRSAKeyPair, .generateDHKeyPair, .deriveDH, .random:
+            return nil
         }
     }
 
@@ -68,4 +100,6 @@ public enum CryptoResult: Sendable {
     case verified(Bool)
     case rsaKeyPair(RSAPrivateKey)
     case dhKeyPair(DHKeyPair)
+    /// A generated EC key, its ``ECPrivateKey/publicKey`` present.
+    case ecKeyPair(ECPrivateKey)
 }

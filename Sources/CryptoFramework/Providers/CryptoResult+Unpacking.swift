@@ -65,6 +65,14 @@ extension CryptoResult {
         }
     }
 
+    /// A generated EC key, its public key present.
+    public var ecKeyPair: ECPrivateKey {
+        get throws(CryptoError) {
+            if case .ecKeyPair(let k) = self { return k }
+            throw mismatch("an EC key pair")
+        }
+    }
+
     private func mismatch(_ expected: String) -> CryptoError {
         CryptoError(.deviceError, "provider returned \(self) where \(expected) was expected")
     }

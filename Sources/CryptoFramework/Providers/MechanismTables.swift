@@ -4,6 +4,12 @@
 extension Mechanism {
     /// Every RSA signature mechanism of the catalog (those with an ``RSAScheme``).
     public static let rsaSignatureMechanisms: [Mechanism] = catalog.filter { RSAScheme($0) != nil }
+
+    /// Every ECDSA mechanism of the catalog (CKM_ECDSA and CKM_ECDSA_SHA*).
+    public static let ecdsaMechanisms: [Mechanism] = catalog.filter {
+        guard let scheme = ECSignatureScheme($0) else { return false }
+        return scheme.family == .weierstrass
+    }
 }
 
 extension MechanismInfo {
@@ -29,6 +35,59 @@ extension MechanismInfo {
     }
 }
 
+extension MechanismInfo {
+    /// The CKF_EC_* flags of a prime-curve mechanism: over F_p, curves named by
+    /// OID, points uncompressed and compressed (the framework decompresses).
+    public static let primeCurveFlags: MechanismFlags = [.ecFp, .ecNamedCurve, .ecUncompress, .ecCompress]
+
+    /// ECDSA sign and verify with every ECDSA mechanism, and key-pair generation,
+    /// on the prime curves in `curves`.
+    public static func ecdsaTable(curves: ECCurves, extraFlags: MechanismFlags = []) -> [MechanismInfo] {
+        let bits = curves.keyBitRange
+        return Mechanism.ecdsaMechanisms.map {
+            MechanismInfo($0, minKeyBits: bits.lowerBound, maxKeyBits: bits.upperBound,
+                flags: [.sign, .verify, primeCurveFlags, extraFlags], curves: curves)
+        } + [
+            MechanismInfo(.ecKeyPairGen, minKeyBits: bits.lowerBound, maxKeyBits: bits.upperBound,
+                flags: [.generateKeyPair, primeCurveFlags, extraFlags], curves: curves)
+        ]
+    }
+
+    /// CKM_ECDH1_DERIVE on `curves` (prime curves and X25519); the prime-curve
+    /// flags when a prime curve is among them, CKF_EC_NAMEDCURVE alone otherwise.
+    public static func ecdhEntry(curves: ECCurves, extraFlags: MechanismFlags = []) -> MechanismInfo {
+        let bits = curves.keyBitRange
+        let ecFlags = curves.isDisjoint(with: .prime) ? MechanismFlags.ecNamedCurve : primeCurveFlags
+        return MechanismInfo(.ecdh1Derive, minKeyBits: bits.lowerBound, maxKeyBits: bits.upperBound,
+            flags: [.derive, ecFlags, extraFlags], curves: curves)
+    }
+
+    /// CKM_EC_EDWARDS_KEY_PAIR_GEN and CKM_EDDSA (Ed25519).
+    public static func ed25519Table(extraFlags: MechanismFlags = []) -> [MechanismInfo] {
+        let bits = ECCurve.ed25519.keyBits
+        return [
+            MechanismInfo(.ecEdwardsKeyPairGen, minKeyBits: bits, maxKeyBits: bits,
+                flags: [.generateKeyPair, .ecNamedCurve, extraFlags], curves: .ed25519),
+            MechanismInfo(.eddsa, minKeyBits: bits, maxKeyBits: bits, flags: [.sign, .verify, .ecNamedCurve, extraFlags], curves: .ed25519),
+        ]
+    }
+
+    /// CKM_EC_MONTGOMERY_KEY_PAIR_GEN (X25519); its derive is in ``ecdhEntry(curves:extraFlags:)``.
+    public static func x25519KeyPairEntry(extraFlags: MechanismFlags = []) -> MechanismInfo {
+        let bits = ECCurve.x25519.keyBits
+        return MechanismInfo(.ecMontgomeryKeyPairGen, minKeyBits: bits, maxKeyBits: bits,
+            flags: [.generateKeyPair, .ecNamedCurve, extraFlags], curves: .x25519)
+    }
+}
+
+extension ECCurves {
+    /// The smallest and largest key size among the curves (0...0 for none).
+    var keyBitRange: ClosedRange<Int> {
+        let bits = members.map(\.keyBits)
+        return (bits.min() ?? 0)...(bits.max() ?? 0)
+    }
+}
+
 extension CryptoProvider {
     /// This provider's table entry for `request`; throws what the registry
     /// expects of a provider asked for something outside its table: mechanism
@@ -40,6 +99,10 @@ extension CryptoProvider {
         guard info.accepts(keyBits: request.keyBits) else {
             throw CryptoError(.keySizeRange,
                 "\(descriptor.name) serves \(request.mechanism) with \(info.minKeyBits)...\(info.maxKeyBits)-bit keys, not \(request.keyBits ?? 0)")
+        }
+        guard info.accepts(keyBits: request.keyBits, curve: request.curve) else {
+            throw CryptoError(.keySizeRange,
+                "\(descriptor.name) serves \(request.mechanism) on \(info.curves) only, not \(request.curve.map(\.name) ?? "")")
         }
         return info
     }

@@ -71,6 +71,7 @@ private final class AtomicCounter: Sendable {
 public enum ServedOperation: String, Sendable, CaseIterable, Codable {
     case sign, verify, digest, mac, encrypt, decrypt
     case generateRSAKeyPair, generateDHKeyPair, deriveDH, random
+    case signEC, verifyEC, generateECKeyPair, deriveECDH
 
     public init(_ request: CryptoRequest) {
         switch request {
@@ -84,6 +85,10 @@ public enum ServedOperation: String, Sendable, CaseIterable, Codable {
         case .generateDHKeyPair: self = .generateDHKeyPair
         case .deriveDH: self = .deriveDH
         case .random: self = .random
+        case .signEC: self = .signEC
+        case .verifyEC: self = .verifyEC
+        case .generateECKeyPair: self = .generateECKeyPair
+        case .deriveECDH: self = .deriveECDH
         }
     }
 
@@ -91,13 +96,13 @@ public enum ServedOperation: String, Sendable, CaseIterable, Codable {
     /// an HMAC is a signature in PKCS#11's terms.
     var requiredFlag: MechanismFlags {
         switch self {
-        case .sign, .mac: .sign
-        case .verify: .verify
+        case .sign, .mac, .signEC: .sign
+        case .verify, .verifyEC: .verify
         case .digest: .digest
         case .encrypt: .encrypt
         case .decrypt: .decrypt
-        case .generateRSAKeyPair, .generateDHKeyPair: .generateKeyPair
-        case .deriveDH: .derive
+        case .generateRSAKeyPair, .generateDHKeyPair, .generateECKeyPair: .generateKeyPair
+        case .deriveDH, .deriveECDH: .derive
         case .random: []
         }
     }
@@ -105,14 +110,14 @@ public enum ServedOperation: String, Sendable, CaseIterable, Codable {
     /// The operation's short name in reports and errors (``CryptoRequest/operationName``).
     var operationName: String {
         switch self {
-        case .sign: "sign"
-        case .verify: "verify"
+        case .sign, .signEC: "sign"
+        case .verify, .verifyEC: "verify"
         case .digest: "digest"
         case .mac: "mac"
         case .encrypt: "encrypt"
         case .decrypt: "decrypt"
-        case .generateRSAKeyPair, .generateDHKeyPair: "generate"
-        case .deriveDH: "derive"
+        case .generateRSAKeyPair, .generateDHKeyPair, .generateECKeyPair: "generate"
+        case .deriveDH, .deriveECDH: "derive"
         case .random: "random"
         }
     }
@@ -130,6 +135,10 @@ public enum ServedOperation: String, Sendable, CaseIterable, Codable {
         case .generateDHKeyPair: 7
         case .deriveDH: 8
         case .random: 9
+        case .signEC: 10
+        case .verifyEC: 11
+        case .generateECKeyPair: 12
+        case .deriveECDH: 13
         }
     }
 }

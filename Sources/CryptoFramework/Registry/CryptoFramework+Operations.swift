@@ -77,6 +77,48 @@ extension CryptoFramework {
         try await perform(.deriveDH(privateKey: privateKey, peerPublicValue: peerPublicValue)).value.secret
     }
 
+    /// Signs `data` with an EC key: CKM_ECDSA over a hash the caller computed,
+    /// CKM_ECDSA_SHA* over the data, CKM_EDDSA (Ed25519) over the data. The
+    /// signature is r‖s, each half as long as the field (ECDSA), or R‖S (Ed25519).
+    public func sign(_ mechanism: Mechanism, key: ECPrivateKey, data: [UInt8]) throws -> [UInt8] {
+        try perform(.signEC(mechanism, key: key, data: data)).value.bytes
+    }
+    public func sign(_ mechanism: Mechanism, key: ECPrivateKey, data: [UInt8]) async throws -> [UInt8] {
+        try await perform(.signEC(mechanism, key: key, data: data)).value.bytes
+    }
+
+    /// True when the EC `signature` is valid; false when it is well-formed but
+    /// wrong (r or s outside 1...n−1 included). Throws `signatureLengthRange`
+    /// for a signature of the wrong length, `keyInvalid` for a mechanism of
+    /// the other curve family.
+    public func verify(_ mechanism: Mechanism, key: ECPublicKey, data: [UInt8], signature: [UInt8]) throws -> Bool {
+        try perform(.verifyEC(mechanism, key: key, data: data, signature: signature)).value.verified
+    }
+    public func verify(_ mechanism: Mechanism, key: ECPublicKey, data: [UInt8], signature: [UInt8]) async throws -> Bool {
+        try await perform(.verifyEC(mechanism, key: key, data: data, signature: signature)).value.verified
+    }
+
+    /// A new key pair on `curve`, its public key present (CKM_EC_KEY_PAIR_GEN,
+    /// CKM_EC_EDWARDS_KEY_PAIR_GEN or CKM_EC_MONTGOMERY_KEY_PAIR_GEN, by the curve).
+    public func generateECKeyPair(curve: ECCurve) throws -> ECPrivateKey {
+        try perform(.generateECKeyPair(curve: curve)).value.ecKeyPair
+    }
+    public func generateECKeyPair(curve: ECCurve) async throws -> ECPrivateKey {
+        try await perform(.generateECKeyPair(curve: curve)).value.ecKeyPair
+    }
+
+    /// ECDH (CKM_ECDH1_DERIVE) with the peer's point as bytes (uncompressed or
+    /// compressed for the prime curves, 32 bytes for X25519), then the KDF of
+    /// `parameters` (by default CKD_NULL: the shared x-coordinate or u, as long
+    /// as the field). A peer that is not a valid point of the key's curve is
+    /// `dataInvalid`.
+    public func deriveECDH(privateKey: ECPrivateKey, peerPublicValue: [UInt8], parameters: ECDHParameters = .null) throws -> SecureBytes {
+        try perform(.deriveECDH(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters)).value.secret
+    }
+    public func deriveECDH(privateKey: ECPrivateKey, peerPublicValue: [UInt8], parameters: ECDHParameters = .null) async throws -> SecureBytes {
+        try await perform(.deriveECDH(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters)).value.secret
+    }
+
     /// `count` random bytes from the `random` pseudo-mechanism.
     public func random(count: Int) throws -> [UInt8] {
         try perform(.random(count: count)).value.bytes

@@ -52,13 +52,14 @@ public final class CryptoFramework: Sendable {
     }
 
     /// The providers that may serve `operation` (its CKF flag, e.g. `.sign`)
-    /// of `mechanism` at `keyBits` now — the registry's own candidate filter
-    /// (policy, key-size range, flag, not FAILED; Selection rule 1) — in the
-    /// order default selection prefers them before load (rule 2, with the
-    /// platform's ``DeviceRanking``). A pinned view lists its provider alone, if eligible.
-    public func eligibleProviders(for mechanism: Mechanism, operation: MechanismFlags, keyBits: Int?) -> [String] {
+    /// of `mechanism` at `keyBits` (on `curve`, for an EC mechanism) now — the
+    /// registry's own candidate filter (policy, key-size range and curves, flag,
+    /// not FAILED; Selection rule 1) — in the order default selection prefers
+    /// them before load (rule 2, with the platform's ``DeviceRanking``). A
+    /// pinned view lists its provider alone, if eligible.
+    public func eligibleProviders(for mechanism: Mechanism, operation: MechanismFlags, keyBits: Int?, curve: ECCurve? = nil) -> [String] {
         let descriptors = registry.descriptors
-        return registry.eligible(mechanism: mechanism, flag: operation, keyBits: keyBits)
+        return registry.eligible(mechanism: mechanism, flag: operation, keyBits: keyBits, curve: curve)
             .filter { pinnedIndex == nil || $0 == pinnedIndex }
             .map { descriptors[$0].name }
     }

@@ -61,13 +61,14 @@ final class Registry: Sendable {
     private func select(_ request: SelectionKey, in table: SelectionTable, tried: borrowing TriedSet, pinned: Int?) -> Int? {
         guard let candidates = table.candidates(for: request.mechanism) else { return nil }
         let bits = request.keyBits
+        let curve = request.curve
         let flag = request.flag
         var bestHardware: (index: Int, load: Int)?
         for entry in candidates {
             let i = entry.provider
             if let pinned, i != pinned { continue }
             if tried.contains(i) { continue }
-            guard entry.admits(keyBits: bits, flag: flag) else { continue }
+            guard entry.admits(keyBits: bits, curve: curve, flag: flag) else { continue }
             let provider = table.providers.providers[i]
             if provider.isFailed { continue }
             if entry.isHardware {
@@ -81,12 +82,12 @@ final class Registry: Sendable {
     }
 
     /// Rule 1 for a request that is not made yet: the providers that may serve
-    /// `mechanism` with `flag` at `keyBits` now, in rule 2's order before load
-    /// (devices by registration, software by priority, ranked as the platform says).
-    func eligible(mechanism: Mechanism, flag: MechanismFlags, keyBits: Int?) -> [Int] {
+    /// `mechanism` with `flag` at `keyBits` (on `curve`, for EC) now, in rule 2's
+    /// order before load (devices by registration, software by priority, ranked as the platform says).
+    func eligible(mechanism: Mechanism, flag: MechanismFlags, keyBits: Int?, curve: ECCurve? = nil) -> [Int] {
         let table = policyHolder.current()
         return (table.candidates(for: mechanism) ?? []).filter {
-            $0.admits(keyBits: keyBits, flag: flag) && !table.providers.providers[$0.provider].isFailed
+            $0.admits(keyBits: keyBits, curve: curve, flag: flag) && !table.providers.providers[$0.provider].isFailed
         }.map(\.provider)
     }
 
@@ -95,7 +96,7 @@ final class Registry: Sendable {
     func softwareProvider(for request: CryptoRequest) -> Int? {
         let table = policyHolder.current()
         return table.candidates(for: request.mechanism)?.first { entry in
-            !entry.isHardware && entry.admits(keyBits: request.keyBits, flag: request.requiredFlag)
+            !entry.isHardware && entry.admits(keyBits: request.keyBits, curve: request.curve, flag: request.requiredFlag)
                 && !table.providers.providers[entry.provider].isFailed
         }?.provider
     }
@@ -130,13 +131,18 @@ final class Registry: Sendable {
             let names = allowed.map { descriptors[$0].name }.joined(separator: ", ")
             return CryptoError(.mechanismInvalid, "\(mech) cannot \(op) on \(names)")
         }
-        let fitting = capable.filter { descriptors[$0].info(for: mech)!.accepts(keyBits: request.keyBits) }
-        if fitting.isEmpty, let bits = request.keyBits {
+        let sized = capable.filter { descriptors[$0].info(for: mech)!.accepts(keyBits: request.keyBits) }
+        if sized.isEmpty, let bits = request.keyBits {
             let ranges = capable.map {
                 let info = descriptors[$0].info(for: mech)!
                 return "\(descriptors[$0].name): \(info.minKeyBits)...\(info.maxKeyBits)"
             }.joined(separator: ", ")
             return CryptoError(.keySizeRange, "no active provider supports \(bits)-bit keys for \(mech) (\(ranges))")
+        }
+        let fitting = sized.filter { descriptors[$0].info(for: mech)!.accepts(keyBits: request.keyBits, curve: request.curve) }
+        if fitting.isEmpty, let curve = request.curve {
+            let served = sized.map { "\(descriptors[$0].name): \(descriptors[$0].info(for: mech)!.curves)" }.joined(separator: "; ")
+            return CryptoError(.keySizeRange, "no active provider serves \(mech) on \(curve) (\(served))")
         }
         let names = fitting.map { descriptors[$0].name }.joined(separator: ", ")
         return CryptoError(.providerFailed, "every provider that could serve \(mech) is in the FAILED state (\(names))")

@@ -8,6 +8,8 @@ struct SelectionKey {
     /// The mechanism's PKCS#11 value (``Mechanism/value``).
     let mechanism: UInt64
     let keyBits: Int?
+    /// The curve of an EC request (a one-byte value), matched against the provider's declared curves.
+    let curve: ECCurve?
     let flag: MechanismFlags
     /// What the request is, for the counters and the report.
     let served: ServedOperation
@@ -19,6 +21,7 @@ struct SelectionKey {
         served = ServedOperation(request)
         mechanism = request.mechanism.value
         keyBits = request.keyBits
+        curve = request.curve
         flag = served.requiredFlag
     }
 }

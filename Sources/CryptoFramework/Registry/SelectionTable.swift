@@ -10,11 +10,11 @@ final class SelectionTable: Sendable {
         let info: MechanismInfo
         let isHardware: Bool
 
-        /// Rule 1's per-request test: the key size fits and the provider lists
-        /// the operation's CKF flag for the mechanism.
+        /// Rule 1's per-request test: the key size (and an EC key's curve) fits
+        /// and the provider lists the operation's CKF flag for the mechanism.
         @inline(__always)
-        func admits(keyBits: Int?, flag: MechanismFlags) -> Bool {
-            info.accepts(keyBits: keyBits) && info.flags.contains(flag)
+        func admits(keyBits: Int?, curve: ECCurve?, flag: MechanismFlags) -> Bool {
+            info.accepts(keyBits: keyBits, curve: curve) && info.flags.contains(flag)
         }
     }
     let policy: Policy

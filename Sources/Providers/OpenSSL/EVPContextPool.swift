@@ -12,6 +12,17 @@ struct RSAContextSetup: Hashable, Sendable {
     let saltLength: Int32?
 }
 
+/// What an initialised context of a key is for; one pool per setup.
+enum EVPContextSetup: Hashable, Sendable {
+    case rsa(RSAContextSetup)
+    /// EVP_PKEY_sign_init on an EC key, no digest: ECDSA over the caller's hash.
+    case ecdsaSign
+    /// EVP_PKEY_verify_init on an EC key, no digest.
+    case ecdsaVerify
+    /// EVP_PKEY_derive_init on an EC or X25519 key; the peer is set per request.
+    case derive
+}
+
 /// Initialised EVP_PKEY_CTXs of one key, kept for reuse: creating and
 /// initialising a context costs a provider fetch and parameter set-up on
 /// every operation, as much as 5 % of an RSA-2048 signature
@@ -26,9 +37,9 @@ final class EVPContextPool: Sendable {
     static let limitPerSetup = 16
 
     private final class Idle: Sendable {
-        let setup: RSAContextSetup
+        let setup: EVPContextSetup
         let contexts = ObjectPool<EVPKeyContext>(capacity: EVPContextPool.limitPerSetup)
-        init(_ setup: RSAContextSetup) { self.setup = setup }
+        init(_ setup: EVPContextSetup) { self.setup = setup }
     }
 
     private final class Setups: Sendable {
@@ -39,7 +50,7 @@ final class EVPContextPool: Sendable {
     /// The setups in force, read without a lock.
     private let setups = Published(Setups([]))
 
-    private func idle(for setup: RSAContextSetup) -> Idle {
+    private func idle(for setup: EVPContextSetup) -> Idle {
         if let found = setups.value.idle.first(where: { $0.setup == setup }) { return found }
         return setups.update { current, _ in
             if let raced = current.idle.first(where: { $0.setup == setup }) { return (current, raced) }
@@ -51,7 +62,7 @@ final class EVPContextPool: Sendable {
     /// Runs `body` with a context for `setup`, made by `make` if none is idle,
     /// and returns the context to the pool unless `body` threw.
     func withContext<R>(
-        _ setup: RSAContextSetup, make: () throws -> EVPKeyContext, _ body: (EVPKeyContext) throws -> R
+        _ setup: EVPContextSetup, make: () throws -> EVPKeyContext, _ body: (EVPKeyContext) throws -> R
     ) throws -> R {
         try idle(for: setup).contexts.borrow(make: make, body)
     }

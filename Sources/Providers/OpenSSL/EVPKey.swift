@@ -46,9 +46,9 @@ final class EVPKeyContext: @unchecked Sendable {  // used by one thread at a tim
 
 // OSSL_KEYMGMT_SELECT_* (core_dispatch.h); EVP_PKEY_PUBLIC_KEY / EVP_PKEY_KEYPAIR
 // are composite macros Swift does not import.
-private let selectPublicKey = Int32(
+let selectPublicKey = Int32(
     OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS | OSSL_KEYMGMT_SELECT_OTHER_PARAMETERS | OSSL_KEYMGMT_SELECT_PUBLIC_KEY)
-private let selectKeyPair = selectPublicKey | Int32(OSSL_KEYMGMT_SELECT_PRIVATE_KEY)
+let selectKeyPair = selectPublicKey | Int32(OSSL_KEYMGMT_SELECT_PRIVATE_KEY)
 
 extension EVPKey {
     /// The cache slot under which this provider keeps a key's EVP_PKEY.
@@ -59,38 +59,58 @@ extension EVPKey {
         try key.handles.handle(handleSlot) {
             // OSSL_PKEY_PARAM_RSA_* names (core_names.h); FACTOR1 etc. are built by
             // string-literal concatenation, which Swift does not import.
-            try fromData(selection: selectKeyPair, [
-                ("n", BigNumber(key.modulus)),
-                ("e", BigNumber(key.publicExponent)),
-                ("d", BigNumber(key.privateExponent)),
-                ("rsa-factor1", BigNumber(key.prime1)),
-                ("rsa-factor2", BigNumber(key.prime2)),
-                ("rsa-exponent1", BigNumber(key.exponent1)),
-                ("rsa-exponent2", BigNumber(key.exponent2)),
-                ("rsa-coefficient1", BigNumber(key.coefficient)),
+            try fromData(algorithm: "RSA", selection: selectKeyPair, [
+                .bigNumber("n", BigNumber(key.modulus)),
+                .bigNumber("e", BigNumber(key.publicExponent)),
+                .bigNumber("d", BigNumber(key.privateExponent)),
+                .bigNumber("rsa-factor1", BigNumber(key.prime1)),
+                .bigNumber("rsa-factor2", BigNumber(key.prime2)),
+                .bigNumber("rsa-exponent1", BigNumber(key.exponent1)),
+                .bigNumber("rsa-exponent2", BigNumber(key.exponent2)),
+                .bigNumber("rsa-coefficient1", BigNumber(key.coefficient)),
             ])
         }
     }
 
-    /// EVP_PKEY_fromdata over an OSSL_PARAM list built from named BIGNUMs.
-    /// Names are StaticStrings because OSSL_PARAM_BLD keeps the key pointer
-    /// (not a copy) until OSSL_PARAM_BLD_to_param.
-    private static func fromData(selection: Int32, _ components: [(StaticString, BigNumber)]) throws -> EVPKey {
+    /// One named component of a key for EVP_PKEY_fromdata. Names (and the
+    /// UTF-8 values, curve names) are StaticStrings because OSSL_PARAM_BLD
+    /// keeps the key pointer (not a copy) until OSSL_PARAM_BLD_to_param.
+    enum Component {
+        case bigNumber(StaticString, BigNumber)
+        case utf8(StaticString, StaticString)
+        /// Copied by the builder: public values only.
+        case octets(StaticString, [UInt8])
+    }
+
+    /// EVP_PKEY_fromdata of `algorithm` ("RSA", "EC") over an OSSL_PARAM list built from `components`.
+    static func fromData(algorithm: String, selection: Int32, _ components: [Component]) throws -> EVPKey {
         let builder = try OpenSSLFailure.check(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new")
         defer { OSSL_PARAM_BLD_free(builder) }
-        for (name, value) in components {
-            let key = UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)  // NUL-terminated, static
-            try OpenSSLFailure.check(OSSL_PARAM_BLD_push_BN(builder, key, value.pointer), "OSSL_PARAM_BLD_push_BN(\(name))")
+        func cString(_ name: StaticString) -> UnsafePointer<CChar> {
+            UnsafeRawPointer(name.utf8Start).assumingMemoryBound(to: CChar.self)  // NUL-terminated, static
+        }
+        for component in components {
+            switch component {
+            case .bigNumber(let name, let value):
+                try OpenSSLFailure.check(OSSL_PARAM_BLD_push_BN(builder, cString(name), value.pointer), "OSSL_PARAM_BLD_push_BN(\(name))")
+            case .utf8(let name, let value):
+                try OpenSSLFailure.check(
+                    OSSL_PARAM_BLD_push_utf8_string(builder, cString(name), cString(value), value.utf8CodeUnitCount),
+                    "OSSL_PARAM_BLD_push_utf8_string(\(name))")
+            case .octets(let name, let value):
+                let pushed = value.withUnsafeBytes { OSSL_PARAM_BLD_push_octet_string(builder, cString(name), $0.baseAddress, $0.count) }
+                try OpenSSLFailure.check(pushed, "OSSL_PARAM_BLD_push_octet_string(\(name))")
+            }
         }
         let params = try OpenSSLFailure.check(OSSL_PARAM_BLD_to_param(builder), "OSSL_PARAM_BLD_to_param")
         // The builder puts values of BN_FLG_SECURE (secret) bignums in a separate
         // block that OSSL_PARAM_free releases with OPENSSL_secure_clear_free.
         defer { OSSL_PARAM_free(params) }
-        let context = try EVPKeyContext(algorithm: "RSA")
+        let context = try EVPKeyContext(algorithm: algorithm)
         try OpenSSLFailure.check(EVP_PKEY_fromdata_init(context.pointer), "EVP_PKEY_fromdata_init")
         var pkey: OpaquePointer? = nil
         guard EVP_PKEY_fromdata(context.pointer, &pkey, selection, params) == 1, let pkey else {
-            throw OpenSSLFailure.error(.keyInvalid, "EVP_PKEY_fromdata (RSA key import)")
+            throw OpenSSLFailure.error(.keyInvalid, "EVP_PKEY_fromdata (\(algorithm) key import)")
         }
         return EVPKey(owning: pkey)
     }

@@ -17,6 +17,18 @@ extension FetchedDigest {
         return out
     }
 
+    /// The digest of secret data straight into a wiping buffer (a KDF block).
+    func digest(secret data: SecureBytes) throws -> SecureBytes {
+        try SecureBytes(count: hash.digestLength) { out in
+            var length: UInt32 = 0
+            let ok = data.withUnsafeBytes { input in
+                EVP_Digest(input.baseAddress, input.count, out.bindMemory(to: UInt8.self).baseAddress, &length, pointer, nil)
+            }
+            try OpenSSLFailure.check(ok, "EVP_Digest(\(hash))")
+            guard Int(length) == out.count else { throw OpenSSLFailure.error(.providerFailed, "EVP_Digest(\(hash)) wrote \(length) bytes") }
+        }
+    }
+
     /// HMAC (RFC 2104) with this digest, on a copy of the prepared template;
     /// the output goes straight into a wiping buffer.
     func hmac(key: SecureBytes, _ data: SecureBytes) throws -> SecureBytes {

@@ -17,6 +17,10 @@ enum OpenSSLMechanisms {
             table.append(MechanismInfo(hash.digestMechanism, flags: .digest))
             table.append(MechanismInfo(hash.hmacMechanism, minKeyBits: hmacKeyBits.min, maxKeyBits: hmacKeyBits.max, flags: [.sign, .verify]))
         }
+        // EC: ECDSA and ECDH on P-256/384/521, Ed25519, X25519 (libcrypto's EC, ED25519 and X25519 keys).
+        table += MechanismInfo.ecdsaTable(curves: .prime) + MechanismInfo.ed25519Table()
+        table.append(MechanismInfo.x25519KeyPairEntry())
+        table.append(MechanismInfo.ecdhEntry(curves: ECCurves.prime.union(.x25519)))
         table.append(MechanismInfo(.aesCBC, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt]))
         table.append(MechanismInfo(.des3CBC, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt]))
         return table

@@ -3,7 +3,8 @@ import CryptoFramework
 import Synchronization
 
 /// The `openssl` software provider: the host's libcrypto (OpenSSL 3) serving
-/// RSA, Diffie-Hellman, SHA digests, HMAC and AES/3DES-CBC.
+/// RSA, Diffie-Hellman, ECDSA and ECDH on P-256/384/521, Ed25519, X25519,
+/// SHA digests, HMAC and AES/3DES-CBC.
 public final class OpenSSLProvider: CryptoProvider {
     public let descriptor: ProviderDescriptor
 
@@ -16,7 +17,7 @@ public final class OpenSSLProvider: CryptoProvider {
     public init() {
         descriptor = ProviderDescriptor(
             name: "openssl", kind: .software,
-            summary: "libcrypto \(OpenSSLProvider.libraryVersion): RSA, Diffie-Hellman, SHA-1/SHA-2, HMAC, AES-CBC, 3DES-CBC",
+            summary: "libcrypto \(OpenSSLProvider.libraryVersion): RSA, Diffie-Hellman, ECDSA, ECDH, Ed25519, X25519, SHA-1/SHA-2, HMAC, AES-CBC, 3DES-CBC",
             mechanisms: OpenSSLMechanisms.table)
         algorithms = FetchedAlgorithms()
         isFailed = !algorithms.isComplete
@@ -57,6 +58,15 @@ public final class OpenSSLProvider: CryptoProvider {
             return .dhKeyPair(try OpenSSLDiffieHellman.generate(groupContext(group), privateBits: privateBits))
         case .deriveDH(let privateKey, let peerPublicValue):
             return .secret(try OpenSSLDiffieHellman.derive(groupContext(privateKey.group), privateKey: privateKey, peer: peerPublicValue))
+        case .signEC(let mechanism, let key, let data):
+            return .bytes(try OpenSSLECSignature(algorithms: algorithms).sign(mechanism, key: key, data: data))
+        case .verifyEC(let mechanism, let key, let data, let signature):
+            return .verified(try OpenSSLECSignature(algorithms: algorithms).verify(mechanism, key: key, data: data, signature: signature))
+        case .generateECKeyPair(let curve):
+            return .ecKeyPair(try OpenSSLECKeyGeneration.generate(curve))
+        case .deriveECDH(let privateKey, let peerPublicValue, let parameters):
+            return .secret(try OpenSSLECDH(algorithms: algorithms).derive(
+                privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters))
         case .random:
             throw unsupported(request)
         }

@@ -32,7 +32,7 @@ struct OpenSSLRSASignature {
         let k = key.publicKey.byteCount
         var signature = [UInt8](repeating: 0, count: k)
         var length = k
-        try evp.contexts.withContext(plan.setup(.sign), make: {
+        try evp.contexts.withContext(.rsa(plan.setup(.sign)), make: {
             let context = try evp.makeContext()
             try OpenSSLFailure.check(EVP_PKEY_sign_init(context.pointer), "EVP_PKEY_sign_init")
             try configure(context, plan)

@@ -50,7 +50,7 @@ public final class PKCS11Provider: CryptoProvider {
             return .secret(try deriveDH(key, peerPublicValue: peer))
         case .random(let count):
             return .bytes(try random(count))
-        case .mac, .encrypt, .decrypt:
+        case .mac, .encrypt, .decrypt, .signEC, .verifyEC, .generateECKeyPair, .deriveECDH:
             throw unsupported(request)
         }
     }

@@ -1,0 +1,130 @@
+/// How an EC signature mechanism treats its data.
+public enum ECSignatureScheme: Sendable, Hashable {
+    /// CKM_ECDSA: the caller's hash, of any length (SEC 1 §4.1.3 step 5 keeps its leftmost bits).
+    case ecdsa
+    /// CKM_ECDSA_SHA*: the mechanism hashes the data first.
+    case ecdsaHashed(HashAlgorithm)
+    /// CKM_EDDSA: pure Ed25519 over the data (RFC 8032 §5.1.6).
+    case eddsa
+
+    public init?(_ mechanism: Mechanism) {
+        switch mechanism {
+        case .ecdsa: self = .ecdsa
+        case .ecdsaSHA1: self = .ecdsaHashed(.sha1)
+        case .ecdsaSHA224: self = .ecdsaHashed(.sha224)
+        case .ecdsaSHA256: self = .ecdsaHashed(.sha256)
+        case .ecdsaSHA384: self = .ecdsaHashed(.sha384)
+        case .ecdsaSHA512: self = .ecdsaHashed(.sha512)
+        case .eddsa: self = .eddsa
+        default: return nil
+        }
+    }
+
+    /// The curve family the scheme signs on.
+    public var family: ECCurve.Family { self == .eddsa ? .edwards : .weierstrass }
+}
+
+/// The one set of rules every EC request is held to, applied by the framework
+/// before it selects a provider and by every built-in provider again on its
+/// own path, so a bad input gets the same answer whoever serves it. The
+/// order is PKCS#11's: mechanism against key first (C_SignInit), then data and
+/// parameters, then the signature.
+///
+/// - A mechanism used with a key of the other family (CKM_ECDSA with an Ed25519
+///   key, CKM_EDDSA with a P-256 key, ECDH with an Ed25519 key) → `keyInvalid`
+///   (CKR_KEY_TYPE_INCONSISTENT).
+/// - A signature of the wrong length (ECDSA: 2 × the field length, r‖s;
+///   Ed25519: 64) → `signatureLengthRange`.
+/// - A signature of the right length whose r or s is 0 or not below n (ECDSA,
+///   SEC 1 §4.1.4 step 1), or whose S is not below L (Ed25519, RFC 8032 §5.1.7
+///   step 1) → `false`, an invalid signature, as for RSA's out-of-range signature.
+///   High s (n/2 < s < n) is a valid ECDSA signature and is not refused.
+/// - An ECDH peer value that is not a valid point of the key's curve (as
+///   ``ECPublicKey/init(curve:point:)`` judges it; for X25519 a point of small
+///   order) → `dataInvalid`; parameters PKCS#11 does not allow (shared data
+///   with CKD_NULL, a length outside the KDF's range) → `mechanismParamInvalid`.
+/// - An all-zero shared secret (X25519 with a small-order point, RFC 7748 §6.1)
+///   → `dataInvalid`, whichever provider computed it.
+public enum ECInputRules {
+    /// Checks the inputs of a sign request; returns the scheme.
+    @discardableResult
+    public static func checkSign(_ mechanism: Mechanism, curve: ECCurve) throws -> ECSignatureScheme {
+        guard let scheme = ECSignatureScheme(mechanism) else {
+            throw CryptoError(.mechanismInvalid, "\(mechanism) is not an EC signature mechanism")
+        }
+        guard curve.family == scheme.family else {
+            let wanted = scheme == .eddsa ? "an Ed25519 key" : "a P-256, P-384 or P-521 key"
+            throw CryptoError(.keyInvalid, "\(mechanism) needs \(wanted), not \(curve)")
+        }
+        return scheme
+    }
+
+    /// Checks the inputs of a verify request: the sign rules, then the signature's length.
+    @discardableResult
+    public static func checkVerify(_ mechanism: Mechanism, curve: ECCurve, signature: [UInt8]) throws -> ECSignatureScheme {
+        let scheme = try checkSign(mechanism, curve: curve)
+        let expected = curve.signatureByteCount ?? 0
+        guard signature.count == expected else {
+            let form = scheme == .eddsa ? "R‖S" : "r‖s, each half \(curve.fieldByteCount) bytes"
+            throw CryptoError(.signatureLengthRange, "\(curve) signature is \(signature.count) bytes; it must be exactly \(expected) (\(form))")
+        }
+        return scheme
+    }
+
+    /// Whether a signature of the right length has its integers in range:
+    /// 1 ≤ r, s ≤ n − 1 (ECDSA); S < L (Ed25519). One that does not is an
+    /// invalid signature (`false`), never an error.
+    public static func hasIntegersInRange(_ signature: [UInt8], curve: ECCurve) -> Bool {
+        if let order = curve.primeCurve?.n {
+            let half = curve.fieldByteCount
+            guard signature.count == 2 * half else { return false }
+            return [signature[0..<half], signature[half...]].allSatisfy { value in
+                value.contains { $0 != 0 } && DHRange.compare(Array(value), order) < 0
+            }
+        }
+        if curve == .ed25519 {
+            guard signature.count == 64 else { return false }
+            // S is little-endian in the second half; compare big-endian against L.
+            return DHRange.compare(Array(signature[32...].reversed()), ed25519GroupOrder) < 0
+        }
+        return false
+    }
+
+    /// L = 2^252 + 27742317777372353535851937790883648493, the order of
+    /// edwards25519's base point (RFC 8032 §5.1), big-endian.
+    static let ed25519GroupOrder: [UInt8] = [
+        0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x14, 0xde, 0xf9, 0xde, 0xa2, 0xf7, 0x9c, 0xd6, 0x58, 0x12, 0x63, 0x1a, 0x5c, 0xf5, 0xd3, 0xed,
+    ]
+
+    /// Checks an ECDH request: the key's family, the parameters, the peer's
+    /// point. Returns the peer as a validated key (canonical point).
+    @discardableResult
+    public static func checkDerive(privateKey: ECPrivateKey, peerPublicValue: [UInt8], parameters: ECDHParameters) throws -> ECPublicKey {
+        let curve = privateKey.curve
+        guard curve.family != .edwards else {
+            throw CryptoError(.keyInvalid, "CKM_ECDH1_DERIVE needs a P-256, P-384, P-521 or X25519 key, not \(curve) (sign with it instead)")
+        }
+        _ = try parameters.outputLength(secretLength: curve.fieldByteCount)
+        return try ECPublicKey(curve: curve, point: peerPublicValue, code: .dataInvalid, what: "ECDH peer public value on \(curve)")
+    }
+
+    /// The error every provider gives for a private key whose public key does
+    /// not belong to it (found when the provider first uses the pair).
+    public static func publicKeyMismatch(_ curve: ECCurve) -> CryptoError {
+        CryptoError(.keyInvalid, "\(curve) private key and the public key given with it do not belong together")
+    }
+
+    /// Refuses an all-zero shared secret (X25519 with a point of small order, RFC 7748 §6.1).
+    /// (A prime curve's x-coordinate may be zero: that secret is valid.)
+    public static func checkSharedSecret(_ z: SecureBytes, curve: ECCurve) throws {
+        guard curve.family == .montgomery else { return }
+        let isZero = z.withUnsafeBytes { bytes in bytes.reduce(UInt8(0)) { $0 | $1 } == 0 }
+        guard !isZero else { throw allZeroSharedSecret(curve) }
+    }
+
+    /// The error for an all-zero X25519 secret, for a provider whose library reports it itself.
+    public static func allZeroSharedSecret(_ curve: ECCurve) -> CryptoError {
+        CryptoError(.dataInvalid, "\(curve) shared secret is all zero: the peer's point has small order (RFC 7748 §6.1)")
+    }
+}
