@@ -46,16 +46,33 @@ public enum ECSignatureScheme: Sendable, Hashable {
 /// - An all-zero shared secret (X25519 with a small-order point, RFC 7748 §6.1)
 ///   → `dataInvalid`, whichever provider computed it.
 public enum ECInputRules {
+    /// Refuses a key whose curve family the mechanism cannot use at all
+    /// (CKR_KEY_TYPE_INCONSISTENT), before any question of which curves a
+    /// provider serves: ECDSA and ECDH need a prime curve (ECDH also X25519),
+    /// EdDSA an Edwards curve.
+    public static func checkKeyFamily(_ mechanism: Mechanism, curve: ECCurve) throws {
+        if let error = keyFamilyError(mechanism, curve: curve) { throw error }
+    }
+
+    /// The error ``checkKeyFamily(_:curve:)`` throws, or nil when the key fits the mechanism.
+    public static func keyFamilyError(_ mechanism: Mechanism, curve: ECCurve) -> CryptoError? {
+        if let scheme = ECSignatureScheme(mechanism), curve.family != scheme.family {
+            let wanted = scheme == .eddsa ? "an Ed25519 key" : "a P-256, P-384 or P-521 key"
+            return CryptoError(.keyInvalid, "\(mechanism) needs \(wanted), not \(curve)")
+        }
+        if mechanism == .ecdh1Derive, curve.family == .edwards {
+            return CryptoError(.keyInvalid, "CKM_ECDH1_DERIVE needs a P-256, P-384, P-521 or X25519 key, not \(curve) (sign with it instead)")
+        }
+        return nil
+    }
+
     /// Checks the inputs of a sign request; returns the scheme.
     @discardableResult
     public static func checkSign(_ mechanism: Mechanism, curve: ECCurve) throws -> ECSignatureScheme {
         guard let scheme = ECSignatureScheme(mechanism) else {
             throw CryptoError(.mechanismInvalid, "\(mechanism) is not an EC signature mechanism")
         }
-        guard curve.family == scheme.family else {
-            let wanted = scheme == .eddsa ? "an Ed25519 key" : "a P-256, P-384 or P-521 key"
-            throw CryptoError(.keyInvalid, "\(mechanism) needs \(wanted), not \(curve)")
-        }
+        try checkKeyFamily(mechanism, curve: curve)
         return scheme
     }
 
@@ -92,7 +109,7 @@ public enum ECInputRules {
 
     /// L = 2^252 + 27742317777372353535851937790883648493, the order of
     /// edwards25519's base point (RFC 8032 §5.1), big-endian.
-    static let ed25519GroupOrder: [UInt8] = [
+    public static let ed25519GroupOrder: [UInt8] = [
         0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         0x14, 0xde, 0xf9, 0xde, 0xa2, 0xf7, 0x9c, 0xd6, 0x58, 0x12, 0x63, 0x1a, 0x5c, 0xf5, 0xd3, 0xed,
     ]
@@ -102,9 +119,7 @@ public enum ECInputRules {
     @discardableResult
     public static func checkDerive(privateKey: ECPrivateKey, peerPublicValue: [UInt8], parameters: ECDHParameters) throws -> ECPublicKey {
         let curve = privateKey.curve
-        guard curve.family != .edwards else {
-            throw CryptoError(.keyInvalid, "CKM_ECDH1_DERIVE needs a P-256, P-384, P-521 or X25519 key, not \(curve) (sign with it instead)")
-        }
+        try checkKeyFamily(.ecdh1Derive, curve: curve)
         _ = try parameters.outputLength(secretLength: curve.fieldByteCount)
         return try ECPublicKey(curve: curve, point: peerPublicValue, code: .dataInvalid, what: "ECDH peer public value on \(curve)")
     }

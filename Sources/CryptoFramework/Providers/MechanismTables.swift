@@ -100,6 +100,7 @@ extension CryptoProvider {
             throw CryptoError(.keySizeRange,
                 "\(descriptor.name) serves \(request.mechanism) with \(info.minKeyBits)...\(info.maxKeyBits)-bit keys, not \(request.keyBits ?? 0)")
         }
+        if let curve = request.curve { try ECInputRules.checkKeyFamily(request.mechanism, curve: curve) }
         guard info.accepts(keyBits: request.keyBits, curve: request.curve) else {
             throw CryptoError(.keySizeRange,
                 "\(descriptor.name) serves \(request.mechanism) on \(info.curves) only, not \(request.curve.map(\.name) ?? "")")

@@ -141,6 +141,8 @@ final class Registry: Sendable {
         }
         let fitting = sized.filter { descriptors[$0].info(for: mech)!.accepts(keyBits: request.keyBits, curve: request.curve) }
         if fitting.isEmpty, let curve = request.curve {
+            // A key the mechanism cannot use at all says so, not which curves are served.
+            if let error = ECInputRules.keyFamilyError(mech, curve: curve) { return error }
             let served = sized.map { "\(descriptors[$0].name): \(descriptors[$0].info(for: mech)!.curves)" }.joined(separator: "; ")
             return CryptoError(.keySizeRange, "no active provider serves \(mech) on \(curve) (\(served))")
         }
