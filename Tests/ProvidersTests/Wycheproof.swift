@@ -20,6 +20,26 @@ struct WycheproofFile<Group: Decodable>: Decodable {
 
 enum WycheproofResult: String, Decodable {
     case valid, invalid, acceptable
+
+    /// Records an issue unless a verification's outcome fits this result: a
+    /// valid signature verifies; an invalid one is refused (false, or a
+    /// framework error); an acceptable one may go either way. Never a crash,
+    /// never an error of another type.
+    func check(_ outcome: Result<Bool, any Error>, _ what: String) {
+        switch (self, outcome) {
+        case (.valid, .success(true)), (.invalid, .success(false)), (.acceptable, .success):
+            break
+        case (.invalid, .failure(let error)), (.acceptable, .failure(let error)):
+            // Rejection by a clear error is fine for an invalid vector; anything else is not.
+            #expect(error is CryptoError, "\(what): rejected with a non-framework error \(error)")
+        case (.valid, .failure(let error)):
+            Issue.record("\(what): valid signature rejected: \(error)")
+        case (.valid, .success(false)):
+            Issue.record("\(what): valid signature did not verify")
+        case (.invalid, .success(true)):
+            Issue.record("\(what): INVALID signature accepted")
+        }
+    }
 }
 
 struct WycheproofSignatureTest: Decodable {

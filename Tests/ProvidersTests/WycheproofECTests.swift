@@ -1,0 +1,174 @@
+import CryptoFramework
+import Foundation
+import Providers
+import TestSupport
+import Testing
+
+/// ecdsa_p1363_verify_schema_v1 and eddsa_verify_schema_v1 groups.
+struct ECSignatureVerifyGroup: Decodable {
+    let publicKeyDer: String
+    let sha: String?
+    let tests: [WycheproofSignatureTest]
+}
+
+/// ecdh_test_schema_v1 (SPKI peers), ecdh_ecpoint_test_schema_v1 (raw points)
+/// and xdh_comp_schema_v1 groups.
+struct KeyAgreementGroup: Decodable {
+    let curve: String
+    /// "asn" (the peer is a SubjectPublicKeyInfo) or "ecpoint"; absent for X25519 (raw 32 bytes).
+    let encoding: String?
+    let tests: [KeyAgreementTest]
+}
+
+struct KeyAgreementTest: Decodable {
+    let tcId: Int
+    let comment: String
+    let flags: [String]
+    let `public`: String
+    let `private`: String
+    let shared: String
+    let result: WycheproofResult
+}
+
+/// How many vectors of each result one file ran on one provider, and how many
+/// of the acceptable ones it accepted (the report's counts).
+struct WycheproofTally: CustomStringConvertible {
+    var valid = 0, invalid = 0, acceptable = 0, acceptableAccepted = 0
+    var total: Int { valid + invalid + acceptable }
+
+    mutating func count(_ result: WycheproofResult, accepted: Bool) {
+        switch result {
+        case .valid: valid += 1
+        case .invalid: invalid += 1
+        case .acceptable:
+            acceptable += 1
+            if accepted { acceptableAccepted += 1 }
+        }
+    }
+
+    var description: String {
+        "\(valid) valid, \(invalid) invalid, \(acceptable) acceptable (\(acceptableAccepted) accepted)"
+    }
+}
+
+/// Every provider that lists an EC mechanism for a curve runs every Wycheproof
+/// vector of it through a pinned view of the host framework: ECDSA (P1363
+/// form), ECDH with SPKI and raw peers (invalid and off-curve points must end
+/// in the framework's error), X25519, Ed25519.
+@Suite("Wycheproof EC vectors, per provider")
+struct WycheproofECTests {
+    static let framework = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+    static let providerNames = framework.providers.map(\.name)
+
+    static let ecdsaFiles = [
+        "ecdsa_secp256r1_sha256_p1363_test", "ecdsa_secp384r1_sha384_p1363_test", "ecdsa_secp521r1_sha512_p1363_test",
+    ]
+    static let ecdhFiles = [
+        "ecdh_secp256r1_test", "ecdh_secp384r1_test", "ecdh_secp521r1_test", "ecdh_secp256r1_ecpoint_test", "x25519_test",
+    ]
+
+    /// Whether `provider` lists `mechanism` with `flag` for keys on `curve`.
+    static func serves(_ provider: String, _ mechanism: Mechanism, _ flag: MechanismFlags, _ curve: ECCurve) -> Bool {
+        guard let info = framework.providers.first(where: { $0.name == provider })?.info(for: mechanism) else { return false }
+        return info.flags.contains(flag) && info.accepts(keyBits: curve.keyBits, curve: curve)
+    }
+
+    static func report(_ file: String, _ provider: String, _ tally: WycheproofTally, expected: Int) {
+        guard tally.total > 0 else { return }
+        print("wycheproof \(file) on \(provider): \(tally)")
+        #expect(tally.total == expected, "every vector of \(file) must run on \(provider)")
+    }
+
+    @Test("ECDSA P1363 verification vectors", arguments: ecdsaFiles, providerNames)
+    func ecdsa(file: String, providerName: String) throws {
+        let vectors = try WycheproofFile<ECSignatureVerifyGroup>.load(file)
+        let view = try Self.framework.pinned(to: providerName)
+        var tally = WycheproofTally()
+        for group in vectors.testGroups {
+            let key = try ECPublicKey(derRepresentation: [UInt8](hex: group.publicKeyDer))
+            let hash = try HashAlgorithm(wycheproof: try #require(group.sha))
+            // The hashed mechanism, or CKM_ECDSA over the hash computed here.
+            let hashed = try #require(Mechanism.ecdsaMechanisms.first { ECSignatureScheme($0) == .ecdsaHashed(hash) })
+            let mechanism: Mechanism
+            if Self.serves(providerName, hashed, .verify, key.curve) {
+                mechanism = hashed
+            } else if Self.serves(providerName, .ecdsa, .verify, key.curve) {
+                mechanism = .ecdsa
+            } else {
+                continue
+            }
+            for test in group.tests {
+                let msg = try [UInt8](hex: test.msg), sig = try [UInt8](hex: test.sig)
+                let outcome = Result {
+                    let data = mechanism == .ecdsa ? try WycheproofTests.digest(hash, msg) : msg
+                    return try view.verify(mechanism, key: key, data: data, signature: sig)
+                }
+                test.result.check(outcome, "\(file) tcId \(test.tcId) (\(test.comment)) on \(providerName)")
+                tally.count(test.result, accepted: (try? outcome.get()) == true)
+            }
+        }
+        Self.report(file, providerName, tally, expected: vectors.numberOfTests)
+    }
+
+    @Test("Ed25519 verification vectors", arguments: providerNames)
+    func ed25519(providerName: String) throws {
+        let file = "ed25519_test"
+        let vectors = try WycheproofFile<ECSignatureVerifyGroup>.load(file)
+        guard Self.serves(providerName, .eddsa, .verify, .ed25519) else { return }
+        let view = try Self.framework.pinned(to: providerName)
+        var tally = WycheproofTally()
+        for group in vectors.testGroups {
+            let key = try ECPublicKey(derRepresentation: [UInt8](hex: group.publicKeyDer))
+            for test in group.tests {
+                let msg = try [UInt8](hex: test.msg), sig = try [UInt8](hex: test.sig)
+                let outcome = Result { try view.verify(.eddsa, key: key, data: msg, signature: sig) }
+                test.result.check(outcome, "\(file) tcId \(test.tcId) (\(test.comment)) on \(providerName)")
+                tally.count(test.result, accepted: (try? outcome.get()) == true)
+            }
+        }
+        Self.report(file, providerName, tally, expected: vectors.numberOfTests)
+    }
+
+    @Test("ECDH and X25519 vectors: shared secrets, and invalid peers refused", arguments: ecdhFiles, providerNames)
+    func keyAgreement(file: String, providerName: String) throws {
+        let vectors = try WycheproofFile<KeyAgreementGroup>.load(file)
+        let view = try Self.framework.pinned(to: providerName)
+        var tally = WycheproofTally()
+        for group in vectors.testGroups {
+            let curve = try #require(ECCurve(name: group.curve), "curve \(group.curve)")
+            guard Self.serves(providerName, .ecdh1Derive, .derive, curve) else { continue }
+            for test in group.tests {
+                let what = "\(file) tcId \(test.tcId) (\(test.comment)) on \(providerName)"
+                let outcome = Result {
+                    let privateKey = try ECPrivateKey(curve: curve, scalar: SecureBytes([UInt8](hex: test.private)))
+                    let peer = try [UInt8](hex: test.public)
+                    // An SPKI peer is parsed by the framework, then its point goes in as PKCS#11 would pass it.
+                    let peerPoint = group.encoding == "asn" ? try ECPublicKey(derRepresentation: peer).point : peer
+                    return try view.deriveECDH(privateKey: privateKey, peerPublicValue: peerPoint)
+                }
+                switch (test.result, outcome) {
+                case (.valid, .success(let shared)), (.acceptable, .success(let shared)):
+                    #expect(shared.bytes.hex == test.shared, "\(what): wrong shared secret")
+                case (.invalid, .success):
+                    Issue.record("\(what): INVALID peer accepted")
+                case (.valid, .failure(let error)):
+                    Issue.record("\(what): valid exchange refused: \(error)")
+                case (.invalid, .failure(let error)), (.acceptable, .failure(let error)):
+                    #expect(error is CryptoError, "\(what): refused with a non-framework error \(error)")
+                }
+                tally.count(test.result, accepted: (try? outcome.get()) != nil)
+            }
+        }
+        Self.report(file, providerName, tally, expected: vectors.numberOfTests)
+    }
+
+    @Test("the EC files run on openssl and sodium, and on nobody else")
+    func whoRuns() {
+        let ecdsa = Self.providerNames.filter { Self.serves($0, .ecdsa, .verify, .p256) }
+        let eddsa = Self.providerNames.filter { Self.serves($0, .eddsa, .verify, .ed25519) }
+        let x25519 = Self.providerNames.filter { Self.serves($0, .ecdh1Derive, .derive, .x25519) }
+        let p256 = Self.providerNames.filter { Self.serves($0, .ecdh1Derive, .derive, .p256) }
+        #expect(ecdsa == ["openssl"] && p256 == ["openssl"])
+        #expect(Set(eddsa) == ["openssl", "sodium"] && Set(x25519) == ["openssl", "sodium"])
+    }
+}
