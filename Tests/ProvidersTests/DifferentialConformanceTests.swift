@@ -40,6 +40,27 @@ struct DifferentialConformanceTests {
         try Self.check(DifferentialCases.dh(pair, peer: peer))
     }
 
+    @Test("ECDSA sign and verify edge cases", arguments: [ECCurve.p256, .p384, .p521])
+    func ecdsa(curve: ECCurve) throws {
+        let reference = try DifferentialParticipants.reference
+        let key = try reference.generateECKeyPair(curve: curve)
+        try Self.check(DifferentialCases.ecdsa(key, reference: reference))
+    }
+
+    @Test("Ed25519 sign and verify edge cases (openssl and sodium)")
+    func eddsa() throws {
+        let reference = try DifferentialParticipants.reference
+        try Self.check(DifferentialCases.eddsa(try reference.generateECKeyPair(curve: .ed25519), reference: reference))
+    }
+
+    @Test("ECDH derive edge cases: peers and KDF parameters", arguments: [ECCurve.p256, .p521, .x25519])
+    func ecdh(curve: ECCurve) throws {
+        let reference = try DifferentialParticipants.reference
+        let key = try reference.generateECKeyPair(curve: curve)
+        let peer = try reference.generateECKeyPair(curve: curve)
+        try Self.check(DifferentialCases.ecdh(key, peer: peer))
+    }
+
     @Test("every participant is there: SoftHSM2 and both platforms")
     func participants() throws {
         let labels = try DifferentialParticipants.require().map(\.label)

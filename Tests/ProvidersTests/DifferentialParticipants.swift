@@ -12,19 +12,19 @@ struct DifferentialParticipant: Sendable {
 
     func serves(_ request: CryptoRequest) -> Bool {
         guard let info = provider.descriptor.info(for: request.mechanism) else { return false }
-        return info.flags.contains(request.requiredFlag) && info.accepts(keyBits: request.keyBits)
+        return info.flags.contains(request.requiredFlag) && info.accepts(keyBits: request.keyBits, curve: request.curve)
     }
 }
 
 /// What a request came to, in a form the providers can agree on: the value,
-/// the verdict, or the error code. A PSS signature is random, so its value is
-/// replaced by whether it verifies (checked by the reference provider).
+/// the verdict, or the error code. A PSS or ECDSA signature is random, so its
+/// value is replaced by whether it verifies (checked by the reference provider).
 enum DifferentialOutcome: Hashable, CustomStringConvertible {
     case value([UInt8])
     case verified(Bool)
     case error(CryptoError.Code)
-    case validPSSSignature
-    case invalidPSSSignature
+    case validRandomizedSignature
+    case invalidRandomizedSignature
     case unexpected(String)
 
     var description: String {
@@ -32,8 +32,8 @@ enum DifferentialOutcome: Hashable, CustomStringConvertible {
         case .value(let v): "value \(v.prefix(6).map { String(format: "%02x", $0) }.joined())…(\(v.count) bytes)"
         case .verified(let ok): ok ? "true" : "false"
         case .error(let code): code.rawValue
-        case .validPSSSignature: "a PSS signature that verifies"
-        case .invalidPSSSignature: "a PSS signature that does NOT verify"
+        case .validRandomizedSignature: "a PSS or ECDSA signature that verifies"
+        case .invalidRandomizedSignature: "a PSS or ECDSA signature that does NOT verify"
         case .unexpected(let what): "unexpected \(what)"
         }
     }
@@ -105,10 +105,16 @@ struct DifferentialCase: CustomStringConvertible {
         case .success(.verified(let ok)): return .verified(ok)
         case .success(.secret(let secret)): return .value(secret.bytes)
         case .success(.bytes(let bytes)):
-            guard case .sign(let mechanism, let key, let data, let pss) = request, case .pss? = RSAScheme(mechanism).map(Self.pssKind)
-            else { return .value(bytes) }
-            let ok = (try? reference.verify(mechanism, key: key.publicKey, data: data, signature: bytes, pss: pss)) ?? false
-            return ok ? .validPSSSignature : .invalidPSSSignature
+            let ok: Bool
+            switch request {
+            case .sign(let mechanism, let key, let data, let pss) where RSAScheme(mechanism).map(Self.pssKind) == .pss:
+                ok = (try? reference.verify(mechanism, key: key.publicKey, data: data, signature: bytes, pss: pss)) ?? false
+            case .signEC(let mechanism, let key, let data) where mechanism != .eddsa:
+                ok = (try? key.publicKey.map { try reference.verify(mechanism, key: $0, data: data, signature: bytes) }) == true
+            default:
+                return .value(bytes)
+            }
+            return ok ? .validRandomizedSignature : .invalidRandomizedSignature
         case .success(let other): return .unexpected("result \(other)")
         }
     }

@@ -1,0 +1,310 @@
+import CryptoFramework
+import Providers
+import TestSupport
+import Testing
+
+/// EC through the registry on the real providers: openssl (every curve) and
+/// sodium (Ed25519, X25519), each checked against the other, selection by
+/// declared curve, and the providers that serve no EC never chosen.
+@Suite("EC on openssl and sodium")
+struct ECProviderTests {
+    static let framework = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+    static let primeCurves: [ECCurve] = [.p256, .p384, .p521]
+
+    static func view(_ name: String) throws -> CryptoFramework { try framework.pinned(to: name) }
+
+    /// A host framework whose policy disables `mechanism` for `provider`.
+    static func framework(disabling mechanism: Mechanism, for provider: String) throws -> CryptoFramework {
+        var policy = Policy()
+        policy[provider: provider] = ProviderPolicy(disabled: [mechanism])
+        return try CryptoFramework(platform: .host, policy: .inMemory(policy))
+    }
+
+    static func expectError(_ code: CryptoError.Code, mentioning fragment: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+        do {
+            try body()
+            Issue.record("expected \(code), but it succeeded", sourceLocation: sourceLocation)
+        } catch let error as CryptoError {
+            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+            #expect(error.message.localizedCaseInsensitiveContains(fragment), "\(error)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("expected CryptoError, got \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test("ECDSA: every mechanism signs r‖s of twice the field length, and verifies", arguments: primeCurves)
+    func ecdsa(curve: ECCurve) throws {
+        let openssl = try Self.view("openssl")
+        let key = try openssl.generateECKeyPair(curve: curve)
+        let publicKey = try #require(key.publicKey)
+        #expect(key.scalar.count == curve.fieldByteCount && publicKey.point.count == curve.publicKeyByteCount)
+        let message = Array("the elliptic-curve foundation".utf8)
+        for mechanism in Mechanism.ecdsaMechanisms {
+            let data = mechanism == .ecdsa ? try openssl.digest(.sha256, data: message) : message
+            let signature = try openssl.sign(mechanism, key: key, data: data)
+            #expect(signature.count == 2 * curve.fieldByteCount, "\(mechanism)")
+            #expect(try openssl.verify(mechanism, key: publicKey, data: data, signature: signature), "\(mechanism)")
+            var tampered = signature
+            tampered[tampered.count / 2] ^= 1
+            #expect(try !openssl.verify(mechanism, key: publicKey, data: data, signature: tampered), "\(mechanism)")
+            var otherData = data
+            otherData[0] ^= 1  // (an appended byte would not do for CKM_ECDSA: a hash is cut to n's bits)
+            #expect(try !openssl.verify(mechanism, key: publicKey, data: otherData, signature: signature), "\(mechanism)")
+        }
+        // CKM_ECDSA takes a hash of any length (SEC 1 truncates it to n's bits): empty, short, longer than n.
+        for length in [0, 1, 20, 64, 200] {
+            let data = [UInt8](repeating: 0xA5, count: length)
+            let signature = try openssl.sign(.ecdsa, key: key, data: data)
+            #expect(try openssl.verify(.ecdsa, key: publicKey, data: data, signature: signature), "\(length)-byte hash")
+        }
+        // Bytes past n's length do not count.
+        let long = [UInt8](repeating: 0x3C, count: curve.fieldByteCount + 8)
+        let signature = try openssl.sign(.ecdsa, key: key, data: long)
+        #expect(try openssl.verify(.ecdsa, key: publicKey, data: long.dropLast(7) + [0, 1, 2, 3, 4, 5, 6], signature: signature))
+    }
+
+    @Test("a high-s ECDSA signature (n − s) is valid", arguments: primeCurves)
+    func highS(curve: ECCurve) throws {
+        let openssl = try Self.view("openssl")
+        let key = try openssl.generateECKeyPair(curve: curve)
+        let data = Array("malleable".utf8)
+        let signature = try openssl.sign(.ecdsaSHA256, key: key, data: data)
+        let half = curve.fieldByteCount
+        let flipped = Array(signature[..<half]) + DifferentialCases.subtract(from: curve.primeCurve!.n, Array(signature[half...]))
+        #expect(try openssl.verify(.ecdsaSHA256, key: try #require(key.publicKey), data: data, signature: flipped))
+    }
+
+    @Test("Ed25519: openssl and sodium sign identically and verify each other", arguments: ["openssl", "sodium"])
+    func ed25519(generator: String) throws {
+        let key = try Self.view(generator).generateECKeyPair(curve: .ed25519)
+        let publicKey = try #require(key.publicKey)
+        for length in [0, 1, 64, 1000] {
+            let message = [UInt8](repeating: UInt8(length & 0xFF), count: length)
+            let signatures = try ["openssl", "sodium"].map { try Self.view($0).sign(.eddsa, key: key, data: message) }
+            #expect(signatures[0] == signatures[1], "Ed25519 is deterministic (RFC 8032)")
+            #expect(signatures[0].count == 64)
+            for verifier in ["openssl", "sodium"] {
+                #expect(try Self.view(verifier).verify(.eddsa, key: publicKey, data: message, signature: signatures[0]))
+                #expect(try !Self.view(verifier).verify(.eddsa, key: publicKey, data: message + [1], signature: signatures[0]))
+            }
+        }
+    }
+
+    @Test("Ed25519 keys read from PKCS#8 without a public key sign on both providers")
+    func ed25519Imported() throws {
+        let key = try Self.view("sodium").generateECKeyPair(curve: .ed25519)
+        let bare = try ECPrivateKey(derRepresentation: key.derRepresentation)
+        #expect(bare.publicKey == nil)
+        let message = Array("imported".utf8)
+        let a = try Self.view("openssl").sign(.eddsa, key: bare, data: message)
+        let b = try Self.view("sodium").sign(.eddsa, key: bare, data: message)
+        #expect(a == b)
+        #expect(try Self.view("openssl").verify(.eddsa, key: try #require(key.publicKey), data: message, signature: b))
+    }
+
+    @Test("ECDH: both sides agree on every curve, with compressed peers too", arguments: [ECCurve.p256, .p384, .p521, .x25519])
+    func agreement(curve: ECCurve) throws {
+        let names = curve == .x25519 ? ["openssl", "sodium"] : ["openssl"]
+        for a in names {
+            for b in names {
+                let alice = try Self.view(a).generateECKeyPair(curve: curve)
+                let bob = try Self.view(b).generateECKeyPair(curve: curve)
+                let alicePublic = try #require(alice.publicKey), bobPublic = try #require(bob.publicKey)
+                let z1 = try Self.view(a).deriveECDH(privateKey: alice, peerPublicValue: bobPublic.point)
+                let z2 = try Self.view(b).deriveECDH(privateKey: bob, peerPublicValue: alicePublic.point)
+                #expect(z1 == z2 && z1.count == curve.fieldByteCount, "\(a) and \(b) on \(curve)")
+                let z3 = try Self.view(a).deriveECDH(privateKey: alice, peerPublicValue: bobPublic.compressedPoint)
+                #expect(z3 == z1)
+            }
+        }
+    }
+
+    @Test("X9.63 KDFs: sodium and openssl derive the same bytes; CKD_NULL keeps Z's leading bytes")
+    func kdf() throws {
+        let alice = try Self.view("sodium").generateECKeyPair(curve: .x25519)
+        let bob = try #require(try Self.view("openssl").generateECKeyPair(curve: .x25519).publicKey)
+        let z = try Self.framework.deriveECDH(privateKey: alice, peerPublicValue: bob.point)
+        for hash in [HashAlgorithm.sha256, .sha512] {
+            for length in [1, 16, hash.digestLength, 3 * hash.digestLength + 5] {
+                let parameters = ECDHParameters(kdf: .x963(hash), sharedData: Array("info".utf8), length: length)
+                let values = try ["openssl", "sodium"].map {
+                    try Self.view($0).deriveECDH(privateKey: alice, peerPublicValue: bob.point, parameters: parameters)
+                }
+                #expect(values[0] == values[1] && values[0].count == length, "\(hash), \(length) bytes")
+            }
+        }
+        let prefix = try Self.framework.deriveECDH(privateKey: alice, peerPublicValue: bob.point, parameters: ECDHParameters(length: 10))
+        #expect(prefix.bytes == Array(z.bytes.prefix(10)))
+        // The default length of a KDF is one hash.
+        let oneHash = try Self.framework.deriveECDH(privateKey: alice, peerPublicValue: bob.point, parameters: ECDHParameters(kdf: .x963(.sha1)))
+        #expect(oneHash.count == 20)
+    }
+
+    @Test("a KDF sodium has no hash for fails over to openssl; pinned to sodium it says why")
+    func kdfFailover() throws {
+        let alice = try Self.view("sodium").generateECKeyPair(curve: .x25519)
+        let bob = try #require(alice.publicKey)
+        let parameters = ECDHParameters(kdf: .x963(.sha1), length: 32)
+        var platform = Platform.host
+        platform.softwarePriority = ["sodium", "openssl", "gmp"]
+        let sodiumFirst = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
+        let served = try sodiumFirst.perform(.deriveECDH(privateKey: alice, peerPublicValue: bob.point, parameters: parameters))
+        #expect(served.report.provider == "openssl" && served.report.failovers.map(\.0) == ["sodium"])
+        Self.expectError(.mechanismInvalid, mentioning: "only over SHA-256 or SHA-512") {
+            _ = try Self.view("sodium").deriveECDH(privateKey: alice, peerPublicValue: bob.point, parameters: parameters)
+        }
+    }
+
+    @Test("bad ECDH parameters and peers get the framework's answer", arguments: ["openssl", "sodium"])
+    func badDerive(provider: String) throws {
+        let view = try Self.view(provider)
+        let key = try view.generateECKeyPair(curve: .x25519)
+        let peer = try #require(key.publicKey).point
+        Self.expectError(.mechanismParamInvalid, mentioning: "no shared data") {
+            _ = try view.deriveECDH(privateKey: key, peerPublicValue: peer, parameters: ECDHParameters(sharedData: [1]))
+        }
+        for length in [0, 33] {
+            Self.expectError(.mechanismParamInvalid, mentioning: "CKD_NULL derives") {
+                _ = try view.deriveECDH(privateKey: key, peerPublicValue: peer, parameters: ECDHParameters(length: length))
+            }
+        }
+        Self.expectError(.mechanismParamInvalid, mentioning: "derives 1...") {
+            _ = try view.deriveECDH(privateKey: key, peerPublicValue: peer, parameters: ECDHParameters(kdf: .x963(.sha256), length: 0))
+        }
+        Self.expectError(.dataInvalid, mentioning: "small order") {
+            _ = try view.deriveECDH(privateKey: key, peerPublicValue: [UInt8](repeating: 0, count: 32))
+        }
+        Self.expectError(.dataInvalid, mentioning: "32 bytes") {
+            _ = try view.deriveECDH(privateKey: key, peerPublicValue: Array(peer.dropLast()))
+        }
+    }
+
+    @Test("sodium is never chosen for a P-256 derive: its CKM_ECDH1_DERIVE declares X25519 only")
+    func selectionByCurve() throws {
+        #expect(Self.framework.eligibleProviders(for: .ecdh1Derive, operation: .derive, keyBits: 256, curve: .p256) == ["openssl"])
+        #expect(Self.framework.eligibleProviders(for: .ecdh1Derive, operation: .derive, keyBits: 256, curve: .x25519) == ["openssl", "sodium"])
+        #expect(Self.framework.eligibleProviders(for: .eddsa, operation: .sign, keyBits: 256, curve: .ed25519) == ["openssl", "sodium"])
+        #expect(Self.framework.eligibleProviders(for: .ecdsa, operation: .sign, keyBits: 521, curve: .p521) == ["openssl"])
+
+        let key = try Self.framework.generateECKeyPair(curve: .p256)
+        let peer = try #require(try Self.framework.generateECKeyPair(curve: .p256).publicKey)
+        // With openssl's ECDH disabled, nobody is left: sodium's 256-bit range would fit, its curve does not.
+        let noOpenSSLECDH = try Self.framework(disabling: .ecdh1Derive, for: "openssl")
+        Self.expectError(.keySizeRange, mentioning: "on P-256 (sodium: X25519)") {
+            _ = try noOpenSSLECDH.deriveECDH(privateKey: key, peerPublicValue: peer.point)
+        }
+        Self.expectError(.keySizeRange, mentioning: "on P-256") {
+            _ = try Self.view("sodium").deriveECDH(privateKey: key, peerPublicValue: peer.point)
+        }
+        let sodium = try #require(Self.framework.provider(named: "sodium"))
+        Self.expectError(.keySizeRange, mentioning: "X25519 only") {
+            _ = try sodium.perform(.deriveECDH(privateKey: key, peerPublicValue: peer.point, parameters: .null), context: OperationContext())
+        }
+        // The X25519 derive goes to openssl first (software priority), and to sodium when openssl's is disabled.
+        let x = try Self.framework.generateECKeyPair(curve: .x25519)
+        let request = CryptoRequest.deriveECDH(privateKey: x, peerPublicValue: try #require(x.publicKey).point, parameters: .null)
+        #expect(try Self.framework.perform(request).report.provider == "openssl")
+        #expect(try noOpenSSLECDH.perform(request).report.provider == "sodium")
+    }
+
+    @Test("providers without EC (gmp, ncp/0; sparcfp and ncp/0 on t2000) are never selected and answer unsupported")
+    func noECElsewhere() throws {
+        let key = try Self.framework.generateECKeyPair(curve: .p256)
+        let requests: [CryptoRequest] = [
+            .signEC(.ecdsaSHA256, key: key, data: [1]),
+            .verifyEC(.ecdsaSHA256, key: try #require(key.publicKey), data: [1], signature: [UInt8](repeating: 1, count: 64)),
+            .generateECKeyPair(curve: .p384), .generateECKeyPair(curve: .ed25519), .generateECKeyPair(curve: .x25519),
+            .deriveECDH(privateKey: key, peerPublicValue: try #require(key.publicKey).point, parameters: .null),
+        ]
+        let t2000 = try CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
+        for (framework, names) in [(Self.framework, ["gmp", "ncp/0"]), (t2000, ["sparcfp", "ncp/0"])] {
+            for name in names {
+                let provider = try #require(framework.provider(named: name))
+                #expect(!provider.descriptor.mechanisms.contains { $0.mechanism.name.hasPrefix("CKM_EC") || $0.mechanism == .eddsa })
+                for request in requests {
+                    #expect(framework.eligibleProviders(for: request.mechanism, operation: request.requiredFlag, keyBits: request.keyBits, curve: request.curve).allSatisfy { $0 != name })
+                    Self.expectError(.mechanismNotSupported, mentioning: "does not offer") { _ = try framework.pinned(to: name).perform(request) }
+                    Self.expectError(.mechanismInvalid, mentioning: name) { _ = try provider.perform(request, context: OperationContext()) }
+                }
+            }
+            for request in requests where framework === t2000 {
+                Self.expectError(.mechanismNotSupported, mentioning: "no provider on platform t2000") { _ = try t2000.perform(request) }
+            }
+        }
+    }
+
+    @Test("a mechanism of the other curve family is keyInvalid, pinned or direct", arguments: ["openssl", "sodium"])
+    func wrongFamily(provider name: String) throws {
+        let p256 = try Self.framework.generateECKeyPair(curve: .p256)
+        let ed = try Self.framework.generateECKeyPair(curve: .ed25519)
+        let provider = try #require(Self.framework.provider(named: name))
+        let requests: [CryptoRequest] = [
+            .signEC(.eddsa, key: p256, data: [1]),
+            .deriveECDH(privateKey: ed, peerPublicValue: try #require(ed.publicKey).point, parameters: .null),
+        ]
+        for request in requests {
+            Self.expectError(.keyInvalid, mentioning: "needs") { _ = try Self.view(name).perform(request) }
+            Self.expectError(.keyInvalid, mentioning: "needs") { _ = try provider.perform(request, context: OperationContext()) }
+            Self.expectError(.keyInvalid, mentioning: "needs") { _ = try Self.framework.perform(request) }
+        }
+        Self.expectError(.keyInvalid, mentioning: "needs a P-256") { _ = try Self.framework.sign(.ecdsa, key: ed, data: [1]) }
+    }
+
+    @Test("a private key given a public key that is not its own is refused by both providers", arguments: ["openssl", "sodium"])
+    func mismatchedPair(provider: String) throws {
+        let a = try Self.framework.generateECKeyPair(curve: .ed25519)
+        let b = try Self.framework.generateECKeyPair(curve: .ed25519)
+        let mixed = try ECPrivateKey(curve: .ed25519, scalar: a.scalar, publicKey: b.publicKey)
+        Self.expectError(.keyInvalid, mentioning: "do not belong together") { _ = try Self.view(provider).sign(.eddsa, key: mixed, data: [1]) }
+        if provider == "openssl" {
+            let p = try Self.framework.generateECKeyPair(curve: .p384)
+            let q = try Self.framework.generateECKeyPair(curve: .p384)
+            let mixedP = try ECPrivateKey(curve: .p384, scalar: p.scalar, publicKey: q.publicKey)
+            Self.expectError(.keyInvalid, mentioning: "do not belong together") { _ = try Self.view(provider).sign(.ecdsaSHA384, key: mixedP, data: [1]) }
+        }
+    }
+
+    @Test("generated keys survive PKCS#8, SEC 1 and SPKI round trips and still work", arguments: ECCurve.allCases)
+    func generatedKeyRoundTrip(curve: ECCurve) throws {
+        let key = try Self.framework.generateECKeyPair(curve: curve)
+        let publicKey = try #require(key.publicKey)
+        let again = try ECPrivateKey(pemRepresentation: key.pemRepresentation)
+        #expect(again.scalar == key.scalar)
+        #expect(try ECPublicKey(pemRepresentation: publicKey.pemRepresentation) == publicKey)
+        if let sec1 = key.sec1PEMRepresentation {
+            #expect(try ECPrivateKey(pemRepresentation: sec1).publicKey == publicKey)
+        }
+        switch curve.family {
+        case .weierstrass:
+            let signature = try Self.framework.sign(.ecdsaSHA512, key: again, data: [7])
+            #expect(try Self.framework.verify(.ecdsaSHA512, key: publicKey, data: [7], signature: signature))
+        case .edwards:
+            let signature = try Self.framework.sign(.eddsa, key: again, data: [7])
+            #expect(try Self.framework.verify(.eddsa, key: publicKey, data: [7], signature: signature))
+        case .montgomery:
+            let other = try Self.framework.generateECKeyPair(curve: curve)
+            #expect(try Self.framework.deriveECDH(privateKey: again, peerPublicValue: try #require(other.publicKey).point)
+                == (try Self.framework.deriveECDH(privateKey: other, peerPublicValue: publicKey.point)))
+        }
+    }
+
+    @Test("the async forms serve EC too")
+    func asyncForms() async throws {
+        let key = try await Self.framework.generateECKeyPair(curve: .p256)
+        let signature = try await Self.framework.sign(.ecdsaSHA256, key: key, data: [1, 2, 3])
+        #expect(try await Self.framework.verify(.ecdsaSHA256, key: try #require(key.publicKey), data: [1, 2, 3], signature: signature))
+        let peer = try await Self.framework.generateECKeyPair(curve: .p256)
+        let z = try await Self.framework.deriveECDH(privateKey: key, peerPublicValue: try #require(peer.publicKey).point)
+        #expect(z.count == 32)
+    }
+
+    @Test("reports name the provider and the EC operation; kstats count them apart from RSA")
+    func reports() throws {
+        let framework = try CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+        let key = try framework.generateECKeyPair(curve: .ed25519)
+        let signed = try framework.perform(.signEC(.eddsa, key: key, data: [1]))
+        #expect(signed.report.provider == "openssl" && signed.report.operation == "sign" && signed.report.mechanism == .eddsa)
+        let stats = try #require(framework.stats(for: "openssl"))
+        #expect(stats.served["signEC"] == 1 && stats.served["generateECKeyPair"] == 1 && stats.served["sign"] == nil)
+    }
+}
