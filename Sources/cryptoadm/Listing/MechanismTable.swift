@@ -6,11 +6,12 @@ import TextFormat
 /// left-justified in 29 columns, min and max key size as `%-4ld %-4ld `, then
 /// one X or . per flag column, two spaces apart.
 enum MechanismTable {
-    /// The flag columns in Solaris' order. EC is any CKF_EC_* flag; this
-    /// framework's only one is CKF_EC_F_P.
+    /// The flag columns in Solaris' order. EC is any CKF_EC_* flag (F_P,
+    /// NAMEDCURVE, UNCOMPRESS, COMPRESS): a column shows X when the entry has
+    /// any of its flags.
     static let columns: [MechanismFlags] = [
         .hardware, .encrypt, .decrypt, .digest, .sign, .signRecover, .verify, .verifyRecover,
-        .generate, .generateKeyPair, .wrap, .unwrap, .derive, .ecFp,
+        .generate, .generateKeyPair, .wrap, .unwrap, .derive, .ecAny,
     ]
 
     /// The header: seven lines of column titles (the last begins "mechanism name"), then dashes.
@@ -41,6 +42,6 @@ enum MechanismTable {
         nameColumn.pad(info.mechanism.name)
             + TextColumn.left(4).pad(String(info.minKeyBits)) + " "
             + TextColumn.left(4).pad(String(info.maxKeyBits)) + " "
-            + columns.map { info.flags.contains($0) ? "X" : "." }.joined(separator: "  ")
+            + columns.map { info.flags.isDisjoint(with: $0) ? "." : "X" }.joined(separator: "  ")
     }
 }
