@@ -166,8 +166,9 @@ let package = Package(
         // strongSwan's charon under our control: its configuration files, a private /run
         // (unshare), start, swanctl over vici, stop by pid. Retell and the tests' harness share it.
         .target(name: "Charon", dependencies: ["ProcessSupport"]),
-        // Helpers the test targets share (a seeded generator, SVG inspection, test certificates and charons).
-        .target(name: "TestSupport", dependencies: ["ProcessSupport", "Charon"], path: "Tests/TestSupport"),
+        // Helpers the test targets share (a seeded generator, SVG inspection, test certificates and charons,
+        // hex, the CryptoError expectation).
+        .target(name: "TestSupport", dependencies: ["ProcessSupport", "Charon", "CryptoFramework"], path: "Tests/TestSupport"),
 
         .testTarget(
             name: "CryptoFrameworkTests",

@@ -4,22 +4,6 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Expects `body` to throw `CryptoError(code)` whose message mentions `fragment`.
-func expectCryptoError(
-    _ code: CryptoError.Code, mentioning fragment: String, sourceLocation: SourceLocation = #_sourceLocation,
-    _ body: () throws -> Void
-) {
-    do {
-        try body()
-        Issue.record("expected \(code) mentioning \"\(fragment)\", but it was accepted", sourceLocation: sourceLocation)
-    } catch let error as CryptoError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-        #expect(error.message.localizedCaseInsensitiveContains(fragment), "\(error)", sourceLocation: sourceLocation)
-    } catch {
-        Issue.record("expected CryptoError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
-    }
-}
-
 private let primeCurves: [ECCurve] = [.p256, .p384, .p521]
 
 @Suite("EC curves: parameters and point validation")

@@ -46,15 +46,7 @@ private let rsaEncryptionOID: [UInt8] = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF
 func expectKeyInvalid(
     mentioning fragment: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
 ) {
-    do {
-        try body()
-        Issue.record("expected keyInvalid mentioning \"\(fragment)\", but the key was accepted", sourceLocation: sourceLocation)
-    } catch let error as CryptoError {
-        #expect(error.code == .keyInvalid, "\(error)", sourceLocation: sourceLocation)
-        #expect(error.message.localizedCaseInsensitiveContains(fragment), "\(error)", sourceLocation: sourceLocation)
-    } catch {
-        Issue.record("expected CryptoError, got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
-    }
+    expectCryptoError(.keyInvalid, mentioning: fragment, sourceLocation: sourceLocation, body)
 }
 
 @Suite("RSAKey DER/PEM import and export")

@@ -20,18 +20,6 @@ struct ECProviderTests {
         return try CryptoFramework(platform: .host, policy: .inMemory(policy))
     }
 
-    static func expectError(_ code: CryptoError.Code, mentioning fragment: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
-        do {
-            try body()
-            Issue.record("expected \(code), but it succeeded", sourceLocation: sourceLocation)
-        } catch let error as CryptoError {
-            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-            #expect(error.message.localizedCaseInsensitiveContains(fragment), "\(error)", sourceLocation: sourceLocation)
-        } catch {
-            Issue.record("expected CryptoError, got \(error)", sourceLocation: sourceLocation)
-        }
-    }
-
     @Test("ECDSA: every mechanism signs r‖s of twice the field length, and verifies", arguments: primeCurves)
     func ecdsa(curve: ECCurve) throws {
         let openssl = try Self.view("openssl")
@@ -150,7 +138,7 @@ struct ECProviderTests {
         let sodiumFirst = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
         let served = try sodiumFirst.perform(.deriveECDH(privateKey: alice, peerPublicValue: bob.point, parameters: parameters))
         #expect(served.report.provider == "openssl" && served.report.failovers.map(\.0) == ["sodium"])
-        Self.expectError(.mechanismInvalid, mentioning: "only over SHA-256 or SHA-512") {
+        expectCryptoError(.mechanismInvalid, mentioning: "only over SHA-256 or SHA-512") {
             _ = try Self.view("sodium").deriveECDH(privateKey: alice, peerPublicValue: bob.point, parameters: parameters)
         }
     }
@@ -160,21 +148,21 @@ struct ECProviderTests {
         let view = try Self.view(provider)
         let key = try view.generateECKeyPair(curve: .x25519)
         let peer = try #require(key.publicKey).point
-        Self.expectError(.mechanismParamInvalid, mentioning: "no shared data") {
+        expectCryptoError(.mechanismParamInvalid, mentioning: "no shared data") {
             _ = try view.deriveECDH(privateKey: key, peerPublicValue: peer, parameters: ECDHParameters(sharedData: [1]))
         }
         for length in [0, 33] {
-            Self.expectError(.mechanismParamInvalid, mentioning: "CKD_NULL derives") {
+            expectCryptoError(.mechanismParamInvalid, mentioning: "CKD_NULL derives") {
                 _ = try view.deriveECDH(privateKey: key, peerPublicValue: peer, parameters: ECDHParameters(length: length))
             }
         }
-        Self.expectError(.mechanismParamInvalid, mentioning: "derives 1...") {
+        expectCryptoError(.mechanismParamInvalid, mentioning: "derives 1...") {
             _ = try view.deriveECDH(privateKey: key, peerPublicValue: peer, parameters: ECDHParameters(kdf: .x963(.sha256), length: 0))
         }
-        Self.expectError(.dataInvalid, mentioning: "small order") {
+        expectCryptoError(.dataInvalid, mentioning: "small order") {
             _ = try view.deriveECDH(privateKey: key, peerPublicValue: [UInt8](repeating: 0, count: 32))
         }
-        Self.expectError(.dataInvalid, mentioning: "32 bytes") {
+        expectCryptoError(.dataInvalid, mentioning: "32 bytes") {
             _ = try view.deriveECDH(privateKey: key, peerPublicValue: Array(peer.dropLast()))
         }
     }
@@ -190,14 +178,14 @@ struct ECProviderTests {
         let peer = try #require(try Self.framework.generateECKeyPair(curve: .p256).publicKey)
         // With openssl's ECDH disabled, nobody is left: sodium's 256-bit range would fit, its curve does not.
         let noOpenSSLECDH = try Self.framework(disabling: .ecdh1Derive, for: "openssl")
-        Self.expectError(.keySizeRange, mentioning: "on P-256 (sodium: X25519)") {
+        expectCryptoError(.keySizeRange, mentioning: "on P-256 (sodium: X25519)") {
             _ = try noOpenSSLECDH.deriveECDH(privateKey: key, peerPublicValue: peer.point)
         }
-        Self.expectError(.keySizeRange, mentioning: "on P-256") {
+        expectCryptoError(.keySizeRange, mentioning: "on P-256") {
             _ = try Self.view("sodium").deriveECDH(privateKey: key, peerPublicValue: peer.point)
         }
         let sodium = try #require(Self.framework.provider(named: "sodium"))
-        Self.expectError(.keySizeRange, mentioning: "X25519 only") {
+        expectCryptoError(.keySizeRange, mentioning: "X25519 only") {
             _ = try sodium.perform(.deriveECDH(privateKey: key, peerPublicValue: peer.point, parameters: .null), context: OperationContext())
         }
         // The X25519 derive goes to openssl first (software priority), and to sodium when openssl's is disabled.
@@ -223,12 +211,12 @@ struct ECProviderTests {
                 #expect(!provider.descriptor.mechanisms.contains { $0.mechanism.name.hasPrefix("CKM_EC") || $0.mechanism == .eddsa })
                 for request in requests {
                     #expect(framework.eligibleProviders(for: request.mechanism, operation: request.requiredFlag, keyBits: request.keyBits, curve: request.curve).allSatisfy { $0 != name })
-                    Self.expectError(.mechanismNotSupported, mentioning: "does not offer") { _ = try framework.pinned(to: name).perform(request) }
-                    Self.expectError(.mechanismInvalid, mentioning: name) { _ = try provider.perform(request, context: OperationContext()) }
+                    expectCryptoError(.mechanismNotSupported, mentioning: "does not offer") { _ = try framework.pinned(to: name).perform(request) }
+                    expectCryptoError(.mechanismInvalid, mentioning: name) { _ = try provider.perform(request, context: OperationContext()) }
                 }
             }
             for request in requests where framework === t2000 {
-                Self.expectError(.mechanismNotSupported, mentioning: "no provider on platform t2000") { _ = try t2000.perform(request) }
+                expectCryptoError(.mechanismNotSupported, mentioning: "no provider on platform t2000") { _ = try t2000.perform(request) }
             }
         }
     }
@@ -243,11 +231,11 @@ struct ECProviderTests {
             .deriveECDH(privateKey: ed, peerPublicValue: try #require(ed.publicKey).point, parameters: .null),
         ]
         for request in requests {
-            Self.expectError(.keyInvalid, mentioning: "needs") { _ = try Self.view(name).perform(request) }
-            Self.expectError(.keyInvalid, mentioning: "needs") { _ = try provider.perform(request, context: OperationContext()) }
-            Self.expectError(.keyInvalid, mentioning: "needs") { _ = try Self.framework.perform(request) }
+            expectCryptoError(.keyInvalid, mentioning: "needs") { _ = try Self.view(name).perform(request) }
+            expectCryptoError(.keyInvalid, mentioning: "needs") { _ = try provider.perform(request, context: OperationContext()) }
+            expectCryptoError(.keyInvalid, mentioning: "needs") { _ = try Self.framework.perform(request) }
         }
-        Self.expectError(.keyInvalid, mentioning: "needs a P-256") { _ = try Self.framework.sign(.ecdsa, key: ed, data: [1]) }
+        expectCryptoError(.keyInvalid, mentioning: "needs a P-256") { _ = try Self.framework.sign(.ecdsa, key: ed, data: [1]) }
     }
 
     @Test("a private key given a public key that is not its own is refused by both providers", arguments: ["openssl", "sodium"])
@@ -255,12 +243,12 @@ struct ECProviderTests {
         let a = try Self.framework.generateECKeyPair(curve: .ed25519)
         let b = try Self.framework.generateECKeyPair(curve: .ed25519)
         let mixed = try ECPrivateKey(curve: .ed25519, scalar: a.scalar, publicKey: b.publicKey)
-        Self.expectError(.keyInvalid, mentioning: "do not belong together") { _ = try Self.view(provider).sign(.eddsa, key: mixed, data: [1]) }
+        expectCryptoError(.keyInvalid, mentioning: "do not belong together") { _ = try Self.view(provider).sign(.eddsa, key: mixed, data: [1]) }
         if provider == "openssl" {
             let p = try Self.framework.generateECKeyPair(curve: .p384)
             let q = try Self.framework.generateECKeyPair(curve: .p384)
             let mixedP = try ECPrivateKey(curve: .p384, scalar: p.scalar, publicKey: q.publicKey)
-            Self.expectError(.keyInvalid, mentioning: "do not belong together") { _ = try Self.view(provider).sign(.ecdsaSHA384, key: mixedP, data: [1]) }
+            expectCryptoError(.keyInvalid, mentioning: "do not belong together") { _ = try Self.view(provider).sign(.ecdsaSHA384, key: mixedP, data: [1]) }
         }
     }
 

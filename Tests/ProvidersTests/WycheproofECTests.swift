@@ -60,8 +60,9 @@ struct WycheproofECTests {
     static let framework = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
     static let providerNames = framework.providers.map(\.name)
 
-    static let ecdsaFiles = [
+    static let signatureFiles = [
         "ecdsa_secp256r1_sha256_p1363_test", "ecdsa_secp384r1_sha384_p1363_test", "ecdsa_secp521r1_sha512_p1363_test",
+        "ed25519_test",
     ]
     static let ecdhFiles = [
         "ecdh_secp256r1_test", "ecdh_secp384r1_test", "ecdh_secp521r1_test", "ecdh_secp256r1_ecpoint_test", "x25519_test",
@@ -73,70 +74,56 @@ struct WycheproofECTests {
         return info.flags.contains(flag) && info.accepts(keyBits: curve.keyBits, curve: curve)
     }
 
-    static func report(_ file: String, _ provider: String, _ tally: WycheproofTally, expected: Int) {
+    /// Runs `body` on every group of `file` with `provider`'s pinned view, then
+    /// prints the counts and checks that every vector ran if any did.
+    static func run<Group: Decodable>(
+        _ file: String, _ type: Group.Type, on provider: String,
+        _ body: (Group, CryptoFramework, inout WycheproofTally) throws -> Void
+    ) throws {
+        let vectors = try WycheproofFile<Group>.load(file)
+        let view = try framework.pinned(to: provider)
+        var tally = WycheproofTally()
+        for group in vectors.testGroups { try body(group, view, &tally) }
         guard tally.total > 0 else { return }
         print("wycheproof \(file) on \(provider): \(tally)")
-        #expect(tally.total == expected, "every vector of \(file) must run on \(provider)")
+        #expect(tally.total == vectors.numberOfTests, "every vector of \(file) must run on \(provider)")
     }
 
-    @Test("ECDSA P1363 verification vectors", arguments: ecdsaFiles, providerNames)
-    func ecdsa(file: String, providerName: String) throws {
-        let vectors = try WycheproofFile<ECSignatureVerifyGroup>.load(file)
-        let view = try Self.framework.pinned(to: providerName)
-        var tally = WycheproofTally()
-        for group in vectors.testGroups {
-            let key = try ECPublicKey(derRepresentation: [UInt8](hex: group.publicKeyDer))
-            let hash = try HashAlgorithm(wycheproof: try #require(group.sha))
-            // The hashed mechanism, or CKM_ECDSA over the hash computed here.
-            let hashed = try #require(Mechanism.ecdsaMechanisms.first { ECSignatureScheme($0) == .ecdsaHashed(hash) })
-            let mechanism: Mechanism
-            if Self.serves(providerName, hashed, .verify, key.curve) {
-                mechanism = hashed
-            } else if Self.serves(providerName, .ecdsa, .verify, key.curve) {
-                mechanism = .ecdsa
-            } else {
-                continue
-            }
-            for test in group.tests {
-                let msg = try [UInt8](hex: test.msg), sig = try [UInt8](hex: test.sig)
-                let outcome = Result {
-                    let data = mechanism == .ecdsa ? try WycheproofTests.digest(hash, msg) : msg
-                    return try view.verify(mechanism, key: key, data: data, signature: sig)
-                }
-                test.result.check(outcome, "\(file) tcId \(test.tcId) (\(test.comment)) on \(providerName)")
-                tally.count(test.result, accepted: (try? outcome.get()) == true)
-            }
+    /// Runs `verify(msg, sig)` on every signature vector of a group and checks and counts the outcomes.
+    static func verifyAll(
+        _ tests: [WycheproofSignatureTest], _ file: String, _ provider: String, _ tally: inout WycheproofTally,
+        verify: ([UInt8], [UInt8]) throws -> Bool
+    ) throws {
+        for test in tests {
+            let msg = try [UInt8](hex: test.msg), sig = try [UInt8](hex: test.sig)
+            let outcome = Result { try verify(msg, sig) }
+            test.result.check(outcome, "\(file) tcId \(test.tcId) (\(test.comment)) on \(provider)")
+            tally.count(test.result, accepted: (try? outcome.get()) == true)
         }
-        Self.report(file, providerName, tally, expected: vectors.numberOfTests)
     }
 
-    @Test("Ed25519 verification vectors", arguments: providerNames)
-    func ed25519(providerName: String) throws {
-        let file = "ed25519_test"
-        let vectors = try WycheproofFile<ECSignatureVerifyGroup>.load(file)
-        guard Self.serves(providerName, .eddsa, .verify, .ed25519) else { return }
-        let view = try Self.framework.pinned(to: providerName)
-        var tally = WycheproofTally()
-        for group in vectors.testGroups {
+    @Test("ECDSA P1363 and Ed25519 verification vectors", arguments: signatureFiles, providerNames)
+    func signatures(file: String, providerName: String) throws {
+        try Self.run(file, ECSignatureVerifyGroup.self, on: providerName) { group, view, tally in
             let key = try ECPublicKey(derRepresentation: [UInt8](hex: group.publicKeyDer))
-            for test in group.tests {
-                let msg = try [UInt8](hex: test.msg), sig = try [UInt8](hex: test.sig)
-                let outcome = Result { try view.verify(.eddsa, key: key, data: msg, signature: sig) }
-                test.result.check(outcome, "\(file) tcId \(test.tcId) (\(test.comment)) on \(providerName)")
-                tally.count(test.result, accepted: (try? outcome.get()) == true)
+            // Ed25519; or ECDSA by the hashed mechanism, or CKM_ECDSA over the hash computed here.
+            let hash = try group.sha.map { try HashAlgorithm(wycheproof: $0) }
+            let hashed = Mechanism.ecdsaMechanisms.first { ECSignatureScheme($0) == hash.map { .ecdsaHashed($0) } }
+            guard let mechanism = [hash == nil ? .eddsa : hashed, .ecdsa].compactMap({ $0 }).first(where: {
+                Self.serves(providerName, $0, .verify, key.curve)
+            }) else { return }
+            try Self.verifyAll(group.tests, file, providerName, &tally) { msg, sig in
+                let data = mechanism == .ecdsa ? try WycheproofTests.digest(try #require(hash), msg) : msg
+                return try view.verify(mechanism, key: key, data: data, signature: sig)
             }
         }
-        Self.report(file, providerName, tally, expected: vectors.numberOfTests)
     }
 
     @Test("ECDH and X25519 vectors: shared secrets, and invalid peers refused", arguments: ecdhFiles, providerNames)
     func keyAgreement(file: String, providerName: String) throws {
-        let vectors = try WycheproofFile<KeyAgreementGroup>.load(file)
-        let view = try Self.framework.pinned(to: providerName)
-        var tally = WycheproofTally()
-        for group in vectors.testGroups {
+        try Self.run(file, KeyAgreementGroup.self, on: providerName) { group, view, tally in
             let curve = try #require(ECCurve(name: group.curve), "curve \(group.curve)")
-            guard Self.serves(providerName, .ecdh1Derive, .derive, curve) else { continue }
+            guard Self.serves(providerName, .ecdh1Derive, .derive, curve) else { return }
             for test in group.tests {
                 let what = "\(file) tcId \(test.tcId) (\(test.comment)) on \(providerName)"
                 let outcome = Result {
@@ -159,7 +146,6 @@ struct WycheproofECTests {
                 tally.count(test.result, accepted: (try? outcome.get()) != nil)
             }
         }
-        Self.report(file, providerName, tally, expected: vectors.numberOfTests)
     }
 
     @Test("the EC files run on openssl and sodium, and on nobody else")
