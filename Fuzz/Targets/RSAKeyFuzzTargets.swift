@@ -8,7 +8,8 @@ extension FuzzTarget {
     public static let rsaDER = FuzzTarget(name: "rsa-der") { input in
         keyVerdict(
             { try RSAPublicKey(derRepresentation: input) }, { try RSAPublicKey(derRepresentation: $0.derRepresentation) },
-            { try RSAPrivateKey(derRepresentation: input) }, { try RSAPrivateKey(derRepresentation: $0.derRepresentation) })
+            { try RSAPrivateKey(derRepresentation: input) }, { try RSAPrivateKey(derRepresentation: $0.derRepresentation) },
+            same: sameRSAKey)
     }
 
     /// The PEM key parsers (Sources/CryptoFramework/Keys/RSAKeyPEM.swift), the input read as UTF-8.
@@ -16,20 +17,26 @@ extension FuzzTarget {
         let text = String(decoding: input, as: UTF8.self)
         return keyVerdict(
             { try RSAPublicKey(pemRepresentation: text) }, { try RSAPublicKey(pemRepresentation: $0.pemRepresentation) },
-            { try RSAPrivateKey(pemRepresentation: text) }, { try RSAPrivateKey(pemRepresentation: $0.pemRepresentation) })
+            { try RSAPrivateKey(pemRepresentation: text) }, { try RSAPrivateKey(pemRepresentation: $0.pemRepresentation) },
+            same: sameRSAKey)
     }
 
-    private static func keyVerdict(
-        _ parsePublic: () throws -> RSAPublicKey, _ reparsePublic: (RSAPublicKey) throws -> RSAPublicKey,
-        _ parsePrivate: () throws -> RSAPrivateKey, _ reparsePrivate: (RSAPrivateKey) throws -> RSAPrivateKey
+    private static func sameRSAKey(_ a: RSAPrivateKey, _ b: RSAPrivateKey) -> Bool {
+        a.publicKey == b.publicKey && a.privateExponent == b.privateExponent
+    }
+
+    /// The input as a public and as a private key; an accepted key must write
+    /// out as something that parses back to the same key (`same` for private keys).
+    static func keyVerdict<Public: Equatable, Private>(
+        _ parsePublic: () throws -> Public, _ reparsePublic: (Public) throws -> Public,
+        _ parsePrivate: () throws -> Private, _ reparsePrivate: (Private) throws -> Private,
+        same: (Private, Private) -> Bool
     ) -> FuzzVerdict {
         let publicVerdict = verdict(parsePublic) { key in
             try reparsePublic(key) == key ? nil : "public key round trip changed the key"
         }
         let privateVerdict = verdict(parsePrivate) { key in
-            let again = try reparsePrivate(key)
-            return again.publicKey == key.publicKey && again.privateExponent == key.privateExponent
-                ? nil : "private key round trip changed the key"
+            same(try reparsePrivate(key), key) ? nil : "private key round trip changed the key"
         }
         for v in [publicVerdict, privateVerdict] { if case .unexpected = v { return v } }
         return publicVerdict == .accepted || privateVerdict == .accepted ? .accepted : .refused
