@@ -1,10 +1,11 @@
 extension CryptoRequest {
     /// Throws the framework's one answer to a malformed request, before any
     /// provider is chosen: RSA inputs by ``RSAInputRules``, a DH peer value by
-    /// ``DHRange/checkPeerValue(_:group:)``, EC inputs by ``ECInputRules``. The built-in providers apply the
-    /// same rules on their own paths (a provider can be driven directly), so a
-    /// request gets the same error whoever would have served it — a PKCS#11
-    /// module's own ideas included. Requests of other kinds pass unchanged.
+    /// ``DHRange/checkPeerValue(_:group:)``, EC inputs by ``ECInputRules``. The
+    /// built-in providers apply the same rules on their own paths (a provider
+    /// can be driven directly), so a request gets the same error whoever would
+    /// have served it — a PKCS#11 module's own ideas included. Requests of
+    /// other kinds pass unchanged.
     public func checkInputs() throws {
         switch self {
         case .sign(let mechanism, let key, let data, let pss):
