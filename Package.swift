@@ -217,7 +217,8 @@ let package = Package(
         // Charon/: strongSwan's charon against ikebench serve and run --peer. PKCS11Module/:
         // pkcs11-tool, p11tool, OpenSSL with libp11 and a C client (Fixtures, compiled with cc)
         // against libCryptoFrameworkPKCS11.so. Retell/: charon on the module's token with
-        // cryptoadm between runs. Packaging/: make install and man(1). `make test-fast` skips it.
+        // cryptoadm between runs. Packaging/: make install and man(1). OpenSSL/: the openssl
+        // command line judging the framework's EC. `make test-fast` skips it.
         // Depending on the executables makes `swift test` build them first.
         .testTarget(
             name: "InteropTests",
