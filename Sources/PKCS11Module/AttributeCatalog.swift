@@ -54,6 +54,10 @@ enum AttributeCatalog {
         case CKK_DH:
             let domain: Set<CK_ATTRIBUTE_TYPE> = [CKA_PRIME, CKA_BASE, CKA_VALUE]
             return domain.contains(type) || (isPrivate && type == CKA_VALUE_BITS)
+        case let ec? where ECKeyObject.keyTypes.contains(ec):
+            // v2.40 §2.3.3–4, v3.0 §2.3.5–8: the curve on both halves, the point
+            // on the public key, the secret (scalar or 25519 private key) as CKA_VALUE.
+            return type == CKA_EC_PARAMS || type == (isPrivate ? CKA_VALUE : CKA_EC_POINT)
         default:
             return false
         }

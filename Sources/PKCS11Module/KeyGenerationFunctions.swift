@@ -1,8 +1,8 @@
 package import CPKCS11
 import CryptoFramework
 
-/// C_GenerateKeyPair (RSA, DH), C_GenerateKey (generic secret, AES, DES3),
-/// C_DeriveKey (DH), C_GenerateRandom: the key material comes from the
+/// C_GenerateKeyPair (RSA, DH, EC), C_GenerateKey (generic secret, AES, DES3),
+/// C_DeriveKey (DH, ECDH), C_GenerateRandom: the key material comes from the
 /// framework; the module turns it into objects.
 extension Module {
     package func generateKeyPair(
@@ -57,6 +57,18 @@ extension Module {
             }
             generatedPrivate = domain.merging([CKA_VALUE_BITS: AttributeValue.ulong(CK_ULONG(xBits))]) { a, _ in a }
             privateSecrets = [CKA_VALUE: x]
+        case UInt(Mechanism.ecKeyPairGen.value), UInt(Mechanism.ecEdwardsKeyPairGen.value), UInt(Mechanism.ecMontgomeryKeyPairGen.value):
+            // The curve comes from the public template (v2.40 §2.3.7); the private half gets the same parameters.
+            let given = publicTemplate[CKA_EC_PARAMS]
+            let curve = try ECKeyObject.requestedCurve(given, mechanism: Mechanism(value: UInt64(mechanism.type))!)
+            if let other = privateTemplate[CKA_EC_PARAMS], ECCurve(pkcs11Parameters: other) != curve { throw .templateInconsistent }
+            keyType = ECKeyObject.keyType(of: curve.family)
+            let key = try call.perform(.generateECKeyPair(curve: curve), function: "C_GenerateKeyPair", step: .setup) { try $0.ecKeyPair }
+            guard let point = key.publicKey?.point else { throw .deviceError }
+            let parameters = given ?? curve.pkcs11Parameters
+            generatedPublic = [CKA_EC_PARAMS: parameters, CKA_EC_POINT: ECCurve.pkcs11PointAttribute(point)]
+            generatedPrivate = [CKA_EC_PARAMS: parameters]
+            privateSecrets = [CKA_VALUE: key.scalar]
         default:
             throw .mechanismInvalid
         }
@@ -111,25 +123,50 @@ extension Module {
         return try withState { (s) throws(CryptokiError) in try s.store(session, object) }
     }
 
-    /// CKM_DH_PKCS_DERIVE: the parameter is the peer's public value; the
-    /// result is a secret key (generic by default) holding g^xy, as long as
-    /// the prime, or the first CKA_VALUE_LEN bytes when the template asks.
+    /// C_DeriveKey into a secret key (generic by default).
+    ///
+    /// CKM_DH_PKCS_DERIVE: the parameter is the peer's public value; the key
+    /// holds g^xy, as long as the prime, or the first CKA_VALUE_LEN bytes when
+    /// the template asks.
+    ///
+    /// CKM_ECDH1_DERIVE: the parameter is CK_ECDH1_DERIVE_PARAMS (``ECDHArgument``);
+    /// the key holds Z (or its first CKA_VALUE_LEN bytes) with CKD_NULL, or
+    /// CKA_VALUE_LEN bytes (one hash when absent) of the X9.63 KDF.
     package func deriveKey(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, base: CK_OBJECT_HANDLE, _ template: Template) throws(CryptokiError) -> CK_OBJECT_HANDLE {
         let (call, object) = try withState { (s) throws(CryptokiError) in
             _ = try s.session(session)
             _ = try s.mechanism(mechanism.type, flag: .derive)
             return (s.call, try s.key(base, usage: CKA_DERIVE))
         }
-        guard UInt(mechanism.type) == UInt(Mechanism.dhPKCSDerive.value) else { throw .mechanismInvalid }
-        guard case .dhPrivate(let privateKey) = object.key else { throw .keyTypeInconsistent }
-        guard let peer = mechanism.parameter else { throw .mechanismParamInvalid }
         if let given = try template.ulong(CKA_CLASS), given != CKO_SECRET_KEY { throw .templateInconsistent }
         let keyType = try template.ulong(CKA_KEY_TYPE) ?? CKK_GENERIC_SECRET
-        let secret = try call.secret(.deriveDH(privateKey: privateKey, peerPublicValue: peer), function: "C_DeriveKey")
-        var value = secret
-        if let n = try template.ulong(CKA_VALUE_LEN) {
-            guard n > 0, n <= CK_ULONG(secret.count) else { throw .attributeValueInvalid }
-            value = secret.prefix(Int(n))
+        let requestedLength = try template.ulong(CKA_VALUE_LEN)
+        let value: SecureBytes
+        switch UInt(mechanism.type) {
+        case UInt(Mechanism.dhPKCSDerive.value):
+            guard case .dhPrivate(let privateKey) = object.key else { throw .keyTypeInconsistent }
+            guard let peer = mechanism.parameter else { throw .mechanismParamInvalid }
+            let secret = try call.secret(.deriveDH(privateKey: privateKey, peerPublicValue: peer), function: "C_DeriveKey")
+            if let n = requestedLength {
+                guard n > 0, n <= CK_ULONG(secret.count) else { throw .attributeValueInvalid }
+                value = secret.prefix(Int(n))
+            } else {
+                value = secret
+            }
+        case UInt(Mechanism.ecdh1Derive.value):
+            // ECDH on the prime curves and X25519; an Ed25519 key does not agree keys.
+            guard case .ecPrivate(let privateKey) = object.key, privateKey.curve.family != .edwards else { throw .keyTypeInconsistent }
+            let argument = try ECDHArgument(mechanism, curve: privateKey.curve)
+            let limit = argument.parameters.kdf == .null ? privateKey.curve.fieldByteCount : ECDHParameters.maxDerivedBytes
+            var parameters = argument.parameters
+            if let n = requestedLength {
+                guard n > 0, n <= CK_ULONG(limit) else { throw .attributeValueInvalid }
+                parameters.length = Int(n)
+            }
+            value = try call.secret(
+                .deriveECDH(privateKey: privateKey, peerPublicValue: argument.peerPoint, parameters: parameters), function: "C_DeriveKey")
+        default:
+            throw .mechanismInvalid
         }
         var derivedTemplate = template
         derivedTemplate[CKA_KEY_TYPE] = AttributeValue.ulong(keyType)

@@ -39,6 +39,12 @@ enum KeyMaterialBuilder {
             case (CKO_PRIVATE_KEY, CKK_DH):
                 let group = try DomainParameters.group(prime: try attribute(CKA_PRIME), base: try attribute(CKA_BASE))
                 return .dhPrivate(DHPrivateKey(group: group, value: try secret(CKA_VALUE)))
+            case (CKO_PUBLIC_KEY, let ec) where ECKeyObject.keyTypes.contains(ec):
+                let curve = try ECKeyObject.curve(try attribute(CKA_EC_PARAMS), keyType: ec)
+                return .ecPublic(try ECKeyObject.publicKey(curve, point: try attribute(CKA_EC_POINT)))
+            case (CKO_PRIVATE_KEY, let ec) where ECKeyObject.keyTypes.contains(ec):
+                let curve = try ECKeyObject.curve(try attribute(CKA_EC_PARAMS), keyType: ec)
+                return .ecPrivate(try ECPrivateKey(curve: curve, scalar: try secret(CKA_VALUE)))
             case (CKO_SECRET_KEY, _):
                 return .secret(try secret(CKA_VALUE))
             default:

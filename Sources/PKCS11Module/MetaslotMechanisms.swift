@@ -34,6 +34,8 @@ public enum MetaslotMechanisms {
         .dhPKCSKeyPairGen, .dhPKCSDerive,
         .sha256RSAPKCS, .sha384RSAPKCS, .sha512RSAPKCS, .sha256RSAPKCSPSS, .sha384RSAPKCSPSS, .sha512RSAPKCSPSS,
         .sha224RSAPKCS, .sha224RSAPKCSPSS,
+        .ecKeyPairGen, .ecdsa, .ecdsaSHA1, .ecdsaSHA224, .ecdsaSHA256, .ecdsaSHA384, .ecdsaSHA512, .ecdh1Derive,
+        .ecEdwardsKeyPairGen, .ecMontgomeryKeyPairGen, .eddsa,
         .des3CBC, .sha1, .sha256, .sha224, .sha384, .sha512, .aesCBC,
     ]
     private static let servedSet = Set(served)
@@ -80,7 +82,7 @@ public enum MetaslotMechanisms {
             // AES and DES3 key sizes are in bytes in PKCS#11 (v2.40 §2.1.5), bits elsewhere.
             let bytes = mechanism == .aesCBC || mechanism == .des3CBC
             let (low, high) = bytes ? (u.min / 8, u.max / 8) : (u.min, u.max)
-            let flags = u.flags.intersection([.hardware, .encrypt, .decrypt, .digest, .sign, .verify, .generateKeyPair, .derive])
+            let flags = u.flags.intersection([.hardware, .encrypt, .decrypt, .digest, .sign, .verify, .generateKeyPair, .derive, .ecAny])
             return MetaslotMechanism(type: type, minKeySize: UInt(low), maxKeySize: UInt(high), flags: UInt(flags.rawValue))
         }
     }

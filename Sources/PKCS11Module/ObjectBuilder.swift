@@ -131,7 +131,8 @@ struct ObjectBuilder {
         values[CKA_NEVER_EXTRACTABLE] = AttributeValue.bool(local && !extractable)
     }
 
-    /// Values derived from the key: CKA_MODULUS_BITS, CKA_VALUE_LEN (checked
+    /// Values derived from the key: CKA_MODULUS_BITS, CKA_EC_POINT in its DER
+    /// form, CKA_VALUE_LEN (checked
     /// against the key type's lengths: AES 16, 24 or 32 bytes, DES3 24).
     private func fillComputed(
         _ values: inout [CK_ATTRIBUTE_TYPE: [UInt8]], secretValueLength: Int?, template: Template
@@ -140,6 +141,14 @@ struct ObjectBuilder {
             let n = modulus.drop(while: { $0 == 0 })
             let bits = n.isEmpty ? 0 : (n.count - 1) * 8 + (8 - n.first!.leadingZeroBitCount)
             values[CKA_MODULUS_BITS] = AttributeValue.ulong(CK_ULONG(bits))
+        }
+        if objectClass == CKO_PUBLIC_KEY, let keyType, ECKeyObject.keyTypes.contains(keyType),
+            let parameters = values[CKA_EC_PARAMS], let point = values[CKA_EC_POINT]
+        {
+            // A raw point is accepted as SoftHSM2 accepts it; it is kept, and read
+            // back, as the DER OCTET STRING clients expect (v2.40 §2.3.3).
+            let key = try ECKeyObject.publicKey(try ECKeyObject.curve(parameters, keyType: keyType), point: point)
+            if key.curve.pkcs11Point(point) == point { values[CKA_EC_POINT] = ECCurve.pkcs11PointAttribute(point) }
         }
         if objectClass == CKO_SECRET_KEY, let count = secretValueLength ?? values[CKA_VALUE]?.count {
             if let declared = try template.ulong(CKA_VALUE_LEN), declared != CK_ULONG(count) { throw .templateInconsistent }
@@ -165,6 +174,8 @@ struct ObjectBuilder {
             return [CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2,
                     CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT]
         case (CKO_PUBLIC_KEY, CKK_DH), (CKO_PRIVATE_KEY, CKK_DH): return [CKA_PRIME, CKA_BASE, CKA_VALUE]
+        case (CKO_PUBLIC_KEY, let ec?) where ECKeyObject.keyTypes.contains(ec): return [CKA_EC_PARAMS, CKA_EC_POINT]
+        case (CKO_PRIVATE_KEY, let ec?) where ECKeyObject.keyTypes.contains(ec): return [CKA_EC_PARAMS, CKA_VALUE]
         case (CKO_SECRET_KEY, CKK_GENERIC_SECRET), (CKO_SECRET_KEY, CKK_AES), (CKO_SECRET_KEY, CKK_DES3):
             return [CKA_VALUE]
         case (CKO_PUBLIC_KEY, _), (CKO_PRIVATE_KEY, _), (CKO_SECRET_KEY, _):

@@ -20,6 +20,8 @@ final class ObjectRecord: @unchecked Sendable {  // mutable fields change only u
         case rsaPrivate(RSAPrivateKey)
         case dhPublic(DHGroup, [UInt8])
         case dhPrivate(DHPrivateKey)
+        case ecPublic(ECPublicKey)
+        case ecPrivate(ECPrivateKey)
         case secret(SecureBytes)
     }
 

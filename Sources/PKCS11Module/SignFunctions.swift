@@ -19,24 +19,38 @@ extension Module {
         let (operation, call) = try active(session, \.sign)
         guard try outputWanted(operation, singlePart: data != nil, needed: operation.signatureLength, session, \.sign, out, length) else { return }
         defer { keep(nil, session, \.sign) }
-        guard case .signing(let key) = operation.key else { throw .functionFailed }
-        let signature = try call.bytes(
-            .sign(operation.mechanism, key: key, data: data ?? operation.data, pss: operation.pss),
-            function: data == nil ? "C_SignFinal" : "C_Sign")
+        let message = data ?? operation.data
+        let request: CryptoRequest
+        switch operation.key {
+        case .signing(let key): request = .sign(operation.mechanism, key: key, data: message, pss: operation.pss)
+        case .signingEC(let key): request = .signEC(operation.mechanism, key: key, data: message)
+        default: throw .functionFailed
+        }
+        let signature = try call.bytes(request, function: data == nil ? "C_SignFinal" : "C_Sign")
         try OutputBuffer.write(signature, to: out, length: length)
     }
 
-    /// C_Verify (`data` given) or C_VerifyFinal (`data` nil). A signature
+    /// C_Verify (`data` given) or C_VerifyFinal (`data` nil). An RSA signature
     /// shorter than the modulus is left-padded with zeros (strongSwan strips
-    /// leading zero bytes); a longer one is CKR_SIGNATURE_LEN_RANGE.
+    /// leading zero bytes); a longer one is CKR_SIGNATURE_LEN_RANGE. An EC
+    /// signature (r‖s, R‖S) must be exactly its length.
     package func verify(_ session: CK_SESSION_HANDLE, data: [UInt8]?, signature: [UInt8]) throws(CryptokiError) {
         let (operation, call) = try active(session, \.verify)
         defer { keep(nil, session, \.verify) }
         guard data == nil || !operation.multiPart else { throw .operationActive }
-        guard case .verifying(let key) = operation.key else { throw .functionFailed }
-        guard signature.count <= key.byteCount else { throw CryptokiError(CKR_SIGNATURE_LEN_RANGE) }
-        let padded = [UInt8](repeating: 0, count: key.byteCount - signature.count) + signature
-        let request = CryptoRequest.verify(operation.mechanism, key: key, data: data ?? operation.data, signature: padded, pss: operation.pss)
+        let message = data ?? operation.data
+        let request: CryptoRequest
+        switch operation.key {
+        case .verifying(let key):
+            guard signature.count <= key.byteCount else { throw CryptokiError(CKR_SIGNATURE_LEN_RANGE) }
+            let padded = [UInt8](repeating: 0, count: key.byteCount - signature.count) + signature
+            request = .verify(operation.mechanism, key: key, data: message, signature: padded, pss: operation.pss)
+        case .verifyingEC(let key):
+            guard signature.count == operation.signatureLength else { throw CryptokiError(CKR_SIGNATURE_LEN_RANGE) }
+            request = .verifyEC(operation.mechanism, key: key, data: message, signature: signature)
+        default:
+            throw .functionFailed
+        }
         let ok = try call.perform(request, function: data == nil ? "C_VerifyFinal" : "C_Verify", step: .verify) { try $0.verified }
         guard ok else { throw CryptokiError(CKR_SIGNATURE_INVALID) }
     }

@@ -8,6 +8,8 @@ struct SignOperation: GatheringOperation {
     enum Key {
         case signing(RSAPrivateKey)
         case verifying(RSAPublicKey)
+        case signingEC(ECPrivateKey)
+        case verifyingEC(ECPublicKey)
     }
 
     let mechanism: Mechanism
@@ -20,25 +22,68 @@ struct SignOperation: GatheringOperation {
         switch key {
         case .signing(let k): k.publicKey.byteCount
         case .verifying(let k): k.byteCount
+        case .signingEC(let k): k.curve.signatureByteCount ?? 0
+        case .verifyingEC(let k): k.curve.signatureByteCount ?? 0
         }
     }
 
     init(_ argument: MechanismArgument, object: ObjectRecord, state: ModuleState, signing: Bool) throws(CryptokiError) {
         let entry = try state.mechanism(argument.type, flag: signing ? .sign : .verify)
-        guard let mechanism = Mechanism(value: UInt64(argument.type)), RSAScheme(mechanism) != nil else { throw .mechanismInvalid }
-        switch (object.key, signing) {
-        case (.rsaPrivate(let k), true): key = .signing(k)
-        case (.rsaPublic(let k), false): key = .verifying(k)
-        // A private key carries its public half: verifying with it is allowed.
-        case (.rsaPrivate(let k), false): key = .verifying(k.publicKey)
-        default: throw .keyTypeInconsistent
+        guard let mechanism = Mechanism(value: UInt64(argument.type)) else { throw .mechanismInvalid }
+        if RSAScheme(mechanism) != nil {
+            switch (object.key, signing) {
+            case (.rsaPrivate(let k), true): key = .signing(k)
+            case (.rsaPublic(let k), false): key = .verifying(k)
+            // A private key carries its public half: verifying with it is allowed.
+            case (.rsaPrivate(let k), false): key = .verifying(k.publicKey)
+            default: throw .keyTypeInconsistent
+            }
+            pss = try Self.pssParameters(argument, mechanism: mechanism, modulusBits: object.rsaBits)
+        } else if let family = Self.ecFamily(mechanism) {
+            key = try Self.ecKey(object, family: family, signing: signing)
+            if mechanism == .eddsa { try Self.checkEdDSAParameters(argument) } else if argument.parameter != nil { throw .mechanismParamInvalid }
+            pss = nil
+        } else {
+            throw .mechanismInvalid
         }
-        let bits = object.rsaBits
+        let bits = object.keyBits
         if entry.maxKeySize > 0, !(Int(entry.minKeySize)...Int(entry.maxKeySize)).contains(bits) {
             throw CryptokiError(CKR_KEY_SIZE_RANGE)
         }
         self.mechanism = mechanism
-        pss = try Self.pssParameters(argument, mechanism: mechanism, modulusBits: bits)
+    }
+
+    /// The curve family an EC signature mechanism signs with, nil for any other mechanism.
+    private static func ecFamily(_ mechanism: Mechanism) -> ECCurve.Family? {
+        if mechanism == .eddsa { return .edwards }
+        return Mechanism.ecdsaMechanisms.contains(mechanism) ? .weierstrass : nil
+    }
+
+    /// The EC key of `object` for a mechanism of `family`: CKR_KEY_TYPE_INCONSISTENT for
+    /// another key type (CKM_ECDSA with an Ed25519 key), or a private key whose
+    /// public half the module does not hold (one imported or loaded from the keystore).
+    private static func ecKey(_ object: ObjectRecord, family: ECCurve.Family, signing: Bool) throws(CryptokiError) -> Key {
+        switch (object.key, signing) {
+        case (.ecPrivate(let k), true) where k.curve.family == family: return .signingEC(k)
+        case (.ecPublic(let k), false) where k.curve.family == family: return .verifyingEC(k)
+        case (.ecPrivate(let k), false) where k.curve.family == family:
+            guard let publicKey = k.publicKey else { throw .keyTypeInconsistent }
+            return .verifyingEC(publicKey)
+        default: throw .keyTypeInconsistent
+        }
+    }
+
+    /// CKM_EDDSA takes no parameter, or CK_EDDSA_PARAMS (v3.0 §2.3.14: CK_BBOOL
+    /// phFlag, CK_ULONG ulContextDataLen, CK_BYTE_PTR pContextData, laid out as
+    /// C lays them out) asking for pure Ed25519: phFlag false and no context.
+    /// Ed25519ph and Ed25519ctx are not served: CKR_MECHANISM_PARAM_INVALID.
+    private static func checkEdDSAParameters(_ argument: MechanismArgument) throws(CryptokiError) {
+        guard let parameter = argument.parameter else { return }
+        let contextLengthOffset = MemoryLayout<CK_ULONG>.alignment  // after the CK_BBOOL and its padding
+        let size = contextLengthOffset + MemoryLayout<CK_ULONG>.size + MemoryLayout<UnsafeRawPointer>.size
+        guard parameter.count == size else { throw .mechanismParamInvalid }
+        let contextLength = parameter.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: contextLengthOffset, as: CK_ULONG.self) }
+        guard parameter[0] == CK_FALSE, contextLength == 0 else { throw .mechanismParamInvalid }
     }
 
     /// CK_RSA_PKCS_PSS_PARAMS → the framework's parameters; required for the
@@ -90,6 +135,16 @@ extension ObjectRecord {
         case .rsaPrivate(let k): k.bits
         case .rsaPublic(let k): k.bits
         default: 0
+        }
+    }
+
+    /// The size the slot's key-size ranges are in: an RSA modulus, an EC
+    /// curve's ``ECCurve/keyBits``; 0 for anything else.
+    var keyBits: Int {
+        switch key {
+        case .ecPrivate(let k): k.keyBits
+        case .ecPublic(let k): k.keyBits
+        default: rsaBits
         }
     }
 }

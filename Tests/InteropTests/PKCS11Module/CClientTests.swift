@@ -131,6 +131,29 @@ struct CClientTests {
         #expect(run.standardError.isEmpty, "the module wrote to stderr: \(run.standardError)")
     }
 
+    // Host only: t2000's providers (ncp/0, sparcfp) serve no EC, so its slot lists none.
+    @Test("EC through the C ABI: P-256/384/521 ECDSA, Ed25519 EdDSA, P-256 and X25519 ECDH, raw and DER points, malformed values refused")
+    func ellipticCurves() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["ec"], scratch: scratch)
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
+        #expect(run.standardError.isEmpty, "the module wrote to stderr: \(run.standardError)")
+    }
+
+    @Test("a token EC key pair is sealed in the keystore and signs after the module restarts")
+    func ellipticCurveTokenKeys() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let env = scratch.environment()
+        for args in [["--init-token", "--label", "ec", "--so-pin", "87654321"], ["--init-pin", "--so-pin", "87654321", "--pin", "1234"]] {
+            let run = try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path] + args, environment: env)
+            try #require(run.status == 0, "\(run)")
+        }
+        let run = try run(["ectoken", "1234"], scratch: scratch)
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
+    }
+
     @Test("keystore: files 0600, private objects sealed, a wrong PIN changes nothing, a corrupted file costs only itself")
     func keystore() throws {
         let scratch = try Scratch()

@@ -684,6 +684,8 @@ static void scenario_keyvalues(const char *primeHex) {
     CHECK(p11->C_Finalize(NULL), CKR_OK);
 }
 
+#include "ec_scenario.c"
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: module_client MODULE SCENARIO [ARGS]\n"); return 2; }
     load(argv[1]);
@@ -700,6 +702,8 @@ int main(int argc, char **argv) {
     else if (strcmp(scenario, "keyvalues") == 0) scenario_keyvalues(argv[3]);
     else if (strcmp(scenario, "logout") == 0) scenario_logout();
     else if (strcmp(scenario, "forkbusy") == 0) scenario_forkbusy(atoi(argv[3]));
+    else if (strcmp(scenario, "ec") == 0) scenario_ec();
+    else if (strcmp(scenario, "ectoken") == 0) scenario_ec_token(argv[3]);
     else { fprintf(stderr, "unknown scenario %s\n", scenario); return 2; }
     if (failures == 0) printf("OK\n");
     return failures == 0 ? 0 : 1;
