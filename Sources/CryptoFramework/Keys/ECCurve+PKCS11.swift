@@ -19,6 +19,10 @@ extension ECCurve {
     /// knows), or for the 25519 curves the PrintableString name PKCS#11 v3.0
     /// §2.3.5 also allows ("edwards25519", "curve25519"; "Ed25519", "X25519").
     public init?(pkcs11Parameters der: [UInt8]) {
+        if der == Self.openSC023Curve25519 {
+            self = .x25519
+            return
+        }
         guard let node = try? DER.parse(der) else { return nil }
         switch node.identifier {
         case .objectIdentifier:
@@ -39,6 +43,11 @@ extension ECCurve {
             return nil
         }
     }
+
+    /// What OpenSC 0.23's pkcs11-tool sends for `EC:curve25519`: a PrintableString
+    /// that declares 11 bytes for the 10 of "curve25519" (OpenSC issue #2952;
+    /// 0.24 sends 13 0A). Accepted as that one value, so the tool works.
+    private static let openSC023Curve25519: [UInt8] = [0x13, 0x0b] + Array("curve25519".utf8)
 
     /// GnuPG's OIDs for the 25519 curves, which OpenSC's pkcs11-tool sends for
     /// `EC:edwards25519` and `EC:curve25519` (RFC 4880bis §9.2).
