@@ -61,6 +61,20 @@ struct DifferentialConformanceTests {
         try Self.check(DifferentialCases.ecdh(key, peer: peer))
     }
 
+    @Test("SoftHSM2 takes part in the EC cases: CKM_ECDSA and CKM_ECDH1_DERIVE on P-256/384/521, CKM_EDDSA on Ed25519")
+    func softHSMServesEC() throws {
+        let reference = try DifferentialParticipants.reference
+        let softHSM = try #require(try DifferentialParticipants.require().first { $0.label == DifferentialParticipants.softHSMLabel })
+        for curve in [ECCurve.p256, .p384, .p521] {
+            let key = try reference.generateECKeyPair(curve: curve)
+            #expect(softHSM.serves(.signEC(.ecdsa, key: key, data: [1])), "\(curve)")
+            #expect(softHSM.serves(.deriveECDH(privateKey: key, peerPublicValue: key.publicKey!.point, parameters: .null)), "\(curve)")
+        }
+        let ed = try reference.generateECKeyPair(curve: .ed25519), x = try reference.generateECKeyPair(curve: .x25519)
+        #expect(softHSM.serves(.signEC(.eddsa, key: ed, data: [1])))
+        #expect(!softHSM.serves(.deriveECDH(privateKey: x, peerPublicValue: x.publicKey!.point, parameters: .null)), "no CKK_EC_MONTGOMERY in SoftHSM2 2.6.1")
+    }
+
     @Test("every participant is there: SoftHSM2 and both platforms")
     func participants() throws {
         let labels = try DifferentialParticipants.require().map(\.label)

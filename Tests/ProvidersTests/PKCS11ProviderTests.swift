@@ -162,3 +162,39 @@ extension PKCS11ProviderTests {
         #expect(fw.stats(for: Self.module)?.completed ?? 0 >= 1600)
     }
 }
+
+extension PKCS11ProviderTests {
+    @Test("EC on SoftHSM2 agrees with openssl: key pairs, ECDSA both ways, ECDH with CKD_NULL and a KDF, Ed25519; a mismatched pair is refused")
+    func ellipticCurves() throws {
+        let fw = try SoftHSMToken.framework()
+        let token = try fw.pinned(to: Self.module), openssl = try fw.pinned(to: "openssl")
+        let hash = [UInt8](repeating: 0x5a, count: 32)
+        for curve in [ECCurve.p256, .p384, .p521] {
+            let made = try token.generateECKeyPair(curve: curve)
+            #expect(made.publicKey != nil && made.scalar.count == curve.privateKeyByteCount)
+            let theirs = try openssl.generateECKeyPair(curve: curve)
+            for key in [made, theirs] {
+                let s1 = try token.sign(.ecdsa, key: key, data: hash)
+                #expect(try openssl.verify(.ecdsa, key: key.publicKey!, data: hash, signature: s1), "\(curve)")
+                let s2 = try openssl.sign(.ecdsa, key: key, data: hash)
+                #expect(try token.verify(.ecdsa, key: key.publicKey!, data: hash, signature: s2), "\(curve)")
+                var bad = s2
+                bad[3] ^= 1
+                #expect(try token.verify(.ecdsa, key: key.publicKey!, data: hash, signature: bad) == false)
+            }
+            for parameters in [ECDHParameters.null, ECDHParameters(kdf: .x963(.sha256), sharedData: [1, 2, 3], length: 40)] {
+                let z1 = try token.deriveECDH(privateKey: made, peerPublicValue: theirs.publicKey!.point, parameters: parameters)
+                let z2 = try openssl.deriveECDH(privateKey: theirs, peerPublicValue: made.publicKey!.point, parameters: parameters)
+                #expect(z1.bytes == z2.bytes, "\(curve) \(parameters.kdf)")
+            }
+            // The scalar of one key with the point of another.
+            let mismatched = try ECPrivateKey(curve: curve, scalar: made.scalar, publicKey: theirs.publicKey)
+            #expect(throws: CryptoError.self) { try token.sign(.ecdsa, key: mismatched, data: hash) }
+        }
+        let ed = try token.generateECKeyPair(curve: .ed25519)
+        let message = Array("Ed25519 on the token".utf8)
+        let signature = try token.sign(.eddsa, key: ed, data: message)
+        #expect(signature == (try openssl.sign(.eddsa, key: ed, data: message)), "Ed25519 is deterministic")
+        #expect(try token.verify(.eddsa, key: ed.publicKey!, data: message, signature: signature))
+    }
+}

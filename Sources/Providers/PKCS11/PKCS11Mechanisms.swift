@@ -19,18 +19,36 @@ enum PKCS11Mechanisms {
             table[m] = [.sign, .verify]
         }
         for m: Mechanism in [.sha1, .sha224, .sha256, .sha384, .sha512] { table[m] = [.digest] }
+        for m in Mechanism.ecdsaMechanisms + [.eddsa] { table[m] = [.sign, .verify, .ecAny] }
+        table[.ecKeyPairGen] = [.generateKeyPair, .ecAny]
+        table[.ecEdwardsKeyPairGen] = [.generateKeyPair, .ecAny]
+        table[.ecdh1Derive] = [.derive, .ecAny]
         return table
     }()
 
-    /// PKCS#11 gives RSA and DH key sizes in bits; others (not served here) in bytes.
+    /// The curves an EC mechanism serves on a token: those of its family whose
+    /// size is in the token's range (SoftHSM2 2.6.1: 112...521 for the prime
+    /// curves, 256...456 for Ed25519 and Ed448). ECDH stays on the prime curves:
+    /// an X25519 key would need CKK_EC_MONTGOMERY, which v2.40 tokens lack.
+    static func curves(_ mechanism: Mechanism, minKeyBits: Int, maxKeyBits: Int) -> ECCurves {
+        let family: ECCurve.Family = mechanism == .eddsa || mechanism == .ecEdwardsKeyPairGen ? .edwards : .weierstrass
+        return ECCurves(ECCurve.allCases.filter { $0.family == family && (minKeyBits...maxKeyBits).contains($0.keyBits) }.map(ECCurves.init))
+    }
+
+    /// PKCS#11 gives RSA, DH and EC key sizes in bits; others (not served here) in bytes.
     static func info(_ type: CK_MECHANISM_TYPE, _ ck: CK_MECHANISM_INFO) -> MechanismInfo? {
         guard let mechanism = Mechanism(value: UInt64(type)), let served = served[mechanism] else { return nil }
         let tokenFlags = MechanismFlags(rawValue: UInt64(ck.flags))
         let flags = tokenFlags.intersection(served.union(.hardware))
         guard !flags.subtracting(.hardware).isEmpty else { return nil }
         let isDigest = served == [.digest]
-        return MechanismInfo(
-            mechanism, minKeyBits: isDigest ? 0 : Int(clamping: ck.ulMinKeySize), maxKeyBits: isDigest ? 0 : Int(clamping: ck.ulMaxKeySize),
-            flags: flags)
+        let (low, high) = isDigest ? (0, 0) : (Int(clamping: ck.ulMinKeySize), Int(clamping: ck.ulMaxKeySize))
+        guard served.isDisjoint(with: .ecAny) else {
+            let curves = Self.curves(mechanism, minKeyBits: low, maxKeyBits: max(low, high))
+            guard !curves.isEmpty else { return nil }
+            let bits = curves.members.map(\.keyBits)
+            return MechanismInfo(mechanism, minKeyBits: bits.min()!, maxKeyBits: bits.max()!, flags: flags, curves: curves)
+        }
+        return MechanismInfo(mechanism, minKeyBits: low, maxKeyBits: high, flags: flags)
     }
 }

@@ -10,7 +10,7 @@ public final class PKCS11Provider: CryptoProvider {
     public let descriptor: ProviderDescriptor
     let token: PKCS11Token
     /// Where an imported key's object is cached behind the key: per module and slot.
-    private let cacheSlot: String
+    let cacheSlot: String
 
     /// Loads the module at `path` and opens the token `policy` names. Throws
     /// a clear error (nothing is left loaded or logged in) when the file is not
@@ -50,13 +50,21 @@ public final class PKCS11Provider: CryptoProvider {
             return .secret(try deriveDH(key, peerPublicValue: peer))
         case .random(let count):
             return .bytes(try random(count))
-        case .mac, .encrypt, .decrypt, .signEC, .verifyEC, .generateECKeyPair, .deriveECDH:
+        case .signEC(let mechanism, let key, let data):
+            return .bytes(try signEC(mechanism, key: key, data: data))
+        case .verifyEC(let mechanism, let key, let data, let signature):
+            return .verified(try verifyEC(mechanism, key: key, data: data, signature: signature))
+        case .generateECKeyPair(let curve):
+            return .ecKeyPair(try generateEC(curve))
+        case .deriveECDH(let key, let peer, let parameters):
+            return .secret(try deriveECDH(key, peerPublicValue: peer, parameters: parameters))
+        case .mac, .encrypt, .decrypt:
             throw unsupported(request)
         }
     }
 
-    private var library: PKCS11Library { token.library }
-    private var functions: CK_FUNCTION_LIST { token.library.functions.pointee }
+    var library: PKCS11Library { token.library }
+    var functions: CK_FUNCTION_LIST { token.library.functions.pointee }
 
     // MARK: RSA signatures
 
@@ -195,7 +203,7 @@ public final class PKCS11Provider: CryptoProvider {
     // MARK: Key generation and derivation
 
     /// Objects made inside one operation, destroyed in its session however it ends.
-    private func withTemporaryObjects<R>(
+    func withTemporaryObjects<R>(
         _ body: (CK_SESSION_HANDLE, inout [CK_OBJECT_HANDLE]) throws -> R
     ) throws -> R {
         try token.withSession { session in
@@ -233,7 +241,7 @@ public final class PKCS11Provider: CryptoProvider {
 
     /// Generates a key pair with `mechanism` from the two templates and hands
     /// its objects to `extract`; they are destroyed however the call ends.
-    private func withGeneratedKeyPair<R>(
+    func withGeneratedKeyPair<R>(
         _ mechanism: UInt, public pub: PKCS11AttributeTemplate, private priv: PKCS11AttributeTemplate,
         extract: (CK_SESSION_HANDLE, CK_OBJECT_HANDLE, CK_OBJECT_HANDLE) throws -> R
     ) throws -> R {
