@@ -92,16 +92,21 @@ public final class PKCS11Provider: CryptoProvider {
         guard RSAInputRules.isRepresentative(signature, of: key) else { return false }
         let object = try publicObject(key)
         return try withMechanism(mechanism, pss: parameters) { ckMechanism in
-            try token.withSession { session in
-                try library.check(functions.C_VerifyInit(session, ckMechanism, object.handle), "C_VerifyInit")
-                var input = data, sig = signature
-                let rv = functions.C_Verify(session, &input, CK_ULONG(input.count), &sig, CK_ULONG(sig.count))
-                switch rv {
-                case CKR_OK: return true
-                // The verify operation is over; the session is clean and can go back to the pool.
-                case CKR_SIGNATURE_INVALID: return false
-                default: throw PKCS11Failure.error(rv, "C_Verify", library.path)
-                }
+            try verify(ckMechanism, with: object, data: data, signature: signature)
+        }
+    }
+
+    /// C_VerifyInit and C_Verify with a public key object: CKR_SIGNATURE_INVALID is `false`.
+    func verify(_ mechanism: UnsafeMutablePointer<CK_MECHANISM>, with object: PKCS11KeyObject, data: [UInt8], signature: [UInt8]) throws -> Bool {
+        try token.withSession { session in
+            try library.check(functions.C_VerifyInit(session, mechanism, object.handle), "C_VerifyInit")
+            var input = data, sig = signature
+            let rv = functions.C_Verify(session, &input, CK_ULONG(input.count), &sig, CK_ULONG(sig.count))
+            switch rv {
+            case CKR_OK: return true
+            // The verify operation is over; the session is clean and can go back to the pool.
+            case CKR_SIGNATURE_INVALID: return false
+            default: throw PKCS11Failure.error(rv, "C_Verify", library.path)
             }
         }
     }
@@ -144,10 +149,7 @@ public final class PKCS11Provider: CryptoProvider {
 
     private func privateObject(_ key: RSAPrivateKey) throws -> PKCS11KeyObject {
         try key.handles.handle(cacheSlot + "#private") {
-            let t = PKCS11AttributeTemplate()
-            t.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
-            t.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_RSA))
-            t.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+            let t = Self.sessionKeyTemplate(CK_ULONG(CKO_PRIVATE_KEY), keyType: CK_ULONG(CKK_RSA))
             t.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
             t.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: true)
             t.add(CK_ATTRIBUTE_TYPE(CKA_SIGN), bool: true)
@@ -165,10 +167,7 @@ public final class PKCS11Provider: CryptoProvider {
 
     private func publicObject(_ key: RSAPublicKey) throws -> PKCS11KeyObject {
         try key.handles.handle(cacheSlot + "#public") {
-            let t = PKCS11AttributeTemplate()
-            t.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PUBLIC_KEY))
-            t.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_RSA))
-            t.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+            let t = Self.sessionKeyTemplate(CK_ULONG(CKO_PUBLIC_KEY), keyType: CK_ULONG(CKK_RSA))
             t.add(CK_ATTRIBUTE_TYPE(CKA_VERIFY), bool: true)
             t.add(CK_ATTRIBUTE_TYPE(CKA_MODULUS), key.modulus)
             t.add(CK_ATTRIBUTE_TYPE(CKA_PUBLIC_EXPONENT), key.publicExponent)
@@ -221,12 +220,7 @@ public final class PKCS11Provider: CryptoProvider {
         pub.add(CK_ATTRIBUTE_TYPE(CKA_VERIFY), bool: true)
         pub.add(CK_ATTRIBUTE_TYPE(CKA_MODULUS_BITS), ulong: CK_ULONG(bits))
         pub.add(CK_ATTRIBUTE_TYPE(CKA_PUBLIC_EXPONENT), publicExponent)
-        let priv = PKCS11AttributeTemplate()
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_SIGN), bool: true)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
+        let priv = exportablePrivateTemplate(usage: CKA_SIGN)
         return try withGeneratedKeyPair(CKM_RSA_PKCS_KEY_PAIR_GEN, public: pub, private: priv) { session, _, privHandle in
             func value(_ type: UInt) throws -> [UInt8] { try token.attribute(CK_ATTRIBUTE_TYPE(type), of: privHandle, session: session) }
             func secret(_ type: UInt) throws -> SecureBytes {
@@ -237,6 +231,37 @@ public final class PKCS11Provider: CryptoProvider {
                 privateExponent: secret(CKA_PRIVATE_EXPONENT), prime1: secret(CKA_PRIME_1), prime2: secret(CKA_PRIME_2),
                 exponent1: secret(CKA_EXPONENT_1), exponent2: secret(CKA_EXPONENT_2), coefficient: secret(CKA_COEFFICIENT))
         }
+    }
+
+    /// The private half of a key pair generated to be exported into our key
+    /// (a session object, extractable and not sensitive, or the token would
+    /// refuse to reveal it), with its `usage` attribute true.
+    func exportablePrivateTemplate(usage: UInt) -> PKCS11AttributeTemplate {
+        let priv = PKCS11AttributeTemplate()
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
+        priv.add(CK_ATTRIBUTE_TYPE(usage), bool: true)
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
+        priv.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
+        return priv
+    }
+
+    /// The start of a session key object's template: its class and key type, not on the token.
+    static func sessionKeyTemplate(_ objectClass: CK_ULONG, keyType: CK_ULONG) -> PKCS11AttributeTemplate {
+        let t = PKCS11AttributeTemplate()
+        t.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: objectClass)
+        t.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: keyType)
+        t.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+        return t
+    }
+
+    /// A derived generic secret of `length` bytes that can be read back.
+    static func readableSecretTemplate(length: Int) -> PKCS11AttributeTemplate {
+        let derived = Self.sessionKeyTemplate(CK_ULONG(CKO_SECRET_KEY), keyType: CK_ULONG(CKK_GENERIC_SECRET))
+        derived.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
+        derived.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
+        derived.add(CK_ATTRIBUTE_TYPE(CKA_VALUE_LEN), ulong: CK_ULONG(length))
+        return derived
     }
 
     /// Generates a key pair with `mechanism` from the two templates and hands
@@ -276,12 +301,7 @@ public final class PKCS11Provider: CryptoProvider {
         pub.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
         pub.add(CK_ATTRIBUTE_TYPE(CKA_PRIME), group.prime)
         pub.add(CK_ATTRIBUTE_TYPE(CKA_BASE), group.generator)
-        let priv = PKCS11AttributeTemplate()
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_DERIVE), bool: true)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
+        let priv = exportablePrivateTemplate(usage: CKA_DERIVE)
         if let bits { priv.add(CK_ATTRIBUTE_TYPE(CKA_VALUE_BITS), ulong: CK_ULONG(bits)) }
         return try withGeneratedKeyPair(CKM_DH_PKCS_KEY_PAIR_GEN, public: pub, private: priv) { session, pubHandle, privHandle in
             let x = try token.secretAttribute(CK_ATTRIBUTE_TYPE(CKA_VALUE), of: privHandle, session: session)
@@ -295,22 +315,13 @@ public final class PKCS11Provider: CryptoProvider {
     /// CKM_DH_PKCS_DERIVE into a CKK_GENERIC_SECRET of the prime's length, read back.
     private func deriveDH(_ key: DHPrivateKey, peerPublicValue peer: [UInt8]) throws -> SecureBytes {
         try DHRange.checkPeerValue(peer, group: key.group)
-        let base = PKCS11AttributeTemplate()
-        base.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
-        base.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_DH))
-        base.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+        let base = Self.sessionKeyTemplate(CK_ULONG(CKO_PRIVATE_KEY), keyType: CK_ULONG(CKK_DH))
         base.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
         base.add(CK_ATTRIBUTE_TYPE(CKA_DERIVE), bool: true)
         base.add(CK_ATTRIBUTE_TYPE(CKA_PRIME), key.group.prime)
         base.add(CK_ATTRIBUTE_TYPE(CKA_BASE), key.group.generator)
         base.add(CK_ATTRIBUTE_TYPE(CKA_VALUE), key.value)
-        let derived = PKCS11AttributeTemplate()
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_SECRET_KEY))
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_GENERIC_SECRET))
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_VALUE_LEN), ulong: CK_ULONG(key.group.byteCount))
+        let derived = Self.readableSecretTemplate(length: key.group.byteCount)
         return try withTemporaryObjects { session, objects in
             var baseHandle: CK_OBJECT_HANDLE = 0
             try base.withAttributes { a, c in

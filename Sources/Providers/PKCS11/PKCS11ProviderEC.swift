@@ -33,31 +33,16 @@ extension PKCS11Provider {
         guard ECInputRules.hasIntegersInRange(signature, curve: key.curve) else { return false }
         let object = try publicObject(key)
         var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism.value), pParameter: nil, ulParameterLen: 0)
-        return try token.withSession { session in
-            try library.check(functions.C_VerifyInit(session, &ck, object.handle), "C_VerifyInit")
-            var input = data, sig = signature
-            let rv = functions.C_Verify(session, &input, CK_ULONG(input.count), &sig, CK_ULONG(sig.count))
-            switch rv {
-            case CKR_OK: return true
-            case CKR_SIGNATURE_INVALID: return false
-            default: throw PKCS11Failure.error(rv, "C_Verify", library.path)
-            }
-        }
+        return try verify(&ck, with: object, data: data, signature: signature)
     }
 
-    /// A key pair on the token, exported to build our key (the private half
-    /// generated extractable and not sensitive, as for RSA).
+    /// A key pair on the token, exported to build our key.
     func generateEC(_ curve: ECCurve) throws -> ECPrivateKey {
         let pub = PKCS11AttributeTemplate()
         pub.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
         pub.add(CK_ATTRIBUTE_TYPE(CKA_VERIFY), bool: true)
         pub.add(CK_ATTRIBUTE_TYPE(CKA_EC_PARAMS), curve.pkcs11Parameters)
-        let priv = PKCS11AttributeTemplate()
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_SIGN), bool: true)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
-        priv.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
+        let priv = exportablePrivateTemplate(usage: CKA_SIGN)
         let mechanism = UInt(curve.keyPairMechanism.value)
         return try withGeneratedKeyPair(mechanism, public: pub, private: priv) { session, pubHandle, privHandle in
             let encoded = try token.attribute(CK_ATTRIBUTE_TYPE(CKA_EC_POINT), of: pubHandle, session: session)
@@ -77,13 +62,7 @@ extension PKCS11Provider {
         let peer = try ECInputRules.checkDerive(privateKey: key, peerPublicValue: peerPublicValue, parameters: parameters)
         let object = try privateObject(key)
         let length = key.curve.fieldByteCount
-        let derived = PKCS11AttributeTemplate()
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_SECRET_KEY))
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: CK_ULONG(CKK_GENERIC_SECRET))
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: false)
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: true)
-        derived.add(CK_ATTRIBUTE_TYPE(CKA_VALUE_LEN), ulong: CK_ULONG(length))
+        let derived = Self.readableSecretTemplate(length: length)
         let z = try withTemporaryObjects { session, objects in
             var point = peer.point
             var secretHandle: CK_OBJECT_HANDLE = 0
@@ -143,10 +122,7 @@ extension PKCS11Provider {
     /// other, on the token), so a mismatch is refused as every provider refuses it.
     private func privateObject(_ key: ECPrivateKey) throws -> PKCS11KeyObject {
         try key.handles.handle(cacheSlot + "#private") {
-            let t = PKCS11AttributeTemplate()
-            t.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PRIVATE_KEY))
-            t.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: try Self.keyType(key.curve))
-            t.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+            let t = Self.sessionKeyTemplate(CK_ULONG(CKO_PRIVATE_KEY), keyType: try Self.keyType(key.curve))
             t.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
             t.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: true)
             t.add(CK_ATTRIBUTE_TYPE(CKA_SIGN), bool: true)
@@ -161,10 +137,7 @@ extension PKCS11Provider {
 
     private func publicObject(_ key: ECPublicKey) throws -> PKCS11KeyObject {
         try key.handles.handle(cacheSlot + "#public") {
-            let t = PKCS11AttributeTemplate()
-            t.add(CK_ATTRIBUTE_TYPE(CKA_CLASS), ulong: CK_ULONG(CKO_PUBLIC_KEY))
-            t.add(CK_ATTRIBUTE_TYPE(CKA_KEY_TYPE), ulong: try Self.keyType(key.curve))
-            t.add(CK_ATTRIBUTE_TYPE(CKA_TOKEN), bool: false)
+            let t = Self.sessionKeyTemplate(CK_ULONG(CKO_PUBLIC_KEY), keyType: try Self.keyType(key.curve))
             t.add(CK_ATTRIBUTE_TYPE(CKA_VERIFY), bool: true)
             t.add(CK_ATTRIBUTE_TYPE(CKA_EC_PARAMS), key.curve.pkcs11Parameters)
             t.add(CK_ATTRIBUTE_TYPE(CKA_EC_POINT), ECCurve.pkcs11PointAttribute(key.point))
