@@ -1,0 +1,82 @@
+/// How a hash-and-sign mechanism decomposes into a digest and a raw
+/// signature mechanism, for Selection rule 6 (docs/DESIGN.md, "Rule 6:
+/// composed mechanisms"): the registry may serve the whole mechanism as the
+/// digest on a software provider, then the raw mechanism on a device.
+///
+/// Only the mechanisms whose raw half is deterministic given the hash are
+/// here. The PSS mechanisms are not: signing would need CKM_RSA_X_509 over an
+/// EMSA-PSS encoding with a random salt (a third half, from `random`), and
+/// verifying would need s^e mod n itself, which no request returns
+/// (CKM_RSA_X_509 verify only compares).
+public struct MechanismComposition: Sendable {
+    /// What the raw half signs, formed from the digest.
+    public enum RawInput: Sendable, Hashable {
+        /// DigestInfo(hash, digest) (RFC 8017 §9.2 step 2), for CKM_RSA_PKCS,
+        /// which adds the type-1 padding itself.
+        case digestInfo(HashAlgorithm)
+        /// The digest itself, for CKM_ECDSA (SEC 1 §4.1.3 step 5 truncates it).
+        case digest
+    }
+
+    /// The hash-and-sign mechanism served whole elsewhere (CKM_SHA256_RSA_PKCS).
+    public let mechanism: Mechanism
+    /// The digest half (CKM_SHA256), on software.
+    public let digest: Mechanism
+    /// The raw half (CKM_RSA_PKCS, CKM_ECDSA), on a device.
+    public let raw: Mechanism
+    public let rawInput: RawInput
+
+    /// The raw half's input for `digest` (the output of the digest half).
+    public func rawData(fromDigest digest: [UInt8]) -> [UInt8] {
+        switch rawInput {
+        case .digestInfo(let hash): hash.digestInfo(digest)
+        case .digest: digest
+        }
+    }
+
+    /// The composition of `mechanism`, or nil when it is not composable.
+    public static func of(_ mechanism: Mechanism) -> MechanismComposition? { byValue[mechanism.value] }
+
+    /// Every composable mechanism: CKM_SHA*_RSA_PKCS over CKM_RSA_PKCS, CKM_ECDSA_SHA* over CKM_ECDSA.
+    public static let all: [MechanismComposition] = {
+        let rsa: [(Mechanism, HashAlgorithm)] = [
+            (.sha1RSAPKCS, .sha1), (.sha224RSAPKCS, .sha224), (.sha256RSAPKCS, .sha256),
+            (.sha384RSAPKCS, .sha384), (.sha512RSAPKCS, .sha512),
+        ]
+        let ecdsa: [(Mechanism, HashAlgorithm)] = [
+            (.ecdsaSHA1, .sha1), (.ecdsaSHA224, .sha224), (.ecdsaSHA256, .sha256),
+            (.ecdsaSHA384, .sha384), (.ecdsaSHA512, .sha512),
+        ]
+        return rsa.map { MechanismComposition(mechanism: $0, digest: $1.digestMechanism, raw: .rsaPKCS, rawInput: .digestInfo($1)) }
+            + ecdsa.map { MechanismComposition(mechanism: $0, digest: $1.digestMechanism, raw: .ecdsa, rawInput: .digest) }
+    }()
+
+    private static let byValue: [UInt64: MechanismComposition] = Dictionary(
+        uniqueKeysWithValues: all.map { ($0.mechanism.value, $0) })
+}
+
+extension CryptoRequest {
+    /// The raw half of this hash-and-sign request under `composition`, over
+    /// `digest` (the digest half's output): the same key, signature and kind of
+    /// request, the raw mechanism, the raw input. Nil for a request the
+    /// composition cannot carry (one with PSS parameters, a keyless one).
+    func rawHalf(_ composition: MechanismComposition, digest: [UInt8]) -> CryptoRequest? {
+        let data = composition.rawData(fromDigest: digest)
+        switch self {
+        case .sign(_, let key, _, nil): return .sign(composition.raw, key: key, data: data, pss: nil)
+        case .verify(_, let key, _, let signature, nil):
+            return .verify(composition.raw, key: key, data: data, signature: signature, pss: nil)
+        case .signEC(_, let key, _): return .signEC(composition.raw, key: key, data: data)
+        case .verifyEC(_, let key, _, let signature): return .verifyEC(composition.raw, key: key, data: data, signature: signature)
+        default: return nil
+        }
+    }
+
+    /// The data a hash-and-sign request hashes.
+    var signedData: [UInt8]? {
+        switch self {
+        case .sign(_, _, let data, _), .verify(_, _, let data, _, _), .signEC(_, _, let data), .verifyEC(_, _, let data, _): data
+        default: nil
+        }
+    }
+}
