@@ -87,7 +87,7 @@ public final class OperationContext: Sendable {
 
 /// What the framework can tell about one completed operation.
 public struct OperationReport: Sendable {
-    /// The provider that served the request.
+    /// The provider that served the request (for a composed request, its raw half).
     public let provider: String
     public let mechanism: Mechanism
     public let operation: String
@@ -102,6 +102,23 @@ public struct OperationReport: Sendable {
     public let counts: [String: Int]
     /// The same work as typed tallies, for cost models (``ModeledWork/tally(_:)``).
     public let work: ModeledWork
+    /// For a request served composed (Selection rule 6): the halves. Nil when
+    /// one provider served the mechanism whole. Host time, modeled time and
+    /// counts above are both halves' together; `work` is the raw half's.
+    public let composedWith: ComposedHalves?
+}
+
+/// The two halves of a request served composed (Selection rule 6): the raw
+/// mechanism on ``OperationReport/provider``, the digest on a software provider.
+public struct ComposedHalves: Sendable, Hashable {
+    /// What the report's provider served (CKM_RSA_PKCS over a DigestInfo, CKM_ECDSA over the hash).
+    public let rawMechanism: Mechanism
+    /// The software provider that computed the digest, and its mechanism (CKM_SHA256).
+    public let digestProvider: String
+    public let digestMechanism: Mechanism
+    /// The digest half's host time and modeled time, where modeled.
+    public let digestHostNanoseconds: UInt64
+    public let digestModeledSeconds: Double?
 }
 
 /// A result together with its report.

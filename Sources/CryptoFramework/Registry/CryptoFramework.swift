@@ -104,16 +104,26 @@ public final class CryptoFramework: Sendable {
         var attempts = Attempts()
         let key = SelectionKey(request)
         while true {
-            let (index, set, start) = try nextProvider(for: request, key, &attempts)
+            let (index, set, start, composed) = try nextProvider(for: request, key, &attempts)
+            var raw: CryptoRequest?
+            if let composed {
+                // Rule 6: the digest half (once per request, on software), then the raw half on the device.
+                guard let half = try composedHalf(request, composed, index, set, &attempts) else { continue }
+                raw = half
+            }
             let context = OperationContext()
             let result: CryptoResult
             do {
-                result = try set.providers[index].perform(request, context: context)
+                if let raw {
+                    result = try set.providers[index].perform(raw, context: context)
+                } else {
+                    result = try set.providers[index].perform(request, context: context)
+                }
             } catch {
-                try failed(error, key, index, set, &attempts)
+                try failed(error, index, set, &attempts)
                 continue
             }
-            if let done = succeeded(result, request, key, index, set, since: start, context, &attempts) { return done }
+            if let done = succeeded(result, request, raw, key, index, set, since: start, context, &attempts) { return done }
         }
     }
 
@@ -122,35 +132,49 @@ public final class CryptoFramework: Sendable {
         var attempts = Attempts()
         let key = SelectionKey(request)
         while true {
-            let (index, set, start) = try nextProvider(for: request, key, &attempts)
+            let (index, set, start, composed) = try nextProvider(for: request, key, &attempts)
+            var raw: CryptoRequest?
+            if let composed {
+                // Rule 6: the digest half (once per request, on software), then the raw half on the device.
+                guard let half = try await composedHalfAsync(request, composed, index, set, &attempts) else { continue }
+                raw = half
+            }
             let context = OperationContext()
             let result: CryptoResult
             do {
-                result = try await set.providers[index].performAsync(request, context: context)
+                if let raw {
+                    result = try await set.providers[index].performAsync(raw, context: context)
+                } else {
+                    result = try await set.providers[index].performAsync(request, context: context)
+                }
             } catch {
-                try failed(error, key, index, set, &attempts)
+                try failed(error, index, set, &attempts)
                 continue
             }
-            if let done = succeeded(result, request, key, index, set, since: start, context, &attempts) { return done }
+            if let done = succeeded(result, request, raw, key, index, set, since: start, context, &attempts) { return done }
         }
     }
 
     /// One request's attempts so far: who was tried, and why each failed.
-    private struct Attempts: ~Copyable {
+    struct Attempts: ~Copyable {
         var tried: TriedSet
         var failures: [(Int, CryptoError)] = []
         var inputsChecked = false
+        /// Rule 6's digest half, kept for every composed attempt of the request.
+        var digest: DigestHalf?
         init() { tried = TriedSet() }
     }
 
-    /// Rules 1-2: the next provider to try, counted as begun, and the attempt's
-    /// start time (one clock read serves the policy check and the report); or
-    /// the error that says why nothing (more) can serve the request.
+    /// Rules 1-2 and 6: the next provider to try, with the composition when it
+    /// is to serve the raw half, counted as begun (a composed attempt once its
+    /// digest half is done), and the attempt's start time (one clock read serves
+    /// the policy check and the report); or the error that says why nothing
+    /// (more) can serve the request.
     private func nextProvider(
         for request: CryptoRequest, _ key: SelectionKey, _ attempts: inout Attempts
-    ) throws -> (Int, ProviderSet, UInt64) {
+    ) throws -> (Int, ProviderSet, UInt64, ComposedCandidates?) {
         let now = MonotonicClock.nanoseconds()
-        guard let (index, set) = registry.select(key, tried: attempts.tried, pinned: pinnedIndex, now: now) else {
+        guard let (index, set, composed) = registry.select(key, tried: attempts.tried, pinned: pinnedIndex, now: now) else {
             throw registry.noProviderError(request, failures: attempts.failures, pinned: pinnedIndex)
         }
         if !attempts.inputsChecked {
@@ -158,21 +182,23 @@ public final class CryptoFramework: Sendable {
             attempts.inputsChecked = true
         }
         attempts.tried.insert(index)
-        set.stats[index].begin()
-        return (index, set, now)
+        if composed == nil { set.stats[index].begin() }
+        return (index, set, now, composed)
     }
 
     /// A result to release with its report (rule 5 first: a hardware RSA
     /// private result is checked), or nil when the check discarded it and the
     /// next provider is to be tried.
+    /// `raw` is the raw half the device served when the request was composed
+    /// (rule 6): rule 5 checks that half.
     private func succeeded(
-        _ result: consuming CryptoResult, _ request: CryptoRequest, _ key: SelectionKey, _ index: Int, _ set: ProviderSet,
-        since start: UInt64, _ context: OperationContext, _ attempts: inout Attempts
+        _ result: consuming CryptoResult, _ request: CryptoRequest, _ raw: CryptoRequest?, _ key: SelectionKey,
+        _ index: Int, _ set: ProviderSet, since start: UInt64, _ context: OperationContext, _ attempts: inout Attempts
     ) -> Reported<CryptoResult>? {
         let elapsed = MonotonicClock.nanoseconds() &- start
         let stats = set.stats[index]
-        if key.isRSAPrivateOperation, set.descriptors[index].isHardware(forValue: key.mechanism),
-            let problem = checkHardwareSignature(request, result)
+        if key.isRSAPrivateOperation, set.descriptors[index].isHardware(forValue: raw?.mechanism.value ?? key.mechanism),
+            let problem = checkHardwareSignature(raw ?? request, result)
         {
             stats.end(.checkFailed)
             let name = set.descriptors[index].name
@@ -182,12 +208,15 @@ public final class CryptoFramework: Sendable {
         }
         stats.completed(servedIndex: key.servedIndex)
         registry.kstatPublisher?.changed(registry)
-        return Reported(value: result, report: report(request, key, index, set, attempts.failures, elapsed, context))
+        let report = raw == nil
+            ? report(request, key, index, set, attempts.failures, elapsed, context)
+            : composedReport(request, raw!, key, index, set, attempts, elapsed, since: start, context)
+        return Reported(value: result, report: report)
     }
 
     /// Rule 3 on a provider's error: returns to try the next provider, or throws.
-    private func failed(
-        _ error: any Error, _ key: SelectionKey, _ index: Int, _ set: ProviderSet, _ attempts: inout Attempts
+    func failed(
+        _ error: any Error, _ index: Int, _ set: ProviderSet, _ attempts: inout Attempts
     ) throws {
         let stats = set.stats[index]
         guard let error = error as? CryptoError else {
@@ -215,7 +244,7 @@ public final class CryptoFramework: Sendable {
             // Mapping even an empty array costs a generic metadata look-up: skip it on the common path.
             failovers: failures.isEmpty ? [] : failures.map { (set.descriptors[$0.0].name, $0.1) },
             hostNanoseconds: elapsed, modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds,
-            counts: modeled.counts, work: modeled.work)
+            counts: modeled.counts, work: modeled.work, composedWith: nil)
     }
 
     /// Rule 5 (Bellcore): recompute s^e mod n in software, independently of the

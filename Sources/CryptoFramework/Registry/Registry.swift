@@ -47,24 +47,21 @@ final class Registry: Sendable {
     // MARK: Selection
 
     /// The provider to try next for `request`, or nil when no candidate is left.
-    /// Rule 1 (candidates), rule 2 (hardware first, least loaded; then software by priority).
-    /// Returns the chosen index with the provider set it indexes (one snapshot per attempt).
+    /// Rule 1 (candidates), rule 2 (hardware first, least loaded; then software by priority),
+    /// rule 6 (a device for the raw half of a composable mechanism).
+    /// Returns the chosen index with the provider set it indexes (one snapshot
+    /// per attempt) and, when the choice is composed, the composition's candidates.
     /// `now` is the caller's clock reading, for the policy file's periodic check.
     func select(
         _ request: SelectionKey, tried: borrowing TriedSet, pinned: Int?, now: UInt64
-    ) -> (index: Int, providers: ProviderSet)? {
+    ) -> (index: Int, providers: ProviderSet, composed: ComposedCandidates?)? {
         let table = policyHolder.current(now: now)
-        guard let index = select(request, in: table, tried: tried, pinned: pinned) else { return nil }
-        return (index, table.providers)
-    }
-
-    private func select(_ request: SelectionKey, in table: SelectionTable, tried: borrowing TriedSet, pinned: Int?) -> Int? {
-        guard let candidates = table.candidates(for: request.mechanism) else { return nil }
+        guard let slot = table.slot(for: request.mechanism) else { return nil }
         let bits = request.keyBits
         let curve = request.curve
         let flag = request.flag
         var bestHardware: (index: Int, load: Int)?
-        for entry in candidates {
+        for entry in table.entries[slot] {
             let i = entry.provider
             if let pinned, i != pinned { continue }
             if tried.contains(i) { continue }
@@ -76,9 +73,53 @@ final class Registry: Sendable {
                 if bestHardware == nil || load < bestHardware!.load { bestHardware = (i, load) }
                 continue
             }
-            return bestHardware?.index ?? i
+            // The first software candidate: devices ranked before it (whole, and composed on hardwareFirst) win.
+            if table.devicesFirst, let composed = table.composed[slot],
+                let device = composedDevice(composed, request, table, tried: tried, pinned: pinned, lighterThan: bestHardware?.load)
+            {
+                return (device, table.providers, composed)
+            }
+            return (bestHardware?.index ?? i, table.providers, nil)
         }
-        return bestHardware?.index
+        if let composed = table.composed[slot],
+            let device = composedDevice(
+                composed, request, table, tried: tried, pinned: pinned,
+                lighterThan: table.devicesFirst ? bestHardware?.load : bestHardware.map { _ in Int.min })
+        {
+            return (device, table.providers, composed)
+        }
+        return bestHardware.map { ($0.index, table.providers, nil) }
+    }
+
+    /// Rule 6: the least-loaded device that may serve `composed`'s raw half for
+    /// `request` (rule 1 on the raw mechanism, the pin naming the device), if
+    /// one is strictly lighter than `bound` (the best whole device's load: a
+    /// tie goes to the whole mechanism) and a software provider may digest.
+    private func composedDevice(
+        _ composed: ComposedCandidates, _ request: SelectionKey, _ table: SelectionTable,
+        tried: borrowing TriedSet, pinned: Int?, lighterThan bound: Int?
+    ) -> Int? {
+        guard digester(composed, table.providers) != nil else { return nil }
+        var best: (index: Int, load: Int)?
+        for entry in composed.devices {
+            let i = entry.provider
+            if let pinned, i != pinned { continue }
+            if tried.contains(i) { continue }
+            guard entry.admits(keyBits: request.keyBits, curve: request.curve, flag: request.flag) else { continue }
+            let provider = table.providers.providers[i]
+            if provider.isFailed { continue }
+            let load = provider.load
+            if let bound, load >= bound { continue }
+            if best == nil || load < best!.load { best = (i, load) }
+        }
+        return best?.index
+    }
+
+    /// Rule 6's digest half: the preferred software provider that may digest
+    /// for `composed` and is not FAILED (not subject to a pin: a pinned device
+    /// still needs its digest from somewhere).
+    func digester(_ composed: ComposedCandidates, _ set: ProviderSet) -> Int? {
+        composed.digesters.first { !set.providers[$0.provider].isFailed }?.provider
     }
 
     /// Rule 1 for a request that is not made yet: the providers that may serve

@@ -2,8 +2,9 @@ import Foundation
 import Synchronization
 
 /// Candidates per mechanism under one policy, precomputed so a request does one
-/// dictionary look-up: devices (registration order) and software (by priority),
-/// devices first or last as the platform's ``DeviceRanking`` says.
+/// binary search: devices (registration order) and software (by priority),
+/// devices first or last as the platform's ``DeviceRanking`` says; and, for a
+/// mechanism with a ``MechanismComposition``, its composed candidates (rule 6).
 final class SelectionTable: Sendable {
     struct Entry: Sendable {
         let provider: Int
@@ -19,21 +20,28 @@ final class SelectionTable: Sendable {
     }
     let policy: Policy
     let providers: ProviderSet
-    /// Mechanism values with candidates, sorted: a binary search of a few
-    /// dozen integers costs less than hashing the mechanism per request.
+    /// Whether devices, whole or composed, rank before software (rule 2, rule 6).
+    let devicesFirst: Bool
+    /// Mechanism values with candidates (whole or composed), sorted: a binary
+    /// search of a few dozen integers costs less than hashing the mechanism per request.
     private let values: [UInt64]
     /// The candidates of `values[i]` (a parallel array, so the search reads integers only).
-    private let entries: [[Entry]]
+    let entries: [[Entry]]
+    /// Rule 6's composed candidates of `values[i]`, nil for most mechanisms.
+    let composed: [ComposedCandidates?]
 
     func candidates(for mechanism: Mechanism) -> [Entry]? { candidates(for: mechanism.value) }
 
-    func candidates(for value: UInt64) -> [Entry]? {
+    func candidates(for value: UInt64) -> [Entry]? { slot(for: value).map { entries[$0] } }
+
+    /// The position of `value` in the parallel arrays, or nil when nothing may serve it.
+    func slot(for value: UInt64) -> Int? {
         var low = 0, high = values.count
         while low < high {
             let mid = (low + high) >> 1
             if values[mid] < value { low = mid + 1 } else { high = mid }
         }
-        return low < values.count && values[low] == value ? entries[low] : nil
+        return low < values.count && values[low] == value ? low : nil
     }
 
     init(providers: ProviderSet, policy: Policy, softwarePriority: [String], deviceRanking: DeviceRanking) {
@@ -58,8 +66,42 @@ final class SelectionTable: Sendable {
                 return rx != ry ? rx < ry : a.offset < b.offset
             }.map(\.element)
         }
+        var compositions: [UInt64: ComposedCandidates] = [:]
+        for composition in MechanismComposition.all {
+            if let made = ComposedCandidates(composition, table: table, descriptors: descriptors) {
+                compositions[composition.mechanism.value] = made
+                table[composition.mechanism, default: []] += []
+            }
+        }
         let sorted = table.sorted { $0.key.value < $1.key.value }
+        self.devicesFirst = deviceRanking == .hardwareFirst
         self.values = sorted.map(\.key.value)
         self.entries = sorted.map(\.value)
+        self.composed = sorted.map { compositions[$0.key.value] }
+    }
+}
+
+/// Rule 6: who may serve the halves of one composable mechanism under one
+/// policy. Built with the table; a request picks the device by load.
+final class ComposedCandidates: Sendable {
+    let composition: MechanismComposition
+    /// Devices (rule 2's definition) for the raw mechanism, in registration
+    /// order, that do not list the whole mechanism: a provider that lists it
+    /// serves it whole or, if the policy disables it there, not at all.
+    let devices: [SelectionTable.Entry]
+    /// Software providers that may digest, by priority (the first that is not FAILED serves).
+    let digesters: [SelectionTable.Entry]
+
+    /// Nil when no device or no software digest may take part under the policy
+    /// `candidates` was built with.
+    init?(_ composition: MechanismComposition, table candidates: [Mechanism: [SelectionTable.Entry]], descriptors: [ProviderDescriptor]) {
+        let devices = (candidates[composition.raw] ?? []).filter {
+            $0.isHardware && descriptors[$0.provider].info(for: composition.mechanism) == nil
+        }.sorted { $0.provider < $1.provider }
+        let digesters = (candidates[composition.digest] ?? []).filter { !$0.isHardware && $0.info.flags.contains(.digest) }
+        guard !devices.isEmpty, !digesters.isEmpty else { return nil }
+        self.composition = composition
+        self.devices = devices
+        self.digesters = digesters
     }
 }

@@ -1,0 +1,138 @@
+// Selection rule 6 (docs/DESIGN.md, "Rule 6: composed mechanisms"): a
+// hash-and-sign request served as a digest on software and the raw mechanism
+// on a device. Selection (Registry.select) chooses the device; this file runs
+// the digest half, forms the raw half and reports both.
+
+/// The digest half of a composed request, computed once and kept for every
+/// composed attempt of the request (a device failure loses nothing).
+struct DigestHalf {
+    let provider: Int
+    /// When the digest half began (to tell whether the reporting attempt's time includes it).
+    let start: UInt64
+    let mechanism: Mechanism
+    let digest: [UInt8]
+    let hostNanoseconds: UInt64
+    let modeledCycles: Double?
+    let modeledSeconds: Double?
+    let counts: [String: Int]
+}
+
+extension CryptoFramework {
+    /// The raw half of `request` for device `index`, after the digest half;
+    /// nil when this attempt cannot go on (the failure is recorded, the device
+    /// stays tried, and the loop selects again). Throws a final error.
+    func composedHalf(
+        _ request: CryptoRequest, _ composed: ComposedCandidates, _ index: Int, _ set: ProviderSet,
+        _ attempts: inout Attempts
+    ) throws -> CryptoRequest? {
+        if attempts.digest == nil {
+            guard let (digester, digestRequest) = digestRequest(request, composed, index, set, &attempts) else { return nil }
+            let context = OperationContext()
+            let start = MonotonicClock.nanoseconds()
+            let result: CryptoResult
+            do {
+                result = try set.providers[digester].perform(digestRequest, context: context)
+            } catch {
+                try failed(error, digester, set, &attempts)
+                return nil
+            }
+            guard keepDigest(result, composed, digester, set, since: start, context, &attempts) else { return nil }
+        }
+        return rawRequest(request, composed, index, set, &attempts)
+    }
+
+    /// ``composedHalf(_:_:_:_:_:)`` with the digest half awaited.
+    func composedHalfAsync(
+        _ request: CryptoRequest, _ composed: ComposedCandidates, _ index: Int, _ set: ProviderSet,
+        _ attempts: inout Attempts
+    ) async throws -> CryptoRequest? {
+        if attempts.digest == nil {
+            guard let (digester, digestRequest) = digestRequest(request, composed, index, set, &attempts) else { return nil }
+            let context = OperationContext()
+            let start = MonotonicClock.nanoseconds()
+            let result: CryptoResult
+            do {
+                result = try await set.providers[digester].performAsync(digestRequest, context: context)
+            } catch {
+                try failed(error, digester, set, &attempts)
+                return nil
+            }
+            guard keepDigest(result, composed, digester, set, since: start, context, &attempts) else { return nil }
+        }
+        return rawRequest(request, composed, index, set, &attempts)
+    }
+
+    /// The software provider for the digest half, counted as begun, and its request.
+    private func digestRequest(
+        _ request: CryptoRequest, _ composed: ComposedCandidates, _ index: Int, _ set: ProviderSet,
+        _ attempts: inout Attempts
+    ) -> (Int, CryptoRequest)? {
+        let mechanism = composed.composition.digest
+        guard let digester = registry.digester(composed, set), let data = request.signedData else {
+            attempts.failures.append((index, CryptoError(.providerFailed,
+                "no software provider may compute \(mechanism) for \(request.mechanism) composed on \(set.descriptors[index].name)")))
+            return nil
+        }
+        set.stats[digester].begin()
+        return (digester, .digest(mechanism, data: data))
+    }
+
+    /// Keeps the digest half's result in `attempts`; false (recorded as the
+    /// digest provider's device error) when it is not a digest.
+    private func keepDigest(
+        _ result: CryptoResult, _ composed: ComposedCandidates, _ digester: Int, _ set: ProviderSet,
+        since start: UInt64, _ context: OperationContext, _ attempts: inout Attempts
+    ) -> Bool {
+        let elapsed = MonotonicClock.nanoseconds() &- start
+        let mechanism = composed.composition.digest
+        guard case .bytes(let digest) = result, digest.count == HashAlgorithm(digestMechanism: mechanism)?.digestLength else {
+            set.stats[digester].end(.failedOver)
+            attempts.failures.append((digester, CryptoError(.deviceError, "\(set.descriptors[digester].name) returned no \(mechanism) digest")))
+            return false
+        }
+        set.stats[digester].completed(servedIndex: ServedOperation.digest.index)
+        let modeled = context.snapshot
+        attempts.digest = DigestHalf(
+            provider: digester, start: start, mechanism: mechanism, digest: digest, hostNanoseconds: elapsed,
+            modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds, counts: modeled.counts)
+        return true
+    }
+
+    /// The raw half over the kept digest, with the device counted as begun.
+    private func rawRequest(
+        _ request: CryptoRequest, _ composed: ComposedCandidates, _ index: Int, _ set: ProviderSet,
+        _ attempts: inout Attempts
+    ) -> CryptoRequest? {
+        guard let raw = request.rawHalf(composed.composition, digest: attempts.digest!.digest) else {
+            attempts.failures.append((index, CryptoError(.mechanismInvalid,
+                "\(request.mechanism) with these parameters cannot be composed over \(composed.composition.raw)")))
+            return nil
+        }
+        set.stats[index].begin()
+        return raw
+    }
+
+    /// The report of a composed request: the device served `raw`; the digest
+    /// half is named in ``OperationReport/composedWith``; times and counts are both halves'.
+    func composedReport(
+        _ request: CryptoRequest, _ raw: CryptoRequest, _ key: SelectionKey, _ index: Int, _ set: ProviderSet,
+        _ attempts: borrowing Attempts, _ elapsed: UInt64, since start: UInt64, _ context: OperationContext
+    ) -> OperationReport {
+        let digest = attempts.digest!
+        let modeled = context.snapshot
+        func sum(_ a: Double?, _ b: Double?) -> Double? { a == nil && b == nil ? nil : (a ?? 0) + (b ?? 0) }
+        return OperationReport(
+            provider: set.descriptors[index].name, mechanism: request.mechanism,
+            operation: key.served.operationName,
+            failovers: attempts.failures.map { (set.descriptors[$0.0].name, $0.1) },
+            // An attempt that computed the digest half timed it already; a later one adds it.
+            hostNanoseconds: digest.start >= start ? elapsed : elapsed &+ digest.hostNanoseconds,
+            modeledCycles: sum(modeled.cycles, digest.modeledCycles),
+            modeledSeconds: sum(modeled.seconds, digest.modeledSeconds),
+            counts: modeled.counts.merging(digest.counts, uniquingKeysWith: +), work: modeled.work,
+            composedWith: ComposedHalves(
+                rawMechanism: raw.mechanism, digestProvider: set.descriptors[digest.provider].name,
+                digestMechanism: digest.mechanism, digestHostNanoseconds: digest.hostNanoseconds,
+                digestModeledSeconds: digest.modeledSeconds))
+    }
+}
