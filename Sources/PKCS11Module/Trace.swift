@@ -35,6 +35,10 @@ struct Trace: Sendable {
     func served(_ function: String, _ report: OperationReport) {
         guard isOn else { return }
         var line = "\(function) \(report.mechanism.name) \(report.operation) by \(report.provider) in \(report.hostNanoseconds) ns"
+        if let halves = report.composedWith {
+            // Selection rule 6: name both halves.
+            line += " (composed: \(halves.rawMechanism.name) by \(report.provider), \(halves.digestMechanism.name) by \(halves.digestProvider))"
+        }
         if let modeled = report.modeledSeconds { line += ", modeled \(Int((modeled * 1e9).rounded())) ns" }
         for (provider, error) in report.failovers { line += "; failed over from \(provider): \(error)" }
         note(line)
