@@ -9,16 +9,27 @@ struct BadInputTests {
     @Test("a key outside every provider's range is a key-size error naming the ranges")
     func keyOutsideEveryRange() throws {
         // A 300-bit odd modulus: a valid public key value, but below the 512-bit minimum of
-        // every provider of CKM_SHA256_RSA_PKCS (ncp/0 takes 256-bit keys, but only raw RSA).
+        // every provider of CKM_SHA256_RSA_PKCS. ncp/0 takes 300-bit keys for the
+        // CKM_RSA_PKCS it composes the mechanism with (Selection rule 6), so with that
+        // allowed the request gets the answer every provider gives a DigestInfo that
+        // cannot fit the modulus; with it disabled, the key-size error.
         let modulus: [UInt8] = [0x0f] + [UInt8](repeating: 0xa5, count: 36) + [0x01]
         let key = try RSAPublicKey(modulus: modulus, publicExponent: [1, 0, 1])
         #expect(key.bits == 300)
+        let signature = [UInt8](repeating: 1, count: key.byteCount)
+        let composed = try #require(throws: CryptoError.self) {
+            try Self.framework.verify(.sha256RSAPKCS, key: key, data: [1], signature: signature)
+        }
+        var policy = Policy()
+        policy.disable(provider: "ncp/0", mechanisms: [Mechanism.rsaPKCS])
+        let uncomposed = try CryptoFramework(platform: .host, policy: .inMemory(policy))
         let error = try #require(throws: CryptoError.self) {
-            try Self.framework.verify(.sha256RSAPKCS, key: key, data: [1], signature: [UInt8](repeating: 1, count: key.byteCount))
+            try uncomposed.verify(.sha256RSAPKCS, key: key, data: [1], signature: signature)
         }
         #expect(error.code == .keySizeRange)
         #expect(error.message.contains("300-bit"))
         #expect(error.message.contains("openssl: 512...16384"))
+        #expect(composed.code == .dataLengthRange)
         // And a key above the device's 2048-bit maximum, pinned to the device.
         let big = try Self.framework.generateRSAKeyPair(bits: 3072)
         let tooBig = try #require(throws: CryptoError.self) {
