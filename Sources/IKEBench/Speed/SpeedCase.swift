@@ -12,11 +12,17 @@ struct SpeedCase: Sendable {
 
     /// RSA sign and verify with CKM_RSA_PKCS over a 36-byte input (what both IKEv1
     /// and `openssl speed rsa` sign), and DH generate/derive in the IKE MODP groups.
-    static func defaults(rsaBits: [Int], dhGroups: [Int]) -> [SpeedCase] {
+    /// `hashAndSign` adds CKM_SHA256_RSA_PKCS sign and verify per RSA size, which
+    /// t2000 composes (Selection rule 6: sparcfp's SHA-256, ncp/0's CKM_RSA_PKCS).
+    static func defaults(rsaBits: [Int], dhGroups: [Int], hashAndSign: Bool = false) -> [SpeedCase] {
         var cases: [SpeedCase] = []
         for bits in rsaBits {
             cases.append(SpeedCase(mechanism: .rsaPKCS, operation: .sign, bits: bits, opensslAlgorithm: "rsa\(bits)"))
             cases.append(SpeedCase(mechanism: .rsaPKCS, operation: .verify, bits: bits, opensslAlgorithm: "rsa\(bits)"))
+            if hashAndSign {
+                cases.append(SpeedCase(mechanism: .sha256RSAPKCS, operation: .sign, bits: bits, opensslAlgorithm: nil))
+                cases.append(SpeedCase(mechanism: .sha256RSAPKCS, operation: .verify, bits: bits, opensslAlgorithm: nil))
+            }
         }
         for group in dhGroups {
             guard let g = DHGroup.ike(group) else { continue }

@@ -24,6 +24,7 @@ struct SpeedCommand: ParsableCommand {
             Example:
               ikebench speed --rsa-bits 2048 --group 14 --threads 2 --vs-openssl
               ikebench speed --platform host,t2000 --rsa-bits 1024 2048 --group 2 14
+              ikebench speed --platform t2000 --rsa-bits 2048 --group 2 --hash-and-sign
             """)
 
     @OptionGroup var framework: FrameworkOptions
@@ -41,6 +42,9 @@ struct SpeedCommand: ParsableCommand {
 
     @Flag(name: .customLong("vs-openssl"), help: "Also run `openssl speed` and print the ratio.")
     var vsOpenSSL = false
+
+    @Flag(name: .customLong("hash-and-sign"), help: "Also measure CKM_SHA256_RSA_PKCS sign and verify (composed on t2000: a software digest and ncp/0's CKM_RSA_PKCS; the auto line names both).")
+    var hashAndSign = false
 
     @OptionGroup var chart: ChartOutputOptions
 
@@ -107,7 +111,7 @@ struct SpeedCommand: ParsableCommand {
             let fresh = Set(fw.providers.map(\.name)).subtracting(measuredProviders)
             measuredProviders.formUnion(fresh)
             let runner = SpeedRunner(framework: fw, seconds: seconds, threads: threads)
-            for c in SpeedCase.defaults(rsaBits: rsaBits, dhGroups: groups) {
+            for c in SpeedCase.defaults(rsaBits: rsaBits, dhGroups: groups, hashAndSign: hashAndSign) {
                 // The registry's own candidate filter; `auto` (nil) first, once per platform.
                 let eligible = fw.eligibleProviders(for: c.mechanism, operation: c.requiredFlag, keyBits: c.bits)
                 let pinned: [String?] = eligible.filter { fresh.contains($0) && (providers.isEmpty || providers.contains($0)) }

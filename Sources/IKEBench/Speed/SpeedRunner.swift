@@ -74,7 +74,9 @@ struct SpeedRunner {
                 while n & 7 != 0 || MonotonicClock.nanoseconds() < deadline {
                     let report = try op()
                     n += 1
-                    if servedBy.last != report.provider, !servedBy.contains(report.provider) { servedBy.append(report.provider) }
+                    // A composed request (Selection rule 6) is named by both halves: "ncp/0+sparcfp".
+                    let who = report.composedWith.map { "\(report.provider)+\($0.digestProvider)" } ?? report.provider
+                    if servedBy.last != who, !servedBy.contains(who) { servedBy.append(who) }
                     if let s = report.modeledSeconds {
                         modeledSum += s
                         modeledCount += 1
