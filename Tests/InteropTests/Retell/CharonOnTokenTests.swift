@@ -69,12 +69,14 @@ struct CharonOnTokenTests {
         let before = try await pair.negotiate()
         #expect(before.established, "\(before.initiatorOutput)\n\(pair.responderLogText.suffix(3000))")
         let withNCP = try await Self.servedSince(base, pair) { $0["ncp/0"]?["deriveDH"] == 1 && $0["ncp/0"]?["sign"] == 1 }
-        for operation in operations {
+        for operation in ["sign", "generateDHKeyPair", "deriveDH"] {
             #expect(withNCP["ncp/0"]?[operation] == 1, "\(operation): \(withNCP)")
         }
-        // sparcfp may verify with ncp/0 enabled: charon checks the certificates'
-        // sha256WithRSA signatures (CKM_SHA256_RSA_PKCS), which ncp/0 does not offer.
-        for operation in ["sign", "generateDHKeyPair", "deriveDH"] {
+        // ncp/0 verifies more than once: charon also checks the certificates'
+        // sha256WithRSA signatures (CKM_SHA256_RSA_PKCS), which ncp/0 does not offer
+        // whole but serves composed with sparcfp's SHA-256 (Selection rule 6).
+        #expect((withNCP["ncp/0"]?["verify"] ?? 0) >= 1, "verify: \(withNCP)")
+        for operation in operations {
             #expect(withNCP["sparcfp"]?[operation] == nil, "\(operation): \(withNCP)")
         }
 
