@@ -42,6 +42,26 @@ struct CClientTests {
         #expect(run.standardError.isEmpty, "the module wrote to stderr: \(run.standardError)")
     }
 
+    @Test("t2000: C_Sign and C_Verify of CKM_SHA256_RSA_PKCS are composed (Selection rule 6), and the trace names both halves")
+    func composedOnT2000() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
+        let trace = scratch.root.appendingPathComponent("trace").path
+        let run = try runClient(
+            try Self.client.get(), [ModuleUnderTest.path, "threads", "1", "2"],
+            environment: scratch.environment(platform: "t2000", extra: ["CRYPTOFRAMEWORK_TRACE": "1", "CRYPTOFRAMEWORK_TRACE_FILE": trace]))
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+        for function in ["C_Sign", "C_Verify"] {
+            let composed = lines.filter {
+                $0.contains("\(function) CKM_SHA256_RSA_PKCS") && $0.contains("by ncp/0")
+                    && $0.contains("(composed: CKM_RSA_PKCS by ncp/0, CKM_SHA256 by sparcfp)")
+            }
+            #expect(composed.count == 2, "\(function): \(lines)")
+        }
+    }
+
     @Test("fork(): the child sees the module uninitialized, initializes it and signs; the parent goes on")
     func fork() throws {
         let scratch = try Scratch()
