@@ -46,7 +46,7 @@ struct SpeedCommand: ParsableCommand {
     @Flag(name: .customLong("vs-openssl"), help: "Also run `openssl speed` and print the ratio.")
     var vsOpenSSL = false
 
-    @Flag(inversion: .prefixedNo, help: "Measure the EC lines (ECDSA P-256/P-384, ECDH P-256 and X25519, Ed25519).")
+    @Flag(inversion: .prefixedNo, help: "Whether to measure the EC lines (ECDSA P-256/P-384, ECDH P-256 and X25519, Ed25519, libsodium direct); on by default.")
     var ec = true
 
     @OptionGroup var chart: ChartOutputOptions
