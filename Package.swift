@@ -116,6 +116,7 @@ let package = Package(
             dependencies: [
                 "CryptoFramework", "Providers", "IKEProtocol", "IKEHarness", "IKEServer", "Charts", "Retell", "TextFormat",
                 "CommandLineOptions", "ProcessSupport",
+                "CSodium",  // `ikebench speed`'s sodium-direct lines (Speed/SodiumDirect.swift)
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

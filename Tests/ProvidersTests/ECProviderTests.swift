@@ -13,10 +13,10 @@ struct ECProviderTests {
 
     static func view(_ name: String) throws -> CryptoFramework { try framework.pinned(to: name) }
 
-    /// A host framework whose policy disables `mechanism` for `provider`.
-    static func framework(disabling mechanism: Mechanism, for provider: String) throws -> CryptoFramework {
+    /// A host framework whose policy disables `mechanism` for `providers`.
+    static func framework(disabling mechanism: Mechanism, for providers: String...) throws -> CryptoFramework {
         var policy = Policy()
-        policy[provider: provider] = ProviderPolicy(disabled: [mechanism])
+        for provider in providers { policy[provider: provider] = ProviderPolicy(disabled: [mechanism]) }
         return try CryptoFramework(platform: .host, policy: .inMemory(policy))
     }
 
@@ -169,17 +169,17 @@ struct ECProviderTests {
 
     @Test("sodium is never chosen for a P-256 derive: its CKM_ECDH1_DERIVE declares X25519 only")
     func selectionByCurve() throws {
-        #expect(Self.framework.eligibleProviders(for: .ecdh1Derive, operation: .derive, keyBits: 256, curve: .p256) == ["openssl"])
+        #expect(Self.framework.eligibleProviders(for: .ecdh1Derive, operation: .derive, keyBits: 256, curve: .p256) == ["openssl", "gmp"])
         #expect(Self.framework.eligibleProviders(for: .ecdh1Derive, operation: .derive, keyBits: 256, curve: .x25519) == ["openssl", "sodium"])
         #expect(Self.framework.eligibleProviders(for: .eddsa, operation: .sign, keyBits: 256, curve: .ed25519) == ["openssl", "sodium"])
-        #expect(Self.framework.eligibleProviders(for: .ecdsa, operation: .sign, keyBits: 521, curve: .p521) == ["openssl"])
+        #expect(Self.framework.eligibleProviders(for: .ecdsa, operation: .sign, keyBits: 521, curve: .p521) == ["openssl", "gmp"])
 
         let key = try Self.framework.generateECKeyPair(curve: .p256)
         let peer = try #require(try Self.framework.generateECKeyPair(curve: .p256).publicKey)
-        // With openssl's ECDH disabled, nobody is left: sodium's 256-bit range would fit, its curve does not.
-        let noOpenSSLECDH = try Self.framework(disabling: .ecdh1Derive, for: "openssl")
+        // With openssl's and gmp's ECDH disabled, nobody is left: sodium's 256-bit range would fit, its curve does not.
+        let noPrimeECDH = try Self.framework(disabling: .ecdh1Derive, for: "openssl", "gmp")
         expectCryptoError(.keySizeRange, mentioning: "on P-256 (sodium: X25519)") {
-            _ = try noOpenSSLECDH.deriveECDH(privateKey: key, peerPublicValue: peer.point)
+            _ = try noPrimeECDH.deriveECDH(privateKey: key, peerPublicValue: peer.point)
         }
         expectCryptoError(.keySizeRange, mentioning: "on P-256") {
             _ = try Self.view("sodium").deriveECDH(privateKey: key, peerPublicValue: peer.point)
@@ -192,10 +192,10 @@ struct ECProviderTests {
         let x = try Self.framework.generateECKeyPair(curve: .x25519)
         let request = CryptoRequest.deriveECDH(privateKey: x, peerPublicValue: try #require(x.publicKey).point, parameters: .null)
         #expect(try Self.framework.perform(request).report.provider == "openssl")
-        #expect(try noOpenSSLECDH.perform(request).report.provider == "sodium")
+        #expect(try noPrimeECDH.perform(request).report.provider == "sodium")
     }
 
-    @Test("providers without EC (gmp, ncp/0; sparcfp and ncp/0 on t2000) are never selected and answer unsupported")
+    @Test("providers without EC (ncp/0; sparcfp and ncp/0 on t2000) are never selected and answer unsupported")
     func noECElsewhere() throws {
         let key = try Self.framework.generateECKeyPair(curve: .p256)
         let requests: [CryptoRequest] = [
@@ -205,7 +205,7 @@ struct ECProviderTests {
             .deriveECDH(privateKey: key, peerPublicValue: try #require(key.publicKey).point, parameters: .null),
         ]
         let t2000 = try CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
-        for (framework, names) in [(Self.framework, ["gmp", "ncp/0"]), (t2000, ["sparcfp", "ncp/0"])] {
+        for (framework, names) in [(Self.framework, ["ncp/0"]), (t2000, ["sparcfp", "ncp/0"])] {
             for name in names {
                 let provider = try #require(framework.provider(named: name))
                 #expect(!provider.descriptor.mechanisms.contains { $0.mechanism.name.hasPrefix("CKM_EC") || $0.mechanism == .eddsa })

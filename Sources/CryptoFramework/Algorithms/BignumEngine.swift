@@ -51,6 +51,31 @@ public protocol BignumEngine: Sendable {
     /// Engines with a cost model account the operation in `context`.
     func modExp(_ base: Number, _ exponent: Number, _ modulus: Number, secret: Bool, context: OperationContext) throws -> Number
 
+    // MARK: Residues modulo an odd prime (the elliptic-curve field and group order)
+
+    // Every input is already reduced (below `modulus`), and the modulus is
+    // public. An engine that can should make the work depend on the modulus's
+    // length only, never on the values (GMP: mpn_sec_* on fixed limb counts);
+    // the defaults below are written over the general operations above and
+    // promise no more than those do. See ``ECPointArithmetic``.
+
+    /// (a + b) mod modulus.
+    func fieldAdd(_ a: Number, _ b: Number, modulus: Number) -> Number
+    /// (a − b) mod modulus.
+    func fieldSubtract(_ a: Number, _ b: Number, modulus: Number) -> Number
+    /// a·b mod modulus.
+    func fieldMultiply(_ a: Number, _ b: Number, modulus: Number) -> Number
+    /// a⁻¹ mod a prime modulus by Fermat, a^(modulus−2), as a secret
+    /// exponentiation (0 gives 0). Engines with a cost model account it in `context`.
+    func fieldInverse(_ a: Number, modulus: Number, context: OperationContext) throws -> Number
+    /// (b, a) when `swap` is 1, (a, b) when it is 0, without a branch or a
+    /// memory access that depends on `swap`.
+    func fieldSwap(_ swap: UInt8, _ a: Number, _ b: Number, modulus: Number) -> (Number, Number)
+    /// Charges the field work of one EC operation to `context` (an engine with
+    /// a cost model turns it into modeled time; by default it is recorded as a
+    /// typed tally and as counts, ``ECFieldWork/record(in:)``).
+    func account(_ work: ECFieldWork, context: OperationContext)
+
     // MARK: Primes and randomness
 
     /// Whether `x` is prime with error probability at most 2⁻⁸⁰ (or a BPSW-strength test).

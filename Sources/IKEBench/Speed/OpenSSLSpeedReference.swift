@@ -5,17 +5,29 @@ struct OpenSSLSpeedReference {
     let seconds: Int
     let threads: Int
 
-    /// sign/s and verify/s for `rsa<bits>`, or nil when openssl is not there or says something else.
-    func rsa(bits: Int) -> (sign: Double, verify: Double)? {
+    /// The per-second figures of one `openssl speed` algorithm: (sign/s, verify/s)
+    /// for `rsa<bits>`, `ecdsap256`, `ecdsap384`, `ed25519`; (derive/s, nil) for
+    /// `ecdhp256`, `ecdhx25519`. Nil when openssl is not there or says something else.
+    func figures(_ algorithm: String) -> (first: Double, second: Double?)? {
         var args = ["speed", "-mr", "-seconds", String(seconds)]
         if threads > 1 { args += ["-multi", String(threads)] }
-        args.append("rsa\(bits)")
+        args.append(algorithm)
         guard let output = run(args) else { return nil }
-        // Machine-readable RSA line: +F2:<index>:<bits>:<sign/s>:<verify/s>
-        for line in output.split(separator: "\n") where line.hasPrefix("+F2:") {
-            let f = line.split(separator: ":")
-            guard f.count >= 5, Int(f[2]) == bits, let s = Double(f[3]), let v = Double(f[4]) else { continue }
-            return (s, v)
+        // Machine-readable lines: +F2:<index>:<bits>:<sign/s>:<verify/s> (RSA),
+        // +F4:… likewise (ECDSA), +F5:<index>:<bits>:<derive/s>:<s/op> (ECDH),
+        // +F6:<index>:<bits>:<name>:<sign/s>:<verify/s> (EdDSA).
+        for line in output.split(separator: "\n") where line.hasPrefix("+F") {
+            let f = line.split(separator: ":").map(String.init)
+            switch f[0] {
+            case "+F2", "+F4":
+                if f.count >= 5, let s = Double(f[3]), let v = Double(f[4]) { return (s, v) }
+            case "+F5":
+                if f.count >= 4, let d = Double(f[3]) { return (d, nil) }
+            case "+F6":
+                if f.count >= 6, let s = Double(f[4]), let v = Double(f[5]) { return (s, v) }
+            default:
+                continue
+            }
         }
         return nil
     }

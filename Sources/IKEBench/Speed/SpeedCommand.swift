@@ -14,11 +14,15 @@ struct SpeedCommand: ParsableCommand {
             framework unpinned, as an application sees it, and names who served it. The \
             candidates are the registry's own (policy, key size, CKF flag). For ncp/0 the \
             overhead column is its host time per job minus the same arithmetic through gmp. \
-            Keys are made once, before timing. --vs-openssl runs `openssl speed` for the \
-            same RSA sizes in the same run and prints our figure as a ratio of it. --platform host,t2000 \
+            Keys are made once, before timing. The EC lines (--no-ec leaves them out) are \
+            CKM_ECDSA sign and verify on P-256 and P-384, CKM_ECDH1_DERIVE on P-256 and X25519 \
+            and CKM_EDDSA sign and verify, with `sodium-direct` lines: libsodium called without \
+            the framework, and the ratio of sodium through the framework to it at the end. \
+            --vs-openssl runs `openssl speed` for the same RSA sizes and `ecdsap256 ecdsap384 \
+            ecdhp256 ecdhx25519 ed25519` in the same run and prints our figure as a ratio of it. --platform host,t2000 \
             puts the T1 emulations beside the host's software in one table. --rsa-bits and --group take \
             several values (default: RSA 1024 and 2048, groups 2 and 14). --json prints {platform, results: \
-            [{platform, provider, servedBy, mechanism, operation, bits, opsPerSecond, ...}], \
+            [{platform, provider, servedBy, mechanism, curve, operation, bits, opsPerSecond, ...}], \
             dispatchOverheadNanoseconds}.
 
             Example:
@@ -46,6 +50,9 @@ struct SpeedCommand: ParsableCommand {
     @Flag(name: .customLong("hash-and-sign"), help: "Also measure CKM_SHA256_RSA_PKCS sign and verify (composed on t2000: a software digest and ncp/0's CKM_RSA_PKCS; the auto line names both).")
     var hashAndSign = false
 
+    @Flag(inversion: .prefixedNo, help: "Whether to measure the EC lines (ECDSA P-256/P-384, ECDH P-256 and X25519, Ed25519, libsodium direct); on by default.")
+    var ec = true
+
     @OptionGroup var chart: ChartOutputOptions
 
     /// --platform, else host, built with --timing and --fp-trap-penalty (checked in validate()).
@@ -66,6 +73,9 @@ struct SpeedCommand: ParsableCommand {
 
     /// The provider column of the unpinned framework's line.
     static let autoRow = "auto"
+
+    /// The provider column of libsodium called directly (Speed/SodiumDirect.swift).
+    static let sodiumDirectRow = "sodium-direct"
 
     /// Emulated devices and the provider that does the same arithmetic: ncp/N
     /// computes its jobs with GMP (NCPProvider's RSA and DH over GMPEngine), so
@@ -94,8 +104,10 @@ struct SpeedCommand: ParsableCommand {
         let platform = platforms.map(\.name).joined(separator: ",")
         let reference = vsOpenSSL ? OpenSSLSpeedReference(seconds: max(1, Int(seconds.rounded())), threads: threads) : nil
         let roundCount = rounds ?? (vsOpenSSL ? 3 : 1)
-        // openssl speed figures per (bits, round): one run gives sign and verify.
-        var referenceRuns: [Int: [(sign: Double, verify: Double)?]] = [:]
+        // openssl speed figures per (algorithm, round): one run gives sign and verify.
+        var referenceRuns: [String: [(first: Double, second: Double?)?]] = [:]
+        // sodium through the framework against sodium called directly, per line.
+        var sodiumRatios: [(line: String, ratio: Double)] = []
 
         var rows: [SpeedRow] = []
         var dispatch: DispatchOverhead.Result? = nil
@@ -111,20 +123,21 @@ struct SpeedCommand: ParsableCommand {
             let fresh = Set(fw.providers.map(\.name)).subtracting(measuredProviders)
             measuredProviders.formUnion(fresh)
             let runner = SpeedRunner(framework: fw, seconds: seconds, threads: threads)
-            for c in SpeedCase.defaults(rsaBits: rsaBits, dhGroups: groups, hashAndSign: hashAndSign) {
+            for c in SpeedCase.defaults(rsaBits: rsaBits, dhGroups: groups, hashAndSign: hashAndSign) + (ec ? SpeedCase.ec : []) {
                 // The registry's own candidate filter; `auto` (nil) first, once per platform.
-                let eligible = fw.eligibleProviders(for: c.mechanism, operation: c.requiredFlag, keyBits: c.bits)
+                let eligible = fw.eligibleProviders(for: c.mechanism, operation: c.requiredFlag, keyBits: c.bits, curve: c.curve)
                 let pinned: [String?] = eligible.filter { fresh.contains($0) && (providers.isEmpty || providers.contains($0)) }
                 let lines: [String?] = (wants(Self.autoRow) && !eligible.isEmpty ? [nil] : []) + pinned
+                // libsodium called directly: on the first platform only (it is the host's either way).
+                let direct = chosen.name == platforms.first?.name && wants(Self.sodiumDirectRow) ? c.directSodium : nil
                 var best: [String: SpeedRunner.Measurement] = [:]
                 var bestReference: Double? = nil
                 for round in 0..<roundCount {
-                    if let reference, c.opensslAlgorithm != nil {
-                        var runs = referenceRuns[c.bits, default: []]
-                        if runs.count <= round { runs.append(reference.rsa(bits: c.bits)) }
-                        referenceRuns[c.bits] = runs
-                        if let r = runs[round] {
-                            let value = c.operation == .sign ? r.sign : r.verify
+                    if let reference, let algorithm = c.opensslAlgorithm {
+                        var runs = referenceRuns[algorithm, default: []]
+                        if runs.count <= round { runs.append(reference.figures(algorithm)) }
+                        referenceRuns[algorithm] = runs
+                        if let r = runs[round], let value = c.operation == .verify ? r.second : r.first {
                             bestReference = max(bestReference ?? 0, value)
                         }
                     }
@@ -133,8 +146,12 @@ struct SpeedCommand: ParsableCommand {
                         let key = name ?? Self.autoRow
                         if m.opsPerSecond > best[key]?.opsPerSecond ?? -1 { best[key] = m }
                     }
+                    if let direct {
+                        let m = try runner.measureSodiumDirect(direct, message: c.message)
+                        if m.opsPerSecond > best[Self.sodiumDirectRow]?.opsPerSecond ?? -1 { best[Self.sodiumDirectRow] = m }
+                    }
                 }
-                for name in lines {
+                for name in lines + (direct != nil ? [Self.sodiumDirectRow as String?] : []) {
                     let key = name ?? Self.autoRow
                     guard let m = best[key] else { continue }
                     let modeledThroughput = name.flatMap {
@@ -142,7 +159,7 @@ struct SpeedCommand: ParsableCommand {
                     }
                     let row = SpeedRow(
                         platform: platformName, provider: key, servedBy: name == nil ? m.servedBy.joined(separator: ",") : nil,
-                        mechanism: c.mechanism.name, operation: c.operation.rawValue, bits: c.bits,
+                        mechanism: c.mechanism.name, curve: c.curve?.description, operation: c.operation.rawValue, bits: c.bits,
                         opsPerSecond: m.opsPerSecond, modeledLatencySeconds: m.modeledLatencySeconds,
                         modeledOpsPerSecond: modeledThroughput,
                         overheadMicroseconds: overhead(of: name, m, against: best, arithmetic: arithmetic[c.lineKey] ?? [:]),
@@ -152,6 +169,9 @@ struct SpeedCommand: ParsableCommand {
                     rows.append(row)
                 }
                 for (name, m) in best { arithmetic[c.lineKey, default: [:]][name] = m }
+                if let framed = best["sodium"], let direct = best[Self.sodiumDirectRow] {
+                    sodiumRatios.append((c.lineKey, framed.opsPerSecond / direct.opsPerSecond))
+                }
             }
             if dispatch == nil { dispatch = try DispatchOverhead(framework: fw).measure() }
         }
@@ -159,6 +179,6 @@ struct SpeedCommand: ParsableCommand {
             SpeedChart.svg(rows, platform: platform, threads: threads, seconds: seconds, rounds: roundCount,
                            command: ChartOutputOptions.commandLine)
         }
-        try table.printFooter(rows: rows, platform: platform, dispatch: dispatch)
+        try table.printFooter(rows: rows, platform: platform, dispatch: dispatch, sodiumRatios: sodiumRatios)
     }
 }

@@ -23,6 +23,7 @@ struct SpeedRunner {
     /// Work for one case: a closure returning the operation's report.
     private func workload(_ c: SpeedCase, on view: CryptoFramework) throws -> @Sendable () throws -> OperationReport {
         let keySource = framework  // keys come from whoever the policy picks; only the timed op is pinned
+        if let curve = c.curve { return try ecWorkload(c, curve: curve, on: view) }
         switch c.operation {
         case .sign:
             let key = try keySource.generateRSAKeyPair(bits: c.bits)
@@ -53,10 +54,49 @@ struct SpeedRunner {
         }
     }
 
+    /// Work for one EC case: the keys made once by whoever the policy picks
+    /// (the derive's own key by the measured provider where it makes them).
+    private func ecWorkload(_ c: SpeedCase, curve: ECCurve, on view: CryptoFramework) throws -> @Sendable () throws -> OperationReport {
+        let data = c.message
+        switch c.operation {
+        case .sign:
+            let key = try framework.generateECKeyPair(curve: curve)
+            return { try view.perform(.signEC(c.mechanism, key: key, data: data)).report }
+        case .verify:
+            let key = try framework.generateECKeyPair(curve: curve)
+            let signature = try framework.sign(c.mechanism, key: key, data: data)
+            guard let publicKey = key.publicKey else { throw CryptoError(.keyInvalid, "speed: a generated \(curve) key without its public key") }
+            return {
+                let r = try view.perform(.verifyEC(c.mechanism, key: publicKey, data: data, signature: signature))
+                guard try r.value.verified else { throw CryptoError(.signatureInvalid, "speed: a valid signature did not verify") }
+                return r.report
+            }
+        case .derive:
+            let mine = try (try? view.generateECKeyPair(curve: curve)) ?? framework.generateECKeyPair(curve: curve)
+            guard let peer = try framework.generateECKeyPair(curve: curve).publicKey else {
+                throw CryptoError(.keyInvalid, "speed: a generated \(curve) key without its public key")
+            }
+            return { try view.perform(.deriveECDH(privateKey: mine, peerPublicValue: peer.point, parameters: .null)).report }
+        case .generate:
+            return { try view.perform(.generateECKeyPair(curve: curve)).report }
+        }
+    }
+
     /// `provider` nil: the framework unpinned, selection included (the `auto` row).
     func measure(_ c: SpeedCase, provider: String?) throws -> Measurement {
         let view = try provider.map { try framework.pinned(to: $0) } ?? framework
         let op = try workload(c, on: view)
+        return try time(op)
+    }
+
+    /// libsodium called directly for the case's operation (no framework, no report).
+    func measureSodiumDirect(_ kind: SodiumDirect.Operation, message: [UInt8]) throws -> Measurement {
+        let op = try SodiumDirect.workload(kind, message: message)
+        return try time { try op(); return nil }
+    }
+
+    /// Runs `op` on `threads` threads until the time is up; a nil report (a direct call) names no provider.
+    private func time(_ op: @Sendable () throws -> OperationReport?) throws -> Measurement {
         _ = try op()  // warm caches (native key handles) before timing
         let deadline = MonotonicClock.nanoseconds() + UInt64(seconds * 1e9)
         let total = Atomic<Int>(0)
@@ -72,7 +112,10 @@ struct SpeedRunner {
                 // is not timed with a clock read of its own (the rate divides by
                 // the elapsed time measured after the loop, overshoot included).
                 while n & 7 != 0 || MonotonicClock.nanoseconds() < deadline {
-                    let report = try op()
+                    guard let report = try op() else {
+                        n += 1
+                        continue
+                    }
                     n += 1
                     // A composed request (Selection rule 6) is named by both halves: "ncp/0+sparcfp".
                     let who = report.composedWith.map { "\(report.provider)+\($0.digestProvider)" } ?? report.provider

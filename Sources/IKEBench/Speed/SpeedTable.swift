@@ -10,6 +10,8 @@ struct SpeedRow: Codable {
     /// For `auto`: the provider(s) selection chose, comma-separated; else null.
     let servedBy: String?
     let mechanism: String
+    /// The curve of an EC line (P-256, X25519, …); null for RSA and DH.
+    let curve: String?
     let operation: String
     let bits: Int
     let opsPerSecond: Double
@@ -21,7 +23,7 @@ struct SpeedRow: Codable {
     let ratio: Double?
 
     enum CodingKeys: String, CodingKey {
-        case platform, provider, servedBy, mechanism, operation, bits, opsPerSecond, modeledLatencySeconds, modeledOpsPerSecond,
+        case platform, provider, servedBy, mechanism, curve, operation, bits, opsPerSecond, modeledLatencySeconds, modeledOpsPerSecond,
             overheadMicroseconds, referenceOpsPerSecond, ratio
     }
 
@@ -32,6 +34,7 @@ struct SpeedRow: Codable {
         try c.encode(provider, forKey: .provider)
         try c.encode(servedBy, forKey: .servedBy)
         try c.encode(mechanism, forKey: .mechanism)
+        try c.encode(curve, forKey: .curve)
         try c.encode(operation, forKey: .operation)
         try c.encode(bits, forKey: .bits)
         try c.encode(opsPerSecond, forKey: .opsPerSecond)
@@ -76,12 +79,13 @@ struct SpeedTable {
         let ratio = r.ratio.map { String(format: "%.2f", $0) } ?? "-"
         let overhead = r.overheadMicroseconds.map { String(format: "%.1f", $0) } ?? "-"
         let who = r.servedBy.map { "auto→" + $0 } ?? r.provider
-        print(Self.table.row([who, r.mechanism, r.operation, String(r.bits), String(format: "%.1f", r.opsPerSecond), modeled, device,
+        let mechanism = r.curve.map { "\(r.mechanism) \($0)" } ?? r.mechanism
+        print(Self.table.row([who, mechanism, r.operation, String(r.bits), String(format: "%.1f", r.opsPerSecond), modeled, device,
                               overhead, ref, ratio]))
         fflush(nil)  // all streams: stdout is not concurrency-safe to name in Swift 6
     }
 
-    func printFooter(rows: [SpeedRow], platform: String, dispatch: DispatchOverhead.Result?) throws {
+    func printFooter(rows: [SpeedRow], platform: String, dispatch: DispatchOverhead.Result?, sodiumRatios: [(line: String, ratio: Double)]) throws {
         if json {
             try JSONOutput.print(SpeedReport(platform: platform, results: rows, dispatchOverheadNanoseconds: dispatch?.overheadNanoseconds))
             return
@@ -89,6 +93,10 @@ struct SpeedTable {
         if let d = dispatch {
             print(String(format: "registry dispatch (select + policy + counters): %.0f ns/op  (framework %.0f ns, provider direct %.0f ns, CKM_SHA256 of 0 bytes on %@)",
                 d.overheadNanoseconds, d.frameworkNanoseconds, d.directNanoseconds, d.provider))
+        }
+        if !sodiumRatios.isEmpty {
+            let ratios = sodiumRatios.map { String(format: "%@ %.2f", $0.line, $0.ratio) }.joined(separator: ", ")
+            print("sodium through the framework / libsodium called directly: \(ratios)")
         }
     }
 

@@ -99,7 +99,7 @@ public final class SPARCFloatProvider: CryptoProvider {
             }
             return try GMPDigest.digest(algorithm, data)
         }
-        if let result = try server.serve(request, hash: hash, context: context) { return result }
+        if let result = try server.serve(request, hash: hash, secretHash: GMPDigest.digest(_:secret:), context: context) { return result }
         switch request {
         case .digest, .mac, .encrypt, .decrypt:
             guard let cycles = SymmetricSoftwareCost.cycles(request, on: chip) else { throw unsupported(request) }
