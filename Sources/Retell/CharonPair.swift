@@ -17,7 +17,7 @@ public final class CharonPair: @unchecked Sendable {  // used from one task at a
     /// Plugins in load order: pkcs11 first, so that with use_dh / use_pubkey /
     /// use_rng it is asked before openssl for DH, public keys and random
     /// numbers; pkcs1 before openssl, or openssl parses the peer's key and the
-    /// token never sees it (issue 12, "Facts that save time").
+    /// token never sees it (strongSwan 5.9.8's plugin order, seen when this was written).
     static let initiatorPlugins = ["random", "nonce", "pkcs1", "pkcs8", "pem", "x509", "pubkey", "openssl", "revocation",
                                    "constraints", "hmac", "sha1", "sha2", "kernel-netlink", "socket-default", "vici"]
     static let responderPlugins = ["pkcs11"] + initiatorPlugins

@@ -1,7 +1,7 @@
 import Foundation
 import ProcessSupport
 
-/// The same experiment against `ikebench serve` (issue 11) instead of the
+/// The same experiment against `ikebench serve` instead of the
 /// responder charon: the same initiator charon, keys, proposal and emulated
 /// T2000 (`--platform t2000 --timing timed`), ncp/0 disabled in serve's own kcf.conf
 /// half-way. Timed from the initiator's side, the one view both responders share.
@@ -20,7 +20,7 @@ public enum ServeComparison {
         // subcommand): look for serve among the listed subcommands instead.
         let help = try? await ChildProcess.run(Command(ikebench, ["--help"]), timeout: 30)
         let listsServe = help?.standardOutput.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("serve ") } ?? false
-        return listsServe ? nil : "this ikebench has no `serve` subcommand (issue 11); the comparison runs once it is merged"
+        return listsServe ? nil : "this ikebench has no `serve` subcommand; the comparison needs one"
     }
 
     /// Starts `ikebench serve` on `pair`'s serve port, runs `negotiations`

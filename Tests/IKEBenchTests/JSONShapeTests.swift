@@ -3,7 +3,7 @@ import ProcessSupport
 import IKETestKit
 import Testing
 
-/// Runs the built `ikebench` and checks the JSON keys outside scripts read (issue 6).
+/// Runs the built `ikebench` and checks the JSON keys outside scripts read (docs/ike.md).
 @Suite("ikebench JSON shapes")
 struct JSONShapeTests {
     @Test func runOnHost() throws {

@@ -31,7 +31,7 @@ public struct OperationSummary: Sendable, Encodable {
 }
 
 /// Everything `ikebench run` reports; its JSON keys are read by outside scripts
-/// (issue 6, "JSON"): keep them.
+/// (docs/ike.md, JSON output): keep them.
 public struct RunReport: Sendable, Encodable {
     public let platform: String
     public let rsaBits: Int

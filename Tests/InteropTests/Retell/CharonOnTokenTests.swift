@@ -10,7 +10,7 @@ import Glibc
 
 /// strongSwan's charon with its pkcs11 plugin, the responder's private key on
 /// a token: first on SoftHSM2 (the set-up itself), then on the framework's
-/// module with ncp/0 switched off while the responder runs (issue 12).
+/// module with ncp/0 switched off while the responder runs (docs/retelling-2007.md).
 /// Every charon runs with its own configuration, vici socket and private /run,
 /// and is ended by its pid.
 @Suite("charon on a PKCS#11 token", .serialized)
