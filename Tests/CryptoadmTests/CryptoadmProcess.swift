@@ -1,5 +1,6 @@
 import Foundation
 import ProcessSupport
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,18 +12,10 @@ enum CryptoadmBinary {
     /// the test bundle runs from (the test target depends on the executable, so
     /// `swift test` builds it there), else `.build/debug/cryptoadm` under the package.
     static let url: URL = {
-        let fileManager = FileManager.default
         if let explicit = ProcessInfo.processInfo.environment["CRYPTOADM_BINARY"], !explicit.isEmpty {
             return URL(fileURLWithPath: explicit)
         }
-        var directories: [URL] = [Bundle.main.bundleURL]
-        if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
-        directories += directories.map { $0.deletingLastPathComponent() }
-        for directory in directories {
-            let candidate = directory.appendingPathComponent("cryptoadm")
-            if fileManager.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return packageRoot.appendingPathComponent(".build/debug/cryptoadm")
+        return BuildProducts.url(of: "cryptoadm")
     }()
 
     /// The package's root directory, from this file's path.

@@ -6,10 +6,8 @@ import Testing
 /// The built `ikebench`, run as a child process, and the JSON keys outside
 /// scripts read from its `run` report.
 package enum IKEBenchBinary {
-    package static var binary: URL {
-        let debug = PackageRoot.url.appendingPathComponent(".build/debug/ikebench")
-        return FileManager.default.fileExists(atPath: debug.path) ? debug : PackageRoot.url.appendingPathComponent(".build/release/ikebench")
-    }
+    /// The ikebench the test run built (its test targets depend on it), wherever its scratch path is.
+    package static var binary: URL { BuildProducts.url(of: "ikebench") }
 
     /// The built ikebench with `arguments`, reading its policy from `policy` (never the user's).
     package static func command(_ arguments: [String], policy: URL) -> Command {

@@ -16,14 +16,7 @@ enum ModuleUnderTest {
         if let explicit = TestEnvironment.pkcs11Module.value() {
             return explicit
         }
-        var directories: [URL] = [Bundle.main.bundleURL]
-        if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
-        directories += directories.map { $0.deletingLastPathComponent() }
-        for directory in directories {
-            let candidate = directory.appendingPathComponent("libCryptoFrameworkPKCS11.so")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate.path }
-        }
-        return packageRoot.appendingPathComponent(".build/debug/libCryptoFrameworkPKCS11.so").path
+        return BuildProducts.url(of: "libCryptoFrameworkPKCS11.so").path
     }()
 
     static let packageRoot = PackageRoot.url

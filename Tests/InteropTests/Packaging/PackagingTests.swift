@@ -11,13 +11,7 @@ struct PackagingTests {
     static let packageRoot = PackageRoot.url
 
     /// The directory `swift test` built the commands into (this target depends on both).
-    static let productsDirectory: URL = {
-        var candidates: [URL] = [Bundle.main.bundleURL]
-        if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
-        candidates += candidates.map { $0.deletingLastPathComponent() }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("ikebench").path) }
-            ?? packageRoot.appendingPathComponent(".build/debug")
-    }()
+    static let productsDirectory = BuildProducts.url(of: "ikebench").deletingLastPathComponent()
 
     /// Runs a program to completion; stdout and stderr together. The bound is for a stuck run.
     static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess.Outcome {

@@ -6,14 +6,7 @@ import TestSupport
 /// Where the tests find what they drive: the framework's PKCS#11 module and
 /// `cryptoadm`, built into the same products directory as this test bundle.
 enum RetellModule {
-    static let productsDirectory: URL = {
-        var candidates: [URL] = [Bundle.main.bundleURL.deletingLastPathComponent()]
-        if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
-        candidates += candidates.map { $0.deletingLastPathComponent() }
-        candidates.append(packageRoot.appendingPathComponent(".build/debug"))
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("cryptoadm").path) }
-            ?? packageRoot.appendingPathComponent(".build/debug")
-    }()
+    static let productsDirectory = BuildProducts.url(of: "cryptoadm").deletingLastPathComponent()
 
     static let packageRoot = PackageRoot.url
 
