@@ -30,6 +30,9 @@ extension ChipModel {
     ///   the chip, inside the published 14,000–20,000/s (Sun BluePrints
     ///   819-5782-20, 2007; see ``NCPTimingModel``). The hypervisor call (1,500)
     ///   and interrupt (2,500) cycles are estimates that affect latency only.
+    ///   Each MAU serves its core's 4 strands (NCP_N1_MAX_CPUS_PER_MAU) from a
+    ///   512-entry queue (NCP_MAQUEUE_NENTRIES); it has no elliptic-curve
+    ///   arithmetic. No cipher/hash units and no hardware random generator.
     public static let ultraSPARCT1 = ChipModel(
         name: "UltraSPARC T1", clockHz: 1.2e9, cores: 8, strandsPerCore: 4, floatingPointUnits: 1,
         latencies: Latencies(
@@ -39,5 +42,6 @@ extension ChipModel {
             count: 8, wordBits: 64, productCycles: 2, rowOverheadCycles: 14,
             operandLoadCyclesPerWord: 1, operandsPerJob: 4, jobSetupCycles: 64,
             hypervisorCallCycles: 1_500, interruptCycles: 2_500,
-            hostWordOverheadCycles: 4, hostByteCycles: 1))
+            hostWordOverheadCycles: 4, hostByteCycles: 1,
+            jobQueueEntries: 512, strandsPerUnit: 4, ellipticCurves: false))
 }
