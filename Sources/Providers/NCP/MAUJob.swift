@@ -3,13 +3,23 @@ import EmulatedHardware
 import CryptoFramework
 import Synchronization
 
-/// The ncp per-algorithm job counters (ncp kstats rsapublic, rsaprivate, …).
+/// The ncp per-algorithm job counters (ncp kstats rsapublic, rsaprivate, …;
+/// the four EC ones only on a chip whose MAU does elliptic curves, the T2).
 public enum NCPAlgorithm: String, Sendable, CaseIterable, Hashable {
     case rsaPublic = "rsapublic"
     case rsaPrivate = "rsaprivate"
     case rsaGenerate = "rsagenerate"
     case dhGenerate = "dhgenerate"
     case dhDerive = "dhderive"
+    case ecdsaSign = "ecdsasign"
+    case ecdsaVerify = "ecdsaverify"
+    case ecGenerate = "ecgenerate"
+    case ecdhDerive = "ecdhderive"
+
+    /// The counters a device with (or without) elliptic curves keeps.
+    static func kept(ellipticCurves: Bool) -> [NCPAlgorithm] {
+        ellipticCurves ? allCases : [.rsaPublic, .rsaPrivate, .rsaGenerate, .dhGenerate, .dhDerive]
+    }
 }
 
 /// One request on its way through a MAU: what to compute, and how to tell

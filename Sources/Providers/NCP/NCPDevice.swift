@@ -17,6 +17,8 @@ final class NCPDevice: Sendable {
     let maus: [ModularArithmeticUnit]
     let faultState: NCPFaultState
     let algorithmCounters = NCPAlgorithmCounters()
+    /// The per-algorithm counters this device reports (its kstats).
+    let algorithms: [NCPAlgorithm]
     let resubmitted = Atomic<Int>(0)
     let hangsDetected = Atomic<Int>(0)
 
@@ -31,8 +33,9 @@ final class NCPDevice: Sendable {
     /// minutes, far past anything a loaded host does to a millisecond job.
     static let wallClockBackstopNanoseconds: UInt64 = 600_000_000_000
 
-    init(configuration: NCPConfiguration) {
+    init(configuration: NCPConfiguration, ellipticCurves: Bool = false) {
         self.configuration = configuration
+        self.algorithms = NCPAlgorithm.kept(ellipticCurves: ellipticCurves)
         self.name = "ncp/\(configuration.instance)"
         self.kstatModule = "ncp\(configuration.instance)"
         self.maus = (0..<configuration.mauCount).map { ModularArithmeticUnit(id: $0, ringSize: configuration.ringSize) }
@@ -200,6 +203,10 @@ final class NCPAlgorithmCounters: Sendable {
     private let rsaGenerate = Atomic<Int>(0)
     private let dhGenerate = Atomic<Int>(0)
     private let dhDerive = Atomic<Int>(0)
+    private let ecdsaSign = Atomic<Int>(0)
+    private let ecdsaVerify = Atomic<Int>(0)
+    private let ecGenerate = Atomic<Int>(0)
+    private let ecdhDerive = Atomic<Int>(0)
 
     func increment(_ algorithm: NCPAlgorithm) {
         switch algorithm {
@@ -208,6 +215,10 @@ final class NCPAlgorithmCounters: Sendable {
         case .rsaGenerate: rsaGenerate.wrappingAdd(1, ordering: .relaxed)
         case .dhGenerate: dhGenerate.wrappingAdd(1, ordering: .relaxed)
         case .dhDerive: dhDerive.wrappingAdd(1, ordering: .relaxed)
+        case .ecdsaSign: ecdsaSign.wrappingAdd(1, ordering: .relaxed)
+        case .ecdsaVerify: ecdsaVerify.wrappingAdd(1, ordering: .relaxed)
+        case .ecGenerate: ecGenerate.wrappingAdd(1, ordering: .relaxed)
+        case .ecdhDerive: ecdhDerive.wrappingAdd(1, ordering: .relaxed)
         }
     }
 
@@ -218,6 +229,10 @@ final class NCPAlgorithmCounters: Sendable {
         case .rsaGenerate: rsaGenerate.load(ordering: .relaxed)
         case .dhGenerate: dhGenerate.load(ordering: .relaxed)
         case .dhDerive: dhDerive.load(ordering: .relaxed)
+        case .ecdsaSign: ecdsaSign.load(ordering: .relaxed)
+        case .ecdsaVerify: ecdsaVerify.load(ordering: .relaxed)
+        case .ecGenerate: ecGenerate.load(ordering: .relaxed)
+        case .ecdhDerive: ecdhDerive.load(ordering: .relaxed)
         }
     }
 }

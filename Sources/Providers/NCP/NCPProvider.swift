@@ -22,8 +22,8 @@ public final class NCPProvider: CryptoProvider {
     /// largest operand (docs/DESIGN.md: RSA and DH up to 2048 bits, as the real ncp).
     public static let dhKeyBits = 512...2048
 
-    /// The mechanism table, as ncp registered it (minus DSA and ECC, which the
-    /// framework does not catalogue). CKF_HW: the device performs them.
+    /// The mechanism table of the T1's ncp, as ncp registered it (minus DSA,
+    /// which the framework does not catalogue). CKF_HW: the device performs them.
     public static let mechanisms: [MechanismInfo] = {
         func rsa(_ m: Mechanism, _ flags: MechanismFlags) -> MechanismInfo {
             MechanismInfo(m, minKeyBits: rsaKeyBits.lowerBound, maxKeyBits: rsaKeyBits.upperBound, flags: flags.union(.hardware))
@@ -40,6 +40,31 @@ public final class NCPProvider: CryptoProvider {
         ]
     }()
 
+    /// The elliptic-curve mechanisms of a MAU that does EC (the T2's), raw as
+    /// ncp would register them: CKM_ECDSA over the caller's hash (the hashed
+    /// CKM_ECDSA_SHA* are composed with a software digest, Selection rule 6),
+    /// CKM_ECDH1_DERIVE and CKM_EC_KEY_PAIR_GEN, on P-256, P-384 and P-521.
+    /// Solaris 10's ncp of 2007 registered none (illumos ncp.h lists RSA, DSA
+    /// and DH only): these are what the T2's MAU could do, served as a later
+    /// ncp would (docs/t2.md).
+    public static let ellipticCurveMechanisms: [MechanismInfo] = {
+        let bits = ECCurve.p256.keyBits...ECCurve.p521.keyBits
+        let flags = MechanismInfo.primeCurveFlags.union(.hardware)
+        return [
+            MechanismInfo(.ecdsa, minKeyBits: bits.lowerBound, maxKeyBits: bits.upperBound,
+                          flags: flags.union([.sign, .verify]), curves: .prime),
+            MechanismInfo(.ecKeyPairGen, minKeyBits: bits.lowerBound, maxKeyBits: bits.upperBound,
+                          flags: flags.union(.generateKeyPair), curves: .prime),
+            MechanismInfo(.ecdh1Derive, minKeyBits: bits.lowerBound, maxKeyBits: bits.upperBound,
+                          flags: flags.union(.derive), curves: .prime),
+        ]
+    }()
+
+    /// The table of an ncp on `chip`: the T1's, plus EC when the chip's MAU does it.
+    public static func mechanisms(for chip: ChipModel) -> [MechanismInfo] {
+        mechanisms + (chip.cryptoUnits.ellipticCurves ? ellipticCurveMechanisms : [])
+    }
+
     public let descriptor: ProviderDescriptor
     public let configuration: NCPConfiguration
     /// The cost model, with the parameters of the chip the platform handed in.
@@ -51,16 +76,19 @@ public final class NCPProvider: CryptoProvider {
     /// the check is made once, and never by the device under check.
     private let rsa = RSAAlgorithms(engine: GMPEngine(), checksPrivateResults: false)
     private let dh = DHAlgorithms(engine: GMPEngine())
+    /// The framework's own EC over GMP's residue arithmetic: true answers and
+    /// exact field-operation counts, which the MAU's cost model charges.
+    private let ec = ECAlgorithms(engine: GMPEngine())
 
     /// A device as configured, its time modeled on `chip`; no thread starts until the first job.
     public init(configuration: NCPConfiguration = NCPConfiguration(), chip: ChipModel = .ultraSPARCT1) {
         self.configuration = configuration
         self.timing = NCPTimingModel(chip: chip)
-        self.device = NCPDevice(configuration: configuration)
+        self.device = NCPDevice(configuration: configuration, ellipticCurves: chip.cryptoUnits.ellipticCurves)
         self.descriptor = ProviderDescriptor(
             name: "ncp/\(configuration.instance)", kind: .hardware,
-            summary: "Niagara crypto provider: \(configuration.mauCount) UltraSPARC T1 Modular Arithmetic Units (emulated)",
-            mechanisms: Self.mechanisms)
+            summary: "Niagara crypto provider: \(configuration.mauCount) \(chip.name) Modular Arithmetic Units (emulated)",
+            mechanisms: Self.mechanisms(for: chip))
     }
 
     deinit { device.shutdown() }
@@ -121,7 +149,7 @@ public final class NCPProvider: CryptoProvider {
         finish: @escaping @Sendable (Result<CryptoResult, CryptoError>) -> Void
     ) throws -> MAUJob {
         _ = try tableEntry(for: request)
-        let (rsa, dh, timing) = (self.rsa, self.dh, self.timing)
+        let (rsa, dh, ec, timing) = (self.rsa, self.dh, self.ec, self.timing)
         let algorithm: NCPAlgorithm
         let compute: @Sendable () throws -> (CryptoResult, NCPJobCost)
         switch request {
@@ -166,9 +194,56 @@ public final class NCPProvider: CryptoProvider {
                 let x = ExponentShape.of(privateKey.value)
                 return (.secret(secret), timing.dhModExp(primeBits: privateKey.group.bits, exponentBits: x.bits, exponentOnes: x.ones))
             }
+        case .signEC(let mechanism, let key, let data):
+            algorithm = .ecdsaSign
+            compute = {
+                try Self.ecJob(curve: key.curve, timing: timing) { context in
+                    .bytes(try ec.sign(mechanism, key: key, data: data, hash: GMPDigest.digest,
+                                       secretHash: GMPDigest.digest(_:secret:), context: context))
+                }
+            }
+        case .verifyEC(let mechanism, let key, let data, let signature):
+            algorithm = .ecdsaVerify
+            compute = {
+                try Self.ecJob(curve: key.curve, timing: timing) { context in
+                    .verified(try ec.verify(mechanism, key: key, data: data, signature: signature,
+                                            hash: GMPDigest.digest, context: context))
+                }
+            }
+        case .generateECKeyPair(let curve):
+            algorithm = .ecGenerate
+            compute = {
+                try Self.ecJob(curve: curve, timing: timing) { context in .ecKeyPair(try ec.generateKeyPair(curve: curve, context: context)) }
+            }
+        case .deriveECDH(let privateKey, let peerPublicValue, let parameters):
+            algorithm = .ecdhDerive
+            compute = {
+                try Self.ecJob(curve: privateKey.curve, timing: timing) { context in
+                    .secret(try ec.derive(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters,
+                                          secretHash: GMPDigest.digest(_:secret:), context: context))
+                }
+            }
         default:
             throw unsupported(request)
         }
         return MAUJob(algorithm: algorithm, context: context, compute: compute, finish: finish)
+    }
+}
+
+extension NCPProvider {
+    /// Runs one EC request with its own context, so the field operations
+    /// counted are this request's alone, and charges them as one MAU job.
+    fileprivate static func ecJob(
+        curve: ECCurve, timing: NCPTimingModel, _ body: (OperationContext) throws -> CryptoResult
+    ) throws -> (CryptoResult, NCPJobCost) {
+        guard let parameters = curve.primeCurve else {
+            throw CryptoError(.mechanismInvalid, "ncp: the MAU does elliptic curves over prime fields only, not \(curve)")
+        }
+        let context = OperationContext()
+        let result = try body(context)
+        let work = context.work.tally(ECFieldWork.self) ?? ECFieldWork()
+        let pMinus2 = ExponentShape.minusTwo(parameters.p)
+        let cost = timing.ecOperation(work: work, fieldBits: curve.keyBits, inversionExponent: pMinus2)
+        return (result, cost)
     }
 }

@@ -49,7 +49,7 @@ public struct NCPStatistics: Sendable, Hashable {
         } else {
             status = "offline"
         }
-        algorithms = Dictionary(uniqueKeysWithValues: NCPAlgorithm.allCases.map { ($0, device.algorithmCounters.value($0)) })
+        algorithms = Dictionary(uniqueKeysWithValues: device.algorithms.map { ($0, device.algorithmCounters.value($0)) })
         injectedJobErrors = device.faultState.injectedJobErrors.load(ordering: .relaxed)
         injectedCorruptions = device.faultState.injectedCorruptions.load(ordering: .relaxed)
         hangsDetected = device.hangsDetected.load(ordering: .relaxed)

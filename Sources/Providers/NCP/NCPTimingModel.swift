@@ -149,6 +149,29 @@ public struct NCPTimingModel: Sendable, Hashable {
         modExpJob(modulusBits: primeBits, exponentBits: exponentBits, exponentOnes: exponentOnes)
     }
 
+    /// An elliptic-curve request (ECDSA sign or verify, ECDH, a key pair) as one
+    /// MAU job that runs the field operations the framework's own EC
+    /// algorithms performed (``ECFieldWork``, exact counts from the run):
+    /// every multiplication (squarings and m_b included) one Montgomery
+    /// multiply of the field's words, every addition, subtraction and
+    /// conditional swap one pass over the words, every inversion a Fermat
+    /// exponentiation by `inversionExponent` (p − 2, its bits and set bits)
+    /// in the unit's binary schedule. The host pays the job's hypervisor call
+    /// and interrupt and R² mod p. Which EC primitives Sun's MAU firmware
+    /// exposed is not public; this charges the arithmetic the framework does.
+    public func ecOperation(work: ECFieldWork, fieldBits: Int, inversionExponent: (bits: Int, ones: Int)) -> NCPJobCost {
+        let n = words(bits: fieldBits)
+        let multiply = montgomeryMultiplyCycles(words: n)
+        let inversionMultiplies = work.inversions * (inversionExponent.bits + inversionExponent.ones)
+        let multiplies = work.multiplications + inversionMultiplies
+        let passes = work.additions + work.swaps
+        let mau = multiplies * multiply + passes * unit.productCycles * n
+            + unit.operandsPerJob * n * unit.operandLoadCyclesPerWord + unit.jobSetupCycles
+        return NCPJobCost(
+            mauCycles: mau, hostCycles: unit.hypervisorCallCycles + unit.interruptCycles + montgomeryConversionCycles(words: n),
+            mauJobs: 1, montgomeryMultiplies: multiplies, clockHz: chip.clockHz)
+    }
+
     /// Miller-Rabin rounds per prime of an RSA key: 5 for 512-bit primes and
     /// 4 for 1024-bit ones (FIPS 186-4 Table C.3, error ≤ 2⁻¹⁰⁰).
     func millerRabinRounds(primeBits: Int) -> Int { primeBits >= 1024 ? 4 : 5 }
@@ -229,6 +252,18 @@ public struct NCPTimingModel: Sendable, Hashable {
 enum ExponentShape {
     static func of(_ bytes: [UInt8]) -> (bits: Int, ones: Int) { bytes.withUnsafeBytes(of) }
     static func of(_ secret: SecureBytes) -> (bits: Int, ones: Int) { secret.withUnsafeBytes(of) }
+
+    /// The shape of m − 2 for an odd m > 2 (the Fermat inversion exponent), big-endian.
+    static func minusTwo(_ m: [UInt8]) -> (bits: Int, ones: Int) {
+        var bytes = m
+        var borrow = 2
+        for i in bytes.indices.reversed() where borrow > 0 {
+            let value = Int(bytes[i]) - borrow
+            bytes[i] = UInt8((value + 256) % 256)
+            borrow = value < 0 ? 1 : 0
+        }
+        return of(bytes)
+    }
 
     static func of(_ raw: UnsafeRawBufferPointer) -> (bits: Int, ones: Int) {
         var ones = 0
