@@ -63,17 +63,20 @@ let package = Package(
         .target(
             name: "ProviderSPARCFloat", dependencies: ["CryptoFramework", "EmulatedHardware", "ProviderGMP", "CGMP"],
             path: "Sources/Providers/SPARCFloat"),
-        // host and t2000: which providers each platform builds.
+        // n2cp/0 and n2rng/0: the UltraSPARC T2's cipher/hash units and random generator, emulated;
+        // their answers come from the providers the platform hands in.
+        .target(name: "ProviderNiagara2", dependencies: ["CryptoFramework", "EmulatedHardware"], path: "Sources/Providers/Niagara2"),
+        // host, t2000 and t5220: which providers each platform builds.
         .target(
             name: "Platforms",
             dependencies: ["CryptoFramework", "EmulatedHardware", "ProviderOpenSSL", "ProviderGMP", "ProviderSodium",
-                           "ProviderPKCS11", "ProviderNCP", "ProviderSPARCFloat"],
+                           "ProviderPKCS11", "ProviderNCP", "ProviderSPARCFloat", "ProviderNiagara2"],
             path: "Sources/Providers/Platforms"),
         // `import Providers`: every provider and the platforms.
         .target(
             name: "Providers",
             dependencies: ["EmulatedHardware", "ProviderOpenSSL", "ProviderGMP", "ProviderSodium", "ProviderPKCS11",
-                           "ProviderNCP", "ProviderSPARCFloat", "Platforms"],
+                           "ProviderNCP", "ProviderSPARCFloat", "ProviderNiagara2", "Platforms"],
             path: "Sources/Providers/Umbrella"),
         // Plain-text tables and durations, as every report, listing and chart writes them.
         .target(name: "TextFormat"),

@@ -39,8 +39,12 @@ public struct EmulationOptions: ParsableArguments {
     }
 
     /// The platform called `name` built with these options (they concern the
-    /// t2000 only; the host has no emulated providers).
+    /// modeled t2000 and t5220; the host has no modeled time).
     public func platform(named name: String) -> Platform? {
-        name == Platform.t2000.name ? .t2000(chip: chip, timing: timing) : Platform.named(name)
+        switch name {
+        case Platform.t2000.name: .t2000(chip: chip, timing: timing)
+        case Platform.t5220.name: .t5220(chip: fpTrapPenalty.map { ChipModel.ultraSPARCT2.withFPTrapPenalty($0) }, timing: timing)
+        default: Platform.named(name)
+        }
     }
 }

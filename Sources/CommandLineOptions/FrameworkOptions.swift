@@ -9,7 +9,7 @@ public struct FrameworkOptions: ParsableArguments {
     @Option(
         name: .customLong("platform"),
         help: ArgumentHelp(
-            "The platform whose providers serve: host or t2000 (speed takes a list, host,t2000). Default: host; compare: t2000.",
+            "The platform whose providers serve: host, t2000 (UltraSPARC T1) or t5220 (UltraSPARC T2) (speed takes a list, host,t2000). Default: host; compare: t2000.",
             valueName: "name"))
     public var platformList: String?
 
@@ -33,12 +33,13 @@ public struct FrameworkOptions: ParsableArguments {
     }
 
     /// The platforms named (else `defaultName`), each built with --timing and
-    /// --fp-trap-penalty. A timed run needs the t2000 among them: only its
-    /// providers have a modeled time to hold.
+    /// --fp-trap-penalty. A timed run needs a modeled platform (t2000, t5220)
+    /// among them: only their providers have a modeled time to hold.
     public func platforms(default defaultName: String) throws -> [Platform] {
         let names = platformNames(default: defaultName)
-        if emulation.isTimed && !names.contains(Platform.t2000.name) {
-            throw ValidationError("a timed --timing needs --platform \(Platform.t2000.name): only its emulated providers have a modeled time to hold")
+        let modeled = [Platform.t2000.name, Platform.t5220.name]
+        if emulation.isTimed && !names.contains(where: modeled.contains) {
+            throw ValidationError("a timed --timing needs --platform \(modeled.joined(separator: " or ")): only their emulated providers have a modeled time to hold")
         }
         return names.map { emulation.platform(named: $0)! }  // validate() checked the names
     }

@@ -20,7 +20,7 @@ public enum FrameworkEnvironment: String, CaseIterable, Sendable {
     /// at C_Initialize and by `cryptoadm list -v` (its metaslot status).
     case platform = "CRYPTOFRAMEWORK_PLATFORM"
 
-    /// Whether the emulated t2000 providers hold each result for its modeled
+    /// Whether the emulated t2000 and t5220 providers hold each result for its modeled
     /// time. Grammar: `fast`, `timed` (scale 1) or `timed:SCALE` (SCALE a
     /// finite number ≥ 0). Default: `fast`. Read by the t2000 platform when
     /// it is built without an explicit timing (EmulatedTiming.fromEnvironment);

@@ -9,7 +9,7 @@ import ProviderSodium
 
 extension Platform {
     /// Every platform this build knows.
-    public static var all: [Platform] { [.host, .t2000] }
+    public static var all: [Platform] { [.host, .t2000, .t5220] }
 
     /// The platform called `name` (`host`, …), or nil.
     public static func named(_ name: String) -> Platform? {

@@ -62,7 +62,7 @@ public final class SPARCFloatProvider: CryptoProvider {
                 kernel: SolarisBignumKernel = .floatingPoint, timing: EmulatedTiming = .fast,
                 libcrypto: any CryptoProvider, random: (any CryptoProvider)?) {
         self.timing = timing
-        self.descriptor = ProviderDescriptor(name: kernel.providerName, summary: kernel.summary, mechanisms: Self.mechanisms)
+        self.descriptor = ProviderDescriptor(name: kernel.providerName, summary: kernel.summary(on: chip), mechanisms: Self.mechanisms)
         self.kernel = kernel
         self.chip = chip
         self.dhPrivateValues = dhPrivateValues
@@ -131,10 +131,12 @@ public enum SolarisBignumKernel: String, Sendable, CaseIterable {
     /// The provider's name.
     public var providerName: String { self == .floatingPoint ? "sparcfp" : "sparcumul64" }
 
-    var summary: String {
-        self == .floatingPoint
-            ? "UltraSPARC T1 software bignum: RSA and DH over a floating-point Montgomery multiply (modeled T1 time)"
-            : "UltraSPARC T1 software bignum, Sun's later sun4v build: RSA and DH over a 64-bit integer multiply (modeled T1 time)"
+    /// The provider's description on `chip` ("UltraSPARC T1 software bignum: … (modeled T1 time)").
+    func summary(on chip: ChipModel) -> String {
+        let short = chip.name.hasPrefix("UltraSPARC ") ? String(chip.name.dropFirst("UltraSPARC ".count)) : chip.name
+        return self == .floatingPoint
+            ? "\(chip.name) software bignum: RSA and DH over a floating-point Montgomery multiply (modeled \(short) time)"
+            : "\(chip.name) software bignum, Sun's later sun4v build: RSA and DH over a 64-bit integer multiply (modeled \(short) time)"
     }
 }
 

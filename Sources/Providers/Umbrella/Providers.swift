@@ -5,6 +5,7 @@
 @_exported import Platforms
 @_exported import ProviderGMP
 @_exported import ProviderNCP
+@_exported import ProviderNiagara2
 @_exported import ProviderOpenSSL
 @_exported import ProviderPKCS11
 @_exported import ProviderSPARCFloat
