@@ -145,10 +145,7 @@ public enum PhaseOneExplanation {
 public enum NCPDisabled {
     /// `framework`'s policy with every ncp/0 mechanism and random disabled.
     public static func policy(of framework: CryptoFramework) -> Policy {
-        var policy = framework.policy
-        let mechanisms = framework.provider(named: "ncp/0")?.descriptor.mechanisms.map(\.mechanism) ?? []
-        policy.disable(provider: "ncp/0", mechanisms: mechanisms + [.random])
-        return policy
+        ProviderDisabled.policy(of: framework, providers: ["ncp/0"])
     }
 
     /// A framework on `framework`'s platform under that policy.

@@ -83,7 +83,7 @@ public enum ReportText {
         out.append(compareTable.row(["Phase I p50", "baseline", "without ncp/0", "ratio"]))
         out.append(compareTable.row(["host", time(c.baseline.hostPhase1.p50), time(c.withoutNCP.hostPhase1.p50), ratio(c.hostRatio)]))
         if let a = c.baseline.modeledPhase1, let b = c.withoutNCP.modeledPhase1, let r = c.modeledRatio {
-            out.append(compareTable.row(["modeled T2000", time(a.p50), time(b.p50), ratio(r)]))
+            out.append(compareTable.row(["modeled \(c.baseline.platform.uppercased())", time(a.p50), time(b.p50), ratio(r)]))
         }
         out.append(compareTable.row(["published 2007 T2000", time(Published2007.withNCPSeconds), time(Published2007.withoutNCPSeconds),
                                      ratio(Published2007.withoutNCPSeconds / Published2007.withNCPSeconds)]))
