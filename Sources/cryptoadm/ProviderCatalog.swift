@@ -4,7 +4,7 @@ import Providers
 /// Every provider of every platform this build knows, each once: what
 /// cryptoadm lists, and checks provider and mechanism names against.
 ///
-/// A provider that two platforms register (ncp/0 on host and t2000) is one
+/// A provider that several platforms register (ncp/0 on host, t2000 and t5220) is one
 /// entry whose mechanisms are the union of both registrations, each with the
 /// widest key range and the union of flags: the policy names providers, not
 /// platforms, so one kcf.conf line governs it on both.

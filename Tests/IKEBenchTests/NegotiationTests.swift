@@ -10,9 +10,11 @@ struct NegotiationTests {
     static let combos: [(Int, IKESuite.PRF, IKESuite.Cipher)] =
         [1, 2, 5, 14].flatMap { g in IKESuite.PRF.allCases.flatMap { p in IKESuite.Cipher.allCases.map { (g, p, $0) } } }
 
-    @Test("end to end on host and t2000", arguments: ["host", "t2000"])
+    static let t5220 = try! CryptoFramework(platform: .t5220(timing: .fast), policy: .inMemory(Policy()))
+
+    @Test("end to end on host, t2000 and t5220", arguments: ["host", "t2000", "t5220"])
     func everyGroupPRFCipher(platform: String) async throws {
-        let fw = platform == "host" ? IKETestSupport.host : IKETestSupport.t2000
+        let fw = platform == "host" ? IKETestSupport.host : platform == "t2000" ? IKETestSupport.t2000 : Self.t5220
         for (g, p, c) in Self.combos {
             let n = MainModeNegotiation(suite: IKETestSupport.suite(g, p, c), responderFramework: fw,
                                         initiatorFramework: IKETestSupport.initiatorFramework,
@@ -21,7 +23,13 @@ struct NegotiationTests {
             let names = Set(outcome.records.map(\.name))
             #expect(names == Set(IKEOperationName.allCases), "group \(g) \(p) \(c)")
             #expect(outcome.hostNanoseconds > 0)
-            if platform == "t2000" {
+            if platform == "t5220" {
+                // The T2's units serve: public-key work on ncp/0, the PRF, hashes and ciphers on n2cp/0, random on n2rng/0.
+                let providers = Set(outcome.records.map(\.provider))
+                #expect(providers.isSubset(of: ["ncp/0", "n2cp/0", "n2rng/0", "sparcfp"]) && providers.contains("ncp/0")
+                        && providers.contains("n2cp/0"), "group \(g) \(p) \(c): \(providers)")
+            }
+            if platform != "host" {
                 // Every step has a modeled time; the modeled Phase I includes 2 × RTT.
                 let m = try #require(outcome.modeledSeconds)
                 #expect(outcome.records.allSatisfy { $0.modeledSeconds != nil })

@@ -9,7 +9,7 @@ struct ListCommand: ParsableCommand {
         abstract: "List providers, their mechanisms, or the policy in force.",
         usage: "cryptoadm list [-mpv] [provider=NAME] [mechanism=LIST] [--config PATH]",
         discussion: """
-            Without options, lists every provider of every platform this build knows (host and t2000), \
+            Without options, lists every provider of every platform this build knows (host, t2000 and t5220), \
             once each, under three headings: user-level providers (PKCS#11 modules), software providers \
             and hardware providers. An unloaded software provider is marked (inactive).
 
