@@ -59,7 +59,7 @@ public enum PhaseOneCharts {
         let d = r.distribution ?? LatencyDistribution(host: [], modeled: nil)
         let points = { (ps: [PercentilePoint]) in ps.map { LineChart.Point(x: $0.percentile, y: $0.seconds) } }
         var series = [LineChart.Series("host", points: points(d.host))]
-        if let m = d.modeled { series.append(.init("modeled T2000 (T1 1.2 GHz)", points: points(m))) }
+        if let m = d.modeled { series.append(.init("modeled \(r.platform.uppercased()) (\(r.modeledChipLabel))", points: points(m))) }
         return LineChart(
             header: ChartHeader(
                 title: "IKE Phase I latency distribution (responder)",

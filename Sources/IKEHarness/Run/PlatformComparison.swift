@@ -120,3 +120,12 @@ public enum ProviderDisabled {
         return policy
     }
 }
+
+extension RunReport {
+    /// The modeled chip as reports name it: "T1 1.2 GHz" on t2000, "T2 1.4 GHz" on t5220.
+    public var modeledChipLabel: String {
+        guard let chip = Platform.named(platform)?.chip else { return platform }
+        let short = chip.name.hasPrefix("UltraSPARC ") ? String(chip.name.dropFirst("UltraSPARC ".count)) : chip.name
+        return String(format: "%@ %.1f GHz", short, chip.clockHz / 1e9)
+    }
+}

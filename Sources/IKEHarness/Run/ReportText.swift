@@ -24,7 +24,7 @@ public enum ReportText {
             out.append(latencyTable.row([label, time(l.p50), time(l.p90), time(l.p99), time(l.mean)]))
         }
         row("host", r.hostPhase1)
-        if let m = r.modeledPhase1 { row("modeled (T1 1.2 GHz)", m) }
+        if let m = r.modeledPhase1 { row("modeled (\(r.modeledChipLabel))", m) }
         out.append("")
         out.append(operationTable.row(["operation", "mechanism", "provider", "count", "host mean", "modeled mean"]))
         for o in r.operations {
