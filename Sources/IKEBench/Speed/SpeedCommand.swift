@@ -113,15 +113,17 @@ struct SpeedCommand: ParsableCommand {
         var dispatch: DispatchOverhead.Result? = nil
         let table = SpeedTable(json: framework.json)
         table.printHeader(platform: platform, threads: threads, seconds: seconds, rounds: roundCount)
-        // A provider present on two platforms (ncp/0) is the same emulation: measured once.
+        // A provider present on two platforms with the same description (ncp/0 on host and t2000)
+        // is the same emulation: measured once. On another chip (t5220's ncp/0, sparcfp) it is not.
         var measuredProviders: Set<String> = []
         // Every line's measurements so far, for the overhead column across platforms.
         var arithmetic: [String: [String: SpeedRunner.Measurement]] = [:]
         for chosen in platforms {
             let platformName = chosen.name
             let fw = try CryptoFramework(platform: chosen, policy: policy)
-            let fresh = Set(fw.providers.map(\.name)).subtracting(measuredProviders)
-            measuredProviders.formUnion(fresh)
+            let identities = Dictionary(fw.providers.map { ($0.name, "\($0.name)|\($0.summary)") }) { a, _ in a }
+            let fresh = Set(identities.filter { !measuredProviders.contains($0.value) }.keys)
+            measuredProviders.formUnion(identities.values)
             let runner = SpeedRunner(framework: fw, seconds: seconds, threads: threads)
             for c in SpeedCase.defaults(rsaBits: rsaBits, dhGroups: groups, hashAndSign: hashAndSign) + (ec ? SpeedCase.ec : []) {
                 // The registry's own candidate filter; `auto` (nil) first, once per platform.

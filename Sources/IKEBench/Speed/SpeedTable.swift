@@ -66,7 +66,7 @@ struct SpeedTable {
         print("ikebench speed: platform \(platform), \(threads) thread(s), best of \(rounds) round(s) of \(seconds) s per line")
         print("  ops/s: host operations per second through the framework, pinned to the provider;")
         print("         auto: unpinned, as an application sees it, with who selection chose")
-        print("  modeled: modeled T1 latency per operation; dev ops/s: modeled throughput of the whole device")
+        print("  modeled: modeled latency per operation on the platform's chip (T1 on t2000, T2 on t5220); dev ops/s: modeled throughput of the whole device")
         print("  ovh µs: ncp/0's host time per job minus the same arithmetic through gmp")
         print(Self.table.row(["provider", "mechanism", "op", "bits", "ops/s", "modeled", "dev ops/s", "ovh µs", "openssl/s", "ratio"]))
     }
