@@ -67,49 +67,61 @@ public final class N2CPProvider: CryptoProvider {
     public var load: Int { queues.reduce(0) { $0 + $1.occupancy } }
 
     public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
-        let (result, release) = try run(request, context: context)
-        if release > 0 { Self.sleep(until: release) }
-        return result
+        let job = try run(request, context: context)
+        defer { job.queue.release(jobs: job.jobs) }
+        while let release = job.releaseAt {
+            let now = MonotonicClock.nanoseconds()
+            guard now < release else { break }
+            Thread.sleep(forTimeInterval: Double(release - now) / 1e9)
+        }
+        return job.result
     }
 
     public func performAsync(_ request: CryptoRequest, context: OperationContext) async throws -> CryptoResult {
-        let (result, release) = try run(request, context: context)
-        if release > 0 {
+        let job = try run(request, context: context)
+        defer { job.queue.release(jobs: job.jobs) }
+        if let release = job.releaseAt {
             let now = MonotonicClock.nanoseconds()
+            // A cancelled task gets its result at once: it is computed and correct.
             if release > now { try? await Task.sleep(nanoseconds: release - now) }
         }
-        return result
+        return job.result
     }
 
-    /// Admits the request to a core's queue, computes it, charges its modeled
-    /// time and returns the result with the monotonic time at which it may be
-    /// released (0: at once). The slot is held until then.
-    private func run(_ request: CryptoRequest, context: OperationContext) throws -> (CryptoResult, UInt64) {
+    /// A computed request still holding its queue slot: the caller releases
+    /// the slot once the result may go (at `releaseAt` in timed mode, at once in fast mode).
+    private struct AdmittedJob {
+        let result: CryptoResult
+        let queue: CipherWorkQueue
+        let jobs: Int
+        let releaseAt: UInt64?
+    }
+
+    /// Admits the request to a core's queue, computes it and charges its
+    /// modeled time; in timed mode reserves the core's unit for that time.
+    private func run(_ request: CryptoRequest, context: OperationContext) throws -> AdmittedJob {
         let entry = try tableEntry(for: request)
         guard let cost = timing.cost(request) else { throw unsupported(request) }
         let queue = try admit()
-        var released = false
-        defer { if !released { queue.release(jobs: 0) } }
-        let result = try libcrypto.perform(request, context: OperationContext())
+        let result: CryptoResult
+        do {
+            result = try libcrypto.perform(request, context: OperationContext())
+        } catch {
+            queue.release(jobs: 0)
+            throw error
+        }
         context.addModeled(cycles: Double(cost.totalCycles), clockHz: cost.clockHz)
         context.count("n2cp.cwq\(queue.id)")
         context.count("n2cp.jobs", cost.jobs)
-        var releaseAt: UInt64 = 0
+        var releaseAt: UInt64?
         if !context.isFrameworkCheck, let hold = mode.holdNanoseconds(modeledSeconds: cost.seconds) {
-            releaseAt = queue.reserve(holdNanoseconds: hold, now: MonotonicClock.nanoseconds())
             let now = MonotonicClock.nanoseconds()
-            context.count(EmulatedTiming.holdCountName, Int(clamping: releaseAt > now ? releaseAt - now : 0))
+            let end = queue.reserve(holdNanoseconds: hold, now: now)
+            context.count(EmulatedTiming.holdCountName, Int(clamping: end > now ? end - now : 0))
+            releaseAt = end
         }
         if let name = Self.algorithmName(entry.mechanism) { algorithmCounts[name]?.value.wrappingAdd(1, ordering: .relaxed) }
-        if releaseAt > 0 {
-            // The slot stays taken until the unit is done with the job.
-            released = true
-            Self.releaseLater(queue, jobs: cost.jobs, at: releaseAt)
-        } else {
-            released = true
-            queue.release(jobs: cost.jobs)
-        }
-        return (result, releaseAt)
+        return AdmittedJob(result: result, queue: queue, jobs: cost.jobs, releaseAt: releaseAt)
     }
 
     /// The least-occupied queue, the first in rotation among equals; busy when all are full.
@@ -119,24 +131,6 @@ public final class N2CPProvider: CryptoProvider {
         let ordered = (0..<count).map { queues[(offset + $0) % count] }.sorted { $0.occupancy < $1.occupancy }
         for queue in ordered where queue.admit() { return queue }
         throw CryptoError(.busy, "\(descriptor.name): every control-word queue is full (\(queues.first?.capacity ?? 0) entries each)")
-    }
-
-    private static func sleep(until deadline: UInt64) {
-        while true {
-            let now = MonotonicClock.nanoseconds()
-            guard now < deadline else { return }
-            Thread.sleep(forTimeInterval: Double(deadline - now) / 1e9)
-        }
-    }
-
-    /// Frees a timed job's slot when its reservation ends (the caller is
-    /// released at the same moment; the slot's accounting must not wait for it).
-    private static func releaseLater(_ queue: CipherWorkQueue, jobs: Int, at deadline: UInt64) {
-        let now = MonotonicClock.nanoseconds()
-        let delay = deadline > now ? deadline - now : 0
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: delay))) {
-            queue.release(jobs: jobs)
-        }
     }
 
     public var kstats: [Kstat] {
