@@ -88,13 +88,31 @@ public enum MetaslotMechanisms {
     }
 
     /// Key sizes widened over, and flags OR'ed across, every active provider
-    /// the policy lets serve `mechanism` (CKF_HW when one is hardware for it).
+    /// the policy lets serve `mechanism` (CKF_HW when one is hardware for it);
+    /// for a hash-and-sign mechanism, also a device's raw half composed with a
+    /// software digest (Selection rule 6), so C_SignInit accepts
+    /// CKM_ECDSA_SHA256 on t5220, where only ncp/0's CKM_ECDSA serves it.
     private static func union(_ mechanism: Mechanism, _ framework: CryptoFramework, _ policy: Policy) -> (min: Int, max: Int, flags: MechanismFlags)? {
+        let whole = union(mechanism, framework, policy, devicesOnly: false)
+        guard let composition = MechanismComposition.of(mechanism),
+            union(composition.digest, framework, policy, softwareOnly: true) != nil,
+            let raw = union(composition.raw, framework, policy, devicesOnly: true)
+        else { return whole }
+        let composed = (min: raw.min, max: raw.max, flags: raw.flags.intersection([.hardware, .sign, .verify, .ecAny]))
+        guard let whole else { return composed }
+        return (min(whole.min, composed.min), max(whole.max, composed.max), whole.flags.union(composed.flags))
+    }
+
+    private static func union(
+        _ mechanism: Mechanism, _ framework: CryptoFramework, _ policy: Policy, devicesOnly: Bool = false, softwareOnly: Bool = false
+    ) -> (min: Int, max: Int, flags: MechanismFlags)? {
         var result: (min: Int, max: Int, flags: MechanismFlags)?
         for provider in framework.providers {
             guard let info = provider.info(for: mechanism), policy.isActive(provider: provider.name),
                 policy.allows(provider: provider.name, mechanism: mechanism), framework.loadError(provider: provider.name) == nil
             else { continue }
+            let device = provider.isHardware(for: mechanism)
+            if (devicesOnly && !device) || (softwareOnly && device) { continue }
             var flags = info.flags
             if provider.isHardware(for: mechanism) { flags.insert(.hardware) }
             if let seen = result {

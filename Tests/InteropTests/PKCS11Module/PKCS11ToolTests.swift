@@ -9,7 +9,7 @@ import Testing
 struct PKCS11ToolTests {
     static let soPIN = "87654321", userPIN = "123456"
 
-    @Test("pkcs11-tool: -I -L -M, token and PIN set-up, RSA key pair, sign/verify, hash, random, --test --login", arguments: ["host", "t2000"])
+    @Test("pkcs11-tool: -I -L -M, token and PIN set-up, RSA key pair, sign/verify, hash, random, --test --login", arguments: ["host", "t2000", "t5220"])
     func administratorSession(platform: String) throws {
         try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
         let scratch = try Scratch()
@@ -70,5 +70,37 @@ struct PKCS11ToolTests {
         #expect(publicOnly.standardOutput.contains("Public Key Object") && !publicOnly.standardOutput.contains("Private Key Object"), "\(publicOnly)")
         let wrong = try tool("--login", "--pin", "000000", "-O")
         #expect(wrong.status != 0 && wrong.standardError.contains("CKR_PIN_INCORRECT"), "\(wrong)")
+    }
+
+    @Test("pkcs11-tool on t5220: a P-256 key pair and ECDSA-SHA256 served by ncp/0 (sparcfp's digest, rule 6), verified by openssl")
+    func ecdsaOnT5220() throws {
+        try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let trace = scratch.root.appendingPathComponent("trace").path
+        let env = scratch.environment(platform: "t5220", extra: ["CRYPTOFRAMEWORK_TRACE": "1", "CRYPTOFRAMEWORK_TRACE_FILE": trace])
+        func tool(_ args: [String]) throws -> ChildProcess.Outcome {
+            try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path] + args, environment: env)
+        }
+        #expect(try tool(["--init-token", "--label", "cf-t2", "--so-pin", Self.soPIN]).status == 0)
+        #expect(try tool(["--init-pin", "--so-pin", Self.soPIN, "--pin", Self.userPIN]).status == 0)
+        let keygen = try tool(["--login", "--pin", Self.userPIN, "--keypairgen", "--key-type", "EC:prime256v1", "--id", "02", "--label", "ec"])
+        #expect(keygen.status == 0, "\(keygen)")
+
+        let message = scratch.root.appendingPathComponent("message").path
+        try Data("signed on the T2's MAU".utf8).write(to: URL(fileURLWithPath: message))
+        let signature = scratch.root.appendingPathComponent("sig.der").path
+        let sign = try tool(["--login", "--pin", Self.userPIN, "--sign", "-m", "ECDSA-SHA256", "--signature-format", "openssl",
+                             "--id", "02", "-i", message, "-o", signature])
+        #expect(sign.status == 0, "\(sign)")
+        let publicKey = scratch.root.appendingPathComponent("pub.der").path
+        let read = try tool(["--read-object", "--type", "pubkey", "--id", "02", "-o", publicKey])
+        #expect(read.status == 0, "\(read)")
+        let verify = try runClient("openssl", ["dgst", "-sha256", "-verify", publicKey, "-keyform", "DER", "-signature", signature, message],
+                                   environment: env)
+        #expect(verify.status == 0 && verify.standardOutput.contains("Verified OK"), "\(verify)")
+        let lines = (try? String(contentsOfFile: trace, encoding: .utf8)) ?? ""
+        #expect(lines.contains("C_Sign CKM_ECDSA_SHA256 sign by ncp/0"), "\(lines)")
+        #expect(lines.contains("CKM_ECDSA by ncp/0, CKM_SHA256 by sparcfp"), "\(lines)")
     }
 }
