@@ -15,6 +15,10 @@ public struct CharonConnection: Sendable {
     public var remotePort: Int?
     /// Seconds before rekeying; 0 never rekeys; nil: charon's default.
     public var rekeyTime: Int?
+    /// Trust the peer through this CA (under x509ca/) instead of pinning its
+    /// certificate: charon then asks for the peer's certificate with a CERTREQ
+    /// (in Main Mode message 5 as an initiator) and ``remoteCertificate`` is not used.
+    public var remoteCACertificate: String?
 
     public init(name: String, proposal: String, localCertificate: String, remoteCertificate: String) {
         self.name = name
@@ -29,7 +33,8 @@ public struct CharonConnection: Sendable {
         if let remotePort { lines.append("remote_port = \(remotePort)") }
         lines.append("proposals = \(proposal)")
         if let rekeyTime { lines.append("rekey_time = \(rekeyTime)") }
-        let remote = ["auth = pubkey"] + (remoteID.map { ["id = \($0)"] } ?? []) + ["certs = \(remoteCertificate)"]
+        let trust = remoteCACertificate.map { "cacerts = \($0)" } ?? "certs = \(remoteCertificate)"
+        let remote = ["auth = pubkey"] + (remoteID.map { ["id = \($0)"] } ?? []) + [trust]
         return "  \(name) {\n" + lines.map { "    \($0)\n" }.joined()
             + "    local {\n      auth = pubkey\n      certs = \(localCertificate)\n    }\n"
             + "    remote {\n" + remote.map { "      \($0)\n" }.joined() + "    }\n  }\n"

@@ -48,20 +48,41 @@ public struct PeerInitiator: Sendable {
         initiator.requestCertificate = requestCertificate
         let cookie = initiator.initiatorCookie
         let start = MonotonicClock.nanoseconds()
-        let m2 = try await roundTrip(initiator.start(), number: 1, cookie: cookie, client: client)
-        let m4 = try await roundTrip(try await initiator.message3(after: m2), number: 3, cookie: cookie, client: client)
-        let m6 = try await roundTrip(try await initiator.message5(after: m4), number: 5, cookie: cookie, client: client)
+        var exchange = PeerExchange(initiator: initiator, client: client)
+        let m2 = try await roundTrip(initiator.start(), number: 1, exchange: &exchange)
+        let m4 = try await roundTrip(try await initiator.message3(after: m2), number: 3, exchange: &exchange)
+        let m6 = try await roundTrip(try await initiator.message5(after: m4), number: 5, exchange: &exchange)
         try await initiator.finish(m6)
         let elapsed = MonotonicClock.nanoseconds() &- start
         client.send(NonESPMarker.add(try await initiator.deleteMessage(), marked: nonESPMarker))
         return NegotiationOutcome(hostNanoseconds: elapsed, records: session.records, platform: framework.platform)
     }
 
+    /// One exchange's socket, initiator and the replies it already took.
+    struct PeerExchange {
+        let initiator: MainModeInitiator
+        let client: UDPDatagramClient
+        /// Replies already taken: a copy of one is the responder retransmitting, not its next message.
+        var earlierReplies: [[UInt8]] = []
+    }
+
     /// Sends `message` and returns the peer's answer for our exchange, sending
-    /// again after each silent `timeoutSeconds`.
-    private func roundTrip(_ message: [UInt8], number: Int, cookie: [UInt8], client: UDPDatagramClient) async throws -> [UInt8] {
-        for _ in 0..<attempts {
+    /// again after each silent `timeoutSeconds`. A copy of a reply we already
+    /// took (a responder resends message 4 on its own timer when message 5 is
+    /// slow to come, as Libreswan does) is not the answer: it means the
+    /// responder may have missed `message`, which is sent again, once per copy
+    /// and at most `attempts` times in all. A Notify, in the clear or
+    /// protected by the exchange's keys, ends the exchange with its type.
+    private func roundTrip(_ message: [UInt8], number: Int, exchange: inout PeerExchange) async throws -> [UInt8] {
+        let cookie = exchange.initiator.initiatorCookie
+        let client = exchange.client
+        var sends = 0
+        func send() {
             client.send(NonESPMarker.add(message, marked: nonESPMarker))
+            sends += 1
+        }
+        while sends < attempts {
+            send()
             let deadline = MonotonicClock.nanoseconds() + UInt64(timeoutSeconds * 1e9)
             while MonotonicClock.nanoseconds() < deadline {
                 let left = Double(deadline - MonotonicClock.nanoseconds()) / 1e9
@@ -69,15 +90,23 @@ public struct PeerInitiator: Sendable {
                 let reply = NonESPMarker.strip(datagram).message
                 guard let (header, _) = try? ISAKMPMessage.parseHeader(reply), header.initiatorCookie == cookie else { continue }
                 if header.exchangeType == .informational {
-                    if let code = MainModeInitiator.refusalCode(in: reply) {
+                    let code = header.flags.contains(.encryption)
+                        ? await exchange.initiator.protectedRefusalCode(in: reply) : MainModeInitiator.refusalCode(in: reply)
+                    if let code {
                         throw ISAKMPError(ISAKMPError.Code(rawValue: Int(code)) ?? .payloadMalformed,
-                                          "the responder refused message \(number) with Notify type \(code)")
+                                          "the responder refused message \(number) with Notify type \(code)"
+                                          + (ISAKMPError.Code(rawValue: Int(code)).map { " (\($0))" } ?? ""))
                     }
-                    continue  // a protected informational we do not act on
+                    continue  // an informational we do not act on
                 }
+                if exchange.earlierReplies.contains(reply) {
+                    if sends < attempts { send() }
+                    continue
+                }
+                exchange.earlierReplies.append(reply)
                 return reply
             }
         }
-        throw NoReply(description: "no answer to message \(number) after \(attempts) sends \(timeoutSeconds) s apart")
+        throw NoReply(description: "no answer to message \(number) after \(sends) sends \(timeoutSeconds) s apart")
     }
 }

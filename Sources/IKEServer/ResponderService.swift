@@ -95,6 +95,10 @@ public final class ResponderService: Sendable {
         case .answered(let answer, let negotiation):
             let forgotten = table.withLock { $0.settle(turn, .answered(answer)) }
             if forgotten > 0 { counters.add(.deleted, forgotten) }
+            for case .informationalDropped(let reason) in answer.events {
+                counters.add(.informationalsDropped)
+                observer.exchangeFailed("exchange \(turn.pmInfo) from \(turn.peerHost): informational dropped unanswered: \(reason)")
+            }
             if let reply = answer.reply { send(NonESPMarker.add(reply, marked: marked)) }
             if let negotiation { established(turn, negotiation) }
         case .refused(let error, let notify):

@@ -103,6 +103,11 @@ public enum MainModeEvent: Sendable, Equatable {
     case deleted
     /// The peer sent a notification of this type in an informational exchange.
     case notified(type: UInt16)
+    /// An informational message that could not be read (not decryptable, a
+    /// HASH(1) that does not verify, malformed): dropped unanswered, because
+    /// informational exchanges are one-way (RFC 2408 §4.8) and two peers
+    /// answering each other's unreadable notifications would never stop.
+    case informationalDropped(reason: String)
 }
 
 /// A responder's answer to one message: the reply to send (nil: none) and what happened.

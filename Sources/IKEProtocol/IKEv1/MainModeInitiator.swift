@@ -19,6 +19,8 @@ public final class MainModeInitiator {
     private var peerWantsCertificate = false
     /// The responder's ID once authenticated.
     public private(set) var peerID: Identification?
+    /// The X.509 certificates (DER) message 6 carried.
+    public private(set) var peerCertificates: [[UInt8]] = []
 
     private let cookie: [UInt8]
     private let nonce: [UInt8]
@@ -69,6 +71,8 @@ public final class MainModeInitiator {
             sa.proposals.count == 1, sa.proposals[0].transforms.count == 1, suite.matches(sa.proposals[0].transforms[0])
         else { throw ISAKMPError(.noProposalChosen, "message 2 does not accept the offered transform") }
         values.responderCookie = m.header.responderCookie
+        // A CERTREQ may come in any message (RFC 2408 §3.10).
+        if m.first(.certificateRequest) != nil { peerWantsCertificate = true }
         let pair = try await session.generateDH(suite.group)
         dh = pair
         values.initiatorPublic = pair.publicValue
@@ -94,7 +98,7 @@ public final class MainModeInitiator {
         guard let dh else { throw ISAKMPError(.unexpectedMessage, "message 4 before message 3") }
         values.responderPublic = gxr
         values.responderNonce = nr
-        peerWantsCertificate = m.first(.certificateRequest) != nil
+        if m.first(.certificateRequest) != nil { peerWantsCertificate = true }
         let gxy = try await session.deriveDH(dh.privateKey, peer: gxr)
         let k = try await MainModeKeyDerivation.derive(suite, values, sharedSecret: gxy, session: session)
         keys = k
@@ -150,6 +154,10 @@ public final class MainModeInitiator {
                                        session: session, role: "responder")
         self.cipher = cipher
         peerID = idR
+        peerCertificates = payloads.compactMap { p in
+            if case .certificate(CertificateEncoding.x509Signature, let der) = p { return der }
+            return nil
+        }
         isEstablished = true
     }
 
@@ -170,6 +178,22 @@ public final class MainModeInitiator {
             case .other(.notification, let body)? = m.first(.notification), let n = try? Notification.parse(body)
         else { return nil }
         return n.type
+    }
+
+    /// The Notify type of a protected informational the responder sent
+    /// (RFC 2409 §5.7), read with this exchange's keys: how a responder that
+    /// refuses message 5 (it does not trust our key, say) says so. Nil when
+    /// `bytes` is not one, or cannot be read yet.
+    public func protectedRefusalCode(in bytes: [UInt8]) async -> UInt16? {
+        guard let keys, let cipher, let (h, body) = try? ISAKMPMessage.parseHeader(bytes),
+            h.exchangeType == .informational, h.flags.contains(.encryption)
+        else { return nil }
+        let protection = InformationalProtection(suite: suite, keys: keys, lastPhaseOneBlock: cipher.iv)
+        guard let payloads = try? await protection.open(h, body: body, session: session) else { return nil }
+        for case .other(.notification, let b) in payloads {
+            if let n = try? Notification.parse(b) { return n.type }
+        }
+        return nil
     }
 
     private func header(responderCookie: [UInt8]? = nil, flags: ISAKMPHeader.Flags = []) -> ISAKMPHeader {

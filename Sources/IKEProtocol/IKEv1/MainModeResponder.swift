@@ -34,7 +34,8 @@ public actor MainModeResponder {
     private var values: MainModeExchangeValues
     private var keys: MainModeKeys?
     private var cipher: MainModeCipher?
-    /// The peer sent CERTREQ: our certificate goes in message 6.
+    /// The peer sent CERTREQ, in any of its messages (RFC 2408 §3.10; charon
+    /// and Libreswan send theirs in message 5): our certificate goes in message 6.
     private var peerWantsCertificate = false
     /// The initiator's identity once authenticated.
     public private(set) var peerID: Identification?
@@ -70,8 +71,18 @@ public actor MainModeResponder {
         return reply
     }
 
-    /// Handles one message: Main Mode while it runs, then the SA's informational exchanges.
+    /// Handles one message: Main Mode while it runs, then the SA's
+    /// informational exchanges. An informational message is never answered,
+    /// whatever the state (RFC 2408 §4.8): read, it yields events; unreadable,
+    /// an ``MainModeEvent/informationalDropped(reason:)`` event and no reply.
     public func handle(_ bytes: [UInt8]) async throws -> MainModeTurn {
+        if let h = try? ISAKMPMessage.parseHeader(bytes).header, h.exchangeType == .informational, state != .awaitingSA {
+            do {
+                return try await informational(bytes)
+            } catch {
+                return MainModeTurn(reply: nil, events: [.informationalDropped(reason: "\(error)")])
+            }
+        }
         switch state {
         case .awaitingSA: return MainModeTurn(reply: try message1(bytes))
         case .awaitingKE: return MainModeTurn(reply: try await message3(bytes))
@@ -98,6 +109,7 @@ public actor MainModeResponder {
         }
         suite = chosen
         values.initiatorSA = sa.encodedBody
+        noteCertificateRequest(in: m.payloads)
         state = .awaitingKE
         // Vendor IDs are ignored: none changes what we do, and not echoing the
         // NAT-T ones keeps a peer from sending NAT-D or floating to port 4500.
@@ -119,7 +131,7 @@ public actor MainModeResponder {
             throw ISAKMPError(.invalidKeyInformation,
                 "KE payload of \(gxi.count) bytes; group \(suite.groupNumber) values have \(suite.group.byteCount)")
         }
-        peerWantsCertificate = m.first(.certificateRequest) != nil
+        noteCertificateRequest(in: m.payloads)
         let pair = try await session.generateDH(suite.group, privateBits: suite.dhPrivateBits)
         let gxy = try await session.deriveDH(pair.privateKey, peer: gxi)
         values.initiatorPublic = gxi
@@ -155,6 +167,7 @@ public actor MainModeResponder {
         try await PeerSignature.verify(hashI, signature: sigI, id: idI, payloads: payloads, resolver: configuration.peers,
                                        session: session, role: "initiator")
         peerID = idI
+        noteCertificateRequest(in: payloads)
         var events: [MainModeEvent] = [.established(peer: idI)]
         if payloads.contains(where: { Self.notification($0)?.type == Notification.initialContact }) {
             events.append(.initialContact(peer: idI))
@@ -176,6 +189,8 @@ public actor MainModeResponder {
 
     /// After Main Mode: an informational exchange (DELETE, notifications) is
     /// acted on; anything else (Quick Mode, a new Phase I message) is refused.
+    /// Before it, an informational is read (in the clear before the keys,
+    /// protected after), but only a protected one may delete the SA.
     private func informational(_ bytes: [UInt8]) async throws -> MainModeTurn {
         let (h, body) = try ISAKMPMessage.parseHeader(bytes)
         guard h.initiatorCookie == values.initiatorCookie, h.responderCookie == cookie else {
@@ -184,11 +199,22 @@ public actor MainModeResponder {
         guard h.exchangeType == .informational else {
             throw ISAKMPError(.noProposalChosen, "exchange type \(h.exchangeType.rawValue) after Main Mode is not served: Phase I is the benchmark")
         }
-        guard let protection else { throw ISAKMPError(.unexpectedMessage, "no keys for an informational exchange") }
-        let payloads = try await protection.open(h, body: body, session: session)
+        let payloads: [Payload]
+        let authenticated: Bool
+        if h.flags.contains(.encryption) {
+            guard let protection else { throw ISAKMPError(.unexpectedMessage, "an encrypted informational before the keys exist") }
+            payloads = try await protection.open(h, body: body, session: session)
+            authenticated = true
+        } else {
+            // In the clear (a peer refusing our message 2 or 4): read, never trusted to delete anything.
+            payloads = try ISAKMPMessage.parse(bytes).payloads
+            authenticated = false
+        }
         var events: [MainModeEvent] = []
         for p in payloads {
-            if case .other(.delete, let b) = p {
+            if !authenticated {
+                if let n = Self.notification(p) { events.append(.notified(type: n.type)) }
+            } else if case .other(.delete, let b) = p {
                 let d = try Deletion.parse(b)
                 if d.protocolID == Proposal.protocolISAKMP, d.spis.contains(values.initiatorCookie + cookie) {
                     events.append(.deleted)
@@ -217,6 +243,11 @@ public actor MainModeResponder {
     private var protection: InformationalProtection? {
         guard let keys, let cipher, state == .established || state == .awaitingAuthentication else { return nil }
         return InformationalProtection(suite: suite, keys: keys, lastPhaseOneBlock: cipher.iv)
+    }
+
+    /// Remembers a CERTREQ among `payloads`, whichever message carried it.
+    private func noteCertificateRequest(in payloads: [Payload]) {
+        if payloads.contains(where: { $0.type == .certificateRequest }) { peerWantsCertificate = true }
     }
 
     static func notification(_ p: Payload) -> Notification? {

@@ -174,7 +174,7 @@ struct ExchangeTable {
             case .deleted:
                 remove(key)
                 forgotten += 1
-            case .notified:
+            case .notified, .informationalDropped:
                 break
             }
         }

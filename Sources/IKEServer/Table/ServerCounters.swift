@@ -28,6 +28,9 @@ public final class ServerCounters: Sendable {
         case notifiesSent
         /// SAs forgotten because the peer deleted them or sent INITIAL-CONTACT.
         case deleted
+        /// Informational messages of a known exchange that could not be read
+        /// (not decryptable, bad HASH(1)): dropped unanswered (RFC 2408 §4.8).
+        case informationalsDropped
     }
 
     // One atomic per counter (Atomic is not copyable, so not an array).
@@ -44,6 +47,7 @@ public final class ServerCounters: Sendable {
     private let failedCount = Atomic<Int>(0)
     private let notifiesSentCount = Atomic<Int>(0)
     private let deletedCount = Atomic<Int>(0)
+    private let informationalsDroppedCount = Atomic<Int>(0)
 
     public init() {}
 
@@ -62,6 +66,7 @@ public final class ServerCounters: Sendable {
         case .failed: failedCount.add(n, ordering: .relaxed)
         case .notifiesSent: notifiesSentCount.add(n, ordering: .relaxed)
         case .deleted: deletedCount.add(n, ordering: .relaxed)
+        case .informationalsDropped: informationalsDroppedCount.add(n, ordering: .relaxed)
         }
     }
 
@@ -80,6 +85,7 @@ public final class ServerCounters: Sendable {
         case .failed: failedCount.load(ordering: .relaxed)
         case .notifiesSent: notifiesSentCount.load(ordering: .relaxed)
         case .deleted: deletedCount.load(ordering: .relaxed)
+        case .informationalsDropped: informationalsDroppedCount.load(ordering: .relaxed)
         }
     }
 

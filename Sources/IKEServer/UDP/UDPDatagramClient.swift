@@ -42,6 +42,13 @@ public final class UDPDatagramClient: Sendable {
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
     }
 
+    /// Sends to another port of the peer's host (a responder answering whichever
+    /// port an initiator's socket has). Datagrams are still read only from the peer's address.
+    public func send(_ bytes: [UInt8], toPort port: Int) throws {
+        let address = try SocketAddress.makeAddressResolvingHost(remote.ipAddress ?? "127.0.0.1", port: port)
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+    }
+
     /// The next datagram from the peer, or nil after `timeout` seconds.
     public func receive(timeout: Double) async -> [UInt8]? {
         await mailbox.next(timeout: timeout)

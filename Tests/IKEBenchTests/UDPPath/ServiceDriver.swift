@@ -16,13 +16,14 @@ final class ServiceDriver: Sendable {
     private let sent = Locked<[[UInt8]]>([])
 
     init(limits: ExchangeLimits = ExchangeLimits(), framework: CryptoFramework = IKETestSupport.host,
-         suites: [IKESuite] = IKESuite.defaultResponderSuites, peers: (any PeerKeyResolver)? = nil) {
+         suites: [IKESuite] = IKESuite.defaultResponderSuites, peers: (any PeerKeyResolver)? = nil,
+         certificate: [UInt8]? = nil) {
         let ids = IKETestSupport.identities
         let counter = OperationCounter()
         service = ResponderService(
             ResponderServiceConfiguration(
                 responder: MainModeResponderConfiguration(
-                    suites: suites, identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID),
+                    suites: suites, identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID, certificate: certificate),
                     peers: peers ?? FixedPeerKey(ids.initiator.publicKey)),
                 framework: framework, limits: limits),
             observer: RecordingObserver(recorder: recorder, operations: counter))

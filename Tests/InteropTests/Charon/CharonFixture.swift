@@ -49,11 +49,11 @@ enum CharonFixture {
     }
 
     /// An in-process `ikebench serve` on a free port of 127.0.0.1.
-    static func startServer(platform: Platform = .host, trust: [String] = [peer.certificatePath],
+    static func startServer(platform: Platform = .host, identity own: TestCertificate = serve, trust: [String] = [peer.certificatePath],
                             suites: [IKESuite] = IKESuite.defaultResponderSuites,
                             limits: ExchangeLimits = ExchangeLimits(),
                             observer: any ResponderObserver = SilentResponderObserver()) async throws -> UDPResponderServer {
-        let identity = try IdentityFiles.load(keyPath: serve.keyPath, certificatePath: serve.certificatePath, id: serveID)
+        let identity = try IdentityFiles.load(keyPath: own.keyPath, certificatePath: own.certificatePath, id: serveID)
         let peers = try PeerTrust.load(pemFiles: trust)
         let framework = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
         let service = ResponderService(ResponderServiceConfiguration(

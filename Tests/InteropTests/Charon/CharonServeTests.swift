@@ -92,6 +92,35 @@ struct CharonServeTests {
         #expect(service.counters[.established] == 1)
     }
 
+    /// charon trusting only a CA sends its CERTREQ in message 5 (not 3); serve
+    /// once answered only a message 3 CERTREQ, sent message 6 without CERT, and
+    /// charon failed with "no trusted RSA public key found for 'serve…'".
+    @Test("charon trusting only our CA asks in message 5 and gets our certificate in message 6", .timeLimit(.minutes(3)))
+    func charonTrustsOnlyOurCA() async throws {
+        let dir = CharonFixture.directory.appendingPathComponent("serve-ca")
+        let ca = try TestCertificate.make(subject: "/C=CH/O=ikebench CA/CN=Serve CA", dnsName: "serve-ca.interop.example", in: dir)
+        let served = try TestCertificate.make(subject: "/C=CH/O=ikebench/CN=serve.ikebench.example",
+                                              dnsName: "serve.ikebench.example", issuedBy: ca, in: dir)
+        let server = try await CharonFixture.startServer(identity: served)
+        var connection = CharonFixture.toServe(name: "c1", proposal: "aes128-sha256-modp2048")
+        connection.remotePort = server.port
+        connection.rekeyTime = 0
+        connection.remoteCACertificate = "serve-ca.crt"
+        let charon = try await CharonDaemon.start(
+            swanctlConf: SwanctlConf([connection]),
+            files: ["x509/peer.crt": CharonFixture.peer.certificatePEM, "private/peer.key": CharonFixture.peer.keyPEM,
+                    "x509ca/serve-ca.crt": ca.certificatePEM],
+            ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try await charon.loadAll()
+        let outcome = try await charon.initiate(ike: "c1")
+        #expect(outcome.status == 0, "\(outcome)\n\(charon.log)")
+        #expect(charon.log.contains("received end entity cert \"C=CH, O=ikebench, CN=serve.ikebench.example\""), "\(charon.log)")
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 1)
+    }
+
     @Test("an untrusted peer is refused and charon sees the Notify", .timeLimit(.minutes(3)))
     func untrustedPeerRefused() async throws {
         let server = try await CharonFixture.startServer(trust: [CharonFixture.stranger.certificatePath])
