@@ -9,12 +9,16 @@ public struct ResponderServiceConfiguration: Sendable {
     /// built in timed mode (`serve --timing timed`: Platform.t2000(timing: .timed)).
     public var framework: CryptoFramework
     public var limits: ExchangeLimits
+    /// Modeled Phase I time outside the cryptography (the daemon, the kernel),
+    /// added to each negotiation's modeled time as `ikebench compare --overhead` does.
+    public var modeledOverheadSeconds: Double
 
     public init(responder: MainModeResponderConfiguration, framework: CryptoFramework,
-                limits: ExchangeLimits = ExchangeLimits()) {
+                limits: ExchangeLimits = ExchangeLimits(), modeledOverheadSeconds: Double = 0) {
         self.responder = responder
         self.framework = framework
         self.limits = limits
+        self.modeledOverheadSeconds = modeledOverheadSeconds
     }
 }
 
@@ -116,7 +120,8 @@ public final class ResponderService: Sendable {
     private func established(_ turn: ExchangeTurn, _ negotiation: CompletedNegotiation) {
         let elapsed = MonotonicClock.nanoseconds() &- turn.startedAt
         let outcome = NegotiationOutcome(hostNanoseconds: elapsed, records: negotiation.records,
-                                         platform: configuration.framework.platform)
+                                         platform: configuration.framework.platform,
+                                         overheadSeconds: configuration.modeledOverheadSeconds)
         counters.add(.established)
         if observer.tracing {
             observer.trace("return 16384 - Success")

@@ -24,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
             Example:
               ikebench serve --port 5500 --key serve.key --cert serve.crt --trust peer.crt --trace
               ikebench serve --port 5500 --key serve.key --cert serve.crt --trust ca.crt --platform t2000 --timing timed
+              ikebench serve --port 5500 --key serve.key --trust peer.crt --platform t2000 --dh-private full --overhead 0.08
               ikebench serve --port 5500 --key serve.key --trust peer.crt --duration 60 --svg serve.svg
             """)
 
@@ -37,6 +38,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Acceptable proposals, strongSwan style (CIPHER-HASH-GROUP, e.g. aes128-sha256-modp2048; repeatable). Default: 3des, aes128, aes256 x sha1, sha256 x modp1024, modp1536, modp2048.")
     var proposal: [String] = []
+
+    @Option(name: .customLong("dh-private"),
+            help: "Our DH private values: full (as long as the prime: Solaris softtoken without CKA_VALUE_BITS, strongSwan's default dh_exponent_ansi_x9_42) or short (twice the group's strength, RFC 3526). Every provider draws this length, so a policy change while serving compares providers, not configurations.")
+    var dhPrivate: String = DHPrivateValueLength.fullLength.rawValue
+
+    @Option(help: "Modeled Phase I time outside the cryptography (the daemon, the kernel) in seconds, added to each negotiation's modeled time as `compare --overhead` does (compare prints the figure the 2007 run implies).")
+    var overhead: Double = 0
 
     @OptionGroup var framework: FrameworkOptions
     @OptionGroup var run: NegotiationRunOptions
@@ -55,13 +63,19 @@ struct ServeCommand: AsyncParsableCommand {
         try identity.validateRequired(for: "serve")
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         _ = try platform
+        guard DHPrivateValueLength(rawValue: dhPrivate) != nil else { throw ValidationError("--dh-private \(dhPrivate): use full or short") }
+        guard overhead >= 0, overhead < 3600 else { throw ValidationError("--overhead must be in [0, 3600) seconds") }
         for p in proposal where IKESuite(proposalName: p) == nil {
             throw ValidationError("--proposal \(p): use CIPHER-HASH-GROUP with 3des/aes128/aes256, sha1/sha256, modp1024/modp1536/modp2048")
         }
     }
 
+    /// The acceptable suites, each with our DH private length set, so ncp/0 and
+    /// sparcfp (whose defaults differ) draw the same.
     var suites: [IKESuite] {
-        proposal.isEmpty ? IKESuite.defaultResponderSuites : proposal.compactMap { IKESuite(proposalName: $0) }
+        let length = DHPrivateValueLength(rawValue: dhPrivate) ?? .fullLength
+        return (proposal.isEmpty ? IKESuite.defaultResponderSuites : proposal.compactMap { IKESuite(proposalName: $0) })
+            .map { $0.withDHPrivate(length) }
     }
 
     func run() async throws {
@@ -82,12 +96,13 @@ struct ServeCommand: AsyncParsableCommand {
                 responder: MainModeResponderConfiguration(suites: suites, identity: me, peers: peers,
                                                           requestCertificate: peers.hasAuthorities,
                                                           certificateAuthorities: peers.authorityNames),
-                framework: fw),
+                framework: fw, modeledOverheadSeconds: overhead),
             observer: observer)
         let server = try await UDPResponderServer.start(service, host: address, port: port)
         let timing = framework.emulation.timing.map { " (\($0.text))" } ?? ""
         errors("ikebench serve: listening on \(address):\(server.port), platform \(platform.name)\(timing), "
-               + "ID \(me.id), proposals \(suites.map(\.proposalName).joined(separator: " "))")
+               + "ID \(me.id), proposals \(suites.map(\.proposalName).joined(separator: " ")), "
+               + "\(dhPrivate)-length DH private values" + (overhead > 0 ? ", modeled overhead \(overhead) s" : ""))
         display.start(total: negotiations, duration: duration)
         let signals = SignalWatch { stop.fire() }
         if let duration {
@@ -99,7 +114,7 @@ struct ServeCommand: AsyncParsableCommand {
         let boundPort = server.port
         try await server.stop()
 
-        let report = recorder.report(framework: fw, rsaBits: me.key.publicKey.bits, suite: suites[0])
+        let report = recorder.report(framework: fw, rsaBits: me.key.publicKey.bits, suite: suites[0], overheadSeconds: overhead)
         try chart.write { PhaseOneCharts.run(report, command: ChartOutputOptions.commandLine) }
         if json {
             try JSONOutput.print(report)

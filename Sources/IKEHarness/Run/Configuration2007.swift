@@ -62,3 +62,14 @@ public struct Configuration2007: Sendable, Hashable, CustomStringConvertible {
         in 2007 is not recorded. Any other row: --rsa-bits, --group, --dh-private.
         """
 }
+
+extension IKESuite {
+    /// This suite with our DH private value `length` bits long for its group
+    /// (what a key-pair template's CKA_VALUE_BITS would say), so that every
+    /// provider draws the same length rather than its own default.
+    public func withDHPrivate(_ length: DHPrivateValueLength) -> IKESuite {
+        var s = self
+        s.dhPrivateBits = length.bits(for: group)
+        return s
+    }
+}

@@ -20,11 +20,13 @@ public final class NegotiationRecorder: Sendable {
     public var negotiations: Int { tally.withLock { $0.negotiations } }
 
     /// The report of everything recorded so far. `suite` names the suite when
-    /// none was negotiated; `concurrency` is how many peers were expected at once.
-    public func report(framework: CryptoFramework, rsaBits: Int, suite fallback: IKESuite, concurrency: Int = 1) -> RunReport {
+    /// none was negotiated; `concurrency` is how many peers were expected at
+    /// once; `overheadSeconds` is the modeled non-cryptographic time each outcome includes.
+    public func report(framework: CryptoFramework, rsaBits: Int, suite fallback: IKESuite, concurrency: Int = 1,
+                       overheadSeconds: Double = 0) -> RunReport {
         let t = tally.withLock { $0 }
         let suite = lastSuite.withLock { $0 } ?? fallback
         return RunReport(tally: t, framework: framework, rsaBits: rsaBits, suite: suite, concurrency: concurrency,
-                         rttSeconds: 0, overheadSeconds: 0, start: started, end: MonotonicClock.nanoseconds())
+                         rttSeconds: 0, overheadSeconds: overheadSeconds, start: started, end: MonotonicClock.nanoseconds())
     }
 }
