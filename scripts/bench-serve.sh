@@ -22,11 +22,20 @@ cert() {  # name -> $DIR/name.key, $DIR/name.crt
   openssl req -x509 -newkey rsa:2048 -nodes -keyout "$DIR/$1.key" -out "$DIR/$1.crt" -days 2 \
     -subj "/C=CH/O=ikebench/CN=$1.bench.example" -addext "subjectAltName=DNS:$1.bench.example" 2>/dev/null
 }
-cert serve; cert peer
+# One identity per charon: charon sends INITIAL-CONTACT in each message 5, and
+# serve drops that peer's older SAs from the same address (RFC 2407 §4.6.3.3);
+# charons sharing an ID would drop each other's SAs (their DELETEs then count
+# under unknownCookies).
+cert serve
+TRUST=""
+i=0
+while [ $i -lt "$N" ]; do cert "peer$i"; TRUST="$TRUST --trust $DIR/peer$i.crt"; i=$((i + 1)); done
 SERVE_PORT=$((30000 + $$ % 10000))
 
+# --dh-private short: as charon's openssl plugin draws them (OpenSSL 3.0's named-group length).
+# shellcheck disable=SC2086
 "$IKEBENCH" serve --port "$SERVE_PORT" --key "$DIR/serve.key" --cert "$DIR/serve.crt" --id fqdn:serve.bench.example \
-  --trust "$DIR/peer.crt" --platform "$PLATFORM" --duration "$SECONDS_RUN" > "$DIR/serve.out" 2> "$DIR/serve.err" &
+  $TRUST --dh-private short --platform "$PLATFORM" --duration "$SECONDS_RUN" > "$DIR/serve.out" 2> "$DIR/serve.err" &
 SERVE_PID=$!
 PIDS="$PIDS $SERVE_PID"
 sleep 1
@@ -34,7 +43,7 @@ sleep 1
 i=0
 while [ $i -lt "$N" ]; do
   C="$DIR/charon$i"; mkdir -p "$C/swanctl/x509" "$C/swanctl/private"
-  cp "$DIR/peer.crt" "$DIR/serve.crt" "$C/swanctl/x509/"; cp "$DIR/peer.key" "$C/swanctl/private/"
+  cp "$DIR/peer$i.crt" "$DIR/serve.crt" "$C/swanctl/x509/"; cp "$DIR/peer$i.key" "$C/swanctl/private/"
   PORT=$((SERVE_PORT + 10 + 2 * i))
   cat > "$C/strongswan.conf" <<CONF
 charon {
@@ -55,7 +64,7 @@ connections { bench { version = 1
   remote_port = $SERVE_PORT
   proposals = 3des-sha1-modp1024
   local { auth = pubkey
-          certs = peer.crt }
+          certs = peer$i.crt }
   remote { auth = pubkey
            id = serve.bench.example
            certs = serve.crt } } }
