@@ -33,7 +33,7 @@ BUILT ?=
 # commands' own help, completed with the sections in docs/man/*.sections.
 MAN_DATE ?= 2026-11-29
 
-.PHONY: all deps build release test test-fast example bench bench-pkcs11 bench-serve pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz
+.PHONY: all deps build release test test-fast example bench bench-pkcs11 bench-serve bench-responders pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz
 
 all: build
 
@@ -102,6 +102,7 @@ bench: release
 	.build/release/ikebench run --platform host --negotiations 2000 --concurrency 1,2,4
 	$(MAKE) bench-pkcs11
 	$(MAKE) bench-serve
+	$(MAKE) bench-responders
 	@echo "make bench: charts in $(BENCH_CHARTS)/ (compare.svg, calibrate.svg, speed.svg)"
 
 # The PKCS#11 module: .build/release/libCryptoFrameworkPKCS11.so (docs/pkcs11-module.md).
@@ -121,6 +122,16 @@ BENCH_SERVE_INITIATORS ?= 2
 BENCH_SERVE_SECONDS ?= 10
 bench-serve: release
 	scripts/bench-serve.sh $(BENCH_SERVE_INITIATORS) $(BENCH_SERVE_SECONDS) .build/release/ikebench
+
+# The same initiator load (`ikebench load`) against `ikebench serve` and against
+# strongSwan's charon as responder, one after the other, same proposal, keys and
+# libcrypto (needs root for charon's private /run): IKE SAs/s, setup p50/p99,
+# each responder's CPU per SA, and serve's CPU per SA beside its public-key
+# operations alone (docs/performance.md).
+BENCH_RESPONDERS_SECONDS ?= 10
+BENCH_RESPONDERS_CONCURRENCY ?= 8
+bench-responders: release
+	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench
 
 install:
 ifeq ($(BUILT),)

@@ -16,6 +16,6 @@ struct IKEBench: AsyncParsableCommand {
             `run`, `compare`, `calibrate` and `speed` take --svg FILE to write their results as a chart; \
             `ikebench report --html DIR` runs a short compare and speed and writes one HTML page of both.
             """,
-        subcommands: [RunCommand.self, ServeCommand.self, CompareCommand.self, CalibrateCommand.self, SpeedCommand.self, ReportCommand.self, RetellCommand.self],
+        subcommands: [RunCommand.self, ServeCommand.self, LoadCommand.self, CompareCommand.self, CalibrateCommand.self, SpeedCommand.self, ReportCommand.self, RetellCommand.self],
         defaultSubcommand: RunCommand.self)
 }

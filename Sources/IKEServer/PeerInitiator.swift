@@ -20,6 +20,9 @@ public struct PeerInitiator: Sendable {
     /// Seconds to wait for a reply before sending the message again, and how many sends.
     public var timeoutSeconds: Double
     public var attempts: Int
+    /// Send this DH key pair in every exchange instead of a fresh one (a load
+    /// generator's shortcut, never a real initiator's: see MainModeInitiator).
+    public var reusedDHKeyPair: DHKeyPair?
 
     public init(suite: IKESuite, identity: MainModeIdentity, responders: any PeerKeyResolver, framework: CryptoFramework,
                 requestCertificate: Bool = false, nonESPMarker: Bool = false, timeoutSeconds: Double = 4, attempts: Int = 4) {
@@ -46,6 +49,7 @@ public struct PeerInitiator: Sendable {
         let session = IKECryptoSession(framework: framework, observe: observe)
         let initiator = MainModeInitiator(suite: suite, session: session, identity: identity, responders: responders)
         initiator.requestCertificate = requestCertificate
+        initiator.reusedDHKeyPair = reusedDHKeyPair
         let cookie = initiator.initiatorCookie
         let start = MonotonicClock.nanoseconds()
         var exchange = PeerExchange(initiator: initiator, client: client)

@@ -14,6 +14,9 @@ public final class MainModeInitiator {
     public let id: Identification
     /// Send CERTREQ in message 3 so the responder sends its certificate in message 6.
     public var requestCertificate = false
+    /// A DH key pair to send instead of generating one: a load generator's
+    /// shortcut (the responder's work is unchanged); a real initiator leaves it nil.
+    public var reusedDHKeyPair: DHKeyPair?
     /// Send INITIAL-CONTACT in message 5 (RFC 2407 §4.6.3.3): our older SAs with the responder are stale.
     public var sendsInitialContact = false
     private var peerWantsCertificate = false
@@ -73,7 +76,12 @@ public final class MainModeInitiator {
         values.responderCookie = m.header.responderCookie
         // A CERTREQ may come in any message (RFC 2408 §3.10).
         if m.first(.certificateRequest) != nil { peerWantsCertificate = true }
-        let pair = try await session.generateDH(suite.group)
+        let pair: DHKeyPair
+        if let reused = reusedDHKeyPair, reused.group == suite.group {
+            pair = reused
+        } else {
+            pair = try await session.generateDH(suite.group)
+        }
         dh = pair
         values.initiatorPublic = pair.publicValue
         var payloads: [Payload] = [.keyExchange(pair.publicValue), .nonce(nonce)]

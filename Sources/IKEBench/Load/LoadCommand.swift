@@ -1,0 +1,115 @@
+import ArgumentParser
+import CommandLineOptions
+import CryptoFramework
+import Foundation
+import IKEHarness
+import IKEProtocol
+import IKEServer
+import Providers
+
+/// `ikebench load`: the same initiator load against any IKE responder
+/// (`ikebench serve`, strongSwan's charon …), for comparing responders on one
+/// machine. `make bench-responders` runs it against both.
+struct LoadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Set up IKE SAs against a responder from many concurrent initiators and report SAs per second and setup time.",
+        discussion: """
+            --concurrency initiators (tasks, each on its own UDP socket) set up IKEv1 Main Mode SAs \
+            with RSA signatures back to back for --duration seconds, deleting each SA once set up. \
+            Reported: SAs set up and failed, SAs per second, setup time p50/p90/p99 on the initiator \
+            (message 1 sent to message 6 verified), and the CPU the initiator used. A failed setup is \
+            counted by its reason and the load goes on.
+
+            The load may skip work a real initiator must do, never the responder's: --reuse-dh sends \
+            one DH value (drawn once per run, short as RFC 3526 suggests) in every exchange, so the \
+            initiator computes one modular exponentiation per SA instead of two. The responder still \
+            draws and uses a fresh value of its own each time.
+
+            --public-key-baseline also times, single-threaded and after the load, what a responder's \
+            public-key work alone costs per SA in CPU: its DH key pair (--responder-dh-private), the \
+            DH agreement, the RSA verification of our signature and its own RSA signature (with a key \
+            as long as ours), through the framework on --platform.
+
+            Example:
+              ikebench load --peer 127.0.0.1:5500 --key me.key --cert me.crt --trust serve.crt \\
+                  --proposal aes128-sha256-modp2048 --concurrency 8 --duration 10 --reuse-dh
+            """)
+
+    @Option(help: "The responder, HOST:PORT.")
+    var peer: String
+
+    @OptionGroup var identity: PeerIdentityOptions
+
+    @Option(help: "The IKE proposal every initiator offers, strongSwan style (CIPHER-HASH-GROUP).")
+    var proposal = "aes128-sha256-modp2048"
+
+    @Option(help: "Initiators at once (each a task with its own UDP socket).")
+    var concurrency = 8
+
+    @Option(help: "Seconds of load.")
+    var duration = 10.0
+
+    @Option(help: "Seconds before an initiator sends its message again, and how many sends before it gives up.")
+    var timeout = 4.0
+
+    @Flag(help: "Send one DH value in every exchange (a load generator's shortcut; the responder's work is unchanged).")
+    var reuseDH = false
+
+    @Flag(help: "Also time the responder's public-key operations alone, per SA, in CPU (single-threaded, after the load).")
+    var publicKeyBaseline = false
+
+    @Option(name: .customLong("responder-dh-private"), help: "The responder's DH private length for --public-key-baseline: full or short.")
+    var responderDHPrivate = DHPrivateValueLength.short.rawValue
+
+    @OptionGroup var framework: FrameworkOptions
+
+    func validate() throws {
+        _ = try PeerAddress(peer)
+        try identity.validateRequired(for: "load")
+        guard IKESuite(proposalName: proposal) != nil else { throw ValidationError("--proposal \(proposal): use CIPHER-HASH-GROUP") }
+        guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be 1...1024") }
+        guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be in (0, 86400] seconds") }
+        guard timeout > 0, timeout <= 60 else { throw ValidationError("--timeout must be in (0, 60] seconds") }
+        guard DHPrivateValueLength(rawValue: responderDHPrivate) != nil else {
+            throw ValidationError("--responder-dh-private \(responderDHPrivate): use full or short")
+        }
+        _ = try framework.platform(default: Platform.host.name)
+    }
+
+    func run() async throws {
+        let suite = IKESuite(proposalName: proposal)!
+        let platform = try framework.platform(default: Platform.host.name)
+        let fw = try CryptoFramework(platform: platform, policy: framework.policy.source)
+        let me = try identity.identity()
+        let trust = try identity.peers()
+        let address = try PeerAddress(peer)
+        var initiator = PeerInitiator(suite: suite, identity: me, responders: trust, framework: fw,
+                                      requestCertificate: trust.hasAuthorities,
+                                      nonESPMarker: PeerInitiator.markerNeeded(peerPort: address.port),
+                                      timeoutSeconds: timeout, attempts: 3)
+        if reuseDH { initiator.reusedDHKeyPair = try await fw.generateDHKeyPair(group: suite.group) }
+        let load = MainModeLoad(initiator: initiator, peer: address)
+        if !framework.json {
+            StandardError.write("ikebench load: \(load.label) → \(peer), \(concurrency) initiators for \(duration) s"
+                                + (reuseDH ? ", one reused DH value" : "") + "\n")
+        }
+        let report = try await LoadGenerator(concurrency: concurrency, durationSeconds: duration).run(load)
+        let baseline = publicKeyBaseline
+            ? try await ResponderPublicKeyBaseline.measure(
+                suite: suite.withDHPrivate(DHPrivateValueLength(rawValue: responderDHPrivate)!), key: me.key, framework: fw)
+            : nil
+        if framework.json {
+            try JSONOutput.print(LoadOutput(load: report, publicKeyBaseline: baseline))
+        } else {
+            print(LoadText.report(report))
+            if let baseline { print(LoadText.baseline(baseline)) }
+        }
+    }
+}
+
+/// `ikebench load --json`.
+struct LoadOutput: Encodable {
+    let load: LoadReport
+    let publicKeyBaseline: ResponderPublicKeyBaseline?
+}

@@ -1,0 +1,121 @@
+#!/bin/sh
+# make bench-responders: the same initiator load against two IKE responders on
+# this machine, one after the other in one run — `ikebench serve` and
+# strongSwan's charon — with the same proposal, the same responder key and
+# certificate, the same initiator key, and the same crypto library (charon's
+# openssl plugin and serve's openssl provider both call this machine's
+# libcrypto). Printed: IKE SAs/s and setup time p50/p99 (on the initiator),
+# each responder's CPU per SA (from /proc/PID/stat over the load), and serve's
+# CPU per SA beside its public-key operations alone. Figures, never asserted.
+#
+# The initiator is `ikebench load` (docs/ike.md): CONCURRENCY tasks in one
+# process, each on its own UDP socket, setting up IKEv1 Main Mode SAs back to
+# back and deleting each one; it reuses one DH value of its own (--reuse-dh),
+# a shortcut the responder never sees. Main Mode only: no Quick Mode, so no
+# child SA and no kernel state in either responder.
+#
+# DH private values: charon 5.9.8's openssl plugin leaves their length to
+# OpenSSL 3.0, which draws 2 × 112 + 1 = 225 bits for MODP-2048
+# (strongswan.conf's dh_exponent_ansi_x9_42 = yes only skips DH_set_length);
+# serve draws 224 (--dh-private short). Needs root (charon's private /run).
+# Usage: scripts/bench-responders.sh [SECONDS] [CONCURRENCY] [IKEBENCH] [PROPOSAL]
+set -eu
+SECONDS_RUN=${1:-10}
+CONCURRENCY=${2:-8}
+IKEBENCH=${3:-.build/release/ikebench}
+PROPOSAL=${4:-aes128-sha256-modp2048}
+CHARON=/usr/lib/ipsec/charon
+[ "$(id -u)" = 0 ] || { echo "bench-responders: skipped, needs root (unshare -m, mount over /run for charon)"; exit 0; }
+[ -x "$CHARON" ] || { echo "bench-responders: skipped, $CHARON missing (make deps installs strongswan-charon)"; exit 0; }
+DIR=$(mktemp -d /tmp/bench-responders.XXXXXX)
+PIDS=""
+cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"; }
+trap cleanup EXIT INT TERM
+
+cert() {  # name -> $DIR/name.key, $DIR/name.crt
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$DIR/$1.key" -out "$DIR/$1.crt" -days 2 \
+    -subj "/C=CH/O=ikebench/CN=$1.bench.example" -addext "subjectAltName=DNS:$1.bench.example" 2>/dev/null
+}
+cert responder; cert initiator
+TICK=$(getconf CLK_TCK)
+cpu() { awk -v t="$TICK" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
+val() { sed -n "s/.*\"$1\" *: *\([0-9.eE+-]*\).*/\1/p" "$2" | head -1; }
+BASE=$((30000 + $$ % 10000))
+
+# load NAME LABEL PORT PID [OPTIONS]: the load against the responder on PORT
+# (process PID); prints one row, keeps NAME.json and NAME.cpu (responder CPU seconds per SA).
+load() {
+  name=$1; label=$2; port=$3; pid=$4; shift 4
+  c0=$(cpu "$pid")
+  "$IKEBENCH" load --peer "127.0.0.1:$port" --key "$DIR/initiator.key" --cert "$DIR/initiator.crt" \
+    --trust "$DIR/responder.crt" --proposal "$PROPOSAL" --concurrency "$CONCURRENCY" --duration "$SECONDS_RUN" \
+    --reuse-dh --timeout 2 --json "$@" > "$DIR/$name.json" 2> "$DIR/$name.err" || { cat "$DIR/$name.err"; return 1; }
+  c1=$(cpu "$pid")
+  j="$DIR/$name.json"
+  awk -v label="$label" -v n="$(val established "$j")" -v f="$(val failed "$j")" -v rate="$(val saPerSecond "$j")" \
+      -v p50="$(val p50 "$j")" -v p99="$(val p99 "$j")" -v c0="$c0" -v c1="$c1" -v icpu="$(val initiatorCPUSeconds "$j")" \
+      -v out="$DIR/$name.cpu" 'BEGIN {
+        r = (n > 0) ? (c1 - c0) / n : 0
+        i = (n > 0) ? icpu / n : 0
+        printf("%-16s %9.1f %11.2f %11.2f %16.3f %16.3f %7d\n", label, rate, p50 * 1e3, p99 * 1e3, r * 1e3, i * 1e3, f)
+        printf("%.9f %.3f\n", r, rate) > out }'
+}
+
+echo "make bench-responders: $PROPOSAL, RSA-2048 certificates, $CONCURRENCY initiators (ikebench load, one process, --reuse-dh), $SECONDS_RUN s per responder, $(nproc) cores"
+printf "%-16s %9s %11s %11s %16s %16s %7s\n" responder "SAs/s" "p50 ms" "p99 ms" "resp. CPU ms/SA" "init. CPU ms/SA" failed
+
+# 1. ikebench serve.
+SERVE_PORT=$BASE
+"$IKEBENCH" serve --port "$SERVE_PORT" --key "$DIR/responder.key" --cert "$DIR/responder.crt" \
+  --id fqdn:responder.bench.example --trust "$DIR/initiator.crt" --proposal "$PROPOSAL" --dh-private short \
+  > "$DIR/serve.out" 2> "$DIR/serve.err" &
+SERVE_PID=$!
+PIDS="$PIDS $SERVE_PID"
+n=0; while ! grep -q "listening on" "$DIR/serve.err" && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+load serve "ikebench serve" "$SERVE_PORT" "$SERVE_PID" --public-key-baseline --responder-dh-private short
+kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+
+# 2. charon, answering the same load with the same keys.
+C="$DIR/charon"; mkdir -p "$C/swanctl/x509" "$C/swanctl/private"
+cp "$DIR/responder.crt" "$DIR/initiator.crt" "$C/swanctl/x509/"; cp "$DIR/responder.key" "$C/swanctl/private/"
+CHARON_PORT=$((BASE + 10))
+cat > "$C/strongswan.conf" <<CONF
+charon {
+  load_modular = no
+  load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey hmac kernel-netlink socket-default vici
+  port = $CHARON_PORT
+  port_nat_t = $((CHARON_PORT + 1))
+  install_routes = no
+  # All initiators share one address: lift the per-address half-open limit (default 5), as serve's is 64.
+  block_threshold = 1024
+  plugins { vici { socket = unix://$C/charon.vici } }
+  syslog { daemon { default = -1 } }
+}
+CONF
+cat > "$C/swanctl/swanctl.conf" <<CONF
+connections { bench { version = 1
+  local_addrs = 127.0.0.1
+  remote_addrs = 127.0.0.1
+  proposals = $PROPOSAL
+  local { auth = pubkey
+          certs = responder.crt
+          id = responder.bench.example }
+  remote { auth = pubkey
+           certs = initiator.crt } } }
+CONF
+STRONGSWAN_CONF="$C/strongswan.conf" unshare -m --propagation private /bin/sh -c \
+  "mount -t tmpfs -o size=1m tmpfs /run && exec $CHARON" > "$C/charon.out" 2>&1 &
+CHARON_PID=$!
+PIDS="$PIDS $CHARON_PID"
+n=0; while [ ! -S "$C/charon.vici" ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+SWANCTL_DIR="$C/swanctl" swanctl --load-all --noprompt --uri "unix://$C/charon.vici" > /dev/null 2>&1
+load charon "charon 5.9.8" "$CHARON_PORT" "$CHARON_PID"
+kill "$CHARON_PID"; wait "$CHARON_PID" 2>/dev/null || true
+
+# 3. serve's CPU per SA beside its public-key operations alone (timed by the
+# serve run's `load --public-key-baseline`, single-threaded, after the load), and the ratio of rates.
+read -r serve_cpu serve_rate < "$DIR/serve.cpu"
+read -r charon_cpu charon_rate < "$DIR/charon.cpu"
+awk -v c="$serve_cpu" -v b="$(val cpuSecondsPerSA "$DIR/serve.json")" -v s="$serve_rate" -v x="$charon_rate" -v xc="$charon_cpu" 'BEGIN {
+  if (b > 0) printf("serve: CPU %.3f ms per SA; its public-key operations alone (DH 224-bit private value + agreement, RSA-2048 verify + sign, one task): %.3f ms; ratio %.2fx (target <= 1.25x)\n", c * 1e3, b * 1e3, c / b)
+  if (x > 0 && xc > 0) printf("serve / charon: IKE SAs per second %.2fx, responder CPU per SA %.2fx\n", s / x, c / xc) }'
