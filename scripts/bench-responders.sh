@@ -71,7 +71,7 @@ SERVE_PORT=$BASE
   > "$DIR/serve.out" 2> "$DIR/serve.err" &
 SERVE_PID=$!
 PIDS="$PIDS $SERVE_PID"
-n=0; while ! grep -q "listening on" "$DIR/serve.err" && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+n=0; while ! grep -qs "listening on" "$DIR/serve.err" && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
 load serve "ikebench serve" "$SERVE_PORT" "$SERVE_PID" --public-key-baseline --responder-dh-private short
 kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
 

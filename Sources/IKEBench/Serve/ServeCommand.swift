@@ -40,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     var proposal: [String] = []
 
     @Option(name: .customLong("dh-private"),
-            help: "Our DH private values: full (as long as the prime: Solaris softtoken without CKA_VALUE_BITS, strongSwan's default dh_exponent_ansi_x9_42) or short (twice the group's strength, RFC 3526). Every provider draws this length, so a policy change while serving compares providers, not configurations.")
+            help: "Our DH private values: full (as long as the prime: Solaris softtoken without CKA_VALUE_BITS, compare's default) or short (twice the group's strength, RFC 3526; what OpenSSL 3.0 draws for charon). Every provider draws this length, so a policy change while serving compares providers, not configurations.")
     var dhPrivate: String = DHPrivateValueLength.fullLength.rawValue
 
     @Option(help: "Modeled Phase I time outside the cryptography (the daemon, the kernel) in seconds, added to each negotiation's modeled time as `compare --overhead` does (compare prints the figure the 2007 run implies).")
