@@ -34,6 +34,11 @@ public struct Platform: Sendable {
     /// and an installed module is listed as failed. A module that fails to load
     /// is listed as failed with the error; it never stops the framework.
     public var makeModuleProvider: (@Sendable (_ path: String, _ policy: ProviderPolicy) throws -> any CryptoProvider)?
+    /// What concurrent clients queue for on this platform (strands, FPUs,
+    /// crypto and stream units), for `ikebench capacity`: a modeled platform
+    /// starts with its chip's (``SharedResources/init(chip:)``) and may add
+    /// units; nil when the platform does not say.
+    public var sharedResources: SharedResources?
 
     public init(
         name: String, clockHz: Double?, softwarePriority: [String], deviceRanking: DeviceRanking = .hardwareFirst,
@@ -43,6 +48,7 @@ public struct Platform: Sendable {
         self.name = name
         self.clockHz = clockHz
         self.chip = nil
+        self.sharedResources = nil
         self.softwarePriority = softwarePriority
         self.deviceRanking = deviceRanking
         self.makeProviders = makeProviders
@@ -59,6 +65,7 @@ public struct Platform: Sendable {
         self.name = name
         self.clockHz = chip.clockHz
         self.chip = chip
+        self.sharedResources = SharedResources(chip: chip)
         self.softwarePriority = softwarePriority
         self.deviceRanking = deviceRanking
         self.makeProviders = makeProviders

@@ -59,6 +59,8 @@ final class MAUJob: Sendable {
         }
         if case .success = outcome, let cost {
             context.addModeled(cycles: Double(cost.totalCycles), clockHz: cost.clockHz)
+            // The MAU's share, for capacity models; the host cycles stay on the submitting strand.
+            context.record(ResourceCycles(cryptoUnit: Double(cost.mauCycles), unitJobs: cost.mauJobs))
             context.count("ncp.mau.jobs", cost.mauJobs)
             context.count("ncp.mau.montmul", cost.montgomeryMultiplies)
         }

@@ -41,8 +41,11 @@ extension ChipModel {
     public func seconds(_ c: FloatOpCounts) -> Double { cycles(c) / clockHz }
 
     /// Records `counts` in the request's report (typed and by name) and charges their cycles.
+    /// The FP cycles (penalty included) are also recorded as ``ResourceCycles/floatingPoint``:
+    /// the part of the time a strand holds the chip's FPU.
     public func charge(_ counts: FloatOpCounts, to context: OperationContext) {
         counts.record(in: context)
+        context.record(ResourceCycles(floatingPoint: floatingPointCycles(counts) + Double(counts.floatingPointOperations) * fpTrapPenaltyCycles))
         context.addModeled(cycles: cycles(counts), clockHz: clockHz)
     }
 }
