@@ -69,7 +69,7 @@ public enum CapacityChart {
             xAxis: xAxis, yAxis: ChartAxis(label: "IKE SAs per second (log)", kind: .log, format: .perSecond),
             events: report.knees.map { k in
                 .init(x: Double(k.throughputKneeClients),
-                      label: "knee \(k.platform) ncp/0 \(k.ncp ? "on" : "off"): \(k.throughputKneeClients) clients, \(CapacityReport.rate(k.plateauSAPerSecond))/s plateau")
+                      label: "knee \(k.platform) ncp/0 \(k.ncp ? "on" : "off"): \(k.throughputKneeClients) client\(k.throughputKneeClients == 1 ? "" : "s"), \(CapacityReport.rate(k.plateauSAPerSecond))/s plateau")
             })
         let latency = LineChart(
             header: ChartHeader(title: "p99 IKE SA setup time against concurrent initiators", subtitles: [report.configuration], date: date),
