@@ -41,7 +41,7 @@ struct CapacityCommand: AsyncParsableCommand {
     @Option(help: "ncp/0 as the policy has it (enabled), disabled, or both.")
     var ncp: NCPSetting = .both
 
-    @Option(help: "Real negotiations profiled per platform and ncp setting (their costs are drawn at random, by the seed, for each simulated negotiation). Default: 4 on a modeled platform, 12 on the host.")
+    @Option(help: "Real negotiations profiled per platform and ncp setting (their costs are drawn at random, by the seed, for each simulated negotiation). Default: 4 on a modeled platform, 40 on the host (host time is noisier).")
     var samples: Int?
 
     @Option(help: "Seed of the virtual-time run.")
@@ -128,7 +128,7 @@ struct CapacityCommand: AsyncParsableCommand {
             for ncp in ncp.values {
                 let programs = try await CapacityRun.profile(
                     platform: platform, ncp: ncp, suite: suite, identities: identities,
-                    samples: samples ?? (platform.clockHz == nil ? 12 : 4), overheadSeconds: overhead, rttSeconds: rtt)
+                    samples: samples ?? (platform.clockHz == nil ? 40 : 4), overheadSeconds: overhead, rttSeconds: rtt)
                 profiles["\(name) ncp/0 \(ncp ? "enabled" : "disabled")"] = CapacityProfileSummary(programs)
                 for n in levels {
                     rows.append(try CapacityRun.simulate(platform: platform, ncp: ncp, programs: programs, clients: n, seed: seed,
