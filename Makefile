@@ -89,7 +89,7 @@ example: deps
 # IKE Phase I with and without ncp/0 (the 2007 experiment) on the published T1
 # latencies, in the configuration that explains both 2007 figures; the table of
 # what each possible 2007 configuration implies; IKE SAs per second against
-# 1…256 concurrent initiators on the T2000 and the host (virtual time); the speed table (auto rows,
+# 1…256 concurrent initiators on the T2000, the T5220 and the host (virtual time); the speed table (auto rows,
 # ncp/0 overhead, ratio to `openssl speed`); Phase I scaling with concurrency on
 # the host; the PKCS#11 module against the Swift API. Charts go to $(BENCH_CHARTS).
 BENCH_CHARTS := .build/bench
@@ -97,7 +97,7 @@ bench: release
 	mkdir -p $(BENCH_CHARTS)
 	.build/release/ikebench compare --svg $(BENCH_CHARTS)/compare.svg
 	.build/release/ikebench calibrate --svg $(BENCH_CHARTS)/calibrate.svg
-	.build/release/ikebench capacity --platform t2000,host --svg $(BENCH_CHARTS)/capacity.svg
+	.build/release/ikebench capacity --platform t2000,t5220,host --svg $(BENCH_CHARTS)/capacity.svg
 	.build/release/ikebench speed --vs-openssl --svg $(BENCH_CHARTS)/speed.svg
 	$(SWIFT) build -c release --product model-figures
 	.build/release/model-figures

@@ -66,6 +66,34 @@ struct CapacityTests {
         }
     }
 
+    @Test("On the T5220 every core has its FPU, MAU and stream unit; n2cp's unit cycles become stream-unit steps, and the split still adds up")
+    func t5220() async throws {
+        let platform = Platform.t5220(timing: .fast)
+        let resources = try #require(platform.sharedResources)
+        #expect(resources.strands == 64)
+        for kind in SharedResources.Kind.allCases {
+            #expect((0..<8).map { resources.unit(kind, servingCore: $0) } == Array(0..<8), "\(kind)")
+        }
+        for ncp in [true, false] {
+            let base = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
+            let framework = ncp ? base : try NCPDisabled.framework(like: base)
+            let outcome = try await MainModeNegotiation(
+                suite: Self.suite, responderFramework: framework, initiatorFramework: IKETestSupport.initiatorFramework,
+                identities: IKETestSupport.identities).run()
+            let program = NegotiationProgram(outcome: outcome, platform: platform, resources: resources)
+            let modeled = outcome.records.reduce(0) { $0 + ($1.modeledSeconds ?? 0) }
+            #expect(abs(program.seconds - modeled) <= 1e-9 * modeled, "ncp \(ncp)")
+            let cycles = ModeledWork.total(ResourceCycles.self, of: outcome.records.map(\.work))
+            let clock = ChipModel.ultraSPARCT2.clockHz
+            // n2cp/0 serves the symmetric operations either way.
+            #expect(outcome.records.contains { $0.provider == "n2cp/0" })
+            #expect(program.unitSeconds(.streamUnit) > 0 && abs(program.unitSeconds(.streamUnit) - cycles.streamUnit / clock) <= 1e-12)
+            #expect(abs(program.unitSeconds(.cryptoUnit) - cycles.cryptoUnit / clock) <= 1e-12)
+            #expect(abs(program.floatingPointSeconds - cycles.floatingPoint / clock) <= 1e-12)
+            #expect(ncp ? program.unitSeconds(.cryptoUnit) > 0.5 * program.seconds : program.floatingPointSeconds > 0.5 * program.seconds)
+        }
+    }
+
     @Test("One client alone: setup time is the program's time, and the rate its inverse")
     func oneClientIsTheSumOfItsSteps() {
         let program = NegotiationProgram(steps: [

@@ -50,11 +50,13 @@ public struct SharedResources: Sendable, Hashable {
     }
 
     /// A modeled chip's: its cores × strands, its FPUs
-    /// (``ChipModel/floatingPointUnits``) and its crypto units
-    /// (``ChipModel/CryptoUnits/count``).
+    /// (``ChipModel/floatingPointUnits``), its crypto units
+    /// (``ChipModel/CryptoUnits/count``) and its stream units, if any
+    /// (``ChipModel/StreamUnits/count``).
     public init(chip: ChipModel) {
         self.init(name: chip.name, cores: chip.cores, strandsPerCore: chip.strandsPerCore,
-                  units: [Units(.floatingPoint, count: chip.floatingPointUnits), Units(.cryptoUnit, count: chip.cryptoUnits.count)])
+                  units: [Units(.floatingPoint, count: chip.floatingPointUnits), Units(.cryptoUnit, count: chip.cryptoUnits.count),
+                          Units(.streamUnit, count: chip.streamUnits?.count ?? 0)])
     }
 
     /// A machine whose only shared resource is its cores: one strand each (the host).

@@ -12,20 +12,21 @@ struct CapacityCommand: AsyncParsableCommand {
         commandName: "capacity",
         abstract: "How many IKE SAs per second a responder sustains against the number of concurrent initiators.",
         discussion: """
-            For each platform and with ncp/0 enabled and disabled, a few real Phase I negotiations \
+            For each platform and with ncp/0 enabled and disabled (other devices, such as \
+            t5220's n2cp/0, as the policy has them), a few real Phase I negotiations \
             are run and each responder operation's modeled time is split by what it occupied: a \
             strand, the FPU that serves its core, a MAU (as many jobs as ncp submitted) or another \
             unit the platform lists. A discrete-event simulation in virtual time then runs 1, 2, \
             4 ... 256 initiators in a closed loop over those costs, every strand, FPU and unit a \
             FIFO queue, and prints IKE SAs per second and p50/p99 setup time per row, and each \
             curve's knee (the fewest clients reaching 90 % of its plateau). The same seed gives \
-            the same figures. With --timing timed:SCALE the smallest loads (up to --timed-clients) \
+            the same figures for the same profiled negotiations. With --timing timed:SCALE the smallest loads (up to --timed-clients) \
             are also run for real, concurrently, each result held for its modeled time x SCALE, \
             and printed as "timed" rows in modeled time beside the virtual ones.
 
             Example:
               ikebench capacity
-              ikebench capacity --platform t2000,host --svg capacity.svg
+              ikebench capacity --platform t2000,t5220,host --svg capacity.svg
               ikebench capacity --clients 1,2,4 --timing timed:20 --rsa-bits 1024 --group 2
             """)
 
@@ -96,18 +97,27 @@ struct CapacityCommand: AsyncParsableCommand {
         guard rtt >= 0, rtt < 60 else { throw ValidationError("--rtt must be in [0, 60) seconds") }
         guard (1...64).contains(timedClients) else { throw ValidationError("--timed-clients must be in 1...64") }
         guard (1...100).contains(timedNegotiations) else { throw ValidationError("--timed-negotiations must be in 1...100") }
-        if emulation.isTimed && timedPlatform(named: Platform.t2000.name) == nil { throw ValidationError("no timed platform") }
+    }
+
+    /// A modeled platform built with `timing` and --fp-trap-penalty, or nil for one with nothing to hold (the host).
+    func modeledPlatform(named name: String, timing: EmulatedTiming?) -> Platform? {
+        let penalty = emulation.fpTrapPenalty
+        switch name {
+        case Platform.t2000.name: return .t2000(chip: penalty.map { ChipModel.ultraSPARCT1.withFPTrapPenalty($0) }, timing: timing)
+        case Platform.t5220.name: return .t5220(chip: penalty.map { ChipModel.ultraSPARCT2.withFPTrapPenalty($0) }, timing: timing)
+        default: return nil
+        }
     }
 
     /// The platform whose profile is taken: its emulated providers release results at once.
     func profilingPlatform(named name: String) -> Platform {
-        name == Platform.t2000.name ? .t2000(chip: emulation.chip, timing: .fast) : Platform.named(name)!
+        modeledPlatform(named: name, timing: .fast) ?? Platform.named(name)!
     }
 
     /// The platform built with a timed --timing, or nil when the platform has no modeled time to hold.
     func timedPlatform(named name: String) -> Platform? {
         guard case .timed? = emulation.timing else { return nil }
-        return name == Platform.t2000.name ? .t2000(chip: emulation.chip, timing: emulation.timing) : nil
+        return modeledPlatform(named: name, timing: emulation.timing)
     }
 
     func run() async throws {
@@ -136,7 +146,7 @@ struct CapacityCommand: AsyncParsableCommand {
                 }
                 if case .timed(let scale)? = emulation.timing {
                     guard let timed = timedPlatform(named: name) else {
-                        notes.append("\(name): no timed rows (only t2000's emulated providers have a modeled time to hold)")
+                        notes.append("\(name): no timed rows (only a modeled platform's emulated providers have a modeled time to hold)")
                         continue
                     }
                     for n in levels where n <= timedClients {
@@ -159,15 +169,15 @@ struct CapacityCommand: AsyncParsableCommand {
         print("")
         print(report.text)
         for note in notes { print(note) }
-        if let with = report.knee(platform: Platform.t2000.name, ncp: true),
-            let without = report.knee(platform: Platform.t2000.name, ncp: false)
-        {
-            print("""
-
-                The 2007 question: a T2000 responder (this configuration) accepts at most \
-                \(CapacityReport.rateText(with.plateauSAPerSecond)) remote-access clients per second with ncp/0 \
-                and \(CapacityReport.rateText(without.plateauSAPerSecond)) with ncp/0 disabled.
-                """)
+        var answers: [String] = []
+        for (name, box) in [(Platform.t2000.name, "T2000"), (Platform.t5220.name, "T5220")] {
+            if let with = report.knee(platform: name, ncp: true), let without = report.knee(platform: name, ncp: false) {
+                answers.append("a \(box) responder accepts at most \(CapacityReport.rateText(with.plateauSAPerSecond)) remote-access "
+                    + "clients per second with ncp/0 and \(CapacityReport.rateText(without.plateauSAPerSecond)) with ncp/0 disabled")
+            }
+        }
+        if !answers.isEmpty {
+            print("\nThe 2007 question, in this configuration: " + answers.joined(separator: "; ") + ".")
         }
     }
 }

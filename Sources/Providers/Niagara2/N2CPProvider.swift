@@ -111,6 +111,8 @@ public final class N2CPProvider: CryptoProvider {
             throw error
         }
         context.addModeled(cycles: Double(cost.totalCycles), clockHz: cost.clockHz)
+        // The unit's share, for capacity models; the host cycles stay on the submitting strand.
+        context.record(ResourceCycles(streamUnit: Double(cost.unitCycles), unitJobs: cost.jobs))
         context.count("n2cp.cwq\(queue.id)")
         context.count("n2cp.jobs", cost.jobs)
         var releaseAt: UInt64?
