@@ -181,7 +181,7 @@ struct CapacityTests {
         #expect((object["knees"] as? [[String: Any]])?.count == 2)
         // The chart draws both curves and names the knees.
         let svg = CapacityChart.svg(report)
-        #expect(svg.contains("t2000 ncp/0 on") && svg.contains("t2000 ncp/0 off") && svg.contains("knee t2000"))
+        #expect(svg.contains("t2000 ncp/0 on") && svg.contains("t2000 ncp/0 off") && svg.contains("knee at "))
     }
 
     /// RSA-2048 keys for the with-ncp agreement (the configuration `capacity` defaults to).

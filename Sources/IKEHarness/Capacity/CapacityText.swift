@@ -67,14 +67,24 @@ public enum CapacityChart {
                                 date: date, footnotes: footnotes),
             series: curves.map { c in .init(c.name, points: c.rows.map { .init(x: Double($0.clients), y: $0.saPerSecond) }) },
             xAxis: xAxis, yAxis: ChartAxis(label: "IKE SAs per second (log)", kind: .log, format: .perSecond),
-            events: report.knees.map { k in
-                .init(x: Double(k.throughputKneeClients),
-                      label: "knee \(k.platform) ncp/0 \(k.ncp ? "on" : "off"): \(k.throughputKneeClients) client\(k.throughputKneeClients == 1 ? "" : "s"), \(CapacityReport.rate(k.plateauSAPerSecond))/s plateau")
-            })
+            events: knees(report))
         let latency = LineChart(
             header: ChartHeader(title: "p99 IKE SA setup time against concurrent initiators", subtitles: [report.configuration], date: date),
             series: curves.map { c in .init(c.name, points: c.rows.map { .init(x: Double($0.clients), y: $0.p99Seconds) }) },
             xAxis: xAxis, yAxis: ChartAxis(label: "p99 setup time (log)", kind: .log, format: .seconds))
         return Figure(panels: [throughput, latency]).svg()
+    }
+
+    /// One mark per client count where curves bend, naming every curve whose knee it is
+    /// (curves sharing a knee share a mark, so labels do not overprint).
+    static func knees(_ report: CapacityReport) -> [LineChart.Event] {
+        var byClients: [Int: [String]] = [:]
+        for k in report.knees {
+            byClients[k.throughputKneeClients, default: []].append(
+                "\(k.platform) ncp/0 \(k.ncp ? "on" : "off")" + (k.time == CapacityTime.timed.rawValue ? " (timed)" : ""))
+        }
+        return byClients.keys.sorted().map { n in
+            .init(x: Double(n), label: "knee at \(n) client\(n == 1 ? "" : "s"): " + byClients[n]!.joined(separator: ", "))
+        }
     }
 }
