@@ -49,4 +49,25 @@ struct JSONShapeTests {
             #expect(r["consistent"] as? Bool == false)
         }
     }
+
+    @Test func capacity() throws {
+        let c = try IKEBenchBinary.run(["capacity", "--platform", "t2000,t5220", "--rsa-bits", "1024", "--group", "2",
+                                        "--clients", "1,2,8", "--samples", "1", "--negotiations", "50", "--json"])
+        let rows = try #require(c["rows"] as? [[String: Any]])
+        #expect(rows.count == 2 * 2 * 3)  // platforms × ncp settings × client counts
+        for r in rows {
+            #expect(Set(r.keys) == ["platform", "ncp", "clients", "saPerSecond", "p50Seconds", "p99Seconds", "time"])
+            #expect(["t2000", "t5220"].contains(r["platform"] as? String ?? ""))
+            #expect(r["ncp"] as? Bool != nil && r["clients"] is Int && r["time"] as? String == "virtual")
+            for k in ["saPerSecond", "p50Seconds", "p99Seconds"] { #expect((r[k] as? Double ?? 0) > 0, "\(k)") }
+        }
+        func rate(_ platform: String, _ ncp: Bool, _ clients: Int) -> Double {
+            rows.first { $0["platform"] as? String == platform && $0["ncp"] as? Bool == ncp && $0["clients"] as? Int == clients }?["saPerSecond"] as? Double ?? 0
+        }
+        // Eight clients use the eight MAUs; without ncp the T1's one FPU does not scale, the T2's FGU per core does.
+        #expect(rate("t2000", true, 8) > 6 * rate("t2000", true, 1))
+        #expect(rate("t2000", false, 8) < 1.1 * rate("t2000", false, 1))
+        #expect(rate("t5220", false, 8) > 6 * rate("t5220", false, 1))
+        #expect((c["knees"] as? [[String: Any]])?.count == 4)
+    }
 }
