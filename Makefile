@@ -21,6 +21,15 @@ FILES := /usr/lib/softhsm/libsofthsm2.so:softhsm2 /usr/bin/softhsm2-util:softhsm
 	/usr/lib/ipsec/charon:strongswan-charon /usr/sbin/swanctl:strongswan-swanctl \
 	/usr/lib/ipsec/plugins/libstrongswan-openssl.so:libstrongswan-standard-plugins \
 	/usr/lib/ipsec/plugins/libstrongswan-pkcs11.so:libstrongswan-extra-plugins
+# OpenSSL 3's PKCS#11 provider (the OpenSSL/TLS interop tests, `make bench-tls`):
+# version 1.0, which only Debian's bookworm-backports has. `make deps` adds that
+# suite as an apt source (packaging/apt/bookworm-backports.sources) with a
+# preferences file (packaging/apt/cryptoframework-pkcs11-provider.pref) that pins
+# this one package to it: every other package stays at bookworm.
+PKCS11_PROVIDER := /usr/lib/x86_64-linux-gnu/ossl-modules/pkcs11.so
+PKCS11_PROVIDER_VERSION := 1.0
+APT_SOURCES_DIR ?= /etc/apt/sources.list.d
+APT_PREFERENCES_DIR ?= /etc/apt/preferences.d
 
 # make install PREFIX=/usr/local DESTDIR=: the two commands, their manual pages,
 # bash/zsh/fish completions, and the PKCS#11 module with a p11-kit module file
@@ -58,8 +67,26 @@ deps:
 	    echo "install them with: sudo apt-get install -y$$missing"; \
 	    exit 1; \
 	  fi; \
+	fi
+	@if [ ! -e $(PKCS11_PROVIDER) ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "make deps: adding bookworm-backports for pkcs11-provider only ($(APT_SOURCES_DIR)/cryptoframework-bookworm-backports.sources, pinned by $(APT_PREFERENCES_DIR)/cryptoframework-pkcs11-provider.pref)"; \
+	    install -m 644 packaging/apt/bookworm-backports.sources $(APT_SOURCES_DIR)/cryptoframework-bookworm-backports.sources && \
+	    install -m 644 packaging/apt/cryptoframework-pkcs11-provider.pref $(APT_PREFERENCES_DIR)/cryptoframework-pkcs11-provider.pref && \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pkcs11-provider || exit 1; \
+	  else \
+	    echo "make deps: pkcs11-provider $(PKCS11_PROVIDER_VERSION) is missing; it is in Debian's bookworm-backports:"; \
+	    echo "  sudo install -m 644 packaging/apt/bookworm-backports.sources $(APT_SOURCES_DIR)/cryptoframework-bookworm-backports.sources"; \
+	    echo "  sudo install -m 644 packaging/apt/cryptoframework-pkcs11-provider.pref $(APT_PREFERENCES_DIR)/cryptoframework-pkcs11-provider.pref"; \
+	    echo "  sudo apt-get update && sudo apt-get install -y pkcs11-provider"; \
+	    exit 1; \
+	  fi; \
 	fi; \
-	command -v $(SWIFT) >/dev/null 2>&1 || { echo "make deps: no Swift toolchain on PATH (swift 6.1 or newer is needed)"; exit 1; }
+	version=$$(dpkg-query -W -f '$${Version}' pkcs11-provider 2>/dev/null); \
+	case "$$version" in $(PKCS11_PROVIDER_VERSION)|$(PKCS11_PROVIDER_VERSION)-*) ;; \
+	  *) echo "make deps: pkcs11-provider '$$version' is installed; the tests are written for $(PKCS11_PROVIDER_VERSION) (bookworm-backports)"; exit 1;; \
+	esac
+	@command -v $(SWIFT) >/dev/null 2>&1 || { echo "make deps: no Swift toolchain on PATH (swift 6.1 or newer is needed)"; exit 1; }
 
 build: deps
 	$(SWIFT) build
