@@ -1,5 +1,8 @@
 public import CPKCS11
 import PKCS11Module
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // The module's C surface: one @_cdecl entry point per PKCS#11 function it
 // serves, each of them thin (check the arguments, call one Swift function,
@@ -35,8 +38,23 @@ private var module: Module { Module.shared }
 
 @_cdecl("C_Initialize")
 func entryInitialize(_ args: UnsafeMutableRawPointer?) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.initialize(args) }
+    _ = stayLoaded
+    return entry { () throws(CryptokiError) in try module.initialize(args) }
 }
+
+/// Marks this library RTLD_NODELETE on the first C_Initialize, so a host's
+/// dlclose after C_Finalize (pkcs11-provider does this at exit) leaves it, and
+/// the Swift runtime and libdispatch it brought, mapped. Their threads
+/// (libdispatch's workers and manager, which cannot be joined) outlive
+/// C_Finalize; unmapped under them, the next wake-up crashes the host (seen
+/// with CRYPTOFRAMEWORK_KSTAT_DIR, whose trailing write is a timer on a global
+/// queue). A dlopen of the same file afterwards gets this copy again, and
+/// C_Initialize starts it afresh.
+private let stayLoaded: Void = {
+    var info = cpkcs11_dl_info()
+    guard cpkcs11_dladdr(#dsohandle, &info) != 0, let name = info.dli_fname else { return }
+    _ = dlopen(name, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)
+}()
 
 @_cdecl("C_Finalize")
 func entryFinalize(_ reserved: UnsafeMutableRawPointer?) -> CK_RV {

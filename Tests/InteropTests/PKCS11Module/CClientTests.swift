@@ -151,6 +151,19 @@ struct CClientTests {
         #expect(run.standardError.isEmpty, "the module wrote to stderr: \(run.standardError)")
     }
 
+    @Test("dlclose after C_Finalize with kstats published: the host goes on and loads the module again (it stays mapped)")
+    func unloadAfterFinalize() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
+        let client = try Self.client.get()
+        let kstats = scratch.root.appendingPathComponent("kstat").path
+        let run = try runClient(client, [ModuleUnderTest.path, "unload"],
+                                environment: scratch.environment(extra: ["CRYPTOFRAMEWORK_KSTAT_DIR": kstats]))
+        #expect(run.status == 0 && run.standardOutput.hasSuffix("OK\n"), "\(run)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: kstats).isEmpty, "a kstat file outlived C_Finalize")
+    }
+
     // Host only: t2000's providers (ncp/0, sparcfp) serve no EC, so its slot lists none.
     @Test("EC through the C ABI: P-256/384/521 ECDSA, Ed25519 EdDSA, P-256 and X25519 ECDH, raw and DER points, malformed values refused")
     func ellipticCurves() throws {

@@ -28,8 +28,9 @@ static void check_rv(const char *what, CK_RV rv, CK_RV expected, int line) {
 }
 #define EXPECT(cond) do { if (!(cond)) { printf("FAIL line %d: %s\n", __LINE__, #cond); failures++; } } while (0)
 
+static void *handle;
 static void load(const char *path) {
-    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) { printf("FAIL: dlopen: %s\n", dlerror()); exit(1); }
     CK_C_GetFunctionList get = (CK_C_GetFunctionList)dlsym(handle, "C_GetFunctionList");
     if (!get || get(&p11) != CKR_OK) { printf("FAIL: C_GetFunctionList\n"); exit(1); }
@@ -686,6 +687,25 @@ static void scenario_keyvalues(const char *primeHex) {
 
 #include "ec_scenario.c"
 
+/* ---- dlclose after C_Finalize, as pkcs11-provider does at exit: the process
+ * goes on (the module's kstat trailing write is a timer on a libdispatch queue,
+ * due 0.1 s after the last change), then loads the module again ---- */
+static void scenario_unload(const char *path) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(0);
+    unsigned char bytes[16];
+    for (int i = 0; i < 3; i++) CHECK(p11->C_GenerateRandom(s, bytes, sizeof bytes), CKR_OK);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+    EXPECT(dlclose(handle) == 0);
+    usleep(400000);
+    load(path);
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    s = open_session(0);
+    CHECK(p11->C_GenerateRandom(s, bytes, sizeof bytes), CKR_OK);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+    usleep(400000);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: module_client MODULE SCENARIO [ARGS]\n"); return 2; }
     load(argv[1]);
@@ -704,6 +724,7 @@ int main(int argc, char **argv) {
     else if (strcmp(scenario, "forkbusy") == 0) scenario_forkbusy(atoi(argv[3]));
     else if (strcmp(scenario, "ec") == 0) scenario_ec();
     else if (strcmp(scenario, "ectoken") == 0) scenario_ec_token(argv[3]);
+    else if (strcmp(scenario, "unload") == 0) scenario_unload(argv[1]);
     else { fprintf(stderr, "unknown scenario %s\n", scenario); return 2; }
     if (failures == 0) printf("OK\n");
     return failures == 0 ? 0 : 1;
