@@ -42,7 +42,7 @@ BUILT ?=
 # commands' own help, completed with the sections in docs/man/*.sections.
 MAN_DATE ?= 2026-11-29
 
-.PHONY: all deps build release test test-fast example bench bench-pkcs11 bench-serve bench-responders pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz
+.PHONY: all deps build release test test-fast example bench bench-pkcs11 bench-tls bench-serve bench-responders conformance pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz
 
 all: build
 
@@ -130,6 +130,7 @@ bench: release
 	.build/release/model-figures
 	.build/release/ikebench run --platform host --negotiations 2000 --concurrency 1,2,4
 	$(MAKE) bench-pkcs11
+	$(MAKE) bench-tls
 	$(MAKE) bench-serve
 	$(MAKE) bench-responders
 	@echo "make bench: charts in $(BENCH_CHARTS)/ (compare.svg, calibrate.svg, capacity.svg, speed.svg)"
@@ -138,11 +139,27 @@ bench: release
 pkcs11-module: deps
 	$(SWIFT) build -c release --product CryptoFrameworkPKCS11
 
-# RSA-2048 sign/verify per second through the module from C against the Swift API.
+# One C client on the module and on SoftHSM2, beside the Swift API: RSA-2048
+# PKCS#1 v1.5 sign/verify and PSS sign, ECDSA P-256 sign/verify, ECDH P-256,
+# AES-128-GCM, with the ratios (docs/performance.md).
 bench-pkcs11: pkcs11-module
 	$(SWIFT) build -c release --product pkcs11-speed
 	cc -O2 -o .build/release/pkcs11_speed Benchmarks/PKCS11/pkcs11_speed.c $$(pkg-config --cflags p11-kit-1) -ldl
 	.build/release/pkcs11-speed .build/release/pkcs11_speed
+
+# TLS 1.3 handshakes per second from `openssl s_server` with its key in a file,
+# on the module's token and on SoftHSM2's (pkcs11-provider), BENCH_TLS_SECONDS a row.
+BENCH_TLS_SECONDS ?= 5
+bench-tls: pkcs11-module
+	scripts/bench-tls.sh $(BENCH_TLS_SECONDS) .build/release/libCryptoFrameworkPKCS11.so
+
+# google/pkcs11test (an independent PKCS#11 conformance suite, not part of this
+# project: build it from its repository) against SoftHSM2 and the module on host
+# and t2000: make conformance PKCS11TEST=/path/to/pkcs11test (docs/conformance.md).
+PKCS11TEST ?=
+conformance: deps
+	$(SWIFT) build --product CryptoFrameworkPKCS11
+	scripts/conformance.sh "$(PKCS11TEST)" "$$($(SWIFT) build --show-bin-path)/libCryptoFrameworkPKCS11.so" .build/conformance
 
 # `ikebench serve` answering strongSwan initiators on loopback (needs root for
 # charon's private /run): negotiations/s and Phase I p50 next to its four
