@@ -392,8 +392,15 @@ func entryGenerateRandom(_ session: CK_SESSION_HANDLE, _ output: UnsafeMutablePo
 
 @_cdecl("C_WaitForSlotEvent")
 func entryWaitForSlotEvent(_ flags: CK_FLAGS, _ slot: UnsafeMutablePointer<CK_SLOT_ID>?, _ reserved: UnsafeMutableRawPointer?) -> CK_RV {
-    // The one slot's token is never removed; strongSwan spins on any other answer.
-    CK_RV(CKR_FUNCTION_NOT_SUPPORTED)
+    entry { () throws(CryptokiError) in
+        try module.requireInitialized()
+        // The one slot's token is never removed, so there is never an event: asked not to
+        // block, that is CKR_NO_EVENT; a blocking wait is not supported (it would never
+        // return), and strongSwan spins on any other answer to it.
+        guard flags & CK_FLAGS(CKF_DONT_BLOCK) != 0 else { throw CryptokiError(CKR_FUNCTION_NOT_SUPPORTED) }
+        _ = try out(slot)
+        throw CryptokiError(CKR_NO_EVENT)
+    }
 }
 
 // MARK: The table

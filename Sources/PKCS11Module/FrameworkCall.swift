@@ -72,6 +72,8 @@ package struct MechanismArgument {
     let parameter: [UInt8]?
 
     package init(_ pointer: UnsafePointer<CK_MECHANISM>?) throws(CryptokiError) {
+        // An uninitialized module says so before it reads the caller's mechanism.
+        try Module.shared.requireInitialized()
         guard let m = pointer?.pointee else { throw .argumentsBad }
         type = m.mechanism
         if let p = m.pParameter, m.ulParameterLen > 0 {

@@ -52,6 +52,13 @@ package final class Module: Sendable {
         }
     }
 
+    /// CKR_CRYPTOKI_NOT_INITIALIZED unless C_Initialize ran in this process:
+    /// checked before any argument, as PKCS#11 v2.40 §5.4 answers an
+    /// uninitialized library.
+    package func requireInitialized() throws(CryptokiError) {
+        try withState { _ throws(CryptokiError) in }
+    }
+
     package func initialize(_ arguments: UnsafeMutableRawPointer?) throws(CryptokiError) {
         var mayCreateThreads = true
         if let arguments {

@@ -22,6 +22,10 @@ struct ModuleState {
     var user: CK_USER_TYPE?
     /// The token's master key while someone is logged in.
     var masterKey: SecureBytes?
+    /// A wrong user PIN was given since the last successful user login
+    /// (CKF_USER_PIN_COUNT_LOW in C_GetTokenInfo; this process's count, the
+    /// token has no lockout).
+    var userPINFailed = false
     /// Keystore files that could not be read (left untouched; `cryptoadm list -v` names them).
     var unreadableFiles: Set<String> = []
 

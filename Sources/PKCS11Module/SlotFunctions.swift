@@ -46,9 +46,9 @@ extension Module {
             try withState { _ throws(CryptokiError) in }
             throw .slotInvalid
         }
-        let (record, sessions, readWrite, keystore, rng) = try withState { (s) throws(CryptokiError) in
+        let (record, sessions, readWrite, keystore, rng, pinFailed) = try withState { (s) throws(CryptokiError) in
             (try s.keystore.readToken(), s.sessions.count, s.sessions.values.filter(\.readWrite).count, s.keystore,
-             MetaslotMechanisms.randomAllowed(s.framework))
+             MetaslotMechanisms.randomAllowed(s.framework), s.userPINFailed)
         }
         out = CK_TOKEN_INFO()
         let label = record.map { String(decoding: $0.label, as: UTF8.self) } ?? ""
@@ -60,6 +60,7 @@ extension Module {
         if let record {
             flags |= CKF_TOKEN_INITIALIZED | CKF_LOGIN_REQUIRED
             if record.userPINInitialized { flags |= CKF_USER_PIN_INITIALIZED }
+            if pinFailed { flags |= CKF_USER_PIN_COUNT_LOW }
         }
         out.flags = CK_FLAGS(flags)
         out.ulMaxSessionCount = CK_ULONG(CK_EFFECTIVELY_INFINITE)

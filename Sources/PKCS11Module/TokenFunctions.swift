@@ -78,9 +78,16 @@ extension Module {
         guard let record = try keystore.readToken(), user == CKU_SO || record.userPINInitialized else {
             throw CryptokiError(CKR_USER_PIN_NOT_INITIALIZED)
         }
-        let masterKey = try Self.unseal(record, pin: pin, so: user == CKU_SO)
+        let masterKey: SecureBytes
+        do throws(CryptokiError) {
+            masterKey = try Self.unseal(record, pin: pin, so: user == CKU_SO)
+        } catch {
+            if error == .pinIncorrect && user == CKU_USER { try withState { (s) throws(CryptokiError) in s.userPINFailed = true } }
+            throw error
+        }
         try withState { (s) throws(CryptokiError) in
             guard s.user == nil else { throw CryptokiError(s.user == user ? CKR_USER_ALREADY_LOGGED_IN : CKR_USER_ANOTHER_ALREADY_LOGGED_IN) }
+            if user == CKU_USER { s.userPINFailed = false }
             s.user = user
             s.masterKey = masterKey
             s.syncTokenObjects()

@@ -151,6 +151,15 @@ struct CClientTests {
         #expect(run.standardError.isEmpty, "the module wrote to stderr: \(run.standardError)")
     }
 
+    @Test("what google/pkcs11test expects: CKR_CRYPTOKI_NOT_INITIALIZED before any argument, C_WaitForSlotEvent without blocking, CKF_USER_PIN_COUNT_LOW after a wrong PIN",
+          arguments: ["host", "t2000"])
+    func conformanceAnswers(platform: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["conformance"], platform: platform, scratch: scratch)
+        #expect(run.status == 0 && run.standardOutput.hasSuffix("OK\n"), "\(run)")
+    }
+
     @Test("dlclose after C_Finalize with kstats published: the host goes on and loads the module again (it stays mapped)")
     func unloadAfterFinalize() throws {
         let scratch = try Scratch()

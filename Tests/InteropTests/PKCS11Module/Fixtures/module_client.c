@@ -206,7 +206,9 @@ static void scenario_dh(const char *primeHex) {
     CHECK(p11->C_GetSessionInfo(s, &info), CKR_OK);
     EXPECT(info.state == CKS_RO_PUBLIC_SESSION);
     CK_SLOT_ID slot;
-    CHECK(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_FUNCTION_NOT_SUPPORTED);
+    /* strongSwan waits blocking (flags 0) and stops asking on CKR_FUNCTION_NOT_SUPPORTED. */
+    CHECK(p11->C_WaitForSlotEvent(0, &slot, NULL), CKR_FUNCTION_NOT_SUPPORTED);
+    CHECK(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_NO_EVENT);
     CHECK(p11->C_CloseSession(s), CKR_OK);
     CHECK(p11->C_GetAttributeValue(s, ka, &sa, 1), CKR_SESSION_HANDLE_INVALID);
     CHECK(p11->C_Finalize(NULL), CKR_OK);
@@ -687,6 +689,43 @@ static void scenario_keyvalues(const char *primeHex) {
 
 #include "ec_scenario.c"
 
+/* ---- answers google/pkcs11test expected (docs/conformance.md): an
+ * uninitialized module says so before it reads a mechanism; C_WaitForSlotEvent
+ * without blocking has no event; a wrong user PIN sets CKF_USER_PIN_COUNT_LOW
+ * until the next successful user login ---- */
+static void scenario_conformance(void) {
+    CK_MECHANISM garbage = { CKM_AES_CBC, (void *)1, 7 };
+    CK_SLOT_ID slot = 99;
+    CHECK(p11->C_EncryptInit(1, &garbage, 1), CKR_CRYPTOKI_NOT_INITIALIZED);
+    CHECK(p11->C_SignInit(1, NULL, 1), CKR_CRYPTOKI_NOT_INITIALIZED);
+    CHECK(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_CRYPTOKI_NOT_INITIALIZED);
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CHECK(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_NO_EVENT);
+    CHECK(p11->C_WaitForSlotEvent(0, &slot, NULL), CKR_FUNCTION_NOT_SUPPORTED);
+    CHECK(p11->C_WaitForSlotEvent(CKF_DONT_BLOCK, NULL, NULL), CKR_ARGUMENTS_BAD);
+    CK_UTF8CHAR label[32];
+    memset(label, ' ', sizeof label);
+    CHECK(p11->C_InitToken(0, (CK_UTF8CHAR *)"87654321", 8, label), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(CKF_RW_SESSION);
+    CHECK(p11->C_Login(s, CKU_SO, (CK_UTF8CHAR *)"87654321", 8), CKR_OK);
+    CHECK(p11->C_InitPIN(s, (CK_UTF8CHAR *)"1234", 4), CKR_OK);
+    CHECK(p11->C_Logout(s), CKR_OK);
+    CK_TOKEN_INFO info;
+    CHECK(p11->C_GetTokenInfo(0, &info), CKR_OK);
+    EXPECT(!(info.flags & CKF_USER_PIN_COUNT_LOW));
+    CHECK(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR *)"4321", 4), CKR_PIN_INCORRECT);
+    CHECK(p11->C_GetTokenInfo(0, &info), CKR_OK);
+    EXPECT(info.flags & CKF_USER_PIN_COUNT_LOW);
+    CHECK(p11->C_Login(s, CKU_SO, (CK_UTF8CHAR *)"87654321", 8), CKR_OK);
+    CHECK(p11->C_Logout(s), CKR_OK);
+    CHECK(p11->C_GetTokenInfo(0, &info), CKR_OK);
+    EXPECT(info.flags & CKF_USER_PIN_COUNT_LOW);
+    CHECK(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR *)"1234", 4), CKR_OK);
+    CHECK(p11->C_GetTokenInfo(0, &info), CKR_OK);
+    EXPECT(!(info.flags & CKF_USER_PIN_COUNT_LOW));
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
 /* ---- dlclose after C_Finalize, as pkcs11-provider does at exit: the process
  * goes on (the module's kstat trailing write is a timer on a libdispatch queue,
  * due 0.1 s after the last change), then loads the module again ---- */
@@ -725,6 +764,7 @@ int main(int argc, char **argv) {
     else if (strcmp(scenario, "ec") == 0) scenario_ec();
     else if (strcmp(scenario, "ectoken") == 0) scenario_ec_token(argv[3]);
     else if (strcmp(scenario, "unload") == 0) scenario_unload(argv[1]);
+    else if (strcmp(scenario, "conformance") == 0) scenario_conformance();
     else { fprintf(stderr, "unknown scenario %s\n", scenario); return 2; }
     if (failures == 0) printf("OK\n");
     return failures == 0 ? 0 : 1;
