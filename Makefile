@@ -42,7 +42,7 @@ BUILT ?=
 # commands' own help, completed with the sections in docs/man/*.sections.
 MAN_DATE ?= 2026-11-29
 
-.PHONY: all deps build release test test-fast example bench bench-pkcs11 bench-tls bench-serve bench-responders conformance pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz
+.PHONY: all deps build release test test-fast example bench bench-pkcs11 bench-tls bench-serve bench-responders conformance mechanism-table pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz
 
 all: build
 
@@ -152,6 +152,12 @@ bench-pkcs11: pkcs11-module
 BENCH_TLS_SECONDS ?= 5
 bench-tls: pkcs11-module
 	scripts/bench-tls.sh $(BENCH_TLS_SECONDS) .build/release/libCryptoFrameworkPKCS11.so
+
+# The mechanism table in docs/pkcs11-module.md, rewritten from what the module
+# lists (pkcs11-tool -M on host and t2000); MechanismTableTests fails when they differ.
+mechanism-table: deps
+	$(SWIFT) build --product CryptoFrameworkPKCS11
+	CRYPTOFRAMEWORK_WRITE_MECHANISM_TABLE=1 $(SWIFT) test --filter MechanismTableTests
 
 # google/pkcs11test (an independent PKCS#11 conformance suite, not part of this
 # project: build it from its repository) against SoftHSM2 and the module on host

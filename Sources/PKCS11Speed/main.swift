@@ -192,7 +192,7 @@ do {
             keepBest(&reference, try clientRates(options, module: path, login: (softhsm.slot, "123456"), environment: softhsm.environment))
         }
     }
-    let table = TextTable([.left(30), .right(12), .right(12), .right(12), .right(10), .right(10)], separator: "")
+    let table = TextTable([.left(36), .right(12), .right(14), .right(11), .right(11), .right(8)], separator: " ")
     func figure(_ value: Double??) -> String {
         guard let value else { return "-" }
         guard let value else { return "absent" }
