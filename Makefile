@@ -149,7 +149,7 @@ bench-pkcs11: pkcs11-module
 
 # TLS 1.3 handshakes per second from `openssl s_server` with its key in a file,
 # on the module's token and on SoftHSM2's (pkcs11-provider), BENCH_TLS_SECONDS a row.
-BENCH_TLS_SECONDS ?= 5
+BENCH_TLS_SECONDS ?= 2
 bench-tls: pkcs11-module
 	scripts/bench-tls.sh $(BENCH_TLS_SECONDS) .build/release/libCryptoFrameworkPKCS11.so
 

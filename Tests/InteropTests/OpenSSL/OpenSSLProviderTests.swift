@@ -14,7 +14,7 @@ import Testing
 /// EC mechanism: the EC cases run on host, and t2000 checks that the slot
 /// indeed lists none.
 @Suite("OpenSSL 3 through pkcs11-provider", .serialized)
-struct PKCS11ProviderTests {
+struct OpenSSLProviderTests {
     static let provider = "/usr/lib/x86_64-linux-gnu/ossl-modules/pkcs11.so"
     static let platforms = ["host", "t2000"]
 
@@ -34,11 +34,23 @@ struct PKCS11ProviderTests {
 
         init(platform: String) throws {
             try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
-            try #require(FileManager.default.fileExists(atPath: PKCS11ProviderTests.provider),
+            try #require(FileManager.default.fileExists(atPath: OpenSSLProviderTests.provider),
                          "pkcs11-provider is not installed: make deps installs it from bookworm-backports")
             scratch = try Scratch()
             self.platform = platform
-            let env = scratch.environment()
+            // pkcs11-tool links OpenSSL too: it gets the plain configuration, never the machine's.
+            try """
+                openssl_conf = openssl_init
+                [openssl_init]
+                providers = provider_sect
+                [provider_sect]
+                default = default_sect
+                [default_sect]
+                activate = 1
+
+                """.write(toFile: plainConf, atomically: true, encoding: .utf8)
+            var env = scratch.environment()
+            env["OPENSSL_CONF"] = plainConf
             for args in [
                 ["--init-token", "--label", "cf-tls", "--so-pin", "87654321"],
                 ["--init-pin", "--so-pin", "87654321", "--pin", "123456"],
@@ -60,22 +72,12 @@ struct PKCS11ProviderTests {
                 [default_sect]
                 activate = 1
                 [pkcs11_sect]
-                module = \(PKCS11ProviderTests.provider)
+                module = \(OpenSSLProviderTests.provider)
                 pkcs11-module-path = \(ModuleUnderTest.path)
                 pkcs11-module-token-pin = file:\(dir)/pin
                 activate = 1
 
                 """.write(toFile: providerConf, atomically: true, encoding: .utf8)
-            try """
-                openssl_conf = openssl_init
-                [openssl_init]
-                providers = provider_sect
-                [provider_sect]
-                default = default_sect
-                [default_sect]
-                activate = 1
-
-                """.write(toFile: plainConf, atomically: true, encoding: .utf8)
             try "data signed on the token\n".write(toFile: dir + "/data", atomically: true, encoding: .utf8)
             let digest = try run(["dgst", "-sha256", "-binary", "-out", dir + "/data.sha256", dir + "/data"], onToken: false)
             try #require(digest.status == 0, "\(digest)")
@@ -133,7 +135,9 @@ struct PKCS11ProviderTests {
 
         /// Whether the module's slot on this platform lists `mechanism` (pkcs11-tool -M).
         func slotLists(_ mechanism: String) throws -> Bool {
-            let run = try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path, "-M"], environment: scratch.environment(platform: platform))
+            var env = scratch.environment(platform: platform)
+            env["OPENSSL_CONF"] = plainConf
+            let run = try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path, "-M"], environment: env)
             try #require(run.status == 0, "\(run)")
             return run.standardOutput.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix(mechanism + ",") }
         }
