@@ -154,7 +154,7 @@ bench-tls: pkcs11-module
 	scripts/bench-tls.sh $(BENCH_TLS_SECONDS) .build/release/libCryptoFrameworkPKCS11.so
 
 # The mechanism table in docs/pkcs11-module.md, rewritten from what the module
-# lists (pkcs11-tool -M on host and t2000); MechanismTableTests fails when they differ.
+# lists (pkcs11-tool -M on host, t2000 and t5220); MechanismTableTests fails when they differ.
 mechanism-table: deps
 	$(SWIFT) build --product CryptoFrameworkPKCS11
 	CRYPTOFRAMEWORK_WRITE_MECHANISM_TABLE=1 $(SWIFT) test --filter MechanismTableTests

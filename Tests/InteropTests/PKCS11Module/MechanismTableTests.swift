@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The mechanism table in docs/pkcs11-module.md is what the module reports:
-/// `pkcs11-tool -M` on host and t2000 under the default policy, laid out as
+/// `pkcs11-tool -M` on host, t2000 and t5220 under the default policy, laid out as
 /// one markdown table between two markers. The test fails when the two
 /// differ; `make mechanism-table` (CRYPTOFRAMEWORK_WRITE_MECHANISM_TABLE=1)
 /// rewrites the block from the module instead.
@@ -26,22 +26,28 @@ struct MechanismTableTests {
         }
     }
 
-    /// The table: every mechanism either platform lists, in the host's order then t2000's.
+    /// The platforms, one column each.
+    static let platforms = ["host", "t2000", "t5220"]
+
+    /// The table: every mechanism some platform lists, in the host's order, then the others'.
     static func table() throws -> String {
-        let host = try mechanisms(platform: "host"), t2000 = try mechanisms(platform: "t2000")
-        var names = host.map(\.name)
-        for (name, _) in t2000 where !names.contains(name) { names.append(name) }
+        let lists = try platforms.map { try mechanisms(platform: $0) }
+        var names: [String] = []
+        for list in lists {
+            for (name, _) in list where !names.contains(name) { names.append(name) }
+        }
         func detail(_ list: [(name: String, detail: String)], _ name: String) -> String {
             list.first { $0.name == name }.map { $0.detail.replacingOccurrences(of: "|", with: "\\|") } ?? "—"
         }
-        var lines = ["| mechanism (pkcs11-tool's name) | host | t2000 |", "|---|---|---|"]
+        var lines = ["| mechanism (pkcs11-tool's name) | " + platforms.joined(separator: " | ") + " |",
+                     "|---|" + platforms.map { _ in "---|" }.joined()]
         for name in names {
-            lines.append("| \(name) | \(detail(host, name)) | \(detail(t2000, name)) |")
+            lines.append("| \(name) | " + lists.map { detail($0, name) }.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
     }
 
-    @Test("the table in docs/pkcs11-module.md equals pkcs11-tool -M on host and t2000 (default policy)")
+    @Test("the table in docs/pkcs11-module.md equals pkcs11-tool -M on host, t2000 and t5220 (default policy)")
     func tableMatchesModule() throws {
         try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
         let text = try String(contentsOf: Self.document, encoding: .utf8)
