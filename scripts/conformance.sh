@@ -1,7 +1,7 @@
 #!/bin/sh
 # make conformance: google/pkcs11test, an independent PKCS#11 conformance suite
 # (330 gtest cases), against SoftHSM2 (the reference) and the framework's module
-# on host and t2000, each on a scratch token it may wipe (-I runs the token
+# on host, t2000 and t5220, each on a scratch token it may wipe (-I runs the token
 # initialization tests too). The suite is not part of this project: build it
 # from its own repository and give its program's path (PKCS11TEST=...).
 # Prints passed/failed/skipped per module and every test that SoftHSM2 passes
@@ -35,7 +35,7 @@ slot=$(SOFTHSM2_CONF="$DIR/softhsm2.conf" softhsm2-util --init-token --free --la
   > "$OUT/softhsm2.log" 2>&1 || true)
 
 # The module, on each platform, with its own scratch keystore, policy and XDG dirs.
-for platform in host t2000; do
+for platform in host t2000 t5220; do
   home="$DIR/$platform"
   mkdir -p "$home"
   (
@@ -48,15 +48,15 @@ for platform in host t2000; do
   )
 done
 
-for run in softhsm2 host t2000; do
+for run in softhsm2 host t2000 t5220; do
   awk -f "$HERE/conformance-results.awk" "$OUT/$run.log" > "$OUT/$run.results"
 done
 printf '%-22s %7s %7s %8s\n' module passed failed skipped
-for run in softhsm2 host t2000; do
+for run in softhsm2 host t2000 t5220; do
   case $run in softhsm2) name="SoftHSM2 $(dpkg-query -W -f '${Version}' softhsm2 2>/dev/null | cut -d- -f1)";; *) name="ours, $run";; esac
   awk -v name="$name" '{ c[$2]++ } END { printf "%-22s %7d %7d %8d\n", name, c["PASS"], c["FAIL"], c["SKIP"] }' "$OUT/$run.results"
 done
-for platform in host t2000; do
+for platform in host t2000 t5220; do
   grep ' PASS' "$OUT/softhsm2.results" | cut -d' ' -f1 | sort > "$DIR/reference-passes"
   sort "$OUT/$platform.results" | join "$DIR/reference-passes" - | grep -v '^[^ ]* PASS' > "$OUT/$platform.behind" || true
   echo
