@@ -11,7 +11,7 @@ let package = Package(
         // The framework as a PKCS#11 v2.40 module any process can load
         // (`.build/release/libCryptoFrameworkPKCS11.so`; README "PKCS#11 module").
         .library(name: "CryptoFrameworkPKCS11", type: .dynamic, targets: ["CryptoFrameworkPKCS11"]),
-        // RSA-2048 through the module from C against the Swift API (`make bench-pkcs11`).
+        // One C client on the module and on SoftHSM2 beside the Swift API (`make bench-pkcs11`).
         .executable(name: "pkcs11-speed", targets: ["PKCS11Speed"]),
         // The parsers' fuzz entry points, for the libFuzzer package in Fuzz/ (`make fuzz`).
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
