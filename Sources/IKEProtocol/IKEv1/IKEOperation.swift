@@ -10,6 +10,11 @@ public enum IKEOperationName: String, Sendable, CaseIterable, Codable {
     case hash
     case encrypt
     case decrypt
+    /// IKEv2: ECDSA or Ed25519 sign and verify (AUTH methods 9, 10, 14).
+    case ecSign = "ec-sign"
+    case ecVerify = "ec-verify"
+    /// IKEv2: the SK payload's integrity checksum (HMAC-SHA2-256-128 …).
+    case integrity
 }
 
 /// One framework operation of a negotiation, from its report.
@@ -46,7 +51,7 @@ public final class IKECryptoSession: Sendable {
     /// Runs `request`, records it, and takes its value out with `unpack` (one
     /// of ``CryptoResult``'s accessors); a framework error, or a result of the
     /// wrong kind, is the negotiation's `cryptoFailure`.
-    private func perform<Value>(
+    func perform<Value>(
         _ name: IKEOperationName, _ request: CryptoRequest, dataBytes: Int, keyBytes: Int,
         _ unpack: (CryptoResult) throws -> Value
     ) async throws -> Value {

@@ -1,0 +1,156 @@
+import CryptoFramework
+
+/// One side's ephemeral key-exchange value for an IKE SA.
+public struct IKEv2KeyExchangeSecret: Sendable {
+    enum Private: Sendable {
+        case modp(DHPrivateKey)
+        case ec(ECPrivateKey)
+    }
+    public let group: IKEv2Group
+    let key: Private
+    /// The KE payload's data.
+    public let publicValue: [UInt8]
+}
+
+/// A signature key of ours (AUTH): RSA, ECDSA on P-256/P-384, or Ed25519.
+public enum IKEv2PrivateKey: Sendable {
+    case rsa(RSAPrivateKey)
+    case ec(ECPrivateKey)
+
+    public var publicKey: IKEv2PublicKey? {
+        switch self {
+        case .rsa(let k): .rsa(k.publicKey)
+        case .ec(let k): k.publicKey.map { .ec($0) }
+        }
+    }
+}
+
+/// A peer's public key that may verify an AUTH payload.
+public enum IKEv2PublicKey: Sendable, Equatable {
+    case rsa(RSAPublicKey)
+    case ec(ECPublicKey)
+
+    public static func == (a: IKEv2PublicKey, b: IKEv2PublicKey) -> Bool {
+        switch (a, b) {
+        case (.rsa(let x), .rsa(let y)): x.modulus == y.modulus && x.publicExponent == y.publicExponent
+        case (.ec(let x), .ec(let y)): x == y
+        default: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .rsa(let k): "RSA-\(k.bits)"
+        case .ec(let k): k.curve.name
+        }
+    }
+}
+
+/// IKEv2's cryptographic operations through the framework, each recorded in
+/// the session's report like IKEv1's.
+extension IKECryptoSession {
+    /// prf(key, data) with the negotiated PRF (RFC 7296 §2.13), in wiping buffers.
+    public func prf(_ prf: IKEv2Suite.PRF, key: SecureBytes, _ data: SecureBytes) async throws -> SecureBytes {
+        try await v2(.prf, .mac(prf.hmacMechanism, key: key, data: data), dataBytes: data.count, keyBytes: key.count) { try $0.secret }
+    }
+
+    /// The SK payload's ICV: HMAC truncated to the integrity algorithm's length (RFC 4868 §2.1).
+    public func integrity(_ integrity: IKEv2Suite.Integrity, key: SecureBytes, _ data: [UInt8]) async throws -> [UInt8] {
+        let mac = try await v2(.integrity, .mac(integrity.hash.hmacMechanism, key: key, data: SecureBytes(data)),
+                               dataBytes: data.count, keyBytes: key.count) { try $0.secret }
+        return Array(mac.bytes.prefix(integrity.icvBytes))
+    }
+
+    public func encrypt(_ encryption: IKEv2Suite.Encryption, key: SecureBytes, iv: [UInt8], _ data: [UInt8]) async throws -> [UInt8] {
+        try await v2(.encrypt, .encrypt(encryption.mechanism, key: key, iv: iv, data: data), dataBytes: data.count, keyBytes: key.count) {
+            try $0.bytes
+        }
+    }
+
+    public func decrypt(_ encryption: IKEv2Suite.Encryption, key: SecureBytes, iv: [UInt8], _ data: [UInt8]) async throws -> [UInt8] {
+        try await v2(.decrypt, .decrypt(encryption.mechanism, key: key, iv: iv, data: data), dataBytes: data.count, keyBytes: key.count) {
+            try $0.bytes
+        }
+    }
+
+    /// A fresh key-exchange value for `group` (recorded as dh-generate, whatever the group).
+    public func generateKeyExchange(_ group: IKEv2Group) async throws -> IKEv2KeyExchangeSecret {
+        switch group {
+        case .modp(let g):
+            let pair = try await v2(.dhGenerate, .generateDHKeyPair(group: g, privateBits: nil), dataBytes: 0, keyBytes: g.byteCount) {
+                try $0.dhKeyPair
+            }
+            return IKEv2KeyExchangeSecret(group: group, key: .modp(pair.privateKey), publicValue: pair.publicValue)
+        case .ecp, .curve25519:
+            let curve: ECCurve = if case .ecp(let c) = group { c } else { .x25519 }
+            let key = try await v2(.dhGenerate, .generateECKeyPair(curve: curve), dataBytes: 0, keyBytes: curve.fieldByteCount) {
+                try $0.ecKeyPair
+            }
+            guard let point = key.publicKey?.point else {
+                throw IKEv2Error(.cryptoFailure, "\(curve) key pair generated without its public key")
+            }
+            // RFC 5903 §7: the KE data is x ‖ y, without SEC 1's 04 prefix; RFC 8031: the 32 bytes of u.
+            let value = curve.family == .weierstrass ? Array(point.dropFirst()) : point
+            return IKEv2KeyExchangeSecret(group: group, key: .ec(key), publicValue: value)
+        }
+    }
+
+    /// g^ir (RFC 7296 §2.14): the MODP value left-padded to the modulus, the
+    /// ECP x coordinate (RFC 5903 §7), the X25519 output (RFC 8031 §2.2). A peer
+    /// value of the wrong size, out of range, off the curve or of small order is
+    /// INVALID_SYNTAX (RFC 7296 §3.4, RFC 8031 §2.3) before the framework sees it.
+    public func agree(_ secret: IKEv2KeyExchangeSecret, peer: [UInt8]) async throws -> SecureBytes {
+        guard peer.count == secret.group.publicValueBytes else {
+            throw IKEv2Error.syntax("KE data of \(peer.count) bytes; group \(secret.group.number) values have \(secret.group.publicValueBytes)")
+        }
+        switch secret.key {
+        case .modp(let key):
+            do { try DHRange.checkPeerValue(peer, group: key.group) } catch let e as CryptoError {
+                throw IKEv2Error.syntax("KE payload: \(e.message)")
+            }
+            return try await v2(.dhDerive, .deriveDH(privateKey: key, peerPublicValue: peer), dataBytes: peer.count,
+                                keyBytes: key.group.byteCount) { try $0.secret }
+        case .ec(let key):
+            let encoded = key.curve.family == .weierstrass ? [0x04] + peer : peer
+            do { _ = try ECPublicKey(curve: key.curve, point: encoded) } catch let e as CryptoError {
+                throw IKEv2Error.syntax("KE payload: \(e.message)")
+            }
+            return try await v2(.dhDerive, .deriveECDH(privateKey: key, peerPublicValue: encoded, parameters: .null),
+                                dataBytes: peer.count, keyBytes: key.curve.fieldByteCount) { try $0.secret }
+        }
+    }
+
+    func signRSA(_ mechanism: Mechanism, key: RSAPrivateKey, data: [UInt8], pss: PSSParameters?) async throws -> [UInt8] {
+        try await v2(.rsaSign, .sign(mechanism, key: key, data: data, pss: pss), dataBytes: data.count, keyBytes: key.publicKey.byteCount) {
+            try $0.bytes
+        }
+    }
+
+    func verifyRSA(_ mechanism: Mechanism, key: RSAPublicKey, data: [UInt8], signature: [UInt8], pss: PSSParameters?) async throws -> Bool {
+        guard signature.count == key.byteCount else { return false }
+        return try await v2(.rsaVerify, .verify(mechanism, key: key, data: data, signature: signature, pss: pss),
+                            dataBytes: data.count, keyBytes: key.byteCount) { try $0.verified }
+    }
+
+    func signEC(_ mechanism: Mechanism, key: ECPrivateKey, data: [UInt8]) async throws -> [UInt8] {
+        try await v2(.ecSign, .signEC(mechanism, key: key, data: data), dataBytes: data.count, keyBytes: key.curve.fieldByteCount) {
+            try $0.bytes
+        }
+    }
+
+    func verifyEC(_ mechanism: Mechanism, key: ECPublicKey, data: [UInt8], signature: [UInt8]) async throws -> Bool {
+        guard signature.count == key.curve.signatureByteCount else { return false }
+        return try await v2(.ecVerify, .verifyEC(mechanism, key: key, data: data, signature: signature),
+                            dataBytes: data.count, keyBytes: key.curve.fieldByteCount) { try $0.verified }
+    }
+
+    /// ``perform`` with IKEv2's error type: a framework failure is `cryptoFailure`.
+    private func v2<Value>(_ name: IKEOperationName, _ request: CryptoRequest, dataBytes: Int, keyBytes: Int,
+                           _ unpack: (CryptoResult) throws -> Value) async throws -> Value {
+        do {
+            return try await perform(name, request, dataBytes: dataBytes, keyBytes: keyBytes, unpack)
+        } catch let e as ISAKMPError {
+            throw IKEv2Error(.cryptoFailure, e.message)
+        }
+    }
+}

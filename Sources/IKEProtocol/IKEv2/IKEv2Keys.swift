@@ -1,0 +1,143 @@
+import CryptoFramework
+
+/// The keys of an IKE SA (RFC 7296 §2.14): SK_d for child SAs, SK_ai/SK_ar for
+/// integrity, SK_ei/SK_er for encryption, SK_pi/SK_pr for the AUTH payloads.
+public struct IKEv2Keys: Sendable {
+    public let skD: SecureBytes
+    public let skAi: SecureBytes
+    public let skAr: SecureBytes
+    public let skEi: SecureBytes
+    public let skEr: SecureBytes
+    public let skPi: SecureBytes
+    public let skPr: SecureBytes
+}
+
+public enum IKEv2KeyDerivation {
+    /// prf+ (RFC 7296 §2.13): T1 = prf(K, S | 0x01), Tn = prf(K, Tn-1 | S | n),
+    /// concatenated to `length` bytes. At most 255 blocks.
+    public static func prfPlus(_ prf: IKEv2Suite.PRF, key: SecureBytes, seed: SecureBytes, length: Int,
+                               session: IKECryptoSession) async throws -> SecureBytes {
+        let blocks = (length + prf.outputBytes - 1) / prf.outputBytes
+        guard blocks <= 255 else { throw IKEv2Error(.cryptoFailure, "prf+ asked for \(length) bytes: more than 255 blocks") }
+        var out: [SecureBytes] = []
+        var previous = SecureBytes([])
+        for n in 1...max(blocks, 1) {
+            previous = try await session.prf(prf, key: key, SecureBytes(concatenating: [previous, seed, SecureBytes([UInt8(n)])]))
+            out.append(previous)
+        }
+        return SecureBytes(concatenating: out).prefix(length)
+    }
+
+    /// SKEYSEED = prf(Ni | Nr, g^ir) and {SK_d | SK_ai | SK_ar | SK_ei | SK_er |
+    /// SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) (RFC 7296 §2.14).
+    /// RFC 7296 §2.14's note on PRFs with fixed key sizes does not apply: the HMAC PRFs take any key.
+    public static func derive(_ suite: IKEv2Suite, sharedSecret gir: SecureBytes, initiatorNonce ni: [UInt8], responderNonce nr: [UInt8],
+                              initiatorSPI: [UInt8], responderSPI: [UInt8], session: IKECryptoSession) async throws -> IKEv2Keys {
+        let skeyseed = try await session.prf(suite.prf, key: SecureBytes(ni + nr), gir)
+        let p = suite.prf.outputBytes
+        let a = suite.integrity.keyBytes
+        let e = suite.encryption.keyBytes
+        let material = try await prfPlus(suite.prf, key: skeyseed, seed: SecureBytes(ni + nr + initiatorSPI + responderSPI),
+                                         length: 3 * p + 2 * a + 2 * e, session: session)
+        let all = material.bytes
+        var offset = 0
+        func next(_ n: Int) -> SecureBytes {
+            defer { offset += n }
+            return SecureBytes(all[offset..<offset + n])
+        }
+        let keys = IKEv2Keys(skD: next(p), skAi: next(a), skAr: next(a), skEi: next(e), skEr: next(e), skPi: next(p), skPr: next(p))
+        return keys
+    }
+}
+
+/// The SK payload of one IKE SA (RFC 7296 §3.14): AES-CBC with a random IV,
+/// padding and pad length, and an HMAC ICV over the whole message from the IKE
+/// header to the end of the ciphertext. Each side seals with its own keys
+/// (initiator: SK_ei/SK_ai) and opens with the other's.
+public struct IKEv2Protection: Sendable {
+    public let suite: IKEv2Suite
+    let sealKeys: (encryption: SecureBytes, integrity: SecureBytes)
+    let openKeys: (encryption: SecureBytes, integrity: SecureBytes)
+
+    public init(suite: IKEv2Suite, keys: IKEv2Keys, isInitiator: Bool) {
+        self.suite = suite
+        if isInitiator {
+            sealKeys = (keys.skEi, keys.skAi)
+            openKeys = (keys.skEr, keys.skAr)
+        } else {
+            sealKeys = (keys.skEr, keys.skAr)
+            openKeys = (keys.skEi, keys.skAi)
+        }
+    }
+
+    /// The whole message: `header` (its next payload and length set here),
+    /// `clear` payloads before SK (none in the exchanges we serve), and
+    /// `inner` encrypted in SK.
+    public func seal(_ header: IKEv2Header, inner: [IKEv2Payload], session: IKECryptoSession) async throws -> [UInt8] {
+        let plain = IKEv2PayloadChain.encode(inner)
+        return try await seal(header, plain: plain, firstInner: inner.first?.typeValue ?? 0, session: session)
+    }
+
+    /// Seals an already-encoded payload chain (also one fragment's share of it).
+    func seal(_ header: IKEv2Header, plain: [UInt8], firstInner: UInt8, fragment: (number: UInt16, total: UInt16)? = nil,
+              session: IKECryptoSession) async throws -> [UInt8] {
+        let enc = suite.encryption
+        let padLength = (enc.blockSize - (plain.count + 1) % enc.blockSize) % enc.blockSize
+        let padded = plain + [UInt8](repeating: 0, count: padLength) + [UInt8(padLength)]
+        let iv = IKERandom.bytes(enc.ivSize)
+        let cipher = try await session.encrypt(enc, key: sealKeys.encryption, iv: iv, padded)
+        let icvBytes = suite.integrity.icvBytes
+        let fragmentFields: [UInt8] = fragment.map { [UInt8($0.number >> 8), UInt8($0.number & 0xFF), UInt8($0.total >> 8), UInt8($0.total & 0xFF)] } ?? []
+        let payloadLength = 4 + fragmentFields.count + iv.count + cipher.count + icvBytes
+        var h = header
+        h.nextPayload = fragment == nil ? IKEv2PayloadType.encrypted.rawValue : IKEv2PayloadType.encryptedFragment.rawValue
+        var w = IKEv2Writer(capacity: IKEv2Header.size + payloadLength)
+        w.append(h.encoded(length: IKEv2Header.size + payloadLength))
+        w.u8(firstInner)
+        w.u8(0)
+        w.u16(UInt16(payloadLength))
+        w.append(fragmentFields)
+        w.append(iv)
+        w.append(cipher)
+        let icv = try await session.integrity(suite.integrity, key: sealKeys.integrity, w.bytes)
+        return w.bytes + icv
+    }
+
+    /// Checks the ICV of `message` (whose last payload is SK or SKF) and
+    /// decrypts it: the inner payload chain's bytes, without padding. A wrong
+    /// ICV or padding is `integrityFailure`: RFC 7296 §2.21.2 has such a
+    /// message dropped without an answer.
+    public func openPlain(_ message: [UInt8], skBody: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
+        let enc = suite.encryption
+        let icvBytes = suite.integrity.icvBytes
+        guard skBody.count >= enc.ivSize + enc.blockSize + icvBytes, message.count >= skBody.count + IKEv2Header.size + 4 else {
+            throw IKEv2Error(.integrityFailure, "SK payload of \(skBody.count) bytes is shorter than IV, one block and ICV")
+        }
+        let covered = Array(message.dropLast(icvBytes))
+        let icv = message.suffix(icvBytes)
+        let expected = try await session.integrity(suite.integrity, key: openKeys.integrity, covered)
+        guard constantTimeEquals(expected, icv) else {
+            throw IKEv2Error(.integrityFailure, "SK payload's integrity checksum does not verify")
+        }
+        let iv = Array(skBody.prefix(enc.ivSize))
+        let cipher = Array(skBody[enc.ivSize..<(skBody.count - icvBytes)])
+        guard cipher.count % enc.blockSize == 0 else {
+            throw IKEv2Error(.integrityFailure, "SK ciphertext of \(cipher.count) bytes is not whole \(enc.blockSize)-byte blocks")
+        }
+        let plain = try await session.decrypt(enc, key: openKeys.encryption, iv: iv, cipher)
+        let padLength = Int(plain.last!)
+        guard padLength + 1 <= plain.count else {
+            throw IKEv2Error(.integrityFailure, "SK pad length \(padLength) exceeds the \(plain.count) decrypted bytes")
+        }
+        return Array(plain.dropLast(padLength + 1))
+    }
+
+    /// Opens a parsed message whose last payload is SK: the inner payloads.
+    public func open(_ message: [UInt8], parsed: IKEv2Message, session: IKECryptoSession) async throws -> [IKEv2Payload] {
+        guard case .encrypted(let first, let body)? = parsed.payloads.last else {
+            throw IKEv2Error.syntax("\(parsed.header.exchange.map { "\($0)" } ?? "exchange \(parsed.header.exchangeType)") message without an SK payload")
+        }
+        let plain = try await openPlain(message, skBody: body, session: session)
+        return try IKEv2PayloadChain.parse(first: first, plain[...], context: "SK payload")
+    }
+}

@@ -1,0 +1,179 @@
+/// IKEv2 exchange types (RFC 7296 §3.1).
+public enum IKEv2ExchangeType: UInt8, Sendable {
+    case ikeSAInit = 34
+    case ikeAuth = 35
+    case createChildSA = 36
+    case informational = 37
+}
+
+/// The IKE header (RFC 7296 §3.1): SPIs, next payload, version 2.0, exchange
+/// type, flags (I, V, R), message ID and the length of the whole message.
+public struct IKEv2Header: Sendable, Equatable {
+    public struct Flags: OptionSet, Sendable, Equatable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// Sent by the original initiator of the IKE SA.
+        public static let initiator = Flags(rawValue: 0x08)
+        /// The sender could speak a higher major version.
+        public static let version = Flags(rawValue: 0x10)
+        /// A response.
+        public static let response = Flags(rawValue: 0x20)
+    }
+
+    public static let size = 28
+    /// Major 2, minor 0.
+    public static let version: UInt8 = 0x20
+
+    public var initiatorSPI: [UInt8]
+    public var responderSPI: [UInt8]
+    public var nextPayload: UInt8
+    public var exchangeType: UInt8
+    public var flags: Flags
+    public var messageID: UInt32
+    public var length: UInt32
+
+    public init(initiatorSPI: [UInt8], responderSPI: [UInt8], nextPayload: UInt8 = 0, exchange: IKEv2ExchangeType,
+                flags: Flags, messageID: UInt32, length: UInt32 = 0) {
+        self.initiatorSPI = initiatorSPI
+        self.responderSPI = responderSPI
+        self.nextPayload = nextPayload
+        self.exchangeType = exchange.rawValue
+        self.flags = flags
+        self.messageID = messageID
+        self.length = length
+    }
+
+    public var exchange: IKEv2ExchangeType? { IKEv2ExchangeType(rawValue: exchangeType) }
+    public var isResponse: Bool { flags.contains(.response) }
+
+    /// The major version of any ISAKMP/IKE header (byte 17's high nibble): 1 or 2
+    /// for the messages we serve, nil for a datagram too short to be one.
+    public static func majorVersion(of bytes: some Collection<UInt8>) -> UInt8? {
+        guard bytes.count >= size else { return nil }
+        return bytes[bytes.index(bytes.startIndex, offsetBy: 17)] >> 4
+    }
+
+    /// Reads the header of `bytes` and checks its version and length against the datagram.
+    public static func parse(_ bytes: ArraySlice<UInt8>) throws -> IKEv2Header {
+        var r = IKEv2Reader(bytes, context: "IKE header")
+        let spiI = Array(try r.take(8, "initiator SPI"))
+        let spiR = Array(try r.take(8, "responder SPI"))
+        let next = try r.u8("next payload")
+        let version = try r.u8("version")
+        guard version >> 4 == 2 else {
+            throw IKEv2Error(.invalidMajorVersion, "IKE header of major version \(version >> 4); this is IKEv2 (2)")
+        }
+        let exchange = try r.u8("exchange type")
+        let flags = Flags(rawValue: try r.u8("flags"))
+        let id = try r.u32("message ID")
+        let length = try r.u32("length")
+        guard Int(length) == bytes.count else {
+            throw IKEv2Error.syntax("IKE header says \(length) bytes but the datagram has \(bytes.count)")
+        }
+        var h = IKEv2Header(initiatorSPI: spiI, responderSPI: spiR, nextPayload: next, exchange: .ikeSAInit,
+                            flags: flags, messageID: id, length: length)
+        h.exchangeType = exchange
+        return h
+    }
+
+    public func encoded(length: Int) -> [UInt8] {
+        var w = IKEv2Writer(capacity: Self.size)
+        w.append(initiatorSPI)
+        w.append(responderSPI)
+        w.u8(nextPayload)
+        w.u8(Self.version)
+        w.u8(exchangeType)
+        w.u8(flags.rawValue)
+        w.u32(messageID)
+        w.u32(UInt32(length))
+        return w.bytes
+    }
+}
+
+/// A whole IKEv2 message: header and its payloads. The SK (or SKF) payload,
+/// when present, is last and holds the protected payloads as ciphertext
+/// (``IKEv2Protection`` opens and seals it).
+public struct IKEv2Message: Sendable, Equatable {
+    public var header: IKEv2Header
+    public var payloads: [IKEv2Payload]
+
+    public init(header: IKEv2Header, payloads: [IKEv2Payload]) {
+        self.header = header
+        self.payloads = payloads
+    }
+
+    /// At most this many payloads in one message (a chain of empty payloads
+    /// must not cost a peer more than the datagram did to send).
+    public static let maxPayloads = 64
+
+    public static func parse(_ bytes: [UInt8]) throws -> IKEv2Message {
+        let header = try IKEv2Header.parse(bytes[...])
+        let payloads = try IKEv2PayloadChain.parse(first: header.nextPayload, bytes[IKEv2Header.size...], context: "message")
+        return IKEv2Message(header: header, payloads: payloads)
+    }
+
+    public func encoded() -> [UInt8] {
+        let body = IKEv2PayloadChain.encode(payloads)
+        var h = header
+        h.nextPayload = payloads.first?.type.rawValue ?? 0
+        return h.encoded(length: IKEv2Header.size + body.count) + body
+    }
+
+    public func first(_ type: IKEv2PayloadType) -> IKEv2Payload? { payloads.first { $0.type == type } }
+
+    public var notifications: [IKEv2Notify] {
+        payloads.compactMap { if case .notify(let n) = $0 { return n } else { return nil } }
+    }
+}
+
+/// Encoding and decoding of a chain of generic payloads (RFC 7296 §3.2).
+public enum IKEv2PayloadChain {
+    public static func parse(first: UInt8, _ bytes: ArraySlice<UInt8>, context: String) throws -> [IKEv2Payload] {
+        var r = IKEv2Reader(bytes, context: context)
+        var next = first
+        var payloads: [IKEv2Payload] = []
+        while next != 0 {
+            guard payloads.count < IKEv2Message.maxPayloads else {
+                throw IKEv2Error.syntax("\(context): more than \(IKEv2Message.maxPayloads) payloads")
+            }
+            let type = next
+            next = try r.u8("next payload")
+            let flags = try r.u8("payload flags")
+            let length = Int(try r.u16("payload length"))
+            guard length >= 4 else { throw IKEv2Error.syntax("\(context): payload \(type) of length \(length) (< 4)") }
+            let body = try r.take(length - 4, "payload \(type) body")
+            let critical = flags & 0x80 != 0
+            let payload = try IKEv2Payload.parse(type: type, critical: critical, body: body)
+            switch payload {
+            case .encrypted(_, let b):
+                // SK is the last payload; its Next Payload names the first inner one (§3.14).
+                guard r.isAtEnd else { throw IKEv2Error.syntax("\(context): bytes after the SK payload") }
+                return payloads + [.encrypted(firstInner: next, body: b)]
+            case .fragment(let n, let t, _, let b):
+                guard r.isAtEnd else { throw IKEv2Error.syntax("\(context): bytes after the SKF payload") }
+                return payloads + [.fragment(number: n, total: t, firstInner: next, body: b)]
+            default:
+                payloads.append(payload)
+            }
+        }
+        guard r.isAtEnd else { throw IKEv2Error.syntax("\(context): \(r.remaining) bytes after the last payload") }
+        return payloads
+    }
+
+    public static func encode(_ payloads: [IKEv2Payload]) -> [UInt8] {
+        var w = IKEv2Writer()
+        for (i, p) in payloads.enumerated() {
+            let body = p.body
+            let next: UInt8
+            switch p {
+            case .encrypted(let inner, _), .fragment(_, _, let inner, _): next = inner
+            default: next = i + 1 < payloads.count ? payloads[i + 1].type.rawValue : 0
+            }
+            w.u8(next)
+            w.u8(p.isCritical ? 0x80 : 0)
+            w.u16(UInt16(4 + body.count))
+            w.append(body)
+        }
+        return w.bytes
+    }
+}
