@@ -11,6 +11,8 @@ public protocol ResponderObserver: Sendable {
     func operationDone(_ record: IKEOperationRecord)
     /// A negotiation reached its established state, timed from message 1 received.
     func negotiationEstablished(_ outcome: NegotiationOutcome, suite: IKESuite)
+    /// An IKEv2 SA was established, timed from IKE_SA_INIT received to the IKE_AUTH response sent.
+    func ikev2NegotiationEstablished(_ outcome: NegotiationOutcome, suite: IKEv2Suite)
     /// Whether ``trace(_:)`` wants lines (they are only built when it does).
     var tracing: Bool { get }
     /// A --trace line, in the words of the 2007 DTrace script.
@@ -22,6 +24,7 @@ public protocol ResponderObserver: Sendable {
 extension ResponderObserver {
     public func operationDone(_ record: IKEOperationRecord) {}
     public func negotiationEstablished(_ outcome: NegotiationOutcome, suite: IKESuite) {}
+    public func ikev2NegotiationEstablished(_ outcome: NegotiationOutcome, suite: IKEv2Suite) {}
     public var tracing: Bool { false }
     public func trace(_ line: String) {}
     public func exchangeFailed(_ line: String) {}

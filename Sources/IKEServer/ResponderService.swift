@@ -12,13 +12,17 @@ public struct ResponderServiceConfiguration: Sendable {
     /// Modeled Phase I time outside the cryptography (the daemon, the kernel),
     /// added to each negotiation's modeled time as `ikebench compare --overhead` does.
     public var modeledOverheadSeconds: Double
+    /// IKEv2 on the same port (IKEv2Service.swift); nil: IKEv2 datagrams are dropped as malformed.
+    public var ikev2: IKEv2ResponderConfiguration?
 
     public init(responder: MainModeResponderConfiguration, framework: CryptoFramework,
-                limits: ExchangeLimits = ExchangeLimits(), modeledOverheadSeconds: Double = 0) {
+                limits: ExchangeLimits = ExchangeLimits(), modeledOverheadSeconds: Double = 0,
+                ikev2: IKEv2ResponderConfiguration? = nil) {
         self.responder = responder
         self.framework = framework
         self.limits = limits
         self.modeledOverheadSeconds = modeledOverheadSeconds
+        self.ikev2 = ikev2
     }
 }
 
@@ -36,23 +40,30 @@ public final class ResponderService: Sendable {
     public let configuration: ResponderServiceConfiguration
     public let counters = ServerCounters()
     private let table: Locked<ExchangeTable>
+    /// The IKEv2 exchanges, bounded with `table` (IKEv2Service.swift).
+    let ikev2: IKEv2Exchanges
     /// Told of operations, completed negotiations, trace lines and failures.
-    private let observer: any ResponderObserver
+    let observer: any ResponderObserver
 
     public init(_ configuration: ResponderServiceConfiguration, observer: any ResponderObserver = SilentResponderObserver()) {
         self.configuration = configuration
         self.table = Locked(ExchangeTable(limits: configuration.limits))
+        self.ikev2 = IKEv2Exchanges(limits: configuration.limits)
         self.observer = observer
     }
 
     /// Exchanges kept now (half-open and established).
-    public var exchangeCount: Int { table.withLock { $0.count } }
+    public var exchangeCount: Int { table.withLock { $0.count } + ikev2.table.withLock { $0.count } }
+
+    /// IKEv1 exchanges kept now, and the half-open ones from `host` (the IKEv2 table's bound counts them).
+    func v1Occupancy(host: String) -> (Int, Int) { table.withLock { ($0.count, $0.halfOpenByHost[host, default: 0]) } }
     /// Half-open exchanges kept now for `host`.
     public func halfOpen(from host: String) -> Int { table.withLock { $0.halfOpenByHost[host, default: 0] } }
 
     /// Drops what is due (called every second by the server).
     public func expire() {
-        let n = table.withLock { $0.expire(now: MonotonicClock.nanoseconds()) }
+        let now = MonotonicClock.nanoseconds()
+        let n = table.withLock { $0.expire(now: now) } + ikev2.table.withLock { $0.expire(now: now) }
         if n > 0 { counters.add(.expired, n) }
     }
 
@@ -67,6 +78,7 @@ public final class ResponderService: Sendable {
             return nil
         }
         let (message, marked) = NonESPMarker.strip(datagram)
+        if IKEv2Header.majorVersion(of: message) == 2 { return receiveIKEv2(message, marked: marked, from: host, send: send) }
         guard let header = try? ISAKMPMessage.parseHeader(message).header else {
             counters.add(.malformed)
             return nil

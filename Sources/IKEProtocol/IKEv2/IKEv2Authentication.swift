@@ -156,14 +156,14 @@ public struct IKEv2Identity: Sendable {
 /// trust, or keys configured for that ID. Throws an ``IKEv2Error``
 /// (AUTHENTICATION_FAILED) when nothing trusted speaks for the ID.
 public protocol IKEv2PeerKeyResolver: Sendable {
-    func keys(for id: IKEv2Identification, certificates: [[UInt8]]) throws -> [IKEv2PublicKey]
+    func ikev2Keys(for id: IKEv2Identification, certificates: [[UInt8]]) throws -> [IKEv2PublicKey]
 }
 
 /// One configured key, whatever ID the peer claims (in-process runs and tests).
 public struct IKEv2FixedPeerKey: IKEv2PeerKeyResolver {
     public let key: IKEv2PublicKey
     public init(_ key: IKEv2PublicKey) { self.key = key }
-    public func keys(for id: IKEv2Identification, certificates: [[UInt8]]) throws -> [IKEv2PublicKey] { [key] }
+    public func ikev2Keys(for id: IKEv2Identification, certificates: [[UInt8]]) throws -> [IKEv2PublicKey] { [key] }
 }
 
 /// The AUTH payload (RFC 7296 §2.15): signed octets, signing and verifying.

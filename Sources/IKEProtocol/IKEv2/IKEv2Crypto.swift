@@ -10,6 +10,25 @@ public struct IKEv2KeyExchangeSecret: Sendable {
     let key: Private
     /// The KE payload's data.
     public let publicValue: [UInt8]
+
+    init(group: IKEv2Group, key: Private, publicValue: [UInt8]) {
+        self.group = group
+        self.key = key
+        self.publicValue = publicValue
+    }
+
+    /// A known private value (known-answer tests: RFC 5903 §8's i and r): the
+    /// MODP exponent or the EC scalar, big-endian (X25519: its 32 bytes). Only
+    /// ``IKECryptoSession/agree(_:peer:)`` uses it; `publicValue` is left empty.
+    public init(group: IKEv2Group, knownPrivateValue value: SecureBytes) throws {
+        self.group = group
+        self.publicValue = []
+        switch group {
+        case .modp(let g): key = .modp(DHPrivateKey(group: g, value: value))
+        case .ecp(let c): key = .ec(try ECPrivateKey(curve: c, scalar: value))
+        case .curve25519: key = .ec(try ECPrivateKey(curve: .x25519, scalar: value))
+        }
+    }
 }
 
 /// A signature key of ours (AUTH): RSA, ECDSA on P-256/P-384, or Ed25519.

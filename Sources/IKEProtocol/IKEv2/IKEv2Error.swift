@@ -26,10 +26,13 @@ public struct IKEv2Error: Error, Sendable, Equatable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
+    /// The Notify's data when refused (INVALID_KE_PAYLOAD: the group we accept).
+    public let notifyData: [UInt8]
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, notifyData: [UInt8] = []) {
         self.code = code
         self.message = message
+        self.notifyData = notifyData
     }
 
     /// True for codes RFC 7296 lets a responder send back as a Notify.

@@ -23,10 +23,14 @@ public struct IKEv2SA: Sendable, Equatable {
         }
         guard r.isAtEnd else { throw IKEv2Error.syntax("SA payload: \(r.remaining) bytes after the last proposal") }
         guard !proposals.isEmpty else { throw IKEv2Error.syntax("SA payload without proposals") }
+        return IKEv2SA(proposals: proposals)
+    }
+
+    /// An offer's proposals are numbered 1, 2, … (RFC 7296 §3.3.1); a response carries the one it took, with its number.
+    func checkOfferNumbering() throws {
         for (i, p) in proposals.enumerated() where Int(p.number) != i + 1 {
             throw IKEv2Error.syntax("proposal \(i + 1) is numbered \(p.number) (RFC 7296 §3.3.1: 1, 2, …)")
         }
-        return IKEv2SA(proposals: proposals)
     }
 
     var encoded: [UInt8] {

@@ -1,0 +1,77 @@
+import CryptoFramework
+import IKEProtocol
+
+/// IKEv2 in ``ResponderService``: datagrams whose header says major version 2
+/// come here (both versions on one port). The exchanges live in an
+/// ``IKEv2ExchangeTable`` bounded together with the IKEv1 table; each exchange's
+/// datagrams run one after another on its ``IKEv2Responder``. Timing runs from
+/// IKE_SA_INIT received to the IKE_AUTH response sent.
+final class IKEv2Exchanges: Sendable {
+    let table: Locked<IKEv2ExchangeTable>
+    init(limits: ExchangeLimits) { table = Locked(IKEv2ExchangeTable(limits: limits)) }
+}
+
+extension ResponderService {
+    func receiveIKEv2(_ message: [UInt8], marked: Bool, from host: String, send: @escaping Send) -> Task<Void, Never>? {
+        guard let v2config = configuration.ikev2, let header = try? IKEv2Header.parse(message[...]) else {
+            counters.add(.malformed)
+            return nil
+        }
+        let (v1Count, v1HalfOpen) = v1Occupancy(host: host)
+        let decision = ikev2.table.withLock { t in
+            t.receive(header, host: host, now: MonotonicClock.nanoseconds(), otherExchanges: v1Count, otherHalfOpen: v1HalfOpen) {
+                let observer = self.observer
+                let session = IKECryptoSession(framework: configuration.framework, observe: { observer.operationDone($0) })
+                return IKEv2Responder(configuration: v2config, session: session)
+            }
+        }
+        guard case .take(let key, let responder, let previous, let startedAt, let opens) = decision else {
+            if case .drop(let why) = decision { counters.add(why) }
+            return nil
+        }
+        if opens && observer.tracing { observer.trace("Initial packet received (IKEv2), SPIi \(header.initiatorSPI.map { String($0, radix: 16) }.joined())") }
+        let task = Task {
+            await previous?.value
+            await self.takeIKEv2(message, key: key, responder: responder, startedAt: startedAt, marked: marked, host: host, send: send)
+        }
+        ikev2.table.withLock { $0.setTail(key, task) }
+        return task
+    }
+
+    private func takeIKEv2(_ message: [UInt8], key: CookiePair, responder: IKEv2Responder, startedAt: UInt64, marked: Bool,
+                           host: String, send: Send) async {
+        do {
+            let turn = try await responder.handle(message)
+            let closed = await responder.state == .closed
+            let establishedNow = ikev2.table.withLock { $0.settle(key, events: turn.events, closed: closed) }
+            if turn.events.contains(.retransmitted) { counters.add(.retransmitsAnswered) }
+            if turn.events.contains(.deleted) { counters.add(.deleted) }
+            for reply in turn.replies { send(NonESPMarker.add(reply, marked: marked)) }
+            if establishedNow {
+                let elapsed = MonotonicClock.nanoseconds() &- startedAt
+                let outcome = NegotiationOutcome(hostNanoseconds: elapsed, records: responder.session.records,
+                                                 platform: configuration.framework.platform)
+                counters.add(.established)
+                if observer.tracing { observer.trace("IKEv2 SA established, took \(elapsed) ns") }
+                observer.ikev2NegotiationEstablished(outcome, suite: await responder.suite)
+            }
+        } catch {
+            let e = error as? IKEv2Error ?? IKEv2Error(.cryptoFailure, "\(error)")
+            let refusal = await responder.refusal(for: e)
+            // A refused IKE_SA_INIT keeps nothing: the initiator's next try opens a new exchange.
+            let state = await responder.state
+            let closed = state == .closed || state == .awaitingInit
+            _ = ikev2.table.withLock { $0.settle(key, events: [], closed: closed) }
+            switch e.code {
+            case .unexpectedMessage: counters.add(.duplicatesDropped)
+            case .integrityFailure: counters.add(.malformed)
+            default: counters.add(.failed)
+            }
+            observer.exchangeFailed("IKEv2 exchange from \(host): \(e)")
+            if let refusal {
+                counters.add(.notifiesSent)
+                for r in refusal { send(NonESPMarker.add(r, marked: marked)) }
+            }
+        }
+    }
+}
