@@ -19,6 +19,13 @@ public struct CharonConnection: Sendable {
     /// certificate: charon then asks for the peer's certificate with a CERTREQ
     /// (in Main Mode message 5 as an initiator) and ``remoteCertificate`` is not used.
     public var remoteCACertificate: String?
+    /// IKE version: 1 (Main Mode, the default here) or 2. For 2, MOBIKE is
+    /// off (a single-port responder would never see IKE_AUTH otherwise,
+    /// ../shared/FACTS.md) and the IKE SA is childless (RFC 6023), so charon
+    /// allocates no SPI from the kernel.
+    public var version = 1
+    /// IKEv2 fragmentation (RFC 7383): charon's `fragmentation` (yes, accept, force, no); nil: its default.
+    public var fragmentation: String?
 
     public init(name: String, proposal: String, localCertificate: String, remoteCertificate: String) {
         self.name = name
@@ -28,7 +35,9 @@ public struct CharonConnection: Sendable {
     }
 
     var text: String {
-        var lines = ["version = 1", "local_addrs = 127.0.0.1", "remote_addrs = 127.0.0.1"]
+        var lines = ["version = \(version)", "local_addrs = 127.0.0.1", "remote_addrs = 127.0.0.1"]
+        if version == 2 { lines += ["mobike = no", "childless = force"] }
+        if let fragmentation { lines.append("fragmentation = \(fragmentation)") }
         if let localPort { lines.append("local_port = \(localPort)") }
         if let remotePort { lines.append("remote_port = \(remotePort)") }
         lines.append("proposals = \(proposal)")

@@ -17,6 +17,12 @@ public final class NegotiationRecorder: Sendable {
         lastSuite.withLock { $0 = suite }
     }
 
+    /// An IKEv2 negotiation: timed and tallied like the others, the report's suite left as it is.
+    public func record(_ outcome: NegotiationOutcome) {
+        let second = Int((MonotonicClock.nanoseconds() - started) / 1_000_000_000)
+        tally.withLock { $0.record(outcome, second: second) }
+    }
+
     public var negotiations: Int { tally.withLock { $0.negotiations } }
 
     /// The report of everything recorded so far. `suite` names the suite when

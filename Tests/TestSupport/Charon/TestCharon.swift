@@ -2,11 +2,11 @@ import Charon
 import Foundation
 
 extension CharonSettings {
-    /// A test charon on `ikePort`: only the plugins pubkey/X.509 IKEv1 needs,
+    /// A test charon on `ikePort`: only the plugins pubkey/X.509 IKEv1 needs (and kdf, for IKEv2's prf+),
     /// few retransmissions, IKE at log level 2.
     public static func test(ikePort: Int) -> CharonSettings {
         var settings = CharonSettings(ikePort: ikePort, plugins: [
-            "random", "nonce", "openssl", "pem", "pkcs1", "pkcs8", "x509", "pubkey", "hmac", "kernel-netlink", "socket-default", "vici",
+            "random", "nonce", "openssl", "pem", "pkcs1", "pkcs8", "x509", "pubkey", "hmac", "kdf", "kernel-netlink", "socket-default", "vici",
         ])
         settings.retransmitTimeout = 2
         settings.retransmitTries = 3

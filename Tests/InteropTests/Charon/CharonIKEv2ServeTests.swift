@@ -1,0 +1,147 @@
+import Charon
+import CryptoFramework
+import Foundation
+import IKEProtocol
+import IKEHarness
+import IKEServer
+import ProcessSupport
+import Providers
+import IKETestKit
+import Testing
+import TestSupport
+
+/// strongSwan's charon as an IKEv2 initiator against `ikebench serve` on
+/// loopback (IKE_SA_INIT, IKE_AUTH with RSA certificates; childless, MOBIKE
+/// off). Each test starts its own charon and ends it by pid.
+@Suite("charon → ikebench serve, IKEv2", .serialized, .enabled(if: CharonDaemon.isAvailable))
+struct CharonIKEv2ServeTests {
+    /// An in-process serve answering both versions on one port.
+    static func startServer(trust: [String] = [CharonFixture.peer.certificatePath], ikev2Suites: [IKEv2Suite] = IKEv2Suite.defaultResponderSuites,
+                            fragmentSize: Int? = 1280, recorder: NegotiationRecorder? = nil) async throws -> UDPResponderServer {
+        let identity = try IdentityFiles.load(keyPath: CharonFixture.serve.keyPath, certificatePath: CharonFixture.serve.certificatePath,
+                                              id: CharonFixture.serveID)
+        let peers = try PeerTrust.load(pemFiles: trust)
+        let framework = try CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+        let v2 = IKEv2ResponderConfiguration(suites: ikev2Suites, identity: try #require(IKEv2Identity(identity)), peers: peers,
+                                             certificateAuthorities: peers.authorityKeyHashes(framework: framework), fragmentSize: fragmentSize)
+        let observer: any ResponderObserver = recorder.map { RecordingObserver(recorder: $0) } ?? SilentResponderObserver()
+        let service = ResponderService(ResponderServiceConfiguration(
+            responder: MainModeResponderConfiguration(suites: IKESuite.defaultResponderSuites, identity: identity, peers: peers),
+            framework: framework, ikev2: v2), observer: observer)
+        return try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
+    }
+
+    static func connection(_ name: String, _ proposal: String, port: Int, localCert: String = "peer.crt") -> CharonConnection {
+        var c = CharonFixture.toServe(name: name, proposal: proposal, localCert: localCert)
+        c.version = 2
+        c.remotePort = port
+        c.rekeyTime = 0
+        return c
+    }
+
+    @Test("proposals establish with RSA certificates", .timeLimit(.minutes(3)))
+    func proposals() async throws {
+        let recorder = NegotiationRecorder()
+        let server = try await Self.startServer(recorder: recorder)
+        let proposals = [("m14", "aes128-sha256-modp2048"), ("e384", "aes256-sha384-ecp384"), ("x255", "aes128-sha256-x25519")]
+        let charon = try await CharonDaemon.start(
+            swanctlConf: SwanctlConf(proposals.map { Self.connection($0.0, $0.1, port: server.port) }),
+            files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try await charon.loadAll()
+        for (name, _) in proposals {
+            let outcome = try await charon.initiate(ike: name)
+            #expect(outcome.status == 0, "\(name): \(outcome)\n\(charon.log.suffix(4000))")
+            #expect(outcome.standardOutput.contains("IKE_SA \(name)[") && outcome.standardOutput.contains("established"), "\(outcome.standardOutput)")
+        }
+        let listed = try await charon.swanctl(["--list-sas"]).standardOutput
+        #expect(listed.contains("IKEv2") && listed.contains("ESTABLISHED"), "\(listed)")
+        // charon deletes one SA: the responder answers and forgets it.
+        _ = try await charon.terminate(ike: "m14")
+        let service = server.service
+        _ = try await Polling.until(timeout: 10, interval: 0.05) { service.counters[.deleted] >= 1 }
+        try await server.stop()
+        #expect(service.counters[.established] == 3)
+        #expect(service.counters[.deleted] == 1)
+        #expect(recorder.negotiations == 3)
+        let report = recorder.report(framework: service.configuration.framework, rsaBits: 2048, suite: IKETestSupport.suite())
+        #expect(report.operations.contains { $0.name == "rsa-verify" })
+        #expect(report.operations.contains { $0.name == "dh-derive" })
+    }
+
+    @Test("a peer whose certificate a trusted CA issued is accepted (CERTREQ → CERT)", .timeLimit(.minutes(3)))
+    func peerCertifiedByCA() async throws {
+        let dir = CharonFixture.directory.appendingPathComponent("ca-v2")
+        let ca = try TestCertificate.make(subject: "/C=CH/O=ikebench CA/CN=Interop CA 2", dnsName: "ca2.interop.example", in: dir)
+        let client = try TestCertificate.make(subject: "/C=CH/O=ikebench/CN=client2.interop.example",
+                                              dnsName: "client2.interop.example", issuedBy: ca, in: dir)
+        let server = try await Self.startServer(trust: [ca.certificatePath])
+        let charon = try await CharonDaemon.start(
+            swanctlConf: SwanctlConf([Self.connection("c1", "aes128-sha256-modp2048", port: server.port, localCert: "client.crt")]),
+            files: ["x509/client.crt": client.certificatePEM, "private/client.key": client.keyPEM,
+                    "x509/serve.crt": CharonFixture.serve.certificatePEM],
+            ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try await charon.loadAll()
+        let outcome = try await charon.initiate(ike: "c1")
+        #expect(outcome.status == 0, "\(outcome)\n\(charon.log.suffix(4000))")
+        #expect(charon.log.contains("sending end entity cert \"C=CH, O=ikebench, CN=client2.interop.example\""), "\(charon.log.suffix(4000))")
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 1)
+    }
+
+    @Test("an untrusted key is refused with AUTHENTICATION_FAILED, which charon logs", .timeLimit(.minutes(3)))
+    func untrusted() async throws {
+        let server = try await Self.startServer(trust: [CharonFixture.stranger.certificatePath])
+        let charon = try await CharonDaemon.start(
+            swanctlConf: SwanctlConf([Self.connection("c1", "aes128-sha256-modp2048", port: server.port)]),
+            files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try await charon.loadAll()
+        let outcome = try await charon.initiate(ike: "c1", timeout: 30)
+        #expect(outcome.status != 0, "\(outcome)")
+        #expect(charon.log.contains("AUTHENTICATION_FAILED"), "\(charon.log.suffix(4000))")
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 0)
+        #expect(service.counters[.notifiesSent] >= 1)
+    }
+
+    @Test("INVALID_KE_PAYLOAD makes charon retry with our group; NO_PROPOSAL_CHOSEN ends it", .timeLimit(.minutes(3)))
+    func refusals() async throws {
+        let server = try await Self.startServer(ikev2Suites: [IKEv2Suite(proposalName: "aes128-sha256-modp2048")!])
+        let charon = try await CharonDaemon.start(
+            swanctlConf: SwanctlConf([Self.connection("ke", "aes128-sha256-ecp256-modp2048", port: server.port),
+                                      Self.connection("np", "aes256-sha512-ecp384", port: server.port)]),
+            files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try await charon.loadAll()
+        let ke = try await charon.initiate(ike: "ke")
+        #expect(ke.status == 0, "\(ke)\n\(charon.log.suffix(4000))")
+        #expect(charon.log.contains("INVALID_KE_PAYLOAD"), "\(charon.log.suffix(4000))")
+        let np = try await charon.initiate(ike: "np", timeout: 30)
+        #expect(np.status != 0)
+        #expect(charon.log.contains("NO_PROPOSAL_CHOSEN"), "\(charon.log.suffix(4000))")
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 1)
+    }
+
+    @Test("fragmentation with a small datagram size (RFC 7383): our IKE_AUTH response goes in fragments", .timeLimit(.minutes(3)))
+    func fragments() async throws {
+        let server = try await Self.startServer(fragmentSize: 576)
+        var c = Self.connection("c1", "aes128-sha256-modp2048", port: server.port)
+        c.fragmentation = "yes"
+        let charon = try await CharonDaemon.start(swanctlConf: SwanctlConf([c]), files: CharonFixture.charonFiles,
+                                                  ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try await charon.loadAll()
+        let outcome = try await charon.initiate(ike: "c1")
+        #expect(outcome.status == 0, "\(outcome)\n\(charon.log.suffix(4000))")
+        #expect(charon.log.contains("received fragment #1 of"), "\(charon.log.suffix(4000))")
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 1)
+    }
+}
