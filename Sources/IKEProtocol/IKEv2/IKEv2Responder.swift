@@ -124,12 +124,17 @@ public actor IKEv2Responder {
             throw IKEv2Error(.unexpectedMessage, "a request without the I flag: we never initiate, so the peer must be the original initiator")
         }
         if state != .awaitingInit {
-            guard header.initiatorSPI == initiatorSPI, header.responderSPI == responderSPI else {
-                throw IKEv2Error(.invalidIKESPI, "message for IKE SA \(hex(header.initiatorSPI))/\(hex(header.responderSPI)), not ours")
+            // A retransmitted IKE_SA_INIT still carries a zero responder SPI.
+            let zero = header.messageID == 0 && header.responderSPI.allSatisfy { $0 == 0 }
+            guard header.initiatorSPI == initiatorSPI, header.responderSPI == responderSPI || zero else {
+                throw IKEv2Error(.unexpectedMessage, "message for IKE SA \(hex(header.initiatorSPI))/\(hex(header.responderSPI)), not ours")
             }
         }
         if let last = lastResponse, last.id == header.messageID, !(state == .awaitingAuth && header.messageID == 1 && !fragments.isEmpty) {
             return IKEv2Turn(replies: last.datagrams, events: [.retransmitted])
+        }
+        if state != .awaitingInit, header.responderSPI != responderSPI {
+            throw IKEv2Error(.unexpectedMessage, "a late IKE_SA_INIT (message ID \(header.messageID)) for an exchange that moved on")
         }
         guard header.messageID == expectedMessageID else {
             throw IKEv2Error(.unexpectedMessage, "request with message ID \(header.messageID); the next is \(expectedMessageID)")

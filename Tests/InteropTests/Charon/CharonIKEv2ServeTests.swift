@@ -119,7 +119,7 @@ struct CharonIKEv2ServeTests {
         try await charon.loadAll()
         let ke = try await charon.initiate(ike: "ke")
         #expect(ke.status == 0, "\(ke)\n\(charon.log.suffix(4000))")
-        #expect(charon.log.contains("INVALID_KE_PAYLOAD"), "\(charon.log.suffix(4000))")
+        #expect(charon.log.contains("peer didn't accept DH group ECP_256, it requested MODP_2048"), "\(charon.log.suffix(4000))")
         let np = try await charon.initiate(ike: "np", timeout: 30)
         #expect(np.status != 0)
         #expect(charon.log.contains("NO_PROPOSAL_CHOSEN"), "\(charon.log.suffix(4000))")
