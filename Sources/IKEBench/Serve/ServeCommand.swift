@@ -10,10 +10,10 @@ import Providers
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Answer real IKEv1 peers (strongSwan, racoon ...): a Main Mode responder with RSA signatures on UDP.",
+        abstract: "Answer real IKE peers (strongSwan, racoon ...) on UDP: IKEv1 Main Mode and IKEv2 (IKE_SA_INIT, IKE_AUTH) on one port, RSA signatures.",
         discussion: """
             Each negotiation is timed on the responder from message 1 received to message 6 sent, \
-            the boundaries of the 2007 DTrace script, and reported as `ikebench run` reports \
+            the boundaries of the 2007 DTrace script (IKEv2: IKE_SA_INIT received to the IKE_AUTH response sent), and reported as `ikebench run` reports \
             (p50/p90/p99, negotiations per second, per-operation providers, modeled T1 time). \
             Quick Mode is refused with a Notify: Phase I is the benchmark. The policy file is \
             watched: a `cryptoadm disable provider=ncp/0 all` shows in the next negotiations. \
@@ -46,6 +46,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Modeled Phase I time outside the cryptography (the daemon, the kernel) in seconds, added to each negotiation's modeled time as `compare --overhead` does (compare prints the figure the 2007 run implies).")
     var overhead: Double = 0
 
+    @Option(name: .customLong("ikev2-proposal"), help: "Acceptable IKEv2 proposals, strongSwan style (aes128|aes256-sha256|sha384|sha512[-prfsha…]-modp2048|ecp256|ecp384|x25519; repeatable). Default: all of those.")
+    var ikev2Proposal: [String] = []
+
+    @Option(name: .customLong("ikev2-fragment-size"), help: "IKEv2: fragment IKE_AUTH responses (RFC 7383) larger than this IP datagram size when the peer supports it; 0: never.")
+    var ikev2FragmentSize = 1280
+
+    @Flag(name: .customLong("ikev2-rsa-pss"), help: "IKEv2: sign with RSASSA-PSS (RFC 7427) instead of PKCS#1 v1.5 when the peer accepts RFC 7427.")
+    var ikev2RSAPSS = false
+
     @OptionGroup var framework: FrameworkOptions
     @OptionGroup var run: NegotiationRunOptions
 
@@ -65,6 +74,10 @@ struct ServeCommand: AsyncParsableCommand {
         _ = try platform
         guard DHPrivateValueLength(rawValue: dhPrivate) != nil else { throw ValidationError("--dh-private \(dhPrivate): use full or short") }
         guard overhead >= 0, overhead < 3600 else { throw ValidationError("--overhead must be in [0, 3600) seconds") }
+        for p in ikev2Proposal where IKEv2Suite(proposalName: p) == nil {
+            throw ValidationError("--ikev2-proposal \(p): use aes128/aes256-sha256/sha384/sha512[-prfsha256/384/512]-modp2048/modp3072/modp4096/ecp256/ecp384/x25519")
+        }
+        guard ikev2FragmentSize == 0 || ikev2FragmentSize >= 576 else { throw ValidationError("--ikev2-fragment-size must be 0 or at least 576") }
         for p in proposal where IKESuite(proposalName: p) == nil {
             throw ValidationError("--proposal \(p): use CIPHER-HASH-GROUP with 3des/aes128/aes256, sha1/sha256, modp1024/modp1536/modp2048")
         }
@@ -78,11 +91,19 @@ struct ServeCommand: AsyncParsableCommand {
             .map { $0.withDHPrivate(length) }
     }
 
+    var ikev2Suites: [IKEv2Suite] {
+        ikev2Proposal.isEmpty ? IKEv2Suite.defaultResponderSuites : ikev2Proposal.compactMap { IKEv2Suite(proposalName: $0) }
+    }
+
     func run() async throws {
         let me = try identity.identity()
         let peers = try identity.peers()
         let platform = try self.platform
         let fw = try CryptoFramework(platform: platform, policy: framework.policy.source)
+        guard let me2 = IKEv2Identity(me, rsaPSS: ikev2RSAPSS) else { throw ValidationError("--id: this ID type has no IKEv2 equivalent") }
+        let ikev2 = IKEv2ResponderConfiguration(suites: ikev2Suites, identity: me2, peers: peers,
+                                                certificateAuthorities: peers.authorityKeyHashes(framework: fw),
+                                                fragmentSize: ikev2FragmentSize == 0 ? nil : ikev2FragmentSize)
         let json = framework.json, negotiations = run.negotiations, duration = run.duration
         let display = LiveDisplay.forTerminal(json: json)
         let stop = StopSignal()
@@ -96,13 +117,14 @@ struct ServeCommand: AsyncParsableCommand {
                 responder: MainModeResponderConfiguration(suites: suites, identity: me, peers: peers,
                                                           requestCertificate: peers.hasAuthorities,
                                                           certificateAuthorities: peers.authorityNames),
-                framework: fw, modeledOverheadSeconds: overhead),
+                framework: fw, modeledOverheadSeconds: overhead, ikev2: ikev2),
             observer: observer)
         let server = try await UDPResponderServer.start(service, host: address, port: port)
         let timing = framework.emulation.timing.map { " (\($0.text))" } ?? ""
         errors("ikebench serve: listening on \(address):\(server.port), platform \(platform.name)\(timing), "
                + "ID \(me.id), proposals \(suites.map(\.proposalName).joined(separator: " ")), "
-               + "\(dhPrivate)-length DH private values" + (overhead > 0 ? ", modeled overhead \(overhead) s" : ""))
+               + "\(dhPrivate)-length DH private values" + (overhead > 0 ? ", modeled overhead \(overhead) s" : "")
+               + "; IKEv2 proposals \(ikev2Suites.map(\.proposalName).joined(separator: " "))")
         display.start(total: negotiations, duration: duration)
         let signals = SignalWatch { stop.fire() }
         if let duration {
@@ -142,6 +164,12 @@ struct ServeObserver: ResponderObserver {
 
     func negotiationEstablished(_ outcome: NegotiationOutcome, suite: IKESuite) {
         recorder.record(outcome, suite: suite)
+        display.negotiationDone()
+        if let target, completions.increment() >= target { stop.fire() }
+    }
+
+    func ikev2NegotiationEstablished(_ outcome: NegotiationOutcome, suite: IKEv2Suite) {
+        recorder.record(outcome)
         display.negotiationDone()
         if let target, completions.increment() >= target { stop.fire() }
     }

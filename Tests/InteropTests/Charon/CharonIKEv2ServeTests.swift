@@ -144,4 +144,41 @@ struct CharonIKEv2ServeTests {
         try await server.stop()
         #expect(service.counters[.established] == 1)
     }
+
+    @Test("the serve binary answers IKEv1 and IKEv2 on one port (--negotiations 2 --json)", .timeLimit(.minutes(3)))
+    func bothVersionsOnOnePort() async throws {
+        let dir = CharonFixture.directory.appendingPathComponent("serve-v2-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let s = CharonFixture.serve
+        var command = IKEBenchBinary.command(
+            ["serve", "--port", "0", "--key", s.keyPath, "--cert", s.certificatePath, "--id", CharonFixture.serveID,
+             "--trust", CharonFixture.peer.certificatePath, "--ikev2-proposal", "aes128-sha256-ecp256", "--negotiations", "2", "--json"],
+            policy: dir.appendingPathComponent("kcf.conf"))
+        command.standardError = .capture
+        let serve = try ChildProcess(command)
+        defer { serve.terminate() }
+        let marker = "listening on 127.0.0.1:"
+        _ = try await Polling.until(interval: 0.05) { serve.standardError.contains(marker) || !serve.isRunning }
+        let port = serve.standardError.range(of: marker).flatMap { Int(serve.standardError[$0.upperBound...].prefix { $0.isNumber }) }
+        let servePort = try #require(port, "\(serve.standardError)")
+        var v1 = CharonFixture.toServe(name: "v1", proposal: "aes128-sha256-modp2048")
+        v1.remotePort = servePort
+        let charon = try await CharonDaemon.start(
+            swanctlConf: SwanctlConf([v1, Self.connection("v2", "aes128-sha256-ecp256", port: servePort)]),
+            files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try await charon.loadAll()
+        for name in ["v1", "v2"] {
+            let outcome = try await charon.initiate(ike: name)
+            #expect(outcome.status == 0, "\(name): \(outcome)\n\(charon.log.suffix(3000))")
+        }
+        let listed = try await charon.swanctl(["--list-sas"]).standardOutput
+        #expect(listed.contains("IKEv1") && listed.contains("IKEv2"), "\(listed)")
+        #expect(try await Polling.until(interval: 0.05) { !serve.isRunning })
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(serve.standardOutput.utf8)) as? [String: Any])
+        #expect(report["negotiations"] as? Int == 2)
+        let operations = try #require(report["operations"] as? [[String: Any]])
+        #expect(operations.contains { $0["name"] as? String == "dh-derive" && $0["mechanism"] as? String == "CKM_ECDH1_DERIVE" })
+    }
 }
