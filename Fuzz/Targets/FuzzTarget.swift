@@ -15,7 +15,7 @@ public struct FuzzTarget: Sendable {
 
     /// Every target, by the name `make fuzz` and the corpus directories use
     /// (`Fuzz/Corpus/<name>/` holds each one's seeds).
-    public static let all: [FuzzTarget] = [.isakmp, .kcfConf, .rsaDER, .rsaPEM, .ecDER, .ecPEM, .ikeUDP, .pkcs11Template]
+    public static let all: [FuzzTarget] = [.isakmp, .ikev2, .kcfConf, .rsaDER, .rsaPEM, .ecDER, .ecPEM, .ikeUDP, .pkcs11Template]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 }
