@@ -41,6 +41,12 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var wire: PeerIdentityOptions
 
+    @Option(help: "IKE version with --peer: 1 (Main Mode, --group/--prf/--cipher) or 2 (IKE_SA_INIT and IKE_AUTH, childless, --ikev2-proposal).")
+    var ike = 1
+
+    @Option(name: .customLong("ikev2-proposal"), help: "With --peer --ike 2: IKEv2 proposals to offer, strongSwan style (repeatable; default aes128-sha256-modp2048).")
+    var ikev2Proposal: [String] = []
+
     /// Negotiations when neither --negotiations nor --duration is given.
     static let defaultNegotiations = 200
 
@@ -51,9 +57,12 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try platform
+        if peer == nil && ike != 1 { throw ValidationError("--ike 2 needs --peer: the in-process run is IKEv1 Main Mode") }
         if let peer {
             _ = try PeerAddress(peer)
             try wire.validateRequired(for: "--peer")
+            guard ike == 1 || ike == 2 else { throw ValidationError("--ike is 1 or 2") }
+            for p in ikev2Proposal where IKEv2Suite(proposalName: p) == nil { throw ValidationError("--ikev2-proposal \(p) is not an IKEv2 proposal we offer") }
             if options.concurrency.levels.count > 1 {
                 throw ValidationError("--peer runs one concurrency level; give --concurrency a single number")
             }
@@ -69,8 +78,9 @@ struct RunCommand: AsyncParsableCommand {
             let workload = options.workload(
                 suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
                 defaultNegotiations: Self.defaultNegotiations)
+            let v2 = ike == 2 ? (ikev2Proposal.isEmpty ? ["aes128-sha256-modp2048"] : ikev2Proposal).compactMap { IKEv2Suite(proposalName: $0) } : nil
             reports.append(try await PeerRun(workload: workload, framework: fw, peer: try PeerAddress(peer),
-                                             identity: try wire.identity(), trust: try wire.peers())
+                                             identity: try wire.identity(), trust: try wire.peers(), ikev2: v2)
                 .run(display: .forTerminal(json: framework.json), write: options.run.traceWriter(json: framework.json)))
         } else {
             let identities = try await IKEIdentities.generate(

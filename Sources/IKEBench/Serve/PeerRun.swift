@@ -27,12 +27,23 @@ struct PeerRun {
     let peer: PeerAddress
     let identity: MainModeIdentity
     let trust: PeerTrust
+    /// IKEv2 suites to offer (`--ike 2`); nil: IKEv1 Main Mode with the workload's suite.
+    var ikev2: [IKEv2Suite]? = nil
 
     func run(display: LiveDisplay, write: @escaping @Sendable (String) -> Void) async throws -> RunReport {
         let recorder = NegotiationRecorder()
         let initiator = PeerInitiator(suite: workload.suite, identity: identity, responders: trust, framework: framework,
                                       requestCertificate: trust.hasAuthorities,
                                       nonESPMarker: PeerInitiator.markerNeeded(peerPort: peer.port))
+        var v2Initiator: IKEv2PeerInitiator?
+        if let ikev2 {
+            guard let me = IKEv2Identity(identity) else { throw ValidationError("--id: this ID type has no IKEv2 equivalent") }
+            v2Initiator = IKEv2PeerInitiator(configuration: IKEv2InitiatorConfiguration(suites: ikev2, identity: me, peers: trust, requestChildSA: false,
+                                                                               certificateRequest: trust.hasAuthorities ? trust.authorityKeyHashes(framework: framework) : nil,
+                                                                               sendCertificate: true),
+                                    framework: framework, nonESPMarker: PeerInitiator.markerNeeded(peerPort: peer.port))
+        }
+        let v2 = v2Initiator
         let deadline = workload.durationSeconds.map { MonotonicClock.nanoseconds() + UInt64($0 * 1e9) }
         let issued = Locked(0)
         let limit = workload.negotiations
@@ -52,7 +63,12 @@ struct PeerRun {
                         while take() {
                             let pm = PMInfo.next()
                             trace?("Initial packet sent, pm_info = \(pm)")
-                            let outcome = try await initiator.negotiate(over: client, observe: { display.observe($0) })
+                            let outcome: NegotiationOutcome
+                            if let v2 {
+                                outcome = try await v2.negotiate(over: client, observe: { display.observe($0) })
+                            } else {
+                                outcome = try await initiator.negotiate(over: client, observe: { display.observe($0) })
+                            }
                             trace?("pm_info \(pm) finished, took \(outcome.hostNanoseconds) ns")
                             recorder.record(outcome, suite: workload.suite)
                             display.negotiationDone()

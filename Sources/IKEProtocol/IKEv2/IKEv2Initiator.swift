@@ -146,7 +146,10 @@ public actor IKEv2Initiator {
             throw IKEv2Error(IKEv2Error.Code(rawValue: n.type) ?? .unexpectedMessage, "the responder refused IKE_SA_INIT with notify \(n.type)")
         }
         guard case .securityAssociation(let sa)? = m.first(.securityAssociation), sa.proposals.count == 1,
-              let chosen = configuration.suites.first(where: { $0.transforms == sa.proposals[0].transforms }) else {
+              // One transform of each type, in any order (charon puts integrity before the PRF).
+              let chosen = configuration.suites.first(where: {
+                  sa.proposals[0].transforms.count == $0.transforms.count && Set($0.transforms) == Set(sa.proposals[0].transforms)
+              }) else {
             throw IKEv2Error(.noProposalChosen, "the responder's SA is not one proposal equal to one we offered")
         }
         guard chosen.group == group, case .keyExchange(let g, let gr)? = m.first(.keyExchange), g == group.number else {
