@@ -14,15 +14,18 @@ public struct ResponderServiceConfiguration: Sendable {
     public var modeledOverheadSeconds: Double
     /// IKEv2 on the same port (IKEv2Service.swift); nil: IKEv2 datagrams are dropped as malformed.
     public var ikev2: IKEv2ResponderConfiguration?
+    /// When IKE_SA_INIT must carry a stateless COOKIE (IKEv2Cookies.swift).
+    public var ikev2Cookies: IKEv2CookiePolicy
 
     public init(responder: MainModeResponderConfiguration, framework: CryptoFramework,
                 limits: ExchangeLimits = ExchangeLimits(), modeledOverheadSeconds: Double = 0,
-                ikev2: IKEv2ResponderConfiguration? = nil) {
+                ikev2: IKEv2ResponderConfiguration? = nil, ikev2Cookies: IKEv2CookiePolicy = .strongSwanDefaults) {
         self.responder = responder
         self.framework = framework
         self.limits = limits
         self.modeledOverheadSeconds = modeledOverheadSeconds
         self.ikev2 = ikev2
+        self.ikev2Cookies = ikev2Cookies
     }
 }
 
@@ -48,7 +51,7 @@ public final class ResponderService: Sendable {
     public init(_ configuration: ResponderServiceConfiguration, observer: any ResponderObserver = SilentResponderObserver()) {
         self.configuration = configuration
         self.table = Locked(ExchangeTable(limits: configuration.limits))
-        self.ikev2 = IKEv2Exchanges(limits: configuration.limits)
+        self.ikev2 = IKEv2Exchanges(limits: configuration.limits, cookies: configuration.ikev2Cookies)
         self.observer = observer
     }
 

@@ -75,6 +75,11 @@ struct IKEv2ExchangeTable {
         return .take(key: key, responder: entry.responder, after: entry.tail, startedAt: entry.startedAt, opens: opens)
     }
 
+    /// Whether a zero-SPIr datagram belongs to an exchange we keep (a retransmitted IKE_SA_INIT).
+    func knows(initiatorSPI: [UInt8], host: String) -> Bool {
+        byInitiator[InitiatorKey(spi: CookiePair(initiatorSPI, []).initiator, host: host)].map { entries[$0] != nil } ?? false
+    }
+
     /// Records the task that runs the datagram just decided, so the next one waits for it.
     mutating func setTail(_ key: CookiePair, _ task: Task<Void, Never>) {
         entries[key]?.tail = task

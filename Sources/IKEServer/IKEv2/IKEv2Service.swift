@@ -8,7 +8,11 @@ import IKEProtocol
 /// IKE_SA_INIT received to the IKE_AUTH response sent.
 final class IKEv2Exchanges: Sendable {
     let table: Locked<IKEv2ExchangeTable>
-    init(limits: ExchangeLimits) { table = Locked(IKEv2ExchangeTable(limits: limits)) }
+    let cookies: IKEv2Cookies
+    init(limits: ExchangeLimits, cookies: IKEv2CookiePolicy) {
+        table = Locked(IKEv2ExchangeTable(limits: limits))
+        self.cookies = IKEv2Cookies(policy: cookies)
+    }
 }
 
 extension ResponderService {
@@ -18,6 +22,24 @@ extension ResponderService {
             return nil
         }
         let (v1Count, v1HalfOpen) = v1Occupancy(host: host)
+        if header.responderSPI.allSatisfy({ $0 == 0 }), header.exchange == .ikeSAInit, !header.isResponse {
+            let (known, halfOpen, fromHost) = ikev2.table.withLock { t in
+                (t.knows(initiatorSPI: header.initiatorSPI, host: host), t.halfOpenByHost.values.reduce(0, +), t.halfOpenByHost[host, default: 0])
+            }
+            if !known {
+                switch ikev2.cookies.check(message, header: header, host: host, halfOpen: halfOpen, halfOpenFromHost: fromHost,
+                                           framework: configuration.framework) {
+                case .pass: break
+                case .drop:
+                    counters.add(.malformed)
+                    return nil
+                case .challenge(let response):
+                    counters.add(.notifiesSent)
+                    send(NonESPMarker.add(response, marked: marked))
+                    return nil
+                }
+            }
+        }
         let decision = ikev2.table.withLock { t in
             t.receive(header, host: host, now: MonotonicClock.nanoseconds(), otherExchanges: v1Count, otherHalfOpen: v1HalfOpen) {
                 let observer = self.observer

@@ -17,7 +17,8 @@ import TestSupport
 struct CharonIKEv2ServeTests {
     /// An in-process serve answering both versions on one port.
     static func startServer(trust: [String] = [CharonFixture.peer.certificatePath], ikev2Suites: [IKEv2Suite] = IKEv2Suite.defaultResponderSuites,
-                            fragmentSize: Int? = 1280, recorder: NegotiationRecorder? = nil) async throws -> UDPResponderServer {
+                            fragmentSize: Int? = 1280, recorder: NegotiationRecorder? = nil,
+                            cookies: IKEv2CookiePolicy = .strongSwanDefaults) async throws -> UDPResponderServer {
         let identity = try IdentityFiles.load(keyPath: CharonFixture.serve.keyPath, certificatePath: CharonFixture.serve.certificatePath,
                                               id: CharonFixture.serveID)
         let peers = try PeerTrust.load(pemFiles: trust)
@@ -27,7 +28,7 @@ struct CharonIKEv2ServeTests {
         let observer: any ResponderObserver = recorder.map { RecordingObserver(recorder: $0) } ?? SilentResponderObserver()
         let service = ResponderService(ResponderServiceConfiguration(
             responder: MainModeResponderConfiguration(suites: IKESuite.defaultResponderSuites, identity: identity, peers: peers),
-            framework: framework, ikev2: v2), observer: observer)
+            framework: framework, ikev2: v2, ikev2Cookies: cookies), observer: observer)
         return try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
     }
 
@@ -180,5 +181,50 @@ struct CharonIKEv2ServeTests {
         #expect(report["negotiations"] as? Int == 2)
         let operations = try #require(report["operations"] as? [[String: Any]])
         #expect(operations.contains { $0["name"] as? String == "dh-derive" && $0["mechanism"] as? String == "CKM_ECDH1_DERIVE" })
+    }
+
+    @Test("cookies forced with a threshold of 0: charon answers the COOKIE and establishes", .timeLimit(.minutes(3)))
+    func cookies() async throws {
+        let server = try await Self.startServer(cookies: IKEv2CookiePolicy(threshold: 0, thresholdPerAddress: 0))
+        let charon = try await CharonDaemon.start(
+            swanctlConf: SwanctlConf([Self.connection("c1", "aes128-sha256-ecp256", port: server.port)]),
+            files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try await charon.loadAll()
+        let outcome = try await charon.initiate(ike: "c1")
+        #expect(outcome.status == 0, "\(outcome)\n\(charon.log.suffix(4000))")
+        #expect(charon.log.contains("N(COOKIE)"), "\(charon.log.suffix(4000))")
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 1)
+    }
+
+    @Test("our initiator over UDP answers the COOKIE too; a forged cookie is dropped", .timeLimit(.minutes(3)))
+    func cookiesOurInitiator() async throws {
+        let server = try await Self.startServer(cookies: IKEv2CookiePolicy(threshold: 0, thresholdPerAddress: 0))
+        let identity = try IdentityFiles.load(keyPath: CharonFixture.peer.keyPath, certificatePath: CharonFixture.peer.certificatePath, id: nil)
+        let initiator = IKEv2PeerInitiator(
+            configuration: IKEv2InitiatorConfiguration(suites: [IKEv2Suite(proposalName: "aes128-sha256-ecp256")!],
+                                                       identity: try #require(IKEv2Identity(identity)),
+                                                       peers: try PeerTrust.load(pemFiles: [CharonFixture.serve.certificatePath]),
+                                                       requestChildSA: false, sendCertificate: true),
+            framework: try CryptoFramework(platform: .host, policy: .inMemory(Policy())), timeoutSeconds: 2)
+        let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: server.port, localHost: "127.0.0.1")
+        _ = try await initiator.negotiate(over: client)
+        // The answer to our Delete (an empty INFORMATIONAL response) comes first.
+        let deleteAnswer = try #require(await client.receive(timeout: 5))
+        #expect(try IKEv2Message.parse(NonESPMarker.strip(deleteAnswer).message).header.exchange == .informational)
+        // An IKE_SA_INIT whose COOKIE is not ours gets nothing, and opens no exchange.
+        let pair = IKEv2Initiator(configuration: initiator.configuration, session: IKECryptoSession(framework: initiator.framework))
+        var forged = try IKEv2Message.parse(try await pair.start())
+        forged.payloads.insert(.notify(IKEv2Notify(type: IKEv2Notify.Status.cookie, data: [1] + [UInt8](repeating: 0xEE, count: 32))), at: 0)
+        client.send(forged.encoded())
+        #expect(await client.receive(timeout: 1) == nil)
+        await client.close()
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 1)
+        #expect(service.counters[.notifiesSent] == 1)  // the one COOKIE challenge
+        #expect(service.counters[.malformed] >= 1)  // the forged cookie, dropped
     }
 }
