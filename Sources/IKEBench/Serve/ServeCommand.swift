@@ -46,13 +46,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Modeled Phase I time outside the cryptography (the daemon, the kernel) in seconds, added to each negotiation's modeled time as `compare --overhead` does (compare prints the figure the 2007 run implies).")
     var overhead: Double = 0
 
-    @Option(name: .customLong("ikev2-proposal"), help: "Acceptable IKEv2 proposals, strongSwan style (aes128|aes256-sha256|sha384|sha512[-prfsha…]-modp2048|ecp256|ecp384|x25519; repeatable). Default: all of those.")
+    @Option(name: .customLong("ikev2-proposal"), help: "Acceptable IKEv2 proposals, strongSwan style (aes128|aes256-sha256|sha384|sha512[-prfsha256|384|512]-modp2048|ecp256|ecp384|x25519; repeatable). Default: all of those.")
     var ikev2Proposal: [String] = []
 
     @Option(name: .customLong("ikev2-fragment-size"), help: "IKEv2: fragment IKE_AUTH responses (RFC 7383) larger than this IP datagram size when the peer supports it; 0: never.")
     var ikev2FragmentSize = 1280
 
-    @Option(name: .customLong("ikev2-cookie-threshold"), help: "IKEv2: demand a stateless COOKIE (RFC 7296 §2.6) once this many IKE SAs are half-open (strongSwan's default 30; 0: always).")
+    @Option(name: .customLong("ikev2-cookie-threshold"), help: "IKEv2: demand a stateless COOKIE (RFC 7296 section 2.6) once this many IKE SAs are half-open (strongSwan's default 30; 0: always).")
     var ikev2CookieThreshold = 30
 
     @Option(name: .customLong("ikev2-cookie-threshold-ip"), help: "IKEv2: the same, counted per peer address (strongSwan's default 3; 0: always).")
