@@ -211,7 +211,7 @@ public enum IKEv2Authentication {
         case .ecdsaSHA512P521: scheme = .ecdsa(.sha512)
         case .digitalSignature:
             // RFC 7427 §3: a one-byte length, the AlgorithmIdentifier, the signature.
-            guard let n = data.first, data.count > 1 + Int(n) else {
+            guard let n = data.first, n > 0, data.count > 1 + Int(n) else {
                 throw IKEv2Error(.authenticationFailed, "the \(role)'s RFC 7427 AUTH data is too short for its AlgorithmIdentifier")
             }
             let ai = Array(data[1...Int(n)])

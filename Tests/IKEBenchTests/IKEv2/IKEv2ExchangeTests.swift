@@ -231,4 +231,21 @@ struct IKEv2ExchangeTests {
         let r2 = try await pair.responder.handle(auth[0])
         guard case .established = try await pair.initiator.receive(r2.reply!) else { Issue.record("not established"); return }
     }
+
+    @Test("malformed AUTH data is AUTHENTICATION_FAILED, never a trap", arguments: [
+        [UInt8](), [0], [0, 1, 2], [1, 0x30], [2, 0x30, 0x00, 9], [15] + [UInt8](repeating: 0xFF, count: 15) + [1],
+        [7, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70] + [UInt8](repeating: 1, count: 64),
+        [13, 0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a] + [1, 2, 3],
+    ])
+    func malformedAuth(_ data: [UInt8]) async throws {
+        let session = IKECryptoSession(framework: IKETestSupport.host)
+        for method: UInt8 in [1, 9, 10, 14, 2, 200] {
+            for key in [IKEv2PublicKey.rsa(IKEv2TestKeys.rsa.initiator.publicKey), .ec(IKEv2TestKeys.p256I.publicKey!),
+                        .ec(IKEv2TestKeys.ed25519I.publicKey!)] {
+                await #expect(throws: IKEv2Error.self) {
+                    try await IKEv2Authentication.verify([1, 2, 3], method: method, data: data, keys: [key], session: session, role: "test")
+                }
+            }
+        }
+    }
 }
