@@ -97,8 +97,15 @@ struct ServeCommand: AsyncParsableCommand {
             .map { $0.withDHPrivate(length) }
     }
 
+    /// The IKEv2 suites, their MODP private length set from --dh-private as IKEv1's.
     var ikev2Suites: [IKEv2Suite] {
-        ikev2Proposal.isEmpty ? IKEv2Suite.defaultResponderSuites : ikev2Proposal.compactMap { IKEv2Suite(proposalName: $0) }
+        let length = DHPrivateValueLength(rawValue: dhPrivate) ?? .fullLength
+        return (ikev2Proposal.isEmpty ? IKEv2Suite.defaultResponderSuites : ikev2Proposal.compactMap { IKEv2Suite(proposalName: $0) })
+            .map { suite in
+                var s = suite
+                if case .modp(let g) = s.group { s.dhPrivateBits = length.bits(for: g) }
+                return s
+            }
     }
 
     func run() async throws {

@@ -93,10 +93,10 @@ extension IKECryptoSession {
     }
 
     /// A fresh key-exchange value for `group` (recorded as dh-generate, whatever the group).
-    public func generateKeyExchange(_ group: IKEv2Group) async throws -> IKEv2KeyExchangeSecret {
+    public func generateKeyExchange(_ group: IKEv2Group, privateBits: Int? = nil) async throws -> IKEv2KeyExchangeSecret {
         switch group {
         case .modp(let g):
-            let pair = try await v2(.dhGenerate, .generateDHKeyPair(group: g, privateBits: nil), dataBytes: 0, keyBytes: g.byteCount) {
+            let pair = try await v2(.dhGenerate, .generateDHKeyPair(group: g, privateBits: privateBits), dataBytes: 0, keyBytes: g.byteCount) {
                 try $0.dhKeyPair
             }
             return IKEv2KeyExchangeSecret(group: group, key: .modp(pair.privateKey), publicValue: pair.publicValue)

@@ -181,7 +181,7 @@ public actor IKEv2Responder {
             default: break
             }
         }
-        let kex = try await session.generateKeyExchange(chosen.group)
+        let kex = try await session.generateKeyExchange(chosen.group, privateBits: chosen.dhPrivateBits)
         let gir = try await session.agree(kex, peer: gi)
         initiatorNonce = ni
         let k = try await IKEv2KeyDerivation.derive(chosen, sharedSecret: gir, initiatorNonce: ni, responderNonce: nonce,

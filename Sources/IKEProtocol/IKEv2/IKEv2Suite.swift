@@ -69,6 +69,10 @@ public struct IKEv2Suite: Sendable, Equatable, CustomStringConvertible {
     public var prf: PRF
     public var integrity: Integrity
     public var group: IKEv2Group
+    /// The length of our MODP private value (as IKESuite's: not negotiated, each
+    /// side chooses); nil: the provider's default. `serve --dh-private` sets it
+    /// so IKEv1 and IKEv2 draw the same.
+    public var dhPrivateBits: Int? = nil
 
     public init(encryption: Encryption, prf: PRF, integrity: Integrity, group: IKEv2Group) {
         self.encryption = encryption

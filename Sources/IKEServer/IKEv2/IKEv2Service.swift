@@ -72,7 +72,8 @@ extension ResponderService {
             if establishedNow {
                 let elapsed = MonotonicClock.nanoseconds() &- startedAt
                 let outcome = NegotiationOutcome(hostNanoseconds: elapsed, records: responder.session.records,
-                                                 platform: configuration.framework.platform)
+                                                 platform: configuration.framework.platform,
+                                                 overheadSeconds: configuration.modeledOverheadSeconds)
                 counters.add(.established)
                 if observer.tracing { observer.trace("IKEv2 SA established, took \(elapsed) ns") }
                 observer.ikev2NegotiationEstablished(outcome, suite: await responder.suite)
