@@ -130,7 +130,11 @@ public actor IKEv2Responder {
                 throw IKEv2Error(.unexpectedMessage, "message for IKE SA \(hex(header.initiatorSPI))/\(hex(header.responderSPI)), not ours")
             }
         }
-        if let last = lastResponse, last.id == header.messageID, !(state == .awaitingAuth && header.messageID == 1 && !fragments.isEmpty) {
+        if let last = lastResponse, last.id == header.messageID {
+            // A retransmitted fragmented request: the response goes again once, for its fragment 1 (RFC 7383 §2.6.1).
+            if header.nextPayload == IKEv2PayloadType.encryptedFragment.rawValue, Self.fragmentNumber(bytes) != 1 {
+                return IKEv2Turn(replies: [], events: [])
+            }
             return IKEv2Turn(replies: last.datagrams, events: [.retransmitted])
         }
         if state != .awaitingInit, header.responderSPI != responderSPI {
@@ -152,6 +156,12 @@ public actor IKEv2Responder {
             expectedMessageID = header.messageID &+ 1
         }
         return turn
+    }
+
+    /// The fragment number of a message whose first payload is SKF (bytes 32–33), or nil.
+    static func fragmentNumber(_ bytes: [UInt8]) -> UInt16? {
+        guard bytes.count >= IKEv2Header.size + 6 else { return nil }
+        return UInt16(bytes[IKEv2Header.size + 4]) << 8 | UInt16(bytes[IKEv2Header.size + 5])
     }
 
     // MARK: IKE_SA_INIT

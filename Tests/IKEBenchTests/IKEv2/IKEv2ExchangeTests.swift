@@ -178,6 +178,12 @@ struct IKEv2ExchangeTests {
         #expect(out.peer == IKEv2TestKeys.idR)
         #expect(out.lastRequest.count > 1)
         #expect(out.datagramsToInitiator.count > 2)
+        // The request's fragments again: the whole response goes back once, for fragment 1 only, with no crypto redone.
+        let before = pair.responder.session.records.count
+        var resent: [[UInt8]] = []
+        for f in out.lastRequest { resent += try await pair.responder.handle(f).replies }
+        #expect(resent == Array(out.datagramsToInitiator.suffix(resent.count)) && resent.count == out.datagramsToInitiator.count - 1)
+        #expect(pair.responder.session.records.count == before)
         for d in out.lastRequest + out.datagramsToInitiator.dropFirst() {
             #expect(d.count + IKEv2Fragmentation.datagramOverhead <= 300)
             #expect(try IKEv2Message.parse(d).payloads.last?.type == .encryptedFragment)
