@@ -41,10 +41,10 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var wire: PeerIdentityOptions
 
-    @Option(help: "IKE version with --peer: 1 (Main Mode, --group/--prf/--cipher) or 2 (IKE_SA_INIT and IKE_AUTH, childless, --ikev2-proposal).")
+    @Option(help: "IKE version: 1 (Main Mode, --group/--prf/--cipher) or 2 (IKE_SA_INIT and IKE_AUTH, --ikev2-proposal; in process with a child SA, with --peer childless).")
     var ike = 1
 
-    @Option(name: .customLong("ikev2-proposal"), help: "With --peer --ike 2: IKEv2 proposals to offer, strongSwan style (repeatable; default aes128-sha256-modp2048).")
+    @Option(name: .customLong("ikev2-proposal"), help: "With --ike 2: the IKEv2 proposal, strongSwan style (repeatable with --peer; in process the first; default aes128-sha256-modp2048).")
     var ikev2Proposal: [String] = []
 
     /// Negotiations when neither --negotiations nor --duration is given.
@@ -57,12 +57,11 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try platform
-        if peer == nil && ike != 1 { throw ValidationError("--ike 2 needs --peer: the in-process run is IKEv1 Main Mode") }
+        guard ike == 1 || ike == 2 else { throw ValidationError("--ike is 1 or 2") }
+        for p in ikev2Proposal where IKEv2Suite(proposalName: p) == nil { throw ValidationError("--ikev2-proposal \(p) is not an IKEv2 proposal we offer") }
         if let peer {
             _ = try PeerAddress(peer)
             try wire.validateRequired(for: "--peer")
-            guard ike == 1 || ike == 2 else { throw ValidationError("--ike is 1 or 2") }
-            for p in ikev2Proposal where IKEv2Suite(proposalName: p) == nil { throw ValidationError("--ikev2-proposal \(p) is not an IKEv2 proposal we offer") }
             if options.concurrency.levels.count > 1 {
                 throw ValidationError("--peer runs one concurrency level; give --concurrency a single number")
             }
@@ -87,9 +86,12 @@ struct RunCommand: AsyncParsableCommand {
                 bits: rsaBits, framework: try MainModeNegotiation.initiatorFramework())
             for level in options.concurrency.levels {
                 let fw = try CryptoFramework(platform: platform, policy: framework.policy.source)
-                let workload = options.workload(
+                var workload = options.workload(
                     suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
                     defaultNegotiations: Self.defaultNegotiations, concurrency: level)
+                if ike == 2 {
+                    workload.ikev2Suite = IKEv2Suite(proposalName: ikev2Proposal.first ?? "aes128-sha256-modp2048")
+                }
                 reports.append(try await PhaseOneRun.run(
                     workload, framework: fw, identities: identities, display: .forTerminal(json: framework.json),
                     write: options.run.traceWriter(json: framework.json)))

@@ -19,6 +19,8 @@ public struct PhaseOneWorkload: Sendable {
     /// Modeled Phase I time outside the cryptography (in.iked, kernel), added once.
     public var overheadSeconds: Double
     public var trace: Bool
+    /// Time IKEv2 with this suite instead of Main Mode (`run --ike 2`).
+    public var ikev2Suite: IKEv2Suite? = nil
 
     public init(suite: IKESuite, rsaBits: Int, negotiations: Int?, durationSeconds: Double? = nil,
                 concurrency: Int = 1, rttSeconds: Double = 0, overheadSeconds: Double = 0, trace: Bool = false) {
@@ -41,10 +43,16 @@ public enum PhaseOneRun {
         _ workload: PhaseOneWorkload, framework: CryptoFramework, identities: IKEIdentities,
         display: LiveDisplay? = nil, write: (@Sendable (String) -> Void)? = nil
     ) async throws -> RunReport {
-        let negotiation = MainModeNegotiation(
-            suite: workload.suite, responderFramework: framework,
-            initiatorFramework: try MainModeNegotiation.initiatorFramework(), identities: identities,
-            rttSeconds: workload.rttSeconds, overheadSeconds: workload.overheadSeconds)
+        let negotiation: any TimedNegotiation = if let v2 = workload.ikev2Suite {
+            IKEv2Negotiation(
+                suite: v2, responderFramework: framework, initiatorFramework: try MainModeNegotiation.initiatorFramework(),
+                identities: identities, rttSeconds: workload.rttSeconds, overheadSeconds: workload.overheadSeconds)
+        } else {
+            MainModeNegotiation(
+                suite: workload.suite, responderFramework: framework,
+                initiatorFramework: try MainModeNegotiation.initiatorFramework(), identities: identities,
+                rttSeconds: workload.rttSeconds, overheadSeconds: workload.overheadSeconds)
+        }
         let quota = NegotiationQuota(limit: workload.negotiations,
                                      deadline: workload.durationSeconds.map { MonotonicClock.nanoseconds() + UInt64($0 * 1e9) })
         let trace = workload.trace ? write : nil
@@ -69,7 +77,7 @@ public enum PhaseOneRun {
 extension PhaseOneRun {
     /// `concurrency` tasks, each with its own tally, merged at the end.
     static func runTasks(
-        _ concurrency: Int, negotiation: MainModeNegotiation, quota: NegotiationQuota, start: UInt64,
+        _ concurrency: Int, negotiation: any TimedNegotiation, quota: NegotiationQuota, start: UInt64,
         trace: (@Sendable (String) -> Void)?, observe: (@Sendable (IKEOperationRecord) -> Void)?, display: LiveDisplay?
     ) async throws -> RunTally {
         try await withThrowingTaskGroup(of: RunTally.self, returning: RunTally.self) { group in
