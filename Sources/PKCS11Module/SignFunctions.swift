@@ -6,7 +6,7 @@ import CryptoFramework
 extension Module {
     package func signInit(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ key: CK_OBJECT_HANDLE, signing: Bool) throws(CryptokiError) {
         try begin(session, Self.field(signing), key: key) { (s) throws(CryptokiError) in
-            try SignOperation(mechanism, object: s.key(key, usage: signing ? CKA_SIGN : CKA_VERIFY), state: s, signing: signing)
+            try SignOperation(mechanism, object: s.key(key, usage: signing ? CKA_SIGN : CKA_VERIFY, mechanism: mechanism.type), state: s, signing: signing)
         }
     }
 
@@ -30,9 +30,10 @@ extension Module {
         try OutputBuffer.write(signature, to: out, length: length)
     }
 
-    /// C_Verify (`data` given) or C_VerifyFinal (`data` nil). An RSA signature
-    /// shorter than the modulus is left-padded with zeros (strongSwan strips
-    /// leading zero bytes); a longer one is CKR_SIGNATURE_LEN_RANGE. An EC
+    /// C_Verify (`data` given) or C_VerifyFinal (`data` nil). An RSA
+    /// signature's length is judged by the framework's ``RSAInputRules`` (up to
+    /// 8 bytes short is read as the integer it encodes, since strongSwan strips
+    /// leading zero bytes; shorter or longer is CKR_SIGNATURE_LEN_RANGE). An EC
     /// signature (r‖s, R‖S) must be exactly its length.
     package func verify(_ session: CK_SESSION_HANDLE, data: [UInt8]?, signature: [UInt8]) throws(CryptokiError) {
         let (operation, call) = try active(session, \.verify)
@@ -42,9 +43,7 @@ extension Module {
         let request: CryptoRequest
         switch operation.key {
         case .verifying(let key):
-            guard signature.count <= key.byteCount else { throw CryptokiError(CKR_SIGNATURE_LEN_RANGE) }
-            let padded = [UInt8](repeating: 0, count: key.byteCount - signature.count) + signature
-            request = .verify(operation.mechanism, key: key, data: message, signature: padded, pss: operation.pss)
+            request = .verify(operation.mechanism, key: key, data: message, signature: signature, pss: operation.pss)
         case .verifyingEC(let key):
             guard signature.count == operation.signatureLength else { throw CryptokiError(CKR_SIGNATURE_LEN_RANGE) }
             request = .verifyEC(operation.mechanism, key: key, data: message, signature: signature)

@@ -109,7 +109,35 @@ import Testing
     @Test func wrongSignatureLengthThrows() {
         let error = #expect(throws: CryptoError.self) {
             try RSASignatureVerifier.verify(
-                scheme: .pkcs1, key: Self.key(bits: 512), data: [1], signature: [UInt8](repeating: 1, count: 63), pss: nil,
+                scheme: .pkcs1, key: Self.key(bits: 512), data: [1], signature: [UInt8](repeating: 1, count: 55), pss: nil,
+                publicOperation: { $0 }, hash: Self.standInHash)
+        }
+        #expect(error?.code == .signatureLengthRange)
+    }
+
+    /// docs/rsa-input-rules.md, "Short signatures": up to 8 bytes short is the
+    /// integer it encodes (a valid signature with leading zeros stripped verifies);
+    /// 9 short, empty, or longer than k is a length error.
+    @Test(arguments: [1, 2, 8])
+    func signatureWithLeadingZerosStrippedVerifies(zeros: Int) throws {
+        let k = 64
+        let signature = [UInt8](repeating: 0, count: zeros) + [UInt8](repeating: 0x5A, count: k - zeros)
+        let identity: ([UInt8]) throws -> [UInt8] = { $0 }
+        // CKM_RSA_X_509 with the identity as the public operation: the data is the signature's value.
+        let data = Array(signature.drop(while: { $0 == 0 }))
+        #expect(try RSASignatureVerifier.verify(
+            scheme: .raw, key: Self.key(bits: 512), data: data, signature: Array(signature.dropFirst(zeros)), pss: nil,
+            publicOperation: identity, hash: Self.standInHash))
+        #expect(try RSASignatureVerifier.verify(
+            scheme: .raw, key: Self.key(bits: 512), data: data, signature: signature, pss: nil,
+            publicOperation: identity, hash: Self.standInHash))
+    }
+
+    @Test(arguments: [0, 4, 55, 65, 72])
+    func signatureOutsideTheLengthBoundIsALengthError(length: Int) {
+        let error = #expect(throws: CryptoError.self) {
+            try RSASignatureVerifier.verify(
+                scheme: .raw, key: Self.key(bits: 512), data: [1], signature: [UInt8](repeating: 0, count: length), pss: nil,
                 publicOperation: { $0 }, hash: Self.standInHash)
         }
         #expect(error?.code == .signatureLengthRange)

@@ -44,7 +44,8 @@ struct BadInputTests {
         let view = try Self.framework.pinned(to: provider)
         let key = try Self.framework.generateRSAKeyPair(bits: 1024)
         let sig = try view.sign(.sha256RSAPKCS, key: key, data: [1, 2, 3])
-        for bad in [[], Array(sig.dropLast()), sig + [0], [UInt8](repeating: 0xff, count: 1000)] {
+        let tooShort = Array(sig.dropFirst(RSAInputRules.maxSignatureShortfall + 1))
+        for bad in [[], [1, 2, 3, 4], tooShort, sig + [0], [0] + sig, [UInt8](repeating: 0xff, count: 1000)] {
             let error = try #require(throws: CryptoError.self) {
                 try view.verify(.sha256RSAPKCS, key: key.publicKey, data: [1, 2, 3], signature: bad)
             }

@@ -47,7 +47,10 @@ enum DifferentialCases {
     static func badSignatures(_ key: RSAPublicKey) -> [(String, [UInt8])] {
         let k = key.byteCount, n = key.modulus
         return [
-            ("empty signature", []), ("short signature (k−1)", [UInt8](repeating: 1, count: k - 1)),
+            ("empty signature", []), ("four bytes", [1, 2, 3, 4]),
+            ("short signature (k−1)", [UInt8](repeating: 1, count: k - 1)),
+            ("short signature (k−8)", [UInt8](repeating: 1, count: k - 8)),
+            ("short signature (k−9)", [UInt8](repeating: 1, count: k - 9)),
             ("long signature (k+1)", [UInt8](repeating: 1, count: k + 1)), ("zero signature", [UInt8](repeating: 0, count: k)),
             ("signature one", padded([1], to: k)), ("signature n−1", padded(minusOne(n), to: k)),
             ("signature = n", padded(n, to: k)), ("signature > n", [UInt8](repeating: 0xFF, count: k)),
@@ -111,7 +114,7 @@ enum DifferentialCases {
                 let wanted: DifferentialOutcome?
                 if let expected {
                     wanted = .error(expected)
-                } else if sig.count != pub.byteCount {
+                } else if sig.count > pub.byteCount || sig.count < pub.byteCount - RSAInputRules.maxSignatureShortfall {
                     wanted = .error(.signatureLengthRange)
                 } else if DHRange.compare(sig, pub.modulus) >= 0 {
                     wanted = .verified(false)

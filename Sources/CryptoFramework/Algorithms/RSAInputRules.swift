@@ -15,8 +15,10 @@
 /// - then the data: too long for the mechanism → `dataLengthRange`; a CKM_RSA_X_509
 ///   value not below n → `dataInvalid`, for verify as for sign (no signature
 ///   can represent it: it is a malformed request, not a wrong signature);
-/// - then the signature (verify): not exactly k bytes → `signatureLengthRange`;
-///   k bytes but not below n → `false` (RFC 8017 §8.2.2 step 2 "signature
+/// - then the signature (verify): longer than k bytes, or more than
+///   ``maxSignatureShortfall`` bytes shorter → `signatureLengthRange`; a
+///   shorter one within that bound is read as the integer it encodes (left-padded
+///   to k, ``signatureRepresentative(_:of:)``); not below n → `false` (RFC 8017 §8.2.2 step 2 "signature
 ///   representative out of range" → "invalid signature", CKR_SIGNATURE_INVALID).
 public enum RSAInputRules {
     /// Checks the inputs of a sign request under `scheme` with `key`'s modulus.
@@ -31,21 +33,43 @@ public enum RSAInputRules {
         return parameters
     }
 
-    /// Checks the inputs of a verify request; a signature of the right length
+    /// How many bytes shorter than k an RSA signature may be and still be read
+    /// as the integer it encodes (docs/rsa-input-rules.md, "Short signatures").
+    ///
+    /// RFC 8017 §8.2.2 step 1 and PKCS#11 §5.2 want exactly k bytes, but
+    /// strongSwan's pkcs11 plugin strips a signature's leading zero bytes before
+    /// C_Verify (`chunk_skip_zero`), so one honest signature in 256 arrives
+    /// k − 1 bytes long, one in 65536 k − 2 … A uniformly distributed
+    /// signature is more than 8 bytes short with probability 2⁻⁶⁴: beyond that
+    /// the length alone says the input is not a signature of this key, and the
+    /// answer is the length error the standards ask for.
+    public static let maxSignatureShortfall = 8
+
+    /// Checks the inputs of a verify request; a signature of an accepted length
     /// passes even when it is not below n (that one is answered `false`).
     @discardableResult
     public static func checkVerify(
         _ scheme: RSAScheme, key: RSAPublicKey, data: [UInt8], signature: [UInt8], pss: PSSParameters?
     ) throws -> PSSParameters? {
         let parameters = try checkSign(scheme, key: key, data: data, pss: pss)
-        guard signature.count == key.byteCount else {
+        let k = key.byteCount
+        guard signature.count <= k, signature.count >= k - maxSignatureShortfall else {
             throw CryptoError(.signatureLengthRange,
-                "RSA signature is \(signature.count) bytes; a \(key.bits)-bit key needs exactly \(key.byteCount)")
+                "RSA signature is \(signature.count) bytes; a \(key.bits)-bit key needs \(k) (at most \(maxSignatureShortfall) fewer, as leading zeros stripped)")
         }
         return parameters
     }
 
-    /// Whether a k-byte signature is a representative below n; one that is
+    /// The k-byte signature representative of a signature that passed
+    /// ``checkVerify(_:key:data:signature:pss:)``: the integer it encodes,
+    /// left-padded with zeros to the modulus length.
+    public static func signatureRepresentative(_ signature: [UInt8], of key: RSAPublicKey) -> [UInt8] {
+        let k = key.byteCount
+        guard signature.count < k else { return signature }
+        return [UInt8](repeating: 0, count: k - signature.count) + signature
+    }
+
+    /// Whether a signature is a representative below n; one that is
     /// not is an invalid signature (`false`), RFC 8017 §8.2.2 step 2.
     public static func isRepresentative(_ signature: [UInt8], of key: RSAPublicKey) -> Bool {
         DHRange.compare(signature, key.modulus) < 0

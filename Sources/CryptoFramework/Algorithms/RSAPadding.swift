@@ -203,6 +203,7 @@ public enum RSASignatureVerifier {
                               pss: PSSParameters?, publicOperation: ([UInt8]) throws -> [UInt8],
                               hash: (HashAlgorithm, [UInt8]) throws -> [UInt8]) throws -> Bool {
         let parameters = try RSAInputRules.checkVerify(scheme, key: key, data: data, signature: signature, pss: pss)
+        let signature = RSAInputRules.signatureRepresentative(signature, of: key)
         guard RSAInputRules.isRepresentative(signature, of: key) else { return false }
         let modulusBits = key.bits
         let k = key.byteCount

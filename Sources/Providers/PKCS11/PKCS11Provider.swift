@@ -89,6 +89,8 @@ public final class PKCS11Provider: CryptoProvider {
     ) throws -> Bool {
         let parameters = try RSAInputRules.checkVerify(
             try scheme(mechanism), key: key, data: data, signature: signature, pss: pss)
+        // The token gets the k-byte representative: a module may insist on exactly k bytes.
+        let signature = RSAInputRules.signatureRepresentative(signature, of: key)
         guard RSAInputRules.isRepresentative(signature, of: key) else { return false }
         let object = try publicObject(key)
         return try withMechanism(mechanism, pss: parameters) { ckMechanism in
