@@ -193,6 +193,22 @@ func entrySetAttributeValue(
     entry { () throws(CryptokiError) in try module.setAttributes(session, object, Template(template, count: count)) }
 }
 
+@_cdecl("C_CopyObject")
+func entryCopyObject(
+    _ session: CK_SESSION_HANDLE, _ object: CK_OBJECT_HANDLE, _ template: UnsafeMutablePointer<CK_ATTRIBUTE>?, _ count: CK_ULONG,
+    _ newObject: UnsafeMutablePointer<CK_OBJECT_HANDLE>?
+) -> CK_RV {
+    entry { () throws(CryptokiError) in
+        let target = try out(newObject)
+        target.pointee = try module.copyObject(session, object, Template(template, count: count))
+    }
+}
+
+@_cdecl("C_GetObjectSize")
+func entryGetObjectSize(_ session: CK_SESSION_HANDLE, _ object: CK_OBJECT_HANDLE, _ size: UnsafeMutablePointer<CK_ULONG>?) -> CK_RV {
+    entry { () throws(CryptokiError) in try out(size).pointee = try module.objectSize(session, object) }
+}
+
 @_cdecl("C_FindObjectsInit")
 func entryFindObjectsInit(_ session: CK_SESSION_HANDLE, _ template: UnsafeMutablePointer<CK_ATTRIBUTE>?, _ count: CK_ULONG) -> CK_RV {
     entry { () throws(CryptokiError) in try module.findObjectsInit(session, Template(template, count: count)) }
@@ -283,6 +299,11 @@ func entryDigest(
 @_cdecl("C_DigestUpdate")
 func entryDigestUpdate(_ session: CK_SESSION_HANDLE, _ data: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG) -> CK_RV {
     entry { () throws(CryptokiError) in try module.digestUpdate(session, input(data, length)) }
+}
+
+@_cdecl("C_DigestKey")
+func entryDigestKey(_ session: CK_SESSION_HANDLE, _ key: CK_OBJECT_HANDLE) -> CK_RV {
+    entry { () throws(CryptokiError) in try module.digestKey(session, key) }
 }
 
 @_cdecl("C_DigestFinal")
@@ -432,9 +453,9 @@ nonisolated(unsafe) private let functionList: UnsafeMutablePointer<CK_FUNCTION_L
     list.C_Login = entryLogin
     list.C_Logout = entryLogout
     list.C_CreateObject = entryCreateObject
-    list.C_CopyObject = { _, _, _, _, _ in notSupported }
+    list.C_CopyObject = entryCopyObject
     list.C_DestroyObject = entryDestroyObject
-    list.C_GetObjectSize = { _, _, _ in notSupported }
+    list.C_GetObjectSize = entryGetObjectSize
     list.C_GetAttributeValue = entryGetAttributeValue
     list.C_SetAttributeValue = entrySetAttributeValue
     list.C_FindObjectsInit = entryFindObjectsInit
@@ -451,7 +472,7 @@ nonisolated(unsafe) private let functionList: UnsafeMutablePointer<CK_FUNCTION_L
     list.C_DigestInit = entryDigestInit
     list.C_Digest = entryDigest
     list.C_DigestUpdate = entryDigestUpdate
-    list.C_DigestKey = { _, _ in notSupported }
+    list.C_DigestKey = entryDigestKey
     list.C_DigestFinal = entryDigestFinal
     list.C_SignInit = entrySignInit
     list.C_Sign = entrySign

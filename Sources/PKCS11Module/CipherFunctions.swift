@@ -7,8 +7,14 @@ import CryptoFramework
 /// operation as it was (v2.40 §5.2).
 extension Module {
     package func cipherInit(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ key: CK_OBJECT_HANDLE, encrypting: Bool) throws(CryptokiError) {
+        // RSA encryption runs as its own operation (RSACipherOperation); one cipher operation per direction.
+        guard !rsaCipherActive(session, encrypting: encrypting) else { throw .operationActive }
+        if RSACipherOperation.serves(mechanism.type) {
+            guard (try? active(session, Self.field(encrypting))) == nil else { throw .operationActive }
+            return try rsaCipherInit(session, mechanism, key, encrypting: encrypting)
+        }
         try begin(session, Self.field(encrypting), key: key) { (s) throws(CryptokiError) in
-            try CipherStream(mechanism, object: s.key(key, usage: encrypting ? CKA_ENCRYPT : CKA_DECRYPT), state: s, encrypting: encrypting)
+            try CipherStream(mechanism, object: s.key(key, usage: encrypting ? CKA_ENCRYPT : CKA_DECRYPT, mechanism: mechanism.type), state: s, encrypting: encrypting)
         }
     }
 
@@ -19,6 +25,9 @@ extension Module {
     }
 
     package func cipher(_ session: CK_SESSION_HANDLE, _ step: CipherStep, encrypting: Bool, _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
+        if rsaCipherActive(session, encrypting: encrypting) {
+            return try rsaCipher(session, step, encrypting: encrypting, out, length)
+        }
         let field = Self.field(encrypting)
         let (stream, call) = try active(session, field)
         var next = stream

@@ -45,15 +45,19 @@ struct FrameworkCall {
 extension ModuleState {
     var call: FrameworkCall { FrameworkCall(framework: framework, trace: trace) }
 
-    /// The key object for an operation: CKR_KEY_HANDLE_INVALID when the handle
-    /// names nothing visible, CKR_KEY_FUNCTION_NOT_PERMITTED when its `usage`
-    /// attribute is false.
-    func key(_ handle: CK_OBJECT_HANDLE, usage: CK_ATTRIBUTE_TYPE) throws(CryptokiError) -> ObjectRecord {
+    /// The key object for an operation with `mechanism`: CKR_KEY_HANDLE_INVALID
+    /// when the handle names nothing visible, CKR_KEY_FUNCTION_NOT_PERMITTED
+    /// when its `usage` attribute is false, CKR_MECHANISM_INVALID when its
+    /// CKA_ALLOWED_MECHANISMS lists mechanisms and not this one.
+    func key(
+        _ handle: CK_OBJECT_HANDLE, usage: CK_ATTRIBUTE_TYPE, mechanism: CK_MECHANISM_TYPE
+    ) throws(CryptokiError) -> ObjectRecord {
         let object = try object(handle, invalid: .keyInvalid)
         guard [CKO_PUBLIC_KEY, CKO_PRIVATE_KEY, CKO_SECRET_KEY].contains(object.objectClass) else { throw .keyInvalid }
         // A key whose class has no such usage (signing with a public key) is the wrong type.
         guard let allowed = object.attributes[usage] else { throw .keyTypeInconsistent }
         guard allowed == [1] else { throw .keyFunctionNotPermitted }
+        guard object.allows(mechanism) else { throw .mechanismInvalid }
         return object
     }
 

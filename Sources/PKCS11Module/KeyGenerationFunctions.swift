@@ -136,7 +136,7 @@ extension Module {
         let (call, object) = try withState { (s) throws(CryptokiError) in
             _ = try s.session(session)
             _ = try s.mechanism(mechanism.type, flag: .derive)
-            return (s.call, try s.key(base, usage: CKA_DERIVE))
+            return (s.call, try s.key(base, usage: CKA_DERIVE, mechanism: mechanism.type))
         }
         if let given = try template.ulong(CKA_CLASS), given != CKO_SECRET_KEY { throw .templateInconsistent }
         let keyType = try template.ulong(CKA_KEY_TYPE) ?? CKK_GENERIC_SECRET

@@ -37,6 +37,7 @@ public enum MetaslotMechanisms {
         .ecKeyPairGen, .ecdsa, .ecdsaSHA1, .ecdsaSHA224, .ecdsaSHA256, .ecdsaSHA384, .ecdsaSHA512, .ecdh1Derive,
         .ecEdwardsKeyPairGen, .ecMontgomeryKeyPairGen, .eddsa,
         .des3CBC, .sha1, .sha256, .sha224, .sha384, .sha512, .aesCBC,
+        .rsaPKCSOAEP,
     ]
     private static let servedSet = Set(served)
 

@@ -111,6 +111,8 @@ struct Session {
     var digest: DigestOperation?
     var encrypt: CipherStream?
     var decrypt: CipherStream?
+    var encryptRSA: RSACipherOperation?
+    var decryptRSA: RSACipherOperation?
     /// How to end each active operation that uses a private key, by its field.
     var endAtLogout: [AnyKeyPath: (inout Session) -> Void] = [:]
 }

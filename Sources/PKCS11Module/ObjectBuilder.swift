@@ -87,6 +87,11 @@ struct ObjectBuilder {
             setDefault(CKA_END_DATE, [])
             // CKA_DERIVE defaults to false (v2.40 §4.7) except on DH keys, which exist to derive.
             setDefault(CKA_DERIVE, AttributeValue.bool(keyType == CKK_DH))
+            // An array of CK_MECHANISM_TYPE; empty: every mechanism (v2.40 §4.7).
+            setDefault(CKA_ALLOWED_MECHANISMS, [])
+            guard values[CKA_ALLOWED_MECHANISMS]!.count % MemoryLayout<CK_MECHANISM_TYPE>.size == 0 else {
+                throw .attributeValueInvalid
+            }
             values[CKA_LOCAL] = AttributeValue.bool(local)
             values[CKA_KEY_GEN_MECHANISM] = AttributeValue.ulong(keyGenMechanism ?? CK_UNAVAILABLE_INFORMATION)
             fillKeyDefaults(&values)

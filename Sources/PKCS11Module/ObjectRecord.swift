@@ -38,6 +38,13 @@ final class ObjectRecord: @unchecked Sendable {  // mutable fields change only u
     /// Key material may leave the module only when it is neither sensitive nor unextractable.
     var materialReadable: Bool { !flag(CKA_SENSITIVE) && (attributes[CKA_EXTRACTABLE].map { $0 != [0] } ?? true) }
 
+    /// Whether CKA_ALLOWED_MECHANISMS lets this key serve `mechanism`: an
+    /// empty or absent list allows every mechanism (v2.40 §4.7).
+    func allows(_ mechanism: CK_MECHANISM_TYPE) -> Bool {
+        guard let list = attributes[CKA_ALLOWED_MECHANISMS], !list.isEmpty else { return true }
+        return AttributeValue.mechanismList(list).contains(mechanism)
+    }
+
     func flag(_ type: CK_ATTRIBUTE_TYPE) -> Bool { attributes[type].map { $0.count == 1 && $0[0] != 0 } ?? false }
 
     func ulong(_ type: CK_ATTRIBUTE_TYPE) -> CK_ULONG? {

@@ -79,4 +79,12 @@ enum AttributeValue {
         guard bytes.count == 1 else { throw .attributeValueInvalid }
         return bytes[0] != 0
     }
+
+    /// A CK_MECHANISM_TYPE array (CKA_ALLOWED_MECHANISMS); a trailing partial entry is ignored.
+    static func mechanismList(_ bytes: [UInt8]) -> [CK_MECHANISM_TYPE] {
+        let size = MemoryLayout<CK_MECHANISM_TYPE>.size
+        return bytes.withUnsafeBytes { raw in
+            (0..<(raw.count / size)).map { raw.loadUnaligned(fromByteOffset: $0 * size, as: CK_MECHANISM_TYPE.self) }
+        }
+    }
 }

@@ -27,6 +27,15 @@ public struct BignumRequestServer<Engine: BignumEngine>: Sendable {
             guard let scheme = RSAScheme(mechanism) else { return nil }
             return .verified(try rsa.verify(
                 scheme: scheme, key: key, data: data, signature: signature, pss: pss, hash: hash, context: context))
+        case .encryptRSA(let mechanism, let key, let data, let oaep):
+            return .bytes(try RSAEncryption.encrypt(
+                mechanism, key: key, data: data, oaep: oaep,
+                publicOperation: { try rsa.publicOperation(key: key, input: $0, context: context) },
+                random: { try rsa.engine.randomBytes(count: $0) }, hash: hash))
+        case .decryptRSA(let mechanism, let key, let data, let oaep):
+            return .secret(try RSAEncryption.decrypt(
+                mechanism, key: key, ciphertext: data, oaep: oaep,
+                privateOperation: { try rsa.privateOperation(key: key, input: $0, context: context) }, hash: hash))
         case .generateRSAKeyPair(let bits, let publicExponent):
             return .rsaKeyPair(try rsa.generateKeyPair(bits: bits, publicExponent: publicExponent, context: context))
         case .generateDHKeyPair(let group, let privateBits):

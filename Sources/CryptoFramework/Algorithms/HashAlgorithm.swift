@@ -108,6 +108,21 @@ public struct PSSParameters: Sendable, Hashable {
     }
 }
 
+/// RSAES-OAEP's parameters (RFC 8017 §7.1, PKCS#11 CK_RSA_PKCS_OAEP_PARAMS):
+/// the hash, MGF1's hash and the label (CKZ_DATA_SPECIFIED source data).
+/// The defaults are RFC 8017's: SHA-1, MGF1 with SHA-1, an empty label.
+public struct OAEPParameters: Sendable, Hashable {
+    public var hash: HashAlgorithm
+    public var mgf1Hash: HashAlgorithm
+    public var label: [UInt8]
+
+    public init(hash: HashAlgorithm = .sha1, mgf1Hash: HashAlgorithm? = nil, label: [UInt8] = []) {
+        self.hash = hash
+        self.mgf1Hash = mgf1Hash ?? hash
+        self.label = label
+    }
+}
+
 extension HashAlgorithm {
     /// The hash behind a CKM_SHA* digest mechanism.
     public init?(digestMechanism mechanism: Mechanism) {

@@ -45,6 +45,8 @@ public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable
     public static let rsaPKCS = Mechanism("CKM_RSA_PKCS", 0x0001)
     public static let rsaX509 = Mechanism("CKM_RSA_X_509", 0x0003)
     public static let sha1RSAPKCS = Mechanism("CKM_SHA1_RSA_PKCS", 0x0006)
+    /// RSAES-OAEP (RFC 8017 §7.1) encryption and decryption.
+    public static let rsaPKCSOAEP = Mechanism("CKM_RSA_PKCS_OAEP", 0x0009)
     public static let rsaPKCSPSS = Mechanism("CKM_RSA_PKCS_PSS", 0x000D)
     public static let sha1RSAPKCSPSS = Mechanism("CKM_SHA1_RSA_PKCS_PSS", 0x000E)
     public static let sha256RSAPKCS = Mechanism("CKM_SHA256_RSA_PKCS", 0x0040)
@@ -82,6 +84,9 @@ public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable
     // MARK: Symmetric ciphers
     public static let des3CBC = Mechanism("CKM_DES3_CBC", 0x0133)
     public static let aesCBC = Mechanism("CKM_AES_CBC", 0x1082)
+    /// AES key wrap (RFC 3394) with the default IV, and with padding (RFC 5649).
+    public static let aesKeyWrap = Mechanism("CKM_AES_KEY_WRAP", 0x2109)
+    public static let aesKeyWrapPad = Mechanism("CKM_AES_KEY_WRAP_PAD", 0x210A)
 
     // MARK: Digests and HMAC
     public static let sha1 = Mechanism("CKM_SHA_1", 0x0220)
@@ -100,7 +105,7 @@ public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable
 
     /// Every mechanism the framework knows, in PKCS#11 value order.
     public static let catalog: [Mechanism] = [
-        .rsaPKCSKeyPairGen, .rsaPKCS, .rsaX509, .sha1RSAPKCS, .rsaPKCSPSS, .sha1RSAPKCSPSS,
+        .rsaPKCSKeyPairGen, .rsaPKCS, .rsaX509, .sha1RSAPKCS, .rsaPKCSOAEP, .rsaPKCSPSS, .sha1RSAPKCSPSS,
         .dhPKCSKeyPairGen, .dhPKCSDerive,
         .sha256RSAPKCS, .sha384RSAPKCS, .sha512RSAPKCS,
         .sha256RSAPKCSPSS, .sha384RSAPKCSPSS, .sha512RSAPKCSPSS, .sha224RSAPKCS, .sha224RSAPKCSPSS,
@@ -109,7 +114,7 @@ public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable
         .sha384, .sha384HMAC, .sha512, .sha512HMAC,
         .ecKeyPairGen, .ecdsa, .ecdsaSHA1, .ecdsaSHA224, .ecdsaSHA256, .ecdsaSHA384, .ecdsaSHA512,
         .ecdh1Derive, .ecEdwardsKeyPairGen, .ecMontgomeryKeyPairGen, .eddsa,
-        .aesCBC,
+        .aesCBC, .aesKeyWrap, .aesKeyWrapPad,
         .random,
     ].sorted()
 

@@ -22,6 +22,10 @@ extension CryptoRequest {
             try ECInputRules.checkVerify(mechanism, curve: key.curve, signature: signature)
         case .deriveECDH(let privateKey, let peerPublicValue, let parameters):
             try ECInputRules.checkDerive(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters)
+        case .encryptRSA(let mechanism, let key, let data, let oaep):
+            try RSAEncryption.checkEncrypt(mechanism, key: key, data: data, oaep: oaep)
+        case .decryptRSA(let mechanism, let key, let data, let oaep):
+            try RSAEncryption.checkDecrypt(mechanism, key: key.publicKey, ciphertext: data, oaep: oaep)
         case .digest, .mac, .encrypt, .decrypt, .generateRSAKeyPair, .generateDHKeyPair, .generateECKeyPair, .random:
             return
         }

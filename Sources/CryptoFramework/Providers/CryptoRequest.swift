@@ -16,6 +16,14 @@ public enum CryptoRequest: Sendable {
     /// CKM_AES_CBC / CKM_DES3_CBC without padding: data must be whole blocks.
     case encrypt(Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8])
     case decrypt(Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8])
+    /// RSA encryption (RFC 8017 §7): CKM_RSA_X_509 (the data as an integer below
+    /// n), CKM_RSA_PKCS (RSAES-PKCS1-v1_5) or CKM_RSA_PKCS_OAEP (`oaep`, RFC 8017's
+    /// defaults when nil); k bytes of ciphertext.
+    case encryptRSA(Mechanism, key: RSAPublicKey, data: [UInt8], oaep: OAEPParameters?)
+    /// RSA decryption of a k-byte ciphertext, the plaintext a ``CryptoResult/secret(_:)``.
+    /// Every padding failure is one `encryptedDataInvalid`, decided in constant
+    /// time (``RSAEncryption``).
+    case decryptRSA(Mechanism, key: RSAPrivateKey, data: [UInt8], oaep: OAEPParameters?)
     case generateRSAKeyPair(bits: Int, publicExponent: [UInt8])
     /// `privateBits` nil: the group's default (twice its strength); `group.bits`: full length.
     case generateDHKeyPair(group: DHGroup, privateBits: Int?)
@@ -36,7 +44,8 @@ public enum CryptoRequest: Sendable {
     public var mechanism: Mechanism {
         switch self {
         case .sign(let m, _, _, _), .verify(let m, _, _, _, _), .digest(let m, _), .mac(let m, _, _),
-            .encrypt(let m, _, _, _), .decrypt(let m, _, _, _), .signEC(let m, _, _), .verifyEC(let m, _, _, _):
+            .encrypt(let m, _, _, _), .decrypt(let m, _, _, _), .signEC(let m, _, _), .verifyEC(let m, _, _, _),
+            .encryptRSA(let m, _, _, _), .decryptRSA(let m, _, _, _):
             return m
         case .generateRSAKeyPair: return .rsaPKCSKeyPairGen
         case .generateDHKeyPair: return .dhPKCSKeyPairGen
@@ -55,6 +64,8 @@ public enum CryptoRequest: Sendable {
         case .verify(_, let key, _, _, _): return key.bits
         case .mac(_, let key, _): return key.count * 8
         case .encrypt(_, let key, _, _), .decrypt(_, let key, _, _): return key.count * 8
+        case .encryptRSA(_, let key, _, _): return key.bits
+        case .decryptRSA(_, let key, _, _): return key.bits
         case .generateRSAKeyPair(let bits, _): return bits
         case .generateDHKeyPair(let group, _): return group.bits
         case .deriveDH(let key, _): return key.group.bits
@@ -74,7 +85,8 @@ public enum CryptoRequest: Sendable {
         case .verifyEC(_, let key, _, _): return key.curve
         case .generateECKeyPair(let curve): return curve
         case .deriveECDH(let key, _, _): return key.curve
-        case .sign, .verify, .digest, .mac, .encrypt, .decrypt, .generateRSAKeyPair, .generateDHKeyPair, .deriveDH, .random:
+        case .sign, .verify, .digest, .mac, .encrypt, .decrypt, .encryptRSA, .decryptRSA, .generateRSAKeyPair,
+            .generateDHKeyPair, .deriveDH, .random:
             return nil
         }
     }

@@ -13,12 +13,16 @@ extension Mechanism {
 }
 
 extension MechanismInfo {
-    /// Sign and verify with every RSA signature mechanism, and RSA key-pair
-    /// generation, for moduli in `bits`.
+    /// Sign and verify with every RSA signature mechanism, encrypt and decrypt
+    /// with CKM_RSA_X_509, CKM_RSA_PKCS and CKM_RSA_PKCS_OAEP (``RSAEncryption``
+    /// over the provider's raw RSA), and RSA key-pair generation, for moduli in `bits`.
     public static func rsaTable(bits: ClosedRange<Int>, extraFlags: MechanismFlags = []) -> [MechanismInfo] {
         Mechanism.rsaSignatureMechanisms.map {
-            MechanismInfo($0, minKeyBits: bits.lowerBound, maxKeyBits: bits.upperBound, flags: [.sign, .verify, extraFlags])
+            let encryption: MechanismFlags = RSAEncryption.mechanisms.contains($0) ? [.encrypt, .decrypt] : []
+            return MechanismInfo($0, minKeyBits: bits.lowerBound, maxKeyBits: bits.upperBound, flags: [.sign, .verify, encryption, extraFlags])
         } + [
+            MechanismInfo(.rsaPKCSOAEP, minKeyBits: bits.lowerBound, maxKeyBits: bits.upperBound,
+                flags: [.encrypt, .decrypt, extraFlags]),
             MechanismInfo(.rsaPKCSKeyPairGen, minKeyBits: bits.lowerBound, maxKeyBits: bits.upperBound,
                 flags: [.generateKeyPair, extraFlags])
         ]

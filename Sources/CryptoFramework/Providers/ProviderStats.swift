@@ -79,8 +79,8 @@ public enum ServedOperation: String, Sendable, CaseIterable, Codable {
         case .verify: self = .verify
         case .digest: self = .digest
         case .mac: self = .mac
-        case .encrypt: self = .encrypt
-        case .decrypt: self = .decrypt
+        case .encrypt, .encryptRSA: self = .encrypt
+        case .decrypt, .decryptRSA: self = .decrypt
         case .generateRSAKeyPair: self = .generateRSAKeyPair
         case .generateDHKeyPair: self = .generateDHKeyPair
         case .deriveDH: self = .deriveDH

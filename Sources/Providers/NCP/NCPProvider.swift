@@ -31,9 +31,12 @@ public final class NCPProvider: CryptoProvider {
         func dh(_ m: Mechanism, _ flags: MechanismFlags) -> MechanismInfo {
             MechanismInfo(m, minKeyBits: dhKeyBits.lowerBound, maxKeyBits: dhKeyBits.upperBound, flags: flags.union(.hardware))
         }
+        // RSA encryption too: ncp_kcf.c registers cipher entry points for its RSA
+        // mechanisms (the MAU computes the power; padding stays on the host).
+        // OAEP was never in ncp's table.
         return [
-            rsa(.rsaPKCS, [.sign, .verify]),
-            rsa(.rsaX509, [.sign, .verify]),
+            rsa(.rsaPKCS, [.sign, .verify, .encrypt, .decrypt]),
+            rsa(.rsaX509, [.sign, .verify, .encrypt, .decrypt]),
             rsa(.rsaPKCSKeyPairGen, .generateKeyPair),
             dh(.dhPKCSKeyPairGen, .generateKeyPair),
             dh(.dhPKCSDerive, .derive),
@@ -173,6 +176,32 @@ public final class NCPProvider: CryptoProvider {
                     hash: GMPDigest.digest, context: OperationContext())
                 let e = ExponentShape.of(key.publicExponent)
                 return (.verified(ok), timing.rsaPublic(modulusBits: key.bits, exponentBits: e.bits, exponentOnes: e.ones))
+            }
+        case .encryptRSA(let mechanism, let key, let data, let oaep):
+            algorithm = .rsaPublic
+            compute = {
+                let context = OperationContext()
+                let ciphertext = try RSAEncryption.encrypt(
+                    mechanism, key: key, data: data, oaep: oaep,
+                    publicOperation: { try rsa.publicOperation(key: key, input: $0, context: context) },
+                    random: { try rsa.engine.randomBytes(count: $0) }, hash: GMPDigest.digest)
+                let e = ExponentShape.of(key.publicExponent)
+                return (.bytes(ciphertext), timing.rsaPublic(modulusBits: key.bits, exponentBits: e.bits, exponentOnes: e.ones))
+            }
+        case .decryptRSA(let mechanism, let key, let data, let oaep):
+            // The MAU computes c^d unchecked, as for a signature; RSAEncryption checks
+            // the result against the public key before unpadding it.
+            algorithm = .rsaPrivate
+            compute = {
+                let context = OperationContext()
+                let plaintext = try RSAEncryption.decrypt(
+                    mechanism, key: key, ciphertext: data, oaep: oaep,
+                    privateOperation: { try rsa.privateOperation(key: key, input: $0, context: context) },
+                    hash: GMPDigest.digest)
+                let dp = ExponentShape.of(key.exponent1), dq = ExponentShape.of(key.exponent2)
+                let cost = timing.rsaPrivate(
+                    modulusBits: key.bits, dpBits: dp.bits, dpOnes: dp.ones, dqBits: dq.bits, dqOnes: dq.ones)
+                return (.secret(plaintext), cost)
             }
         case .generateRSAKeyPair(let bits, let publicExponent):
             algorithm = .rsaGenerate

@@ -52,6 +52,22 @@ public final class OpenSSLProvider: CryptoProvider {
             return .bytes(try cipher(mechanism, key: key, request).crypt(encrypt: true, key: key, iv: iv, data: data))
         case .decrypt(let mechanism, let key, let iv, let data):
             return .bytes(try cipher(mechanism, key: key, request).crypt(encrypt: false, key: key, iv: iv, data: data))
+        case .encryptRSA(let mechanism, let key, let data, let oaep):
+            // The padding is the framework's (one answer on every provider); s^e on libcrypto's Montgomery arithmetic.
+            let operation = try OpenSSLRSAPublicOperation.of(key, scratch: publicScratch)
+            return .bytes(try RSAEncryption.encrypt(
+                mechanism, key: key, data: data, oaep: oaep,
+                publicOperation: { try operation.apply($0, scratch: publicScratch) },
+                random: { count in try SecureBytes(count: count) { try OpenSSLRandom.fill($0) } },
+                hash: { hash, bytes in try algorithms.digest(hash).digest(bytes) }))
+        case .decryptRSA(let mechanism, let key, let data, let oaep):
+            // c^d mod n is EVP_PKEY_sign with RSA_NO_PADDING: blinded and constant-time in libcrypto.
+            // libcrypto's own PKCS#1 v1.5 unpadding is not used: OpenSSL 3.0 has no implicit
+            // rejection and its error would differ from the other providers'.
+            return .secret(try RSAEncryption.decrypt(
+                mechanism, key: key, ciphertext: data, oaep: oaep,
+                privateOperation: { try rsa.sign(.raw, key: key, data: $0, pss: nil) },
+                hash: { hash, bytes in try algorithms.digest(hash).digest(bytes) }))
         case .generateRSAKeyPair(let bits, let publicExponent):
             return .rsaKeyPair(try OpenSSLRSAKeyGeneration.generate(bits: bits, publicExponent: publicExponent))
         case .generateDHKeyPair(let group, let privateBits):

@@ -58,7 +58,7 @@ public final class PKCS11Provider: CryptoProvider {
             return .ecKeyPair(try generateEC(curve))
         case .deriveECDH(let key, let peer, let parameters):
             return .secret(try deriveECDH(key, peerPublicValue: peer, parameters: parameters))
-        case .mac, .encrypt, .decrypt:
+        case .mac, .encrypt, .decrypt, .encryptRSA, .decryptRSA:
             throw unsupported(request)
         }
     }

@@ -108,6 +108,22 @@ struct CClientTests {
         #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
     }
 
+    @Test("RSA encryption through the C ABI: CKM_RSA_PKCS, CKM_RSA_PKCS_OAEP (SHA-1; SHA-256 with a label), CKM_RSA_X_509; lengths, tampering, parameters", arguments: ["host", "t2000"])
+    func rsaEncryption(platform: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["rsaenc"], platform: platform, scratch: scratch)
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
+    }
+
+    @Test("C_CopyObject, C_GetObjectSize, C_DigestKey and CKA_ALLOWED_MECHANISMS through the C ABI")
+    func objectFunctions() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["objects"], scratch: scratch)
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
+    }
+
     @Test("bad input through the C ABI: NULL pointers, short buffers, wrong handles, bad templates, calls out of order")
     func badInput() throws {
         let scratch = try Scratch()

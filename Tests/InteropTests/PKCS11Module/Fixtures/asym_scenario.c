@@ -78,3 +78,187 @@ static void scenario_verifylen(void) {
     CHECK(verify_once(s, &raw, pub, value, 24, sig, 3), CKR_SIGNATURE_LEN_RANGE);
     CHECK(p11->C_Finalize(NULL), CKR_OK);
 }
+
+/* ---- RSA encryption: CKM_RSA_PKCS, CKM_RSA_PKCS_OAEP (SHA-1, SHA-256 with a label), CKM_RSA_X_509 ---- */
+static CK_RV crypt_once(CK_SESSION_HANDLE s, int encrypt, CK_MECHANISM *m, CK_OBJECT_HANDLE key,
+                        CK_BYTE *in, CK_ULONG inLen, CK_BYTE *out, CK_ULONG *outLen) {
+    CK_RV rv = encrypt ? p11->C_EncryptInit(s, m, key) : p11->C_DecryptInit(s, m, key);
+    if (rv != CKR_OK) return rv;
+    return encrypt ? p11->C_Encrypt(s, in, inLen, out, outLen) : p11->C_Decrypt(s, in, inLen, out, outLen);
+}
+
+static void scenario_rsaenc(void) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(0);
+    CK_OBJECT_HANDLE pub, priv;
+    rsa_pair_bits(s, 2048, &pub, &priv);
+    CK_BYTE label[] = "a label";
+    CK_RSA_PKCS_OAEP_PARAMS sha1 = { CKM_SHA_1, CKG_MGF1_SHA1, CKZ_DATA_SPECIFIED, NULL, 0 };
+    CK_RSA_PKCS_OAEP_PARAMS sha256 = { CKM_SHA256, CKG_MGF1_SHA256, CKZ_DATA_SPECIFIED, label, sizeof label - 1 };
+    CK_MECHANISM mechs[] = { { CKM_RSA_PKCS, NULL, 0 }, { CKM_RSA_PKCS_OAEP, &sha1, sizeof sha1 },
+                             { CKM_RSA_PKCS_OAEP, &sha256, sizeof sha256 }, { CKM_RSA_X_509, NULL, 0 } };
+    CK_ULONG limits[] = { 245, 214, 190, 256 };
+    for (int i = 0; i < 4; i++) {
+        CK_MECHANISM *m = &mechs[i];
+        CK_BYTE msg[256], ct[256], pt[256];
+        memset(msg, 0x41 + i, sizeof msg);
+        msg[0] = 0;  /* X.509: a value below n */
+        CK_ULONG mlen = i == 3 ? 256 : 37, clen = 0, plen = 0;
+        /* length query, then the ciphertext */
+        CHECK(p11->C_EncryptInit(s, m, pub), CKR_OK);
+        CHECK(p11->C_Encrypt(s, msg, mlen, NULL, &clen), CKR_OK);
+        EXPECT(clen == 256);
+        CHECK(p11->C_Encrypt(s, msg, mlen, ct, &clen), CKR_OK);
+        /* randomized padding: a second ciphertext differs (not X.509) */
+        CK_BYTE ct2[256];
+        CK_ULONG clen2 = sizeof ct2;
+        CHECK(crypt_once(s, 1, m, pub, msg, mlen, ct2, &clen2), CKR_OK);
+        EXPECT((memcmp(ct, ct2, 256) != 0) == (i != 3));
+        /* the length query gives the bound, the plaintext its own length */
+        CHECK(p11->C_DecryptInit(s, m, priv), CKR_OK);
+        CHECK(p11->C_Decrypt(s, ct, clen, NULL, &plen), CKR_OK);
+        EXPECT(plen == (i == 3 ? 256 : limits[i]));
+        plen = sizeof pt;
+        CHECK(p11->C_Decrypt(s, ct, clen, pt, &plen), CKR_OK);
+        EXPECT(plen == mlen && memcmp(pt, msg, mlen) == 0);
+        /* multi-part: Update gathers, Final answers */
+        CK_ULONG part = 0;
+        CHECK(p11->C_DecryptInit(s, m, priv), CKR_OK);
+        CHECK(p11->C_DecryptUpdate(s, ct, 100, NULL, &part), CKR_OK);
+        CHECK(p11->C_DecryptUpdate(s, ct + 100, clen - 100, NULL, &part), CKR_OK);
+        plen = sizeof pt;
+        CHECK(p11->C_DecryptFinal(s, pt, &plen), CKR_OK);
+        EXPECT(plen == mlen && memcmp(pt, msg, mlen) == 0);
+        /* the longest message, one byte more */
+        plen = sizeof pt;
+        if (i != 3) {
+            CHECK(crypt_once(s, 1, m, pub, msg, limits[i], ct2, &plen), CKR_OK);
+            plen = sizeof pt;
+            CHECK(crypt_once(s, 1, m, pub, msg, limits[i] + 1, ct2, &plen), CKR_DATA_LEN_RANGE);
+        }
+        /* a ciphertext of the wrong length, a tampered one */
+        plen = sizeof pt;
+        CHECK(crypt_once(s, 0, m, priv, ct, 255, pt, &plen), CKR_ENCRYPTED_DATA_LEN_RANGE);
+        if (i != 3) {
+            ct[128] ^= 1;
+            plen = sizeof pt;
+            CHECK(crypt_once(s, 0, m, priv, ct, 256, pt, &plen), CKR_ENCRYPTED_DATA_INVALID);
+        }
+        /* a short buffer keeps the operation (two-call protocol) */
+        CHECK(p11->C_EncryptInit(s, m, pub), CKR_OK);
+        clen = 10;
+        CHECK(p11->C_Encrypt(s, msg, mlen, ct, &clen), CKR_BUFFER_TOO_SMALL);
+        EXPECT(clen == 256);
+        CHECK(p11->C_Encrypt(s, msg, mlen, ct, &clen), CKR_OK);
+    }
+    /* OAEP: another label does not decrypt; bad parameters are refused at Init */
+    CK_BYTE msg[16] = "sixteen bytes!!", ct[256], pt[256];
+    CK_ULONG clen = sizeof ct, plen = sizeof pt;
+    CHECK(crypt_once(s, 1, &mechs[2], pub, msg, sizeof msg, ct, &clen), CKR_OK);
+    CK_RSA_PKCS_OAEP_PARAMS other = sha256;
+    other.ulSourceDataLen = 3;
+    CK_MECHANISM otherLabel = { CKM_RSA_PKCS_OAEP, &other, sizeof other };
+    CHECK(crypt_once(s, 0, &otherLabel, priv, ct, clen, pt, &plen), CKR_ENCRYPTED_DATA_INVALID);
+    CK_MECHANISM noParams = { CKM_RSA_PKCS_OAEP, NULL, 0 };
+    CHECK(p11->C_EncryptInit(s, &noParams, pub), CKR_MECHANISM_PARAM_INVALID);
+    CK_RSA_PKCS_OAEP_PARAMS badHash = { 0x7777, CKG_MGF1_SHA1, CKZ_DATA_SPECIFIED, NULL, 0 };
+    CK_MECHANISM bad = { CKM_RSA_PKCS_OAEP, &badHash, sizeof badHash };
+    CHECK(p11->C_EncryptInit(s, &bad, pub), CKR_MECHANISM_PARAM_INVALID);
+    CK_MECHANISM pkcsWithParams = { CKM_RSA_PKCS, &sha1, sizeof sha1 };
+    CHECK(p11->C_EncryptInit(s, &pkcsWithParams, pub), CKR_MECHANISM_PARAM_INVALID);
+    /* wrong key class, X.509 input not below n */
+    CHECK(p11->C_EncryptInit(s, &mechs[0], priv), CKR_KEY_TYPE_INCONSISTENT);
+    CK_BYTE big[256];
+    memset(big, 0xff, sizeof big);
+    clen = sizeof ct;
+    CHECK(crypt_once(s, 1, &mechs[3], pub, big, 256, ct, &clen), CKR_DATA_INVALID);
+    /* one operation per direction */
+    CHECK(p11->C_EncryptInit(s, &mechs[0], pub), CKR_OK);
+    CHECK(p11->C_EncryptInit(s, &mechs[0], pub), CKR_OPERATION_ACTIVE);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
+
+/* ---- C_CopyObject, C_GetObjectSize, C_DigestKey, CKA_ALLOWED_MECHANISMS ---- */
+static void scenario_objects(void) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(CKF_RW_SESSION);
+    CK_OBJECT_CLASS secret = CKO_SECRET_KEY;
+    CK_KEY_TYPE generic = CKK_GENERIC_SECRET;
+    CK_BYTE value[] = "0123456789abcdef0123456789abcdef";
+    CK_BYTE lbl[] = "original";
+    CK_ATTRIBUTE t[] = { { CKA_CLASS, &secret, sizeof secret }, { CKA_KEY_TYPE, &generic, sizeof generic },
+                         { CKA_VALUE, value, 32 }, { CKA_LABEL, lbl, 8 }, { CKA_SENSITIVE, &yes, 1 } };
+    CK_OBJECT_HANDLE key, copy;
+    CHECK(p11->C_CreateObject(s, t, 5, &key), CKR_OK);
+    /* C_GetObjectSize */
+    CK_ULONG size = 0;
+    CHECK(p11->C_GetObjectSize(s, key, &size), CKR_OK);
+    EXPECT(size > 32);
+    CHECK(p11->C_GetObjectSize(s, key + 1000, &size), CKR_OBJECT_HANDLE_INVALID);
+    CHECK(p11->C_GetObjectSize(s, key, NULL), CKR_ARGUMENTS_BAD);
+    /* C_CopyObject with a new label; the copy keeps the value, stays sensitive */
+    CK_BYTE lbl2[] = "the copy";
+    CK_ATTRIBUTE ct[] = { { CKA_LABEL, lbl2, 8 } };
+    CHECK(p11->C_CopyObject(s, key, ct, 1, &copy), CKR_OK);
+    EXPECT(copy != key);
+    CK_BYTE got[32];
+    CK_ATTRIBUTE rl = { CKA_LABEL, got, sizeof got };
+    CHECK(p11->C_GetAttributeValue(s, copy, &rl, 1), CKR_OK);
+    EXPECT(rl.ulValueLen == 8 && memcmp(got, "the copy", 8) == 0);
+    CK_ATTRIBUTE rv = { CKA_VALUE, got, sizeof got };
+    CHECK(p11->C_GetAttributeValue(s, copy, &rv, 1), CKR_ATTRIBUTE_SENSITIVE);
+    /* a copy may not make a key non-sensitive, nor copyable again */
+    CK_ATTRIBUTE unsens[] = { { CKA_SENSITIVE, &no, 1 } };
+    CHECK(p11->C_CopyObject(s, key, unsens, 1, &copy), CKR_ATTRIBUTE_READ_ONLY);
+    CK_ATTRIBUTE nocopy[] = { { CKA_COPYABLE, &no, 1 } };
+    CK_OBJECT_HANDLE sealed, again;
+    CHECK(p11->C_CopyObject(s, key, nocopy, 1, &sealed), CKR_OK);
+    CHECK(p11->C_CopyObject(s, sealed, NULL, 0, &again), CKR_ACTION_PROHIBITED);
+    CHECK(p11->C_CopyObject(s, key + 1000, NULL, 0, &again), CKR_OBJECT_HANDLE_INVALID);
+    /* C_DigestKey: SHA-256 over "x" ‖ key value ‖ "y" equals the digest of the same bytes */
+    CK_MECHANISM sha = { CKM_SHA256, NULL, 0 };
+    CK_BYTE d1[32], d2[32], joined[34];
+    CK_ULONG l1 = 32, l2 = 32;
+    CHECK(p11->C_DigestKey(s, copy), CKR_OPERATION_NOT_INITIALIZED);
+    CHECK(p11->C_DigestInit(s, &sha), CKR_OK);
+    CHECK(p11->C_DigestUpdate(s, (CK_BYTE *)"x", 1), CKR_OK);
+    CHECK(p11->C_DigestKey(s, copy), CKR_OK);
+    CHECK(p11->C_DigestUpdate(s, (CK_BYTE *)"y", 1), CKR_OK);
+    CHECK(p11->C_DigestFinal(s, d1, &l1), CKR_OK);
+    joined[0] = 'x'; memcpy(joined + 1, value, 32); joined[33] = 'y';
+    CHECK(p11->C_DigestInit(s, &sha), CKR_OK);
+    CHECK(p11->C_Digest(s, joined, 34, d2, &l2), CKR_OK);
+    EXPECT(l1 == 32 && memcmp(d1, d2, 32) == 0);
+    CK_OBJECT_HANDLE pub, priv;
+    rsa_pair_bits(s, 1024, &pub, &priv);
+    CHECK(p11->C_DigestInit(s, &sha), CKR_OK);
+    CHECK(p11->C_DigestKey(s, priv), CKR_KEY_INDIGESTIBLE);
+    CHECK(p11->C_DigestKey(s, key + 1000), CKR_KEY_HANDLE_INVALID);
+    /* CKA_ALLOWED_MECHANISMS: stored, read back, enforced at Init */
+    CK_MECHANISM_TYPE allowed[] = { CKM_SHA256_RSA_PKCS };
+    CK_ULONG bits = 1024;
+    CK_BYTE e[] = { 1, 0, 1 };
+    CK_MECHANISM gen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+    CK_ATTRIBUTE pt[] = { { CKA_MODULUS_BITS, &bits, sizeof bits }, { CKA_PUBLIC_EXPONENT, e, 3 } };
+    CK_ATTRIBUTE kt[] = { { CKA_SIGN, &yes, 1 }, { CKA_ALLOWED_MECHANISMS, allowed, sizeof allowed } };
+    CK_OBJECT_HANDLE rpub, rpriv;
+    CHECK(p11->C_GenerateKeyPair(s, &gen, pt, 2, kt, 2, &rpub, &rpriv), CKR_OK);
+    CK_MECHANISM_TYPE back[4];
+    CK_ATTRIBUTE ra = { CKA_ALLOWED_MECHANISMS, back, sizeof back };
+    CHECK(p11->C_GetAttributeValue(s, rpriv, &ra, 1), CKR_OK);
+    EXPECT(ra.ulValueLen == sizeof(CK_MECHANISM_TYPE) && back[0] == CKM_SHA256_RSA_PKCS);
+    CK_MECHANISM ok = { CKM_SHA256_RSA_PKCS, NULL, 0 }, other = { CKM_SHA1_RSA_PKCS, NULL, 0 };
+    CHECK(p11->C_SignInit(s, &ok, rpriv), CKR_OK);
+    CK_BYTE sig[128];
+    CK_ULONG slen = sizeof sig;
+    CHECK(p11->C_Sign(s, value, 10, sig, &slen), CKR_OK);
+    CHECK(p11->C_SignInit(s, &other, rpriv), CKR_MECHANISM_INVALID);
+    /* the public key has an empty list: every mechanism */
+    ra.ulValueLen = sizeof back;
+    CHECK(p11->C_GetAttributeValue(s, rpub, &ra, 1), CKR_OK);
+    EXPECT(ra.ulValueLen == 0);
+    /* a list that is not whole CK_MECHANISM_TYPEs */
+    CK_ATTRIBUTE badList[] = { { CKA_SIGN, &yes, 1 }, { CKA_ALLOWED_MECHANISMS, allowed, 3 } };
+    CHECK(p11->C_GenerateKeyPair(s, &gen, pt, 2, badList, 2, &rpub, &rpriv), CKR_ATTRIBUTE_VALUE_INVALID);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}
