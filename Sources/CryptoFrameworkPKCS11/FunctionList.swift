@@ -281,6 +281,32 @@ func entryDecryptFinal(_ session: CK_SESSION_HANDLE, _ output: UnsafeMutablePoin
     entry { () throws(CryptokiError) in try module.cipher(session, .final, encrypting: false, output, outputLength) }
 }
 
+// MARK: Key wrapping
+
+@_cdecl("C_WrapKey")
+func entryWrapKey(
+    _ session: CK_SESSION_HANDLE, _ mechanism: UnsafeMutablePointer<CK_MECHANISM>?, _ wrappingKey: CK_OBJECT_HANDLE,
+    _ key: CK_OBJECT_HANDLE, _ wrapped: UnsafeMutablePointer<UInt8>?, _ wrappedLength: UnsafeMutablePointer<CK_ULONG>?
+) -> CK_RV {
+    entry { () throws(CryptokiError) in
+        try module.wrapKey(session, MechanismArgument(mechanism), wrapping: wrappingKey, key: key, wrapped, wrappedLength)
+    }
+}
+
+@_cdecl("C_UnwrapKey")
+func entryUnwrapKey(
+    _ session: CK_SESSION_HANDLE, _ mechanism: UnsafeMutablePointer<CK_MECHANISM>?, _ unwrappingKey: CK_OBJECT_HANDLE,
+    _ wrapped: UnsafeMutablePointer<UInt8>?, _ wrappedLength: CK_ULONG, _ template: UnsafeMutablePointer<CK_ATTRIBUTE>?,
+    _ count: CK_ULONG, _ key: UnsafeMutablePointer<CK_OBJECT_HANDLE>?
+) -> CK_RV {
+    entry { () throws(CryptokiError) in
+        let target = try out(key)
+        target.pointee = try module.unwrapKey(
+            session, MechanismArgument(mechanism), unwrapping: unwrappingKey, wrapped: input(wrapped, wrappedLength),
+            Template(template, count: count))
+    }
+}
+
 // MARK: Digests
 
 @_cdecl("C_DigestInit")
@@ -492,8 +518,8 @@ nonisolated(unsafe) private let functionList: UnsafeMutablePointer<CK_FUNCTION_L
     list.C_DecryptVerifyUpdate = { _, _, _, _, _ in notSupported }
     list.C_GenerateKey = entryGenerateKey
     list.C_GenerateKeyPair = entryGenerateKeyPair
-    list.C_WrapKey = { _, _, _, _, _, _ in notSupported }
-    list.C_UnwrapKey = { _, _, _, _, _, _, _, _ in notSupported }
+    list.C_WrapKey = entryWrapKey
+    list.C_UnwrapKey = entryUnwrapKey
     list.C_DeriveKey = entryDeriveKey
     list.C_SeedRandom = entrySeedRandom
     list.C_GenerateRandom = entryGenerateRandom

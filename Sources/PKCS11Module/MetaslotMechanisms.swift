@@ -37,7 +37,7 @@ public enum MetaslotMechanisms {
         .ecKeyPairGen, .ecdsa, .ecdsaSHA1, .ecdsaSHA224, .ecdsaSHA256, .ecdsaSHA384, .ecdsaSHA512, .ecdh1Derive,
         .ecEdwardsKeyPairGen, .ecMontgomeryKeyPairGen, .eddsa,
         .des3CBC, .sha1, .sha256, .sha224, .sha384, .sha512, .aesCBC,
-        .rsaPKCSOAEP,
+        .rsaPKCSOAEP, .aesKeyWrap, .aesKeyWrapPad,
     ]
     private static let servedSet = Set(served)
 
@@ -81,9 +81,17 @@ public enum MetaslotMechanisms {
                 let u = union(mechanism, framework, policy)
             else { return nil }
             // AES and DES3 key sizes are in bytes in PKCS#11 (v2.40 §2.1.5), bits elsewhere.
-            let bytes = mechanism == .aesCBC || mechanism == .des3CBC
+            let wrapping = AESKeyWrap.mechanisms.contains(mechanism)
+            let bytes = mechanism == .aesCBC || mechanism == .des3CBC || wrapping
             let (low, high) = bytes ? (u.min / 8, u.max / 8) : (u.min, u.max)
-            let flags = u.flags.intersection([.hardware, .encrypt, .decrypt, .digest, .sign, .verify, .generateKeyPair, .derive, .ecAny])
+            var flags = u.flags.intersection([.hardware, .encrypt, .decrypt, .digest, .sign, .verify, .generateKeyPair, .derive, .ecAny])
+            // The module wraps with RSA PKCS#1 v1.5 and OAEP and AES key wrap (C_WrapKey); the
+            // key-wrap mechanisms serve no C_Encrypt.
+            if wrapping {
+                flags = flags.subtracting([.encrypt, .decrypt]).union([.wrap, .unwrap])
+            } else if (mechanism == .rsaPKCS || mechanism == .rsaPKCSOAEP) && flags.contains(.encrypt) {
+                flags.formUnion([.wrap, .unwrap])
+            }
             return MetaslotMechanism(type: type, minKeySize: UInt(low), maxKeySize: UInt(high), flags: UInt(flags.rawValue))
         }
     }

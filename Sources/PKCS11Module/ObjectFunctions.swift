@@ -115,6 +115,8 @@ extension ModuleState {
         let info = try self.session(session)
         if !object.isToken { object.owner = session }
         if object.isPrivate && user != CKU_USER { throw .userNotLoggedIn }
+        // Only the SO may make a key trusted (v2.40 §4.8, CKA_TRUSTED): the one that may wrap CKA_WRAP_WITH_TRUSTED keys.
+        if object.flag(CKA_TRUSTED) && user != CKU_SO { throw .attributeReadOnly }
         if object.isToken {
             guard info.readWrite else { throw .sessionReadOnly }
             guard user == CKU_USER || !object.isPrivate else { throw .userNotLoggedIn }

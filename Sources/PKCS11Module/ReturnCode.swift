@@ -46,6 +46,9 @@ enum OperationStep {
     case data
     case verify
     case decrypt
+    /// C_WrapKey's encryption of the key, C_UnwrapKey's decryption of it.
+    case wrap
+    case unwrap
 }
 
 /// The one table from the framework's errors to PKCS#11 return values. Only
@@ -53,7 +56,13 @@ enum OperationStep {
 func returnValue(for error: CryptoError, step: OperationStep) -> CK_RV {
     switch (error.code, step) {
     case (.mechanismInvalid, .setup), (.mechanismNotSupported, .setup): return CKR_MECHANISM_INVALID
-    case (.mechanismParamInvalid, .setup): return CKR_MECHANISM_PARAM_INVALID
+    case (.mechanismParamInvalid, .setup), (.mechanismParamInvalid, .wrap), (.mechanismParamInvalid, .unwrap):
+        return CKR_MECHANISM_PARAM_INVALID
+    case (.dataLengthRange, .wrap): return CKR_KEY_SIZE_RANGE  // the key does not fit the wrapping mechanism
+    case (.keySizeRange, .wrap): return CKR_WRAPPING_KEY_SIZE_RANGE
+    case (.dataLengthRange, .unwrap): return CKR_WRAPPED_KEY_LEN_RANGE
+    case (.dataInvalid, .unwrap): return CKR_WRAPPED_KEY_INVALID
+    case (.keySizeRange, .unwrap): return CKR_UNWRAPPING_KEY_SIZE_RANGE
     case (.keySizeRange, .setup): return CKR_KEY_SIZE_RANGE
     case (.keyInvalid, .setup): return CKR_KEY_TYPE_INCONSISTENT
     case (.argumentsBad, .setup): return CKR_TEMPLATE_INCONSISTENT

@@ -162,10 +162,5 @@ enum KeyDER {
     }
 
     /// Overwrites an intermediate buffer that held key material.
-    static func wipe(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            explicit_bzero(base, raw.count)
-        }
-    }
+    static func wipe(_ bytes: inout [UInt8]) { bytes.wipe() }
 }

@@ -97,3 +97,13 @@ where A.Element == UInt8, B.Element == UInt8 {
     for (x, y) in zip(a, b) { diff |= x ^ y }
     return diff == 0
 }
+
+extension Array where Element == UInt8 {
+    /// Overwrites the array's bytes (explicit_bzero, which the optimizer keeps):
+    /// for a plain copy of key material a request needed, once it is done.
+    public mutating func wipe() {
+        withUnsafeMutableBytes { raw in
+            if let base = raw.baseAddress { explicit_bzero(base, raw.count) }
+        }
+    }
+}

@@ -26,6 +26,10 @@ extension CryptoRequest {
             try RSAEncryption.checkEncrypt(mechanism, key: key, data: data, oaep: oaep)
         case .decryptRSA(let mechanism, let key, let data, let oaep):
             try RSAEncryption.checkDecrypt(mechanism, key: key.publicKey, ciphertext: data, oaep: oaep)
+        case .encrypt(let mechanism, let key, let iv, let data) where AESKeyWrap.mechanisms.contains(mechanism):
+            try AESKeyWrap.check(mechanism, key: key, iv: iv, data: data, wrapping: true)
+        case .decrypt(let mechanism, let key, let iv, let data) where AESKeyWrap.mechanisms.contains(mechanism):
+            try AESKeyWrap.check(mechanism, key: key, iv: iv, data: data, wrapping: false)
         case .digest, .mac, .encrypt, .decrypt, .generateRSAKeyPair, .generateDHKeyPair, .generateECKeyPair, .random:
             return
         }

@@ -28,6 +28,14 @@ extension MechanismInfo {
         ]
     }
 
+    /// CKM_AES_KEY_WRAP and CKM_AES_KEY_WRAP_PAD with 128- to 256-bit keys:
+    /// wrap and unwrap, served as encrypt and decrypt requests (``AESKeyWrap``).
+    public static func aesKeyWrapTable(extraFlags: MechanismFlags = []) -> [MechanismInfo] {
+        AESKeyWrap.mechanisms.map {
+            MechanismInfo($0, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt, .wrap, .unwrap, extraFlags])
+        }
+    }
+
     /// DH key-pair generation and derivation for primes in `bits`.
     public static func dhTable(bits: ClosedRange<Int>, extraFlags: MechanismFlags = []) -> [MechanismInfo] {
         [

@@ -51,6 +51,24 @@ extension CryptoFramework {
         try await perform(.decrypt(mechanism, key: key, iv: iv, data: data)).value.bytes
     }
 
+    /// RSA encryption (CKM_RSA_PKCS, CKM_RSA_PKCS_OAEP with `oaep` or RFC 8017's
+    /// defaults, CKM_RSA_X_509): a k-byte ciphertext.
+    public func encrypt(_ mechanism: Mechanism, key: RSAPublicKey, data: [UInt8], oaep: OAEPParameters? = nil) throws -> [UInt8] {
+        try perform(.encryptRSA(mechanism, key: key, data: data, oaep: oaep)).value.bytes
+    }
+    public func encrypt(_ mechanism: Mechanism, key: RSAPublicKey, data: [UInt8], oaep: OAEPParameters? = nil) async throws -> [UInt8] {
+        try await perform(.encryptRSA(mechanism, key: key, data: data, oaep: oaep)).value.bytes
+    }
+
+    /// RSA decryption of a k-byte ciphertext into a wiping buffer. Any padding
+    /// failure is the one `dataInvalid` ("RSA decryption error"), decided in constant time.
+    public func decrypt(_ mechanism: Mechanism, key: RSAPrivateKey, data: [UInt8], oaep: OAEPParameters? = nil) throws -> SecureBytes {
+        try perform(.decryptRSA(mechanism, key: key, data: data, oaep: oaep)).value.secret
+    }
+    public func decrypt(_ mechanism: Mechanism, key: RSAPrivateKey, data: [UInt8], oaep: OAEPParameters? = nil) async throws -> SecureBytes {
+        try await perform(.decryptRSA(mechanism, key: key, data: data, oaep: oaep)).value.secret
+    }
+
     /// A new RSA key pair (CKM_RSA_PKCS_KEY_PAIR_GEN); the public exponent defaults to 65537.
     public func generateRSAKeyPair(bits: Int, publicExponent: [UInt8] = [0x01, 0x00, 0x01]) throws -> RSAPrivateKey {
         try perform(.generateRSAKeyPair(bits: bits, publicExponent: publicExponent)).value.rsaKeyPair

@@ -23,6 +23,7 @@ enum OpenSSLMechanisms {
         table.append(MechanismInfo.ecdhEntry(curves: ECCurves.prime.union(.x25519)))
         table.append(MechanismInfo(.aesCBC, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt]))
         table.append(MechanismInfo(.des3CBC, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt]))
+        table += MechanismInfo.aesKeyWrapTable()
         return table
     }()
 }

@@ -48,6 +48,10 @@ public final class OpenSSLProvider: CryptoProvider {
         case .mac(let mechanism, let key, let data):
             guard let hash = HashAlgorithm(hmacMechanism: mechanism) else { throw unsupported(request) }
             return .secret(try algorithms.digest(hash).hmac(key: key, data))
+        case .encrypt(let mechanism, let key, let iv, let data) where AESKeyWrap.mechanisms.contains(mechanism):
+            return .bytes(try OpenSSLKeyWrap.crypt(mechanism, wrap: true, key: key, iv: iv, data: data))
+        case .decrypt(let mechanism, let key, let iv, let data) where AESKeyWrap.mechanisms.contains(mechanism):
+            return .bytes(try OpenSSLKeyWrap.crypt(mechanism, wrap: false, key: key, iv: iv, data: data))
         case .encrypt(let mechanism, let key, let iv, let data):
             return .bytes(try cipher(mechanism, key: key, request).crypt(encrypt: true, key: key, iv: iv, data: data))
         case .decrypt(let mechanism, let key, let iv, let data):

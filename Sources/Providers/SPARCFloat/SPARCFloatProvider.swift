@@ -29,6 +29,7 @@ public final class SPARCFloatProvider: CryptoProvider {
             MechanismInfo(.sha256HMAC, minKeyBits: 8, maxKeyBits: 8192, flags: [.sign, .verify]),
             MechanismInfo(.aesCBC, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt]),
             MechanismInfo(.des3CBC, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt]),
+        ] + MechanismInfo.aesKeyWrapTable() + [
             // Solaris' swrand: the T2000 has no hardware generator (ncp has none; n2rng came with the T2).
             MechanismInfo(.random, flags: [.generate]),
         ]

@@ -64,6 +64,15 @@ enum SymmetricSoftwareCost {
 
     static func des3CBC(bytes: Int, on chip: ChipModel) -> Double { chip.cycles(des3Block * (bytes / 8)) }
 
+    /// RFC 3394 §2.2.1: 6n AES block operations for n 64-bit blocks, each with
+    /// the chaining's loads and stores (the same shape as CBC's); n is taken
+    /// as the input's blocks, one more than the key's when unwrapping.
+    static func aesKeyWrap(keyBytes: Int, bytes: Int, on chip: ChipModel) -> Double {
+        let rounds = keyBytes / 4 + 6
+        let n = max(1, (bytes + 7) / 8)
+        return chip.cycles((aesRound * rounds + aesChaining) * (6 * n))
+    }
+
     /// Random bytes from Solaris' software generator, swrand
     /// (usr/src/uts/common/crypto/io/swrand.c), which produces its output by
     /// SHA-1 over its entropy pool: one SHA-1 compression per 20 bytes out.
@@ -80,6 +89,7 @@ enum SymmetricSoftwareCost {
             switch m {
             case .aesCBC: return aesCBC(keyBytes: key.count, bytes: data.count, on: chip)
             case .des3CBC: return des3CBC(bytes: data.count, on: chip)
+            case .aesKeyWrap, .aesKeyWrapPad: return aesKeyWrap(keyBytes: key.count, bytes: data.count, on: chip)
             default: return nil
             }
         case .random(let count):

@@ -116,6 +116,14 @@ struct CClientTests {
         #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
     }
 
+    @Test("C_WrapKey/C_UnwrapKey: RFC 3394 and RFC 5649 vectors, RSA-OAEP, CKA_EXTRACTABLE, CKA_WRAP_WITH_TRUSTED, CKA_TRUSTED (SO only), wrong keys and handles", arguments: ["host", "t2000"])
+    func keyWrapping(platform: String) throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let run = try run(["wrap"], platform: platform, scratch: scratch)
+        #expect(run.status == 0 && run.standardOutput.contains("OK"), "\(run)")
+    }
+
     @Test("C_CopyObject, C_GetObjectSize, C_DigestKey and CKA_ALLOWED_MECHANISMS through the C ABI")
     func objectFunctions() throws {
         let scratch = try Scratch()

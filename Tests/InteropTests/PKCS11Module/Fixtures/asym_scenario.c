@@ -262,3 +262,157 @@ static void scenario_objects(void) {
     CHECK(p11->C_GenerateKeyPair(s, &gen, pt, 2, badList, 2, &rpub, &rpriv), CKR_ATTRIBUTE_VALUE_INVALID);
     CHECK(p11->C_Finalize(NULL), CKR_OK);
 }
+
+/* ---- C_WrapKey/C_UnwrapKey: AES key wrap (RFC 3394/5649 vectors), RSA-OAEP, and the attributes that govern them ---- */
+static CK_OBJECT_HANDLE secret_key(CK_SESSION_HANDLE s, CK_KEY_TYPE type, const CK_BYTE *value, CK_ULONG len,
+                                   CK_BBOOL *extractable, CK_BBOOL *wrapTrusted, CK_BBOOL *trusted) {
+    CK_OBJECT_CLASS klass = CKO_SECRET_KEY;
+    CK_ATTRIBUTE t[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_KEY_TYPE, &type, sizeof type },
+                         { CKA_VALUE, (void *)value, len }, { CKA_WRAP, &yes, 1 }, { CKA_UNWRAP, &yes, 1 },
+                         { CKA_SENSITIVE, &yes, 1 }, { CKA_EXTRACTABLE, extractable, 1 },
+                         { CKA_WRAP_WITH_TRUSTED, wrapTrusted, 1 }, { CKA_TRUSTED, trusted, 1 } };
+    CK_OBJECT_HANDLE h = 0;
+    CHECK(p11->C_CreateObject(s, t, 9, &h), CKR_OK);
+    return h;
+}
+
+static int unwrapped_value(CK_SESSION_HANDLE s, CK_MECHANISM *m, CK_OBJECT_HANDLE kek, CK_BYTE *wrapped, CK_ULONG wlen,
+                           CK_KEY_TYPE type, CK_BYTE *value, CK_ULONG *vlen) {
+    CK_OBJECT_CLASS klass = CKO_SECRET_KEY;
+    CK_ATTRIBUTE t[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_KEY_TYPE, &type, sizeof type },
+                         { CKA_SENSITIVE, &no, 1 }, { CKA_EXTRACTABLE, &yes, 1 } };
+    CK_OBJECT_HANDLE h;
+    CK_RV rv = p11->C_UnwrapKey(s, m, kek, wrapped, wlen, t, 4, &h);
+    if (rv != CKR_OK) return (int)rv;
+    CK_ATTRIBUTE get = { CKA_VALUE, value, *vlen };
+    rv = p11->C_GetAttributeValue(s, h, &get, 1);
+    *vlen = get.ulValueLen;
+    return (int)rv;
+}
+
+static void scenario_wrap(void) {
+    CHECK(p11->C_Initialize(NULL), CKR_OK);
+    CK_UTF8CHAR label[32];
+    memset(label, ' ', sizeof label);
+    CHECK(p11->C_InitToken(0, (CK_UTF8CHAR *)"87654321", 8, label), CKR_OK);
+    CK_SESSION_HANDLE s = open_session(CKF_RW_SESSION);
+    /* RFC 3394 §4.1: 128-bit KEK 000102…0F wraps 00112233…FF */
+    CK_BYTE kek128[16], data128[16];
+    for (int i = 0; i < 16; i++) { kek128[i] = (CK_BYTE)i; data128[i] = (CK_BYTE)(0x11 * i); }
+    static const CK_BYTE kw1[] = { 0x1F, 0xA6, 0x8B, 0x0A, 0x81, 0x12, 0xB4, 0x47, 0xAE, 0xF3, 0x4B, 0xD8,
+                                   0xFB, 0x5A, 0x7B, 0x82, 0x9D, 0x3E, 0x86, 0x23, 0x71, 0xD2, 0xCF, 0xE5 };
+    /* RFC 5649 §6: 192-bit KEK, a 20-byte and a 7-byte key */
+    static const CK_BYTE kek192[] = { 0x58, 0x40, 0xdf, 0x6e, 0x29, 0xb0, 0x2a, 0xf1, 0xab, 0x49, 0x3b, 0x70,
+                                      0x5b, 0xf1, 0x6e, 0xa1, 0xae, 0x83, 0x38, 0xf4, 0xdc, 0xc1, 0x76, 0xa8 };
+    static const CK_BYTE key20[] = { 0xc3, 0x7b, 0x7e, 0x64, 0x92, 0x58, 0x43, 0x40, 0xbe, 0xd1,
+                                     0x22, 0x07, 0x80, 0x89, 0x41, 0x15, 0x50, 0x68, 0xf7, 0x38 };
+    static const CK_BYTE kwp20[] = { 0x13, 0x8b, 0xde, 0xaa, 0x9b, 0x8f, 0xa7, 0xfc, 0x61, 0xf9, 0x77, 0x42, 0xe7, 0x22, 0x48, 0xee,
+                                     0x5a, 0xe6, 0xae, 0x53, 0x60, 0xd1, 0xae, 0x6a, 0x5f, 0x54, 0xf3, 0x73, 0xfa, 0x54, 0x3b, 0x6a };
+    static const CK_BYTE key7[] = { 0x46, 0x6f, 0x72, 0x50, 0x61, 0x73, 0x69 };
+    static const CK_BYTE kwp7[] = { 0xaf, 0xbe, 0xb0, 0xf0, 0x7d, 0xfb, 0xf5, 0x41, 0x92, 0x00, 0xf2, 0xcc, 0xb5, 0x0b, 0xb2, 0x4f };
+
+    CK_OBJECT_HANDLE kekA = secret_key(s, CKK_AES, kek128, 16, &yes, &no, &no);
+    CK_OBJECT_HANDLE k16 = secret_key(s, CKK_GENERIC_SECRET, data128, 16, &yes, &no, &no);
+    CK_MECHANISM kw = { CKM_AES_KEY_WRAP, NULL, 0 }, kwp = { CKM_AES_KEY_WRAP_PAD, NULL, 0 };
+    CK_BYTE wrapped[512], value[256];
+    CK_ULONG wlen = 0, vlen;
+    CHECK(p11->C_WrapKey(s, &kw, kekA, k16, NULL, &wlen), CKR_OK);
+    EXPECT(wlen == 24);
+    wlen = 8;
+    CHECK(p11->C_WrapKey(s, &kw, kekA, k16, wrapped, &wlen), CKR_BUFFER_TOO_SMALL);
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &kw, kekA, k16, wrapped, &wlen), CKR_OK);
+    EXPECT(wlen == 24 && memcmp(wrapped, kw1, 24) == 0);
+    vlen = sizeof value;
+    CHECK(unwrapped_value(s, &kw, kekA, wrapped, wlen, CKK_GENERIC_SECRET, value, &vlen), CKR_OK);
+    EXPECT(vlen == 16 && memcmp(value, data128, 16) == 0);
+    /* the sensitive key itself is still unreadable */
+    CK_ATTRIBUTE get = { CKA_VALUE, value, sizeof value };
+    CHECK(p11->C_GetAttributeValue(s, k16, &get, 1), CKR_ATTRIBUTE_SENSITIVE);
+    wrapped[5] ^= 1;
+    vlen = sizeof value;
+    CHECK(unwrapped_value(s, &kw, kekA, wrapped, wlen, CKK_GENERIC_SECRET, value, &vlen), CKR_WRAPPED_KEY_INVALID);
+    vlen = sizeof value;
+    CHECK(unwrapped_value(s, &kw, kekA, wrapped, 23, CKK_GENERIC_SECRET, value, &vlen), CKR_WRAPPED_KEY_LEN_RANGE);
+
+    CK_OBJECT_HANDLE kekB = secret_key(s, CKK_AES, kek192, 24, &yes, &no, &no);
+    CK_OBJECT_HANDLE k20 = secret_key(s, CKK_GENERIC_SECRET, key20, 20, &yes, &no, &no);
+    CK_OBJECT_HANDLE k7 = secret_key(s, CKK_GENERIC_SECRET, key7, 7, &yes, &no, &no);
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &kwp, kekB, k20, wrapped, &wlen), CKR_OK);
+    EXPECT(wlen == 32 && memcmp(wrapped, kwp20, 32) == 0);
+    vlen = sizeof value;
+    CHECK(unwrapped_value(s, &kwp, kekB, wrapped, wlen, CKK_GENERIC_SECRET, value, &vlen), CKR_OK);
+    EXPECT(vlen == 20 && memcmp(value, key20, 20) == 0);
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &kwp, kekB, k7, wrapped, &wlen), CKR_OK);
+    EXPECT(wlen == 16 && memcmp(wrapped, kwp7, 16) == 0);
+    /* 20 bytes are no whole number of blocks for CKM_AES_KEY_WRAP */
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &kw, kekB, k20, wrapped, &wlen), CKR_KEY_SIZE_RANGE);
+
+    /* RSA-OAEP (SHA-256, MGF1-SHA-256) wraps an AES key; the unwrapped AES key holds the same value */
+    CK_OBJECT_HANDLE pub, priv;
+    rsa_pair_bits(s, 2048, &pub, &priv);
+    CK_RSA_PKCS_OAEP_PARAMS oaep = { CKM_SHA256, CKG_MGF1_SHA256, CKZ_DATA_SPECIFIED, NULL, 0 };
+    CK_MECHANISM rsa = { CKM_RSA_PKCS_OAEP, &oaep, sizeof oaep };
+    wlen = 0;
+    CHECK(p11->C_WrapKey(s, &rsa, pub, kekA, NULL, &wlen), CKR_OK);
+    EXPECT(wlen == 256);
+    CHECK(p11->C_WrapKey(s, &rsa, pub, kekA, wrapped, &wlen), CKR_OK);
+    vlen = sizeof value;
+    CHECK(unwrapped_value(s, &rsa, priv, wrapped, wlen, CKK_AES, value, &vlen), CKR_OK);
+    EXPECT(vlen == 16 && memcmp(value, kek128, 16) == 0);
+    wrapped[17] ^= 1;
+    vlen = sizeof value;
+    CHECK(unwrapped_value(s, &rsa, priv, wrapped, wlen, CKK_AES, value, &vlen), CKR_WRAPPED_KEY_INVALID);
+    /* the public key does not unwrap, the private key does not wrap */
+    vlen = sizeof value;
+    CHECK(unwrapped_value(s, &rsa, pub, wrapped, wlen, CKK_AES, value, &vlen), CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT);
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &rsa, priv, kekA, wrapped, &wlen), CKR_WRAPPING_KEY_TYPE_INCONSISTENT);
+    /* a wrapping key whose CKA_WRAP is false */
+    CK_OBJECT_CLASS sk = CKO_SECRET_KEY;
+    CK_KEY_TYPE aesType = CKK_AES;
+    CK_ATTRIBUTE noWrapT[] = { { CKA_CLASS, &sk, sizeof sk }, { CKA_KEY_TYPE, &aesType, sizeof aesType },
+                               { CKA_VALUE, kek128, 16 }, { CKA_WRAP, &no, 1 } };
+    CK_OBJECT_HANDLE noWrap;
+    CHECK(p11->C_CreateObject(s, noWrapT, 4, &noWrap), CKR_OK);
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &kw, noWrap, k16, wrapped, &wlen), CKR_KEY_FUNCTION_NOT_PERMITTED);
+    /* an RSA private key is not wrapped by this module */
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &kwp, kekA, priv, wrapped, &wlen), CKR_KEY_NOT_WRAPPABLE);
+
+    /* CKA_EXTRACTABLE, CKA_WRAP_WITH_TRUSTED, CKA_TRUSTED */
+    CK_OBJECT_HANDLE fixed = secret_key(s, CKK_GENERIC_SECRET, data128, 16, &no, &no, &no);
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &kw, kekA, fixed, wrapped, &wlen), CKR_KEY_UNEXTRACTABLE);
+    CK_OBJECT_HANDLE guarded = secret_key(s, CKK_GENERIC_SECRET, data128, 16, &yes, &yes, &no);
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &kw, kekA, guarded, wrapped, &wlen), CKR_KEY_NOT_WRAPPABLE);
+    /* only the SO makes a key trusted */
+    CK_OBJECT_CLASS klass = CKO_SECRET_KEY;
+    CK_KEY_TYPE aes = CKK_AES;
+    CK_ATTRIBUTE trustedT[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_KEY_TYPE, &aes, sizeof aes },
+                                { CKA_VALUE, kek128, 16 }, { CKA_WRAP, &yes, 1 }, { CKA_TRUSTED, &yes, 1 } };
+    CK_OBJECT_HANDLE trusted;
+    CHECK(p11->C_CreateObject(s, trustedT, 5, &trusted), CKR_ATTRIBUTE_READ_ONLY);
+    CHECK(p11->C_Login(s, CKU_SO, (CK_UTF8CHAR *)"87654321", 8), CKR_OK);
+    CHECK(p11->C_CreateObject(s, trustedT, 5, &trusted), CKR_OK);
+    CHECK(p11->C_Logout(s), CKR_OK);
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &kw, trusted, guarded, wrapped, &wlen), CKR_OK);
+    EXPECT(wlen == 24 && memcmp(wrapped, kw1, 24) == 0);  /* the same KEK and key value as RFC 3394 §4.1 */
+
+    /* handles, and a template that carries a value */
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &kw, kekA + 1000, k16, wrapped, &wlen), CKR_WRAPPING_KEY_HANDLE_INVALID);
+    CHECK(p11->C_WrapKey(s, &kw, kekA, k16 + 1000, wrapped, &wlen), CKR_KEY_HANDLE_INVALID);
+    CHECK(p11->C_WrapKey(s, &kw, pub, k16, wrapped, &wlen), CKR_WRAPPING_KEY_TYPE_INCONSISTENT);
+    CK_ATTRIBUTE withValue[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_VALUE, kek128, 16 } };
+    CK_OBJECT_HANDLE h;
+    CHECK(p11->C_UnwrapKey(s, &kw, kekA, (CK_BYTE *)kw1, 24, withValue, 2, &h), CKR_TEMPLATE_INCONSISTENT);
+    CHECK(p11->C_UnwrapKey(s, &kw, kekA + 1000, (CK_BYTE *)kw1, 24, withValue, 1, &h), CKR_UNWRAPPING_KEY_HANDLE_INVALID);
+    CHECK(p11->C_Finalize(NULL), CKR_OK);
+}

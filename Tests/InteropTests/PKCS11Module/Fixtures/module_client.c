@@ -772,6 +772,7 @@ int main(int argc, char **argv) {
     else if (strcmp(scenario, "verifylen") == 0) scenario_verifylen();
     else if (strcmp(scenario, "rsaenc") == 0) scenario_rsaenc();
     else if (strcmp(scenario, "objects") == 0) scenario_objects();
+    else if (strcmp(scenario, "wrap") == 0) scenario_wrap();
     else if (strcmp(scenario, "ectoken") == 0) scenario_ec_token(argv[3]);
     else if (strcmp(scenario, "unload") == 0) scenario_unload(argv[1]);
     else if (strcmp(scenario, "conformance") == 0) scenario_conformance();
