@@ -10,7 +10,9 @@ enum PKCS11Mechanisms {
     /// Operations this provider serves per mechanism (besides CKF_HW).
     static let served: [Mechanism: MechanismFlags] = {
         var table: [Mechanism: MechanismFlags] = [
-            .rsaPKCS: [.sign, .verify], .rsaX509: [.sign, .verify], .rsaPKCSPSS: [.sign, .verify],
+            // RSA encryption: the token's CKM_RSA_X_509 under the framework's padding (RSAEncryption).
+            .rsaPKCS: [.sign, .verify, .encrypt, .decrypt], .rsaX509: [.sign, .verify, .encrypt, .decrypt],
+            .rsaPKCSOAEP: [.encrypt, .decrypt], .rsaPKCSPSS: [.sign, .verify],
             .rsaPKCSKeyPairGen: [.generateKeyPair],
             .dhPKCSKeyPairGen: [.generateKeyPair], .dhPKCSDerive: [.derive],
         ]

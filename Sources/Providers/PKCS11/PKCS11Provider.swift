@@ -58,7 +58,22 @@ public final class PKCS11Provider: CryptoProvider {
             return .ecKeyPair(try generateEC(curve))
         case .deriveECDH(let key, let peer, let parameters):
             return .secret(try deriveECDH(key, peerPublicValue: peer, parameters: parameters))
-        case .mac, .encrypt, .decrypt, .encryptRSA, .decryptRSA:
+        case .encryptRSA(let mechanism, let key, let data, let oaep):
+            // The token computes m^e mod n (its CKM_RSA_X_509); the padding is the framework's,
+            // so the answer is every provider's.
+            return .bytes(try RSAEncryption.encrypt(
+                mechanism, key: key, data: data, oaep: oaep,
+                publicOperation: { try rawRSA($0, object: try publicObject(key), k: key.byteCount, encrypting: true) },
+                random: { count in SecureBytes(try random(count)) },
+                hash: { hash, bytes in try digest(hash.digestMechanism, data: bytes) }))
+        case .decryptRSA(let mechanism, let key, let data, let oaep):
+            // c^d mod n on the token (CKM_RSA_X_509), unpadded by the framework: the token's own
+            // PKCS#1 v1.5 and OAEP errors would differ from the other providers'.
+            return .secret(try RSAEncryption.decrypt(
+                mechanism, key: key, ciphertext: data, oaep: oaep,
+                privateOperation: { try rawRSA($0, object: try privateObject(key), k: key.publicKey.byteCount, encrypting: false) },
+                hash: { hash, bytes in try digest(hash.digestMechanism, data: bytes) }))
+        case .mac, .encrypt, .decrypt:
             throw unsupported(request)
         }
     }
@@ -147,6 +162,30 @@ public final class PKCS11Provider: CryptoProvider {
         }
     }
 
+    // MARK: RSA encryption
+
+    /// C_Encrypt or C_Decrypt with CKM_RSA_X_509: the k-byte power of a k-byte
+    /// block (a token that drops the result's leading zeros gets them back).
+    private func rawRSA(_ input: [UInt8], object: PKCS11KeyObject, k: Int, encrypting: Bool) throws -> [UInt8] {
+        var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(CKM_RSA_X_509), pParameter: nil, ulParameterLen: 0)
+        return try token.withSession { session in
+            var data = input
+            var out = [UInt8](repeating: 0, count: k)
+            var length = CK_ULONG(k)
+            if encrypting {
+                try library.check(functions.C_EncryptInit(session, &ck, object.handle), "C_EncryptInit")
+                try library.check(functions.C_Encrypt(session, &data, CK_ULONG(data.count), &out, &length), "C_Encrypt")
+            } else {
+                try library.check(functions.C_DecryptInit(session, &ck, object.handle), "C_DecryptInit")
+                try library.check(functions.C_Decrypt(session, &data, CK_ULONG(data.count), &out, &length), "C_Decrypt")
+            }
+            guard length <= CK_ULONG(k) else { throw CryptoError(.providerFailed, "\(library.path): CKM_RSA_X_509 returned \(length) bytes") }
+            let result = [UInt8](repeating: 0, count: k - Int(length)) + out.prefix(Int(length))
+            out.wipe()
+            return result
+        }
+    }
+
     // MARK: Key objects (imported once per key and token)
 
     private func privateObject(_ key: RSAPrivateKey) throws -> PKCS11KeyObject {
@@ -155,6 +194,7 @@ public final class PKCS11Provider: CryptoProvider {
             t.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
             t.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: true)
             t.add(CK_ATTRIBUTE_TYPE(CKA_SIGN), bool: true)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_DECRYPT), bool: true)
             t.add(CK_ATTRIBUTE_TYPE(CKA_MODULUS), key.modulus)
             t.add(CK_ATTRIBUTE_TYPE(CKA_PUBLIC_EXPONENT), key.publicExponent)
             t.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE_EXPONENT), key.privateExponent)
@@ -171,6 +211,7 @@ public final class PKCS11Provider: CryptoProvider {
         try key.handles.handle(cacheSlot + "#public") {
             let t = Self.sessionKeyTemplate(CK_ULONG(CKO_PUBLIC_KEY), keyType: CK_ULONG(CKK_RSA))
             t.add(CK_ATTRIBUTE_TYPE(CKA_VERIFY), bool: true)
+            t.add(CK_ATTRIBUTE_TYPE(CKA_ENCRYPT), bool: true)
             t.add(CK_ATTRIBUTE_TYPE(CKA_MODULUS), key.modulus)
             t.add(CK_ATTRIBUTE_TYPE(CKA_PUBLIC_EXPONENT), key.publicExponent)
             return PKCS11KeyObject(handle: try token.createLastingObject(t), token: token)

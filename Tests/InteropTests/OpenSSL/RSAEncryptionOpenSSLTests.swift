@@ -64,11 +64,14 @@ struct RSAEncryptionOpenSSLTests {
         let view = try Self.framework.pinned(to: provider)
         let message = Array("encrypted through the framework".utf8)
         let plain = try scratch.write("msg", message)
-        for (i, padding) in Self.paddings.enumerated() {
+        let offered = Self.framework.providers.first { $0.name == provider }
+        // ncp/0 lists CKM_RSA_PKCS and CKM_RSA_X_509 only, as the real driver did.
+        for (i, padding) in Self.paddings.enumerated() where offered?.info(for: padding.mechanism) != nil {
             let ours = try view.encrypt(padding.mechanism, key: key.publicKey, data: message, oaep: padding.oaep)
             let decrypted = try Self.openssl(["pkeyutl", "-decrypt", "-inkey", pem, "-in", try scratch.write("ours\(i)", ours),
                                               "-out", scratch.path("back\(i)")] + padding.options)
-            #expect(decrypted.status == 0 && (try scratch.read("back\(i)")) == message, "\(provider) \(padding): \(decrypted)")
+            let back = try? scratch.read("back\(i)")
+            #expect(decrypted.status == 0 && back == message, "\(provider) \(padding): \(decrypted)")
 
             let encrypted = try Self.openssl(["pkeyutl", "-encrypt", "-inkey", pem, "-in", plain, "-out", scratch.path("theirs\(i)")] + padding.options)
             try #require(encrypted.status == 0, "\(encrypted)")
@@ -83,7 +86,8 @@ struct RSAEncryptionOpenSSLTests {
         let raw = try view.encrypt(.rsaX509, key: key.publicKey, data: block)
         let none = try Self.openssl(["pkeyutl", "-decrypt", "-inkey", pem, "-in", try scratch.write("raw", raw), "-out", scratch.path("raw.out"),
                                      "-pkeyopt", "rsa_padding_mode:none"])
-        #expect(none.status == 0 && (try scratch.read("raw.out")) == block, "\(none)")
+        let rawBack = try? scratch.read("raw.out")
+        #expect(none.status == 0 && rawBack == block, "\(none)")
         #expect(try view.decrypt(.rsaX509, key: key, data: raw).bytes == block)
     }
 }

@@ -437,8 +437,9 @@ static void scenario_bad(void) {
     CHECK(p11->C_Encrypt(s, plain, 37, back, &bl), CKR_DATA_LEN_RANGE);
     CHECK(p11->C_EncryptInit(s, &cbc, pub), CKR_KEY_TYPE_INCONSISTENT);
 
-    /* unsupported entry points */
-    CHECK(p11->C_CopyObject(s, k, NULL, 0, &obj), CKR_FUNCTION_NOT_SUPPORTED);
+    /* unsupported entry points; C_CopyObject with a NULL output */
+    CHECK(p11->C_CopyObject(s, k, NULL, 0, NULL), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_SignRecoverInit(s, &m, priv), CKR_FUNCTION_NOT_SUPPORTED);
     CHECK(p11->C_DestroyObject(s, k), CKR_OK);
     CHECK(p11->C_DestroyObject(s, k), CKR_OBJECT_HANDLE_INVALID);
     CHECK(p11->C_CloseSession(s), CKR_OK);
