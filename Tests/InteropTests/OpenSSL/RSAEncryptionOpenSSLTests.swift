@@ -30,20 +30,8 @@ struct RSAEncryptionOpenSSLTests {
         ]),
     ]
 
-    final class Scratch {
-        let url: URL
-        init() throws {
-            url = FileManager.default.temporaryDirectory.appendingPathComponent("rsa-openssl-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        }
-        deinit { try? FileManager.default.removeItem(at: url) }
-        func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-        func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-            try Data(bytes).write(to: url.appendingPathComponent(name))
-            return path(name)
-        }
-        func read(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: url.appendingPathComponent(name))) }
-    }
+    /// The EC suite's scratch directory, removed when the test ends.
+    typealias Scratch = ECOpenSSLCommandLineTests.Scratch
 
     static func openssl(_ arguments: [String]) throws -> ChildProcess.Outcome {
         try runClient("openssl", arguments, environment: ProcessInfo.processInfo.environment)
