@@ -86,6 +86,26 @@ struct NCPFaultTests {
         #expect(try await NCPTestSupport.verifyAndCheck(fw, 3).provider == "ncp/0")
     }
 
+    @Test("a corrupted RSA decryption power is caught before its padding is read, and decrypted elsewhere")
+    func corruptedDecryption() async throws {
+        let (fw, ncp) = try NCPTestSupport.framework(NCPConfiguration(mauCount: 2))
+        let key = NCPTestSupport.key
+        ncp.faults.corruptNextRSAPrivateResults(3)
+        var failedOver = 0
+        for i in 0..<8 {
+            let message = NCPTestSupport.message(i)
+            let ciphertext = try await fw.encrypt(.rsaPKCS, key: key.publicKey, data: message)
+            let reported = try await fw.perform(.decryptRSA(.rsaPKCS, key: key, data: ciphertext, oaep: nil))
+            #expect(try reported.value.keyMaterial().bytes == message, "job \(i) by \(reported.report.provider)")
+            if reported.report.failovers.contains(where: { $0.provider == "ncp/0" && $0.error.code == .deviceError }) {
+                failedOver += 1
+                #expect(reported.report.provider != "ncp/0")
+            }
+        }
+        #expect(ncp.statistics.injectedCorruptions == 3)
+        #expect(failedOver == 3)
+    }
+
     @Test("a corrupted RSA private result is caught by the framework's check and recomputed elsewhere")
     func corruptedResult() async throws {
         let (fw, ncp) = try NCPTestSupport.framework(NCPConfiguration(mauCount: 4))

@@ -34,7 +34,7 @@ public struct BignumRequestServer<Engine: BignumEngine>: Sendable {
                 random: { try rsa.engine.randomBytes(count: $0) }, hash: hash))
         case .decryptRSA(let mechanism, let key, let data, let oaep):
             return .secret(try RSAEncryption.decrypt(
-                mechanism, key: key, ciphertext: data, oaep: oaep,
+                mechanism, key: key, ciphertext: data, oaep: oaep, checkResult: !rsa.checksPrivateResults,
                 privateOperation: { try rsa.privateOperation(key: key, input: $0, context: context) }, hash: hash))
         case .generateRSAKeyPair(let bits, let publicExponent):
             return .rsaKeyPair(try rsa.generateKeyPair(bits: bits, publicExponent: publicExponent, context: context))

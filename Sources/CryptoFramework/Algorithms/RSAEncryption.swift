@@ -143,13 +143,16 @@ public enum RSAEncryption {
     // MARK: Decryption
 
     /// The plaintext of a k-byte `ciphertext`. `privateOperation` maps it to
-    /// c^d mod n as k bytes (blinded by the provider); the result is checked
-    /// against the public key with the framework's own arithmetic before any
-    /// of it is looked at (a faulty CRT half would leak a factor of n), then
-    /// unpadded in constant time.
+    /// c^d mod n as k bytes (blinded by the provider). With `checkResult` the
+    /// result is checked against the public key with the framework's own
+    /// arithmetic before any of it is looked at (a faulty CRT half would leak
+    /// a factor of n): as for signatures (docs/DESIGN.md, rule 5), a device's
+    /// result is checked here, while a software provider whose private
+    /// operation checks itself (``RSAAlgorithms/checksPrivateResults``,
+    /// libcrypto's CRT verification) passes false. Then it is unpadded in constant time.
     public static func decrypt(
         _ mechanism: Mechanism, key: RSAPrivateKey, ciphertext: [UInt8], oaep: OAEPParameters?,
-        privateOperation: ([UInt8]) throws -> [UInt8], hash: HashFunction
+        checkResult: Bool = true, privateOperation: ([UInt8]) throws -> [UInt8], hash: HashFunction
     ) throws -> SecureBytes {
         let pub = key.publicKey
         try checkDecrypt(mechanism, key: pub, ciphertext: ciphertext, oaep: oaep)
@@ -157,8 +160,10 @@ public enum RSAEncryption {
         var em = try privateOperation(ciphertext)
         defer { KeyDER.wipe(&em) }
         guard em.count == k else { throw CryptoError(.providerFailed, "RSA private operation returned \(em.count) bytes, not \(k)") }
-        guard let back = try? SoftwareRSAPublicOperation.apply(em, key: pub), constantTimeEquals(back, ciphertext) else {
-            throw CryptoError(.deviceError, "RSA private-key result failed its check against the public key; withheld")
+        if checkResult {
+            guard let back = try? SoftwareRSAPublicOperation.apply(em, key: pub), constantTimeEquals(back, ciphertext) else {
+                throw CryptoError(.deviceError, "RSA private-key result failed its check against the public key; withheld")
+            }
         }
         switch try scheme(mechanism, oaep: oaep) {
         case .raw:

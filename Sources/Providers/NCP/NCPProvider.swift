@@ -190,13 +190,19 @@ public final class NCPProvider: CryptoProvider {
             }
         case .decryptRSA(let mechanism, let key, let data, let oaep):
             // The MAU computes c^d unchecked, as for a signature; RSAEncryption checks
-            // the result against the public key before unpadding it.
+            // the result against the public key before unpadding it. An injected
+            // corruption hits the power as it leaves the unit, where the check must catch it.
             algorithm = .rsaPrivate
+            let faults = device.faultState
             compute = {
                 let context = OperationContext()
                 let plaintext = try RSAEncryption.decrypt(
                     mechanism, key: key, ciphertext: data, oaep: oaep,
-                    privateOperation: { try rsa.privateOperation(key: key, input: $0, context: context) },
+                    privateOperation: {
+                        var power = try rsa.privateOperation(key: key, input: $0, context: context)
+                        if !power.isEmpty, faults.rollCorruption() { power[power.count - 1] ^= 0x01 }
+                        return power
+                    },
                     hash: GMPDigest.digest)
                 let dp = ExponentShape.of(key.exponent1), dq = ExponentShape.of(key.exponent2)
                 let cost = timing.rsaPrivate(

@@ -65,11 +65,13 @@ public final class OpenSSLProvider: CryptoProvider {
                 random: { count in try SecureBytes(count: count) { try OpenSSLRandom.fill($0) } },
                 hash: { hash, bytes in try algorithms.digest(hash).digest(bytes) }))
         case .decryptRSA(let mechanism, let key, let data, let oaep):
-            // c^d mod n is EVP_PKEY_sign with RSA_NO_PADDING: blinded and constant-time in libcrypto.
+            // c^d mod n is EVP_PKEY_sign with RSA_NO_PADDING: blinded and constant-time in
+            // libcrypto, whose CRT result is verified by libcrypto itself (rsa_ossl_mod_exp
+            // recomputes r^e mod n and falls back when it differs), so no second check here.
             // libcrypto's own PKCS#1 v1.5 unpadding is not used: OpenSSL 3.0 has no implicit
             // rejection and its error would differ from the other providers'.
             return .secret(try RSAEncryption.decrypt(
-                mechanism, key: key, ciphertext: data, oaep: oaep,
+                mechanism, key: key, ciphertext: data, oaep: oaep, checkResult: false,
                 privateOperation: { try rsa.sign(.raw, key: key, data: $0, pss: nil) },
                 hash: { hash, bytes in try algorithms.digest(hash).digest(bytes) }))
         case .generateRSAKeyPair(let bits, let publicExponent):
