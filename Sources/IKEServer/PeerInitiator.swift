@@ -26,7 +26,8 @@ public struct PeerInitiator: Sendable {
 
     public init(suite: IKESuite, identity: MainModeIdentity, responders: any PeerKeyResolver, framework: CryptoFramework,
                 requestCertificate: Bool = false, nonESPMarker: Bool = false, timeoutSeconds: Double = 4, attempts: Int = 4) {
-        self.suite = suite
+        // IKEv1 has one authentication method for both sides: the one our key signs with.
+        self.suite = identity.authentication.map { suite.authenticated(by: $0) } ?? suite
         self.identity = identity
         self.responders = responders
         self.framework = framework

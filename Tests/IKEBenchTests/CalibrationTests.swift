@@ -39,7 +39,7 @@ struct CalibrationTests {
         for record in without.records where [.dhGenerate, .dhDerive, .rsaVerify].contains(record.name) {
             #expect(record.provider == "sparcfp")
             let counts = try #require(record.work.tally(FloatOpCounts.self), "\(record.name)")
-            let n = (record.name == .rsaVerify ? c.rsaBits : suite.group.bits) / 32
+            let n = (record.name == .rsaVerify ? c.rsaBits : suite.group!.bits) / 32
             let perCall = try #require(Self.kernelArithmetic[n])
             // FP arithmetic happens only inside kernel calls: calls × the hand count.
             #expect(counts.fmul == counts.montgomeryMultiplies * perCall.fmul, "\(record.name)")

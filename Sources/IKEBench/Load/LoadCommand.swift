@@ -88,17 +88,20 @@ struct LoadCommand: AsyncParsableCommand {
                                       requestCertificate: trust.hasAuthorities,
                                       nonESPMarker: PeerInitiator.markerNeeded(peerPort: address.port),
                                       timeoutSeconds: timeout, attempts: 3)
-        if reuseDH { initiator.reusedDHKeyPair = try await fw.generateDHKeyPair(group: suite.group) }
+        if reuseDH, let group = suite.group { initiator.reusedDHKeyPair = try await fw.generateDHKeyPair(group: group) }
         let load = MainModeLoad(initiator: initiator, peer: address)
         if !framework.json {
             StandardError.write("ikebench load: \(load.label) → \(peer), \(concurrency) initiators for \(duration) s"
                                 + (reuseDH ? ", one reused DH value" : "") + "\n")
         }
         let report = try await LoadGenerator(concurrency: concurrency, durationSeconds: duration).run(load)
-        let baseline = publicKeyBaseline
-            ? try await ResponderPublicKeyBaseline.measure(
-                suite: suite.withDHPrivate(DHPrivateValueLength(rawValue: responderDHPrivate)!), key: me.key, framework: fw)
-            : nil
+        var baseline: ResponderPublicKeyBaseline?
+        if publicKeyBaseline {
+            // The baseline times the RSA responder's four operations.
+            guard let key = me.key else { throw ValidationError("the public-key baseline times RSA signatures: --key must be an RSA key") }
+            baseline = try await ResponderPublicKeyBaseline.measure(
+                suite: suite.withDHPrivate(DHPrivateValueLength(rawValue: responderDHPrivate)!), key: key, framework: fw)
+        }
         if framework.json {
             try JSONOutput.print(LoadOutput(load: report, publicKeyBaseline: baseline))
         } else {

@@ -10,7 +10,7 @@ struct MainModeLoad: LoadInitiator {
     let peer: PeerAddress
 
     var label: String {
-        "IKEv1 Main Mode \(initiator.suite.proposalName), RSA-\(initiator.identity.key.publicKey.bits) signatures"
+        "IKEv1 Main Mode \(initiator.suite.proposalName), \(initiator.suite.authentication == .rsaSignatures ? "RSA-\(initiator.identity.signingKey.bits)" : "\(initiator.suite.authentication)") signatures"
     }
 
     func makeWorker() async throws -> any LoadWorker {

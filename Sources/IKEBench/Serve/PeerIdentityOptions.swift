@@ -5,7 +5,7 @@ import IKEServer
 
 /// Who we are and whom we trust on the wire: the options `serve` and `run --peer` share.
 struct PeerIdentityOptions: ParsableArguments {
-    @Option(help: "Our RSA private key (PEM: PKCS#8 or PKCS#1).")
+    @Option(help: "Our private key (PEM): RSA (PKCS#8 or PKCS#1), or EC P-256/384/521 (PKCS#8 or SEC 1) for ECDSA authentication.")
     var key: String?
 
     @Option(help: "Our certificate (PEM), sent in a CERT payload when the peer asks with CERTREQ.")

@@ -82,7 +82,7 @@ struct PeerRun {
             }
             try await group.waitForAll()
         }
-        return recorder.report(framework: framework, rsaBits: identity.key.publicKey.bits, suite: workload.suite,
+        return recorder.report(framework: framework, rsaBits: identity.signingKey.bits, suite: workload.suite,
                                concurrency: workload.concurrency)
     }
 }

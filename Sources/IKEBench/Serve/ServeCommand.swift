@@ -10,7 +10,7 @@ import Providers
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Answer real IKE peers (strongSwan, racoon ...) on UDP: IKEv1 Main Mode and IKEv2 (IKE_SA_INIT, IKE_AUTH) on one port, RSA signatures.",
+        abstract: "Answer real IKE peers (strongSwan, racoon ...) on UDP: IKEv1 Main Mode and IKEv2 (IKE_SA_INIT, IKE_AUTH) on one port, RSA signatures (IKEv1 also ECDSA, RFC 4754).",
         discussion: """
             Each negotiation is timed on the responder from message 1 received to message 6 sent, \
             the boundaries of the 2007 DTrace script (IKEv2: IKE_SA_INIT received to the IKE_AUTH response sent), and reported as `ikebench run` reports \
@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var identity: PeerIdentityOptions
 
-    @Option(help: "Acceptable proposals, strongSwan style (CIPHER-HASH-GROUP, e.g. aes128-sha256-modp2048; repeatable). Default: 3des, aes128, aes256 x sha1, sha256 x modp1024, modp1536, modp2048.")
+    @Option(help: "Acceptable proposals, strongSwan style (CIPHER-HASH-GROUP, e.g. aes128-sha256-modp2048 or aes128-sha256-ecp256; repeatable). Default: 3des, aes128, aes256 x sha1, sha256 x modp1024, modp1536, modp2048. The authentication method follows --key: RSA signatures, or ECDSA (RFC 4754) for a P-256/384/521 key.")
     var proposal: [String] = []
 
     @Option(name: .customLong("dh-private"),
@@ -85,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard ikev2FragmentSize == 0 || ikev2FragmentSize >= 576 else { throw ValidationError("--ikev2-fragment-size must be 0 or at least 576") }
         for p in proposal where IKESuite(proposalName: p) == nil {
-            throw ValidationError("--proposal \(p): use CIPHER-HASH-GROUP with 3des/aes128/aes256, sha1/sha256, modp1024/modp1536/modp2048")
+            throw ValidationError("--proposal \(p): use CIPHER-HASH-GROUP with 3des/aes128/aes256, sha1/sha256, modp1024/modp1536/modp2048/…, ecp256/ecp384/ecp521 or curve25519")
         }
     }
 
@@ -110,6 +110,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let me = try identity.identity()
+        guard let method = me.authentication else { throw ValidationError("--key: IKEv1 cannot sign with this key") }
+        // IKEv1 has one authentication method for both sides: ours, decided by our key.
+        let suites = self.suites.map { $0.authenticated(by: method) }
         let peers = try identity.peers()
         let platform = try self.platform
         let fw = try CryptoFramework(platform: platform, policy: framework.policy.source)
@@ -150,7 +153,7 @@ struct ServeCommand: AsyncParsableCommand {
         let boundPort = server.port
         try await server.stop()
 
-        let report = recorder.report(framework: fw, rsaBits: me.key.publicKey.bits, suite: suites[0], overheadSeconds: overhead)
+        let report = recorder.report(framework: fw, rsaBits: me.signingKey.bits, suite: suites[0], overheadSeconds: overhead)
         try chart.write { PhaseOneCharts.run(report, command: ChartOutputOptions.commandLine) }
         if json {
             try JSONOutput.print(report)

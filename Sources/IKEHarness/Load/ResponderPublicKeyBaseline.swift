@@ -21,7 +21,7 @@ public struct ResponderPublicKeyBaseline: Sendable, Encodable {
     public static func measure(suite: IKESuite, key: RSAPrivateKey, framework: CryptoFramework,
                                minimumSeconds: Double = 2) async throws -> ResponderPublicKeyBaseline {
         let session = IKECryptoSession(framework: framework)
-        let peer = try await session.generateDH(suite.group)
+        let peer = try await session.generateKeyExchange(suite)
         let peerHash = IKERandom.bytes(suite.prf.outputBytes)
         let peerSignature = try await session.sign(peerHash, key: key)
         var rounds = 0
@@ -29,8 +29,8 @@ public struct ResponderPublicKeyBaseline: Sendable, Encodable {
         let start = MonotonicClock.nanoseconds()
         let end = start + UInt64(minimumSeconds * 1e9)
         repeat {
-            let pair = try await session.generateDH(suite.group, privateBits: suite.dhPrivateBits)
-            _ = try await session.deriveDH(pair.privateKey, peer: peer.publicValue)
+            let pair = try await session.generateKeyExchange(suite)
+            _ = try await session.deriveKeyExchange(pair.secret, peer: peer.publicValue)
             guard try await session.verify(peerHash, signature: peerSignature, key: key.publicKey) else {
                 throw CryptoError(.providerFailed, "the baseline's own signature did not verify")
             }

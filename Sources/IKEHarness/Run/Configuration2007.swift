@@ -69,7 +69,8 @@ extension IKESuite {
     /// provider draws the same length rather than its own default.
     public func withDHPrivate(_ length: DHPrivateValueLength) -> IKESuite {
         var s = self
-        s.dhPrivateBits = length.bits(for: group)
+        // MODP groups only: an EC group's private value is a scalar below n.
+        s.dhPrivateBits = group.flatMap { length.bits(for: $0) }
         return s
     }
 }

@@ -65,7 +65,10 @@ public enum ReportText {
     /// dh-generate, dh-derive, rsa-verify and rsa-sign, every provider together):
     /// what a served negotiation costs beyond its bignum work.
     public static func publicKeyShare(_ r: RunReport) -> String? {
-        let names: Set<String> = [IKEOperationName.dhGenerate, .dhDerive, .rsaVerify, .rsaSign].map(\.rawValue).reduce(into: []) { $0.insert($1) }
+        // The signatures are RSA or ECDSA (RFC 4754), whichever the suite authenticated with.
+        let rsa: Set<String> = Set([IKEOperationName.dhGenerate, .dhDerive, .rsaVerify, .rsaSign].map(\.rawValue))
+        let ecdsa: Set<String> = Set([IKEOperationName.dhGenerate, .dhDerive, .ecVerify, .ecSign].map(\.rawValue))
+        let names = r.operations.contains { $0.name == IKEOperationName.ecSign.rawValue } ? ecdsa : rsa
         let ops = r.operations.filter { names.contains($0.name) }
         guard r.negotiations > 0, Set(ops.map(\.name)) == names else { return nil }
         let total = ops.reduce(0.0) { $0 + $1.hostSecondsMean * Double($1.count) } / Double(r.negotiations)

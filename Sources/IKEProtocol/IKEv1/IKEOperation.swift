@@ -55,6 +55,16 @@ public final class IKECryptoSession: Sendable {
         _ name: IKEOperationName, _ request: CryptoRequest, dataBytes: Int, keyBytes: Int,
         _ unpack: (CryptoResult) throws -> Value
     ) async throws -> Value {
+        try await performRecorded(name, request, dataBytes: dataBytes, keyBytes: keyBytes, unpack)
+    }
+
+    /// ``perform`` for the suite-specific operations (IKEKeyExchange.swift);
+    /// `invalidInput`: the refusal a `dataInvalid` answer (a peer value the
+    /// framework refused) becomes instead of `cryptoFailure`.
+    func performRecorded<Value>(
+        _ name: IKEOperationName, _ request: CryptoRequest, dataBytes: Int, keyBytes: Int,
+        invalidInput: ISAKMPError.Code? = nil, _ unpack: (CryptoResult) throws -> Value
+    ) async throws -> Value {
         do {
             let reported = try await framework.perform(request)
             let r = reported.report
@@ -65,6 +75,9 @@ public final class IKECryptoSession: Sendable {
             observe?(record)
             return try unpack(reported.value)
         } catch let error as CryptoError {
+            if let invalidInput, error.code == .dataInvalid {
+                throw ISAKMPError(invalidInput, "KE payload: \(error.message)")
+            }
             throw ISAKMPError(.cryptoFailure, "\(name.rawValue) (\(request.mechanism)): \(error)")
         }
     }

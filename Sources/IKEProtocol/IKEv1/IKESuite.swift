@@ -1,7 +1,8 @@
 import CryptoFramework
 
-/// The one Phase I transform both sides use: cipher, PRF/hash, RSA-signature
-/// authentication and the Oakley group (RFC 2409 Appendix A values).
+/// The one Phase I transform both sides use: cipher, PRF/hash, signature
+/// authentication (RSA, or ECDSA per RFC 4754) and the group (RFC 2409
+/// Appendix A values; RFC 5903's ECP groups, Curve25519).
 public struct IKESuite: Sendable, Equatable, CustomStringConvertible {
     /// The negotiated hash; IKEv1's PRF is its HMAC (RFC 2409 §4).
     public enum PRF: String, Sendable, CaseIterable {
@@ -38,30 +39,55 @@ public struct IKESuite: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Authentication Method 3: RSA signatures (RFC 2409 Appendix A).
-    public static let rsaSignatures: UInt64 = 3
+    public static let rsaSignatures: UInt64 = IKEAuthentication.rsaSignatures.rawValue
     /// Life Type 1 = seconds, 28800 s: the Phase I lifetime RFC 2409 §4 suggests.
     public static let lifetimeSeconds: UInt64 = 28_800
 
-    public var group: DHGroup
+    /// The key exchange: a MODP group, or an ECP / Curve25519 group.
+    public var keyExchange: IKEKeyExchange
     public var prf: PRF
     public var cipher: Cipher
+    /// How both sides sign (the same method for both in IKEv1).
+    public var authentication: IKEAuthentication
     /// The length of the responder's DH private value, as its key-pair template
     /// would set CKA_VALUE_BITS; nil: none set, the provider's default (sparcfp
     /// on t2000 then draws one as long as the prime, as Solaris' softtoken).
-    /// Not negotiated: each side chooses its own.
+    /// Not negotiated: each side chooses its own. MODP groups only.
     public var dhPrivateBits: Int?
 
-    public init(group: DHGroup, prf: PRF, cipher: Cipher, dhPrivateBits: Int? = nil) {
-        self.group = group
+    public init(group: DHGroup, prf: PRF, cipher: Cipher, dhPrivateBits: Int? = nil,
+                authentication: IKEAuthentication = .rsaSignatures) {
+        self.keyExchange = .modp(group)
         self.prf = prf
         self.cipher = cipher
+        self.authentication = authentication
         self.dhPrivateBits = dhPrivateBits
     }
 
-    public var groupNumber: Int { group.number ?? 0 }
+    public init(keyExchange: IKEKeyExchange, prf: PRF, cipher: Cipher, authentication: IKEAuthentication = .rsaSignatures) {
+        self.keyExchange = keyExchange
+        self.prf = prf
+        self.cipher = cipher
+        self.authentication = authentication
+    }
+
+    /// The MODP group; nil for an EC group.
+    public var group: DHGroup? {
+        if case .modp(let group) = keyExchange { return group }
+        return nil
+    }
+
+    public var groupNumber: Int { keyExchange.number }
+
+    /// This suite with another authentication method (the one our key signs with).
+    public func authenticated(by method: IKEAuthentication) -> IKESuite {
+        var suite = self
+        suite.authentication = method
+        return suite
+    }
 
     public var description: String {
-        "\(cipher.rawValue)/\(prf.rawValue)/group \(groupNumber)/RSA signatures"
+        "\(cipher.rawValue)/\(prf.rawValue)/group \(groupNumber)/\(authentication)"
     }
 
     /// The transform offered (and accepted) for this suite.
@@ -70,7 +96,7 @@ public struct IKESuite: Sendable, Equatable, CustomStringConvertible {
         if let bits = cipher.keyLengthAttribute { attributes.append(Attribute(.keyLength, bits)) }
         attributes += [
             Attribute(.hashAlgorithm, prf.attributeValue),
-            Attribute(.authenticationMethod, Self.rsaSignatures),
+            Attribute(.authenticationMethod, authentication.rawValue),
             Attribute(.groupDescription, UInt64(groupNumber)),
             Attribute(.lifeType, 1),
             Attribute(.lifeDuration, Self.lifetimeSeconds),
@@ -86,29 +112,28 @@ public struct IKESuite: Sendable, Equatable, CustomStringConvertible {
     public func matches(_ t: Transform) -> Bool {
         guard t.value(.encryptionAlgorithm) == cipher.attributeValue,
             t.value(.hashAlgorithm) == prf.attributeValue,
-            t.value(.authenticationMethod) == Self.rsaSignatures,
+            t.value(.authenticationMethod) == authentication.rawValue,
             t.value(.groupDescription) == UInt64(groupNumber)
         else { return false }
         return t.value(.keyLength) == cipher.keyLengthAttribute
     }
 
-    /// strongSwan's proposal keyword for this suite, e.g. `aes128-sha256-modp2048`.
+    /// strongSwan's proposal keyword for this suite, e.g. `aes128-sha256-modp2048`
+    /// or `aes128-sha256-ecp256` (the authentication method is not part of it).
     public var proposalName: String {
-        "\(cipher.rawValue)-\(prf.rawValue)-modp\(group.byteCount * 8)"
+        "\(cipher.rawValue)-\(prf.rawValue)-\(keyExchange.keyword)"
     }
 
     /// Parses a strongSwan-style proposal keyword: `CIPHER-HASH-GROUP` with CIPHER
-    /// 3des, aes128 or aes256, HASH sha1 or sha256, GROUP modp768/1024/1536/2048/3072/4096
-    /// (or the Oakley number: 1, 2, 5, 14, 15, 16).
+    /// 3des, aes128 or aes256, HASH sha1 or sha256, GROUP modp768/1024/1536/2048/3072/4096,
+    /// ecp256/384/521 or curve25519 (or the number: 1, 2, 5, 14, 15, 16, 19, 20, 21, 31).
+    /// The suite authenticates with RSA signatures; ``authenticated(by:)`` changes that.
     public init?(proposalName: String) {
         let parts = proposalName.lowercased().split(separator: "-").map(String.init)
-        guard parts.count == 3, let cipher = Cipher(rawValue: parts[0]), let prf = PRF(rawValue: parts[1]) else { return nil }
-        let groupText = parts[2].hasPrefix("modp") ? String(parts[2].dropFirst(4)) : parts[2]
-        guard let value = Int(groupText) else { return nil }
-        let byBits = [768: 1, 1024: 2, 1536: 5, 2048: 14, 3072: 15, 4096: 16]
-        let number = parts[2].hasPrefix("modp") ? byBits[value] : value
-        guard let number, let group = DHGroup.ike(number) else { return nil }
-        self.init(group: group, prf: prf, cipher: cipher)
+        guard parts.count == 3, let cipher = Cipher(rawValue: parts[0]), let prf = PRF(rawValue: parts[1]),
+              let keyExchange = IKEKeyExchange(keyword: parts[2])
+        else { return nil }
+        self.init(keyExchange: keyExchange, prf: prf, cipher: cipher)
     }
 
     /// The suites a responder accepts by default: every cipher, hash and

@@ -4,15 +4,29 @@ import CryptoFramework
 /// IDir) and, when it has one, the DER X.509 certificate it sends in a CERT
 /// payload when the peer asks with CERTREQ (RFC 2409 §5.1).
 public struct MainModeIdentity: Sendable {
-    public let key: RSAPrivateKey
+    /// The key that signs: RSA, or ECDSA on a prime curve.
+    public let signingKey: IKESigningKey
     public let id: Identification
     public let certificate: [UInt8]?
 
     public init(key: RSAPrivateKey, id: Identification, certificate: [UInt8]? = nil) {
-        self.key = key
+        self.init(signingKey: .rsa(key), id: id, certificate: certificate)
+    }
+
+    public init(signingKey: IKESigningKey, id: Identification, certificate: [UInt8]? = nil) {
+        self.signingKey = signingKey
         self.id = id
         self.certificate = certificate
     }
+
+    /// The RSA key, when the identity signs with RSA.
+    public var key: RSAPrivateKey? {
+        if case .rsa(let key) = signingKey { return key }
+        return nil
+    }
+
+    /// The method this identity signs with (nil: a key IKEv1 cannot sign with).
+    public var authentication: IKEAuthentication? { signingKey.authentication }
 }
 
 /// Finds the public keys that may have signed for a peer's ID: from the
@@ -22,6 +36,14 @@ public struct MainModeIdentity: Sendable {
 /// AUTHENTICATION-FAILED …) when nothing trusted speaks for the ID.
 public protocol PeerKeyResolver: Sendable {
     func keys(for id: Identification, certificates: [[UInt8]]) throws -> [RSAPublicKey]
+    /// Every kind of key trusted for the ID (RSA and EC); by default the RSA ones.
+    func publicKeys(for id: Identification, certificates: [[UInt8]]) throws -> [IKEPublicKey]
+}
+
+extension PeerKeyResolver {
+    public func publicKeys(for id: Identification, certificates: [[UInt8]]) throws -> [IKEPublicKey] {
+        try keys(for: id, certificates: certificates).map { .rsa($0) }
+    }
 }
 
 /// One configured key, whatever ID the peer claims (`ikebench run`'s in-process pair).
@@ -31,29 +53,41 @@ public struct FixedPeerKey: PeerKeyResolver {
     public func keys(for id: Identification, certificates: [[UInt8]]) throws -> [RSAPublicKey] { [key] }
 }
 
+/// One configured key of any kind, whatever ID the peer claims.
+public struct FixedPeerPublicKey: PeerKeyResolver {
+    public let key: IKEPublicKey
+    public init(_ key: IKEPublicKey) { self.key = key }
+    public func keys(for id: Identification, certificates: [[UInt8]]) throws -> [RSAPublicKey] {
+        if case .rsa(let rsa) = key { return [rsa] }
+        return []
+    }
+    public func publicKeys(for id: Identification, certificates: [[UInt8]]) throws -> [IKEPublicKey] { [key] }
+}
+
 /// Checks a peer's SIG over its HASH with the keys a resolver trusts for its
 /// ID and certificates: what both ends of Main Mode do with the last message
 /// they receive (SIG_I in message 5, SIG_R in message 6).
 enum PeerSignature {
     static func verify(_ hash: [UInt8], signature: [UInt8], id: Identification, payloads: [Payload],
-                       resolver: any PeerKeyResolver, session: IKECryptoSession, role: String) async throws {
+                       resolver: any PeerKeyResolver, session: IKECryptoSession, role: String,
+                       method: IKEAuthentication = .rsaSignatures) async throws {
         let certificates = payloads.compactMap { p -> [UInt8]? in
             if case .certificate(CertificateEncoding.x509Signature, let der) = p { return der }
             return nil
         }
         // Every key trusted for the ID (the resolver bounds them: the configured
         // ones plus those of a few CERT payloads, certificates first). Only a key
-        // of the signature's length can have made it, so a 2048-bit key does not
-        // stop the search for the 3072-bit one that did.
-        let trusted = try resolver.keys(for: id, certificates: certificates)
+        // of the negotiated method and of the signature's length can have made it,
+        // so a 2048-bit key does not stop the search for the 3072-bit one that did.
+        let trusted = try resolver.publicKeys(for: id, certificates: certificates)
         guard !trusted.isEmpty else {
             throw ISAKMPError(.invalidIDInformation, "no trusted key for the \(role)'s ID \(id)")
         }
-        let candidates = trusted.filter { $0.byteCount == signature.count }
+        let candidates = trusted.filter { $0.fits(method, signatureBytes: signature.count) }
         guard !candidates.isEmpty else {
-            let sizes = Set(trusted.map(\.bits)).sorted().map { "\($0)" }.joined(separator: ", ")
+            let kinds = Set(trusted.map(\.summary)).sorted().joined(separator: ", ")
             throw ISAKMPError(.invalidSignature,
-                "the \(role)'s SIG payload of \(signature.count) bytes fits no trusted key for \(id) (\(sizes) bits)")
+                "the \(role)'s \(method) SIG payload of \(signature.count) bytes fits no trusted key for \(id) (\(kinds))")
         }
         for key in candidates {
             if try await session.verify(hash, signature: signature, key: key) { return }

@@ -8,7 +8,7 @@ import CryptoFramework
 public final class MainModeInitiator {
     public let suite: IKESuite
     public let session: IKECryptoSession
-    private let identity: RSAPrivateKey
+    private let identity: IKESigningKey
     private let certificate: [UInt8]?
     private let responders: any PeerKeyResolver
     public let id: Identification
@@ -28,7 +28,7 @@ public final class MainModeInitiator {
     private let cookie: [UInt8]
     private let nonce: [UInt8]
     private var values: MainModeExchangeValues
-    private var dh: DHKeyPair?
+    private var dh: IKEKeyExchangePair?
     private var keys: MainModeKeys?
     private var cipher: MainModeCipher?
     public private(set) var isEstablished = false
@@ -44,7 +44,7 @@ public final class MainModeInitiator {
                 cookie: [UInt8] = IKERandom.bytes(8), nonce: [UInt8] = IKERandom.bytes(16)) {
         self.suite = suite
         self.session = session
-        self.identity = identity.key
+        self.identity = identity.signingKey
         self.certificate = identity.certificate
         self.responders = responders
         self.id = identity.id
@@ -76,11 +76,11 @@ public final class MainModeInitiator {
         values.responderCookie = m.header.responderCookie
         // A CERTREQ may come in any message (RFC 2408 §3.10).
         if m.first(.certificateRequest) != nil { peerWantsCertificate = true }
-        let pair: DHKeyPair
-        if let reused = reusedDHKeyPair, reused.group == suite.group {
-            pair = reused
+        let pair: IKEKeyExchangePair
+        if let reused = reusedDHKeyPair, case .modp(let group) = suite.keyExchange, reused.group == group {
+            pair = IKEKeyExchangePair(secret: .modp(reused.privateKey), publicValue: reused.publicValue)
         } else {
-            pair = try await session.generateDH(suite.group)
+            pair = try await session.generateKeyExchange(suite)
         }
         dh = pair
         values.initiatorPublic = pair.publicValue
@@ -107,7 +107,7 @@ public final class MainModeInitiator {
         values.responderPublic = gxr
         values.responderNonce = nr
         if m.first(.certificateRequest) != nil { peerWantsCertificate = true }
-        let gxy = try await session.deriveDH(dh.privateKey, peer: gxr)
+        let gxy = try await session.deriveKeyExchange(dh.secret, peer: gxr)
         let k = try await MainModeKeyDerivation.derive(suite, values, sharedSecret: gxy, session: session)
         keys = k
         cipher = MainModeCipher(suite: suite, key: k.cipherKey, iv: k.initialIV)
@@ -121,7 +121,7 @@ public final class MainModeInitiator {
 
     /// SIG_I: `hash` signed with this initiator's key.
     public func sign(_ hash: [UInt8]) async throws -> [UInt8] {
-        try await session.sign(hash, key: identity)
+        try await session.sign(hash, with: identity, method: suite.authentication)
     }
 
     /// The payloads of message 5 around `signature`: IDii, the certificate
@@ -159,7 +159,7 @@ public final class MainModeInitiator {
         else { throw ISAKMPError(.payloadMalformed, "message 6 lacks ID or SIG") }
         let hashR = try await MainModeKeyDerivation.hashR(suite, keys, values, idR: idR.encodedBody, session: session)
         try await PeerSignature.verify(hashR, signature: sigR, id: idR, payloads: payloads, resolver: responders,
-                                       session: session, role: "responder")
+                                       session: session, role: "responder", method: suite.authentication)
         self.cipher = cipher
         peerID = idR
         peerCertificates = payloads.compactMap { p in

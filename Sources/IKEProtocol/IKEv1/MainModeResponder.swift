@@ -103,9 +103,11 @@ public actor MainModeResponder {
         guard case .securityAssociation(let sa)? = m.first(.securityAssociation) else {
             throw ISAKMPError(.payloadMalformed, "message 1 has no SA payload")
         }
-        guard let (proposal, transform, chosen) = ProposalChoice.choose(from: sa, acceptable: configuration.suites) else {
+        // Only suites whose method our own key signs with: IKEv1 has one method for both sides.
+        let signable = configuration.suites.filter { $0.authentication == configuration.identity.authentication }
+        guard let (proposal, transform, chosen) = ProposalChoice.choose(from: sa, acceptable: signable) else {
             throw ISAKMPError(.noProposalChosen,
-                "no transform offers one of \(configuration.suites.map(\.proposalName).joined(separator: ", "))")
+                "no transform offers one of \(signable.map { "\($0.proposalName) (\($0.authentication))" }.joined(separator: ", "))")
         }
         suite = chosen
         values.initiatorSA = sa.encodedBody
@@ -127,13 +129,13 @@ public actor MainModeResponder {
         guard case .nonce(let ni)? = m.first(.nonce) else {
             throw ISAKMPError(.payloadMalformed, "message 3 has no NONCE payload")
         }
-        guard gxi.count == suite.group.byteCount else {
+        guard gxi.count == suite.keyExchange.publicValueByteCount else {
             throw ISAKMPError(.invalidKeyInformation,
-                "KE payload of \(gxi.count) bytes; group \(suite.groupNumber) values have \(suite.group.byteCount)")
+                "KE payload of \(gxi.count) bytes; group \(suite.groupNumber) values have \(suite.keyExchange.publicValueByteCount)")
         }
         noteCertificateRequest(in: m.payloads)
-        let pair = try await session.generateDH(suite.group, privateBits: suite.dhPrivateBits)
-        let gxy = try await session.deriveDH(pair.privateKey, peer: gxi)
+        let pair = try await session.generateKeyExchange(suite)
+        let gxy = try await session.deriveKeyExchange(pair.secret, peer: gxi)
         values.initiatorPublic = gxi
         values.initiatorNonce = ni
         values.responderPublic = pair.publicValue
@@ -165,7 +167,7 @@ public actor MainModeResponder {
         }
         let hashI = try await MainModeKeyDerivation.hashI(suite, keys, values, idI: idI.encodedBody, session: session)
         try await PeerSignature.verify(hashI, signature: sigI, id: idI, payloads: payloads, resolver: configuration.peers,
-                                       session: session, role: "initiator")
+                                       session: session, role: "initiator", method: suite.authentication)
         peerID = idI
         noteCertificateRequest(in: payloads)
         var events: [MainModeEvent] = [.established(peer: idI)]
@@ -174,7 +176,7 @@ public actor MainModeResponder {
         }
         let identity = configuration.identity
         let hashR = try await MainModeKeyDerivation.hashR(suite, keys, values, idR: identity.id.encodedBody, session: session)
-        let sigR = try await session.sign(hashR, key: identity.key)
+        let sigR = try await session.sign(hashR, with: identity.signingKey, method: suite.authentication)
         var chain: [Payload] = [.identification(identity.id)]
         if peerWantsCertificate, let der = identity.certificate {
             chain.append(.certificate(encoding: CertificateEncoding.x509Signature, data: der))

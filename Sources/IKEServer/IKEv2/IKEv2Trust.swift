@@ -31,6 +31,11 @@ extension IKEv2Identity {
     /// Our IKEv1 identity (key, ID, certificate) as an IKEv2 one.
     public init?(_ v1: MainModeIdentity, rsaPSS: Bool = false) {
         guard let id = IKEv2Identification(ikev1: v1.id) else { return nil }
-        self.init(key: .rsa(v1.key), id: id, certificate: v1.certificate, rsaPSS: rsaPSS)
+        let key: IKEv2PrivateKey
+        switch v1.signingKey {
+        case .rsa(let rsa): key = .rsa(rsa)
+        case .ec(let ec): key = .ec(ec)
+        }
+        self.init(key: key, id: id, certificate: v1.certificate, rsaPSS: rsaPSS)
     }
 }

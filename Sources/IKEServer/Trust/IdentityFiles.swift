@@ -15,9 +15,19 @@ public enum IdentityFiles {
         guard let keyText = try? String(contentsOfFile: keyPath, encoding: .utf8) else {
             throw LoadError(description: "--key \(keyPath): cannot read the file")
         }
-        let key: RSAPrivateKey
-        do { key = try RSAPrivateKey(pemRepresentation: keyText) } catch {
-            throw LoadError(description: "--key \(keyPath): \(error)")
+        // RSA, or EC on a prime curve (ECDSA authentication, RFC 4754).
+        let key: IKESigningKey
+        do {
+            key = .rsa(try RSAPrivateKey(pemRepresentation: keyText))
+        } catch let rsaError {
+            let ec: ECPrivateKey
+            do { ec = try ECPrivateKey(pemRepresentation: keyText) } catch let ecError {
+                throw LoadError(description: "--key \(keyPath): neither an RSA private key (\(rsaError)) nor an EC one (\(ecError))")
+            }
+            guard ec.curve.family == .weierstrass else {
+                throw LoadError(description: "--key \(keyPath): an \(ec.curve) key; IKEv1 signs with RSA or ECDSA on P-256, P-384 or P-521 (RFC 4754)")
+            }
+            key = .ec(ec)
         }
         var certificateDER: [UInt8]?
         var subjectID: Identification?
@@ -38,11 +48,25 @@ public enum IdentityFiles {
             } catch {
                 throw LoadError(description: "--cert \(certificatePath): not a PEM X.509 certificate (\(error))")
             }
-            let certKey: RSAPublicKey
-            do { certKey = try RSAPublicKey(derRepresentation: fields.subjectPublicKeyInfo) } catch {
-                throw LoadError(description: "--cert \(certificatePath): its public key is not a usable RSA key (\(error))")
+            let matches: Bool
+            switch key {
+            case .rsa(let rsa):
+                let certKey: RSAPublicKey
+                do { certKey = try RSAPublicKey(derRepresentation: fields.subjectPublicKeyInfo) } catch {
+                    throw LoadError(description: "--cert \(certificatePath): its public key is not a usable RSA key (\(error))")
+                }
+                matches = certKey.modulus == rsa.publicKey.modulus
+            case .ec(let ec):
+                let certKey: ECPublicKey
+                do { certKey = try ECPublicKey(derRepresentation: fields.subjectPublicKeyInfo) } catch {
+                    throw LoadError(description: "--cert \(certificatePath): its public key is not a usable EC key (\(error))")
+                }
+                guard let own = ec.publicKey else {
+                    throw LoadError(description: "--key \(keyPath): the EC key carries no public key to match --cert against (write it with `openssl pkey`, which includes it)")
+                }
+                matches = certKey == own
             }
-            guard certKey.modulus == key.publicKey.modulus else {
+            guard matches else {
                 throw LoadError(description: "--cert \(certificatePath) does not carry the public key of --key \(keyPath)")
             }
             subjectID = Identification(kind: .derASN1DN, data: fields.subject)
@@ -55,6 +79,6 @@ public enum IdentityFiles {
         } else {
             throw LoadError(description: "--id is needed when no --cert gives a subject to use")
         }
-        return MainModeIdentity(key: key, id: chosen, certificate: certificateDER)
+        return MainModeIdentity(signingKey: key, id: chosen, certificate: certificateDER)
     }
 }

@@ -10,10 +10,10 @@ import X509
 /// swift-certificates'.
 public struct PeerTrust: PeerKeyResolver {
     public enum Anchor: Sendable {
-        /// A peer's own certificate: its key signs for the IDs it names.
-        case certificate(Certificate, RSAPublicKey)
+        /// A peer's own certificate: its key (RSA or EC) signs for the IDs it names.
+        case certificate(Certificate, IKEPublicKey)
         /// A bare key: signs for whatever ID the peer claims (as strongSwan's `pubkeys`).
-        case key(RSAPublicKey)
+        case key(IKEPublicKey)
         /// A CA: a certificate it issued, sent in CERT, signs for the IDs that certificate names.
         case authority(Certificate)
     }
@@ -43,7 +43,7 @@ public struct PeerTrust: PeerKeyResolver {
     }
 
     /// Reads every PEM block of the files: CERTIFICATE (a CA when its basic
-    /// constraints say so, else a peer), PUBLIC KEY or RSA PUBLIC KEY.
+    /// constraints say so, else a peer), PUBLIC KEY (RSA or EC) or RSA PUBLIC KEY.
     public static func load(pemFiles: [String]) throws -> PeerTrust {
         var anchors: [Anchor] = []
         for path in pemFiles {
@@ -59,9 +59,11 @@ public struct PeerTrust: PeerKeyResolver {
                     let isCA = (try? cert.extensions.basicConstraints).flatMap { $0 }.map {
                         if case .isCertificateAuthority = $0 { return true } else { return false }
                     } ?? false
-                    anchors.append(isCA ? .authority(cert) : .certificate(cert, try rsaKey(of: cert)))
-                case "PUBLIC KEY", "RSA PUBLIC KEY":
-                    anchors.append(.key(try RSAPublicKey(derRepresentation: doc.derBytes)))
+                    anchors.append(isCA ? .authority(cert) : .certificate(cert, try publicKey(of: cert)))
+                case "RSA PUBLIC KEY":
+                    anchors.append(.key(.rsa(try RSAPublicKey(derRepresentation: doc.derBytes))))
+                case "PUBLIC KEY":
+                    anchors.append(.key(try publicKey(spki: doc.derBytes, path: path)))
                 default:
                     throw LoadError(description: "--trust \(path): a \(doc.discriminator) block is not a certificate or public key")
                 }
@@ -92,16 +94,37 @@ public struct PeerTrust: PeerKeyResolver {
         return key.bits
     }
 
-    static func rsaKey(of cert: Certificate) throws -> RSAPublicKey {
+    /// A SubjectPublicKeyInfo's RSA or EC key.
+    static func publicKey(spki der: [UInt8], path: String) throws -> IKEPublicKey {
+        if let rsa = try? RSAPublicKey(derRepresentation: der) { return .rsa(rsa) }
         do {
-            return try RSAPublicKey(derRepresentation: Array(cert.publicKey.subjectPublicKeyInfoBytes))
+            return .ec(try ECPublicKey(derRepresentation: der))
         } catch {
-            throw ISAKMPError(.invalidCertEncoding, "certificate of \(cert.subject) does not carry an RSA key")
+            throw LoadError(description: "--trust \(path): a PUBLIC KEY that is neither RSA nor a usable EC key (\(error))")
         }
     }
 
+    /// A certificate's RSA or EC (P-256/384/521) key.
+    static func publicKey(of cert: Certificate) throws -> IKEPublicKey {
+        // swift-certificates gives the key's BIT STRING (for RSA, the RSAPublicKey);
+        // the EC curve is in the SubjectPublicKeyInfo's algorithm, so read that whole.
+        if let rsa = try? RSAPublicKey(derRepresentation: Array(cert.publicKey.subjectPublicKeyInfoBytes)) { return .rsa(rsa) }
+        var serializer = DER.Serializer()
+        if (try? serializer.serialize(cert)) != nil, let fields = try? CertificateFields(derEncoded: serializer.serializedBytes),
+            let ec = try? ECPublicKey(derRepresentation: fields.subjectPublicKeyInfo), ec.curve.family == .weierstrass
+        {
+            return .ec(ec)
+        }
+        throw ISAKMPError(.invalidCertEncoding, "certificate of \(cert.subject) carries neither an RSA nor an ECDSA P-256/384/521 key")
+    }
+
+    /// The RSA keys among ``publicKeys(for:certificates:)``.
     public func keys(for id: Identification, certificates: [[UInt8]]) throws -> [RSAPublicKey] {
-        var keys: [RSAPublicKey] = []
+        try publicKeys(for: id, certificates: certificates).compactMap { if case .rsa(let k) = $0 { return k } else { return nil } }
+    }
+
+    public func publicKeys(for id: Identification, certificates: [[UInt8]]) throws -> [IKEPublicKey] {
+        var keys: [IKEPublicKey] = []
         var sentButUntrusted: String?
         for der in certificates.prefix(Self.maxCertificates) {
             guard let cert = try? Certificate(derEncoded: der) else {
@@ -119,14 +142,14 @@ public struct PeerTrust: PeerKeyResolver {
             guard Self.names(cert, id) else {
                 throw ISAKMPError(.invalidIDInformation, "certificate of \(cert.subject) does not name the ID \(id)")
             }
-            keys.append(try Self.rsaKey(of: cert))
+            keys.append(try Self.publicKey(of: cert))
         }
         for anchor in anchors {
             switch anchor {
             case .certificate(let cert, let key) where Self.names(cert, id): keys.append(key)
             case .authority(let cert) where Self.names(cert, id):
                 // A self-signed peer certificate is often marked CA:TRUE (openssl req -x509 does).
-                if let key = try? Self.rsaKey(of: cert) { keys.append(key) }
+                if let key = try? Self.publicKey(of: cert) { keys.append(key) }
             case .key(let key): keys.append(key)
             default: break
             }

@@ -42,7 +42,7 @@ struct LoadGeneratorTests {
         let suite = IKETestSupport.suite(2, .sha1, .aes128)
         var initiator = UDPSocketTests.initiator(marker: false)
         initiator.suite = suite
-        initiator.reusedDHKeyPair = try await IKETestSupport.initiatorFramework.generateDHKeyPair(group: suite.group)
+        initiator.reusedDHKeyPair = try await IKETestSupport.initiatorFramework.generateDHKeyPair(group: suite.group!)
         let report = try await LoadGenerator(concurrency: 2, durationSeconds: 1).run(Load(initiator: initiator, port: server.port))
         #expect(report.established >= 1)
         #expect(report.failed == 0, "\(report.failures)")

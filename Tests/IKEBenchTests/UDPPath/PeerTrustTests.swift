@@ -122,7 +122,7 @@ struct PeerTrustTests {
         let old = try TestCertificate.make(subject: "/C=US/O=Sun/CN=t2000.ikebench.example", dnsName: "t2000.ikebench.example",
                                            bits: 1024, in: Self.dir)
         let me = try IdentityFiles.load(keyPath: old.keyPath, certificatePath: old.certificatePath, id: nil)
-        #expect(me.key.publicKey.bits == 1024)
+        #expect(me.key?.publicKey.bits == 1024)
         #expect(me.certificate == (try Self.der(old)))
         // The ID is the certificate's subject, as its DER.
         #expect(me.id.kind == .derASN1DN && me.id.data.first == 0x30)
@@ -138,5 +138,51 @@ struct PeerTrustTests {
         let trust = #expect(throws: PeerTrust.LoadError.self) { _ = try PeerTrust.load(pemFiles: [old.certificatePath]) }
         #expect(trust?.description.contains("1024-bit") == true)
         #expect(trust?.description.contains("-pubkey") == true)
+    }
+}
+
+/// ECDSA identities (RFC 4754): an EC key and certificate as `--key`/`--cert`,
+/// an EC certificate or bare key as `--trust`.
+@Suite("IDs and trust: ECDSA")
+struct ECDSATrustTests {
+    static let dir = PeerTrustTests.dir.appendingPathComponent("ec")
+    static let p256 = try! TestCertificate.makeEC(subject: "/C=CH/O=ikebench/CN=ec.trust.example", dnsName: "ec.trust.example", in: dir)
+    static let p384 = try! TestCertificate.makeEC(subject: "/C=CH/O=ikebench/CN=ec384.trust.example", dnsName: "ec384.trust.example",
+                                                   curve: "P-384", in: dir)
+
+    @Test("an EC key and its certificate load as an ECDSA identity on the key's curve; another certificate is refused")
+    func ownECIdentity() throws {
+        let me = try IdentityFiles.load(keyPath: Self.p256.keyPath, certificatePath: Self.p256.certificatePath, id: nil)
+        #expect(me.authentication == .ecdsaP256 && me.key == nil && me.signingKey.bits == 256)
+        #expect(try IdentityFiles.load(keyPath: Self.p384.keyPath, certificatePath: nil, id: "fqdn:a.example").authentication == .ecdsaP384)
+        let mismatch = #expect(throws: IdentityFiles.LoadError.self) {
+            _ = try IdentityFiles.load(keyPath: Self.p256.keyPath, certificatePath: Self.p384.certificatePath, id: nil)
+        }
+        #expect(mismatch?.description.contains("does not carry the public key") == true)
+        // An RSA certificate with an EC key: said so, not a crash.
+        #expect(throws: IdentityFiles.LoadError.self) {
+            _ = try IdentityFiles.load(keyPath: Self.p256.keyPath, certificatePath: PeerTrustTests.ca.certificatePath, id: nil)
+        }
+    }
+
+    @Test("an Ed25519 key is refused as an IKEv1 identity, with the curves that are accepted")
+    func ed25519Refused() throws {
+        let fw = try CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+        let key = try fw.generateECKeyPair(curve: .ed25519)
+        let path = Self.dir.appendingPathComponent("ed25519.key").path
+        try FileManager.default.createDirectory(at: Self.dir, withIntermediateDirectories: true)
+        try key.pemRepresentation.write(toFile: path, atomically: true, encoding: .utf8)
+        let refused = #expect(throws: IdentityFiles.LoadError.self) { _ = try IdentityFiles.load(keyPath: path, certificatePath: nil, id: "fqdn:x.example") }
+        #expect(refused?.description.contains("P-256, P-384 or P-521") == true, "\(refused?.description ?? "")")
+    }
+
+    @Test("an EC certificate as --trust speaks for its names with its EC key; keys(for:) lists RSA keys only")
+    func ecAnchor() throws {
+        let trust = try PeerTrust.load(pemFiles: [Self.p256.certificatePath])
+        let keys = try trust.publicKeys(for: .fqdn("ec.trust.example"), certificates: [])
+        let point = try ECPrivateKey(pemRepresentation: Self.p256.keyPEM).publicKey
+        #expect(keys == [.ec(try #require(point))])
+        #expect(try trust.keys(for: .fqdn("ec.trust.example"), certificates: []).isEmpty)
+        #expect(throws: ISAKMPError.self) { _ = try trust.publicKeys(for: .fqdn("someone.else"), certificates: []) }
     }
 }

@@ -22,6 +22,15 @@ public struct TestCertificate: Sendable {
         return try load(stem)
     }
 
+    /// A self-signed certificate with an EC key on `curve` (openssl's name: P-256, P-384, P-521).
+    public static func makeEC(subject: String, dnsName: String, curve: String = "P-256", in directory: URL) throws -> TestCertificate {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let stem = directory.appendingPathComponent(dnsName).path
+        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:\(curve)", "-nodes", "-keyout", stem + ".key",
+                     "-out", stem + ".crt", "-days", "30", "-subj", subject, "-addext", "subjectAltName=DNS:\(dnsName)"])
+        return try load(stem)
+    }
+
     /// A certificate for `subject`/`dnsName` signed by `issuer` (a CA made by ``make(subject:dnsName:bits:in:)``,
     /// which openssl marks CA:TRUE), itself not a CA.
     public static func make(subject: String, dnsName: String, issuedBy issuer: TestCertificate, bits: Int = 2048,
