@@ -17,6 +17,9 @@ public struct CharonSettings: Sendable {
     /// A PKCS#11 module for the pkcs11 plugin, named ``pkcs11ModuleName``, asked
     /// for DH, public keys and random numbers (use_dh, use_pubkey, use_rng).
     public var pkcs11Module: String?
+    /// Also ask the module for ECDH (the pkcs11 plugin's use_ecc: CKM_EC_KEY_PAIR_GEN
+    /// and CKM_ECDH1_DERIVE for the ECP groups).
+    public var pkcs11UseECC = false
     /// File log levels by subsystem ("default", "ike", "net" …).
     public var logLevels: [String: Int] = ["default": 1]
 
@@ -36,7 +39,7 @@ public struct CharonSettings: Sendable {
                   use_dh = yes
                   use_pubkey = yes
                   use_rng = yes
-                  use_ecc = no
+                  use_ecc = \(pkcs11UseECC ? "yes" : "no")
                   modules {
                     \(Self.pkcs11ModuleName) {
                       path = \(path)

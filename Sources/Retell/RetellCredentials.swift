@@ -3,53 +3,84 @@ import Foundation
 import ProcessSupport
 import Providers
 
-/// The two charons' RSA keys and self-signed certificates (openssl), and the
-/// responder's key and certificate written to a PKCS#11 token (OpenSC's
-/// pkcs11-tool) under the CKA_ID charon will look for: the SHA-1 of the
-/// RSAPublicKey, which is also the certificate's subjectKeyIdentifier.
-struct RetellCredentials {
-    let directory: URL
-    let rsaBits: Int
-    /// Hex CKA_ID of the responder's key and certificate on the token.
-    private(set) var responderKeyID = ""
-
-    static let soPIN = "5678"
-    static let userPIN = "1234"
-    static let tokenLabel = "retell"
-
-    var responderCertificate: URL { directory.appendingPathComponent("responder.crt") }
-    var initiatorCertificate: URL { directory.appendingPathComponent("initiator.crt") }
-    var initiatorKey: URL { directory.appendingPathComponent("initiator.key") }
-
-    init(directory: URL, rsaBits: Int) {
-        self.directory = directory
-        self.rsaBits = rsaBits
+/// The two charons' keys (RSA, or EC on a prime curve) and self-signed
+/// certificates (openssl), and the responder's key and certificate written to
+/// a PKCS#11 token (OpenSC's pkcs11-tool) under the CKA_ID charon will look
+/// for: the SHA-1 of the RSAPublicKey (the certificate's subjectKeyIdentifier),
+/// or for an EC key the SHA-1 of its point (the subjectPublicKey's bits, as
+/// openssl computes the subjectKeyIdentifier).
+public struct RetellCredentials: Sendable {
+    /// The kind of key both sides get.
+    public enum KeyKind: Sendable {
+        case rsa(bits: Int)
+        case ec(ECCurve)
     }
 
-    /// Makes both key pairs and certificates.
-    mutating func make() async throws {
+    public let directory: URL
+    public let keyKind: KeyKind
+    /// Hex CKA_ID of the responder's key and certificate on the token.
+    public private(set) var responderKeyID = ""
+
+    public static let soPIN = "5678"
+    public static let userPIN = "1234"
+    static let tokenLabel = "retell"
+
+    public var responderCertificate: URL { directory.appendingPathComponent("responder.crt") }
+    public var responderKey: URL { directory.appendingPathComponent("responder.key") }
+    public var initiatorCertificate: URL { directory.appendingPathComponent("initiator.crt") }
+    public var initiatorKey: URL { directory.appendingPathComponent("initiator.key") }
+
+    init(directory: URL, rsaBits: Int) {
+        self.init(directory: directory, keyKind: .rsa(bits: rsaBits))
+    }
+
+    public init(directory: URL, keyKind: KeyKind) {
+        self.directory = directory
+        self.keyKind = keyKind
+    }
+
+    /// openssl genpkey's arguments for the key kind.
+    var genpkeyArguments: [String] {
+        switch keyKind {
+        case .rsa(let bits): ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:\(bits)"]
+        case .ec(let curve): ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:\(curve.name)"]
+        }
+    }
+
+    /// Makes both key pairs and certificates, with a DNS subjectAltName each
+    /// (`responder.retell.example`, `initiator.retell.example`).
+    public mutating func make() async throws {
         let openssl = try Self.tool("openssl", package: "openssl")
         for (name, subject) in [("responder", "/C=US/O=CryptoFramework/CN=responder"), ("initiator", "/C=US/O=CryptoFramework/CN=initiator")] {
             let key = directory.appendingPathComponent("\(name).key").path
-            try await ChildProcess.check(Command(openssl, ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:\(rsaBits)", "-out", key]))
+            try await ChildProcess.check(Command(openssl, ["genpkey"] + genpkeyArguments + ["-out", key]))
             try await ChildProcess.check(Command(openssl, ["req", "-new", "-x509", "-key", key, "-subj", subject, "-days", "3650",
+                                                     "-addext", "subjectAltName=DNS:\(name).retell.example",
                                                      "-sha256", "-out", directory.appendingPathComponent("\(name).crt").path]))
         }
-        let pem = try String(contentsOf: directory.appendingPathComponent("responder.key"), encoding: .utf8)
-        let key = try RSAPrivateKey(pemRepresentation: pem)
+        let pem = try String(contentsOf: responderKey, encoding: .utf8)
+        let publicBytes: [UInt8]
+        switch keyKind {
+        case .rsa: publicBytes = try RSAPrivateKey(pemRepresentation: pem).publicKey.pkcs1DERRepresentation
+        case .ec:
+            guard let point = try ECPrivateKey(pemRepresentation: pem).publicKey?.point else {
+                throw ChildProcess.Failure(description: "openssl wrote \(responderKey.path) without its public key")
+            }
+            publicBytes = point
+        }
         let hasher = try CryptoFramework(platform: .host, policy: .inMemory(Policy()), kstatDirectory: nil).pinned(to: "openssl")
-        responderKeyID = try await hasher.digest(.sha1, data: key.publicKey.pkcs1DERRepresentation).map { String(format: "%02x", $0) }.joined()
+        responderKeyID = try await hasher.digest(.sha1, data: publicBytes).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Initializes the token of `module` (SO PIN, user PIN) and writes the
     /// responder's private key and certificate to it. `environment`: what the
     /// module reads (its keystore, policy, SoftHSM2's configuration).
-    func writeToToken(module: String, environment: [String: String]) async throws {
+    public func writeToToken(module: String, environment: [String: String]) async throws {
         let tool = try Self.tool("pkcs11-tool", package: "opensc")
         let openssl = try Self.tool("openssl", package: "openssl")
         let keyDER = directory.appendingPathComponent("responder.p8.der").path
         let certDER = directory.appendingPathComponent("responder.crt.der").path
-        try await ChildProcess.check(Command(openssl, ["pkcs8", "-topk8", "-nocrypt", "-in", directory.appendingPathComponent("responder.key").path,
+        try await ChildProcess.check(Command(openssl, ["pkcs8", "-topk8", "-nocrypt", "-in", responderKey.path,
                                                  "-outform", "DER", "-out", keyDER]))
         try await ChildProcess.check(Command(openssl, ["x509", "-in", responderCertificate.path, "-outform", "DER", "-out", certDER]))
         let base = ["--module", module]
