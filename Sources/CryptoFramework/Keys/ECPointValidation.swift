@@ -36,6 +36,8 @@ enum ECPointValidation {
         let p: BigUInt, a: BigUInt, b: BigUInt, n: BigUInt
         /// (p + 1) / 4: p ≡ 3 (mod 4) on all three curves, so √s = s^((p+1)/4) when s is a square.
         let squareRootExponent: BigUInt
+        /// The on-curve test of an uncompressed point on fixed limbs (the hot path: every ECDH peer).
+        let limbCheck: PrimeFieldCheck
 
         init(_ parameters: PrimeCurveParameters) {
             p = BigUInt(bigEndian: parameters.p)
@@ -43,6 +45,10 @@ enum ECPointValidation {
             b = BigUInt(bigEndian: parameters.b)
             n = BigUInt(bigEndian: parameters.n)
             squareRootExponent = (p + 1) / 4
+            // R² mod p for R = 2^(64·limbs), computed once per curve.
+            let limbs = (parameters.p.count + 7) / 8
+            let r2 = (BigUInt(1) << (2 * 64 * limbs)) % p
+            limbCheck = PrimeFieldCheck(parameters, r2: [UInt8](r2.serialize()))
         }
 
         /// x³ + ax + b mod p.
@@ -75,12 +81,12 @@ enum ECPointValidation {
             guard encoded.count == 1 + 2 * length else {
                 throw Problem("an uncompressed \(curve) point is \(1 + 2 * length) bytes (04‖x‖y), got \(encoded.count)")
             }
-            let x = BigUInt(bigEndian: encoded[1...length]), y = BigUInt(bigEndian: encoded[(1 + length)...])
-            try checkCoordinates(x, y, field, curve)
-            guard y * y % field.p == field.rightHandSide(x) else {
-                throw Problem("the point (x, y) is not on \(curve): y² ≠ x³ + ax + b (mod p)")
+            switch field.limbCheck.check(x: encoded[1...length], y: encoded[(1 + length)...]) {
+            case .onCurve: return encoded
+            case .xNotBelowP: throw Problem("coordinate x is not below the field prime p of \(curve)")
+            case .yNotBelowP: throw Problem("coordinate y is not below the field prime p of \(curve)")
+            case .notOnCurve: throw Problem("the point (x, y) is not on \(curve): y² ≠ x³ + ax + b (mod p)")
             }
-            return encoded
         case 0x02, 0x03:
             guard encoded.count == 1 + length else {
                 throw Problem("a compressed \(curve) point is \(1 + length) bytes (0\(prefix)‖x), got \(encoded.count)")
@@ -102,11 +108,6 @@ enum ECPointValidation {
         default:
             throw Problem(String(format: "unknown point encoding 0x%02x: expected 04 (uncompressed) or 02/03 (compressed), SEC 1 §2.3.3", prefix))
         }
-    }
-
-    private static func checkCoordinates(_ x: BigUInt, _ y: BigUInt, _ field: PrimeField, _ curve: ECCurve) throws {
-        guard x < field.p else { throw Problem("coordinate x is not below the field prime p of \(curve)") }
-        guard y < field.p else { throw Problem("coordinate y is not below the field prime p of \(curve)") }
     }
 
     /// `value` big-endian, left-padded to `length` bytes (it is below p, so it fits).
@@ -193,15 +194,31 @@ enum ECPointValidation {
         ]
     }()
 
+    /// The 32-byte little-endian encodings (top bit clear) whose u mod p is of
+    /// small order: each u of ``smallOrderU`` and u + p where that is below
+    /// 2^255. An encoding with its top bit cleared is below 2^255 < 2p, so its
+    /// value mod p is one of these exactly when the encoding is one of these.
+    static let smallOrderEncodings: Set<[UInt8]> = {
+        let p = (BigUInt(1) << 255) - 19
+        var encodings: Set<[UInt8]> = []
+        for u in smallOrderU {
+            for value in [u, u + p] where value < (BigUInt(1) << 255) {
+                let bigEndian = fixedLength(value, 32)
+                encodings.insert(Array(bigEndian.reversed()))
+            }
+        }
+        return encodings
+    }()
+
     /// Any 32 bytes are a u-coordinate (the top bit is ignored and values of p
     /// and above are reduced, RFC 7748 §5); only the points of small order are
-    /// refused, since they would give the all-zero shared secret.
+    /// refused, since they would give the all-zero shared secret. A set look-up,
+    /// no arithmetic: this runs on every X25519 peer value.
     static func montgomeryPoint(_ encoded: [UInt8]) throws -> [UInt8] {
         guard encoded.count == 32 else { throw Problem("an X25519 public key is 32 bytes, got \(encoded.count)") }
         var littleEndian = encoded
         littleEndian[31] &= 0x7F
-        let u = BigUInt(bigEndian: littleEndian.reversed()) % ((BigUInt(1) << 255) - 19)
-        guard !smallOrderU.contains(u) else {
+        guard !smallOrderEncodings.contains(littleEndian) else {
             throw Problem("the point has small order; X25519 with it gives the all-zero shared secret (RFC 7748 §6.1)")
         }
         return encoded
