@@ -171,7 +171,12 @@ struct ECProviderTests {
     func selectionByCurve() throws {
         #expect(Self.framework.eligibleProviders(for: .ecdh1Derive, operation: .derive, keyBits: 256, curve: .p256) == ["openssl", "gmp"])
         #expect(Self.framework.eligibleProviders(for: .ecdh1Derive, operation: .derive, keyBits: 256, curve: .x25519) == ["openssl", "sodium"])
-        #expect(Self.framework.eligibleProviders(for: .eddsa, operation: .sign, keyBits: 256, curve: .ed25519) == ["openssl", "sodium"])
+        // sodium declares CKM_EDDSA preferred (Selection rule 2): auto signs Ed25519 there.
+        #expect(Self.framework.eligibleProviders(for: .eddsa, operation: .sign, keyBits: 256, curve: .ed25519) == ["sodium", "openssl"])
+        #expect(Self.framework.eligibleProviders(for: .ecEdwardsKeyPairGen, operation: .generateKeyPair, keyBits: 256, curve: .ed25519)
+            == ["openssl", "sodium"])
+        let ed = try Self.framework.generateECKeyPair(curve: .ed25519)
+        #expect(try Self.framework.perform(.signEC(.eddsa, key: ed, data: [1, 2, 3])).report.provider == "sodium")
         #expect(Self.framework.eligibleProviders(for: .ecdsa, operation: .sign, keyBits: 521, curve: .p521) == ["openssl", "gmp"])
 
         let key = try Self.framework.generateECKeyPair(curve: .p256)
@@ -291,8 +296,10 @@ struct ECProviderTests {
         let framework = try CryptoFramework(platform: .host, policy: .inMemory(Policy()))
         let key = try framework.generateECKeyPair(curve: .ed25519)
         let signed = try framework.perform(.signEC(.eddsa, key: key, data: [1]))
-        #expect(signed.report.provider == "openssl" && signed.report.operation == "sign" && signed.report.mechanism == .eddsa)
-        let stats = try #require(framework.stats(for: "openssl"))
-        #expect(stats.served["signEC"] == 1 && stats.served["generateECKeyPair"] == 1 && stats.served["sign"] == nil)
+        // Key generation by the platform's order (openssl), the signature on sodium (CKM_EDDSA preferred).
+        #expect(signed.report.provider == "sodium" && signed.report.operation == "sign" && signed.report.mechanism == .eddsa)
+        let stats = try #require(framework.stats(for: "openssl")), sodium = try #require(framework.stats(for: "sodium"))
+        #expect(stats.served["generateECKeyPair"] == 1 && stats.served["signEC"] == nil && stats.served["sign"] == nil)
+        #expect(sodium.served["signEC"] == 1 && sodium.served["sign"] == nil)
     }
 }

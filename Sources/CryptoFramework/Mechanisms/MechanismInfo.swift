@@ -28,6 +28,22 @@ public struct MechanismFlags: OptionSet, Hashable, Sendable {
     public static let ecAny: MechanismFlags = [.ecFp, .ecNamedCurve, .ecUncompress, .ecCompress]
 }
 
+/// How strongly a provider's implementation of one mechanism should be chosen
+/// over other software that also lists it (Selection rule 2). Declared data,
+/// like the key sizes: a provider says `preferred` for a mechanism it serves
+/// with a specialised implementation known to beat general-purpose ones
+/// (libsodium's Ed25519), and the registry ranks it first among software for
+/// that mechanism only. The platform's `softwarePriority` still orders
+/// providers of equal preference, and devices are ranked by load as before.
+public enum MechanismPreference: Int, Sendable, Hashable, Comparable {
+    /// The platform's software order decides (the default).
+    case ordinary = 0
+    /// Ranked before `ordinary` entries of other software providers.
+    case preferred = 1
+
+    public static func < (a: MechanismPreference, b: MechanismPreference) -> Bool { a.rawValue < b.rawValue }
+}
+
 /// What one provider can do with one mechanism: key-size range (bits) and flags,
 /// as a KCF provider registers its `crypto_mech_info_t`.
 ///
@@ -49,13 +65,22 @@ public struct MechanismInfo: Hashable, Sendable {
     /// The curves an EC mechanism serves; empty for other mechanisms, and for
     /// an EC entry that admits any curve its key-size range covers.
     public let curves: ECCurves
+    /// Rank among software providers of the mechanism (``MechanismPreference``).
+    public let preference: MechanismPreference
 
-    public init(_ mechanism: Mechanism, minKeyBits: Int = 0, maxKeyBits: Int = 0, flags: MechanismFlags, curves: ECCurves = []) {
+    public init(_ mechanism: Mechanism, minKeyBits: Int = 0, maxKeyBits: Int = 0, flags: MechanismFlags, curves: ECCurves = [],
+                preference: MechanismPreference = .ordinary) {
         self.mechanism = mechanism
         self.minKeyBits = minKeyBits
         self.maxKeyBits = maxKeyBits
         self.flags = flags
         self.curves = curves
+        self.preference = preference
+    }
+
+    /// This entry with another preference.
+    public func with(preference: MechanismPreference) -> MechanismInfo {
+        MechanismInfo(mechanism, minKeyBits: minKeyBits, maxKeyBits: maxKeyBits, flags: flags, curves: curves, preference: preference)
     }
 
     /// Whether a key of `bits` fits this entry. Mechanisms without keys (digests,

@@ -62,6 +62,8 @@ final class SelectionTable: Sendable {
                 let (x, y) = (a.element, b.element)
                 if x.isHardware != y.isHardware { return x.isHardware == (deviceRanking == .hardwareFirst) }
                 if x.isHardware { return a.offset < b.offset }
+                // Software: the declared preference for this mechanism first, then the platform's order.
+                if x.info.preference != y.info.preference { return x.info.preference > y.info.preference }
                 let (rx, ry) = (rank(descriptors[x.provider].name), rank(descriptors[y.provider].name))
                 return rx != ry ? rx < ry : a.offset < b.offset
             }.map(\.element)
