@@ -1,3 +1,4 @@
+import CryptoFramework
 import Foundation
 import ProcessSupport
 import Testing
@@ -8,6 +9,34 @@ import Testing
 @Suite("pkcs11-tool against the module", .serialized)
 struct PKCS11ToolTests {
     static let soPIN = "87654321", userPIN = "123456"
+
+    /// `pkcs11-tool -M`'s line for `name` (e.g. "SHA256-RSA-PKCS, keySize={…}, hw, sign, verify"), or nil.
+    static func mechanismLine(_ output: String, _ name: String) -> String? {
+        output.split(separator: "\n").map(String.init).first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(name + ",") }
+    }
+
+    @Test("pkcs11-tool -M on t2000: with every provider of the whole mechanism disabled, CKM_SHA256_RSA_PKCS is still listed, composed on ncp/0 (rule 6), until ncp/0's CKM_RSA_PKCS is disabled too")
+    func metaslotListsCompositions() throws {
+        try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let env = scratch.environment(platform: "t2000")
+        // Whoever lists CKM_SHA256_RSA_PKCS whole on t2000 (sparcfp), disabled for it.
+        let framework = try CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
+        let whole = framework.providers.filter { $0.info(for: .sha256RSAPKCS) != nil }.map(\.name)
+        try #require(!whole.isEmpty && !whole.contains("ncp/0"), "\(whole)")
+        try whole.map { "\($0):disabledlist=CKM_SHA256_RSA_PKCS\n" }.joined().write(toFile: scratch.conf, atomically: true, encoding: .utf8)
+        let listed = try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path, "-M"], environment: env)
+        #expect(listed.status == 0, "\(listed)")
+        let line = Self.mechanismLine(listed.standardOutput, "SHA256-RSA-PKCS")
+        #expect(line?.contains("hw") == true && line?.contains("sign") == true && line?.contains("verify") == true,
+                "\(line ?? "not listed"): \(listed.standardOutput)")
+
+        try (whole.map { "\($0):disabledlist=CKM_SHA256_RSA_PKCS\n" }.joined() + "ncp/0:disabledlist=CKM_RSA_PKCS\n")
+            .write(toFile: scratch.conf, atomically: true, encoding: .utf8)
+        let gone = try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path, "-M"], environment: env)
+        #expect(gone.status == 0 && Self.mechanismLine(gone.standardOutput, "SHA256-RSA-PKCS") == nil, "\(gone.standardOutput)")
+    }
 
     @Test("pkcs11-tool: -I -L -M, token and PIN set-up, RSA key pair, sign/verify, hash, random, --test --login", arguments: ["host", "t2000", "t5220"])
     func administratorSession(platform: String) throws {
