@@ -31,6 +31,10 @@ final class EVPKey: @unchecked Sendable {  // never mutated after import; OpenSS
 /// An owned EVP_PKEY_CTX.
 final class EVPKeyContext: @unchecked Sendable {  // used by one thread at a time: EVPContextPool hands it out exclusively
     let pointer: OpaquePointer
+    /// An ECDH derive context's peer key, reused from request to request: each
+    /// request sets its own (validated) point into it, so no EVP_PKEY, EC group
+    /// or key-management lookup is made per request. Holds no secret.
+    var scratchPeer: EVPKey?
 
     init(owning pointer: OpaquePointer) {
         self.pointer = pointer

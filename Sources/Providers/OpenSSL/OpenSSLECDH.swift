@@ -11,16 +11,32 @@ struct OpenSSLECDH {
         let curve = privateKey.curve
         let peer = try ECInputRules.checkDerive(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters)
         let evp = try EVPKey.ec(privateKey)
-        let peerKey = try EVPKey.ecPublic(curve: curve, point: peer.point)
         let z = try evp.contexts.withContext(.derive, make: {
             let context = try evp.makeContext()
             try OpenSSLFailure.check(EVP_PKEY_derive_init(context.pointer), "EVP_PKEY_derive_init")
             return context
         }) { context in
-            // Replaces the peer a previous request left in the pooled context. The
-            // peer was validated by ECInputRules (on the curve; cofactor 1, so in
-            // the group: SEC 1 §3.2.2.1): libcrypto's own check (0: skipped)
-            // would add a scalar multiplication by n.
+            // The peer: imported once per pooled context, then only its point
+            // replaced (EVP_PKEY_set1_encoded_public_key: libcrypto decodes it,
+            // checking it is on the curve, into the key it has), so a request
+            // pays for no new EVP_PKEY, EC group or key-management fetch.
+            let peerKey: EVPKey
+            if let scratch = context.scratchPeer {
+                try peer.point.withUnsafeBufferPointer {
+                    try OpenSSLFailure.check(
+                        EVP_PKEY_set1_encoded_public_key(scratch.pointer, $0.baseAddress, $0.count),
+                        "EVP_PKEY_set1_encoded_public_key(\(curve))")
+                }
+                peerKey = scratch
+            } else {
+                peerKey = try EVPKey.ecPublic(curve: curve, point: peer.point)
+                context.scratchPeer = peerKey
+            }
+            // (Re)sets the context's peer every time rather than relying on it keeping
+            // a reference to the key just changed. The peer was validated by
+            // ECInputRules (on the curve; cofactor 1, so in the group: SEC 1
+            // §3.2.2.1): libcrypto's own check (0: skipped) would add a scalar
+            // multiplication by n.
             try OpenSSLFailure.check(EVP_PKEY_derive_set_peer_ex(context.pointer, peerKey.pointer, 0), "EVP_PKEY_derive_set_peer_ex")
             return try SecureBytes(count: curve.fieldByteCount) { out in
                 var length = out.count
