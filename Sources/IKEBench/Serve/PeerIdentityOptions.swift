@@ -1,3 +1,4 @@
+import CryptoFramework
 import ArgumentParser
 import IKEProtocol
 import IKEHarness
@@ -5,7 +6,7 @@ import IKEServer
 
 /// Who we are and whom we trust on the wire: the options `serve` and `run --peer` share.
 struct PeerIdentityOptions: ParsableArguments {
-    @Option(help: "Our private key (PEM): RSA (PKCS#8 or PKCS#1), or EC P-256/384/521 (PKCS#8 or SEC 1) for ECDSA authentication.")
+    @Option(help: "Our private key (PEM): RSA (PKCS#8 or PKCS#1), EC P-256/384/521 (PKCS#8 or SEC 1) for ECDSA authentication, or Ed25519 (PKCS#8; IKEv2 only, RFC 8420).")
     var key: String?
 
     @Option(help: "Our certificate (PEM), sent in a CERT payload when the peer asks with CERTREQ.")
@@ -29,8 +30,9 @@ struct PeerIdentityOptions: ParsableArguments {
         guard !trust.isEmpty else { throw ValidationError("\(what) needs at least one --trust: no peer could authenticate otherwise") }
     }
 
-    func identity() throws -> MainModeIdentity {
-        try IdentityFiles.load(keyPath: key!, certificatePath: cert, id: id)
+    /// `framework` checks an Ed25519 key against --cert (its PKCS#8 holds no public key).
+    func identity(framework: CryptoFramework? = nil) throws -> MainModeIdentity {
+        try IdentityFiles.load(keyPath: key!, certificatePath: cert, id: id, framework: framework)
     }
 
     func peers() throws -> PeerTrust {

@@ -109,13 +109,15 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let me = try identity.identity()
-        guard let method = me.authentication else { throw ValidationError("--key: IKEv1 cannot sign with this key") }
-        // IKEv1 has one authentication method for both sides: ours, decided by our key.
-        let suites = self.suites.map { $0.authenticated(by: method) }
         let peers = try identity.peers()
         let platform = try self.platform
         let fw = try CryptoFramework(platform: platform, policy: framework.policy.source)
+        let me = try identity.identity(framework: fw)
+        // IKEv1 has one authentication method for both sides: ours, decided by our key.
+        // An Ed25519 key has none (it signs in IKEv2 only, RFC 8420): IKEv1 offers
+        // are then refused with NO-PROPOSAL-CHOSEN, which says why.
+        let method = me.authentication
+        let suites = method.map { m in self.suites.map { $0.authenticated(by: m) } } ?? self.suites
         guard let me2 = IKEv2Identity(me, rsaPSS: ikev2RSAPSS) else { throw ValidationError("--id: this ID type has no IKEv2 equivalent") }
         let ikev2 = IKEv2ResponderConfiguration(suites: ikev2Suites, identity: me2, peers: peers,
                                                 certificateAuthorities: peers.authorityKeyHashes(framework: fw),
@@ -137,9 +139,11 @@ struct ServeCommand: AsyncParsableCommand {
                 ikev2Cookies: IKEv2CookiePolicy(threshold: ikev2CookieThreshold, thresholdPerAddress: ikev2CookieThresholdIP)),
             observer: observer)
         let server = try await UDPResponderServer.start(service, host: address, port: port)
+        let v1Proposals: String = method == nil ? "none (IKEv1 cannot sign with this key)"
+            : suites.map(\.proposalName).joined(separator: " ")
         let timing = framework.emulation.timing.map { " (\($0.text))" } ?? ""
         errors("ikebench serve: listening on \(address):\(server.port), platform \(platform.name)\(timing), "
-               + "ID \(me.id), proposals \(suites.map(\.proposalName).joined(separator: " ")), "
+               + "ID \(me.id), proposals \(v1Proposals), "
                + "\(dhPrivate)-length DH private values" + (overhead > 0 ? ", modeled overhead \(overhead) s" : "")
                + "; IKEv2 proposals \(ikev2Suites.map(\.proposalName).joined(separator: " "))")
         display.start(total: negotiations, duration: duration)

@@ -105,6 +105,9 @@ public actor MainModeResponder {
         }
         // Only suites whose method our own key signs with: IKEv1 has one method for both sides.
         let signable = configuration.suites.filter { $0.authentication == configuration.identity.authentication }
+        guard configuration.identity.authentication != nil else {
+            throw ISAKMPError(.noProposalChosen, "our key (\(configuration.identity.signingKey.publicKey?.description ?? "EC")) has no IKEv1 method: it signs in IKEv2 only (RFC 8420)")
+        }
         guard let (proposal, transform, chosen) = ProposalChoice.choose(from: sa, acceptable: signable) else {
             throw ISAKMPError(.noProposalChosen,
                 "no transform offers one of \(signable.map { "\($0.proposalName) (\($0.authentication))" }.joined(separator: ", "))")

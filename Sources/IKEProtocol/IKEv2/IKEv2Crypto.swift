@@ -31,12 +31,18 @@ public struct IKEv2KeyExchangeSecret: Sendable {
     }
 }
 
-/// A signature key of ours (AUTH): RSA, ECDSA on P-256/P-384, or Ed25519.
-public enum IKEv2PrivateKey: Sendable {
-    case rsa(RSAPrivateKey)
-    case ec(ECPrivateKey)
+/// A signature key of ours (AUTH): the same type IKEv1 signs with (RSA,
+/// ECDSA on P-256/384/521), which IKEv2 also uses for Ed25519 (RFC 8420), so
+/// one `--key` serves both versions.
+public typealias IKEv2PrivateKey = IKESigningKey
 
-    public var publicKey: IKEv2PublicKey? {
+/// A peer's public key that may verify an AUTH payload: IKEv1's type, which
+/// PeerTrust returns for both versions.
+public typealias IKEv2PublicKey = IKEPublicKey
+
+extension IKESigningKey {
+    /// The public half (nil: an EC key stored without its point).
+    public var publicKey: IKEPublicKey? {
         switch self {
         case .rsa(let k): .rsa(k.publicKey)
         case .ec(let k): k.publicKey.map { .ec($0) }
@@ -44,19 +50,7 @@ public enum IKEv2PrivateKey: Sendable {
     }
 }
 
-/// A peer's public key that may verify an AUTH payload.
-public enum IKEv2PublicKey: Sendable, Equatable {
-    case rsa(RSAPublicKey)
-    case ec(ECPublicKey)
-
-    public static func == (a: IKEv2PublicKey, b: IKEv2PublicKey) -> Bool {
-        switch (a, b) {
-        case (.rsa(let x), .rsa(let y)): x.modulus == y.modulus && x.publicExponent == y.publicExponent
-        case (.ec(let x), .ec(let y)): x == y
-        default: false
-        }
-    }
-
+extension IKEPublicKey {
     public var description: String {
         switch self {
         case .rsa(let k): "RSA-\(k.bits)"

@@ -11,12 +11,17 @@ public enum IdentityFiles {
 
     /// The key, the certificate (its DER, sent in CERT when asked) and the ID:
     /// `id` when given, else the certificate's subject as ID_DER_ASN1_DN.
-    public static func load(keyPath: String, certificatePath: String?, id: String?) throws -> MainModeIdentity {
+    ///
+    /// An Ed25519 PKCS#8 key holds only its seed (RFC 8410 §7): its public key is
+    /// taken from `--cert`, after `framework` (when given) checks that the key
+    /// signs what that public key verifies.
+    public static func load(keyPath: String, certificatePath: String?, id: String?,
+                            framework: CryptoFramework? = nil) throws -> MainModeIdentity {
         guard let keyText = try? String(contentsOfFile: keyPath, encoding: .utf8) else {
             throw LoadError(description: "--key \(keyPath): cannot read the file")
         }
-        // RSA, or EC on a prime curve (ECDSA authentication, RFC 4754).
-        let key: IKESigningKey
+        // RSA, EC on a prime curve (ECDSA authentication, RFC 4754), or Ed25519 (IKEv2).
+        var key: IKESigningKey
         do {
             key = .rsa(try RSAPrivateKey(pemRepresentation: keyText))
         } catch let rsaError {
@@ -24,8 +29,10 @@ public enum IdentityFiles {
             do { ec = try ECPrivateKey(pemRepresentation: keyText) } catch let ecError {
                 throw LoadError(description: "--key \(keyPath): neither an RSA private key (\(rsaError)) nor an EC one (\(ecError))")
             }
-            guard ec.curve.family == .weierstrass else {
-                throw LoadError(description: "--key \(keyPath): an \(ec.curve) key; IKEv1 signs with RSA or ECDSA on P-256, P-384 or P-521 (RFC 4754)")
+            // Ed25519 signs in IKEv2 only (RFC 8420); IKEv1 has no method for it,
+            // so serve with such a key answers IKEv2 alone.
+            guard ec.curve.family == .weierstrass || ec.curve == .ed25519 else {
+                throw LoadError(description: "--key \(keyPath): an \(ec.curve) key; IKE signs with RSA, ECDSA on P-256, P-384 or P-521 (RFC 4754) or Ed25519 (IKEv2, RFC 8420)")
             }
             key = .ec(ec)
         }
@@ -61,10 +68,21 @@ public enum IdentityFiles {
                 do { certKey = try ECPublicKey(derRepresentation: fields.subjectPublicKeyInfo) } catch {
                     throw LoadError(description: "--cert \(certificatePath): its public key is not a usable EC key (\(error))")
                 }
-                guard let own = ec.publicKey else {
+                if let own = ec.publicKey {
+                    matches = certKey == own
+                } else if ec.curve == .ed25519, certKey.curve == .ed25519 {
+                    // The seed alone: the key must sign what the certificate's key verifies.
+                    if let framework {
+                        let probe = Array("ikebench: does --key match --cert?".utf8)
+                        let signature = try framework.perform(.signEC(.eddsa, key: ec, data: probe)).value.bytes
+                        matches = try framework.perform(.verifyEC(.eddsa, key: certKey, data: probe, signature: signature)).value.verified
+                    } else {
+                        matches = true
+                    }
+                    if matches { key = .ec(try ECPrivateKey(curve: .ed25519, scalar: ec.scalar, publicKey: certKey)) }
+                } else {
                     throw LoadError(description: "--key \(keyPath): the EC key carries no public key to match --cert against (write it with `openssl pkey`, which includes it)")
                 }
-                matches = certKey == own
             }
             guard matches else {
                 throw LoadError(description: "--cert \(certificatePath) does not carry the public key of --key \(keyPath)")

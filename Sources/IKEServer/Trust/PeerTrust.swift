@@ -104,18 +104,19 @@ public struct PeerTrust: PeerKeyResolver {
         }
     }
 
-    /// A certificate's RSA or EC (P-256/384/521) key.
+    /// A certificate's RSA, EC (P-256/384/521) or Ed25519 key.
     static func publicKey(of cert: Certificate) throws -> IKEPublicKey {
         // swift-certificates gives the key's BIT STRING (for RSA, the RSAPublicKey);
         // the EC curve is in the SubjectPublicKeyInfo's algorithm, so read that whole.
         if let rsa = try? RSAPublicKey(derRepresentation: Array(cert.publicKey.subjectPublicKeyInfoBytes)) { return .rsa(rsa) }
         var serializer = DER.Serializer()
         if (try? serializer.serialize(cert)) != nil, let fields = try? CertificateFields(derEncoded: serializer.serializedBytes),
-            let ec = try? ECPublicKey(derRepresentation: fields.subjectPublicKeyInfo), ec.curve.family == .weierstrass
+            let ec = try? ECPublicKey(derRepresentation: fields.subjectPublicKeyInfo), ec.curve.family == .weierstrass || ec.curve == .ed25519
         {
+            // Ed25519 signs only in IKEv2 (RFC 8420); IKEv1's methods never fit it.
             return .ec(ec)
         }
-        throw ISAKMPError(.invalidCertEncoding, "certificate of \(cert.subject) carries neither an RSA nor an ECDSA P-256/384/521 key")
+        throw ISAKMPError(.invalidCertEncoding, "certificate of \(cert.subject) carries neither an RSA, an ECDSA P-256/384/521 nor an Ed25519 key")
     }
 
     /// The RSA keys among ``publicKeys(for:certificates:)``.

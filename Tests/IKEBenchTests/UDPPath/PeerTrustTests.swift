@@ -165,14 +165,29 @@ struct ECDSATrustTests {
         }
     }
 
-    @Test("an Ed25519 key is refused as an IKEv1 identity, with the curves that are accepted")
-    func ed25519Refused() throws {
+    @Test("an Ed25519 key loads as an IKEv2-only identity (no IKEv1 method); an X25519 key is refused with the accepted kinds")
+    func ed25519IdentityAndX25519Refused() throws {
         let fw = try CryptoFramework(platform: .host, policy: .inMemory(Policy()))
-        let key = try fw.generateECKeyPair(curve: .ed25519)
-        let path = Self.dir.appendingPathComponent("ed25519.key").path
         try FileManager.default.createDirectory(at: Self.dir, withIntermediateDirectories: true)
-        try key.pemRepresentation.write(toFile: path, atomically: true, encoding: .utf8)
-        let refused = #expect(throws: IdentityFiles.LoadError.self) { _ = try IdentityFiles.load(keyPath: path, certificatePath: nil, id: "fqdn:x.example") }
+        let ed = Self.dir.appendingPathComponent("ed25519.key").path
+        try fw.generateECKeyPair(curve: .ed25519).pemRepresentation.write(toFile: ed, atomically: true, encoding: .utf8)
+        let me = try IdentityFiles.load(keyPath: ed, certificatePath: nil, id: "fqdn:x.example")
+        #expect(me.authentication == nil && me.key == nil)
+        // Its certificate (openssl's PKCS#8 holds only the seed) supplies the public key, checked by a signature.
+        let cert = try TestCertificate.makeEd25519(subject: "/CN=ed.trust.example", dnsName: "ed.trust.example", in: Self.dir)
+        let withCert = try IdentityFiles.load(keyPath: cert.keyPath, certificatePath: cert.certificatePath, id: nil, framework: fw)
+        #expect(withCert.signingKey.publicKey != nil)
+        let other = try TestCertificate.makeEd25519(subject: "/CN=ed2.trust.example", dnsName: "ed2.trust.example", in: Self.dir)
+        let mismatch = #expect(throws: IdentityFiles.LoadError.self) {
+            _ = try IdentityFiles.load(keyPath: cert.keyPath, certificatePath: other.certificatePath, id: nil, framework: fw)
+        }
+        #expect(mismatch?.description.contains("does not carry the public key") == true)
+        // An Ed25519 certificate as --trust speaks for its names with its key.
+        let trust = try PeerTrust.load(pemFiles: [cert.certificatePath])
+        #expect(try trust.publicKeys(for: .fqdn("ed.trust.example"), certificates: []).count == 1)
+        let x = Self.dir.appendingPathComponent("x25519.key").path
+        try fw.generateECKeyPair(curve: .x25519).pemRepresentation.write(toFile: x, atomically: true, encoding: .utf8)
+        let refused = #expect(throws: IdentityFiles.LoadError.self) { _ = try IdentityFiles.load(keyPath: x, certificatePath: nil, id: "fqdn:x.example") }
         #expect(refused?.description.contains("P-256, P-384 or P-521") == true, "\(refused?.description ?? "")")
     }
 

@@ -16,13 +16,14 @@ import TestSupport
 @Suite("charon → ikebench serve, IKEv2", .serialized, .enabled(if: CharonDaemon.isAvailable))
 struct CharonIKEv2ServeTests {
     /// An in-process serve answering both versions on one port.
-    static func startServer(trust: [String] = [CharonFixture.peer.certificatePath], ikev2Suites: [IKEv2Suite] = IKEv2Suite.defaultResponderSuites,
+    static func startServer(identity own: TestCertificate = CharonFixture.serve,
+                            trust: [String] = [CharonFixture.peer.certificatePath], ikev2Suites: [IKEv2Suite] = IKEv2Suite.defaultResponderSuites,
                             fragmentSize: Int? = 1280, recorder: NegotiationRecorder? = nil,
                             cookies: IKEv2CookiePolicy = .strongSwanDefaults) async throws -> UDPResponderServer {
-        let identity = try IdentityFiles.load(keyPath: CharonFixture.serve.keyPath, certificatePath: CharonFixture.serve.certificatePath,
-                                              id: CharonFixture.serveID)
-        let peers = try PeerTrust.load(pemFiles: trust)
         let framework = try CryptoFramework(platform: .host, policy: .inMemory(Policy()))
+        let identity = try IdentityFiles.load(keyPath: own.keyPath, certificatePath: own.certificatePath,
+                                              id: CharonFixture.serveID, framework: framework)
+        let peers = try PeerTrust.load(pemFiles: trust)
         let v2 = IKEv2ResponderConfiguration(suites: ikev2Suites, identity: try #require(IKEv2Identity(identity)), peers: peers,
                                              certificateAuthorities: peers.authorityKeyHashes(framework: framework), fragmentSize: fragmentSize)
         let observer: any ResponderObserver = recorder.map { RecordingObserver(recorder: $0) } ?? SilentResponderObserver()
@@ -68,6 +69,48 @@ struct CharonIKEv2ServeTests {
         let report = recorder.report(framework: service.configuration.framework, rsaBits: 2048, suite: IKETestSupport.suite())
         #expect(report.operations.contains { $0.name == "rsa-verify" })
         #expect(report.operations.contains { $0.name == "dh-derive" })
+    }
+
+    /// Both sides with `kind` keys (self-signed certificates, each trusting the
+    /// other's): charon initiates `proposal` and both AUTH payloads verify.
+    func establishWithKeys(_ kind: String, proposal: String, charonSays: String) async throws {
+        let dir = CharonFixture.directory.appendingPathComponent("keys-\(kind)")
+        let make: (String, String) throws -> TestCertificate = { subject, dns in
+            kind == "ed25519" ? try TestCertificate.makeEd25519(subject: subject, dnsName: dns, in: dir)
+                              : try TestCertificate.makeEC(subject: subject, dnsName: dns, curve: "P-256", in: dir)
+        }
+        let own = try make("/C=CH/O=ikebench/CN=serve.ikebench.example", "serve.ikebench.example")
+        let peer = try make("/C=CH/O=ikebench/CN=peer.ikebench.example", "peer.ikebench.example")
+        let recorder = NegotiationRecorder()
+        let server = try await Self.startServer(identity: own, trust: [peer.certificatePath],
+                                                ikev2Suites: [IKEv2Suite(proposalName: proposal)!], recorder: recorder)
+        let charon = try await CharonDaemon.start(
+            swanctlConf: SwanctlConf([Self.connection("k1", proposal, port: server.port)]),
+            files: ["x509/peer.crt": peer.certificatePEM, "private/peer.key": peer.keyPEM, "x509/serve.crt": own.certificatePEM],
+            ikePort: CharonFixture.charonPort())
+        defer { charon.removeFiles() }
+        try await charon.loadAll()
+        let outcome = try await charon.initiate(ike: "k1")
+        #expect(outcome.status == 0, "\(outcome)\n\(charon.log.suffix(4000))")
+        // charon verified our AUTH with the method it names.
+        #expect(charon.log.contains("authentication of 'serve.ikebench.example' with \(charonSays) successful"), "\(charon.log.suffix(4000))")
+        let service = server.service
+        try await server.stop()
+        #expect(service.counters[.established] == 1)
+        let report = recorder.report(framework: service.configuration.framework, rsaBits: 256, suite: IKETestSupport.suite())
+        #expect(report.operations.contains { $0.name == "ec-sign" }, "\(report.operations.map(\.name))")
+        #expect(report.operations.contains { $0.name == "ec-verify" }, "\(report.operations.map(\.name))")
+        #expect(!report.operations.contains { $0.name == "rsa-sign" || $0.name == "rsa-verify" })
+    }
+
+    @Test("ECDSA P-256 keys on both sides (ecp256): serve signs and verifies ECDSA", .timeLimit(.minutes(3)))
+    func ecdsaKeys() async throws {
+        try await establishWithKeys("ecdsa", proposal: "aes128-sha256-ecp256", charonSays: "ECDSA_WITH_SHA256_DER")
+    }
+
+    @Test("Ed25519 keys on both sides (x25519): RFC 7427 Digital Signature with Ed25519 (RFC 8420)", .timeLimit(.minutes(3)))
+    func ed25519Keys() async throws {
+        try await establishWithKeys("ed25519", proposal: "aes128-sha256-x25519", charonSays: "ED25519")
     }
 
     @Test("a peer whose certificate a trusted CA issued is accepted (CERTREQ → CERT)", .timeLimit(.minutes(3)))

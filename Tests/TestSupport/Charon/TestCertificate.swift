@@ -31,6 +31,15 @@ public struct TestCertificate: Sendable {
         return try load(stem)
     }
 
+    /// A self-signed certificate with an Ed25519 key (PKCS#8), which IKEv2 signs with (RFC 8420).
+    public static func makeEd25519(subject: String, dnsName: String, in directory: URL) throws -> TestCertificate {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let stem = directory.appendingPathComponent(dnsName).path
+        try openssl(["req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", stem + ".key", "-out", stem + ".crt",
+                     "-days", "30", "-subj", subject, "-addext", "subjectAltName=DNS:\(dnsName)"])
+        return try load(stem)
+    }
+
     /// A certificate for `subject`/`dnsName` signed by `issuer` (a CA made by ``make(subject:dnsName:bits:in:)``,
     /// which openssl marks CA:TRUE), itself not a CA.
     public static func make(subject: String, dnsName: String, issuedBy issuer: TestCertificate, bits: Int = 2048,
