@@ -184,6 +184,7 @@ BENCH_RESPONDERS_SECONDS ?= 10
 BENCH_RESPONDERS_CONCURRENCY ?= 8
 bench-responders: release
 	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench
+	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench aes128-sha256-ecp256 ec
 
 install:
 ifeq ($(BUILT),)

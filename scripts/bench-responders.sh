@@ -18,12 +18,20 @@
 # OpenSSL 3.0, which draws 2 × 112 + 1 = 225 bits for MODP-2048
 # (strongswan.conf's dh_exponent_ansi_x9_42 = yes only skips DH_set_length);
 # serve draws 224 (--dh-private short). Needs root (charon's private /run).
-# Usage: scripts/bench-responders.sh [SECONDS] [CONCURRENCY] [IKEBENCH] [PROPOSAL]
+# KEY is the kind of both sides' keys: rsa (RSA-2048 certificates) or ec
+# (ECDSA P-256 certificates, RFC 4754 authentication; pair it with ecp256).
+# Usage: scripts/bench-responders.sh [SECONDS] [CONCURRENCY] [IKEBENCH] [PROPOSAL] [KEY]
 set -eu
 SECONDS_RUN=${1:-10}
 CONCURRENCY=${2:-8}
 IKEBENCH=${3:-.build/release/ikebench}
 PROPOSAL=${4:-aes128-sha256-modp2048}
+KEY=${5:-rsa}
+case "$KEY" in
+  rsa) NEWKEY="-newkey rsa:2048"; KEYNAME="RSA-2048" ;;
+  ec) NEWKEY="-newkey ec -pkeyopt ec_paramgen_curve:P-256"; KEYNAME="ECDSA P-256" ;;
+  *) echo "bench-responders: KEY must be rsa or ec"; exit 2 ;;
+esac
 CHARON=/usr/lib/ipsec/charon
 [ "$(id -u)" = 0 ] || { echo "bench-responders: skipped, needs root (unshare -m, mount over /run for charon)"; exit 0; }
 [ -x "$CHARON" ] || { echo "bench-responders: skipped, $CHARON missing (make deps installs strongswan-charon)"; exit 0; }
@@ -33,7 +41,7 @@ cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/
 trap cleanup EXIT INT TERM
 
 cert() {  # name -> $DIR/name.key, $DIR/name.crt
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$DIR/$1.key" -out "$DIR/$1.crt" -days 2 \
+  openssl req -x509 $NEWKEY -nodes -keyout "$DIR/$1.key" -out "$DIR/$1.crt" -days 2 \
     -subj "/C=CH/O=ikebench/CN=$1.bench.example" -addext "subjectAltName=DNS:$1.bench.example" 2>/dev/null
 }
 cert responder; cert initiator
@@ -61,7 +69,7 @@ load() {
         printf("%.9f %.3f\n", r, rate) > out }'
 }
 
-echo "make bench-responders: $PROPOSAL, RSA-2048 certificates, $CONCURRENCY initiators (ikebench load, one process, --reuse-dh), $SECONDS_RUN s per responder, $(nproc) cores"
+echo "make bench-responders: $PROPOSAL, $KEYNAME certificates, $CONCURRENCY initiators (ikebench load, one process, --reuse-dh), $SECONDS_RUN s per responder, $(nproc) cores"
 printf "%-16s %9s %11s %11s %16s %16s %7s\n" responder "SAs/s" "p50 ms" "p99 ms" "resp. CPU ms/SA" "init. CPU ms/SA" failed
 
 # 1. ikebench serve.
@@ -116,6 +124,6 @@ kill "$CHARON_PID"; wait "$CHARON_PID" 2>/dev/null || true
 # serve run's `load --public-key-baseline`, single-threaded, after the load), and the ratio of rates.
 read -r serve_cpu serve_rate < "$DIR/serve.cpu"
 read -r charon_cpu charon_rate < "$DIR/charon.cpu"
-awk -v c="$serve_cpu" -v b="$(val cpuSecondsPerSA "$DIR/serve.json")" -v s="$serve_rate" -v x="$charon_rate" -v xc="$charon_cpu" 'BEGIN {
-  if (b > 0) printf("serve: CPU %.3f ms per SA; its public-key operations alone (DH 224-bit private value + agreement, RSA-2048 verify + sign, one task): %.3f ms; ratio %.2fx (target <= 1.25x)\n", c * 1e3, b * 1e3, c / b)
+awk -v k="$KEYNAME" -v c="$serve_cpu" -v b="$(val cpuSecondsPerSA "$DIR/serve.json")" -v s="$serve_rate" -v x="$charon_rate" -v xc="$charon_cpu" 'BEGIN {
+  if (b > 0) printf("serve: CPU %.3f ms per SA; its public-key operations alone (DH key pair + agreement, %s verify + sign, one task): %.3f ms; ratio %.2fx (target <= 1.25x)\n", c * 1e3, k, b * 1e3, c / b)
   if (x > 0 && xc > 0) printf("serve / charon: IKE SAs per second %.2fx, responder CPU per SA %.2fx\n", s / x, c / xc) }'

@@ -20,7 +20,7 @@ enum LoadText {
 
     static func baseline(_ b: ResponderPublicKeyBaseline) -> String {
         "responder's public-key operations alone (DH group \(b.group), \(b.dhPrivateBits.map { "\($0)-bit" } ?? "default") private value, "
-            + "RSA-\(b.rsaBits) verify + sign; \(b.providers.joined(separator: ", ")); \(b.rounds) rounds): "
+            + "\(b.signatureKey) verify + sign; \(b.providers.joined(separator: ", ")); \(b.rounds) rounds): "
             + "CPU \(time(b.cpuSecondsPerSA)) per SA, wall \(time(b.wallSecondsPerSA))"
     }
 }
