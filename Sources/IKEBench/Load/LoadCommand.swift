@@ -44,6 +44,9 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "The IKE proposal every initiator offers, strongSwan style (CIPHER-HASH-GROUP).")
     var proposal = "aes128-sha256-modp2048"
 
+    @Option(help: "IKE version: 1 (Main Mode) or 2 (IKE_SA_INIT + IKE_AUTH, childless, RFC 6023).")
+    var ike = 1
+
     @Option(help: "Initiators at once (each a task with its own UDP socket).")
     var concurrency = 8
 
@@ -67,7 +70,11 @@ struct LoadCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try PeerAddress(peer)
         try identity.validateRequired(for: "load")
+        guard ike == 1 || ike == 2 else { throw ValidationError("--ike must be 1 or 2") }
         guard IKESuite(proposalName: proposal) != nil else { throw ValidationError("--proposal \(proposal): use CIPHER-HASH-GROUP") }
+        if ike == 2, IKEv2Suite(proposalName: proposal) == nil {
+            throw ValidationError("--proposal \(proposal): not an IKEv2 proposal (aes128/aes256-sha256/sha384/sha512-modp2048/ecp256/ecp384/x25519 …)")
+        }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be 1...1024") }
         guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be in (0, 86400] seconds") }
         guard timeout > 0, timeout <= 60 else { throw ValidationError("--timeout must be in (0, 60] seconds") }
@@ -89,10 +96,22 @@ struct LoadCommand: AsyncParsableCommand {
                                       nonESPMarker: PeerInitiator.markerNeeded(peerPort: address.port),
                                       timeoutSeconds: timeout, attempts: 3)
         if reuseDH, let group = suite.group { initiator.reusedDHKeyPair = try await fw.generateDHKeyPair(group: group) }
-        let load = MainModeLoad(initiator: initiator, peer: address)
+        let load: any LoadInitiator
+        if ike == 2 {
+            // The baseline below is the same four operations: a KE pair and agreement, verify and sign.
+            guard let me2 = IKEv2Identity(me) else { throw ValidationError("--id: this ID type has no IKEv2 equivalent") }
+            let configuration = IKEv2InitiatorConfiguration(
+                suites: [IKEv2Suite(proposalName: proposal)!], identity: me2, peers: trust, requestChildSA: false,
+                certificateRequest: trust.hasAuthorities ? trust.authorityKeyHashes(framework: fw) : nil, sendCertificate: true)
+            load = IKEv2Load(initiator: IKEv2PeerInitiator(configuration: configuration, framework: fw,
+                                                            nonESPMarker: PeerInitiator.markerNeeded(peerPort: address.port),
+                                                            timeoutSeconds: timeout, attempts: 3), peer: address)
+        } else {
+            load = MainModeLoad(initiator: initiator, peer: address)
+        }
         if !framework.json {
             StandardError.write("ikebench load: \(load.label) → \(peer), \(concurrency) initiators for \(duration) s"
-                                + (reuseDH ? ", one reused DH value" : "") + "\n")
+                                + (reuseDH && ike == 1 && suite.group != nil ? ", one reused DH value" : "") + "\n")
         }
         let report = try await LoadGenerator(concurrency: concurrency, durationSeconds: duration).run(load)
         var baseline: ResponderPublicKeyBaseline?
