@@ -185,6 +185,8 @@ BENCH_RESPONDERS_CONCURRENCY ?= 8
 bench-responders: release
 	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench
 	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench aes128-sha256-ecp256 ec
+	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench aes128-sha256-modp2048 rsa 2
+	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench aes128-sha256-ecp256 ec 2
 
 install:
 ifeq ($(BUILT),)

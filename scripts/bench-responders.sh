@@ -20,13 +20,22 @@
 # serve draws 224 (--dh-private short). Needs root (charon's private /run).
 # KEY is the kind of both sides' keys: rsa (RSA-2048 certificates) or ec
 # (ECDSA P-256 certificates, RFC 4754 authentication; pair it with ecp256).
-# Usage: scripts/bench-responders.sh [SECONDS] [CONCURRENCY] [IKEBENCH] [PROPOSAL] [KEY]
+# IKE is the version: 1 (Main Mode) or 2 (IKE_SA_INIT + IKE_AUTH; our
+# initiator asks a childless IKE SA, RFC 6023, so charon as responder needs no
+# kernel; cookies are lifted to 1024 half-open SAs on both responders, as all
+# initiators share one address and charon's default is 3 per address).
+# Usage: scripts/bench-responders.sh [SECONDS] [CONCURRENCY] [IKEBENCH] [PROPOSAL] [KEY] [IKE]
 set -eu
 SECONDS_RUN=${1:-10}
 CONCURRENCY=${2:-8}
 IKEBENCH=${3:-.build/release/ikebench}
 PROPOSAL=${4:-aes128-sha256-modp2048}
 KEY=${5:-rsa}
+IKE=${6:-1}
+# --reuse-dh reuses a MODP value in IKEv1 only; IKEv2 and ECP initiators draw their own each time.
+REUSE="fresh DH values"
+case "$IKE-$PROPOSAL" in 1-*modp*) REUSE="--reuse-dh" ;; esac
+case "$IKE" in 1|2) ;; *) echo "bench-responders: IKE must be 1 or 2"; exit 2 ;; esac
 case "$KEY" in
   rsa) NEWKEY="-newkey rsa:2048"; KEYNAME="RSA-2048" ;;
   ec) NEWKEY="-newkey ec -pkeyopt ec_paramgen_curve:P-256"; KEYNAME="ECDSA P-256" ;;
@@ -56,7 +65,7 @@ load() {
   name=$1; label=$2; port=$3; pid=$4; shift 4
   c0=$(cpu "$pid")
   "$IKEBENCH" load --peer "127.0.0.1:$port" --key "$DIR/initiator.key" --cert "$DIR/initiator.crt" \
-    --trust "$DIR/responder.crt" --proposal "$PROPOSAL" --concurrency "$CONCURRENCY" --duration "$SECONDS_RUN" \
+    --trust "$DIR/responder.crt" --proposal "$PROPOSAL" --ike "$IKE" --concurrency "$CONCURRENCY" --duration "$SECONDS_RUN" \
     --reuse-dh --timeout 2 --json "$@" > "$DIR/$name.json" 2> "$DIR/$name.err" || { cat "$DIR/$name.err"; return 1; }
   c1=$(cpu "$pid")
   j="$DIR/$name.json"
@@ -69,13 +78,14 @@ load() {
         printf("%.9f %.3f\n", r, rate) > out }'
 }
 
-echo "make bench-responders: $PROPOSAL, $KEYNAME certificates, $CONCURRENCY initiators (ikebench load, one process, --reuse-dh), $SECONDS_RUN s per responder, $(nproc) cores"
+echo "make bench-responders: IKEv$IKE $PROPOSAL, $KEYNAME certificates, $CONCURRENCY initiators (ikebench load --ike $IKE, one process, $REUSE), $SECONDS_RUN s per responder, $(nproc) cores"
 printf "%-16s %9s %11s %11s %16s %16s %7s\n" responder "SAs/s" "p50 ms" "p99 ms" "resp. CPU ms/SA" "init. CPU ms/SA" failed
 
 # 1. ikebench serve.
 SERVE_PORT=$BASE
 "$IKEBENCH" serve --port "$SERVE_PORT" --key "$DIR/responder.key" --cert "$DIR/responder.crt" \
   --id fqdn:responder.bench.example --trust "$DIR/initiator.crt" --proposal "$PROPOSAL" --dh-private short \
+  --ikev2-proposal "$PROPOSAL" --ikev2-cookie-threshold 1024 --ikev2-cookie-threshold-ip 1024 \
   > "$DIR/serve.out" 2> "$DIR/serve.err" &
 SERVE_PID=$!
 PIDS="$PIDS $SERVE_PID"
@@ -90,18 +100,20 @@ CHARON_PORT=$((BASE + 10))
 cat > "$C/strongswan.conf" <<CONF
 charon {
   load_modular = no
-  load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey hmac kernel-netlink socket-default vici
+  load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey hmac kdf kernel-netlink socket-default vici
   port = $CHARON_PORT
   port_nat_t = $((CHARON_PORT + 1))
   install_routes = no
   # All initiators share one address: lift the per-address half-open limit (default 5), as serve's is 64.
   block_threshold = 1024
+  cookie_threshold = 1024
+  cookie_threshold_ip = 1024
   plugins { vici { socket = unix://$C/charon.vici } }
   syslog { daemon { default = -1 } }
 }
 CONF
 cat > "$C/swanctl/swanctl.conf" <<CONF
-connections { bench { version = 1
+connections { bench { version = $IKE
   local_addrs = 127.0.0.1
   remote_addrs = 127.0.0.1
   proposals = $PROPOSAL
