@@ -56,4 +56,50 @@ struct LoadGeneratorTests {
         #expect(generated == report.established, "the responder drew a DH value for every SA")
         try await server.stop()
     }
+
+    /// Our IKEv2 initiator as a load (what `ikebench load --ike 2` runs).
+    struct IKEv2Load: LoadInitiator {
+        let initiator: IKEv2PeerInitiator
+        let port: Int
+        var label: String { "test IKEv2 load" }
+        func makeWorker() async throws -> any LoadWorker {
+            IKEv2Worker(initiator: initiator, client: try await UDPDatagramClient.connect(host: "127.0.0.1", port: port, localHost: "127.0.0.1"))
+        }
+    }
+
+    struct IKEv2Worker: LoadWorker {
+        let initiator: IKEv2PeerInitiator
+        let client: UDPDatagramClient
+        func establish() async throws -> UInt64 { try await initiator.negotiate(over: client).hostNanoseconds }
+        func close() async { await client.close() }
+    }
+
+    @Test("IKEv2 initiators as the load: every counted SA is one the responder established, childless, and then deleted", .timeLimit(.minutes(2)))
+    func ikev2LoadAgainstServe() async throws {
+        let ids = IKETestSupport.identities
+        let initiatorID = IKEv2Identification(ikev1: IKEIdentities.initiatorID)!
+        let responderID = IKEv2Identification(ikev1: IKEIdentities.responderID)!
+        let suite = IKEv2Suite(proposalName: "aes128-sha256-ecp256")!
+        let v2 = IKEv2ResponderConfiguration(suites: [suite], identity: IKEv2Identity(key: .rsa(ids.responder), id: responderID),
+                                             peers: IKEv2FixedPeerKey(.rsa(ids.initiator.publicKey)), fragmentSize: nil)
+        let service = ResponderService(ResponderServiceConfiguration(
+            responder: MainModeResponderConfiguration(
+                suites: IKESuite.defaultResponderSuites,
+                identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID),
+                peers: FixedPeerKey(ids.initiator.publicKey)),
+            framework: IKETestSupport.host, ikev2: v2,
+            ikev2Cookies: IKEv2CookiePolicy(threshold: 1024, thresholdPerAddress: 1024)), observer: SilentResponderObserver())
+        let server = try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
+        let initiator = IKEv2PeerInitiator(
+            configuration: IKEv2InitiatorConfiguration(suites: [suite], identity: IKEv2Identity(key: .rsa(ids.initiator), id: initiatorID),
+                                                       peers: IKEv2FixedPeerKey(.rsa(ids.responder.publicKey)), requestChildSA: false),
+            framework: IKETestSupport.initiatorFramework, timeoutSeconds: 2, attempts: 3)
+        let report = try await LoadGenerator(concurrency: 2, durationSeconds: 1).run(IKEv2Load(initiator: initiator, port: server.port))
+        #expect(report.established >= 1)
+        #expect(report.failed == 0, "\(report.failures)")
+        #expect(report.setup.p50 > 0 && report.setup.p99 >= report.setup.p50)
+        #expect(try await Polling.until { service.counters[.deleted] >= report.established })
+        #expect(service.counters[.established] == report.established)
+        try await server.stop()
+    }
 }
