@@ -16,7 +16,7 @@ struct LoadCommand: AsyncParsableCommand {
         abstract: "Set up IKE SAs against a responder from many concurrent initiators and report SAs per second and setup time.",
         discussion: """
             --concurrency initiators (tasks, each on its own UDP socket) set up IKEv1 Main Mode SAs \
-            with RSA signatures back to back for --duration seconds, deleting each SA once set up. \
+            (IKEv2 childless IKE SAs with --ike 2), signed as --key (RSA or ECDSA), back to back for --duration seconds, deleting each SA once set up. \
             Reported: SAs set up and failed, SAs per second, setup time p50/p90/p99 on the initiator \
             (message 1 sent to message 6 verified), and the CPU the initiator used. A failed setup is \
             counted by its reason and the load goes on.
@@ -28,8 +28,8 @@ struct LoadCommand: AsyncParsableCommand {
 
             --public-key-baseline also times, single-threaded and after the load, what a responder's \
             public-key work alone costs per SA in CPU: its DH key pair (--responder-dh-private), the \
-            DH agreement, the RSA verification of our signature and its own RSA signature (with a key \
-            as long as ours), through the framework on --platform.
+            DH agreement, the verification of our signature and its own signature (with a key \
+            of the kind and size of ours), through the framework on --platform.
 
             Example:
               ikebench load --peer 127.0.0.1:5500 --key me.key --cert me.crt --trust serve.crt \\
