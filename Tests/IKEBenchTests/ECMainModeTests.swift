@@ -147,6 +147,27 @@ struct ECMainModeTests {
         await Self.expectCode(.invalidSignature) { _ = try await r.receive(m5) }
     }
 
+    @Test("a responder whose key is Ed25519 (IKEv2 only) refuses every IKEv1 offer with NO-PROPOSAL-CHOSEN saying why")
+    func ed25519ResponderRefusesIKEv1() async throws {
+        let ids = IKETestSupport.identities
+        let ed = try await Self.keySource.generateECKeyPair(curve: .ed25519)
+        let suite = IKESuite(proposalName: "aes128-sha256-modp2048")!
+        let responder = MainModeResponder(
+            configuration: MainModeResponderConfiguration(
+                suites: [suite], identity: MainModeIdentity(signingKey: .ec(ed), id: IKEIdentities.responderID),
+                peers: FixedPeerKey(ids.initiator.publicKey)),
+            session: IKECryptoSession(framework: IKETestSupport.host))
+        let initiator = MainModeInitiator(
+            suite: suite, session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
+            identity: MainModeIdentity(key: ids.initiator, id: IKEIdentities.initiatorID), responders: FixedPeerKey(ids.responder.publicKey))
+        do {
+            _ = try await responder.receive(initiator.start())
+            Issue.record("expected NO-PROPOSAL-CHOSEN")
+        } catch let error as ISAKMPError {
+            #expect(error.code == .noProposalChosen && error.message.contains("IKEv2 only"), "\(error)")
+        }
+    }
+
     static func expectCode(_ code: ISAKMPError.Code, _ body: () async throws -> Void) async {
         do {
             try await body()
