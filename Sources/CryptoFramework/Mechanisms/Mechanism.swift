@@ -81,14 +81,23 @@ public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable
     /// Pure EdDSA, Ed25519 (v3.0, RFC 8032 §5.1).
     public static let eddsa = Mechanism("CKM_EDDSA", 0x1057)
 
-    // MARK: Symmetric ciphers
+    // MARK: Symmetric ciphers (v2.40 §2.8, §2.10; CKM_AES_GCM §2.11)
+    public static let des3ECB = Mechanism("CKM_DES3_ECB", 0x0132)
     public static let des3CBC = Mechanism("CKM_DES3_CBC", 0x0133)
+    public static let aesECB = Mechanism("CKM_AES_ECB", 0x1081)
     public static let aesCBC = Mechanism("CKM_AES_CBC", 0x1082)
     /// AES key wrap (RFC 3394) with the default IV, and with padding (RFC 5649).
     public static let aesKeyWrap = Mechanism("CKM_AES_KEY_WRAP", 0x2109)
     public static let aesKeyWrapPad = Mechanism("CKM_AES_KEY_WRAP_PAD", 0x210A)
+    /// Counter mode (SP 800-38A §6.5) with CK_AES_CTR_PARAMS: the initial counter block and the counter field's width.
+    public static let aesCTR = Mechanism("CKM_AES_CTR", 0x1086)
+    /// Galois/counter mode (SP 800-38D) with CK_GCM_PARAMS: IV, additional data, tag length.
+    public static let aesGCM = Mechanism("CKM_AES_GCM", 0x1087)
 
     // MARK: Digests and HMAC
+    /// MD5 (RFC 1321): legacy, offered because Solaris' md5 provider offered it.
+    public static let md5 = Mechanism("CKM_MD5", 0x0210)
+    public static let md5HMAC = Mechanism("CKM_MD5_HMAC", 0x0211)
     public static let sha1 = Mechanism("CKM_SHA_1", 0x0220)
     public static let sha1HMAC = Mechanism("CKM_SHA_1_HMAC", 0x0221)
     public static let sha256 = Mechanism("CKM_SHA256", 0x0250)
@@ -109,12 +118,12 @@ public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable
         .dhPKCSKeyPairGen, .dhPKCSDerive,
         .sha256RSAPKCS, .sha384RSAPKCS, .sha512RSAPKCS,
         .sha256RSAPKCSPSS, .sha384RSAPKCSPSS, .sha512RSAPKCSPSS, .sha224RSAPKCS, .sha224RSAPKCSPSS,
-        .des3CBC,
+        .des3ECB, .des3CBC, .md5, .md5HMAC,
         .sha1, .sha1HMAC, .sha256, .sha256HMAC, .sha224, .sha224HMAC,
         .sha384, .sha384HMAC, .sha512, .sha512HMAC,
         .ecKeyPairGen, .ecdsa, .ecdsaSHA1, .ecdsaSHA224, .ecdsaSHA256, .ecdsaSHA384, .ecdsaSHA512,
         .ecdh1Derive, .ecEdwardsKeyPairGen, .ecMontgomeryKeyPairGen, .eddsa,
-        .aesCBC, .aesKeyWrap, .aesKeyWrapPad,
+        .aesECB, .aesCBC, .aesCTR, .aesGCM, .aesKeyWrap, .aesKeyWrapPad,
         .random,
     ].sorted()
 

@@ -60,7 +60,7 @@ extension CryptoRequest {
     /// `digest` (the digest half's output): the same key, signature and kind of
     /// request, the raw mechanism, the raw input. Nil for a request the
     /// composition cannot carry (one with PSS parameters, a keyless one).
-    func rawHalf(_ composition: MechanismComposition, digest: [UInt8]) -> CryptoRequest? {
+    public func rawHalf(_ composition: MechanismComposition, digest: [UInt8]) -> CryptoRequest? {
         let data = composition.rawData(fromDigest: digest)
         switch self {
         case .sign(_, let key, _, nil): return .sign(composition.raw, key: key, data: data, pss: nil)

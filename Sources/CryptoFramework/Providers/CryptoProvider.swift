@@ -49,6 +49,12 @@ public protocol CryptoProvider: AnyObject, Sendable {
     /// Serves one request without holding a thread while it waits (a device
     /// queue). The default runs ``perform(_:context:)``.
     func performAsync(_ request: CryptoRequest, context: OperationContext) async throws -> CryptoResult
+
+    /// A context for a multi-part digest, MAC or cipher operation whose parts
+    /// are computed as they arrive, charging `context`; nil when the provider
+    /// serves the mechanism in one request only (the framework then gathers
+    /// the parts and sends one ``CryptoRequest``). The default is nil.
+    func beginStream(_ request: StreamRequest, context: OperationContext) throws -> (any ProviderStream)?
 }
 
 extension CryptoProvider {
@@ -59,6 +65,7 @@ extension CryptoProvider {
     public func performAsync(_ request: CryptoRequest, context: OperationContext) async throws -> CryptoResult {
         try perform(request, context: context)
     }
+    public func beginStream(_ request: StreamRequest, context: OperationContext) throws -> (any ProviderStream)? { nil }
 
     /// The error for a request this provider does not serve.
     public func unsupported(_ request: CryptoRequest) -> CryptoError {

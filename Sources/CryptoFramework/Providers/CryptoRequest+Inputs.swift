@@ -26,11 +26,15 @@ extension CryptoRequest {
             try RSAEncryption.checkEncrypt(mechanism, key: key, data: data, oaep: oaep)
         case .decryptRSA(let mechanism, let key, let data, let oaep):
             try RSAEncryption.checkDecrypt(mechanism, key: key.publicKey, ciphertext: data, oaep: oaep)
-        case .encrypt(let mechanism, let key, let iv, let data) where AESKeyWrap.mechanisms.contains(mechanism):
-            try AESKeyWrap.check(mechanism, key: key, iv: iv, data: data, wrapping: true)
-        case .decrypt(let mechanism, let key, let iv, let data) where AESKeyWrap.mechanisms.contains(mechanism):
-            try AESKeyWrap.check(mechanism, key: key, iv: iv, data: data, wrapping: false)
-        case .digest, .mac, .encrypt, .decrypt, .generateRSAKeyPair, .generateDHKeyPair, .generateECKeyPair, .random:
+        case .encrypt(let mechanism, let key, let parameters, let data) where AESKeyWrap.mechanisms.contains(mechanism):
+            try AESKeyWrap.check(mechanism, key: key, iv: parameters.ivBytes, data: data, wrapping: true)
+        case .decrypt(let mechanism, let key, let parameters, let data) where AESKeyWrap.mechanisms.contains(mechanism):
+            try AESKeyWrap.check(mechanism, key: key, iv: parameters.ivBytes, data: data, wrapping: false)
+        case .encrypt(let mechanism, _, let parameters, let data):
+            try CipherRules.checkData(mechanism, parameters, count: data.count, encrypting: true)
+        case .decrypt(let mechanism, _, let parameters, let data):
+            try CipherRules.checkData(mechanism, parameters, count: data.count, encrypting: false)
+        case .digest, .mac, .generateRSAKeyPair, .generateDHKeyPair, .generateECKeyPair, .random:
             return
         }
     }

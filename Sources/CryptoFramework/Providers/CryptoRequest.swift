@@ -13,9 +13,13 @@ public enum CryptoRequest: Sendable {
     /// HMAC: key and data in wiping buffers (a PRF's data often holds a secret,
     /// IKE's g^xy), the result a ``CryptoResult/secret(_:)``.
     case mac(Mechanism, key: SecureBytes, data: SecureBytes)
-    /// CKM_AES_CBC / CKM_DES3_CBC without padding: data must be whole blocks.
-    case encrypt(Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8])
-    case decrypt(Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8])
+    /// A block-cipher mode (CKM_AES_ECB/CBC/CTR/GCM, CKM_DES3_ECB/CBC), no
+    /// padding: ECB and CBC take whole blocks; CTR refuses a counter that
+    /// would wrap; GCM encryption returns ciphertext ‖ tag, and decryption
+    /// takes ciphertext ‖ tag and answers ``CryptoError/Code/dataInvalid``,
+    /// with no plaintext, when the tag does not match (``CipherRules``).
+    case encrypt(Mechanism, key: SecureBytes, parameters: CipherParameters, data: [UInt8])
+    case decrypt(Mechanism, key: SecureBytes, parameters: CipherParameters, data: [UInt8])
     /// RSA encryption (RFC 8017 §7): CKM_RSA_X_509 (the data as an integer below
     /// n), CKM_RSA_PKCS (RSAES-PKCS1-v1_5) or CKM_RSA_PKCS_OAEP (`oaep`, RFC 8017's
     /// defaults when nil); k bytes of ciphertext.
@@ -114,4 +118,16 @@ public enum CryptoResult: Sendable {
     case dhKeyPair(DHKeyPair)
     /// A generated EC key, its ``ECPrivateKey/publicKey`` present.
     case ecKeyPair(ECPrivateKey)
+}
+
+extension CryptoRequest {
+    /// CBC encryption with `iv` (``CipherParameters/iv(_:)``), as IKE's ciphers ask for it.
+    public static func encrypt(_ mechanism: Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8]) -> CryptoRequest {
+        .encrypt(mechanism, key: key, parameters: .iv(iv), data: data)
+    }
+
+    /// CBC decryption with `iv`.
+    public static func decrypt(_ mechanism: Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8]) -> CryptoRequest {
+        .decrypt(mechanism, key: key, parameters: .iv(iv), data: data)
+    }
 }

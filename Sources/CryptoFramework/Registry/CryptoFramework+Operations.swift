@@ -37,18 +37,29 @@ extension CryptoFramework {
 
     /// CBC encryption without padding (data must be whole blocks).
     public func encrypt(_ mechanism: Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8]) throws -> [UInt8] {
-        try perform(.encrypt(mechanism, key: key, iv: iv, data: data)).value.bytes
+        try perform(.encrypt(mechanism, key: key, parameters: .iv(iv), data: data)).value.bytes
     }
     public func encrypt(_ mechanism: Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8]) async throws -> [UInt8] {
-        try await perform(.encrypt(mechanism, key: key, iv: iv, data: data)).value.bytes
+        try await perform(.encrypt(mechanism, key: key, parameters: .iv(iv), data: data)).value.bytes
     }
 
     /// CBC decryption without padding (data must be whole blocks).
     public func decrypt(_ mechanism: Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8]) throws -> [UInt8] {
-        try perform(.decrypt(mechanism, key: key, iv: iv, data: data)).value.bytes
+        try perform(.decrypt(mechanism, key: key, parameters: .iv(iv), data: data)).value.bytes
     }
     public func decrypt(_ mechanism: Mechanism, key: SecureBytes, iv: [UInt8], data: [UInt8]) async throws -> [UInt8] {
-        try await perform(.decrypt(mechanism, key: key, iv: iv, data: data)).value.bytes
+        try await perform(.decrypt(mechanism, key: key, parameters: .iv(iv), data: data)).value.bytes
+    }
+
+    /// Encryption in any block-cipher mode (``CipherParameters``): ECB, CBC, CTR, GCM (ciphertext ‖ tag).
+    public func encrypt(_ mechanism: Mechanism, key: SecureBytes, parameters: CipherParameters, data: [UInt8]) throws -> [UInt8] {
+        try perform(.encrypt(mechanism, key: key, parameters: parameters, data: data)).value.bytes
+    }
+
+    /// Decryption in any block-cipher mode; GCM takes ciphertext ‖ tag and
+    /// throws ``CryptoError/Code/dataInvalid`` with no plaintext on a wrong tag.
+    public func decrypt(_ mechanism: Mechanism, key: SecureBytes, parameters: CipherParameters, data: [UInt8]) throws -> [UInt8] {
+        try perform(.decrypt(mechanism, key: key, parameters: parameters, data: data)).value.bytes
     }
 
     /// RSA encryption (CKM_RSA_PKCS, CKM_RSA_PKCS_OAEP with `oaep` or RFC 8017's

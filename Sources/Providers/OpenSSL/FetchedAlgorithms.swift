@@ -5,12 +5,12 @@ import CryptoFramework
 /// so hot paths skip the provider lookup an implicit fetch does on every call.
 final class FetchedDigest: @unchecked Sendable {  // immutable; fetched EVP_MDs are reference-counted and thread-safe to use; the HMAC template is only ever duplicated
     let pointer: OpaquePointer
-    let hash: HashAlgorithm
+    let hash: DigestAlgorithm
     /// An EVP_MAC_CTX for HMAC with this digest already set, duplicated per
     /// request: HMAC() would fetch the MAC and the digest by name on every call.
     let hmacTemplate: OpaquePointer
 
-    init?(_ hash: HashAlgorithm) {
+    init?(_ hash: DigestAlgorithm) {
         let name = FetchedDigest.openSSLName(hash)
         guard let md = EVP_MD_fetch(nil, name, nil) else {
             OpenSSLFailure.clearErrorQueue()
@@ -51,8 +51,9 @@ final class FetchedDigest: @unchecked Sendable {  // immutable; fetched EVP_MDs 
         EVP_MD_free(pointer)
     }
 
-    static func openSSLName(_ hash: HashAlgorithm) -> String {
+    static func openSSLName(_ hash: DigestAlgorithm) -> String {
         switch hash {
+        case .md5: "MD5"
         case .sha1: "SHA1"
         case .sha224: "SHA2-224"
         case .sha256: "SHA2-256"
@@ -87,39 +88,64 @@ final class FetchedCipher: @unchecked Sendable {  // immutable; fetched EVP_CIPH
 
 /// Everything the provider fetches at start-up, by what requests name.
 struct FetchedAlgorithms: Sendable {
-    /// Indexed by position in `HashAlgorithm.allCases` (no hashing per request).
+    /// Indexed by position in `DigestAlgorithm.allCases` (no hashing per request).
     private let digests: [FetchedDigest?]
-    /// AES-CBC by key length in bytes (16, 24, 32).
-    let aesCBC: [Int: FetchedCipher]
-    let des3CBC: FetchedCipher?
+    /// The block-cipher modes by mechanism, then by key length in bytes.
+    private let ciphers: [Mechanism: [Int: FetchedCipher]]
+
+    /// libcrypto's names for the modes served, by key length in bytes.
+    static let cipherNames: [Mechanism: [Int: String]] = {
+        var names: [Mechanism: [Int: String]] = [:]
+        for (mechanism, mode) in [(Mechanism.aesECB, "ECB"), (.aesCBC, "CBC"), (.aesCTR, "CTR"), (.aesGCM, "GCM")] {
+            names[mechanism] = Dictionary(uniqueKeysWithValues: [16, 24, 32].map { ($0, "AES-\($0 * 8)-\(mode)") })
+        }
+        names[.des3ECB] = [24: "DES-EDE3-ECB"]
+        names[.des3CBC] = [24: "DES-EDE3-CBC"]
+        return names
+    }()
 
     init() {
-        self.digests = HashAlgorithm.allCases.map { FetchedDigest($0) }
-        var aes: [Int: FetchedCipher] = [:]
-        for bytes in [16, 24, 32] { aes[bytes] = FetchedCipher("AES-\(bytes * 8)-CBC") }
-        self.aesCBC = aes
-        self.des3CBC = FetchedCipher("DES-EDE3-CBC")
+        self.digests = DigestAlgorithm.allCases.map { FetchedDigest($0) }
+        self.ciphers = Self.cipherNames.mapValues { $0.compactMapValues(FetchedCipher.init) }
     }
 
     /// True when every algorithm the mechanism table promises was found.
     var isComplete: Bool {
-        digests.allSatisfy { $0 != nil } && aesCBC.count == 3 && des3CBC != nil
+        digests.allSatisfy { $0 != nil } && Self.cipherNames.allSatisfy { ciphers[$0.key]?.count == $0.value.count }
     }
 
-    func digest(_ hash: HashAlgorithm) throws -> FetchedDigest {
-        guard let md = digests[Self.index(hash)], md.hash == hash else {
-            throw CryptoError(.providerFailed, "openssl: digest \(FetchedDigest.openSSLName(hash)) is not available in this libcrypto")
+    func digest(_ hash: HashAlgorithm) throws -> FetchedDigest { try digest(DigestAlgorithm(hash)) }
+
+    func digest(_ algorithm: DigestAlgorithm) throws -> FetchedDigest {
+        guard let md = digests[Self.index(algorithm)], md.hash == algorithm else {
+            throw CryptoError(.providerFailed, "openssl: digest \(FetchedDigest.openSSLName(algorithm)) is not available in this libcrypto")
         }
         return md
     }
 
-    private static func index(_ hash: HashAlgorithm) -> Int {
-        switch hash {
-        case .sha1: 0
-        case .sha224: 1
-        case .sha256: 2
-        case .sha384: 3
-        case .sha512: 4
+    /// The mode for `mechanism` with a `keyLength`-byte key.
+    func cipher(_ mechanism: Mechanism, keyLength: Int) throws -> FetchedCipher {
+        guard let lengths = Self.cipherNames[mechanism] else {
+            throw CryptoError(.mechanismInvalid, "openssl does not serve \(mechanism)")
+        }
+        guard lengths[keyLength] != nil else {
+            let allowed = lengths.keys.sorted().map(String.init).joined(separator: ", ")
+            throw CryptoError(.keySizeRange, "\(mechanism) takes \(allowed)-byte keys, got \(keyLength) bytes")
+        }
+        guard let found = ciphers[mechanism]?[keyLength] else {
+            throw CryptoError(.providerFailed, "openssl: \(lengths[keyLength]!) is not available in this libcrypto")
+        }
+        return found
+    }
+
+    private static func index(_ algorithm: DigestAlgorithm) -> Int {
+        switch algorithm {
+        case .md5: 0
+        case .sha1: 1
+        case .sha224: 2
+        case .sha256: 3
+        case .sha384: 4
+        case .sha512: 5
         }
     }
 }

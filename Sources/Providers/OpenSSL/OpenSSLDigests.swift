@@ -50,3 +50,71 @@ extension FetchedDigest {
         return out
     }
 }
+
+/// A multi-part digest on an EVP_MD_CTX.
+final class OpenSSLDigestStream: ProviderStream {
+    private let context: OpaquePointer
+    private let digest: FetchedDigest
+
+    init(_ digest: FetchedDigest) throws {
+        context = try OpenSSLFailure.check(EVP_MD_CTX_new(), "EVP_MD_CTX_new")
+        self.digest = digest
+        guard EVP_DigestInit_ex2(context, digest.pointer, nil) == 1 else {
+            EVP_MD_CTX_free(context)
+            throw OpenSSLFailure.error(.providerFailed, "EVP_DigestInit_ex2(\(digest.hash))")
+        }
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    func update(_ input: [UInt8]) throws -> [UInt8] {
+        let ok = input.withUnsafeBytes { EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
+        try OpenSSLFailure.check(ok, "EVP_DigestUpdate(\(digest.hash))")
+        return []
+    }
+
+    func finish() throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: digest.hash.digestLength)
+        var length: UInt32 = 0
+        let ok = out.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        try OpenSSLFailure.check(ok, "EVP_DigestFinal_ex(\(digest.hash))")
+        guard Int(length) == out.count else { throw OpenSSLFailure.error(.providerFailed, "EVP_DigestFinal_ex(\(digest.hash)) wrote \(length) bytes") }
+        return out
+    }
+}
+
+/// A multi-part HMAC on a copy of the digest's prepared EVP_MAC_CTX, keyed
+/// once; the context (and the keyed state in it) is freed with the stream.
+final class OpenSSLHMACStream: ProviderStream {
+    private let context: OpaquePointer
+    private let digest: FetchedDigest
+
+    init(_ digest: FetchedDigest, key: SecureBytes) throws {
+        guard let context = EVP_MAC_CTX_dup(digest.hmacTemplate) else {
+            throw OpenSSLFailure.error(.hostMemory, "EVP_MAC_CTX_dup(HMAC-\(digest.hash))")
+        }
+        self.context = context
+        self.digest = digest
+        let ok = key.withUnsafeBytes { EVP_MAC_init(context, $0.bindMemory(to: UInt8.self).baseAddress, $0.count, nil) }
+        guard ok == 1 else {
+            EVP_MAC_CTX_free(context)
+            throw OpenSSLFailure.error(.providerFailed, "EVP_MAC_init(HMAC-\(digest.hash))")
+        }
+    }
+
+    deinit { EVP_MAC_CTX_free(context) }
+
+    func update(_ input: [UInt8]) throws -> [UInt8] {
+        let ok = input.withUnsafeBufferPointer { EVP_MAC_update(context, $0.baseAddress, $0.count) }
+        try OpenSSLFailure.check(ok, "EVP_MAC_update(HMAC-\(digest.hash))")
+        return []
+    }
+
+    func finish() throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: digest.hash.digestLength)
+        var length = 0
+        let ok = out.withUnsafeMutableBufferPointer { EVP_MAC_final(context, $0.baseAddress, &length, $0.count) }
+        guard ok == 1, length == out.count else { throw OpenSSLFailure.error(.providerFailed, "EVP_MAC_final(HMAC-\(digest.hash))") }
+        return out
+    }
+}

@@ -22,7 +22,7 @@ enum OpenSSLKeyWrap {
         guard let cipher = ciphers[mechanism]?[key.count] else {
             throw CryptoError(.providerFailed, "openssl: \(mechanism.name) with a \(key.count * 8)-bit key is not available in this libcrypto")
         }
-        let context = try CipherContext()
+        let context = try WrapCipherContext()
         // Wrap-mode ciphers refuse to initialise without this flag (evp_enc.c).
         EVP_CIPHER_CTX_set_flags(context.pointer, Int32(EVP_CIPHER_CTX_FLAG_WRAP_ALLOW))
         let initialized = key.withUnsafeBytes { k in
@@ -51,3 +51,14 @@ enum OpenSSLKeyWrap {
     }
 }
 
+
+/// An owned EVP_CIPHER_CTX for one wrap or unwrap (the wrap modes are set up by hand).
+private final class WrapCipherContext {
+    let pointer: OpaquePointer
+
+    init() throws {
+        pointer = try OpenSSLFailure.check(EVP_CIPHER_CTX_new(), "EVP_CIPHER_CTX_new")
+    }
+
+    deinit { EVP_CIPHER_CTX_free(pointer) }  // also cleanses the key schedule
+}

@@ -13,7 +13,7 @@ enum OpenSSLMechanisms {
 
     static let table: [MechanismInfo] = {
         var table = MechanismInfo.rsaTable(bits: rsaBits.min...rsaBits.max) + MechanismInfo.dhTable(bits: dhBits.min...dhBits.max)
-        for hash in HashAlgorithm.allCases {
+        for hash in DigestAlgorithm.allCases {
             table.append(MechanismInfo(hash.digestMechanism, flags: .digest))
             table.append(MechanismInfo(hash.hmacMechanism, minKeyBits: hmacKeyBits.min, maxKeyBits: hmacKeyBits.max, flags: [.sign, .verify]))
         }
@@ -21,8 +21,12 @@ enum OpenSSLMechanisms {
         table += MechanismInfo.ecdsaTable(curves: .prime) + MechanismInfo.ed25519Table()
         table.append(MechanismInfo.x25519KeyPairEntry())
         table.append(MechanismInfo.ecdhEntry(curves: ECCurves.prime.union(.x25519)))
-        table.append(MechanismInfo(.aesCBC, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt]))
-        table.append(MechanismInfo(.des3CBC, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt]))
+        for aes: Mechanism in [.aesECB, .aesCBC, .aesCTR, .aesGCM] {
+            table.append(MechanismInfo(aes, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt]))
+        }
+        for des3: Mechanism in [.des3ECB, .des3CBC] {
+            table.append(MechanismInfo(des3, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt]))
+        }
         table += MechanismInfo.aesKeyWrapTable()
         return table
     }()

@@ -4,7 +4,7 @@ import Synchronization
 
 /// The `openssl` software provider: the host's libcrypto (OpenSSL 3) serving
 /// RSA, Diffie-Hellman, ECDSA and ECDH on P-256/384/521, Ed25519, X25519,
-/// SHA digests, HMAC and AES/3DES-CBC.
+/// MD5 and SHA digests, HMAC, AES-ECB/CBC/CTR/GCM and 3DES-ECB/CBC.
 public final class OpenSSLProvider: CryptoProvider {
     public let descriptor: ProviderDescriptor
 
@@ -17,7 +17,7 @@ public final class OpenSSLProvider: CryptoProvider {
     public init() {
         descriptor = ProviderDescriptor(
             name: "openssl", kind: .software,
-            summary: "libcrypto \(OpenSSLProvider.libraryVersion): RSA, Diffie-Hellman, ECDSA, ECDH, Ed25519, X25519, SHA-1/SHA-2, HMAC, AES-CBC, 3DES-CBC",
+            summary: "libcrypto \(OpenSSLProvider.libraryVersion): RSA, Diffie-Hellman, ECDSA, ECDH, Ed25519, X25519, MD5, SHA-1/SHA-2, HMAC, AES-ECB/CBC/CTR/GCM, 3DES-ECB/CBC",
             mechanisms: OpenSSLMechanisms.table)
         algorithms = FetchedAlgorithms()
         isFailed = !algorithms.isComplete
@@ -43,19 +43,21 @@ public final class OpenSSLProvider: CryptoProvider {
             guard let scheme = RSAScheme(mechanism) else { throw unsupported(request) }
             return .verified(try rsa.verify(scheme, key: key, data: data, signature: signature, pss: pss))
         case .digest(let mechanism, let data):
-            guard let hash = HashAlgorithm(digestMechanism: mechanism) else { throw unsupported(request) }
+            guard let hash = DigestAlgorithm(digestMechanism: mechanism) else { throw unsupported(request) }
             return .bytes(try algorithms.digest(hash).digest(data))
         case .mac(let mechanism, let key, let data):
-            guard let hash = HashAlgorithm(hmacMechanism: mechanism) else { throw unsupported(request) }
+            guard let hash = DigestAlgorithm(hmacMechanism: mechanism) else { throw unsupported(request) }
             return .secret(try algorithms.digest(hash).hmac(key: key, data))
-        case .encrypt(let mechanism, let key, let iv, let data) where AESKeyWrap.mechanisms.contains(mechanism):
-            return .bytes(try OpenSSLKeyWrap.crypt(mechanism, wrap: true, key: key, iv: iv, data: data))
-        case .decrypt(let mechanism, let key, let iv, let data) where AESKeyWrap.mechanisms.contains(mechanism):
-            return .bytes(try OpenSSLKeyWrap.crypt(mechanism, wrap: false, key: key, iv: iv, data: data))
-        case .encrypt(let mechanism, let key, let iv, let data):
-            return .bytes(try cipher(mechanism, key: key, request).crypt(encrypt: true, key: key, iv: iv, data: data))
-        case .decrypt(let mechanism, let key, let iv, let data):
-            return .bytes(try cipher(mechanism, key: key, request).crypt(encrypt: false, key: key, iv: iv, data: data))
+        case .encrypt(let mechanism, let key, let parameters, let data) where AESKeyWrap.mechanisms.contains(mechanism):
+            return .bytes(try OpenSSLKeyWrap.crypt(mechanism, wrap: true, key: key, iv: parameters.ivBytes, data: data))
+        case .decrypt(let mechanism, let key, let parameters, let data) where AESKeyWrap.mechanisms.contains(mechanism):
+            return .bytes(try OpenSSLKeyWrap.crypt(mechanism, wrap: false, key: key, iv: parameters.ivBytes, data: data))
+        case .encrypt(let mechanism, let key, let parameters, let data):
+            try CipherRules.checkData(mechanism, parameters, count: data.count, encrypting: true)
+            return .bytes(try algorithms.cipher(mechanism, keyLength: key.count).crypt(encrypt: true, key: key, parameters: parameters, data: data))
+        case .decrypt(let mechanism, let key, let parameters, let data):
+            try CipherRules.checkData(mechanism, parameters, count: data.count, encrypting: false)
+            return .bytes(try algorithms.cipher(mechanism, keyLength: key.count).crypt(encrypt: false, key: key, parameters: parameters, data: data))
         case .encryptRSA(let mechanism, let key, let data, let oaep):
             // The padding is the framework's (one answer on every provider); s^e on libcrypto's Montgomery arithmetic.
             let operation = try OpenSSLRSAPublicOperation.of(key, scratch: publicScratch)
@@ -94,21 +96,28 @@ public final class OpenSSLProvider: CryptoProvider {
         }
     }
 
-    private func cipher(_ mechanism: Mechanism, key: SecureBytes, _ request: CryptoRequest) throws -> FetchedCipher {
-        let found: FetchedCipher?
-        switch mechanism {
-        case .aesCBC:
-            guard [16, 24, 32].contains(key.count) else {
-                throw CryptoError(.keySizeRange, "CKM_AES_CBC takes 16-, 24- or 32-byte keys, got \(key.count) bytes")
-            }
-            found = algorithms.aesCBC[key.count]
-        case .des3CBC:
-            found = algorithms.des3CBC
-        default:
-            throw unsupported(request)
+    /// Digests, HMACs and every cipher mode but GCM decryption (whose tag the
+    /// framework checks before release, so it comes in one request) run as
+    /// libcrypto contexts fed part by part.
+    public func beginStream(_ request: StreamRequest, context: OperationContext) throws -> (any ProviderStream)? {
+        _ = try tableEntry(for: request.request(data: []))
+        switch request {
+        case .digest(let mechanism):
+            guard let hash = DigestAlgorithm(digestMechanism: mechanism) else { return nil }
+            return try OpenSSLDigestStream(algorithms.digest(hash))
+        case .mac(let mechanism, let key):
+            guard let hash = DigestAlgorithm(hmacMechanism: mechanism) else { return nil }
+            return try OpenSSLHMACStream(algorithms.digest(hash), key: key)
+        case .encrypt(let mechanism, let key, let parameters):
+            try CipherRules.checkParameters(mechanism, parameters)
+            let cipher = try algorithms.cipher(mechanism, keyLength: key.count)
+            return OpenSSLCipherStream(try CipherContext(cipher, encrypting: true, key: key, parameters: parameters))
+        case .decrypt(let mechanism, let key, let parameters):
+            try CipherRules.checkParameters(mechanism, parameters)
+            if case .gcm = parameters { return nil }
+            let cipher = try algorithms.cipher(mechanism, keyLength: key.count)
+            return OpenSSLCipherStream(try CipherContext(cipher, encrypting: false, key: key, parameters: parameters))
         }
-        guard let found else { throw CryptoError(.providerFailed, "openssl: \(mechanism) is not available in this libcrypto") }
-        return found
     }
 
     private func groupContext(_ group: DHGroup) throws -> DHGroupContext {

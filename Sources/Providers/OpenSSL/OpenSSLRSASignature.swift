@@ -20,8 +20,8 @@ struct OpenSSLRSASignature {
 
         func setup(_ operation: RSAContextSetup.Operation) -> RSAContextSetup {
             RSAContextSetup(
-                operation: operation, padding: padding, signatureDigest: signatureDigest?.hash,
-                mgf1Digest: pss?.mgf1.hash, saltLength: pss?.saltLength)
+                operation: operation, padding: padding, signatureDigest: signatureDigest?.hash.hash,
+                mgf1Digest: pss?.mgf1.hash.hash, saltLength: pss?.saltLength)
         }
     }
 

@@ -20,7 +20,7 @@ enum PKCS11Mechanisms {
                              .sha1RSAPKCSPSS, .sha224RSAPKCSPSS, .sha256RSAPKCSPSS, .sha384RSAPKCSPSS, .sha512RSAPKCSPSS] {
             table[m] = [.sign, .verify]
         }
-        for m: Mechanism in [.sha1, .sha224, .sha256, .sha384, .sha512] { table[m] = [.digest] }
+        for m: Mechanism in [.md5, .sha1, .sha224, .sha256, .sha384, .sha512] { table[m] = [.digest] }
         for m in Mechanism.ecdsaMechanisms + [.eddsa] { table[m] = [.sign, .verify, .ecAny] }
         table[.ecKeyPairGen] = [.generateKeyPair, .ecAny]
         table[.ecEdwardsKeyPairGen] = [.generateKeyPair, .ecAny]

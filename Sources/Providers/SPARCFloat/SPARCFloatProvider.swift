@@ -21,12 +21,15 @@ public final class SPARCFloatProvider: CryptoProvider {
     public static let keyBits = 512...4096
 
     static let mechanisms: [MechanismInfo] =
-        MechanismInfo.rsaTable(bits: keyBits) + MechanismInfo.dhTable(bits: keyBits) + [
-            MechanismInfo(.sha1, flags: .digest),
-            MechanismInfo(.sha256, flags: .digest),
-            // HMAC keys of 1 byte to 1 KiB, as the openssl provider computing them.
-            MechanismInfo(.sha1HMAC, minKeyBits: 8, maxKeyBits: 8192, flags: [.sign, .verify]),
-            MechanismInfo(.sha256HMAC, minKeyBits: 8, maxKeyBits: 8192, flags: [.sign, .verify]),
+        MechanismInfo.rsaTable(bits: keyBits) + MechanismInfo.dhTable(bits: keyBits)
+        // The digests and HMACs of Solaris 10's software providers md5, sha1 and
+        // sha2 (illumos usr/src/uts/common/crypto/io/md5_mod.c, sha1_mod.c,
+        // sha2_mod.c: MD5, SHA1, SHA256, SHA384, SHA512 and their HMACs),
+        // HMAC keys of 1 byte to 1 KiB, as the openssl provider computing them.
+        + [DigestAlgorithm.md5, .sha1, .sha256, .sha384, .sha512].flatMap { hash in
+            [MechanismInfo(hash.digestMechanism, flags: .digest),
+             MechanismInfo(hash.hmacMechanism, minKeyBits: 8, maxKeyBits: 8192, flags: [.sign, .verify])]
+        } + [
             MechanismInfo(.aesCBC, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt]),
             MechanismInfo(.des3CBC, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt]),
         ] + MechanismInfo.aesKeyWrapTable() + [
@@ -76,6 +79,17 @@ public final class SPARCFloatProvider: CryptoProvider {
         let result = try compute(request, context: context)
         holdOnThread(since: start, context: context)
         return result
+    }
+
+    /// The symmetric mechanisms stream on libcrypto's contexts, charged in
+    /// modeled T1 cycles (``SPARCFloatStream``); nil when libcrypto has no context for it.
+    public func beginStream(_ request: StreamRequest, context: OperationContext) throws -> (any ProviderStream)? {
+        let probe = request.request(data: [])
+        _ = try tableEntry(for: probe)
+        guard SymmetricSoftwareCost.cycles(probe, on: chip) != nil,
+            let inner = try libcrypto.beginStream(request, context: OperationContext())
+        else { return nil }
+        return SPARCFloatStream(inner, request: request, provider: self, context: context)
     }
 
     public func performAsync(_ request: CryptoRequest, context: OperationContext) async throws -> CryptoResult {
