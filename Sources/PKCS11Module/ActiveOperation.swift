@@ -1,12 +1,16 @@
 package import CPKCS11
 import CryptoFramework
 
-/// A multi-part operation that gathers its input until Final (sign, verify,
-/// digest: the framework takes whole messages).
-protocol GatheringOperation {
-    var data: [UInt8] { get set }
+/// An operation with a single-part and a multi-part form.
+protocol MultiPartOperation {
     /// Set by the first Update: C_Sign/C_Digest may no longer finish it (v2.40 §5.12).
     var multiPart: Bool { get set }
+}
+
+/// A multi-part operation that gathers its input until Final (RSA and EC
+/// signatures: the framework takes whole messages).
+protocol GatheringOperation: MultiPartOperation {
+    var data: [UInt8] { get set }
 }
 
 /// Longest message a multi-part operation gathers.
@@ -57,10 +61,30 @@ extension Module {
         }
     }
 
+    /// C_DigestUpdate, C_SignUpdate, C_VerifyUpdate on a framework stream:
+    /// the part goes to the provider now. An error ends the operation.
+    func feed<T: MultiPartOperation>(
+        _ session: CK_SESSION_HANDLE, _ field: WritableKeyPath<Session, T?>, _ part: [UInt8], function: String,
+        _ stream: (T) -> CryptoStream?
+    ) throws(CryptokiError) {
+        var (operation, call) = try active(session, field)
+        guard let target = stream(operation) else { throw .functionFailed }
+        do {
+            _ = try call.streamUpdate(target, part, function: function, step: .data)
+        } catch {
+            keep(nil, session, field)
+            throw error
+        }
+        if !operation.multiPart {
+            operation.multiPart = true
+            keep(operation, session, field)
+        }
+    }
+
     /// Before computing an output of `needed` bytes: the two-call protocol's
     /// checks. False for a length query (the operation stays); a short buffer
     /// throws CKR_BUFFER_TOO_SMALL (the operation stays); any other error ends it.
-    func outputWanted<T: GatheringOperation>(
+    func outputWanted<T: MultiPartOperation>(
         _ operation: T, singlePart: Bool, needed: Int, _ session: CK_SESSION_HANDLE, _ field: WritableKeyPath<Session, T?>,
         _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?
     ) throws(CryptokiError) -> Bool {

@@ -2,9 +2,8 @@ package import CPKCS11
 import CryptoFramework
 
 /// C_EncryptInit/C_Encrypt/C_EncryptUpdate/C_EncryptFinal and the C_Decrypt*
-/// set. Each step runs on a copy of the stream and is kept only when its
-/// output was delivered, so a length query or a short buffer leaves the
-/// operation as it was (v2.40 §5.2).
+/// set. Each step's output length is known before it runs, so a length
+/// query or a short buffer leaves the operation as it was (v2.40 §5.2).
 extension Module {
     package func cipherInit(_ session: CK_SESSION_HANDLE, _ mechanism: MechanismArgument, _ key: CK_OBJECT_HANDLE, encrypting: Bool) throws(CryptokiError) {
         // RSA encryption runs as its own operation (RSACipherOperation); one cipher operation per direction.
@@ -31,15 +30,24 @@ extension Module {
         let field = Self.field(encrypting)
         let (stream, call) = try active(session, field)
         var next = stream
-        let output: [UInt8]
         do throws(CryptokiError) {
             guard length != nil else { throw CryptokiError.argumentsBad }
+            // The length first: a query or a short buffer must leave the stream untouched.
+            let needed: Int
             switch step {
             case .single(let data):
                 guard !stream.multiPart else { throw CryptokiError.operationActive }
-                if !stream.padded || !encrypting, data.count % stream.blockSize != 0 || (stream.padded && data.isEmpty) {
-                    throw encrypting ? CryptokiError.dataLenRange : .encryptedDataLenRange
-                }
+                guard stream.acceptsSinglePart(data.count) else { throw encrypting ? CryptokiError.dataLenRange : .encryptedDataLenRange }
+                needed = stream.singleOutputLength(data.count)
+            case .update(let data):
+                needed = stream.updateOutputLength(data.count)
+            case .final:
+                needed = stream.finalOutputLength
+            }
+            guard try OutputBuffer.check(needed: needed, buffer: out, length: length) == .written else { return }
+            let output: [UInt8]
+            switch step {
+            case .single(let data):
                 output = try next.update(data, call: call) + next.final(call: call)
             case .update(let data):
                 next.multiPart = true
@@ -47,7 +55,7 @@ extension Module {
             case .final:
                 output = try next.final(call: call)
             }
-            guard try OutputBuffer.write(output, to: out, length: length) else { return }  // length query: nothing changes
+            try OutputBuffer.write(output, to: out, length: length)
         } catch {
             if error.rv != CKR_BUFFER_TOO_SMALL { keep(nil, session, field) }
             throw error

@@ -96,3 +96,42 @@ package struct MechanismArgument {
         return parameter.withUnsafeBytes { $0.loadUnaligned(as: T.self) }
     }
 }
+
+/// Multi-part operations on framework streams (``CryptoStream``): begun at
+/// C_*Init on the provider selection picks, fed by each Update, ended by Final.
+extension FrameworkCall {
+    func stream(_ request: StreamRequest, function: String) throws(CryptokiError) -> CryptoStream {
+        do {
+            return try framework.beginStream(request)
+        } catch let error as CryptoError {
+            if trace.isOn { trace.note("\(function) \(request.mechanism.name) failed: \(error)") }
+            throw CryptokiError(error, step: .setup)
+        } catch {
+            throw .functionFailed
+        }
+    }
+
+    func streamUpdate(_ stream: CryptoStream, _ part: [UInt8], function: String, step: OperationStep) throws(CryptokiError) -> [UInt8] {
+        do {
+            return try stream.update(part)
+        } catch let error as CryptoError {
+            if trace.isOn { trace.note("\(function) \(stream.request.mechanism.name) failed: \(error)") }
+            throw CryptokiError(error, step: step)
+        } catch {
+            throw .functionFailed
+        }
+    }
+
+    func streamFinish(_ stream: CryptoStream, function: String, step: OperationStep) throws(CryptokiError) -> [UInt8] {
+        do {
+            let reported = try stream.finish()
+            trace.served(function, reported.report)
+            return reported.value
+        } catch let error as CryptoError {
+            if trace.isOn { trace.note("\(function) \(stream.request.mechanism.name) failed: \(error)") }
+            throw CryptokiError(error, step: step)
+        } catch {
+            throw .functionFailed
+        }
+    }
+}

@@ -6,7 +6,8 @@ import CryptoFramework
 /// them all, flags OR'ed (CKF_HW when a hardware provider serves it). Only
 /// mechanisms the module serves completely are listed; the CBC_PAD modes
 /// (PKCS#7 padding around the framework's CBC) follow their CBC mechanism,
-/// the secret-key generators follow the `random` pseudo-mechanism.
+/// the _HMAC_GENERAL forms (the HMAC cut to a length) their HMAC, and the
+/// secret-key generators the `random` pseudo-mechanism.
 public struct MetaslotMechanism: Sendable, Hashable {
     public let type: UInt
     public let minKeySize: UInt
@@ -21,7 +22,9 @@ public struct MetaslotMechanism: Sendable, Hashable {
         case MetaslotMechanisms.genericSecretKeyGen: "CKM_GENERIC_SECRET_KEY_GEN"
         case MetaslotMechanisms.aesKeyGen: "CKM_AES_KEY_GEN"
         case MetaslotMechanisms.des3KeyGen: "CKM_DES3_KEY_GEN"
-        default: Mechanism(value: UInt64(type))?.name ?? "0x" + String(type, radix: 16)
+        default:
+            if let (hmac, general) = HMACMechanism.resolve(CK_MECHANISM_TYPE(type)), general { HMACMechanism.generalName(hmac) }
+            else { Mechanism(value: UInt64(type))?.name ?? "0x" + String(type, radix: 16) }
         }
     }
 }
@@ -36,7 +39,9 @@ public enum MetaslotMechanisms {
         .sha224RSAPKCS, .sha224RSAPKCSPSS,
         .ecKeyPairGen, .ecdsa, .ecdsaSHA1, .ecdsaSHA224, .ecdsaSHA256, .ecdsaSHA384, .ecdsaSHA512, .ecdh1Derive,
         .ecEdwardsKeyPairGen, .ecMontgomeryKeyPairGen, .eddsa,
-        .des3CBC, .sha1, .sha256, .sha224, .sha384, .sha512, .aesCBC,
+        .des3ECB, .des3CBC, .aesECB, .aesCBC, .aesCTR, .aesGCM,
+        .md5, .sha1, .sha256, .sha224, .sha384, .sha512,
+        .md5HMAC, .sha1HMAC, .sha256HMAC, .sha224HMAC, .sha384HMAC, .sha512HMAC,
         .rsaPKCSOAEP, .aesKeyWrap, .aesKeyWrapPad,
     ]
     private static let servedSet = Set(served)
@@ -45,8 +50,18 @@ public enum MetaslotMechanisms {
     static let aesCBCPad: UInt = 0x1085, des3CBCPad: UInt = 0x136
     static let genericSecretKeyGen: UInt = 0x350, aesKeyGen: UInt = 0x1080, des3KeyGen: UInt = 0x131
 
+    /// The _HMAC_GENERAL values, each following its HMAC.
+    static let hmacGeneral: [UInt] = DigestAlgorithm.allCases.map { HMACMechanism.generalValue($0.hmacMechanism) }
+
     /// Every value the slot may list, in value order.
-    static let candidates: [UInt] = (served.map { UInt($0.value) } + [aesCBCPad, des3CBCPad, genericSecretKeyGen, aesKeyGen, des3KeyGen]).sorted()
+    static let candidates: [UInt] = (served.map { UInt($0.value) } + [aesCBCPad, des3CBCPad, genericSecretKeyGen, aesKeyGen, des3KeyGen]
+        + hmacGeneral).sorted()
+
+    /// Mechanisms whose key sizes PKCS#11 gives in bytes (v2.40 §2.1.5 for
+    /// AES, DES3, generic secret keys and HMAC); the rest are in bits.
+    static func keySizesInBytes(_ mechanism: Mechanism) -> Bool {
+        CipherRules.blockLength(mechanism) != nil || DigestAlgorithm(hmacMechanism: mechanism) != nil
+    }
 
     /// Whether some active provider may serve the `random` pseudo-mechanism now.
     static func randomAllowed(_ framework: CryptoFramework) -> Bool {
@@ -71,6 +86,10 @@ public enum MetaslotMechanisms {
             guard let base = entry(type == aesCBCPad ? UInt(Mechanism.aesCBC.value) : UInt(Mechanism.des3CBC.value), framework, policy)
             else { return nil }
             return MetaslotMechanism(type: type, minKeySize: base.minKeySize, maxKeySize: base.maxKeySize, flags: base.flags)
+        case _ where hmacGeneral.contains(type):
+            guard let (hmac, _) = HMACMechanism.resolve(CK_MECHANISM_TYPE(type)), let base = entry(UInt(hmac.value), framework, policy)
+            else { return nil }
+            return MetaslotMechanism(type: type, minKeySize: base.minKeySize, maxKeySize: base.maxKeySize, flags: base.flags)
         case genericSecretKeyGen, aesKeyGen, des3KeyGen:
             // Secret keys are random bytes: the generators follow `random`.
             guard union(.random, framework, policy) != nil else { return nil }
@@ -80,9 +99,8 @@ public enum MetaslotMechanisms {
             guard let mechanism = Mechanism(value: UInt64(type)), servedSet.contains(mechanism),
                 let u = union(mechanism, framework, policy)
             else { return nil }
-            // AES and DES3 key sizes are in bytes in PKCS#11 (v2.40 §2.1.5), bits elsewhere.
             let wrapping = AESKeyWrap.mechanisms.contains(mechanism)
-            let bytes = mechanism == .aesCBC || mechanism == .des3CBC || wrapping
+            let bytes = keySizesInBytes(mechanism) || wrapping
             let (low, high) = bytes ? (u.min / 8, u.max / 8) : (u.min, u.max)
             var flags = u.flags.intersection([.hardware, .encrypt, .decrypt, .digest, .sign, .verify, .generateKeyPair, .derive, .ecAny])
             // The module wraps with RSA PKCS#1 v1.5 and OAEP and AES key wrap (C_WrapKey); the

@@ -11,7 +11,36 @@ extension Module {
     }
 
     package func signUpdate(_ session: CK_SESSION_HANDLE, _ part: [UInt8], signing: Bool) throws(CryptokiError) {
-        try gather(session, Self.field(signing), part)
+        let field = Self.field(signing)
+        let (operation, call) = try active(session, field)
+        let function = signing ? "C_SignUpdate" : "C_VerifyUpdate"
+        if operation.macStream != nil {
+            try feed(session, field, part, function: function) { $0.macStream }
+        } else if let hash = operation.hashedWith {
+            if operation.digestStream == nil {
+                var started = operation
+                started.digestStream = try call.stream(.digest(hash.digestMechanism), function: function)
+                keep(started, session, field)
+            }
+            try feed(session, field, part, function: function) { $0.digestStream }
+        } else {
+            try gather(session, field, part)
+        }
+    }
+
+    /// The request Final sends: over the gathered message, or, when the
+    /// message was hashed as it came, the raw request over its digest.
+    private func finalRequest(_ whole: CryptoRequest, _ operation: SignOperation, call: FrameworkCall, function: String, step: OperationStep) throws(CryptokiError) -> CryptoRequest {
+        guard let stream = operation.digestStream else { return whole }
+        let digest = try call.streamFinish(stream, function: function, step: step)
+        guard let raw = operation.prehashed(whole, digest: digest) else { throw .functionFailed }
+        return raw
+    }
+
+    /// The MAC of an HMAC operation, `data` fed first (C_Sign, C_Verify), cut to the mechanism's length.
+    private func mac(_ stream: CryptoStream, length: Int, data: [UInt8]?, call: FrameworkCall, function: String, step: OperationStep) throws(CryptokiError) -> [UInt8] {
+        if let data { _ = try call.streamUpdate(stream, data, function: function, step: step) }
+        return Array(try call.streamFinish(stream, function: function, step: step).prefix(length))
     }
 
     /// C_Sign (`data` given, the operation must not be multi-part) or C_SignFinal (`data` nil).
@@ -19,6 +48,11 @@ extension Module {
         let (operation, call) = try active(session, \.sign)
         guard try outputWanted(operation, singlePart: data != nil, needed: operation.signatureLength, session, \.sign, out, length) else { return }
         defer { keep(nil, session, \.sign) }
+        if case .mac(let stream, let macLength) = operation.key {
+            let value = try mac(stream, length: macLength, data: data, call: call, function: data == nil ? "C_SignFinal" : "C_Sign", step: .data)
+            try OutputBuffer.write(value, to: out, length: length)
+            return
+        }
         let message = data ?? operation.data
         let request: CryptoRequest
         switch operation.key {
@@ -26,7 +60,8 @@ extension Module {
         case .signingEC(let key): request = .signEC(operation.mechanism, key: key, data: message)
         default: throw .functionFailed
         }
-        let signature = try call.bytes(request, function: data == nil ? "C_SignFinal" : "C_Sign")
+        let function = data == nil ? "C_SignFinal" : "C_Sign"
+        let signature = try call.bytes(try finalRequest(request, operation, call: call, function: function, step: .data), function: function)
         try OutputBuffer.write(signature, to: out, length: length)
     }
 
@@ -39,6 +74,13 @@ extension Module {
         let (operation, call) = try active(session, \.verify)
         defer { keep(nil, session, \.verify) }
         guard data == nil || !operation.multiPart else { throw .operationActive }
+        if case .mac(let stream, let macLength) = operation.key {
+            // The length alone can show the MAC wrong (v2.40 §5.13); the bytes are compared in constant time.
+            guard signature.count == macLength else { throw CryptokiError(CKR_SIGNATURE_LEN_RANGE) }
+            let value = try mac(stream, length: macLength, data: data, call: call, function: data == nil ? "C_VerifyFinal" : "C_Verify", step: .verify)
+            guard constantTimeEquals(value, signature) else { throw CryptokiError(CKR_SIGNATURE_INVALID) }
+            return
+        }
         let message = data ?? operation.data
         let request: CryptoRequest
         switch operation.key {
@@ -50,7 +92,8 @@ extension Module {
         default:
             throw .functionFailed
         }
-        let ok = try call.perform(request, function: data == nil ? "C_VerifyFinal" : "C_Verify", step: .verify) { try $0.verified }
+        let function = data == nil ? "C_VerifyFinal" : "C_Verify"
+        let ok = try call.perform(try finalRequest(request, operation, call: call, function: function, step: .verify), function: function, step: .verify) { try $0.verified }
         guard ok else { throw CryptokiError(CKR_SIGNATURE_INVALID) }
     }
 

@@ -1,15 +1,18 @@
 package import CPKCS11
 import CryptoFramework
 
-/// An active C_Sign*/C_Verify*: the mechanism and key fixed at Init, the data
-/// gathered by the Update calls (the framework signs whole messages; a
-/// hashing mechanism's result is the same either way).
+/// An active C_Sign*/C_Verify*: the mechanism and key fixed at Init. An
+/// HMAC runs on a framework stream, part by part; an RSA or EC signature's
+/// data is gathered by the Update calls (the framework signs whole messages;
+/// a hashing mechanism's result is the same either way).
 struct SignOperation: GatheringOperation {
     enum Key {
         case signing(RSAPrivateKey)
         case verifying(RSAPublicKey)
         case signingEC(ECPrivateKey)
         case verifyingEC(ECPublicKey)
+        /// CKM_*_HMAC and CKM_*_HMAC_GENERAL: the MAC's stream and how many of its bytes are the signature.
+        case mac(CryptoStream, length: Int)
     }
 
     let mechanism: Mechanism
@@ -17,6 +20,33 @@ struct SignOperation: GatheringOperation {
     let pss: PSSParameters?
     var data: [UInt8] = []
     var multiPart = false
+    /// A hash-and-sign mechanism fed in parts: the digest stream, begun at the
+    /// first Update; Final signs or verifies the digest with the raw mechanism
+    /// (``prehashed(_:)``), so the message is hashed as it arrives.
+    var digestStream: CryptoStream?
+
+    /// The hash a hash-and-sign mechanism (CKM_SHA*_RSA_PKCS, _PSS,
+    /// CKM_ECDSA_SHA*) applies, nil for the raw mechanisms, EdDSA and HMAC.
+    var hashedWith: HashAlgorithm? {
+        if case .pkcs1Hashed(let h)? = RSAScheme(mechanism) { return h }
+        if case .pssHashed(let h)? = RSAScheme(mechanism) { return h }
+        if case .ecdsaHashed(let h)? = ECSignatureScheme(mechanism) { return h }
+        return nil
+    }
+
+    /// The request over the whole message's `digest`: CKM_RSA_PKCS over the
+    /// DigestInfo and CKM_ECDSA over the digest (the compositions of
+    /// Selection rule 6), CKM_RSA_PKCS_PSS over the digest with the same
+    /// parameters; nil when the mechanism hashes nothing.
+    func prehashed(_ whole: CryptoRequest, digest: [UInt8]) -> CryptoRequest? {
+        if let composition = MechanismComposition.of(mechanism) { return whole.rawHalf(composition, digest: digest) }
+        guard case .pssHashed? = RSAScheme(mechanism) else { return nil }
+        switch whole {
+        case .sign(_, let key, _, let pss): return .sign(.rsaPKCSPSS, key: key, data: digest, pss: pss)
+        case .verify(_, let key, _, let signature, let pss): return .verify(.rsaPKCSPSS, key: key, data: digest, signature: signature, pss: pss)
+        default: return nil
+        }
+    }
 
     var signatureLength: Int {
         switch key {
@@ -24,11 +54,23 @@ struct SignOperation: GatheringOperation {
         case .verifying(let k): k.byteCount
         case .signingEC(let k): k.curve.signatureByteCount ?? 0
         case .verifyingEC(let k): k.curve.signatureByteCount ?? 0
+        case .mac(_, let length): length
         }
+    }
+
+    /// The MAC stream of an HMAC operation, nil for a signature.
+    var macStream: CryptoStream? {
+        if case .mac(let stream, _) = key { return stream }
+        return nil
     }
 
     init(_ argument: MechanismArgument, object: ObjectRecord, state: ModuleState, signing: Bool) throws(CryptokiError) {
         let entry = try state.mechanism(argument.type, flag: signing ? .sign : .verify)
+        if let (hmac, general) = HMACMechanism.resolve(argument.type) {
+            key = try Self.macKey(argument, hmac: hmac, general: general, object: object, entry: entry, state: state, signing: signing)
+            (mechanism, pss) = (hmac, nil)
+            return
+        }
         guard let mechanism = Mechanism(value: UInt64(argument.type)) else { throw .mechanismInvalid }
         if RSAScheme(mechanism) != nil {
             switch (object.key, signing) {
@@ -51,6 +93,36 @@ struct SignOperation: GatheringOperation {
             throw CryptokiError(CKR_KEY_SIZE_RANGE)
         }
         self.mechanism = mechanism
+    }
+
+    /// An HMAC's stream, keyed with a generic secret or AES key (v2.40 §2.22:
+    /// CKK_GENERIC_SECRET; SoftHSM2 and NSS also take other secret keys). An
+    /// _HMAC_GENERAL mechanism takes CK_MAC_GENERAL_PARAMS, the output length
+    /// in bytes (1…the digest's length); the plain one takes no parameter.
+    private static func macKey(
+        _ argument: MechanismArgument, hmac: Mechanism, general: Bool, object: ObjectRecord, entry: MetaslotMechanism,
+        state: ModuleState, signing: Bool
+    ) throws(CryptokiError) -> Key {
+        guard let hash = DigestAlgorithm(hmacMechanism: hmac) else { throw .mechanismInvalid }
+        let length: Int
+        if general {
+            guard let requested = try argument.structure(CK_ULONG.self),  // CK_MAC_GENERAL_PARAMS is a CK_ULONG
+                (1...CK_ULONG(hash.digestLength)).contains(requested)
+            else { throw .mechanismParamInvalid }
+            length = Int(requested)
+        } else {
+            guard argument.parameter == nil else { throw .mechanismParamInvalid }
+            length = hash.digestLength
+        }
+        guard case .secret(let secret) = object.key, [CKK_GENERIC_SECRET, CKK_AES].contains(object.keyType) else {
+            throw .keyTypeInconsistent
+        }
+        // HMAC key sizes are listed in bytes.
+        if entry.maxKeySize > 0, !(Int(entry.minKeySize)...Int(entry.maxKeySize)).contains(secret.count) {
+            throw CryptokiError(CKR_KEY_SIZE_RANGE)
+        }
+        let stream = try state.call.stream(.mac(hmac, key: secret), function: signing ? "C_SignInit" : "C_VerifyInit")
+        return .mac(stream, length: length)
     }
 
     /// The curve family an EC signature mechanism signs with, nil for any other mechanism.
@@ -107,6 +179,24 @@ struct SignOperation: GatheringOperation {
         guard p.sLen <= CK_ULONG(max(0, emLen - hash.digestLength - 2)) else { throw .mechanismParamInvalid }
         return PSSParameters(hash: hash, mgf1Hash: mgf, saltLength: Int(p.sLen))
     }
+}
+
+/// CKM_*_HMAC and CKM_*_HMAC_GENERAL values: each _GENERAL mechanism is its
+/// HMAC's value + 1 in pkcs11t.h (CKM_SHA256_HMAC 0x251, _GENERAL 0x252).
+enum HMACMechanism {
+    /// The HMAC mechanism `type` is or truncates, and whether it is the _GENERAL form.
+    static func resolve(_ type: CK_MECHANISM_TYPE) -> (Mechanism, general: Bool)? {
+        for hash in DigestAlgorithm.allCases {
+            let hmac = hash.hmacMechanism
+            if UInt64(type) == hmac.value { return (hmac, false) }
+            if UInt64(type) == hmac.value + 1 { return (hmac, true) }
+        }
+        return nil
+    }
+
+    static func generalValue(_ hmac: Mechanism) -> UInt { UInt(hmac.value + 1) }
+
+    static func generalName(_ hmac: Mechanism) -> String { hmac.name + "_GENERAL" }
 }
 
 /// PKCS#11 hash mechanism and MGF values ↔ the framework's hash algorithms.
