@@ -17,10 +17,10 @@ struct PKCS11ToolECTests {
         let scratch: Scratch
         let env: [String: String]
 
-        init() throws {
+        init(platform: String = "host") throws {
             try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
             scratch = try Scratch()
-            env = scratch.environment()
+            env = scratch.environment(platform: platform)
             try #require(try tool("--init-token", "--label", "cf-ec", "--so-pin", PKCS11ToolECTests.soPIN).status == 0)
             try #require(try tool("--init-pin", "--so-pin", PKCS11ToolECTests.soPIN, "--pin", PKCS11ToolECTests.userPIN).status == 0)
         }

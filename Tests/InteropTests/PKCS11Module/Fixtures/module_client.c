@@ -303,7 +303,10 @@ static void scenario_bad(void) {
     EXPECT(n > 2);
     CK_MECHANISM_INFO mi;
     CHECK(p11->C_GetMechanismInfo(0, 0x12345678, &mi), CKR_MECHANISM_INVALID);
-    CHECK(p11->C_GetMechanismInfo(0, CKM_SHA256_HMAC, &mi), CKR_MECHANISM_INVALID);  /* the framework's, not served here */
+    CHECK(p11->C_GetMechanismInfo(0, CKM_DES_CBC, &mi), CKR_MECHANISM_INVALID);  /* single DES: left out on purpose */
+    CHECK(p11->C_GetMechanismInfo(0, CKM_RC4, &mi), CKR_MECHANISM_INVALID);
+    CHECK(p11->C_GetMechanismInfo(0, CKM_SHA256_HMAC, &mi), CKR_OK);  /* HMAC key sizes in bytes */
+    EXPECT((mi.flags & CKF_SIGN) && (mi.flags & CKF_VERIFY) && mi.ulMinKeySize == 1 && mi.ulMaxKeySize == 1024);
     CHECK(p11->C_GetMechanismInfo(0, CKM_SHA256_RSA_PKCS, &mi), CKR_OK);
     EXPECT((mi.flags & CKF_SIGN) && mi.ulMinKeySize <= 2048 && mi.ulMaxKeySize >= 2048);
     CK_TOKEN_INFO ti;
@@ -696,6 +699,7 @@ static void scenario_keyvalues(const char *primeHex) {
 
 #include "ec_scenario.c"
 #include "asym_scenario.c"
+#include "symmetric_scenario.c"
 
 /* ---- answers google/pkcs11test expected (docs/conformance.md): an
  * uninitialized module says so before it reads a mechanism; C_WaitForSlotEvent
@@ -777,6 +781,7 @@ int main(int argc, char **argv) {
     else if (strcmp(scenario, "ectoken") == 0) scenario_ec_token(argv[3]);
     else if (strcmp(scenario, "unload") == 0) scenario_unload(argv[1]);
     else if (strcmp(scenario, "conformance") == 0) scenario_conformance();
+    else if (strcmp(scenario, "symmetric") == 0) scenario_symmetric(argv[3]);
     else { fprintf(stderr, "unknown scenario %s\n", scenario); return 2; }
     if (failures == 0) printf("OK\n");
     return failures == 0 ? 0 : 1;
