@@ -21,6 +21,8 @@ enum PKCS11Mechanisms {
             table[m] = [.sign, .verify]
         }
         for m: Mechanism in [.md5, .sha1, .sha224, .sha256, .sha384, .sha512] { table[m] = [.digest] }
+        for hash in DigestAlgorithm.allCases { table[hash.hmacMechanism] = [.sign, .verify] }
+        for m: Mechanism in [.aesECB, .aesCBC, .aesCTR, .aesGCM, .des3ECB, .des3CBC] { table[m] = [.encrypt, .decrypt] }
         for m in Mechanism.ecdsaMechanisms + [.eddsa] { table[m] = [.sign, .verify, .ecAny] }
         table[.ecKeyPairGen] = [.generateKeyPair, .ecAny]
         table[.ecEdwardsKeyPairGen] = [.generateKeyPair, .ecAny]
@@ -37,14 +39,19 @@ enum PKCS11Mechanisms {
         return ECCurves(ECCurve.allCases.filter { $0.family == family && (minKeyBits...maxKeyBits).contains($0.keyBits) }.map(ECCurves.init))
     }
 
-    /// PKCS#11 gives RSA, DH and EC key sizes in bits; others (not served here) in bytes.
+    /// PKCS#11 gives RSA, DH and EC key sizes in bits; AES, DES3 and HMAC
+    /// (generic secret) keys in bytes (v2.40 §2.1.5), turned into bits here.
     static func info(_ type: CK_MECHANISM_TYPE, _ ck: CK_MECHANISM_INFO) -> MechanismInfo? {
         guard let mechanism = Mechanism(value: UInt64(type)), let served = served[mechanism] else { return nil }
         let tokenFlags = MechanismFlags(rawValue: UInt64(ck.flags))
         let flags = tokenFlags.intersection(served.union(.hardware))
         guard !flags.subtracting(.hardware).isEmpty else { return nil }
         let isDigest = served == [.digest]
-        let (low, high) = isDigest ? (0, 0) : (Int(clamping: ck.ulMinKeySize), Int(clamping: ck.ulMaxKeySize))
+        var (low, high) = isDigest ? (0, 0) : (Int(clamping: ck.ulMinKeySize), Int(clamping: ck.ulMaxKeySize))
+        if CipherRules.blockLength(mechanism) != nil || DigestAlgorithm(hmacMechanism: mechanism) != nil {
+            (low, high) = (low.multipliedReportingOverflow(by: 8).overflow ? Int.max : low * 8,
+                           high.multipliedReportingOverflow(by: 8).overflow ? Int.max : high * 8)
+        }
         guard served.isDisjoint(with: .ecAny) else {
             let curves = Self.curves(mechanism, minKeyBits: low, maxKeyBits: max(low, high))
             guard !curves.isEmpty else { return nil }

@@ -73,8 +73,12 @@ public final class PKCS11Provider: CryptoProvider {
                 mechanism, key: key, ciphertext: data, oaep: oaep,
                 privateOperation: { try rawRSA($0, object: try privateObject(key), k: key.publicKey.byteCount, encrypting: false) },
                 hash: { hash, bytes in try digest(hash.digestMechanism, data: bytes) }))
-        case .mac, .encrypt, .decrypt:
-            throw unsupported(request)
+        case .mac(let mechanism, let key, let data):
+            return .secret(try mac(mechanism, key: key, data: data))
+        case .encrypt(let mechanism, let key, let parameters, let data):
+            return .bytes(try crypt(mechanism, key: key, parameters: parameters, data: data, encrypting: true))
+        case .decrypt(let mechanism, let key, let parameters, let data):
+            return .bytes(try crypt(mechanism, key: key, parameters: parameters, data: data, encrypting: false))
         }
     }
 
