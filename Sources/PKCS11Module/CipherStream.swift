@@ -48,64 +48,62 @@ struct CipherStream {
     /// Bytes the next Update of `count` input bytes produces.
     func updateOutputLength(_ count: Int) -> Int {
         guard padded else { return stream.updateOutputLength(count) }
+        return stream.updateOutputLength(blocksHandedOn(count))
+    }
+
+    /// Padded CBC: how many of the pending bytes plus `count` more go to the
+    /// stream now (whole blocks; decryption keeps the last one back for Final).
+    private func blocksHandedOn(_ count: Int) -> Int {
         let total = pending.count + count
         var whole = total - total % blockSize
-        if !encrypting && whole == total && whole > 0 { whole -= blockSize }  // keep the last block
+        if !encrypting && whole == total && whole > 0 { whole -= blockSize }
         return whole
     }
 
     /// Bytes Final produces at most (exactly, except for padded decryption and a GCM tag mismatch).
     var finalOutputLength: Int {
         guard padded else { return stream.finalOutputLength }
-        return encrypting ? (pending.count / blockSize + 1) * blockSize : pending.count
+        let last = encrypting ? (pending.count / blockSize + 1) * blockSize : pending.count
+        return stream.updateOutputLength(last) + stream.finalOutputLength(after: last)
     }
 
     /// Length a single-part C_Encrypt/C_Decrypt of `count` bytes produces (an upper bound when unpadding).
     func singleOutputLength(_ count: Int) -> Int {
-        if padded { return encrypting ? (count / blockSize + 1) * blockSize : count }
-        return stream.updateOutputLength(count) + finalLengthAfter(count)
-    }
-
-    /// Final's output once `count` more bytes have gone in (GCM: the tag, or the plaintext).
-    private func finalLengthAfter(_ count: Int) -> Int {
-        guard case .gcm(let p)? = gcmParameters else { return stream.isIncremental ? 0 : count }
-        return encrypting ? p.tagLength : max(0, count - p.tagLength)
-    }
-
-    private var gcmParameters: CipherParameters? {
-        switch stream.request {
-        case .encrypt(_, _, let p), .decrypt(_, _, let p): if case .gcm = p { return p }
-        default: break
-        }
-        return nil
+        let input = padded && encrypting ? (count / blockSize + 1) * blockSize : count
+        return stream.updateOutputLength(input) + stream.finalOutputLength(after: input)
     }
 
     mutating func update(_ input: [UInt8], call: FrameworkCall) throws(CryptokiError) -> [UInt8] {
         guard padded else { return try call.streamUpdate(stream, input, function: function("Update"), step: step) }
+        let count = blocksHandedOn(input.count)
         pending += input
-        let count = updateOutputLength(0)
         guard count > 0 else { return [] }
         let blocks = Array(pending.prefix(count))
         pending.removeFirst(count)
         return try call.streamUpdate(stream, blocks, function: function("Update"), step: step)
     }
 
+    /// Final: for the padded modes, the last block (padding added, or held
+    /// back for its padding check) goes through the stream, whose Finish may
+    /// return more (a provider without contexts returns everything there).
     mutating func final(call: FrameworkCall) throws(CryptokiError) -> [UInt8] {
         guard padded else { return try call.streamFinish(stream, function: function("Final"), step: step) }
+        let last: [UInt8]
         if encrypting {
             let n = blockSize - pending.count % blockSize
-            let output = try call.streamUpdate(stream, pending + [UInt8](repeating: UInt8(n), count: n), function: function("Final"), step: step)
-            pending = []
-            return output + (try call.streamFinish(stream, function: function("Final"), step: step))
+            last = pending + [UInt8](repeating: UInt8(n), count: n)
+        } else {
+            guard pending.count == blockSize else { throw .encryptedDataLenRange }
+            last = pending
         }
-        guard pending.count == blockSize else { throw .encryptedDataLenRange }
-        let block = try call.streamUpdate(stream, pending, function: function("Final"), step: step)
         pending = []
-        _ = try call.streamFinish(stream, function: function("Final"), step: step)
-        guard let n = block.last, n >= 1, Int(n) <= blockSize, block.suffix(Int(n)).allSatisfy({ $0 == n }) else {
+        let tail = try call.streamUpdate(stream, last, function: function("Final"), step: step)
+            + call.streamFinish(stream, function: function("Final"), step: step)
+        guard !encrypting else { return tail }
+        guard tail.count >= blockSize, let n = tail.last, n >= 1, Int(n) <= blockSize, tail.suffix(Int(n)).allSatisfy({ $0 == n }) else {
             throw .encryptedDataInvalid
         }
-        return Array(block.dropLast(Int(n)))
+        return Array(tail.dropLast(Int(n)))
     }
 
     private var step: OperationStep { encrypting ? .data : .decrypt }

@@ -6,14 +6,16 @@ import Testing
 
 /// Block-cipher modes, digests and HMACs on every provider that serves them
 /// (openssl on host; sparcfp on t2000, which computes on libcrypto and
-/// charges T1 cycles; SoftHSM2 2.6.1 as a PKCS#11 provider, one request at a
-/// time, within its key sizes), in one request and as streams cut at uneven places,
+/// charges T1 cycles; n2cp/0 and sparcfp on t5220; SoftHSM2 2.6.1 as a PKCS#11
+/// provider, one request at a time, within its key sizes), in one request and as streams cut at uneven places,
 /// against published vectors: SP 800-38A (ECB, CTR), Wycheproof aes_gcm
 /// (SP 800-38D), RFC 4231 (HMAC-SHA-2), RFC 2202 (HMAC-SHA-1), RFC 1321 (MD5).
 @Suite("Symmetric mechanisms: vectors on every serving provider")
 struct SymmetricMechanismTests {
     static let host = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
     static let t2000 = try! CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
+    /// The T2 machine: n2cp/0 serves CBC, SHA and HMAC whole (its streams gather).
+    static let t5220 = try! CryptoFramework(platform: .t5220, policy: .inMemory(Policy()))
 
     /// SoftHSM2 installed on host (a failure to set it up is recorded, never skipped).
     static let softHSM: CryptoFramework? = {
@@ -26,7 +28,7 @@ struct SymmetricMechanismTests {
     /// Every provider of both platforms, and SoftHSM2, that lists `mechanism`
     /// with `flag` for a key of `keyBits`, pinned.
     static func serving(_ mechanism: Mechanism, _ flag: MechanismFlags, keyBits: Int? = nil) -> [(String, CryptoFramework)] {
-        let builtIn = [host, t2000].flatMap { framework in
+        let builtIn = [host, t2000, t5220].flatMap { framework in
             framework.providers.filter { $0.info(for: mechanism)?.flags.contains(flag) == true && $0.info(for: mechanism)?.accepts(keyBits: keyBits) == true }.map {
                 ("\(framework.platform.name)/\(($0.name))", try! framework.pinned(to: $0.name))
             }

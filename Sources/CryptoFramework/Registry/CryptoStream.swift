@@ -95,6 +95,10 @@ public final class CryptoStream: @unchecked Sendable {  // mutable state and the
     /// Bytes ``finish()`` returns (GCM decryption: the plaintext if the tag matches).
     public var finalOutputLength: Int { state.withLock { finalOutputLength($0.total) } }
 
+    /// Bytes ``finish()`` would return after one more ``update(_:)`` of `count`
+    /// bytes (a gathering stream returns everything at Finish).
+    public func finalOutputLength(after count: Int) -> Int { state.withLock { finalOutputLength($0.total + count) } }
+
     private func finalOutputLength(_ total: Int) -> Int {
         switch request {
         case .digest(let m): return DigestAlgorithm(digestMechanism: m)?.digestLength ?? 0
