@@ -30,7 +30,11 @@ public final class SPARCFloatProvider: CryptoProvider {
             [MechanismInfo(hash.digestMechanism, flags: .digest),
              MechanismInfo(hash.hmacMechanism, minKeyBits: 8, maxKeyBits: 8192, flags: [.sign, .verify])]
         } + [
+            // Solaris 10's aes and des providers registered ECB beside CBC
+            // (illumos usr/src/uts/common/crypto/io/aes.c aes_mech_info_tab, des.c).
+            MechanismInfo(.aesECB, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt]),
             MechanismInfo(.aesCBC, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt]),
+            MechanismInfo(.des3ECB, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt]),
             MechanismInfo(.des3CBC, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt]),
         ] + MechanismInfo.aesKeyWrapTable() + [
             // Solaris' swrand: the T2000 has no hardware generator (ncp has none; n2rng came with the T2).

@@ -122,6 +122,10 @@ enum SymmetricSoftwareCost {
         switch mechanism {
         case .aesCBC: return aesCBC(keyBytes: keyBytes, bytes: bytes, on: chip)
         case .des3CBC: return des3CBC(bytes: bytes, on: chip)
+        // ECB: the same rounds without CBC's chaining loads, XORs and stores
+        // (for 3DES the chaining is within the 60 ALU operations counted once a block).
+        case .aesECB: return chip.cycles(aesRound * (keyBytes / 4 + 6) * (bytes / 16))
+        case .des3ECB: return des3CBC(bytes: bytes, on: chip)
         default: return nil
         }
     }
