@@ -164,6 +164,26 @@ struct SymmetricMechanismTests {
         }
     }
 
+    @Test("AES-CBC: SP 800-38A F.2.1/F.2.2 streamed on every serving provider; one without contexts (n2cp/0, a token) answers each Update's whole blocks, chaining the IV")
+    func aesCBCStreamed() throws {
+        let expected = "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
+            + "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7"
+        let key = SecureBytes(try [UInt8](hex: Self.sp80038aKey))
+        let iv = CipherParameters.iv(try [UInt8](hex: "000102030405060708090a0b0c0d0e0f"))
+        let plaintext = try [UInt8](hex: Self.sp80038aPlaintext)
+        let providers = Self.serving(.aesCBC, .encrypt, keyBits: 128)
+        #expect(providers.map(\.0).contains("t5220/n2cp/0"), "\(providers.map(\.0))")
+        for (name, framework) in providers {
+            let stream = try framework.beginStream(.encrypt(.aesCBC, key: key, parameters: iv))
+            #expect(try stream.update(Array(plaintext[..<20])).count == 16, "\(name): the first whole block at once")
+            #expect(try stream.update(Array(plaintext[20..<50])).count == 32, "\(name)")
+            #expect(try stream.update(Array(plaintext[50...])).count == 16, "\(name)")
+            #expect(try stream.finish().value.isEmpty)
+            #expect(try Self.streamed(framework, .encrypt(.aesCBC, key: key, parameters: iv), plaintext, cuts: [20, 50]).hex == expected, "\(name)")
+            #expect(try Self.streamed(framework, .decrypt(.aesCBC, key: key, parameters: iv), try [UInt8](hex: expected), cuts: [17, 33]) == plaintext, "\(name)")
+        }
+    }
+
     @Test("AES-CTR: SP 800-38A F.5.1/F.5.2, one request and streamed in uneven parts")
     func aesCTR() throws {
         let expected = "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"

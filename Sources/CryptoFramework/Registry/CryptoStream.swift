@@ -14,7 +14,9 @@
 ///   decrypted at Finish in one request, because the tag must be checked
 ///   before any plaintext is released: Update returns nothing.
 /// - A provider without contexts (``CryptoProvider/beginStream(_:context:)``
-///   nil) gets the gathered data in one request at Finish.
+///   nil) gets ECB and CBC a request per Update of whole blocks (CBC's IV
+///   chained from the last ciphertext block), and everything else gathered,
+///   in one request at Finish.
 ///
 /// The stream counts as one request of its provider when it ends (Finish, or
 /// a failure); one abandoned before that is not counted. Calls from several
@@ -41,6 +43,8 @@ public final class CryptoStream: @unchecked Sendable {  // mutable state and the
         var gathered: [UInt8] = []
         /// Bytes fed so far.
         var total = 0
+        /// CBC on a provider without contexts: the IV of the next request.
+        var chainedIV: [UInt8] = []
         var ended = false
     }
 
@@ -61,7 +65,12 @@ public final class CryptoStream: @unchecked Sendable {  // mutable state and the
         self.start = start
         self.failovers = failovers
         blockLength = CipherRules.needsWholeBlocks(request.mechanism) ? CipherRules.blockLength(request.mechanism) : nil
+        if case .encrypt(_, _, .iv(let iv)) = request { state.withLock { $0.chainedIV = iv } }
+        if case .decrypt(_, _, .iv(let iv)) = request { state.withLock { $0.chainedIV = iv } }
     }
+
+    /// ECB or CBC on a provider without contexts: one request per Update.
+    private var chunked: Bool { providerStream == nil && blockLength != nil }
 
     /// True when the parts are computed as they arrive (false: gathered for Finish).
     public var isIncremental: Bool { providerStream != nil }
@@ -86,7 +95,7 @@ public final class CryptoStream: @unchecked Sendable {  // mutable state and the
     }
 
     private func updateOutputLength(_ count: Int, _ s: State) -> Int {
-        guard isCipher, providerStream != nil, gcmDecrypt == nil else { return 0 }
+        guard isCipher, providerStream != nil || chunked, gcmDecrypt == nil else { return 0 }
         guard let blockLength else { return count }  // CTR, GCM encryption
         let whole = s.pending.count + count
         return whole - whole % blockLength
@@ -105,10 +114,10 @@ public final class CryptoStream: @unchecked Sendable {  // mutable state and the
         case .mac(let m, _): return DigestAlgorithm(hmacMechanism: m)?.digestLength ?? 0
         case .encrypt:
             let tag = gcm?.tagLength ?? 0
-            return providerStream == nil ? total + tag : tag
+            return providerStream == nil && !chunked ? total + tag : tag
         case .decrypt:
             if let gcm { return max(0, total - gcm.tagLength) }
-            return providerStream == nil ? total : 0
+            return providerStream == nil && !chunked ? total : 0
         }
     }
 
@@ -131,7 +140,7 @@ public final class CryptoStream: @unchecked Sendable {  // mutable state and the
             try CipherRules.checkCounter(block, bits: bits, totalBytes: s.total + data.count)
         default: break
         }
-        guard let providerStream, gcmDecrypt == nil else {
+        guard providerStream != nil || chunked, gcmDecrypt == nil else {
             guard s.total + data.count <= Self.maximumGatheredBytes else {
                 throw CryptoError(.dataLengthRange, "\(request.mechanism) on \(providerName) gathers its input (at most \(Self.maximumGatheredBytes) bytes) and \(s.total + data.count) bytes came")
             }
@@ -149,7 +158,7 @@ public final class CryptoStream: @unchecked Sendable {  // mutable state and the
         }
         s.total += data.count
         guard !input.isEmpty else { return [] }
-        let output = try providerStream.update(input)
+        let output = try providerStream?.update(input) ?? chunk(input, &s)
         if isCipher, output.count != expected {
             throw CryptoError(.deviceError, "\(providerName) returned \(output.count) bytes of \(request.mechanism) output for \(input.count) bytes in")
         }
@@ -181,10 +190,11 @@ public final class CryptoStream: @unchecked Sendable {  // mutable state and the
     }
 
     private func finish(_ s: inout State) throws -> [UInt8] {
+        if let blockLength, !s.pending.isEmpty {
+            throw CryptoError(.dataLengthRange, "\(request.mechanism) without padding needs whole \(blockLength)-byte blocks; \(s.total) bytes came")
+        }
+        if chunked { return [] }
         if let providerStream, gcmDecrypt == nil {
-            if let blockLength, !s.pending.isEmpty {
-                throw CryptoError(.dataLengthRange, "\(request.mechanism) without padding needs whole \(blockLength)-byte blocks; \(s.total) bytes came")
-            }
             let expected = finalOutputLength(s.total)
             let output = try providerStream.finish()
             guard output.count == expected else {
@@ -202,6 +212,29 @@ public final class CryptoStream: @unchecked Sendable {  // mutable state and the
         case .secret(let secret): return secret.bytes
         default: throw CryptoError(.deviceError, "\(providerName) returned the wrong kind of result for \(request.mechanism)")
         }
+    }
+
+    /// Whole blocks of ECB or CBC as one request to the provider; CBC's next
+    /// IV is the last ciphertext block (RFC 2040's chaining across calls).
+    private func chunk(_ blocks: [UInt8], _ s: inout State) throws -> [UInt8] {
+        let parameters: CipherParameters = s.chainedIV.isEmpty ? .none : .iv(s.chainedIV)
+        let encrypting: Bool
+        let part: CryptoRequest
+        switch request {
+        case .encrypt(let m, let key, _): (part, encrypting) = (.encrypt(m, key: key, parameters: parameters, data: blocks), true)
+        case .decrypt(let m, let key, _): (part, encrypting) = (.decrypt(m, key: key, parameters: parameters, data: blocks), false)
+        case .digest, .mac: throw CryptoError(.argumentsBad, "\(request.mechanism) is no cipher")
+        }
+        try part.checkInputs()
+        let provider = set.providers[index]
+        _ = try provider.tableEntry(for: part)
+        guard case .bytes(let output) = try provider.perform(part, context: context) else {
+            throw CryptoError(.deviceError, "\(providerName) returned the wrong kind of result for \(request.mechanism)")
+        }
+        if !s.chainedIV.isEmpty, let blockLength {
+            s.chainedIV = Array((encrypting ? output : blocks).suffix(blockLength))
+        }
+        return output
     }
 
     private func end(failing s: inout State) {
