@@ -122,6 +122,37 @@ extension FrameworkCall {
         }
     }
 
+    /// Finish without a trace line of its own (the caller writes one for the whole operation).
+    func streamFinishReported(_ stream: CryptoStream, function: String, step: OperationStep) throws(CryptokiError) -> Reported<[UInt8]> {
+        do {
+            return try stream.finish()
+        } catch let error as CryptoError {
+            if trace.isOn { trace.note("\(function) \(stream.request.mechanism.name) failed: \(error)") }
+            throw CryptokiError(error, step: step)
+        } catch {
+            throw .functionFailed
+        }
+    }
+
+    /// The raw half of a hash-and-sign mechanism fed in parts, over the
+    /// streamed `digest`: one trace line names the mechanism and both halves.
+    func performPrehashed<Value>(
+        _ raw: CryptoRequest, mechanism: Mechanism, digest: OperationReport, function: String, step: OperationStep,
+        _ unpack: (consuming CryptoResult) throws -> Value
+    ) throws(CryptokiError) -> Value {
+        let reported: Reported<CryptoResult>
+        do {
+            reported = try framework.perform(raw)
+        } catch let error as CryptoError {
+            if trace.isOn { trace.note("\(function) \(mechanism.name) failed: \(error)") }
+            throw CryptokiError(error, step: step)
+        } catch {
+            throw .functionFailed
+        }
+        trace.servedPrehashed(function, mechanism, raw: reported.report, digest: digest)
+        do { return try unpack(reported.value) } catch { throw .deviceError }
+    }
+
     func streamFinish(_ stream: CryptoStream, function: String, step: OperationStep) throws(CryptokiError) -> [UInt8] {
         do {
             let reported = try stream.finish()

@@ -28,13 +28,17 @@ extension Module {
         }
     }
 
-    /// The request Final sends: over the gathered message, or, when the
-    /// message was hashed as it came, the raw request over its digest.
-    private func finalRequest(_ whole: CryptoRequest, _ operation: SignOperation, call: FrameworkCall, function: String, step: OperationStep) throws(CryptokiError) -> CryptoRequest {
-        guard let stream = operation.digestStream else { return whole }
-        let digest = try call.streamFinish(stream, function: function, step: step)
-        guard let raw = operation.prehashed(whole, digest: digest) else { throw .functionFailed }
-        return raw
+    /// Final's request and how to read its result: over the gathered message,
+    /// or, when the message was hashed as it came, the raw request over its
+    /// digest, traced as one line naming both halves.
+    private func finish<Value>(
+        _ whole: CryptoRequest, _ operation: SignOperation, call: FrameworkCall, function: String, step: OperationStep,
+        _ unpack: (consuming CryptoResult) throws -> Value
+    ) throws(CryptokiError) -> Value {
+        guard let stream = operation.digestStream else { return try call.perform(whole, function: function, step: step, unpack) }
+        let digest = try call.streamFinishReported(stream, function: function, step: step)
+        guard let raw = operation.prehashed(whole, digest: digest.value) else { throw .functionFailed }
+        return try call.performPrehashed(raw, mechanism: operation.mechanism, digest: digest.report, function: function, step: step, unpack)
     }
 
     /// The MAC of an HMAC operation, `data` fed first (C_Sign, C_Verify), cut to the mechanism's length.
@@ -61,7 +65,7 @@ extension Module {
         default: throw .functionFailed
         }
         let function = data == nil ? "C_SignFinal" : "C_Sign"
-        let signature = try call.bytes(try finalRequest(request, operation, call: call, function: function, step: .data), function: function)
+        let signature = try finish(request, operation, call: call, function: function, step: .data) { try $0.bytes }
         try OutputBuffer.write(signature, to: out, length: length)
     }
 
@@ -93,7 +97,7 @@ extension Module {
             throw .functionFailed
         }
         let function = data == nil ? "C_VerifyFinal" : "C_Verify"
-        let ok = try call.perform(try finalRequest(request, operation, call: call, function: function, step: .verify), function: function, step: .verify) { try $0.verified }
+        let ok = try finish(request, operation, call: call, function: function, step: .verify) { try $0.verified }
         guard ok else { throw CryptokiError(CKR_SIGNATURE_INVALID) }
     }
 

@@ -44,6 +44,19 @@ struct Trace: Sendable {
         note(line)
     }
 
+    /// One line for a hash-and-sign mechanism fed in parts (the digest
+    /// streamed, then the raw request): named as the application asked, with
+    /// both halves, as Selection rule 6's composed requests are.
+    func servedPrehashed(_ function: String, _ mechanism: Mechanism, raw: OperationReport, digest: OperationReport) {
+        guard isOn else { return }
+        var line = "\(function) \(mechanism.name) \(raw.operation) by \(raw.provider) in \(raw.hostNanoseconds &+ digest.hostNanoseconds) ns"
+        line += " (composed: \(raw.mechanism.name) by \(raw.provider), \(digest.mechanism.name) by \(digest.provider))"
+        let modeled = (raw.modeledSeconds ?? 0) + (digest.modeledSeconds ?? 0)
+        if raw.modeledSeconds != nil || digest.modeledSeconds != nil { line += ", modeled \(Int((modeled * 1e9).rounded())) ns" }
+        for (provider, error) in raw.failovers { line += "; failed over from \(provider): \(error)" }
+        note(line)
+    }
+
     func note(_ text: String) {
         guard let descriptor else { return }
         var line = "cryptoframework-pkcs11[\(getpid())]: \(text)\n"
