@@ -17,7 +17,7 @@ extension Module {
             }
             return value
         }
-        try gather(session, \.digest, value.bytes)
+        try digestUpdate(session, value.bytes)
     }
 
     /// C_CopyObject (v2.40 §5.7): a new object with the original's attributes

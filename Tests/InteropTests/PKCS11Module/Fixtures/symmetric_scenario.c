@@ -24,7 +24,7 @@ static int same_hex(const CK_BYTE *bytes, CK_ULONG n, const char *hex) {
     return strcmp(buf, hex) == 0;
 }
 
-static CK_OBJECT_HANDLE secret_key(CK_SESSION_HANDLE s, CK_KEY_TYPE type, const CK_BYTE *value, CK_ULONG len) {
+static CK_OBJECT_HANDLE sym_secret_key(CK_SESSION_HANDLE s, CK_KEY_TYPE type, const CK_BYTE *value, CK_ULONG len) {
     CK_OBJECT_CLASS klass = CKO_SECRET_KEY;
     CK_ATTRIBUTE t[] = { { CKA_CLASS, &klass, sizeof klass }, { CKA_KEY_TYPE, &type, sizeof type },
                          { CKA_VALUE, (void *)value, len }, { CKA_ENCRYPT, &yes, 1 }, { CKA_DECRYPT, &yes, 1 },
@@ -65,7 +65,7 @@ static void symmetric_ciphers(CK_SESSION_HANDLE s) {
     CK_BYTE key[16], plain[64], out[128], back[128];
     unhex(sp800_38a_key, key);
     unhex(sp800_38a_plain, plain);
-    CK_OBJECT_HANDLE aes = secret_key(s, CKK_AES, key, 16);
+    CK_OBJECT_HANDLE aes = sym_secret_key(s, CKK_AES, key, 16);
 
     /* ECB: SP 800-38A F.1.1, parts that split blocks */
     CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 };
@@ -109,7 +109,7 @@ static void symmetric_ciphers(CK_SESSION_HANDLE s) {
     unhex("5b9604fe14eadba931b0ccf34843dab9", gkey);
     unhex("028318abc1824029138141a2", iv);
     unhex("001d0c231287c1182784554ca3a21908", msg);
-    CK_OBJECT_HANDLE gk = secret_key(s, CKK_AES, gkey, 16);
+    CK_OBJECT_HANDLE gk = sym_secret_key(s, CKK_AES, gkey, 16);
     CK_GCM_PARAMS gcm = { iv, 12, 96, NULL, 0, 128 };
     CK_MECHANISM mgcm = { CKM_AES_GCM, &gcm, sizeof gcm };
     const char *sealed = "26073cc1d851beff176384dc9896d5ff0a3ea7a5487cb5f7d70fb6c58d038554";
@@ -235,7 +235,7 @@ static void scenario_symmetric(const char *sha256Of65MiBZeros) {
     /* HMAC: RFC 4231 case 1, single- and multi-part, and _GENERAL cut to 16 bytes */
     CK_BYTE hkey[20], mac[64];
     memset(hkey, 0x0b, sizeof hkey);
-    CK_OBJECT_HANDLE hk = secret_key(s, CKK_GENERIC_SECRET, hkey, 20);
+    CK_OBJECT_HANDLE hk = sym_secret_key(s, CKK_GENERIC_SECRET, hkey, 20);
     const char *rfc4231 = "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";
     CK_MECHANISM hmac = { CKM_SHA256_HMAC, NULL, 0 };
     CK_ULONG n = 0;
