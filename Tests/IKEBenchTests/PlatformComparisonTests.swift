@@ -9,7 +9,7 @@ import Testing
 /// cell one real negotiation on the emulated platform.
 @Suite("compare --platform t5220: the T1 beside the T2")
 struct PlatformComparisonTests {
-    @Test("rows for t2000 and t5220: the T2 without ncp costs less than the T1 without ncp; n2cp only on the T2; the text says what IKEv2 awaits")
+    @Test("rows for t2000 and t5220: the T2 without ncp costs less than the T1 without ncp; n2cp only on the T2; the text is the explanation table's")
     func rows() async throws {
         let configuration = Configuration2007(rsaBits: 1024, group: 2, dhPrivate: .short)  // IKETestSupport.identities: RSA-1024
         let rows = try await PlatformComparison.rows(configuration, identities: IKETestSupport.identities)
@@ -24,6 +24,33 @@ struct PlatformComparisonTests {
         #expect(t1.nonCryptoSeconds == t2.nonCryptoSeconds && t1.nonCryptoSeconds > 0)
         let text = PlatformComparison.text(rows)
         #expect(text.contains("t2000   UltraSPARC T1") && text.contains("t5220   UltraSPARC T2"))
-        #expect(text.contains(PlatformComparison.pendingIKEv2))
+        #expect(!text.contains("not built yet"))
+    }
+
+    @Test("IKEv2 ECDSA P-256 + ECP-256 rows: EC on the T2's ncp/0, no EC provider on the T1 or without ncp/0, each operation's provider named")
+    func ikev2Rows() async throws {
+        let keys = try await IKEv2SignatureKeys.ecdsa(curve: .p256, framework: IKETestSupport.initiatorFramework)
+        let suite = try #require(IKEv2Suite(proposalName: PlatformComparison.ikev2Proposal))
+        let rows = try await PlatformComparison.ikev2Rows(suite: suite, keys: keys, identities: IKETestSupport.identities,
+                                                          nonCryptoSeconds: 0.1)
+        #expect(rows.map(\.platform) == ["t2000", "t5220"])
+        let (t1, t2) = (rows[0], rows[1])
+        #expect(t1.authentication == "ECDSA P-256" && t1.proposal == "aes128-sha256-ecp256")
+        // The T1: neither ncp/0 nor sparcfp serves EC, so nothing runs, and the reason names the failure.
+        #expect(t1.withNCP.seconds == nil && t1.withoutNCP.seconds == nil && t1.withoutN2CP == nil)
+        #expect(t1.withNCP.unavailable?.isEmpty == false)
+        // The T2: EC on ncp/0 (signing and ECDH), symmetric work on n2cp/0; without ncp/0 no EC provider is left.
+        let with = try #require(t2.withNCP.seconds)
+        #expect(with > 0)
+        #expect(t2.withNCP.servedBy.contains { $0.hasPrefix("dh-derive") && $0.contains("ncp/0") })
+        #expect(t2.withNCP.servedBy.contains { $0.hasPrefix("ec-sign") && $0.contains("ncp/0") })
+        #expect(t2.withNCP.servedBy.contains { $0.contains("n2cp/0") })
+        #expect(t2.withoutNCP.seconds == nil)
+        let withoutN2CP = try #require(t2.withoutN2CP?.seconds)
+        #expect(withoutN2CP > 0)
+        #expect(try #require(t2.withoutN2CP).servedBy.allSatisfy { !$0.contains("n2cp/0") })
+        let text = PlatformComparison.ikev2Text(rows)
+        #expect(text.contains("t5220   UltraSPARC T2") && text.contains("no provider") && text.contains("where each operation ran"))
+        #expect(text.contains("t5220 with ncp: dh-generate"))
     }
 }

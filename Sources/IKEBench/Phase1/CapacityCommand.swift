@@ -28,6 +28,12 @@ struct CapacityCommand: AsyncParsableCommand {
               ikebench capacity
               ikebench capacity --platform t2000,t5220,host --svg capacity.svg
               ikebench capacity --clients 1,2,4 --timing timed:20 --rsa-bits 1024 --group 2
+              ikebench capacity --ike 2 --ikev2-proposal aes128-sha256-ecp256 --platform t5220 --ncp enabled
+
+            With --ike 2 the profiled negotiations are IKEv2 (IKE_SA_INIT and IKE_AUTH with a child \
+            SA, --ikev2-proposal, --ikev2-auth; one round trip of --rtt). A platform and ncp setting \
+            on which no provider serves an operation (ECDSA or ECDH on t2000, or on t5220 without \
+            ncp/0) is left out with the reason printed.
             """)
 
     @Option(name: .customLong("platform"),
@@ -66,6 +72,7 @@ struct CapacityCommand: AsyncParsableCommand {
     @OptionGroup var emulation: EmulationOptions
     @OptionGroup var output: JSONOutputOption
     @OptionGroup var chart: ChartOutputOptions
+    @OptionGroup var version: IKEVersionOptions
 
     enum NCPSetting: String, ExpressibleByArgument, CaseIterable {
         case both, enabled, disabled
@@ -127,6 +134,8 @@ struct CapacityCommand: AsyncParsableCommand {
         }
         let identities = try await IKEIdentities.generate(
             bits: configuration.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
+        var ikev2: (suite: IKEv2Suite, keys: IKEv2SignatureKeys)? = nil
+        if let v2 = version.inProcessSuite { ikev2 = (v2, try await version.keys(rsa: identities)) }
         var rows: [CapacityRow] = []
         var resources: [String: String] = [:]
         var profiles: [String: CapacityProfileSummary] = [:]
@@ -136,9 +145,16 @@ struct CapacityCommand: AsyncParsableCommand {
             let platform = profilingPlatform(named: name)
             resources[name] = platform.sharedResources!.summary
             for ncp in ncp.values {
-                let programs = try await CapacityRun.profile(
-                    platform: platform, ncp: ncp, suite: suite, identities: identities,
-                    samples: samples ?? (platform.clockHz == nil ? 40 : 4), overheadSeconds: overhead, rttSeconds: rtt)
+                let programs: [NegotiationProgram]
+                do {
+                    programs = try await CapacityRun.profile(
+                        platform: platform, ncp: ncp, suite: suite, identities: identities,
+                        samples: samples ?? (platform.clockHz == nil ? 40 : 4), overheadSeconds: overhead, rttSeconds: rtt,
+                        ikev2: ikev2)
+                } catch where ikev2 != nil {
+                    notes.append("\(name) ncp/0 \(ncp ? "enabled" : "disabled"): not run — \(error)")
+                    continue
+                }
                 profiles["\(name) ncp/0 \(ncp ? "enabled" : "disabled")"] = CapacityProfileSummary(programs)
                 for n in levels {
                     rows.append(try CapacityRun.simulate(platform: platform, ncp: ncp, programs: programs, clients: n, seed: seed,
@@ -152,13 +168,16 @@ struct CapacityCommand: AsyncParsableCommand {
                     for n in levels where n <= timedClients {
                         rows.append(try await CapacityRun.timed(
                             timedPlatform: timed, ncp: ncp, suite: suite, rsaBits: configuration.rsaBits, identities: identities,
-                            clients: n, negotiationsPerClient: timedNegotiations, scale: scale))
+                            clients: n, negotiationsPerClient: timedNegotiations, scale: scale, ikev2: ikev2))
                     }
                 }
             }
         }
         let report = CapacityReport(
-            rows: rows, configuration: "\(configuration), \(negotiated.cipher)/\(negotiated.prf)", resources: resources,
+            rows: rows,
+            configuration: ikev2.map { "IKEv2 \($0.suite.proposalName), \($0.keys.label)" }
+                ?? "\(configuration), \(negotiated.cipher)/\(negotiated.prf)",
+            resources: resources,
             profiles: profiles, seed: seed, quantumSeconds: CapacitySimulation.defaultQuantumSeconds, overheadSeconds: overhead)
         try chart.write { CapacityChart.svg(report, command: ChartOutputOptions.commandLine) }
         if output.isOn {
@@ -174,6 +193,9 @@ struct CapacityCommand: AsyncParsableCommand {
             if let with = report.knee(platform: name, ncp: true), let without = report.knee(platform: name, ncp: false) {
                 answers.append("a \(box) responder accepts at most \(CapacityReport.rateText(with.plateauSAPerSecond)) remote-access "
                     + "clients per second with ncp/0 and \(CapacityReport.rateText(without.plateauSAPerSecond)) with ncp/0 disabled")
+            } else if ikev2 != nil, let with = report.knee(platform: name, ncp: true) {
+                answers.append("a \(box) responder accepts at most \(CapacityReport.rateText(with.plateauSAPerSecond)) remote-access "
+                    + "clients per second with ncp/0")
             }
         }
         if !answers.isEmpty {

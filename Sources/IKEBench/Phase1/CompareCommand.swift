@@ -26,14 +26,25 @@ struct CompareCommand: AsyncParsableCommand {
               ikebench compare --rsa-bits 1024 --group 2 --dh-private short
               ikebench compare --rsa-bits 1024 --group 2 --fp-trap-penalty 100
               ikebench compare --platform t5220
+              ikebench compare --platform t5220 --ike 2 --ikev2-proposal aes128-sha256-ecp256
 
             With --platform t5220 (UltraSPARC T2) it also prints the T2000's and the T5220's modeled \
-            Phase I side by side: with ncp/0, without it, without n2cp/0 and without both.
+            Phase I side by side: with ncp/0, without it, without n2cp/0 and without both, for IKEv1 \
+            as in 2007 and for IKEv2 with ECDSA P-256 + ECP-256, saying which provider served each \
+            IKEv2 operation.
+
+            With --ike 2 both runs are IKEv2 (IKE_SA_INIT and IKE_AUTH with a child SA, in process), \
+            --ikev2-proposal (default aes128-sha256-modp2048) and --ikev2-auth choose the suite and \
+            the signatures; on a modeled platform the non-cryptographic time added is the IKEv1 \
+            figure's (--rsa-bits/--group/--dh-private choose the IKEv1 configuration it comes from). \
+            On t2000 no provider serves ECDSA or ECDH (the T1's MAU did no ECC): an ecp proposal \
+            fails there with the operation named.
             """)
 
     @OptionGroup var framework: FrameworkOptions
     @OptionGroup var options: WorkloadOptions
     @OptionGroup var chart: ChartOutputOptions
+    @OptionGroup var version: IKEVersionOptions
 
     /// --platform, else t2000, built with --timing and --fp-trap-penalty (checked in validate()).
     private var platform: Platform {
@@ -67,7 +78,12 @@ struct CompareCommand: AsyncParsableCommand {
         let identities = try await IKEIdentities.generate(
             bits: configuration.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
 
-        var lines = ["ikebench compare: platform \(platform.name), \(configuration), \(options.cipher)/\(options.prf)"]
+        let v2Suite = version.inProcessSuite
+        let v2Keys = version.ike == 2 ? try await version.keys(rsa: identities) : nil
+        var lines = [v2Suite.map { v2 in
+            "ikebench compare: platform \(platform.name), IKEv2 \(v2.proposalName), \(v2Keys?.label ?? "")"
+                + " (non-cryptographic time from IKEv1 \(configuration))"
+        } ?? "ikebench compare: platform \(platform.name), \(configuration), \(options.cipher)/\(options.prf)"]
         if modeled && negotiated.rsaBits == nil && negotiated.group == nil && negotiated.dhPrivate == nil {
             lines.append(Configuration2007.mostPlausibleReason)
         }
@@ -93,8 +109,10 @@ struct CompareCommand: AsyncParsableCommand {
                 (the T1 documentation says these instructions run in hardware)
                 """, penalty))
         }
-        let workload = options.workload(
+        var workload = options.workload(
             suite: suite, rsaBits: configuration.rsaBits, overhead: overhead, defaultNegotiations: Self.defaultNegotiations)
+        workload.ikev2Suite = v2Suite
+        workload.ikev2Keys = v2Keys
         lines.append("""
             rtt \(options.rtt) s, \(workload.negotiations.map { "\($0) negotiations" } ?? "\(options.run.duration ?? 0) s") \
             per side, concurrency \(options.concurrency)
@@ -103,10 +121,32 @@ struct CompareCommand: AsyncParsableCommand {
         if !framework.json { print(lines.joined(separator: "\n")) }
         let display = LiveDisplay.forTerminal(json: framework.json)
         let write = options.run.traceWriter(json: framework.json)
-        let baseline = try await PhaseOneRun.run(workload, framework: baselineFramework, identities: identities,
+        let baseline: RunReport
+        do {
+            baseline = try await PhaseOneRun.run(workload, framework: baselineFramework, identities: identities,
                                                  display: display, write: write)
-        let without = try await PhaseOneRun.run(workload, framework: withoutFramework, identities: identities,
+        } catch where v2Suite != nil {
+            throw ValidationError("IKEv2 \(v2Suite!.proposalName) with \(v2Keys?.label ?? "") cannot run on \(platform.name): \(error) "
+                + "(on t2000 no provider does ECDSA or ECDH: the T1's MAU did no ECC and sparcfp models RSA and DH only); "
+                + "try --ikev2-proposal aes128-sha256-modp2048 --ikev2-auth rsa")
+        }
+        let without: RunReport
+        do {
+            without = try await PhaseOneRun.run(workload, framework: withoutFramework, identities: identities,
                                                 display: display, write: write)
+        } catch where v2Suite != nil {
+            // IKEv2 with EC on t5220: ncp/0 is the only EC provider, so without it the negotiation cannot run.
+            let reason = "\(error)"
+            if framework.json {
+                try JSONOutput.print(PartialCompareReport(baseline: baseline, withoutNCPNotRun: reason))
+                return
+            }
+            print(ReportText.run(baseline, title: "== baseline: policy as it is =="))
+            print("")
+            print("== without ncp/0: not run — \(reason)")
+            try await printPlatformComparison(platform: platform, configuration: configuration, identities: identities)
+            return
+        }
         let report = CompareReport(baseline: baseline, withoutNCP: without)
         try chart.write { PhaseOneCharts.compare(report, command: ChartOutputOptions.commandLine) }
         if framework.json {
@@ -115,15 +155,41 @@ struct CompareCommand: AsyncParsableCommand {
         }
         print(ReportText.compare(report))
         if platform.name == Platform.t5220.name {
-            let rows = try await PlatformComparison.rows(
-                configuration, identities: identities, prf: negotiated.prfValue, cipher: negotiated.cipherValue)
-            print("")
-            print(PlatformComparison.text(rows))
-        } else if modeled, let chip = platform.chip {
+            try await printPlatformComparison(platform: platform, configuration: configuration, identities: identities)
+        } else if modeled, v2Suite == nil, let chip = platform.chip {
             let integer = try await PhaseOneExplanation.integerBignumSeconds(suite: suite, identities: identities, chip: chip)
             print("without ncp/0 on Sun's later sun4v integer bignum (-DUMUL64, provider sparcumul64) instead of the FP path: "
                 + "modeled \(SecondsFormat.text(integer)) of cryptography, \(SecondsFormat.text(integer + overhead)) with the "
                 + "non-cryptographic time (one negotiation)")
         }
+    }
+
+    /// The T1 beside the T2 (t5220 only): the IKEv1 rows of `configuration`, then IKEv2 with ECDSA P-256 + ECP-256.
+    private func printPlatformComparison(platform: Platform, configuration: Configuration2007, identities: IKEIdentities) async throws {
+        guard platform.name == Platform.t5220.name else { return }
+        let negotiated = options.negotiated
+        let rows = try await PlatformComparison.rows(
+            configuration, identities: identities, prf: negotiated.prfValue, cipher: negotiated.cipherValue)
+        print("")
+        print(PlatformComparison.text(rows))
+        let ecdsa = try await IKEv2SignatureKeys.ecdsa(curve: .p256, framework: try MainModeNegotiation.initiatorFramework())
+        let v2Rows = try await PlatformComparison.ikev2Rows(
+            suite: IKEv2Suite(proposalName: PlatformComparison.ikev2Proposal)!, keys: ecdsa,
+            identities: identities, nonCryptoSeconds: rows.first?.nonCryptoSeconds ?? 0)
+        print("")
+        print(PlatformComparison.ikev2Text(v2Rows))
+    }
+}
+
+/// `compare --ike 2 --json` when the run without ncp/0 cannot happen (EC with ncp/0 the only EC provider).
+struct PartialCompareReport: Encodable {
+    let baseline: RunReport
+    let withoutNCPNotRun: String
+    enum CodingKeys: String, CodingKey { case baseline, withoutNCP, withoutNCPNotRun }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(baseline, forKey: .baseline)
+        try c.encodeNil(forKey: .withoutNCP)
+        try c.encode(withoutNCPNotRun, forKey: .withoutNCPNotRun)
     }
 }

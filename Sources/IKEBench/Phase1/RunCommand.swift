@@ -41,11 +41,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var wire: PeerIdentityOptions
 
-    @Option(help: "IKE version: 1 (Main Mode, --group/--prf/--cipher) or 2 (IKE_SA_INIT and IKE_AUTH, --ikev2-proposal; in process with a child SA, with --peer childless).")
-    var ike = 1
-
-    @Option(name: .customLong("ikev2-proposal"), help: "With --ike 2: the IKEv2 proposal, strongSwan style (repeatable with --peer; in process the first; default aes128-sha256-modp2048).")
-    var ikev2Proposal: [String] = []
+    @OptionGroup var version: IKEVersionOptions
 
     /// Negotiations when neither --negotiations nor --duration is given.
     static let defaultNegotiations = 200
@@ -57,11 +53,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try platform
-        guard ike == 1 || ike == 2 else { throw ValidationError("--ike is 1 or 2") }
-        for p in ikev2Proposal where IKEv2Suite(proposalName: p) == nil { throw ValidationError("--ikev2-proposal \(p) is not an IKEv2 proposal we offer") }
         if let peer {
             _ = try PeerAddress(peer)
             try wire.validateRequired(for: "--peer")
+            if version.ikev2Auth != nil { throw ValidationError("--ikev2-auth is for the in-process run; with --peer, --key says how we sign") }
             if options.concurrency.levels.count > 1 {
                 throw ValidationError("--peer runs one concurrency level; give --concurrency a single number")
             }
@@ -77,21 +72,21 @@ struct RunCommand: AsyncParsableCommand {
             let workload = options.workload(
                 suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
                 defaultNegotiations: Self.defaultNegotiations)
-            let v2 = ike == 2 ? (ikev2Proposal.isEmpty ? ["aes128-sha256-modp2048"] : ikev2Proposal).compactMap { IKEv2Suite(proposalName: $0) } : nil
+            let v2 = version.offeredSuites
             reports.append(try await PeerRun(workload: workload, framework: fw, peer: try PeerAddress(peer),
                                              identity: try wire.identity(), trust: try wire.peers(), ikev2: v2)
                 .run(display: .forTerminal(json: framework.json), write: options.run.traceWriter(json: framework.json)))
         } else {
             let identities = try await IKEIdentities.generate(
                 bits: rsaBits, framework: try MainModeNegotiation.initiatorFramework())
+            let v2Keys = version.ike == 2 ? try await version.keys(rsa: identities) : nil
             for level in options.concurrency.levels {
                 let fw = try CryptoFramework(platform: platform, policy: framework.policy.source)
                 var workload = options.workload(
                     suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
                     defaultNegotiations: Self.defaultNegotiations, concurrency: level)
-                if ike == 2 {
-                    workload.ikev2Suite = IKEv2Suite(proposalName: ikev2Proposal.first ?? "aes128-sha256-modp2048")
-                }
+                workload.ikev2Suite = version.inProcessSuite
+                workload.ikev2Keys = v2Keys
                 reports.append(try await PhaseOneRun.run(
                     workload, framework: fw, identities: identities, display: .forTerminal(json: framework.json),
                     write: options.run.traceWriter(json: framework.json)))

@@ -133,25 +133,33 @@ public enum CapacityRun {
     /// as programs. On a platform without a model the first negotiation is
     /// run once more and dropped (its host time includes lazy set-up), and
     /// only the faster half of the samples is kept.
+    /// `ikev2`: profile IKEv2 negotiations (IKE_SA_INIT and IKE_AUTH, one
+    /// round trip between the responder's turns) instead of Main Mode.
     public static func profile(
         platform: Platform, ncp: Bool, suite: IKESuite, identities: IKEIdentities, samples: Int,
-        overheadSeconds: Double = 0, rttSeconds: Double = 0
+        overheadSeconds: Double = 0, rttSeconds: Double = 0, ikev2: (suite: IKEv2Suite, keys: IKEv2SignatureKeys)? = nil
     ) async throws -> [NegotiationProgram] {
         guard let resources = platform.sharedResources else {
             throw CryptoError(.argumentsBad, "platform \(platform.name) does not describe its shared resources; capacity cannot queue on it")
         }
         let base = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
         let framework = ncp ? base : try NCPDisabled.framework(like: base)
-        let negotiation = MainModeNegotiation(
-            suite: suite, responderFramework: framework, initiatorFramework: try MainModeNegotiation.initiatorFramework(),
-            identities: identities)
+        let negotiation: any TimedNegotiation = if let ikev2 {
+            IKEv2Negotiation(suite: ikev2.suite, responderFramework: framework,
+                             initiatorFramework: try MainModeNegotiation.initiatorFramework(), identities: identities, keys: ikev2.keys)
+        } else {
+            MainModeNegotiation(
+                suite: suite, responderFramework: framework, initiatorFramework: try MainModeNegotiation.initiatorFramework(),
+                identities: identities)
+        }
         let modeled = platform.clockHz != nil
-        if !modeled { _ = try await negotiation.run() }
+        if !modeled { _ = try await negotiation.run(trace: nil, observe: nil) }
         var programs: [NegotiationProgram] = []
         for _ in 0..<max(1, samples) {
-            let outcome = try await negotiation.run()
+            let outcome = try await negotiation.run(trace: nil, observe: nil)
             programs.append(NegotiationProgram(outcome: outcome, platform: platform, resources: resources,
-                                               overheadSeconds: overheadSeconds, rttSeconds: rttSeconds))
+                                               overheadSeconds: overheadSeconds, rttSeconds: rttSeconds,
+                                               roundTrips: ikev2 == nil ? 2 : 1))
         }
         // Host time on a shared machine includes time the process was not
         // running (other processes, other engineers' builds): the faster half
@@ -182,16 +190,20 @@ public enum CapacityRun {
     /// is left out of both.
     public static func timed(
         timedPlatform: Platform, ncp: Bool, suite: IKESuite, rsaBits: Int, identities: IKEIdentities,
-        clients: Int, negotiationsPerClient: Int, scale: Double
+        clients: Int, negotiationsPerClient: Int, scale: Double, ikev2: (suite: IKEv2Suite, keys: IKEv2SignatureKeys)? = nil
     ) async throws -> CapacityRow {
         guard scale > 0 else { throw CryptoError(.argumentsBad, "a timed capacity run needs a timing scale > 0") }
         let base = try CryptoFramework(platform: timedPlatform, policy: .inMemory(Policy()))
         let framework = ncp ? base : try NCPDisabled.framework(like: base)
         // A warm-up round first, one negotiation per client, not counted (lazy set-up, the MAUs' worker threads).
-        _ = try await PhaseOneRun.run(PhaseOneWorkload(suite: suite, rsaBits: rsaBits, negotiations: clients, concurrency: clients),
-                                      framework: framework, identities: identities)
-        let workload = PhaseOneWorkload(suite: suite, rsaBits: rsaBits, negotiations: clients * max(1, negotiationsPerClient),
+        var warmUp = PhaseOneWorkload(suite: suite, rsaBits: rsaBits, negotiations: clients, concurrency: clients)
+        warmUp.ikev2Suite = ikev2?.suite
+        warmUp.ikev2Keys = ikev2?.keys
+        _ = try await PhaseOneRun.run(warmUp, framework: framework, identities: identities)
+        var workload = PhaseOneWorkload(suite: suite, rsaBits: rsaBits, negotiations: clients * max(1, negotiationsPerClient),
                                         concurrency: clients)
+        workload.ikev2Suite = ikev2?.suite
+        workload.ikev2Keys = ikev2?.keys
         let report = try await PhaseOneRun.run(workload, framework: framework, identities: identities)
         let m = CapacityMeasurement(
             saPerSecond: report.hostPhase1.mean > 0 ? Double(clients) * scale / report.hostPhase1.mean : 0, p50Seconds: report.hostPhase1.p50 / scale,

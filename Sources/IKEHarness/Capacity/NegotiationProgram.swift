@@ -57,15 +57,16 @@ public struct NegotiationProgram: Sendable, Hashable {
     /// `resources` say which units are queues (work for a unit kind the
     /// platform lacks runs on the strand). `overheadSeconds`: responder work
     /// outside the cryptography (in.iked, the kernel), on the strand, at the
-    /// start; `rttSeconds`: the two round trips of Main Mode, as delays.
+    /// start; `rttSeconds`: each of `roundTrips` round trips inside the
+    /// responder's interval (Main Mode's two, IKEv2's one), as delays.
     public init(outcome: NegotiationOutcome, platform: Platform, resources: SharedResources,
-                overheadSeconds: Double = 0, rttSeconds: Double = 0) {
+                overheadSeconds: Double = 0, rttSeconds: Double = 0, roundTrips: Int = 2) {
         var steps: [CapacityStep] = []
         if overheadSeconds > 0 { steps.append(.compute(strandSeconds: overheadSeconds, floatingPointSeconds: 0)) }
         for r in outcome.records {
             steps += Self.steps(of: r, clockHz: platform.clockHz, resources: resources)
         }
-        if rttSeconds > 0 { steps += [.delay(rttSeconds), .delay(rttSeconds)] }
+        if rttSeconds > 0 { steps += Array(repeating: .delay(rttSeconds), count: max(0, roundTrips)) }
         self.init(steps: steps)
     }
 

@@ -8,14 +8,16 @@ import Foundation
 public enum PhaseOneCharts {
     /// "platform t2000 · RSA-1024 · group 2 · 3des/sha1 · rtt 0 s · overhead 0 s".
     static func configuration(_ r: RunReport) -> String {
-        "platform \(r.platform) · RSA-\(r.rsaBits) · group \(r.group) · \(r.cipher)/\(r.prf) · rtt \(ValueFormat.seconds.tick(r.rttSeconds))"
+        (r.ike == 2 ? "IKEv2 \(r.proposal ?? "") · \(r.authentication) · platform \(r.platform)"
+            : "platform \(r.platform) · RSA-\(r.rsaBits) · group \(r.group) · \(r.cipher)/\(r.prf)") + " · rtt \(ValueFormat.seconds.tick(r.rttSeconds))"
             + (r.overheadSeconds > 0 ? " · overhead \(ValueFormat.seconds.format(r.overheadSeconds))" : "")
     }
 
     static func footnotes(command: String?) -> [String] {
         (command.map { ["made by: \($0)"] } ?? []) + [
             "Phase I: IKEv1 Main Mode responder, message 1 received to message 6 built (the 2007 DTrace interval); "
-                + "modeled: T1 time of its operations at the published latencies"
+                + "IKE SA: IKEv2 responder, IKE_SA_INIT received to IKE_AUTH response built; "
+                + "modeled: the chip's time of its operations at the published latencies"
         ]
     }
 
@@ -37,7 +39,7 @@ public enum PhaseOneCharts {
             bars: [.init(series: 2, value: Published2007.withNCPSeconds), .init(series: 3, value: Published2007.withoutNCPSeconds)]))
         let chart = BarChart(
             header: ChartHeader(
-                title: "IKE Phase I with and without ncp/0 (p50)",
+                title: a.ike == 2 ? "IKEv2 IKE SA setup with and without ncp/0 (p50)" : "IKE Phase I with and without ncp/0 (p50)",
                 subtitles: [configuration(a), "\(a.negotiations) + \(b.negotiations) negotiations, concurrency \(a.concurrency)"],
                 date: date,
                 footnotes: footnotes(command: command) + ["published: Sun Fire T2000, Solaris 10 in.iked, 2007 (outlined bars)"]),

@@ -21,6 +21,8 @@ public struct PhaseOneWorkload: Sendable {
     public var trace: Bool
     /// Time IKEv2 with this suite instead of Main Mode (`run --ike 2`).
     public var ikev2Suite: IKEv2Suite? = nil
+    /// With `ikev2Suite`: the keys both sides sign with (nil: the RSA keys of the run's identities).
+    public var ikev2Keys: IKEv2SignatureKeys? = nil
 
     public init(suite: IKESuite, rsaBits: Int, negotiations: Int?, durationSeconds: Double? = nil,
                 concurrency: Int = 1, rttSeconds: Double = 0, overheadSeconds: Double = 0, trace: Bool = false) {
@@ -46,7 +48,7 @@ public enum PhaseOneRun {
         let negotiation: any TimedNegotiation = if let v2 = workload.ikev2Suite {
             IKEv2Negotiation(
                 suite: v2, responderFramework: framework, initiatorFramework: try MainModeNegotiation.initiatorFramework(),
-                identities: identities, rttSeconds: workload.rttSeconds, overheadSeconds: workload.overheadSeconds)
+                identities: identities, keys: workload.ikev2Keys, rttSeconds: workload.rttSeconds, overheadSeconds: workload.overheadSeconds)
         } else {
             MainModeNegotiation(
                 suite: workload.suite, responderFramework: framework,
@@ -68,9 +70,13 @@ public enum PhaseOneRun {
         let end = MonotonicClock.nanoseconds()
         display?.stop()
 
-        return RunReport(tally: tally, framework: framework, rsaBits: workload.rsaBits, suite: workload.suite,
-                         concurrency: workload.concurrency, rttSeconds: workload.rttSeconds,
-                         overheadSeconds: workload.overheadSeconds, start: start, end: end)
+        var report = RunReport(tally: tally, framework: framework, rsaBits: workload.rsaBits, suite: workload.suite,
+                               concurrency: workload.concurrency, rttSeconds: workload.rttSeconds,
+                               overheadSeconds: workload.overheadSeconds, start: start, end: end)
+        if let v2 = workload.ikev2Suite {
+            report.describeIKEv2(suite: v2, keys: workload.ikev2Keys ?? IKEv2SignatureKeys(rsa: identities))
+        }
+        return report
     }
 }
 

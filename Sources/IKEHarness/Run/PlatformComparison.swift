@@ -34,16 +34,9 @@ public struct PlatformComparisonRow: Sendable, Encodable {
 /// from the T2000's 165 ms; it is added unchanged to the T5220's rows (a faster
 /// T2 strand would shrink it; not modeled).
 ///
-/// IKEv2 with ECDSA P-256 and ECP-256 (the issue's second configuration) waits
-/// for IKEv2 in IKEProtocol: ncp/0 on t5220 already serves CKM_ECDSA,
-/// CKM_ECDH1_DERIVE and CKM_EC_KEY_PAIR_GEN on P-256 with exact counts, so a
-/// `negotiate` over an IKEv2 exchange is the only piece missing (``pendingIKEv2``).
+/// IKEv2 with ECDSA P-256 and ECP-256 (the issue's second configuration) is
+/// ``ikev2Rows(suite:keys:identities:nonCryptoSeconds:)``, printed after these.
 public enum PlatformComparison {
-    /// What the table says of the configuration it cannot run yet.
-    public static let pendingIKEv2 = """
-        IKEv2 with ECDSA P-256 + ECP-256: not run — IKEv2 is not built yet; ncp/0 on t5220 already serves \
-        CKM_ECDSA, CKM_ECDH1_DERIVE and CKM_EC_KEY_PAIR_GEN on P-256 (docs/t2.md).
-        """
 
     /// Rows for t2000 and t5220 (default chips, no trap penalty) for `configuration`.
     public static func rows(
@@ -102,7 +95,6 @@ public enum PlatformComparison {
             "softtoken's floating-point bignum (on the T2's own FGU per core). without n2cp: `cryptoadm disable",
             "provider=n2cp/0 all`; 3DES, SHA-1 and HMAC go to software. non-crypto: 165 ms minus the T2000's with-ncp",
             "cryptography, taken to be the same on both machines. predicted: with ncp / without ncp, plus non-crypto.",
-            pendingIKEv2,
         ]
         return out.joined(separator: "\n")
     }
@@ -127,5 +119,126 @@ extension RunReport {
         guard let chip = Platform.named(platform)?.chip else { return platform }
         let short = chip.name.hasPrefix("UltraSPARC ") ? String(chip.name.dropFirst("UltraSPARC ".count)) : chip.name
         return String(format: "%@ %.1f GHz", short, chip.clockHz / 1e9)
+    }
+}
+
+/// One cell of the IKEv2 rows: the modeled cryptography of one real IKEv2
+/// negotiation with some providers disabled, and which provider served each
+/// operation; or why it could not run (no provider serves an operation).
+public struct PlatformComparisonCell: Sendable, Encodable {
+    /// Modeled seconds of the responder's operations (nil: not run).
+    public let seconds: Double?
+    /// Each operation and the providers that served it, e.g. "ec-sign ncp/0".
+    public let servedBy: [String]
+    /// The framework's error when the negotiation could not run.
+    public let unavailable: String?
+}
+
+/// The IKEv2 configuration of issue 24 on one platform: a T1 or T2 responder,
+/// with every provider, without ncp/0, without n2cp/0 and without both.
+public struct PlatformComparisonIKEv2Row: Sendable, Encodable {
+    public let platform: String
+    public let chip: String
+    public let proposal: String
+    public let authentication: String
+    public let withNCP: PlatformComparisonCell
+    public let withoutNCP: PlatformComparisonCell
+    /// nil: the platform has no n2cp.
+    public let withoutN2CP: PlatformComparisonCell?
+    public let withoutBoth: PlatformComparisonCell?
+    /// The same non-cryptographic time as the IKEv1 rows (165 ms minus the T2000's IKEv1 cryptography).
+    public let nonCryptoSeconds: Double
+}
+
+extension PlatformComparison {
+    /// The IKEv2 configuration the issue names: ECDSA P-256 signatures and ECP-256 (group 19).
+    public static let ikev2Proposal = "aes128-sha256-ecp256"
+
+    /// IKEv2 rows for t2000 and t5220: one real IKEv2 negotiation per cell
+    /// (`suite`, signed with `keys`). A cell no provider can serve (the T1
+    /// has no EC anywhere) says which operation failed instead of a time.
+    public static func ikev2Rows(
+        suite: IKEv2Suite, keys: IKEv2SignatureKeys, identities: IKEIdentities, nonCryptoSeconds: Double
+    ) async throws -> [PlatformComparisonIKEv2Row] {
+        var rows: [PlatformComparisonIKEv2Row] = []
+        let initiator = try MainModeNegotiation.initiatorFramework()
+        for platform in [Platform.t2000(chip: .ultraSPARCT1, timing: .fast), .t5220(chip: .ultraSPARCT2, timing: .fast)] {
+            let framework = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))
+            let hasN2CP = framework.provider(named: "n2cp/0") != nil
+            func cell(_ disabled: [String]) async throws -> PlatformComparisonCell {
+                let responder = try CryptoFramework(
+                    platform: platform, policy: .inMemory(ProviderDisabled.policy(of: framework, providers: disabled)))
+                do {
+                    let outcome = try await IKEv2Negotiation(
+                        suite: suite, responderFramework: responder, initiatorFramework: initiator,
+                        identities: identities, keys: keys).run()
+                    return PlatformComparisonCell(seconds: PhaseOneExplanation.cryptographySeconds(outcome),
+                                                  servedBy: servedBy(outcome.records), unavailable: nil)
+                } catch {
+                    return PlatformComparisonCell(seconds: nil, servedBy: [], unavailable: String(describing: error))
+                }
+            }
+            rows.append(PlatformComparisonIKEv2Row(
+                platform: platform.name, chip: platform.chip?.name ?? platform.name,
+                proposal: suite.proposalName, authentication: keys.label,
+                withNCP: try await cell([]), withoutNCP: try await cell(["ncp/0"]),
+                withoutN2CP: hasN2CP ? try await cell(["n2cp/0"]) : nil,
+                withoutBoth: hasN2CP ? try await cell(["ncp/0", "n2cp/0"]) : nil,
+                nonCryptoSeconds: nonCryptoSeconds))
+        }
+        return rows
+    }
+
+    /// "operation provider[+provider]" for each operation, in first-seen order.
+    static func servedBy(_ records: [IKEOperationRecord]) -> [String] {
+        var order: [String] = []
+        var providers: [String: [String]] = [:]
+        for r in records {
+            let name = r.name.rawValue
+            if providers[name] == nil { order.append(name); providers[name] = [] }
+            if !providers[name]!.contains(r.provider) { providers[name]!.append(r.provider) }
+        }
+        return order.map { "\($0) \(providers[$0]!.joined(separator: "+"))" }
+    }
+
+    /// The IKEv2 rows in the explanation table's format, then where each operation ran.
+    public static func ikev2Text(_ rows: [PlatformComparisonIKEv2Row]) -> String {
+        let table = TextTable([.left(7), .left(14), .left(12), .right(6), .right(11), .right(11), .right(12),
+                               .right(13), .right(12), .right(13)])
+        let t = SecondsFormat.text
+        func show(_ c: PlatformComparisonCell?) -> String {
+            guard let c else { return "-" }
+            return c.seconds.map(t) ?? "no provider"
+        }
+        let proposal = rows.first?.proposal ?? ikev2Proposal
+        var out = [
+            "IKEv2 (\(proposal), \(rows.first?.authentication ?? "ECDSA P-256")): modeled cryptography of one IKEv2 responder,",
+            "IKE_SA_INIT and IKE_AUTH with a child SA (one real negotiation per cell; no trap penalty), same non-crypto time.",
+            "",
+            table.row(["", "chip", "auth", "group", "with ncp", "non-crypto", "without ncp", "without n2cp",
+                       "without both", "predicted"]),
+        ]
+        for r in rows {
+            let predicted = [r.withNCP.seconds, r.withoutNCP.seconds].map { $0.map { t($0 + r.nonCryptoSeconds) } ?? "-" }
+            out.append(table.row([r.platform, r.chip, r.authentication, proposal.split(separator: "-").last.map(String.init) ?? "",
+                                  show(r.withNCP), t(r.nonCryptoSeconds), show(r.withoutNCP), show(r.withoutN2CP),
+                                  show(r.withoutBoth), predicted.joined(separator: " / ")]))
+        }
+        out += ["", "where each operation ran:"]
+        for r in rows {
+            for (label, cell) in [("with ncp", r.withNCP), ("without ncp", r.withoutNCP),
+                                  ("without n2cp", r.withoutN2CP), ("without both", r.withoutBoth)] {
+                guard let cell else { continue }
+                let what = cell.unavailable.map { "not run: \($0)" } ?? cell.servedBy.joined(separator: ", ")
+                out.append("  \(r.platform) \(label): \(what)")
+            }
+        }
+        out += [
+            "",
+            "no provider: on the T1 neither ncp/0 (its MAU did no ECC; illumos ncp.h lists RSA, DSA and DH) nor sparcfp",
+            "(Solaris 10's softtoken bignum, modeled for RSA and DH only) serves ECDSA or ECDH on P-256; on the T2 only",
+            "ncp/0 does, so disabling it leaves no EC provider either. A software EC cost model is not built (docs/t2.md).",
+        ]
+        return out.joined(separator: "\n")
     }
 }

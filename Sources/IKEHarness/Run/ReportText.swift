@@ -15,11 +15,11 @@ public enum ReportText {
     public static func run(_ r: RunReport, title: String? = nil) -> String {
         var out: [String] = []
         if let title { out.append(title) }
-        out.append("IKE Phase I (Main Mode, RSA signatures), responder: platform \(r.platform), RSA-\(r.rsaBits), group \(r.group), \(r.cipher)/\(r.prf), rtt \(time(r.rttSeconds))"
+        out.append("\(r.exchangeDescription), responder: platform \(r.platform), rtt \(time(r.rttSeconds))"
             + (r.overheadSeconds > 0 ? ", overhead \(time(r.overheadSeconds))" : ""))
         out.append(String(format: "negotiations %d, concurrency %d, elapsed %.2f s, throughput %.1f/s",
                           r.negotiations, r.concurrency, r.elapsedSeconds, r.throughputPerSecond))
-        out.append(latencyTable.row(["Phase I", "p50", "p90", "p99", "mean"]))
+        out.append(latencyTable.row([r.setupLabel, "p50", "p90", "p99", "mean"]))
         func row(_ label: String, _ l: LatencySummary) {
             out.append(latencyTable.row([label, time(l.p50), time(l.p90), time(l.p99), time(l.mean)]))
         }
@@ -50,7 +50,7 @@ public enum ReportText {
     public static func scaling(_ reports: [RunReport], cores: Int) -> String {
         guard let first = reports.first else { return "" }
         var out: [String] = []
-        out.append("Phase I scaling: platform \(first.platform), RSA-\(first.rsaBits), group \(first.group), \(first.cipher)/\(first.prf), \(cores) core(s)")
+        out.append("\(first.setupLabel) scaling: \(first.exchangeDescription), platform \(first.platform), \(cores) core(s)")
         out.append(scalingTable.row(["concurrency", "negotiations", "elapsed", "throughput", "speedup", "host p50", "host p99"]))
         for r in reports {
             let speedup = first.throughputPerSecond > 0 ? r.throughputPerSecond / first.throughputPerSecond : 0
@@ -72,7 +72,7 @@ public enum ReportText {
         let ops = r.operations.filter { names.contains($0.name) }
         guard r.negotiations > 0, Set(ops.map(\.name)) == names else { return nil }
         let total = ops.reduce(0.0) { $0 + $1.hostSecondsMean * Double($1.count) } / Double(r.negotiations)
-        return "Phase I p50 \(time(r.hostPhase1.p50)) (host); its four public-key operations alone: \(time(total)) per negotiation"
+        return "\(r.setupLabel) p50 \(time(r.hostPhase1.p50)) (host); its four public-key operations alone: \(time(total)) per negotiation"
             + String(format: " (%.0f%%)", 100 * total / max(r.hostPhase1.p50, 1e-12))
     }
 
@@ -83,12 +83,12 @@ public enum ReportText {
         out.append(run(c.withoutNCP, title: "== without ncp/0: every ncp/0 mechanism and random disabled (in memory; the policy file is untouched) =="))
         out.append("")
         let ratio = { (x: Double) in String(format: "%.1f×", x) }
-        out.append(compareTable.row(["Phase I p50", "baseline", "without ncp/0", "ratio"]))
+        out.append(compareTable.row(["\(c.baseline.setupLabel) p50", "baseline", "without ncp/0", "ratio"]))
         out.append(compareTable.row(["host", time(c.baseline.hostPhase1.p50), time(c.withoutNCP.hostPhase1.p50), ratio(c.hostRatio)]))
         if let a = c.baseline.modeledPhase1, let b = c.withoutNCP.modeledPhase1, let r = c.modeledRatio {
             out.append(compareTable.row(["modeled \(c.baseline.platform.uppercased())", time(a.p50), time(b.p50), ratio(r)]))
         }
-        out.append(compareTable.row(["published 2007 T2000", time(Published2007.withNCPSeconds), time(Published2007.withoutNCPSeconds),
+        out.append(compareTable.row([c.baseline.ike == 2 ? "2007 T2000 (IKEv1 MM)" : "published 2007 T2000", time(Published2007.withNCPSeconds), time(Published2007.withoutNCPSeconds),
                                      ratio(Published2007.withoutNCPSeconds / Published2007.withNCPSeconds)]))
         return out.joined(separator: "\n")
     }

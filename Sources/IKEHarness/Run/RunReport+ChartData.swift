@@ -18,6 +18,7 @@ extension RunReport {
             modeledPhase1: tally.hasModel ? RunTally.summary(tally.modeled) : nil,
             throughputPerSecond: Double(tally.negotiations) / max(elapsed, 1e-9),
             operations: tally.operationSummaries, kstats: RunReport.kstats(of: framework))
+        authentication = "RSA-\(rsaBits)"
         addChartData(from: tally, framework: framework, start: start, end: end)
     }
 

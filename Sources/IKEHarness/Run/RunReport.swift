@@ -34,10 +34,10 @@ public struct OperationSummary: Sendable, Encodable {
 /// (docs/ike.md, JSON output): keep them.
 public struct RunReport: Sendable, Encodable {
     public let platform: String
-    public let rsaBits: Int
-    public let group: Int
-    public let prf: String
-    public let cipher: String
+    public private(set) var rsaBits: Int
+    public private(set) var group: Int
+    public private(set) var prf: String
+    public private(set) var cipher: String
     public let negotiations: Int
     public let concurrency: Int
     public let rttSeconds: Double
@@ -55,6 +55,35 @@ public struct RunReport: Sendable, Encodable {
     public var timeline: [TimelineSecond] = []
     /// Policies the framework applied during the run.
     public var policyChanges: [PolicyChangeMark] = []
+    /// 1: IKEv1 Main Mode; 2: IKEv2 IKE_SA_INIT and IKE_AUTH (``describeIKEv2(suite:keys:)``).
+    public var ike = 1
+    /// The IKEv2 proposal, strongSwan style (nil for IKEv1).
+    public var proposal: String? = nil
+    /// How the peers authenticate: "RSA-2048", "ECDSA P-256".
+    public var authentication = ""
+
+    /// This report as one of IKEv2 negotiations with `suite` and `keys`: the
+    /// group, PRF and cipher become the IKEv2 suite's, `rsaBits` 0 unless RSA signs.
+    public mutating func describeIKEv2(suite: IKEv2Suite, keys: IKEv2SignatureKeys) {
+        ike = 2
+        proposal = suite.proposalName
+        authentication = keys.label
+        group = Int(suite.group.number)
+        prf = suite.prf.hash.rawValue
+        cipher = suite.encryption.name
+        if case .rsa(let k) = keys.responder { rsaBits = k.publicKey.bits } else { rsaBits = 0 }
+    }
+
+    /// What the report times: "Phase I" (Main Mode) or "IKE SA" (IKEv2).
+    public var setupLabel: String { ike == 2 ? "IKE SA" : "Phase I" }
+
+    /// The exchange and its parameters, as headers name them.
+    public var exchangeDescription: String {
+        if ike == 2 {
+            return "IKEv2 (IKE_SA_INIT + IKE_AUTH, \(authentication)), proposal \(proposal ?? "?")"
+        }
+        return "IKE Phase I (Main Mode, RSA signatures), RSA-\(rsaBits), group \(group), \(cipher)/\(prf)"
+    }
 
     /// Every provider's kstats at the end of a run.
     static func kstats(of framework: CryptoFramework) -> [String: [Kstat]] {
@@ -68,6 +97,7 @@ public struct RunReport: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case platform, rsaBits, group, prf, cipher, negotiations, concurrency, rttSeconds, overheadSeconds, elapsedSeconds
         case phase1, throughputPerSecond, operations, kstats, distribution, timeline, policyChanges
+        case ike, proposal, authentication
     }
     enum Phase1Keys: String, CodingKey { case host, modeled }
 
@@ -92,6 +122,9 @@ public struct RunReport: Sendable, Encodable {
         try c.encode(distribution, forKey: .distribution)
         try c.encode(timeline, forKey: .timeline)
         try c.encode(policyChanges, forKey: .policyChanges)
+        try c.encode(ike, forKey: .ike)
+        try c.encode(proposal, forKey: .proposal)  // null for IKEv1
+        try c.encode(authentication, forKey: .authentication)
     }
 }
 
