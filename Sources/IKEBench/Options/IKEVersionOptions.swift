@@ -2,6 +2,7 @@ import ArgumentParser
 import CryptoFramework
 import IKEHarness
 import IKEProtocol
+import Providers
 
 /// `--ike 1|2`, `--ikev2-proposal` and `--ikev2-auth`, shared by `run` and `compare`.
 struct IKEVersionOptions: ParsableArguments {
@@ -29,9 +30,12 @@ struct IKEVersionOptions: ParsableArguments {
         }
     }
 
-    /// The suite in-process runs negotiate (nil for IKEv1).
-    var inProcessSuite: IKEv2Suite? {
-        ike == 2 ? IKEv2Suite(proposalName: ikev2Proposal.first ?? Self.defaultProposal) : nil
+    /// The suite in-process runs negotiate (nil for IKEv1), our MODP private
+    /// value `dhPrivate` long (nil: the provider's default), as IKEv1's suite.
+    func inProcessSuite(dhPrivate: DHPrivateValueLength?) -> IKEv2Suite? {
+        guard ike == 2, var suite = IKEv2Suite(proposalName: ikev2Proposal.first ?? Self.defaultProposal) else { return nil }
+        if case .modp(let g) = suite.group, let dhPrivate { suite.dhPrivateBits = dhPrivate.bits(for: g) }
+        return suite
     }
 
     /// Every suite offered (`--peer`), nil for IKEv1.
@@ -46,7 +50,7 @@ struct IKEVersionOptions: ParsableArguments {
         case "ecdsa-p256": return .p256
         case "ecdsa-p384": return .p384
         default:
-            if case .ecp(let c) = inProcessSuite?.group, c == .p256 || c == .p384 { return c }
+            if case .ecp(let c) = inProcessSuite(dhPrivate: nil)?.group, c == .p256 || c == .p384 { return c }
             return nil
         }
     }

@@ -135,7 +135,7 @@ struct CapacityCommand: AsyncParsableCommand {
         let identities = try await IKEIdentities.generate(
             bits: configuration.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
         var ikev2: (suite: IKEv2Suite, keys: IKEv2SignatureKeys)? = nil
-        if let v2 = version.inProcessSuite { ikev2 = (v2, try await version.keys(rsa: identities)) }
+        if let v2 = version.inProcessSuite(dhPrivate: configuration.dhPrivate) { ikev2 = (v2, try await version.keys(rsa: identities)) }
         var rows: [CapacityRow] = []
         var resources: [String: String] = [:]
         var profiles: [String: CapacityProfileSummary] = [:]

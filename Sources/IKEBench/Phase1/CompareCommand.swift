@@ -78,7 +78,7 @@ struct CompareCommand: AsyncParsableCommand {
         let identities = try await IKEIdentities.generate(
             bits: configuration.rsaBits, framework: try MainModeNegotiation.initiatorFramework())
 
-        let v2Suite = version.inProcessSuite
+        let v2Suite = version.inProcessSuite(dhPrivate: configuration.dhPrivate)
         let v2Keys = version.ike == 2 ? try await version.keys(rsa: identities) : nil
         var lines = [v2Suite.map { v2 in
             "ikebench compare: platform \(platform.name), IKEv2 \(v2.proposalName), \(v2Keys?.label ?? "")"
@@ -126,7 +126,7 @@ struct CompareCommand: AsyncParsableCommand {
             baseline = try await PhaseOneRun.run(workload, framework: baselineFramework, identities: identities,
                                                  display: display, write: write)
         } catch where v2Suite != nil {
-            throw ValidationError("IKEv2 \(v2Suite!.proposalName) with \(v2Keys?.label ?? "") cannot run on \(platform.name): \(error) "
+            throw CryptoError(.mechanismInvalid, "IKEv2 \(v2Suite!.proposalName) with \(v2Keys?.label ?? "") cannot run on \(platform.name): \(error) "
                 + "(on t2000 no provider does ECDSA or ECDH: the T1's MAU did no ECC and sparcfp models RSA and DH only); "
                 + "try --ikev2-proposal aes128-sha256-modp2048 --ikev2-auth rsa")
         }

@@ -85,7 +85,7 @@ struct RunCommand: AsyncParsableCommand {
                 var workload = options.workload(
                     suite: options.negotiated.suite, rsaBits: rsaBits, overhead: options.overhead ?? 0,
                     defaultNegotiations: Self.defaultNegotiations, concurrency: level)
-                workload.ikev2Suite = version.inProcessSuite
+                workload.ikev2Suite = version.inProcessSuite(dhPrivate: options.negotiated.dhPrivateLength)
                 workload.ikev2Keys = v2Keys
                 reports.append(try await PhaseOneRun.run(
                     workload, framework: fw, identities: identities, display: .forTerminal(json: framework.json),
