@@ -91,7 +91,7 @@ public struct IKEv2Protection: Sendable {
         let payloadLength = 4 + fragmentFields.count + iv.count + cipher.count + icvBytes
         var h = header
         h.nextPayload = fragment == nil ? IKEv2PayloadType.encrypted.rawValue : IKEv2PayloadType.encryptedFragment.rawValue
-        var w = IKEv2Writer(capacity: IKEv2Header.size + payloadLength)
+        var w = ByteWriter(capacity: IKEv2Header.size + payloadLength)
         w.append(h.encoded(length: IKEv2Header.size + payloadLength))
         w.u8(firstInner)
         w.u8(0)

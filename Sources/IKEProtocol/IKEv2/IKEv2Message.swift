@@ -55,7 +55,7 @@ public struct IKEv2Header: Sendable, Equatable {
 
     /// Reads the header of `bytes` and checks its version and length against the datagram.
     public static func parse(_ bytes: ArraySlice<UInt8>) throws -> IKEv2Header {
-        var r = IKEv2Reader(bytes, context: "IKE header")
+        var r = ByteReader.ikev2(bytes, context: "IKE header")
         let spiI = Array(try r.take(8, "initiator SPI"))
         let spiR = Array(try r.take(8, "responder SPI"))
         let next = try r.u8("next payload")
@@ -77,7 +77,7 @@ public struct IKEv2Header: Sendable, Equatable {
     }
 
     public func encoded(length: Int) -> [UInt8] {
-        var w = IKEv2Writer(capacity: Self.size)
+        var w = ByteWriter(capacity: Self.size)
         w.append(initiatorSPI)
         w.append(responderSPI)
         w.u8(nextPayload)
@@ -129,7 +129,7 @@ public struct IKEv2Message: Sendable, Equatable {
 /// Encoding and decoding of a chain of generic payloads (RFC 7296 §3.2).
 public enum IKEv2PayloadChain {
     public static func parse(first: UInt8, _ bytes: ArraySlice<UInt8>, context: String) throws -> [IKEv2Payload] {
-        var r = IKEv2Reader(bytes, context: context)
+        var r = ByteReader.ikev2(bytes, context: context)
         var next = first
         var payloads: [IKEv2Payload] = []
         while next != 0 {
@@ -161,7 +161,7 @@ public enum IKEv2PayloadChain {
     }
 
     public static func encode(_ payloads: [IKEv2Payload]) -> [UInt8] {
-        var w = IKEv2Writer()
+        var w = ByteWriter()
         for (i, p) in payloads.enumerated() {
             let body = p.body
             let next: UInt8

@@ -85,7 +85,7 @@ public enum IKEv2Payload: Sendable, Equatable {
             }
             return .other(type: type, critical: false, body: Array(body))
         }
-        var r = IKEv2Reader(body, context: "payload \(t)")
+        var r = ByteReader.ikev2(body, context: "payload \(t)")
         switch t {
         case .securityAssociation:
             return .securityAssociation(try IKEv2SA.parse(body))
@@ -179,7 +179,7 @@ public struct IKEv2Identification: Sendable, Equatable, Hashable, CustomStringCo
     public static func fqdn(_ name: String) -> IKEv2Identification { IKEv2Identification(kind: .fqdn, data: Array(name.utf8)) }
 
     static func parse(_ body: ArraySlice<UInt8>) throws -> IKEv2Identification {
-        var r = IKEv2Reader(body, context: "ID payload")
+        var r = ByteReader.ikev2(body, context: "ID payload")
         let kind = try r.u8("ID type")
         _ = try r.take(3, "reserved")
         let data = Array(r.rest())
@@ -249,7 +249,7 @@ public struct IKEv2Notify: Sendable, Equatable {
     public var isError: Bool { type < 16384 }
 
     static func parse(_ body: ArraySlice<UInt8>) throws -> IKEv2Notify {
-        var r = IKEv2Reader(body, context: "Notify payload")
+        var r = ByteReader.ikev2(body, context: "Notify payload")
         let proto = try r.u8("protocol ID")
         let spiSize = Int(try r.u8("SPI size"))
         let type = try r.u16("notify type")
@@ -273,7 +273,7 @@ public struct IKEv2Delete: Sendable, Equatable {
     }
 
     static func parse(_ body: ArraySlice<UInt8>) throws -> IKEv2Delete {
-        var r = IKEv2Reader(body, context: "Delete payload")
+        var r = ByteReader.ikev2(body, context: "Delete payload")
         let proto = try r.u8("protocol ID")
         let size = Int(try r.u8("SPI size"))
         let count = Int(try r.u16("number of SPIs"))
@@ -320,7 +320,7 @@ public struct IKEv2TrafficSelector: Sendable, Equatable {
     public static let anyIPv4 = IKEv2TrafficSelector(type: ipv4Range, startAddress: [0, 0, 0, 0], endAddress: [255, 255, 255, 255])
 
     static func parseList(_ body: ArraySlice<UInt8>) throws -> [IKEv2TrafficSelector] {
-        var r = IKEv2Reader(body, context: "TS payload")
+        var r = ByteReader.ikev2(body, context: "TS payload")
         let count = Int(try r.u8("number of TSs"))
         _ = try r.take(3, "reserved")
         guard count >= 1 else { throw IKEv2Error.syntax("TS payload with no traffic selector") }
@@ -349,7 +349,7 @@ public struct IKEv2TrafficSelector: Sendable, Equatable {
     }
 
     static func encodeList(_ list: [IKEv2TrafficSelector]) -> [UInt8] {
-        var w = IKEv2Writer()
+        var w = ByteWriter()
         w.u8(UInt8(list.count))
         w.append([0, 0, 0])
         for ts in list {

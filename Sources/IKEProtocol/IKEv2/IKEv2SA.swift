@@ -9,7 +9,7 @@ public struct IKEv2SA: Sendable, Equatable {
     public static let maxTransforms = 64
 
     static func parse(_ body: ArraySlice<UInt8>) throws -> IKEv2SA {
-        var r = IKEv2Reader(body, context: "SA payload")
+        var r = ByteReader.ikev2(body, context: "SA payload")
         var proposals: [IKEv2Proposal] = []
         var last: UInt8 = 2
         while last == 2 {
@@ -34,7 +34,7 @@ public struct IKEv2SA: Sendable, Equatable {
     }
 
     var encoded: [UInt8] {
-        var w = IKEv2Writer()
+        var w = ByteWriter()
         for (i, p) in proposals.enumerated() {
             let body = p.encodedBody
             w.u8(i + 1 < proposals.count ? 2 : 0)
@@ -65,7 +65,7 @@ public struct IKEv2Proposal: Sendable, Equatable {
     }
 
     static func parse(_ body: ArraySlice<UInt8>) throws -> IKEv2Proposal {
-        var r = IKEv2Reader(body, context: "proposal")
+        var r = ByteReader.ikev2(body, context: "proposal")
         let number = try r.u8("proposal number")
         let proto = try r.u8("protocol ID")
         let spiSize = Int(try r.u8("SPI size"))
@@ -92,7 +92,7 @@ public struct IKEv2Proposal: Sendable, Equatable {
     }
 
     var encodedBody: [UInt8] {
-        var w = IKEv2Writer()
+        var w = ByteWriter()
         w.u8(number)
         w.u8(protocolID)
         w.u8(UInt8(spi.count))
@@ -141,7 +141,7 @@ public struct IKEv2Transform: Sendable, Equatable, Hashable {
     static let keyLengthAttribute: UInt16 = 14
 
     static func parse(_ body: ArraySlice<UInt8>) throws -> IKEv2Transform {
-        var r = IKEv2Reader(body, context: "transform")
+        var r = ByteReader.ikev2(body, context: "transform")
         let type = try r.u8("transform type")
         _ = try r.u8("reserved")
         let id = try r.u16("transform ID")
@@ -162,7 +162,7 @@ public struct IKEv2Transform: Sendable, Equatable, Hashable {
     }
 
     var encodedBody: [UInt8] {
-        var w = IKEv2Writer()
+        var w = ByteWriter()
         w.u8(type)
         w.u8(0)
         w.u16(id)

@@ -1,16 +1,30 @@
 /// Reads big-endian fields from a byte slice, never past its end: every read
 /// is checked against the bytes that remain, so a length taken from the wire
 /// can neither overrun the buffer nor make us allocate more than we were sent.
+/// ISAKMP and IKEv2 share it; each reports a short read in its own terms.
 struct ByteReader {
     private let bytes: ArraySlice<UInt8>
     private(set) var position: Int
     /// What is being read, for error messages ("SA payload", "header" …).
     let context: String
+    /// The error for a read past the end, given the message with its context.
+    private let fault: (String) -> any Error
 
+    /// A reader whose short reads are ISAKMP's PAYLOAD-MALFORMED.
     init(_ bytes: ArraySlice<UInt8>, context: String) {
+        self.init(bytes, context: context) { ISAKMPError(.payloadMalformed, $0) }
+    }
+
+    init(_ bytes: ArraySlice<UInt8>, context: String, fault: @escaping (String) -> any Error) {
         self.bytes = bytes
         self.position = bytes.startIndex
         self.context = context
+        self.fault = fault
+    }
+
+    /// A reader whose short reads are IKEv2's INVALID_SYNTAX (RFC 7296 §3.10.1).
+    static func ikev2(_ bytes: ArraySlice<UInt8>, context: String) -> ByteReader {
+        ByteReader(bytes, context: context, fault: IKEv2Error.syntax)
     }
 
     var remaining: Int { bytes.endIndex - position }
@@ -36,7 +50,7 @@ struct ByteReader {
 
     /// The next `count` bytes as a slice of the input (no copy).
     mutating func take(_ count: Int, _ field: String) throws -> ArraySlice<UInt8> {
-        guard count >= 0 else { throw malformed("\(field): negative length \(count)") }
+        guard count >= 0 else { throw fault("\(context): \(field): negative length \(count)") }
         try need(count, field)
         defer { position += count }
         return bytes[position..<position + count]
@@ -49,7 +63,7 @@ struct ByteReader {
 
     private func need(_ count: Int, _ field: String) throws {
         guard count <= remaining else {
-            throw malformed("\(field) needs \(count) bytes but only \(remaining) remain")
+            throw fault("\(context): \(field) needs \(count) bytes but only \(remaining) remain")
         }
     }
 
