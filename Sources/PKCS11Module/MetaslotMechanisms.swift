@@ -125,7 +125,9 @@ public enum MetaslotMechanisms {
             union(composition.digest, framework, policy, softwareOnly: true) != nil,
             let raw = union(composition.raw, framework, policy, devicesOnly: true)
         else { return whole }
-        let composed = (min: raw.min, max: raw.max, flags: raw.flags.intersection([.hardware, .sign, .verify, .ecAny]))
+        // A PSS composition serves signing only (docs/DESIGN.md, rule 6).
+        let served: MechanismFlags = composition.signOnly ? [.hardware, .sign] : [.hardware, .sign, .verify, .ecAny]
+        let composed = (min: raw.min, max: raw.max, flags: raw.flags.intersection(served))
         guard let whole else { return composed }
         return (min(whole.min, composed.min), max(whole.max, composed.max), whole.flags.union(composed.flags))
     }

@@ -25,6 +25,10 @@ extension CryptoFramework {
         _ request: CryptoRequest, _ composed: ComposedCandidates, _ index: Int, _ set: ProviderSet,
         _ attempts: inout Attempts
     ) throws -> CryptoRequest? {
+        if attempts.digest == nil, composed.composition.rawInput == .pssEncoding {
+            // The PSS encoding is software work throughout: no device queue to await.
+            guard try pssEncodingHalf(request, composed, index, set, &attempts) else { return nil }
+        }
         if attempts.digest == nil {
             guard let (digester, digestRequest) = digestRequest(request, composed, index, set, &attempts) else { return nil }
             let context = OperationContext()
@@ -46,6 +50,10 @@ extension CryptoFramework {
         _ request: CryptoRequest, _ composed: ComposedCandidates, _ index: Int, _ set: ProviderSet,
         _ attempts: inout Attempts
     ) async throws -> CryptoRequest? {
+        if attempts.digest == nil, composed.composition.rawInput == .pssEncoding {
+            // The PSS encoding is software work throughout: no device queue to await.
+            guard try pssEncodingHalf(request, composed, index, set, &attempts) else { return nil }
+        }
         if attempts.digest == nil {
             guard let (digester, digestRequest) = digestRequest(request, composed, index, set, &attempts) else { return nil }
             let context = OperationContext()
@@ -60,6 +68,78 @@ extension CryptoFramework {
             guard keepDigest(result, composed, digester, set, since: start, context, &attempts) else { return nil }
         }
         return rawRequest(request, composed, index, set, &attempts)
+    }
+
+    /// Rule 6 for PSS: the software half is the whole EMSA-PSS encoding (RFC
+    /// 8017 §9.1.1), kept in `attempts.digest` as the raw half's input. The
+    /// request's inputs and parameters pass the same rules (``RSASignatureInput``)
+    /// as on a provider serving it whole, so the same request gets the same
+    /// error; every hash (the message, M', MGF1) is a digest request on the
+    /// digest provider, and the salt comes from the random mechanism (a request
+    /// of its own, reported and counted as `random` where it is served).
+    /// False when this attempt cannot go on (the failure is recorded).
+    private func pssEncodingHalf(
+        _ request: CryptoRequest, _ composed: ComposedCandidates, _ index: Int, _ set: ProviderSet,
+        _ attempts: inout Attempts
+    ) throws -> Bool {
+        guard case .sign(let mechanism, let key, let data, let pss) = request, let scheme = RSAScheme(mechanism),
+            let digester = registry.digester(composed, set)
+        else {
+            attempts.failures.append((index, CryptoError(.providerFailed,
+                "no software provider may encode \(request.mechanism) for CKM_RSA_X_509 on \(set.descriptors[index].name)")))
+            return false
+        }
+        let provider = set.providers[digester]
+        let context = OperationContext()
+        var lastHash = composed.composition.digest
+        let hash: HashFunction = { algorithm, bytes in
+            lastHash = algorithm.digestMechanism
+            guard case .bytes(let digest) = try provider.perform(.digest(algorithm.digestMechanism, data: bytes), context: context),
+                digest.count == algorithm.digestLength
+            else {
+                throw CryptoError(.deviceError, "\(set.descriptors[digester].name) returned no \(algorithm.digestMechanism) digest")
+            }
+            return digest
+        }
+        set.stats[digester].begin()
+        let start = MonotonicClock.nanoseconds()
+        let encoded: [UInt8]
+        let messageHash: Mechanism
+        do {
+            guard case .pss(let mHash, let parameters) = try RSASignatureInput.prepare(
+                scheme: scheme, key: key.publicKey, data: data, pss: pss, hash: hash)
+            else {
+                throw CryptoError(.mechanismInvalid, "\(mechanism) is not a PSS mechanism")
+            }
+            messageHash = parameters.hash.digestMechanism
+            var salt: [UInt8] = []
+            if parameters.saltLength > 0 {
+                guard case .bytes(let random) = try perform(.random(count: parameters.saltLength)).value,
+                    random.count == parameters.saltLength
+                else {
+                    throw CryptoError(.deviceError, "the random mechanism returned no \(parameters.saltLength)-byte PSS salt")
+                }
+                salt = random
+            }
+            encoded = try RSAPadding.pssEncode(
+                mHash: mHash, emBits: key.bits - 1, salt: salt, parameters: parameters, hash: hash)
+        } catch {
+            if let error = error as? CryptoError, !error.isRecoverable {
+                set.stats[digester].end(.error)
+                throw error
+            }
+            set.stats[digester].end(.failedOver)
+            attempts.failures.append((digester, error as? CryptoError
+                ?? CryptoError(.deviceError, "\(set.descriptors[digester].name) (\(lastHash)): \(error)")))
+            return false
+        }
+        let elapsed = MonotonicClock.nanoseconds() &- start
+        set.stats[digester].completed(servedIndex: ServedOperation.digest.index)
+        let modeled = context.snapshot
+        attempts.digest = DigestHalf(
+            provider: digester, start: start, mechanism: messageHash, digest: encoded, hostNanoseconds: elapsed,
+            modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds, counts: modeled.counts)
+        return true
     }
 
     /// The software provider for the digest half, counted as begun, and its request.

@@ -99,6 +99,7 @@ final class Registry: Sendable {
         _ composed: ComposedCandidates, _ request: SelectionKey, _ table: SelectionTable,
         tried: borrowing TriedSet, pinned: Int?, lighterThan bound: Int?
     ) -> Int? {
+        if composed.composition.signOnly, request.served != .sign { return nil }
         guard digester(composed, table.providers) != nil else { return nil }
         var best: (index: Int, load: Int)?
         for entry in composed.devices {

@@ -143,10 +143,11 @@ struct OpenSSLProviderTests {
         }
     }
 
-    /// On t2000 a PKCS#1 v1.5 signature is composed on ncp/0 (raw RSA there, the
-    /// hash on sparcfp); PSS, which ncp/0 cannot pad, is sparcfp's. On host openssl signs.
+    /// On t2000 every RSA signature is composed on ncp/0 (rule 6): PKCS#1 v1.5
+    /// over its CKM_RSA_PKCS, PSS over its CKM_RSA_X_509 with the encoding (and
+    /// its hashes) on sparcfp. On host openssl signs.
     static func signer(platform: String, pss: Bool) -> String {
-        platform == "host" ? "openssl" : pss ? "sparcfp" : "ncp/0"
+        platform == "host" ? "openssl" : "ncp/0"
     }
 
     @Test("openssl pkeyutl signs on the token (PKCS#1 v1.5, PSS; ECDSA on host) and verifies with pkcs11: URIs", arguments: platforms)
@@ -168,6 +169,10 @@ struct OpenSSLProviderTests {
             let mechanism = pss ? "CKM_RSA_PKCS_PSS" : "CKM_RSA_PKCS"
             #expect(lines.count == 1 && lines.first?.contains("C_Sign \(mechanism) sign by \(Self.signer(platform: platform, pss: pss))") == true,
                     "the token made no \(mechanism) signature: \(lines)")
+            if platform == "t2000" && pss {
+                // ncp/0 has no PSS: the encoding is sparcfp's, the private operation ncp/0's CKM_RSA_X_509 (rule 6).
+                #expect(lines.first?.contains("(composed: CKM_RSA_X_509 by ncp/0, CKM_SHA256 by sparcfp)") == true, "\(lines)")
+            }
             // The other side: OpenSSL's default provider with the exported public key, then the token's public key by URI.
             let verify = try token.run(["pkeyutl", "-verify", "-pubin", "-inkey", rsaPublic, "-in", dir + "/data.sha256",
                                         "-sigfile", dir + "/sig"] + options, onToken: false)
@@ -311,6 +316,10 @@ struct OpenSSLProviderTests {
             let mechanism = label == "ec" ? "CKM_ECDSA_SHA256" : client.pss ? "CKM_SHA256_RSA_PKCS_PSS" : "CKM_SHA256_RSA_PKCS"
             let signer = label == "ec" ? "openssl" : Self.signer(platform: platform, pss: client.pss)
             #expect(lines.count == 1 && lines[0].contains("C_SignFinal \(mechanism) sign by \(signer)"), "\(client): \(lines)")
+            if platform == "t2000" {
+                let raw = client.pss ? "CKM_RSA_X_509" : "CKM_RSA_PKCS"
+                #expect(lines.first?.contains("(composed: \(raw) by ncp/0, CKM_SHA256 by sparcfp)") == true, "\(client): \(lines)")
+            }
             expected[signer, default: 0] += 1
             // The module publishes its counters within 0.1 s of the last change: poll, bounded generously.
             let published = Polling.until(timeout: 30, interval: 0.05) { (try? token.signsServed(pid: server.pid)) == expected }
