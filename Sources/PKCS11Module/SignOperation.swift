@@ -39,7 +39,10 @@ struct SignOperation: GatheringOperation {
     /// Selection rule 6), CKM_RSA_PKCS_PSS over the digest with the same
     /// parameters; nil when the mechanism hashes nothing.
     func prehashed(_ whole: CryptoRequest, digest: [UInt8]) -> CryptoRequest? {
-        if let composition = MechanismComposition.of(mechanism) { return whole.rawHalf(composition, digest: digest) }
+        // A PSS composition's raw half takes the EMSA-PSS encoding, not the digest: PSS goes below.
+        if let composition = MechanismComposition.of(mechanism), composition.rawInput != .pssEncoding {
+            return whole.rawHalf(composition, digest: digest)
+        }
         guard case .pssHashed? = RSAScheme(mechanism) else { return nil }
         switch whole {
         case .sign(_, let key, _, let pss): return .sign(.rsaPKCSPSS, key: key, data: digest, pss: pss)
