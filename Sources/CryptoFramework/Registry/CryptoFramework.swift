@@ -78,6 +78,16 @@ public final class CryptoFramework: Sendable {
     /// The policy in force now.
     public var policy: Policy { registry.policy }
 
+    /// The registry's selection data in force: the policy and the provider set
+    /// (descriptors, load errors) in one immutable object, replaced whenever
+    /// either changes (a policy set, a policy file re-read with a change, a
+    /// module attached) and the same object otherwise. What a caller computes
+    /// from ``policy``, ``providers`` and ``loadError(provider:)`` alone may be
+    /// cached against it, compared with `===` (the PKCS#11 module's mechanism
+    /// checks in every C_*Init). Reading it checks the policy file when due,
+    /// as a request does.
+    public var selectionSnapshot: AnyObject & Sendable { registry.selectionTable }
+
     /// Whether a provider is loaded under the current policy.
     public func isActive(provider name: String) -> Bool { registry.policy.isActive(provider: name) }
 

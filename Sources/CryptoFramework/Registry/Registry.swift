@@ -38,6 +38,8 @@ final class Registry: Sendable {
     func index(of name: String) -> Int? { providerSet.indexByName[name] }
 
     var policy: Policy { policyHolder.current().policy }
+    /// Policy and providers together, one object per change (``CryptoFramework/selectionSnapshot``).
+    var selectionTable: SelectionTable { policyHolder.current() }
     var policyLoadError: CryptoError? { policyHolder.lastLoadError }
 
     func setPolicy(_ policy: Policy) { policyHolder.replace(with: policy) }
