@@ -13,7 +13,10 @@ struct ModuleState {
     let framework: CryptoFramework
     let keystore: Keystore
     let trace: Trace
-    let processID: pid_t
+    /// ``Module/forkCount`` when this state was made: another count means it is a parent's, inherited across fork().
+    let forkCount: Int
+    /// The slot's mechanism entries, cached per selection snapshot (the checks in every C_*Init).
+    let mechanismEntries = MechanismEntryCache()
     var sessions: [CK_SESSION_HANDLE: Session] = [:]
     var nextSession: CK_SESSION_HANDLE = 1
     var objects: [CK_OBJECT_HANDLE: ObjectRecord] = [:]
