@@ -33,6 +33,20 @@ public struct SecureBytes: Sendable, Hashable {
         UnsafeMutableRawBufferPointer(rebasing: storage.pointer[0..<bytes.count]).copyBytes(from: bytes)
     }
 
+    /// The bytes at `bytes`, copied with one memcpy. The generic init, called
+    /// from another module, runs unspecialized (the collection's metadata
+    /// instantiated and its bytes copied one by one on every call): the PKCS#11
+    /// module copies every template value of each C_DeriveKey and C_CreateObject.
+    public init(_ bytes: UnsafeRawBufferPointer) {
+        storage = Storage(count: bytes.count)
+        if let base = bytes.baseAddress { storage.pointer.baseAddress!.copyMemory(from: base, byteCount: bytes.count) }
+    }
+
+    /// The bytes of an array, with one memcpy (as the init from a buffer).
+    public init(_ bytes: [UInt8]) {
+        self = bytes.withUnsafeBytes { SecureBytes($0) }
+    }
+
     /// `count` bytes written once by `initializer`; used to receive a secret straight
     /// from a C library without an intermediate copy.
     /// A negative `count` is `argumentsBad`.
