@@ -317,7 +317,9 @@ struct OpenSSLProviderTests {
             let signer = label == "ec" ? "openssl" : Self.signer(platform: platform, pss: client.pss)
             #expect(lines.count == 1 && lines[0].contains("C_SignFinal \(mechanism) sign by \(signer)"), "\(client): \(lines)")
             if platform == "t2000" {
-                let raw = client.pss ? "CKM_RSA_X_509" : "CKM_RSA_PKCS"
+                // A streamed PSS sign hashes the message in software, then signs the digest with
+                // CKM_RSA_PKCS_PSS, which ncp/0 serves composed on its CKM_RSA_X_509 (rule 6).
+                let raw = client.pss ? "CKM_RSA_PKCS_PSS" : "CKM_RSA_PKCS"
                 #expect(lines.first?.contains("(composed: \(raw) by ncp/0, CKM_SHA256 by sparcfp)") == true, "\(client): \(lines)")
             }
             expected[signer, default: 0] += 1
