@@ -133,13 +133,21 @@ extension CryptoFramework {
                 ?? CryptoError(.deviceError, "\(set.descriptors[digester].name) (\(lastHash)): \(error)")))
             return false
         }
+        keepDigestHalf(digester, messageHash, encoded, set, since: start, context, &attempts)
+        return true
+    }
+
+    /// Records the digest half as completed by `digester`, with its host time and modeled cost.
+    private func keepDigestHalf(
+        _ digester: Int, _ mechanism: Mechanism, _ digest: [UInt8], _ set: ProviderSet,
+        since start: UInt64, _ context: OperationContext, _ attempts: inout Attempts
+    ) {
         let elapsed = MonotonicClock.nanoseconds() &- start
         set.stats[digester].completed(servedIndex: ServedOperation.digest.index)
         let modeled = context.snapshot
         attempts.digest = DigestHalf(
-            provider: digester, start: start, mechanism: messageHash, digest: encoded, hostNanoseconds: elapsed,
+            provider: digester, start: start, mechanism: mechanism, digest: digest, hostNanoseconds: elapsed,
             modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds, counts: modeled.counts)
-        return true
     }
 
     /// The software provider for the digest half, counted as begun, and its request.
@@ -163,18 +171,13 @@ extension CryptoFramework {
         _ result: CryptoResult, _ composed: ComposedCandidates, _ digester: Int, _ set: ProviderSet,
         since start: UInt64, _ context: OperationContext, _ attempts: inout Attempts
     ) -> Bool {
-        let elapsed = MonotonicClock.nanoseconds() &- start
         let mechanism = composed.composition.digest
         guard case .bytes(let digest) = result, digest.count == HashAlgorithm(digestMechanism: mechanism)?.digestLength else {
             set.stats[digester].end(.failedOver)
             attempts.failures.append((digester, CryptoError(.deviceError, "\(set.descriptors[digester].name) returned no \(mechanism) digest")))
             return false
         }
-        set.stats[digester].completed(servedIndex: ServedOperation.digest.index)
-        let modeled = context.snapshot
-        attempts.digest = DigestHalf(
-            provider: digester, start: start, mechanism: mechanism, digest: digest, hostNanoseconds: elapsed,
-            modeledCycles: modeled.cycles, modeledSeconds: modeled.seconds, counts: modeled.counts)
+        keepDigestHalf(digester, mechanism, digest, set, since: start, context, &attempts)
         return true
     }
 
