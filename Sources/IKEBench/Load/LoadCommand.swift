@@ -103,11 +103,11 @@ struct LoadCommand: AsyncParsableCommand {
             let configuration = IKEv2InitiatorConfiguration(
                 suites: [IKEv2Suite(proposalName: proposal)!], identity: me2, peers: trust, requestChildSA: false,
                 certificateRequest: trust.hasAuthorities ? trust.authorityKeyHashes(framework: fw) : nil, sendCertificate: true)
-            load = IKEv2Load(initiator: IKEv2PeerInitiator(configuration: configuration, framework: fw,
+            load = UDPPeerLoad(ikev2: IKEv2PeerInitiator(configuration: configuration, framework: fw,
                                                             nonESPMarker: PeerInitiator.markerNeeded(peerPort: address.port),
                                                             timeoutSeconds: timeout, attempts: 3), peer: address)
         } else {
-            load = MainModeLoad(initiator: initiator, peer: address)
+            load = UDPPeerLoad(mainMode: initiator, peer: address)
         }
         if !framework.json {
             StandardError.write("ikebench load: \(load.label) → \(peer), \(concurrency) initiators for \(duration) s"

@@ -1,6 +1,7 @@
 import CryptoFramework
 import IKEProtocol
 import IKEHarness
+@testable import IKEBench
 import IKEServer
 import IKETestKit
 import ProcessSupport
@@ -12,22 +13,6 @@ import Testing
 /// a fresh one per SA (a load generator may skip its own work, never the responder's).
 @Suite("load generator")
 struct LoadGeneratorTests {
-    struct Load: LoadInitiator {
-        let initiator: PeerInitiator
-        let port: Int
-        var label: String { "test load" }
-        func makeWorker() async throws -> any LoadWorker {
-            Worker(initiator: initiator, client: try await UDPDatagramClient.connect(host: "127.0.0.1", port: port, localHost: "127.0.0.1"))
-        }
-    }
-
-    struct Worker: LoadWorker {
-        let initiator: PeerInitiator
-        let client: UDPDatagramClient
-        func establish() async throws -> UInt64 { try await initiator.negotiate(over: client).hostNanoseconds }
-        func close() async { await client.close() }
-    }
-
     @Test("concurrent initiators with one reused DH value: counted SAs are the responder's, each with its own DH", .timeLimit(.minutes(2)))
     func loadAgainstServe() async throws {
         let recorder = NegotiationRecorder()
@@ -43,7 +28,7 @@ struct LoadGeneratorTests {
         var initiator = UDPSocketTests.initiator(marker: false)
         initiator.suite = suite
         initiator.reusedDHKeyPair = try await IKETestSupport.initiatorFramework.generateDHKeyPair(group: suite.group!)
-        let report = try await LoadGenerator(concurrency: 2, durationSeconds: 1).run(Load(initiator: initiator, port: server.port))
+        let report = try await LoadGenerator(concurrency: 2, durationSeconds: 1).run(UDPPeerLoad(initiator: initiator, host: "127.0.0.1", port: server.port, label: "test load"))
         #expect(report.established >= 1)
         #expect(report.failed == 0, "\(report.failures)")
         #expect(report.setup.p50 > 0 && report.setup.p99 >= report.setup.p50)
@@ -55,23 +40,6 @@ struct LoadGeneratorTests {
         let generated = responderReport.operations.filter { $0.name == "dh-generate" }.reduce(0) { $0 + $1.count }
         #expect(generated == report.established, "the responder drew a DH value for every SA")
         try await server.stop()
-    }
-
-    /// Our IKEv2 initiator as a load (what `ikebench load --ike 2` runs).
-    struct IKEv2Load: LoadInitiator {
-        let initiator: IKEv2PeerInitiator
-        let port: Int
-        var label: String { "test IKEv2 load" }
-        func makeWorker() async throws -> any LoadWorker {
-            IKEv2Worker(initiator: initiator, client: try await UDPDatagramClient.connect(host: "127.0.0.1", port: port, localHost: "127.0.0.1"))
-        }
-    }
-
-    struct IKEv2Worker: LoadWorker {
-        let initiator: IKEv2PeerInitiator
-        let client: UDPDatagramClient
-        func establish() async throws -> UInt64 { try await initiator.negotiate(over: client).hostNanoseconds }
-        func close() async { await client.close() }
     }
 
     @Test("IKEv2 initiators as the load: every counted SA is one the responder established, childless, and then deleted", .timeLimit(.minutes(2)))
@@ -94,7 +62,7 @@ struct LoadGeneratorTests {
             configuration: IKEv2InitiatorConfiguration(suites: [suite], identity: IKEv2Identity(key: .rsa(ids.initiator), id: initiatorID),
                                                        peers: IKEv2FixedPeerKey(.rsa(ids.responder.publicKey)), requestChildSA: false),
             framework: IKETestSupport.initiatorFramework, timeoutSeconds: 2, attempts: 3)
-        let report = try await LoadGenerator(concurrency: 2, durationSeconds: 1).run(IKEv2Load(initiator: initiator, port: server.port))
+        let report = try await LoadGenerator(concurrency: 2, durationSeconds: 1).run(UDPPeerLoad(initiator: initiator, host: "127.0.0.1", port: server.port, label: "test IKEv2 load"))
         #expect(report.established >= 1)
         #expect(report.failed == 0, "\(report.failures)")
         #expect(report.setup.p50 > 0 && report.setup.p99 >= report.setup.p50)
