@@ -64,18 +64,8 @@ struct InformationalOneWayTests {
     /// undecryptable informational; serve must not send a single one.
     @Test("over UDP, a peer that answers everything with junk informationals gets nothing back", .timeLimit(.minutes(2)))
     func noPingPongOnTheWire() async throws {
-        let server = try await UDPSocketTests.server()
-        let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: server.port, localHost: "127.0.0.1")
-        let ids = IKETestSupport.identities
-        let i = MainModeInitiator(suite: IKETestSupport.suite(14, .sha256, .aes128),
-                                  session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
-                                  identity: ids.initiator, responderKey: ids.responder.publicKey, id: IKEIdentities.initiatorID)
-        func roundTrip(_ m: [UInt8]) async throws -> [UInt8] {
-            client.send(m)
-            return try #require(await client.receive(timeout: 30))
-        }
-        let m4 = try await roundTrip(try await i.message3(after: try await roundTrip(i.start())))
-        try await i.finish(try await roundTrip(try await i.message5(after: m4)))
+        let (server, client, i, m6) = try await UDPSocketTests.mainModeUpToMessage6()
+        try await i.finish(m6)
         client.send(try Self.undecryptable(i))
         // Whatever comes back is answered with more junk, up to a bound; with serve silent, nothing comes.
         var answered = 0

@@ -24,6 +24,24 @@ struct UDPSocketTests {
         return try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
     }
 
+    /// A responder on a socket and a Main Mode run to it step by step on
+    /// another, up to message 6 received (not yet checked: the caller finishes).
+    static func mainModeUpToMessage6() async throws
+        -> (server: UDPResponderServer, client: UDPDatagramClient, initiator: MainModeInitiator, message6: [UInt8]) {
+        let server = try await Self.server()
+        let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: server.port, localHost: "127.0.0.1")
+        let ids = IKETestSupport.identities
+        let i = MainModeInitiator(suite: IKETestSupport.suite(14, .sha256, .aes128),
+                                  session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
+                                  identity: ids.initiator, responderKey: ids.responder.publicKey, id: IKEIdentities.initiatorID)
+        func roundTrip(_ m: [UInt8]) async throws -> [UInt8] {
+            client.send(m)
+            return try #require(await client.receive(timeout: 30))
+        }
+        let m4 = try await roundTrip(try await i.message3(after: try await roundTrip(i.start())))
+        return (server, client, i, try await roundTrip(try await i.message5(after: m4)))
+    }
+
     static func initiator(marker: Bool) -> PeerInitiator {
         let ids = IKETestSupport.identities
         return PeerInitiator(suite: IKETestSupport.suite(14, .sha256, .aes256),
@@ -63,18 +81,7 @@ struct UDPSocketTests {
     /// `deliver(_:answeredAtOnceBy:)` holds that window open.)
     @Test("Quick Mode at once after message 6, then DELETE, over UDP", .timeLimit(.minutes(2)))
     func quickModeAtOnceThenDelete() async throws {
-        let server = try await Self.server()
-        let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: server.port, localHost: "127.0.0.1")
-        let ids = IKETestSupport.identities
-        let i = MainModeInitiator(suite: IKETestSupport.suite(14, .sha256, .aes128),
-                                  session: IKECryptoSession(framework: IKETestSupport.initiatorFramework),
-                                  identity: ids.initiator, responderKey: ids.responder.publicKey, id: IKEIdentities.initiatorID)
-        func roundTrip(_ m: [UInt8]) async throws -> [UInt8] {
-            client.send(m)
-            return try #require(await client.receive(timeout: 30))
-        }
-        let m4 = try await roundTrip(try await i.message3(after: try await roundTrip(i.start())))
-        let m6 = try await roundTrip(try await i.message5(after: m4))
+        let (server, client, i, m6) = try await Self.mainModeUpToMessage6()
         client.send(try ResponderServiceTests.quickMode(i))
         try await i.finish(m6)
         let notify = try #require(await client.receive(timeout: 30), "Quick Mode is refused")
