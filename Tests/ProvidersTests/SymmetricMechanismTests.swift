@@ -39,7 +39,7 @@ struct SymmetricMechanismTests {
         return builtIn + [("softhsm2", try! softHSM.pinned(to: SoftHSMToken.modulePath))]
     }
 
-    /// Whether SoftHSM2 lists `mechanism` with `flag` (its streams gather: a token has no contexts here).
+    /// Whether SoftHSM2 lists `mechanism` with `flag`.
     static func servesSoftHSM(_ mechanism: Mechanism, _ flag: MechanismFlags) -> Bool {
         softHSM?.providers.first(where: { $0.name == SoftHSMToken.modulePath })?.info(for: mechanism)?.flags.contains(flag) == true
     }
@@ -198,6 +198,33 @@ struct SymmetricMechanismTests {
             #expect(try Self.streamed(framework, .encrypt(.aesCTR, key: key, parameters: counter), plaintext, cuts: [1, 17, 18, 50]).hex == expected)
             #expect(try Self.streamed(framework, .decrypt(.aesCTR, key: key, parameters: counter), try [UInt8](hex: expected), cuts: [7]) == plaintext)
         }
+    }
+
+    @Test("a token streams digests, HMACs, CTR and GCM encryption through its own multi-part calls, as openssl computes them; an abandoned stream leaves the token serving")
+    func tokenStreams() throws {
+        let softHSM = try #require(Self.softHSM)
+        let token = try softHSM.pinned(to: SoftHSMToken.modulePath)
+        let openssl = try Self.host.pinned(to: "openssl")
+        let key = SecureBytes(try [UInt8](hex: Self.sp80038aKey))
+        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let counter = CipherParameters.counter(try [UInt8](hex: "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"), bits: 128)
+        let gcm = CipherParameters.gcm(GCMParameters(iv: [UInt8](repeating: 9, count: 12), additionalData: [1, 2, 3], tagBits: 128))
+        let requests: [StreamRequest] = [
+            .digest(.sha256), .digest(.sha512), .mac(.sha256HMAC, key: SecureBytes([UInt8](repeating: 0x5c, count: 32))),  // SoftHSM2: HMAC keys of 256 bits or more
+            .encrypt(.aesCTR, key: key, parameters: counter), .decrypt(.aesCTR, key: key, parameters: counter),
+            .encrypt(.aesGCM, key: key, parameters: gcm),
+        ]
+        var ran = 0
+        for request in requests where Self.servesSoftHSM(request.mechanism, request.request(data: []).requiredFlag) {
+            ran += 1
+            let stream = try token.beginStream(request)
+            #expect(stream.isIncremental, "\(request.mechanism) runs on the token's multi-part calls")
+            _ = try? stream.update(Array(data[..<100]))
+            // Abandoned midway: its session is closed, and the token serves the next stream.
+            let expected = try Self.streamed(openssl, request, data, cuts: [100, 101, 517])
+            #expect(try Self.streamed(token, request, data, cuts: [100, 101, 517]) == expected, "\(request.mechanism)")
+        }
+        #expect(ran == requests.count, "SoftHSM2 2.6.1 lists every one of these")
     }
 
     @Test("AES-CTR: a counter that would wrap within its bits is refused before anything is computed")

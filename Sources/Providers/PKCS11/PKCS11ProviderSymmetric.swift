@@ -64,25 +64,33 @@ extension PKCS11Provider {
     private func withSecretObject<R>(
         _ key: SecureBytes, keyType: CK_KEY_TYPE, usage: CK_ATTRIBUTE_TYPE, _ body: (CK_SESSION_HANDLE, CK_OBJECT_HANDLE) throws -> R
     ) throws -> R {
+        try token.withSession { session in
+            let object = try createSecretObject(key, keyType: keyType, usage: usage, in: session)
+            defer { _ = functions.C_DestroyObject(session, object) }
+            return try body(session, object)
+        }
+    }
+
+    /// `key` as a session secret-key object of `keyType` in `session`:
+    /// sensitive, not extractable, allowed `usage` alone. The caller destroys it.
+    func createSecretObject(_ key: SecureBytes, keyType: CK_KEY_TYPE, usage: CK_ATTRIBUTE_TYPE,
+                            in session: CK_SESSION_HANDLE) throws -> CK_OBJECT_HANDLE {
         let t = Self.sessionKeyTemplate(CK_ULONG(CKO_SECRET_KEY), keyType: CK_ULONG(keyType))
         t.add(CK_ATTRIBUTE_TYPE(CKA_PRIVATE), bool: token.isLoggedIn)
         t.add(CK_ATTRIBUTE_TYPE(CKA_SENSITIVE), bool: true)
         t.add(CK_ATTRIBUTE_TYPE(CKA_EXTRACTABLE), bool: false)
         t.add(usage, bool: true)
         t.add(CK_ATTRIBUTE_TYPE(CKA_VALUE), key)
-        return try token.withSession { session in
-            var object: CK_OBJECT_HANDLE = 0
-            try t.withAttributes { attributes, count in
-                try library.check(functions.C_CreateObject(session, attributes, count, &object), "C_CreateObject")
-            }
-            defer { _ = functions.C_DestroyObject(session, object) }
-            return try body(session, object)
+        var object: CK_OBJECT_HANDLE = 0
+        try t.withAttributes { attributes, count in
+            try library.check(functions.C_CreateObject(session, attributes, count, &object), "C_CreateObject")
         }
+        return object
     }
 
     /// A pointer and length for data that may be empty: some tokens refuse a
     /// NULL pointer even with length 0 (SoftHSM2 answers CKR_ARGUMENTS_BAD).
-    private static func withNonNull<R>(_ input: UnsafeRawBufferPointer, _ body: (UnsafeMutablePointer<CK_BYTE>, CK_ULONG) throws -> R) throws -> R {
+    static func withNonNull<R>(_ input: UnsafeRawBufferPointer, _ body: (UnsafeMutablePointer<CK_BYTE>, CK_ULONG) throws -> R) throws -> R {
         if let base = input.baseAddress, input.count > 0 {
             return try body(UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: CK_BYTE.self)), CK_ULONG(input.count))
         }
@@ -90,13 +98,13 @@ extension PKCS11Provider {
         return try body(&empty, 0)
     }
 
-    private static func withNonNull<R>(_ input: inout [UInt8], _ body: (UnsafeMutablePointer<CK_BYTE>, CK_ULONG) throws -> R) throws -> R {
+    static func withNonNull<R>(_ input: inout [UInt8], _ body: (UnsafeMutablePointer<CK_BYTE>, CK_ULONG) throws -> R) throws -> R {
         try input.withUnsafeBytes { try withNonNull($0, body) }
     }
 
     /// The CK_MECHANISM for a cipher mode, its parameter laid out as PKCS#11
     /// defines it and alive for `body`: the IV (CBC), CK_AES_CTR_PARAMS, CK_GCM_PARAMS.
-    private static func withMechanism<R>(
+    static func withMechanism<R>(
         _ mechanism: Mechanism, _ parameters: CipherParameters, _ body: (UnsafeMutablePointer<CK_MECHANISM>) throws -> R
     ) throws -> R {
         var ck = CK_MECHANISM(mechanism: CK_MECHANISM_TYPE(mechanism.value), pParameter: nil, ulParameterLen: 0)

@@ -142,20 +142,37 @@ final class PKCS11Token: @unchecked Sendable {  // `pin` is set before the token
     /// call failed is closed rather than returned to the pool, so no half-done
     /// operation is left behind.
     func withSession<R>(_ body: (CK_SESSION_HANDLE) throws -> R) throws -> R {
-        let session = try idle.withLock { $0.popLast() } ?? openSession()
+        let session = try checkOutSession()
         do {
             let result = try body(session)
-            let kept = idle.withLock { pool -> Bool in
-                guard pool.count < maxIdle else { return false }
-                pool.append(session)
-                return true
-            }
-            if !kept { _ = library.functions.pointee.C_CloseSession(session) }
+            checkIn(session)
             return result
         } catch {
-            _ = library.functions.pointee.C_CloseSession(session)
+            discard(session)
             throw error
         }
+    }
+
+    /// A session no other caller is using, for a caller that holds it across
+    /// calls (a stream): it ends with ``checkIn(_:)`` when its operation is
+    /// over, or ``discard(_:)`` when one may be left half done.
+    func checkOutSession() throws -> CK_SESSION_HANDLE {
+        try idle.withLock { $0.popLast() } ?? openSession()
+    }
+
+    /// Returns a session with no operation active to the pool (closed when the pool is full).
+    func checkIn(_ session: CK_SESSION_HANDLE) {
+        let kept = idle.withLock { pool -> Bool in
+            guard pool.count < maxIdle else { return false }
+            pool.append(session)
+            return true
+        }
+        if !kept { discard(session) }
+    }
+
+    /// Closes a session, ending whatever operation it had active.
+    func discard(_ session: CK_SESSION_HANDLE) {
+        _ = library.functions.pointee.C_CloseSession(session)
     }
 
     private func openSession() throws -> CK_SESSION_HANDLE {
