@@ -61,9 +61,12 @@ public final class IKECryptoSession: Sendable {
     /// ``perform`` for the suite-specific operations (IKEKeyExchange.swift);
     /// `invalidInput`: the refusal a `dataInvalid` answer (a peer value the
     /// framework refused) becomes instead of `cryptoFailure`.
+    /// `refusal`: another error for a framework error it maps (IKEv2: a GCM tag
+    /// that does not match is the SK payload's integrity failure).
     func performRecorded<Value>(
         _ name: IKEOperationName, _ request: CryptoRequest, dataBytes: Int, keyBytes: Int,
-        invalidInput: ISAKMPError.Code? = nil, _ unpack: (CryptoResult) throws -> Value
+        invalidInput: ISAKMPError.Code? = nil, refusal: ((CryptoError) -> (any Error)?)? = nil,
+        _ unpack: (CryptoResult) throws -> Value
     ) async throws -> Value {
         do {
             let reported = try await framework.perform(request)
@@ -75,6 +78,7 @@ public final class IKECryptoSession: Sendable {
             observe?(record)
             return try unpack(reported.value)
         } catch let error as CryptoError {
+            if let mapped = refusal?(error) { throw mapped }
             if let invalidInput, error.code == .dataInvalid {
                 throw ISAKMPError(invalidInput, "KE payload: \(error.message)")
             }

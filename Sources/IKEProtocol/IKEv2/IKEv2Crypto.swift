@@ -86,6 +86,26 @@ extension IKECryptoSession {
         }
     }
 
+    /// AES-GCM sealing of an SK payload (RFC 5282): ciphertext ‖ 16-byte tag
+    /// under the 12-byte nonce salt ‖ IV, with `aad` authenticated.
+    public func sealAEAD(_ encryption: IKEv2Suite.Encryption, key: SecureBytes, nonce: [UInt8], aad: [UInt8], _ data: [UInt8]) async throws -> [UInt8] {
+        let parameters = GCMParameters(iv: nonce, additionalData: aad, tagBits: encryption.aeadICVBytes * 8)
+        return try await v2(.encrypt, .encrypt(encryption.mechanism, key: key, parameters: .gcm(parameters), data: data),
+                            dataBytes: data.count, keyBytes: key.count) { try $0.bytes }
+    }
+
+    /// The plaintext of ciphertext ‖ tag, released only when the tag verifies;
+    /// a tag that does not is `integrityFailure` (RFC 7296 §2.21.2: dropped unanswered).
+    public func openAEAD(_ encryption: IKEv2Suite.Encryption, key: SecureBytes, nonce: [UInt8], aad: [UInt8], _ data: [UInt8]) async throws -> [UInt8] {
+        let parameters = GCMParameters(iv: nonce, additionalData: aad, tagBits: encryption.aeadICVBytes * 8)
+        return try await v2(.decrypt, .decrypt(encryption.mechanism, key: key, parameters: .gcm(parameters), data: data),
+                            dataBytes: data.count, keyBytes: key.count,
+                            refusal: { $0.code == .dataInvalid
+                                ? IKEv2Error(.integrityFailure, "SK payload's AES-GCM ICV does not verify (\($0.message))") : nil }) {
+            try $0.bytes
+        }
+    }
+
     /// A fresh key-exchange value for `group` (recorded as dh-generate, whatever the group).
     public func generateKeyExchange(_ group: IKEv2Group, privateBits: Int? = nil) async throws -> IKEv2KeyExchangeSecret {
         switch group {
@@ -159,9 +179,10 @@ extension IKECryptoSession {
 
     /// ``perform`` with IKEv2's error type: a framework failure is `cryptoFailure`.
     private func v2<Value>(_ name: IKEOperationName, _ request: CryptoRequest, dataBytes: Int, keyBytes: Int,
+                           refusal: ((CryptoError) -> (any Error)?)? = nil,
                            _ unpack: (CryptoResult) throws -> Value) async throws -> Value {
         do {
-            return try await perform(name, request, dataBytes: dataBytes, keyBytes: keyBytes, unpack)
+            return try await performRecorded(name, request, dataBytes: dataBytes, keyBytes: keyBytes, refusal: refusal, unpack)
         } catch let e as ISAKMPError {
             throw IKEv2Error(.cryptoFailure, e.message)
         }

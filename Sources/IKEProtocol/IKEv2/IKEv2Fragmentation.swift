@@ -15,8 +15,8 @@ public enum IKEv2Fragmentation {
         guard whole.count + datagramOverhead > datagramSize else { return [whole] }
         let plain = IKEv2PayloadChain.encode(inner)
         let enc = protection.suite.encryption
-        let fixed = datagramOverhead + IKEv2Header.size + 8 + enc.ivSize + protection.suite.integrity.icvBytes
-        // Whole blocks of ciphertext, one byte of which carries the pad length.
+        let fixed = datagramOverhead + IKEv2Header.size + 8 + enc.ivSize + protection.suite.icvBytes
+        // Whole blocks of ciphertext (GCM: blocks of one byte), one byte of which carries the pad length.
         let room = ((datagramSize - fixed) / enc.blockSize) * enc.blockSize - 1
         guard room >= 64 else {
             throw IKEv2Error(.cryptoFailure, "a datagram size of \(datagramSize) leaves \(room) bytes per fragment; RFC 7383 needs more")

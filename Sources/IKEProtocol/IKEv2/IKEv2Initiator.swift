@@ -146,9 +146,11 @@ public actor IKEv2Initiator {
             throw IKEv2Error(IKEv2Error.Code(rawValue: n.type) ?? .unexpectedMessage, "the responder refused IKE_SA_INIT with notify \(n.type)")
         }
         guard case .securityAssociation(let sa)? = m.first(.securityAssociation), sa.proposals.count == 1,
-              // One transform of each type, in any order (charon puts integrity before the PRF).
+              // One transform of each type, in any order (charon puts integrity before the PRF);
+              // an AEAD's answer may name integrity NONE (RFC 5282 §8), the same as none.
+              case let answered = sa.proposals[0].transforms.filter({ !($0.type == IKEv2TransformType.integrity.rawValue && $0.id == 0) }),
               let chosen = configuration.suites.first(where: {
-                  sa.proposals[0].transforms.count == $0.transforms.count && Set($0.transforms) == Set(sa.proposals[0].transforms)
+                  answered.count == $0.transforms.count && Set($0.transforms) == Set(answered)
               }) else {
             throw IKEv2Error(.noProposalChosen, "the responder's SA is not one proposal equal to one we offered")
         }

@@ -35,8 +35,8 @@ public enum IKEv2KeyDerivation {
                               initiatorSPI: [UInt8], responderSPI: [UInt8], session: IKECryptoSession) async throws -> IKEv2Keys {
         let skeyseed = try await session.prf(suite.prf, key: SecureBytes(ni + nr), gir)
         let p = suite.prf.outputBytes
-        let a = suite.integrity.keyBytes
-        let e = suite.encryption.keyBytes
+        let a = suite.integrity?.keyBytes ?? 0  // none with an AEAD: SK_ai and SK_ar are empty
+        let e = suite.encryption.keyMaterialBytes  // GCM: the key and its salt (RFC 5282 §7.1)
         let material = try await prfPlus(suite.prf, key: skeyseed, seed: SecureBytes(ni + nr + initiatorSPI + responderSPI),
                                          length: 3 * p + 2 * a + 2 * e, session: session)
         let all = material.bytes
@@ -50,14 +50,22 @@ public enum IKEv2KeyDerivation {
     }
 }
 
-/// The SK payload of one IKE SA (RFC 7296 §3.14): AES-CBC with a random IV,
-/// padding and pad length, and an HMAC ICV over the whole message from the IKE
-/// header to the end of the ciphertext. Each side seals with its own keys
-/// (initiator: SK_ei/SK_ai) and opens with the other's.
+/// The SK payload of one IKE SA (RFC 7296 §3.14), by the suite's cipher:
+/// - AES-CBC: a random IV, padding and pad length, and an HMAC ICV over the
+///   whole message from the IKE header to the end of the ciphertext;
+/// - AES-GCM-16 (RFC 5282 §3, §5.1): an 8-byte explicit IV (a counter: unique
+///   for the key, as §3.1 requires), the nonce salt ‖ IV with the 4-byte salt
+///   that follows the key in SK_e, the pad length byte (no padding), and GCM's
+///   16-byte tag as the ICV; the associated data is the message up to the IV
+///   (the IKE header and the SK payload's header; RFC 7383 §2.5 adds an SKF's
+///   Fragment Number and Total Fragments, which come before the IV too).
+/// Each side seals with its own keys (initiator: SK_ei/SK_ai) and opens with the other's.
 public struct IKEv2Protection: Sendable {
     public let suite: IKEv2Suite
     let sealKeys: (encryption: SecureBytes, integrity: SecureBytes)
     let openKeys: (encryption: SecureBytes, integrity: SecureBytes)
+    /// GCM's explicit IVs, shared by copies of this value.
+    private let ivCounter = IKEv2IVCounter()
 
     public init(suite: IKEv2Suite, keys: IKEv2Keys, isInitiator: Bool) {
         self.suite = suite
@@ -84,11 +92,10 @@ public struct IKEv2Protection: Sendable {
         let enc = suite.encryption
         let padLength = (enc.blockSize - (plain.count + 1) % enc.blockSize) % enc.blockSize
         let padded = plain + [UInt8](repeating: 0, count: padLength) + [UInt8(padLength)]
-        let iv = IKERandom.bytes(enc.ivSize)
-        let cipher = try await session.encrypt(enc, key: sealKeys.encryption, iv: iv, padded)
-        let icvBytes = suite.integrity.icvBytes
+        let icvBytes = suite.icvBytes
         let fragmentFields: [UInt8] = fragment.map { [UInt8($0.number >> 8), UInt8($0.number & 0xFF), UInt8($0.total >> 8), UInt8($0.total & 0xFF)] } ?? []
-        let payloadLength = 4 + fragmentFields.count + iv.count + cipher.count + icvBytes
+        // CBC and GCM ciphertexts are as long as the padded plaintext.
+        let payloadLength = 4 + fragmentFields.count + enc.ivSize + padded.count + icvBytes
         var h = header
         h.nextPayload = fragment == nil ? IKEv2PayloadType.encrypted.rawValue : IKEv2PayloadType.encryptedFragment.rawValue
         var w = ByteWriter(capacity: IKEv2Header.size + payloadLength)
@@ -97,39 +104,70 @@ public struct IKEv2Protection: Sendable {
         w.u8(0)
         w.u16(UInt16(payloadLength))
         w.append(fragmentFields)
+        if enc.isAEAD {
+            let (key, salt) = Self.splitAEADKey(sealKeys.encryption, enc)
+            let iv = ivCounter.next()
+            let aad = w.bytes
+            w.append(iv)
+            w.append(try await session.sealAEAD(enc, key: key, nonce: salt + iv, aad: aad, padded))  // ciphertext ‖ tag
+            return w.bytes
+        }
+        guard let integrity = suite.integrity else {
+            throw IKEv2Error(.cryptoFailure, "suite \(suite.proposalName) has neither an AEAD cipher nor an integrity algorithm")
+        }
+        let iv = IKERandom.bytes(enc.ivSize)
+        let cipher = try await session.encrypt(enc, key: sealKeys.encryption, iv: iv, padded)
         w.append(iv)
         w.append(cipher)
-        let icv = try await session.integrity(suite.integrity, key: sealKeys.integrity, w.bytes)
+        let icv = try await session.integrity(integrity, key: sealKeys.integrity, w.bytes)
         return w.bytes + icv
     }
 
-    /// Checks the ICV of `message` (whose last payload is SK or SKF) and
-    /// decrypts it: the inner payload chain's bytes, without padding. A wrong
-    /// ICV or padding is `integrityFailure`: RFC 7296 §2.21.2 has such a
+    /// SK_e of an AEAD: the key, and the salt that follows it (RFC 5282 §7.1).
+    static func splitAEADKey(_ material: SecureBytes, _ enc: IKEv2Suite.Encryption) -> (key: SecureBytes, salt: [UInt8]) {
+        let bytes = material.bytes
+        return (SecureBytes(bytes.prefix(enc.keyBytes)), Array(bytes[enc.keyBytes..<enc.keyMaterialBytes]))
+    }
+
+    /// Checks the ICV of `message` (whose last payload is SK or SKF, `skBody`
+    /// its IV, ciphertext and ICV) and decrypts it: the inner payload chain's
+    /// bytes, without padding. A wrong ICV (HMAC or GCM tag), a short payload
+    /// or bad padding is `integrityFailure`: RFC 7296 §2.21.2 has such a
     /// message dropped without an answer.
     public func openPlain(_ message: [UInt8], skBody: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
         let enc = suite.encryption
-        let icvBytes = suite.integrity.icvBytes
-        guard skBody.count >= enc.ivSize + enc.blockSize + icvBytes, message.count >= skBody.count + IKEv2Header.size + 4 else {
-            throw IKEv2Error(.integrityFailure, "SK payload of \(skBody.count) bytes is shorter than IV, one block and ICV")
-        }
-        let covered = Array(message.dropLast(icvBytes))
-        let icv = message.suffix(icvBytes)
-        let expected = try await session.integrity(suite.integrity, key: openKeys.integrity, covered)
-        guard constantTimeEquals(expected, icv) else {
-            throw IKEv2Error(.integrityFailure, "SK payload's integrity checksum does not verify")
+        let icvBytes = suite.icvBytes
+        // CBC: at least one block of ciphertext; GCM: at least the pad length byte.
+        let shortest = enc.ivSize + (enc.isAEAD ? 1 : enc.blockSize) + icvBytes
+        guard skBody.count >= shortest, message.count >= skBody.count + IKEv2Header.size + 4 else {
+            throw IKEv2Error(.integrityFailure, "SK payload of \(skBody.count) bytes is shorter than its IV, \(enc.isAEAD ? "pad length" : "one block") and ICV (\(shortest) bytes)")
         }
         let iv = Array(skBody.prefix(enc.ivSize))
-        let cipher = Array(skBody[enc.ivSize..<(skBody.count - icvBytes)])
-        guard cipher.count % enc.blockSize == 0 else {
-            throw IKEv2Error(.integrityFailure, "SK ciphertext of \(cipher.count) bytes is not whole \(enc.blockSize)-byte blocks")
+        let plain: [UInt8]
+        if enc.isAEAD {
+            let (key, salt) = Self.splitAEADKey(openKeys.encryption, enc)
+            let aad = Array(message.prefix(message.count - skBody.count))
+            plain = try await session.openAEAD(enc, key: key, nonce: salt + iv, aad: aad, Array(skBody.dropFirst(enc.ivSize)))
+        } else {
+            guard let integrity = suite.integrity else {
+                throw IKEv2Error(.cryptoFailure, "suite \(suite.proposalName) has neither an AEAD cipher nor an integrity algorithm")
+            }
+            let covered = Array(message.dropLast(icvBytes))
+            let icv = message.suffix(icvBytes)
+            let expected = try await session.integrity(integrity, key: openKeys.integrity, covered)
+            guard constantTimeEquals(expected, icv) else {
+                throw IKEv2Error(.integrityFailure, "SK payload's integrity checksum does not verify")
+            }
+            let cipher = Array(skBody[enc.ivSize..<(skBody.count - icvBytes)])
+            guard cipher.count % enc.blockSize == 0 else {
+                throw IKEv2Error(.integrityFailure, "SK ciphertext of \(cipher.count) bytes is not whole \(enc.blockSize)-byte blocks")
+            }
+            plain = try await session.decrypt(enc, key: openKeys.encryption, iv: iv, cipher)
         }
-        let plain = try await session.decrypt(enc, key: openKeys.encryption, iv: iv, cipher)
-        let padLength = Int(plain.last!)
-        guard padLength + 1 <= plain.count else {
-            throw IKEv2Error(.integrityFailure, "SK pad length \(padLength) exceeds the \(plain.count) decrypted bytes")
+        guard let last = plain.last, Int(last) + 1 <= plain.count else {
+            throw IKEv2Error(.integrityFailure, "SK pad length \(plain.last.map(String.init) ?? "(none)") exceeds the \(plain.count) decrypted bytes")
         }
-        return Array(plain.dropLast(padLength + 1))
+        return Array(plain.dropLast(Int(last) + 1))
     }
 
     /// Opens a parsed message whose last payload is SK: the inner payloads.
@@ -139,5 +177,20 @@ public struct IKEv2Protection: Sendable {
         }
         let plain = try await openPlain(message, skBody: body, session: session)
         return try IKEv2PayloadChain.parse(first: first, plain[...], context: "SK payload")
+    }
+}
+
+/// GCM's explicit IVs for one IKE SA direction: 1, 2, 3 … as 8 big-endian
+/// bytes, so none repeats under a key (RFC 5282 §3.1); shared by copies of
+/// the ``IKEv2Protection`` that holds it.
+final class IKEv2IVCounter: Sendable {
+    private let value = Locked<UInt64>(0)
+
+    func next() -> [UInt8] {
+        let n = value.withLock { v -> UInt64 in
+            v += 1
+            return v
+        }
+        return (0..<8).map { UInt8(truncatingIfNeeded: n >> (56 - 8 * $0)) }
     }
 }

@@ -1,20 +1,45 @@
 import CryptoFramework
 
 /// The transforms of one IKE SA (RFC 7296 §3.3.2, IANA "IKEv2 Parameters"):
-/// encryption, PRF, integrity (none with an AEAD cipher) and key-exchange group.
+/// encryption, PRF, integrity (none with an AEAD cipher, RFC 5282) and key-exchange group.
 public struct IKEv2Suite: Sendable, Equatable, CustomStringConvertible {
     public enum Encryption: Sendable, Equatable {
-        /// ENCR_AES_CBC (12, RFC 3602), 128 or 256-bit key.
+        /// ENCR_AES_CBC (12, RFC 3602), 128 or 256-bit key, with an integrity transform.
         case aesCBC(bits: Int)
+        /// ENCR_AES_GCM_16 (20, RFC 5282): AES-GCM with a 16-byte ICV, an
+        /// 8-byte explicit IV and a 4-byte salt taken from the keying material
+        /// after each key (§7.1); no integrity transform.
+        case aesGCM16(bits: Int)
         public static let transformAESCBC: UInt16 = 12
-        public var transformID: UInt16 { Self.transformAESCBC }
-        public var keyBits: Int { switch self { case .aesCBC(let b): b } }
+        public static let transformAESGCM16: UInt16 = 20
+        public var transformID: UInt16 {
+            switch self {
+            case .aesCBC: Self.transformAESCBC
+            case .aesGCM16: Self.transformAESGCM16
+            }
+        }
+        public var keyBits: Int {
+            switch self {
+            case .aesCBC(let b), .aesGCM16(let b): b
+            }
+        }
         public var keyBytes: Int { keyBits / 8 }
-        public var blockSize: Int { 16 }
-        public var ivSize: Int { 16 }
-        public var mechanism: Mechanism { .aesCBC }
+        /// Whether it protects integrity itself (an AEAD: the suite has no integrity transform).
+        public var isAEAD: Bool { if case .aesGCM16 = self { true } else { false } }
+        /// Bytes of SK_ei and SK_er (RFC 7296 §2.14): the key, and for GCM its 4-byte salt (RFC 5282 §7.1).
+        public var keyMaterialBytes: Int { keyBytes + (isAEAD ? Self.gcmSaltBytes : 0) }
+        /// What the plaintext (payloads, padding, pad length) is padded to: AES's
+        /// block for CBC; GCM needs no padding (RFC 5282 §3: any length).
+        public var blockSize: Int { isAEAD ? 1 : 16 }
+        /// The SK payload's IV: a block for CBC, RFC 5282 §3.1's 8-byte explicit part of the nonce for GCM.
+        public var ivSize: Int { isAEAD ? 8 : 16 }
+        /// The AEAD's ICV (GCM's tag, 16 bytes for ENCR_AES_GCM_16); 0 for CBC, whose ICV is the integrity transform's.
+        public var aeadICVBytes: Int { isAEAD ? 16 : 0 }
+        public static let gcmSaltBytes = 4
+        public var mechanism: Mechanism { isAEAD ? .aesGCM : .aesCBC }
         public var transform: IKEv2Transform { IKEv2Transform(.encryption, transformID, keyLength: UInt16(keyBits)) }
-        public var name: String { "aes\(keyBits)" }
+        /// strongSwan's keyword: `aes128`, `aes256gcm16`.
+        public var name: String { isAEAD ? "aes\(keyBits)gcm16" : "aes\(keyBits)" }
     }
 
     public enum PRF: String, Sendable, CaseIterable {
@@ -67,34 +92,49 @@ public struct IKEv2Suite: Sendable, Equatable, CustomStringConvertible {
 
     public var encryption: Encryption
     public var prf: PRF
-    public var integrity: Integrity
+    /// nil with an AEAD cipher (RFC 7296 §3.3: none is proposed), set otherwise.
+    public var integrity: Integrity?
     public var group: IKEv2Group
     /// The length of our MODP private value (as IKESuite's: not negotiated, each
     /// side chooses); nil: the provider's default. `serve --dh-private` sets it
     /// so IKEv1 and IKEv2 draw the same.
     public var dhPrivateBits: Int? = nil
 
-    public init(encryption: Encryption, prf: PRF, integrity: Integrity, group: IKEv2Group) {
+    /// `integrity` is ignored (nil) with an AEAD cipher; without one it must be given.
+    public init(encryption: Encryption, prf: PRF, integrity: Integrity?, group: IKEv2Group) {
         self.encryption = encryption
         self.prf = prf
-        self.integrity = integrity
+        self.integrity = encryption.isAEAD ? nil : integrity
         self.group = group
     }
+
+    /// The SK payload's ICV length: the AEAD's tag or the integrity transform's truncated MAC.
+    public var icvBytes: Int { encryption.isAEAD ? encryption.aeadICVBytes : integrity?.icvBytes ?? 0 }
 
     public var description: String { proposalName }
 
     /// strongSwan's keyword: `aes128-sha256-modp2048`, or with a PRF that is not
-    /// the integrity's hash, `aes128-sha256-prfsha384-ecp384`.
+    /// the integrity's hash, `aes128-sha256-prfsha384-ecp384`; with GCM, which has
+    /// no integrity transform, the PRF always: `aes256gcm16-prfsha384-ecp384`.
     public var proposalName: String {
+        guard let integrity else { return "\(encryption.name)-prf\(prf.rawValue)-\(group.name)" }
         let prfPart = prf.hash == integrity.hash ? "" : "-prf\(prf.rawValue)"
         return "\(encryption.name)-\(integrity.name)\(prfPart)-\(group.name)"
     }
 
     /// Parses strongSwan's keywords for what this suite can be:
-    /// `aes128|aes256` `-sha256|sha384|sha512` [`-prfsha256|…`] `-modp2048|modp3072|modp4096|ecp256|ecp384|x25519|curve25519`.
+    /// `aes128|aes256` `-sha256|sha384|sha512` [`-prfsha256|…`] `-modp2048|modp3072|modp4096|ecp256|ecp384|x25519|curve25519`,
+    /// or `aes128gcm16|aes256gcm16` (also spelled `…gcm128`) `-prfsha256|prfsha384|prfsha512` `-GROUP`.
     public init?(proposalName: String) {
         let parts = proposalName.lowercased().split(separator: "-").map(String.init)
-        guard parts.count == 3 || parts.count == 4 else { return nil }
+        guard parts.count == 3 || parts.count == 4, let group = IKEv2Group(name: parts.last!) else { return nil }
+        func prf(_ part: String) -> PRF? { part.hasPrefix("prf") ? PRF(rawValue: String(part.dropFirst(3))) : nil }
+        if let gcm = ["aes128gcm16": 128, "aes256gcm16": 256, "aes128gcm128": 128, "aes256gcm128": 256][parts[0]] {
+            // An AEAD has no integrity transform: the PRF must be named (strongSwan's rule too).
+            guard parts.count == 3, let p = prf(parts[1]) else { return nil }
+            self.init(encryption: .aesGCM16(bits: gcm), prf: p, integrity: nil, group: group)
+            return
+        }
         guard let enc = ["aes128": 128, "aes256": 256][parts[0]] else { return nil }
         let integ: Integrity
         switch parts[1] {
@@ -103,18 +143,17 @@ public struct IKEv2Suite: Sendable, Equatable, CustomStringConvertible {
         case "sha512", "sha2_512": integ = .sha512_256
         default: return nil
         }
-        var prf = PRF(rawValue: integ.hash.rawValue)!
+        var chosenPRF = PRF(rawValue: integ.hash.rawValue)!
         if parts.count == 4 {
-            guard parts[2].hasPrefix("prf"), let p = PRF(rawValue: String(parts[2].dropFirst(3))) else { return nil }
-            prf = p
+            guard let p = prf(parts[2]) else { return nil }
+            chosenPRF = p
         }
-        guard let group = IKEv2Group(name: parts.last!) else { return nil }
-        self.init(encryption: .aesCBC(bits: enc), prf: prf, integrity: integ, group: group)
+        self.init(encryption: .aesCBC(bits: enc), prf: chosenPRF, integrity: integ, group: group)
     }
 
     /// The transforms of an IKE proposal offering exactly this suite.
     public var transforms: [IKEv2Transform] {
-        [encryption.transform, prf.transform, integrity.transform, IKEv2Transform(.keyExchange, group.number)]
+        [encryption.transform, prf.transform] + (integrity.map { [$0.transform] } ?? []) + [IKEv2Transform(.keyExchange, group.number)]
     }
 
     public func proposal(number: UInt8 = 1, spi: [UInt8] = []) -> IKEv2Proposal {
@@ -125,12 +164,20 @@ public struct IKEv2Suite: Sendable, Equatable, CustomStringConvertible {
     func isOffered(by p: IKEv2Proposal) -> Bool {
         guard p.protocolID == IKEv2Proposal.protocolIKE else { return false }
         let usable = p.transforms.filter { !$0.hasUnknownAttributes }
+        let integrityOK: Bool
+        if let integrity {
+            integrityOK = usable.contains(integrity.transform)
+        } else {
+            // An AEAD proposal omits integrity or offers only NONE (RFC 5282 §8, RFC 7296 §3.3).
+            integrityOK = p.transforms(.integrity).allSatisfy { $0.id == 0 }
+        }
         return usable.contains(encryption.transform) && usable.contains(prf.transform)
-            && usable.contains(integrity.transform) && usable.contains(IKEv2Transform(.keyExchange, group.number))
+            && integrityOK && usable.contains(IKEv2Transform(.keyExchange, group.number))
     }
 
-    /// The responder's defaults: AES-CBC 128/256, SHA2-256/384/512 integrity
-    /// with the PRF of the same hash, groups 31, 19, 20, 14 (strongest-cheapest first).
+    /// The responder's defaults: AES-CBC 128/256 with SHA2-256/384/512 integrity
+    /// and the PRF of the same hash, and AES-GCM-16 128/256 with each PRF;
+    /// groups 31, 19, 20, 14 (strongest-cheapest first).
     public static var defaultResponderSuites: [IKEv2Suite] {
         var all: [IKEv2Suite] = []
         for group in [IKEv2Group.curve25519, .ecp(.p256), .ecp(.p384), .modp(.modp14)] {
@@ -138,6 +185,9 @@ public struct IKEv2Suite: Sendable, Equatable, CustomStringConvertible {
                 for integ in Integrity.allCases {
                     all.append(IKEv2Suite(encryption: .aesCBC(bits: bits), prf: PRF(rawValue: integ.hash.rawValue)!,
                                           integrity: integ, group: group))
+                }
+                for prf in PRF.allCases {
+                    all.append(IKEv2Suite(encryption: .aesGCM16(bits: bits), prf: prf, integrity: nil, group: group))
                 }
             }
         }

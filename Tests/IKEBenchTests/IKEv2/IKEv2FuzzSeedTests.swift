@@ -8,7 +8,7 @@ import TestSupport
 import Testing
 
 /// The `ikev2` fuzz target's seeds (Fuzz/Corpus/ikev2), from a real exchange
-/// and from messages sealed with ``IKEv2FuzzKeys``; written when
+/// and from messages sealed with ``IKEv2FuzzKeys`` (AES-CBC and, mode 3, AES-GCM-16); written when
 /// FUZZ_REGENERATE_SEEDS=1, checked always. The replay of every target is FuzzCorpusTests.
 @Suite("IKEv2 fuzz seeds")
 struct IKEv2FuzzSeedTests {
@@ -16,7 +16,7 @@ struct IKEv2FuzzSeedTests {
 
     static func seeds() async throws -> [(String, [UInt8])] {
         // The fixed keys are derived by blocking on the framework's async API: not on a cooperative thread.
-        _ = try await DedicatedThread.run(name: "ikev2 fuzz keys") { IKEv2FuzzKeys.keys.skD.count }
+        _ = try await DedicatedThread.run(name: "ikev2 fuzz keys") { IKEv2FuzzKeys.keys.skD.count + IKEv2FuzzKeys.gcm.keys.skD.count }
         let pair = IKEv2Pair(offer: ["aes128-sha256-modp2048"], keyI: IKEv2TestKeys.key("rsa", initiator: true),
                              keyR: IKEv2TestKeys.key("rsa", initiator: false), fragmentI: 600, fragmentR: 600)
         let initRequest = try await pair.initiator.start()
@@ -44,6 +44,14 @@ struct IKEv2FuzzSeedTests {
             ("sealed-auth", [2] + sealed), ("sealed-bad-icv", [2] + badICV),
         ]
         for (i, f) in fragments.prefix(2).enumerated() { seeds.append(("sealed-fragment-\(i + 1)", [2] + f)) }
+        // Mode 3: the same message under the fixed AES-GCM-16 SA (RFC 5282), whole, with a bad ICV, and a fragment.
+        let gcm = IKEv2FuzzKeys.gcm
+        let gcmSealed = try await gcm.initiator.seal(header, inner: inner, session: IKEv2FuzzKeys.session)
+        var gcmBadICV = gcmSealed
+        gcmBadICV[gcmBadICV.count - 1] ^= 1
+        let gcmFragments = try await IKEv2Fragmentation.seal(header, inner: inner, datagramSize: 300, protection: gcm.initiator,
+                                                             session: IKEv2FuzzKeys.session)
+        seeds += [("sealed-gcm-auth", [3] + gcmSealed), ("sealed-gcm-bad-icv", [3] + gcmBadICV), ("sealed-gcm-fragment-1", [3] + gcmFragments[0])]
         return seeds
     }
 
@@ -56,7 +64,7 @@ struct IKEv2FuzzSeedTests {
         }
         let verdicts = try await DedicatedThread.run(name: "ikev2 seeds") { seeds.map { ($0.0, FuzzTarget.ikev2.run($0.1)) } }
         for (name, verdict) in verdicts {
-            #expect(verdict == (name == "sealed-bad-icv" ? .refused : .accepted), "\(name): \(verdict)")
+            #expect(verdict == (name.hasSuffix("bad-icv") ? .refused : .accepted), "\(name): \(verdict)")
         }
         // The committed corpus holds them.
         let committed = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path)
