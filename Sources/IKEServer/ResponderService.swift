@@ -118,6 +118,10 @@ public final class ResponderService: Sendable {
                 counters.add(.informationalsDropped)
                 observer.exchangeFailed("exchange \(turn.pmInfo) from \(turn.peerHost): informational dropped unanswered: \(reason)")
             }
+            // Counted before message 6 leaves, so a peer that has it (and a test
+            // asking right after) finds the SA counted; timed and reported after
+            // (the report's observer may stop the server, which must not lose message 6).
+            if negotiation != nil { counters.add(.established) }
             if let reply = answer.reply { send(NonESPMarker.add(reply, marked: marked)) }
             if let negotiation { established(turn, negotiation) }
         case .refused(let error, let notify):
@@ -137,7 +141,6 @@ public final class ResponderService: Sendable {
         let outcome = NegotiationOutcome(hostNanoseconds: elapsed, records: negotiation.records,
                                          platform: configuration.framework.platform,
                                          overheadSeconds: configuration.modeledOverheadSeconds)
-        counters.add(.established)
         if observer.tracing {
             observer.trace("return 16384 - Success")
             observer.trace("pm_info \(turn.pmInfo) finished, took \(elapsed) ns")

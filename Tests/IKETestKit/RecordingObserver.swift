@@ -16,7 +16,7 @@ package struct RecordingObserver: ResponderObserver {
 
     package func operationDone(_ record: IKEOperationRecord) { operations.count.add(1, ordering: .relaxed) }
     package func negotiationEstablished(_ outcome: NegotiationOutcome, suite: IKESuite) { recorder.record(outcome, suite: suite) }
-    package func ikev2NegotiationEstablished(_ outcome: NegotiationOutcome, suite: IKEv2Suite) { recorder.record(outcome) }
+    package func ikev2NegotiationEstablished(_ outcome: NegotiationOutcome, suite: IKEv2Suite) { recorder.record(outcome, ikev2Suite: suite) }
 }
 
 /// How many operations a responder ran (to see that a retransmission redoes no crypto).

@@ -65,12 +65,14 @@ struct PeerRun {
                             trace?("Initial packet sent, pm_info = \(pm)")
                             let outcome: NegotiationOutcome
                             if let v2 {
-                                outcome = try await v2.negotiate(over: client, observe: { display.observe($0) })
+                                let (o, suite) = try await v2.negotiateSuite(over: client, observe: { display.observe($0) })
+                                outcome = o
+                                recorder.record(o, ikev2Suite: suite)
                             } else {
                                 outcome = try await initiator.negotiate(over: client, observe: { display.observe($0) })
+                                recorder.record(outcome, suite: workload.suite)
                             }
                             trace?("pm_info \(pm) finished, took \(outcome.hostNanoseconds) ns")
-                            recorder.record(outcome, suite: workload.suite)
                             display.negotiationDone()
                         }
                     } catch {
@@ -83,6 +85,6 @@ struct PeerRun {
             try await group.waitForAll()
         }
         return recorder.report(framework: framework, rsaBits: identity.signingKey.bits, suite: workload.suite,
-                               concurrency: workload.concurrency)
+                               concurrency: workload.concurrency, ikev2Signer: v2?.configuration.identity.key)
     }
 }

@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Modeled Phase I time outside the cryptography (the daemon, the kernel) in seconds, added to each negotiation's modeled time as `compare --overhead` does (compare prints the figure the 2007 run implies).")
     var overhead: Double = 0
 
-    @Option(name: .customLong("ikev2-proposal"), help: "Acceptable IKEv2 proposals, strongSwan style (aes128|aes256-sha256|sha384|sha512[-prfsha256|384|512]-modp2048|ecp256|ecp384|x25519; repeatable). Default: all of those.")
+    @Option(name: .customLong("ikev2-proposal"), help: "Acceptable IKEv2 proposals, strongSwan style (aes128|aes256-sha256|sha384|sha512[-prfsha256|384|512]-GROUP, or AES-GCM-16 (RFC 5282) aes128gcm16|aes256gcm16-prfsha256|384|512-GROUP; GROUP modp2048|ecp256|ecp384|x25519; repeatable). Default: all of those.")
     var ikev2Proposal: [String] = []
 
     @Option(name: .customLong("ikev2-fragment-size"), help: "IKEv2: fragment IKE_AUTH responses (RFC 7383) larger than this IP datagram size when the peer supports it; 0: never.")
@@ -81,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard DHPrivateValueLength(rawValue: dhPrivate) != nil else { throw ValidationError("--dh-private \(dhPrivate): use full or short") }
         guard overhead >= 0, overhead < 3600 else { throw ValidationError("--overhead must be in [0, 3600) seconds") }
         for p in ikev2Proposal where IKEv2Suite(proposalName: p) == nil {
-            throw ValidationError("--ikev2-proposal \(p): use aes128/aes256-sha256/sha384/sha512[-prfsha256/384/512]-modp2048/modp3072/modp4096/ecp256/ecp384/x25519")
+            throw ValidationError("--ikev2-proposal \(p): use aes128/aes256-sha256/sha384/sha512[-prfsha256/384/512]-GROUP or aes128gcm16/aes256gcm16-prfsha256/384/512-GROUP, GROUP modp2048/modp3072/modp4096/ecp256/ecp384/x25519")
         }
         guard ikev2FragmentSize == 0 || ikev2FragmentSize >= 576 else { throw ValidationError("--ikev2-fragment-size must be 0 or at least 576") }
         for p in proposal where IKESuite(proposalName: p) == nil {
@@ -157,7 +157,8 @@ struct ServeCommand: AsyncParsableCommand {
         let boundPort = server.port
         try await server.stop()
 
-        let report = recorder.report(framework: fw, rsaBits: me.signingKey.bits, suite: suites[0], overheadSeconds: overhead)
+        let report = recorder.report(framework: fw, rsaBits: me.signingKey.bits, suite: suites[0], overheadSeconds: overhead,
+                                     ikev2Signer: me2.key)
         try chart.write { PhaseOneCharts.run(report, command: ChartOutputOptions.commandLine) }
         if json {
             try JSONOutput.print(report)
@@ -190,7 +191,7 @@ struct ServeObserver: ResponderObserver {
     }
 
     func ikev2NegotiationEstablished(_ outcome: NegotiationOutcome, suite: IKEv2Suite) {
-        recorder.record(outcome)
+        recorder.record(outcome, ikev2Suite: suite)
         display.negotiationDone()
         if let target, completions.increment() >= target { stop.fire() }
     }

@@ -61,17 +61,28 @@ public struct RunReport: Sendable, Encodable {
     public var proposal: String? = nil
     /// How the peers authenticate: "RSA-2048", "ECDSA P-256".
     public var authentication = ""
+    /// A report of IKEv2 whose responder (`serve`) also negotiated IKEv1 Main
+    /// Mode: how many of each (nil: one version only).
+    public var alsoIKEv1: IKEv1Share? = nil
 
     /// This report as one of IKEv2 negotiations with `suite` and `keys`: the
     /// group, PRF and cipher become the IKEv2 suite's, `rsaBits` 0 unless RSA signs.
     public mutating func describeIKEv2(suite: IKEv2Suite, keys: IKEv2SignatureKeys) {
+        describeIKEv2(suite: suite, signer: keys.responder)
+    }
+
+    /// The same for the negotiations of a responder or initiator on the wire
+    /// (`serve`, `run --peer`): `suite` the last negotiated, `proposals` every
+    /// one negotiated ("a, b" when peers chose several), `signer` our key
+    /// (nil: the authentication is left unnamed).
+    public mutating func describeIKEv2(suite: IKEv2Suite, signer: IKEv2PrivateKey?, proposals: [String]? = nil) {
         ike = 2
-        proposal = suite.proposalName
-        authentication = keys.label
+        proposal = (proposals ?? [suite.proposalName]).joined(separator: ", ")
+        authentication = signer.map(IKEv2SignatureKeys.label) ?? ""
         group = Int(suite.group.number)
         prf = suite.prf.hash.rawValue
         cipher = suite.encryption.name
-        if case .rsa(let k) = keys.responder { rsaBits = k.publicKey.bits } else { rsaBits = 0 }
+        if case .rsa(let k)? = signer { rsaBits = k.publicKey.bits } else { rsaBits = 0 }
     }
 
     /// What the report times: "Phase I" (Main Mode) or "IKE SA" (IKEv2).
@@ -80,7 +91,9 @@ public struct RunReport: Sendable, Encodable {
     /// The exchange and its parameters, as headers name them.
     public var exchangeDescription: String {
         if ike == 2 {
-            return "IKEv2 (IKE_SA_INIT + IKE_AUTH, \(authentication)), proposal \(proposal ?? "?")"
+            let v2 = "IKEv2 (IKE_SA_INIT + IKE_AUTH\(authentication.isEmpty ? "" : ", \(authentication)")), proposal \(proposal ?? "?")"
+            guard let v1 = alsoIKEv1 else { return v2 }
+            return "\(v2) in \(v1.ikev2Negotiations) negotiations; and \(v1.negotiations) IKEv1 Main Mode, \(v1.proposal)"
         }
         return "IKE Phase I (Main Mode, RSA signatures), RSA-\(rsaBits), group \(group), \(cipher)/\(prf)"
     }
@@ -97,7 +110,7 @@ public struct RunReport: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case platform, rsaBits, group, prf, cipher, negotiations, concurrency, rttSeconds, overheadSeconds, elapsedSeconds
         case phase1, throughputPerSecond, operations, kstats, distribution, timeline, policyChanges
-        case ike, proposal, authentication
+        case ike, proposal, authentication, alsoIKEv1
     }
     enum Phase1Keys: String, CodingKey { case host, modeled }
 
@@ -125,6 +138,23 @@ public struct RunReport: Sendable, Encodable {
         try c.encode(ike, forKey: .ike)
         try c.encode(proposal, forKey: .proposal)  // null for IKEv1
         try c.encode(authentication, forKey: .authentication)
+        try c.encodeIfPresent(alsoIKEv1, forKey: .alsoIKEv1)  // only when serve negotiated both versions
+    }
+}
+
+/// The IKEv1 share of a serve that negotiated both versions (``RunReport/alsoIKEv1``).
+public struct IKEv1Share: Sendable, Encodable, Equatable {
+    /// IKEv1 Main Modes established.
+    public let negotiations: Int
+    /// IKEv2 IKE SAs established (the report's other negotiations).
+    public let ikev2Negotiations: Int
+    /// The last IKEv1 suite, strongSwan style.
+    public let proposal: String
+
+    public init(negotiations: Int, ikev2Negotiations: Int, proposal: String) {
+        self.negotiations = negotiations
+        self.ikev2Negotiations = ikev2Negotiations
+        self.proposal = proposal
     }
 }
 

@@ -25,6 +25,12 @@ public struct IKEv2PeerInitiator: Sendable {
 
     public func negotiate(over client: UDPDatagramClient,
                           observe: (@Sendable (IKEOperationRecord) -> Void)? = nil) async throws -> NegotiationOutcome {
+        try await negotiateSuite(over: client, observe: observe).outcome
+    }
+
+    /// ``negotiate(over:observe:)``, also naming the suite the responder chose.
+    public func negotiateSuite(over client: UDPDatagramClient, observe: (@Sendable (IKEOperationRecord) -> Void)? = nil)
+        async throws -> (outcome: NegotiationOutcome, suite: IKEv2Suite) {
         let session = IKECryptoSession(framework: framework, observe: observe)
         let initiator = IKEv2Initiator(configuration: configuration, session: session)
         let start = MonotonicClock.nanoseconds()
@@ -36,7 +42,8 @@ public struct IKEv2PeerInitiator: Sendable {
             case .established:
                 let elapsed = MonotonicClock.nanoseconds() &- start
                 client.send(NonESPMarker.add(try await initiator.deleteRequest(), marked: nonESPMarker))
-                return NegotiationOutcome(hostNanoseconds: elapsed, records: session.records, platform: framework.platform)
+                return (NegotiationOutcome(hostNanoseconds: elapsed, records: session.records, platform: framework.platform),
+                        await initiator.suite)
             }
         }
         throw IKEv2Error(.unexpectedMessage, "IKE_SA_INIT restarted too often")

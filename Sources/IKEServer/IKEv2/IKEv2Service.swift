@@ -68,13 +68,16 @@ extension ResponderService {
             let establishedNow = ikev2.table.withLock { $0.settle(key, events: turn.events, closed: closed) }
             if turn.events.contains(.retransmitted) { counters.add(.retransmitsAnswered) }
             if turn.events.contains(.deleted) { counters.add(.deleted) }
+            // Counted before the IKE_AUTH response leaves, so a peer that has it (and a
+            // test asking right after) finds the SA counted; timed and reported after
+            // (the report's observer may stop the server, which must not lose the response).
+            if establishedNow { counters.add(.established) }
             for reply in turn.replies { send(NonESPMarker.add(reply, marked: marked)) }
             if establishedNow {
                 let elapsed = MonotonicClock.nanoseconds() &- startedAt
                 let outcome = NegotiationOutcome(hostNanoseconds: elapsed, records: responder.session.records,
                                                  platform: configuration.framework.platform,
                                                  overheadSeconds: configuration.modeledOverheadSeconds)
-                counters.add(.established)
                 if observer.tracing { observer.trace("IKEv2 SA established, took \(elapsed) ns") }
                 observer.ikev2NegotiationEstablished(outcome, suite: await responder.suite)
             }

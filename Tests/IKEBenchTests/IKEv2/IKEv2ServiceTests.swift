@@ -81,6 +81,34 @@ struct IKEv2ServiceTests {
         #expect(d.service.counters[.retransmitsAnswered] == 1)
     }
 
+    @Test("serve's report names IKEv2, the proposal negotiated and our key; with IKEv1 too, how many of each")
+    func reportNamesIKEv2() async throws {
+        let d = Driver()
+        _ = try await Self.negotiate(d, Self.initiator())
+        let key = IKEv2PrivateKey.rsa(IKETestSupport.identities.responder)
+        var report = d.recorder.report(framework: IKETestSupport.host, rsaBits: 2048, suite: IKETestSupport.suite(14, .sha1, .des3),
+                                       ikev2Signer: key)
+        let bits = IKETestSupport.identities.responder.publicKey.bits
+        #expect(report.ike == 2 && report.proposal == "aes128-sha256-ecp256" && report.authentication == "RSA-\(bits)")
+        #expect(report.group == 19 && report.prf == "sha256" && report.cipher == "aes128" && report.rsaBits == bits)
+        #expect(report.alsoIKEv1 == nil)
+        var text = ReportText.run(report)
+        #expect(text.hasPrefix("IKEv2 (IKE_SA_INIT + IKE_AUTH, RSA-\(bits)), proposal aes128-sha256-ecp256,"), "\(text)")
+        #expect(!text.contains("Main Mode") && !text.contains("3des"), "\(text)")
+        var json = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(report)) as? [String: Any])
+        #expect(json["ike"] as? Int == 2 && json["proposal"] as? String == "aes128-sha256-ecp256" && json["alsoIKEv1"] == nil)
+
+        // An IKEv1 Main Mode on the same port: the report still names IKEv2's proposal, and says what else was served.
+        d.recorder.record(NegotiationOutcome(hostNanoseconds: 1_000_000, records: [], platform: IKETestSupport.host.platform),
+                          suite: IKETestSupport.suite(14, .sha256, .aes128))
+        report = d.recorder.report(framework: IKETestSupport.host, rsaBits: 2048, suite: IKETestSupport.suite(14, .sha1, .des3), ikev2Signer: key)
+        #expect(report.alsoIKEv1 == IKEv1Share(negotiations: 1, ikev2Negotiations: 1, proposal: "aes128-sha256-modp2048"))
+        text = ReportText.run(report)
+        #expect(text.contains("proposal aes128-sha256-ecp256 in 1 negotiations; and 1 IKEv1 Main Mode, aes128-sha256-modp2048"), "\(text)")
+        json = try #require(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(report)) as? [String: Any])
+        #expect((json["alsoIKEv1"] as? [String: Any])?["negotiations"] as? Int == 1)
+    }
+
     @Test("half-open IKEv1 and IKEv2 exchanges of one address count against one cap")
     func sharedBounds() async throws {
         let d = Driver(limits: ExchangeLimits(maxExchanges: 8, maxHalfOpenPerPeer: 2))

@@ -32,15 +32,20 @@ struct CharonIKEv2PeerTests {
     }
 
     @Test("our IKEv2 initiator establishes with charon and deletes the SA", .timeLimit(.minutes(3)),
-          arguments: ["aes128-sha256-modp2048", "aes256-sha384-ecp384"])
+          arguments: ["aes128-sha256-modp2048", "aes256-sha384-ecp384", "aes256gcm16-prfsha384-ecp384"])
     func initiatorAgainstCharon(proposal: String) async throws {
         let port = CharonFixture.charonPort()
         let charon = try await Self.responder(port: port, proposal: proposal)
         defer { charon.removeFiles() }
         let initiator = try Self.initiator(port: port, proposal: proposal, trust: CharonFixture.peer.certificatePath)
         let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: port, localHost: "127.0.0.1")
-        let outcome = try await initiator.negotiate(over: client)
+        let (outcome, suite) = try await initiator.negotiateSuite(over: client)
         await client.close()
+        #expect(suite.proposalName == proposal)
+        // GCM (RFC 5282) seals and opens with CKM_AES_GCM and needs no separate integrity MAC.
+        let gcm = suite.encryption.isAEAD
+        #expect(outcome.records.contains { $0.name == .decrypt && $0.mechanism == (gcm ? .aesGCM : .aesCBC) })
+        #expect(outcome.records.contains { $0.name == .integrity } == !gcm)
         #expect(outcome.records.filter { $0.name == .rsaSign || $0.name == .rsaVerify }.count == 2)
         #expect(charon.log.contains("IKE_SA resp[1] established"), "\(charon.log.suffix(4000))")
         #expect(try await Polling.until(interval: 0.1) { charon.log.contains("received DELETE for IKE_SA") }, "\(charon.log.suffix(4000))")
@@ -57,17 +62,23 @@ struct CharonIKEv2PeerTests {
         await client.close()
     }
 
-    @Test("the run --peer --ike 2 command reports its negotiations", .timeLimit(.minutes(3)))
+    @Test("the run --peer --ike 2 command reports its negotiations and names the proposal charon chose", .timeLimit(.minutes(3)))
     func runPeerCommand() async throws {
         let port = CharonFixture.charonPort()
-        let charon = try await Self.responder(port: port, proposal: "aes128-sha256-x25519")
+        let charon = try await Self.responder(port: port, proposal: "aes256gcm16-prfsha384-x25519")
         defer { charon.removeFiles() }
         let s = CharonFixture.serve
+        // We offer two; charon takes the only one it has.
         let report = try IKEBenchBinary.run([
-            "run", "--peer", "127.0.0.1:\(port)", "--ike", "2", "--ikev2-proposal", "aes128-sha256-x25519", "--key", s.keyPath,
+            "run", "--peer", "127.0.0.1:\(port)", "--ike", "2", "--ikev2-proposal", "aes128-sha256-x25519",
+            "--ikev2-proposal", "aes256gcm16-prfsha384-x25519", "--key", s.keyPath,
             "--cert", s.certificatePath, "--id", CharonFixture.serveID, "--trust", CharonFixture.peer.certificatePath,
             "--negotiations", "3", "--json"])
         #expect(report["negotiations"] as? Int == 3)
+        #expect(report["ike"] as? Int == 2)
+        #expect(report["proposal"] as? String == "aes256gcm16-prfsha384-x25519")
+        #expect(report["cipher"] as? String == "aes256gcm16" && report["prf"] as? String == "sha384" && report["group"] as? Int == 31)
+        #expect((report["authentication"] as? String)?.hasPrefix("RSA-") == true, "\(report["authentication"] ?? "")")
         let operations = try #require(report["operations"] as? [[String: Any]])
         #expect(operations.contains { $0["name"] as? String == "dh-derive" && $0["mechanism"] as? String == "CKM_ECDH1_DERIVE" })
     }

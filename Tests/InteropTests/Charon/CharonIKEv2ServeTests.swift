@@ -45,7 +45,8 @@ struct CharonIKEv2ServeTests {
     func proposals() async throws {
         let recorder = NegotiationRecorder()
         let server = try await Self.startServer(recorder: recorder)
-        let proposals = [("m14", "aes128-sha256-modp2048"), ("e384", "aes256-sha384-ecp384"), ("x255", "aes128-sha256-x25519")]
+        let proposals = [("m14", "aes128-sha256-modp2048"), ("e384", "aes256-sha384-ecp384"), ("x255", "aes128-sha256-x25519"),
+                         ("g384", "aes256gcm16-prfsha384-ecp384")]
         let charon = try await CharonDaemon.start(
             swanctlConf: SwanctlConf(proposals.map { Self.connection($0.0, $0.1, port: server.port) }),
             files: CharonFixture.charonFiles, ikePort: CharonFixture.charonPort())
@@ -62,13 +63,21 @@ struct CharonIKEv2ServeTests {
         _ = try await charon.terminate(ike: "m14")
         let service = server.service
         _ = try await Polling.until(timeout: 10, interval: 0.05) { service.counters[.deleted] >= 1 }
+        // The recorder hears of an SA just after its IKE_AUTH response is sent.
+        _ = try await Polling.until(timeout: 10, interval: 0.05) { recorder.negotiations >= 4 }
         try await server.stop()
-        #expect(service.counters[.established] == 3)
+        #expect(service.counters[.established] == 4)
         #expect(service.counters[.deleted] == 1)
-        #expect(recorder.negotiations == 3)
+        #expect(recorder.negotiations == 4)
         let report = recorder.report(framework: service.configuration.framework, rsaBits: 2048, suite: IKETestSupport.suite())
         #expect(report.operations.contains { $0.name == "rsa-verify" })
         #expect(report.operations.contains { $0.name == "dh-derive" })
+        // The report names IKEv2 and what charon negotiated, not the IKEv1 fallback suite.
+        #expect(report.ike == 2)
+        #expect(Set((report.proposal ?? "").components(separatedBy: ", ")) == Set(proposals.map(\.1)), "\(report.proposal ?? "nil")")
+        // GCM went through CKM_AES_GCM (RFC 5282), CBC through CKM_AES_CBC and its HMAC.
+        #expect(report.operations.contains { $0.name == "decrypt" && $0.mechanism == "CKM_AES_GCM" }, "\(report.operations.map(\.mechanism))")
+        #expect(report.operations.contains { $0.name == "decrypt" && $0.mechanism == "CKM_AES_CBC" })
     }
 
     /// Both sides with `kind` keys (self-signed certificates, each trusting the
@@ -95,6 +104,7 @@ struct CharonIKEv2ServeTests {
         // charon verified our AUTH with the method it names.
         #expect(charon.log.contains("authentication of 'serve.ikebench.example' with \(charonSays) successful"), "\(charon.log.suffix(4000))")
         let service = server.service
+        _ = try await Polling.until(timeout: 10, interval: 0.05) { recorder.negotiations >= 1 }
         try await server.stop()
         #expect(service.counters[.established] == 1)
         let report = recorder.report(framework: service.configuration.framework, rsaBits: 256, suite: IKETestSupport.suite())
@@ -222,6 +232,10 @@ struct CharonIKEv2ServeTests {
         #expect(try await Polling.until(interval: 0.05) { !serve.isRunning })
         let report = try #require(try JSONSerialization.jsonObject(with: Data(serve.standardOutput.utf8)) as? [String: Any])
         #expect(report["negotiations"] as? Int == 2)
+        // IKEv2's proposal is named, and the IKEv1 Main Mode beside it counted.
+        #expect(report["ike"] as? Int == 2 && report["proposal"] as? String == "aes128-sha256-ecp256", "\(report)")
+        let share = try #require(report["alsoIKEv1"] as? [String: Any], "\(report)")
+        #expect(share["negotiations"] as? Int == 1 && share["ikev2Negotiations"] as? Int == 1 && share["proposal"] as? String == "aes128-sha256-modp2048")
         let operations = try #require(report["operations"] as? [[String: Any]])
         #expect(operations.contains { $0["name"] as? String == "dh-derive" && $0["mechanism"] as? String == "CKM_ECDH1_DERIVE" })
     }
