@@ -46,6 +46,25 @@ struct IKEv2RunTests {
         #expect(json?["authentication"] as? String == "ECDSA P-256" && json?["group"] as? Int == 19)
     }
 
+    @Test("run --ike 2 --ikev2-proposal aes256gcm16-prfsha384-ecp384 in process: GCM seals the SK payloads; t2000 has no GCM and says so")
+    func gcm() async throws {
+        var workload = PhaseOneWorkload(suite: IKETestSupport.suite(14, .sha256, .aes128), rsaBits: 1024, negotiations: 2)
+        workload.ikev2Suite = IKEv2Suite(proposalName: "aes256gcm16-prfsha384-ecp384")
+        let report = try await PhaseOneRun.run(workload, framework: IKETestSupport.host, identities: IKETestSupport.identities)
+        #expect(report.negotiations == 2 && report.proposal == "aes256gcm16-prfsha384-ecp384" && report.cipher == "aes256gcm16")
+        #expect(report.operations.contains { $0.name == "decrypt" && $0.mechanism == "CKM_AES_GCM" })
+        #expect(report.operations.contains { $0.name == "encrypt" && $0.mechanism == "CKM_AES_GCM" })
+        #expect(!report.operations.contains { $0.name == "integrity" })
+        // The emulated T1 has no provider of CKM_AES_GCM: a clear refusal, not a fallback to another cipher.
+        workload.ikev2Suite = IKEv2Suite(proposalName: "aes256gcm16-prfsha384-modp2048")
+        do {
+            _ = try await PhaseOneRun.run(workload, framework: IKETestSupport.t2000, identities: IKETestSupport.identities)
+            Issue.record("GCM ran on t2000")
+        } catch {
+            #expect("\(error)".contains("CKM_AES_GCM"), "\(error)")
+        }
+    }
+
     @Test("compare --ike 2 in process on t2000: RSA + MODP-2048 with ncp/0 and without; modeled time grows without it, the header stays IKEv2")
     func compareWithoutNCP() async throws {
         var workload = PhaseOneWorkload(suite: IKETestSupport.suite(14, .sha256, .aes128), rsaBits: 1024, negotiations: 1)
