@@ -85,6 +85,13 @@ public final class CharonDaemon: Sendable {
             let output = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
             throw ChildProcess.Failure(description: "charon in \(directory.path) did not open its vici socket within \(startTimeout) s: \(output)\(charon.log.suffix(2000))")
         }
+        // A port already taken leaves charon running without IPv4 (CharonPorts):
+        // say so now instead of after every exchange has timed out.
+        if charon.log.contains("could not open IPv4 socket") {
+            charon.stop()
+            throw ChildProcess.Failure(description: "charon could not bind UDP port \(settings.ikePort) or \(settings.ikePort + 1) "
+                                       + "(held by another program? use CharonPorts.freePair()): \(charon.log.suffix(1000))")
+        }
         return charon
     }
 

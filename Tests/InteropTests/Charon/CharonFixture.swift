@@ -22,8 +22,9 @@ enum CharonFixture {
                                                     dnsName: "stranger.example", in: directory)
     static let serveID = "fqdn:serve.ikebench.example"
 
-    /// A free-looking pair of UDP ports for charon (IKE, NAT-T), random so parallel runs rarely meet.
-    static func charonPort() -> Int { 20_000 + 2 * Int.random(in: 0..<10_000) }
+    /// A pair of UDP ports for charon (IKE, NAT-T), free now and below the ephemeral
+    /// range (CharonPorts), random so parallel runs rarely meet.
+    static func charonPort() -> Int { CharonPorts.freePair() ?? CharonPorts.range.lowerBound + 2 * Int.random(in: 0..<6_000) }
 
     /// swanctl connections from charon to `ikebench serve` on `port`, one per (name, proposal); no children.
     static func initiatorConnections(_ connections: [(name: String, proposal: String)], servePort: Int,

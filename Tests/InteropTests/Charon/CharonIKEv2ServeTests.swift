@@ -33,6 +33,11 @@ struct CharonIKEv2ServeTests {
         return try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
     }
 
+    /// serve's side for a failure message: every counter.
+    static func counters(_ service: ResponderService) -> String {
+        "serve: " + ServerCounters.Name.allCases.map { "\($0.rawValue)=\(service.counters[$0])" }.joined(separator: " ")
+    }
+
     static func connection(_ name: String, _ proposal: String, port: Int, localCert: String = "peer.crt") -> CharonConnection {
         var c = CharonFixture.toServe(name: name, proposal: proposal, localCert: localCert)
         c.version = 2
@@ -54,7 +59,7 @@ struct CharonIKEv2ServeTests {
         try await charon.loadAll()
         for (name, _) in proposals {
             let outcome = try await charon.initiate(ike: name)
-            #expect(outcome.status == 0, "\(name): \(outcome)\n\(charon.log.suffix(4000))")
+            #expect(outcome.status == 0, "\(name): \(outcome)\n\(charon.log.suffix(4000))\n\(Self.counters(server.service))")
             #expect(outcome.standardOutput.contains("IKE_SA \(name)[") && outcome.standardOutput.contains("established"), "\(outcome.standardOutput)")
         }
         let listed = try await charon.swanctl(["--list-sas"]).standardOutput
@@ -238,6 +243,31 @@ struct CharonIKEv2ServeTests {
         #expect(share["negotiations"] as? Int == 1 && share["ikev2Negotiations"] as? Int == 1 && share["proposal"] as? String == "aes128-sha256-modp2048")
         let operations = try #require(report["operations"] as? [[String: Any]])
         #expect(operations.contains { $0["name"] as? String == "dh-derive" && $0["mechanism"] as? String == "CKM_ECDH1_DERIVE" })
+    }
+
+    @Test("a charon whose IKE port is held elsewhere fails at start, saying so, instead of timing out every exchange",
+          .timeLimit(.minutes(3)))
+    func portTaken() async throws {
+        let port = try #require(CharonPorts.freePair())
+        // Hold the port as any program would (no SO_REUSEADDR).
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(bound == 0)
+        #expect(!CharonPorts.isFree(port) && CharonPorts.isFree(port + 1))
+        do {
+            let charon = try await CharonDaemon.start(swanctlConf: SwanctlConf([Self.connection("c1", "aes128-sha256-ecp256", port: 1)]),
+                                                      files: CharonFixture.charonFiles, ikePort: port)
+            charon.removeFiles()
+            Issue.record("charon started on a port held elsewhere")
+        } catch let e as ChildProcess.Failure {
+            #expect(e.description.contains("could not bind UDP port \(port)"), "\(e)")
+        }
     }
 
     @Test("cookies forced with a threshold of 0: charon answers the COOKIE and establishes", .timeLimit(.minutes(3)))

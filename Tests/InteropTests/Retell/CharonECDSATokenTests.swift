@@ -53,7 +53,7 @@ struct CharonECDSATokenTests {
             framework: framework))
         let server = try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
 
-        var settings = CharonSettings(ikePort: 20_000 + 2 * Int.random(in: 0..<10_000), plugins: [
+        var settings = CharonSettings(ikePort: CharonFixture.charonPort(), plugins: [
             "pkcs11", "random", "nonce", "pkcs1", "pkcs8", "pem", "x509", "pubkey", "openssl", "hmac", "sha1", "sha2",
             "kernel-netlink", "socket-default", "vici",
         ])
