@@ -9,7 +9,7 @@ struct IKEVersionOptions: ParsableArguments {
     @Option(help: "IKE version: 1 (Main Mode, --group/--prf/--cipher) or 2 (IKE_SA_INIT and IKE_AUTH, --ikev2-proposal; in process with a child SA, with --peer childless).")
     var ike = 1
 
-    @Option(name: .customLong("ikev2-proposal"), help: "With --ike 2: the IKEv2 proposal, strongSwan style: aes128|aes256-sha256|sha384|sha512[-prfsha…]-GROUP or aes128gcm16|aes256gcm16-prfsha256|384|512-GROUP (RFC 5282) (repeatable with --peer; in process the first; default aes128-sha256-modp2048).")
+    @Option(name: .customLong("ikev2-proposal"), help: "With --ike 2: the IKEv2 proposal, strongSwan style: aes128|aes256-sha256|sha384|sha512[-prfshaN]-GROUP or aes128gcm16|aes256gcm16-prfsha256|384|512-GROUP (RFC 5282) (repeatable with --peer; in process the first; default aes128-sha256-modp2048).")
     var ikev2Proposal: [String] = []
 
     @Option(name: .customLong("ikev2-auth"), help: "With --ike 2 in process: rsa (--rsa-bits), ecdsa-p256 or ecdsa-p384 (RFC 4754). Default: ECDSA on the curve of an ecp256/ecp384 proposal, else rsa.")
