@@ -17,10 +17,14 @@ public enum CharonPorts {
     /// every IPv4 address now (nil: none found in `attempts` tries). Another
     /// program may still take one before charon binds; ``CharonDaemon/start``
     /// then fails, saying so.
-    public static func freePair(attempts: Int = 64) -> Int? {
+    public static func freePair(attempts: Int = 64) -> Int? { freeRun(2, attempts: attempts) }
+
+    /// A random even port `p` of ``range`` with UDP `p` … `p + count − 1` free now
+    /// (`ikebench retell`: two charons and a serve take five).
+    public static func freeRun(_ count: Int, attempts: Int = 64) -> Int? {
         for _ in 0..<attempts {
-            let port = range.lowerBound + 2 * Int.random(in: 0..<(range.count / 2))
-            if isFree(port) && isFree(port + 1) { return port }
+            let port = range.lowerBound + 2 * Int.random(in: 0..<((range.count - count) / 2))
+            if (port..<(port + count)).allSatisfy(isFree) { return port }
         }
         return nil
     }

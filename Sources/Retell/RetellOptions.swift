@@ -1,4 +1,5 @@
 import Foundation
+import Charon
 import Providers
 
 /// How the 2007 experiment is rerun with strongSwan.
@@ -35,8 +36,10 @@ public struct RetellOptions: Sendable {
     public var ikebench: String?
     /// Where the charons' files go; nil: a new temporary directory, removed afterwards.
     public var workDirectory: URL?
-    /// Ports: the responder uses `basePort` and `basePort + 1`, the initiator the next two, `ikebench serve` `basePort + 4`.
-    public var basePort = Int.random(in: 20_000..<30_000) * 2
+    /// Ports: the responder uses `basePort` and `basePort + 1`, the initiator the next two, `ikebench serve` `basePort + 4`;
+    /// by default five free below the ephemeral range (``CharonPorts``), where before they were drawn from 40000–60000,
+    /// ports any socket bound to port 0 may hold.
+    public var basePort = CharonPorts.freeRun(5) ?? CharonPorts.range.lowerBound + 2 * Int.random(in: 0..<6_000)
 
     public init(module: String, cryptoadm: String) {
         self.module = module
