@@ -123,10 +123,12 @@ public struct IKEv2Protection: Sendable {
         return w.bytes + icv
     }
 
-    /// SK_e of an AEAD: the key, and the salt that follows it (RFC 5282 §7.1).
+    /// SK_e of an AEAD: the key (kept in a wiping buffer, never copied to a
+    /// plain array) and the salt that follows it (RFC 5282 §7.1), which goes
+    /// into the nonce.
     static func splitAEADKey(_ material: SecureBytes, _ enc: IKEv2Suite.Encryption) -> (key: SecureBytes, salt: [UInt8]) {
-        let bytes = material.bytes
-        return (SecureBytes(bytes.prefix(enc.keyBytes)), Array(bytes[enc.keyBytes..<enc.keyMaterialBytes]))
+        let salt = material.withUnsafeBytes { Array($0[enc.keyBytes..<enc.keyMaterialBytes]) }
+        return (material.prefix(enc.keyBytes), salt)
     }
 
     /// Checks the ICV of `message` (whose last payload is SK or SKF, `skBody`
