@@ -71,10 +71,10 @@ struct LoadCommand: AsyncParsableCommand {
         _ = try PeerAddress(peer)
         try identity.validateRequired(for: "load")
         guard ike == 1 || ike == 2 else { throw ValidationError("--ike must be 1 or 2") }
-        guard IKESuite(proposalName: proposal) != nil else { throw ValidationError("--proposal \(proposal): use CIPHER-HASH-GROUP") }
         if ike == 2, IKEv2Suite(proposalName: proposal) == nil {
-            throw ValidationError("--proposal \(proposal): not an IKEv2 proposal (aes128/aes256-sha256/sha384/sha512-modp2048/ecp256/ecp384/x25519 …)")
+            throw ValidationError("--proposal \(proposal): not an IKEv2 proposal (aes128/aes256-sha256/sha384/sha512-modp2048/ecp256/ecp384/x25519, aes128gcm16/aes256gcm16-prfsha256/prfsha384-GROUP …)")
         }
+        guard suite != nil else { throw ValidationError("--proposal \(proposal): use CIPHER-HASH-GROUP") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be 1...1024") }
         guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be in (0, 86400] seconds") }
         guard timeout > 0, timeout <= 60 else { throw ValidationError("--timeout must be in (0, 60] seconds") }
@@ -84,8 +84,17 @@ struct LoadCommand: AsyncParsableCommand {
         _ = try framework.platform(default: Platform.host.name)
     }
 
+    /// The IKEv1 suite of the proposal; for IKEv2, one with its key exchange,
+    /// which is all the public-key baseline reads (an IKEv2 proposal such as
+    /// aes256gcm16-prfsha384-ecp384 has no IKEv1 spelling).
+    var suite: IKESuite? {
+        guard ike == 2 else { return IKESuite(proposalName: proposal) }
+        guard let v2 = IKEv2Suite(proposalName: proposal), let exchange = IKEKeyExchange(number: Int(v2.group.number)) else { return nil }
+        return IKESuite(keyExchange: exchange, prf: .sha256, cipher: .aes128)
+    }
+
     func run() async throws {
-        let suite = IKESuite(proposalName: proposal)!
+        let suite = self.suite!
         let platform = try framework.platform(default: Platform.host.name)
         let fw = try CryptoFramework(platform: platform, policy: framework.policy.source)
         let me = try identity.identity()
