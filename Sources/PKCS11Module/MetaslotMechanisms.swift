@@ -33,7 +33,7 @@ public enum MetaslotMechanisms {
     /// Framework mechanisms the module serves through C_Sign/C_Verify, C_Digest,
     /// C_Encrypt/C_Decrypt, C_GenerateKeyPair and C_DeriveKey.
     static let served: [Mechanism] = [
-        .rsaPKCSKeyPairGen, .rsaPKCS, .rsaX509, .sha1RSAPKCS, .rsaPKCSPSS, .sha1RSAPKCSPSS,
+        .rsaPKCSKeyPairGen, .rsaPKCS, .rsaX509, .md5RSAPKCS, .sha1RSAPKCS, .rsaPKCSPSS, .sha1RSAPKCSPSS,
         .dhPKCSKeyPairGen, .dhPKCSDerive,
         .sha256RSAPKCS, .sha384RSAPKCS, .sha512RSAPKCS, .sha256RSAPKCSPSS, .sha384RSAPKCSPSS, .sha512RSAPKCSPSS,
         .sha224RSAPKCS, .sha224RSAPKCSPSS,
@@ -120,6 +120,12 @@ public enum MetaslotMechanisms {
     /// software digest (Selection rule 6), so C_SignInit accepts
     /// CKM_ECDSA_SHA256 on t5220, where only ncp/0's CKM_ECDSA serves it.
     private static func union(_ mechanism: Mechanism, _ framework: CryptoFramework, _ policy: Policy) -> (min: Int, max: Int, flags: MechanismFlags)? {
+        if let (digest, raw) = composedInModule(mechanism) {
+            // Listed while some provider may digest and some may sign or verify with the raw half.
+            guard union(digest, framework, policy) != nil, let r = union(raw, framework, policy) else { return nil }
+            let flags = r.flags.intersection([.hardware, .sign, .verify])
+            return flags.isDisjoint(with: [.sign, .verify]) ? nil : (r.min, r.max, flags)
+        }
         let whole = union(mechanism, framework, policy, devicesOnly: false)
         guard let composition = MechanismComposition.of(mechanism),
             union(composition.digest, framework, policy, softwareOnly: true) != nil,
@@ -130,6 +136,15 @@ public enum MetaslotMechanisms {
         let composed = (min: raw.min, max: raw.max, flags: raw.flags.intersection(served))
         guard let whole else { return composed }
         return (min(whole.min, composed.min), max(whole.max, composed.max), whole.flags.union(composed.flags))
+    }
+
+    /// A hash-and-sign mechanism no provider serves whole, which the module
+    /// composes itself from two framework requests: its digest (a stream, fed
+    /// as the data comes) and the raw signature over the DigestInfo.
+    /// CKM_MD5_RSA_PKCS: Solaris offered MD5 and PKCS#1 v1.5 signatures, and
+    /// applications and suites still ask for it (docs/pkcs11-module.md).
+    static func composedInModule(_ mechanism: Mechanism) -> (digest: Mechanism, raw: Mechanism)? {
+        mechanism == .md5RSAPKCS ? (.md5, .rsaPKCS) : nil
     }
 
     private static func union(

@@ -130,7 +130,11 @@ struct ObjectBuilder {
         for type in usage { setDefault(type, yes) }
         guard objectClass != CKO_PUBLIC_KEY else { return }
         setDefault(CKA_SENSITIVE, no)
-        setDefault(CKA_EXTRACTABLE, yes)
+        // v2.40 leaves CKA_EXTRACTABLE's default to the token, "may depend on the values of
+        // other attributes": a sensitive key is unextractable unless the template says
+        // otherwise, so it cannot be wrapped under a key whose holder can decrypt the
+        // result (the Tookan attacks; SoftHSM2 defaults every key to unextractable).
+        setDefault(CKA_EXTRACTABLE, values[CKA_SENSITIVE] == yes ? no : yes)
         let sensitive = values[CKA_SENSITIVE] == yes, extractable = values[CKA_EXTRACTABLE] == yes
         values[CKA_ALWAYS_SENSITIVE] = AttributeValue.bool(local && sensitive)
         values[CKA_NEVER_EXTRACTABLE] = AttributeValue.bool(local && !extractable)

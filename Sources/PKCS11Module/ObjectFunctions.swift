@@ -120,8 +120,10 @@ extension ModuleState {
         if object.isToken {
             guard info.readWrite else { throw .sessionReadOnly }
             guard user == CKU_USER || !object.isPrivate else { throw .userNotLoggedIn }
-            // Key material on disk is always sealed, so it needs the master key.
-            if !object.secrets.isEmpty && !object.isPrivate { throw .attributeValueInvalid }
+            // Key material on disk is always sealed, so it needs the master key: a token
+            // key with material and CKA_PRIVATE false is a template whose attributes
+            // conflict under this token's policy (docs/pkcs11-module.md, "Deliberate policies").
+            if !object.secrets.isEmpty && !object.isPrivate { throw .templateInconsistent }
             object.fileName = try keystore.writeObject(object, masterKey: masterKey)
         }
         return add(object)

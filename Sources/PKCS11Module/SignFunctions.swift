@@ -47,6 +47,22 @@ extension Module {
         return Array(try call.streamFinish(stream, function: function, step: step).prefix(length))
     }
 
+    /// A mechanism the module composes itself hashes on a digest stream even
+    /// in one call: the stream begins (if no Update began it) and takes `data`.
+    private func hashedInModule(
+        _ operation: SignOperation, data: [UInt8]?, call: FrameworkCall, function: String, step: OperationStep
+    ) throws(CryptokiError) -> SignOperation {
+        guard operation.composedInModule, let hash = operation.hashedWith else { return operation }
+        var operation = operation
+        let stream: CryptoStream
+        if let begun = operation.digestStream { stream = begun } else {
+            stream = try call.stream(.digest(hash.digestMechanism), function: function)
+        }
+        operation.digestStream = stream
+        if let data { _ = try call.streamUpdate(stream, data, function: function, step: step) }
+        return operation
+    }
+
     /// C_Sign (`data` given, the operation must not be multi-part) or C_SignFinal (`data` nil).
     package func sign(_ session: CK_SESSION_HANDLE, data: [UInt8]?, _ out: UnsafeMutablePointer<CK_BYTE>?, _ length: UnsafeMutablePointer<CK_ULONG>?) throws(CryptokiError) {
         let (operation, call) = try active(session, \.sign)
@@ -65,7 +81,8 @@ extension Module {
         default: throw .functionFailed
         }
         let function = data == nil ? "C_SignFinal" : "C_Sign"
-        let signature = try finish(request, operation, call: call, function: function, step: .data) { try $0.bytes }
+        let hashed = try hashedInModule(operation, data: data, call: call, function: function, step: .data)
+        let signature = try finish(request, hashed, call: call, function: function, step: .data) { try $0.bytes }
         try OutputBuffer.write(signature, to: out, length: length)
     }
 
@@ -97,7 +114,8 @@ extension Module {
             throw .functionFailed
         }
         let function = data == nil ? "C_VerifyFinal" : "C_Verify"
-        let ok = try finish(request, operation, call: call, function: function, step: .verify) { try $0.verified }
+        let hashed = try hashedInModule(operation, data: data, call: call, function: function, step: .verify)
+        let ok = try finish(request, hashed, call: call, function: function, step: .verify) { try $0.verified }
         guard ok else { throw CryptokiError(CKR_SIGNATURE_INVALID) }
     }
 

@@ -26,22 +26,36 @@ struct SignOperation: GatheringOperation {
     var digestStream: CryptoStream?
 
     /// The hash a hash-and-sign mechanism (CKM_SHA*_RSA_PKCS, _PSS,
-    /// CKM_ECDSA_SHA*) applies, nil for the raw mechanisms, EdDSA and HMAC.
-    var hashedWith: HashAlgorithm? {
-        if case .pkcs1Hashed(let h)? = RSAScheme(mechanism) { return h }
-        if case .pssHashed(let h)? = RSAScheme(mechanism) { return h }
-        if case .ecdsaHashed(let h)? = ECSignatureScheme(mechanism) { return h }
+    /// CKM_ECDSA_SHA*, CKM_MD5_RSA_PKCS) applies, nil for the raw mechanisms, EdDSA and HMAC.
+    var hashedWith: DigestAlgorithm? {
+        if case .pkcs1Hashed(let h)? = RSAScheme(mechanism) { return DigestAlgorithm(h) }
+        if case .pssHashed(let h)? = RSAScheme(mechanism) { return DigestAlgorithm(h) }
+        if case .ecdsaHashed(let h)? = ECSignatureScheme(mechanism) { return DigestAlgorithm(h) }
+        if let (digest, _) = MetaslotMechanisms.composedInModule(mechanism) { return DigestAlgorithm(digestMechanism: digest) }
         return nil
     }
 
+    /// True for a mechanism no provider serves whole (CKM_MD5_RSA_PKCS): even a
+    /// single-part C_Sign or C_Verify hashes on a digest stream, then signs the DigestInfo.
+    var composedInModule: Bool { MetaslotMechanisms.composedInModule(mechanism) != nil }
+
     /// The request over the whole message's `digest`: CKM_RSA_PKCS over the
     /// DigestInfo and CKM_ECDSA over the digest (the compositions of
-    /// Selection rule 6), CKM_RSA_PKCS_PSS over the digest with the same
+    /// Selection rule 6, and the module's own CKM_MD5_RSA_PKCS),
+    /// CKM_RSA_PKCS_PSS over the digest with the same
     /// parameters; nil when the mechanism hashes nothing.
     func prehashed(_ whole: CryptoRequest, digest: [UInt8]) -> CryptoRequest? {
         // A PSS composition's raw half takes the EMSA-PSS encoding, not the digest: PSS goes below.
         if let composition = MechanismComposition.of(mechanism), composition.rawInput != .pssEncoding {
             return whole.rawHalf(composition, digest: digest)
+        }
+        if let (_, raw) = MetaslotMechanisms.composedInModule(mechanism), let hash = hashedWith {
+            switch whole {
+            case .sign(_, let key, _, nil): return .sign(raw, key: key, data: hash.digestInfo(digest), pss: nil)
+            case .verify(_, let key, _, let signature, nil):
+                return .verify(raw, key: key, data: hash.digestInfo(digest), signature: signature, pss: nil)
+            default: return nil
+            }
         }
         guard case .pssHashed? = RSAScheme(mechanism) else { return nil }
         switch whole {
@@ -75,7 +89,7 @@ struct SignOperation: GatheringOperation {
             return
         }
         guard let mechanism = Mechanism(value: UInt64(argument.type)) else { throw .mechanismInvalid }
-        if RSAScheme(mechanism) != nil {
+        if RSAScheme(mechanism) != nil || mechanism == .md5RSAPKCS {
             switch (object.key, signing) {
             case (.rsaPrivate(let k), true): key = .signing(k)
             case (.rsaPublic(let k), false): key = .verifying(k)
@@ -164,7 +178,10 @@ struct SignOperation: GatheringOperation {
     /// CK_RSA_PKCS_PSS_PARAMS → the framework's parameters; required for the
     /// PSS mechanisms (v2.40 §2.1.14), and the hash must be the mechanism's own.
     private static func pssParameters(_ argument: MechanismArgument, mechanism: Mechanism, modulusBits: Int) throws(CryptokiError) -> PSSParameters? {
-        guard case let scheme? = RSAScheme(mechanism) else { return nil }
+        guard case let scheme? = RSAScheme(mechanism) else {
+            guard argument.parameter == nil else { throw .mechanismParamInvalid }  // CKM_MD5_RSA_PKCS takes none
+            return nil
+        }
         let implied: HashAlgorithm?
         switch scheme {
         case .pss: implied = nil

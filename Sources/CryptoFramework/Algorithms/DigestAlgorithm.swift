@@ -1,7 +1,9 @@
 /// The message digests served as PKCS#11 digest (CKM_MD5, CKM_SHA_1 …) and
 /// HMAC (CKM_MD5_HMAC, CKM_SHA_1_HMAC …) mechanisms: the SHA family of
-/// ``HashAlgorithm`` and MD5, which signatures never use here (no
-/// CKM_MD5_RSA_PKCS) but Solaris' md5 provider offered as a digest and HMAC.
+/// ``HashAlgorithm`` and MD5, which Solaris' md5 provider offered as a digest
+/// and HMAC. The framework's signatures never hash with MD5; the PKCS#11
+/// module composes CKM_MD5_RSA_PKCS from CKM_MD5 and CKM_RSA_PKCS over
+/// ``digestInfo(_:)``.
 public enum DigestAlgorithm: String, Sendable, CaseIterable, Hashable {
     case md5, sha1, sha224, sha256, sha384, sha512
 
@@ -48,6 +50,16 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable, Hashable {
     }
 
     public var digestMechanism: Mechanism { hash?.digestMechanism ?? .md5 }
+
+    /// DER prefix of DigestInfo for this digest (RFC 8017 §9.2, note 1; MD5's
+    /// algorithm is 1.2.840.113549.2.5 with NULL parameters).
+    public var digestInfoPrefix: [UInt8] {
+        hash?.digestInfoPrefix
+            ?? [0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10]
+    }
+
+    /// DigestInfo(digest algorithm, digest), what CKM_RSA_PKCS signs for a hash-and-sign mechanism.
+    public func digestInfo(_ digest: [UInt8]) -> [UInt8] { digestInfoPrefix + digest }
     public var hmacMechanism: Mechanism { hash?.hmacMechanism ?? .md5HMAC }
 
     /// The digest behind a digest mechanism (CKM_MD5, CKM_SHA_1 …).

@@ -44,6 +44,9 @@ public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable
     public static let rsaPKCSKeyPairGen = Mechanism("CKM_RSA_PKCS_KEY_PAIR_GEN", 0x0000)
     public static let rsaPKCS = Mechanism("CKM_RSA_PKCS", 0x0001)
     public static let rsaX509 = Mechanism("CKM_RSA_X_509", 0x0003)
+    /// MD5 then PKCS#1 v1.5 (RFC 8017 §9.2). No provider lists it: the PKCS#11
+    /// module composes it from CKM_MD5 and CKM_RSA_PKCS (docs/pkcs11-module.md).
+    public static let md5RSAPKCS = Mechanism("CKM_MD5_RSA_PKCS", 0x0005)
     public static let sha1RSAPKCS = Mechanism("CKM_SHA1_RSA_PKCS", 0x0006)
     /// RSAES-OAEP (RFC 8017 §7.1) encryption and decryption.
     public static let rsaPKCSOAEP = Mechanism("CKM_RSA_PKCS_OAEP", 0x0009)
@@ -114,7 +117,7 @@ public struct Mechanism: Hashable, Sendable, CustomStringConvertible, Comparable
 
     /// Every mechanism the framework knows, in PKCS#11 value order.
     public static let catalog: [Mechanism] = [
-        .rsaPKCSKeyPairGen, .rsaPKCS, .rsaX509, .sha1RSAPKCS, .rsaPKCSOAEP, .rsaPKCSPSS, .sha1RSAPKCSPSS,
+        .rsaPKCSKeyPairGen, .rsaPKCS, .rsaX509, .md5RSAPKCS, .sha1RSAPKCS, .rsaPKCSOAEP, .rsaPKCSPSS, .sha1RSAPKCSPSS,
         .dhPKCSKeyPairGen, .dhPKCSDerive,
         .sha256RSAPKCS, .sha384RSAPKCS, .sha512RSAPKCS,
         .sha256RSAPKCSPSS, .sha384RSAPKCSPSS, .sha512RSAPKCSPSS, .sha224RSAPKCS, .sha224RSAPKCSPSS,

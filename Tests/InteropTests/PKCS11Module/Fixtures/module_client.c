@@ -701,10 +701,116 @@ static void scenario_keyvalues(const char *primeHex) {
 #include "asym_scenario.c"
 #include "symmetric_scenario.c"
 
+/* CKM_MD5_RSA_PKCS, composed by the module from CKM_MD5 and CKM_RSA_PKCS:
+ * listed for sign and verify; one call, parts and an independent signature of
+ * the DigestInfo (RFC 8017 §9.2 note 1) over RFC 1321's MD5("abc") agree;
+ * the C_Verify length rule and errors are CKM_RSA_PKCS's. */
+static void conformance_md5_rsa(CK_SESSION_HANDLE s) {
+    CK_MECHANISM_INFO mi;
+    CHECK(p11->C_GetMechanismInfo(0, CKM_MD5_RSA_PKCS, &mi), CKR_OK);
+    EXPECT((mi.flags & (CKF_SIGN | CKF_VERIFY)) == (CKF_SIGN | CKF_VERIFY) && !(mi.flags & CKF_ENCRYPT));
+    CK_OBJECT_HANDLE pub, priv;
+    rsa_pair_bits(s, 1024, &pub, &priv);
+    CK_MECHANISM md5rsa = { CKM_MD5_RSA_PKCS, NULL, 0 }, raw = { CKM_RSA_PKCS, NULL, 0 };
+    CK_BYTE sig[128], parts[128], expected[128];
+    CK_ULONG slen = 0, plen = sizeof parts, elen = sizeof expected;
+    CHECK(p11->C_SignInit(s, &md5rsa, priv), CKR_OK);
+    CHECK(p11->C_Sign(s, (CK_BYTE *)"abc", 3, NULL, &slen), CKR_OK);
+    EXPECT(slen == 128);
+    CHECK(p11->C_Sign(s, (CK_BYTE *)"abc", 3, sig, &slen), CKR_OK);
+    CHECK(p11->C_SignInit(s, &md5rsa, priv), CKR_OK);
+    CHECK(p11->C_SignUpdate(s, (CK_BYTE *)"a", 1), CKR_OK);
+    CHECK(p11->C_SignUpdate(s, (CK_BYTE *)"bc", 2), CKR_OK);
+    CHECK(p11->C_SignFinal(s, parts, &plen), CKR_OK);
+    static const CK_BYTE info[] = { 0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05,
+                                    0x05, 0x00, 0x04, 0x10, 0x90, 0x01, 0x50, 0x98, 0x3c, 0xd2, 0x4f, 0xb0, 0xd6, 0x96,
+                                    0x3f, 0x7d, 0x28, 0xe1, 0x7f, 0x72 };
+    CHECK(p11->C_SignInit(s, &raw, priv), CKR_OK);
+    CHECK(p11->C_Sign(s, (CK_BYTE *)info, sizeof info, expected, &elen), CKR_OK);
+    EXPECT(slen == 128 && plen == 128 && elen == 128);
+    EXPECT(memcmp(sig, expected, 128) == 0 && memcmp(parts, expected, 128) == 0);
+    CHECK(verify_once(s, &md5rsa, pub, (CK_BYTE *)"abc", 3, sig, 128), CKR_OK);
+    CHECK(p11->C_VerifyInit(s, &md5rsa, pub), CKR_OK);
+    CHECK(p11->C_VerifyUpdate(s, (CK_BYTE *)"ab", 2), CKR_OK);
+    CHECK(p11->C_VerifyUpdate(s, (CK_BYTE *)"c", 1), CKR_OK);
+    CHECK(p11->C_VerifyFinal(s, sig, 128), CKR_OK);
+    CHECK(verify_once(s, &md5rsa, pub, (CK_BYTE *)"abd", 3, sig, 128), CKR_SIGNATURE_INVALID);
+    CHECK(verify_once(s, &md5rsa, pub, (CK_BYTE *)"abc", 3, sig, 4), CKR_SIGNATURE_LEN_RANGE);
+    CHECK(verify_once(s, &md5rsa, pub, (CK_BYTE *)"abc", 3, sig, 0), CKR_SIGNATURE_LEN_RANGE);
+    CK_BYTE param[8] = { 0 };
+    CK_MECHANISM withParam = { CKM_MD5_RSA_PKCS, param, sizeof param };
+    CHECK(p11->C_SignInit(s, &withParam, priv), CKR_MECHANISM_PARAM_INVALID);
+    /* an EC or secret key is the wrong type */
+    CK_OBJECT_CLASS sk = CKO_SECRET_KEY;
+    CK_KEY_TYPE gt = CKK_GENERIC_SECRET;
+    CK_ATTRIBUTE st[] = { { CKA_CLASS, &sk, sizeof sk }, { CKA_KEY_TYPE, &gt, sizeof gt }, { CKA_VALUE, param, 8 },
+                          { CKA_SIGN, &yes, 1 } };
+    CK_OBJECT_HANDLE secret;
+    CHECK(p11->C_CreateObject(s, st, 4, &secret), CKR_OK);
+    CHECK(p11->C_SignInit(s, &md5rsa, secret), CKR_KEY_TYPE_INCONSISTENT);
+}
+
+/* A sensitive key is unextractable unless its template says otherwise, so an
+ * RSA key pair whose private half decrypts cannot take it out in the clear
+ * (pkcs11test's TookanAttackA2); a non-sensitive key stays extractable. */
+static void conformance_sensitive_unextractable(CK_SESSION_HANDLE s) {
+    CK_OBJECT_HANDLE pub, priv;
+    rsa_pair_bits(s, 1024, &pub, &priv);
+    CK_MECHANISM gen = { CKM_AES_KEY_GEN, NULL, 0 }, wrap = { CKM_RSA_PKCS, NULL, 0 };
+    CK_ULONG len = 16;
+    CK_ATTRIBUTE sens[] = { { CKA_VALUE_LEN, &len, sizeof len }, { CKA_SENSITIVE, &yes, 1 } };
+    CK_ATTRIBUTE plain[] = { { CKA_VALUE_LEN, &len, sizeof len } };
+    CK_ATTRIBUTE chosen[] = { { CKA_VALUE_LEN, &len, sizeof len }, { CKA_SENSITIVE, &yes, 1 }, { CKA_EXTRACTABLE, &yes, 1 } };
+    CK_OBJECT_HANDLE k1, k2, k3;
+    CHECK(p11->C_GenerateKey(s, &gen, sens, 2, &k1), CKR_OK);
+    CHECK(p11->C_GenerateKey(s, &gen, plain, 1, &k2), CKR_OK);
+    CHECK(p11->C_GenerateKey(s, &gen, chosen, 3, &k3), CKR_OK);
+    CK_BBOOL extractable = CK_TRUE, never = CK_FALSE;
+    CK_ATTRIBUTE get[] = { { CKA_EXTRACTABLE, &extractable, 1 }, { CKA_NEVER_EXTRACTABLE, &never, 1 } };
+    CHECK(p11->C_GetAttributeValue(s, k1, get, 2), CKR_OK);
+    EXPECT(extractable == CK_FALSE && never == CK_TRUE);
+    CHECK(p11->C_GetAttributeValue(s, k2, get, 2), CKR_OK);
+    EXPECT(extractable == CK_TRUE && never == CK_FALSE);
+    CK_BYTE wrapped[128];
+    CK_ULONG wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &wrap, pub, k1, wrapped, &wlen), CKR_KEY_UNEXTRACTABLE);
+    wlen = sizeof wrapped;
+    CHECK(p11->C_WrapKey(s, &wrap, pub, k3, wrapped, &wlen), CKR_OK);
+    EXPECT(wlen == 128);
+}
+
+/* Token key material is always CKA_PRIVATE (it is sealed under the PIN's
+ * master key): a token private key asked to be public is a template whose
+ * attributes conflict, CKR_TEMPLATE_INCONSISTENT, and its public half is not
+ * left behind (pkcs11test's AsymmetricTokenKeyPair takes that or CKR_OK). */
+static void conformance_token_key_private(CK_SESSION_HANDLE s) {
+    CK_MECHANISM gen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+    CK_ULONG bits = 1024;
+    CK_BYTE e[] = { 1, 0, 1 };
+    CK_BYTE label[] = "conformance-token-pair";
+    CK_ATTRIBUTE pt[] = { { CKA_MODULUS_BITS, &bits, sizeof bits }, { CKA_PUBLIC_EXPONENT, e, 3 },
+                          { CKA_TOKEN, &no, 1 }, { CKA_LABEL, label, sizeof label - 1 } };
+    CK_ATTRIBUTE kt[] = { { CKA_TOKEN, &yes, 1 }, { CKA_PRIVATE, &no, 1 }, { CKA_DECRYPT, &yes, 1 },
+                          { CKA_LABEL, label, sizeof label - 1 } };
+    CK_OBJECT_HANDLE pub = 0, priv = 0, found[4];
+    CHECK(p11->C_GenerateKeyPair(s, &gen, pt, 4, kt, 4, &pub, &priv), CKR_TEMPLATE_INCONSISTENT);
+    CK_ATTRIBUTE byLabel[] = { { CKA_LABEL, label, sizeof label - 1 } };
+    CK_ULONG count = 99;
+    CHECK(p11->C_FindObjectsInit(s, byLabel, 1), CKR_OK);
+    CHECK(p11->C_FindObjects(s, found, 4, &count), CKR_OK);
+    CHECK(p11->C_FindObjectsFinal(s), CKR_OK);
+    EXPECT(count == 0);
+    /* the same with the private half private is kept */
+    kt[1].pValue = &yes;
+    CHECK(p11->C_GenerateKeyPair(s, &gen, pt, 4, kt, 4, &pub, &priv), CKR_OK);
+    CHECK(p11->C_DestroyObject(s, priv), CKR_OK);
+}
+
 /* ---- answers google/pkcs11test expected (docs/conformance.md): an
  * uninitialized module says so before it reads a mechanism; C_WaitForSlotEvent
  * without blocking has no event; a wrong user PIN sets CKF_USER_PIN_COUNT_LOW
- * until the next successful user login ---- */
+ * until the next successful user login; CKM_MD5_RSA_PKCS; sensitive keys
+ * unextractable by default; a public token private key refused as inconsistent ---- */
 static void scenario_conformance(void) {
     CK_MECHANISM garbage = { CKM_AES_CBC, (void *)1, 7 };
     CK_SLOT_ID slot = 99;
@@ -735,6 +841,9 @@ static void scenario_conformance(void) {
     CHECK(p11->C_Login(s, CKU_USER, (CK_UTF8CHAR *)"1234", 4), CKR_OK);
     CHECK(p11->C_GetTokenInfo(0, &info), CKR_OK);
     EXPECT(!(info.flags & CKF_USER_PIN_COUNT_LOW));
+    conformance_md5_rsa(s);
+    conformance_sensitive_unextractable(s);
+    conformance_token_key_private(s);
     CHECK(p11->C_Finalize(NULL), CKR_OK);
 }
 
