@@ -1,5 +1,6 @@
 import CryptoFramework
 import Providers
+import TestSupport
 import Testing
 
 /// The t5220 platform (UltraSPARC T2): every provider's answer against
@@ -132,6 +133,71 @@ struct T5220PlatformTests {
         let key = SecureBytes(Array("n2cp hmac key".utf8))
         for mechanism in [Mechanism.sha1HMAC, .sha256HMAC] {
             #expect(try n2cp.mac(mechanism, key: key, data: SecureBytes(data)) == Self.openssl.mac(mechanism, key: key, data: SecureBytes(data)))
+        }
+    }
+
+    @Test("n2cp/0 serves AES-CTR (n2cp.h's isCTR) with openssl's answers, for 128- and 256-bit keys and a partial last block")
+    func n2cpCTR() throws {
+        let fw = try Self.t5220()
+        #expect(fw.providers.first { $0.name == "n2cp/0" }?.info(for: .aesCTR)?.flags.contains(.hardware) == true)
+        let n2cp = try fw.pinned(to: "n2cp/0")
+        let data = (0..<1001).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        for keyBytes in [16, 32] {
+            let key = SecureBytes((0..<keyBytes).map { UInt8($0 + 3) })
+            let counter = CipherParameters.counter([UInt8](repeating: 0x5a, count: 12) + [0, 0, 0, 1], bits: 32)
+            let reported = try n2cp.perform(.encrypt(.aesCTR, key: key, parameters: counter, data: data))
+            let sealed = try reported.value.bytes
+            #expect(reported.report.provider == "n2cp/0")
+            #expect(sealed == (try Self.openssl.encrypt(.aesCTR, key: key, parameters: counter, data: data)), "AES-\(keyBytes * 8)-CTR")
+            #expect(try n2cp.decrypt(.aesCTR, key: key, parameters: counter, data: sealed) == data)
+        }
+        // Hardware first: an unpinned request goes to n2cp/0.
+        let key = SecureBytes([UInt8](repeating: 1, count: 16))
+        let counter = CipherParameters.counter([UInt8](repeating: 0, count: 16), bits: 128)
+        #expect(try fw.perform(.encrypt(.aesCTR, key: key, parameters: counter, data: [1, 2, 3])).report.provider == "n2cp/0")
+    }
+
+    @Test("n2cp/0 streams AES-CTR and AES-CBC on libcrypto's contexts: nothing gathered, each Update one job on a control-word queue, the stream counted once; openssl's answer")
+    func n2cpStreams() throws {
+        let fw = try Self.t5220()
+        let n2cp = try fw.pinned(to: "n2cp/0")
+        let key = SecureBytes((0..<16).map { UInt8($0 + 1) })
+        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let cases: [(Mechanism, CipherParameters, Int)] = [
+            (.aesCTR, .counter([UInt8](repeating: 0xa5, count: 12) + [0, 0, 0, 1], bits: 32), 1000),
+            (.aesCBC, .iv([UInt8](repeating: 9, count: 16)), 992),
+        ]
+        for (mechanism, parameters, length) in cases {
+            let input = Array(data[..<length])
+            let stream = try n2cp.beginStream(.encrypt(mechanism, key: key, parameters: parameters))
+            #expect(stream.isIncremental, "\(mechanism.name) streams")
+            var out = try stream.update(Array(input[..<100]))
+            #expect(out.count == (mechanism == .aesCTR ? 100 : 96), "\(mechanism.name): the first part's output at once")
+            out += try stream.update(Array(input[100...]))
+            let end = try stream.finish()
+            out += end.value
+            #expect(end.report.provider == "n2cp/0")
+            #expect(end.report.counts["n2cp.jobs"] == 2, "\(mechanism.name): one job per Update, \(end.report.counts)")
+            #expect(out == (try Self.openssl.encrypt(mechanism, key: key, parameters: parameters, data: input)), "\(mechanism.name)")
+            let back = try n2cp.beginStream(.decrypt(mechanism, key: key, parameters: parameters))
+            var plain = try back.update(Array(out[..<33]))
+            plain += try back.update(Array(out[33...]))
+            plain += try back.finish().value
+            #expect(plain == input, "\(mechanism.name) decrypts in parts")
+        }
+        let provider = try #require(fw.provider(named: "n2cp/0"))
+        let algorithms = try #require(provider.kstats.first { $0.name == "n2cp0.algorithms" })
+        #expect(algorithms.counters["aes"] == 4)
+        #expect(provider.load == 0)
+    }
+
+    @Test("t2000 offers no AES-CTR or AES-GCM: Solaris 10's aes provider registered ECB and CBC only")
+    func t2000HasNoCTR() throws {
+        let fw = try CryptoFramework(platform: .t2000(timing: .fast), policy: .inMemory(Policy()))
+        #expect(fw.providers.allSatisfy { $0.info(for: .aesCTR) == nil && $0.info(for: .aesGCM) == nil })
+        expectCryptoError(.mechanismNotSupported, mentioning: "CKM_AES_CTR") {
+            _ = try fw.encrypt(.aesCTR, key: SecureBytes([UInt8](repeating: 1, count: 16)),
+                               parameters: .counter([UInt8](repeating: 0, count: 16), bits: 128), data: [1])
         }
     }
 

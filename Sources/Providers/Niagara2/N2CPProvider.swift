@@ -16,12 +16,14 @@ public final class N2CPProvider: CryptoProvider {
     public static let hmacKeyBits = 8...2048
 
     /// What this framework's catalog has of n2cp's table (n2cp.h n2cp_mech_type_t):
-    /// 3DES-CBC, AES-CBC, SHA-1, SHA-256 and their HMACs. Not here: DES, the
-    /// ECB/CFB modes, RC4, MD5 and the SSL MACs (not in the catalog); AES-CTR
-    /// joins when the catalog has CKM_AES_CTR (docs/t2.md).
+    /// 3DES-CBC, AES-CBC, AES-CTR (n2cp.h's isCTR: the unit runs the counter
+    /// mode itself), SHA-1, SHA-256 and their HMACs. Not here: DES, the
+    /// ECB/CFB modes, RC4, MD5 and the SSL MACs (docs/t2.md), nor the AES
+    /// CCM/GCM/GMAC entries of illumos' later n2cp.h.
     public static let mechanisms: [MechanismInfo] = [
         MechanismInfo(.des3CBC, minKeyBits: 192, maxKeyBits: 192, flags: [.encrypt, .decrypt, .hardware]),
         MechanismInfo(.aesCBC, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt, .hardware]),
+        MechanismInfo(.aesCTR, minKeyBits: 128, maxKeyBits: 256, flags: [.encrypt, .decrypt, .hardware]),
         MechanismInfo(.sha1, flags: [.digest, .hardware]),
         MechanismInfo(.sha256, flags: [.digest, .hardware]),
         MechanismInfo(.sha1HMAC, minKeyBits: hmacKeyBits.lowerBound, maxKeyBits: hmacKeyBits.upperBound, flags: [.sign, .verify, .hardware]),
@@ -32,7 +34,7 @@ public final class N2CPProvider: CryptoProvider {
     static func algorithmName(_ mechanism: Mechanism) -> String? {
         switch mechanism {
         case .des3CBC: "des3"
-        case .aesCBC: "aes"
+        case .aesCBC, .aesCTR: "aes"
         case .sha1: "sha1"
         case .sha256: "sha256"
         case .sha1HMAC: "sha1hmac"
@@ -56,7 +58,7 @@ public final class N2CPProvider: CryptoProvider {
         self.mode = mode
         self.libcrypto = libcrypto
         self.queues = (0..<units.count).map { CipherWorkQueue(id: $0, capacity: units.queueEntries) }
-        self.algorithmCounts = Dictionary(uniqueKeysWithValues: Self.mechanisms.compactMap { Self.algorithmName($0.mechanism) }
+        self.algorithmCounts = Dictionary(uniqueKeysWithValues: Set(Self.mechanisms.compactMap { Self.algorithmName($0.mechanism) })
             .map { ($0, AlgorithmCounter()) })
         self.descriptor = ProviderDescriptor(
             name: "n2cp/\(instance)", kind: .hardware,
@@ -102,10 +104,72 @@ public final class N2CPProvider: CryptoProvider {
     private func run(_ request: CryptoRequest, context: OperationContext) throws -> AdmittedJob {
         let entry = try tableEntry(for: request)
         guard let cost = timing.cost(request) else { throw unsupported(request) }
-        let queue = try admit()
-        let result: CryptoResult
+        let (result, queue, releaseAt) = try admitted(cost: cost, context: context) {
+            try libcrypto.perform(request, context: OperationContext())
+        }
+        if let name = Self.algorithmName(entry.mechanism) { algorithmCounts[name]?.value.wrappingAdd(1, ordering: .relaxed) }
+        return AdmittedJob(result: result, queue: queue, jobs: cost.jobs, releaseAt: releaseAt)
+    }
+
+    /// A multi-part cipher streams on libcrypto's context, each part one job
+    /// on a core's unit as the driver submits it (``N2CPStream``): nothing is
+    /// gathered. Digests and HMACs have no context here (the framework
+    /// gathers them and sends one request), nor does anything libcrypto has no context for.
+    public func beginStream(_ request: StreamRequest, context: OperationContext) throws -> (any ProviderStream)? {
+        _ = try tableEntry(for: request.request(data: []))
+        switch request {
+        case .encrypt, .decrypt: break
+        case .digest, .mac: return nil
+        }
+        guard timing.cost(request.request(data: [])) != nil,
+            let inner = try libcrypto.beginStream(request, context: OperationContext())
+        else { return nil }
+        return N2CPStream(inner, request: request, provider: self, context: context)
+    }
+
+    /// One part of a stream: admitted to a core's queue, computed by `compute`,
+    /// charged as a request of `bytes` bytes, held for its modeled time in
+    /// timed mode, then its slot released.
+    func streamPart(_ request: StreamRequest, bytes: [UInt8], context: OperationContext, _ compute: () throws -> [UInt8]) throws -> [UInt8] {
+        guard let cost = timing.cost(request.request(data: bytes)) else { throw unsupported(request.request(data: bytes)) }
+        let (output, queue, releaseAt) = try admitted(cost: cost, context: context, waiting: true, compute)
+        defer { queue.release(jobs: cost.jobs) }
+        while let release = releaseAt {
+            let now = MonotonicClock.nanoseconds()
+            guard now < release else { break }
+            Thread.sleep(forTimeInterval: Double(release - now) / 1e9)
+        }
+        return output
+    }
+
+    /// Counts a finished stream in the per-algorithm kstats, as one request.
+    func countStream(_ request: StreamRequest) {
+        if let name = Self.algorithmName(request.mechanism) { algorithmCounts[name]?.value.wrappingAdd(1, ordering: .relaxed) }
+    }
+
+    /// Admits a job of `cost` to a core's queue and runs `compute` in its slot;
+    /// charges the modeled time and, in timed mode, reserves the core's unit
+    /// for it. The caller releases the queue slot (at `releaseAt` when timed).
+    /// `waiting`: a part of a begun stream waits for a slot (up to a second,
+    /// polling) rather than answer busy, since its context cannot move to
+    /// software; a whole request answers busy at once and overflows (rule 3).
+    private func admitted<Value>(
+        cost: N2CPJobCost, context: OperationContext, waiting: Bool = false, _ compute: () throws -> Value
+    ) throws -> (Value, CipherWorkQueue, releaseAt: UInt64?) {
+        var queue: CipherWorkQueue
+        var polls = 0
+        while true {
+            do {
+                queue = try admit()
+                break
+            } catch let error as CryptoError where waiting && error.code == .busy && polls < 10_000 {
+                polls += 1
+                Thread.sleep(forTimeInterval: 100e-6)
+            }
+        }
+        let result: Value
         do {
-            result = try libcrypto.perform(request, context: OperationContext())
+            result = try compute()
         } catch {
             queue.release(jobs: 0)
             throw error
@@ -122,8 +186,7 @@ public final class N2CPProvider: CryptoProvider {
             context.count(EmulatedTiming.holdCountName, Int(clamping: end > now ? end - now : 0))
             releaseAt = end
         }
-        if let name = Self.algorithmName(entry.mechanism) { algorithmCounts[name]?.value.wrappingAdd(1, ordering: .relaxed) }
-        return AdmittedJob(result: result, queue: queue, jobs: cost.jobs, releaseAt: releaseAt)
+        return (result, queue, releaseAt)
     }
 
     /// The least-occupied queue, the first in rotation among equals; busy when all are full.

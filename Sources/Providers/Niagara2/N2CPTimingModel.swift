@@ -21,7 +21,9 @@ public struct N2CPJobCost: Sendable, Hashable {
 /// input, n2cp.h CW_MAX_DATA_LEN); each job costs the unit its set-up and the
 /// host its control word, hypervisor call and completion; every block costs
 /// the unit its algorithm's rounds × `cyclesPerRound`:
-/// - AES: 10, 12 or 14 rounds per 16-byte block (FIPS 197, Nr = Nk + 6);
+/// - AES (CBC and CTR): 10, 12 or 14 rounds per 16-byte block (FIPS 197,
+///   Nr = Nk + 6); CTR encrypts one counter block per 16 bytes, the last one
+///   even when partial (SP 800-38A §6.5);
 /// - 3DES: 3 × 16 = 48 DES rounds per 8-byte block (FIPS 46-3);
 /// - SHA-1: 80 rounds, SHA-256: 64 rounds per 64-byte block of the padded
 ///   message (FIPS 180-4); HMAC: the inner hash over key block ‖ message and
@@ -43,7 +45,7 @@ public struct N2CPTimingModel: Sendable, Hashable {
     /// Rounds and block bytes of a mechanism on the unit, or nil when it has none.
     static func rounds(_ mechanism: Mechanism, keyBytes: Int) -> (rounds: Int, blockBytes: Int)? {
         switch mechanism {
-        case .aesCBC: (keyBytes / 4 + 6, 16)
+        case .aesCBC, .aesCTR: (keyBytes / 4 + 6, 16)
         case .des3CBC: (48, 8)
         case .sha1, .sha1HMAC: (80, 64)
         case .sha256, .sha256HMAC: (64, 64)
@@ -66,7 +68,8 @@ public struct N2CPTimingModel: Sendable, Hashable {
             keyBytes = key.count
             bytes = data.count
             guard let shape = Self.rounds(m, keyBytes: keyBytes) else { return nil }
-            blocks = bytes / shape.blockBytes
+            // CBC's input is whole blocks; CTR's last partial block still costs a counter block's rounds.
+            blocks = (bytes + shape.blockBytes - 1) / shape.blockBytes
         case .digest(let m, let data):
             mechanism = m
             bytes = data.count
