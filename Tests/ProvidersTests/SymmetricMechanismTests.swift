@@ -14,8 +14,8 @@ import Testing
 struct SymmetricMechanismTests {
     static let host = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
     static let t2000 = try! CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
-    /// The T2 machine: n2cp/0 serves CBC and CTR (streamed on libcrypto's
-    /// contexts), SHA and HMAC (whole: its digest streams gather).
+    /// The T2 machine: n2cp/0 serves CBC, CTR, SHA and HMAC, streamed on
+    /// libcrypto's contexts one job per Update.
     static let t5220 = try! CryptoFramework(platform: .t5220, policy: .inMemory(Policy()))
 
     /// SoftHSM2 installed on host (a failure to set it up is recorded, never skipped).

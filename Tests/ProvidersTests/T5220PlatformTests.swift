@@ -191,6 +191,25 @@ struct T5220PlatformTests {
         #expect(provider.load == 0)
     }
 
+    @Test("n2cp/0 streams SHA-1/256 and their HMACs: each Update one job over the blocks it completes, Finish one more for the padded tail; openssl's answer")
+    func n2cpDigestStreams() throws {
+        let fw = try Self.t5220()
+        let n2cp = try fw.pinned(to: "n2cp/0")
+        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 11) }
+        let key = SecureBytes(Array("n2cp stream key".utf8))
+        let requests: [StreamRequest] = [.digest(.sha1), .digest(.sha256), .mac(.sha1HMAC, key: key), .mac(.sha256HMAC, key: key)]
+        for request in requests {
+            let stream = try n2cp.beginStream(request)
+            #expect(stream.isIncremental, "\(request.mechanism.name) streams")
+            for cut in [(0, 10), (10, 130), (130, 1000)] { #expect(try stream.update(Array(data[cut.0..<cut.1])).isEmpty) }
+            let end = try stream.finish()
+            #expect(end.report.provider == "n2cp/0")
+            #expect(end.report.counts["n2cp.jobs"] == 4, "\(request.mechanism.name): three Updates and Finish, \(end.report.counts)")
+            let whole = try Self.openssl.perform(request.request(data: data)).value.bytes
+            #expect(end.value == whole, "\(request.mechanism.name)")
+        }
+    }
+
     @Test("t2000 offers no AES-CTR or AES-GCM: Solaris 10's aes provider registered ECB and CBC only")
     func t2000HasNoCTR() throws {
         let fw = try CryptoFramework(platform: .t2000(timing: .fast), policy: .inMemory(Policy()))

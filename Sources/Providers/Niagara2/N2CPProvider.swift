@@ -111,16 +111,11 @@ public final class N2CPProvider: CryptoProvider {
         return AdmittedJob(result: result, queue: queue, jobs: cost.jobs, releaseAt: releaseAt)
     }
 
-    /// A multi-part cipher streams on libcrypto's context, each part one job
-    /// on a core's unit as the driver submits it (``N2CPStream``): nothing is
-    /// gathered. Digests and HMACs have no context here (the framework
-    /// gathers them and sends one request), nor does anything libcrypto has no context for.
+    /// A multi-part cipher, digest or HMAC streams on libcrypto's context,
+    /// each part one job on a core's unit as the driver submits it
+    /// (``N2CPStream``): nothing is gathered. Nil for what libcrypto has no context for.
     public func beginStream(_ request: StreamRequest, context: OperationContext) throws -> (any ProviderStream)? {
         _ = try tableEntry(for: request.request(data: []))
-        switch request {
-        case .encrypt, .decrypt: break
-        case .digest, .mac: return nil
-        }
         guard timing.cost(request.request(data: [])) != nil,
             let inner = try libcrypto.beginStream(request, context: OperationContext())
         else { return nil }
@@ -128,10 +123,8 @@ public final class N2CPProvider: CryptoProvider {
     }
 
     /// One part of a stream: admitted to a core's queue, computed by `compute`,
-    /// charged as a request of `bytes` bytes, held for its modeled time in
-    /// timed mode, then its slot released.
-    func streamPart(_ request: StreamRequest, bytes: [UInt8], context: OperationContext, _ compute: () throws -> [UInt8]) throws -> [UInt8] {
-        guard let cost = timing.cost(request.request(data: bytes)) else { throw unsupported(request.request(data: bytes)) }
+    /// charged `cost`, held for its modeled time in timed mode, then its slot released.
+    func streamPart(cost: N2CPJobCost, context: OperationContext, _ compute: () throws -> [UInt8]) throws -> [UInt8] {
         let (output, queue, releaseAt) = try admitted(cost: cost, context: context, waiting: true, compute)
         defer { queue.release(jobs: cost.jobs) }
         while let release = releaseAt {

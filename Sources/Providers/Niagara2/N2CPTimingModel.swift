@@ -82,6 +82,13 @@ public struct N2CPTimingModel: Sendable, Hashable {
         default:
             return nil
         }
+        return cost(mechanism, keyBytes: keyBytes, blocks: blocks, bytes: bytes)
+    }
+
+    /// The cost of one submission of `bytes` bytes that runs `blocks` of
+    /// `mechanism`'s blocks on the unit (a stream's part: a digest's whole
+    /// blocks so far, its padded tail at Finish), or nil for a mechanism the unit does not do.
+    public func cost(_ mechanism: Mechanism, keyBytes: Int = 0, blocks: Int, bytes: Int) -> N2CPJobCost? {
         guard let shape = Self.rounds(mechanism, keyBytes: keyBytes) else { return nil }
         let jobs = max(1, (bytes + units.maxJobBytes - 1) / units.maxJobBytes)
         return N2CPJobCost(
