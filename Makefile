@@ -160,8 +160,8 @@ mechanism-table: deps
 	CRYPTOFRAMEWORK_WRITE_MECHANISM_TABLE=1 $(SWIFT) test --filter MechanismTableTests
 
 # google/pkcs11test (an independent PKCS#11 conformance suite, not part of this
-# project: build it from its repository) against SoftHSM2 and the module on host
-# and t2000: make conformance PKCS11TEST=/path/to/pkcs11test (docs/conformance.md).
+# project: build it from its repository) against SoftHSM2 and the module on host,
+# t2000 and t5220: make conformance PKCS11TEST=/path/to/pkcs11test (docs/conformance.md).
 PKCS11TEST ?=
 conformance: deps
 	$(SWIFT) build --product CryptoFrameworkPKCS11

@@ -27,6 +27,19 @@ private func input(_ pointer: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG) 
     return Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
 }
 
+/// Input bytes of a call that ends its operation on any error: a refused
+/// pointer (CKR_ARGUMENTS_BAD) ends the session's operation of `kind` too.
+private func input(
+    _ pointer: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG, ending kind: Module.OperationKind, of session: CK_SESSION_HANDLE
+) throws(CryptokiError) -> [UInt8] {
+    do {
+        return try input(pointer, length)
+    } catch {
+        module.endOperation(session, kind)
+        throw error
+    }
+}
+
 private func out<T>(_ pointer: UnsafeMutablePointer<T>?) throws(CryptokiError) -> UnsafeMutablePointer<T> {
     guard let pointer else { throw .argumentsBad }
     return pointer
@@ -239,7 +252,7 @@ func entryEncrypt(
     _ session: CK_SESSION_HANDLE, _ data: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG,
     _ output: UnsafeMutablePointer<UInt8>?, _ outputLength: UnsafeMutablePointer<CK_ULONG>?
 ) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.cipher(session, .single(input(data, length)), encrypting: true, output, outputLength) }
+    entry { () throws(CryptokiError) in try module.cipher(session, .single(input(data, length, ending: .encrypt, of: session)), encrypting: true, output, outputLength) }
 }
 
 @_cdecl("C_EncryptUpdate")
@@ -247,7 +260,7 @@ func entryEncryptUpdate(
     _ session: CK_SESSION_HANDLE, _ data: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG,
     _ output: UnsafeMutablePointer<UInt8>?, _ outputLength: UnsafeMutablePointer<CK_ULONG>?
 ) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.cipher(session, .update(input(data, length)), encrypting: true, output, outputLength) }
+    entry { () throws(CryptokiError) in try module.cipher(session, .update(input(data, length, ending: .encrypt, of: session)), encrypting: true, output, outputLength) }
 }
 
 @_cdecl("C_EncryptFinal")
@@ -265,7 +278,7 @@ func entryDecrypt(
     _ session: CK_SESSION_HANDLE, _ data: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG,
     _ output: UnsafeMutablePointer<UInt8>?, _ outputLength: UnsafeMutablePointer<CK_ULONG>?
 ) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.cipher(session, .single(input(data, length)), encrypting: false, output, outputLength) }
+    entry { () throws(CryptokiError) in try module.cipher(session, .single(input(data, length, ending: .decrypt, of: session)), encrypting: false, output, outputLength) }
 }
 
 @_cdecl("C_DecryptUpdate")
@@ -273,7 +286,7 @@ func entryDecryptUpdate(
     _ session: CK_SESSION_HANDLE, _ data: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG,
     _ output: UnsafeMutablePointer<UInt8>?, _ outputLength: UnsafeMutablePointer<CK_ULONG>?
 ) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.cipher(session, .update(input(data, length)), encrypting: false, output, outputLength) }
+    entry { () throws(CryptokiError) in try module.cipher(session, .update(input(data, length, ending: .decrypt, of: session)), encrypting: false, output, outputLength) }
 }
 
 @_cdecl("C_DecryptFinal")
@@ -319,12 +332,12 @@ func entryDigest(
     _ session: CK_SESSION_HANDLE, _ data: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG,
     _ digest: UnsafeMutablePointer<UInt8>?, _ digestLength: UnsafeMutablePointer<CK_ULONG>?
 ) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.digest(session, data: input(data, length), digest, digestLength) }
+    entry { () throws(CryptokiError) in try module.digest(session, data: input(data, length, ending: .digest, of: session), digest, digestLength) }
 }
 
 @_cdecl("C_DigestUpdate")
 func entryDigestUpdate(_ session: CK_SESSION_HANDLE, _ data: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.digestUpdate(session, input(data, length)) }
+    entry { () throws(CryptokiError) in try module.digestUpdate(session, input(data, length, ending: .digest, of: session)) }
 }
 
 @_cdecl("C_DigestKey")
@@ -349,12 +362,12 @@ func entrySign(
     _ session: CK_SESSION_HANDLE, _ data: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG,
     _ signature: UnsafeMutablePointer<UInt8>?, _ signatureLength: UnsafeMutablePointer<CK_ULONG>?
 ) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.sign(session, data: input(data, length), signature, signatureLength) }
+    entry { () throws(CryptokiError) in try module.sign(session, data: input(data, length, ending: .sign, of: session), signature, signatureLength) }
 }
 
 @_cdecl("C_SignUpdate")
 func entrySignUpdate(_ session: CK_SESSION_HANDLE, _ data: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.signUpdate(session, input(data, length), signing: true) }
+    entry { () throws(CryptokiError) in try module.signUpdate(session, input(data, length, ending: .sign, of: session), signing: true) }
 }
 
 @_cdecl("C_SignFinal")
@@ -372,17 +385,18 @@ func entryVerify(
     _ session: CK_SESSION_HANDLE, _ data: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG,
     _ signature: UnsafeMutablePointer<UInt8>?, _ signatureLength: CK_ULONG
 ) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.verify(session, data: input(data, length), signature: input(signature, signatureLength)) }
+    entry { () throws(CryptokiError) in try module.verify(
+        session, data: input(data, length, ending: .verify, of: session), signature: input(signature, signatureLength, ending: .verify, of: session)) }
 }
 
 @_cdecl("C_VerifyUpdate")
 func entryVerifyUpdate(_ session: CK_SESSION_HANDLE, _ data: UnsafeMutablePointer<UInt8>?, _ length: CK_ULONG) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.signUpdate(session, input(data, length), signing: false) }
+    entry { () throws(CryptokiError) in try module.signUpdate(session, input(data, length, ending: .verify, of: session), signing: false) }
 }
 
 @_cdecl("C_VerifyFinal")
 func entryVerifyFinal(_ session: CK_SESSION_HANDLE, _ signature: UnsafeMutablePointer<UInt8>?, _ signatureLength: CK_ULONG) -> CK_RV {
-    entry { () throws(CryptokiError) in try module.verify(session, data: nil, signature: input(signature, signatureLength)) }
+    entry { () throws(CryptokiError) in try module.verify(session, data: nil, signature: input(signature, signatureLength, ending: .verify, of: session)) }
 }
 
 // MARK: Keys and random

@@ -42,6 +42,30 @@ extension Module {
         }
     }
 
+    /// The kinds of operation a call's refused input ends.
+    package enum OperationKind: Sendable {
+        case encrypt, decrypt, digest, sign, verify
+    }
+
+    /// Ends the session's active operation of `kind`, if any. For a call that
+    /// ends its operation whatever the error (v2.40 §5.8–5.12: C_Encrypt,
+    /// C_EncryptUpdate, C_Digest*, C_Sign*, C_Verify* end it unless the answer is
+    /// CKR_BUFFER_TOO_SMALL or a length query) when the C layer refused its
+    /// input before the module saw it (a NULL pointer with a length: CKR_ARGUMENTS_BAD).
+    package func endOperation(_ session: CK_SESSION_HANDLE, _ kind: OperationKind) {
+        switch kind {
+        case .encrypt:
+            keep(nil as CipherStream?, session, \.encrypt)
+            keep(nil as RSACipherOperation?, session, \.encryptRSA)
+        case .decrypt:
+            keep(nil as CipherStream?, session, \.decrypt)
+            keep(nil as RSACipherOperation?, session, \.decryptRSA)
+        case .digest: keep(nil as DigestOperation?, session, \.digest)
+        case .sign: keep(nil as SignOperation?, session, \.sign)
+        case .verify: keep(nil as SignOperation?, session, \.verify)
+        }
+    }
+
     /// Replaces (nil: ends) the operation at `field`; a session closed meanwhile is left alone.
     func keep<T>(_ operation: T?, _ session: CK_SESSION_HANDLE, _ field: WritableKeyPath<Session, T?>) {
         try? withState { (s) throws(CryptokiError) in

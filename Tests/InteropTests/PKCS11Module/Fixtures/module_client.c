@@ -806,11 +806,63 @@ static void conformance_token_key_private(CK_SESSION_HANDLE s) {
     CHECK(p11->C_DestroyObject(s, priv), CKR_OK);
 }
 
+/* A call that ends its operation on any error ends it too when its input
+ * pointer is refused (NULL with a length: CKR_ARGUMENTS_BAD), as pkcs11test's
+ * Encrypt/DecryptErrors expect (v2.40 §5.8–5.12): a new Init then succeeds. */
+static void conformance_refused_input_ends(CK_SESSION_HANDLE s) {
+    CK_OBJECT_CLASS sk = CKO_SECRET_KEY;
+    CK_KEY_TYPE aesType = CKK_AES, gt = CKK_GENERIC_SECRET;
+    CK_BYTE value[16] = { 1 }, out[64];
+    CK_ATTRIBUTE at[] = { { CKA_CLASS, &sk, sizeof sk }, { CKA_KEY_TYPE, &aesType, sizeof aesType }, { CKA_VALUE, value, 16 } };
+    CK_ATTRIBUTE ht[] = { { CKA_CLASS, &sk, sizeof sk }, { CKA_KEY_TYPE, &gt, sizeof gt }, { CKA_VALUE, value, 16 } };
+    CK_OBJECT_HANDLE aes, mk;
+    CHECK(p11->C_CreateObject(s, at, 3, &aes), CKR_OK);
+    CHECK(p11->C_CreateObject(s, ht, 3, &mk), CKR_OK);
+    CK_MECHANISM ecb = { CKM_AES_ECB, NULL, 0 }, sha = { CKM_SHA256, NULL, 0 }, hmac = { CKM_SHA256_HMAC, NULL, 0 };
+    CK_ULONG n = sizeof out;
+    CHECK(p11->C_EncryptInit(s, &ecb, aes), CKR_OK);
+    CHECK(p11->C_Encrypt(s, NULL, 16, out, &n), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_EncryptInit(s, &ecb, aes), CKR_OK);
+    n = sizeof out;
+    CHECK(p11->C_EncryptUpdate(s, NULL, 16, out, &n), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_DecryptInit(s, &ecb, aes), CKR_OK);
+    n = sizeof out;
+    CHECK(p11->C_Decrypt(s, NULL, 16, out, &n), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_DecryptInit(s, &ecb, aes), CKR_OK);
+    n = sizeof out;
+    CHECK(p11->C_DecryptUpdate(s, NULL, 16, out, &n), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_DigestInit(s, &sha), CKR_OK);
+    CHECK(p11->C_DigestUpdate(s, NULL, 5), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_DigestInit(s, &sha), CKR_OK);
+    n = sizeof out;
+    CHECK(p11->C_Digest(s, NULL, 5, out, &n), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_SignInit(s, &hmac, mk), CKR_OK);
+    CHECK(p11->C_SignUpdate(s, NULL, 5), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_SignInit(s, &hmac, mk), CKR_OK);
+    n = sizeof out;
+    CHECK(p11->C_Sign(s, NULL, 5, out, &n), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_VerifyInit(s, &hmac, mk), CKR_OK);
+    CHECK(p11->C_VerifyFinal(s, NULL, 32), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_VerifyInit(s, &hmac, mk), CKR_OK);
+    CHECK(p11->C_VerifyUpdate(s, NULL, 5), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_VerifyInit(s, &hmac, mk), CKR_OK);
+    CHECK(p11->C_Verify(s, (CK_BYTE *)"abc", 3, NULL, 32), CKR_ARGUMENTS_BAD);
+    CHECK(p11->C_VerifyInit(s, &hmac, mk), CKR_OK);
+    CHECK(p11->C_VerifyFinal(s, out, 32), CKR_SIGNATURE_INVALID);
+    /* a length query still leaves the operation as it was */
+    CHECK(p11->C_SignInit(s, &hmac, mk), CKR_OK);
+    n = 0;
+    CHECK(p11->C_Sign(s, NULL, 0, NULL, &n), CKR_OK);
+    CHECK(p11->C_Sign(s, NULL, 0, out, &n), CKR_OK);
+    EXPECT(n == 32);
+}
+
 /* ---- answers google/pkcs11test expected (docs/conformance.md): an
  * uninitialized module says so before it reads a mechanism; C_WaitForSlotEvent
  * without blocking has no event; a wrong user PIN sets CKF_USER_PIN_COUNT_LOW
  * until the next successful user login; CKM_MD5_RSA_PKCS; sensitive keys
- * unextractable by default; a public token private key refused as inconsistent ---- */
+ * unextractable by default; a public token private key refused as inconsistent;
+ * a refused input pointer ends its operation ---- */
 static void scenario_conformance(void) {
     CK_MECHANISM garbage = { CKM_AES_CBC, (void *)1, 7 };
     CK_SLOT_ID slot = 99;
@@ -844,6 +896,7 @@ static void scenario_conformance(void) {
     conformance_md5_rsa(s);
     conformance_sensitive_unextractable(s);
     conformance_token_key_private(s);
+    conformance_refused_input_ends(s);
     CHECK(p11->C_Finalize(NULL), CKR_OK);
 }
 
