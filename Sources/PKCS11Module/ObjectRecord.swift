@@ -86,7 +86,10 @@ final class ObjectRecord: @unchecked Sendable {  // mutable fields change only u
         for type in template.order {
             guard let value = template[type] else { continue }
             switch type {
-            case CKA_LABEL, CKA_ID, CKA_SUBJECT, CKA_START_DATE, CKA_END_DATE, CKA_APPLICATION:
+            case CKA_LABEL, CKA_ID, CKA_SUBJECT, CKA_START_DATE, CKA_END_DATE, CKA_APPLICATION,
+                // A data object's value and object identifier are ordinary attributes
+                // (v2.40 §4.5 table 24 marks neither unmodifiable); a key's CKA_VALUE stays fixed.
+                CKA_VALUE where objectClass == CKO_DATA, CKA_OBJECT_ID where objectClass == CKO_DATA:
                 guard attributes[type] != nil else { throw .attributeTypeInvalid }
                 guard flag(CKA_MODIFIABLE) else { throw .attributeReadOnly }
                 changed[type] = value

@@ -857,12 +857,45 @@ static void conformance_refused_input_ends(CK_SESSION_HANDLE s) {
     EXPECT(n == 32);
 }
 
+/* A data object's CKA_VALUE may be changed, by C_SetAttributeValue and by
+ * C_CopyObject's template (pkcs11test's CreateCopyDestroyObject), while it
+ * is CKA_MODIFIABLE; a key's CKA_VALUE may not. */
+static void conformance_data_value(CK_SESSION_HANDLE s) {
+    CK_OBJECT_CLASS data = CKO_DATA, sk = CKO_SECRET_KEY;
+    CK_KEY_TYPE gt = CKK_GENERIC_SECRET;
+    CK_BYTE got[16];
+    CK_ATTRIBUTE dt[] = { { CKA_CLASS, &data, sizeof data }, { CKA_VALUE, "abc", 3 } };
+    CK_OBJECT_HANDLE obj, copy, fixed, key;
+    CHECK(p11->C_CreateObject(s, dt, 2, &obj), CKR_OK);
+    CK_ATTRIBUTE nv = { CKA_VALUE, "defg", 4 };
+    CHECK(p11->C_SetAttributeValue(s, obj, &nv, 1), CKR_OK);
+    CK_ATTRIBUTE rv = { CKA_VALUE, got, sizeof got };
+    CHECK(p11->C_GetAttributeValue(s, obj, &rv, 1), CKR_OK);
+    EXPECT(rv.ulValueLen == 4 && memcmp(got, "defg", 4) == 0);
+    CK_BYTE facefeed[] = { 0xFA, 0xCE, 0xFE, 0xED };
+    CK_ATTRIBUTE cv = { CKA_VALUE, facefeed, 4 };
+    CHECK(p11->C_CopyObject(s, obj, &cv, 1, &copy), CKR_OK);
+    rv.ulValueLen = sizeof got;
+    CHECK(p11->C_GetAttributeValue(s, copy, &rv, 1), CKR_OK);
+    EXPECT(rv.ulValueLen == 4 && memcmp(got, facefeed, 4) == 0);
+    rv.ulValueLen = sizeof got;
+    CHECK(p11->C_GetAttributeValue(s, obj, &rv, 1), CKR_OK);
+    EXPECT(rv.ulValueLen == 4 && memcmp(got, "defg", 4) == 0);
+    CK_ATTRIBUTE ft[] = { { CKA_CLASS, &data, sizeof data }, { CKA_VALUE, "abc", 3 }, { CKA_MODIFIABLE, &no, 1 } };
+    CHECK(p11->C_CreateObject(s, ft, 3, &fixed), CKR_OK);
+    CHECK(p11->C_SetAttributeValue(s, fixed, &nv, 1), CKR_ATTRIBUTE_READ_ONLY);
+    CK_ATTRIBUTE kt[] = { { CKA_CLASS, &sk, sizeof sk }, { CKA_KEY_TYPE, &gt, sizeof gt }, { CKA_VALUE, "0123456789abcdef", 16 } };
+    CHECK(p11->C_CreateObject(s, kt, 3, &key), CKR_OK);
+    CHECK(p11->C_SetAttributeValue(s, key, &nv, 1), CKR_ATTRIBUTE_READ_ONLY);
+    CHECK(p11->C_CopyObject(s, key, &nv, 1, &copy), CKR_ATTRIBUTE_READ_ONLY);
+}
+
 /* ---- answers google/pkcs11test expected (docs/conformance.md): an
  * uninitialized module says so before it reads a mechanism; C_WaitForSlotEvent
  * without blocking has no event; a wrong user PIN sets CKF_USER_PIN_COUNT_LOW
  * until the next successful user login; CKM_MD5_RSA_PKCS; sensitive keys
  * unextractable by default; a public token private key refused as inconsistent;
- * a refused input pointer ends its operation ---- */
+ * a refused input pointer ends its operation; a data object's value may change ---- */
 static void scenario_conformance(void) {
     CK_MECHANISM garbage = { CKM_AES_CBC, (void *)1, 7 };
     CK_SLOT_ID slot = 99;
@@ -897,6 +930,7 @@ static void scenario_conformance(void) {
     conformance_sensitive_unextractable(s);
     conformance_token_key_private(s);
     conformance_refused_input_ends(s);
+    conformance_data_value(s);
     CHECK(p11->C_Finalize(NULL), CKR_OK);
 }
 
