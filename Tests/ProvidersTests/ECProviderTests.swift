@@ -200,9 +200,10 @@ struct ECProviderTests {
         #expect(try noPrimeECDH.perform(request).report.provider == "sodium")
     }
 
-    @Test("providers without EC (ncp/0; sparcfp and ncp/0 on t2000) are never selected and answer unsupported")
+    @Test("providers without EC (ncp/0 on host and t2000) are never selected and answer unsupported; t2000 has EC on P-256/P-384 only (sparcfp)")
     func noECElsewhere() throws {
         let key = try Self.framework.generateECKeyPair(curve: .p256)
+        let p521 = try Self.framework.generateECKeyPair(curve: .p521)
         let requests: [CryptoRequest] = [
             .signEC(.ecdsaSHA256, key: key, data: [1]),
             .verifyEC(.ecdsaSHA256, key: try #require(key.publicKey), data: [1], signature: [UInt8](repeating: 1, count: 64)),
@@ -210,19 +211,25 @@ struct ECProviderTests {
             .deriveECDH(privateKey: key, peerPublicValue: try #require(key.publicKey).point, parameters: .null),
         ]
         let t2000 = try CryptoFramework(platform: .t2000, policy: .inMemory(Policy()))
-        for (framework, names) in [(Self.framework, ["ncp/0"]), (t2000, ["sparcfp", "ncp/0"])] {
-            for name in names {
-                let provider = try #require(framework.provider(named: name))
-                #expect(!provider.descriptor.mechanisms.contains { $0.mechanism.name.hasPrefix("CKM_EC") || $0.mechanism == .eddsa })
-                for request in requests {
-                    #expect(framework.eligibleProviders(for: request.mechanism, operation: request.requiredFlag, keyBits: request.keyBits, curve: request.curve).allSatisfy { $0 != name })
-                    expectCryptoError(.mechanismNotSupported, mentioning: "does not offer") { _ = try framework.pinned(to: name).perform(request) }
-                    expectCryptoError(.mechanismInvalid, mentioning: name) { _ = try provider.perform(request, context: OperationContext()) }
-                }
+        for framework in [Self.framework, t2000] {
+            let provider = try #require(framework.provider(named: "ncp/0"))
+            #expect(!provider.descriptor.mechanisms.contains { $0.mechanism.name.hasPrefix("CKM_EC") || $0.mechanism == .eddsa })
+            for request in requests {
+                #expect(framework.eligibleProviders(for: request.mechanism, operation: request.requiredFlag, keyBits: request.keyBits, curve: request.curve).allSatisfy { $0 != "ncp/0" })
+                expectCryptoError(.mechanismNotSupported, mentioning: "does not offer") { _ = try framework.pinned(to: "ncp/0").perform(request) }
+                expectCryptoError(.mechanismInvalid, mentioning: "ncp/0") { _ = try provider.perform(request, context: OperationContext()) }
             }
-            for request in requests where framework === t2000 {
-                expectCryptoError(.mechanismNotSupported, mentioning: "no provider on platform t2000") { _ = try t2000.perform(request) }
-            }
+        }
+        // sparcfp models Solaris' software ECC on P-256 and P-384 (MPIFieldCost): P-521 is out of its
+        // declared range, and the Edwards/Montgomery curves find no provider on t2000.
+        for request in [CryptoRequest.generateECKeyPair(curve: .p521), .signEC(.ecdsaSHA512, key: p521, data: [1])] {
+            expectCryptoError(.keySizeRange, mentioning: "sparcfp: 256...384") { _ = try t2000.perform(request) }
+        }
+        for request in [CryptoRequest.generateECKeyPair(curve: .ed25519), .generateECKeyPair(curve: .x25519)] {
+            expectCryptoError(.mechanismNotSupported, mentioning: "no provider on platform t2000") { _ = try t2000.perform(request) }
+        }
+        for request in requests where request.curve == .p256 || request.curve == .p384 {
+            #expect(t2000.eligibleProviders(for: request.mechanism, operation: request.requiredFlag, keyBits: request.keyBits, curve: request.curve) == ["sparcfp"])
         }
     }
 

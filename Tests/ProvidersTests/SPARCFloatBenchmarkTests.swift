@@ -41,3 +41,17 @@ struct SPARCFloatBenchmarkTests {
         #expect(SPARCFloatLatencyTable.markdown(rows).contains("| RSA-1024 verify |"))
     }
 }
+
+extension SPARCFloatBenchmarkTests {
+    /// Prints docs/sparcfp.md's software-ECC table (`swift test --filter SPARCFloatBenchmark`).
+    @Test("the software ECC latency table: same field work on the T1 and T2, less time on the T2, P-384 above P-256")
+    func ecLatencyTable() throws {
+        let rows = try SPARCFloatECLatencyTable.rows()
+        #expect(rows.count == 8)
+        #expect(rows.allSatisfy { $0.t1Seconds > 0 && $0.t2Seconds > 0 && $0.t2Seconds < $0.t1Seconds && $0.multiplies > 0 })
+        for i in 0..<4 { #expect(rows[i + 4].t1Seconds > rows[i].t1Seconds, "\(rows[i + 4].operation)") }
+        let verify = rows[2], sign = rows[1]
+        #expect(verify.work.products > sign.work.products, "verify runs two ladders")
+        print(SPARCFloatECLatencyTable.markdown(rows))
+    }
+}

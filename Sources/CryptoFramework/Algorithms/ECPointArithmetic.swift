@@ -1,9 +1,15 @@
 /// The field operations one EC request performed, as a typed tally for cost
 /// models (``ModeledWork``). Operations modulo p and modulo n are counted
 /// together: on P-256, P-384 and P-521 the two have the same length. A
-/// squaring and a multiplication by the curve's b are multiplications.
+/// multiplication by the curve's b is a multiplication; a product of an
+/// element with itself is a squaring (a software bignum squares in about
+/// half the word products). Every multiplication and squaring is followed by
+/// one reduction.
 public struct ECFieldWork: WorkTally, Equatable, CustomStringConvertible {
+    /// Products of two elements (squarings not included).
     public var multiplications = 0
+    /// Products of an element with itself.
+    public var squarings = 0
     /// Additions and subtractions.
     public var additions = 0
     /// Constant-time conditional swaps of one pair of elements.
@@ -13,27 +19,32 @@ public struct ECFieldWork: WorkTally, Equatable, CustomStringConvertible {
 
     public init() {}
 
-    public init(multiplications: Int, additions: Int, swaps: Int, inversions: Int) {
-        (self.multiplications, self.additions, self.swaps, self.inversions) = (multiplications, additions, swaps, inversions)
+    public init(multiplications: Int, squarings: Int = 0, additions: Int, swaps: Int, inversions: Int) {
+        (self.multiplications, self.squarings, self.additions, self.swaps, self.inversions)
+            = (multiplications, squarings, additions, swaps, inversions)
     }
+
+    /// Multiplications and squarings: the products (and reductions) performed.
+    public var products: Int { multiplications + squarings }
 
     public static func + (lhs: ECFieldWork, rhs: ECFieldWork) -> ECFieldWork {
         ECFieldWork(
-            multiplications: lhs.multiplications + rhs.multiplications, additions: lhs.additions + rhs.additions,
-            swaps: lhs.swaps + rhs.swaps, inversions: lhs.inversions + rhs.inversions)
+            multiplications: lhs.multiplications + rhs.multiplications, squarings: lhs.squarings + rhs.squarings,
+            additions: lhs.additions + rhs.additions, swaps: lhs.swaps + rhs.swaps, inversions: lhs.inversions + rhs.inversions)
     }
 
-    /// Records the tally and its display counts (`ec.mul`, `ec.add`, `ec.swap`, `ec.inv`).
+    /// Records the tally and its display counts (`ec.mul`, `ec.sqr`, `ec.add`, `ec.swap`, `ec.inv`).
     public func record(in context: OperationContext) {
         context.record(self)
         context.count("ec.mul", multiplications)
+        context.count("ec.sqr", squarings)
         context.count("ec.add", additions)
         context.count("ec.swap", swaps)
         context.count("ec.inv", inversions)
     }
 
     public var description: String {
-        "\(multiplications) mul, \(additions) add, \(swaps) swap, \(inversions) inv"
+        "\(multiplications) mul, \(squarings) sqr, \(additions) add, \(swaps) swap, \(inversions) inv"
     }
 }
 
@@ -61,6 +72,11 @@ struct CountedResidues<Engine: BignumEngine> {
     func multiply(_ a: Engine.Number, _ b: Engine.Number) -> Engine.Number {
         tally.work.multiplications += 1
         return engine.fieldMultiply(a, b, modulus: modulus)
+    }
+
+    func square(_ a: Engine.Number) -> Engine.Number {
+        tally.work.squarings += 1
+        return engine.fieldMultiply(a, a, modulus: modulus)
     }
 
     func inverse(_ a: Engine.Number, context: OperationContext) throws -> Engine.Number {
@@ -189,9 +205,9 @@ struct ECPointArithmetic<Engine: BignumEngine> {
     /// 2P: RCB16 Algorithm 6 (a = −3), step for step.
     func double(_ p: Point) -> Point {
         let f = field
-        var t0 = f.multiply(p.x, p.x)
-        let t1 = f.multiply(p.y, p.y)
-        var t2 = f.multiply(p.z, p.z)
+        var t0 = f.square(p.x)
+        let t1 = f.square(p.y)
+        var t2 = f.square(p.z)
         var t3 = f.multiply(p.x, p.y)
         t3 = f.add(t3, t3)
         var z3 = f.multiply(p.x, p.z)

@@ -31,9 +31,9 @@ struct CapacityCommand: AsyncParsableCommand {
               ikebench capacity --ike 2 --ikev2-proposal aes128-sha256-ecp256 --platform t5220 --ncp enabled
 
             With --ike 2 the profiled negotiations are IKEv2 (IKE_SA_INIT and IKE_AUTH with a child \
-            SA, --ikev2-proposal, --ikev2-auth; one round trip of --rtt). A platform and ncp setting \
-            on which no provider serves an operation (ECDSA or ECDH on t2000, or on t5220 without \
-            ncp/0) is left out with the reason printed.
+            SA, --ikev2-proposal, --ikev2-auth; one round trip of --rtt). ECDSA and ECDH without \
+            ncp/0 (always on t2000) run on sparcfp's software ECC, P-256 and P-384 only; a platform \
+            and ncp setting on which no provider serves an operation is left out with the reason printed.
             """)
 
     @Option(name: .customLong("platform"),

@@ -37,8 +37,8 @@ struct CompareCommand: AsyncParsableCommand {
             --ikev2-proposal (default aes128-sha256-modp2048) and --ikev2-auth choose the suite and \
             the signatures; on a modeled platform the non-cryptographic time added is the IKEv1 \
             figure's (--rsa-bits/--group/--dh-private choose the IKEv1 configuration it comes from). \
-            On t2000 no provider serves ECDSA or ECDH (the T1's MAU did no ECC): an ecp proposal \
-            fails there with the operation named.
+            On t2000, and on t5220 without ncp/0, ECDSA and ECDH (P-256, P-384) run on sparcfp's \
+            software ECC (Solaris' NSS ECC over integer MPI; the T1's MAU did no ECC).
             """)
 
     @OptionGroup var framework: FrameworkOptions
@@ -127,15 +127,15 @@ struct CompareCommand: AsyncParsableCommand {
                                                  display: display, write: write)
         } catch where v2Suite != nil {
             throw CryptoError(.mechanismInvalid, "IKEv2 \(v2Suite!.proposalName) with \(v2Keys?.label ?? "") cannot run on \(platform.name): \(error) "
-                + "(on t2000 no provider does ECDSA or ECDH: the T1's MAU did no ECC and sparcfp models RSA and DH only); "
-                + "try --ikev2-proposal aes128-sha256-modp2048 --ikev2-auth rsa")
+                + "(sparcfp's software ECC serves P-256 and P-384 only; the T1's MAU did no ECC); "
+                + "try --ikev2-proposal aes128-sha256-ecp256 or aes128-sha256-modp2048 --ikev2-auth rsa")
         }
         let without: RunReport
         do {
             without = try await PhaseOneRun.run(workload, framework: withoutFramework, identities: identities,
                                                 display: display, write: write)
         } catch where v2Suite != nil {
-            // IKEv2 with EC on t5220: ncp/0 is the only EC provider, so without it the negotiation cannot run.
+            // IKEv2 whose operations no provider serves without ncp/0 (e.g. a curve sparcfp's ECC does not model).
             let reason = "\(error)"
             if framework.json {
                 try JSONOutput.print(PartialCompareReport(baseline: baseline, withoutNCPNotRun: reason))
@@ -181,7 +181,7 @@ struct CompareCommand: AsyncParsableCommand {
     }
 }
 
-/// `compare --ike 2 --json` when the run without ncp/0 cannot happen (EC with ncp/0 the only EC provider).
+/// `compare --ike 2 --json` when the run without ncp/0 cannot happen (an operation only ncp/0 serves).
 struct PartialCompareReport: Encodable {
     let baseline: RunReport
     let withoutNCPNotRun: String

@@ -155,8 +155,10 @@ extension PlatformComparison {
     public static let ikev2Proposal = "aes128-sha256-ecp256"
 
     /// IKEv2 rows for t2000 and t5220: one real IKEv2 negotiation per cell
-    /// (`suite`, signed with `keys`). A cell no provider can serve (the T1
-    /// has no EC anywhere) says which operation failed instead of a time.
+    /// (`suite`, signed with `keys`). EC without ncp/0 (and everywhere on the
+    /// T1) runs on sparcfp's software ECC (NSS's ECC over integer MPI,
+    /// ``MPIFieldCost``); a cell no provider can serve says which operation
+    /// failed instead of a time.
     public static func ikev2Rows(
         suite: IKEv2Suite, keys: IKEv2SignatureKeys, identities: IKEIdentities, nonCryptoSeconds: Double
     ) async throws -> [PlatformComparisonIKEv2Row] {
@@ -235,9 +237,10 @@ extension PlatformComparison {
         }
         out += [
             "",
-            "no provider: on the T1 neither ncp/0 (its MAU did no ECC; illumos ncp.h lists RSA, DSA and DH) nor sparcfp",
-            "(Solaris 10's softtoken bignum, modeled for RSA and DH only) serves ECDSA or ECDH on P-256; on the T2 only",
-            "ncp/0 does, so disabling it leaves no EC provider either. A software EC cost model is not built (docs/t2.md).",
+            "EC in software: the T1's MAU did no ECC (illumos ncp.h lists RSA, DSA and DH), so on the T1, and on the T2",
+            "without ncp/0, ECDSA and ECDH run on sparcfp as Solaris' software ECC (NSS's freebl over the integer MPI",
+            "bignum, no floating point; Solaris gained it after 2007): the framework's constant-time ladder, its field",
+            "operations charged as MPI's instructions at the chip's integer latencies (docs/sparcfp.md).",
         ]
         return out.joined(separator: "\n")
     }

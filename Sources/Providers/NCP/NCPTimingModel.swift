@@ -163,7 +163,7 @@ public struct NCPTimingModel: Sendable, Hashable {
         let n = words(bits: fieldBits)
         let multiply = montgomeryMultiplyCycles(words: n)
         let inversionMultiplies = work.inversions * (inversionExponent.bits + inversionExponent.ones)
-        let multiplies = work.multiplications + inversionMultiplies
+        let multiplies = work.products + inversionMultiplies
         let passes = work.additions + work.swaps
         let mau = multiplies * multiply + passes * unit.productCycles * n
             + unit.operandsPerJob * n * unit.operandLoadCyclesPerWord + unit.jobSetupCycles

@@ -22,12 +22,16 @@ public struct FloatModExpEngine: BignumEngine {
     public let kernel: SolarisBignumKernel
     /// Where integer work outside ``modExp(_:_:_:secret:context:)`` is charged; nil: nowhere.
     let ambient: OperationContext?
+    /// The cost of an EC request's field operations (Solaris' software ECC at
+    /// the request's curve); nil: EC work is recorded, not charged.
+    public let ecCost: MPIFieldCost?
 
     public init(chip: ChipModel = .ultraSPARCT1, kernel: SolarisBignumKernel = .floatingPoint,
-                charging context: OperationContext? = nil) {
+                charging context: OperationContext? = nil, ecCost: MPIFieldCost? = nil) {
         self.chip = chip
         self.kernel = kernel
         self.ambient = context
+        self.ecCost = ecCost
     }
 
     public var identifier: String { kernel.providerName }
@@ -89,6 +93,44 @@ public struct FloatModExpEngine: BignumEngine {
     public func gcd(_ a: GMPInteger, _ b: GMPInteger) -> GMPInteger {
         charge(T1IntegerWork.inverse(max(words(a), words(b))))
         return gmp.gcd(a, b)
+    }
+
+    // MARK: Residues for the elliptic curves
+
+    // Computed by GMP's constant-time mpn_sec_* (``GMPEngine``), charged
+    // nothing here: the request's whole field work is charged at once, from
+    // its exact counts, by ``account(_:context:)``.
+
+    public func fieldAdd(_ a: GMPInteger, _ b: GMPInteger, modulus: GMPInteger) -> GMPInteger {
+        gmp.fieldAdd(a, b, modulus: modulus)
+    }
+
+    public func fieldSubtract(_ a: GMPInteger, _ b: GMPInteger, modulus: GMPInteger) -> GMPInteger {
+        gmp.fieldSubtract(a, b, modulus: modulus)
+    }
+
+    public func fieldMultiply(_ a: GMPInteger, _ b: GMPInteger, modulus: GMPInteger) -> GMPInteger {
+        gmp.fieldMultiply(a, b, modulus: modulus)
+    }
+
+    public func fieldInverse(_ a: GMPInteger, modulus: GMPInteger, context: OperationContext) throws -> GMPInteger {
+        try gmp.fieldInverse(a, modulus: modulus, context: OperationContext())
+    }
+
+    public func fieldSwap(_ swap: UInt8, _ a: GMPInteger, _ b: GMPInteger, modulus: GMPInteger) -> (GMPInteger, GMPInteger) {
+        gmp.fieldSwap(swap, a, b, modulus: modulus)
+    }
+
+    /// Records the field work (``ECFieldWork/record(in:)``) and, with an
+    /// ``ecCost``, charges its instructions at the chip's latencies (integer
+    /// work: it holds a strand, not the FPU) and counts the reductions as
+    /// `<provider>.ec.reduce`.
+    public func account(_ work: ECFieldWork, context: OperationContext) {
+        work.record(in: context)
+        guard let ecCost else { return }
+        let (counts, reductions) = ecCost.counts(work)
+        context.count("\(identifier).ec.reduce", reductions)
+        chip.charge(counts, to: context)
     }
 
     // MARK: The hot operation

@@ -5,9 +5,12 @@ import Synchronization
 
 /// The `sparcfp` software provider of the `t2000` platform: Solaris' software
 /// bignum on UltraSPARC T1 — RSA and DH through the framework's algorithms
-/// over ``FloatModExpEngine`` (the floating-point Montgomery multiply), and the
-/// IKE symmetric mechanisms computed by libcrypto — every request charged in
-/// modeled cycles of the platform's chip (``ChipModel``, ``SymmetricSoftwareCost``).
+/// over ``FloatModExpEngine`` (the floating-point Montgomery multiply), ECDSA,
+/// ECDH and EC key pairs on P-256 and P-384 through the framework's EC
+/// algorithms charged as Solaris' software ECC (NSS's, on the integer MPI
+/// bignum: ``MPIFieldCost``), and the IKE symmetric mechanisms computed by
+/// libcrypto — every request charged in modeled cycles of the platform's chip
+/// (``ChipModel``, ``SymmetricSoftwareCost``).
 ///
 /// A DH key-pair request without a private-value length gets one as long as
 /// the prime, as Solaris' softtoken did: `soft_dh_genkey_pair` draws
@@ -22,6 +25,12 @@ public final class SPARCFloatProvider: CryptoProvider {
 
     static let mechanisms: [MechanismInfo] =
         MechanismInfo.rsaTable(bits: keyBits) + MechanismInfo.dhTable(bits: keyBits)
+        // Solaris' software ECC (softtoken's softEC.c over usr/src/common/crypto/ecc):
+        // CKM_EC_KEY_PAIR_GEN, CKM_ECDSA and CKM_ECDH1_DERIVE, served here on the
+        // curves whose NSS arithmetic is modeled (MPIFieldCost: P-256, P-384). A
+        // software provider with its own digests, it serves the hashed CKM_ECDSA_SHA*
+        // whole, as it does the hashed RSA mechanisms (composition is for devices).
+        + MechanismInfo.ecdsaTable(curves: MPIFieldCost.curves) + [MechanismInfo.ecdhEntry(curves: MPIFieldCost.curves)]
         // The digests and HMACs of Solaris 10's software providers md5, sha1 and
         // sha2 (illumos usr/src/uts/common/crypto/io/md5_mod.c, sha1_mod.c,
         // sha2_mod.c: MD5, SHA1, SHA256, SHA384, SHA512 and their HMACs),
@@ -110,7 +119,8 @@ public final class SPARCFloatProvider: CryptoProvider {
         if case .generateDHKeyPair(let group, nil) = request {
             request = .generateDHKeyPair(group: group, privateBits: dhPrivateValues.bits(for: group))
         }
-        let engine = FloatModExpEngine(chip: chip, kernel: kernel, charging: context)
+        let engine = FloatModExpEngine(
+            chip: chip, kernel: kernel, charging: context, ecCost: request.curve.flatMap(MPIFieldCost.init(curve:)))
         let server = BignumRequestServer(engine: engine)
         let hash: HashFunction = { [chip] algorithm, data in
             if let cycles = SymmetricSoftwareCost.digest(algorithm, bytes: data.count, on: chip) {
@@ -154,8 +164,8 @@ public enum SolarisBignumKernel: String, Sendable, CaseIterable {
     func summary(on chip: ChipModel) -> String {
         let short = chip.name.hasPrefix("UltraSPARC ") ? String(chip.name.dropFirst("UltraSPARC ".count)) : chip.name
         return self == .floatingPoint
-            ? "\(chip.name) software bignum: RSA and DH over a floating-point Montgomery multiply (modeled \(short) time)"
-            : "\(chip.name) software bignum, Sun's later sun4v build: RSA and DH over a 64-bit integer multiply (modeled \(short) time)"
+            ? "\(chip.name) software bignum: RSA and DH over a floating-point Montgomery multiply, ECC over integer MPI (modeled \(short) time)"
+            : "\(chip.name) software bignum, Sun's later sun4v build: RSA and DH over a 64-bit integer multiply, ECC over integer MPI (modeled \(short) time)"
     }
 }
 

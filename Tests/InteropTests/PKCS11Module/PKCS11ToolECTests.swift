@@ -3,11 +3,11 @@ import ProcessSupport
 import Testing
 import TestSupport
 
-/// OpenSC's pkcs11-tool (0.23) with EC keys on the module (host: t2000's
-/// providers serve no EC), every result checked by the openssl command:
-/// P-256 and P-384 key pairs, ECDSA-SHA256/384 signatures, ECDH1-DERIVE with
-/// the peer's point raw and DER-wrapped, Ed25519 (EC:edwards25519) with
-/// EDDSA, and X25519 (EC:curve25519) key pairs.
+/// OpenSC's pkcs11-tool (0.23) with EC keys on the module, every result
+/// checked by the openssl command: P-256 and P-384 key pairs, ECDSA-SHA256/384
+/// signatures, ECDH1-DERIVE with the peer's point raw and DER-wrapped (on host,
+/// and on t2000 where sparcfp's software ECC serves them), Ed25519
+/// (EC:edwards25519) with EDDSA, and X25519 (EC:curve25519) key pairs (host).
 @Suite("pkcs11-tool with EC keys against the module", .serialized)
 struct PKCS11ToolECTests {
     static let soPIN = "87654321", userPIN = "123456"
@@ -64,9 +64,10 @@ struct PKCS11ToolECTests {
 
     @Test("EC:prime256v1 and EC:secp384r1 key pairs; ECDSA-SHA256/384 signatures verified by openssl and by pkcs11-tool", arguments: [
         ("EC:prime256v1", "ECDSA-SHA256", "-sha256", p256Prefix), ("EC:secp384r1", "ECDSA-SHA384", "-sha384", p384Prefix),
-    ])
-    func ecdsa(keyType: String, mechanism: String, digest: String, prefix: String) throws {
-        let s = try Session()
+    ], ["host", "t2000"])
+    func ecdsa(_ c: (keyType: String, mechanism: String, digest: String, prefix: String), platform: String) throws {
+        let (keyType, mechanism, digest, prefix) = c
+        let s = try Session(platform: platform)
         defer { s.scratch.remove() }
         let keygen = try s.userTool("--keypairgen", "--key-type", keyType, "--id", "01", "--label", "ec", "--usage-sign")
         #expect(keygen.status == 0 && keygen.standardOutput.contains("Public Key Object; EC"), "\(keygen)")
@@ -90,9 +91,10 @@ struct PKCS11ToolECTests {
         #expect(refused.standardOutput.contains("Invalid signature") || refused.standardError.contains("CKR_SIGNATURE_INVALID"), "\(refused)")
     }
 
-    @Test("ECDH1-DERIVE on P-256 agrees with openssl pkeyutl -derive, the peer's point raw and DER-wrapped (--derive-pass-der)")
-    func ecdh() throws {
-        let s = try Session()
+    @Test("ECDH1-DERIVE on P-256 agrees with openssl pkeyutl -derive, the peer's point raw and DER-wrapped (--derive-pass-der)",
+          arguments: ["host", "t2000"])
+    func ecdh(platform: String) throws {
+        let s = try Session(platform: platform)
         defer { s.scratch.remove() }
         let keygen = try s.userTool("--keypairgen", "--key-type", "EC:prime256v1", "--id", "02", "--usage-derive")
         #expect(keygen.status == 0, "\(keygen)")
