@@ -25,9 +25,11 @@ extension ChipModel {
     /// - 8 Modular Arithmetic Units, one per core, each serving that core's 8
     ///   strands (illumos usr/src/uts/sun4v/sys/ncp.h NCP_N2_MAX_NMAUS 8,
     ///   NCP_N2_MAX_CPUS_PER_MAU 8), each with a 512-entry job queue
-    ///   (NCP_MAQUEUE_NENTRIES). No T2 MAU cycle counts were found in the
-    ///   sources available here, so the T1's calibrated per-word cycles are
-    ///   kept (``ultraSPARCT1``); at 1.4 GHz they give ≈ 19,000 RSA-1024
+    ///   (NCP_MAQUEUE_NENTRIES). No T2 MAU cycle counts, and no published T2
+    ///   RSA or ECC rate to calibrate against, were found (OpenSPARC T2 docs,
+    ///   BluePrints 819-5782-20, Sun's T2 blogs and white paper: docs/t2.md,
+    ///   "What stays open"), so the T1's calibrated per-word cycles are an
+    ///   open assumption kept (``ultraSPARCT1``); at 1.4 GHz they give ≈ 19,000 RSA-1024
     ///   private-key operations per second for the chip. The hypervisor-call
     ///   and interrupt estimates are the T1's. The MAU does elliptic-curve
     ///   arithmetic (Ning Sun, "Cryptography Acceleration on UltraSPARC T2
