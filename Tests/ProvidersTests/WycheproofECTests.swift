@@ -52,13 +52,18 @@ struct WycheproofTally: CustomStringConvertible {
 }
 
 /// Every provider that lists an EC mechanism for a curve runs every Wycheproof
-/// vector of it through a pinned view of the host framework: ECDSA (P1363
+/// vector of it through a pinned view of the host framework (and sparcfp,
+/// t2000's software ECC on P-256 and P-384, through t2000's): ECDSA (P1363
 /// form), ECDH with SPKI and raw peers (invalid and off-curve points must end
 /// in the framework's error), X25519, Ed25519.
 @Suite("Wycheproof EC vectors, per provider")
 struct WycheproofECTests {
     static let framework = try! CryptoFramework(platform: .host, policy: .inMemory(Policy()))
-    static let providerNames = framework.providers.map(\.name)
+    static let t2000 = try! CryptoFramework(platform: .t2000(timing: .fast), policy: .inMemory(Policy()))
+    static let providerNames = framework.providers.map(\.name) + ["sparcfp"]
+
+    /// The framework whose provider `name` is: the host's, or t2000's for sparcfp.
+    static func framework(of name: String) -> CryptoFramework { name == "sparcfp" ? t2000 : framework }
 
     static let signatureFiles = [
         "ecdsa_secp256r1_sha256_p1363_test", "ecdsa_secp384r1_sha384_p1363_test", "ecdsa_secp521r1_sha512_p1363_test",
@@ -70,7 +75,7 @@ struct WycheproofECTests {
 
     /// Whether `provider` lists `mechanism` with `flag` for keys on `curve`.
     static func serves(_ provider: String, _ mechanism: Mechanism, _ flag: MechanismFlags, _ curve: ECCurve) -> Bool {
-        guard let info = framework.providers.first(where: { $0.name == provider })?.info(for: mechanism) else { return false }
+        guard let info = framework(of: provider).providers.first(where: { $0.name == provider })?.info(for: mechanism) else { return false }
         return info.flags.contains(flag) && info.accepts(keyBits: curve.keyBits, curve: curve)
     }
 
@@ -81,7 +86,7 @@ struct WycheproofECTests {
         _ body: (Group, CryptoFramework, inout WycheproofTally) throws -> Void
     ) throws {
         let vectors = try WycheproofFile<Group>.load(file)
-        let view = try framework.pinned(to: provider)
+        let view = try framework(of: provider).pinned(to: provider)
         var tally = WycheproofTally()
         for group in vectors.testGroups { try body(group, view, &tally) }
         guard tally.total > 0 else { return }
@@ -148,13 +153,16 @@ struct WycheproofECTests {
         }
     }
 
-    @Test("the EC files run on openssl, gmp (prime curves) and sodium (25519), and on nobody else")
+    @Test("the EC files run on openssl, gmp (prime curves), sparcfp (P-256, P-384) and sodium (25519), and on nobody else")
     func whoRuns() {
         let ecdsa = Self.providerNames.filter { Self.serves($0, .ecdsa, .verify, .p256) }
         let eddsa = Self.providerNames.filter { Self.serves($0, .eddsa, .verify, .ed25519) }
         let x25519 = Self.providerNames.filter { Self.serves($0, .ecdh1Derive, .derive, .x25519) }
         let p256 = Self.providerNames.filter { Self.serves($0, .ecdh1Derive, .derive, .p256) }
-        #expect(ecdsa == ["openssl", "gmp"] && p256 == ["openssl", "gmp"])
+        let p384 = Self.providerNames.filter { Self.serves($0, .ecdh1Derive, .derive, .p384) }
+        let p521 = Self.providerNames.filter { Self.serves($0, .ecdsa, .verify, .p521) }
+        #expect(ecdsa == ["openssl", "gmp", "sparcfp"] && p256 == ["openssl", "gmp", "sparcfp"] && p384 == p256)
+        #expect(p521 == ["openssl", "gmp"])
         #expect(Set(eddsa) == ["openssl", "sodium"] && Set(x25519) == ["openssl", "sodium"])
     }
 }
