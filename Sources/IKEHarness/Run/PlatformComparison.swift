@@ -244,7 +244,7 @@ extension PlatformComparison {
             "",
             "EC in software: the T1's MAU did no ECC (illumos ncp.h lists RSA, DSA and DH), so on the T1, and on the T2",
             "without ncp/0, ECDSA and ECDH run on sparcfp as Solaris' software ECC (NSS's freebl over the integer MPI",
-            "bignum, no floating point; Solaris gained it after 2007): the framework's constant-time ladder, its field",
+            "bignum, no floating point; most likely later than 2007): the framework's constant-time ladder, its field",
             "operations charged as MPI's instructions at the chip's integer latencies (docs/sparcfp.md).",
         ]
         return out.joined(separator: "\n")

@@ -25,7 +25,8 @@ import CryptoFramework
 ///   bits (sparcv9) and an `unsigned long long` otherwise, both with
 ///   `MP_NO_MP_WORD`: a digit product is `MP_MUL_DxD`, four 32×32→64-bit
 ///   multiplies (MULX) and the shifts and carries that assemble them (mpi.c).
-/// The ECC and MPI files carry Sun copyrights of 2007–2008: Solaris gained
+/// The ECC and MPI files carry Sun copyrights of 2007–2008 (softtoken's
+/// Makefile.com adding softEC.o is 2008's): Solaris most likely gained
 /// software ECC after the 2007 Solaris 10 this project's T2000 story ran.
 ///
 /// **What is charged.** The field operations the framework's own EC
