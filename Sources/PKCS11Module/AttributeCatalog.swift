@@ -1,4 +1,4 @@
-package import CPKCS11
+internal import CPKCS11
 
 /// The attributes the module knows, per object class: a template naming any
 /// other type is CKR_ATTRIBUTE_TYPE_INVALID, and reading one answers the same

@@ -1,4 +1,4 @@
-package import CPKCS11
+internal import CPKCS11
 import CryptoFramework
 
 /// An active C_Encrypt*/C_Decrypt*: a framework stream (``CryptoStream``)

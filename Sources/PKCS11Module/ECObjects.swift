@@ -1,4 +1,4 @@
-package import CPKCS11
+internal import CPKCS11
 import CryptoFramework
 
 /// CKK_EC_MONTGOMERY (PKCS#11 v3.0 §2.3.6, pkcs11t.h 0x41), which p11-kit's

@@ -1,4 +1,4 @@
-package import CPKCS11
+internal import CPKCS11
 import CryptoFramework
 
 /// Builds the framework key an object's attributes describe; a value the

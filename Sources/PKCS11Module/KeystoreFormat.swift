@@ -1,4 +1,4 @@
-package import CPKCS11
+internal import CPKCS11
 import CryptoFramework
 
 /// The keystore's record encoding: a list of (type u64 LE, length u32 LE,

@@ -1,4 +1,4 @@
-package import CPKCS11
+internal import CPKCS11
 import CryptoFramework
 
 /// The slot's mechanism list, Solaris metaslot style: the union over every

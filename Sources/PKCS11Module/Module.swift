@@ -1,4 +1,4 @@
-package import CPKCS11
+internal import CPKCS11
 import CryptoFramework
 import Providers
 import Synchronization

@@ -1,4 +1,4 @@
-package import CPKCS11
+internal import CPKCS11
 import CryptoFramework
 
 /// One PKCS#11 object: its attributes, with key material apart in wiping

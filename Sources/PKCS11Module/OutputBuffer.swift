@@ -1,4 +1,4 @@
-package import CPKCS11
+internal import CPKCS11
 
 /// PKCS#11's two-call output protocol (v2.40 §5.2), in one place: a NULL
 /// buffer asks for the length; a short one is CKR_BUFFER_TOO_SMALL with the

@@ -1,4 +1,4 @@
-package import CPKCS11
+internal import CPKCS11
 import CryptoFramework
 
 /// An active C_Encrypt*/C_Decrypt* with CKM_RSA_X_509, CKM_RSA_PKCS or

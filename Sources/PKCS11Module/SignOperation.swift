@@ -1,4 +1,4 @@
-package import CPKCS11
+internal import CPKCS11
 import CryptoFramework
 
 /// An active C_Sign*/C_Verify*: the mechanism and key fixed at Init. An
