@@ -15,6 +15,14 @@ public enum StreamRequest: Sendable {
         }
     }
 
+    /// The key's length in bytes (0 for a digest), what a cost model charges a key schedule by.
+    public var keyByteCount: Int {
+        switch self {
+        case .digest: 0
+        case .mac(_, let key), .encrypt(_, let key, _), .decrypt(_, let key, _): key.count
+        }
+    }
+
     /// The one-request form over the whole `data` (what a provider without a
     /// context is asked, and what selection and the counters read).
     public func request(data: [UInt8]) -> CryptoRequest {

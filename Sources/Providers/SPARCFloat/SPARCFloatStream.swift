@@ -20,10 +20,7 @@ final class SPARCFloatStream: ProviderStream {
         self.request = request
         self.provider = provider
         self.context = context
-        switch request {
-        case .digest: keyBytes = 0
-        case .mac(_, let key), .encrypt(_, let key, _), .decrypt(_, let key, _): keyBytes = key.count
-        }
+        keyBytes = request.keyByteCount
     }
 
     private var isCipher: Bool {
