@@ -5,26 +5,29 @@
 struct ByteReader {
     private let bytes: ArraySlice<UInt8>
     private(set) var position: Int
-    /// What is being read, for error messages ("SA payload", "header" …).
-    let context: String
+    /// What is being read, for error messages ("SA payload", "header" …):
+    /// built only when an error needs it (an interpolated payload type would
+    /// otherwise be formatted, by reflection, for every payload read).
+    private let describeContext: () -> String
+    var context: String { describeContext() }
     /// The error for a read past the end, given the message with its context.
     private let fault: (String) -> any Error
 
     /// A reader whose short reads are ISAKMP's PAYLOAD-MALFORMED.
-    init(_ bytes: ArraySlice<UInt8>, context: String) {
-        self.init(bytes, context: context) { ISAKMPError(.payloadMalformed, $0) }
+    init(_ bytes: ArraySlice<UInt8>, context: @autoclosure @escaping () -> String) {
+        self.init(bytes, context: context()) { ISAKMPError(.payloadMalformed, $0) }
     }
 
-    init(_ bytes: ArraySlice<UInt8>, context: String, fault: @escaping (String) -> any Error) {
+    init(_ bytes: ArraySlice<UInt8>, context: @autoclosure @escaping () -> String, fault: @escaping (String) -> any Error) {
         self.bytes = bytes
         self.position = bytes.startIndex
-        self.context = context
+        self.describeContext = context
         self.fault = fault
     }
 
     /// A reader whose short reads are IKEv2's INVALID_SYNTAX (RFC 7296 §3.10.1).
-    static func ikev2(_ bytes: ArraySlice<UInt8>, context: String) -> ByteReader {
-        ByteReader(bytes, context: context, fault: IKEv2Error.syntax)
+    static func ikev2(_ bytes: ArraySlice<UInt8>, context: @autoclosure @escaping () -> String) -> ByteReader {
+        ByteReader(bytes, context: context(), fault: IKEv2Error.syntax)
     }
 
     var remaining: Int { bytes.endIndex - position }
@@ -49,9 +52,12 @@ struct ByteReader {
     }
 
     /// The next `count` bytes as a slice of the input (no copy).
-    mutating func take(_ count: Int, _ field: String) throws -> ArraySlice<UInt8> {
-        guard count >= 0 else { throw fault("\(context): \(field): negative length \(count)") }
-        try need(count, field)
+    /// `field` is built only for an error message (callers interpolate payload types into it).
+    mutating func take(_ count: Int, _ field: @autoclosure () -> String) throws -> ArraySlice<UInt8> {
+        guard count >= 0 else { throw fault("\(context): \(field()): negative length \(count)") }
+        guard count <= remaining else {
+            throw fault("\(context): \(field()) needs \(count) bytes but only \(remaining) remain")
+        }
         defer { position += count }
         return bytes[position..<position + count]
     }

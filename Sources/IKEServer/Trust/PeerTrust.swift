@@ -21,8 +21,42 @@ public struct PeerTrust: PeerKeyResolver {
     public let anchors: [Anchor]
     /// CERT payloads looked at per message (the rest are ignored).
     static let maxCertificates = 4
+    /// The anchors' certificates by their DER, with the key each carries (nil:
+    /// none we can use), parsed once here: a peer that sends a trusted
+    /// certificate itself, as most do in every exchange, is found by comparing
+    /// bytes instead of parsing X.509 and its key again per SA.
+    private let knownCertificates: [[UInt8]: KnownCertificate]
+    /// Each anchor's key, in `anchors`' order (an authority's: nil when it has none we can use).
+    private let anchorKeys: [IKEPublicKey?]
 
-    public init(anchors: [Anchor]) { self.anchors = anchors }
+    private struct KnownCertificate {
+        let certificate: Certificate
+        let key: IKEPublicKey?
+    }
+
+    public init(anchors: [Anchor]) {
+        self.anchors = anchors
+        var known: [[UInt8]: KnownCertificate] = [:]
+        var keys: [IKEPublicKey?] = []
+        for anchor in anchors {
+            let cert: Certificate
+            switch anchor {
+            case .certificate(let c, _), .authority(let c): cert = c
+            case .key(let k):
+                keys.append(k)
+                continue
+            }
+            let key = try? Self.publicKey(of: cert)
+            if case .certificate(_, let k) = anchor { keys.append(k) } else { keys.append(key) }
+            var s = DER.Serializer()
+            // The first anchor with these bytes decides, as issuedOrTrusted's loop does.
+            if (try? s.serialize(cert)) != nil, known[s.serializedBytes] == nil {
+                known[s.serializedBytes] = KnownCertificate(certificate: cert, key: key)
+            }
+        }
+        knownCertificates = known
+        anchorKeys = keys
+    }
 
     /// Whether any anchor is a CA (then a responder asks for the peer's certificate).
     public var hasAuthorities: Bool {
@@ -128,6 +162,14 @@ public struct PeerTrust: PeerKeyResolver {
         var keys: [IKEPublicKey] = []
         var sentButUntrusted: String?
         for der in certificates.prefix(Self.maxCertificates) {
+            if let known = knownCertificates[der], let key = known.key {
+                // A trusted certificate itself (issuedOrTrusted holds): only the ID is left to check.
+                guard Self.names(known.certificate, id) else {
+                    throw ISAKMPError(.invalidIDInformation, "certificate of \(known.certificate.subject) does not name the ID \(id)")
+                }
+                if !keys.contains(key) { keys.append(key) }
+                continue
+            }
             guard let cert = try? Certificate(derEncoded: der) else {
                 if let bits = Self.shortRSAKeyBits(der) {
                     // Not checkable here; a bare key we trust may still speak for the peer.
@@ -143,15 +185,17 @@ public struct PeerTrust: PeerKeyResolver {
             guard Self.names(cert, id) else {
                 throw ISAKMPError(.invalidIDInformation, "certificate of \(cert.subject) does not name the ID \(id)")
             }
-            keys.append(try Self.publicKey(of: cert))
+            let key = try Self.publicKey(of: cert)
+            if !keys.contains(key) { keys.append(key) }
         }
-        for anchor in anchors {
+        // A key already found (the peer sent this anchor's certificate) is not added again.
+        for (anchor, anchorKey) in zip(anchors, anchorKeys) {
+            guard let key = anchorKey, !keys.contains(key) else { continue }
             switch anchor {
-            case .certificate(let cert, let key) where Self.names(cert, id): keys.append(key)
-            case .authority(let cert) where Self.names(cert, id):
-                // A self-signed peer certificate is often marked CA:TRUE (openssl req -x509 does).
-                if let key = try? Self.publicKey(of: cert) { keys.append(key) }
-            case .key(let key): keys.append(key)
+            case .certificate(let cert, _) where Self.names(cert, id): keys.append(key)
+            // A self-signed peer certificate is often marked CA:TRUE (openssl req -x509 does).
+            case .authority(let cert) where Self.names(cert, id): keys.append(key)
+            case .key: keys.append(key)
             default: break
             }
         }
