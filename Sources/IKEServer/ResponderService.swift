@@ -72,8 +72,12 @@ public final class ResponderService: Sendable {
 
     /// Handles one datagram from `host` (its IP address). Returns the task
     /// that processes it, if any, so a caller (a test) can wait for it.
+    /// `lightTurns`: where turns without public-key work run (IKEv1 message 1,
+    /// informationals): the UDP server passes its event loop, so such a turn
+    /// costs no thread hand-off; nil, or any other turn: the task pool.
     @discardableResult
-    public func receive(_ datagram: [UInt8], from host: String, send: @escaping Send) -> Task<Void, Never>? {
+    public func receive(_ datagram: [UInt8], from host: String, lightTurns: (any TaskExecutor)? = nil,
+                        send: @escaping Send) -> Task<Void, Never>? {
         counters.add(.received)
         // Too long, or filled the socket's receive buffer and so perhaps cut short.
         guard !DatagramReceiveBuffer.isOversize(datagram.count, maxMessageBytes: configuration.limits.maxMessageBytes) else {
@@ -81,7 +85,9 @@ public final class ResponderService: Sendable {
             return nil
         }
         let (message, marked) = NonESPMarker.strip(datagram)
-        if IKEv2Header.majorVersion(of: message) == 2 { return receiveIKEv2(message, marked: marked, from: host, send: send) }
+        if IKEv2Header.majorVersion(of: message) == 2 {
+            return receiveIKEv2(message, marked: marked, from: host, lightTurns: lightTurns, send: send)
+        }
         guard let header = try? ISAKMPMessage.parseHeader(message).header else {
             counters.add(.malformed)
             return nil
@@ -104,7 +110,9 @@ public final class ResponderService: Sendable {
             return nil
         case .take(let turn):
             if turn.opensExchange && observer.tracing { observer.trace("Initial packet received, pm_info = \(turn.pmInfo)") }
-            return Task { await self.take(turn, marked: marked, send: send) }
+            // Message 1 (no cryptography) and informationals (symmetric only) are light.
+            let light = turn.opensExchange || header.exchangeType == .informational
+            return Task(executorPreference: light ? lightTurns : nil) { await self.take(turn, marked: marked, send: send) }
         }
     }
 

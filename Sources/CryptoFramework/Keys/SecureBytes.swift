@@ -107,9 +107,24 @@ public struct SecureBytes: Sendable, Hashable {
 public func constantTimeEquals<A: Collection, B: Collection>(_ a: A, _ b: B) -> Bool
 where A.Element == UInt8, B.Element == UInt8 {
     guard a.count == b.count else { return false }
+    // Arrays and slices (every caller so far) are compared through their
+    // buffers: the generic zip below runs unspecialized across modules, with a
+    // metadata look-up and witness calls per byte. Both loops visit every byte.
+    if let diff = a.withContiguousStorageIfAvailable({ x in b.withContiguousStorageIfAvailable { y in orOfDifferences(x, y) } }),
+        let diff
+    {
+        return diff == 0
+    }
     var diff: UInt8 = 0
     for (x, y) in zip(a, b) { diff |= x ^ y }
     return diff == 0
+}
+
+/// The OR of x[i] ^ y[i] over equal-length buffers: no early exit, so its time depends on the length only.
+private func orOfDifferences(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> UInt8 {
+    var diff: UInt8 = 0
+    for i in 0..<x.count { diff |= x[i] ^ y[i] }
+    return diff
 }
 
 extension Array where Element == UInt8 {

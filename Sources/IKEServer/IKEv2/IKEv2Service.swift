@@ -16,7 +16,8 @@ final class IKEv2Exchanges: Sendable {
 }
 
 extension ResponderService {
-    func receiveIKEv2(_ message: [UInt8], marked: Bool, from host: String, send: @escaping Send) -> Task<Void, Never>? {
+    func receiveIKEv2(_ message: [UInt8], marked: Bool, from host: String, lightTurns: (any TaskExecutor)?,
+                      send: @escaping Send) -> Task<Void, Never>? {
         guard let v2config = configuration.ikev2, let header = try? IKEv2Header.parse(message[...]) else {
             counters.add(.malformed)
             return nil
@@ -52,7 +53,8 @@ extension ResponderService {
             return nil
         }
         if opens && observer.tracing { observer.trace("Initial packet received (IKEv2), SPIi \(header.initiatorSPI.map { String($0, radix: 16) }.joined())") }
-        let task = Task {
+        // INFORMATIONAL (liveness, DELETE) has no public-key work: light (ResponderService.receive).
+        let task = Task(executorPreference: header.exchange == .informational ? lightTurns : nil) {
             await previous?.value
             await self.takeIKEv2(message, key: key, responder: responder, startedAt: startedAt, marked: marked, host: host, send: send)
         }

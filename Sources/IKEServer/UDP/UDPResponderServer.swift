@@ -22,7 +22,8 @@ public final class UDPResponderServer: Sendable {
             .channelOption(.recvAllocator, value: DatagramReceiveBuffer.allocator(maxMessageBytes: service.configuration.limits.maxMessageBytes))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ResponderDatagramHandler(service: service))
+                    try channel.pipeline.syncOperations.addHandler(
+                        ResponderDatagramHandler(service: service, light: EventLoopTaskExecutor(channel.eventLoop)))
                 }
             }
             .bind(host: host, port: port).get()
@@ -47,15 +48,20 @@ final class ResponderDatagramHandler: ChannelInboundHandler, Sendable {
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     let service: ResponderService
+    /// The channel's loop as a task executor, for the turns without public-key work.
+    let light: EventLoopTaskExecutor
 
-    init(service: ResponderService) { self.service = service }
+    init(service: ResponderService, light: EventLoopTaskExecutor) {
+        self.service = service
+        self.light = light
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         let bytes = Array(envelope.data.readableBytesView)
         let remote = envelope.remoteAddress
         let channel = context.channel
-        service.receive(bytes, from: remote.ipAddress ?? "\(remote)") { reply in
+        service.receive(bytes, from: remote.ipAddress ?? "\(remote)", lightTurns: light) { reply in
             let buffer = channel.allocator.buffer(bytes: reply)
             channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
         }
