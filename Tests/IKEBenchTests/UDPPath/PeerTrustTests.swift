@@ -56,6 +56,30 @@ struct PeerTrustTests {
         #expect(garbage?.code == .invalidCertEncoding)
     }
 
+    /// The DER index: a CERT payload that is a trusted certificate itself is
+    /// found by its bytes (parsed once, at load), yet decides as the parse did.
+    @Test("a trusted certificate sent in CERT gives its key once and its ID is still checked; a changed byte is no longer it")
+    func trustedCertificateSentItself() throws {
+        let trust = try PeerTrust.load(pemFiles: [Self.issued.certificatePath])
+        let issued = try Self.der(Self.issued)
+        let expected = try RSAPrivateKey(pemRepresentation: Self.issued.keyPEM).publicKey
+        let id = Identification.fqdn("client.trust.example")
+        // Found in CERT and again as the anchor naming the ID: listed once.
+        #expect(try trust.keys(for: id, certificates: [issued]).map(\.modulus) == [expected.modulus])
+        #expect(try trust.keys(for: id, certificates: [issued, issued]).map(\.modulus) == [expected.modulus])
+        let misnamed = #expect(throws: ISAKMPError.self) { _ = try trust.keys(for: .fqdn("someone.else"), certificates: [issued]) }
+        #expect(misnamed?.code == .invalidIDInformation)
+        // One byte of the signature changed: parsed, not trusted (so not the ID error above).
+        var tampered = issued
+        tampered[tampered.count - 1] ^= 1
+        let untrusted = #expect(throws: ISAKMPError.self) { _ = try trust.keys(for: .fqdn("someone.else"), certificates: [tampered]) }
+        #expect(untrusted?.code == .authenticationFailed)
+        // A trusted CA's own certificate sent by a peer it names: the CA's key, once.
+        let caTrust = try PeerTrust.load(pemFiles: [Self.ca.certificatePath])
+        let caKey = try RSAPrivateKey(pemRepresentation: Self.ca.keyPEM).publicKey
+        #expect(try caTrust.keys(for: .fqdn("ca.trust.example"), certificates: [try Self.der(Self.ca)]).map(\.modulus) == [caKey.modulus])
+    }
+
     @Test func peerCertificateByDNAndFQDN() throws {
         let trust = try PeerTrust.load(pemFiles: [Self.issued.certificatePath])
         let dn = try IdentitySpec.parse("dn:C=CH, O=ikebench, CN=client.trust.example")
