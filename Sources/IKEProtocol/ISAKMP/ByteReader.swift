@@ -33,19 +33,19 @@ struct ByteReader {
     var remaining: Int { bytes.endIndex - position }
     var isAtEnd: Bool { position == bytes.endIndex }
 
-    mutating func u8(_ field: String) throws -> UInt8 {
+    mutating func u8(_ field: @autoclosure () -> String) throws -> UInt8 {
         try need(1, field)
         defer { position += 1 }
         return bytes[position]
     }
 
-    mutating func u16(_ field: String) throws -> UInt16 {
+    mutating func u16(_ field: @autoclosure () -> String) throws -> UInt16 {
         try need(2, field)
         defer { position += 2 }
         return UInt16(bytes[position]) << 8 | UInt16(bytes[position + 1])
     }
 
-    mutating func u32(_ field: String) throws -> UInt32 {
+    mutating func u32(_ field: @autoclosure () -> String) throws -> UInt32 {
         try need(4, field)
         defer { position += 4 }
         return (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(bytes[position + $1]) }
@@ -67,9 +67,9 @@ struct ByteReader {
         return bytes[position...]
     }
 
-    private func need(_ count: Int, _ field: String) throws {
+    private func need(_ count: Int, _ field: () -> String) throws {
         guard count <= remaining else {
-            throw fault("\(context): \(field) needs \(count) bytes but only \(remaining) remain")
+            throw fault("\(context): \(field()) needs \(count) bytes but only \(remaining) remain")
         }
     }
 

@@ -264,22 +264,22 @@ enum GenericPayloadHeader {
 
     /// Reads one header and the body it announces, checking the length against
     /// what remains. Returns the next payload type and the body.
-    static func read(_ r: inout ByteReader, what: String) throws -> (next: PayloadType, body: ArraySlice<UInt8>) {
-        let (next, _, body) = try readWithFlags(&r, what: what)
+    static func read(_ r: inout ByteReader, what: @autoclosure () -> String) throws -> (next: PayloadType, body: ArraySlice<UInt8>) {
+        let (next, _, body) = try readWithFlags(&r, what: what())
         return (next, body)
     }
 
-    static func readWithFlags(_ r: inout ByteReader, what: String) throws -> (next: PayloadType, critical: Bool, body: ArraySlice<UInt8>) {
-        let next = PayloadType(rawValue: try r.u8("\(what) next payload"))
-        let reserved = try r.u8("\(what) RESERVED")
-        let length = Int(try r.u16("\(what) length"))
+    static func readWithFlags(_ r: inout ByteReader, what: @autoclosure () -> String) throws -> (next: PayloadType, critical: Bool, body: ArraySlice<UInt8>) {
+        let next = PayloadType(rawValue: try r.u8("\(what()) next payload"))
+        let reserved = try r.u8("\(what()) RESERVED")
+        let length = Int(try r.u16("\(what()) length"))
         guard length >= size else {
-            throw r.malformed("\(what) length \(length) is shorter than its 4-byte header")
+            throw r.malformed("\(what()) length \(length) is shorter than its 4-byte header")
         }
         guard length - size <= r.remaining else {
-            throw r.malformed("\(what) length \(length) runs past the \(r.remaining + size) bytes that remain")
+            throw r.malformed("\(what()) length \(length) runs past the \(r.remaining + size) bytes that remain")
         }
-        let body = try r.take(length - size, "\(what) body")
+        let body = try r.take(length - size, "\(what()) body")
         return (next, reserved & criticalBit != 0, body)
     }
 
