@@ -85,6 +85,7 @@ struct PeerRun {
             try await group.waitForAll()
         }
         return recorder.report(framework: framework, rsaBits: identity.signingKey.bits, suite: workload.suite,
-                               concurrency: workload.concurrency, ikev2Signer: v2?.configuration.identity.key)
+                               concurrency: workload.concurrency, ikev1Signer: identity.signingKey,
+                               ikev2Signer: v2?.configuration.identity.key)
     }
 }

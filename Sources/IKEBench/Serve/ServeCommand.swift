@@ -158,7 +158,7 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.stop()
 
         let report = recorder.report(framework: fw, rsaBits: me.signingKey.bits, suite: suites[0], overheadSeconds: overhead,
-                                     ikev2Signer: me2.key)
+                                     ikev1Signer: me.signingKey, ikev2Signer: me2.key)
         try chart.write { PhaseOneCharts.run(report, command: ChartOutputOptions.commandLine) }
         if json {
             try JSONOutput.print(report)

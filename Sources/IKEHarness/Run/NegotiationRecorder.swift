@@ -46,13 +46,14 @@ public final class NegotiationRecorder: Sendable {
     /// once; `overheadSeconds` is the modeled non-cryptographic time each
     /// outcome includes. When IKEv2 was negotiated, the report names IKEv2,
     /// every proposal negotiated and `ikev2Signer`'s key (ours: the
-    /// authentication we did); when IKEv1 was too, it says how many of each.
+    /// authentication we did), else IKEv1 by `ikev1Signer`'s; when IKEv1 was too, it says how many of each.
     public func report(framework: CryptoFramework, rsaBits: Int, suite fallback: IKESuite, concurrency: Int = 1,
-                       overheadSeconds: Double = 0, ikev2Signer: IKEv2PrivateKey? = nil) -> RunReport {
+                       overheadSeconds: Double = 0, ikev1Signer: IKESigningKey? = nil, ikev2Signer: IKEv2PrivateKey? = nil) -> RunReport {
         let t = tally.withLock { $0 }
         let suite = lastSuite.withLock { $0 } ?? fallback
         var report = RunReport(tally: t, framework: framework, rsaBits: rsaBits, suite: suite, concurrency: concurrency,
                                rttSeconds: 0, overheadSeconds: overheadSeconds, start: started, end: MonotonicClock.nanoseconds())
+        if let ikev1Signer { report.describeIKEv1(signer: ikev1Signer) }
         let v = versions.withLock { $0 }
         if let last = v.lastIKEv2 {
             report.describeIKEv2(suite: last, signer: ikev2Signer, proposals: v.ikev2Proposals)

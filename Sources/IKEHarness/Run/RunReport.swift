@@ -85,6 +85,13 @@ public struct RunReport: Sendable, Encodable {
         if case .rsa(let k)? = signer { rsaBits = k.publicKey.bits } else { rsaBits = 0 }
     }
 
+    /// This report as one of IKEv1 negotiations authenticated by `signer`
+    /// (ours): named by it, `rsaBits` 0 unless RSA signs.
+    public mutating func describeIKEv1(signer: IKESigningKey) {
+        authentication = signer.label
+        if case .ec = signer { rsaBits = 0 }
+    }
+
     /// What the report times: "Phase I" (Main Mode) or "IKE SA" (IKEv2).
     public var setupLabel: String { ike == 2 ? "IKE SA" : "Phase I" }
 
@@ -95,7 +102,9 @@ public struct RunReport: Sendable, Encodable {
             guard let v1 = alsoIKEv1 else { return v2 }
             return "\(v2) in \(v1.ikev2Negotiations) negotiations; and \(v1.negotiations) IKEv1 Main Mode, \(v1.proposal)"
         }
-        return "IKE Phase I (Main Mode, RSA signatures), RSA-\(rsaBits), group \(group), \(cipher)/\(prf)"
+        let signatures = rsaBits == 0 && authentication.hasPrefix("ECDSA") ? "ECDSA" : "RSA"
+        let key = authentication.isEmpty ? "RSA-\(rsaBits)" : authentication
+        return "IKE Phase I (Main Mode, \(signatures) signatures), \(key), group \(group), \(cipher)/\(prf)"
     }
 
     /// Every provider's kstats at the end of a run.

@@ -133,6 +133,14 @@ public enum IKESigningKey: Sendable {
         case .ec(let key): key.keyBits
         }
     }
+
+    /// As reports name it: "RSA-2048", "ECDSA P-256".
+    public var label: String {
+        switch self {
+        case .rsa(let key): "RSA-\(key.publicKey.bits)"
+        case .ec(let key): "ECDSA \(key.curve)"
+        }
+    }
 }
 
 /// A key that may have signed a peer's HASH.
