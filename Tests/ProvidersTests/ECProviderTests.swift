@@ -107,6 +107,40 @@ struct ECProviderTests {
         }
     }
 
+    @Test("one key against peers that change, repeat and fail: each derive uses its own peer", arguments: [ECCurve.p256, .x25519])
+    func changingPeers(curve: ECCurve) throws {
+        // openssl keeps each pooled derive context's last peer and sets a peer only
+        // when the point differs; a refused point must not leave a stale one behind.
+        let openssl = try #require(Self.framework.provider(named: "openssl"))
+        let key = try Self.framework.generateECKeyPair(curve: curve)
+        let peers = try (0..<2).map { _ in try #require(try Self.framework.generateECKeyPair(curve: curve).publicKey) }
+        // The expected secrets, from another provider.
+        let reference = try peers.map { peer -> SecureBytes in
+            let other = curve == .x25519 ? "sodium" : "gmp"
+            return try Self.view(other).deriveECDH(privateKey: key, peerPublicValue: peer.point)
+        }
+        var bad = peers[0].point
+        bad[bad.count - 1] ^= 1
+        if curve == .x25519 { bad = [UInt8](repeating: 0, count: 32) }  // u = 0: small order
+        for (step, index) in [0, 0, 1, 0, -1, 0, 1, 1, -1, 1].enumerated() {
+            if index < 0 {
+                // Past the framework (it says it checked): libcrypto's own decode or
+                // derive refuses the point, and the next request sets its peer afresh.
+                let request = CryptoRequest.deriveECDH(privateKey: key, peerPublicValue: bad, parameters: .null)
+                #expect(throws: CryptoError.self, "step \(step)") {
+                    _ = try openssl.perform(request, context: OperationContext(inputsChecked: true))
+                }
+                #expect(throws: CryptoError.self, "step \(step)") { _ = try openssl.perform(request, context: OperationContext()) }
+                continue
+            }
+            let z = try Self.view("openssl").deriveECDH(privateKey: key, peerPublicValue: peers[index].point)
+            #expect(z == reference[index], "step \(step), peer \(index)")
+            let direct = try openssl.perform(
+                .deriveECDH(privateKey: key, peerPublicValue: peers[index].point, parameters: .null), context: OperationContext())
+            #expect(try direct.secret == reference[index], "step \(step), peer \(index), direct")
+        }
+    }
+
     @Test("X9.63 KDFs: sodium and openssl derive the same bytes; CKD_NULL keeps Z's leading bytes")
     func kdf() throws {
         let alice = try Self.view("sodium").generateECKeyPair(curve: .x25519)

@@ -121,8 +121,23 @@ public enum ECInputRules {
         let curve = privateKey.curve
         try checkKeyFamily(.ecdh1Derive, curve: curve)
         _ = try parameters.outputLength(secretLength: curve.fieldByteCount)
-        return try ECPublicKey(curve: curve, point: peerPublicValue, code: .dataInvalid, what: "ECDH peer public value on \(curve)")
+        return try ECPublicKey(curve: curve, point: peerPublicValue, code: .dataInvalid, what: peerWhat(curve))
     }
+
+    /// The same checks as ``checkDerive(privateKey:peerPublicValue:parameters:)``,
+    /// returning the peer's canonical point as bytes (04‖x‖y; the 32 bytes for
+    /// X25519) without making a key object: the request path of a provider that
+    /// hands the point straight to its library. An uncompressed or X25519 value
+    /// comes back as the same array, uncopied.
+    public static func checkDerivePeer(privateKey: ECPrivateKey, peerPublicValue: [UInt8], parameters: ECDHParameters) throws -> [UInt8] {
+        let curve = privateKey.curve
+        try checkKeyFamily(.ecdh1Derive, curve: curve)
+        _ = try parameters.outputLength(secretLength: curve.fieldByteCount)
+        return try ECPointValidation.canonical(peerPublicValue, curve: curve, code: .dataInvalid, what: peerWhat(curve))
+    }
+
+    /// How a refused peer value is named in its error.
+    static func peerWhat(_ curve: ECCurve) -> String { "ECDH peer public value on \(curve)" }
 
     /// The error every provider gives for a private key whose public key does
     /// not belong to it (found when the provider first uses the pair).

@@ -35,8 +35,8 @@ public struct ECPublicKey: Sendable, Hashable {
     }
 
     /// The same check with the error `code` a request's peer value gets (`dataInvalid`).
-    init(curve: ECCurve, point: [UInt8], code: CryptoError.Code, what: String) throws {
-        let canonical = try ECPointValidation.canonical(point, curve: curve, code: code, what: what)
+    init(curve: ECCurve, point: [UInt8], code: CryptoError.Code, what: @autoclosure () -> String) throws {
+        let canonical = try ECPointValidation.canonical(point, curve: curve, code: code, what: what())
         storage = Storage(curve: curve, point: canonical)
     }
 

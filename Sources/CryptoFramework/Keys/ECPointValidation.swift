@@ -8,9 +8,11 @@ import BigInt
 enum ECPointValidation {
     /// The canonical form of a public point on `curve` (04‖x‖y for the prime
     /// curves, the 32 bytes for the 25519 curves), or the error `code` with a
-    /// message that says what is wrong with it. `what` names the value in messages.
+    /// message that says what is wrong with it. `what` names the value in messages
+    /// (formatted only when the point is refused: this runs on every ECDH request).
     static func canonical(
-        _ encoded: [UInt8], curve: ECCurve, code: CryptoError.Code = .keyInvalid, what: String = "EC public key"
+        _ encoded: [UInt8], curve: ECCurve, code: CryptoError.Code = .keyInvalid,
+        what: @autoclosure () -> String = "EC public key"
     ) throws -> [UInt8] {
         do {
             switch curve.family {
@@ -19,7 +21,7 @@ enum ECPointValidation {
             case .montgomery: return try montgomeryPoint(encoded)
             }
         } catch let problem as Problem {
-            throw CryptoError(code, "\(what): \(problem.text)")
+            throw CryptoError(code, "\(what()): \(problem.text)")
         }
     }
 
@@ -32,7 +34,9 @@ enum ECPointValidation {
     // MARK: Prime curves (SEC 1 v2 §2.3.4, §3.2.2.1)
 
     /// The arithmetic view of a prime curve's parameters, built once per curve.
-    struct PrimeField: Sendable {
+    /// A class: handing it out per check is one reference, not a copy of its
+    /// nine arrays (every ECDH peer's check gets it).
+    final class PrimeField: Sendable {
         let p: BigUInt, a: BigUInt, b: BigUInt, n: BigUInt
         /// (p + 1) / 4: p ≡ 3 (mod 4) on all three curves, so √s = s^((p+1)/4) when s is a square.
         let squareRootExponent: BigUInt
@@ -198,13 +202,13 @@ enum ECPointValidation {
     /// small order: each u of ``smallOrderU`` and u + p where that is below
     /// 2^255. An encoding with its top bit cleared is below 2^255 < 2p, so its
     /// value mod p is one of these exactly when the encoding is one of these.
-    static let smallOrderEncodings: Set<[UInt8]> = {
+    static let smallOrderEncodings: [[UInt8]] = {
         let p = (BigUInt(1) << 255) - 19
-        var encodings: Set<[UInt8]> = []
+        var encodings: [[UInt8]] = []
         for u in smallOrderU {
             for value in [u, u + p] where value < (BigUInt(1) << 255) {
                 let bigEndian = fixedLength(value, 32)
-                encodings.insert(Array(bigEndian.reversed()))
+                encodings.append(Array(bigEndian.reversed()))
             }
         }
         return encodings
@@ -212,13 +216,21 @@ enum ECPointValidation {
 
     /// Any 32 bytes are a u-coordinate (the top bit is ignored and values of p
     /// and above are reduced, RFC 7748 §5); only the points of small order are
-    /// refused, since they would give the all-zero shared secret. A set look-up,
-    /// no arithmetic: this runs on every X25519 peer value.
+    /// refused, since they would give the all-zero shared secret. A comparison
+    /// with each of those few encodings (top bit masked), with no copy, hash or
+    /// arithmetic: this runs on every X25519 peer value. The value is public.
     static func montgomeryPoint(_ encoded: [UInt8]) throws -> [UInt8] {
         guard encoded.count == 32 else { throw Problem("an X25519 public key is 32 bytes, got \(encoded.count)") }
-        var littleEndian = encoded
-        littleEndian[31] &= 0x7F
-        guard !smallOrderEncodings.contains(littleEndian) else {
+        let isSmallOrder = encoded.withUnsafeBufferPointer { value in
+            smallOrderEncodings.contains { candidate in
+                candidate.withUnsafeBufferPointer { c in
+                    var difference = (value[31] & 0x7F) ^ c[31]
+                    for i in 0..<31 { difference |= value[i] ^ c[i] }
+                    return difference == 0
+                }
+            }
+        }
+        guard !isSmallOrder else {
             throw Problem("the point has small order; X25519 with it gives the all-zero shared secret (RFC 7748 §6.1)")
         }
         return encoded

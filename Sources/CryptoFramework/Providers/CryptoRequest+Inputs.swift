@@ -21,7 +21,7 @@ extension CryptoRequest {
         case .verifyEC(let mechanism, let key, _, let signature):
             try ECInputRules.checkVerify(mechanism, curve: key.curve, signature: signature)
         case .deriveECDH(let privateKey, let peerPublicValue, let parameters):
-            try ECInputRules.checkDerive(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters)
+            _ = try ECInputRules.checkDerivePeer(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters)
         case .encryptRSA(let mechanism, let key, let data, let oaep):
             try RSAEncryption.checkEncrypt(mechanism, key: key, data: data, oaep: oaep)
         case .decryptRSA(let mechanism, let key, let data, let oaep):

@@ -27,8 +27,16 @@ public final class OperationContext: Sendable {
     /// the host, not an operation of the platform being modeled.
     public let isFrameworkCheck: Bool
 
-    public init(isFrameworkCheck: Bool = false) {
+    /// True when the framework has already held this very request to its input
+    /// rules (``CryptoRequest/checkInputs()``) before handing it to the
+    /// provider: a provider may then skip repeating those checks on its own
+    /// path (an ECDH peer's point, validated once per request). False, the
+    /// default, for a provider driven directly, which must check for itself.
+    public let inputsChecked: Bool
+
+    public init(isFrameworkCheck: Bool = false, inputsChecked: Bool = false) {
         self.isFrameworkCheck = isFrameworkCheck
+        self.inputsChecked = inputsChecked
     }
 
     deinit { storage.load(ordering: .acquiring)?.release() }

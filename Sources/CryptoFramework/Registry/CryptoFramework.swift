@@ -121,7 +121,8 @@ public final class CryptoFramework: Sendable {
                 guard let half = try composedHalf(request, composed, index, set, &attempts) else { continue }
                 raw = half
             }
-            let context = OperationContext()
+            // The request itself (not a composed raw half) was checked in nextProvider.
+            let context = OperationContext(inputsChecked: raw == nil)
             let result: CryptoResult
             do {
                 if let raw {
@@ -149,7 +150,8 @@ public final class CryptoFramework: Sendable {
                 guard let half = try await composedHalfAsync(request, composed, index, set, &attempts) else { continue }
                 raw = half
             }
-            let context = OperationContext()
+            // The request itself (not a composed raw half) was checked in nextProvider.
+            let context = OperationContext(inputsChecked: raw == nil)
             let result: CryptoResult
             do {
                 if let raw {

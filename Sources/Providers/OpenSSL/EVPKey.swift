@@ -35,6 +35,9 @@ final class EVPKeyContext: @unchecked Sendable {  // used by one thread at a tim
     /// request sets its own (validated) point into it, so no EVP_PKEY, EC group
     /// or key-management lookup is made per request. Holds no secret.
     var scratchPeer: EVPKey?
+    /// The encoded point last set into ``scratchPeer`` and then made the
+    /// context's peer; nil until that has succeeded. Public bytes.
+    var scratchPeerPoint: [UInt8]?
 
     init(owning pointer: OpaquePointer) {
         self.pointer = pointer

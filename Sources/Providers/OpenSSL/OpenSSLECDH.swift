@@ -7,9 +7,18 @@ import CryptoFramework
 struct OpenSSLECDH {
     let algorithms: FetchedAlgorithms
 
-    func derive(privateKey: ECPrivateKey, peerPublicValue: [UInt8], parameters: ECDHParameters) throws -> SecureBytes {
+    /// `inputsChecked`: the framework has already validated this request's
+    /// peer point (``OperationContext/inputsChecked``), so it is not checked a
+    /// second time here. libcrypto checks it once more whenever it decodes it
+    /// (EC_POINT_oct2point → EC_POINT_set_affine_coordinates, which refuses a
+    /// point off the curve, or one with a coordinate not below p): that decode
+    /// cannot be skipped, so a point is never used unchecked.
+    func derive(privateKey: ECPrivateKey, peerPublicValue: [UInt8], parameters: ECDHParameters,
+                inputsChecked: Bool = false) throws -> SecureBytes {
         let curve = privateKey.curve
-        let peer = try ECInputRules.checkDerive(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters)
+        let point = inputsChecked
+            ? peerPublicValue
+            : try ECInputRules.checkDerivePeer(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters)
         let evp = try EVPKey.ec(privateKey)
         let z = try evp.contexts.withContext(.derive, make: {
             let context = try evp.makeContext()
@@ -20,24 +29,33 @@ struct OpenSSLECDH {
             // replaced (EVP_PKEY_set1_encoded_public_key: libcrypto decodes it,
             // checking it is on the curve, into the key it has), so a request
             // pays for no new EVP_PKEY, EC group or key-management fetch.
-            let peerKey: EVPKey
-            if let scratch = context.scratchPeer {
-                try peer.point.withUnsafeBufferPointer {
-                    try OpenSSLFailure.check(
-                        EVP_PKEY_set1_encoded_public_key(scratch.pointer, $0.baseAddress, $0.count),
-                        "EVP_PKEY_set1_encoded_public_key(\(curve))")
+            // The same point as the context's last peer (the same bytes, which
+            // libcrypto decoded and checked then, and the context still holds
+            // that key) is derived against as it stands, as `openssl speed`
+            // derives against its one peer: only a new point is decoded and set.
+            if context.scratchPeerPoint != point {
+                let peerKey: EVPKey
+                if let scratch = context.scratchPeer {
+                    // Forgotten first: should a step below fail, the next request sets its point afresh.
+                    context.scratchPeerPoint = nil
+                    try point.withUnsafeBufferPointer {
+                        try OpenSSLFailure.check(
+                            EVP_PKEY_set1_encoded_public_key(scratch.pointer, $0.baseAddress, $0.count),
+                            "EVP_PKEY_set1_encoded_public_key(\(curve))")
+                    }
+                    peerKey = scratch
+                } else {
+                    peerKey = try EVPKey.ecPublic(curve: curve, point: point)
+                    context.scratchPeer = peerKey
                 }
-                peerKey = scratch
-            } else {
-                peerKey = try EVPKey.ecPublic(curve: curve, point: peer.point)
-                context.scratchPeer = peerKey
+                // (Re)sets the context's peer after its point changed rather than relying on
+                // it seeing the change. The peer was validated (ECInputRules, by the framework
+                // or above; cofactor 1, so in the group: SEC 1 §3.2.2.1) and decoded with
+                // libcrypto's own on-curve check: its optional public-key check (0: skipped)
+                // would add a scalar multiplication by n.
+                try OpenSSLFailure.check(EVP_PKEY_derive_set_peer_ex(context.pointer, peerKey.pointer, 0), "EVP_PKEY_derive_set_peer_ex")
+                context.scratchPeerPoint = point
             }
-            // (Re)sets the context's peer every time rather than relying on it keeping
-            // a reference to the key just changed. The peer was validated by
-            // ECInputRules (on the curve; cofactor 1, so in the group: SEC 1
-            // §3.2.2.1): libcrypto's own check (0: skipped) would add a scalar
-            // multiplication by n.
-            try OpenSSLFailure.check(EVP_PKEY_derive_set_peer_ex(context.pointer, peerKey.pointer, 0), "EVP_PKEY_derive_set_peer_ex")
             return try SecureBytes(count: curve.fieldByteCount) { out in
                 var length = out.count
                 try OpenSSLFailure.check(

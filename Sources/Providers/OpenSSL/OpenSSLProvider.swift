@@ -90,7 +90,8 @@ public final class OpenSSLProvider: CryptoProvider {
             return .ecKeyPair(try OpenSSLECKeyGeneration.generate(curve))
         case .deriveECDH(let privateKey, let peerPublicValue, let parameters):
             return .secret(try OpenSSLECDH(algorithms: algorithms).derive(
-                privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters))
+                privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters,
+                inputsChecked: context.inputsChecked))
         case .random:
             throw unsupported(request)
         }

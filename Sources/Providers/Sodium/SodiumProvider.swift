@@ -44,7 +44,8 @@ public final class SodiumProvider: CryptoProvider {
         case .generateECKeyPair(let curve):
             return .ecKeyPair(try curve == .ed25519 ? SodiumEd25519.generate() : SodiumX25519.generate())
         case .deriveECDH(let privateKey, let peerPublicValue, let parameters):
-            return .secret(try SodiumX25519.derive(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters))
+            return .secret(try SodiumX25519.derive(
+                privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters, inputsChecked: context.inputsChecked))
         default:
             throw unsupported(request)
         }

@@ -14,15 +14,25 @@ enum SodiumX25519 {
         return try ECPrivateKey(curve: .x25519, scalar: scalar, publicKey: try ECPublicKey(curve: .x25519, point: publicKey))
     }
 
-    static func derive(privateKey: ECPrivateKey, peerPublicValue: [UInt8], parameters: ECDHParameters) throws -> SecureBytes {
-        let peer = try ECInputRules.checkDerive(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters)
+    /// `inputsChecked`: the framework has already validated this request
+    /// (``OperationContext/inputsChecked``), the peer's point included, so it
+    /// is not checked twice; libsodium refuses an all-zero result itself.
+    static func derive(privateKey: ECPrivateKey, peerPublicValue: [UInt8], parameters: ECDHParameters,
+                       inputsChecked: Bool = false) throws -> SecureBytes {
+        let point = inputsChecked
+            ? peerPublicValue
+            : try ECInputRules.checkDerivePeer(privateKey: privateKey, peerPublicValue: peerPublicValue, parameters: parameters)
+        // libsodium reads 32 bytes whatever it is given: kept even on the checked path.
+        guard point.count == Int(crypto_scalarmult_curve25519_BYTES), privateKey.curve == .x25519 else {
+            throw CryptoError(.dataInvalid, "sodium: X25519 needs an X25519 key and a 32-byte peer value, not \(privateKey.curve) and \(point.count) bytes")
+        }
         if case .x963(let hash) = parameters.kdf, digest(hash) == nil {
             // Recoverable: the registry takes the request to a provider with that hash.
             throw CryptoError(.mechanismInvalid, "sodium computes \(parameters.kdf) only over SHA-256 or SHA-512, not \(hash)")
         }
         let z = try SecureBytes(count: Int(crypto_scalarmult_curve25519_BYTES)) { q in
             let ok = privateKey.scalar.withUnsafeBytes { k in
-                crypto_scalarmult_curve25519(q.fixedSizeBytes, k.fixedSizeBytes, peer.point)
+                crypto_scalarmult_curve25519(q.fixedSizeBytes, k.fixedSizeBytes, point)
             }
             // −1: the result is all zero (libsodium checks it, RFC 7748 §6.1).
             guard ok == 0 else { throw ECInputRules.allZeroSharedSecret(.x25519) }
