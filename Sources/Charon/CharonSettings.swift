@@ -15,10 +15,16 @@ public struct CharonSettings: Sendable {
     /// Retransmissions before giving up (charon's default: 5).
     public var retransmitTries = 5
     /// A PKCS#11 module for the pkcs11 plugin, named ``pkcs11ModuleName``, asked
-    /// for DH, public keys and random numbers (use_dh, use_pubkey, use_rng).
+    /// for public keys and random numbers (use_pubkey, use_rng), and for DH
+    /// when ``pkcs11UseDH``.
     public var pkcs11Module: String?
-    /// Also ask the module for ECDH (the pkcs11 plugin's use_ecc: CKM_EC_KEY_PAIR_GEN
-    /// and CKM_ECDH1_DERIVE for the ECP groups).
+    /// Ask the module for MODP Diffie-Hellman (the pkcs11 plugin's use_dh), and
+    /// with ``pkcs11UseECC`` for ECDH on the ECP groups too.
+    public var pkcs11UseDH = true
+    /// The pkcs11 plugin's use_ecc: ECDSA public keys on the module (verification
+    /// with CKM_ECDSA) and, with ``pkcs11UseDH``, ECDH (CKM_EC_KEY_PAIR_GEN and
+    /// CKM_ECDH1_DERIVE for the ECP groups). strongSwan 5.9.8's ECDH on a token
+    /// cannot work (its C_DeriveKey points at freed stack: docs/ike.md).
     public var pkcs11UseECC = false
     /// File log levels by subsystem ("default", "ike", "net" …).
     public var logLevels: [String: Int] = ["default": 1]
@@ -36,7 +42,7 @@ public struct CharonSettings: Sendable {
         let pkcs11 = pkcs11Module.map { path in
             """
                 pkcs11 {
-                  use_dh = yes
+                  use_dh = \(pkcs11UseDH ? "yes" : "no")
                   use_pubkey = yes
                   use_rng = yes
                   use_ecc = \(pkcs11UseECC ? "yes" : "no")

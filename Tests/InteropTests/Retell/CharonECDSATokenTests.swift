@@ -11,10 +11,14 @@ import Testing
 /// strongSwan's charon with its ECDSA P-256 key on the framework's PKCS#11
 /// module (pkcs11 plugin: the private key by CKA_ID) establishes an IKEv1 SA with an `ecp256` proposal against
 /// `ikebench serve`, itself signing with an ECDSA P-256 key (RFC 4754 method
-/// 9, RFC 5903 group 19). charon's ECDH stays in its openssl plugin: with
-/// use_ecc its C_DeriveKey passes a peer point that is not 04‖x‖y
-/// (../shared/FACTS.md). The charon runs with its own configuration, vici
-/// socket and private /run, and is ended by its pid.
+/// 9, RFC 5903 group 19). The pkcs11 plugin runs with `use_ecc = yes`, so
+/// charon also verifies ECDSA signatures on the module (serve's SIG_R, and
+/// certificate signatures, with the public keys imported by C_CreateObject).
+/// Its ECDH stays in its openssl plugin (`use_dh = no`): strongSwan 5.9.8's
+/// pkcs11 ECDH hands C_DeriveKey a pPublicData that points into a stack frame
+/// already returned from, so no module can see the peer's point (docs/ike.md).
+/// The charon runs with its own configuration, vici socket and private /run,
+/// and is ended by its pid.
 @Suite("charon with an ECDSA key on the module → ikebench serve", .serialized)
 struct CharonECDSATokenTests {
     @Test("ECDSA P-256 on the token, aes128-sha256-ecp256: the IKE SA is established and the module signed", .timeLimit(.minutes(3)))
@@ -58,6 +62,8 @@ struct CharonECDSATokenTests {
             "kernel-netlink", "socket-default", "vici",
         ])
         settings.pkcs11Module = RetellModule.modulePath
+        settings.pkcs11UseECC = true
+        settings.pkcs11UseDH = false
         settings.retransmitTimeout = 2
         settings.retransmitTries = 3
         settings.logLevels = ["default": 1, "ike": 2, "lib": 2]
@@ -93,11 +99,14 @@ struct CharonECDSATokenTests {
             served = documents.first.map { d in
                 d.providers.reduce(into: [:]) { total, p in total.merge(p.stats.served) { $0 + $1 } }
             } ?? [:]
-            return (served["signEC"] ?? 0) >= 1
+            return (served["signEC"] ?? 0) >= 1 && (served["verifyEC"] ?? 0) >= 1
         }
-        // (Our SIG_R is checked by charon's openssl plugin: with use_ecc off the pkcs11
-        // plugin handles no ECDSA public keys; with it on, verifyEC ran on the module.)
         #expect(served["signEC"] == 1, "\(served)")
+        // Our SIG_R, checked by charon on the module (use_ecc), and with it the ECDSA
+        // certificate signatures charon checks while it builds trust (8 in all, seen).
+        #expect((served["verifyEC"] ?? 0) >= 1, "\(served)")
+        // charon's ECDH is not the module's (use_dh = no).
+        #expect(served["deriveECDH"] == nil, "\(served)")
         // serve's side: ECDH on P-256 and ECDSA, through its framework.
         let ours = framework.providers.map(\.name).compactMap { framework.stats(for: $0)?.served }
             .reduce(into: [String: Int]()) { total, served in total.merge(served) { $0 + $1 } }

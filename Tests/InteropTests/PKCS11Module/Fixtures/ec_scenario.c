@@ -155,6 +155,34 @@ static void scenario_ec(void) {
     off[lb - 1] ^= 1;
     ec_derive(s, privA, CKD_NULL, NULL, 0, off, lb, 32, za, CKR_MECHANISM_PARAM_INVALID);
     ec_derive(s, privA, CKD_NULL, NULL, 0, qb, lb, 33, za, CKR_ATTRIBUTE_VALUE_INVALID);
+    /* the peer compressed (02/03 || x), raw and in its OCTET STRING: the same secret */
+    ec_derive(s, privA, CKD_NULL, NULL, 0, qb, lb, 32, za, CKR_OK);
+    CK_BYTE compressed[40] = { (CK_BYTE)(0x02 | (qb[lb - 1] & 1)) };
+    memcpy(compressed + 1, qb + 1, 32);
+    ec_derive(s, privA, CKD_NULL, NULL, 0, compressed, 33, 32, zc, CKR_OK);
+    EXPECT(memcmp(za, zc, 32) == 0);
+    CK_BYTE compressedDER[40] = { 0x04, 33 };
+    memcpy(compressedDER + 2, compressed, 33);
+    ec_derive(s, privA, CKD_NULL, NULL, 0, compressedDER, 35, 32, zc, CKR_OK);
+    EXPECT(memcmp(za, zc, 32) == 0);
+    /* no point: 65 bytes that do not start 04 (what strongSwan 5.9.8's use_ecc ECDH hands over,
+     * docs/ike.md), x || y without its 04, the identity, the hybrid form, an OCTET STRING with a
+     * byte after it or around a 64-byte value */
+    CK_BYTE bad[200];
+    memcpy(bad, qb, lb);
+    bad[0] = 0x00;
+    ec_derive(s, privA, CKD_NULL, NULL, 0, bad, lb, 32, za, CKR_MECHANISM_PARAM_INVALID);
+    ec_derive(s, privA, CKD_NULL, NULL, 0, qb + 1, lb - 1, 32, za, CKR_MECHANISM_PARAM_INVALID);
+    CK_BYTE identity[] = { 0x00 };
+    ec_derive(s, privA, CKD_NULL, NULL, 0, identity, 1, 32, za, CKR_MECHANISM_PARAM_INVALID);
+    bad[0] = (CK_BYTE)(0x06 | (qb[lb - 1] & 1));
+    ec_derive(s, privA, CKD_NULL, NULL, 0, bad, lb, 32, za, CKR_MECHANISM_PARAM_INVALID);
+    CK_BYTE trailing[200] = { 0x04, (CK_BYTE)lb };
+    memcpy(trailing + 2, qb, lb);
+    ec_derive(s, privA, CKD_NULL, NULL, 0, trailing, lb + 3, 32, za, CKR_MECHANISM_PARAM_INVALID);
+    CK_BYTE xy[200] = { 0x04, (CK_BYTE)(lb - 1) };
+    memcpy(xy + 2, qb + 1, lb - 1);
+    ec_derive(s, privA, CKD_NULL, NULL, 0, xy, lb + 1, 32, za, CKR_MECHANISM_PARAM_INVALID);
     CK_MECHANISM noparams = { CKM_ECDH1_DERIVE, NULL, 0 };
     CK_OBJECT_HANDLE k;
     CHECK(p11->C_DeriveKey(s, &noparams, privA, NULL, 0, &k), CKR_MECHANISM_PARAM_INVALID);
@@ -230,6 +258,12 @@ static void scenario_ec(void) {
     ec_derive(s, xPrivA, CKD_NULL, NULL, 0, ub, lub, 32, za, CKR_OK);
     ec_derive(s, xPrivB, CKD_NULL, NULL, 0, ua, lua, 32, zb, CKR_OK);
     EXPECT(memcmp(za, zb, 32) == 0);
+    /* the u-coordinate in an OCTET STRING (04 20 ...): the same secret; a 31-byte value refused */
+    CK_BYTE uaDER[40] = { 0x04, 32 };
+    memcpy(uaDER + 2, ua, 32);
+    ec_derive(s, xPrivB, CKD_NULL, NULL, 0, uaDER, 34, 32, zc, CKR_OK);
+    EXPECT(memcmp(zb, zc, 32) == 0);
+    ec_derive(s, xPrivB, CKD_NULL, NULL, 0, ua, 31, 32, zc, CKR_MECHANISM_PARAM_INVALID);
     CHECK(p11->C_SignInit(s, &eddsa, xPrivA), CKR_KEY_TYPE_INCONSISTENT);
     CHECK(p11->C_Finalize(NULL), CKR_OK);
 }
