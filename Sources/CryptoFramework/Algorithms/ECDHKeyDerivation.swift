@@ -96,7 +96,9 @@ public enum ECDHKeyDerivation {
         let length = try parameters.outputLength(secretLength: z.count)
         switch parameters.kdf {
         case .null:
-            return z.prefix(length)
+            // The whole of Z (the usual request) is Z itself: SecureBytes is immutable,
+            // so no second buffer is made, copied and wiped.
+            return length == z.count ? z : z.prefix(length)
         case .x963(let algorithm):
             var blocks: [SecureBytes] = []
             var produced = 0
