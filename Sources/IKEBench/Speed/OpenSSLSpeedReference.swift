@@ -9,7 +9,13 @@ struct OpenSSLSpeedReference {
     /// for `rsa<bits>`, `ecdsap256`, `ecdsap384`, `ed25519`; (derive/s, nil) for
     /// `ecdhp256`, `ecdhx25519`. Nil when openssl is not there or says something else.
     func figures(_ algorithm: String) -> (first: Double, second: Double?)? {
-        var args = ["speed", "-mr", "-seconds", String(seconds)]
+        // -elapsed: per second of wall time, as our own lines count. Without it
+        // openssl divides by the user CPU time it used, which leaves out the
+        // kernel's and interrupts' share of the same seconds: on this machine,
+        // pinned, ecdhp256 read 34.5k/s that way against 32.7k/s with -elapsed,
+        // and a C loop of the same EVP_PKEY_derive calls timed by the wall
+        // clock did 32.5k/s (docs/performance.md).
+        var args = ["speed", "-elapsed", "-mr", "-seconds", String(seconds)]
         if threads > 1 { args += ["-multi", String(threads)] }
         args.append(algorithm)
         guard let output = run(args) else { return nil }

@@ -19,7 +19,8 @@ struct SpeedCommand: ParsableCommand {
             and CKM_EDDSA sign and verify, with `sodium-direct` lines: libsodium called without \
             the framework, and the ratio of sodium through the framework to it at the end. \
             --vs-openssl runs `openssl speed` for the same RSA sizes and `ecdsap256 ecdsap384 \
-            ecdhp256 ecdhx25519 ed25519` in the same run and prints our figure as a ratio of it. --platform host,t2000 \
+            ecdhp256 ecdhx25519 ed25519` in the same run (with -elapsed: per second of wall time, as our lines \
+            count) and prints our figure as a ratio of it. --platform host,t2000 \
             puts the T1 emulations beside the host's software in one table. --rsa-bits and --group take \
             several values (default: RSA 1024 and 2048, groups 2 and 14). --json prints {platform, results: \
             [{platform, provider, servedBy, mechanism, curve, operation, bits, opsPerSecond, ...}], \
