@@ -15,8 +15,11 @@ struct PeerTrustTests {
     static let otherCA = try! TestCertificate.make(subject: "/C=CH/O=elsewhere/CN=Other CA", dnsName: "other-ca.trust.example", in: dir)
     static let issued = try! TestCertificate.make(subject: "/C=CH/O=ikebench/CN=client.trust.example",
                                                   dnsName: "client.trust.example", issuedBy: ca, in: dir)
+    // Its own folder: a certificate's files are named by its DNS name, which
+    // `issued` shares, and whichever was made second overwrote the other's.
     static let foreign = try! TestCertificate.make(subject: "/C=CH/O=ikebench/CN=client.trust.example",
-                                                   dnsName: "client.trust.example", issuedBy: otherCA, in: dir)
+                                                   dnsName: "client.trust.example", issuedBy: otherCA,
+                                                   in: dir.appendingPathComponent("foreign"))
 
     static func der(_ cert: TestCertificate) throws -> [UInt8] {
         let body = cert.certificatePEM.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
