@@ -71,34 +71,35 @@ extension ModuleState {
 }
 
 /// The slot's entries (``MetaslotMechanisms/entry(_:_:_:)``) already computed
-/// under the framework's selection snapshot in force. An entry is a function of
-/// the policy and the provider set alone, and the snapshot is replaced whenever
-/// either changes, so an entry cached against it is the one a new computation
-/// would give; a new snapshot empties the cache. Every C_*Init asks, and a
-/// computation walks every provider up to three times (the hash-and-sign
-/// compositions): 1 µs of the 2.7 µs the module added to a C_VerifyInit +
-/// C_Verify pair (docs/performance.md).
+/// under the framework's selection data in force. An entry is a function of
+/// the policy and the provider set alone, and the framework's
+/// ``CryptoFramework/selectionGeneration`` is raised whenever either changes,
+/// so an entry kept under the generation read before and after computing it is
+/// the one a new computation would give; a new generation empties the cache.
+/// Every C_*Init asks, and a computation walks every provider up to three
+/// times (the hash-and-sign compositions): 1 µs of the 2.7 µs the module added
+/// to a C_VerifyInit + C_Verify pair (docs/performance.md).
 final class MechanismEntryCache: Sendable {
     private struct State {
-        var snapshot: (AnyObject & Sendable)?
+        var generation: UInt64?
         var entries: [UInt: MetaslotMechanism?] = [:]
     }
     private let state = Mutex(State())
 
     func entry(_ type: UInt, _ framework: CryptoFramework) -> MetaslotMechanism? {
-        let snapshot = framework.selectionSnapshot
+        let generation = framework.selectionGeneration
         if let cached = state.withLock({ s -> MetaslotMechanism?? in
-            guard s.snapshot === snapshot else { return nil }
+            guard s.generation == generation else { return nil }
             return s.entries[type]
         }) {
             return cached
         }
-        // Computed outside the lock from the snapshot's policy and providers; a
-        // snapshot replaced meanwhile is seen (and the cache emptied) on the next call.
         let entry = MetaslotMechanisms.entry(type, framework, framework.policy)
+        // Kept only if nothing was published while it was computed (it may mix two tables otherwise).
+        guard framework.selectionGeneration == generation else { return entry }
         state.withLock { s in
-            if s.snapshot !== snapshot {
-                s.snapshot = snapshot
+            if s.generation != generation {
+                s.generation = generation
                 s.entries = [:]
             }
             s.entries[type] = .some(entry)

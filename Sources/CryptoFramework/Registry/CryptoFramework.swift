@@ -78,15 +78,14 @@ public final class CryptoFramework: Sendable {
     /// The policy in force now.
     public var policy: Policy { registry.policy }
 
-    /// The registry's selection data in force: the policy and the provider set
-    /// (descriptors, load errors) in one immutable object, replaced whenever
-    /// either changes (a policy set, a policy file re-read with a change, a
-    /// module attached) and the same object otherwise. What a caller computes
-    /// from ``policy``, ``providers`` and ``loadError(provider:)`` alone may be
-    /// cached against it, compared with `===` (the PKCS#11 module's mechanism
-    /// checks in every C_*Init). Reading it checks the policy file when due,
-    /// as a request does.
-    public var selectionSnapshot: AnyObject & Sendable { registry.selectionTable }
+    /// A number raised whenever the registry's selection data change: a
+    /// policy set, a policy file re-read with a change (back to an earlier
+    /// policy too), a module attached. What a caller computes from ``policy``,
+    /// ``providers`` and ``loadError(provider:)`` alone may be kept against it
+    /// if the number read before the computation is still the number after it
+    /// (the PKCS#11 module's mechanism checks in every C_*Init). Reading it
+    /// checks the policy file when due, as a request does.
+    public var selectionGeneration: UInt64 { registry.selectionGeneration }
 
     /// Whether a provider is loaded under the current policy.
     public func isActive(provider name: String) -> Bool { registry.policy.isActive(provider: name) }

@@ -33,11 +33,24 @@ final class PolicyHolder: Sendable {
     /// policies does not grow the list.
     private let published: Published<SelectionTable>
 
+    /// Counts publications: raised after each table is put in force, so a
+    /// value read before and again after a computation from the table in force
+    /// is the same only if no table was published in between, even one
+    /// published before (a policy flipped back reuses its table object).
+    private let publications = Atomic<UInt64>(0)
+
     /// Makes `table` (or an equal one published before) the one in force.
     private func publish(_ table: SelectionTable) {
         published.update { _, kept in
             (kept.first { $0.providers === table.providers && $0.policy == table.policy } ?? table, ())
         }
+        publications.add(1, ordering: .sequentiallyConsistent)
+    }
+
+    /// How many tables have been published (``publications``), after checking the file when due as ``current(now:)`` does.
+    func generation() -> UInt64 {
+        _ = current()
+        return publications.load(ordering: .sequentiallyConsistent)
     }
 
     /// Puts `policy` in force with its table, and remembers the change. Under the state lock.

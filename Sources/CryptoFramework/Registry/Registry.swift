@@ -38,8 +38,10 @@ final class Registry: Sendable {
     func index(of name: String) -> Int? { providerSet.indexByName[name] }
 
     var policy: Policy { policyHolder.current().policy }
-    /// Policy and providers together, one object per change (``CryptoFramework/selectionSnapshot``).
+    /// Policy and providers together, one object per distinct pair.
     var selectionTable: SelectionTable { policyHolder.current() }
+    /// Raised whenever a table is put in force (``CryptoFramework/selectionGeneration``).
+    var selectionGeneration: UInt64 { policyHolder.generation() }
     var policyLoadError: CryptoError? { policyHolder.lastLoadError }
 
     func setPolicy(_ policy: Policy) { policyHolder.replace(with: policy) }
