@@ -66,6 +66,28 @@ struct ComposedPSSTests {
         #expect(try await NCPTestSupport.checker.verify(.sha256RSAPKCSPSS, key: Self.key.publicKey, data: Self.message, signature: signature, pss: pss))
         // Salt length 0 makes PSS deterministic: openssl's own signature is the same.
         #expect(try await NCPTestSupport.checker.sign(.sha256RSAPKCSPSS, key: Self.key, data: Self.message, pss: pss) == signature)
+        // With a salt: drawn awaited, before the encoding, and used.
+        let salted = PSSParameters(hash: .sha256, saltLength: 32)
+        let first = try await fw.perform(.sign(.sha256RSAPKCSPSS, key: Self.key, data: Self.message, pss: salted))
+        let second = try await fw.perform(.sign(.sha256RSAPKCSPSS, key: Self.key, data: Self.message, pss: salted))
+        #expect(first.report.composedWith?.rawMechanism == .rsaX509)
+        #expect(try first.value.bytes != second.value.bytes, "a fresh salt each time")
+        for signature in [try first.value.bytes, try second.value.bytes] {
+            #expect(try await NCPTestSupport.checker.verify(.sha256RSAPKCSPSS, key: Self.key.publicKey, data: Self.message,
+                                                            signature: signature, pss: salted))
+        }
+        // A salt longer than the key allows is refused as a whole provider refuses it, before any is drawn.
+        var codes: [CryptoError.Code] = []
+        for framework in [fw, try Self.t2000({ var p = Policy(); p.disable(provider: "ncp/0", mechanisms: [Mechanism.rsaX509]); return p }())] {
+            do {
+                _ = try await framework.perform(.sign(.sha256RSAPKCSPSS, key: Self.key, data: Self.message,
+                                                      pss: PSSParameters(hash: .sha256, saltLength: Self.key.publicKey.byteCount - 2)))
+                Issue.record("signed with an oversized salt")
+            } catch let error as CryptoError {
+                codes.append(error.code)
+            }
+        }
+        #expect(codes.count == 2 && codes[0] == codes[1], "\(codes)")
     }
 
     @Test("t2000: a PSS verify does not compose: sparcfp serves it whole, with no failover through ncp/0")

@@ -26,8 +26,8 @@ extension CryptoFramework {
         _ attempts: inout Attempts
     ) throws -> CryptoRequest? {
         if attempts.digest == nil, composed.composition.rawInput == .pssEncoding {
-            // The PSS encoding is software work throughout: no device queue to await.
-            guard try pssEncodingHalf(request, composed, index, set, &attempts) else { return nil }
+            let salt = { (count: Int) throws -> Reported<CryptoResult> in try self.perform(.random(count: count)) }
+            guard try pssEncodingHalf(request, composed, index, set, &attempts, drawnSalt: nil, drawSalt: salt) else { return nil }
         }
         if attempts.digest == nil {
             guard let (digester, digestRequest) = digestRequest(request, composed, index, set, &attempts) else { return nil }
@@ -51,8 +51,14 @@ extension CryptoFramework {
         _ attempts: inout Attempts
     ) async throws -> CryptoRequest? {
         if attempts.digest == nil, composed.composition.rawInput == .pssEncoding {
-            // The PSS encoding is software work throughout: no device queue to await.
-            guard try pssEncodingHalf(request, composed, index, set, &attempts) else { return nil }
+            // The salt may come from a device (ncp/0, n2rng/0): awaited here, so no pool
+            // thread waits on its queue; the hashes are software work on the digest provider.
+            var drawn: Reported<CryptoResult>?
+            if case .sign(_, let key, _, let pss?) = request, pss.saltLength > 0, pss.saltLength <= key.publicKey.byteCount {
+                drawn = try await perform(.random(count: pss.saltLength))
+            }
+            let salt = { (count: Int) throws -> Reported<CryptoResult> in try self.perform(.random(count: count)) }
+            guard try pssEncodingHalf(request, composed, index, set, &attempts, drawnSalt: drawn, drawSalt: salt) else { return nil }
         }
         if attempts.digest == nil {
             guard let (digester, digestRequest) = digestRequest(request, composed, index, set, &attempts) else { return nil }
@@ -78,9 +84,13 @@ extension CryptoFramework {
     /// digest provider, and the salt comes from the random mechanism (a request
     /// of its own, reported and counted as `random` where it is served).
     /// False when this attempt cannot go on (the failure is recorded).
+    ///
+    /// `drawnSalt` is a salt already drawn (the async path awaits it), used when
+    /// its length is the one the parameters ask; otherwise `drawSalt` draws it.
+    /// A salt drawn for a request that then fails its input checks is simply unused.
     private func pssEncodingHalf(
         _ request: CryptoRequest, _ composed: ComposedCandidates, _ index: Int, _ set: ProviderSet,
-        _ attempts: inout Attempts
+        _ attempts: inout Attempts, drawnSalt: Reported<CryptoResult>?, drawSalt: (Int) throws -> Reported<CryptoResult>
     ) throws -> Bool {
         guard case .sign(let mechanism, let key, let data, let pss) = request, let scheme = RSAScheme(mechanism),
             let digester = registry.digester(composed, set)
@@ -114,8 +124,13 @@ extension CryptoFramework {
             messageHash = parameters.hash.digestMechanism
             var salt: [UInt8] = []
             if parameters.saltLength > 0 {
-                guard case .bytes(let random) = try perform(.random(count: parameters.saltLength)).value,
-                    random.count == parameters.saltLength
+                let drawn: Reported<CryptoResult>
+                if let drawnSalt, case .bytes(let given) = drawnSalt.value, given.count == parameters.saltLength {
+                    drawn = drawnSalt
+                } else {
+                    drawn = try drawSalt(parameters.saltLength)
+                }
+                guard case .bytes(let random) = drawn.value, random.count == parameters.saltLength
                 else {
                     throw CryptoError(.deviceError, "the random mechanism returned no \(parameters.saltLength)-byte PSS salt")
                 }
