@@ -161,7 +161,8 @@ enum ECDSASignatureEncoding {
     /// The DER of r‖s (two halves of equal length, neither zero: the range check comes first).
     static func der(fromRawSignature raw: [UInt8]) throws -> [UInt8] {
         let half = raw.count / 2
-        guard half > 0, half < 126 else { throw CryptoError(.providerFailed, "openssl: no ECDSA signature of \(raw.count) bytes") }
+        // 2 × (2 + half + 1) ≤ 255 keeps the body's one-byte long-form length (P-521: half 66).
+        guard half > 0, half <= 124 else { throw CryptoError(.providerFailed, "openssl: no ECDSA signature of \(raw.count) bytes") }
         return raw.withUnsafeBufferPointer { r in
             // Each INTEGER: its first significant byte (the last one if all are zero), a 00 before a high bit.
             func span(_ from: Int) -> (start: Int, pad: Int) {
