@@ -39,14 +39,15 @@ public enum IKEv2KeyDerivation {
         let e = suite.encryption.keyMaterialBytes  // GCM: the key and its salt (RFC 5282 §7.1)
         let material = try await prfPlus(suite.prf, key: skeyseed, seed: SecureBytes(ni + nr + initiatorSPI + responderSPI),
                                          length: 3 * p + 2 * a + 2 * e, session: session)
-        let all = material.bytes
-        var offset = 0
-        func next(_ n: Int) -> SecureBytes {
-            defer { offset += n }
-            return SecureBytes(all[offset..<offset + n])
+        // Cut straight from the wiping buffer: no plain copy of the key material.
+        return material.withUnsafeBytes { all in
+            var offset = 0
+            func next(_ n: Int) -> SecureBytes {
+                defer { offset += n }
+                return SecureBytes(UnsafeRawBufferPointer(rebasing: all[offset..<offset + n]))
+            }
+            return IKEv2Keys(skD: next(p), skAi: next(a), skAr: next(a), skEi: next(e), skEr: next(e), skPi: next(p), skPr: next(p))
         }
-        let keys = IKEv2Keys(skD: next(p), skAi: next(a), skAr: next(a), skEi: next(e), skEr: next(e), skPi: next(p), skPr: next(p))
-        return keys
     }
 }
 
