@@ -7,6 +7,11 @@ import NIOCore
 /// and its reply is written from the loop itself instead of being handed back
 /// to it through the loop's wake-up descriptor. The turns with public-key work
 /// stay on the task pool, so they still spread over every core.
+///
+/// A loop that has been shut down drops what it is given, and a task waiting
+/// on it would never end: the loop must outlive the server's tasks, as the
+/// `.singleton` group's loops do (``UDPResponderServer/start`` takes it by
+/// default; a caller's own group must not be shut down before the server stops).
 final class EventLoopTaskExecutor: TaskExecutor {
     let loop: any EventLoop
 
