@@ -168,10 +168,9 @@ extension Module {
         default:
             throw .mechanismInvalid
         }
-        var derivedTemplate = template
-        derivedTemplate[CKA_KEY_TYPE] = AttributeValue.ulong(keyType)
+        // The builder records CKA_KEY_TYPE (keyType) whether or not the template named it.
         let derived = try ObjectBuilder(objectClass: CKO_SECRET_KEY, keyType: keyType, keyGenMechanism: CK_MECHANISM_TYPE(mechanism.type), local: false)
-            .build(derivedTemplate, generatedSecrets: [CKA_VALUE: value])
+            .build(template, generatedSecrets: [CKA_VALUE: value])
         return try withState { (s) throws(CryptokiError) in try s.store(session, derived) }
     }
 

@@ -20,7 +20,9 @@ struct ObjectBuilder {
     ) throws(CryptokiError) -> ObjectRecord {
         if let given = try template.ulong(CKA_CLASS), given != objectClass { throw .templateInconsistent }
         if let given = try template.ulong(CKA_KEY_TYPE), given != keyType { throw .templateInconsistent }
-        var values: [CK_ATTRIBUTE_TYPE: [UInt8]] = [:]
+        // Room for every attribute an object gets (a private key's defaults and
+        // computed values are about 30): no rehash while filling (every C_DeriveKey makes one).
+        var values: [CK_ATTRIBUTE_TYPE: [UInt8]] = Dictionary(minimumCapacity: 40)
         var secrets: [CK_ATTRIBUTE_TYPE: SecureBytes] = [:]
         for type in template.order {
             guard AttributeCatalog.isValid(type, objectClass: objectClass, keyType: keyType) else { throw .attributeTypeInvalid }

@@ -19,6 +19,8 @@ package struct Template {
     package init(_ pointer: UnsafePointer<CK_ATTRIBUTE>?, count: CK_ULONG) throws(CryptokiError) {
         guard count > 0 else { return }
         guard let pointer, count < 4096 else { throw .argumentsBad }
+        values.reserveCapacity(Int(count))
+        order.reserveCapacity(Int(count))
         for attribute in UnsafeBufferPointer(start: pointer, count: Int(count)) {
             // Checked as a CK_ULONG first: CK_UNAVAILABLE_INFORMATION (which clients
             // put back into templates) and any length ≥ 2^63 would trap in Int(_:).
@@ -68,7 +70,10 @@ package struct Template {
 /// PKCS#11 passes them.
 enum AttributeValue {
     static func ulong(_ value: CK_ULONG) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }
-    static func bool(_ value: Bool) -> [UInt8] { [value ? 1 : 0] }
+    /// CK_TRUE or CK_FALSE, each one shared array: an object's two dozen flags allocate nothing.
+    static func bool(_ value: Bool) -> [UInt8] { value ? trueBytes : falseBytes }
+    private static let trueBytes: [UInt8] = [1]
+    private static let falseBytes: [UInt8] = [0]
 
     static func ulong(_ bytes: [UInt8]) throws(CryptokiError) -> CK_ULONG {
         guard bytes.count == MemoryLayout<CK_ULONG>.size else { throw .attributeValueInvalid }
