@@ -16,6 +16,23 @@ package enum IKEBenchBinary {
         return command
     }
 
+    /// `ikebench serve` with `arguments` (which should bind `--port 0`), its
+    /// standard error captured, and the port it printed it is listening on
+    /// ("listening on 127.0.0.1:PORT", polled, bounded). The caller terminates it.
+    package static func startServe(_ arguments: [String], policy: URL) async throws -> (process: ChildProcess, port: Int) {
+        var command = command(["serve"] + arguments, policy: policy)
+        command.standardError = .capture
+        let process = try ChildProcess(command)
+        let marker = "listening on 127.0.0.1:"
+        _ = try await Polling.until(interval: 0.05) { process.standardError.contains(marker) || !process.isRunning }
+        guard let port = process.standardError.range(of: marker).flatMap({ Int(process.standardError[$0.upperBound...].prefix { $0.isNumber }) })
+        else {
+            process.terminate()
+            throw ChildProcess.Failure(description: "ikebench serve printed no port: \(process.standardError)")
+        }
+        return (process, port)
+    }
+
     package static func run(_ arguments: [String]) throws -> [String: Any] {
         var ikebench = command(arguments, policy: FileManager.default.temporaryDirectory.appendingPathComponent("ikebench-json-\(getpid()).conf"))
         ikebench.standardError = .discard

@@ -15,18 +15,11 @@ struct LoadCommandTests {
           .timeLimit(.minutes(3)))
     func ikev2GCM() async throws {
         let policy = Self.directory.appendingPathComponent("kcf-\(UInt32.random(in: 0...UInt32.max)).conf")
-        var command = IKEBenchBinary.command(
-            ["serve", "--port", "0", "--key", Self.serve.keyPath, "--cert", Self.serve.certificatePath,
+        let (server, port) = try await IKEBenchBinary.startServe(
+            ["--port", "0", "--key", Self.serve.keyPath, "--cert", Self.serve.certificatePath,
              "--id", "fqdn:serve.load.example", "--trust", Self.peer.certificatePath],
             policy: policy)
-        command.standardError = .capture
-        let server = try ChildProcess(command)
         defer { server.terminate() }
-        let marker = "listening on 127.0.0.1:"
-        _ = try await Polling.until(interval: 0.05) { server.standardError.contains(marker) || !server.isRunning }
-        let port = try #require(server.standardError.range(of: marker).flatMap {
-            Int(server.standardError[$0.upperBound...].prefix { $0.isNumber })
-        }, "\(server.standardError)")
 
         var load = IKEBenchBinary.command(
             ["load", "--peer", "127.0.0.1:\(port)", "--ike", "2", "--proposal", "aes256gcm16-prfsha384-ecp384",

@@ -25,19 +25,12 @@ struct ServeDHConfigurationTests {
     /// 3des-sha1-modp1024 by our initiator, and the JSON report.
     static func serveOnce(_ extra: [String]) async throws -> [String: Any] {
         let policy = directory.appendingPathComponent("kcf-\(UInt32.random(in: 0...UInt32.max)).conf")
-        var command = IKEBenchBinary.command(
-            ["serve", "--port", "0", "--key", serve.keyPath, "--cert", serve.certificatePath, "--id", "fqdn:serve.dh.example",
+        let (process, port) = try await IKEBenchBinary.startServe(
+            ["--port", "0", "--key", serve.keyPath, "--cert", serve.certificatePath, "--id", "fqdn:serve.dh.example",
              "--trust", peer.certificatePath, "--platform", "t2000", "--proposal", "3des-sha1-modp1024",
              "--negotiations", "1", "--json"] + extra,
             policy: policy)
-        command.standardError = .capture
-        let process = try ChildProcess(command)
         defer { process.terminate() }
-        let marker = "listening on 127.0.0.1:"
-        _ = try await Polling.until(interval: 0.05) { process.standardError.contains(marker) || !process.isRunning }
-        let port = try #require(process.standardError.range(of: marker).flatMap {
-            Int(process.standardError[$0.upperBound...].prefix { $0.isNumber })
-        }, "\(process.standardError)")
 
         let initiator = PeerInitiator(
             suite: IKESuite(proposalName: "3des-sha1-modp1024")!,

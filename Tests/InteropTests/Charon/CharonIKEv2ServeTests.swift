@@ -210,17 +210,11 @@ struct CharonIKEv2ServeTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let s = CharonFixture.serve
-        var command = IKEBenchBinary.command(
-            ["serve", "--port", "0", "--key", s.keyPath, "--cert", s.certificatePath, "--id", CharonFixture.serveID,
+        let (serve, servePort) = try await IKEBenchBinary.startServe(
+            ["--port", "0", "--key", s.keyPath, "--cert", s.certificatePath, "--id", CharonFixture.serveID,
              "--trust", CharonFixture.peer.certificatePath, "--ikev2-proposal", "aes128-sha256-ecp256", "--negotiations", "2", "--json"],
             policy: dir.appendingPathComponent("kcf.conf"))
-        command.standardError = .capture
-        let serve = try ChildProcess(command)
         defer { serve.terminate() }
-        let marker = "listening on 127.0.0.1:"
-        _ = try await Polling.until(interval: 0.05) { serve.standardError.contains(marker) || !serve.isRunning }
-        let port = serve.standardError.range(of: marker).flatMap { Int(serve.standardError[$0.upperBound...].prefix { $0.isNumber }) }
-        let servePort = try #require(port, "\(serve.standardError)")
         var v1 = CharonFixture.toServe(name: "v1", proposal: "aes128-sha256-modp2048")
         v1.remotePort = servePort
         let charon = try await CharonDaemon.start(

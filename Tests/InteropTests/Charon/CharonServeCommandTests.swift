@@ -16,20 +16,12 @@ struct CharonServeCommandTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let s = CharonFixture.serve
-        var command = IKEBenchBinary.command(
-            ["serve", "--port", "0", "--key", s.keyPath, "--cert", s.certificatePath, "--id", CharonFixture.serveID,
+        let (serve, servePort) = try await IKEBenchBinary.startServe(
+            ["--port", "0", "--key", s.keyPath, "--cert", s.certificatePath, "--id", CharonFixture.serveID,
              "--trust", CharonFixture.peer.certificatePath, "--platform", "t2000", "--timing", "timed",
              "--negotiations", "2", "--json", "--trace"],
             policy: dir.appendingPathComponent("kcf.conf"))
-        command.standardError = .capture
-        let serve = try ChildProcess(command)
         defer { serve.terminate() }
-
-        // The bound port, from "listening on 127.0.0.1:PORT" (polled, bounded).
-        let marker = "listening on 127.0.0.1:"
-        _ = try await Polling.until(interval: 0.05) { serve.standardError.contains(marker) || !serve.isRunning }
-        let port = serve.standardError.range(of: marker).flatMap { Int(serve.standardError[$0.upperBound...].prefix { $0.isNumber }) }
-        let servePort = try #require(port, "\(serve.standardError)")
 
         let charon = try await CharonDaemon.start(
             swanctlConf: CharonFixture.initiatorConnections(
