@@ -21,7 +21,16 @@ enum EVPContextSetup: Hashable, Sendable {
     case ecdsaVerify
     /// EVP_PKEY_derive_init on an EC or X25519 key; the peer is set per request.
     case derive
+    /// EVP_DigestSignInit_ex on an Ed25519 key, no digest (a ``DigestContext``).
+    case eddsaSign
+    /// EVP_DigestVerifyInit_ex on an Ed25519 key, no digest (a ``DigestContext``).
+    case eddsaVerify
 }
+
+/// What an ``EVPContextPool`` keeps: an ``EVPKeyContext`` (EVP_PKEY_CTX) or a
+/// ``DigestContext`` (EVP_MD_CTX). Each setup holds one kind only, so a
+/// context taken for a setup is of the kind its `make` builds.
+class PooledContext: @unchecked Sendable {}  // used by one thread at a time: the pool hands it out exclusively
 
 /// Initialised EVP_PKEY_CTXs of one key, kept for reuse: creating and
 /// initialising a context costs a provider fetch and parameter set-up on
@@ -38,7 +47,7 @@ final class EVPContextPool: Sendable {
 
     private final class Idle: Sendable {
         let setup: EVPContextSetup
-        let contexts = ObjectPool<EVPKeyContext>(capacity: EVPContextPool.limitPerSetup)
+        let contexts = ObjectPool<PooledContext>(capacity: EVPContextPool.limitPerSetup)
         init(_ setup: EVPContextSetup) { self.setup = setup }
     }
 
@@ -64,6 +73,22 @@ final class EVPContextPool: Sendable {
     func withContext<R>(
         _ setup: EVPContextSetup, make: () throws -> EVPKeyContext, _ body: (EVPKeyContext) throws -> R
     ) throws -> R {
-        try idle(for: setup).contexts.borrow(make: make, body)
+        try borrow(setup, make: make, body)
+    }
+
+    /// As ``withContext(_:make:_:)``, for the EVP_MD_CTX setups (`.eddsaSign`, `.eddsaVerify`).
+    func withDigestContext<R>(
+        _ setup: EVPContextSetup, make: () throws -> DigestContext, _ body: (DigestContext) throws -> R
+    ) throws -> R {
+        try borrow(setup, make: make, body)
+    }
+
+    private func borrow<Context: PooledContext, R>(
+        _ setup: EVPContextSetup, make: () throws -> Context, _ body: (Context) throws -> R
+    ) throws -> R {
+        try idle(for: setup).contexts.borrow(make: make) { pooled in
+            // Every context under `setup` came from a `make` of this setup's kind (checked in debug builds).
+            try body(unsafeDowncast(pooled, to: Context.self))
+        }
     }
 }

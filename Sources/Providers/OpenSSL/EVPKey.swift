@@ -29,7 +29,7 @@ final class EVPKey: @unchecked Sendable {  // never mutated after import; OpenSS
 }
 
 /// An owned EVP_PKEY_CTX.
-final class EVPKeyContext: @unchecked Sendable {  // used by one thread at a time: EVPContextPool hands it out exclusively
+final class EVPKeyContext: PooledContext, @unchecked Sendable {  // used by one thread at a time: EVPContextPool hands it out exclusively
     let pointer: OpaquePointer
     /// An ECDH derive context's peer key, reused from request to request: each
     /// request sets its own (validated) point into it, so no EVP_PKEY, EC group
@@ -41,6 +41,7 @@ final class EVPKeyContext: @unchecked Sendable {  // used by one thread at a tim
 
     init(owning pointer: OpaquePointer) {
         self.pointer = pointer
+        super.init()
     }
 
     /// A context for an algorithm by name ("RSA"), for key generation and import.

@@ -16,19 +16,26 @@ struct OpenSSLECSignature {
             return try ed25519Sign(evp, data: data)
         case .ecdsa, .ecdsaHashed:
             let hash = try self.hash(scheme, data)
-            var der = [UInt8](repeating: 0, count: Int(EVP_PKEY_get_size(evp.pointer)))
-            var length = der.count
-            try evp.contexts.withContext(.ecdsaSign, make: {
-                let context = try evp.makeContext()
-                try OpenSSLFailure.check(EVP_PKEY_sign_init(context.pointer), "EVP_PKEY_sign_init")
-                return context
-            }) { context in
-                let ok = hash.withUnsafeBufferPointer { tbs in
-                    der.withUnsafeMutableBufferPointer { EVP_PKEY_sign(context.pointer, $0.baseAddress, &length, tbs.baseAddress, tbs.count) }
+            // The DER goes to a stack buffer (an X9.62 ECDSA-Sig-Value is at most
+            // EVP_PKEY_get_size bytes: 72 on P-256) and only r‖s is allocated.
+            let capacity = Int(EVP_PKEY_get_size(evp.pointer))
+            guard capacity > 0 else { throw OpenSSLFailure.error(.providerFailed, "EVP_PKEY_get_size (ECDSA)") }
+            return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { der in
+                var length = capacity
+                try evp.contexts.withContext(.ecdsaSign, make: {
+                    let context = try evp.makeContext()
+                    try OpenSSLFailure.check(EVP_PKEY_sign_init(context.pointer), "EVP_PKEY_sign_init")
+                    return context
+                }) { (context: EVPKeyContext) in
+                    let ok = hash.withUnsafeBufferPointer { tbs in
+                        EVP_PKEY_sign(context.pointer, der.baseAddress, &length, tbs.baseAddress, tbs.count)
+                    }
+                    try OpenSSLFailure.check(ok, "ECDSA sign")
                 }
-                try OpenSSLFailure.check(ok, "ECDSA sign")
+                guard length <= capacity else { throw OpenSSLFailure.error(.providerFailed, "ECDSA sign wrote \(length) bytes into \(capacity)") }
+                return try ECDSASignatureEncoding.rawSignature(
+                    fromDER: UnsafeBufferPointer(rebasing: der[..<length]), fieldLength: key.curve.fieldByteCount)
             }
-            return try ECDSASignatureEncoding.rawSignature(fromDER: der.prefix(length), fieldLength: key.curve.fieldByteCount)
         }
     }
 
@@ -46,7 +53,7 @@ struct OpenSSLECSignature {
                 let context = try evp.makeContext()
                 try OpenSSLFailure.check(EVP_PKEY_verify_init(context.pointer), "EVP_PKEY_verify_init")
                 return context
-            }) { context in
+            }) { (context: EVPKeyContext) in
                 hash.withUnsafeBufferPointer { tbs in
                     der.withUnsafeBufferPointer { EVP_PKEY_verify(context.pointer, $0.baseAddress, $0.count, tbs.baseAddress, tbs.count) }
                 }
@@ -67,28 +74,35 @@ struct OpenSSLECSignature {
     // MARK: Ed25519
 
     // EdDSA is one-shot EVP_DigestSign with no digest (RFC 8032's hashing is
-    // the algorithm's own). The EVP_MD_CTX is made per operation: OpenSSL 3.2
-    // and later refuse a second one-shot call on a finalised context, so a
-    // pooled one would need its set-up redone every time anyway.
+    // the algorithm's own). The EVP_MD_CTX comes from the key's pool: made and
+    // initialised with the key once, then re-initialised before each use by
+    // EVP_DigestSign/VerifyInit_ex with no key, which keeps the key and the
+    // fetched signature implementation and only resets the operation (OpenSSL
+    // 3.2 and later refuse a second one-shot call without it). A new context
+    // per request cost its allocation, a key-management and signature fetch
+    // and a key export check. Should a re-initialisation fail, the context is
+    // initialised afresh with the key, so the answer never depends on it.
 
     private func ed25519Sign(_ evp: EVPKey, data: [UInt8]) throws -> [UInt8] {
-        let context = try DigestContext()
-        try OpenSSLFailure.check(EVP_DigestSignInit_ex(context.pointer, nil, nil, nil, nil, evp.pointer, nil), "EVP_DigestSignInit_ex(Ed25519)")
-        var signature = [UInt8](repeating: 0, count: 64)
-        var length = signature.count
-        let ok = data.withUnsafeBufferPointer { tbs in
-            signature.withUnsafeMutableBufferPointer { EVP_DigestSign(context.pointer, $0.baseAddress, &length, tbs.baseAddress, tbs.count) }
+        try evp.contexts.withDigestContext(.eddsaSign, make: { try DigestContext(verifying: false, evp) }) { (context: DigestContext) in
+            try context.reinitialise(verifying: false, evp)
+            var signature = [UInt8](repeating: 0, count: 64)
+            var length = signature.count
+            let ok = data.withUnsafeBufferPointer { tbs in
+                signature.withUnsafeMutableBufferPointer { EVP_DigestSign(context.pointer, $0.baseAddress, &length, tbs.baseAddress, tbs.count) }
+            }
+            try OpenSSLFailure.check(ok, "Ed25519 sign")
+            guard length == 64 else { throw CryptoError(.providerFailed, "openssl: Ed25519 sign returned \(length) bytes, not 64") }
+            return signature
         }
-        try OpenSSLFailure.check(ok, "Ed25519 sign")
-        guard length == 64 else { throw CryptoError(.providerFailed, "openssl: Ed25519 sign returned \(length) bytes, not 64") }
-        return signature
     }
 
     private func ed25519Verify(_ evp: EVPKey, data: [UInt8], signature: [UInt8]) throws -> Bool {
-        let context = try DigestContext()
-        try OpenSSLFailure.check(EVP_DigestVerifyInit_ex(context.pointer, nil, nil, nil, nil, evp.pointer, nil), "EVP_DigestVerifyInit_ex(Ed25519)")
-        let verdict = data.withUnsafeBufferPointer { tbs in
-            signature.withUnsafeBufferPointer { EVP_DigestVerify(context.pointer, $0.baseAddress, $0.count, tbs.baseAddress, tbs.count) }
+        let verdict = try evp.contexts.withDigestContext(.eddsaVerify, make: { try DigestContext(verifying: true, evp) }) { (context: DigestContext) in
+            try context.reinitialise(verifying: true, evp)
+            return data.withUnsafeBufferPointer { tbs in
+                signature.withUnsafeBufferPointer { EVP_DigestVerify(context.pointer, $0.baseAddress, $0.count, tbs.baseAddress, tbs.count) }
+            }
         }
         guard verdict >= 0 else { throw OpenSSLFailure.error(.providerFailed, "Ed25519 verify") }
         OpenSSLFailure.clearErrorQueue()
@@ -96,12 +110,36 @@ struct OpenSSLECSignature {
     }
 }
 
-/// An owned EVP_MD_CTX, for one EdDSA operation.
-final class DigestContext {
+/// An owned EVP_MD_CTX set up for EdDSA with one key, kept in that key's pool.
+final class DigestContext: PooledContext, @unchecked Sendable {  // used by one thread at a time: EVPContextPool hands it out exclusively
     let pointer: OpaquePointer
+    /// Whether the context has been initialised since its last one-shot call.
+    private var fresh: Bool
 
-    init() throws {
+    init(verifying: Bool, _ evp: EVPKey) throws {
         pointer = try OpenSSLFailure.check(EVP_MD_CTX_new(), "EVP_MD_CTX_new")
+        fresh = false
+        super.init()
+        try initialise(verifying: verifying, evp.pointer)
+        fresh = true
+    }
+
+    /// Ready for one EVP_DigestSign/EVP_DigestVerify with the key it was made for.
+    func reinitialise(verifying: Bool, _ evp: EVPKey) throws {
+        defer { fresh = false }
+        if fresh { return }
+        // No key: libcrypto re-initialises the operation on the context's own key.
+        if (try? initialise(verifying: verifying, nil)) != nil { return }
+        OpenSSLFailure.clearErrorQueue()
+        try initialise(verifying: verifying, evp.pointer)
+    }
+
+    private func initialise(verifying: Bool, _ key: OpaquePointer?) throws {
+        if verifying {
+            try OpenSSLFailure.check(EVP_DigestVerifyInit_ex(pointer, nil, nil, nil, nil, key, nil), "EVP_DigestVerifyInit_ex(Ed25519)")
+        } else {
+            try OpenSSLFailure.check(EVP_DigestSignInit_ex(pointer, nil, nil, nil, nil, key, nil), "EVP_DigestSignInit_ex(Ed25519)")
+        }
     }
 
     deinit { EVP_MD_CTX_free(pointer) }
@@ -118,11 +156,16 @@ enum ECDSASignatureEncoding {
     /// r‖s from the DER libcrypto wrote; anything but a well-formed pair of
     /// non-negative INTEGERs that fit the field is `providerFailed`.
     static func rawSignature(fromDER der: ArraySlice<UInt8>, fieldLength: Int) throws -> [UInt8] {
+        try der.withUnsafeBufferPointer { try rawSignature(fromDER: $0, fieldLength: fieldLength) }
+    }
+
+    /// r‖s from the DER in `d` (see the array form).
+    static func rawSignature(fromDER d: UnsafeBufferPointer<UInt8>, fieldLength: Int) throws -> [UInt8] {
         func malformed(_ what: String) -> CryptoError {
             CryptoError(.providerFailed, "openssl: ECDSA signature DER \(what)")
         }
         var out = [UInt8](repeating: 0, count: 2 * fieldLength)
-        try der.withUnsafeBufferPointer { d in
+        do {
             guard d.count >= 2, d[0] == 0x30 else { throw malformed("is not a SEQUENCE") }
             var at: Int
             let bodyLength: Int
