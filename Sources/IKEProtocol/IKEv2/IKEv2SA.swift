@@ -10,20 +10,33 @@ public struct IKEv2SA: Sendable, Equatable {
 
     static func parse(_ body: ArraySlice<UInt8>) throws -> IKEv2SA {
         var r = ByteReader.ikev2(body, context: "SA payload")
-        var proposals: [IKEv2Proposal] = []
-        var last: UInt8 = 2
-        while last == 2 {
-            guard proposals.count < maxProposals else { throw IKEv2Error.syntax("SA payload with more than \(maxProposals) proposals") }
-            last = try r.u8("last substruc")
-            guard last == 0 || last == 2 else { throw IKEv2Error.syntax("proposal substructure type \(last) (0 or 2)") }
-            _ = try r.u8("reserved")
-            let length = Int(try r.u16("proposal length"))
-            guard length >= 8 else { throw IKEv2Error.syntax("proposal of length \(length) (< 8)") }
-            proposals.append(try IKEv2Proposal.parse(try r.take(length - 4, "proposal body")))
-        }
+        let proposals = try substructures(&r, type: 2, name: "proposal", limit: maxProposals, within: "SA payload",
+                                          parse: IKEv2Proposal.parse)
         guard r.isAtEnd else { throw IKEv2Error.syntax("SA payload: \(r.remaining) bytes after the last proposal") }
         guard !proposals.isEmpty else { throw IKEv2Error.syntax("SA payload without proposals") }
         return IKEv2SA(proposals: proposals)
+    }
+
+    /// The chain of proposal (type 2) or transform (type 3) substructures at
+    /// `r` (RFC 7296 §3.3.1, §3.3.2): each a "last" byte (0, or `type` when
+    /// another follows), a reserved byte, its length (≥ 8) and its body;
+    /// at most `limit` of them within the enclosing `within`.
+    static func substructures<T>(
+        _ r: inout ByteReader, type: UInt8, name: String, limit: Int, within: String,
+        parse: (ArraySlice<UInt8>) throws -> T
+    ) throws -> [T] {
+        var items: [T] = []
+        var last = type
+        while last == type {
+            guard items.count < limit else { throw IKEv2Error.syntax("\(within) with more than \(limit) \(name)s") }
+            last = try r.u8("last substruc")
+            guard last == 0 || last == type else { throw IKEv2Error.syntax("\(name) substructure type \(last) (0 or \(type))") }
+            _ = try r.u8("reserved")
+            let length = Int(try r.u16("\(name) length"))
+            guard length >= 8 else { throw IKEv2Error.syntax("\(name) of length \(length) (< 8)") }
+            items.append(try parse(try r.take(length - 4, "\(name) body")))
+        }
+        return items
     }
 
     /// An offer's proposals are numbered 1, 2, … (RFC 7296 §3.3.1); a response carries the one it took, with its number.
@@ -71,19 +84,8 @@ public struct IKEv2Proposal: Sendable, Equatable {
         let spiSize = Int(try r.u8("SPI size"))
         let count = Int(try r.u8("number of transforms"))
         let spi = Array(try r.take(spiSize, "SPI"))
-        var transforms: [IKEv2Transform] = []
-        var last: UInt8 = 3
-        while last == 3 {
-            guard transforms.count < IKEv2SA.maxTransforms else {
-                throw IKEv2Error.syntax("proposal with more than \(IKEv2SA.maxTransforms) transforms")
-            }
-            last = try r.u8("last substruc")
-            guard last == 0 || last == 3 else { throw IKEv2Error.syntax("transform substructure type \(last) (0 or 3)") }
-            _ = try r.u8("reserved")
-            let length = Int(try r.u16("transform length"))
-            guard length >= 8 else { throw IKEv2Error.syntax("transform of length \(length) (< 8)") }
-            transforms.append(try IKEv2Transform.parse(try r.take(length - 4, "transform body")))
-        }
+        let transforms = try IKEv2SA.substructures(&r, type: 3, name: "transform", limit: IKEv2SA.maxTransforms,
+                                                   within: "proposal", parse: IKEv2Transform.parse)
         guard r.isAtEnd else { throw IKEv2Error.syntax("proposal \(number): \(r.remaining) bytes after the last transform") }
         guard transforms.count == count else {
             throw IKEv2Error.syntax("proposal \(number) says \(count) transforms and holds \(transforms.count)")
