@@ -107,57 +107,67 @@ struct PublicMontgomeryModulus: Sendable {
         _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>, into result: UnsafeMutablePointer<UInt64>,
         scratch t: UnsafeMutablePointer<UInt64>
     ) {
-        let k = n.count
         n.withUnsafeBufferPointer { nb in
-            let n = nb.baseAddress!
-            t.initialize(repeating: 0, count: k + 2)
-            for i in 0..<k {
-                var carry: UInt64 = 0
-                let ai = a[i]
-                for j in 0..<k {
-                    let (hi, lo) = ai.multipliedFullWidth(by: b[j])
-                    let (s1, c1) = t[j].addingReportingOverflow(lo)
-                    let (s2, c2) = s1.addingReportingOverflow(carry)
-                    t[j] = s2
-                    carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
-                }
-                let (s, c) = t[k].addingReportingOverflow(carry)
-                t[k] = s
-                t[k + 1] = c ? 1 : 0
-                let m = t[0] &* n0Inverse
-                let (hi0, lo0) = m.multipliedFullWidth(by: n[0])
-                let (_, c0) = t[0].addingReportingOverflow(lo0)
-                carry = hi0 &+ (c0 ? 1 : 0)
-                for j in 1..<k {
-                    let (hi, lo) = m.multipliedFullWidth(by: n[j])
-                    let (s1, c1) = t[j].addingReportingOverflow(lo)
-                    let (s2, c2) = s1.addingReportingOverflow(carry)
-                    t[j - 1] = s2
-                    carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
-                }
-                let (s3, c3) = t[k].addingReportingOverflow(carry)
-                t[k - 1] = s3
-                t[k] = t[k + 1] &+ (c3 ? 1 : 0)
-            }
-            // t < 2n: one conditional subtraction.
-            var geq = t[k] != 0
-            if !geq {
-                geq = true
-                for j in stride(from: k - 1, through: 0, by: -1) where t[j] != n[j] {
-                    geq = t[j] > n[j]
-                    break
-                }
-            }
-            var borrow = false
+            Self.montgomeryMultiply(a, b, into: result, modulus: nb.baseAddress!, count: nb.count, n0: n0Inverse, scratch: t)
+        }
+    }
+
+    /// Montgomery multiplication (CIOS) over raw limbs, least significant
+    /// first: `result` (k limbs) = a·b·R⁻¹ mod n for a, b < n, R = 2^(64k),
+    /// n0 = −n⁻¹ mod 2^64, with `t` (k + 2 limbs) as the accumulator.
+    /// `result` may not alias `a` or `b`. Variable time: for public values
+    /// (this exponentiation, the EC point check).
+    static func montgomeryMultiply(
+        _ a: UnsafePointer<UInt64>, _ b: UnsafePointer<UInt64>, into result: UnsafeMutablePointer<UInt64>,
+        modulus n: UnsafePointer<UInt64>, count k: Int, n0 n0Inverse: UInt64, scratch t: UnsafeMutablePointer<UInt64>
+    ) {
+        t.initialize(repeating: 0, count: k + 2)
+        for i in 0..<k {
+            var carry: UInt64 = 0
+            let ai = a[i]
             for j in 0..<k {
-                if geq {
-                    let (d1, o1) = t[j].subtractingReportingOverflow(n[j])
-                    let (d2, o2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
-                    result[j] = d2
-                    borrow = o1 || o2
-                } else {
-                    result[j] = t[j]
-                }
+                let (hi, lo) = ai.multipliedFullWidth(by: b[j])
+                let (s1, c1) = t[j].addingReportingOverflow(lo)
+                let (s2, c2) = s1.addingReportingOverflow(carry)
+                t[j] = s2
+                carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+            }
+            let (s, c) = t[k].addingReportingOverflow(carry)
+            t[k] = s
+            t[k + 1] = c ? 1 : 0
+            let m = t[0] &* n0Inverse
+            let (hi0, lo0) = m.multipliedFullWidth(by: n[0])
+            let (_, c0) = t[0].addingReportingOverflow(lo0)
+            carry = hi0 &+ (c0 ? 1 : 0)
+            for j in 1..<k {
+                let (hi, lo) = m.multipliedFullWidth(by: n[j])
+                let (s1, c1) = t[j].addingReportingOverflow(lo)
+                let (s2, c2) = s1.addingReportingOverflow(carry)
+                t[j - 1] = s2
+                carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+            }
+            let (s3, c3) = t[k].addingReportingOverflow(carry)
+            t[k - 1] = s3
+            t[k] = t[k + 1] &+ (c3 ? 1 : 0)
+        }
+        // t < 2n: one conditional subtraction.
+        var geq = t[k] != 0
+        if !geq {
+            geq = true
+            for j in stride(from: k - 1, through: 0, by: -1) where t[j] != n[j] {
+                geq = t[j] > n[j]
+                break
+            }
+        }
+        var borrow = false
+        for j in 0..<k {
+            if geq {
+                let (d1, o1) = t[j].subtractingReportingOverflow(n[j])
+                let (d2, o2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
+                result[j] = d2
+                borrow = o1 || o2
+            } else {
+                result[j] = t[j]
             }
         }
     }

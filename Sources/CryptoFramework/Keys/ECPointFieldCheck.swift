@@ -129,41 +129,12 @@ struct PrimeFieldCheck: Sendable {
         }
     }
 
-    /// out ← a·b·R⁻¹ mod p (CIOS), a, b < p; out may not alias a or b.
+    /// out ← a·b·R⁻¹ mod p (CIOS, ``PublicMontgomeryModulus/montgomeryMultiply``), a, b < p; out may not alias a or b.
     static func multiply(_ a: UnsafeBufferPointer<UInt64>, _ b: UnsafeBufferPointer<UInt64>, into out: UnsafeMutableBufferPointer<UInt64>,
                          p: UnsafeBufferPointer<UInt64>, n0: UInt64) {
-        let n = p.count
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n + 2) { t in
-            for i in 0..<(n + 2) { t[i] = 0 }
-            for i in 0..<n {
-                var carry: UInt64 = 0
-                for j in 0..<n {
-                    let (high, low) = a[j].multipliedFullWidth(by: b[i])
-                    let (s1, o1) = low.addingReportingOverflow(t[j])
-                    let (s2, o2) = s1.addingReportingOverflow(carry)
-                    t[j] = s2
-                    carry = high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-                }
-                let (s, o) = t[n].addingReportingOverflow(carry)
-                t[n] = s
-                t[n + 1] = o ? 1 : 0
-                let m = t[0] &* n0
-                let (high0, low0) = m.multipliedFullWidth(by: p[0])
-                let (_, c0) = low0.addingReportingOverflow(t[0])
-                carry = high0 &+ (c0 ? 1 : 0)
-                for j in 1..<n {
-                    let (high, low) = m.multipliedFullWidth(by: p[j])
-                    let (s1, o1) = low.addingReportingOverflow(t[j])
-                    let (s2, o2) = s1.addingReportingOverflow(carry)
-                    t[j - 1] = s2
-                    carry = high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-                }
-                let (s3, o3) = t[n].addingReportingOverflow(carry)
-                t[n - 1] = s3
-                t[n] = t[n + 1] &+ (o3 ? 1 : 0)
-            }
-            for i in 0..<n { out[i] = t[i] }
-            if t[n] != 0 || !isLess(UnsafeBufferPointer(out), p) { subtract(out, p) }
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: p.count + 2) { t in
+            PublicMontgomeryModulus.montgomeryMultiply(a.baseAddress!, b.baseAddress!, into: out.baseAddress!, modulus: p.baseAddress!,
+                                            count: p.count, n0: n0, scratch: t.baseAddress!)
         }
     }
 }
