@@ -106,7 +106,10 @@ struct IKEv2ExchangeTable {
     private mutating func remove(_ key: CookiePair) {
         guard let e = entries.removeValue(forKey: key) else { return }
         if !e.established { release(e.peerHost) }
-        byInitiator = byInitiator.filter { $0.value != key }
+        // Its IKE_SA_INIT's entry, found directly (IKEv1's table does the same), not by
+        // rebuilding the whole map per removal: expire() removes many at once.
+        let ik = InitiatorKey(spi: key.initiator, host: e.peerHost)
+        if byInitiator[ik] == key { byInitiator[ik] = nil }
     }
 
     private mutating func release(_ host: String) {
