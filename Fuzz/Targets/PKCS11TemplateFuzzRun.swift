@@ -222,8 +222,12 @@ extension PKCS11TemplateFuzzRun {
         _ = f.C_FindObjectsFinal(session)
         for h in found.prefix(Int(count)) {
             var flag: UInt8 = 0
-            var attribute = CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(CKA_TOKEN), pValue: &flag, ulValueLen: 1)
-            if f.C_GetAttributeValue(session, h, &attribute, 1) == CK_RV(CKR_OK), flag != 0 {
+            // The attribute points at `flag` only inside this closure, where the pointer is valid.
+            let rv = withUnsafeMutableBytes(of: &flag) { value in
+                var attribute = CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(CKA_TOKEN), pValue: value.baseAddress, ulValueLen: 1)
+                return f.C_GetAttributeValue(session, h, &attribute, 1)
+            }
+            if rv == CK_RV(CKR_OK), flag != 0 {
                 return "token object \(h) (CKA_TOKEN = \(flag)) not found by CKA_TOKEN = CK_TRUE"
             }
         }
