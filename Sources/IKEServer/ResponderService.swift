@@ -42,32 +42,42 @@ public final class ResponderService: Sendable {
 
     public let configuration: ResponderServiceConfiguration
     public let counters = ServerCounters()
+    /// The exchanges of both versions (IKEv2's in IKEv2Service.swift).
     private let table: Locked<ExchangeTable>
-    /// The IKEv2 exchanges, bounded with `table` (IKEv2Service.swift).
-    let ikev2: IKEv2Exchanges
+    /// IKEv2's stateless cookies, asked for past a threshold of the table's half-open exchanges.
+    let ikev2Cookies: IKEv2Cookies
     /// Told of operations, completed negotiations, trace lines and failures.
     let observer: any ResponderObserver
 
     public init(_ configuration: ResponderServiceConfiguration, observer: any ResponderObserver = SilentResponderObserver()) {
         self.configuration = configuration
         self.table = Locked(ExchangeTable(limits: configuration.limits))
-        self.ikev2 = IKEv2Exchanges(limits: configuration.limits, cookies: configuration.ikev2Cookies)
+        self.ikev2Cookies = IKEv2Cookies(policy: configuration.ikev2Cookies)
         self.observer = observer
     }
 
-    /// Exchanges kept now (half-open and established).
-    public var exchangeCount: Int { table.withLock { $0.count } + ikev2.table.withLock { $0.count } }
+    /// Exchanges kept now, both versions (half-open and established).
+    public var exchangeCount: Int { table.withLock { $0.count } }
+    /// Half-open exchanges kept now, both versions.
+    public var halfOpenCount: Int { table.withLock { $0.halfOpenCount } }
+    /// Half-open exchanges kept now for `host`, both versions.
+    public func halfOpen(from host: String) -> Int { table.withLock { $0.halfOpen(from: host) } }
 
-    /// IKEv1 exchanges kept now, and the half-open ones from `host` (the IKEv2 table's bound counts them).
-    func v1Occupancy(host: String) -> (Int, Int) { table.withLock { ($0.count, $0.halfOpenByHost[host, default: 0]) } }
-    /// Half-open exchanges kept now for `host`.
-    public func halfOpen(from host: String) -> Int { table.withLock { $0.halfOpenByHost[host, default: 0] } }
+    /// The table under its lock. What it drops on its own meanwhile (expired,
+    /// evicted, deleted by the peer) is counted here, for both versions.
+    func withTable<R>(_ body: (inout ExchangeTable, inout ExchangeTable.Upkeep) -> R) -> R {
+        var upkeep = ExchangeTable.Upkeep()
+        let result = table.withLock { body(&$0, &upkeep) }
+        if upkeep.expired > 0 { counters.add(.expired, upkeep.expired) }
+        if upkeep.evicted > 0 { counters.add(.evicted, upkeep.evicted) }
+        if upkeep.deleted > 0 { counters.add(.deleted, upkeep.deleted) }
+        return result
+    }
 
-    /// Drops what is due (called every second by the server).
+    /// Drops what is due, both versions (called every second by the server).
     public func expire() {
         let now = MonotonicClock.nanoseconds()
-        let n = table.withLock { $0.expire(now: now) } + ikev2.table.withLock { $0.expire(now: now) }
-        if n > 0 { counters.add(.expired, n) }
+        withTable { t, upkeep in upkeep.expired += t.expire(now: now) }
     }
 
     /// Handles one datagram from `host` (its IP address). Returns the task
@@ -92,14 +102,11 @@ public final class ResponderService: Sendable {
             counters.add(.malformed)
             return nil
         }
-        var upkeep = ExchangeTable.Upkeep()
-        let decision = table.withLock { t in
+        let decision = withTable { t, upkeep in
             t.receive(message, header: header, host: host, now: MonotonicClock.nanoseconds(), upkeep: &upkeep) {
                 MainModeResponder(configuration, observer: observer)
             }
         }
-        if upkeep.expired > 0 { counters.add(.expired, upkeep.expired) }
-        if upkeep.evicted > 0 { counters.add(.evicted, upkeep.evicted) }
         switch decision {
         case .drop(let why):
             counters.add(why)
@@ -120,8 +127,7 @@ public final class ResponderService: Sendable {
     private func take(_ turn: ExchangeTurn, marked: Bool, send: Send) async {
         switch await turn.responder.take(turn.request) {
         case .answered(let answer, let negotiation):
-            let forgotten = table.withLock { $0.settle(turn, .answered(answer)) }
-            if forgotten > 0 { counters.add(.deleted, forgotten) }
+            withTable { t, upkeep in t.settle(turn, .answered(answer), upkeep: &upkeep) }
             for case .informationalDropped(let reason) in answer.events {
                 counters.add(.informationalsDropped)
                 observer.exchangeFailed("exchange \(turn.pmInfo) from \(turn.peerHost): informational dropped unanswered: \(reason)")
@@ -133,7 +139,7 @@ public final class ResponderService: Sendable {
             if let reply = answer.reply { send(NonESPMarker.add(reply, marked: marked)) }
             if let negotiation { established(turn, negotiation) }
         case .refused(let error, let notify):
-            table.withLock { _ = $0.settle(turn, .refused) }
+            withTable { t, upkeep in t.settle(turn, .refused, upkeep: &upkeep) }
             counters.add(.failed)
             observer.exchangeFailed("exchange \(turn.pmInfo) from \(turn.peerHost): \(error)")
             if let notify {

@@ -2,19 +2,10 @@ import CryptoFramework
 import IKEProtocol
 
 /// IKEv2 in ``ResponderService``: datagrams whose header says major version 2
-/// come here (both versions on one port). The exchanges live in an
-/// ``IKEv2ExchangeTable`` bounded together with the IKEv1 table; each exchange's
-/// datagrams run one after another on its ``IKEv2Responder``. Timing runs from
-/// IKE_SA_INIT received to the IKE_AUTH response sent.
-final class IKEv2Exchanges: Sendable {
-    let table: Locked<IKEv2ExchangeTable>
-    let cookies: IKEv2Cookies
-    init(limits: ExchangeLimits, cookies: IKEv2CookiePolicy) {
-        table = Locked(IKEv2ExchangeTable(limits: limits))
-        self.cookies = IKEv2Cookies(policy: cookies)
-    }
-}
-
+/// come here (both versions on one port). The exchanges live in the service's
+/// one ``ExchangeTable`` beside IKEv1's (ExchangeTable+IKEv2.swift); each
+/// exchange's datagrams run one after another on its ``IKEv2Responder``.
+/// Timing runs from IKE_SA_INIT received to the IKE_AUTH response sent.
 extension ResponderService {
     func receiveIKEv2(_ message: [UInt8], marked: Bool, from host: String, lightTurns: (any TaskExecutor)?,
                       send: @escaping Send) -> Task<Void, Never>? {
@@ -22,13 +13,13 @@ extension ResponderService {
             counters.add(.malformed)
             return nil
         }
-        let (v1Count, v1HalfOpen) = v1Occupancy(host: host)
         if header.responderSPI.allSatisfy({ $0 == 0 }), header.exchange == .ikeSAInit, !header.isResponse {
-            let (known, halfOpen, fromHost) = ikev2.table.withLock { t in
-                (t.knows(initiatorSPI: header.initiatorSPI, host: host), t.halfOpenByHost.values.reduce(0, +), t.halfOpenByHost[host, default: 0])
+            // Half-open exchanges of both versions count towards the threshold.
+            let (known, halfOpen, fromHost) = withTable { t, _ in
+                (t.knows(initiatorSPI: header.initiatorSPI, host: host), t.halfOpenCount, t.halfOpen(from: host))
             }
             if !known {
-                switch ikev2.cookies.check(message, header: header, host: host, halfOpen: halfOpen, halfOpenFromHost: fromHost,
+                switch ikev2Cookies.check(message, header: header, host: host, halfOpen: halfOpen, halfOpenFromHost: fromHost,
                                            framework: configuration.framework) {
                 case .pass: break
                 case .drop:
@@ -41,8 +32,8 @@ extension ResponderService {
                 }
             }
         }
-        let decision = ikev2.table.withLock { t in
-            t.receive(header, host: host, now: MonotonicClock.nanoseconds(), otherExchanges: v1Count, otherHalfOpen: v1HalfOpen) {
+        let decision = withTable { t, upkeep in
+            t.receive(header, host: host, now: MonotonicClock.nanoseconds(), upkeep: &upkeep) {
                 let observer = self.observer
                 let session = IKECryptoSession(framework: configuration.framework, observe: { observer.operationDone($0) })
                 return IKEv2Responder(configuration: v2config, session: session)
@@ -58,18 +49,17 @@ extension ResponderService {
             await previous?.value
             await self.takeIKEv2(message, key: key, responder: responder, startedAt: startedAt, marked: marked, host: host, send: send)
         }
-        ikev2.table.withLock { $0.setTail(key, task) }
+        withTable { t, _ in t.setTail(key, task) }
         return task
     }
 
-    private func takeIKEv2(_ message: [UInt8], key: CookiePair, responder: IKEv2Responder, startedAt: UInt64, marked: Bool,
+    private func takeIKEv2(_ message: [UInt8], key: ExchangeKey, responder: IKEv2Responder, startedAt: UInt64, marked: Bool,
                            host: String, send: Send) async {
         do {
             let turn = try await responder.handle(message)
             let closed = await responder.state == .closed
-            let establishedNow = ikev2.table.withLock { $0.settle(key, events: turn.events, closed: closed) }
+            let establishedNow = withTable { t, upkeep in t.settle(key, events: turn.events, closed: closed, upkeep: &upkeep) }
             if turn.events.contains(.retransmitted) { counters.add(.retransmitsAnswered) }
-            if turn.events.contains(.deleted) { counters.add(.deleted) }
             // Counted before the IKE_AUTH response leaves, so a peer that has it (and a
             // test asking right after) finds the SA counted; timed and reported after
             // (the report's observer may stop the server, which must not lose the response).
@@ -89,7 +79,7 @@ extension ResponderService {
             // A refused IKE_SA_INIT keeps nothing: the initiator's next try opens a new exchange.
             let state = await responder.state
             let closed = state == .closed || state == .awaitingInit
-            _ = ikev2.table.withLock { $0.settle(key, events: [], closed: closed) }
+            _ = withTable { t, upkeep in t.settle(key, events: [], closed: closed, upkeep: &upkeep) }
             switch e.code {
             case .unexpectedMessage: counters.add(.duplicatesDropped)
             case .integrityFailure: counters.add(.malformed)

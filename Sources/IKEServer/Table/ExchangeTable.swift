@@ -1,228 +1,191 @@
-import CryptoFramework
-import IKEProtocol
+/// An exchange's key in the table: its version and the 8 + 8 bytes that name
+/// it on the wire (IKEv1's cookies, IKEv2's SPIs: the same place in the header).
+/// The version is part of the key, so an IKEv2 SPI pair never finds an IKEv1
+/// exchange with the same 16 bytes, nor the reverse.
+struct ExchangeKey: Hashable, Sendable {
+    enum Version: Hashable, Sendable { case ikev1, ikev2 }
+    let version: Version
+    let pair: CookiePair
+}
 
-/// One exchange with a peer, as the table keeps it: its responder (an actor),
-/// the last request and reply (a repeated request is answered from them), and
-/// whether a message of it is in its turn now.
+/// What one version keeps for an exchange beyond what the table keeps for
+/// every exchange (ExchangeTable+IKEv1.swift, ExchangeTable+IKEv2.swift).
+enum ExchangeState {
+    case ikev1(MainModeExchange)
+    case ikev2(IKEv2Exchange)
+
+    /// A message of the exchange is with its responder now: the exchange is
+    /// neither expired nor evicted until the turn is settled.
+    var busy: Bool {
+        switch self {
+        case .ikev1(let m): m.inTurn
+        case .ikev2(let v): v.queued > 0
+        }
+    }
+}
+
+/// One exchange with a peer, of either version, as the table keeps it.
 struct ExchangeEntry {
-    let responder: MainModeResponder
     let peerHost: String
-    let createdAt: UInt64
+    /// The opening message (IKEv1 message 1, IKE_SA_INIT) received: where the
+    /// negotiation's timing starts and an established SA's lifetime counts from.
+    let startedAt: UInt64
+    /// The last message taken: a half-open exchange expires this long after it,
+    /// and the established SA idle the longest is the one evicted.
     var touchedAt: UInt64
-    /// Message 1 received (the 2007 script's "Initial packet received").
-    let startedAt: UInt64
-    let pmInfo: String
-    var lastRequest: [UInt8]?
-    var lastReply: [UInt8]?
-    /// A message of this exchange is with its responder; others wait their turn (dropped).
-    var inTurn = false
-    /// The authenticated initiator, once Main Mode completed.
-    var peer: Identification?
+    /// No longer half-open (Main Mode's message 6 built, IKE_AUTH verified).
+    var established = false
+    var state: ExchangeState
 
-    var established: Bool { peer != nil }
+    var busy: Bool { state.busy }
 }
 
-/// A message handed to its exchange's responder. The exchange stays in its
-/// turn until the table settles it (``ExchangeTable/settle(_:_:)``).
-struct ExchangeTurn: Sendable {
-    let key: CookiePair
-    let responder: MainModeResponder
-    let request: [UInt8]
-    let peerHost: String
-    let pmInfo: String
-    let startedAt: UInt64
-    /// The message 1 that created the exchange.
-    let opensExchange: Bool
-}
-
-/// What the table decided for a datagram.
-enum ExchangeDecision {
-    /// Not acted on: the counter it goes under.
-    case drop(ServerCounters.Name)
-    /// A repeat of the last request: its stored reply, sent again without crypto.
-    case resend([UInt8])
-    /// The exchange's turn.
-    case take(ExchangeTurn)
-}
-
-/// How a turn ended, as far as the table cares.
-enum ExchangeTurnEnd {
-    case answered(MainModeTurn)
-    case refused
-}
-
-/// Exchanges keyed by their cookies, bounded in number and per peer address,
-/// half-open ones expiring (ExchangeLimits). The turn-taking rule is decided
-/// here: one message per exchange at a time, a repeat answered from the stored
-/// reply, anything else arriving meanwhile dropped. A value type with no I/O
-/// and no clock of its own (the caller passes `now`); the service keeps it
-/// behind a lock and carries out its decisions.
+/// The one bounded table of exchanges `ikebench serve` keeps, both versions
+/// together: one set of limits (``ExchangeLimits``: exchanges kept, half-open
+/// ones per address, their lifetimes) counted over both versions, one expiry
+/// sweep, one eviction order, one half-open count (which IKEv2's cookie
+/// threshold reads), and one index per version's key — the exchanges by
+/// version and cookie or SPI pair, and the opening message's index by version,
+/// initiator cookie or SPI and address, so a retransmitted opening message
+/// (responder cookie or SPI still zero) finds its exchange. What a message of
+/// each version gets (its turn, the stored reply, a drop) is decided in that
+/// version's extension, on these shared parts. A value type with no I/O and no
+/// clock of its own (the caller passes `now`); the service keeps it behind one
+/// lock and carries out its decisions.
 struct ExchangeTable {
     let limits: ExchangeLimits
-    private(set) var entries: [CookiePair: ExchangeEntry] = [:]
-    /// Half-open exchanges per peer address (its IP, any port).
+    private(set) var entries: [ExchangeKey: ExchangeEntry] = [:]
+    /// Half-open exchanges of both versions per peer address (its IP, any port).
     private(set) var halfOpenByHost: [String: Int] = [:]
-    /// Message 1 of an exchange in progress, by initiator cookie and host: a
-    /// repeated message 1 finds its exchange (its responder cookie is still zero).
-    private var byInitiator: [InitiatorKey: CookiePair] = [:]
+    /// Half-open exchanges of both versions, all addresses.
+    private(set) var halfOpenCount = 0
+    /// The opening message of each exchange, by version, initiator cookie or SPI and host.
+    private var byInitiator: [InitiatorKey: ExchangeKey] = [:]
 
-    private struct InitiatorKey: Hashable { let cookie: UInt64; let host: String }
+    private struct InitiatorKey: Hashable { let version: ExchangeKey.Version; let initiator: UInt64; let host: String }
 
-    /// Exchanges dropped to admit a message 1, for the counters.
-    struct Upkeep { var expired = 0, evicted = 0 }
+    /// What the table dropped on its own while deciding, for the counters
+    /// (the service counts them in one place, ``ResponderService/withTable(_:)``).
+    struct Upkeep {
+        /// Exchanges past their lifetime.
+        var expired = 0
+        /// Established SAs dropped to admit a new exchange.
+        var evicted = 0
+        /// SAs forgotten because their peer deleted them or made them stale (INITIAL-CONTACT).
+        var deleted = 0
+    }
 
     init(limits: ExchangeLimits) { self.limits = limits }
 
+    /// Exchanges kept, both versions, half-open and established.
     var count: Int { entries.count }
 
-    // MARK: Deciding
+    func halfOpen(from host: String) -> Int { halfOpenByHost[host, default: 0] }
 
-    /// What `message` (with `header`, from `host`) gets. A message 1 that is
-    /// admitted creates its exchange with `open`; `upkeep` counts what was
-    /// dropped to make room.
-    mutating func receive(_ message: [UInt8], header: ISAKMPHeader, host: String, now: UInt64,
-                          upkeep: inout Upkeep, open: () -> MainModeResponder) -> ExchangeDecision {
-        if header.responderCookie.allSatisfy({ $0 == 0 }) {
-            return message1(message, header: header, host: host, now: now, upkeep: &upkeep, open: open)
-        }
-        let key = CookiePair(header.initiatorCookie, header.responderCookie)
-        guard var entry = entries[key], entry.peerHost == host else { return .drop(.unknownCookies) }
-        if let repeated = Self.repeated(entry, message) { return repeated }
-        // A late copy of an earlier Main Mode message once the SA is up.
-        if entry.established && header.exchangeType == .identityProtection { return .drop(.duplicatesDropped) }
-        entry.inTurn = true
-        entry.touchedAt = now
-        entries[key] = entry
-        return .take(turn(key, entry, message, opens: false))
+    // MARK: Finding and opening
+
+    /// The exchange `host` opened with this initiator cookie or SPI, if kept.
+    func opened(_ version: ExchangeKey.Version, initiator: [UInt8], host: String) -> ExchangeKey? {
+        byInitiator[InitiatorKey(version: version, initiator: CookiePair(initiator, []).initiator, host: host)]
     }
 
-    private mutating func message1(_ message: [UInt8], header: ISAKMPHeader, host: String, now: UInt64,
-                                   upkeep: inout Upkeep, open: () -> MainModeResponder) -> ExchangeDecision {
-        let initiator = InitiatorKey(cookie: CookiePair(header.initiatorCookie, []).initiator, host: host)
-        if let entry = byInitiator[initiator].flatMap({ entries[$0] }) {
-            // A late copy of message 1 after the exchange moved on: nothing to do.
-            return Self.repeated(entry, message) ?? .drop(.duplicatesDropped)
-        }
-        guard header.exchangeType == .identityProtection else { return .drop(.unknownCookies) }
-        switch admit(host: host, now: now, upkeep: &upkeep) {
-        case .tableFull: return .drop(.tableFull)
-        case .peerCapReached: return .drop(.peerCapReached)
-        case .admitted: break
-        }
-        let responder = open()
-        let key = CookiePair(header.initiatorCookie, responder.responderCookie)
-        let entry = ExchangeEntry(responder: responder, peerHost: host, createdAt: now, touchedAt: now, startedAt: now,
-                                  pmInfo: PMInfo.next(), inTurn: true)
-        entries[key] = entry
+    /// How a message with a zero responder cookie or SPI was placed.
+    enum Opening {
+        /// A repeat: the exchange its initiator opened from this address before.
+        case found(ExchangeKey)
+        /// A new exchange, admitted and added (half-open).
+        case opened(ExchangeKey)
+        /// No exchange: the counter it goes under.
+        case refused(ServerCounters.Name)
+    }
+
+    /// Places a message that opens an exchange or repeats an opening one: the
+    /// exchange it repeats, or, when `mayOpen` (the message is the version's
+    /// opening request) and the bounds allow, a new half-open exchange whose
+    /// responder `make` creates (returning its cookie or SPI and state).
+    mutating func opening(_ version: ExchangeKey.Version, initiator: [UInt8], host: String, now: UInt64, mayOpen: Bool,
+                          upkeep: inout Upkeep, make: () -> (responder: [UInt8], state: ExchangeState)) -> Opening {
+        let ik = InitiatorKey(version: version, initiator: CookiePair(initiator, []).initiator, host: host)
+        if let key = byInitiator[ik] { return .found(key) }
+        guard mayOpen else { return .refused(.unknownCookies) }
+        if let refusal = admit(host: host, now: now, upkeep: &upkeep) { return .refused(refusal) }
+        let (responder, state) = make()
+        let key = ExchangeKey(version: version, pair: CookiePair(initiator, responder))
+        entries[key] = ExchangeEntry(peerHost: host, startedAt: now, touchedAt: now, state: state)
+        byInitiator[ik] = key
         halfOpenByHost[host, default: 0] += 1
-        byInitiator[initiator] = key
-        return .take(turn(key, entry, message, opens: true))
-    }
-
-    private func turn(_ key: CookiePair, _ entry: ExchangeEntry, _ message: [UInt8], opens: Bool) -> ExchangeTurn {
-        ExchangeTurn(key: key, responder: entry.responder, request: message, peerHost: entry.peerHost,
-                     pmInfo: entry.pmInfo, startedAt: entry.startedAt, opensExchange: opens)
-    }
-
-    /// The stored reply when `message` repeats the last request; a drop when
-    /// the exchange is in a turn; nil for a new message.
-    private static func repeated(_ entry: ExchangeEntry, _ message: [UInt8]) -> ExchangeDecision? {
-        if entry.lastRequest == message, let reply = entry.lastReply { return .resend(reply) }
-        if entry.inTurn { return .drop(.duplicatesDropped) }
-        return nil
-    }
-
-    // MARK: Settling a turn
-
-    /// Ends `turn` as its responder answered, before the service sends
-    /// anything: the reply is stored (a repeat is answered from it), a
-    /// completed Main Mode is marked established, a DELETE or INITIAL-CONTACT
-    /// forgets SAs, and a refused exchange that was never established is
-    /// dropped (an established SA survives a refused informational or Quick
-    /// Mode message). So whatever the peer sends once it has the reply finds
-    /// the exchange as the reply left it. Returns how many SAs were forgotten
-    /// because the peer deleted them or made them stale.
-    mutating func settle(_ turn: ExchangeTurn, _ end: ExchangeTurnEnd) -> Int {
-        let key = turn.key
-        // Gone meanwhile (another exchange's INITIAL-CONTACT): nothing to settle.
-        guard var entry = entries[key] else { return 0 }
-        entry.inTurn = false
-        guard case .answered(let answer) = end else {
-            entries[key] = entry
-            if !entry.established { remove(key) }
-            return 0
-        }
-        if let reply = answer.reply {
-            entry.lastRequest = turn.request
-            entry.lastReply = reply
-        }
-        entries[key] = entry
-        var forgotten = 0
-        for event in answer.events {
-            switch event {
-            case .established(let peer):
-                guard !entry.established else { continue }
-                entry.peer = peer
-                entries[key] = entry
-                releaseHalfOpen(host: entry.peerHost)
-            case .initialContact(let peer):
-                let stale = entries.compactMap { k, e in
-                    k != key && e.peer == peer && e.peerHost == entry.peerHost ? k : nil
-                }
-                for k in stale { remove(k) }
-                forgotten += stale.count
-            case .deleted:
-                remove(key)
-                forgotten += 1
-            case .notified, .informationalDropped:
-                break
-            }
-        }
-        return forgotten
+        halfOpenCount += 1
+        return .opened(key)
     }
 
     // MARK: Bounds
 
-    private enum Admission { case admitted, tableFull, peerCapReached }
-
-    /// Whether a new exchange from `host` may be added now, after expiring
-    /// what is due and, when the table is still full, evicting the established
-    /// SA idle the longest: it is kept only to answer a retransmitted message 6,
-    /// a DELETE or an informational, so 1024 peers that never delete cannot lock
-    /// everyone out for a Phase I lifetime. Half-open exchanges are never evicted.
-    private mutating func admit(host: String, now: UInt64, upkeep: inout Upkeep) -> Admission {
-        if entries.count >= limits.maxExchanges || halfOpenByHost[host, default: 0] >= limits.maxHalfOpenPerPeer {
+    /// Whether a new exchange from `host` may be added now (nil), else the
+    /// counter of its refusal. When a bound is reached, what is due expires
+    /// first; when the table is still full, the established SA idle the
+    /// longest, of either version, is evicted: it is kept only to answer a
+    /// retransmission, a DELETE or an informational, so peers that never
+    /// delete cannot lock everyone out for an SA lifetime. Half-open exchanges
+    /// are never evicted (the per-address cap and their short lifetime bound
+    /// them), nor an exchange in its turn.
+    private mutating func admit(host: String, now: UInt64, upkeep: inout Upkeep) -> ServerCounters.Name? {
+        if entries.count >= limits.maxExchanges || halfOpen(from: host) >= limits.maxHalfOpenPerPeer {
             upkeep.expired += expire(now: now)
         }
-        if halfOpenByHost[host, default: 0] >= limits.maxHalfOpenPerPeer { return .peerCapReached }
+        if halfOpen(from: host) >= limits.maxHalfOpenPerPeer { return .peerCapReached }
         while entries.count >= limits.maxExchanges {
-            guard let idlest = entries.filter({ $0.value.established && !$0.value.inTurn })
+            guard let idlest = entries.lazy.filter({ $0.value.established && !$0.value.busy })
                 .min(by: { $0.value.touchedAt < $1.value.touchedAt })?.key
             else { return .tableFull }
             remove(idlest)
             upkeep.evicted += 1
         }
-        return .admitted
+        return nil
     }
 
-    private mutating func remove(_ key: CookiePair) {
+    /// Stores `entry` back under `key`, if kept: a version's extension changing
+    /// its own state or the time it was touched. Whether the exchange is
+    /// established is the table's bookkeeping (``establish(_:)``), kept as it is.
+    mutating func update(_ key: ExchangeKey, _ entry: ExchangeEntry) {
+        guard let kept = entries[key] else { return }
+        var entry = entry
+        entry.established = kept.established
+        entries[key] = entry
+    }
+
+    /// Marks `key`'s exchange established (no longer half-open); false when it
+    /// is gone or was already.
+    @discardableResult
+    mutating func establish(_ key: ExchangeKey) -> Bool {
+        guard let entry = entries[key], !entry.established else { return false }
+        entries[key]?.established = true
+        releaseHalfOpen(host: entry.peerHost)
+        return true
+    }
+
+    mutating func remove(_ key: ExchangeKey) {
         guard let e = entries.removeValue(forKey: key) else { return }
         if !e.established { releaseHalfOpen(host: e.peerHost) }
-        byInitiator[InitiatorKey(cookie: key.initiator, host: e.peerHost)] = nil
+        // Its opening message's entry, found by its key, not by scanning the
+        // index: expire() and INITIAL-CONTACT remove many at once.
+        let ik = InitiatorKey(version: key.version, initiator: key.pair.initiator, host: e.peerHost)
+        if byInitiator[ik] == key { byInitiator[ik] = nil }
     }
 
     private mutating func releaseHalfOpen(host: String) {
         let n = halfOpenByHost[host, default: 1] - 1
         halfOpenByHost[host] = n > 0 ? n : nil
+        halfOpenCount -= 1
     }
 
-    /// Drops half-open exchanges idle past their lifetime and established ones
-    /// past theirs; never one in its turn. Returns how many went.
+    /// The sweep, both versions at once: drops half-open exchanges idle past
+    /// `halfOpenSeconds` and established ones older than `establishedSeconds`,
+    /// never one in its turn. Returns how many went.
     mutating func expire(now: UInt64) -> Int {
         let halfOpen = UInt64(limits.halfOpenSeconds * 1e9)
         let established = UInt64(limits.establishedSeconds * 1e9)
         let due = entries.filter { _, e in
-            !e.inTurn && (e.established ? now &- e.createdAt >= established : now &- e.touchedAt >= halfOpen)
+            !e.busy && (e.established ? now &- e.startedAt >= established : now &- e.touchedAt >= halfOpen)
         }.map(\.key)
         for k in due { remove(k) }
         return due.count

@@ -19,7 +19,7 @@ public final class ServerCounters: Sendable {
         case evicted
         /// A new exchange refused: its address already had the most half-open exchanges allowed.
         case peerCapReached
-        /// Half-open exchanges dropped for lack of progress.
+        /// Exchanges dropped at the end of their lifetime: half-open ones for lack of progress, established ones past theirs.
         case expired
         /// Main Mode completed (message 6 sent).
         case established

@@ -15,6 +15,8 @@ struct IKEv2ServiceTests {
     final class Driver: Sendable {
         let service: ResponderService
         let recorder = NegotiationRecorder()
+        /// Every operation the responders ran (to see that a retransmission redoes no crypto).
+        let operations = OperationCounter()
         private let sent = Locked<[[UInt8]]>([])
 
         init(limits: ExchangeLimits = ExchangeLimits(), cookies: IKEv2CookiePolicy = .strongSwanDefaults) {
@@ -29,7 +31,7 @@ struct IKEv2ServiceTests {
                         suites: IKESuite.defaultResponderSuites, identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID),
                         peers: FixedPeerKey(ids.initiator.publicKey)),
                     framework: IKETestSupport.host, limits: limits, ikev2: v2, ikev2Cookies: cookies),
-                observer: RecordingObserver(recorder: recorder))
+                observer: RecordingObserver(recorder: recorder, operations: operations))
         }
 
         @discardableResult

@@ -1,0 +1,96 @@
+import CryptoFramework
+import IKEProtocol
+
+/// What the table keeps for an IKEv2 exchange beyond what it keeps for every
+/// exchange: its responder (an actor, which holds the stored response for
+/// retransmissions itself) and the queue of datagrams handed to it one at a time.
+struct IKEv2Exchange {
+    let responder: IKEv2Responder
+    /// The last datagram's task: the next one runs after it (fragments arrive back to back).
+    var tail: Task<Void, Never>?
+    /// Datagrams queued or in work.
+    var queued = 0
+}
+
+extension ExchangeEntry {
+    /// The IKEv2 part; setting it replaces the state (an IKEv2 key's entry always has one).
+    var ikev2: IKEv2Exchange? {
+        get { if case .ikev2(let v) = state { v } else { nil } }
+        set { if let newValue { state = .ikev2(newValue) } }
+    }
+}
+
+/// What the table decided for an IKEv2 datagram.
+enum IKEv2Decision {
+    case drop(ServerCounters.Name)
+    /// Hand the datagram to this exchange after `after` (its previous datagram's task).
+    case take(key: ExchangeKey, responder: IKEv2Responder, after: Task<Void, Never>?, startedAt: UInt64, opens: Bool)
+}
+
+/// IKEv2 in the table: exchanges keyed by their SPIs (the same 8 + 8 bytes
+/// where IKEv1 has its cookies), a retransmitted IKE_SA_INIT (responder SPI
+/// still zero) found by initiator SPI and address. An exchange's datagrams are
+/// queued, not dropped while one is in work: the fragments of one IKE_AUTH
+/// arrive back to back; the responder answers retransmissions itself.
+extension ExchangeTable {
+    /// Datagrams one exchange may have queued (a fragmented IKE_AUTH of up to this many).
+    static let maxQueued = 16
+
+    /// What a datagram gets. A new IKE_SA_INIT is admitted when the bounds
+    /// (counted over both versions) allow, and creates its exchange with `open`.
+    mutating func receive(_ header: IKEv2Header, host: String, now: UInt64, upkeep: inout Upkeep,
+                          open: () -> IKEv2Responder) -> IKEv2Decision {
+        let key: ExchangeKey
+        var opens = false
+        if header.responderSPI.allSatisfy({ $0 == 0 }) {
+            let mayOpen = header.exchange == .ikeSAInit && !header.isResponse && header.messageID == 0
+            let placed = opening(.ikev2, initiator: header.initiatorSPI, host: host, now: now, mayOpen: mayOpen, upkeep: &upkeep) {
+                let responder = open()
+                return (responder.responderSPI, .ikev2(IKEv2Exchange(responder: responder)))
+            }
+            switch placed {
+            case .refused(let why): return .drop(why)
+            case .found(let k): key = k
+            case .opened(let k): key = k; opens = true
+            }
+        } else {
+            key = ExchangeKey(version: .ikev2, pair: CookiePair(header.initiatorSPI, header.responderSPI))
+        }
+        guard var entry = entries[key], entry.peerHost == host, var exchange = entry.ikev2 else { return .drop(.unknownCookies) }
+        guard exchange.queued < Self.maxQueued else { return .drop(.duplicatesDropped) }
+        exchange.queued += 1
+        entry.ikev2 = exchange
+        entry.touchedAt = now
+        update(key, entry)
+        return .take(key: key, responder: exchange.responder, after: exchange.tail, startedAt: entry.startedAt, opens: opens)
+    }
+
+    /// Whether a zero-SPIr datagram belongs to an exchange we keep (a retransmitted IKE_SA_INIT).
+    func knows(initiatorSPI: [UInt8], host: String) -> Bool {
+        opened(.ikev2, initiator: initiatorSPI, host: host) != nil
+    }
+
+    /// Records the task that runs the datagram just decided, so the next one waits for it.
+    mutating func setTail(_ key: ExchangeKey, _ task: Task<Void, Never>) {
+        guard var entry = entries[key], var exchange = entry.ikev2 else { return }
+        exchange.tail = task
+        entry.ikev2 = exchange
+        update(key, entry)
+    }
+
+    /// After a datagram's turn: marks an established SA, or forgets the exchange
+    /// (deleted, counted in `upkeep.deleted`; refused before it was
+    /// established; closed). Returns whether it was established just now.
+    mutating func settle(_ key: ExchangeKey, events: [IKEv2Event], closed: Bool, upkeep: inout Upkeep) -> Bool {
+        guard var entry = entries[key], var exchange = entry.ikev2 else { return false }
+        exchange.queued -= 1
+        if exchange.queued == 0 { exchange.tail = nil }
+        entry.ikev2 = exchange
+        update(key, entry)
+        let establishedNow = events.contains(where: { if case .established = $0 { true } else { false } }) && establish(key)
+        let deleted = events.contains(.deleted)
+        if closed || deleted { remove(key) }
+        if deleted { upkeep.deleted += 1 }
+        return establishedNow
+    }
+}
