@@ -52,10 +52,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("ikev2-fragment-size"), help: "IKEv2: fragment IKE_AUTH responses (RFC 7383) larger than this IP datagram size when the peer supports it; 0: never.")
     var ikev2FragmentSize = 1280
 
-    @Option(name: .customLong("ikev2-cookie-threshold"), help: "IKEv2: demand a stateless COOKIE (RFC 7296 section 2.6) once this many IKE SAs are half-open (strongSwan's default 30; 0: always).")
+    @Option(name: .customLong("ikev2-cookie-threshold"), help: "IKEv2: demand a stateless COOKIE (RFC 7296 section 2.6) once this many exchanges, IKEv1 and IKEv2 together, are half-open (strongSwan's default 30; 0: always).")
     var ikev2CookieThreshold = 30
 
-    @Option(name: .customLong("ikev2-cookie-threshold-ip"), help: "IKEv2: the same, counted per peer address (strongSwan's default 3; 0: always).")
+    @Option(name: .customLong("ikev2-cookie-threshold-ip"), help: "IKEv2: the same, counted per peer address, both versions (strongSwan's default 3; 0: always).")
     var ikev2CookieThresholdIP = 3
 
     @Flag(name: .customLong("ikev2-rsa-pss"), help: "IKEv2: sign with RSASSA-PSS (RFC 7427) instead of PKCS#1 v1.5 when the peer accepts RFC 7427.")
