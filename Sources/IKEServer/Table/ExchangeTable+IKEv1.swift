@@ -140,7 +140,6 @@ extension ExchangeTable {
                 guard establish(key) else { continue }
                 exchange.peer = peer
                 entry.mainMode = exchange
-                entry.established = true
                 update(key, entry)
             case .initialContact(let peer):
                 let stale = entries.compactMap { k, e in
