@@ -19,6 +19,9 @@ public struct IKEv2InitiatorConfiguration: Sendable {
     /// The RFC 7427 hash algorithms announced in IKE_SA_INIT; empty: no SIGNATURE_HASH_ALGORITHMS
     /// (the responder then signs with AUTH method 1, 9 or 10).
     public var signatureHashes: [UInt16] = IKEv2SignatureHash.supported
+    /// Send INITIAL_CONTACT in IKE_AUTH (RFC 7296 §2.4, §3.10.1): this IKE SA
+    /// is our only one with the responder, which may forget our older ones.
+    public var sendsInitialContact = false
 
     public init(suites: [IKEv2Suite], identity: IKEv2Identity, peers: any IKEv2PeerKeyResolver, responderID: IKEv2Identification? = nil,
                 requestChildSA: Bool = true, certificateRequest: [[UInt8]]? = nil, sendCertificate: Bool = false, fragmentSize: Int? = nil) {
@@ -188,6 +191,7 @@ public actor IKEv2Initiator {
         let octets = try await IKEv2Authentication.signedOctets(message: message1, peerNonce: nr, id: identity.id, prf: chosen.prf,
                                                                 skP: k.skPi, session: session)
         inner.append(try await IKEv2Authentication.sign(octets, identity: identity, peerHashes: peerHashes, session: session))
+        if configuration.sendsInitialContact { inner.append(.notify(IKEv2Notify(type: IKEv2Notify.Status.initialContact))) }
         if configuration.requestChildSA {
             let esp = IKEv2Proposal(number: 1, protocolID: IKEv2Proposal.protocolESP, spi: IKERandom.bytes(4), transforms: [
                 IKEv2Transform(.encryption, 12, keyLength: 128), IKEv2Transform(.integrity, 12),

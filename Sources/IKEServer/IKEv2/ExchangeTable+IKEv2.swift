@@ -12,6 +12,11 @@ struct IKEv2Exchange {
     var queued = 0
 }
 
+extension PeerIdentity {
+    /// An IKEv2 ID (IDi) as the table compares peers.
+    init(_ id: IKEv2Identification) { self.init(kind: id.kind, data: id.data) }
+}
+
 extension ExchangeEntry {
     /// The IKEv2 part; setting it replaces the state (an IKEv2 key's entry always has one).
     var ikev2: IKEv2Exchange? {
@@ -78,16 +83,29 @@ extension ExchangeTable {
         update(key, entry)
     }
 
-    /// After a datagram's turn: marks an established SA, or forgets the exchange
-    /// (deleted, counted in `upkeep.deleted`; refused before it was
-    /// established; closed). Returns whether it was established just now.
+    /// After a datagram's turn: marks an established SA with its peer's
+    /// identity (IDi), and on INITIAL_CONTACT forgets that peer's older SAs
+    /// (the table's rule, shared with IKEv1); or forgets the exchange (deleted,
+    /// counted in `upkeep.deleted`; refused before it was established;
+    /// closed). Returns whether it was established just now.
     mutating func settle(_ key: ExchangeKey, events: [IKEv2Event], closed: Bool, upkeep: inout Upkeep) -> Bool {
         guard var entry = entries[key], var exchange = entry.ikev2 else { return false }
         exchange.queued -= 1
         if exchange.queued == 0 { exchange.tail = nil }
         entry.ikev2 = exchange
         update(key, entry)
-        let establishedNow = events.contains(where: { if case .established = $0 { true } else { false } }) && establish(key)
+        var establishedNow = false
+        for event in events {
+            switch event {
+            case .established(let peer):
+                establishedNow = establish(key, peer: PeerIdentity(peer))
+            case .initialContact:
+                // Only in the IKE_AUTH that authenticated the peer, after .established.
+                initialContact(key, upkeep: &upkeep)
+            default:
+                break
+            }
+        }
         let deleted = events.contains(.deleted)
         if closed || deleted { remove(key) }
         if deleted { upkeep.deleted += 1 }

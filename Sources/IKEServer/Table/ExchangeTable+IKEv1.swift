@@ -11,8 +11,12 @@ struct MainModeExchange {
     var lastReply: [UInt8]?
     /// A message of this exchange is with its responder; others wait their turn (dropped).
     var inTurn = false
-    /// The authenticated initiator, once Main Mode completed.
-    var peer: Identification?
+}
+
+extension PeerIdentity {
+    /// An IKEv1 ID as the table compares peers: its type and data (its
+    /// protocol and port are no part of the identity).
+    init(_ id: Identification) { self.init(kind: id.kind.rawValue, data: id.data) }
 }
 
 extension ExchangeEntry {
@@ -112,11 +116,13 @@ extension ExchangeTable {
 
     /// Ends `turn` as its responder answered, before the service sends
     /// anything: the reply is stored (a repeat is answered from it), a
-    /// completed Main Mode is marked established, a DELETE or INITIAL-CONTACT
-    /// forgets SAs (counted in `upkeep.deleted`), and a refused exchange that
-    /// was never established is dropped (an established SA survives a refused
-    /// informational or Quick Mode message). So whatever the peer sends once
-    /// it has the reply finds the exchange as the reply left it.
+    /// completed Main Mode is marked established with its peer's identity, a
+    /// DELETE or INITIAL-CONTACT forgets SAs (counted in `upkeep.deleted`;
+    /// INITIAL-CONTACT's rule is the table's, shared with IKEv2), and a
+    /// refused exchange that was never established is dropped (an established
+    /// SA survives a refused informational or Quick Mode message). So whatever
+    /// the peer sends once it has the reply finds the exchange as the reply
+    /// left it.
     mutating func settle(_ turn: ExchangeTurn, _ end: ExchangeTurnEnd, upkeep: inout Upkeep) {
         let key = turn.key
         // Gone meanwhile (another exchange's INITIAL-CONTACT): nothing to settle.
@@ -137,16 +143,11 @@ extension ExchangeTable {
         for event in answer.events {
             switch event {
             case .established(let peer):
-                guard establish(key) else { continue }
-                exchange.peer = peer
-                entry.mainMode = exchange
-                update(key, entry)
-            case .initialContact(let peer):
-                let stale = entries.compactMap { k, e in
-                    k != key && e.mainMode?.peer == peer && e.peerHost == entry.peerHost ? k : nil
-                }
-                for k in stale { remove(k) }
-                upkeep.deleted += stale.count
+                establish(key, peer: PeerIdentity(peer))
+            case .initialContact:
+                // The peer the exchange authenticated, not the one the notify
+                // names: before Main Mode completes it drops nothing.
+                initialContact(key, upkeep: &upkeep)
             case .deleted:
                 remove(key)
                 upkeep.deleted += 1

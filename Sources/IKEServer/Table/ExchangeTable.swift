@@ -24,6 +24,17 @@ enum ExchangeState {
     }
 }
 
+/// A peer's authenticated identity as the table compares it, whichever
+/// version it authenticated with: the ID type and its data. Both versions
+/// number the ID types they share alike (1 IPv4, 2 FQDN, 3 user FQDN /
+/// RFC 822, 5 IPv6, 9 DER DN, 11 key ID), and an IKEv1 ID's protocol and
+/// port are no part of who the peer is, so the same peer compares equal under
+/// IKEv1 and IKEv2 (each version's extension makes one from its own ID).
+struct PeerIdentity: Hashable, Sendable {
+    let kind: UInt8
+    let data: [UInt8]
+}
+
 /// One exchange with a peer, of either version, as the table keeps it.
 struct ExchangeEntry {
     let peerHost: String
@@ -35,6 +46,9 @@ struct ExchangeEntry {
     var touchedAt: UInt64
     /// No longer half-open (Main Mode's message 6 built, IKE_AUTH verified).
     var established = false
+    /// Who the peer proved to be (its IDi), once established: what
+    /// INITIAL-CONTACT compares (``ExchangeTable/initialContact(_:upkeep:)``).
+    var peer: PeerIdentity?
     var state: ExchangeState
 
     var busy: Bool { state.busy }
@@ -61,8 +75,12 @@ struct ExchangeTable {
     private(set) var halfOpenCount = 0
     /// The opening message of each exchange, by version, initiator cookie or SPI and host.
     private var byInitiator: [InitiatorKey: ExchangeKey] = [:]
+    /// The established SAs of each authenticated peer identity and address,
+    /// both versions (what INITIAL-CONTACT drops), so it needs no scan of the table.
+    private var byPeer: [PeerKey: Set<ExchangeKey>] = [:]
 
     private struct InitiatorKey: Hashable { let version: ExchangeKey.Version; let initiator: UInt64; let host: String }
+    private struct PeerKey: Hashable { let peer: PeerIdentity; let host: String }
 
     /// What the table dropped on its own while deciding, for the counters
     /// (the service counts them in one place, ``ResponderService/withTable(_:)``).
@@ -145,27 +163,53 @@ struct ExchangeTable {
 
     /// Stores `entry` back under `key`, if kept: a version's extension changing
     /// its own state or the time it was touched. Whether the exchange is
-    /// established is the table's bookkeeping (``establish(_:)``), kept as it is.
+    /// established, and as whom, is the table's bookkeeping
+    /// (``establish(_:peer:)``), kept as it is.
     mutating func update(_ key: ExchangeKey, _ entry: ExchangeEntry) {
         guard let kept = entries[key] else { return }
         var entry = entry
         entry.established = kept.established
+        entry.peer = kept.peer
         entries[key] = entry
     }
 
-    /// Marks `key`'s exchange established (no longer half-open); false when it
-    /// is gone or was already.
+    /// Marks `key`'s exchange established (no longer half-open), its peer
+    /// authenticated as `peer`; false when it is gone or was already.
     @discardableResult
-    mutating func establish(_ key: ExchangeKey) -> Bool {
+    mutating func establish(_ key: ExchangeKey, peer: PeerIdentity) -> Bool {
         guard let entry = entries[key], !entry.established else { return false }
         entries[key]?.established = true
+        entries[key]?.peer = peer
+        byPeer[PeerKey(peer: peer, host: entry.peerHost), default: []].insert(key)
         releaseHalfOpen(host: entry.peerHost)
         return true
+    }
+
+    /// INITIAL-CONTACT on the established exchange `key` (IKEv2: RFC 7296
+    /// §2.4 and §3.10.1; IKEv1: RFC 2407 §4.6.3.3): its peer says this SA is
+    /// now its only one with us, so every other SA of the same authenticated
+    /// identity from the same address, of either version, is forgotten and
+    /// counted in `upkeep.deleted`; a later message for one of them names an
+    /// unknown SPI or cookie pair. Both versions' `settle` call it. An
+    /// exchange not (or no longer) established changes nothing: only a peer
+    /// that authenticated may have its SAs dropped. An SA in its turn goes
+    /// too; its own settle then finds it gone.
+    mutating func initialContact(_ key: ExchangeKey, upkeep: inout Upkeep) {
+        guard let entry = entries[key], let peer = entry.peer,
+              let others = byPeer[PeerKey(peer: peer, host: entry.peerHost)]?.subtracting([key]), !others.isEmpty
+        else { return }
+        for k in others { remove(k) }
+        upkeep.deleted += others.count
     }
 
     mutating func remove(_ key: ExchangeKey) {
         guard let e = entries.removeValue(forKey: key) else { return }
         if !e.established { releaseHalfOpen(host: e.peerHost) }
+        if let peer = e.peer {
+            let pk = PeerKey(peer: peer, host: e.peerHost)
+            byPeer[pk]?.remove(key)
+            if byPeer[pk]?.isEmpty == true { byPeer[pk] = nil }
+        }
         // Its opening message's entry, found by its key, not by scanning the
         // index: expire() and INITIAL-CONTACT remove many at once.
         let ik = InitiatorKey(version: key.version, initiator: key.pair.initiator, host: e.peerHost)

@@ -128,6 +128,39 @@ struct CharonIKEv2ServeTests {
         try await establishWithKeys("ed25519", proposal: "aes128-sha256-x25519", charonSays: "ED25519")
     }
 
+    /// charon sends INITIAL_CONTACT in IKE_AUTH when it holds no IKE SA with
+    /// the peer's identity (ike_auth.c, `has_contact`), so each of two charons
+    /// under one certificate, on one address, sends it: the second one's tells
+    /// serve that the first one's SA is stale (RFC 7296 §2.4).
+    @Test("two charons under one identity in a row: the second's INITIAL_CONTACT leaves serve with one SA", .timeLimit(.minutes(3)))
+    func initialContact() async throws {
+        let server = try await Self.startServer()
+        let conf = SwanctlConf([Self.connection("c1", "aes128-sha256-ecp256", port: server.port)])
+        let first = try await CharonDaemon.start(name: "charon-ic1", swanctlConf: conf, files: CharonFixture.charonFiles,
+                                                 ikePort: CharonFixture.charonPort())
+        defer { first.removeFiles() }
+        try await first.loadAll()
+        let one = try await first.initiate(ike: "c1")
+        #expect(one.status == 0, "\(one)\n\(first.log.suffix(4000))")
+        let second = try await CharonDaemon.start(name: "charon-ic2", swanctlConf: conf, files: CharonFixture.charonFiles,
+                                                  ikePort: CharonFixture.charonPort())
+        defer { second.removeFiles() }
+        try await second.loadAll()
+        let two = try await second.initiate(ike: "c1")
+        #expect(two.status == 0, "\(two)\n\(second.log.suffix(4000))")
+        #expect(second.log.contains("N(INIT_CONTACT)"), "\(second.log.suffix(4000))")
+        let service = server.service
+        #expect(service.counters[.established] == 2, "\(Self.counters(service))")
+        #expect(service.counters[.deleted] == 1, "\(Self.counters(service))")
+        #expect(service.exchangeCount == 1)
+        // The first charon's DELETE names an SPI serve has forgotten (--force: charon sends it and does not wait).
+        _ = try await first.swanctl(["--terminate", "--ike", "c1", "--force", "--timeout", "5"], timeout: 30)
+        _ = try await Polling.until(timeout: 10, interval: 0.05) { service.counters[.unknownCookies] >= 1 }
+        try await server.stop()
+        #expect(service.counters[.unknownCookies] == 1, "\(Self.counters(service))")
+        #expect(service.counters[.deleted] == 1)
+    }
+
     @Test("a peer whose certificate a trusted CA issued is accepted (CERTREQ → CERT)", .timeLimit(.minutes(3)))
     func peerCertifiedByCA() async throws {
         let dir = CharonFixture.directory.appendingPathComponent("ca-v2")
