@@ -153,12 +153,15 @@ struct CharonIKEv2ServeTests {
         #expect(service.counters[.established] == 2, "\(Self.counters(service))")
         #expect(service.counters[.deleted] == 1, "\(Self.counters(service))")
         #expect(service.exchangeCount == 1)
-        // The first charon's DELETE names an SPI serve has forgotten (--force: charon sends it and does not wait).
-        _ = try await first.swanctl(["--terminate", "--ike", "c1", "--force", "--timeout", "5"], timeout: 30)
+        // The first charon's DELETE names an SPI serve has forgotten: unanswered, charon
+        // may retransmit it before it gives up (--force), each copy counted; nothing more is deleted.
+        _ = try await first.swanctl(["--terminate", "--ike", "c1", "--force", "--timeout", "1"], timeout: 30)
         _ = try await Polling.until(timeout: 10, interval: 0.05) { service.counters[.unknownCookies] >= 1 }
         try await server.stop()
-        #expect(service.counters[.unknownCookies] == 1, "\(Self.counters(service))")
-        #expect(service.counters[.deleted] == 1)
+        #expect(service.counters[.unknownCookies] >= 1, "\(Self.counters(service))")
+        #expect(service.counters[.deleted] == 1, "\(Self.counters(service))")
+        #expect(first.log.split(separator: "\n").contains { $0.contains("generating INFORMATIONAL request") && $0.hasSuffix("[ D ]") },
+                "\(first.log.suffix(3000))")
     }
 
     @Test("a peer whose certificate a trusted CA issued is accepted (CERTREQ → CERT)", .timeLimit(.minutes(3)))
