@@ -129,6 +129,9 @@ struct ExchangeTable {
         if let refusal = admit(host: host, now: now, upkeep: &upkeep) { return .refused(refusal) }
         let (responder, state) = make()
         let key = ExchangeKey(version: version, pair: CookiePair(initiator, responder))
+        // Responder cookies and SPIs are random: a pair already kept (odds
+        // about 2⁻⁶⁴) must not overwrite its exchange and skew the counts.
+        guard entries[key] == nil else { return .refused(.tableFull) }
         entries[key] = ExchangeEntry(peerHost: host, startedAt: now, touchedAt: now, state: state)
         byInitiator[ik] = key
         halfOpenByHost[host, default: 0] += 1
@@ -145,12 +148,18 @@ struct ExchangeTable {
     /// retransmission, a DELETE or an informational, so peers that never
     /// delete cannot lock everyone out for an SA lifetime. Half-open exchanges
     /// are never evicted (the per-address cap and their short lifetime bound
-    /// them), nor an exchange in its turn.
+    /// them), nor an exchange in its turn. And no SA is evicted while half-open
+    /// exchanges hold half the table or more: opening one costs a peer a single
+    /// datagram from any address it cares to spoof (IKEv1's message 1 has no
+    /// cookie round trip, IKEv2's only past the cookie threshold), so a flood
+    /// of them must not flush the SAs peers proved themselves for. The flood
+    /// is refused (`tableFull`) until its half-open exchanges expire.
     private mutating func admit(host: String, now: UInt64, upkeep: inout Upkeep) -> ServerCounters.Name? {
         if entries.count >= limits.maxExchanges || halfOpen(from: host) >= limits.maxHalfOpenPerPeer {
             upkeep.expired += expire(now: now)
         }
         if halfOpen(from: host) >= limits.maxHalfOpenPerPeer { return .peerCapReached }
+        if entries.count >= limits.maxExchanges && halfOpenCount * 2 >= limits.maxExchanges { return .tableFull }
         while entries.count >= limits.maxExchanges {
             guard let idlest = entries.lazy.filter({ $0.value.established && !$0.value.busy })
                 .min(by: { $0.value.touchedAt < $1.value.touchedAt })?.key
@@ -220,6 +229,35 @@ struct ExchangeTable {
         let n = halfOpenByHost[host, default: 1] - 1
         halfOpenByHost[host] = n > 0 ? n : nil
         halfOpenCount -= 1
+    }
+
+    /// The indexes and counts checked against the entries they describe: each
+    /// exchange has its opening message's index entry and no other points
+    /// anywhere else; the half-open counts are the entries not established,
+    /// per address and in all; the identity index is the established entries
+    /// by identity and address. Empty when all agree. Tests drive the table
+    /// through every path and call this after each step.
+    func bookkeepingErrors() -> [String] {
+        var errors: [String] = []
+        if Set(byInitiator.values) != Set(entries.keys) || byInitiator.count != entries.count {
+            errors.append("opening index \(byInitiator.count) entries for \(entries.count) exchanges")
+        }
+        for (ik, key) in byInitiator where ik.version != key.version || ik.initiator != key.pair.initiator
+            || entries[key]?.peerHost != ik.host {
+            errors.append("opening index entry \(ik) points to another exchange")
+        }
+        var hosts: [String: Int] = [:]
+        var peers: [PeerKey: Set<ExchangeKey>] = [:]
+        for (key, e) in entries {
+            if !e.established { hosts[e.peerHost, default: 0] += 1 }
+            if e.established != (e.peer != nil) { errors.append("\(key): established \(e.established) but peer \(String(describing: e.peer))") }
+            if let peer = e.peer { peers[PeerKey(peer: peer, host: e.peerHost), default: []].insert(key) }
+        }
+        if hosts != halfOpenByHost { errors.append("half-open by address \(halfOpenByHost), entries say \(hosts)") }
+        if hosts.values.reduce(0, +) != halfOpenCount { errors.append("half-open count \(halfOpenCount)") }
+        if peers != byPeer { errors.append("identity index out of step with the established entries") }
+        if entries.count > limits.maxExchanges { errors.append("\(entries.count) exchanges kept, bound \(limits.maxExchanges)") }
+        return errors
     }
 
     /// The sweep, both versions at once: drops half-open exchanges idle past
