@@ -32,25 +32,31 @@ extension ResponderService {
                 }
             }
         }
-        let decision = withTable { t, upkeep in
-            t.receive(header, host: host, now: MonotonicClock.nanoseconds(), upkeep: &upkeep) {
+        // The datagram's task is made and recorded as its exchange's tail under
+        // the same lock as the decision: two datagrams of one exchange decided
+        // at once (read on two sockets, or two threads) then still run one
+        // after the other, never both after the same predecessor.
+        let placed: (task: Task<Void, Never>, opens: Bool)? = withTable { t, upkeep in
+            let decision = t.receive(header, host: host, now: MonotonicClock.nanoseconds(), upkeep: &upkeep) {
                 let observer = self.observer
                 let session = IKECryptoSession(framework: configuration.framework, observe: { observer.operationDone($0) })
                 return IKEv2Responder(configuration: v2config, session: session)
             }
+            guard case .take(let key, let responder, let previous, let startedAt, let opens) = decision else {
+                if case .drop(let why) = decision { upkeep.dropped = why }
+                return nil
+            }
+            // INFORMATIONAL (liveness, DELETE) has no public-key work: light (ResponderService.receive).
+            let task = Task(executorPreference: header.exchange == .informational ? lightTurns : nil) {
+                await previous?.value
+                await self.takeIKEv2(message, key: key, responder: responder, startedAt: startedAt, marked: marked, host: host, send: send)
+            }
+            t.setTail(key, task)
+            return (task, opens)
         }
-        guard case .take(let key, let responder, let previous, let startedAt, let opens) = decision else {
-            if case .drop(let why) = decision { counters.add(why) }
-            return nil
-        }
-        if opens && observer.tracing { observer.trace("Initial packet received (IKEv2), SPIi \(header.initiatorSPI.map { String($0, radix: 16) }.joined())") }
-        // INFORMATIONAL (liveness, DELETE) has no public-key work: light (ResponderService.receive).
-        let task = Task(executorPreference: header.exchange == .informational ? lightTurns : nil) {
-            await previous?.value
-            await self.takeIKEv2(message, key: key, responder: responder, startedAt: startedAt, marked: marked, host: host, send: send)
-        }
-        withTable { t, _ in t.setTail(key, task) }
-        return task
+        guard let placed else { return nil }
+        if placed.opens && observer.tracing { observer.trace("Initial packet received (IKEv2), SPIi \(header.initiatorSPI.map { String($0, radix: 16) }.joined())") }
+        return placed.task
     }
 
     private func takeIKEv2(_ message: [UInt8], key: ExchangeKey, responder: IKEv2Responder, startedAt: UInt64, marked: Bool,

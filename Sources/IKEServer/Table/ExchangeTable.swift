@@ -91,6 +91,8 @@ struct ExchangeTable {
         var evicted = 0
         /// SAs forgotten because their peer deleted them or made them stale (INITIAL-CONTACT).
         var deleted = 0
+        /// The datagram was dropped: the counter it goes under.
+        var dropped: ServerCounters.Name?
     }
 
     init(limits: ExchangeLimits) { self.limits = limits }
