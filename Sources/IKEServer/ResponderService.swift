@@ -1,5 +1,6 @@
 import CryptoFramework
 import IKEProtocol
+import Synchronization
 
 /// What a UDP responder serves with: the Main Mode configuration, the
 /// framework its operations go through, and the table's bounds.
@@ -48,6 +49,8 @@ public final class ResponderService: Sendable {
     let ikev2Cookies: IKEv2Cookies
     /// Told of operations, completed negotiations, trace lines and failures.
     let observer: any ResponderObserver
+    /// Turns started and not yet finished (``turnsInFlight``).
+    private let running = Atomic<Int>(0)
 
     public init(_ configuration: ResponderServiceConfiguration, observer: any ResponderObserver = SilentResponderObserver()) {
         self.configuration = configuration
@@ -75,6 +78,20 @@ public final class ResponderService: Sendable {
         return result
     }
 
+    /// Turns started by ``receive`` and not yet finished (their replies not yet
+    /// handed to `send`). A server waits for none to be left before it lets its
+    /// event loops go (``UDPResponderServer/stop()``).
+    public var turnsInFlight: Int { running.load(ordering: .acquiring) }
+
+    /// Runs `body` as a turn's task on `executor` (nil: the task pool), counted in ``turnsInFlight``.
+    func turnTask(on executor: (any TaskExecutor)?, _ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+        running.add(1, ordering: .relaxed)
+        return Task(executorPreference: executor) {
+            await body()
+            self.running.subtract(1, ordering: .releasing)
+        }
+    }
+
     /// Drops what is due, both versions (called every second by the server).
     public func expire() {
         let now = MonotonicClock.nanoseconds()
@@ -83,11 +100,13 @@ public final class ResponderService: Sendable {
 
     /// Handles one datagram from `host` (its IP address). Returns the task
     /// that processes it, if any, so a caller (a test) can wait for it.
-    /// `lightTurns`: where turns without public-key work run (IKEv1 message 1,
-    /// informationals): the UDP server passes its event loop, so such a turn
-    /// costs no thread hand-off; nil, or any other turn: the task pool.
+    /// `executor`: where the datagram's turn runs, public-key work included, and
+    /// so where `send` is called from. The UDP server passes the event loop that
+    /// read the datagram (``EventLoopTaskExecutor``): the turn and its reply then
+    /// cost no thread hand-off, and its several loops, one socket each, use every
+    /// core. nil: the task pool.
     @discardableResult
-    public func receive(_ datagram: [UInt8], from host: String, lightTurns: (any TaskExecutor)? = nil,
+    public func receive(_ datagram: [UInt8], from host: String, executor: (any TaskExecutor)? = nil,
                         send: @escaping Send) -> Task<Void, Never>? {
         counters.add(.received)
         // Too long, or filled the socket's receive buffer and so perhaps cut short.
@@ -97,7 +116,7 @@ public final class ResponderService: Sendable {
         }
         let (message, marked) = NonESPMarker.strip(datagram)
         if IKEv2Header.majorVersion(of: message) == 2 {
-            return receiveIKEv2(message, marked: marked, from: host, lightTurns: lightTurns, send: send)
+            return receiveIKEv2(message, marked: marked, from: host, executor: executor, send: send)
         }
         guard let header = try? ISAKMPMessage.parseHeader(message).header else {
             counters.add(.malformed)
@@ -118,9 +137,7 @@ public final class ResponderService: Sendable {
             return nil
         case .take(let turn):
             if turn.opensExchange && observer.tracing { observer.trace("Initial packet received, pm_info = \(turn.pmInfo)") }
-            // Message 1 (no cryptography) and informationals (symmetric only) are light.
-            let light = turn.opensExchange || header.exchangeType == .informational
-            return Task(executorPreference: light ? lightTurns : nil) { await self.take(turn, marked: marked, send: send) }
+            return turnTask(on: executor) { await self.take(turn, marked: marked, send: send) }
         }
     }
 

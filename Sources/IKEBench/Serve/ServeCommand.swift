@@ -26,6 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
               ikebench serve --port 5500 --key serve.key --cert serve.crt --trust ca.crt --platform t2000 --timing timed
               ikebench serve --port 5500 --key serve.key --trust peer.crt --platform t2000 --dh-private full --overhead 0.08
               ikebench serve --port 5500 --key serve.key --trust peer.crt --duration 60 --svg serve.svg
+              ikebench serve --port 5500 --key serve.key --trust peer.crt --loops 1
             """)
 
     @Option(help: "Address to listen on.")
@@ -33,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "UDP port to listen on (0: any free port).")
     var port = 500
+
+    @Option(help: "Event loops, each with its own socket on the port (SO_REUSEPORT) and running the turns of the datagrams that socket reads, public-key work included (0: one per core).")
+    var loops = 0
 
     @OptionGroup var identity: PeerIdentityOptions
 
@@ -77,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         try identity.validateRequired(for: "serve")
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard (0...1024).contains(loops) else { throw ValidationError("--loops must be 0 (one per core) ... 1024") }
         _ = try platform
         guard DHPrivateValueLength(rawValue: dhPrivate) != nil else { throw ValidationError("--dh-private \(dhPrivate): use full or short") }
         guard overhead >= 0, overhead < 3600 else { throw ValidationError("--overhead must be in [0, 3600) seconds") }
@@ -138,11 +143,11 @@ struct ServeCommand: AsyncParsableCommand {
                 framework: fw, modeledOverheadSeconds: overhead, ikev2: ikev2,
                 ikev2Cookies: IKEv2CookiePolicy(threshold: ikev2CookieThreshold, thresholdPerAddress: ikev2CookieThresholdIP)),
             observer: observer)
-        let server = try await UDPResponderServer.start(service, host: address, port: port)
+        let server = try await UDPResponderServer.start(service, host: address, port: port, loops: loops == 0 ? nil : loops)
         let v1Proposals: String = method == nil ? "none (IKEv1 cannot sign with this key)"
             : suites.map(\.proposalName).joined(separator: " ")
         let timing = framework.emulation.timing.map { " (\($0.text))" } ?? ""
-        errors("ikebench serve: listening on \(address):\(server.port), platform \(platform.name)\(timing), "
+        errors("ikebench serve: listening on \(address):\(server.port) (\(server.socketCount == 1 ? "1 socket on 1 event loop" : "\(server.socketCount) sockets, one event loop each")), platform \(platform.name)\(timing), "
                + "ID \(me.id), proposals \(v1Proposals), "
                + "\(dhPrivate)-length DH private values" + (overhead > 0 ? ", modeled overhead \(overhead) s" : "")
                + "; IKEv2 proposals \(ikev2Suites.map(\.proposalName).joined(separator: " "))")

@@ -7,7 +7,7 @@ import IKEProtocol
 /// exchange's datagrams run one after another on its ``IKEv2Responder``.
 /// Timing runs from IKE_SA_INIT received to the IKE_AUTH response sent.
 extension ResponderService {
-    func receiveIKEv2(_ message: [UInt8], marked: Bool, from host: String, lightTurns: (any TaskExecutor)?,
+    func receiveIKEv2(_ message: [UInt8], marked: Bool, from host: String, executor: (any TaskExecutor)?,
                       send: @escaping Send) -> Task<Void, Never>? {
         guard let v2config = configuration.ikev2, let header = try? IKEv2Header.parse(message[...]) else {
             counters.add(.malformed)
@@ -46,8 +46,7 @@ extension ResponderService {
                 if case .drop(let why) = decision { upkeep.dropped = why }
                 return nil
             }
-            // INFORMATIONAL (liveness, DELETE) has no public-key work: light (ResponderService.receive).
-            let task = Task(executorPreference: header.exchange == .informational ? lightTurns : nil) {
+            let task = turnTask(on: executor) {
                 await previous?.value
                 await self.takeIKEv2(message, key: key, responder: responder, startedAt: startedAt, marked: marked, host: host, send: send)
             }

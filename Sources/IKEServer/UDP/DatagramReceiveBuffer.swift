@@ -11,8 +11,10 @@ enum DatagramReceiveBuffer {
         maxMessageBytes + NonESPMarker.bytes.count + 1
     }
 
-    static func allocator(maxMessageBytes: Int) -> FixedSizeRecvByteBufferAllocator {
-        FixedSizeRecvByteBufferAllocator(capacity: capacity(maxMessageBytes: maxMessageBytes))
+    /// The read buffer for `messages` datagrams per read: SwiftNIO's vector
+    /// read (`recvmmsg`) cuts one buffer into that many equal slices.
+    static func allocator(maxMessageBytes: Int, messages: Int = 1) -> FixedSizeRecvByteBufferAllocator {
+        FixedSizeRecvByteBufferAllocator(capacity: capacity(maxMessageBytes: maxMessageBytes) * max(1, messages))
     }
 
     /// Whether a read of `count` bytes may have been cut short.

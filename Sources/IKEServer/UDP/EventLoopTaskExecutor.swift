@@ -1,17 +1,21 @@
 import NIOCore
 
 /// A task executor (SE-0417) that runs its jobs on a SwiftNIO event loop.
-/// ``ResponderService`` runs the turns that do no public-key work (IKEv1
-/// message 1, informationals of either version) on the loop that received the
-/// datagram: the turn then starts without waking a thread of the task pool,
-/// and its reply is written from the loop itself instead of being handed back
-/// to it through the loop's wake-up descriptor. The turns with public-key work
-/// stay on the task pool, so they still spread over every core.
+/// ``UDPResponderServer`` hands each datagram's turn to ``ResponderService``
+/// with the loop that read it as the turn's executor preference: the turn —
+/// public-key work included, and its exchange's actor, a default actor, which
+/// runs on the preferred executor — starts without waking a thread of the
+/// task pool, and its reply is written from the loop itself instead of being
+/// handed back through the loop's wake-up descriptor. The server has one loop
+/// (and socket) per core, so the turns still spread over every core. An
+/// operation that suspends (a timed provider's hold, `Task.sleep`; ncp/0's
+/// queue) holds no loop thread meanwhile and resumes on the loop.
 ///
 /// A loop that has been shut down drops what it is given, and a task waiting
-/// on it would never end: the loop must outlive the server's tasks, as the
-/// `.singleton` group's loops do (``UDPResponderServer/start`` takes it by
-/// default; a caller's own group must not be shut down before the server stops).
+/// on it would never end: the loop must outlive the server's tasks. The
+/// `.singleton` group's loops (``UDPResponderServer/start`` takes it by
+/// default) never shut down; a caller's own group may be shut down once
+/// ``UDPResponderServer/stop()`` has returned, as it waits for the turns begun.
 final class EventLoopTaskExecutor: TaskExecutor {
     let loop: any EventLoop
 

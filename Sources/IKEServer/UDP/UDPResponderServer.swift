@@ -1,74 +1,205 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import NIOCore
 import NIOPosix
+import Synchronization
 
-/// ``ResponderService`` on a UDP socket (SwiftNIO `DatagramBootstrap`): the
-/// channel handler only moves datagrams; a timer expires half-open exchanges.
+/// ``ResponderService`` on UDP (SwiftNIO `DatagramBootstrap`): one socket per
+/// event loop, all bound to the same address and port (SO_REUSEPORT: the
+/// kernel spreads the peers over them by their address and port, so an
+/// exchange's datagrams all reach the same socket). Each loop runs the turns
+/// of the datagrams its socket read — public-key work included — and writes
+/// their replies itself, so a turn costs no thread hand-off and the loops use
+/// every core. Reads are batched (`recvmmsg`) and the replies of a batch are
+/// flushed together (`sendmmsg`). A timer expires half-open exchanges.
 public final class UDPResponderServer: Sendable {
     public let service: ResponderService
-    private let channel: any Channel
+    private let channels: [any Channel]
+    private let counts: [DatagramCount]
     private let expiry: RepeatedTask
+    /// The group ``start(_:host:port:loops:)`` made for the server, shut down by ``stop()``.
+    private let ownedGroup: MultiThreadedEventLoopGroup?
 
-    private init(service: ResponderService, channel: any Channel, expiry: RepeatedTask) {
+    /// Datagrams read per `recvmmsg` call.
+    static let vectorReadCount = 16
+
+    private init(service: ResponderService, channels: [any Channel], counts: [DatagramCount], expiry: RepeatedTask,
+                 ownedGroup: MultiThreadedEventLoopGroup? = nil) {
+        self.ownedGroup = ownedGroup
         self.service = service
-        self.channel = channel
+        self.channels = channels
+        self.counts = counts
         self.expiry = expiry
     }
 
-    /// Binds `host:port` (port 0: any free port) and starts answering.
+    /// Binds `host:port` (port 0: any free port) with `sockets` sockets, one
+    /// per event loop of `group` (nil: as many as the group has loops; the
+    /// `.singleton` group has one per core), and starts answering.
+    ///
+    /// The loops run the turns: a caller's own group may be shut down only
+    /// after ``stop()`` has returned (``EventLoopTaskExecutor``).
     public static func start(_ service: ResponderService, host: String, port: Int,
-                             group: MultiThreadedEventLoopGroup = .singleton) async throws -> UDPResponderServer {
-        let channel = try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            .channelOption(.recvAllocator, value: DatagramReceiveBuffer.allocator(maxMessageBytes: service.configuration.limits.maxMessageBytes))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ResponderDatagramHandler(service: service, light: EventLoopTaskExecutor(channel.eventLoop)))
+                             group: MultiThreadedEventLoopGroup = .singleton, sockets: Int? = nil) async throws -> UDPResponderServer {
+        let loops = Array(group.makeIterator())
+        let socketCount = sockets ?? loops.count
+        guard socketCount >= 1, !loops.isEmpty else {
+            throw ChannelError.inappropriateOperationForState
+        }
+        var channels: [any Channel] = []
+        var counts: [DatagramCount] = []
+        var boundPort = port
+        do {
+            for k in 0..<socketCount {
+                let loop = loops[k % loops.count]
+                let count = DatagramCount()
+                var bootstrap = DatagramBootstrap(group: loop)
+                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
+                    // recvmmsg cuts the buffer into vectorReadCount equal slices, each as large as one whole datagram read.
+                    .channelOption(.recvAllocator, value: DatagramReceiveBuffer.allocator(
+                        maxMessageBytes: service.configuration.limits.maxMessageBytes, messages: vectorReadCount))
+                if socketCount > 1 {
+                    bootstrap = bootstrap.channelOption(
+                        ChannelOptions.Types.SocketOption(level: .socket, name: NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
                 }
+                let channel = try await bootstrap
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(ResponderDatagramHandler(
+                                service: service, turns: EventLoopTaskExecutor(loop), writer: ReplyWriter(channel: channel), count: count))
+                        }
+                    }
+                    .bind(host: host, port: boundPort).get()
+                channels.append(channel)
+                counts.append(count)
+                // Port 0: the others join the port the first one got.
+                if k == 0, let p = channel.localAddress?.port { boundPort = p }
             }
-            .bind(host: host, port: port).get()
-        let expiry = channel.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+        } catch {
+            for c in channels { try? await c.close() }
+            throw error
+        }
+        let expiry = channels[0].eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             service.expire()
         }
-        return UDPResponderServer(service: service, channel: channel, expiry: expiry)
+        return UDPResponderServer(service: service, channels: channels, counts: counts, expiry: expiry)
+    }
+
+    /// Binds `host:port` with `loops` event loops of the server's own, one
+    /// socket each (nil: the `.singleton` group's, one per core); ``stop()``
+    /// shuts that group down.
+    public static func start(_ service: ResponderService, host: String, port: Int, loops: Int?) async throws -> UDPResponderServer {
+        guard let loops else { return try await start(service, host: host, port: port) }
+        guard loops >= 1 else { throw ChannelError.inappropriateOperationForState }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: loops)
+        do {
+            let server = try await start(service, host: host, port: port, group: group)
+            return UDPResponderServer(service: service, channels: server.channels, counts: server.counts, expiry: server.expiry,
+                                      ownedGroup: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
     }
 
     /// The port bound (useful after binding port 0).
-    public var port: Int { channel.localAddress?.port ?? 0 }
+    public var port: Int { channels[0].localAddress?.port ?? 0 }
 
+    /// How many sockets (and loops) answer on the port.
+    public var socketCount: Int { channels.count }
+
+    /// Datagrams each socket has read so far, in socket order.
+    public var datagramsPerSocket: [Int] { counts.map { $0.value.load(ordering: .relaxed) } }
+
+    /// Stops reading (every socket closed, the expiry timer cancelled), then
+    /// waits for the turns already started to finish (bounded: 60 s), so their
+    /// loops may be shut down once this returns. Their replies are not sent.
     public func stop() async throws {
         expiry.cancel()
-        try await channel.close()
+        var failure: (any Error)?
+        for channel in channels {
+            do { try await channel.close() } catch { failure = failure ?? error }
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while service.turnsInFlight > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        if let ownedGroup, service.turnsInFlight == 0 { try await ownedGroup.shutdownGracefully() }
+        if let failure { throw failure }
     }
 }
 
-/// Hands every datagram to the service with a way to answer its sender.
-final class ResponderDatagramHandler: ChannelInboundHandler, Sendable {
+/// Datagrams one socket has read.
+final class DatagramCount: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+/// Hands every datagram to the service, with its loop as where the turn runs
+/// and a way to answer its sender from that loop.
+final class ResponderDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     let service: ResponderService
-    /// The channel's loop as a task executor, for the turns without public-key work.
-    let light: EventLoopTaskExecutor
+    /// The channel's loop as a task executor: every turn of a datagram read here runs on it.
+    let turns: EventLoopTaskExecutor
+    let writer: ReplyWriter
+    let count: DatagramCount
 
-    init(service: ResponderService, light: EventLoopTaskExecutor) {
+    init(service: ResponderService, turns: EventLoopTaskExecutor, writer: ReplyWriter, count: DatagramCount) {
         self.service = service
-        self.light = light
+        self.turns = turns
+        self.writer = writer
+        self.count = count
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        count.value.add(1, ordering: .relaxed)
         let envelope = unwrapInboundIn(data)
         let bytes = Array(envelope.data.readableBytesView)
         let remote = envelope.remoteAddress
-        let channel = context.channel
-        service.receive(bytes, from: remote.ipAddress ?? "\(remote)", lightTurns: light) { reply in
-            let buffer = channel.allocator.buffer(bytes: reply)
-            channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+        let writer = self.writer
+        service.receive(bytes, from: remote.ipAddress ?? "\(remote)", executor: turns) { reply in
+            writer.send(reply, to: remote)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A UDP socket reports ICMP errors of earlier sends here; the exchange
         // times out on its own, so nothing more is needed.
+    }
+}
+
+/// Writes replies on one channel. From its own loop (where the turns run) a
+/// reply is written without a flush, and one flush is queued behind the
+/// turns already queued: the replies of one read batch leave in one
+/// `sendmmsg`. From any other thread, write and flush (SwiftNIO hops to the loop).
+final class ReplyWriter: Sendable {
+    let channel: any Channel
+    /// Whether a flush is queued on the loop; touched on the loop only.
+    private let flushQueued: NIOLoopBoundBox<Bool>
+
+    init(channel: any Channel) {
+        self.channel = channel
+        self.flushQueued = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+    }
+
+    func send(_ reply: [UInt8], to remote: SocketAddress) {
+        let loop = channel.eventLoop
+        let envelope = AddressedEnvelope(remoteAddress: remote, data: channel.allocator.buffer(bytes: reply))
+        guard loop.inEventLoop else {
+            channel.writeAndFlush(envelope, promise: nil)
+            return
+        }
+        channel.write(envelope, promise: nil)
+        guard !flushQueued.value else { return }
+        flushQueued.value = true
+        loop.execute {
+            self.flushQueued.value = false
+            self.channel.flush()
+        }
     }
 }

@@ -1,0 +1,87 @@
+import CryptoFramework
+import IKEProtocol
+import IKEServer
+import IKETestKit
+import NIOPosix
+import ProcessSupport
+import Testing
+
+/// The responder on several event loops, one socket each on the same port
+/// (SO_REUSEPORT): the kernel spreads peers over the sockets by their address
+/// and port, every socket's peers are answered by its own loop, the counters
+/// add up across them, and stop leaves no turn running, so the caller's loops
+/// can be shut down.
+@Suite("UDP sockets on several loops")
+struct UDPLoopsTests {
+    @Test("a server on 2 loops answers IKEv1 and IKEv2 peers on both sockets and stops cleanly", .timeLimit(.minutes(2)))
+    func twoLoops() async throws {
+        let ids = IKETestSupport.identities
+        let initiatorID = IKEv2Identification(ikev1: IKEIdentities.initiatorID)!
+        let responderID = IKEv2Identification(ikev1: IKEIdentities.responderID)!
+        let v2suite = IKEv2Suite(proposalName: "aes128-sha256-ecp256")!
+        let service = ResponderService(ResponderServiceConfiguration(
+            responder: MainModeResponderConfiguration(
+                suites: IKESuite.defaultResponderSuites,
+                identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID),
+                peers: FixedPeerKey(ids.initiator.publicKey)),
+            framework: IKETestSupport.host,
+            ikev2: IKEv2ResponderConfiguration(suites: [v2suite], identity: IKEv2Identity(key: .rsa(ids.responder), id: responderID),
+                                               peers: IKEv2FixedPeerKey(.rsa(ids.initiator.publicKey)), fragmentSize: nil),
+            ikev2Cookies: IKEv2CookiePolicy(threshold: 1024, thresholdPerAddress: 1024)))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let server = try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0, group: group)
+        #expect(server.socketCount == 2)
+        let v1 = UDPSocketTests.initiator(marker: false)
+        let v2 = IKEv2PeerInitiator(
+            configuration: IKEv2InitiatorConfiguration(suites: [v2suite], identity: IKEv2Identity(key: .rsa(ids.initiator), id: initiatorID),
+                                                       peers: IKEv2FixedPeerKey(.rsa(ids.responder.publicKey)), requestChildSA: false),
+            framework: IKETestSupport.initiatorFramework, timeoutSeconds: 5, attempts: 3)
+        let port = server.port
+
+        // Rounds of 4 peers at once, each on a socket (and so a port) of its
+        // own, half IKEv1, half IKEv2, until both sockets have read datagrams:
+        // the kernel's hash puts all 4 of a round on one socket 1 time in 8, so
+        // a bound of 8 rounds fails by chance about once in 16 million.
+        var rounds = 0
+        repeat {
+            rounds += 1
+            try await withThrowingTaskGroup(of: Void.self) { peers in
+                for k in 0..<4 {
+                    peers.addTask {
+                        let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: port, localHost: "127.0.0.1")
+                        if k % 2 == 0 {
+                            _ = try await v1.negotiate(over: client, observe: nil)
+                        } else {
+                            _ = try await v2.negotiate(over: client, observe: nil)
+                        }
+                        await client.close()
+                    }
+                }
+                try await peers.waitForAll()
+            }
+        } while rounds < 8 && !server.datagramsPerSocket.allSatisfy({ $0 > 0 })
+        let perSocket = server.datagramsPerSocket
+        #expect(perSocket.count == 2 && perSocket.allSatisfy { $0 > 0 }, "datagrams per socket: \(perSocket)")
+
+        // Every SA was established once and deleted by its peer (the DELETE is
+        // sent after the initiator counts the SA: poll), whichever loop served it.
+        let sas = rounds * 4
+        #expect(try await Polling.until { service.counters[.deleted] >= sas })
+        #expect(service.counters[.established] == sas)
+        #expect(service.counters[.deleted] == sas)
+        #expect(service.counters[.failed] == 0)
+        #expect(service.counters[.received] == server.datagramsPerSocket.reduce(0, +))
+        #expect(service.exchangeCount == 0)
+
+        try await server.stop()
+        #expect(service.turnsInFlight == 0)
+        // Closed: a new peer's message 1 goes unanswered.
+        let late = try await UDPDatagramClient.connect(host: "127.0.0.1", port: port, localHost: "127.0.0.1")
+        var quick = v1
+        quick.timeoutSeconds = 0.3
+        quick.attempts = 1
+        await #expect(throws: (any Error).self) { _ = try await quick.negotiate(over: late, observe: nil) }
+        await late.close()
+        try await group.shutdownGracefully()
+    }
+}
