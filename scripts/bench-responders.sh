@@ -24,7 +24,9 @@
 # initiator asks a childless IKE SA, RFC 6023, so charon as responder needs no
 # kernel; cookies are lifted to 1024 half-open SAs on both responders, as all
 # initiators share one address and charon's default is 3 per address).
-# Usage: scripts/bench-responders.sh [SECONDS] [CONCURRENCY] [IKEBENCH] [PROPOSAL] [KEY] [IKE]
+# serve runs one event loop and socket per core unless SERVE_ARGS says otherwise
+# (e.g. SERVE_ARGS="--loops 1"); the row names how many it had.
+# Usage: [SERVE_ARGS=...] scripts/bench-responders.sh [SECONDS] [CONCURRENCY] [IKEBENCH] [PROPOSAL] [KEY] [IKE]
 set -eu
 SECONDS_RUN=${1:-10}
 CONCURRENCY=${2:-8}
@@ -85,12 +87,14 @@ printf "%-16s %9s %11s %11s %16s %16s %7s\n" responder "SAs/s" "p50 ms" "p99 ms"
 SERVE_PORT=$BASE
 "$IKEBENCH" serve --port "$SERVE_PORT" --key "$DIR/responder.key" --cert "$DIR/responder.crt" \
   --id fqdn:responder.bench.example --trust "$DIR/initiator.crt" --proposal "$PROPOSAL" --dh-private short \
-  --ikev2-proposal "$PROPOSAL" --ikev2-cookie-threshold 1024 --ikev2-cookie-threshold-ip 1024 \
+  --ikev2-proposal "$PROPOSAL" --ikev2-cookie-threshold 1024 --ikev2-cookie-threshold-ip 1024 ${SERVE_ARGS:-} \
   > "$DIR/serve.out" 2> "$DIR/serve.err" &
 SERVE_PID=$!
 PIDS="$PIDS $SERVE_PID"
 n=0; while ! grep -qs "listening on" "$DIR/serve.err" && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
-load serve "ikebench serve" "$SERVE_PORT" "$SERVE_PID" --public-key-baseline --responder-dh-private short
+SOCKETS=$(sed -n 's/.*listening on [^ ]* (\([0-9]*\) socket.*/\1/p' "$DIR/serve.err")
+LABEL="ikebench serve"; [ -n "$SOCKETS" ] && LABEL="serve, $SOCKETS loop$([ "$SOCKETS" = 1 ] || echo s)"
+load serve "$LABEL" "$SERVE_PORT" "$SERVE_PID" --public-key-baseline --responder-dh-private short
 kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
 
 # 2. charon, answering the same load with the same keys.

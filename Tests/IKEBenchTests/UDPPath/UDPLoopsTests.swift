@@ -1,5 +1,6 @@
 import CryptoFramework
 import IKEProtocol
+import IKEHarness
 import IKEServer
 import IKETestKit
 import NIOPosix
