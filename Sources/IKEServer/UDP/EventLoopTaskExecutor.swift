@@ -7,9 +7,9 @@ import NIOCore
 /// runs on the preferred executor — starts without waking a thread of the
 /// task pool, and its reply is written from the loop itself instead of being
 /// handed back through the loop's wake-up descriptor. The server has one loop
-/// (and socket) per core, so the turns still spread over every core. An
-/// operation that suspends (a timed provider's hold, `Task.sleep`; ncp/0's
-/// queue) holds no loop thread meanwhile and resumes on the loop.
+/// (and socket) per core by default, so the turns still spread over every
+/// core. An operation that suspends (a timed provider's hold, `Task.sleep`;
+/// ncp/0's queue) holds no loop thread meanwhile.
 ///
 /// A loop that has been shut down drops what it is given, and a task waiting
 /// on it would never end: the loop must outlive the server's tasks. The

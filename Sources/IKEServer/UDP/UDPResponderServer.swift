@@ -46,7 +46,7 @@ public final class UDPResponderServer: Sendable {
         let loops = Array(group.makeIterator())
         let socketCount = sockets ?? loops.count
         guard socketCount >= 1, !loops.isEmpty else {
-            throw ChannelError.inappropriateOperationForState
+            throw SetupError("UDP responder: \(socketCount) sockets on \(loops.count) event loops; give at least one of each")
         }
         var channels: [any Channel] = []
         var counts: [DatagramCount] = []
@@ -93,7 +93,7 @@ public final class UDPResponderServer: Sendable {
     /// shuts that group down.
     public static func start(_ service: ResponderService, host: String, port: Int, loops: Int?) async throws -> UDPResponderServer {
         guard let loops else { return try await start(service, host: host, port: port) }
-        guard loops >= 1 else { throw ChannelError.inappropriateOperationForState }
+        guard loops >= 1 else { throw SetupError("UDP responder: \(loops) event loops; give at least one") }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: loops)
         do {
             let server = try await start(service, host: host, port: port, group: group)
@@ -129,6 +129,14 @@ public final class UDPResponderServer: Sendable {
         }
         if let ownedGroup, service.turnsInFlight == 0 { try await ownedGroup.shutdownGracefully() }
         if let failure { throw failure }
+    }
+}
+
+extension UDPResponderServer {
+    /// A server asked for no socket or no loop.
+    public struct SetupError: Error, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
     }
 }
 

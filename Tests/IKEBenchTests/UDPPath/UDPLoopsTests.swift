@@ -85,4 +85,21 @@ struct UDPLoopsTests {
         await late.close()
         try await group.shutdownGracefully()
     }
+
+    @Test("no loop or no socket is refused with a reason, and nothing stays bound")
+    func noLoops() async throws {
+        let service = ResponderService(ResponderServiceConfiguration(
+            responder: MainModeResponderConfiguration(
+                suites: IKESuite.defaultResponderSuites,
+                identity: MainModeIdentity(key: IKETestSupport.identities.responder, id: IKEIdentities.responderID),
+                peers: FixedPeerKey(IKETestSupport.identities.initiator.publicKey)),
+            framework: IKETestSupport.host))
+        let none = await #expect(throws: UDPResponderServer.SetupError.self) {
+            _ = try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0, loops: 0)
+        }
+        #expect(none?.description.contains("at least one") == true)
+        await #expect(throws: UDPResponderServer.SetupError.self) {
+            _ = try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0, sockets: 0)
+        }
+    }
 }
