@@ -42,7 +42,7 @@ BUILT ?=
 # commands' own help, completed with the sections in docs/man/*.sections.
 MAN_DATE ?= 2026-11-29
 
-.PHONY: all deps build release test test-fast example bench bench-pkcs11 bench-tls bench-serve bench-responders conformance mechanism-table pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz
+.PHONY: all deps build release test test-fast example bench bench-pkcs11 bench-tls bench-serve bench-responders bench-udp-floor conformance mechanism-table pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz
 
 all: build
 
@@ -187,6 +187,17 @@ bench-responders: release
 	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench aes128-sha256-ecp256 ec
 	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench aes128-sha256-modp2048 rsa 2
 	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench aes128-sha256-ecp256 ec 2
+	$(MAKE) bench-udp-floor
+
+# The kernel's UDP path alone, per IKE-sized datagram over loopback (recvmmsg,
+# sendmmsg, an epoll loop with and without work waiting): the floor under
+# serve's CPU per SA (docs/performance.md, "One loop per core").
+bench-udp-floor:
+	@mkdir -p .build
+	cc -O2 -Wall -o .build/udp_floor Benchmarks/UDPFloor/udp_floor.c -lpthread
+	.build/udp_floor 300 1 200000 8
+	.build/udp_floor 300 16 200000 8
+	.build/udp_floor 300 16 100000 1
 
 install:
 ifeq ($(BUILT),)
