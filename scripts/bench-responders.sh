@@ -83,19 +83,29 @@ load() {
 echo "make bench-responders: IKEv$IKE $PROPOSAL, $KEYNAME certificates, $CONCURRENCY initiators (ikebench load --ike $IKE, one process, $REUSE), $SECONDS_RUN s per responder, $(nproc) cores"
 printf "%-16s %9s %11s %11s %16s %16s %7s\n" responder "SAs/s" "p50 ms" "p99 ms" "resp. CPU ms/SA" "init. CPU ms/SA" failed
 
-# 1. ikebench serve.
-SERVE_PORT=$BASE
-"$IKEBENCH" serve --port "$SERVE_PORT" --key "$DIR/responder.key" --cert "$DIR/responder.crt" \
-  --id fqdn:responder.bench.example --trust "$DIR/initiator.crt" --proposal "$PROPOSAL" --dh-private short \
-  --ikev2-proposal "$PROPOSAL" --ikev2-cookie-threshold 1024 --ikev2-cookie-threshold-ip 1024 ${SERVE_ARGS:-} \
-  > "$DIR/serve.out" 2> "$DIR/serve.err" &
-SERVE_PID=$!
-PIDS="$PIDS $SERVE_PID"
-n=0; while ! grep -qs "listening on" "$DIR/serve.err" && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
-SOCKETS=$(sed -n 's/.*listening on [^ ]* (\([0-9]*\) socket.*/\1/p' "$DIR/serve.err")
-LABEL="ikebench serve"; [ -n "$SOCKETS" ] && LABEL="serve, $SOCKETS loop$([ "$SOCKETS" = 1 ] || echo s)"
-load serve "$LABEL" "$SERVE_PORT" "$SERVE_PID" --public-key-baseline --responder-dh-private short
-kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+# 1. ikebench serve: one event loop and socket per core (its default), then,
+# on a machine of more cores than one, with one loop: here the initiators
+# share serve's cores, and one loop spends less CPU per SA (performance.md).
+# serve_row NAME [SERVE OPTIONS]: keeps NAME.json and NAME.cpu.
+serve_row() {
+  name=$1; shift
+  SERVE_PORT=$BASE
+  "$IKEBENCH" serve --port "$SERVE_PORT" --key "$DIR/responder.key" --cert "$DIR/responder.crt" \
+    --id fqdn:responder.bench.example --trust "$DIR/initiator.crt" --proposal "$PROPOSAL" --dh-private short \
+    --ikev2-proposal "$PROPOSAL" --ikev2-cookie-threshold 1024 --ikev2-cookie-threshold-ip 1024 ${SERVE_ARGS:-} "$@" \
+    > "$DIR/$name.out" 2> "$DIR/$name.err" &
+  SERVE_PID=$!
+  PIDS="$PIDS $SERVE_PID"
+  n=0; while ! grep -qs "listening on" "$DIR/$name.err" && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+  SOCKETS=$(sed -n 's/.*listening on [^ ]* (\([0-9]*\) socket.*/\1/p' "$DIR/$name.err")
+  LABEL="ikebench serve"; [ -n "$SOCKETS" ] && LABEL="serve, $SOCKETS loop$([ "$SOCKETS" = 1 ] || echo s)"
+  load "$name" "$LABEL" "$SERVE_PORT" "$SERVE_PID" --public-key-baseline --responder-dh-private short
+  kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+  echo "$LABEL" > "$DIR/$name.label"
+}
+serve_row serve
+ROWS=serve
+if [ "$(nproc)" -gt 1 ] && [ -z "${SERVE_ARGS:-}" ]; then serve_row serve1 --loops 1; ROWS="serve serve1"; fi
 
 # 2. charon, answering the same load with the same keys.
 C="$DIR/charon"; mkdir -p "$C/swanctl/x509" "$C/swanctl/private"
@@ -138,8 +148,10 @@ kill "$CHARON_PID"; wait "$CHARON_PID" 2>/dev/null || true
 
 # 3. serve's CPU per SA beside its public-key operations alone (timed by the
 # serve run's `load --public-key-baseline`, single-threaded, after the load), and the ratio of rates.
-read -r serve_cpu serve_rate < "$DIR/serve.cpu"
 read -r charon_cpu charon_rate < "$DIR/charon.cpu"
-awk -v k="$KEYNAME" -v c="$serve_cpu" -v b="$(val cpuSecondsPerSA "$DIR/serve.json")" -v s="$serve_rate" -v x="$charon_rate" -v xc="$charon_cpu" 'BEGIN {
-  if (b > 0) printf("serve: CPU %.3f ms per SA; its public-key operations alone (DH key pair + agreement, %s verify + sign, one task): %.3f ms; ratio %.2fx (target <= 1.25x)\n", c * 1e3, k, b * 1e3, c / b)
-  if (x > 0 && xc > 0) printf("serve / charon: IKE SAs per second %.2fx, responder CPU per SA %.2fx\n", s / x, c / xc) }'
+for row in $ROWS; do
+  read -r serve_cpu serve_rate < "$DIR/$row.cpu"
+  awk -v who="$(cat "$DIR/$row.label")" -v k="$KEYNAME" -v c="$serve_cpu" -v b="$(val cpuSecondsPerSA "$DIR/$row.json")" -v s="$serve_rate" -v x="$charon_rate" -v xc="$charon_cpu" 'BEGIN {
+    if (b > 0) printf("%s: CPU %.3f ms per SA; its public-key operations alone (DH key pair + agreement, %s verify + sign, one task): %.3f ms; ratio %.2fx (target <= 1.25x)\n", who, c * 1e3, k, b * 1e3, c / b)
+    if (x > 0 && xc > 0) printf("%s / charon: IKE SAs per second %.2fx, responder CPU per SA %.2fx\n", who, s / x, c / xc) }'
+done
