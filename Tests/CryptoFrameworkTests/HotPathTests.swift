@@ -118,6 +118,35 @@ import Testing
         #expect(key.flag == request.requiredFlag)
         #expect(key.isRSAPrivateOperation == request.isRSAPrivateOperation)
         #expect(key.servedIndex == ServedOperation(request).index)
+        #expect(key.requested.value == request.mechanism.value)
+        #expect(key.requested.name == request.mechanism.name)
+        #expect(key.curve == request.curve)
+        let facts = request.selectionFacts
+        #expect(facts.mechanism.name == request.mechanism.name)
+        #expect(facts.keyBits == request.keyBits)
+        #expect(facts.curve == request.curve)
+    }
+
+    @Test("the selection key reads what an EC request's own properties say")
+    func selectionKeyMatchesECRequestProperties() throws {
+        let p256 = try ECPrivateKey(curve: .p256, scalar: SecureBytes([0x2a]))
+        let p384 = try ECPrivateKey(curve: .p384, scalar: SecureBytes([0x2b]))
+        let ed25519 = try ECPrivateKey(curve: .ed25519, scalar: SecureBytes([UInt8](repeating: 7, count: 32)))
+        let requests: [CryptoRequest] = [
+            .signEC(.ecdsa, key: p256, data: [1, 2, 3]), .signEC(.ecdsaSHA384, key: p384, data: []),
+            .signEC(.eddsa, key: ed25519, data: []),
+            .deriveECDH(privateKey: p256, peerPublicValue: [4], parameters: .null),
+            .generateECKeyPair(curve: .p521), .generateECKeyPair(curve: .x25519), .generateECKeyPair(curve: .ed25519),
+        ]
+        for request in requests {
+            let key = SelectionKey(request)
+            #expect(key.mechanism == request.mechanism.value)
+            #expect(key.requested.name == request.mechanism.name)
+            #expect(key.keyBits == request.keyBits)
+            #expect(key.curve == request.curve)
+            #expect(key.curve != nil)
+            #expect(key.flag == request.requiredFlag)
+        }
     }
 
     @Test func requestsAreTheSumOfOutcomesAndInFlight() throws {

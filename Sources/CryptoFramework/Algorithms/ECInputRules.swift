@@ -8,14 +8,16 @@ public enum ECSignatureScheme: Sendable, Hashable {
     case eddsa
 
     public init?(_ mechanism: Mechanism) {
-        switch mechanism {
-        case .ecdsa: self = .ecdsa
-        case .ecdsaSHA1: self = .ecdsaHashed(.sha1)
-        case .ecdsaSHA224: self = .ecdsaHashed(.sha224)
-        case .ecdsaSHA256: self = .ecdsaHashed(.sha256)
-        case .ecdsaSHA384: self = .ecdsaHashed(.sha384)
-        case .ecdsaSHA512: self = .ecdsaHashed(.sha512)
-        case .eddsa: self = .eddsa
+        // By value: matching `case .ecdsa` copies each catalogued Mechanism (its
+        // name) to compare it, and every EC request asks this several times.
+        switch mechanism.value {
+        case Mechanism.ecdsa.value: self = .ecdsa
+        case Mechanism.ecdsaSHA1.value: self = .ecdsaHashed(.sha1)
+        case Mechanism.ecdsaSHA224.value: self = .ecdsaHashed(.sha224)
+        case Mechanism.ecdsaSHA256.value: self = .ecdsaHashed(.sha256)
+        case Mechanism.ecdsaSHA384.value: self = .ecdsaHashed(.sha384)
+        case Mechanism.ecdsaSHA512.value: self = .ecdsaHashed(.sha512)
+        case Mechanism.eddsa.value: self = .eddsa
         default: return nil
         }
     }
@@ -60,7 +62,7 @@ public enum ECInputRules {
             let wanted = scheme == .eddsa ? "an Ed25519 key" : "a P-256, P-384 or P-521 key"
             return CryptoError(.keyInvalid, "\(mechanism) needs \(wanted), not \(curve)")
         }
-        if mechanism == .ecdh1Derive, curve.family == .edwards {
+        if mechanism.value == Mechanism.ecdh1Derive.value, curve.family == .edwards {
             return CryptoError(.keyInvalid, "CKM_ECDH1_DERIVE needs a P-256, P-384, P-521 or X25519 key, not \(curve) (sign with it instead)")
         }
         return nil

@@ -40,11 +40,15 @@ public final class KeyHandleCache: Sendable {
     @inlinable
     func lookup<H: Sendable>(_ slot: String, as: H.Type) -> H? {
         let list = self.list.value
-        for entry in list.entries where entry.slot == slot {
-            guard entry.type == ObjectIdentifier(H.self) else { return nil }
-            return unsafeDowncast(entry.box, to: Box<H>.self).value
+        // The entries are read in place: iterating them copied each (its slot
+        // name and box retained and released) on every operation on the key.
+        return list.entries.withUnsafeBufferPointer { entries in
+            for i in entries.indices where entries[i].slot == slot {
+                guard entries[i].type == ObjectIdentifier(H.self) else { return nil }
+                return unsafeDowncast(entries[i].box, to: Box<H>.self).value
+            }
+            return nil
         }
-        return nil
     }
 
     @usableFromInline

@@ -95,6 +95,31 @@ public enum CryptoRequest: Sendable {
         }
     }
 
+    /// ``mechanism``, ``keyBits`` and ``curve`` read in one switch, for the
+    /// request path (selection, a provider's table check). Reading a payload
+    /// out of the request copies the request (a retain and a release of its
+    /// key and data each time), so the path reads these three once, not one
+    /// switch each.
+    var selectionFacts: (mechanism: Mechanism, keyBits: Int?, curve: ECCurve?) {
+        switch self {
+        case .sign(let m, let key, _, _): return (m, key.bits, nil)
+        case .verify(let m, let key, _, _, _): return (m, key.bits, nil)
+        case .digest(let m, _): return (m, nil, nil)
+        case .mac(let m, let key, _): return (m, key.count * 8, nil)
+        case .encrypt(let m, let key, _, _), .decrypt(let m, let key, _, _): return (m, key.count * 8, nil)
+        case .encryptRSA(let m, let key, _, _): return (m, key.bits, nil)
+        case .decryptRSA(let m, let key, _, _): return (m, key.bits, nil)
+        case .generateRSAKeyPair(let bits, _): return (.rsaPKCSKeyPairGen, bits, nil)
+        case .generateDHKeyPair(let group, _): return (.dhPKCSKeyPairGen, group.bits, nil)
+        case .deriveDH(let key, _): return (.dhPKCSDerive, key.group.bits, nil)
+        case .signEC(let m, let key, _): return (m, key.keyBits, key.curve)
+        case .verifyEC(let m, let key, _, _): return (m, key.keyBits, key.curve)
+        case .generateECKeyPair(let curve): return (curve.keyPairMechanism, curve.keyBits, curve)
+        case .deriveECDH(let key, _, _): return (.ecdh1Derive, key.keyBits, key.curve)
+        case .random: return (.random, nil, nil)
+        }
+    }
+
     /// The operation's short name (for reports and errors).
     public var operationName: String { ServedOperation(self).operationName }
 

@@ -105,17 +105,19 @@ extension CryptoProvider {
     /// expects of a provider asked for something outside its table: mechanism
     /// invalid (mechanism or operation not listed), or key size out of range.
     public func tableEntry(for request: CryptoRequest) throws -> MechanismInfo {
-        guard let info = descriptor.info(for: request.mechanism), info.flags.contains(request.requiredFlag) else {
+        // One read of the request's mechanism, key size and curve (each read copies the request).
+        let (mechanism, keyBits, curve) = request.selectionFacts
+        guard let info = descriptor.info(for: mechanism), info.flags.contains(request.requiredFlag) else {
             throw unsupported(request)
         }
-        guard info.accepts(keyBits: request.keyBits) else {
+        guard info.accepts(keyBits: keyBits) else {
             throw CryptoError(.keySizeRange,
-                "\(descriptor.name) serves \(request.mechanism) with \(info.minKeyBits)...\(info.maxKeyBits)-bit keys, not \(request.keyBits ?? 0)")
+                "\(descriptor.name) serves \(mechanism) with \(info.minKeyBits)...\(info.maxKeyBits)-bit keys, not \(keyBits ?? 0)")
         }
-        if let curve = request.curve { try ECInputRules.checkKeyFamily(request.mechanism, curve: curve) }
-        guard info.accepts(keyBits: request.keyBits, curve: request.curve) else {
+        if let curve { try ECInputRules.checkKeyFamily(mechanism, curve: curve) }
+        guard info.accepts(keyBits: keyBits, curve: curve) else {
             throw CryptoError(.keySizeRange,
-                "\(descriptor.name) serves \(request.mechanism) on \(info.curves) only, not \(request.curve.map(\.name) ?? "")")
+                "\(descriptor.name) serves \(mechanism) on \(info.curves) only, not \(curve.map(\.name) ?? "")")
         }
         return info
     }

@@ -250,7 +250,7 @@ public final class CryptoFramework: Sendable {
     ) -> OperationReport {
         let modeled = context.snapshot
         return OperationReport(
-            provider: set.descriptors[index].name, mechanism: request.mechanism,
+            provider: set.descriptors[index].name, mechanism: key.requested,
             operation: key.served.operationName,
             // Mapping even an empty array costs a generic metadata look-up: skip it on the common path.
             failovers: failures.isEmpty ? [] : failures.map { (set.descriptors[$0.0].name, $0.1) },

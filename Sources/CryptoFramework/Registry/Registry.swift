@@ -65,26 +65,32 @@ final class Registry: Sendable {
         let curve = request.curve
         let flag = request.flag
         var bestHardware: (index: Int, load: Int)?
-        for entry in table.entries[slot] {
-            let i = entry.provider
-            if let pinned, i != pinned { continue }
-            if tried.contains(i) { continue }
-            guard entry.admits(keyBits: bits, curve: curve, flag: flag) else { continue }
-            let provider = table.providers.providers[i]
-            if provider.isFailed { continue }
-            if entry.isHardware {
-                let load = provider.load
-                if bestHardware == nil || load < bestHardware!.load { bestHardware = (i, load) }
-                continue
+        // The candidates are read in place (iterating the array copied each
+        // entry, its mechanism information retained and released, per request).
+        let firstSoftware: (index: Int, composed: ComposedCandidates?)? = table.entries[slot].withUnsafeBufferPointer { entries in
+            for k in entries.indices {
+                let i = entries[k].provider
+                if let pinned, i != pinned { continue }
+                if tried.contains(i) { continue }
+                guard entries[k].admits(keyBits: bits, curve: curve, flag: flag) else { continue }
+                let provider = table.providers.providers[i]
+                if provider.isFailed { continue }
+                if entries[k].isHardware {
+                    let load = provider.load
+                    if bestHardware == nil || load < bestHardware!.load { bestHardware = (i, load) }
+                    continue
+                }
+                // The first software candidate: devices ranked before it (whole, and composed on hardwareFirst) win.
+                if table.devicesFirst, let composed = table.composed[slot],
+                    let device = composedDevice(composed, request, table, tried: tried, pinned: pinned, lighterThan: bestHardware?.load)
+                {
+                    return (device, composed)
+                }
+                return (bestHardware?.index ?? i, nil)
             }
-            // The first software candidate: devices ranked before it (whole, and composed on hardwareFirst) win.
-            if table.devicesFirst, let composed = table.composed[slot],
-                let device = composedDevice(composed, request, table, tried: tried, pinned: pinned, lighterThan: bestHardware?.load)
-            {
-                return (device, table.providers, composed)
-            }
-            return (bestHardware?.index ?? i, table.providers, nil)
+            return nil
         }
+        if let firstSoftware { return (firstSoftware.index, table.providers, firstSoftware.composed) }
         if let composed = table.composed[slot],
             let device = composedDevice(
                 composed, request, table, tried: tried, pinned: pinned,

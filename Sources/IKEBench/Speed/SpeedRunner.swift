@@ -20,15 +20,18 @@ struct SpeedRunner {
         var microsecondsPerOperation: Double { 1e6 / opsPerSecond }
     }
 
-    /// Work for one case: a closure returning the operation's report.
-    private func workload(_ c: SpeedCase, on view: CryptoFramework) throws -> @Sendable () throws -> OperationReport {
+    /// Work for one case: a closure returning the operation's result with its
+    /// report. (The whole `Reported` is returned and read in place: taking
+    /// `.report` out of it copied the report, a retain and release of each of
+    /// its fields per operation that was the harness's, not the framework's.)
+    private func workload(_ c: SpeedCase, on view: CryptoFramework) throws -> @Sendable () throws -> Reported<CryptoResult> {
         let keySource = framework  // keys come from whoever the policy picks; only the timed op is pinned
         if let curve = c.curve { return try ecWorkload(c, curve: curve, on: view) }
         switch c.operation {
         case .sign:
             let key = try keySource.generateRSAKeyPair(bits: c.bits)
             let data = [UInt8](repeating: 0x5a, count: 36)
-            return { try view.perform(.sign(c.mechanism, key: key, data: data, pss: nil)).report }
+            return { try view.perform(.sign(c.mechanism, key: key, data: data, pss: nil)) }
         case .verify:
             let key = try keySource.generateRSAKeyPair(bits: c.bits)
             let data = [UInt8](repeating: 0x5a, count: 36)
@@ -39,29 +42,29 @@ struct SpeedRunner {
                 guard try r.value.verified else {
                     throw CryptoError(.signatureInvalid, "speed: a valid signature did not verify")
                 }
-                return r.report
+                return r
             }
         case .generate:
             guard let group = c.group else { throw CryptoError(.argumentsBad, "no IKE group of \(c.bits) bits") }
-            return { try view.perform(.generateDHKeyPair(group: group, privateBits: nil)).report }
+            return { try view.perform(.generateDHKeyPair(group: group, privateBits: nil)) }
         case .derive:
             guard let group = c.group else { throw CryptoError(.argumentsBad, "no IKE group of \(c.bits) bits") }
             // The provider's own key pair where it makes them: a derive then uses the private-value
             // length it draws (full length on sparcfp, as Solaris' softtoken; twice the strength elsewhere).
             let mine = try (try? view.generateDHKeyPair(group: group)) ?? keySource.generateDHKeyPair(group: group)
             let peer = try keySource.generateDHKeyPair(group: group)
-            return { try view.perform(.deriveDH(privateKey: mine.privateKey, peerPublicValue: peer.publicValue)).report }
+            return { try view.perform(.deriveDH(privateKey: mine.privateKey, peerPublicValue: peer.publicValue)) }
         }
     }
 
     /// Work for one EC case: the keys made once by whoever the policy picks
     /// (the derive's own key by the measured provider where it makes them).
-    private func ecWorkload(_ c: SpeedCase, curve: ECCurve, on view: CryptoFramework) throws -> @Sendable () throws -> OperationReport {
+    private func ecWorkload(_ c: SpeedCase, curve: ECCurve, on view: CryptoFramework) throws -> @Sendable () throws -> Reported<CryptoResult> {
         let data = c.message
         switch c.operation {
         case .sign:
             let key = try framework.generateECKeyPair(curve: curve)
-            return { try view.perform(.signEC(c.mechanism, key: key, data: data)).report }
+            return { try view.perform(.signEC(c.mechanism, key: key, data: data)) }
         case .verify:
             let key = try framework.generateECKeyPair(curve: curve)
             let signature = try framework.sign(c.mechanism, key: key, data: data)
@@ -69,16 +72,16 @@ struct SpeedRunner {
             return {
                 let r = try view.perform(.verifyEC(c.mechanism, key: publicKey, data: data, signature: signature))
                 guard try r.value.verified else { throw CryptoError(.signatureInvalid, "speed: a valid signature did not verify") }
-                return r.report
+                return r
             }
         case .derive:
             let mine = try (try? view.generateECKeyPair(curve: curve)) ?? framework.generateECKeyPair(curve: curve)
             guard let peer = try framework.generateECKeyPair(curve: curve).publicKey else {
                 throw CryptoError(.keyInvalid, "speed: a generated \(curve) key without its public key")
             }
-            return { try view.perform(.deriveECDH(privateKey: mine, peerPublicValue: peer.point, parameters: .null)).report }
+            return { try view.perform(.deriveECDH(privateKey: mine, peerPublicValue: peer.point, parameters: .null)) }
         case .generate:
-            return { try view.perform(.generateECKeyPair(curve: curve)).report }
+            return { try view.perform(.generateECKeyPair(curve: curve)) }
         }
     }
 
@@ -95,8 +98,8 @@ struct SpeedRunner {
         return try time { try op(); return nil }
     }
 
-    /// Runs `op` on `threads` threads until the time is up; a nil report (a direct call) names no provider.
-    private func time(_ op: @Sendable () throws -> OperationReport?) throws -> Measurement {
+    /// Runs `op` on `threads` threads until the time is up; a nil result (a direct call) names no provider.
+    private func time(_ op: @Sendable () throws -> Reported<CryptoResult>?) throws -> Measurement {
         _ = try op()  // warm caches (native key handles) before timing
         let deadline = MonotonicClock.nanoseconds() + UInt64(seconds * 1e9)
         let total = Atomic<Int>(0)
@@ -112,15 +115,15 @@ struct SpeedRunner {
                 // is not timed with a clock read of its own (the rate divides by
                 // the elapsed time measured after the loop, overshoot included).
                 while n & 7 != 0 || MonotonicClock.nanoseconds() < deadline {
-                    guard let report = try op() else {
+                    guard let reported = try op() else {
                         n += 1
                         continue
                     }
                     n += 1
                     // A composed request (Selection rule 6) is named by both halves: "ncp/0+sparcfp".
-                    let who = report.composedWith.map { "\(report.provider)+\($0.digestProvider)" } ?? report.provider
+                    let who = reported.report.composedWith.map { "\(reported.report.provider)+\($0.digestProvider)" } ?? reported.report.provider
                     if servedBy.last != who, !servedBy.contains(who) { servedBy.append(who) }
-                    if let s = report.modeledSeconds {
+                    if let s = reported.report.modeledSeconds {
                         modeledSum += s
                         modeledCount += 1
                     }

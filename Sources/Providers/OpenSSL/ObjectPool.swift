@@ -5,21 +5,32 @@ import Synchronization
 /// atomic slots while idle, is taken by exchange and put back by
 /// compare-and-exchange. Taking from an empty pool answers nil (the caller
 /// makes one); putting into a full pool drops the object.
-final class ObjectPool<Object: AnyObject & Sendable>: Sendable {
-    private final class Slot: Sendable {
-        let held = Atomic<Unmanaged<Object>?>(nil)
-        deinit { held.load(ordering: .acquiring)?.release() }
-    }
-    private let slots: [Slot]
+///
+/// The slots are one allocation of atomics, read in place: as an array of
+/// slot objects, every take and put retained and released the array and each
+/// slot it looked at (a borrowed context costs two trips through the pool per
+/// operation).
+final class ObjectPool<Object: AnyObject & Sendable>: @unchecked Sendable {  // the slots are atomics, allocated once and freed in deinit
+    private typealias Slot = Atomic<Unmanaged<Object>?>
+    private let slots: UnsafeMutablePointer<Slot>
+    private let capacity: Int
 
     init(capacity: Int) {
-        slots = (0..<max(capacity, 1)).map { _ in Slot() }
+        self.capacity = max(capacity, 1)
+        slots = .allocate(capacity: self.capacity)
+        for i in 0..<self.capacity { (slots + i).initialize(to: Slot(nil)) }
+    }
+
+    deinit {
+        for i in 0..<capacity { slots[i].load(ordering: .acquiring)?.release() }
+        slots.deinitialize(count: capacity)
+        slots.deallocate()
     }
 
     func take() -> Object? {
         // A plain load first: an empty slot is skipped without writing to its cache line.
-        for slot in slots where slot.held.load(ordering: .relaxed) != nil {
-            if let held = slot.held.exchange(nil, ordering: .acquiringAndReleasing) { return held.takeRetainedValue() }
+        for i in 0..<capacity where slots[i].load(ordering: .relaxed) != nil {
+            if let held = slots[i].exchange(nil, ordering: .acquiringAndReleasing) { return held.takeRetainedValue() }
         }
         return nil
     }
@@ -36,8 +47,8 @@ final class ObjectPool<Object: AnyObject & Sendable>: Sendable {
 
     func put(_ object: Object) {
         let held = Unmanaged.passRetained(object)
-        for slot in slots where slot.held.load(ordering: .relaxed) == nil {
-            if slot.held.compareExchange(expected: nil, desired: held, ordering: .acquiringAndReleasing).exchanged { return }
+        for i in 0..<capacity where slots[i].load(ordering: .relaxed) == nil {
+            if slots[i].compareExchange(expected: nil, desired: held, ordering: .acquiringAndReleasing).exchanged { return }
         }
         held.release()
     }

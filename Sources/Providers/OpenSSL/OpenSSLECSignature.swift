@@ -164,8 +164,12 @@ enum ECDSASignatureEncoding {
         func malformed(_ what: String) -> CryptoError {
             CryptoError(.providerFailed, "openssl: ECDSA signature DER \(what)")
         }
-        var out = [UInt8](repeating: 0, count: 2 * fieldLength)
-        do {
+        // The result is made in place (Array(unsafeUninitializedCapacity:) is
+        // specialised here; `[UInt8](repeating:count:)` looked up the array's
+        // generic metadata through the runtime's locked cache on every call).
+        return try [UInt8](unsafeUninitializedCapacity: 2 * fieldLength) { o, initialized in
+            o.initialize(repeating: 0)
+            initialized = o.count
             guard d.count >= 2, d[0] == 0x30 else { throw malformed("is not a SEQUENCE") }
             var at: Int
             let bodyLength: Int
@@ -179,26 +183,23 @@ enum ECDSASignatureEncoding {
                 throw malformed("has a length form DER does not allow")
             }
             guard at + bodyLength == d.count else { throw malformed("length does not match its \(d.count) bytes") }
-            try out.withUnsafeMutableBufferPointer { o in
-                for half in 0..<2 {
-                    guard at + 2 <= d.count, d[at] == 0x02, d[at + 1] < 0x80 else { throw malformed("half \(half + 1) is not a short INTEGER") }
-                    let length = Int(d[at + 1])
-                    var start = at + 2
-                    let end = start + length
-                    guard length > 0, end <= d.count, d[start] & 0x80 == 0 else { throw malformed("half \(half + 1) is empty, cut short or negative") }
-                    while start < end - 1, d[start] == 0 { start += 1 }
-                    let significant = end - start
-                    guard significant <= fieldLength else {
-                        throw CryptoError(.providerFailed, "openssl: ECDSA signature half longer than the \(fieldLength)-byte field")
-                    }
-                    let base = half * fieldLength + fieldLength - significant
-                    for i in 0..<significant { o[base + i] = d[start + i] }
-                    at = end
+            for half in 0..<2 {
+                guard at + 2 <= d.count, d[at] == 0x02, d[at + 1] < 0x80 else { throw malformed("half \(half + 1) is not a short INTEGER") }
+                let length = Int(d[at + 1])
+                var start = at + 2
+                let end = start + length
+                guard length > 0, end <= d.count, d[start] & 0x80 == 0 else { throw malformed("half \(half + 1) is empty, cut short or negative") }
+                while start < end - 1, d[start] == 0 { start += 1 }
+                let significant = end - start
+                guard significant <= fieldLength else {
+                    throw CryptoError(.providerFailed, "openssl: ECDSA signature half longer than the \(fieldLength)-byte field")
                 }
+                let base = half * fieldLength + fieldLength - significant
+                for i in 0..<significant { o[base + i] = d[start + i] }
+                at = end
             }
             guard at == d.count else { throw malformed("has bytes after s") }
         }
-        return out
     }
 
     /// The DER of r‖s (two halves of equal length, neither zero: the range check comes first).

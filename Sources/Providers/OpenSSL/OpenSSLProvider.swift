@@ -34,7 +34,6 @@ public final class OpenSSLProvider: CryptoProvider {
 
     public func perform(_ request: CryptoRequest, context: OperationContext) throws -> CryptoResult {
         _ = try tableEntry(for: request)
-        let rsa = OpenSSLRSASignature(algorithms: algorithms, publicScratch: publicScratch)
         switch request {
         case .sign(let mechanism, let key, let data, let pss):
             guard let scheme = RSAScheme(mechanism) else { throw unsupported(request) }
@@ -72,6 +71,7 @@ public final class OpenSSLProvider: CryptoProvider {
             // recomputes r^e mod n and falls back when it differs), so no second check here.
             // libcrypto's own PKCS#1 v1.5 unpadding is not used: OpenSSL 3.0 has no implicit
             // rejection and its error would differ from the other providers'.
+            let rsa = self.rsa
             return .secret(try RSAEncryption.decrypt(
                 mechanism, key: key, ciphertext: data, oaep: oaep, checkResult: false,
                 privateOperation: { try rsa.sign(.raw, key: key, data: $0, pss: nil) },
@@ -96,6 +96,10 @@ public final class OpenSSLProvider: CryptoProvider {
             throw unsupported(request)
         }
     }
+
+    /// RSA signing and verification over this provider's fetched algorithms and
+    /// scratch (made per RSA request, not for every request).
+    private var rsa: OpenSSLRSASignature { OpenSSLRSASignature(algorithms: algorithms, publicScratch: publicScratch) }
 
     /// Digests, HMACs and every cipher mode but GCM decryption (whose tag the
     /// framework checks before release, so it comes in one request) run as
