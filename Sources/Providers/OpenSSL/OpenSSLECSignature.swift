@@ -86,14 +86,16 @@ struct OpenSSLECSignature {
     private func ed25519Sign(_ evp: EVPKey, data: [UInt8]) throws -> [UInt8] {
         try evp.contexts.withDigestContext(.eddsaSign, make: { try DigestContext(verifying: false, evp) }) { (context: DigestContext) in
             try context.reinitialise(verifying: false, evp)
-            var signature = [UInt8](repeating: 0, count: 64)
-            var length = signature.count
-            let ok = data.withUnsafeBufferPointer { tbs in
-                signature.withUnsafeMutableBufferPointer { EVP_DigestSign(context.pointer, $0.baseAddress, &length, tbs.baseAddress, tbs.count) }
+            // Signed into a stack buffer and copied out (see ECDSASignatureEncoding.rawSignature on why).
+            return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { signature in
+                var length = signature.count
+                let ok = data.withUnsafeBufferPointer { tbs in
+                    EVP_DigestSign(context.pointer, signature.baseAddress, &length, tbs.baseAddress, tbs.count)
+                }
+                try OpenSSLFailure.check(ok, "Ed25519 sign")
+                guard length == 64 else { throw CryptoError(.providerFailed, "openssl: Ed25519 sign returned \(length) bytes, not 64") }
+                return Array(UnsafeBufferPointer(signature))
             }
-            try OpenSSLFailure.check(ok, "Ed25519 sign")
-            guard length == 64 else { throw CryptoError(.providerFailed, "openssl: Ed25519 sign returned \(length) bytes, not 64") }
-            return signature
         }
     }
 
@@ -161,45 +163,53 @@ enum ECDSASignatureEncoding {
 
     /// r‖s from the DER in `d` (see the array form).
     static func rawSignature(fromDER d: UnsafeBufferPointer<UInt8>, fieldLength: Int) throws -> [UInt8] {
+        // Written on the stack, then copied into the result: an array made
+        // empty and filled in place (`[UInt8](repeating:count:)`,
+        // `Array(unsafeUninitializedCapacity:)`) was allocated through the
+        // unspecialised array buffer, which looks the storage type up in the
+        // runtime's generic metadata cache on every call; the copy from a
+        // buffer is specialised.
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * fieldLength) { o in
+            try rawSignature(fromDER: d, fieldLength: fieldLength, into: o)
+            return Array(UnsafeBufferPointer(o))
+        }
+    }
+
+    /// Writes r‖s from the DER in `d` into `o` (2 × `fieldLength` bytes).
+    private static func rawSignature(fromDER d: UnsafeBufferPointer<UInt8>, fieldLength: Int, into o: UnsafeMutableBufferPointer<UInt8>) throws {
         func malformed(_ what: String) -> CryptoError {
             CryptoError(.providerFailed, "openssl: ECDSA signature DER \(what)")
         }
-        // The result is made in place (Array(unsafeUninitializedCapacity:) is
-        // specialised here; `[UInt8](repeating:count:)` looked up the array's
-        // generic metadata through the runtime's locked cache on every call).
-        return try [UInt8](unsafeUninitializedCapacity: 2 * fieldLength) { o, initialized in
-            o.initialize(repeating: 0)
-            initialized = o.count
-            guard d.count >= 2, d[0] == 0x30 else { throw malformed("is not a SEQUENCE") }
-            var at: Int
-            let bodyLength: Int
-            if d[1] < 0x80 {
-                bodyLength = Int(d[1])
-                at = 2
-            } else if d[1] == 0x81, d.count >= 3, d[2] >= 0x80 {
-                bodyLength = Int(d[2])
-                at = 3
-            } else {
-                throw malformed("has a length form DER does not allow")
-            }
-            guard at + bodyLength == d.count else { throw malformed("length does not match its \(d.count) bytes") }
-            for half in 0..<2 {
-                guard at + 2 <= d.count, d[at] == 0x02, d[at + 1] < 0x80 else { throw malformed("half \(half + 1) is not a short INTEGER") }
-                let length = Int(d[at + 1])
-                var start = at + 2
-                let end = start + length
-                guard length > 0, end <= d.count, d[start] & 0x80 == 0 else { throw malformed("half \(half + 1) is empty, cut short or negative") }
-                while start < end - 1, d[start] == 0 { start += 1 }
-                let significant = end - start
-                guard significant <= fieldLength else {
-                    throw CryptoError(.providerFailed, "openssl: ECDSA signature half longer than the \(fieldLength)-byte field")
-                }
-                let base = half * fieldLength + fieldLength - significant
-                for i in 0..<significant { o[base + i] = d[start + i] }
-                at = end
-            }
-            guard at == d.count else { throw malformed("has bytes after s") }
+        o.initialize(repeating: 0)
+        guard d.count >= 2, d[0] == 0x30 else { throw malformed("is not a SEQUENCE") }
+        var at: Int
+        let bodyLength: Int
+        if d[1] < 0x80 {
+            bodyLength = Int(d[1])
+            at = 2
+        } else if d[1] == 0x81, d.count >= 3, d[2] >= 0x80 {
+            bodyLength = Int(d[2])
+            at = 3
+        } else {
+            throw malformed("has a length form DER does not allow")
         }
+        guard at + bodyLength == d.count else { throw malformed("length does not match its \(d.count) bytes") }
+        for half in 0..<2 {
+            guard at + 2 <= d.count, d[at] == 0x02, d[at + 1] < 0x80 else { throw malformed("half \(half + 1) is not a short INTEGER") }
+            let length = Int(d[at + 1])
+            var start = at + 2
+            let end = start + length
+            guard length > 0, end <= d.count, d[start] & 0x80 == 0 else { throw malformed("half \(half + 1) is empty, cut short or negative") }
+            while start < end - 1, d[start] == 0 { start += 1 }
+            let significant = end - start
+            guard significant <= fieldLength else {
+                throw CryptoError(.providerFailed, "openssl: ECDSA signature half longer than the \(fieldLength)-byte field")
+            }
+            let base = half * fieldLength + fieldLength - significant
+            for i in 0..<significant { o[base + i] = d[start + i] }
+            at = end
+        }
+        guard at == d.count else { throw malformed("has bytes after s") }
     }
 
     /// The DER of r‖s (two halves of equal length, neither zero: the range check comes first).
