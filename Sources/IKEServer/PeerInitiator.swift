@@ -51,7 +51,6 @@ public struct PeerInitiator: Sendable {
         let initiator = MainModeInitiator(suite: suite, session: session, identity: identity, responders: responders)
         initiator.requestCertificate = requestCertificate
         initiator.reusedDHKeyPair = reusedDHKeyPair
-        let cookie = initiator.initiatorCookie
         let start = MonotonicClock.nanoseconds()
         var exchange = PeerExchange(initiator: initiator, client: client)
         let m2 = try await roundTrip(initiator.start(), number: 1, exchange: &exchange)
