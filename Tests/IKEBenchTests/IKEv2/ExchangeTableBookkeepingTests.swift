@@ -1,6 +1,7 @@
 @testable import IKEServer
 import IKEProtocol
 import IKETestKit
+import TestSupport
 import Testing
 
 /// The one exchange table driven directly, step by random step, through every
@@ -10,18 +11,6 @@ import Testing
 /// with its indexes and counts checked against its entries after each step.
 @Suite("Exchange table bookkeeping")
 struct ExchangeTableBookkeepingTests {
-    /// A small deterministic generator (SplitMix64), so a failure names its seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func bytes(_ n: UInt8) -> [UInt8] { [UInt8](repeating: 0, count: 7) + [n] }
 
     @Test("indexes and counts stay in step with the entries on every path", arguments: [1, 2, 3, 4] as [UInt64])
@@ -29,7 +18,7 @@ struct ExchangeTableBookkeepingTests {
         let responder = MainModeResponder(IKEv2ServiceTests.Driver().service.configuration, observer: SilentResponderObserver())
         let limits = ExchangeLimits(maxExchanges: 8, maxHalfOpenPerPeer: 3, halfOpenSeconds: 2e-5, establishedSeconds: 1e-4)
         var table = ExchangeTable(limits: limits)
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)
         var now: UInt64 = 1
         var seen: [ExchangeKey] = []
         var upkeep = ExchangeTable.Upkeep()
