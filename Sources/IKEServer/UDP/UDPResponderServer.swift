@@ -48,6 +48,32 @@ public final class UDPResponderServer: Sendable {
         guard socketCount >= 1, !loops.isEmpty else {
             throw SetupError("UDP responder: \(socketCount) sockets on \(loops.count) event loops; give at least one of each")
         }
+        // Port 0 with several sockets: the port comes from a probe socket bound
+        // with no reuse option, which the kernel gives a port nobody holds, and
+        // the group then binds that port. A socket with SO_REUSEPORT bound to
+        // port 0 may be given a port another such socket of the same user holds
+        // (another server's, or a test's beside it) and would silently share it.
+        // The group binds right after the probe closes; should a socket take
+        // the port in between, the bind fails and the next probe tries anew.
+        for attempt in 1...3 {
+            var boundPort = port
+            if port == 0 && socketCount > 1 {
+                let probe = try await DatagramBootstrap(group: loops[0]).bind(host: host, port: 0).get()
+                boundPort = probe.localAddress?.port ?? 0
+                try await probe.close()
+            }
+            do {
+                return try await bind(service, host: host, port: boundPort, loops: loops, sockets: socketCount)
+            } catch where port == 0 && socketCount > 1 && attempt < 3 {
+                continue
+            }
+        }
+        throw SetupError("UDP responder: no free port for \(socketCount) sockets")  // not reached: the third attempt throws
+    }
+
+    /// Binds `sockets` sockets to `host:port` over `loops` (SO_REUSEPORT when more than one).
+    private static func bind(_ service: ResponderService, host: String, port: Int, loops: [any EventLoop],
+                             sockets socketCount: Int) async throws -> UDPResponderServer {
         var channels: [any Channel] = []
         var counts: [DatagramCount] = []
         var boundPort = port
@@ -55,8 +81,9 @@ public final class UDPResponderServer: Sendable {
             for k in 0..<socketCount {
                 let loop = loops[k % loops.count]
                 let count = DatagramCount()
+                // No SO_REUSEADDR: a UDP unicast responder does not need it, and
+                // with it a second server could bind the same port unawares.
                 var bootstrap = DatagramBootstrap(group: loop)
-                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
                     .channelOption(.datagramVectorReadMessageCount, value: vectorReadCount)
                     // recvmmsg cuts the buffer into vectorReadCount equal slices, each as large as one whole datagram read.
                     .channelOption(.recvAllocator, value: DatagramReceiveBuffer.allocator(
@@ -117,6 +144,8 @@ public final class UDPResponderServer: Sendable {
     /// Stops reading (every socket closed, the expiry timer cancelled), then
     /// waits for the turns already started to finish (bounded: 60 s), so their
     /// loops may be shut down once this returns. Their replies are not sent.
+    /// Turns still running at the bound are an error (thrown, the server's own
+    /// group left running), not a silent return.
     public func stop() async throws {
         expiry.cancel()
         var failure: (any Error)?
@@ -127,13 +156,19 @@ public final class UDPResponderServer: Sendable {
         while service.turnsInFlight > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(1))
         }
-        if let ownedGroup, service.turnsInFlight == 0 { try await ownedGroup.shutdownGracefully() }
+        let left = service.turnsInFlight
+        if left > 0 {
+            // The loops still run turns: shutting them down would drop those
+            // turns' jobs, and they would never end. Say so; keep the group.
+            throw SetupError("UDP responder: \(left) turn(s) still running 60 s after the sockets closed; its event loops must not be shut down yet")
+        }
+        if let ownedGroup { try await ownedGroup.shutdownGracefully() }
         if let failure { throw failure }
     }
 }
 
 extension UDPResponderServer {
-    /// A server asked for no socket or no loop.
+    /// A server asked for no socket or no loop, or one whose turns outlived ``stop()``'s bound.
     public struct SetupError: Error, CustomStringConvertible {
         public let description: String
         init(_ description: String) { self.description = description }
