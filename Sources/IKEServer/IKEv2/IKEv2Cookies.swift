@@ -28,22 +28,22 @@ struct IKEv2Cookies: Sendable {
         halfOpen >= policy.threshold || halfOpenFromHost >= policy.thresholdPerAddress
     }
 
-    func cookie(nonce: [UInt8], host: String, spi: [UInt8], framework: CryptoFramework) -> [UInt8]? {
+    /// Async, so that a provider modeling the MAC's time suspends its caller
+    /// rather than holding the thread (an event loop's, in `serve`).
+    func cookie(nonce: [UInt8], host: String, spi: [UInt8], framework: CryptoFramework) async -> [UInt8]? {
         let data = SecureBytes(nonce + Array(host.utf8) + spi)
-        guard let mac = try? framework.perform(.mac(.sha256HMAC, key: secret, data: data)).value.secret else { return nil }
+        guard let mac = try? await framework.perform(.mac(.sha256HMAC, key: secret, data: data)).value.secret else { return nil }
         return [Self.version] + mac.bytes
     }
 
     enum Verdict { case pass, challenge([UInt8]), drop }
 
-    /// For a new IKE_SA_INIT: pass when no cookie is needed or its COOKIE
-    /// notify (the first payload, §2.6) is valid; else the response that asks
-    /// for one; drop when the message cannot be read.
-    func check(_ message: [UInt8], header: IKEv2Header, host: String, halfOpen: Int, halfOpenFromHost: Int,
-               framework: CryptoFramework) -> Verdict {
-        guard required(halfOpen: halfOpen, halfOpenFromHost: halfOpenFromHost) else { return .pass }
+    /// For a new IKE_SA_INIT that must carry a cookie (``required(halfOpen:halfOpenFromHost:)``):
+    /// pass when its COOKIE notify (the first payload, §2.6) is valid; else the
+    /// response that asks for one; drop when the message cannot be read.
+    func check(_ message: [UInt8], header: IKEv2Header, host: String, framework: CryptoFramework) async -> Verdict {
         guard let m = try? IKEv2Message.parse(message), case .nonce(let ni)? = m.first(.nonce),
-              let expected = cookie(nonce: ni, host: host, spi: header.initiatorSPI, framework: framework) else { return .drop }
+              let expected = await cookie(nonce: ni, host: host, spi: header.initiatorSPI, framework: framework) else { return .drop }
         if case .notify(let n)? = m.payloads.first, n.type == IKEv2Notify.Status.cookie {
             return constantTimeEquals(n.data, expected) ? .pass : .drop
         }

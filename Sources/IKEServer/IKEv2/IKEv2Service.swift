@@ -9,7 +9,7 @@ import IKEProtocol
 extension ResponderService {
     func receiveIKEv2(_ message: [UInt8], marked: Bool, from host: String, executor: (any TaskExecutor)?,
                       send: @escaping Send) -> Task<Void, Never>? {
-        guard let v2config = configuration.ikev2, let header = try? IKEv2Header.parse(message[...]) else {
+        guard configuration.ikev2 != nil, let header = try? IKEv2Header.parse(message[...]) else {
             counters.add(.malformed)
             return nil
         }
@@ -18,20 +18,30 @@ extension ResponderService {
             let (known, halfOpen, fromHost) = withTable { t, _ in
                 (t.knows(initiatorSPI: header.initiatorSPI, host: host), t.halfOpenCount, t.halfOpen(from: host))
             }
-            if !known {
-                switch ikev2Cookies.check(message, header: header, host: host, halfOpen: halfOpen, halfOpenFromHost: fromHost,
-                                           framework: configuration.framework) {
-                case .pass: break
-                case .drop:
-                    counters.add(.malformed)
-                    return nil
-                case .challenge(let response):
-                    counters.add(.notifiesSent)
-                    send(NonESPMarker.add(response, marked: marked))
-                    return nil
+            if !known && ikev2Cookies.required(halfOpen: halfOpen, halfOpenFromHost: fromHost) {
+                // The cookie's MAC goes through the framework, whose provider may hold it for
+                // a modeled time: checked in a turn, where a timed hold suspends rather than
+                // blocking the event loop that read the datagram.
+                let framework = configuration.framework
+                return turnTask(on: executor) {
+                    switch await self.ikev2Cookies.check(message, header: header, host: host, framework: framework) {
+                    case .pass:
+                        await self.placeIKEv2(message, header: header, marked: marked, host: host, executor: executor, send: send)?.value
+                    case .drop:
+                        self.counters.add(.malformed)
+                    case .challenge(let response):
+                        self.counters.add(.notifiesSent)
+                        send(NonESPMarker.add(response, marked: marked))
+                    }
                 }
             }
         }
+        return placeIKEv2(message, header: header, marked: marked, host: host, executor: executor, send: send)
+    }
+
+    private func placeIKEv2(_ message: [UInt8], header: IKEv2Header, marked: Bool, host: String, executor: (any TaskExecutor)?,
+                            send: @escaping Send) -> Task<Void, Never>? {
+        guard let v2config = configuration.ikev2 else { return nil }
         // The datagram's task is made and recorded as its exchange's tail under
         // the same lock as the decision: two datagrams of one exchange decided
         // at once (read on two sockets, or two threads) then still run one
