@@ -20,6 +20,8 @@ public final class UDPResponderServer: Sendable {
     private let channels: [any Channel]
     private let counts: [DatagramCount]
     private let expiry: RepeatedTask
+    /// Set by ``stop()`` before it closes the sockets, so their closing is not reported as a loss.
+    private let stopping: StopFlag
     /// The group ``start(_:host:port:loops:)`` made for the server, shut down by ``stop()``.
     private let ownedGroup: MultiThreadedEventLoopGroup?
 
@@ -27,8 +29,9 @@ public final class UDPResponderServer: Sendable {
     static let vectorReadCount = 16
 
     private init(service: ResponderService, channels: [any Channel], counts: [DatagramCount], expiry: RepeatedTask,
-                 ownedGroup: MultiThreadedEventLoopGroup? = nil) {
+                 stopping: StopFlag, ownedGroup: MultiThreadedEventLoopGroup? = nil) {
         self.ownedGroup = ownedGroup
+        self.stopping = stopping
         self.service = service
         self.channels = channels
         self.counts = counts
@@ -112,7 +115,21 @@ public final class UDPResponderServer: Sendable {
         let expiry = channels[0].eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             service.expire()
         }
-        return UDPResponderServer(service: service, channels: channels, counts: counts, expiry: expiry)
+        // NIO closes a socket on most read errors; the kernel then spreads the
+        // peers over the sockets left, and nothing else would say so. Reported
+        // once per socket, through the observer's diagnostics; not during stop().
+        let stopping = StopFlag()
+        let (sockets, port) = (channels.count, boundPort)
+        for (k, channel) in channels.enumerated() {
+            channel.closeFuture.whenComplete { result in
+                guard !stopping.value.load(ordering: .acquiring) else { return }
+                let why = if case .failure(let error) = result { ": \(error)" } else { "" }
+                service.observer.exchangeFailed(
+                    "UDP responder: socket \(k + 1) of \(sockets) on port \(port) closed while serving\(why); "
+                        + "its peers now go to the \(sockets - 1) left")
+            }
+        }
+        return UDPResponderServer(service: service, channels: channels, counts: counts, expiry: expiry, stopping: stopping)
     }
 
     /// Binds `host:port` with `loops` event loops of the server's own, one
@@ -125,7 +142,7 @@ public final class UDPResponderServer: Sendable {
         do {
             let server = try await start(service, host: host, port: port, group: group)
             return UDPResponderServer(service: service, channels: server.channels, counts: server.counts, expiry: server.expiry,
-                                      ownedGroup: group)
+                                      stopping: server.stopping, ownedGroup: group)
         } catch {
             try? await group.shutdownGracefully()
             throw error
@@ -147,6 +164,7 @@ public final class UDPResponderServer: Sendable {
     /// Turns still running at the bound are an error (thrown, the server's own
     /// group left running), not a silent return.
     public func stop() async throws {
+        stopping.value.store(true, ordering: .releasing)
         expiry.cancel()
         var failure: (any Error)?
         for channel in channels {
@@ -173,6 +191,11 @@ extension UDPResponderServer {
         public let description: String
         init(_ description: String) { self.description = description }
     }
+}
+
+/// Whether ``UDPResponderServer/stop()`` has begun.
+final class StopFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 /// Datagrams one socket has read.
