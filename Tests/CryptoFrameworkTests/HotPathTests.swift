@@ -109,7 +109,7 @@ import Testing
         .decrypt(.des3CBC, key: SecureBytes([UInt8](repeating: 3, count: 24)), iv: [], data: []),
         .generateRSAKeyPair(bits: 2048, publicExponent: []),
         .generateDHKeyPair(group: .modp2, privateBits: nil),
-    ])
+    ] + (try keyedRequests()))
     func selectionKeyMatchesRequestProperties(request: CryptoRequest) {
         let key = SelectionKey(request)
         #expect(key.mechanism == request.mechanism.value)
@@ -125,6 +125,22 @@ import Testing
         #expect(facts.mechanism.name == request.mechanism.name)
         #expect(facts.keyBits == request.keyBits)
         #expect(facts.curve == request.curve)
+    }
+
+    /// The kinds whose facts come from an RSA, DH or EC public key (CryptoRequest.selectionFacts).
+    static func keyedRequests() throws -> [CryptoRequest] {
+        let rsa = try RSAPrivateKey(pemRepresentation: KeyFixture.text("rsa2048.pkcs1.pem"))
+        let rsa1024 = try RSAPublicKey(pemRepresentation: KeyFixture.text("rsa1024.spki.pem"))
+        let p384 = try ECPublicKey(pemRepresentation: KeyFixture.text("ec-p384.spki.pem"))
+        let ed25519 = try ECPublicKey(pemRepresentation: KeyFixture.text("ed25519.spki.pem"))
+        return [
+            .sign(.sha256RSAPKCS, key: rsa, data: [1], pss: nil), .sign(.rsaPKCSPSS, key: rsa, data: [], pss: PSSParameters(hash: .sha256)),
+            .verify(.sha1RSAPKCS, key: rsa1024, data: [], signature: [2], pss: nil),
+            .encryptRSA(.rsaPKCSOAEP, key: rsa.publicKey, data: [3], oaep: OAEPParameters()),
+            .decryptRSA(.rsaPKCS, key: rsa, data: [4], oaep: nil),
+            .deriveDH(privateKey: DHPrivateKey(group: .modp14, value: SecureBytes([5])), peerPublicValue: [2]),
+            .verifyEC(.ecdsaSHA384, key: p384, data: [], signature: [6]), .verifyEC(.eddsa, key: ed25519, data: [7], signature: []),
+        ]
     }
 
     @Test("the selection key reads what an EC request's own properties say")
