@@ -25,37 +25,57 @@ public struct PeerTrust: PeerKeyResolver {
     /// none we can use), parsed once here: a peer that sends a trusted
     /// certificate itself, as most do in every exchange, is found by comparing
     /// bytes instead of parsing X.509 and its key again per SA.
-    private let knownCertificates: [[UInt8]: KnownCertificate]
+    private let knownCertificates: [DERBytes: KnownCertificate]
     /// Each anchor's key, in `anchors`' order (an authority's: nil when it has none we can use).
     private let anchorKeys: [IKEPublicKey?]
+    /// Each anchor certificate's subject DER, in `anchors`' order (nil for a
+    /// bare key, or a subject that did not serialize): serialized once here,
+    /// not per ID_DER_ASN1_DN checked against it.
+    private let anchorSubjects: [[UInt8]?]
 
     private struct KnownCertificate {
         let certificate: Certificate
         let key: IKEPublicKey?
+        let subject: [UInt8]?
+    }
+
+    /// DER bytes as a dictionary key, hashed as one buffer (an `[UInt8]` key
+    /// is hashed element by element: a certificate's hundreds of bytes per
+    /// lookup); equal when the bytes are.
+    private struct DERBytes: Hashable {
+        let bytes: [UInt8]
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     public init(anchors: [Anchor]) {
         self.anchors = anchors
-        var known: [[UInt8]: KnownCertificate] = [:]
+        var known: [DERBytes: KnownCertificate] = [:]
         var keys: [IKEPublicKey?] = []
+        var subjects: [[UInt8]?] = []
         for anchor in anchors {
             let cert: Certificate
             switch anchor {
             case .certificate(let c, _), .authority(let c): cert = c
             case .key(let k):
                 keys.append(k)
+                subjects.append(nil)
                 continue
             }
             let key = try? Self.publicKey(of: cert)
             if case .certificate(_, let k) = anchor { keys.append(k) } else { keys.append(key) }
+            let subject = Self.subjectDER(cert)
+            subjects.append(subject)
             var s = DER.Serializer()
             // The first anchor with these bytes decides, as issuedOrTrusted's loop does.
-            if (try? s.serialize(cert)) != nil, known[s.serializedBytes] == nil {
-                known[s.serializedBytes] = KnownCertificate(certificate: cert, key: key)
+            if (try? s.serialize(cert)) != nil, known[DERBytes(bytes: s.serializedBytes)] == nil {
+                known[DERBytes(bytes: s.serializedBytes)] = KnownCertificate(certificate: cert, key: key, subject: subject)
             }
         }
         knownCertificates = known
         anchorKeys = keys
+        anchorSubjects = subjects
     }
 
     /// Whether any anchor is a CA (then a responder asks for the peer's certificate).
@@ -162,9 +182,9 @@ public struct PeerTrust: PeerKeyResolver {
         var keys: [IKEPublicKey] = []
         var sentButUntrusted: String?
         for der in certificates.prefix(Self.maxCertificates) {
-            if let known = knownCertificates[der], let key = known.key {
+            if let known = knownCertificates[DERBytes(bytes: der)], let key = known.key {
                 // A trusted certificate itself (issuedOrTrusted holds): only the ID is left to check.
-                guard Self.names(known.certificate, id) else {
+                guard Self.names(known.certificate, id, subject: known.subject) else {
                     throw ISAKMPError(.invalidIDInformation, "certificate of \(known.certificate.subject) does not name the ID \(id)")
                 }
                 if !keys.contains(key) { keys.append(key) }
@@ -189,12 +209,12 @@ public struct PeerTrust: PeerKeyResolver {
             if !keys.contains(key) { keys.append(key) }
         }
         // A key already found (the peer sent this anchor's certificate) is not added again.
-        for (anchor, anchorKey) in zip(anchors, anchorKeys) {
+        for ((anchor, anchorKey), subject) in zip(zip(anchors, anchorKeys), anchorSubjects) {
             guard let key = anchorKey, !keys.contains(key) else { continue }
             switch anchor {
-            case .certificate(let cert, _) where Self.names(cert, id): keys.append(key)
+            case .certificate(let cert, _) where Self.names(cert, id, subject: subject): keys.append(key)
             // A self-signed peer certificate is often marked CA:TRUE (openssl req -x509 does).
-            case .authority(let cert) where Self.names(cert, id): keys.append(key)
+            case .authority(let cert) where Self.names(cert, id, subject: subject): keys.append(key)
             case .key: keys.append(key)
             default: break
             }
@@ -234,11 +254,18 @@ public struct PeerTrust: PeerKeyResolver {
     }
 
     /// Whether `cert` names `id`: its subject for a DN, a subjectAltName for an FQDN or address.
-    static func names(_ cert: Certificate, _ id: Identification) -> Bool {
+    /// `cert`'s subject Name as DER (nil when it does not serialize).
+    static func subjectDER(_ cert: Certificate) -> [UInt8]? {
+        var s = DER.Serializer()
+        return (try? s.serialize(cert.subject)) != nil ? s.serializedBytes : nil
+    }
+
+    /// Whether `cert` names `id`; `subject`: the certificate's subject DER
+    /// when already serialized (an anchor's), else it is serialized here.
+    static func names(_ cert: Certificate, _ id: Identification, subject: [UInt8]? = nil) -> Bool {
         switch id.kind {
         case .derASN1DN:
-            var s = DER.Serializer()
-            if (try? s.serialize(cert.subject)) != nil, s.serializedBytes == id.data { return true }
+            if let der = subject ?? subjectDER(cert), der == id.data { return true }
             guard let node = try? DER.parse(id.data), let parsed = try? DistinguishedName(derEncoded: node) else { return false }
             return sameName(parsed, cert.subject)
         case .fqdn, .userFQDN, .ipv4Address, .ipv6Address:
