@@ -34,8 +34,12 @@ public final class NegotiationRecorder: Sendable {
         tally.withLock { $0.record(outcome, second: second) }
         versions.withLock { v in
             v.ikev2 += 1
+            // The same suite as the last one is listed already: its name (a string built per call) is not needed.
+            if v.lastIKEv2 != suite {
+                let name = suite.proposalName
+                if !v.ikev2Proposals.contains(name) { v.ikev2Proposals.append(name) }
+            }
             v.lastIKEv2 = suite
-            if !v.ikev2Proposals.contains(suite.proposalName) { v.ikev2Proposals.append(suite.proposalName) }
         }
     }
 
