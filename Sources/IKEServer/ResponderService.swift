@@ -74,7 +74,6 @@ public final class ResponderService: Sendable {
         if upkeep.expired > 0 { counters.add(.expired, upkeep.expired) }
         if upkeep.evicted > 0 { counters.add(.evicted, upkeep.evicted) }
         if upkeep.deleted > 0 { counters.add(.deleted, upkeep.deleted) }
-        if let dropped = upkeep.dropped { counters.add(dropped) }
         return result
     }
 

@@ -46,23 +46,27 @@ extension ResponderService {
         // the same lock as the decision: two datagrams of one exchange decided
         // at once (read on two sockets, or two threads) then still run one
         // after the other, never both after the same predecessor.
+        var dropped: ServerCounters.Name?
         let placed: (task: Task<Void, Never>, opens: Bool)? = withTable { t, upkeep in
             let decision = t.receive(header, host: host, now: MonotonicClock.nanoseconds(), upkeep: &upkeep) {
                 let observer = self.observer
                 let session = IKECryptoSession(framework: configuration.framework, observe: { observer.operationDone($0) })
                 return IKEv2Responder(configuration: v2config, session: session)
             }
-            guard case .take(let key, let responder, let previous, let startedAt, let opens) = decision else {
-                if case .drop(let why) = decision { upkeep.dropped = why }
+            switch decision {
+            case .drop(let why):
+                dropped = why
                 return nil
+            case .take(let key, let responder, let previous, let startedAt, let opens):
+                let task = turnTask(on: executor) {
+                    await previous?.value
+                    await self.takeIKEv2(message, key: key, responder: responder, startedAt: startedAt, marked: marked, host: host, send: send)
+                }
+                t.setTail(key, task)
+                return (task, opens)
             }
-            let task = turnTask(on: executor) {
-                await previous?.value
-                await self.takeIKEv2(message, key: key, responder: responder, startedAt: startedAt, marked: marked, host: host, send: send)
-            }
-            t.setTail(key, task)
-            return (task, opens)
         }
+        if let dropped { counters.add(dropped) }
         guard let placed else { return nil }
         if placed.opens && observer.tracing { observer.trace("Initial packet received (IKEv2), SPIi \(header.initiatorSPI.map { String($0, radix: 16) }.joined())") }
         return placed.task

@@ -44,12 +44,14 @@ struct ExchangeEntry {
     /// The last message taken: a half-open exchange expires this long after it,
     /// and the established SA idle the longest is the one evicted.
     var touchedAt: UInt64
-    /// No longer half-open (Main Mode's message 6 built, IKE_AUTH verified).
-    var established = false
     /// Who the peer proved to be (its IDi), once established: what
     /// INITIAL-CONTACT compares (``ExchangeTable/initialContact(_:upkeep:)``).
     var peer: PeerIdentity?
     var state: ExchangeState
+
+    /// No longer half-open (Main Mode's message 6 built, IKE_AUTH verified):
+    /// the peer has proved who it is.
+    var established: Bool { peer != nil }
 
     var busy: Bool { state.busy }
 }
@@ -91,8 +93,6 @@ struct ExchangeTable {
         var evicted = 0
         /// SAs forgotten because their peer deleted them or made them stale (INITIAL-CONTACT).
         var deleted = 0
-        /// The datagram was dropped: the counter it goes under.
-        var dropped: ServerCounters.Name?
     }
 
     init(limits: ExchangeLimits) { self.limits = limits }
@@ -179,7 +179,6 @@ struct ExchangeTable {
     mutating func update(_ key: ExchangeKey, _ entry: ExchangeEntry) {
         guard let kept = entries[key] else { return }
         var entry = entry
-        entry.established = kept.established
         entry.peer = kept.peer
         entries[key] = entry
     }
@@ -189,7 +188,6 @@ struct ExchangeTable {
     @discardableResult
     mutating func establish(_ key: ExchangeKey, peer: PeerIdentity) -> Bool {
         guard let entry = entries[key], !entry.established else { return false }
-        entries[key]?.established = true
         entries[key]?.peer = peer
         byPeer[PeerKey(peer: peer, host: entry.peerHost), default: []].insert(key)
         releaseHalfOpen(host: entry.peerHost)
@@ -252,7 +250,6 @@ struct ExchangeTable {
         var peers: [PeerKey: Set<ExchangeKey>] = [:]
         for (key, e) in entries {
             if !e.established { hosts[e.peerHost, default: 0] += 1 }
-            if e.established != (e.peer != nil) { errors.append("\(key): established \(e.established) but peer \(String(describing: e.peer))") }
             if let peer = e.peer { peers[PeerKey(peer: peer, host: e.peerHost), default: []].insert(key) }
         }
         if hosts != halfOpenByHost { errors.append("half-open by address \(halfOpenByHost), entries say \(hosts)") }
