@@ -58,20 +58,21 @@ public final class UDPResponderServer: Sendable {
         // (another server's, or a test's beside it) and would silently share it.
         // The group binds right after the probe closes; should a socket take
         // the port in between, the bind fails and the next probe tries anew.
-        for attempt in 1...3 {
+        let probes = port == 0 && socketCount > 1
+        var attempt = 1
+        while true {
             var boundPort = port
-            if port == 0 && socketCount > 1 {
+            if probes {
                 let probe = try await DatagramBootstrap(group: loops[0]).bind(host: host, port: 0).get()
                 boundPort = probe.localAddress?.port ?? 0
                 try await probe.close()
             }
             do {
                 return try await bind(service, host: host, port: boundPort, loops: loops, sockets: socketCount)
-            } catch where port == 0 && socketCount > 1 && attempt < 3 {
-                continue
+            } catch where probes && attempt < 3 {
+                attempt += 1
             }
         }
-        throw SetupError("UDP responder: no free port for \(socketCount) sockets")  // not reached: the third attempt throws
     }
 
     /// Binds `sockets` sockets to `host:port` over `loops` (SO_REUSEPORT when more than one).
