@@ -62,44 +62,18 @@ public enum CryptoRequest: Sendable {
 
     /// The key size in bits that provider ranges are matched against, or nil
     /// for keyless operations (digest, random).
-    public var keyBits: Int? {
-        switch self {
-        case .sign(_, let key, _, _): return key.bits
-        case .verify(_, let key, _, _, _): return key.bits
-        case .mac(_, let key, _): return key.count * 8
-        case .encrypt(_, let key, _, _), .decrypt(_, let key, _, _): return key.count * 8
-        case .encryptRSA(_, let key, _, _): return key.bits
-        case .decryptRSA(_, let key, _, _): return key.bits
-        case .generateRSAKeyPair(let bits, _): return bits
-        case .generateDHKeyPair(let group, _): return group.bits
-        case .deriveDH(let key, _): return key.group.bits
-        case .signEC(_, let key, _): return key.keyBits
-        case .verifyEC(_, let key, _, _): return key.keyBits
-        case .generateECKeyPair(let curve): return curve.keyBits
-        case .deriveECDH(let key, _, _): return key.keyBits
-        case .digest, .random: return nil
-        }
-    }
+    public var keyBits: Int? { selectionFacts.keyBits }
 
     /// The curve of an EC request, matched against the curves a provider
     /// declares (``MechanismInfo/curves``); nil for every other request.
-    public var curve: ECCurve? {
-        switch self {
-        case .signEC(_, let key, _): return key.curve
-        case .verifyEC(_, let key, _, _): return key.curve
-        case .generateECKeyPair(let curve): return curve
-        case .deriveECDH(let key, _, _): return key.curve
-        case .sign, .verify, .digest, .mac, .encrypt, .decrypt, .encryptRSA, .decryptRSA, .generateRSAKeyPair,
-            .generateDHKeyPair, .deriveDH, .random:
-            return nil
-        }
-    }
+    public var curve: ECCurve? { selectionFacts.curve }
 
     /// ``mechanism``, ``keyBits`` and ``curve`` read in one switch, for the
     /// request path (selection, a provider's table check). Reading a payload
     /// out of the request copies the request (a retain and a release of its
     /// key and data each time), so the path reads these three once, not one
-    /// switch each.
+    /// switch each. ``keyBits`` and ``curve`` are read from it; ``mechanism``
+    /// keeps its own switch, which reads no key.
     var selectionFacts: (mechanism: Mechanism, keyBits: Int?, curve: ECCurve?) {
         switch self {
         case .sign(let m, let key, _, _): return (m, key.bits, nil)
