@@ -26,12 +26,11 @@ public struct PeerTrust: PeerKeyResolver {
     /// certificate itself, as most do in every exchange, is found by comparing
     /// bytes instead of parsing X.509 and its key again per SA.
     private let knownCertificates: [DERBytes: KnownCertificate]
-    /// Each anchor's key, in `anchors`' order (an authority's: nil when it has none we can use).
-    private let anchorKeys: [IKEPublicKey?]
-    /// Each anchor certificate's subject DER, in `anchors`' order (nil for a
-    /// bare key, or a subject that did not serialize): serialized once here,
-    /// not per ID_DER_ASN1_DN checked against it.
-    private let anchorSubjects: [[UInt8]?]
+    /// Per anchor, in `anchors`' order: its key (an authority's: nil when it
+    /// has none we can use) and its certificate's subject DER (nil for a bare
+    /// key, or a subject that did not serialize), serialized once here, not
+    /// per ID_DER_ASN1_DN checked against it.
+    private let anchorFacts: [(key: IKEPublicKey?, subject: [UInt8]?)]
 
     private struct KnownCertificate {
         let certificate: Certificate
@@ -52,21 +51,18 @@ public struct PeerTrust: PeerKeyResolver {
     public init(anchors: [Anchor]) {
         self.anchors = anchors
         var known: [DERBytes: KnownCertificate] = [:]
-        var keys: [IKEPublicKey?] = []
-        var subjects: [[UInt8]?] = []
+        var facts: [(key: IKEPublicKey?, subject: [UInt8]?)] = []
         for anchor in anchors {
             let cert: Certificate
             switch anchor {
             case .certificate(let c, _), .authority(let c): cert = c
             case .key(let k):
-                keys.append(k)
-                subjects.append(nil)
+                facts.append((k, nil))
                 continue
             }
             let key = try? Self.publicKey(of: cert)
-            if case .certificate(_, let k) = anchor { keys.append(k) } else { keys.append(key) }
             let subject = Self.subjectDER(cert)
-            subjects.append(subject)
+            if case .certificate(_, let k) = anchor { facts.append((k, subject)) } else { facts.append((key, subject)) }
             var s = DER.Serializer()
             // The first anchor with these bytes decides, as issuedOrTrusted's loop does.
             if (try? s.serialize(cert)) != nil, known[DERBytes(bytes: s.serializedBytes)] == nil {
@@ -74,8 +70,7 @@ public struct PeerTrust: PeerKeyResolver {
             }
         }
         knownCertificates = known
-        anchorKeys = keys
-        anchorSubjects = subjects
+        anchorFacts = facts
     }
 
     /// Whether any anchor is a CA (then a responder asks for the peer's certificate).
@@ -209,7 +204,7 @@ public struct PeerTrust: PeerKeyResolver {
             if !keys.contains(key) { keys.append(key) }
         }
         // A key already found (the peer sent this anchor's certificate) is not added again.
-        for ((anchor, anchorKey), subject) in zip(zip(anchors, anchorKeys), anchorSubjects) {
+        for (anchor, (anchorKey, subject)) in zip(anchors, anchorFacts) {
             guard let key = anchorKey, !keys.contains(key) else { continue }
             switch anchor {
             case .certificate(let cert, _) where Self.names(cert, id, subject: subject): keys.append(key)
