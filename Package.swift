@@ -1,6 +1,13 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// SE-0461: a nonisolated async function runs on its caller's executor instead of
+// hopping to the generic one. Set where the hot async paths are — the framework's
+// `perform`, the providers' `performAsync`, the IKE crypto session, the server —
+// so an actor's calls into them (an IKE exchange's turn) switch executor twice less
+// per operation (DESIGN.md, "IKE layering"; performance.md).
+let nonsending: [SwiftSetting] = [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+
 let package = Package(
     name: "CryptoFramework",
     products: [
@@ -45,33 +52,34 @@ let package = Package(
                 "SystemPrimitives",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "BigInt", package: "BigInt"),
-            ]
+            ],
+            swiftSettings: nonsending
         ),
         // One target per provider (Sources/Providers/<Name>), so each one's real
         // dependencies show here; Platforms assembles them; Providers re-exports them all.
-        .target(name: "ProviderOpenSSL", dependencies: ["CryptoFramework", "CLibCrypto"], path: "Sources/Providers/OpenSSL"),
+        .target(name: "ProviderOpenSSL", dependencies: ["CryptoFramework", "CLibCrypto"], path: "Sources/Providers/OpenSSL", swiftSettings: nonsending),
         // GMP's RSA and DH; libcrypto supplies its random bytes and digests.
-        .target(name: "ProviderGMP", dependencies: ["CryptoFramework", "CGMP", "CLibCrypto"], path: "Sources/Providers/GMP"),
-        .target(name: "ProviderSodium", dependencies: ["CryptoFramework", "CSodium"], path: "Sources/Providers/Sodium"),
+        .target(name: "ProviderGMP", dependencies: ["CryptoFramework", "CGMP", "CLibCrypto"], path: "Sources/Providers/GMP", swiftSettings: nonsending),
+        .target(name: "ProviderSodium", dependencies: ["CryptoFramework", "CSodium"], path: "Sources/Providers/Sodium", swiftSettings: nonsending),
         // Any PKCS#11 module (SoftHSM2 …) as a provider, dlopen()ed.
-        .target(name: "ProviderPKCS11", dependencies: ["CryptoFramework", "CPKCS11"], path: "Sources/Providers/PKCS11"),
+        .target(name: "ProviderPKCS11", dependencies: ["CryptoFramework", "CPKCS11"], path: "Sources/Providers/PKCS11", swiftSettings: nonsending),
         // What every emulated device shares: fast or timed release of results.
-        .target(name: "EmulatedHardware", dependencies: ["CryptoFramework"], path: "Sources/Providers/EmulatedHardware"),
+        .target(name: "EmulatedHardware", dependencies: ["CryptoFramework"], path: "Sources/Providers/EmulatedHardware", swiftSettings: nonsending),
         // ncp/0: emulated MAUs computing with GMP's engine.
-        .target(name: "ProviderNCP", dependencies: ["CryptoFramework", "EmulatedHardware", "ProviderGMP"], path: "Sources/Providers/NCP"),
+        .target(name: "ProviderNCP", dependencies: ["CryptoFramework", "EmulatedHardware", "ProviderGMP"], path: "Sources/Providers/NCP", swiftSettings: nonsending),
         // sparcfp: the T1's FP bignum over GMP integers; its symmetric and random work is handed in by the platform.
         .target(
             name: "ProviderSPARCFloat", dependencies: ["CryptoFramework", "EmulatedHardware", "ProviderGMP", "CGMP"],
-            path: "Sources/Providers/SPARCFloat"),
+            path: "Sources/Providers/SPARCFloat", swiftSettings: nonsending),
         // n2cp/0 and n2rng/0: the UltraSPARC T2's cipher/hash units and random generator, emulated;
         // their answers come from the providers the platform hands in.
-        .target(name: "ProviderNiagara2", dependencies: ["CryptoFramework", "EmulatedHardware"], path: "Sources/Providers/Niagara2"),
+        .target(name: "ProviderNiagara2", dependencies: ["CryptoFramework", "EmulatedHardware"], path: "Sources/Providers/Niagara2", swiftSettings: nonsending),
         // host, t2000 and t5220: which providers each platform builds.
         .target(
             name: "Platforms",
             dependencies: ["CryptoFramework", "EmulatedHardware", "ProviderOpenSSL", "ProviderGMP", "ProviderSodium",
                            "ProviderPKCS11", "ProviderNCP", "ProviderSPARCFloat", "ProviderNiagara2"],
-            path: "Sources/Providers/Platforms"),
+            path: "Sources/Providers/Platforms", swiftSettings: nonsending),
         // `import Providers`: every provider and the platforms.
         .target(
             name: "Providers",
@@ -84,7 +92,7 @@ let package = Package(
         .target(name: "Charts", dependencies: ["TextFormat"]),
         // The IKE protocol: ISAKMP messages and IKEv1 Main Mode state machines over
         // the framework. No I/O; depends on the framework alone.
-        .target(name: "IKEProtocol", dependencies: ["CryptoFramework"]),
+        .target(name: "IKEProtocol", dependencies: ["CryptoFramework"], swiftSettings: nonsending),
         // The Phase I benchmark harness above the protocol: runs, reports, chart
         // data, the 2007 figures and their explanation.
         .target(
@@ -105,7 +113,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]
+            ],
+            swiftSettings: nonsending
         ),
         // The command-line options ikebench and cryptoadm share: platform, policy file,
         // the emulated T2000's timing and FP what-if, JSON output.
