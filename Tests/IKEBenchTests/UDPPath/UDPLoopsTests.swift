@@ -1,10 +1,11 @@
 import CryptoFramework
 import IKEProtocol
 import IKEHarness
-import IKEServer
+@testable import IKEServer
 import IKETestKit
 import NIOPosix
 import ProcessSupport
+import Synchronization
 import Testing
 
 /// The responder on several event loops, one socket each on the same port
@@ -93,6 +94,44 @@ struct UDPLoopsTests {
         #expect(try await !Polling.until(timeout: 1) { service.counters[.received] != stopped })
         await late.close()
         try await group.shutdownGracefully()
+    }
+
+    @Test("a socket that closes while serving is reported once, naming it; stop()'s own closing is not", .timeLimit(.minutes(1)))
+    func socketLossReported() async throws {
+        let failures = FailureLines()
+        let service = ResponderService(ResponderServiceConfiguration(
+            responder: MainModeResponderConfiguration(
+                suites: IKESuite.defaultResponderSuites,
+                identity: MainModeIdentity(key: IKETestSupport.identities.responder, id: IKEIdentities.responderID),
+                peers: FixedPeerKey(IKETestSupport.identities.initiator.publicKey)),
+            framework: IKETestSupport.host), observer: failures)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let server = try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0, group: group)
+        #expect(server.socketCount == 2)
+        // The second socket closes as NIO closes one on a read error.
+        try await server.channels[1].close()
+        #expect(try await Polling.until { failures.count >= 1 })
+        let lines = failures.lines
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("socket 2 of 2 on port \(server.port) closed while serving") == true, "\(lines)")
+        #expect(lines.first?.contains("the 1 left") == true, "\(lines)")
+        // The socket left still answers: a datagram to the port is read (counted) by it.
+        let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: server.port, localHost: "127.0.0.1")
+        client.send([0x01, 0x02, 0x03])
+        #expect(try await Polling.until { service.counters[.received] >= 1 })
+        await client.close()
+        try await server.stop()
+        // stop() closed the other socket: not a loss, not reported.
+        #expect(try await !Polling.until(timeout: 0.5) { failures.count > 1 })
+        try await group.shutdownGracefully()
+    }
+
+    /// The observer's failure lines (the server's diagnostics).
+    final class FailureLines: ResponderObserver {
+        private let store = Mutex<[String]>([])
+        var lines: [String] { store.withLock { $0 } }
+        var count: Int { store.withLock { $0.count } }
+        func exchangeFailed(_ line: String) { store.withLock { $0.append(line) } }
     }
 
     @Test("no loop or no socket is refused, each with its reason")
