@@ -82,14 +82,15 @@ public final class ResponderService: Sendable {
     /// event loops go (``UDPResponderServer/stop()``).
     public var turnsInFlight: Int { running.load(ordering: .acquiring) }
 
-    /// Runs `body` as a turn's task on `executor` (nil: the task pool), counted in ``turnsInFlight``.
-    func turnTask(on executor: (any TaskExecutor)?, _ body: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
-        running.add(1, ordering: .relaxed)
-        return Task(executorPreference: executor) {
-            await body()
-            self.running.subtract(1, ordering: .releasing)
-        }
-    }
+    /// Counts a turn begun, in ``turnsInFlight``. The caller then makes the
+    /// turn's task, whose last step is ``turnEnded()``: nothing of the task may
+    /// run after it (``UDPResponderServer/stop()`` lets the loops go once the
+    /// count is back to zero). Most turns end inside a function isolated to
+    /// their exchange's actor, so the task never hops off the actor again.
+    func turnBegun() { running.add(1, ordering: .relaxed) }
+
+    /// The last step of a turn's task (``turnBegun()``).
+    func turnEnded() { running.subtract(1, ordering: .releasing) }
 
     /// Drops what is due, both versions (called every second by the server).
     public func expire() {
@@ -136,13 +137,17 @@ public final class ResponderService: Sendable {
             return nil
         case .take(let turn):
             if turn.opensExchange && observer.tracing { observer.trace("Initial packet received, pm_info = \(turn.pmInfo)") }
-            return turnTask(on: executor) { await self.take(turn, marked: marked, send: send) }
+            turnBegun()
+            return Task(executorPreference: executor) { await self.take(turn, on: turn.responder, marked: marked, send: send) }
         }
     }
 
     /// Runs `turn` on its exchange, settles it in the table, then answers.
-    private func take(_ turn: ExchangeTurn, marked: Bool, send: Send) async {
-        switch await turn.responder.take(turn.request) {
+    /// Isolated to the exchange's actor from start to end: one executor switch
+    /// onto it, none back (the turn ends here, ``turnEnded()``).
+    private func take(_ turn: ExchangeTurn, on responder: isolated MainModeResponder, marked: Bool, send: Send) async {
+        defer { turnEnded() }
+        switch await responder.take(turn.request) {
         case .answered(let answer, let negotiation):
             withTable { t, upkeep in t.settle(turn, .answered(answer), upkeep: &upkeep) }
             for case .informationalDropped(let reason) in answer.events {

@@ -23,7 +23,8 @@ extension ResponderService {
                 // a modeled time: checked in a turn, where a timed hold suspends rather than
                 // blocking the event loop that read the datagram.
                 let framework = configuration.framework
-                return turnTask(on: executor) {
+                turnBegun()
+                return Task(executorPreference: executor) {
                     switch await self.ikev2Cookies.check(message, header: header, host: host, framework: framework) {
                     case .pass:
                         await self.placeIKEv2(message, header: header, marked: marked, host: host, executor: executor, send: send)?.value
@@ -33,6 +34,7 @@ extension ResponderService {
                         self.counters.add(.notifiesSent)
                         send(NonESPMarker.add(response, marked: marked))
                     }
+                    self.turnEnded()
                 }
             }
         }
@@ -58,9 +60,11 @@ extension ResponderService {
                 dropped = why
                 return nil
             case .take(let key, let responder, let previous, let startedAt, let opens):
-                let task = turnTask(on: executor) {
-                    await previous?.value
-                    await self.takeIKEv2(message, key: key, responder: responder, startedAt: startedAt, marked: marked, host: host, send: send)
+                turnBegun()
+                let task = Task(executorPreference: executor) {
+                    // Most datagrams have no predecessor left in work: no wait, no suspension.
+                    if let previous { await previous.value }
+                    await self.takeIKEv2(message, key: key, on: responder, startedAt: startedAt, marked: marked, host: host, send: send)
                 }
                 t.setTail(key, task)
                 return (task, opens)
@@ -72,11 +76,16 @@ extension ResponderService {
         return placed.task
     }
 
-    private func takeIKEv2(_ message: [UInt8], key: ExchangeKey, responder: IKEv2Responder, startedAt: UInt64, marked: Bool,
-                           host: String, send: Send) async {
+    /// One datagram's turn on its exchange, isolated to the exchange's actor
+    /// from start to end: the task switches onto it once, and reading the
+    /// state and suite the turn left costs no switch (nor does the refusal).
+    /// The turn ends here (``turnEnded()``), so the task never switches back.
+    private func takeIKEv2(_ message: [UInt8], key: ExchangeKey, on responder: isolated IKEv2Responder, startedAt: UInt64,
+                           marked: Bool, host: String, send: Send) async {
+        defer { turnEnded() }
         do {
             let turn = try await responder.handle(message)
-            let closed = await responder.state == .closed
+            let closed = responder.state == .closed
             let establishedNow = withTable { t, upkeep in t.settle(key, events: turn.events, closed: closed, upkeep: &upkeep) }
             if turn.events.contains(.retransmitted) { counters.add(.retransmitsAnswered) }
             // Counted before the IKE_AUTH response leaves, so a peer that has it (and a
@@ -90,13 +99,13 @@ extension ResponderService {
                                                  platform: configuration.framework.platform,
                                                  overheadSeconds: configuration.modeledOverheadSeconds)
                 if observer.tracing { observer.trace("IKEv2 SA established, took \(elapsed) ns") }
-                observer.ikev2NegotiationEstablished(outcome, suite: await responder.suite)
+                observer.ikev2NegotiationEstablished(outcome, suite: responder.suite)
             }
         } catch {
             let e = error as? IKEv2Error ?? IKEv2Error(.cryptoFailure, "\(error)")
             let refusal = await responder.refusal(for: e)
             // A refused IKE_SA_INIT keeps nothing: the initiator's next try opens a new exchange.
-            let state = await responder.state
+            let state = responder.state
             let closed = state == .closed || state == .awaitingInit
             _ = withTable { t, upkeep in t.settle(key, events: [], closed: closed, upkeep: &upkeep) }
             switch e.code {
