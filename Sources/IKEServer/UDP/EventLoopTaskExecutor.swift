@@ -11,6 +11,13 @@ import NIOCore
 /// core. An operation that suspends (a timed provider's hold, `Task.sleep`;
 /// ncp/0's queue) holds no loop thread meanwhile.
 ///
+/// Every executor switch of a turn (onto its exchange's actor and off it, a
+/// task resumed) is a job enqueued here, most of them from the loop's own
+/// thread. Those are kept in a queue of the loop's own, which one loop task
+/// drains: no closure is allocated per job, and the jobs run in the order
+/// they came. Jobs from other threads (a timed hold's wake-up) are handed to
+/// the loop one loop task each, as SwiftNIO takes them.
+///
 /// A loop that has been shut down drops what it is given, and a task waiting
 /// on it would never end: the loop must outlive the server's tasks. The
 /// `.singleton` group's loops (``UDPResponderServer/start`` takes it by
@@ -18,12 +25,48 @@ import NIOCore
 /// ``UDPResponderServer/stop()`` has returned, as it waits for the turns begun.
 final class EventLoopTaskExecutor: TaskExecutor {
     let loop: any EventLoop
+    /// The jobs enqueued on the loop's thread and not yet run.
+    private let local: NIOLoopBoundBox<LocalJobs>
 
-    init(_ loop: any EventLoop) { self.loop = loop }
+    init(_ loop: any EventLoop) {
+        self.loop = loop
+        self.local = NIOLoopBoundBox(LocalJobs(), eventLoop: loop)
+    }
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        // From the loop's own thread this only queues the job: no wake-up.
-        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        guard loop.inEventLoop else {
+            loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+            return
+        }
+        local.value.waiting.append(job)
+        guard !local.value.drainQueued else { return }
+        local.value.drainQueued = true
+        // From the loop's own thread this only queues the drain: no wake-up.
+        loop.execute { self.drain() }
     }
+
+    /// Runs the jobs waiting now, in order. Jobs they enqueue wait for the
+    /// next drain, queued behind whatever the loop has queued meanwhile (a
+    /// reply batch's flush, the next read): one job cannot hold the loop.
+    private func drain() {
+        var jobs = local.value.waiting
+        local.value.waiting = local.value.spare
+        local.value.spare = []
+        local.value.drainQueued = false
+        let executor = asUnownedTaskExecutor()
+        for job in jobs { job.runSynchronously(on: executor) }
+        // Both arrays keep their storage: the queue allocates nothing once warm.
+        jobs.removeAll(keepingCapacity: true)
+        local.value.spare = jobs
+    }
+}
+
+/// An ``EventLoopTaskExecutor``'s queue of jobs from its loop's own thread.
+struct LocalJobs {
+    var waiting: [UnownedJob] = []
+    /// The array the last drain ran, empty, kept for its storage.
+    var spare: [UnownedJob] = []
+    /// Whether a drain is queued on the loop.
+    var drainQueued = false
 }
