@@ -138,16 +138,18 @@ public final class ResponderService: Sendable {
         case .take(let turn):
             if turn.opensExchange && observer.tracing { observer.trace("Initial packet received, pm_info = \(turn.pmInfo)") }
             turnBegun()
-            return Task(executorPreference: executor) { await self.take(turn, on: turn.responder, marked: marked, send: send) }
+            return Task(executorPreference: executor) { await self.take(turn, marked: marked, send: send) }
         }
     }
 
     /// Runs `turn` on its exchange, settles it in the table, then answers.
-    /// Isolated to the exchange's actor from start to end: one executor switch
-    /// onto it, none back (the turn ends here, ``turnEnded()``).
-    private func take(_ turn: ExchangeTurn, on responder: isolated MainModeResponder, marked: Bool, send: Send) async {
+    /// The answer is sent off the exchange's actor: a peer that answers
+    /// message 6 at once (Quick Mode, as Libreswan does) finds the table
+    /// settled and its message's turn free to run on the actor, whatever the
+    /// send does meanwhile.
+    private func take(_ turn: ExchangeTurn, marked: Bool, send: Send) async {
         defer { turnEnded() }
-        switch await responder.take(turn.request) {
+        switch await turn.responder.take(turn.request) {
         case .answered(let answer, let negotiation):
             withTable { t, upkeep in t.settle(turn, .answered(answer), upkeep: &upkeep) }
             for case .informationalDropped(let reason) in answer.events {
