@@ -64,7 +64,9 @@ public final class ResponderService: Sendable {
     /// Half-open exchanges kept now, both versions.
     public var halfOpenCount: Int { table.withLock { $0.halfOpenCount } }
     /// Half-open exchanges kept now for `host`, both versions.
-    public func halfOpen(from host: String) -> Int { table.withLock { $0.halfOpen(from: host) } }
+    public func halfOpen(from host: String) -> Int { halfOpen(from: PeerAddress(host)) }
+    /// Half-open exchanges kept now for `address`, both versions.
+    public func halfOpen(from address: PeerAddress) -> Int { table.withLock { $0.halfOpen(from: address) } }
 
     /// The table under its lock. What it drops on its own meanwhile (expired,
     /// evicted, deleted by the peer) is counted here, for both versions.
@@ -107,6 +109,14 @@ public final class ResponderService: Sendable {
     /// core. nil: the task pool.
     @discardableResult
     public func receive(_ datagram: [UInt8], from host: String, executor: (any TaskExecutor)? = nil,
+                        send: @escaping Send) -> Task<Void, Never>? {
+        receive(datagram, from: PeerAddress(host), executor: executor, send: send)
+    }
+
+    /// ``receive(_:from:executor:send:)`` with the sender's address as the
+    /// table keys it (``PeerAddress``: its bytes, so no text is made per datagram).
+    @discardableResult
+    public func receive(_ datagram: [UInt8], from host: PeerAddress, executor: (any TaskExecutor)? = nil,
                         send: @escaping Send) -> Task<Void, Never>? {
         counters.add(.received)
         // Too long, or filled the socket's receive buffer and so perhaps cut short.

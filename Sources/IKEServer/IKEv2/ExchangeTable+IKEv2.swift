@@ -43,7 +43,7 @@ extension ExchangeTable {
 
     /// What a datagram gets. A new IKE_SA_INIT is admitted when the bounds
     /// (counted over both versions) allow, and creates its exchange with `open`.
-    mutating func receive(_ header: IKEv2Header, host: String, now: UInt64, upkeep: inout Upkeep,
+    mutating func receive(_ header: IKEv2Header, host: PeerAddress, now: UInt64, upkeep: inout Upkeep,
                           open: () -> IKEv2Responder) -> IKEv2Decision {
         let key: ExchangeKey
         var opens = false
@@ -71,7 +71,7 @@ extension ExchangeTable {
     }
 
     /// Whether a zero-SPIr datagram belongs to an exchange we keep (a retransmitted IKE_SA_INIT).
-    func knows(initiatorSPI: [UInt8], host: String) -> Bool {
+    func knows(initiatorSPI: [UInt8], host: PeerAddress) -> Bool {
         opened(.ikev2, initiator: initiatorSPI, host: host) != nil
     }
 

@@ -30,8 +30,8 @@ struct IKEv2Cookies: Sendable {
 
     /// Async, so that a provider modeling the MAC's time suspends its caller
     /// rather than holding the thread (an event loop's, in `serve`).
-    func cookie(nonce: [UInt8], host: String, spi: [UInt8], framework: CryptoFramework) async -> [UInt8]? {
-        let data = SecureBytes(nonce + Array(host.utf8) + spi)
+    func cookie(nonce: [UInt8], host: PeerAddress, spi: [UInt8], framework: CryptoFramework) async -> [UInt8]? {
+        let data = SecureBytes(nonce + host.bytes + spi)
         guard let mac = try? await framework.perform(.mac(.sha256HMAC, key: secret, data: data)).value.secret else { return nil }
         return [Self.version] + mac.bytes
     }
@@ -41,7 +41,7 @@ struct IKEv2Cookies: Sendable {
     /// For a new IKE_SA_INIT that must carry a cookie (``required(halfOpen:halfOpenFromHost:)``):
     /// pass when its COOKIE notify (the first payload, §2.6) is valid; else the
     /// response that asks for one; drop when the message cannot be read.
-    func check(_ message: [UInt8], header: IKEv2Header, host: String, framework: CryptoFramework) async -> Verdict {
+    func check(_ message: [UInt8], header: IKEv2Header, host: PeerAddress, framework: CryptoFramework) async -> Verdict {
         guard let m = try? IKEv2Message.parse(message), case .nonce(let ni)? = m.first(.nonce),
               let expected = await cookie(nonce: ni, host: host, spi: header.initiatorSPI, framework: framework) else { return .drop }
         if case .notify(let n)? = m.payloads.first, n.type == IKEv2Notify.Status.cookie {

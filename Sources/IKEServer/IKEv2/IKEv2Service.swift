@@ -7,7 +7,7 @@ import IKEProtocol
 /// exchange's datagrams run one after another on its ``IKEv2Responder``.
 /// Timing runs from IKE_SA_INIT received to the IKE_AUTH response sent.
 extension ResponderService {
-    func receiveIKEv2(_ message: [UInt8], marked: Bool, from host: String, executor: (any TaskExecutor)?,
+    func receiveIKEv2(_ message: [UInt8], marked: Bool, from host: PeerAddress, executor: (any TaskExecutor)?,
                       send: @escaping Send) -> Task<Void, Never>? {
         guard configuration.ikev2 != nil, let header = try? IKEv2Header.parse(message[...]) else {
             counters.add(.malformed)
@@ -41,7 +41,7 @@ extension ResponderService {
         return placeIKEv2(message, header: header, marked: marked, host: host, executor: executor, send: send)
     }
 
-    private func placeIKEv2(_ message: [UInt8], header: IKEv2Header, marked: Bool, host: String, executor: (any TaskExecutor)?,
+    private func placeIKEv2(_ message: [UInt8], header: IKEv2Header, marked: Bool, host: PeerAddress, executor: (any TaskExecutor)?,
                             send: @escaping Send) -> Task<Void, Never>? {
         guard let v2config = configuration.ikev2 else { return nil }
         // The datagram's task is made and recorded as its exchange's tail under
@@ -81,7 +81,7 @@ extension ResponderService {
     /// state and suite the turn left costs no switch (nor does the refusal).
     /// The turn ends here (``turnEnded()``), so the task never switches back.
     private func takeIKEv2(_ message: [UInt8], key: ExchangeKey, on responder: isolated IKEv2Responder, startedAt: UInt64,
-                           marked: Bool, host: String, send: Send) async {
+                           marked: Bool, host: PeerAddress, send: Send) async {
         defer { turnEnded() }
         do {
             let turn = try await responder.handle(message)

@@ -33,7 +33,7 @@ struct ExchangeTurn: Sendable {
     let key: ExchangeKey
     let responder: MainModeResponder
     let request: [UInt8]
-    let peerHost: String
+    let peerHost: PeerAddress
     let pmInfo: String
     let startedAt: UInt64
     /// The message 1 that created the exchange.
@@ -63,7 +63,7 @@ extension ExchangeTable {
     /// What `message` (with `header`, from `host`) gets. A message 1 that is
     /// admitted creates its exchange with `open`; `upkeep` counts what was
     /// dropped to make room.
-    mutating func receive(_ message: [UInt8], header: ISAKMPHeader, host: String, now: UInt64,
+    mutating func receive(_ message: [UInt8], header: ISAKMPHeader, host: PeerAddress, now: UInt64,
                           upkeep: inout Upkeep, open: () -> MainModeResponder) -> ExchangeDecision {
         if header.responderCookie.allSatisfy({ $0 == 0 }) {
             return message1(message, header: header, host: host, now: now, upkeep: &upkeep, open: open)
@@ -80,7 +80,7 @@ extension ExchangeTable {
         return .take(turn(key, entry, exchange, message, opens: false))
     }
 
-    private mutating func message1(_ message: [UInt8], header: ISAKMPHeader, host: String, now: UInt64,
+    private mutating func message1(_ message: [UInt8], header: ISAKMPHeader, host: PeerAddress, now: UInt64,
                                    upkeep: inout Upkeep, open: () -> MainModeResponder) -> ExchangeDecision {
         let placed = opening(.ikev1, initiator: header.initiatorCookie, host: host, now: now,
                              mayOpen: header.exchangeType == .identityProtection, upkeep: &upkeep) {

@@ -37,7 +37,7 @@ struct PeerIdentity: Hashable, Sendable {
 
 /// One exchange with a peer, of either version, as the table keeps it.
 struct ExchangeEntry {
-    let peerHost: String
+    let peerHost: PeerAddress
     /// The opening message (IKEv1 message 1, IKE_SA_INIT) received: where the
     /// negotiation's timing starts and an established SA's lifetime counts from.
     let startedAt: UInt64
@@ -72,7 +72,7 @@ struct ExchangeTable {
     let limits: ExchangeLimits
     private(set) var entries: [ExchangeKey: ExchangeEntry] = [:]
     /// Half-open exchanges of both versions per peer address (its IP, any port).
-    private(set) var halfOpenByHost: [String: Int] = [:]
+    private(set) var halfOpenByHost: [PeerAddress: Int] = [:]
     /// Half-open exchanges of both versions, all addresses.
     private(set) var halfOpenCount = 0
     /// The opening message of each exchange, by version, initiator cookie or SPI and host.
@@ -81,8 +81,8 @@ struct ExchangeTable {
     /// both versions (what INITIAL-CONTACT drops), so it needs no scan of the table.
     private var byPeer: [PeerKey: Set<ExchangeKey>] = [:]
 
-    private struct InitiatorKey: Hashable { let version: ExchangeKey.Version; let initiator: UInt64; let host: String }
-    private struct PeerKey: Hashable { let peer: PeerIdentity; let host: String }
+    private struct InitiatorKey: Hashable { let version: ExchangeKey.Version; let initiator: UInt64; let host: PeerAddress }
+    private struct PeerKey: Hashable { let peer: PeerIdentity; let host: PeerAddress }
 
     /// What the table dropped on its own while deciding, for the counters
     /// (the service counts them in one place, ``ResponderService/withTable(_:)``).
@@ -100,12 +100,12 @@ struct ExchangeTable {
     /// Exchanges kept, both versions, half-open and established.
     var count: Int { entries.count }
 
-    func halfOpen(from host: String) -> Int { halfOpenByHost[host, default: 0] }
+    func halfOpen(from host: PeerAddress) -> Int { halfOpenByHost[host, default: 0] }
 
     // MARK: Finding and opening
 
     /// The exchange `host` opened with this initiator cookie or SPI, if kept.
-    func opened(_ version: ExchangeKey.Version, initiator: [UInt8], host: String) -> ExchangeKey? {
+    func opened(_ version: ExchangeKey.Version, initiator: [UInt8], host: PeerAddress) -> ExchangeKey? {
         byInitiator[InitiatorKey(version: version, initiator: CookiePair(initiator, []).initiator, host: host)]
     }
 
@@ -123,7 +123,7 @@ struct ExchangeTable {
     /// exchange it repeats, or, when `mayOpen` (the message is the version's
     /// opening request) and the bounds allow, a new half-open exchange whose
     /// responder `make` creates (returning its cookie or SPI and state).
-    mutating func opening(_ version: ExchangeKey.Version, initiator: [UInt8], host: String, now: UInt64, mayOpen: Bool,
+    mutating func opening(_ version: ExchangeKey.Version, initiator: [UInt8], host: PeerAddress, now: UInt64, mayOpen: Bool,
                           upkeep: inout Upkeep, make: () -> (responder: [UInt8], state: ExchangeState)) -> Opening {
         let ik = InitiatorKey(version: version, initiator: CookiePair(initiator, []).initiator, host: host)
         if let key = byInitiator[ik] { return .found(key) }
@@ -156,7 +156,7 @@ struct ExchangeTable {
     /// cookie round trip, IKEv2's only past the cookie threshold), so a flood
     /// of them must not flush the SAs peers proved themselves for. The flood
     /// is refused (`tableFull`) until its half-open exchanges expire.
-    private mutating func admit(host: String, now: UInt64, upkeep: inout Upkeep) -> ServerCounters.Name? {
+    private mutating func admit(host: PeerAddress, now: UInt64, upkeep: inout Upkeep) -> ServerCounters.Name? {
         if entries.count >= limits.maxExchanges || halfOpen(from: host) >= limits.maxHalfOpenPerPeer {
             upkeep.expired += expire(now: now)
         }
@@ -225,7 +225,7 @@ struct ExchangeTable {
         if byInitiator[ik] == key { byInitiator[ik] = nil }
     }
 
-    private mutating func releaseHalfOpen(host: String) {
+    private mutating func releaseHalfOpen(host: PeerAddress) {
         let n = halfOpenByHost[host, default: 1] - 1
         halfOpenByHost[host] = n > 0 ? n : nil
         halfOpenCount -= 1
@@ -246,7 +246,7 @@ struct ExchangeTable {
             || entries[key]?.peerHost != ik.host {
             errors.append("opening index entry \(ik) points to another exchange")
         }
-        var hosts: [String: Int] = [:]
+        var hosts: [PeerAddress: Int] = [:]
         var peers: [PeerKey: Set<ExchangeKey>] = [:]
         for (key, e) in entries {
             if !e.established { hosts[e.peerHost, default: 0] += 1 }

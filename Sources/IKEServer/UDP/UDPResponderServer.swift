@@ -231,7 +231,7 @@ final class ResponderDatagramHandler: ChannelInboundHandler {
         let bytes = Array(envelope.data.readableBytesView)
         let remote = envelope.remoteAddress
         let writer = self.writer
-        service.receive(bytes, from: remote.ipAddress ?? "\(remote)", executor: turns) { reply in
+        service.receive(bytes, from: PeerAddress(remote), executor: turns) { reply in
             writer.send(reply, to: remote)
         }
     }

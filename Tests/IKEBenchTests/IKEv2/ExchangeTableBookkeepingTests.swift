@@ -22,7 +22,7 @@ struct ExchangeTableBookkeepingTests {
         var now: UInt64 = 1
         var seen: [ExchangeKey] = []
         var upkeep = ExchangeTable.Upkeep()
-        let hosts = ["192.0.2.1", "192.0.2.2", "192.0.2.3"]
+        let hosts: [PeerAddress] = ["192.0.2.1", "192.0.2.2", "192.0.2.3"]
         let peers = [PeerIdentity(kind: 2, data: Array("a.test".utf8)), PeerIdentity(kind: 2, data: Array("b.test".utf8))]
         var opened = 0, established = 0, contacts = 0
         for step in 0..<4000 {
