@@ -125,7 +125,8 @@ public final class ResponderService: Sendable {
             return nil
         }
         let (message, marked) = NonESPMarker.strip(datagram)
-        if IKEv2Header.majorVersion(of: message) == 2 {
+        // The major version (byte 17's high nibble) of a header-sized message.
+        if message.count >= IKEv2Header.size, message[17] >> 4 == 2 {
             return receiveIKEv2(message, marked: marked, from: host, executor: executor, send: send)
         }
         guard let header = try? ISAKMPMessage.parseHeader(message).header else {

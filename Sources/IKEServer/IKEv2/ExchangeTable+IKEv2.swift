@@ -43,13 +43,13 @@ extension ExchangeTable {
 
     /// What a datagram gets. A new IKE_SA_INIT is admitted when the bounds
     /// (counted over both versions) allow, and creates its exchange with `open`.
-    mutating func receive(_ header: IKEv2Header, host: PeerAddress, now: UInt64, upkeep: inout Upkeep,
+    mutating func receive(_ header: IKEv2Route, host: PeerAddress, now: UInt64, upkeep: inout Upkeep,
                           open: () -> IKEv2Responder) -> IKEv2Decision {
         let key: ExchangeKey
         var opens = false
-        if header.responderSPI.allSatisfy({ $0 == 0 }) {
+        if header.opening {
             let mayOpen = header.exchange == .ikeSAInit && !header.isResponse && header.messageID == 0
-            let placed = opening(.ikev2, initiator: header.initiatorSPI, host: host, now: now, mayOpen: mayOpen, upkeep: &upkeep) {
+            let placed = opening(.ikev2, initiator: header.spis.initiator, host: host, now: now, mayOpen: mayOpen, upkeep: &upkeep) {
                 let responder = open()
                 return (responder.responderSPI, .ikev2(IKEv2Exchange(responder: responder)))
             }
@@ -59,7 +59,7 @@ extension ExchangeTable {
             case .opened(let k): key = k; opens = true
             }
         } else {
-            key = ExchangeKey(version: .ikev2, pair: CookiePair(header.initiatorSPI, header.responderSPI))
+            key = ExchangeKey(version: .ikev2, pair: header.spis)
         }
         guard var entry = entries[key], entry.peerHost == host, var exchange = entry.ikev2 else { return .drop(.unknownCookies) }
         guard exchange.queued < Self.maxQueued else { return .drop(.duplicatesDropped) }
@@ -71,7 +71,7 @@ extension ExchangeTable {
     }
 
     /// Whether a zero-SPIr datagram belongs to an exchange we keep (a retransmitted IKE_SA_INIT).
-    func knows(initiatorSPI: [UInt8], host: PeerAddress) -> Bool {
+    func knows(initiatorSPI: UInt64, host: PeerAddress) -> Bool {
         opened(.ikev2, initiator: initiatorSPI, host: host) != nil
     }
 

@@ -9,23 +9,25 @@ import IKEProtocol
 extension ResponderService {
     func receiveIKEv2(_ message: [UInt8], marked: Bool, from host: PeerAddress, executor: (any TaskExecutor)?,
                       send: @escaping Send) -> Task<Void, Never>? {
-        guard configuration.ikev2 != nil, let header = try? IKEv2Header.parse(message[...]) else {
+        guard configuration.ikev2 != nil, let header = IKEv2Route(message) else {
             counters.add(.malformed)
             return nil
         }
-        if header.responderSPI.allSatisfy({ $0 == 0 }), header.exchange == .ikeSAInit, !header.isResponse {
+        if header.opening, header.exchange == .ikeSAInit, !header.isResponse {
             // Half-open exchanges of both versions count towards the threshold.
             let (known, halfOpen, fromHost) = withTable { t, _ in
-                (t.knows(initiatorSPI: header.initiatorSPI, host: host), t.halfOpenCount, t.halfOpen(from: host))
+                (t.knows(initiatorSPI: header.spis.initiator, host: host), t.halfOpenCount, t.halfOpen(from: host))
             }
-            if !known && ikev2Cookies.required(halfOpen: halfOpen, halfOpenFromHost: fromHost) {
+            // The whole header only where a cookie is asked for (it parses as the route did).
+            if !known && ikev2Cookies.required(halfOpen: halfOpen, halfOpenFromHost: fromHost),
+               let full = try? IKEv2Header.parse(message[...]) {
                 // The cookie's MAC goes through the framework, whose provider may hold it for
                 // a modeled time: checked in a turn, where a timed hold suspends rather than
                 // blocking the event loop that read the datagram.
                 let framework = configuration.framework
                 turnBegun()
                 return Task(executorPreference: executor) {
-                    switch await self.ikev2Cookies.check(message, header: header, host: host, framework: framework) {
+                    switch await self.ikev2Cookies.check(message, header: full, host: host, framework: framework) {
                     case .pass:
                         await self.placeIKEv2(message, header: header, marked: marked, host: host, executor: executor, send: send)?.value
                     case .drop:
@@ -41,7 +43,7 @@ extension ResponderService {
         return placeIKEv2(message, header: header, marked: marked, host: host, executor: executor, send: send)
     }
 
-    private func placeIKEv2(_ message: [UInt8], header: IKEv2Header, marked: Bool, host: PeerAddress, executor: (any TaskExecutor)?,
+    private func placeIKEv2(_ message: [UInt8], header: IKEv2Route, marked: Bool, host: PeerAddress, executor: (any TaskExecutor)?,
                             send: @escaping Send) -> Task<Void, Never>? {
         guard let v2config = configuration.ikev2 else { return nil }
         // The datagram's task is made and recorded as its exchange's tail under
@@ -72,7 +74,7 @@ extension ResponderService {
         }
         if let dropped { counters.add(dropped) }
         guard let placed else { return nil }
-        if placed.opens && observer.tracing { observer.trace("Initial packet received (IKEv2), SPIi \(header.initiatorSPI.map { String($0, radix: 16) }.joined())") }
+        if placed.opens && observer.tracing { observer.trace("Initial packet received (IKEv2), SPIi \(header.initiatorSPIText)") }
         return placed.task
     }
 

@@ -106,7 +106,11 @@ struct ExchangeTable {
 
     /// The exchange `host` opened with this initiator cookie or SPI, if kept.
     func opened(_ version: ExchangeKey.Version, initiator: [UInt8], host: PeerAddress) -> ExchangeKey? {
-        byInitiator[InitiatorKey(version: version, initiator: CookiePair(initiator, []).initiator, host: host)]
+        opened(version, initiator: CookiePair.integer(initiator), host: host)
+    }
+
+    func opened(_ version: ExchangeKey.Version, initiator: UInt64, host: PeerAddress) -> ExchangeKey? {
+        byInitiator[InitiatorKey(version: version, initiator: initiator, host: host)]
     }
 
     /// How a message with a zero responder cookie or SPI was placed.
@@ -125,12 +129,18 @@ struct ExchangeTable {
     /// responder `make` creates (returning its cookie or SPI and state).
     mutating func opening(_ version: ExchangeKey.Version, initiator: [UInt8], host: PeerAddress, now: UInt64, mayOpen: Bool,
                           upkeep: inout Upkeep, make: () -> (responder: [UInt8], state: ExchangeState)) -> Opening {
-        let ik = InitiatorKey(version: version, initiator: CookiePair(initiator, []).initiator, host: host)
+        opening(version, initiator: CookiePair.integer(initiator), host: host, now: now, mayOpen: mayOpen, upkeep: &upkeep, make: make)
+    }
+
+    /// ``opening(_:initiator:host:now:mayOpen:upkeep:make:)`` with the initiator's cookie or SPI as the table's integer.
+    mutating func opening(_ version: ExchangeKey.Version, initiator: UInt64, host: PeerAddress, now: UInt64, mayOpen: Bool,
+                          upkeep: inout Upkeep, make: () -> (responder: [UInt8], state: ExchangeState)) -> Opening {
+        let ik = InitiatorKey(version: version, initiator: initiator, host: host)
         if let key = byInitiator[ik] { return .found(key) }
         guard mayOpen else { return .refused(.unknownCookies) }
         if let refusal = admit(host: host, now: now, upkeep: &upkeep) { return .refused(refusal) }
         let (responder, state) = make()
-        let key = ExchangeKey(version: version, pair: CookiePair(initiator, responder))
+        let key = ExchangeKey(version: version, pair: CookiePair(initiator: initiator, responder: CookiePair.integer(responder)))
         // Responder cookies and SPIs are random: a pair already kept (odds
         // about 2⁻⁶⁴) must not overwrite its exchange and skew the counts.
         guard entries[key] == nil else { return .refused(.tableFull) }
