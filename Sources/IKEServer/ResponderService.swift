@@ -87,8 +87,8 @@ public final class ResponderService: Sendable {
     /// Counts a turn begun, in ``turnsInFlight``. The caller then makes the
     /// turn's task, whose last step is ``turnEnded()``: nothing of the task may
     /// run after it (``UDPResponderServer/stop()`` lets the loops go once the
-    /// count is back to zero). Most turns end inside a function isolated to
-    /// their exchange's actor, so the task never hops off the actor again.
+    /// count is back to zero). An IKEv2 turn ends inside a function isolated
+    /// to its exchange's actor, so its task never switches off the actor again.
     func turnBegun() { running.add(1, ordering: .relaxed) }
 
     /// The last step of a turn's task (``turnBegun()``).
