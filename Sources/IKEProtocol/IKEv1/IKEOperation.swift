@@ -37,7 +37,13 @@ public struct IKEOperationRecord: Sendable {
 /// ``MainModeResponder``) can hand it to the framework's async calls.
 public final class IKECryptoSession: Sendable {
     public let framework: CryptoFramework
-    private let recorded = Locked<[IKEOperationRecord]>([])
+    /// Room for a whole negotiation's operations from the start (about 20 for
+    /// an IKEv2 SA with its child, fewer for Main Mode), so recording does not regrow the array.
+    private let recorded: Locked<[IKEOperationRecord]> = {
+        var records: [IKEOperationRecord] = []
+        records.reserveCapacity(24)
+        return Locked(records)
+    }()
     /// Every operation so far, in order.
     public var records: [IKEOperationRecord] { recorded.withLock { $0 } }
     /// Called after every operation (for the live per-second tally and --trace).

@@ -21,6 +21,9 @@ public enum IKEv2SignatureHash {
     /// What we announce and accept.
     public static let supported: [UInt16] = [sha256, sha384, sha512, identity]
 
+    /// ``notify(_:)`` of ``supported``, built once (the responder sends it in every IKE_SA_INIT response).
+    public static let supportedNotify = notify()
+
     public static func notify(_ algorithms: [UInt16] = supported) -> IKEv2Notify {
         IKEv2Notify(type: IKEv2Notify.Status.signatureHashAlgorithms, data: algorithms.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] })
     }
@@ -84,6 +87,21 @@ public enum IKEv2SignatureScheme: Sendable, Equatable {
     /// DER AlgorithmIdentifier (RFC 7427 Appendix A; RFC 8420 §2 for Ed25519;
     /// RFC 4055 §3.1 for RSASSA-PSS parameters).
     public var algorithmIdentifier: [UInt8] {
+        Self.identifiers.first { $0.scheme == self }?.der ?? encodedAlgorithmIdentifier
+    }
+
+    /// Every scheme of RFC 7427 and RFC 8420 with its AlgorithmIdentifier, encoded once.
+    static let identifiers: [(scheme: IKEv2SignatureScheme, der: [UInt8])] =
+        HashAlgorithm.allCases.flatMap { h in [IKEv2SignatureScheme.rsaPKCS1(h), .rsaPSS(h), .ecdsa(h)] }.map { ($0, $0.encodedAlgorithmIdentifier) }
+        + [(.ed25519, IKEv2SignatureScheme.ed25519.encodedAlgorithmIdentifier)]
+
+    /// The schemes verified, by their canonical AlgorithmIdentifier (as
+    /// ``init(algorithmIdentifier:)`` parses them): a peer that encodes the
+    /// identifier as we do is matched by comparing bytes.
+    static let verifiedIdentifiers: [(scheme: IKEv2SignatureScheme, der: [UInt8])] =
+        identifiers.filter { IKEv2SignatureScheme(parsing: $0.der[...]) == $0.scheme }
+
+    var encodedAlgorithmIdentifier: [UInt8] {
         switch self {
         case .rsaPKCS1(let h): DER.sequence(DER.oid(OID.rsaPKCS1(h)) + DER.null)
         case .ecdsa(let h): DER.sequence(DER.oid(OID.ecdsa(h)))
@@ -98,7 +116,20 @@ public enum IKEv2SignatureScheme: Sendable, Equatable {
 
     /// The scheme an AlgorithmIdentifier names, or nil for one we do not verify.
     public init?(algorithmIdentifier der: [UInt8]) {
-        guard let (oid, params) = DER.algorithmIdentifier(der[...]) else { return nil }
+        self.init(algorithmIdentifier: der[...])
+    }
+
+    init?(algorithmIdentifier der: ArraySlice<UInt8>) {
+        if let known = Self.verifiedIdentifiers.first(where: { $0.der.elementsEqual(der) }) {
+            self = known.scheme
+            return
+        }
+        self.init(parsing: der)
+    }
+
+    /// ``init(algorithmIdentifier:)`` by parsing the DER.
+    init?(parsing der: ArraySlice<UInt8>) {
+        guard let (oid, params) = DER.algorithmIdentifier(der) else { return nil }
         for h in [HashAlgorithm.sha256, .sha384, .sha512] {
             if oid == OID.rsaPKCS1(h) { self = .rsaPKCS1(h); return }
             if oid == OID.ecdsa(h) { self = .ecdsa(h); return }
@@ -172,8 +203,21 @@ public enum IKEv2Authentication {
     /// ResponderSignedOctets = RealMessage2 | NonceIData | prf(SK_pr, RestOfRespIDPayload).
     public static func signedOctets(message: [UInt8], peerNonce: [UInt8], id: IKEv2Identification, prf: IKEv2Suite.PRF,
                                     skP: SecureBytes, session: IKECryptoSession) async throws -> [UInt8] {
-        let maced = try await session.prf(prf, key: skP, SecureBytes(id.encoded))
-        return message + peerNonce + maced.bytes
+        // RestOfIDPayload (ID type, three reserved bytes, data) straight into the wiping buffer.
+        let rest = try SecureBytes(count: 4 + id.data.count) { buffer in
+            buffer[0] = id.kind
+            buffer[1] = 0
+            buffer[2] = 0
+            buffer[3] = 0
+            id.data.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[4...]).copyMemory(from: $0) }
+        }
+        let maced = try await session.prf(prf, key: skP, rest)
+        var octets: [UInt8] = []
+        octets.reserveCapacity(message.count + peerNonce.count + maced.count)
+        octets.append(contentsOf: message)
+        octets.append(contentsOf: peerNonce)
+        maced.withUnsafeBytes { octets.append(contentsOf: $0) }
+        return octets
     }
 
     /// Our AUTH payload over `octets`.
@@ -190,7 +234,12 @@ public enum IKEv2Authentication {
         }
         if method == .digitalSignature {
             let ai = scheme.algorithmIdentifier
-            signature = [UInt8(ai.count)] + ai + signature
+            var data: [UInt8] = []
+            data.reserveCapacity(1 + ai.count + signature.count)
+            data.append(UInt8(ai.count))
+            data.append(contentsOf: ai)
+            data.append(contentsOf: signature)
+            signature = data
         }
         return .authentication(method: method.rawValue, data: signature)
     }
@@ -202,7 +251,7 @@ public enum IKEv2Authentication {
         guard let method = IKEv2AuthMethod(rawValue: rawMethod) else {
             throw IKEv2Error(.authenticationFailed, "the \(role) uses AUTH method \(rawMethod), which is not served (1, 9, 10, 11, 14)")
         }
-        var signature = data
+        var signature = data[...]
         let scheme: IKEv2SignatureScheme
         switch method {
         case .rsaSignature: scheme = .rsaPKCS1(.sha1)
@@ -214,12 +263,11 @@ public enum IKEv2Authentication {
             guard let n = data.first, n > 0, data.count > 1 + Int(n) else {
                 throw IKEv2Error(.authenticationFailed, "the \(role)'s RFC 7427 AUTH data is too short for its AlgorithmIdentifier")
             }
-            let ai = Array(data[1...Int(n)])
-            guard let s = IKEv2SignatureScheme(algorithmIdentifier: ai) else {
+            guard let s = IKEv2SignatureScheme(algorithmIdentifier: data[1...Int(n)]) else {
                 throw IKEv2Error(.authenticationFailed, "the \(role)'s RFC 7427 AlgorithmIdentifier names a signature scheme not served")
             }
             scheme = s
-            signature = Array(data[(1 + Int(n))...])
+            signature = data[(1 + Int(n))...]
         case .sharedKey, .dssSignature:
             throw IKEv2Error(.authenticationFailed, "the \(role) uses AUTH method \(method) (\(rawMethod)), which is not served")
         }
@@ -227,24 +275,36 @@ public enum IKEv2Authentication {
         for key in keys {
             switch (key, scheme) {
             case (.rsa(let k), .rsaPKCS1), (.rsa(let k), .rsaPSS):
-                if try await session.verifyRSA(scheme.rsaMechanism!, key: k, data: octets, signature: signature, pss: scheme.pss) { return }
+                if try await session.verifyRSA(scheme.rsaMechanism!, key: k, data: octets, signature: Array(signature), pss: scheme.pss) { return }
             case (.ec(let k), .ecdsa(let h)):
                 // Methods 9–11 fix the curve with the hash (RFC 4754 §7).
-                if method != .digitalSignature, k.curve != [HashAlgorithm.sha256: ECCurve.p256, .sha384: .p384, .sha512: .p521][h] { continue }
+                if method != .digitalSignature, k.curve != Self.fixedCurve(h) { continue }
                 guard k.curve.family == .weierstrass else { continue }
-                var raw = signature
+                let raw: [UInt8]
                 if method == .digitalSignature {
                     guard let r = DER.ecdsaSignature(der: signature, fieldBytes: k.curve.fieldByteCount) else { continue }
                     raw = r
+                } else {
+                    raw = Array(signature)
                 }
                 if try await session.verifyEC(scheme.ecMechanism!, key: k, data: octets, signature: raw) { return }
             case (.ec(let k), .ed25519) where k.curve == .ed25519:
-                if try await session.verifyEC(.eddsa, key: k, data: octets, signature: signature) { return }
+                if try await session.verifyEC(.eddsa, key: k, data: octets, signature: Array(signature)) { return }
             default:
                 continue
             }
         }
         throw IKEv2Error(.authenticationFailed, "the \(role)'s AUTH (\(method), \(scheme)) does not verify with any of \(keys.count) trusted keys")
+    }
+
+    /// The curve methods 9–11 fix with their hash (RFC 4754 §7).
+    static func fixedCurve(_ h: HashAlgorithm) -> ECCurve? {
+        switch h {
+        case .sha256: .p256
+        case .sha384: .p384
+        case .sha512: .p521
+        default: nil
+        }
     }
 }
 
@@ -361,22 +421,70 @@ enum DER {
         return (hash, mgf, salt)
     }
 
-    /// r ‖ s (each half of the signature) as Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }.
+    /// r ‖ s (each half of the signature) as Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER },
+    /// written into one array: each INTEGER minimal (leading zeros dropped, a
+    /// zero byte before a high bit, 0 for an all-zero half).
     static func ecdsaSignature(raw: [UInt8]) -> [UInt8] {
         let half = raw.count / 2
-        return sequence(integer(unsigned: Array(raw[..<half])) + integer(unsigned: Array(raw[half...])))
+        let r = raw[..<half], s = raw[half...]
+        func contentLength(_ v: ArraySlice<UInt8>) -> (skip: Int, pad: Bool, count: Int) {
+            let skip = v.prefix { $0 == 0 }.count
+            if skip == v.count { return (skip, false, 1) }  // all zeros (or empty): the INTEGER 0
+            let pad = v[v.startIndex + skip] & 0x80 != 0
+            return (skip, pad, v.count - skip + (pad ? 1 : 0))
+        }
+        func lengthBytes(_ n: Int) -> Int { n < 0x80 ? 1 : n < 0x100 ? 2 : 3 }
+        func writeLength(_ n: Int, _ out: inout [UInt8]) {
+            if n < 0x80 {
+                out.append(UInt8(n))
+            } else if n < 0x100 {
+                out.append(0x81)
+                out.append(UInt8(n))
+            } else {
+                out.append(0x82)
+                out.append(UInt8(n >> 8))
+                out.append(UInt8(n & 0xFF))
+            }
+        }
+        func writeInteger(_ v: ArraySlice<UInt8>, _ c: (skip: Int, pad: Bool, count: Int), _ out: inout [UInt8]) {
+            out.append(0x02)
+            writeLength(c.count, &out)
+            if c.skip == v.count {
+                out.append(0)
+                return
+            }
+            if c.pad { out.append(0) }
+            out.append(contentsOf: v[(v.startIndex + c.skip)...])
+        }
+        let cr = contentLength(r), cs = contentLength(s)
+        let content = 1 + lengthBytes(cr.count) + cr.count + 1 + lengthBytes(cs.count) + cs.count
+        var out: [UInt8] = []
+        out.reserveCapacity(1 + lengthBytes(content) + content)
+        out.append(0x30)
+        writeLength(content, &out)
+        writeInteger(r, cr, &out)
+        writeInteger(s, cs, &out)
+        return out
     }
 
     /// Ecdsa-Sig-Value back to r ‖ s, each left-padded to the field; nil when malformed or too long.
-    static func ecdsaSignature(der: [UInt8], fieldBytes: Int) -> [UInt8]? {
-        guard let seq = read(der[...]), seq.tag == 0x30, seq.rest.isEmpty,
+    static func ecdsaSignature(der: ArraySlice<UInt8>, fieldBytes: Int) -> [UInt8]? {
+        guard let seq = read(der), seq.tag == 0x30, seq.rest.isEmpty,
               let r = read(seq.content), r.tag == 0x02, let s = read(r.rest), s.tag == 0x02, s.rest.isEmpty else { return nil }
-        func fixed(_ v: ArraySlice<UInt8>) -> [UInt8]? {
-            let trimmed = Array(v.drop { $0 == 0 })
-            guard trimmed.count <= fieldBytes, !v.isEmpty, v.first! & 0x80 == 0 else { return nil }
-            return [UInt8](repeating: 0, count: fieldBytes - trimmed.count) + trimmed
+        // Each INTEGER: non-empty, not negative, at most the field's length once its leading zeros are dropped.
+        func significant(_ v: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+            guard let first = v.first, first & 0x80 == 0 else { return nil }
+            let trimmed = v.drop { $0 == 0 }
+            return trimmed.count <= fieldBytes ? trimmed : nil
         }
-        guard let rr = fixed(r.content), let ss = fixed(s.content) else { return nil }
-        return rr + ss
+        guard let rr = significant(r.content), let ss = significant(s.content) else { return nil }
+        var out = [UInt8](repeating: 0, count: 2 * fieldBytes)
+        out.replaceSubrange((fieldBytes - rr.count)..<fieldBytes, with: rr)
+        out.replaceSubrange((2 * fieldBytes - ss.count)..<(2 * fieldBytes), with: ss)
+        return out
+    }
+
+    static func ecdsaSignature(der: [UInt8], fieldBytes: Int) -> [UInt8]? {
+        ecdsaSignature(der: der[...], fieldBytes: fieldBytes)
     }
 }

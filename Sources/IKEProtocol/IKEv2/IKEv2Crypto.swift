@@ -71,7 +71,27 @@ extension IKECryptoSession {
     public func integrity(_ integrity: IKEv2Suite.Integrity, key: SecureBytes, _ data: [UInt8]) async throws -> [UInt8] {
         let mac = try await v2(.integrity, .mac(integrity.hash.hmacMechanism, key: key, data: SecureBytes(data)),
                                dataBytes: data.count, keyBytes: key.count) { try $0.secret }
-        return Array(mac.bytes.prefix(integrity.icvBytes))
+        return mac.withUnsafeBytes { Array($0.prefix(integrity.icvBytes)) }
+    }
+
+    /// Whether the ICV at the end of `message` (its last `icvBytes`) is the
+    /// integrity checksum of the `covered` bytes before it: the MAC's input is
+    /// copied from the message straight into a wiping buffer, and the ICVs are
+    /// compared in constant time, with no plain copy of either.
+    func integrityVerifies(_ integrity: IKEv2Suite.Integrity, key: SecureBytes, _ message: [UInt8], covering covered: Int) async throws -> Bool {
+        let n = integrity.icvBytes
+        guard covered >= 0, message.count - covered == n else { return false }
+        let data = message.withUnsafeBytes { SecureBytes(UnsafeRawBufferPointer(rebasing: $0[0..<covered])) }
+        let mac = try await v2(.integrity, .mac(integrity.hash.hmacMechanism, key: key, data: data),
+                               dataBytes: covered, keyBytes: key.count) { try $0.secret }
+        guard mac.count >= n else { return false }
+        return mac.withUnsafeBytes { m in
+            message.withUnsafeBytes { all in
+                var diff: UInt8 = 0
+                for i in 0..<n { diff |= m[i] ^ all[covered + i] }  // every byte, no early exit
+                return diff == 0
+            }
+        }
     }
 
     public func encrypt(_ encryption: IKEv2Suite.Encryption, key: SecureBytes, iv: [UInt8], _ data: [UInt8]) async throws -> [UInt8] {
@@ -144,7 +164,14 @@ extension IKECryptoSession {
             return try await v2(.dhDerive, .deriveDH(privateKey: key, peerPublicValue: peer), dataBytes: peer.count,
                                 keyBytes: key.group.byteCount) { try $0.secret }
         case .ec(let key):
-            let encoded = key.curve.family == .weierstrass ? [0x04] + peer : peer
+            var encoded = peer
+            if key.curve.family == .weierstrass {
+                // SEC 1's uncompressed form: 04 ‖ x ‖ y, in one array.
+                encoded = []
+                encoded.reserveCapacity(1 + peer.count)
+                encoded.append(0x04)
+                encoded.append(contentsOf: peer)
+            }
             do { _ = try ECPublicKey(curve: key.curve, point: encoded) } catch let e as CryptoError {
                 throw IKEv2Error.syntax("KE payload: \(e.message)")
             }

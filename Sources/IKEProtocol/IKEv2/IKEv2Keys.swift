@@ -20,12 +20,35 @@ public enum IKEv2KeyDerivation {
         let blocks = (length + prf.outputBytes - 1) / prf.outputBytes
         guard blocks <= 255 else { throw IKEv2Error(.cryptoFailure, "prf+ asked for \(length) bytes: more than 255 blocks") }
         var out: [SecureBytes] = []
-        var previous = SecureBytes([])
+        out.reserveCapacity(max(blocks, 1))
+        var previous: SecureBytes?
         for n in 1...max(blocks, 1) {
-            previous = try await session.prf(prf, key: key, SecureBytes(concatenating: [previous, seed, SecureBytes([UInt8(n)])]))
-            out.append(previous)
+            // Tn-1 | S | n, written straight into one wiping buffer.
+            let input = try SecureBytes(count: (previous?.count ?? 0) + seed.count + 1) { buffer in
+                var offset = 0
+                if let previous {
+                    previous.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[0..<$0.count]).copyMemory(from: $0) }
+                    offset = previous.count
+                }
+                seed.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + $0.count]).copyMemory(from: $0) }
+                buffer[offset + seed.count] = UInt8(n)
+            }
+            let block = try await session.prf(prf, key: key, input)
+            out.append(block)
+            previous = block
         }
-        return SecureBytes(concatenating: out).prefix(length)
+        // T1 | T2 | … cut to `length`, copied once from the blocks' buffers.
+        let total = out.reduce(0) { $0 + $1.count }
+        return try SecureBytes(count: min(max(length, 0), total)) { buffer in
+            var offset = 0
+            for block in out where offset < buffer.count {
+                block.withUnsafeBytes { b in
+                    let n = min(b.count, buffer.count - offset)
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + n]).copyMemory(from: UnsafeRawBufferPointer(rebasing: b[0..<n]))
+                    offset += n
+                }
+            }
+        }
     }
 
     /// SKEYSEED = prf(Ni | Nr, g^ir) and {SK_d | SK_ai | SK_ar | SK_ei | SK_er |
@@ -33,11 +56,11 @@ public enum IKEv2KeyDerivation {
     /// RFC 7296 §2.14's note on PRFs with fixed key sizes does not apply: the HMAC PRFs take any key.
     public static func derive(_ suite: IKEv2Suite, sharedSecret gir: SecureBytes, initiatorNonce ni: [UInt8], responderNonce nr: [UInt8],
                               initiatorSPI: [UInt8], responderSPI: [UInt8], session: IKECryptoSession) async throws -> IKEv2Keys {
-        let skeyseed = try await session.prf(suite.prf, key: SecureBytes(ni + nr), gir)
+        let skeyseed = try await session.prf(suite.prf, key: SecureBytes(joining: ni, nr), gir)
         let p = suite.prf.outputBytes
         let a = suite.integrity?.keyBytes ?? 0  // none with an AEAD: SK_ai and SK_ar are empty
         let e = suite.encryption.keyMaterialBytes  // GCM: the key and its salt (RFC 5282 §7.1)
-        let material = try await prfPlus(suite.prf, key: skeyseed, seed: SecureBytes(ni + nr + initiatorSPI + responderSPI),
+        let material = try await prfPlus(suite.prf, key: skeyseed, seed: SecureBytes(joining: ni, nr, initiatorSPI, responderSPI),
                                          length: 3 * p + 2 * a + 2 * e, session: session)
         // Cut straight from the wiping buffer: no plain copy of the key material.
         return material.withUnsafeBytes { all in
@@ -47,6 +70,26 @@ public enum IKEv2KeyDerivation {
                 return SecureBytes(UnsafeRawBufferPointer(rebasing: all[offset..<offset + n]))
             }
             return IKEv2Keys(skD: next(p), skAi: next(a), skAr: next(a), skEi: next(e), skEr: next(e), skPi: next(p), skPr: next(p))
+        }
+    }
+}
+
+extension SecureBytes {
+    /// The parts one after another, copied straight into one wiping buffer
+    /// (no concatenated plain array in between).
+    init(joining a: [UInt8], _ b: [UInt8], _ c: [UInt8] = [], _ d: [UInt8] = [], _ e: [UInt8] = [], _ f: [UInt8] = []) {
+        self = try! SecureBytes(count: a.count + b.count + c.count + d.count + e.count + f.count) { buffer in  // a count ≥ 0: cannot throw
+            var offset = 0
+            func copy(_ part: [UInt8]) {
+                part.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + $0.count]).copyMemory(from: $0) }
+                offset += part.count
+            }
+            copy(a)
+            copy(b)
+            copy(c)
+            copy(d)
+            copy(e)
+            copy(f)
         }
     }
 }
@@ -83,34 +126,43 @@ public struct IKEv2Protection: Sendable {
     /// `clear` payloads before SK (none in the exchanges we serve), and
     /// `inner` encrypted in SK.
     public func seal(_ header: IKEv2Header, inner: [IKEv2Payload], session: IKECryptoSession) async throws -> [UInt8] {
-        let plain = IKEv2PayloadChain.encode(inner)
-        return try await seal(header, plain: plain, firstInner: inner.first?.typeValue ?? 0, session: session)
+        // Encoded with room for the padding and pad length (at most one block), appended in place.
+        try await seal(header, plain: IKEv2PayloadChain.encode(inner, reserving: suite.encryption.blockSize),
+                       firstInner: inner.first?.typeValue ?? 0, session: session)
     }
 
     /// Seals an already-encoded payload chain (also one fragment's share of it).
-    func seal(_ header: IKEv2Header, plain: [UInt8], firstInner: UInt8, fragment: (number: UInt16, total: UInt16)? = nil,
+    func seal(_ header: IKEv2Header, plain: consuming [UInt8], firstInner: UInt8, fragment: (number: UInt16, total: UInt16)? = nil,
               session: IKECryptoSession) async throws -> [UInt8] {
         let enc = suite.encryption
-        let padLength = (enc.blockSize - (plain.count + 1) % enc.blockSize) % enc.blockSize
-        let padded = plain + [UInt8](repeating: 0, count: padLength) + [UInt8(padLength)]
+        var padded = plain
+        let padLength = (enc.blockSize - (padded.count + 1) % enc.blockSize) % enc.blockSize
+        padded.append(contentsOf: repeatElement(0, count: padLength))
+        padded.append(UInt8(padLength))
         let icvBytes = suite.icvBytes
-        let fragmentFields: [UInt8] = fragment.map { [UInt8($0.number >> 8), UInt8($0.number & 0xFF), UInt8($0.total >> 8), UInt8($0.total & 0xFF)] } ?? []
+        // Fragment Number and Total Fragments (RFC 7383 §2.5) come before the IV.
+        let fragmentFieldBytes = fragment == nil ? 0 : 4
         // CBC and GCM ciphertexts are as long as the padded plaintext.
-        let payloadLength = 4 + fragmentFields.count + enc.ivSize + padded.count + icvBytes
+        let payloadLength = 4 + fragmentFieldBytes + enc.ivSize + padded.count + icvBytes
         var h = header
         h.nextPayload = fragment == nil ? IKEv2PayloadType.encrypted.rawValue : IKEv2PayloadType.encryptedFragment.rawValue
+        // One buffer for the whole message: header, SK header, IV, ciphertext and ICV.
         var w = ByteWriter(capacity: IKEv2Header.size + payloadLength)
-        w.append(h.encoded(length: IKEv2Header.size + payloadLength))
+        h.encode(into: &w, length: IKEv2Header.size + payloadLength)
         w.u8(firstInner)
         w.u8(0)
         w.u16(UInt16(payloadLength))
-        w.append(fragmentFields)
+        if let fragment {
+            w.u16(fragment.number)
+            w.u16(fragment.total)
+        }
         if enc.isAEAD {
             let (key, salt) = Self.splitAEADKey(sealKeys.encryption, enc)
             let iv = ivCounter.next()
-            let aad = w.bytes
+            // The associated data is the message so far (up to the IV).
+            let sealed = try await session.sealAEAD(enc, key: key, nonce: salt + iv, aad: w.bytes, padded)  // ciphertext ‖ tag
             w.append(iv)
-            w.append(try await session.sealAEAD(enc, key: key, nonce: salt + iv, aad: aad, padded))  // ciphertext ‖ tag
+            w.append(sealed)
             return w.bytes
         }
         guard let integrity = suite.integrity else {
@@ -121,7 +173,8 @@ public struct IKEv2Protection: Sendable {
         w.append(iv)
         w.append(cipher)
         let icv = try await session.integrity(integrity, key: sealKeys.integrity, w.bytes)
-        return w.bytes + icv
+        w.append(icv)
+        return w.bytes
     }
 
     /// SK_e of an AEAD: the key (kept in a wiping buffer, never copied to a
@@ -146,7 +199,7 @@ public struct IKEv2Protection: Sendable {
             throw IKEv2Error(.integrityFailure, "SK payload of \(skBody.count) bytes is shorter than its IV, \(enc.isAEAD ? "pad length" : "one block") and ICV (\(shortest) bytes)")
         }
         let iv = Array(skBody.prefix(enc.ivSize))
-        let plain: [UInt8]
+        var plain: [UInt8]
         if enc.isAEAD {
             let (key, salt) = Self.splitAEADKey(openKeys.encryption, enc)
             let aad = Array(message.prefix(message.count - skBody.count))
@@ -155,10 +208,9 @@ public struct IKEv2Protection: Sendable {
             guard let integrity = suite.integrity else {
                 throw IKEv2Error(.cryptoFailure, "suite \(suite.proposalName) has neither an AEAD cipher nor an integrity algorithm")
             }
-            let covered = Array(message.dropLast(icvBytes))
-            let icv = message.suffix(icvBytes)
-            let expected = try await session.integrity(integrity, key: openKeys.integrity, covered)
-            guard constantTimeEquals(expected, icv) else {
+            // The ICV covers the message up to itself, read from the message without a plain copy.
+            let verified = try await session.integrityVerifies(integrity, key: openKeys.integrity, message, covering: message.count - icvBytes)
+            guard verified else {
                 throw IKEv2Error(.integrityFailure, "SK payload's integrity checksum does not verify")
             }
             let cipher = Array(skBody[enc.ivSize..<(skBody.count - icvBytes)])
@@ -170,7 +222,8 @@ public struct IKEv2Protection: Sendable {
         guard let last = plain.last, Int(last) + 1 <= plain.count else {
             throw IKEv2Error(.integrityFailure, "SK pad length \(plain.last.map(String.init) ?? "(none)") exceeds the \(plain.count) decrypted bytes")
         }
-        return Array(plain.dropLast(Int(last) + 1))
+        plain.removeLast(Int(last) + 1)  // in place: the decrypted array is ours alone
+        return plain
     }
 
     /// Opens a parsed message whose last payload is SK: the inner payloads.

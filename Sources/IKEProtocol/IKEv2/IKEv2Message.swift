@@ -78,6 +78,11 @@ public struct IKEv2Header: Sendable, Equatable {
 
     public func encoded(length: Int) -> [UInt8] {
         var w = ByteWriter(capacity: Self.size)
+        encode(into: &w, length: length)
+        return w.bytes
+    }
+
+    func encode(into w: inout ByteWriter, length: Int) {
         w.append(initiatorSPI)
         w.append(responderSPI)
         w.u8(nextPayload)
@@ -86,7 +91,6 @@ public struct IKEv2Header: Sendable, Equatable {
         w.u8(flags.rawValue)
         w.u32(messageID)
         w.u32(UInt32(length))
-        return w.bytes
     }
 }
 
@@ -107,19 +111,32 @@ public struct IKEv2Message: Sendable, Equatable {
     public static let maxPayloads = 64
 
     public static func parse(_ bytes: [UInt8]) throws -> IKEv2Message {
-        let header = try IKEv2Header.parse(bytes[...])
+        try parse(bytes, header: try IKEv2Header.parse(bytes[...]))
+    }
+
+    /// The message whose header `header` was already read from `bytes` by ``IKEv2Header/parse(_:)``
+    /// (the responder reads it first to route the message): its payloads.
+    static func parse(_ bytes: [UInt8], header: IKEv2Header) throws -> IKEv2Message {
         let payloads = try IKEv2PayloadChain.parse(first: header.nextPayload, bytes[IKEv2Header.size...], context: "message")
         return IKEv2Message(header: header, payloads: payloads)
     }
 
     public func encoded() -> [UInt8] {
-        let body = IKEv2PayloadChain.encode(payloads)
+        let length = IKEv2Header.size + IKEv2PayloadChain.encodedCount(payloads)
         var h = header
         h.nextPayload = payloads.first?.type.rawValue ?? 0
-        return h.encoded(length: IKEv2Header.size + body.count) + body
+        var w = ByteWriter(capacity: length)
+        h.encode(into: &w, length: length)
+        IKEv2PayloadChain.encode(payloads, into: &w)
+        return w.bytes
     }
 
     public func first(_ type: IKEv2PayloadType) -> IKEv2Payload? { payloads.first { $0.type == type } }
+
+    /// Each Notify payload, in order, without collecting them into an array.
+    func forEachNotify(_ body: (IKEv2Notify) throws -> Void) rethrows {
+        for case .notify(let n) in payloads { try body(n) }
+    }
 
     public var notifications: [IKEv2Notify] {
         payloads.compactMap { if case .notify(let n) = $0 { return n } else { return nil } }
@@ -132,6 +149,7 @@ public enum IKEv2PayloadChain {
         var r = ByteReader.ikev2(bytes, context: context)
         var next = first
         var payloads: [IKEv2Payload] = []
+        payloads.reserveCapacity(8)
         while next != 0 {
             guard payloads.count < IKEv2Message.maxPayloads else {
                 throw IKEv2Error.syntax("\(context): more than \(IKEv2Message.maxPayloads) payloads")
@@ -148,10 +166,12 @@ public enum IKEv2PayloadChain {
             case .encrypted(_, let b):
                 // SK is the last payload; its Next Payload names the first inner one (§3.14).
                 guard r.isAtEnd else { throw IKEv2Error.syntax("\(context): bytes after the SK payload") }
-                return payloads + [.encrypted(firstInner: next, body: b)]
+                payloads.append(.encrypted(firstInner: next, body: b))
+                return payloads
             case .fragment(let n, let t, _, let b):
                 guard r.isAtEnd else { throw IKEv2Error.syntax("\(context): bytes after the SKF payload") }
-                return payloads + [.fragment(number: n, total: t, firstInner: next, body: b)]
+                payloads.append(.fragment(number: n, total: t, firstInner: next, body: b))
+                return payloads
             default:
                 payloads.append(payload)
             }
@@ -161,9 +181,25 @@ public enum IKEv2PayloadChain {
     }
 
     public static func encode(_ payloads: [IKEv2Payload]) -> [UInt8] {
-        var w = ByteWriter()
+        encode(payloads, reserving: 0)
+    }
+
+    /// The chain's bytes in an array with room for `extra` more (the SK
+    /// payload's padding is appended in place).
+    static func encode(_ payloads: [IKEv2Payload], reserving extra: Int) -> [UInt8] {
+        var w = ByteWriter(capacity: encodedCount(payloads) + extra)
+        encode(payloads, into: &w)
+        return w.bytes
+    }
+
+    /// The length of ``encode(_:)``'s result.
+    static func encodedCount(_ payloads: [IKEv2Payload]) -> Int {
+        payloads.reduce(0) { $0 + 4 + $1.bodyCount }
+    }
+
+    /// Appends each payload's generic header and body to `w`, with no array per body.
+    static func encode(_ payloads: [IKEv2Payload], into w: inout ByteWriter) {
         for (i, p) in payloads.enumerated() {
-            let body = p.body
             let next: UInt8
             switch p {
             case .encrypted(let inner, _), .fragment(_, _, let inner, _): next = inner
@@ -171,9 +207,8 @@ public enum IKEv2PayloadChain {
             }
             w.u8(next)
             w.u8(p.isCritical ? 0x80 : 0)
-            w.u16(UInt16(4 + body.count))
-            w.append(body)
+            w.u16(UInt16(4 + p.bodyCount))
+            p.encodeBody(into: &w)
         }
-        return w.bytes
     }
 }

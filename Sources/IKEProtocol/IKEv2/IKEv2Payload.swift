@@ -85,11 +85,13 @@ public enum IKEv2Payload: Sendable, Equatable {
             }
             return .other(type: type, critical: false, body: Array(body))
         }
-        var r = ByteReader.ikev2(body, context: "payload \(t)")
+        // The reader's context is built only for an error; naming the type in a
+        // literal per case keeps the autoclosure free of captures (no allocation).
         switch t {
         case .securityAssociation:
             return .securityAssociation(try IKEv2SA.parse(body))
         case .keyExchange:
+            var r = ByteReader.ikev2(body, context: "payload keyExchange")
             let group = try r.u16("DH group")
             _ = try r.u16("reserved")
             let data = Array(r.rest())
@@ -104,10 +106,13 @@ public enum IKEv2Payload: Sendable, Equatable {
             let id = try IKEv2Identification.parse(body)
             return t == .identificationInitiator ? .identificationInitiator(id) : .identificationResponder(id)
         case .certificate, .certificateRequest:
+            var r = t == .certificate ? ByteReader.ikev2(body, context: "payload certificate")
+                : ByteReader.ikev2(body, context: "payload certificateRequest")
             let encoding = try r.u8("certificate encoding")
             let data = Array(r.rest())
             return t == .certificate ? .certificate(encoding: encoding, data: data) : .certificateRequest(encoding: encoding, data: data)
         case .authentication:
+            var r = ByteReader.ikev2(body, context: "payload authentication")
             let method = try r.u8("auth method")
             _ = try r.take(3, "reserved")
             let data = Array(r.rest())
@@ -125,6 +130,7 @@ public enum IKEv2Payload: Sendable, Equatable {
         case .encrypted:
             return .encrypted(firstInner: 0, body: Array(body))  // firstInner is set by the chain parser
         case .encryptedFragment:
+            var r = ByteReader.ikev2(body, context: "payload encryptedFragment")
             let number = try r.u16("fragment number")
             let total = try r.u16("total fragments")
             guard number >= 1, total >= 1, number <= total else {
@@ -137,20 +143,59 @@ public enum IKEv2Payload: Sendable, Equatable {
     }
 
     public var body: [UInt8] {
+        var w = ByteWriter(capacity: bodyCount)
+        encodeBody(into: &w)
+        return w.bytes
+    }
+
+    /// The length of ``body``, computed without encoding it (to size one buffer for a whole message).
+    var bodyCount: Int {
         switch self {
-        case .securityAssociation(let sa): return sa.encoded
-        case .keyExchange(let group, let data): return [UInt8(group >> 8), UInt8(group & 0xFF), 0, 0] + data
-        case .nonce(let n): return n
-        case .identificationInitiator(let id), .identificationResponder(let id): return id.encoded
-        case .certificate(let e, let d), .certificateRequest(let e, let d): return [e] + d
-        case .authentication(let m, let d): return [m, 0, 0, 0] + d
-        case .notify(let n): return n.encoded
-        case .delete(let d): return d.encoded
-        case .vendorID(let v): return v
-        case .trafficSelectorInitiator(let ts), .trafficSelectorResponder(let ts): return IKEv2TrafficSelector.encodeList(ts)
-        case .encrypted(_, let b): return b
-        case .fragment(let n, let t, _, let b): return [UInt8(n >> 8), UInt8(n & 0xFF), UInt8(t >> 8), UInt8(t & 0xFF)] + b
-        case .other(_, _, let b): return b
+        case .securityAssociation(let sa): return sa.encodedCount
+        case .keyExchange(_, let data): return 4 + data.count
+        case .nonce(let n): return n.count
+        case .identificationInitiator(let id), .identificationResponder(let id): return 4 + id.data.count
+        case .certificate(_, let d), .certificateRequest(_, let d): return 1 + d.count
+        case .authentication(_, let d): return 4 + d.count
+        case .notify(let n): return 4 + n.spi.count + n.data.count
+        case .delete(let d): return 4 + d.spis.reduce(0) { $0 + $1.count }
+        case .vendorID(let v): return v.count
+        case .trafficSelectorInitiator(let ts), .trafficSelectorResponder(let ts):
+            return ts.reduce(4) { $0 + 8 + $1.startAddress.count + $1.endAddress.count }
+        case .encrypted(_, let b): return b.count
+        case .fragment(_, _, _, let b): return 4 + b.count
+        case .other(_, _, let b): return b.count
+        }
+    }
+
+    /// Appends ``body`` to `w` (no intermediate array).
+    func encodeBody(into w: inout ByteWriter) {
+        switch self {
+        case .securityAssociation(let sa): sa.encode(into: &w)
+        case .keyExchange(let group, let data):
+            w.u16(group)
+            w.u16(0)
+            w.append(data)
+        case .nonce(let n): w.append(n)
+        case .identificationInitiator(let id), .identificationResponder(let id): id.encode(into: &w)
+        case .certificate(let e, let d), .certificateRequest(let e, let d):
+            w.u8(e)
+            w.append(d)
+        case .authentication(let m, let d):
+            w.u8(m)
+            w.u8(0)
+            w.u16(0)
+            w.append(d)
+        case .notify(let n): n.encode(into: &w)
+        case .delete(let d): d.encode(into: &w)
+        case .vendorID(let v): w.append(v)
+        case .trafficSelectorInitiator(let ts), .trafficSelectorResponder(let ts): IKEv2TrafficSelector.encodeList(ts, into: &w)
+        case .encrypted(_, let b): w.append(b)
+        case .fragment(let n, let t, _, let b):
+            w.u16(n)
+            w.u16(t)
+            w.append(b)
+        case .other(_, _, let b): w.append(b)
         }
     }
 }
@@ -194,7 +239,18 @@ public struct IKEv2Identification: Sendable, Equatable, Hashable, CustomStringCo
     }
 
     /// ID type ‖ reserved ‖ data: RestOfInitIDPayload / RestOfRespIDPayload (§2.15).
-    public var encoded: [UInt8] { [kind, 0, 0, 0] + data }
+    public var encoded: [UInt8] {
+        var w = ByteWriter(capacity: 4 + data.count)
+        encode(into: &w)
+        return w.bytes
+    }
+
+    func encode(into w: inout ByteWriter) {
+        w.u8(kind)
+        w.u8(0)
+        w.u16(0)
+        w.append(data)
+    }
 
     /// The same ID in IKEv1's form (ID type values 1, 2, 3, 5, 9, 11 mean the same).
     public var ikev1: Identification? {
@@ -258,7 +314,17 @@ public struct IKEv2Notify: Sendable, Equatable {
     }
 
     var encoded: [UInt8] {
-        [protocolID, UInt8(spi.count), UInt8(type >> 8), UInt8(type & 0xFF)] + spi + data
+        var w = ByteWriter(capacity: 4 + spi.count + data.count)
+        encode(into: &w)
+        return w.bytes
+    }
+
+    func encode(into w: inout ByteWriter) {
+        w.u8(protocolID)
+        w.u8(UInt8(spi.count))
+        w.u16(type)
+        w.append(spi)
+        w.append(data)
     }
 }
 
@@ -289,8 +355,16 @@ public struct IKEv2Delete: Sendable, Equatable {
     }
 
     var encoded: [UInt8] {
-        let size = spis.first?.count ?? 0
-        return [protocolID, UInt8(size), UInt8(spis.count >> 8), UInt8(spis.count & 0xFF)] + spis.flatMap { $0 }
+        var w = ByteWriter(capacity: 4 + spis.reduce(0) { $0 + $1.count })
+        encode(into: &w)
+        return w.bytes
+    }
+
+    func encode(into w: inout ByteWriter) {
+        w.u8(protocolID)
+        w.u8(UInt8(spis.first?.count ?? 0))
+        w.u16(UInt16(truncatingIfNeeded: spis.count))
+        for spi in spis { w.append(spi) }
     }
 }
 
@@ -349,9 +423,15 @@ public struct IKEv2TrafficSelector: Sendable, Equatable {
     }
 
     static func encodeList(_ list: [IKEv2TrafficSelector]) -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(capacity: list.reduce(4) { $0 + 8 + $1.startAddress.count + $1.endAddress.count })
+        encodeList(list, into: &w)
+        return w.bytes
+    }
+
+    static func encodeList(_ list: [IKEv2TrafficSelector], into w: inout ByteWriter) {
         w.u8(UInt8(list.count))
-        w.append([0, 0, 0])
+        w.u8(0)
+        w.u16(0)
         for ts in list {
             w.u8(ts.type)
             w.u8(ts.ipProtocol)
@@ -361,6 +441,5 @@ public struct IKEv2TrafficSelector: Sendable, Equatable {
             w.append(ts.startAddress)
             w.append(ts.endAddress)
         }
-        return w.bytes
     }
 }

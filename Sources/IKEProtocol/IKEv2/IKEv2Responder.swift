@@ -177,14 +177,14 @@ public actor IKEv2Responder {
             throw IKEv2Error(.invalidIKESPI, "IKE_SA_INIT request with a zero initiator SPI")
         }
         initiatorSPI = header.initiatorSPI
-        let m = try IKEv2Message.parse(bytes)
+        let m = try IKEv2Message.parse(bytes, header: header)
         guard case .securityAssociation(let sa)? = m.first(.securityAssociation) else { throw IKEv2Error.syntax("IKE_SA_INIT without SA") }
         guard case .keyExchange(let group, let gi)? = m.first(.keyExchange) else { throw IKEv2Error.syntax("IKE_SA_INIT without KE") }
         guard case .nonce(let ni)? = m.first(.nonce) else { throw IKEv2Error.syntax("IKE_SA_INIT without Ni") }
         try sa.checkOfferNumbering()
         let (proposal, chosen) = try Self.choose(sa, keGroup: group, acceptable: configuration.suites)
         suite = chosen
-        for n in m.notifications {
+        m.forEachNotify { n in
             switch n.type {
             case IKEv2Notify.Status.signatureHashAlgorithms: peerHashes = IKEv2SignatureHash.parse(n.data)
             case IKEv2Notify.Status.ikev2FragmentationSupported: peerFragments = true
@@ -198,11 +198,11 @@ public actor IKEv2Responder {
                                                     initiatorSPI: initiatorSPI, responderSPI: responderSPI, session: session)
         keys = k
         protection = IKEv2Protection(suite: chosen, keys: k, isInitiator: false)
-        var payloads: [IKEv2Payload] = [
-            .securityAssociation(IKEv2SA(proposals: [chosen.proposal(number: proposal.number)])),
-            .keyExchange(group: chosen.group.number, data: kex.publicValue),
-            .nonce(nonce),
-        ]
+        var payloads: [IKEv2Payload] = []
+        payloads.reserveCapacity(7)
+        payloads.append(.securityAssociation(IKEv2SA(proposals: [chosen.proposal(number: proposal.number)])))
+        payloads.append(.keyExchange(group: chosen.group.number, data: kex.publicValue))
+        payloads.append(.nonce(nonce))
         if !configuration.certificateAuthorities.isEmpty {
             payloads.append(.certificateRequest(encoding: IKEv2CertificateEncoding.x509Signature,
                                                 data: configuration.certificateAuthorities.flatMap { $0 }))
@@ -213,7 +213,7 @@ public actor IKEv2Responder {
         } else {
             peerFragments = false
         }
-        payloads.append(.notify(IKEv2SignatureHash.notify()))
+        payloads.append(.notify(IKEv2SignatureHash.supportedNotify))
         payloads.append(.notify(IKEv2Notify(type: IKEv2Notify.Status.childlessIKEv2Supported)))
         let reply = IKEv2Message(header: responseHeader(.ikeSAInit), payloads: payloads).encoded()
         message1 = bytes
@@ -250,7 +250,7 @@ public actor IKEv2Responder {
             throw IKEv2Error(.unexpectedMessage, "exchange type \(header.exchangeType) while IKE_AUTH is awaited")
         }
         guard let protection, let keys else { throw IKEv2Error(.unexpectedMessage, "no keys for IKE_AUTH") }
-        let m = try IKEv2Message.parse(bytes)
+        let m = try IKEv2Message.parse(bytes, header: header)
         let inner: [IKEv2Payload]
         switch m.payloads.last {
         case .fragment(let number, let total, let first, let body)?:
@@ -306,18 +306,22 @@ public actor IKEv2Responder {
         }
         try await IKEv2Authentication.verify(octets, method: method, data: data, keys: trusted, session: session, role: "initiator")
         peerID = idi
-        var events: [IKEv2Event] = [.established(peer: idi)]
+        var events: [IKEv2Event] = []
+        events.reserveCapacity(3)
+        events.append(.established(peer: idi))
         let identity = configuration.identity
         let ourOctets = try await IKEv2Authentication.signedOctets(message: message2, peerNonce: initiatorNonce, id: identity.id,
                                                                    prf: suite.prf, skP: keys.skPr, session: session)
-        var reply: [IKEv2Payload] = [.identificationResponder(identity.id)]
+        var reply: [IKEv2Payload] = []
+        reply.reserveCapacity(8)
+        reply.append(.identificationResponder(identity.id))
         if peerWantsCertificate, let der = identity.certificate {
             reply.append(.certificate(encoding: IKEv2CertificateEncoding.x509Signature, data: der))
         }
         reply.append(try await IKEv2Authentication.sign(ourOctets, identity: identity, peerHashes: peerHashes, session: session))
         let (child, childPayloads, childEvent) = try await negotiateChild(inner, keys: keys)
         childSA = child
-        reply += childPayloads
+        reply.append(contentsOf: childPayloads)
         if let childEvent { events.append(childEvent) }
         if inner.contains(where: { if case .notify(let n) = $0 { n.type == IKEv2Notify.Status.initialContact } else { false } }) {
             events.append(.initialContact(peer: idi))
@@ -342,17 +346,17 @@ public actor IKEv2Responder {
         let transport = inner.contains { if case .notify(let n) = $0 { n.type == IKEv2Notify.Status.useTransportMode } else { false } }
         let spi = IKERandom.bytes(4)
         // KEYMAT = prf+(SK_d, Ni | Nr) (§2.17): derived as a responder must, and kept nowhere.
-        _ = try await IKEv2KeyDerivation.prfPlus(suite.prf, key: keys.skD, seed: SecureBytes(initiatorNonce + nonce),
+        _ = try await IKEv2KeyDerivation.prfPlus(suite.prf, key: keys.skD, seed: SecureBytes(joining: initiatorNonce, nonce),
                                                  length: keymatBytes, session: session)
         let child = IKEv2ChildSA(protocolID: proposal.protocolID, initiatorSPI: proposal.spi, responderSPI: spi, transforms: transforms,
                                  initiatorTS: tsi, responderTS: tsr, transportMode: transport, keyMaterialBytes: keymatBytes)
         var payloads: [IKEv2Payload] = []
+        payloads.reserveCapacity(4)
         if transport { payloads.append(.notify(IKEv2Notify(type: IKEv2Notify.Status.useTransportMode))) }
-        payloads += [
-            .securityAssociation(IKEv2SA(proposals: [IKEv2Proposal(number: proposal.number, protocolID: proposal.protocolID, spi: spi,
-                                                                   transforms: transforms)])),
-            .trafficSelectorInitiator(tsi), .trafficSelectorResponder(tsr),
-        ]
+        payloads.append(.securityAssociation(IKEv2SA(proposals: [IKEv2Proposal(number: proposal.number, protocolID: proposal.protocolID,
+                                                                               spi: spi, transforms: transforms)])))
+        payloads.append(.trafficSelectorInitiator(tsi))
+        payloads.append(.trafficSelectorResponder(tsr))
         return (child, payloads, .childSA(child))
     }
 
@@ -360,7 +364,7 @@ public actor IKEv2Responder {
 
     private func informational(_ bytes: [UInt8], _ header: IKEv2Header) async throws -> IKEv2Turn {
         guard let protection else { throw IKEv2Error(.unexpectedMessage, "no keys") }
-        let m = try IKEv2Message.parse(bytes)
+        let m = try IKEv2Message.parse(bytes, header: header)
         let inner = try await protection.open(bytes, parsed: m, session: session)
         guard header.exchange == .informational else {
             // CREATE_CHILD_SA (rekeying, more children) is not served: the SA stands.

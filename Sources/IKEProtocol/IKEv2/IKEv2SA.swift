@@ -47,15 +47,21 @@ public struct IKEv2SA: Sendable, Equatable {
     }
 
     var encoded: [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(capacity: encodedCount)
+        encode(into: &w)
+        return w.bytes
+    }
+
+    /// The length of ``encoded``.
+    var encodedCount: Int { proposals.reduce(0) { $0 + 4 + $1.encodedBodyCount } }
+
+    func encode(into w: inout ByteWriter) {
         for (i, p) in proposals.enumerated() {
-            let body = p.encodedBody
             w.u8(i + 1 < proposals.count ? 2 : 0)
             w.u8(0)
-            w.u16(UInt16(4 + body.count))
-            w.append(body)
+            w.u16(UInt16(4 + p.encodedBodyCount))
+            p.encodeBody(into: &w)
         }
-        return w.bytes
     }
 }
 
@@ -94,20 +100,25 @@ public struct IKEv2Proposal: Sendable, Equatable {
     }
 
     var encodedBody: [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(capacity: encodedBodyCount)
+        encodeBody(into: &w)
+        return w.bytes
+    }
+
+    var encodedBodyCount: Int { transforms.reduce(4 + spi.count) { $0 + 4 + $1.encodedBodyCount } }
+
+    func encodeBody(into w: inout ByteWriter) {
         w.u8(number)
         w.u8(protocolID)
         w.u8(UInt8(spi.count))
         w.u8(UInt8(transforms.count))
         w.append(spi)
         for (i, t) in transforms.enumerated() {
-            let body = t.encodedBody
             w.u8(i + 1 < transforms.count ? 3 : 0)
             w.u8(0)
-            w.u16(UInt16(4 + body.count))
-            w.append(body)
+            w.u16(UInt16(4 + t.encodedBodyCount))
+            t.encodeBody(into: &w)
         }
-        return w.bytes
     }
 
     /// The transforms of one type, in the peer's order.
@@ -164,7 +175,14 @@ public struct IKEv2Transform: Sendable, Equatable, Hashable {
     }
 
     var encodedBody: [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(capacity: encodedBodyCount)
+        encodeBody(into: &w)
+        return w.bytes
+    }
+
+    var encodedBodyCount: Int { keyLength == nil ? 4 : 8 }
+
+    func encodeBody(into w: inout ByteWriter) {
         w.u8(type)
         w.u8(0)
         w.u16(id)
@@ -172,6 +190,5 @@ public struct IKEv2Transform: Sendable, Equatable, Hashable {
             w.u16(0x8000 | Self.keyLengthAttribute)
             w.u16(keyLength)
         }
-        return w.bytes
     }
 }

@@ -153,7 +153,13 @@ public struct IKEv2Suite: Sendable, Equatable, CustomStringConvertible {
 
     /// The transforms of an IKE proposal offering exactly this suite.
     public var transforms: [IKEv2Transform] {
-        [encryption.transform, prf.transform] + (integrity.map { [$0.transform] } ?? []) + [IKEv2Transform(.keyExchange, group.number)]
+        var all: [IKEv2Transform] = []
+        all.reserveCapacity(4)
+        all.append(encryption.transform)
+        all.append(prf.transform)
+        if let integrity { all.append(integrity.transform) }
+        all.append(IKEv2Transform(.keyExchange, group.number))
+        return all
     }
 
     public func proposal(number: UInt8 = 1, spi: [UInt8] = []) -> IKEv2Proposal {
@@ -163,16 +169,17 @@ public struct IKEv2Suite: Sendable, Equatable, CustomStringConvertible {
     /// Whether `p` (an IKE proposal) allows this suite with the given DH group.
     func isOffered(by p: IKEv2Proposal) -> Bool {
         guard p.protocolID == IKEv2Proposal.protocolIKE else { return false }
-        let usable = p.transforms.filter { !$0.hasUnknownAttributes }
+        // A transform with attributes we do not understand is never usable (§3.3.6); searched in place, with no filtered copy.
+        func usable(_ t: IKEv2Transform) -> Bool { p.transforms.contains { !$0.hasUnknownAttributes && $0 == t } }
         let integrityOK: Bool
         if let integrity {
-            integrityOK = usable.contains(integrity.transform)
+            integrityOK = usable(integrity.transform)
         } else {
             // An AEAD proposal omits integrity or offers only NONE (RFC 5282 §8, RFC 7296 §3.3).
-            integrityOK = p.transforms(.integrity).allSatisfy { $0.id == 0 }
+            integrityOK = !p.transforms.contains { $0.type == IKEv2TransformType.integrity.rawValue && $0.id != 0 }
         }
-        return usable.contains(encryption.transform) && usable.contains(prf.transform)
-            && integrityOK && usable.contains(IKEv2Transform(.keyExchange, group.number))
+        return usable(encryption.transform) && usable(prf.transform)
+            && integrityOK && usable(IKEv2Transform(.keyExchange, group.number))
     }
 
     /// The responder's defaults: AES-CBC 128/256 with SHA2-256/384/512 integrity
