@@ -7,29 +7,44 @@ import Musl
 /// Secret bytes (private exponents, shared secrets, symmetric keys) in a buffer
 /// that is wiped over its whole capacity when the last copy goes away, after
 /// swift-crypto's `SecureBytes`. Comparison is in constant time.
-public struct SecureBytes: Sendable, Hashable {
-    @usableFromInline final class Storage: @unchecked Sendable {  // immutable after init; wiped in deinit
-        let pointer: UnsafeMutableRawBufferPointer
-        let count: Int
+/// (Unchecked Sendable: its storage is a ManagedBuffer, which the standard
+/// library marks non-Sendable, but it is written only while the value is
+/// made and read-only after, so copies may cross threads as before.)
+public struct SecureBytes: @unchecked Sendable, Hashable {
+    /// The bytes live in the storage object's own allocation (tail-allocated,
+    /// after the count): one malloc per secret rather than an object and a
+    /// separate buffer. Immutable after init; wiped in deinit.
+    @usableFromInline final class Storage: ManagedBuffer<Int, UInt8> {
+        /// A zeroed buffer for `count` bytes (at least one byte is allocated).
+        static func make(count: Int) -> Storage {
+            let buffer = Storage.create(minimumCapacity: max(count, 1)) { _ in count }
+            let storage = unsafeDowncast(buffer, to: Storage.self)
+            storage.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: max(count, 1)) }
+            return storage
+        }
 
-        init(count: Int) {
-            self.count = count
-            self.pointer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: 16)
-            self.pointer.initializeMemory(as: UInt8.self, repeating: 0)
+        var count: Int { header }
+
+        var pointer: UnsafeMutableRawBufferPointer {
+            withUnsafeMutablePointerToElements { UnsafeMutableRawBufferPointer(start: $0, count: max(header, 1)) }
         }
 
         deinit {
-            // explicit_bzero cannot be optimised away (glibc >= 2.25).
-            explicit_bzero(pointer.baseAddress!, pointer.count)  // allocate(byteCount: max(count, 1)) is never empty
-            SecureBytesWipeAudit.inspect(UnsafeRawBufferPointer(pointer))
-            pointer.deallocate()
+            // The whole allocation's element area (malloc may have given more than asked), wiped with
+            // explicit_bzero, which cannot be optimised away (glibc >= 2.25); UInt8 needs no deinitialization.
+            let allocated = capacity
+            let requested = max(header, 1)
+            withUnsafeMutablePointerToElements { elements in
+                explicit_bzero(elements, allocated)
+                SecureBytesWipeAudit.inspect(UnsafeRawBufferPointer(start: elements, count: allocated), length: requested)
+            }
         }
     }
 
     @usableFromInline let storage: Storage
 
     public init<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        storage = Storage(count: bytes.count)
+        storage = Storage.make(count: bytes.count)
         UnsafeMutableRawBufferPointer(rebasing: storage.pointer[0..<bytes.count]).copyBytes(from: bytes)
     }
 
@@ -38,7 +53,7 @@ public struct SecureBytes: Sendable, Hashable {
     /// instantiated and its bytes copied one by one on every call): the PKCS#11
     /// module copies every template value of each C_DeriveKey and C_CreateObject.
     public init(_ bytes: UnsafeRawBufferPointer) {
-        storage = Storage(count: bytes.count)
+        storage = Storage.make(count: bytes.count)
         if let base = bytes.baseAddress { storage.pointer.baseAddress!.copyMemory(from: base, byteCount: bytes.count) }
     }
 
@@ -52,14 +67,14 @@ public struct SecureBytes: Sendable, Hashable {
     /// A negative `count` is `argumentsBad`.
     public init(count: Int, initializer: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
         guard count >= 0 else { throw CryptoError(.argumentsBad, "a secret of \(count) bytes was requested") }
-        storage = Storage(count: count)
+        storage = Storage.make(count: count)
         try initializer(UnsafeMutableRawBufferPointer(rebasing: storage.pointer[0..<count]))
     }
 
     /// The parts one after another, copied straight from buffer to buffer (no
     /// plain array in between): how a secret joins other bytes as a PRF input.
     public init(concatenating parts: [SecureBytes]) {
-        storage = Storage(count: parts.reduce(0) { $0 + $1.count })
+        storage = Storage.make(count: parts.reduce(0) { $0 + $1.count })
         var offset = 0
         for part in parts {
             part.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: storage.pointer[offset..<(offset + $0.count)]).copyMemory(from: $0) }

@@ -30,13 +30,14 @@ public enum SecureBytesWipeAudit {
         return tally.withLock { $0 }
     }
 
-    static func inspect(_ buffer: UnsafeRawBufferPointer) {
+    /// `buffer`: the whole wiped allocation; `length`: the bytes the secret asked for (its key in ``Tally/lengths``).
+    static func inspect(_ buffer: UnsafeRawBufferPointer, length: Int) {
         guard active.load(ordering: .relaxed) else { return }
         let zeroed = buffer.allSatisfy { $0 == 0 }
         tally.withLock {
             $0.buffers += 1
-            $0.bytes += buffer.count
-            $0.lengths[buffer.count, default: 0] += 1
+            $0.bytes += length
+            $0.lengths[length, default: 0] += 1
             if !zeroed { $0.notZeroed += 1 }
         }
     }
