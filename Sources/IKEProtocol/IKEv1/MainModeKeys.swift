@@ -47,14 +47,31 @@ public enum MainModeKeyDerivation {
     ) async throws -> MainModeKeys {
         // g^xy and everything derived from it stay in SecureBytes: the PRF inputs
         // are joined buffer to buffer, never through a plain array.
-        let cookies = SecureBytes(v.initiatorCookie + v.responderCookie)
-        func input(_ parts: SecureBytes...) -> SecureBytes { SecureBytes(concatenating: parts) }
-        let skeyid = try await session.prf(suite, key: SecureBytes(v.initiatorNonce + v.responderNonce), gxy)
-        let d = try await session.prf(suite, key: skeyid, input(gxy, cookies, SecureBytes([0])))
-        let a = try await session.prf(suite, key: skeyid, input(d, gxy, cookies, SecureBytes([1])))
-        let e = try await session.prf(suite, key: skeyid, input(a, gxy, cookies, SecureBytes([2])))
+        // [prior |] g^xy | CKY-I | CKY-R | n, each part copied once into one buffer.
+        func input(_ prior: SecureBytes?, _ n: UInt8) throws -> SecureBytes {
+            try SecureBytes(count: (prior?.count ?? 0) + gxy.count + v.initiatorCookie.count + v.responderCookie.count + 1) { out in
+                var offset = 0
+                func copy(_ bytes: UnsafeRawBufferPointer) {
+                    UnsafeMutableRawBufferPointer(rebasing: out[offset..<offset + bytes.count]).copyMemory(from: bytes)
+                    offset += bytes.count
+                }
+                prior?.withUnsafeBytes(copy)
+                gxy.withUnsafeBytes(copy)
+                v.initiatorCookie.withUnsafeBytes(copy)
+                v.responderCookie.withUnsafeBytes(copy)
+                out[offset] = n
+            }
+        }
+        let skeyid = try await session.prf(suite, key: SecureBytes(joining: v.initiatorNonce, v.responderNonce), gxy)
+        let d = try await session.prf(suite, key: skeyid, input(nil, 0))
+        let a = try await session.prf(suite, key: skeyid, input(d, 1))
+        let e = try await session.prf(suite, key: skeyid, input(a, 2))
         let key = try await cipherKey(suite, skeyidE: e, session: session)
-        let iv = try await session.hash(suite, v.initiatorPublic + v.responderPublic)
+        var publics: [UInt8] = []
+        publics.reserveCapacity(v.initiatorPublic.count + v.responderPublic.count)
+        publics.append(contentsOf: v.initiatorPublic)
+        publics.append(contentsOf: v.responderPublic)
+        let iv = try await session.hash(suite, publics)
         return MainModeKeys(skeyid: skeyid, skeyidD: d, skeyidA: a, skeyidE: e, cipherKey: key,
                             initialIV: Array(iv.prefix(suite.cipher.blockSize)))
     }
@@ -77,14 +94,14 @@ public enum MainModeKeyDerivation {
 
     /// HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b).
     public static func hashI(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, idI: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
-        try await session.prf(suite, key: keys.skeyid,
-            v.initiatorPublic + v.responderPublic + v.initiatorCookie + v.responderCookie + v.initiatorSA + idI).bytes
+        try await session.prf(suite, key: keys.skeyid, SecureBytes(
+            joining: v.initiatorPublic, v.responderPublic, v.initiatorCookie, v.responderCookie, v.initiatorSA, idI)).bytes
     }
 
     /// HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b).
     public static func hashR(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, idR: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
-        try await session.prf(suite, key: keys.skeyid,
-            v.responderPublic + v.initiatorPublic + v.responderCookie + v.initiatorCookie + v.initiatorSA + idR).bytes
+        try await session.prf(suite, key: keys.skeyid, SecureBytes(
+            joining: v.responderPublic, v.initiatorPublic, v.responderCookie, v.initiatorCookie, v.initiatorSA, idR)).bytes
     }
 }
 
@@ -102,10 +119,12 @@ public struct MainModeCipher: Sendable {
         self.iv = iv
     }
 
-    public mutating func encrypt(_ plain: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
+    public mutating func encrypt(_ plain: consuming [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
         let block = suite.cipher.blockSize
-        // "padded up to the nearest block size using bytes containing 0x00" (RFC 2409 Appendix B).
-        let padded = plain + [UInt8](repeating: 0, count: (block - plain.count % block) % block)
+        // "padded up to the nearest block size using bytes containing 0x00" (RFC 2409 Appendix B),
+        // in place when the chain's array has room.
+        var padded = plain
+        padded.append(contentsOf: repeatElement(0, count: (block - padded.count % block) % block))
         let cipher = try await session.encrypt(suite, key: key, iv: iv, padded)
         iv = Array(cipher.suffix(block))
         return cipher

@@ -79,7 +79,10 @@ public actor MainModeResponder {
     /// whatever the state (RFC 2408 §4.8): read, it yields events; unreadable,
     /// an ``MainModeEvent/informationalDropped(reason:)`` event and no reply.
     public func handle(_ bytes: [UInt8]) async throws -> MainModeTurn {
-        if let h = try? ISAKMPMessage.parseHeader(bytes).header, h.exchangeType == .informational, state != .awaitingSA {
+        // The exchange type byte (offset 18) is looked at before the header is
+        // parsed (and its cookies copied) for it: only an informational goes this way.
+        if bytes.count > 18, bytes[18] == ISAKMPHeader.ExchangeType.informational.rawValue,
+            let h = try? ISAKMPMessage.parseHeader(bytes).header, h.exchangeType == .informational, state != .awaitingSA {
             do {
                 return try await informational(bytes)
             } catch {
@@ -176,14 +179,18 @@ public actor MainModeResponder {
                                        session: session, role: "initiator", method: suite.authentication)
         peerID = idI
         noteCertificateRequest(in: payloads)
-        var events: [MainModeEvent] = [.established(peer: idI)]
+        var events: [MainModeEvent] = []
+        events.reserveCapacity(2)
+        events.append(.established(peer: idI))
         if payloads.contains(where: { Self.notification($0)?.type == Notification.initialContact }) {
             events.append(.initialContact(peer: idI))
         }
         let identity = configuration.identity
         let hashR = try await MainModeKeyDerivation.hashR(suite, keys, values, idR: identity.id.encodedBody, session: session)
         let sigR = try await session.sign(hashR, with: identity.signingKey, method: suite.authentication)
-        var chain: [Payload] = [.identification(identity.id)]
+        var chain: [Payload] = []
+        chain.reserveCapacity(3)
+        chain.append(.identification(identity.id))
         if peerWantsCertificate, let der = identity.certificate {
             chain.append(.certificate(encoding: CertificateEncoding.x509Signature, data: der))
         }

@@ -74,6 +74,7 @@ public struct ISAKMPMessage: Sendable, Equatable {
     public static func parsePayloads(first: PayloadType, _ body: ArraySlice<UInt8>, trailingAllowed: Int = 0) throws -> [Payload] {
         var r = ByteReader(body, context: "payload chain")
         var payloads: [Payload] = []
+        payloads.reserveCapacity(8)
         var type = first
         var seen = 0
         while type != .none {

@@ -121,6 +121,7 @@ public struct Proposal: Sendable, Equatable {
             throw ISAKMPError(.badProposalSyntax, "proposal \(number) declares \(count) transforms (at most \(SecurityAssociation.maxTransforms))")
         }
         var transforms: [Transform] = []
+        transforms.reserveCapacity(count)  // at most maxTransforms, checked above
         var next = PayloadType.transform
         while next != .none {
             guard next == .transform else {
@@ -182,6 +183,8 @@ public struct Transform: Sendable, Equatable {
         }
         _ = try r.u16("RESERVED2")
         var attributes: [Attribute] = []
+        // Each attribute takes at least 4 bytes: room for all of them at once.
+        attributes.reserveCapacity(min(r.remaining / 4, SecurityAssociation.maxAttributes))
         while !r.isAtEnd {
             guard attributes.count < SecurityAssociation.maxAttributes else {
                 throw ISAKMPError(.attributesNotSupported, "transform \(number) carries more than \(SecurityAssociation.maxAttributes) attributes")
