@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Native handles (an EVP_PKEY, a set of mpz values, a PKCS#11 object) that
 /// providers build from a key once and keep behind the key value, so a hot loop
 /// never re-imports a key. One cache per key; entries live as long as the key.
@@ -22,10 +24,30 @@ public final class KeyHandleCache: Sendable {
         init(_ entries: [(slot: String, box: AnyObject & Sendable, type: ObjectIdentifier)]) { self.entries = entries }
     }
 
-    /// The list in force; every list published stays alive with the cache.
-    @usableFromInline let list = Published(List([]))
+    /// The list in force, made on the first store (every list published stays
+    /// alive with the cache). Nil until then: most keys made on a request
+    /// path (a peer's public value checked once, say) never hold a handle, and
+    /// an empty cache is then one small object instead of five (the
+    /// publisher, its lock, its kept array and an empty list). Holds a +1
+    /// reference released in deinit. (An atomic reference of a concrete
+    /// class, as in OperationContext: Synchronization's generic
+    /// AtomicLazyReference looked up its type metadata on every load.)
+    @usableFromInline let published = Atomic<Unmanaged<Published<List>>?>(nil)
 
     public init() {}
+
+    deinit { published.load(ordering: .acquiring)?.release() }
+
+    /// The publisher, made and installed on first use (two threads racing
+    /// here both get the one installed).
+    private var list: Published<List> {
+        if let box = published.load(ordering: .acquiring) { return box.takeUnretainedValue() }
+        let made = Unmanaged.passRetained(Published(List([])))
+        let (exchanged, original) = published.compareExchange(expected: nil, desired: made, ordering: .acquiringAndReleasing)
+        if exchanged { return made.takeUnretainedValue() }
+        made.release()
+        return original!.takeUnretainedValue()
+    }
 
     /// The handle stored under `slot`, built by `make` on first use. Two threads
     /// racing on a cold slot may both build; the first stored wins and both get it.
@@ -39,7 +61,7 @@ public final class KeyHandleCache: Sendable {
 
     @inlinable
     func lookup<H: Sendable>(_ slot: String, as: H.Type) -> H? {
-        let list = self.list.value
+        guard let list = published.load(ordering: .acquiring)?.takeUnretainedValue().value else { return nil }
         // The entries are read in place: iterating them copied each (its slot
         // name and box retained and released) on every operation on the key.
         return list.entries.withUnsafeBufferPointer { entries in
@@ -70,6 +92,7 @@ public final class KeyHandleCache: Sendable {
     /// since a reader may still hold one, so this is for rare events, not a loop
     /// (nothing in the package calls it on the request path).
     public func removeAll() {
-        list.update { _, _ in (List([]), ()) }
+        guard let box = published.load(ordering: .acquiring) else { return }  // nothing was ever stored
+        box.takeUnretainedValue().update { _, _ in (List([]), ()) }
     }
 }
