@@ -55,9 +55,28 @@ public struct IKEv2Header: Sendable, Equatable {
 
     /// Reads the header of `bytes` and checks its version and length against the datagram.
     public static func parse(_ bytes: ArraySlice<UInt8>) throws -> IKEv2Header {
+        try parse(bytes) { Array($0) }
+    }
+
+    /// ``parse(_:)``, with each SPI taken from `a`, `b` or eight zero bytes when
+    /// equal to one of them (a responder's own SPIs: the header then copies
+    /// nothing), else copied.
+    static func parse(_ bytes: ArraySlice<UInt8>, reusing a: [UInt8], _ b: [UInt8]) throws -> IKEv2Header {
+        try parse(bytes) { spi in
+            if a.elementsEqual(spi) { return a }
+            if b.elementsEqual(spi) { return b }
+            if spi.allSatisfy({ $0 == 0 }) { return zeroSPI }
+            return Array(spi)
+        }
+    }
+
+    /// Eight zero bytes: the responder SPI of an IKE_SA_INIT request.
+    static let zeroSPI = [UInt8](repeating: 0, count: 8)
+
+    private static func parse(_ bytes: ArraySlice<UInt8>, spi: (ArraySlice<UInt8>) -> [UInt8]) throws -> IKEv2Header {
         var r = ByteReader.ikev2(bytes, context: "IKE header")
-        let spiI = Array(try r.take(8, "initiator SPI"))
-        let spiR = Array(try r.take(8, "responder SPI"))
+        let spiI = spi(try r.take(8, "initiator SPI"))
+        let spiR = spi(try r.take(8, "responder SPI"))
         let next = try r.u8("next payload")
         let version = try r.u8("version")
         guard version >> 4 == 2 else {

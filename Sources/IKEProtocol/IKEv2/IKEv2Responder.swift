@@ -116,7 +116,8 @@ public actor IKEv2Responder {
 
     /// Handles one datagram from the initiator.
     public func handle(_ bytes: [UInt8]) async throws -> IKEv2Turn {
-        let header = try IKEv2Header.parse(bytes[...])
+        // The SPIs are this SA's own in every request after the first: the header shares our arrays.
+        let header = try IKEv2Header.parse(bytes[...], reusing: initiatorSPI, responderSPI)
         guard !header.isResponse else {
             throw IKEv2Error(.unexpectedMessage, "a response (R flag) sent to the responder")
         }
