@@ -10,7 +10,7 @@ public struct IKEv2SA: Sendable, Equatable {
 
     static func parse(_ body: ArraySlice<UInt8>) throws -> IKEv2SA {
         var r = ByteReader.ikev2(body, context: "SA payload")
-        let proposals = try substructures(&r, type: 2, name: "proposal", limit: maxProposals, within: "SA payload",
+        let proposals = try substructures(&r, type: 2, name: "proposal", limit: maxProposals, within: "SA payload", reserving: 4,
                                           parse: IKEv2Proposal.parse)
         guard r.isAtEnd else { throw IKEv2Error.syntax("SA payload: \(r.remaining) bytes after the last proposal") }
         guard !proposals.isEmpty else { throw IKEv2Error.syntax("SA payload without proposals") }
@@ -22,10 +22,11 @@ public struct IKEv2SA: Sendable, Equatable {
     /// another follows), a reserved byte, its length (≥ 8) and its body;
     /// at most `limit` of them within the enclosing `within`.
     static func substructures<T>(
-        _ r: inout ByteReader, type: UInt8, name: String, limit: Int, within: String,
+        _ r: inout ByteReader, type: UInt8, name: String, limit: Int, within: String, reserving expected: Int,
         parse: (ArraySlice<UInt8>) throws -> T
     ) throws -> [T] {
         var items: [T] = []
+        items.reserveCapacity(min(expected, limit))  // a hint: the chain itself decides how many there are
         var last = type
         while last == type {
             guard items.count < limit else { throw IKEv2Error.syntax("\(within) with more than \(limit) \(name)s") }
@@ -91,7 +92,7 @@ public struct IKEv2Proposal: Sendable, Equatable {
         let count = Int(try r.u8("number of transforms"))
         let spi = Array(try r.take(spiSize, "SPI"))
         let transforms = try IKEv2SA.substructures(&r, type: 3, name: "transform", limit: IKEv2SA.maxTransforms,
-                                                   within: "proposal", parse: IKEv2Transform.parse)
+                                                   within: "proposal", reserving: count, parse: IKEv2Transform.parse)
         guard r.isAtEnd else { throw IKEv2Error.syntax("proposal \(number): \(r.remaining) bytes after the last transform") }
         guard transforms.count == count else {
             throw IKEv2Error.syntax("proposal \(number) says \(count) transforms and holds \(transforms.count)")
