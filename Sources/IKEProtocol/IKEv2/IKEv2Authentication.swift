@@ -272,10 +272,13 @@ public enum IKEv2Authentication {
             throw IKEv2Error(.authenticationFailed, "the \(role) uses AUTH method \(method) (\(rawMethod)), which is not served")
         }
         guard !keys.isEmpty else { throw IKEv2Error(.authenticationFailed, "no trusted key for the \(role)") }
+        // The signature as an array, made where a branch needs one: the AUTH data itself when it is
+        // all signature (methods 1, 9-11); RFC 7427's ECDSA reads its DER from the slice instead.
+        func signatureBytes() -> [UInt8] { signature.count == data.count ? data : Array(signature) }
         for key in keys {
             switch (key, scheme) {
             case (.rsa(let k), .rsaPKCS1), (.rsa(let k), .rsaPSS):
-                if try await session.verifyRSA(scheme.rsaMechanism!, key: k, data: octets, signature: Array(signature), pss: scheme.pss) { return }
+                if try await session.verifyRSA(scheme.rsaMechanism!, key: k, data: octets, signature: signatureBytes(), pss: scheme.pss) { return }
             case (.ec(let k), .ecdsa(let h)):
                 // Methods 9–11 fix the curve with the hash (RFC 4754 §7).
                 if method != .digitalSignature, k.curve != Self.fixedCurve(h) { continue }
@@ -285,11 +288,11 @@ public enum IKEv2Authentication {
                     guard let r = DER.ecdsaSignature(der: signature, fieldBytes: k.curve.fieldByteCount) else { continue }
                     raw = r
                 } else {
-                    raw = Array(signature)
+                    raw = signatureBytes()
                 }
                 if try await session.verifyEC(scheme.ecMechanism!, key: k, data: octets, signature: raw) { return }
             case (.ec(let k), .ed25519) where k.curve == .ed25519:
-                if try await session.verifyEC(.eddsa, key: k, data: octets, signature: Array(signature)) { return }
+                if try await session.verifyEC(.eddsa, key: k, data: octets, signature: signatureBytes()) { return }
             default:
                 continue
             }
