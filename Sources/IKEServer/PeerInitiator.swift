@@ -20,9 +20,12 @@ public struct PeerInitiator: Sendable {
     /// Seconds to wait for a reply before sending the message again, and how many sends.
     public var timeoutSeconds: Double
     public var attempts: Int
-    /// Send this DH key pair in every exchange instead of a fresh one (a load
-    /// generator's shortcut, never a real initiator's: see MainModeInitiator).
-    public var reusedDHKeyPair: DHKeyPair?
+    /// Send this key-exchange pair (MODP or EC) in every exchange instead of a
+    /// fresh one (a load generator's shortcut, never a real initiator's: see MainModeInitiator).
+    public var reusedKeyExchange: IKEKeyExchangePair?
+    /// Do not verify the responder's SIG_R (a load generator's shortcut, never
+    /// `run --peer`'s: see ``MainModeInitiator/skipsResponderSignatureCheck``).
+    public var skipsResponderSignatureCheck = false
 
     public init(suite: IKESuite, identity: MainModeIdentity, responders: any PeerKeyResolver, framework: CryptoFramework,
                 requestCertificate: Bool = false, nonESPMarker: Bool = false, timeoutSeconds: Double = 4, attempts: Int = 4) {
@@ -50,7 +53,8 @@ public struct PeerInitiator: Sendable {
         let session = IKECryptoSession(framework: framework, observe: observe)
         let initiator = MainModeInitiator(suite: suite, session: session, identity: identity, responders: responders)
         initiator.requestCertificate = requestCertificate
-        initiator.reusedDHKeyPair = reusedDHKeyPair
+        initiator.reusedKeyExchange = reusedKeyExchange
+        initiator.skipsResponderSignatureCheck = skipsResponderSignatureCheck
         let start = MonotonicClock.nanoseconds()
         var exchange = PeerExchange(initiator: initiator, client: client)
         let m2 = try await roundTrip(initiator.start(), number: 1, exchange: &exchange)

@@ -174,6 +174,15 @@ public struct IKEKeyExchangePair: Sendable {
     public let secret: Secret
     /// The KE payload's body (``IKEKeyExchange/publicValueByteCount`` bytes).
     public let publicValue: [UInt8]
+
+    /// Whether the pair is of `exchange`'s group (MODP group or curve).
+    public func isOf(_ exchange: IKEKeyExchange) -> Bool {
+        switch (secret, exchange) {
+        case (.modp(let key), .modp(let group)): key.group == group
+        case (.ec(let key), .ec(let curve)): key.curve == curve
+        default: false
+        }
+    }
 }
 
 extension IKECryptoSession {

@@ -14,9 +14,15 @@ public final class MainModeInitiator {
     public let id: Identification
     /// Send CERTREQ in message 3 so the responder sends its certificate in message 6.
     public var requestCertificate = false
-    /// A DH key pair to send instead of generating one: a load generator's
-    /// shortcut (the responder's work is unchanged); a real initiator leaves it nil.
-    public var reusedDHKeyPair: DHKeyPair?
+    /// A key-exchange pair (MODP or EC) to send instead of generating one, when
+    /// it is of the suite's group: a load generator's shortcut (the responder
+    /// still draws its own and does the agreement); a real initiator leaves it nil.
+    public var reusedKeyExchange: IKEKeyExchangePair?
+    /// Take message 6's SIG_R without verifying it (nor computing HASH_R): a
+    /// load generator's shortcut, never a real initiator's. Everything else is
+    /// still checked: message 6 decrypts and parses, carries ID and SIG, a key
+    /// we trust speaks for its ID, and the SIG fits that key's method and size.
+    public var skipsResponderSignatureCheck = false
     /// Send INITIAL-CONTACT in message 5 (RFC 2407 §4.6.3.3): our older SAs with the responder are stale.
     public var sendsInitialContact = false
     private var peerWantsCertificate = false
@@ -77,8 +83,8 @@ public final class MainModeInitiator {
         // A CERTREQ may come in any message (RFC 2408 §3.10).
         if m.first(.certificateRequest) != nil { peerWantsCertificate = true }
         let pair: IKEKeyExchangePair
-        if let reused = reusedDHKeyPair, case .modp(let group) = suite.keyExchange, reused.group == group {
-            pair = IKEKeyExchangePair(secret: .modp(reused.privateKey), publicValue: reused.publicValue)
+        if let reused = reusedKeyExchange, reused.isOf(suite.keyExchange) {
+            pair = reused
         } else {
             pair = try await session.generateKeyExchange(suite)
         }
@@ -145,7 +151,7 @@ public final class MainModeInitiator {
         return ISAKMPMessage.assemble(header: header(flags: .encryption), firstPayload: .identification, body: encrypted)
     }
 
-    /// Message 6: decrypt, verify SIG_R over HASH_R.
+    /// Message 6: decrypt, verify SIG_R over HASH_R (unless ``skipsResponderSignatureCheck``).
     public func finish(_ reply: [UInt8]) async throws {
         let (h, body) = try ISAKMPMessage.parseHeader(reply)
         try MainModeChecks.header(h, exchange: 6)
@@ -157,9 +163,11 @@ public final class MainModeInitiator {
         guard case .identification(let idR)? = payloads.first(where: { $0.type == .identification }),
             case .signature(let sigR)? = payloads.first(where: { $0.type == .signature })
         else { throw ISAKMPError(.payloadMalformed, "message 6 lacks ID or SIG") }
-        let hashR = try await MainModeKeyDerivation.hashR(suite, keys, values, idR: idR.encodedBody, session: session)
+        let hashR = skipsResponderSignatureCheck
+            ? [] : try await MainModeKeyDerivation.hashR(suite, keys, values, idR: idR.encodedBody, session: session)
         try await PeerSignature.verify(hashR, signature: sigR, id: idR, payloads: payloads, resolver: responders,
-                                       session: session, role: "responder", method: suite.authentication)
+                                       session: session, role: "responder", method: suite.authentication,
+                                       checkSignature: !skipsResponderSignatureCheck)
         self.cipher = cipher
         peerID = idR
         peerCertificates = payloads.compactMap { p in

@@ -245,9 +245,11 @@ public enum IKEv2Authentication {
     }
 
     /// Checks a peer's AUTH over `octets` with every key trusted for it that fits
-    /// the method; AUTHENTICATION_FAILED when none verifies.
+    /// the method; AUTHENTICATION_FAILED when none verifies. With `checkSignature`
+    /// false (a load generator's initiator, never a responder) the method, the
+    /// form and a fitting key are checked, and the signature itself is not.
     public static func verify(_ octets: [UInt8], method rawMethod: UInt8, data: [UInt8], keys: [IKEv2PublicKey],
-                              session: IKECryptoSession, role: String) async throws {
+                              session: IKECryptoSession, role: String, checkSignature: Bool = true) async throws {
         guard let method = IKEv2AuthMethod(rawValue: rawMethod) else {
             throw IKEv2Error(.authenticationFailed, "the \(role) uses AUTH method \(rawMethod), which is not served (1, 9, 10, 11, 14)")
         }
@@ -278,6 +280,7 @@ public enum IKEv2Authentication {
         for key in keys {
             switch (key, scheme) {
             case (.rsa(let k), .rsaPKCS1), (.rsa(let k), .rsaPSS):
+                if !checkSignature { if signature.count == k.byteCount { return } else { continue } }
                 if try await session.verifyRSA(scheme.rsaMechanism!, key: k, data: octets, signature: signatureBytes(), pss: scheme.pss) { return }
             case (.ec(let k), .ecdsa(let h)):
                 // Methods 9–11 fix the curve with the hash (RFC 4754 §7).
@@ -290,8 +293,10 @@ public enum IKEv2Authentication {
                 } else {
                     raw = signatureBytes()
                 }
+                if !checkSignature { if raw.count == k.curve.signatureByteCount { return } else { continue } }
                 if try await session.verifyEC(scheme.ecMechanism!, key: k, data: octets, signature: raw) { return }
             case (.ec(let k), .ed25519) where k.curve == .ed25519:
+                if !checkSignature { if signature.count == k.curve.signatureByteCount { return } else { continue } }
                 if try await session.verifyEC(.eddsa, key: k, data: octets, signature: signatureBytes()) { return }
             default:
                 continue

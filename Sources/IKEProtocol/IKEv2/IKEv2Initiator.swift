@@ -22,6 +22,16 @@ public struct IKEv2InitiatorConfiguration: Sendable {
     /// Send INITIAL_CONTACT in IKE_AUTH (RFC 7296 §2.4, §3.10.1): this IKE SA
     /// is our only one with the responder, which may forget our older ones.
     public var sendsInitialContact = false
+    /// A key-exchange value to send instead of a fresh one whenever IKE_SA_INIT
+    /// offers its group: a load generator's shortcut (the responder still draws
+    /// its own and does the agreement); a real initiator leaves it nil.
+    public var reusedKeyExchange: IKEv2KeyExchangeSecret?
+    /// Take the responder's AUTH without verifying its signature (nor computing
+    /// its signed octets): a load generator's shortcut, never a real initiator's.
+    /// Everything else is still checked: the IKE_AUTH response decrypts and
+    /// parses, is not a refusal, carries IDr and AUTH, a key we trust speaks for
+    /// IDr, and AUTH's method and form fit that key.
+    public var skipsResponderSignatureCheck = false
 
     public init(suites: [IKEv2Suite], identity: IKEv2Identity, peers: any IKEv2PeerKeyResolver, responderID: IKEv2Identification? = nil,
                 requestChildSA: Bool = true, certificateRequest: [[UInt8]]? = nil, sendCertificate: Bool = false, fragmentSize: Int? = nil) {
@@ -92,7 +102,13 @@ public actor IKEv2Initiator {
 
     /// The IKE_SA_INIT request.
     public func start() async throws -> [UInt8] {
-        if kex?.group != group { kex = try await session.generateKeyExchange(group) }
+        if kex?.group != group {
+            if let reused = configuration.reusedKeyExchange, reused.group == group {
+                kex = reused
+            } else {
+                kex = try await session.generateKeyExchange(group)
+            }
+        }
         var payloads: [IKEv2Payload] = []
         if let cookie { payloads.append(.notify(IKEv2Notify(type: IKEv2Notify.Status.cookie, data: cookie))) }
         let proposals = configuration.suites.enumerated().map { $1.proposal(number: UInt8($0 + 1)) }
@@ -238,10 +254,12 @@ public actor IKEv2Initiator {
         let certificates = inner.compactMap { p -> [UInt8]? in
             if case .certificate(IKEv2CertificateEncoding.x509Signature, let der) = p { return der } else { return nil }
         }
-        let octets = try await IKEv2Authentication.signedOctets(message: Array(lastInitResponse), peerNonce: nonce, id: idr,
-                                                                prf: suite.prf, skP: keys.skPr, session: session)
+        let check = !configuration.skipsResponderSignatureCheck
+        let octets = check ? try await IKEv2Authentication.signedOctets(message: Array(lastInitResponse), peerNonce: nonce, id: idr,
+                                                                        prf: suite.prf, skP: keys.skPr, session: session) : []
         let trusted = try configuration.peers.ikev2Keys(for: idr, certificates: certificates)
-        try await IKEv2Authentication.verify(octets, method: method, data: data, keys: trusted, session: session, role: "responder")
+        try await IKEv2Authentication.verify(octets, method: method, data: data, keys: trusted, session: session, role: "responder",
+                                             checkSignature: check)
         state = .established
         nextMessageID = 2
         let child = inner.contains { $0.type == .securityAssociation }

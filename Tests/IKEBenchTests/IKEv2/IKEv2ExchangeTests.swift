@@ -33,11 +33,13 @@ struct IKEv2Pair {
 
     init(offer: [String], accept: [String] = IKEv2Suite.defaultResponderSuites.map(\.proposalName), keyI: IKEv2PrivateKey, keyR: IKEv2PrivateKey,
          pss: Bool = false, trustI: IKEv2PublicKey? = nil, announceHashes: Bool = true, fragmentI: Int? = nil, fragmentR: Int? = 1280,
-         childless: Bool = false, acceptChild: Bool = true) {
+         childless: Bool = false, acceptChild: Bool = true, trustR: IKEv2PublicKey? = nil,
+         configure: (inout IKEv2InitiatorConfiguration) -> Void = { _ in }) {
         var iCfg = IKEv2InitiatorConfiguration(
             suites: offer.map { IKEv2Suite(proposalName: $0)! }, identity: IKEv2Identity(key: keyI, id: IKEv2TestKeys.idI, rsaPSS: pss),
-            peers: IKEv2FixedPeerKey(keyR.publicKey!), responderID: IKEv2TestKeys.idR, requestChildSA: !childless, fragmentSize: fragmentI)
+            peers: IKEv2FixedPeerKey(trustR ?? keyR.publicKey!), responderID: IKEv2TestKeys.idR, requestChildSA: !childless, fragmentSize: fragmentI)
         if !announceHashes { iCfg.signatureHashes = [] }
+        configure(&iCfg)
         let rCfg = IKEv2ResponderConfiguration(
             suites: accept.map { IKEv2Suite(proposalName: $0)! }, identity: IKEv2Identity(key: keyR, id: IKEv2TestKeys.idR, rsaPSS: pss),
             peers: IKEv2FixedPeerKey(trustI ?? keyI.publicKey!), acceptChildSAs: acceptChild, fragmentSize: fragmentR)
@@ -51,12 +53,15 @@ struct IKEv2Pair {
         var events: [IKEv2Event] = []
         var datagramsToInitiator: [[UInt8]] = []
         var lastRequest: [[UInt8]] = []
+        /// The initiator's first IKE_SA_INIT.
+        var firstRequest: [UInt8] = []
     }
 
     /// Runs the exchange to its end; a refusal comes back as the initiator's error.
     func run(alter: ([UInt8]) -> [UInt8] = { $0 }) async throws -> Outcome {
         var out = Outcome()
         var pending = [try await initiator.start()]
+        out.firstRequest = pending[0]
         for _ in 0..<8 {
             out.lastRequest = pending
             var answers: [[UInt8]] = []
