@@ -21,10 +21,15 @@ struct LoadCommand: AsyncParsableCommand {
             (message 1 sent to message 6 verified), and the CPU the initiator used. A failed setup is \
             counted by its reason and the load goes on.
 
-            The load may skip work a real initiator must do, never the responder's: --reuse-dh sends \
-            one DH value (drawn once per run, short as RFC 3526 suggests) in every exchange, so the \
-            initiator computes one modular exponentiation per SA instead of two. The responder still \
-            draws and uses a fresh value of its own each time.
+            The load may skip work a real initiator must do, never the responder's. --reuse-dh sends \
+            one key-exchange value of ours (drawn once per run: a MODP value, short as RFC 3526 \
+            suggests, or an ECP/Curve25519 key pair) in every exchange, IKEv1 and IKEv2, so the \
+            initiator does the agreement and no key generation per SA. --unverified-responder takes \
+            the responder's signature (IKEv1 SIG_R, IKEv2 AUTH) without verifying it; the rest of \
+            its last message is still checked (it decrypts and parses, carries its ID and a \
+            signature of the form and size a key we trust for that ID makes; a refusal is a \
+            failure). The responder still draws a fresh value of its own, does the agreement, \
+            verifies our signature and signs its own each time.
 
             --public-key-baseline also times, single-threaded and after the load, what a responder's \
             public-key work alone costs per SA in CPU: its DH key pair (--responder-dh-private), the \
@@ -33,7 +38,7 @@ struct LoadCommand: AsyncParsableCommand {
 
             Example:
               ikebench load --peer 127.0.0.1:5500 --key me.key --cert me.crt --trust serve.crt \\
-                  --proposal aes128-sha256-modp2048 --concurrency 8 --duration 10 --reuse-dh
+                  --proposal aes128-sha256-modp2048 --concurrency 8 --duration 10 --reuse-dh --unverified-responder
             """)
 
     @Option(help: "The responder, HOST:PORT.")
@@ -56,8 +61,11 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Seconds before an initiator sends its message again, and how many sends before it gives up.")
     var timeout = 4.0
 
-    @Flag(help: "Send one DH value in every exchange (a load generator's shortcut; the responder's work is unchanged).")
+    @Flag(help: "Send one key-exchange value of ours (MODP or EC, drawn once) in every exchange, IKEv1 and IKEv2 (a load generator's shortcut; the responder's work is unchanged).")
     var reuseDH = false
+
+    @Flag(help: "Do not verify the responder's signature (SIG_R, AUTH); the rest of its message is checked (a load generator's shortcut; the responder's work is unchanged).")
+    var unverifiedResponder = false
 
     @Flag(help: "Also time the responder's public-key operations alone, per SA, in CPU (single-threaded, after the load).")
     var publicKeyBaseline = false
@@ -84,6 +92,11 @@ struct LoadCommand: AsyncParsableCommand {
         _ = try framework.platform(default: Platform.host.name)
     }
 
+    /// The shortcuts the load takes, by option name, for the report.
+    var shortcuts: [String] {
+        (reuseDH ? ["reuse-dh"] : []) + (unverifiedResponder ? ["unverified-responder"] : [])
+    }
+
     /// The IKEv1 suite of the proposal; for IKEv2, one with its key exchange,
     /// which is all the public-key baseline reads (an IKEv2 proposal such as
     /// aes256gcm16-prfsha384-ecp384 has no IKEv1 spelling).
@@ -104,14 +117,20 @@ struct LoadCommand: AsyncParsableCommand {
                                       requestCertificate: trust.hasAuthorities,
                                       nonESPMarker: PeerInitiator.markerNeeded(peerPort: address.port),
                                       timeoutSeconds: timeout, attempts: 3)
-        if reuseDH, let group = suite.group { initiator.reusedDHKeyPair = try await fw.generateDHKeyPair(group: group) }
+        // One key-exchange value for every SA (the default short private length for MODP), drawn here, untimed.
+        let keySession = IKECryptoSession(framework: fw)
+        if reuseDH, ike == 1 { initiator.reusedKeyExchange = try await keySession.generateKeyExchange(suite) }
+        initiator.skipsResponderSignatureCheck = unverifiedResponder
         let load: any LoadInitiator
         if ike == 2 {
             // The baseline below is the same four operations: a KE pair and agreement, verify and sign.
             guard let me2 = IKEv2Identity(me) else { throw ValidationError("--id: this ID type has no IKEv2 equivalent") }
-            let configuration = IKEv2InitiatorConfiguration(
-                suites: [IKEv2Suite(proposalName: proposal)!], identity: me2, peers: trust, requestChildSA: false,
+            let v2Suite = IKEv2Suite(proposalName: proposal)!
+            var configuration = IKEv2InitiatorConfiguration(
+                suites: [v2Suite], identity: me2, peers: trust, requestChildSA: false,
                 certificateRequest: trust.hasAuthorities ? trust.authorityKeyHashes(framework: fw) : nil, sendCertificate: true)
+            if reuseDH { configuration.reusedKeyExchange = try await keySession.generateKeyExchange(v2Suite.group) }
+            configuration.skipsResponderSignatureCheck = unverifiedResponder
             load = UDPPeerLoad(ikev2: IKEv2PeerInitiator(configuration: configuration, framework: fw,
                                                             nonESPMarker: PeerInitiator.markerNeeded(peerPort: address.port),
                                                             timeoutSeconds: timeout, attempts: 3), peer: address)
@@ -120,7 +139,8 @@ struct LoadCommand: AsyncParsableCommand {
         }
         if !framework.json {
             StandardError.write("ikebench load: \(load.label) → \(peer), \(concurrency) initiators for \(duration) s"
-                                + (reuseDH && ike == 1 && suite.group != nil ? ", one reused DH value" : "") + "\n")
+                                + (reuseDH ? ", one reused key-exchange value" : "")
+                                + (unverifiedResponder ? ", the responder's signature not verified" : "") + "\n")
         }
         let report = try await LoadGenerator(concurrency: concurrency, durationSeconds: duration).run(load)
         var baseline: ResponderPublicKeyBaseline?
@@ -130,7 +150,7 @@ struct LoadCommand: AsyncParsableCommand {
                 suite: suite.withDHPrivate(DHPrivateValueLength(rawValue: responderDHPrivate)!), key: me.signingKey, framework: fw)
         }
         if framework.json {
-            try JSONOutput.print(LoadOutput(load: report, publicKeyBaseline: baseline))
+            try JSONOutput.print(LoadOutput(load: report, initiatorShortcuts: shortcuts, publicKeyBaseline: baseline))
         } else {
             print(LoadText.report(report))
             if let baseline { print(LoadText.baseline(baseline)) }
@@ -141,5 +161,7 @@ struct LoadCommand: AsyncParsableCommand {
 /// `ikebench load --json`.
 struct LoadOutput: Encodable {
     let load: LoadReport
+    /// The work our initiators skipped (never the responder's): "reuse-dh", "unverified-responder".
+    let initiatorShortcuts: [String]
     let publicKeyBaseline: ResponderPublicKeyBaseline?
 }
