@@ -19,6 +19,12 @@ public protocol LoadWorker: Sendable {
     /// request sent to last response verified).
     func establish() async throws -> UInt64
     func close() async
+    /// Where the worker's SAs should run (its socket's event loop, say), or nil: the task pool.
+    var executor: (any TaskExecutor)? { get }
+}
+
+extension LoadWorker {
+    public var executor: (any TaskExecutor)? { nil }
 }
 
 /// The same initiator load against any responder: `concurrency` workers, each
@@ -46,7 +52,7 @@ public struct LoadGenerator: Sendable {
         let deadline = start + UInt64(durationSeconds * 1e9)
         let tallies = await withTaskGroup(of: Tally.self) { group in
             for worker in workers {
-                group.addTask {
+                group.addTask(executorPreference: worker.executor) {
                     // At least one setup per worker, even when a loaded
                     // machine starts this task after the deadline.
                     var t = Tally()

@@ -18,12 +18,14 @@ public final class UDPDatagramClient: Sendable {
 
     /// A socket on an ephemeral port of `localHost`, sending to `host:port`.
     /// Datagrams longer than `maxMessageBytes` (after a non-ESP marker) are dropped.
+    /// `group` must outlive the client: its loop also times the waits of ``receive(timeout:)``.
     public static func connect(host: String, port: Int, localHost: String = "0.0.0.0",
                                maxMessageBytes: Int = ExchangeLimits().maxMessageBytes,
                                group: MultiThreadedEventLoopGroup = .singleton) async throws -> UDPDatagramClient {
         let remote = try SocketAddress.makeAddressResolvingHost(host, port: port)
-        let mailbox = DatagramMailbox()
-        let channel = try await DatagramBootstrap(group: group)
+        let loop = group.next()
+        let mailbox = DatagramMailbox(loop: loop)
+        let channel = try await DatagramBootstrap(group: loop)
             .channelOption(.recvAllocator, value: DatagramReceiveBuffer.allocator(maxMessageBytes: maxMessageBytes))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -60,22 +62,33 @@ public final class UDPDatagramClient: Sendable {
 }
 
 /// Datagrams received and not yet taken, and the one task waiting for one.
+/// The wait's timeout is a task scheduled on the socket's event loop and
+/// cancelled when the datagram comes (no task and timer of the pool per wait).
 final class DatagramMailbox: Sendable {
     private struct State {
         var queue: [[UInt8]] = []
         var waiter: CheckedContinuation<[UInt8]?, Never>?
         var waiterID = 0
+        var timeout: Scheduled<Void>?
     }
     private let state = Locked(State())
+    private let loop: any EventLoop
     /// Datagrams kept unread at most (a peer cannot grow the queue without bound).
     static let capacity = 64
 
+    init(loop: any EventLoop) { self.loop = loop }
+
     func deliver(_ bytes: [UInt8]) {
-        let waiter = state.withLock { s -> CheckedContinuation<[UInt8]?, Never>? in
-            if let w = s.waiter { s.waiter = nil; return w }
+        let (waiter, timeout) = state.withLock { s -> (CheckedContinuation<[UInt8]?, Never>?, Scheduled<Void>?) in
+            if let w = s.waiter {
+                s.waiter = nil
+                defer { s.timeout = nil }
+                return (w, s.timeout)
+            }
             if s.queue.count < Self.capacity { s.queue.append(bytes) }
-            return nil
+            return (nil, nil)
         }
+        timeout?.cancel()
         waiter?.resume(returning: bytes)
     }
 
@@ -88,15 +101,16 @@ final class DatagramMailbox: Sendable {
                 return s.waiterID
             }
             guard let id else { return }
-            Task {
-                try? await Task.sleep(nanoseconds: UInt64(max(timeout, 0) * 1e9))
+            let scheduled = loop.scheduleTask(in: .nanoseconds(Int64(min(max(timeout, 0), 86_400) * 1e9))) {
                 let expired = self.state.withLock { s -> CheckedContinuation<[UInt8]?, Never>? in
                     guard s.waiterID == id, let w = s.waiter else { return nil }
                     s.waiter = nil
+                    s.timeout = nil
                     return w
                 }
                 expired?.resume(returning: nil)
             }
+            state.withLock { s in if s.waiterID == id, s.waiter != nil { s.timeout = scheduled } }
         }
     }
 }
