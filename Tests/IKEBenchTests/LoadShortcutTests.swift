@@ -1,4 +1,5 @@
 import CryptoFramework
+import IKEHarness
 import IKEProtocol
 import IKETestKit
 import Testing
@@ -130,13 +131,13 @@ struct LoadShortcutTests {
     func ikev2WrongKey() async throws {
         let untrusted = IKEv2PublicKey.ec(IKEv2TestKeys.p256I.publicKey!)  // not the responder's key
         let strict = IKEv2Pair(offer: ["aes128-sha256-ecp256"], keyI: IKEv2TestKeys.key("p256", initiator: true),
-                               keyR: IKEv2TestKeys.key("p256", initiator: false), trustR: untrusted, childless: true)
+                               keyR: IKEv2TestKeys.key("p256", initiator: false), childless: true, trustR: untrusted)
         await #expect { _ = try await strict.run() } throws: { ($0 as? IKEv2Error)?.code == .authenticationFailed }
         #expect(await strict.initiator.state != .established)
         #expect(strict.initiator.session.records.contains { $0.name == .ecVerify })
 
         let lenient = IKEv2Pair(offer: ["aes128-sha256-ecp256"], keyI: IKEv2TestKeys.key("p256", initiator: true),
-                                keyR: IKEv2TestKeys.key("p256", initiator: false), trustR: untrusted, childless: true) {
+                                keyR: IKEv2TestKeys.key("p256", initiator: false), childless: true, trustR: untrusted) {
             $0.skipsResponderSignatureCheck = true
         }
         #expect(try await lenient.run().peer == IKEv2TestKeys.idR)
@@ -150,8 +151,8 @@ struct LoadShortcutTests {
 
         // An RSA key trusted for a responder that signs with ECDSA: no trusted key fits its AUTH.
         let wrongKind = IKEv2Pair(offer: ["aes128-sha256-ecp256"], keyI: IKEv2TestKeys.key("p256", initiator: true),
-                                  keyR: IKEv2TestKeys.key("p256", initiator: false), trustR: .rsa(IKEv2TestKeys.rsa.responder.publicKey),
-                                  childless: true) { $0.skipsResponderSignatureCheck = true }
+                                  keyR: IKEv2TestKeys.key("p256", initiator: false), childless: true,
+                                  trustR: .rsa(IKEv2TestKeys.rsa.responder.publicKey)) { $0.skipsResponderSignatureCheck = true }
         await #expect { _ = try await wrongKind.run() } throws: { ($0 as? IKEv2Error)?.code == .authenticationFailed }
         #expect(await wrongKind.initiator.state != .established)
     }
