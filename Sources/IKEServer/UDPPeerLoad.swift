@@ -22,12 +22,15 @@ public struct UDPPeerLoad<Initiator: UDPPeerInitiator>: Sendable {
     public let host: String
     public let port: Int
     public let label: String
+    /// How many of the load's event loops the workers are spread over (nil: one per core).
+    public var loops: Int?
 
-    public init(initiator: Initiator, host: String, port: Int, label: String) {
+    public init(initiator: Initiator, host: String, port: Int, label: String, loops: Int? = nil) {
         self.initiator = initiator
         self.host = host
         self.port = port
         self.label = label
+        self.loops = loops
     }
 
     /// A worker on a new socket: bound to loopback when the peer is on it, else
@@ -35,7 +38,7 @@ public struct UDPPeerLoad<Initiator: UDPPeerInitiator>: Sendable {
     /// which is also where its SAs' work runs.
     public func connectWorker() async throws -> Worker {
         let localHost = host.hasPrefix("127.") ? "127.0.0.1" : "0.0.0.0"
-        let group = LoadEventLoops.next()
+        let group = LoadEventLoops.next(among: loops ?? System.coreCount)
         let client = try await UDPDatagramClient.connect(host: host, port: port, localHost: localHost, group: group)
         return Worker(initiator: initiator, client: client, executor: EventLoopTaskExecutor(group.next()))
     }
@@ -56,19 +59,21 @@ public struct UDPPeerLoad<Initiator: UDPPeerInitiator>: Sendable {
     }
 }
 
-/// The load's event loops: one group of one thread per core, made once per
-/// process (as NIO's singleton group is) and never shut down, since a task
-/// whose preferred executor is a loop that has stopped would never end
-/// (``EventLoopTaskExecutor``). Each worker's socket is on one of them, taken
-/// in turn, and its SAs run on that loop. A group of its own per loop, so a
-/// socket's loop is known without reaching into its channel.
+/// The load's event loops: groups of one thread each, made when first
+/// wanted and kept for the process (as NIO's singleton group is), never shut
+/// down, since a task whose preferred executor is a loop that has stopped
+/// would never end (``EventLoopTaskExecutor``). Workers take the first `count`
+/// in turn; their sockets are on them, and their SAs run there. A group of its
+/// own per loop, so a socket's loop is known without reaching into its channel.
 enum LoadEventLoops {
-    static let groups: [MultiThreadedEventLoopGroup] = (0..<max(1, System.coreCount)).map { _ in
-        MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    }
-    private static let taken = Atomic<Int>(0)
+    private static let state = Mutex<(groups: [MultiThreadedEventLoopGroup], taken: Int)>(([], 0))
 
-    static func next() -> MultiThreadedEventLoopGroup {
-        groups[taken.wrappingAdd(1, ordering: .relaxed).oldValue % groups.count]
+    static func next(among count: Int) -> MultiThreadedEventLoopGroup {
+        let count = max(1, count)
+        return state.withLock { s in
+            while s.groups.count < count { s.groups.append(MultiThreadedEventLoopGroup(numberOfThreads: 1)) }
+            defer { s.taken &+= 1 }
+            return s.groups[s.taken % count]
+        }
     }
 }

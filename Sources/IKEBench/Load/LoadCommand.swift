@@ -58,6 +58,9 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Seconds of load.")
     var duration = 10.0
 
+    @Option(help: "Event loops (threads) the initiators are spread over, each running the SAs of the sockets on it (0: one per core).")
+    var loops = 0
+
     @Option(help: "Seconds before an initiator sends its message again, and how many sends before it gives up.")
     var timeout = 4.0
 
@@ -85,6 +88,7 @@ struct LoadCommand: AsyncParsableCommand {
         guard suite != nil else { throw ValidationError("--proposal \(proposal): use CIPHER-HASH-GROUP") }
         guard (1...1024).contains(concurrency) else { throw ValidationError("--concurrency must be 1...1024") }
         guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be in (0, 86400] seconds") }
+        guard (0...1024).contains(loops) else { throw ValidationError("--loops must be 0 (one per core) ... 1024") }
         guard timeout > 0, timeout <= 60 else { throw ValidationError("--timeout must be in (0, 60] seconds") }
         guard DHPrivateValueLength(rawValue: responderDHPrivate) != nil else {
             throw ValidationError("--responder-dh-private \(responderDHPrivate): use full or short")
@@ -133,9 +137,10 @@ struct LoadCommand: AsyncParsableCommand {
             configuration.skipsResponderSignatureCheck = unverifiedResponder
             load = UDPPeerLoad(ikev2: IKEv2PeerInitiator(configuration: configuration, framework: fw,
                                                             nonESPMarker: PeerInitiator.markerNeeded(peerPort: address.port),
-                                                            timeoutSeconds: timeout, attempts: 3), peer: address)
+                                                            timeoutSeconds: timeout, attempts: 3), peer: address,
+                               loops: loops == 0 ? nil : loops)
         } else {
-            load = UDPPeerLoad(mainMode: initiator, peer: address)
+            load = UDPPeerLoad(mainMode: initiator, peer: address, loops: loops == 0 ? nil : loops)
         }
         if !framework.json {
             StandardError.write("ikebench load: \(load.label) → \(peer), \(concurrency) initiators for \(duration) s"

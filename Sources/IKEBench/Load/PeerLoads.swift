@@ -12,18 +12,19 @@ extension UDPPeerLoad: LoadInitiator {
 extension UDPPeerLoad.Worker: LoadWorker {}
 
 extension UDPPeerLoad where Initiator == PeerInitiator {
-    init(mainMode initiator: PeerInitiator, peer: PeerAddress) {
+    init(mainMode initiator: PeerInitiator, peer: PeerAddress, loops: Int? = nil) {
         let signatures = initiator.suite.authentication == .rsaSignatures
             ? "RSA-\(initiator.identity.signingKey.bits)" : "\(initiator.suite.authentication)"
         self.init(initiator: initiator, host: peer.host, port: peer.port,
-                  label: "IKEv1 Main Mode \(initiator.suite.proposalName), \(signatures) signatures")
+                  label: "IKEv1 Main Mode \(initiator.suite.proposalName), \(signatures) signatures", loops: loops)
     }
 }
 
 extension UDPPeerLoad where Initiator == IKEv2PeerInitiator {
-    init(ikev2 initiator: IKEv2PeerInitiator, peer: PeerAddress) {
+    init(ikev2 initiator: IKEv2PeerInitiator, peer: PeerAddress, loops: Int? = nil) {
         let suite = initiator.configuration.suites[0]
         self.init(initiator: initiator, host: peer.host, port: peer.port,
-                  label: "IKEv2 \(suite.proposalName), \(initiator.configuration.identity.key.publicKey?.description ?? "EC") signatures")
+                  label: "IKEv2 \(suite.proposalName), \(initiator.configuration.identity.key.publicKey?.description ?? "EC") signatures",
+                  loops: loops)
     }
 }
