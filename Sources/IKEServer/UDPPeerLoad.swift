@@ -40,7 +40,10 @@ public struct UDPPeerLoad<Initiator: UDPPeerInitiator>: Sendable {
         let localHost = host.hasPrefix("127.") ? "127.0.0.1" : "0.0.0.0"
         let group = LoadEventLoops.next(among: loops ?? System.coreCount)
         let client = try await UDPDatagramClient.connect(host: host, port: port, localHost: localHost, group: group)
-        return Worker(initiator: initiator, client: client, executor: EventLoopTaskExecutor(group.next()))
+        // Made on its loop: the executor's job queue is bound to the loop's thread.
+        let loop = group.next()
+        let executor = try await loop.submit { EventLoopTaskExecutor(loop) }.get()
+        return Worker(initiator: initiator, client: client, executor: executor)
     }
 
     public struct Worker: Sendable {
