@@ -101,7 +101,8 @@ final class DatagramMailbox: Sendable {
                 return s.waiterID
             }
             guard let id else { return }
-            let scheduled = loop.scheduleTask(in: .nanoseconds(Int64(min(max(timeout, 0), 86_400) * 1e9))) {
+            // Ends this wait with nil unless a datagram (or a later wait) came first.
+            let expire: @Sendable () -> Void = {
                 let expired = self.state.withLock { s -> CheckedContinuation<[UInt8]?, Never>? in
                     guard s.waiterID == id, let w = s.waiter else { return nil }
                     s.waiter = nil
@@ -110,6 +111,11 @@ final class DatagramMailbox: Sendable {
                 }
                 expired?.resume(returning: nil)
             }
+            let seconds = timeout.isFinite ? min(max(timeout, 0), 86_400) : 0
+            let scheduled = loop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9)), expire)
+            // A loop that shuts down (or was down) fails its scheduled tasks instead of
+            // running them: the wait then ends at once rather than never.
+            scheduled.futureResult.whenFailure { _ in expire() }
             state.withLock { s in if s.waiterID == id, s.waiter != nil { s.timeout = scheduled } }
         }
     }

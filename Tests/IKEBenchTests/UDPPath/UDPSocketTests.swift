@@ -3,6 +3,7 @@ import Foundation
 import IKEProtocol
 import IKEHarness
 import IKEServer
+import NIOPosix
 import ProcessSupport
 import IKETestKit
 import Testing
@@ -79,6 +80,19 @@ struct UDPSocketTests {
     /// ahead of its reply, that Quick Mode could land while message 6 was
     /// leaving and take the SA with it; ServiceDriver's
     /// `deliver(_:answeredAtOnceBy:)` holds that window open.)
+    @Test("a client's wait ends (nil) when its event loops shut down, and a NaN timeout is an immediate one", .timeLimit(.minutes(1)))
+    func waitEndsWhenLoopsShutDown() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: 9, localHost: "127.0.0.1", group: group)
+        #expect(await client.receive(timeout: .nan) == nil)
+        // A wait far longer than the test's limit: only the shutdown can end it.
+        let waiting = Task { await client.receive(timeout: 3600) }
+        try await Task.sleep(for: .milliseconds(100))
+        await client.close()
+        try await group.shutdownGracefully()
+        #expect(await waiting.value == nil)
+    }
+
     @Test("Quick Mode at once after message 6, then DELETE, over UDP", .timeLimit(.minutes(2)))
     func quickModeAtOnceThenDelete() async throws {
         let (server, client, i, m6) = try await Self.mainModeUpToMessage6()
