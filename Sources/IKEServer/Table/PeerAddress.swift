@@ -37,6 +37,9 @@ public enum PeerAddress: Hashable, Sendable, CustomStringConvertible, Expressibl
 
     /// An address as text: an IPv4 or IPv6 address in any form `inet_pton`
     /// reads is kept as its bytes (so "::1" and "0::1" are one peer), anything else as the text.
+    /// Text and socket addresses agree for plain addresses; they differ where the socket
+    /// says more than the text: a scoped IPv6 text ("fe80::1%eth0") is kept as a name,
+    /// and an IPv4 peer of a dual-stack socket arrives as its IPv4-mapped IPv6 address.
     public init(_ text: String) {
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 {
