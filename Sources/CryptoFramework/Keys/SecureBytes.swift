@@ -5,7 +5,7 @@ import Musl
 #endif
 
 /// Secret bytes (private exponents, shared secrets, symmetric keys) in a buffer
-/// that is wiped over its whole capacity when the last copy goes away, after
+/// that is wiped over its whole length when the last copy goes away, after
 /// swift-crypto's `SecureBytes`. Comparison is in constant time.
 /// (Unchecked Sendable: its storage is a ManagedBuffer, which the standard
 /// library marks non-Sendable, but it is written only while the value is
@@ -30,13 +30,14 @@ public struct SecureBytes: @unchecked Sendable, Hashable {
         }
 
         deinit {
-            // The whole allocation's element area (malloc may have given more than asked), wiped with
+            // Every byte a secret was ever written to (at least one byte is allocated), wiped with
             // explicit_bzero, which cannot be optimised away (glibc >= 2.25); UInt8 needs no deinitialization.
-            let allocated = capacity
-            let requested = max(header, 1)
+            // Not `capacity`: it asks malloc for the block's size, and an optimised build may
+            // place a buffer that does not escape on the stack, where malloc has no block to size.
+            let length = max(header, 1)
             withUnsafeMutablePointerToElements { elements in
-                explicit_bzero(elements, allocated)
-                SecureBytesWipeAudit.inspect(UnsafeRawBufferPointer(start: elements, count: allocated), length: requested)
+                explicit_bzero(elements, length)
+                SecureBytesWipeAudit.inspect(UnsafeRawBufferPointer(start: elements, count: length), length: length)
             }
         }
     }
