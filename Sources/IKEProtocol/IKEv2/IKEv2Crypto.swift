@@ -86,11 +86,7 @@ extension IKECryptoSession {
                                dataBytes: covered, keyBytes: key.count) { try $0.secret }
         guard mac.count >= n else { return false }
         return mac.withUnsafeBytes { m in
-            message.withUnsafeBytes { all in
-                var diff: UInt8 = 0
-                for i in 0..<n { diff |= m[i] ^ all[covered + i] }  // every byte, no early exit
-                return diff == 0
-            }
+            constantTimeEquals(UnsafeBufferPointer(rebasing: m.assumingMemoryBound(to: UInt8.self)[0..<n]), message[covered...])
         }
     }
 
