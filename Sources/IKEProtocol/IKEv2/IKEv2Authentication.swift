@@ -429,50 +429,10 @@ enum DER {
         return (hash, mgf, salt)
     }
 
-    /// r ‖ s (each half of the signature) as Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER },
-    /// written into one array: each INTEGER minimal (leading zeros dropped, a
-    /// zero byte before a high bit, 0 for an all-zero half).
+    /// r ‖ s (each half of the signature) as Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }.
     static func ecdsaSignature(raw: [UInt8]) -> [UInt8] {
         let half = raw.count / 2
-        let r = raw[..<half], s = raw[half...]
-        func contentLength(_ v: ArraySlice<UInt8>) -> (skip: Int, pad: Bool, count: Int) {
-            let skip = v.prefix { $0 == 0 }.count
-            if skip == v.count { return (skip, false, 1) }  // all zeros (or empty): the INTEGER 0
-            let pad = v[v.startIndex + skip] & 0x80 != 0
-            return (skip, pad, v.count - skip + (pad ? 1 : 0))
-        }
-        func lengthBytes(_ n: Int) -> Int { n < 0x80 ? 1 : n < 0x100 ? 2 : 3 }
-        func writeLength(_ n: Int, _ out: inout [UInt8]) {
-            if n < 0x80 {
-                out.append(UInt8(n))
-            } else if n < 0x100 {
-                out.append(0x81)
-                out.append(UInt8(n))
-            } else {
-                out.append(0x82)
-                out.append(UInt8(n >> 8))
-                out.append(UInt8(n & 0xFF))
-            }
-        }
-        func writeInteger(_ v: ArraySlice<UInt8>, _ c: (skip: Int, pad: Bool, count: Int), _ out: inout [UInt8]) {
-            out.append(0x02)
-            writeLength(c.count, &out)
-            if c.skip == v.count {
-                out.append(0)
-                return
-            }
-            if c.pad { out.append(0) }
-            out.append(contentsOf: v[(v.startIndex + c.skip)...])
-        }
-        let cr = contentLength(r), cs = contentLength(s)
-        let content = 1 + lengthBytes(cr.count) + cr.count + 1 + lengthBytes(cs.count) + cs.count
-        var out: [UInt8] = []
-        out.reserveCapacity(1 + lengthBytes(content) + content)
-        out.append(0x30)
-        writeLength(content, &out)
-        writeInteger(r, cr, &out)
-        writeInteger(s, cs, &out)
-        return out
+        return sequence(integer(unsigned: Array(raw[..<half])) + integer(unsigned: Array(raw[half...])))
     }
 
     /// Ecdsa-Sig-Value back to r ‖ s, each left-padded to the field; nil when malformed or too long.
