@@ -154,14 +154,13 @@ public enum IKEv2Payload: Sendable, Equatable {
         case .securityAssociation(let sa): return sa.encodedCount
         case .keyExchange(_, let data): return 4 + data.count
         case .nonce(let n): return n.count
-        case .identificationInitiator(let id), .identificationResponder(let id): return 4 + id.data.count
+        case .identificationInitiator(let id), .identificationResponder(let id): return id.encodedCount
         case .certificate(_, let d), .certificateRequest(_, let d): return 1 + d.count
         case .authentication(_, let d): return 4 + d.count
-        case .notify(let n): return 4 + n.spi.count + n.data.count
-        case .delete(let d): return 4 + d.spis.reduce(0) { $0 + $1.count }
+        case .notify(let n): return n.encodedCount
+        case .delete(let d): return d.encodedCount
         case .vendorID(let v): return v.count
-        case .trafficSelectorInitiator(let ts), .trafficSelectorResponder(let ts):
-            return ts.reduce(4) { $0 + 8 + $1.startAddress.count + $1.endAddress.count }
+        case .trafficSelectorInitiator(let ts), .trafficSelectorResponder(let ts): return IKEv2TrafficSelector.encodedCount(ts)
         case .encrypted(_, let b): return b.count
         case .fragment(_, _, _, let b): return 4 + b.count
         case .other(_, _, let b): return b.count
@@ -240,10 +239,13 @@ public struct IKEv2Identification: Sendable, Equatable, Hashable, CustomStringCo
 
     /// ID type ‖ reserved ‖ data: RestOfInitIDPayload / RestOfRespIDPayload (§2.15).
     public var encoded: [UInt8] {
-        var w = ByteWriter(capacity: 4 + data.count)
+        var w = ByteWriter(capacity: encodedCount)
         encode(into: &w)
         return w.bytes
     }
+
+    /// The length of ``encoded``.
+    var encodedCount: Int { 4 + data.count }
 
     func encode(into w: inout ByteWriter) {
         w.u8(kind)
@@ -314,10 +316,13 @@ public struct IKEv2Notify: Sendable, Equatable {
     }
 
     var encoded: [UInt8] {
-        var w = ByteWriter(capacity: 4 + spi.count + data.count)
+        var w = ByteWriter(capacity: encodedCount)
         encode(into: &w)
         return w.bytes
     }
+
+    /// The length of ``encoded``.
+    var encodedCount: Int { 4 + spi.count + data.count }
 
     func encode(into w: inout ByteWriter) {
         w.u8(protocolID)
@@ -355,10 +360,13 @@ public struct IKEv2Delete: Sendable, Equatable {
     }
 
     var encoded: [UInt8] {
-        var w = ByteWriter(capacity: 4 + spis.reduce(0) { $0 + $1.count })
+        var w = ByteWriter(capacity: encodedCount)
         encode(into: &w)
         return w.bytes
     }
+
+    /// The length of ``encoded``.
+    var encodedCount: Int { 4 + spis.reduce(0) { $0 + $1.count } }
 
     func encode(into w: inout ByteWriter) {
         w.u8(protocolID)
@@ -423,9 +431,14 @@ public struct IKEv2TrafficSelector: Sendable, Equatable {
     }
 
     static func encodeList(_ list: [IKEv2TrafficSelector]) -> [UInt8] {
-        var w = ByteWriter(capacity: list.reduce(4) { $0 + 8 + $1.startAddress.count + $1.endAddress.count })
+        var w = ByteWriter(capacity: encodedCount(list))
         encodeList(list, into: &w)
         return w.bytes
+    }
+
+    /// The length of ``encodeList(_:)``'s result.
+    static func encodedCount(_ list: [IKEv2TrafficSelector]) -> Int {
+        list.reduce(4) { $0 + 8 + $1.startAddress.count + $1.endAddress.count }
     }
 
     static func encodeList(_ list: [IKEv2TrafficSelector], into w: inout ByteWriter) {
