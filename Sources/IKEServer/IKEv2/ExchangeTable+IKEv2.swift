@@ -20,7 +20,7 @@ extension PeerIdentity {
 extension ExchangeEntry {
     /// The IKEv2 part; setting it replaces the state (an IKEv2 key's entry always has one).
     var ikev2: IKEv2Exchange? {
-        get { if case .ikev2(let v) = state { v } else { nil } }
+        get { state.ikev2 }
         set { if let newValue { state = .ikev2(newValue) } }
     }
 }
@@ -61,13 +61,19 @@ extension ExchangeTable {
         } else {
             key = ExchangeKey(version: .ikev2, pair: header.spis)
         }
-        guard var entry = entries[key], entry.peerHost == host, var exchange = entry.ikev2 else { return .drop(.unknownCookies) }
-        guard exchange.queued < Self.maxQueued else { return .drop(.duplicatesDropped) }
-        exchange.queued += 1
-        entry.ikev2 = exchange
-        entry.touchedAt = now
-        update(key, entry)
-        return .take(key: key, responder: exchange.responder, after: exchange.tail, startedAt: entry.startedAt, opens: opens)
+        // In place: one look-up, and only the responder and the tail are copied out (for the turn).
+        let decision = modifyEntry(key) { entry -> IKEv2Decision in
+            guard entry.peerHost == host else { return .drop(.unknownCookies) }
+            let startedAt = entry.startedAt
+            let taken = entry.state.modifyIKEv2 { exchange -> IKEv2Decision in
+                guard exchange.queued < Self.maxQueued else { return .drop(.duplicatesDropped) }
+                exchange.queued += 1
+                return .take(key: key, responder: exchange.responder, after: exchange.tail, startedAt: startedAt, opens: opens)
+            }
+            if case .take = taken { entry.touchedAt = now }
+            return taken ?? .drop(.unknownCookies)
+        }
+        return decision ?? .drop(.unknownCookies)
     }
 
     /// Whether a zero-SPIr datagram belongs to an exchange we keep (a retransmitted IKE_SA_INIT).
@@ -77,10 +83,7 @@ extension ExchangeTable {
 
     /// Records the task that runs the datagram just decided, so the next one waits for it.
     mutating func setTail(_ key: ExchangeKey, _ task: Task<Void, Never>) {
-        guard var entry = entries[key], var exchange = entry.ikev2 else { return }
-        exchange.tail = task
-        entry.ikev2 = exchange
-        update(key, entry)
+        _ = modifyEntry(key) { entry in entry.state.modifyIKEv2 { $0.tail = task } }
     }
 
     /// After a datagram's turn: marks an established SA with its peer's
@@ -89,11 +92,14 @@ extension ExchangeTable {
     /// counted in `upkeep.deleted`; refused before it was established;
     /// closed). Returns whether it was established just now.
     mutating func settle(_ key: ExchangeKey, events: [IKEv2Event], closed: Bool, upkeep: inout Upkeep) -> Bool {
-        guard var entry = entries[key], var exchange = entry.ikev2 else { return false }
-        exchange.queued -= 1
-        if exchange.queued == 0 { exchange.tail = nil }
-        entry.ikev2 = exchange
-        update(key, entry)
+        let kept = modifyEntry(key) { entry -> Bool in
+            let changed: Void? = entry.state.modifyIKEv2 { exchange in
+                exchange.queued -= 1
+                if exchange.queued == 0 { exchange.tail = nil }
+            }
+            return changed != nil
+        }
+        guard kept == true else { return false }
         var establishedNow = false
         for event in events {
             switch event {

@@ -22,7 +22,7 @@ extension PeerIdentity {
 extension ExchangeEntry {
     /// The IKEv1 part; setting it replaces the state (an IKEv1 key's entry always has one).
     var mainMode: MainModeExchange? {
-        get { if case .ikev1(let m) = state { m } else { nil } }
+        get { state.ikev1 }
         set { if let newValue { state = .ikev1(newValue) } }
     }
 }
@@ -69,15 +69,22 @@ extension ExchangeTable {
             return message1(message, header: header, host: host, now: now, upkeep: &upkeep, open: open)
         }
         let key = ExchangeKey(version: .ikev1, pair: CookiePair(header.initiatorCookie, header.responderCookie))
-        guard var entry = entries[key], entry.peerHost == host, var exchange = entry.mainMode else { return .drop(.unknownCookies) }
-        if let repeated = Self.repeated(exchange, message) { return repeated }
-        // A late copy of an earlier Main Mode message once the SA is up.
-        if entry.established && header.exchangeType == .identityProtection { return .drop(.duplicatesDropped) }
-        exchange.inTurn = true
-        entry.mainMode = exchange
-        entry.touchedAt = now
-        update(key, entry)
-        return .take(turn(key, entry, exchange, message, opens: false))
+        // In place: one look-up, and the exchange is not copied out and back.
+        let decision = modifyEntry(key) { entry -> ExchangeDecision in
+            guard entry.peerHost == host else { return .drop(.unknownCookies) }
+            let (established, peerHost, startedAt) = (entry.established, entry.peerHost, entry.startedAt)
+            let taken = entry.state.modifyIKEv1 { exchange -> ExchangeDecision in
+                if let repeated = Self.repeated(exchange, message) { return repeated }
+                // A late copy of an earlier Main Mode message once the SA is up.
+                if established && header.exchangeType == .identityProtection { return .drop(.duplicatesDropped) }
+                exchange.inTurn = true
+                return .take(ExchangeTurn(key: key, responder: exchange.responder, request: message, peerHost: peerHost,
+                                          pmInfo: exchange.pmInfo, startedAt: startedAt, opensExchange: false))
+            }
+            if case .take = taken { entry.touchedAt = now }
+            return taken ?? .drop(.unknownCookies)
+        }
+        return decision ?? .drop(.unknownCookies)
     }
 
     private mutating func message1(_ message: [UInt8], header: ISAKMPHeader, host: PeerAddress, now: UInt64,
@@ -125,21 +132,22 @@ extension ExchangeTable {
     /// left it.
     mutating func settle(_ turn: ExchangeTurn, _ end: ExchangeTurnEnd, upkeep: inout Upkeep) {
         let key = turn.key
-        // Gone meanwhile (another exchange's INITIAL-CONTACT): nothing to settle.
-        guard var entry = entries[key], var exchange = entry.mainMode else { return }
-        exchange.inTurn = false
-        guard case .answered(let answer) = end else {
-            entry.mainMode = exchange
-            update(key, entry)
-            if !entry.established { remove(key) }
+        // In place. Gone meanwhile (another exchange's INITIAL-CONTACT): nothing to settle.
+        let answer: MainModeTurn? = if case .answered(let a) = end { a } else { nil }
+        let established = modifyEntry(key) { entry -> Bool? in
+            entry.state.modifyIKEv1 { exchange in
+                exchange.inTurn = false
+                if let reply = answer?.reply {
+                    exchange.lastRequest = turn.request
+                    exchange.lastReply = reply
+                }
+            }.map { entry.established }
+        } ?? nil
+        guard let established else { return }
+        guard let answer else {
+            if !established { remove(key) }
             return
         }
-        if let reply = answer.reply {
-            exchange.lastRequest = turn.request
-            exchange.lastReply = reply
-        }
-        entry.mainMode = exchange
-        update(key, entry)
         for event in answer.events {
             switch event {
             case .established(let peer):

@@ -9,18 +9,37 @@ struct ExchangeKey: Hashable, Sendable {
 }
 
 /// What one version keeps for an exchange beyond what the table keeps for
-/// every exchange (ExchangeTable+IKEv1.swift, ExchangeTable+IKEv2.swift).
-enum ExchangeState {
-    case ikev1(MainModeExchange)
-    case ikev2(IKEv2Exchange)
+/// every exchange (ExchangeTable+IKEv1.swift, ExchangeTable+IKEv2.swift):
+/// exactly one of the two, made by ``ikev1(_:)`` or ``ikev2(_:)``. Each
+/// version's part is a stored optional rather than an enum case's payload, so
+/// a turn's changes (its queue, its stored reply) are made in place in the
+/// table's storage (`entries[key]?.state.ikev2?.queued += 1`) instead of
+/// copying the part out and back, which retained and released its responder
+/// and arrays on every datagram.
+struct ExchangeState {
+    private(set) var ikev1: MainModeExchange?
+    private(set) var ikev2: IKEv2Exchange?
+
+    static func ikev1(_ m: MainModeExchange) -> ExchangeState { ExchangeState(ikev1: m, ikev2: nil) }
+    static func ikev2(_ v: IKEv2Exchange) -> ExchangeState { ExchangeState(ikev1: nil, ikev2: v) }
+
+    /// Changes the IKEv1 part in place; nil (and nothing changed) when the exchange is IKEv2's.
+    mutating func modifyIKEv1<R>(_ body: (inout MainModeExchange) -> R) -> R? {
+        guard ikev1 != nil else { return nil }
+        return body(&ikev1!)
+    }
+
+    /// Changes the IKEv2 part in place; nil (and nothing changed) when the exchange is IKEv1's.
+    mutating func modifyIKEv2<R>(_ body: (inout IKEv2Exchange) -> R) -> R? {
+        guard ikev2 != nil else { return nil }
+        return body(&ikev2!)
+    }
 
     /// A message of the exchange is with its responder now: the exchange is
     /// neither expired nor evicted until the turn is settled.
     var busy: Bool {
-        switch self {
-        case .ikev1(let m): m.inTurn
-        case .ikev2(let v): v.queued > 0
-        }
+        if let m = ikev1 { return m.inTurn }
+        return (ikev2?.queued ?? 0) > 0
     }
 }
 
@@ -197,11 +216,25 @@ struct ExchangeTable {
     /// authenticated as `peer`; false when it is gone or was already.
     @discardableResult
     mutating func establish(_ key: ExchangeKey, peer: PeerIdentity) -> Bool {
-        guard let entry = entries[key], !entry.established else { return false }
-        entries[key]?.peer = peer
-        byPeer[PeerKey(peer: peer, host: entry.peerHost), default: []].insert(key)
-        releaseHalfOpen(host: entry.peerHost)
+        let host: PeerAddress? = modifyEntry(key) { entry in
+            guard !entry.established else { return nil }
+            entry.peer = peer
+            return entry.peerHost
+        } ?? nil
+        guard let host else { return false }
+        byPeer[PeerKey(peer: peer, host: host), default: []].insert(key)
+        releaseHalfOpen(host: host)
         return true
+    }
+
+    /// Runs `body` on `key`'s entry in place in the table's storage (one
+    /// look-up, no copy of the entry out and back); nil when it is not kept.
+    /// A version's extension changes its own part and the time it was touched
+    /// so; whether the exchange is established, and as whom, stays
+    /// ``establish(_:peer:)``'s.
+    mutating func modifyEntry<R>(_ key: ExchangeKey, _ body: (inout ExchangeEntry) -> R) -> R? {
+        guard let i = entries.index(forKey: key) else { return nil }
+        return body(&entries.values[i])
     }
 
     /// INITIAL-CONTACT on the established exchange `key` (IKEv2: RFC 7296
