@@ -18,24 +18,61 @@ public struct PeerTrust: PeerKeyResolver {
         case authority(Certificate)
     }
 
-    public let anchors: [Anchor]
+    public var anchors: [Anchor] { storage.anchors }
     /// CERT payloads looked at per message (the rest are ignored).
     static let maxCertificates = 4
     /// The anchors' certificates by their DER, with the key each carries (nil:
     /// none we can use), parsed once here: a peer that sends a trusted
     /// certificate itself, as most do in every exchange, is found by comparing
     /// bytes instead of parsing X.509 and its key again per SA.
-    private let knownCertificates: [DERBytes: KnownCertificate]
+    private var knownCertificates: [DERBytes: KnownCertificate] { storage.knownCertificates }
     /// Per anchor, in `anchors`' order: its key (an authority's: nil when it
     /// has none we can use) and its certificate's subject DER (nil for a bare
     /// key, or a subject that did not serialize), serialized once here, not
     /// per ID_DER_ASN1_DN checked against it.
-    private let anchorFacts: [(key: IKEPublicKey?, subject: [UInt8]?)]
+    private var anchorFacts: [(key: IKEPublicKey?, subject: [UInt8]?)] { storage.anchorFacts }
+    /// All of the above behind one reference: a responder configuration holds
+    /// the trust as an existential, copied with it, and one reference is one
+    /// retain per copy where three arrays and a dictionary were four.
+    private let storage: Storage
 
-    private struct KnownCertificate {
+    private final class Storage: Sendable {
+        let anchors: [Anchor]
+        let knownCertificates: [DERBytes: KnownCertificate]
+        let anchorFacts: [(key: IKEPublicKey?, subject: [UInt8]?)]
+
+        init(anchors: [Anchor], knownCertificates: [DERBytes: KnownCertificate], anchorFacts: [(key: IKEPublicKey?, subject: [UInt8]?)]) {
+            self.anchors = anchors
+            self.knownCertificates = knownCertificates
+            self.anchorFacts = anchorFacts
+        }
+    }
+
+    /// A class, made once per anchor here: a look-up per SA then copies one
+    /// reference, not a `Certificate`'s many.
+    private final class KnownCertificate: Sendable {
         let certificate: Certificate
         let key: IKEPublicKey?
         let subject: [UInt8]?
+        /// Its subjectAltNames, parsed once here rather than from the
+        /// extension's DER for every ID checked against it.
+        let alternativeNames: SubjectAlternativeNames?
+
+        init(certificate: Certificate, key: IKEPublicKey?, subject: [UInt8]?) {
+            self.certificate = certificate
+            self.key = key
+            self.subject = subject
+            self.alternativeNames = (try? certificate.extensions.subjectAlternativeNames).flatMap { $0 }
+        }
+
+        /// ``PeerTrust/names(_:_:subject:)`` for this certificate: an address or
+        /// name ID against the parsed subjectAltNames (no copy of the certificate).
+        func names(_ id: Identification) -> Bool {
+            switch id.kind {
+            case .fqdn, .userFQDN, .ipv4Address, .ipv6Address: PeerTrust.names(alternativeNames: alternativeNames, id)
+            default: PeerTrust.names(certificate, id, subject: subject)
+            }
+        }
     }
 
     /// DER bytes as a dictionary key, hashed as one buffer (an `[UInt8]` key
@@ -49,7 +86,6 @@ public struct PeerTrust: PeerKeyResolver {
     }
 
     public init(anchors: [Anchor]) {
-        self.anchors = anchors
         var known: [DERBytes: KnownCertificate] = [:]
         var facts: [(key: IKEPublicKey?, subject: [UInt8]?)] = []
         for anchor in anchors {
@@ -69,8 +105,7 @@ public struct PeerTrust: PeerKeyResolver {
                 known[DERBytes(bytes: s.serializedBytes)] = KnownCertificate(certificate: cert, key: key, subject: subject)
             }
         }
-        knownCertificates = known
-        anchorFacts = facts
+        storage = Storage(anchors: anchors, knownCertificates: known, anchorFacts: facts)
     }
 
     /// Whether any anchor is a CA (then a responder asks for the peer's certificate).
@@ -176,10 +211,11 @@ public struct PeerTrust: PeerKeyResolver {
     public func publicKeys(for id: Identification, certificates: [[UInt8]]) throws -> [IKEPublicKey] {
         var keys: [IKEPublicKey] = []
         var sentButUntrusted: String?
+        let anchors = storage.anchors, knownCertificates = storage.knownCertificates, anchorFacts = storage.anchorFacts
         for der in certificates.prefix(Self.maxCertificates) {
             if let known = knownCertificates[DERBytes(bytes: der)], let key = known.key {
                 // A trusted certificate itself (issuedOrTrusted holds): only the ID is left to check.
-                guard Self.names(known.certificate, id, subject: known.subject) else {
+                guard known.names(id) else {
                     throw ISAKMPError(.invalidIDInformation, "certificate of \(known.certificate.subject) does not name the ID \(id)")
                 }
                 if !keys.contains(key) { keys.append(key) }
@@ -204,9 +240,11 @@ public struct PeerTrust: PeerKeyResolver {
             if !keys.contains(key) { keys.append(key) }
         }
         // A key already found (the peer sent this anchor's certificate) is not added again.
-        for (anchor, (anchorKey, subject)) in zip(anchors, anchorFacts) {
-            guard let key = anchorKey, !keys.contains(key) else { continue }
-            switch anchor {
+        // The anchor itself (a certificate's many references) is read only past that check.
+        for i in anchorFacts.indices {
+            guard let key = anchorFacts[i].key, !keys.contains(key) else { continue }
+            let subject = anchorFacts[i].subject
+            switch anchors[i] {
             case .certificate(let cert, _) where Self.names(cert, id, subject: subject): keys.append(key)
             // A self-signed peer certificate is often marked CA:TRUE (openssl req -x509 does).
             case .authority(let cert) where Self.names(cert, id, subject: subject): keys.append(key)
@@ -264,7 +302,18 @@ public struct PeerTrust: PeerKeyResolver {
             guard let node = try? DER.parse(id.data), let parsed = try? DistinguishedName(derEncoded: node) else { return false }
             return sameName(parsed, cert.subject)
         case .fqdn, .userFQDN, .ipv4Address, .ipv6Address:
-            guard let sans = (try? cert.extensions.subjectAlternativeNames).flatMap({ $0 }) else { return false }
+            return names(alternativeNames: (try? cert.extensions.subjectAlternativeNames).flatMap({ $0 }), id)
+        default:
+            return false
+        }
+    }
+
+    /// Whether a certificate with these subjectAltNames names `id`, an FQDN,
+    /// user FQDN or address ID (any other kind: false).
+    static func names(alternativeNames: SubjectAlternativeNames?, _ id: Identification) -> Bool {
+        switch id.kind {
+        case .fqdn, .userFQDN, .ipv4Address, .ipv6Address:
+            guard let sans = alternativeNames else { return false }
             let text = String(decoding: id.data, as: UTF8.self).lowercased()
             return sans.contains { name in
                 switch (name, id.kind) {
