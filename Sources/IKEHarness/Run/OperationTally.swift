@@ -6,7 +6,16 @@ import Histogram
 /// One per task, merged at the end (HdrHistogram's `add(_:)`), so the hot
 /// path takes no lock.
 struct RunTally {
-    struct Key: Hashable { let name: IKEOperationName; let mechanism: Mechanism; let provider: String }
+    /// An operation as the report lists it. The mechanism by its PKCS#11 value
+    /// (which identifies it): a key then holds no string but the provider's
+    /// (a short one, kept inline), so looking one up per record copies no
+    /// reference-counted text. The mechanism itself is in the ``Operation``.
+    struct Key: Hashable { let name: IKEOperationName; let mechanism: UInt64; let provider: String }
+    /// One operation's mechanism (for its name) and sums.
+    struct Operation {
+        let mechanism: Mechanism
+        var sums = Sums()
+    }
     /// Host and modeled time summed over `count` samples (operations, or negotiations in one second).
     struct Sums {
         var count = 0
@@ -35,7 +44,7 @@ struct RunTally {
     var host = RunTally.histogram()
     var modeled = RunTally.histogram()
     var hasModel = false
-    var operations: [Key: Sums] = [:]
+    var operations: [Key: Operation] = [:]
     var negotiations = 0
     var timeline = RunTimeline()
 
@@ -52,9 +61,13 @@ struct RunTally {
             hasModel = true
             _ = modeled.record(max(UInt64((m * 1e9).rounded()), 1))
         }
-        for r in o.records {
-            operations[Key(name: r.name, mechanism: r.mechanism, provider: r.provider), default: Sums()]
-                .add(hostNanoseconds: r.hostNanoseconds, modeledSeconds: r.modeledSeconds)
+        // The records read in place, not copied out one by one (each copy retained its strings and its work tallies).
+        o.records.withUnsafeBufferPointer { records in
+            for i in records.indices {
+                operations[Key(name: records[i].name, mechanism: records[i].mechanism.value, provider: records[i].provider),
+                           default: Operation(mechanism: records[i].mechanism)]
+                    .sums.add(hostNanoseconds: records[i].hostNanoseconds, modeledSeconds: records[i].modeledSeconds)
+            }
         }
     }
 
@@ -65,7 +78,7 @@ struct RunTally {
         negotiations += other.negotiations
         timeline.merge(other.timeline)
         for (k, v) in other.operations {
-            operations[k, default: Sums()].add(v)
+            operations[k, default: Operation(mechanism: v.mechanism)].sums.add(v.sums)
         }
     }
 
@@ -79,10 +92,11 @@ struct RunTally {
     var operationSummaries: [OperationSummary] {
         let order = Dictionary(uniqueKeysWithValues: IKEOperationName.allCases.enumerated().map { ($1, $0) })
         return operations.sorted {
-            (order[$0.key.name]!, $0.key.mechanism.name, $0.key.provider) < (order[$1.key.name]!, $1.key.mechanism.name, $1.key.provider)
-        }.map { k, s in
-            OperationSummary(
-                name: k.name.rawValue, mechanism: k.mechanism.name, provider: k.provider, count: s.count,
+            (order[$0.key.name]!, $0.value.mechanism.name, $0.key.provider) < (order[$1.key.name]!, $1.value.mechanism.name, $1.key.provider)
+        }.map { k, o in
+            let s = o.sums
+            return OperationSummary(
+                name: k.name.rawValue, mechanism: o.mechanism.name, provider: k.provider, count: s.count,
                 hostSecondsMean: s.hostSecondsMean, modeledSecondsMean: s.modeledSecondsMean)
         }
     }

@@ -48,8 +48,23 @@ struct RunTimeline {
     var buckets: [Int: Bucket] = [:]
 
     mutating func record(_ o: NegotiationOutcome, second: Int) {
-        buckets[second, default: Bucket()].negotiations.add(hostNanoseconds: o.hostNanoseconds, modeledSeconds: o.modeledSeconds)
-        for r in o.records { buckets[second, default: Bucket()].providers[r.provider, default: 0] += 1 }
+        o.records.withUnsafeBufferPointer { records in
+            Self.record(o, records, into: &buckets[second, default: Bucket()])
+        }
+    }
+
+    /// The second's bucket found once per negotiation; its records read in
+    /// place (not copied out one by one), and a run of records served by the
+    /// same provider (most negotiations: all of them) counted with one look-up.
+    private static func record(_ o: NegotiationOutcome, _ records: UnsafeBufferPointer<IKEOperationRecord>, into bucket: inout Bucket) {
+        bucket.negotiations.add(hostNanoseconds: o.hostNanoseconds, modeledSeconds: o.modeledSeconds)
+        var i = records.startIndex
+        while i < records.endIndex {
+            var j = i + 1
+            while j < records.endIndex && records[j].provider == records[i].provider { j += 1 }
+            bucket.providers[records[i].provider, default: 0] += j - i
+            i = j
+        }
     }
 
     mutating func merge(_ other: RunTimeline) {
