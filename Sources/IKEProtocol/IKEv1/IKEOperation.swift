@@ -1,4 +1,5 @@
 import CryptoFramework
+import Synchronization
 
 /// The names ikebench reports the responder's operations under.
 public enum IKEOperationName: String, Sendable, CaseIterable, Codable {
@@ -39,10 +40,13 @@ public final class IKECryptoSession: Sendable {
     public let framework: CryptoFramework
     /// Room for a whole negotiation's operations from the start (about 20 for
     /// an IKEv2 SA with its child, fewer for Main Mode), so recording does not regrow the array.
-    private let recorded: Locked<[IKEOperationRecord]> = {
+    /// A `Mutex` kept inline in the session (a `Locked` would be two more
+    /// allocations per session: its object and its pthread mutex); in
+    /// practice uncontended, as one negotiation's operations run one after another.
+    private let recorded: Mutex<[IKEOperationRecord]> = {
         var records: [IKEOperationRecord] = []
         records.reserveCapacity(24)
-        return Locked(records)
+        return Mutex(records)
     }()
     /// Every operation so far, in order.
     public var records: [IKEOperationRecord] { recorded.withLock { $0 } }
@@ -77,11 +81,13 @@ public final class IKECryptoSession: Sendable {
         do {
             let reported = try await framework.perform(request)
             let r = reported.report
-            let record = IKEOperationRecord(
+            var record: IKEOperationRecord? = IKEOperationRecord(
                 name: name, mechanism: r.mechanism, provider: r.provider, hostNanoseconds: r.hostNanoseconds,
                 modeledSeconds: r.modeledSeconds, dataBytes: dataBytes, keyBytes: keyBytes, work: r.work)
-            recorded.withLock { $0.append(record) }
-            observe?(record)
+            // Observed first, then moved into the records (`take()`), not copied:
+            // a copy retains each of its strings and its work tallies.
+            observe?(record.unsafelyUnwrapped)
+            recorded.withLock { $0.append(record.take().unsafelyUnwrapped) }
             return try unpack(reported.value)
         } catch let error as CryptoError {
             if let mapped = refusal?(error) { throw mapped }

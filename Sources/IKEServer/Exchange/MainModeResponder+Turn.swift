@@ -4,7 +4,13 @@ import IKEProtocol
 extension MainModeResponder {
     /// A responder for one exchange of the service: its operations reported to `observer`.
     init(_ configuration: ResponderServiceConfiguration, observer: any ResponderObserver) {
-        let session = IKECryptoSession(framework: configuration.framework, observe: { observer.operationDone($0) })
+        self.init(configuration, observe: { observer.operationDone($0) })
+    }
+
+    /// A responder whose operations go to `observe` (the service's one closure,
+    /// shared by every exchange rather than made per exchange).
+    init(_ configuration: ResponderServiceConfiguration, observe: @escaping @Sendable (IKEOperationRecord) -> Void) {
+        let session = IKECryptoSession(framework: configuration.framework, observe: observe)
         self.init(configuration: configuration.responder, session: session)
     }
 
