@@ -49,6 +49,12 @@ public final class ResponderService: Sendable {
     let ikev2Cookies: IKEv2Cookies
     /// Told of operations, completed negotiations, trace lines and failures.
     let observer: any ResponderObserver
+    /// ``observer``'s `operationDone` as the closure every exchange's
+    /// ``IKECryptoSession`` calls: made once here, shared by all exchanges.
+    let operationDone: @Sendable (IKEOperationRecord) -> Void
+    /// Whether IKEv2 is served (``ResponderServiceConfiguration/ikev2`` is set),
+    /// read per datagram without copying the configuration out.
+    let servesIKEv2: Bool
     /// Turns started and not yet finished (``turnsInFlight``).
     private let running = Atomic<Int>(0)
 
@@ -57,6 +63,8 @@ public final class ResponderService: Sendable {
         self.table = Locked(ExchangeTable(limits: configuration.limits))
         self.ikev2Cookies = IKEv2Cookies(policy: configuration.ikev2Cookies)
         self.observer = observer
+        self.operationDone = { observer.operationDone($0) }
+        self.servesIKEv2 = configuration.ikev2 != nil
     }
 
     /// Exchanges kept now, both versions (half-open and established).
@@ -118,6 +126,15 @@ public final class ResponderService: Sendable {
     @discardableResult
     public func receive(_ datagram: [UInt8], from host: PeerAddress, executor: (any TaskExecutor)? = nil,
                         send: @escaping Send) -> Task<Void, Never>? {
+        receive(datagram, from: host, executor: executor, replyingTo: ReplyClosure(body: send))
+    }
+
+    /// ``receive(_:from:executor:send:)`` with the replies' destination as a
+    /// value (the UDP server's writer and the sender's address), so no closure
+    /// is allocated per datagram to carry them.
+    @discardableResult
+    func receive(_ datagram: [UInt8], from host: PeerAddress, executor: (any TaskExecutor)?,
+                 replyingTo send: any ReplyDestination) -> Task<Void, Never>? {
         counters.add(.received)
         // Too long, or filled the socket's receive buffer and so perhaps cut short.
         guard !DatagramReceiveBuffer.isOversize(datagram.count, maxMessageBytes: configuration.limits.maxMessageBytes) else {
@@ -135,7 +152,7 @@ public final class ResponderService: Sendable {
         }
         let decision = withTable { t, upkeep in
             t.receive(message, header: header, host: host, now: MonotonicClock.nanoseconds(), upkeep: &upkeep) {
-                MainModeResponder(configuration, observer: observer)
+                MainModeResponder(configuration, observe: operationDone)
             }
         }
         switch decision {
@@ -158,7 +175,7 @@ public final class ResponderService: Sendable {
     /// message 6 at once (Quick Mode, as Libreswan does) finds the table
     /// settled and its message's turn free to run on the actor, whatever the
     /// send does meanwhile.
-    private func take(_ turn: ExchangeTurn, marked: Bool, send: Send) async {
+    private func take(_ turn: ExchangeTurn, marked: Bool, send: any ReplyDestination) async {
         defer { turnEnded() }
         switch await turn.responder.take(turn.request) {
         case .answered(let answer, let negotiation):
@@ -196,4 +213,18 @@ public final class ResponderService: Sendable {
         }
         observer.negotiationEstablished(outcome, suite: negotiation.suite)
     }
+}
+
+/// Where a datagram's replies go. A protocol rather than a closure, so the UDP
+/// server's destination (its writer and the sender's address, two references)
+/// is carried inline through the datagram's turn, where a closure capturing
+/// them would be one more allocation per datagram.
+protocol ReplyDestination: Sendable {
+    func callAsFunction(_ reply: [UInt8])
+}
+
+/// A caller's closure as a destination (tests, the public `receive`).
+struct ReplyClosure: ReplyDestination {
+    let body: ResponderService.Send
+    func callAsFunction(_ reply: [UInt8]) { body(reply) }
 }

@@ -8,54 +8,75 @@ import IKEProtocol
 /// Timing runs from IKE_SA_INIT received to the IKE_AUTH response sent.
 extension ResponderService {
     func receiveIKEv2(_ message: [UInt8], marked: Bool, from host: PeerAddress, executor: (any TaskExecutor)?,
-                      send: @escaping Send) -> Task<Void, Never>? {
-        guard configuration.ikev2 != nil, let header = IKEv2Route(message) else {
+                      send: any ReplyDestination) -> Task<Void, Never>? {
+        guard servesIKEv2, let header = IKEv2Route(message) else {
             counters.add(.malformed)
             return nil
         }
-        if header.opening, header.exchange == .ikeSAInit, !header.isResponse {
-            // Half-open exchanges of both versions count towards the threshold.
-            let (known, halfOpen, fromHost) = withTable { t, _ in
-                (t.knows(initiatorSPI: header.spis.initiator, host: host), t.halfOpenCount, t.halfOpen(from: host))
-            }
+        switch placeIKEv2(message, header: header, marked: marked, host: host, executor: executor, send: send, cookieChecked: false) {
+        case .placed(let task):
+            return task
+        case .cookieRequired:
             // The whole header only where a cookie is asked for (it parses as the route did).
-            if !known && ikev2Cookies.required(halfOpen: halfOpen, halfOpenFromHost: fromHost),
-               let full = try? IKEv2Header.parse(message[...]) {
-                // The cookie's MAC goes through the framework, whose provider may hold it for
-                // a modeled time: checked in a turn, where a timed hold suspends rather than
-                // blocking the event loop that read the datagram.
-                let framework = configuration.framework
-                turnBegun()
-                return Task(executorPreference: executor) {
-                    switch await self.ikev2Cookies.check(message, header: full, host: host, framework: framework) {
-                    case .pass:
-                        await self.placeIKEv2(message, header: header, marked: marked, host: host, executor: executor, send: send)?.value
-                    case .drop:
-                        self.counters.add(.malformed)
-                    case .challenge(let response):
-                        self.counters.add(.notifiesSent)
-                        send(NonESPMarker.add(response, marked: marked))
-                    }
-                    self.turnEnded()
+            guard let full = try? IKEv2Header.parse(message[...]) else {
+                return placeIKEv2(message, header: header, marked: marked, host: host, executor: executor, send: send,
+                                  cookieChecked: true).task
+            }
+            // The cookie's MAC goes through the framework, whose provider may hold it for
+            // a modeled time: checked in a turn, where a timed hold suspends rather than
+            // blocking the event loop that read the datagram.
+            let framework = configuration.framework
+            turnBegun()
+            return Task(executorPreference: executor) {
+                switch await self.ikev2Cookies.check(message, header: full, host: host, framework: framework) {
+                case .pass:
+                    await self.placeIKEv2(message, header: header, marked: marked, host: host, executor: executor, send: send,
+                                          cookieChecked: true).task?.value
+                case .drop:
+                    self.counters.add(.malformed)
+                case .challenge(let response):
+                    self.counters.add(.notifiesSent)
+                    send(NonESPMarker.add(response, marked: marked))
                 }
+                self.turnEnded()
             }
         }
-        return placeIKEv2(message, header: header, marked: marked, host: host, executor: executor, send: send)
     }
 
+    /// Where ``placeIKEv2`` left a datagram.
+    private enum IKEv2Placement {
+        /// Its turn's task, or nil: dropped (and counted).
+        case placed(Task<Void, Never>?)
+        /// A new IKE_SA_INIT that must carry a valid COOKIE first; nothing was placed.
+        case cookieRequired
+
+        var task: Task<Void, Never>? { if case .placed(let t) = self { t } else { nil } }
+    }
+
+    /// Places the datagram in the table under one lock. Unless `cookieChecked`,
+    /// a new IKE_SA_INIT (not a retransmission of one kept) is first held to
+    /// the cookie threshold, counted over the half-open exchanges of both
+    /// versions, overall and from its address, under the same lock.
     private func placeIKEv2(_ message: [UInt8], header: IKEv2Route, marked: Bool, host: PeerAddress, executor: (any TaskExecutor)?,
-                            send: @escaping Send) -> Task<Void, Never>? {
-        guard let v2config = configuration.ikev2 else { return nil }
+                            send: any ReplyDestination, cookieChecked: Bool) -> IKEv2Placement {
+        guard servesIKEv2 else { return .placed(nil) }
+        let mayNeedCookie = !cookieChecked && header.opening && header.exchange == .ikeSAInit && !header.isResponse
         // The datagram's task is made and recorded as its exchange's tail under
         // the same lock as the decision: two datagrams of one exchange decided
         // at once (read on two sockets, or two threads) then still run one
         // after the other, never both after the same predecessor.
         var dropped: ServerCounters.Name?
+        var cookieRequired = false
         let placed: (task: Task<Void, Never>, opens: Bool)? = withTable { t, upkeep in
+            if mayNeedCookie, !t.knows(initiatorSPI: header.spis.initiator, host: host),
+               ikev2Cookies.required(halfOpen: t.halfOpenCount, halfOpenFromHost: t.halfOpen(from: host)) {
+                cookieRequired = true
+                return nil
+            }
             let decision = t.receive(header, host: host, now: MonotonicClock.nanoseconds(), upkeep: &upkeep) {
-                let observer = self.observer
-                let session = IKECryptoSession(framework: configuration.framework, observe: { observer.operationDone($0) })
-                return IKEv2Responder(configuration: v2config, session: session)
+                let session = IKECryptoSession(framework: configuration.framework, observe: operationDone)
+                // The configuration is copied once, into the responder, straight from the service's.
+                return IKEv2Responder(configuration: configuration.ikev2!, session: session)
             }
             switch decision {
             case .drop(let why):
@@ -72,10 +93,11 @@ extension ResponderService {
                 return (task, opens)
             }
         }
+        if cookieRequired { return .cookieRequired }
         if let dropped { counters.add(dropped) }
-        guard let placed else { return nil }
+        guard let placed else { return .placed(nil) }
         if placed.opens && observer.tracing { observer.trace("Initial packet received (IKEv2), SPIi \(header.initiatorSPIText)") }
-        return placed.task
+        return .placed(placed.task)
     }
 
     /// One datagram's turn on its exchange, isolated to the exchange's actor
@@ -83,7 +105,7 @@ extension ResponderService {
     /// state and suite the turn left costs no switch (nor does the refusal).
     /// The turn ends here (``turnEnded()``), so the task never switches back.
     private func takeIKEv2(_ message: [UInt8], key: ExchangeKey, on responder: isolated IKEv2Responder, startedAt: UInt64,
-                           marked: Bool, host: PeerAddress, send: Send) async {
+                           marked: Bool, host: PeerAddress, send: any ReplyDestination) async {
         defer { turnEnded() }
         do {
             let turn = try await responder.handle(message)

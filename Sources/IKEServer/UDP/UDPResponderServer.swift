@@ -230,10 +230,8 @@ final class ResponderDatagramHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         let bytes = Array(envelope.data.readableBytesView)
         let remote = envelope.remoteAddress
-        let writer = self.writer
-        service.receive(bytes, from: PeerAddress(remote), executor: turns) { reply in
-            writer.send(reply, to: remote)
-        }
+        service.receive(bytes, from: PeerAddress(remote), executor: turns,
+                        replyingTo: ReplyWriter.Destination(writer: writer, remote: remote))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -254,6 +252,13 @@ final class ReplyWriter: Sendable {
     init(channel: any Channel) {
         self.channel = channel
         self.flushQueued = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+    }
+
+    /// A datagram's sender on this writer: where its turn's replies go.
+    struct Destination: ReplyDestination {
+        let writer: ReplyWriter
+        let remote: SocketAddress
+        func callAsFunction(_ reply: [UInt8]) { writer.send(reply, to: remote) }
     }
 
     func send(_ reply: [UInt8], to remote: SocketAddress) {
