@@ -50,10 +50,14 @@ struct ServeBookkeepingTests {
         }
         #expect(tally.operations.count == expected.count)
         for (k, e) in expected {
-            let o = try #require(tally.operations[k])
-            #expect(o.sums.count == e.count && o.sums.hostNanoseconds == e.ns && o.mechanism.value == k.mechanism, "\(k)")
+            let s = try #require(tally.operations[k])
+            #expect(s.count == e.count && s.hostNanoseconds == e.ns && tally.mechanisms[k.mechanism]?.value == k.mechanism, "\(k)")
         }
         #expect(tally.negotiations == 4)
+        #expect(tally.operationSummaries.map { "\($0.name) \($0.mechanism) \($0.provider) \($0.count)" } == [
+            "dh-generate CKM_SHA256 openssl 1", "prf CKM_SHA256 \(b) 1", "prf CKM_SHA256 openssl 3",
+            "ec-sign CKM_ECDSA \(b) 3", "ec-sign CKM_ECDSA openssl 1",
+        ])
     }
 
     /// An IKE_SA_INIT request's header from `spi` (responder SPI zero), as IKEv2Route reads it.

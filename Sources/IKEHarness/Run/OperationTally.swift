@@ -9,13 +9,8 @@ struct RunTally {
     /// An operation as the report lists it. The mechanism by its PKCS#11 value
     /// (which identifies it): a key then holds no string but the provider's
     /// (a short one, kept inline), so looking one up per record copies no
-    /// reference-counted text. The mechanism itself is in the ``Operation``.
+    /// reference-counted text. The mechanisms themselves are in ``mechanisms``.
     struct Key: Hashable { let name: IKEOperationName; let mechanism: UInt64; let provider: String }
-    /// One operation's mechanism (for its name) and sums.
-    struct Operation {
-        let mechanism: Mechanism
-        var sums = Sums()
-    }
     /// Host and modeled time summed over `count` samples (operations, or negotiations in one second).
     struct Sums {
         var count = 0
@@ -44,7 +39,10 @@ struct RunTally {
     var host = RunTally.histogram()
     var modeled = RunTally.histogram()
     var hasModel = false
-    var operations: [Key: Operation] = [:]
+    var operations: [Key: Sums] = [:]
+    /// The mechanisms of ``operations``' keys, by value (for their names),
+    /// added when an operation is first tallied.
+    var mechanisms: [UInt64: Mechanism] = [:]
     var negotiations = 0
     var timeline = RunTimeline()
 
@@ -64,9 +62,12 @@ struct RunTally {
         // The records read in place, not copied out one by one (each copy retained its strings and its work tallies).
         o.records.withUnsafeBufferPointer { records in
             for i in records.indices {
-                operations[Key(name: records[i].name, mechanism: records[i].mechanism.value, provider: records[i].provider),
-                           default: Operation(mechanism: records[i].mechanism)]
-                    .sums.add(hostNanoseconds: records[i].hostNanoseconds, modeledSeconds: records[i].modeledSeconds)
+                // A trivial default value keeps the dictionary's in-place access free of allocation.
+                let key = Key(name: records[i].name, mechanism: records[i].mechanism.value, provider: records[i].provider)
+                if Self.add(&operations[key, default: Sums()], hostNanoseconds: records[i].hostNanoseconds,
+                            modeledSeconds: records[i].modeledSeconds) {
+                    mechanisms[key.mechanism] = records[i].mechanism
+                }
             }
         }
     }
@@ -78,8 +79,15 @@ struct RunTally {
         negotiations += other.negotiations
         timeline.merge(other.timeline)
         for (k, v) in other.operations {
-            operations[k, default: Operation(mechanism: v.mechanism)].sums.add(v.sums)
+            operations[k, default: Sums()].add(v)
         }
+        mechanisms.merge(other.mechanisms) { mine, _ in mine }
+    }
+
+    /// Adds one operation's times to `sums`; true when it is the first.
+    private static func add(_ sums: inout Sums, hostNanoseconds: UInt64, modeledSeconds: Double?) -> Bool {
+        sums.add(hostNanoseconds: hostNanoseconds, modeledSeconds: modeledSeconds)
+        return sums.count == 1
     }
 
     static func summary(_ h: Histogram<UInt64>) -> LatencySummary {
@@ -92,12 +100,16 @@ struct RunTally {
     var operationSummaries: [OperationSummary] {
         let order = Dictionary(uniqueKeysWithValues: IKEOperationName.allCases.enumerated().map { ($1, $0) })
         return operations.sorted {
-            (order[$0.key.name]!, $0.value.mechanism.name, $0.key.provider) < (order[$1.key.name]!, $1.value.mechanism.name, $1.key.provider)
-        }.map { k, o in
-            let s = o.sums
-            return OperationSummary(
-                name: k.name.rawValue, mechanism: o.mechanism.name, provider: k.provider, count: s.count,
+            (order[$0.key.name]!, mechanismName($0.key), $0.key.provider) < (order[$1.key.name]!, mechanismName($1.key), $1.key.provider)
+        }.map { k, s in
+            OperationSummary(
+                name: k.name.rawValue, mechanism: mechanismName(k), provider: k.provider, count: s.count,
                 hostSecondsMean: s.hostSecondsMean, modeledSecondsMean: s.modeledSecondsMean)
         }
+    }
+
+    /// A key's mechanism name (its catalogued one should the tally not have it).
+    private func mechanismName(_ k: Key) -> String {
+        mechanisms[k.mechanism]?.name ?? Mechanism(value: k.mechanism)?.name ?? "0x" + String(k.mechanism, radix: 16)
     }
 }
