@@ -135,13 +135,23 @@ public final class ResponderService: Sendable {
     @discardableResult
     func receive(_ datagram: [UInt8], from host: PeerAddress, executor: (any TaskExecutor)?,
                  replyingTo send: any ReplyDestination) -> Task<Void, Never>? {
+        let (message, marked) = NonESPMarker.strip(datagram)
+        return receive(message: message, marked: marked, datagramBytes: datagram.count, from: host, executor: executor, replyingTo: send)
+    }
+
+    /// ``receive(_:from:executor:replyingTo:)`` with the non-ESP marker already
+    /// taken off (`marked`: it was there; the replies get one): the UDP server
+    /// copies the message out of its buffer without the marker, one copy per datagram.
+    /// `datagramBytes`: the datagram's whole length, marker included.
+    @discardableResult
+    func receive(message: [UInt8], marked: Bool, datagramBytes: Int, from host: PeerAddress, executor: (any TaskExecutor)?,
+                 replyingTo send: any ReplyDestination) -> Task<Void, Never>? {
         counters.add(.received)
         // Too long, or filled the socket's receive buffer and so perhaps cut short.
-        guard !DatagramReceiveBuffer.isOversize(datagram.count, maxMessageBytes: configuration.limits.maxMessageBytes) else {
+        guard !DatagramReceiveBuffer.isOversize(datagramBytes, maxMessageBytes: configuration.limits.maxMessageBytes) else {
             counters.add(.malformed)
             return nil
         }
-        let (message, marked) = NonESPMarker.strip(datagram)
         // The major version (byte 17's high nibble) of a header-sized message.
         if message.count >= IKEv2Header.size, message[17] >> 4 == 2 {
             return receiveIKEv2(message, marked: marked, from: host, executor: executor, send: send)
@@ -161,7 +171,7 @@ public final class ResponderService: Sendable {
             return nil
         case .resend(let reply):
             counters.add(.retransmitsAnswered)
-            send(NonESPMarker.add(reply, marked: marked))
+            send(reply, marked: marked)
             return nil
         case .take(let turn):
             if turn.opensExchange && observer.tracing { observer.trace("Initial packet received, pm_info = \(turn.pmInfo)") }
@@ -188,7 +198,7 @@ public final class ResponderService: Sendable {
             // asking right after) finds the SA counted; timed and reported after
             // (the report's observer may stop the server, which must not lose message 6).
             if negotiation != nil { counters.add(.established) }
-            if let reply = answer.reply { send(NonESPMarker.add(reply, marked: marked)) }
+            if let reply = answer.reply { send(reply, marked: marked) }
             if let negotiation { established(turn, negotiation) }
         case .refused(let error, let notify):
             withTable { t, upkeep in t.settle(turn, .refused, upkeep: &upkeep) }
@@ -196,7 +206,7 @@ public final class ResponderService: Sendable {
             observer.exchangeFailed("exchange \(turn.pmInfo) from \(turn.peerHost): \(error)")
             if let notify {
                 counters.add(.notifiesSent)
-                send(NonESPMarker.add(notify, marked: marked))
+                send(notify, marked: marked)
             }
         }
     }
@@ -220,11 +230,12 @@ public final class ResponderService: Sendable {
 /// is carried inline through the datagram's turn, where a closure capturing
 /// them would be one more allocation per datagram.
 protocol ReplyDestination: Sendable {
-    func callAsFunction(_ reply: [UInt8])
+    /// Sends `reply`, behind the non-ESP marker when `marked` (the request had one).
+    func callAsFunction(_ reply: [UInt8], marked: Bool)
 }
 
 /// A caller's closure as a destination (tests, the public `receive`).
 struct ReplyClosure: ReplyDestination {
     let body: ResponderService.Send
-    func callAsFunction(_ reply: [UInt8]) { body(reply) }
+    func callAsFunction(_ reply: [UInt8], marked: Bool) { body(NonESPMarker.add(reply, marked: marked)) }
 }

@@ -36,7 +36,7 @@ extension ResponderService {
                     self.counters.add(.malformed)
                 case .challenge(let response):
                     self.counters.add(.notifiesSent)
-                    send(NonESPMarker.add(response, marked: marked))
+                    send(response, marked: marked)
                 }
                 self.turnEnded()
             }
@@ -116,7 +116,7 @@ extension ResponderService {
             // test asking right after) finds the SA counted; timed and reported after
             // (the report's observer may stop the server, which must not lose the response).
             if establishedNow { counters.add(.established) }
-            for reply in turn.replies { send(NonESPMarker.add(reply, marked: marked)) }
+            for reply in turn.replies { send(reply, marked: marked) }
             if establishedNow {
                 let elapsed = MonotonicClock.nanoseconds() &- startedAt
                 let outcome = NegotiationOutcome(hostNanoseconds: elapsed, records: responder.session.records,
@@ -140,7 +140,7 @@ extension ResponderService {
             observer.exchangeFailed("IKEv2 exchange from \(host): \(e)")
             if let refusal {
                 counters.add(.notifiesSent)
-                for r in refusal { send(NonESPMarker.add(r, marked: marked)) }
+                for r in refusal { send(r, marked: marked) }
             }
         }
     }

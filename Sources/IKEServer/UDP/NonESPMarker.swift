@@ -8,10 +8,15 @@ public enum NonESPMarker {
 
     /// The message without its marker, and whether it had one.
     public static func strip(_ datagram: [UInt8]) -> (message: [UInt8], marked: Bool) {
-        if datagram.count >= 4, datagram[0] == 0, datagram[1] == 0, datagram[2] == 0, datagram[3] == 0 {
+        if isMarked(datagram) {
             return (Array(datagram.dropFirst(4)), true)
         }
         return (datagram, false)
+    }
+
+    /// Whether `datagram` starts with the marker.
+    public static func isMarked(_ datagram: some Collection<UInt8>) -> Bool {
+        datagram.count >= 4 && datagram.prefix(4).allSatisfy { $0 == 0 }
     }
 
     public static func add(_ message: [UInt8], marked: Bool) -> [UInt8] {

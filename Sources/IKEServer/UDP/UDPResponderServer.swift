@@ -228,9 +228,12 @@ final class ResponderDatagramHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         count.value.add(1, ordering: .relaxed)
         let envelope = unwrapInboundIn(data)
-        let bytes = Array(envelope.data.readableBytesView)
+        // The message is copied out of the read buffer once, without its non-ESP marker.
+        let view = envelope.data.readableBytesView
+        let marked = NonESPMarker.isMarked(view)
+        let message = marked ? Array(view.dropFirst(NonESPMarker.bytes.count)) : Array(view)
         let remote = envelope.remoteAddress
-        service.receive(bytes, from: PeerAddress(remote), executor: turns,
+        service.receive(message: message, marked: marked, datagramBytes: view.count, from: PeerAddress(remote), executor: turns,
                         replyingTo: ReplyWriter.Destination(writer: writer, remote: remote))
     }
 
@@ -258,12 +261,17 @@ final class ReplyWriter: Sendable {
     struct Destination: ReplyDestination {
         let writer: ReplyWriter
         let remote: SocketAddress
-        func callAsFunction(_ reply: [UInt8]) { writer.send(reply, to: remote) }
+        func callAsFunction(_ reply: [UInt8], marked: Bool) { writer.send(reply, marked: marked, to: remote) }
     }
 
-    func send(_ reply: [UInt8], to remote: SocketAddress) {
+    /// Sends `reply` to `remote`, behind the non-ESP marker when `marked`
+    /// (written into the datagram's buffer, not joined to the reply first).
+    func send(_ reply: [UInt8], marked: Bool = false, to remote: SocketAddress) {
         let loop = channel.eventLoop
-        let envelope = AddressedEnvelope(remoteAddress: remote, data: channel.allocator.buffer(bytes: reply))
+        var buffer = channel.allocator.buffer(capacity: reply.count + (marked ? NonESPMarker.bytes.count : 0))
+        if marked { buffer.writeBytes(NonESPMarker.bytes) }
+        buffer.writeBytes(reply)
+        let envelope = AddressedEnvelope(remoteAddress: remote, data: buffer)
         guard loop.inEventLoop else {
             channel.writeAndFlush(envelope, promise: nil)
             return
