@@ -44,7 +44,7 @@ struct ServeBookkeepingTests {
         // The same sums as counting one record at a time.
         var expected: [RunTally.Key: (count: Int, ns: UInt64)] = [:]
         for r in first + second + [first[4]] {
-            let k = RunTally.Key(name: r.name, mechanism: r.mechanism.value, provider: r.provider)
+            let k = RunTally.Key(name: r.name, mechanism: r.mechanism.value, provider: try #require(tally.providers.firstIndex(of: r.provider)))
             expected[k, default: (0, 0)].count += 1
             expected[k, default: (0, 0)].ns += r.hostNanoseconds
         }
@@ -54,10 +54,24 @@ struct ServeBookkeepingTests {
             #expect(s.count == e.count && s.hostNanoseconds == e.ns && tally.mechanisms[k.mechanism]?.value == k.mechanism, "\(k)")
         }
         #expect(tally.negotiations == 4)
+        #expect(tally.providers == [a, b])
         #expect(tally.operationSummaries.map { "\($0.name) \($0.mechanism) \($0.provider) \($0.count)" } == [
             "dh-generate CKM_SHA256 openssl 1", "prf CKM_SHA256 \(b) 1", "prf CKM_SHA256 openssl 3",
             "ec-sign CKM_ECDSA \(b) 3", "ec-sign CKM_ECDSA openssl 1",
         ])
+    }
+
+    @Test("merged tallies add each operation's sums under its provider, whatever index each tally gave it")
+    func mergeRemapsProviders() {
+        let platform = IKETestSupport.host.platform
+        var x = RunTally(), y = RunTally()
+        x.record(NegotiationOutcome(hostNanoseconds: 1, records: [Self.record(.prf, .sha256, "p", 1), Self.record(.prf, .sha256, "q", 2)],
+                                    platform: platform), second: 0)
+        y.record(NegotiationOutcome(hostNanoseconds: 1, records: [Self.record(.prf, .sha256, "q", 4), Self.record(.prf, .sha256, "r", 8)],
+                                    platform: platform), second: 0)
+        x.merge(y)
+        #expect(x.operationSummaries.map { "\($0.provider) \($0.count) \(Int(($0.hostSecondsMean * 1e9).rounded()))" } == ["p 1 1", "q 2 3", "r 1 8"])
+        #expect(x.timeline.seconds.first?.providers == ["p": 1, "q": 2, "r": 1])
     }
 
     /// An IKE_SA_INIT request's header from `spi` (responder SPI zero), as IKEv2Route reads it.

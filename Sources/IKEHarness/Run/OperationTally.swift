@@ -6,11 +6,11 @@ import Histogram
 /// One per task, merged at the end (HdrHistogram's `add(_:)`), so the hot
 /// path takes no lock.
 struct RunTally {
-    /// An operation as the report lists it. The mechanism by its PKCS#11 value
-    /// (which identifies it): a key then holds no string but the provider's
-    /// (a short one, kept inline), so looking one up per record copies no
-    /// reference-counted text. The mechanisms themselves are in ``mechanisms``.
-    struct Key: Hashable { let name: IKEOperationName; let mechanism: UInt64; let provider: String }
+    /// An operation as the report lists it: the mechanism by its PKCS#11 value
+    /// (which identifies it; the mechanisms are in ``mechanisms``) and the
+    /// provider by its place in ``providers``. A key holds no string, so
+    /// looking one up per record copies and compares no reference-counted text.
+    struct Key: Hashable { let name: IKEOperationName; let mechanism: UInt64; let provider: Int }
     /// Host and modeled time summed over `count` samples (operations, or negotiations in one second).
     struct Sums {
         var count = 0
@@ -43,6 +43,8 @@ struct RunTally {
     /// The mechanisms of ``operations``' keys, by value (for their names),
     /// added when an operation is first tallied.
     var mechanisms: [UInt64: Mechanism] = [:]
+    /// The providers ``operations``' keys name, by the index a key holds (a handful).
+    var providers: [String] = []
     var negotiations = 0
     var timeline = RunTimeline()
 
@@ -60,16 +62,31 @@ struct RunTally {
             _ = modeled.record(max(UInt64((m * 1e9).rounded()), 1))
         }
         // The records read in place, not copied out one by one (each copy retained its strings and its work tallies).
+        // The provider's index is found once per run of records it served (most negotiations: one).
         o.records.withUnsafeBufferPointer { records in
-            for i in records.indices {
-                // A trivial default value keeps the dictionary's in-place access free of allocation.
-                let key = Key(name: records[i].name, mechanism: records[i].mechanism.value, provider: records[i].provider)
-                if Self.add(&operations[key, default: Sums()], hostNanoseconds: records[i].hostNanoseconds,
-                            modeledSeconds: records[i].modeledSeconds) {
-                    mechanisms[key.mechanism] = records[i].mechanism
-                }
+            var i = records.startIndex
+            while i < records.endIndex {
+                let provider = providerIndex(records[i].provider)
+                var j = i
+                repeat {
+                    // A trivial default value keeps the dictionary's in-place access free of allocation.
+                    let key = Key(name: records[j].name, mechanism: records[j].mechanism.value, provider: provider)
+                    if Self.add(&operations[key, default: Sums()], hostNanoseconds: records[j].hostNanoseconds,
+                                modeledSeconds: records[j].modeledSeconds) {
+                        mechanisms[key.mechanism] = records[j].mechanism
+                    }
+                    j += 1
+                } while j < records.endIndex && records[j].provider == records[i].provider
+                i = j
             }
         }
+    }
+
+    /// `provider`'s index in ``providers``, added when new.
+    mutating func providerIndex(_ provider: String) -> Int {
+        if let i = providers.firstIndex(of: provider) { return i }
+        providers.append(provider)
+        return providers.count - 1
     }
 
     mutating func merge(_ other: RunTally) {
@@ -79,7 +96,8 @@ struct RunTally {
         negotiations += other.negotiations
         timeline.merge(other.timeline)
         for (k, v) in other.operations {
-            operations[k, default: Sums()].add(v)
+            let key = Key(name: k.name, mechanism: k.mechanism, provider: providerIndex(other.providers[k.provider]))
+            operations[key, default: Sums()].add(v)
         }
         mechanisms.merge(other.mechanisms) { mine, _ in mine }
     }
@@ -100,10 +118,11 @@ struct RunTally {
     var operationSummaries: [OperationSummary] {
         let order = Dictionary(uniqueKeysWithValues: IKEOperationName.allCases.enumerated().map { ($1, $0) })
         return operations.sorted {
-            (order[$0.key.name]!, mechanismName($0.key), $0.key.provider) < (order[$1.key.name]!, mechanismName($1.key), $1.key.provider)
+            (order[$0.key.name]!, mechanismName($0.key), providers[$0.key.provider])
+                < (order[$1.key.name]!, mechanismName($1.key), providers[$1.key.provider])
         }.map { k, s in
             OperationSummary(
-                name: k.name.rawValue, mechanism: mechanismName(k), provider: k.provider, count: s.count,
+                name: k.name.rawValue, mechanism: mechanismName(k), provider: providers[k.provider], count: s.count,
                 hostSecondsMean: s.hostSecondsMean, modeledSecondsMean: s.modeledSecondsMean)
         }
     }
