@@ -9,7 +9,10 @@ extension MainModeResponder {
 
     /// A responder whose operations go to `observe` (the service's one closure,
     /// shared by every exchange rather than made per exchange).
-    init(_ configuration: ResponderServiceConfiguration, observe: @escaping @Sendable (IKEOperationRecord) -> Void) {
+    /// `configuration` is borrowed: only the framework and the Main Mode part
+    /// are copied, not the whole service configuration (an initializer's
+    /// parameter is otherwise a copy of its own).
+    init(_ configuration: borrowing ResponderServiceConfiguration, observe: @escaping @Sendable (IKEOperationRecord) -> Void) {
         let session = IKECryptoSession(framework: configuration.framework, observe: observe)
         self.init(configuration: configuration.responder, session: session)
     }

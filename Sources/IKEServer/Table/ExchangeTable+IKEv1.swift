@@ -99,18 +99,20 @@ extension ExchangeTable {
             return .drop(why)
         case .found(let key):
             // A late copy of message 1 after the exchange moved on: nothing to do.
-            guard let exchange = entries[key]?.mainMode else { return .drop(.duplicatesDropped) }
-            return Self.repeated(exchange, message) ?? .drop(.duplicatesDropped)
+            // Read in place (the entry is not copied out).
+            let repeated = modifyEntry(key) { entry in entry.state.modifyIKEv1 { Self.repeated($0, message) } }
+            return repeated.flatMap { $0 }.flatMap { $0 } ?? .drop(.duplicatesDropped)
         case .opened(let key):
-            guard let entry = entries[key], let exchange = entry.mainMode else { return .drop(.unknownCookies) }
-            return .take(turn(key, entry, exchange, message, opens: true))
+            let turn = modifyEntry(key) { entry in
+                let (peerHost, startedAt) = (entry.peerHost, entry.startedAt)
+                return entry.state.modifyIKEv1 { exchange in
+                    ExchangeTurn(key: key, responder: exchange.responder, request: message, peerHost: peerHost,
+                                 pmInfo: exchange.pmInfo, startedAt: startedAt, opensExchange: true)
+                }
+            }
+            guard let turn = turn.flatMap({ $0 }) else { return .drop(.unknownCookies) }
+            return .take(turn)
         }
-    }
-
-    private func turn(_ key: ExchangeKey, _ entry: ExchangeEntry, _ exchange: MainModeExchange, _ message: [UInt8],
-                      opens: Bool) -> ExchangeTurn {
-        ExchangeTurn(key: key, responder: exchange.responder, request: message, peerHost: entry.peerHost,
-                     pmInfo: exchange.pmInfo, startedAt: entry.startedAt, opensExchange: opens)
     }
 
     /// The stored reply when `message` repeats the last request; a drop when
