@@ -75,11 +75,68 @@ public struct SecureBytes: @unchecked Sendable, Hashable {
     /// The parts one after another, copied straight from buffer to buffer (no
     /// plain array in between): how a secret joins other bytes as a PRF input.
     public init(concatenating parts: [SecureBytes]) {
-        storage = Storage.make(count: parts.reduce(0) { $0 + $1.count })
-        var offset = 0
-        for part in parts {
-            part.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: storage.pointer[offset..<(offset + $0.count)]).copyMemory(from: $0) }
-            offset += part.count
+        self = try! SecureBytes(exactly: parts.reduce(0) { $0 + $1.count }) { w in  // the parts fill the count: cannot throw
+            for part in parts { try w.append(part) }
+        }
+    }
+
+    /// Exactly `count` bytes, written in order by `write` through a ``Writer``
+    /// straight into one wiping buffer: how parts (plain arrays, other secrets,
+    /// single bytes) are joined into a secret with no intermediate copy.
+    /// A negative `count`, a write past `count`, or fewer than `count` bytes
+    /// written is `argumentsBad`; the partly written buffer is then wiped as
+    /// every other one is when released.
+    public init(exactly count: Int, _ write: (inout Writer) throws -> Void) throws {
+        guard count >= 0 else { throw CryptoError(.argumentsBad, "a secret of \(count) bytes was requested") }
+        storage = Storage.make(count: count)
+        var writer = Writer(UnsafeMutableRawBufferPointer(rebasing: storage.pointer[0..<count]))
+        try write(&writer)
+        guard writer.remaining == 0 else {
+            throw CryptoError(.argumentsBad, "\(writer.written) of the secret's \(count) bytes were written: its parts are shorter than the count")
+        }
+    }
+
+    /// Appends parts to the buffer of ``init(exactly:_:)``, in order, each
+    /// checked against the room left: a part that does not fit is refused
+    /// (`argumentsBad`) and nothing of it is written.
+    public struct Writer: ~Copyable {
+        private let buffer: UnsafeMutableRawBufferPointer
+        /// Bytes written so far.
+        public private(set) var written = 0
+
+        fileprivate init(_ buffer: UnsafeMutableRawBufferPointer) { self.buffer = buffer }
+
+        /// Bytes still to write.
+        public var remaining: Int { buffer.count - written }
+
+        public mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
+            guard bytes.count <= remaining else {
+                throw CryptoError(.argumentsBad, "a part of \(bytes.count) bytes does not fit the \(remaining) left of a \(buffer.count)-byte secret")
+            }
+            if let base = bytes.baseAddress, bytes.count > 0 {
+                (buffer.baseAddress! + written).copyMemory(from: base, byteCount: bytes.count)
+            }
+            written += bytes.count
+        }
+
+        public mutating func append(_ bytes: [UInt8]) throws {
+            try bytes.withUnsafeBytes { try append($0) }
+        }
+
+        public mutating func append(_ bytes: ArraySlice<UInt8>) throws {
+            try bytes.withUnsafeBytes { try append($0) }
+        }
+
+        public mutating func append(_ secret: SecureBytes) throws {
+            try secret.withUnsafeBytes { try append($0) }
+        }
+
+        public mutating func append(_ byte: UInt8) throws {
+            guard remaining >= 1 else {
+                throw CryptoError(.argumentsBad, "a byte does not fit: the \(buffer.count)-byte secret is full")
+            }
+            buffer[written] = byte
+            written += 1
         }
     }
 
