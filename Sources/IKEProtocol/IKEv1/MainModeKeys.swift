@@ -49,20 +49,15 @@ public enum MainModeKeyDerivation {
         // are joined buffer to buffer, never through a plain array.
         // [prior |] g^xy | CKY-I | CKY-R | n, each part copied once into one buffer.
         func input(_ prior: SecureBytes?, _ n: UInt8) throws -> SecureBytes {
-            try SecureBytes(count: (prior?.count ?? 0) + gxy.count + v.initiatorCookie.count + v.responderCookie.count + 1) { out in
-                var offset = 0
-                func copy(_ bytes: UnsafeRawBufferPointer) {
-                    UnsafeMutableRawBufferPointer(rebasing: out[offset..<offset + bytes.count]).copyMemory(from: bytes)
-                    offset += bytes.count
-                }
-                prior?.withUnsafeBytes(copy)
-                gxy.withUnsafeBytes(copy)
-                v.initiatorCookie.withUnsafeBytes(copy)
-                v.responderCookie.withUnsafeBytes(copy)
-                out[offset] = n
+            try SecureBytes(exactly: (prior?.count ?? 0) + gxy.count + v.initiatorCookie.count + v.responderCookie.count + 1) { w in
+                if let prior { try w.append(prior) }
+                try w.append(gxy)
+                try w.append(v.initiatorCookie)
+                try w.append(v.responderCookie)
+                try w.append(n)
             }
         }
-        let skeyid = try await session.prf(suite, key: SecureBytes(joining: v.initiatorNonce, v.responderNonce), gxy)
+        let skeyid = try await session.prf(suite, key: SecureBytes.nonces(v.initiatorNonce, v.responderNonce), gxy)
         let d = try await session.prf(suite, key: skeyid, input(nil, 0))
         let a = try await session.prf(suite, key: skeyid, input(d, 1))
         let e = try await session.prf(suite, key: skeyid, input(a, 2))
@@ -94,14 +89,26 @@ public enum MainModeKeyDerivation {
 
     /// HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b).
     public static func hashI(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, idI: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
-        try await session.prf(suite, key: keys.skeyid, SecureBytes(
-            joining: v.initiatorPublic, v.responderPublic, v.initiatorCookie, v.responderCookie, v.initiatorSA, idI)).bytes
+        try await session.prf(suite, key: keys.skeyid, hashInput(v.initiatorPublic, v.responderPublic, v.initiatorCookie, v.responderCookie,
+                                                              v.initiatorSA, idI)).bytes
     }
 
     /// HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b).
     public static func hashR(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, idR: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
-        try await session.prf(suite, key: keys.skeyid, SecureBytes(
-            joining: v.responderPublic, v.initiatorPublic, v.responderCookie, v.initiatorCookie, v.initiatorSA, idR)).bytes
+        try await session.prf(suite, key: keys.skeyid, hashInput(v.responderPublic, v.initiatorPublic, v.responderCookie, v.initiatorCookie,
+                                                              v.initiatorSA, idR)).bytes
+    }
+
+    /// The six parts of HASH_I's or HASH_R's PRF input in one wiping buffer.
+    private static func hashInput(_ a: [UInt8], _ b: [UInt8], _ c: [UInt8], _ d: [UInt8], _ e: [UInt8], _ f: [UInt8]) throws -> SecureBytes {
+        try SecureBytes(exactly: a.count + b.count + c.count + d.count + e.count + f.count) { w in
+            try w.append(a)
+            try w.append(b)
+            try w.append(c)
+            try w.append(d)
+            try w.append(e)
+            try w.append(f)
+        }
     }
 }
 

@@ -204,12 +204,10 @@ public enum IKEv2Authentication {
     public static func signedOctets(message: [UInt8], peerNonce: [UInt8], id: IKEv2Identification, prf: IKEv2Suite.PRF,
                                     skP: SecureBytes, session: IKECryptoSession) async throws -> [UInt8] {
         // RestOfIDPayload (ID type, three reserved bytes, data) straight into the wiping buffer.
-        let rest = try SecureBytes(count: 4 + id.data.count) { buffer in
-            buffer[0] = id.kind
-            buffer[1] = 0
-            buffer[2] = 0
-            buffer[3] = 0
-            id.data.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[4...]).copyMemory(from: $0) }
+        let rest = try SecureBytes(exactly: 4 + id.data.count) { w in
+            try w.append(id.kind)
+            for _ in 0..<3 { try w.append(0 as UInt8) }
+            try w.append(id.data)
         }
         let maced = try await session.prf(prf, key: skP, rest)
         var octets: [UInt8] = []

@@ -24,14 +24,10 @@ public enum IKEv2KeyDerivation {
         var previous: SecureBytes?
         for n in 1...max(blocks, 1) {
             // Tn-1 | S | n, written straight into one wiping buffer.
-            let input = try SecureBytes(count: (previous?.count ?? 0) + seed.count + 1) { buffer in
-                var offset = 0
-                if let previous {
-                    previous.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[0..<$0.count]).copyMemory(from: $0) }
-                    offset = previous.count
-                }
-                seed.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + $0.count]).copyMemory(from: $0) }
-                buffer[offset + seed.count] = UInt8(n)
+            let input = try SecureBytes(exactly: (previous?.count ?? 0) + seed.count + 1) { w in
+                if let previous { try w.append(previous) }
+                try w.append(seed)
+                try w.append(UInt8(n))
             }
             let block = try await session.prf(prf, key: key, input)
             out.append(block)
@@ -39,14 +35,9 @@ public enum IKEv2KeyDerivation {
         }
         // T1 | T2 | … cut to `length`, copied once from the blocks' buffers.
         let total = out.reduce(0) { $0 + $1.count }
-        return try SecureBytes(count: min(max(length, 0), total)) { buffer in
-            var offset = 0
-            for block in out where offset < buffer.count {
-                block.withUnsafeBytes { b in
-                    let n = min(b.count, buffer.count - offset)
-                    UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + n]).copyMemory(from: UnsafeRawBufferPointer(rebasing: b[0..<n]))
-                    offset += n
-                }
+        return try SecureBytes(exactly: min(max(length, 0), total)) { w in
+            for block in out where w.remaining > 0 {
+                try block.withUnsafeBytes { try w.append(UnsafeRawBufferPointer(rebasing: $0.prefix(w.remaining))) }
             }
         }
     }
@@ -56,11 +47,11 @@ public enum IKEv2KeyDerivation {
     /// RFC 7296 §2.14's note on PRFs with fixed key sizes does not apply: the HMAC PRFs take any key.
     public static func derive(_ suite: IKEv2Suite, sharedSecret gir: SecureBytes, initiatorNonce ni: [UInt8], responderNonce nr: [UInt8],
                               initiatorSPI: [UInt8], responderSPI: [UInt8], session: IKECryptoSession) async throws -> IKEv2Keys {
-        let skeyseed = try await session.prf(suite.prf, key: SecureBytes(joining: ni, nr), gir)
+        let skeyseed = try await session.prf(suite.prf, key: SecureBytes.nonces(ni, nr), gir)
         let p = suite.prf.outputBytes
         let a = suite.integrity?.keyBytes ?? 0  // none with an AEAD: SK_ai and SK_ar are empty
         let e = suite.encryption.keyMaterialBytes  // GCM: the key and its salt (RFC 5282 §7.1)
-        let material = try await prfPlus(suite.prf, key: skeyseed, seed: SecureBytes(joining: ni, nr, initiatorSPI, responderSPI),
+        let material = try await prfPlus(suite.prf, key: skeyseed, seed: SecureBytes.nonces(ni, nr, spis: (initiatorSPI, responderSPI)),
                                          length: 3 * p + 2 * a + 2 * e, session: session)
         // Cut straight from the wiping buffer: no plain copy of the key material.
         return material.withUnsafeBytes { all in
@@ -75,21 +66,15 @@ public enum IKEv2KeyDerivation {
 }
 
 extension SecureBytes {
-    /// The parts one after another, copied straight into one wiping buffer
-    /// (no concatenated plain array in between).
-    init(joining a: [UInt8], _ b: [UInt8], _ c: [UInt8] = [], _ d: [UInt8] = [], _ e: [UInt8] = [], _ f: [UInt8] = []) {
-        self = try! SecureBytes(count: a.count + b.count + c.count + d.count + e.count + f.count) { buffer in  // a count ≥ 0: cannot throw
-            var offset = 0
-            func copy(_ part: [UInt8]) {
-                part.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<offset + $0.count]).copyMemory(from: $0) }
-                offset += part.count
+    /// Ni | Nr (and, for prf+'s seed, SPIi | SPIr after them) in one wiping buffer.
+    static func nonces(_ ni: [UInt8], _ nr: [UInt8], spis: (i: [UInt8], r: [UInt8])? = nil) throws -> SecureBytes {
+        try SecureBytes(exactly: ni.count + nr.count + (spis.map { $0.i.count + $0.r.count } ?? 0)) { w in
+            try w.append(ni)
+            try w.append(nr)
+            if let spis {
+                try w.append(spis.i)
+                try w.append(spis.r)
             }
-            copy(a)
-            copy(b)
-            copy(c)
-            copy(d)
-            copy(e)
-            copy(f)
         }
     }
 }

@@ -347,7 +347,7 @@ public actor IKEv2Responder {
         let transport = inner.contains { if case .notify(let n) = $0 { n.type == IKEv2Notify.Status.useTransportMode } else { false } }
         let spi = IKERandom.bytes(4)
         // KEYMAT = prf+(SK_d, Ni | Nr) (§2.17): derived as a responder must, and kept nowhere.
-        _ = try await IKEv2KeyDerivation.prfPlus(suite.prf, key: keys.skD, seed: SecureBytes(joining: initiatorNonce, nonce),
+        _ = try await IKEv2KeyDerivation.prfPlus(suite.prf, key: keys.skD, seed: SecureBytes.nonces(initiatorNonce, nonce),
                                                  length: keymatBytes, session: session)
         let child = IKEv2ChildSA(protocolID: proposal.protocolID, initiatorSPI: proposal.spi, responderSPI: spi, transforms: transforms,
                                  initiatorTS: tsi, responderTS: tsr, transportMode: transport, keyMaterialBytes: keymatBytes)
