@@ -347,21 +347,42 @@ enum OID {
 /// Ecdsa-Sig-Value. The reader is strict (definite lengths, no trailing bytes)
 /// and bounded by its input.
 enum DER {
-    static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
-        let n = content.count
-        let length: [UInt8] = n < 0x80 ? [UInt8(n)] : n < 0x100 ? [0x81, UInt8(n)] : [0x82, UInt8(n >> 8), UInt8(n & 0xFF)]
-        return [tag] + length + content
+    static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] { tlv(tag, content[...]) }
+
+    /// Tag, definite length and content (after a zero byte when `zeroFirst`),
+    /// in one array sized for them.
+    static func tlv(_ tag: UInt8, _ content: ArraySlice<UInt8>, zeroFirst: Bool = false) -> [UInt8] {
+        let n = content.count + (zeroFirst ? 1 : 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(4 + n)
+        out.append(tag)
+        if n < 0x80 {
+            out.append(UInt8(n))
+        } else if n < 0x100 {
+            out.append(0x81)
+            out.append(UInt8(n))
+        } else {
+            out.append(0x82)
+            out.append(UInt8(n >> 8))
+            out.append(UInt8(n & 0xFF))
+        }
+        if zeroFirst { out.append(0) }
+        out.append(contentsOf: content)
+        return out
     }
     static func sequence(_ content: [UInt8]) -> [UInt8] { tlv(0x30, content) }
     static func oid(_ content: [UInt8]) -> [UInt8] { tlv(0x06, content) }
     static let null: [UInt8] = [0x05, 0x00]
     static func tagged(_ n: UInt8, _ content: [UInt8]) -> [UInt8] { tlv(0xA0 | n, content) }
     static func integer(_ v: Int) -> [UInt8] { integer(unsigned: v < 0x100 ? [UInt8(v)] : [UInt8(v >> 8), UInt8(v & 0xFF)]) }
-    static func integer(unsigned bytes: [UInt8]) -> [UInt8] {
-        var b = Array(bytes.drop { $0 == 0 })
-        if b.isEmpty { b = [0] }
-        if b[0] & 0x80 != 0 { b.insert(0, at: 0) }
-        return tlv(0x02, b)
+    static func integer(unsigned bytes: [UInt8]) -> [UInt8] { integer(unsigned: bytes[...]) }
+
+    /// A non-negative INTEGER, minimal: leading zeros dropped, a zero byte
+    /// before a high bit, 0 for no significant byte.
+    static func integer(unsigned bytes: ArraySlice<UInt8>) -> [UInt8] {
+        let significant = bytes.drop { $0 == 0 }
+        guard let first = significant.first else { return tlv(0x02, [0]) }
+        return tlv(0x02, significant, zeroFirst: first & 0x80 != 0)
     }
 
     /// One TLV from the front of `bytes`: tag, content, and what follows.
@@ -430,7 +451,7 @@ enum DER {
     /// r ‖ s (each half of the signature) as Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }.
     static func ecdsaSignature(raw: [UInt8]) -> [UInt8] {
         let half = raw.count / 2
-        return sequence(integer(unsigned: Array(raw[..<half])) + integer(unsigned: Array(raw[half...])))
+        return sequence(integer(unsigned: raw[..<half]) + integer(unsigned: raw[half...]))
     }
 
     /// Ecdsa-Sig-Value back to r ‖ s, each left-padded to the field; nil when malformed or too long.
