@@ -101,26 +101,65 @@ enum PeerSignature {
 }
 
 /// What a Main Mode responder accepts and who it is.
+///
+/// The fields live together in one immutable shared object: a copy (one per
+/// exchange the service opens, and one each responder holds) costs one retain
+/// instead of one per field; setting a field replaces the object.
 public struct MainModeResponderConfiguration: Sendable {
+    private struct Fields: Sendable {
+        var suites: [IKESuite]
+        var identity: MainModeIdentity
+        var peers: any PeerKeyResolver
+        var requestCertificate: Bool
+        var certificateAuthorities: [[UInt8]]
+    }
+
+    private final class Storage: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var storage: Storage
+
+    // Each field is read in place (`_read`): a getter would copy a field
+    // such as the identity, retaining each of its parts, to read one of them.
+    private mutating func change(_ body: (inout Fields) -> Void) {
+        var fields = storage.fields
+        body(&fields)
+        storage = Storage(fields)
+    }
+
     /// Acceptable suites; the first transform of the peer's offer (in its
     /// order of preference) that equals one of them is chosen.
-    public var suites: [IKESuite]
-    public var identity: MainModeIdentity
-    public var peers: any PeerKeyResolver
+    public var suites: [IKESuite] {
+        _read { yield storage.fields.suites }
+        set { change { $0.suites = newValue } }
+    }
+    public var identity: MainModeIdentity {
+        _read { yield storage.fields.identity }
+        set { change { $0.identity = newValue } }
+    }
+    public var peers: any PeerKeyResolver {
+        _read { yield storage.fields.peers }
+        set { change { $0.peers = newValue } }
+    }
     /// Send CERTREQ in message 4, so the peer sends its certificate in message 5
     /// (useful when we trust a CA rather than the peer's own key).
-    public var requestCertificate: Bool
+    public var requestCertificate: Bool {
+        _read { yield storage.fields.requestCertificate }
+        set { change { $0.requestCertificate = newValue } }
+    }
     /// The DER subject names of the CAs we trust, one CERTREQ each (RFC 2408
     /// §3.10); empty: one CERTREQ naming no authority.
-    public var certificateAuthorities: [[UInt8]]
+    public var certificateAuthorities: [[UInt8]] {
+        _read { yield storage.fields.certificateAuthorities }
+        set { change { $0.certificateAuthorities = newValue } }
+    }
 
     public init(suites: [IKESuite], identity: MainModeIdentity, peers: any PeerKeyResolver, requestCertificate: Bool = false,
                 certificateAuthorities: [[UInt8]] = []) {
-        self.suites = suites
-        self.identity = identity
-        self.peers = peers
-        self.requestCertificate = requestCertificate
-        self.certificateAuthorities = certificateAuthorities
+        storage = Storage(Fields(suites: suites, identity: identity, peers: peers, requestCertificate: requestCertificate,
+                                 certificateAuthorities: certificateAuthorities))
     }
 
     /// The CERTREQ payloads of message 4: X.509 signature certificates (encoding 4) from each authority.

@@ -90,24 +90,49 @@ public enum MainModeKeyDerivation {
     /// HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b).
     public static func hashI(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, idI: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
         try await session.prf(suite, key: keys.skeyid, hashInput(v.initiatorPublic, v.responderPublic, v.initiatorCookie, v.responderCookie,
-                                                              v.initiatorSA, idI)).bytes
+                                                              v.initiatorSA, id: .encoded(idI))).bytes
+    }
+
+    /// ``hashI(_:_:_:idI:session:)`` over the initiator's ID, its body written straight into the PRF input.
+    static func hashI(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, id: Identification, session: IKECryptoSession) async throws -> [UInt8] {
+        try await session.prf(suite, key: keys.skeyid, hashInput(v.initiatorPublic, v.responderPublic, v.initiatorCookie, v.responderCookie,
+                                                              v.initiatorSA, id: .identification(id))).bytes
     }
 
     /// HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b).
     public static func hashR(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, idR: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
         try await session.prf(suite, key: keys.skeyid, hashInput(v.responderPublic, v.initiatorPublic, v.responderCookie, v.initiatorCookie,
-                                                              v.initiatorSA, idR)).bytes
+                                                              v.initiatorSA, id: .encoded(idR))).bytes
+    }
+
+    /// ``hashR(_:_:_:idR:session:)`` over our ID, its body written straight into the PRF input.
+    static func hashR(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, id: Identification, session: IKECryptoSession) async throws -> [UInt8] {
+        try await session.prf(suite, key: keys.skeyid, hashInput(v.responderPublic, v.initiatorPublic, v.responderCookie, v.initiatorCookie,
+                                                              v.initiatorSA, id: .identification(id))).bytes
+    }
+
+    /// The ID part of a HASH input: an encoded body, or the ID to encode into the input.
+    private enum IDBody {
+        case encoded([UInt8])
+        case identification(Identification)
     }
 
     /// The six parts of HASH_I's or HASH_R's PRF input in one wiping buffer.
-    private static func hashInput(_ a: [UInt8], _ b: [UInt8], _ c: [UInt8], _ d: [UInt8], _ e: [UInt8], _ f: [UInt8]) throws -> SecureBytes {
-        try SecureBytes(exactly: a.count + b.count + c.count + d.count + e.count + f.count) { w in
+    private static func hashInput(_ a: [UInt8], _ b: [UInt8], _ c: [UInt8], _ d: [UInt8], _ e: [UInt8], id: IDBody) throws -> SecureBytes {
+        let idCount = switch id {
+        case .encoded(let bytes): bytes.count
+        case .identification(let i): i.encodedCount
+        }
+        return try SecureBytes(exactly: a.count + b.count + c.count + d.count + e.count + idCount) { w in
             try w.append(a)
             try w.append(b)
             try w.append(c)
             try w.append(d)
             try w.append(e)
-            try w.append(f)
+            switch id {
+            case .encoded(let bytes): try w.append(bytes)
+            case .identification(let i): try i.write(into: &w)
+            }
         }
     }
 }

@@ -64,6 +64,8 @@ public actor MainModeResponder {
     }
 
     public nonisolated var responderCookie: [UInt8] { cookie }
+    /// This exchange's cookies, which the headers of its later messages share instead of copying.
+    private var knownCookies: (initiator: [UInt8], responder: [UInt8]) { (values.initiatorCookie, cookie) }
     public var initiatorCookie: [UInt8] { values.initiatorCookie }
 
     /// Handles one Main Mode message from the initiator and returns the reply.
@@ -82,7 +84,8 @@ public actor MainModeResponder {
         // The exchange type byte (offset 18) is looked at before the header is
         // parsed (and its cookies copied) for it: only an informational goes this way.
         if bytes.count > 18, bytes[18] == ISAKMPHeader.ExchangeType.informational.rawValue,
-            let h = try? ISAKMPMessage.parseHeader(bytes).header, h.exchangeType == .informational, state != .awaitingSA {
+            let h = try? ISAKMPMessage.parseHeader(bytes, knownCookies: knownCookies).header, h.exchangeType == .informational,
+            state != .awaitingSA {
             do {
                 return try await informational(bytes)
             } catch {
@@ -110,11 +113,13 @@ public actor MainModeResponder {
             throw ISAKMPError(.payloadMalformed, "message 1 has no SA payload")
         }
         // Only suites whose method our own key signs with: IKEv1 has one method for both sides.
-        let signable = configuration.suites.filter { $0.authentication == configuration.identity.authentication }
-        guard configuration.identity.authentication != nil else {
+        let method = configuration.identity.authentication
+        guard method != nil else {
             throw ISAKMPError(.noProposalChosen, "our key (\(configuration.identity.signingKey.publicKey?.description ?? "EC")) has no IKEv1 method: it signs in IKEv2 only (RFC 8420)")
         }
-        guard let (proposal, transform, chosen) = ProposalChoice.choose(from: sa, acceptable: signable) else {
+        guard let (proposal, transform, chosen) = ProposalChoice.choose(from: sa, acceptable: configuration.suites,
+                                                                        where: { $0.authentication == method }) else {
+            let signable = configuration.suites.filter { $0.authentication == method }
             throw ISAKMPError(.noProposalChosen,
                 "no transform offers one of \(signable.map { "\($0.proposalName) (\($0.authentication))" }.joined(separator: ", "))")
         }
@@ -130,7 +135,7 @@ public actor MainModeResponder {
 
     // 3 → 4: DH generate and agree, SKEYID chain, IV.
     private func message3(_ bytes: [UInt8]) async throws -> [UInt8] {
-        let m = try ISAKMPMessage.parse(bytes)
+        let m = try ISAKMPMessage.parse(bytes, knownCookies: knownCookies)
         try checkCookies(m.header, exchange: 3)
         guard case .keyExchange(let gxi)? = m.first(.keyExchange) else {
             throw ISAKMPError(.payloadMalformed, "message 3 has no KE payload")
@@ -158,7 +163,7 @@ public actor MainModeResponder {
 
     // 5 → 6: decrypt, HASH_I, verify SIG_I, HASH_R, sign, encrypt.
     private func message5(_ bytes: [UInt8]) async throws -> MainModeTurn {
-        let (h, body) = try ISAKMPMessage.parseHeader(bytes)
+        let (h, body) = try ISAKMPMessage.parseHeader(bytes, knownCookies: knownCookies)
         try checkCookies(h, exchange: 5)
         guard h.flags.contains(.encryption) else {
             throw ISAKMPError(.invalidFlags, "message 5 is not encrypted")
@@ -174,7 +179,7 @@ public actor MainModeResponder {
         guard case .signature(let sigI)? = payloads.first(where: { $0.type == .signature }) else {
             throw ISAKMPError(.invalidSignature, "message 5 has no SIG payload")
         }
-        let hashI = try await MainModeKeyDerivation.hashI(suite, keys, values, idI: idI.encodedBody, session: session)
+        let hashI = try await MainModeKeyDerivation.hashI(suite, keys, values, id: idI, session: session)
         try await PeerSignature.verify(hashI, signature: sigI, id: idI, payloads: payloads, resolver: configuration.peers,
                                        session: session, role: "initiator", method: suite.authentication)
         peerID = idI
@@ -186,7 +191,7 @@ public actor MainModeResponder {
             events.append(.initialContact(peer: idI))
         }
         let identity = configuration.identity
-        let hashR = try await MainModeKeyDerivation.hashR(suite, keys, values, idR: identity.id.encodedBody, session: session)
+        let hashR = try await MainModeKeyDerivation.hashR(suite, keys, values, id: identity.id, session: session)
         let sigR = try await session.sign(hashR, with: identity.signingKey, method: suite.authentication)
         var chain: [Payload] = []
         chain.reserveCapacity(3)
@@ -207,7 +212,7 @@ public actor MainModeResponder {
     /// Before it, an informational is read (in the clear before the keys,
     /// protected after), but only a protected one may delete the SA.
     private func informational(_ bytes: [UInt8]) async throws -> MainModeTurn {
-        let (h, body) = try ISAKMPMessage.parseHeader(bytes)
+        let (h, body) = try ISAKMPMessage.parseHeader(bytes, knownCookies: knownCookies)
         guard h.initiatorCookie == values.initiatorCookie, h.responderCookie == cookie else {
             throw ISAKMPError(.invalidCookie, "message carries cookies of another exchange")
         }
@@ -222,7 +227,7 @@ public actor MainModeResponder {
             authenticated = true
         } else {
             // In the clear (a peer refusing our message 2 or 4): read, never trusted to delete anything.
-            payloads = try ISAKMPMessage.parse(bytes).payloads
+            payloads = try ISAKMPMessage.parse(bytes, knownCookies: knownCookies).payloads
             authenticated = false
         }
         var events: [MainModeEvent] = []
@@ -231,7 +236,10 @@ public actor MainModeResponder {
                 if let n = Self.notification(p) { events.append(.notified(type: n.type)) }
             } else if case .other(.delete, let b) = p {
                 let d = try Deletion.parse(b)
-                if d.protocolID == Proposal.protocolISAKMP, d.spis.contains(values.initiatorCookie + cookie) {
+                // The ISAKMP SA's SPI is CKY-I | CKY-R (RFC 2408 §3.15), compared in place.
+                let (ic, rc) = (values.initiatorCookie, cookie)
+                if d.protocolID == Proposal.protocolISAKMP,
+                   d.spis.contains(where: { $0.count == ic.count + rc.count && $0.prefix(ic.count).elementsEqual(ic) && $0.suffix(rc.count).elementsEqual(rc) }) {
                     events.append(.deleted)
                 }
             } else if let n = Self.notification(p) {
@@ -299,11 +307,13 @@ public enum InformationalMessage {
 
 /// Which of a peer's transforms a responder takes.
 enum ProposalChoice {
-    /// The first transform, in the peer's order of preference, equal to an acceptable suite.
-    static func choose(from sa: SecurityAssociation, acceptable: [IKESuite]) -> (Proposal, Transform, IKESuite)? {
+    /// The first transform, in the peer's order of preference, equal to an
+    /// acceptable suite (of those `eligible` admits: searched in place, no filtered copy).
+    static func choose(from sa: SecurityAssociation, acceptable: [IKESuite],
+                       where eligible: (IKESuite) -> Bool = { _ in true }) -> (Proposal, Transform, IKESuite)? {
         for p in sa.proposals {
             for t in p.transforms {
-                if let suite = acceptable.first(where: { $0.matches(t) }) { return (p, t, suite) }
+                if let suite = acceptable.first(where: { eligible($0) && $0.matches(t) }) { return (p, t, suite) }
             }
         }
         return nil

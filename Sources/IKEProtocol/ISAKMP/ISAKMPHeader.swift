@@ -48,6 +48,16 @@ public struct ISAKMPHeader: Sendable, Equatable {
         self.length = length
     }
 
+    /// Eight zero bytes: the responder cookie of message 1.
+    static let zeroCookie = [UInt8](repeating: 0, count: 8)
+
+    private static func cookie(_ bytes: ArraySlice<UInt8>, _ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+        if a.elementsEqual(bytes) { return a }
+        if b.elementsEqual(bytes) { return b }
+        if bytes.allSatisfy({ $0 == 0 }) { return zeroCookie }
+        return Array(bytes)
+    }
+
     func write(to w: inout ByteWriter) {
         w.append(initiatorCookie)
         w.append(responderCookie)
@@ -60,12 +70,15 @@ public struct ISAKMPHeader: Sendable, Equatable {
     }
 
     /// Reads and checks the header of `message`; the length field must equal the bytes received.
-    static func read(_ r: inout ByteReader, messageSize: Int) throws -> ISAKMPHeader {
+    /// A cookie equal to `knownInitiator` or `knownResponder` (an exchange's
+    /// own, after message 1) is that array, and a zero cookie the shared
+    /// ``zeroCookie``: the header then copies nothing.
+    static func read(_ r: inout ByteReader, messageSize: Int, knownInitiator: [UInt8] = [], knownResponder: [UInt8] = []) throws -> ISAKMPHeader {
         guard messageSize >= size else {
             throw ISAKMPError(.payloadMalformed, "message of \(messageSize) bytes is shorter than the 28-byte ISAKMP header")
         }
-        let icky = Array(try r.take(8, "initiator cookie"))
-        let rcky = Array(try r.take(8, "responder cookie"))
+        let icky = cookie(try r.take(8, "initiator cookie"), knownInitiator, knownResponder)
+        let rcky = cookie(try r.take(8, "responder cookie"), knownInitiator, knownResponder)
         let next = PayloadType(rawValue: try r.u8("next payload"))
         let version = try r.u8("version")
         guard version >> 4 == 1 else {

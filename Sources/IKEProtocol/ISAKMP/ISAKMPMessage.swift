@@ -49,18 +49,22 @@ public struct ISAKMPMessage: Sendable, Equatable {
     }
 
     /// Reads the header of `bytes` and returns it with the body that follows.
-    public static func parseHeader(_ bytes: [UInt8]) throws -> (header: ISAKMPHeader, body: ArraySlice<UInt8>) {
+    /// `knownCookies`: an exchange's own cookies, which the header then shares rather than copies.
+    public static func parseHeader(_ bytes: [UInt8], knownCookies: (initiator: [UInt8], responder: [UInt8]) = ([], [])) throws
+        -> (header: ISAKMPHeader, body: ArraySlice<UInt8>)
+    {
         guard bytes.count <= maxSize else {
             throw ISAKMPError(.payloadMalformed, "message of \(bytes.count) bytes exceeds \(maxSize)")
         }
         var r = ByteReader(bytes[...], context: "ISAKMP header")
-        let header = try ISAKMPHeader.read(&r, messageSize: bytes.count)
+        let header = try ISAKMPHeader.read(&r, messageSize: bytes.count, knownInitiator: knownCookies.initiator,
+                                           knownResponder: knownCookies.responder)
         return (header, r.rest())
     }
 
     /// Parses a plain message (E flag clear).
-    public static func parse(_ bytes: [UInt8]) throws -> ISAKMPMessage {
-        let (header, body) = try parseHeader(bytes)
+    public static func parse(_ bytes: [UInt8], knownCookies: (initiator: [UInt8], responder: [UInt8]) = ([], [])) throws -> ISAKMPMessage {
+        let (header, body) = try parseHeader(bytes, knownCookies: knownCookies)
         guard !header.flags.contains(.encryption) else {
             throw ISAKMPError(.invalidFlags, "message is encrypted; decrypt its body first")
         }

@@ -1,3 +1,5 @@
+import CryptoFramework
+
 /// One top-level payload of a message, with its body (the bytes after the
 /// 4-byte generic payload header — what RFC 2409 calls `<payload>_b`).
 public enum Payload: Sendable, Equatable {
@@ -67,7 +69,26 @@ public struct Identification: Sendable, Equatable {
     }
 
     public var encodedBody: [UInt8] {
-        [kind.rawValue, protocolID, UInt8(port >> 8), UInt8(port & 0xFF)] + data
+        var body: [UInt8] = []
+        body.reserveCapacity(encodedCount)
+        body.append(kind.rawValue)
+        body.append(protocolID)
+        body.append(UInt8(port >> 8))
+        body.append(UInt8(port & 0xFF))
+        body.append(contentsOf: data)
+        return body
+    }
+
+    /// The length of ``encodedBody``: type, protocol ID, port and data.
+    var encodedCount: Int { 4 + data.count }
+
+    /// ``encodedBody`` written into a secret's buffer (a PRF input), with no array of its own.
+    func write(into w: inout SecureBytes.Writer) throws {
+        try w.append(kind.rawValue)
+        try w.append(protocolID)
+        try w.append(UInt8(port >> 8))
+        try w.append(UInt8(port & 0xFF))
+        try w.append(data)
     }
 
     static func parse(_ body: ArraySlice<UInt8>) throws -> Identification {
