@@ -162,15 +162,43 @@ public struct IKEv2Message: Sendable, Equatable {
     }
 }
 
+/// The SK or SKF payload of a received message, its body a slice of the
+/// message: `body` is IV ‖ ciphertext ‖ ICV (after SKF's Fragment Number and
+/// Total Fragments, which `fragment` holds).
+struct IKEv2ProtectedPayload {
+    var firstInner: UInt8
+    var fragment: (number: UInt16, total: UInt16)?
+    var body: ArraySlice<UInt8>
+}
+
 /// Encoding and decoding of a chain of generic payloads (RFC 7296 §3.2).
 public enum IKEv2PayloadChain {
     public static func parse(first: UInt8, _ bytes: ArraySlice<UInt8>, context: String) throws -> [IKEv2Payload] {
-        var r = ByteReader.ikev2(bytes, context: context)
-        var next = first
         var payloads: [IKEv2Payload] = []
         payloads.reserveCapacity(8)
+        try walk(first: first, bytes, context: context) { type, critical, next, body in
+            switch try IKEv2Payload.parse(type: type, critical: critical, body: body) {
+            // SK and SKF end the chain; their Next Payload names the first inner one (§3.14).
+            case .encrypted(_, let b): payloads.append(.encrypted(firstInner: next, body: b))
+            case .fragment(let n, let t, _, let b): payloads.append(.fragment(number: n, total: t, firstInner: next, body: b))
+            case let payload: payloads.append(payload)
+            }
+        }
+        return payloads
+    }
+
+    /// The generic payload headers of a chain (RFC 7296 §3.2), each checked:
+    /// at most ``IKEv2Message/maxPayloads``, lengths of at least 4 within the
+    /// bytes, SK or SKF last (§3.14), nothing after the last payload. `visit`
+    /// gets each payload's type, critical bit, Next Payload field and body (a
+    /// slice of `bytes`, no copy), in order.
+    static func walk(first: UInt8, _ bytes: ArraySlice<UInt8>, context: String,
+                     _ visit: (_ type: UInt8, _ critical: Bool, _ next: UInt8, _ body: ArraySlice<UInt8>) throws -> Void) throws {
+        var r = ByteReader.ikev2(bytes, contextText: context)
+        var next = first
+        var count = 0
         while next != 0 {
-            guard payloads.count < IKEv2Message.maxPayloads else {
+            guard count < IKEv2Message.maxPayloads else {
                 throw IKEv2Error.syntax("\(context): more than \(IKEv2Message.maxPayloads) payloads")
             }
             let type = next
@@ -179,24 +207,41 @@ public enum IKEv2PayloadChain {
             let length = Int(try r.u16("payload length"))
             guard length >= 4 else { throw IKEv2Error.syntax("\(context): payload \(type) of length \(length) (< 4)") }
             let body = try r.take(length - 4, "payload \(type) body")
-            let critical = flags & 0x80 != 0
-            let payload = try IKEv2Payload.parse(type: type, critical: critical, body: body)
-            switch payload {
-            case .encrypted(_, let b):
-                // SK is the last payload; its Next Payload names the first inner one (§3.14).
+            try visit(type, flags & 0x80 != 0, next, body)
+            count += 1
+            switch type {
+            case IKEv2PayloadType.encrypted.rawValue:
                 guard r.isAtEnd else { throw IKEv2Error.syntax("\(context): bytes after the SK payload") }
-                payloads.append(.encrypted(firstInner: next, body: b))
-                return payloads
-            case .fragment(let n, let t, _, let b):
+                return
+            case IKEv2PayloadType.encryptedFragment.rawValue:
                 guard r.isAtEnd else { throw IKEv2Error.syntax("\(context): bytes after the SKF payload") }
-                payloads.append(.fragment(number: n, total: t, firstInner: next, body: b))
-                return payloads
+                return
             default:
-                payloads.append(payload)
+                break
             }
         }
         guard r.isAtEnd else { throw IKEv2Error.syntax("\(context): \(r.remaining) bytes after the last payload") }
-        return payloads
+    }
+
+    /// The SK or SKF payload that ends a protected message, read in place:
+    /// the chain is walked and every payload before it parsed (and dropped),
+    /// with the checks of ``parse(first:_:context:)``, but neither a payload
+    /// array nor a copy of the ciphertext is made. Nil when the chain has no
+    /// SK or SKF payload.
+    static func protectedPayload(first: UInt8, _ bytes: ArraySlice<UInt8>, context: String) throws -> IKEv2ProtectedPayload? {
+        var found: IKEv2ProtectedPayload?
+        try walk(first: first, bytes, context: context) { type, critical, next, body in
+            switch type {
+            case IKEv2PayloadType.encrypted.rawValue:
+                found = IKEv2ProtectedPayload(firstInner: next, fragment: nil, body: body)
+            case IKEv2PayloadType.encryptedFragment.rawValue:
+                let (number, total, rest) = try IKEv2Payload.fragmentFields(body)
+                found = IKEv2ProtectedPayload(firstInner: next, fragment: (number, total), body: rest)
+            default:
+                _ = try IKEv2Payload.parse(type: type, critical: critical, body: body)
+            }
+        }
+        return found
     }
 
     public static func encode(_ payloads: [IKEv2Payload]) -> [UInt8] {

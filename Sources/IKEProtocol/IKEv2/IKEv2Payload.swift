@@ -130,16 +130,23 @@ public enum IKEv2Payload: Sendable, Equatable {
         case .encrypted:
             return .encrypted(firstInner: 0, body: Array(body))  // firstInner is set by the chain parser
         case .encryptedFragment:
-            var r = ByteReader.ikev2(body, context: "payload encryptedFragment")
-            let number = try r.u16("fragment number")
-            let total = try r.u16("total fragments")
-            guard number >= 1, total >= 1, number <= total else {
-                throw IKEv2Error.syntax("SKF fragment \(number) of \(total)")
-            }
-            return .fragment(number: number, total: total, firstInner: 0, body: Array(r.rest()))
+            let (number, total, rest) = try fragmentFields(body)
+            return .fragment(number: number, total: total, firstInner: 0, body: Array(rest))
         case .configuration, .eap, .none:
             return .other(type: type, critical: critical, body: Array(body))
         }
+    }
+
+    /// An SKF body's Fragment Number and Total Fragments (RFC 7383 §2.5),
+    /// checked (1 ≤ number ≤ total), and the IV ‖ ciphertext ‖ ICV after them.
+    static func fragmentFields(_ body: ArraySlice<UInt8>) throws -> (number: UInt16, total: UInt16, rest: ArraySlice<UInt8>) {
+        var r = ByteReader.ikev2(body, context: "payload encryptedFragment")
+        let number = try r.u16("fragment number")
+        let total = try r.u16("total fragments")
+        guard number >= 1, total >= 1, number <= total else {
+            throw IKEv2Error.syntax("SKF fragment \(number) of \(total)")
+        }
+        return (number, total, r.rest())
     }
 
     public var body: [UInt8] {
@@ -422,12 +429,28 @@ public struct IKEv2TrafficSelector: Sendable, Equatable {
             }
             let start = try r.u16("start port")
             let end = try r.u16("end port")
-            let a = Array(try r.take(addressBytes, "start address"))
-            let b = Array(try r.take(addressBytes, "end address"))
+            let a = address(try r.take(addressBytes, "start address"))
+            let b = address(try r.take(addressBytes, "end address"))
             list.append(IKEv2TrafficSelector(type: type, ipProtocol: proto, startPort: start, endPort: end, startAddress: a, endAddress: b))
         }
         guard r.isAtEnd else { throw IKEv2Error.syntax("TS payload: \(r.remaining) bytes after its \(count) selectors") }
         return list
+    }
+
+    /// The all-zeros and all-ones addresses of each family: the ends of every
+    /// "any address" selector, shared by the selectors that read them.
+    private static let ipv4Zeros: [UInt8] = [0, 0, 0, 0]
+    private static let ipv4Ones: [UInt8] = [255, 255, 255, 255]
+    private static let ipv6Zeros = [UInt8](repeating: 0, count: 16)
+    private static let ipv6Ones = [UInt8](repeating: 255, count: 16)
+
+    /// An address read from a TS payload: one of the shared arrays above when
+    /// equal to it (most selectors span all addresses), else a copy.
+    static func address(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        let (zeros, ones) = bytes.count == 4 ? (ipv4Zeros, ipv4Ones) : (ipv6Zeros, ipv6Ones)
+        if zeros.elementsEqual(bytes) { return zeros }
+        if ones.elementsEqual(bytes) { return ones }
+        return Array(bytes)
     }
 
     static func encodeList(_ list: [IKEv2TrafficSelector]) -> [UInt8] {

@@ -7,27 +7,42 @@ struct ByteReader {
     private(set) var position: Int
     /// What is being read, for error messages ("SA payload", "header" …):
     /// built only when an error needs it (an interpolated payload type would
-    /// otherwise be formatted, by reflection, for every payload read).
-    private let describeContext: () -> String
-    var context: String { describeContext() }
+    /// otherwise be formatted, by reflection, for every payload read); or,
+    /// when the caller already holds it as a string, that string (a closure
+    /// capturing a string costs an allocation per reader).
+    private let describeContext: (() -> String)?
+    private let contextText: String
+    var context: String { describeContext?() ?? contextText }
     /// The error for a read past the end, given the message with its context.
     private let fault: (String) -> any Error
 
     /// A reader whose short reads are ISAKMP's PAYLOAD-MALFORMED.
     init(_ bytes: ArraySlice<UInt8>, context: @autoclosure @escaping () -> String) {
-        self.init(bytes, context: context()) { ISAKMPError(.payloadMalformed, $0) }
+        self.init(bytes, describe: context, text: "") { ISAKMPError(.payloadMalformed, $0) }
     }
 
     init(_ bytes: ArraySlice<UInt8>, context: @autoclosure @escaping () -> String, fault: @escaping (String) -> any Error) {
+        self.init(bytes, describe: context, text: "", fault: fault)
+    }
+
+    /// The context closure is stored as given (forwarding it as another
+    /// autoclosure would wrap it in a new, allocated, closure).
+    private init(_ bytes: ArraySlice<UInt8>, describe: (() -> String)?, text: String, fault: @escaping (String) -> any Error) {
         self.bytes = bytes
         self.position = bytes.startIndex
-        self.describeContext = context
+        self.describeContext = describe
+        self.contextText = text
         self.fault = fault
     }
 
     /// A reader whose short reads are IKEv2's INVALID_SYNTAX (RFC 7296 §3.10.1).
     static func ikev2(_ bytes: ArraySlice<UInt8>, context: @autoclosure @escaping () -> String) -> ByteReader {
-        ByteReader(bytes, context: context(), fault: IKEv2Error.syntax)
+        ByteReader(bytes, describe: context, text: "", fault: IKEv2Error.syntax)
+    }
+
+    /// ``ikev2(_:context:)`` with a context the caller already holds as a string.
+    static func ikev2(_ bytes: ArraySlice<UInt8>, contextText: String) -> ByteReader {
+        ByteReader(bytes, describe: nil, text: contextText, fault: IKEv2Error.syntax)
     }
 
     var remaining: Int { bytes.endIndex - position }
