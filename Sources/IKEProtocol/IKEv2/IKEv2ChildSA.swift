@@ -45,27 +45,30 @@ enum ChildSAChoice {
     /// transform we know, and the KEYMAT length it needs; nil: NO_PROPOSAL_CHOSEN.
     static func choose(_ sa: IKEv2SA) -> (IKEv2Proposal, [IKEv2Transform], Int)? {
         for p in sa.proposals where p.protocolID == IKEv2Proposal.protocolESP && p.spi.count == 4 {
-            let usable = p.transforms.filter { !$0.hasUnknownAttributes }
-            guard let enc = usable.first(where: { $0.type == IKEv2TransformType.encryption.rawValue && encryptionKeyBytes($0) != nil }),
+            // The first usable transform of one type (in the peer's order) that `match` accepts:
+            // searched in place, with no filtered copy.
+            func first(_ type: IKEv2TransformType, where match: (IKEv2Transform) -> Bool = { _ in true }) -> IKEv2Transform? {
+                p.transforms.first { !$0.hasUnknownAttributes && $0.type == type.rawValue && match($0) }
+            }
+            guard let enc = first(.encryption, where: { encryptionKeyBytes($0) != nil }),
                   let (encBytes, aead) = encryptionKeyBytes(enc) else { continue }
-            var chosen = [enc]
+            var chosen: [IKEv2Transform] = []
+            chosen.reserveCapacity(4)  // ENCR, INTEG, D-H, ESN at most
+            chosen.append(enc)
             var integBytes = 0
-            let integs = usable.filter { $0.type == IKEv2TransformType.integrity.rawValue }
             if !aead {
-                guard let integ = integs.first(where: { integrityKeyBytes($0) != nil }) else { continue }
+                guard let integ = first(.integrity, where: { integrityKeyBytes($0) != nil }) else { continue }
                 chosen.append(integ)
                 integBytes = integrityKeyBytes(integ)!
-            } else if !integs.isEmpty, !integs.contains(where: { $0.id == 0 }) {
+            } else if first(.integrity) != nil, first(.integrity, where: { $0.id == 0 }) == nil {
                 continue
             }
             // A DH group in the child proposal (PFS) has no KE in IKE_AUTH: only "none" (0) is taken.
-            let dhs = usable.filter { $0.type == IKEv2TransformType.keyExchange.rawValue }
-            if !dhs.isEmpty {
-                guard let none = dhs.first(where: { $0.id == 0 }) else { continue }
+            if first(.keyExchange) != nil {
+                guard let none = first(.keyExchange, where: { $0.id == 0 }) else { continue }
                 chosen.append(none)
             }
-            let esns = usable.filter { $0.type == IKEv2TransformType.extendedSequenceNumbers.rawValue }
-            if let esn = esns.first(where: { $0.id == 0 }) ?? esns.first { chosen.append(esn) }
+            if let esn = first(.extendedSequenceNumbers, where: { $0.id == 0 }) ?? first(.extendedSequenceNumbers) { chosen.append(esn) }
             return (p, chosen, 2 * (encBytes + integBytes))
         }
         return nil

@@ -69,9 +69,13 @@ extension IKECryptoSession {
 
     /// The SK payload's ICV: HMAC truncated to the integrity algorithm's length (RFC 4868 §2.1).
     public func integrity(_ integrity: IKEv2Suite.Integrity, key: SecureBytes, _ data: [UInt8]) async throws -> [UInt8] {
-        let mac = try await v2(.integrity, .mac(integrity.hash.hmacMechanism, key: key, data: SecureBytes(data)),
-                               dataBytes: data.count, keyBytes: key.count) { try $0.secret }
-        return mac.withUnsafeBytes { Array($0.prefix(integrity.icvBytes)) }
+        try await integrityMAC(integrity, key: key, data).withUnsafeBytes { Array($0.prefix(integrity.icvBytes)) }
+    }
+
+    /// The whole HMAC of ``integrity(_:key:_:)``, before truncation (the sealer appends its first bytes in place).
+    func integrityMAC(_ integrity: IKEv2Suite.Integrity, key: SecureBytes, _ data: [UInt8]) async throws -> SecureBytes {
+        try await v2(.integrity, .mac(integrity.hash.hmacMechanism, key: key, data: SecureBytes(data)),
+                     dataBytes: data.count, keyBytes: key.count) { try $0.secret }
     }
 
     /// Whether the ICV at the end of `message` (its last `icvBytes`) is the

@@ -2,7 +2,9 @@ import CryptoFramework
 
 /// The keys of an IKE SA (RFC 7296 §2.14): SK_d for child SAs, SK_ai/SK_ar for
 /// integrity, SK_ei/SK_er for encryption, SK_pi/SK_pr for the AUTH payloads.
-public struct IKEv2Keys: Sendable {
+/// Immutable, in one shared object: the responder's turns and its
+/// ``IKEv2Protection`` hold them with one retain rather than seven.
+public final class IKEv2Keys: Sendable {
     public let skD: SecureBytes
     public let skAi: SecureBytes
     public let skAr: SecureBytes
@@ -10,6 +12,17 @@ public struct IKEv2Keys: Sendable {
     public let skEr: SecureBytes
     public let skPi: SecureBytes
     public let skPr: SecureBytes
+
+    public init(skD: SecureBytes, skAi: SecureBytes, skAr: SecureBytes, skEi: SecureBytes, skEr: SecureBytes,
+                skPi: SecureBytes, skPr: SecureBytes) {
+        self.skD = skD
+        self.skAi = skAi
+        self.skAr = skAr
+        self.skEi = skEi
+        self.skEr = skEr
+        self.skPi = skPi
+        self.skPr = skPr
+    }
 }
 
 public enum IKEv2KeyDerivation {
@@ -17,6 +30,15 @@ public enum IKEv2KeyDerivation {
     /// concatenated to `length` bytes. At most 255 blocks.
     public static func prfPlus(_ prf: IKEv2Suite.PRF, key: SecureBytes, seed: SecureBytes, length: Int,
                                session: IKECryptoSession) async throws -> SecureBytes {
+        var stream = try await prfPlusBlocks(prf, key: key, seed: seed, length: length, session: session)
+        return try stream.next(min(max(length, 0), stream.available))
+    }
+
+    /// prf+'s blocks T1, T2, … enough for `length` bytes, each in the wiping
+    /// buffer the PRF returned, to be cut into keys without first being
+    /// concatenated.
+    static func prfPlusBlocks(_ prf: IKEv2Suite.PRF, key: SecureBytes, seed: SecureBytes, length: Int,
+                              session: IKECryptoSession) async throws -> KeyStream {
         let blocks = (length + prf.outputBytes - 1) / prf.outputBytes
         guard blocks <= 255 else { throw IKEv2Error(.cryptoFailure, "prf+ asked for \(length) bytes: more than 255 blocks") }
         var out: [SecureBytes] = []
@@ -33,12 +55,37 @@ public enum IKEv2KeyDerivation {
             out.append(block)
             previous = block
         }
-        // T1 | T2 | … cut to `length`, copied once from the blocks' buffers.
-        let total = out.reduce(0) { $0 + $1.count }
-        return try SecureBytes(exactly: min(max(length, 0), total)) { w in
-            for block in out where w.remaining > 0 {
-                try block.withUnsafeBytes { try w.append(UnsafeRawBufferPointer(rebasing: $0.prefix(w.remaining))) }
+        return KeyStream(blocks: out)
+    }
+
+    /// prf+'s output T1 | T2 | … read in order, each key copied once from the
+    /// blocks' buffers into its own.
+    struct KeyStream {
+        let blocks: [SecureBytes]
+        /// Bytes read so far.
+        private(set) var offset = 0
+        /// Bytes left to read.
+        var available: Int { blocks.reduce(0) { $0 + $1.count } - offset }
+
+        init(blocks: [SecureBytes]) { self.blocks = blocks }
+
+        /// The next `count` bytes (`argumentsBad` past the end).
+        mutating func next(_ count: Int) throws -> SecureBytes {
+            var skip = offset
+            let key = try SecureBytes(exactly: count) { w in
+                for block in blocks where w.remaining > 0 {
+                    guard skip < block.count else {
+                        skip -= block.count
+                        continue
+                    }
+                    try block.withUnsafeBytes { b in
+                        try w.append(UnsafeRawBufferPointer(rebasing: b[skip..<min(b.count, skip + w.remaining)]))
+                    }
+                    skip = 0
+                }
             }
+            offset += count
+            return key
         }
     }
 
@@ -51,17 +98,11 @@ public enum IKEv2KeyDerivation {
         let p = suite.prf.outputBytes
         let a = suite.integrity?.keyBytes ?? 0  // none with an AEAD: SK_ai and SK_ar are empty
         let e = suite.encryption.keyMaterialBytes  // GCM: the key and its salt (RFC 5282 §7.1)
-        let material = try await prfPlus(suite.prf, key: skeyseed, seed: SecureBytes.nonces(ni, nr, spis: (initiatorSPI, responderSPI)),
-                                         length: 3 * p + 2 * a + 2 * e, session: session)
-        // Cut straight from the wiping buffer: no plain copy of the key material.
-        return material.withUnsafeBytes { all in
-            var offset = 0
-            func next(_ n: Int) -> SecureBytes {
-                defer { offset += n }
-                return SecureBytes(UnsafeRawBufferPointer(rebasing: all[offset..<offset + n]))
-            }
-            return IKEv2Keys(skD: next(p), skAi: next(a), skAr: next(a), skEi: next(e), skEr: next(e), skPi: next(p), skPr: next(p))
-        }
+        var material = try await prfPlusBlocks(suite.prf, key: skeyseed, seed: SecureBytes.nonces(ni, nr, spis: (initiatorSPI, responderSPI)),
+                                               length: 3 * p + 2 * a + 2 * e, session: session)
+        // Each key cut straight from the PRF's wiping buffers: no plain copy, no concatenated copy.
+        return IKEv2Keys(skD: try material.next(p), skAi: try material.next(a), skAr: try material.next(a), skEi: try material.next(e),
+                         skEr: try material.next(e), skPi: try material.next(p), skPr: try material.next(p))
     }
 }
 
@@ -91,20 +132,22 @@ extension SecureBytes {
 /// Each side seals with its own keys (initiator: SK_ei/SK_ai) and opens with the other's.
 public struct IKEv2Protection: Sendable {
     public let suite: IKEv2Suite
-    let sealKeys: (encryption: SecureBytes, integrity: SecureBytes)
-    let openKeys: (encryption: SecureBytes, integrity: SecureBytes)
+    /// The SA's keys, shared (a copy of this value is two retains, not one per key).
+    private let keys: IKEv2Keys
+    private let isInitiator: Bool
+    var sealKeys: (encryption: SecureBytes, integrity: SecureBytes) {
+        isInitiator ? (keys.skEi, keys.skAi) : (keys.skEr, keys.skAr)
+    }
+    var openKeys: (encryption: SecureBytes, integrity: SecureBytes) {
+        isInitiator ? (keys.skEr, keys.skAr) : (keys.skEi, keys.skAi)
+    }
     /// GCM's explicit IVs, shared by copies of this value.
     private let ivCounter = IKEv2IVCounter()
 
     public init(suite: IKEv2Suite, keys: IKEv2Keys, isInitiator: Bool) {
         self.suite = suite
-        if isInitiator {
-            sealKeys = (keys.skEi, keys.skAi)
-            openKeys = (keys.skEr, keys.skAr)
-        } else {
-            sealKeys = (keys.skEr, keys.skAr)
-            openKeys = (keys.skEi, keys.skAi)
-        }
+        self.keys = keys
+        self.isInitiator = isInitiator
     }
 
     /// The whole message: `header` (its next payload and length set here),
@@ -157,8 +200,9 @@ public struct IKEv2Protection: Sendable {
         let cipher = try await session.encrypt(enc, key: sealKeys.encryption, iv: iv, padded)
         w.append(iv)
         w.append(cipher)
-        let icv = try await session.integrity(integrity, key: sealKeys.integrity, w.bytes)
-        w.append(icv)
+        // The ICV: the HMAC's first icvBytes, appended from its buffer.
+        let mac = try await session.integrityMAC(integrity, key: sealKeys.integrity, w.bytes)
+        mac.withUnsafeBytes { w.append($0.prefix(icvBytes)) }
         return w.bytes
     }
 
@@ -176,6 +220,11 @@ public struct IKEv2Protection: Sendable {
     /// or bad padding is `integrityFailure`: RFC 7296 §2.21.2 has such a
     /// message dropped without an answer.
     public func openPlain(_ message: [UInt8], skBody: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
+        try await openPlain(message, skBody: skBody[...], session: session)
+    }
+
+    /// ``openPlain(_:skBody:session:)`` with the SK body read in place from the message.
+    func openPlain(_ message: [UInt8], skBody: ArraySlice<UInt8>, session: IKECryptoSession) async throws -> [UInt8] {
         let enc = suite.encryption
         let icvBytes = suite.icvBytes
         // CBC: at least one block of ciphertext; GCM: at least the pad length byte.
@@ -198,7 +247,7 @@ public struct IKEv2Protection: Sendable {
             guard verified else {
                 throw IKEv2Error(.integrityFailure, "SK payload's integrity checksum does not verify")
             }
-            let cipher = Array(skBody[enc.ivSize..<(skBody.count - icvBytes)])
+            let cipher = Array(skBody.dropFirst(enc.ivSize).dropLast(icvBytes))
             guard cipher.count % enc.blockSize == 0 else {
                 throw IKEv2Error(.integrityFailure, "SK ciphertext of \(cipher.count) bytes is not whole \(enc.blockSize)-byte blocks")
             }
@@ -218,6 +267,12 @@ public struct IKEv2Protection: Sendable {
         }
         let plain = try await openPlain(message, skBody: body, session: session)
         return try IKEv2PayloadChain.parse(first: first, plain[...], context: "SK payload")
+    }
+
+    /// Opens a message whose SK payload was found in place (``IKEv2PayloadChain/protectedPayload(first:_:context:)``): the inner payloads.
+    func open(_ message: [UInt8], sk: IKEv2ProtectedPayload, session: IKECryptoSession) async throws -> [IKEv2Payload] {
+        let plain = try await openPlain(message, skBody: sk.body, session: session)
+        return try IKEv2PayloadChain.parse(first: sk.firstInner, plain[...], context: "SK payload")
     }
 }
 

@@ -1,29 +1,84 @@
 import CryptoFramework
 
 /// What an IKEv2 responder accepts and who it is.
+///
+/// The fields live together in one immutable shared object: a copy (the
+/// service copies the configuration for every exchange it opens, and each
+/// responder holds one) costs one retain instead of one per field; setting a
+/// field replaces the object (configurations are set up once, read per SA).
 public struct IKEv2ResponderConfiguration: Sendable {
+    private struct Fields: Sendable {
+        var suites: [IKEv2Suite]
+        var identity: IKEv2Identity
+        var peers: any IKEv2PeerKeyResolver
+        var certificateAuthorities: [[UInt8]]
+        var acceptChildSAs: Bool
+        var fragmentSize: Int?
+    }
+
+    private final class Storage: Sendable {
+        let fields: Fields
+        /// Each suite's SA payload in an IKE_SA_INIT response as proposal 1, built once.
+        let responseSAs: [IKEv2SA]
+        init(_ fields: Fields) {
+            self.fields = fields
+            responseSAs = fields.suites.map { IKEv2SA(proposals: [$0.proposal(number: 1)]) }
+        }
+    }
+
+    private var storage: Storage
+
+    // Each field is read in place (`_read`): a getter would copy a field
+    // such as the identity, retaining each of its parts, to read one of them.
+    private mutating func change(_ body: (inout Fields) -> Void) {
+        var fields = storage.fields
+        body(&fields)
+        storage = Storage(fields)
+    }
+
     /// Acceptable IKE suites, in our order of preference within a peer's proposal.
-    public var suites: [IKEv2Suite]
-    public var identity: IKEv2Identity
-    public var peers: any IKEv2PeerKeyResolver
+    public var suites: [IKEv2Suite] {
+        _read { yield storage.fields.suites }
+        set { change { $0.suites = newValue } }
+    }
+    public var identity: IKEv2Identity {
+        _read { yield storage.fields.identity }
+        set { change { $0.identity = newValue } }
+    }
+    public var peers: any IKEv2PeerKeyResolver {
+        _read { yield storage.fields.peers }
+        set { change { $0.peers = newValue } }
+    }
     /// SHA-1 hashes of the SubjectPublicKeyInfo of the CAs we trust (RFC 7296
     /// §3.7): sent in a CERTREQ in the IKE_SA_INIT response when non-empty.
-    public var certificateAuthorities: [[UInt8]]
+    public var certificateAuthorities: [[UInt8]] {
+        _read { yield storage.fields.certificateAuthorities }
+        set { change { $0.certificateAuthorities = newValue } }
+    }
     /// Negotiate the child SA an IKE_AUTH asks for (installing nothing); false:
     /// refuse it with NO_PROPOSAL_CHOSEN and keep the IKE SA.
-    public var acceptChildSAs: Bool
+    public var acceptChildSAs: Bool {
+        _read { yield storage.fields.acceptChildSAs }
+        set { change { $0.acceptChildSAs = newValue } }
+    }
     /// Fragment IKE_AUTH responses (RFC 7383) larger than this IP datagram size
     /// when the peer announced fragmentation; nil: never fragment and do not announce it.
-    public var fragmentSize: Int?
+    public var fragmentSize: Int? {
+        _read { yield storage.fields.fragmentSize }
+        set { change { $0.fragmentSize = newValue } }
+    }
+
+    /// The SA payload of an IKE_SA_INIT response that takes `suite` from the
+    /// peer's proposal `number`: built once per suite for proposal 1 (the usual).
+    func responseSA(_ suite: IKEv2Suite, number: UInt8) -> IKEv2SA {
+        if number == 1, let i = storage.fields.suites.firstIndex(of: suite) { return storage.responseSAs[i] }
+        return IKEv2SA(proposals: [suite.proposal(number: number)])
+    }
 
     public init(suites: [IKEv2Suite] = IKEv2Suite.defaultResponderSuites, identity: IKEv2Identity, peers: any IKEv2PeerKeyResolver,
                 certificateAuthorities: [[UInt8]] = [], acceptChildSAs: Bool = true, fragmentSize: Int? = 1280) {
-        self.suites = suites
-        self.identity = identity
-        self.peers = peers
-        self.certificateAuthorities = certificateAuthorities
-        self.acceptChildSAs = acceptChildSAs
-        self.fragmentSize = fragmentSize
+        storage = Storage(Fields(suites: suites, identity: identity, peers: peers, certificateAuthorities: certificateAuthorities,
+                                 acceptChildSAs: acceptChildSAs, fragmentSize: fragmentSize))
     }
 }
 
@@ -201,7 +256,7 @@ public actor IKEv2Responder {
         protection = IKEv2Protection(suite: chosen, keys: k, isInitiator: false)
         var payloads: [IKEv2Payload] = []
         payloads.reserveCapacity(7)
-        payloads.append(.securityAssociation(IKEv2SA(proposals: [chosen.proposal(number: proposal.number)])))
+        payloads.append(.securityAssociation(configuration.responseSA(chosen, number: proposal.number)))
         payloads.append(.keyExchange(group: chosen.group.number, data: kex.publicValue))
         payloads.append(.nonce(nonce))
         if !configuration.certificateAuthorities.isEmpty {
@@ -251,23 +306,32 @@ public actor IKEv2Responder {
             throw IKEv2Error(.unexpectedMessage, "exchange type \(header.exchangeType) while IKE_AUTH is awaited")
         }
         guard let protection, let keys else { throw IKEv2Error(.unexpectedMessage, "no keys for IKE_AUTH") }
-        let m = try IKEv2Message.parse(bytes, header: header)
+        let sk = try protectedPayload(bytes, header)
         let inner: [IKEv2Payload]
-        switch m.payloads.last {
-        case .fragment(let number, let total, let first, let body)?:
-            guard let whole = try await collectFragment(bytes, number: number, total: total, firstInner: first, body: body, protection) else {
+        if let (number, total) = sk.fragment {
+            guard let whole = try await collectFragment(bytes, number: number, total: total, firstInner: sk.firstInner, body: sk.body, protection) else {
                 return IKEv2Turn(replies: [])
             }
             inner = whole
-        default:
-            inner = try await protection.open(bytes, parsed: m, session: session)
+        } else {
+            inner = try await protection.open(bytes, sk: sk, session: session)
         }
         return try await authenticate(inner, keys: keys, protection: protection)
     }
 
+    /// The SK or SKF payload of a request after IKE_SA_INIT, read in place
+    /// (the message is checked as ``IKEv2Message/parse(_:)`` checks it, and
+    /// neither its payloads nor its ciphertext are copied out).
+    private func protectedPayload(_ bytes: [UInt8], _ header: IKEv2Header) throws -> IKEv2ProtectedPayload {
+        guard let sk = try IKEv2PayloadChain.protectedPayload(first: header.nextPayload, bytes[IKEv2Header.size...], context: "message") else {
+            throw IKEv2Error.syntax("\(header.exchange.map { "\($0)" } ?? "exchange \(header.exchangeType)") message without an SK payload")
+        }
+        return sk
+    }
+
     /// RFC 7383 §2.6: each fragment is checked and decrypted on arrival; the
     /// message is whole when every number up to the total is in. Nil until then.
-    private func collectFragment(_ bytes: [UInt8], number: UInt16, total: UInt16, firstInner: UInt8, body: [UInt8],
+    private func collectFragment(_ bytes: [UInt8], number: UInt16, total: UInt16, firstInner: UInt8, body: ArraySlice<UInt8>,
                                  _ protection: IKEv2Protection) async throws -> [IKEv2Payload]? {
         guard total <= IKEv2Fragmentation.maxFragments else {
             throw IKEv2Error.syntax("SKF announces \(total) fragments; at most \(IKEv2Fragmentation.maxFragments) are reassembled")
@@ -320,9 +384,8 @@ public actor IKEv2Responder {
             reply.append(.certificate(encoding: IKEv2CertificateEncoding.x509Signature, data: der))
         }
         reply.append(try await IKEv2Authentication.sign(ourOctets, identity: identity, peerHashes: peerHashes, session: session))
-        let (child, childPayloads, childEvent) = try await negotiateChild(inner, keys: keys)
+        let (child, childEvent) = try await negotiateChild(inner, keys: keys, into: &reply)
         childSA = child
-        reply.append(contentsOf: childPayloads)
         if let childEvent { events.append(childEvent) }
         if inner.contains(where: { if case .notify(let n) = $0 { n.type == IKEv2Notify.Status.initialContact } else { false } }) {
             events.append(.initialContact(peer: idi))
@@ -332,41 +395,47 @@ public actor IKEv2Responder {
         return IKEv2Turn(replies: datagrams, events: events)
     }
 
-    /// The child SA of IKE_AUTH: none asked (RFC 6023), negotiated, or refused with a notify.
-    private func negotiateChild(_ inner: [IKEv2Payload], keys: IKEv2Keys) async throws -> (IKEv2ChildSA?, [IKEv2Payload], IKEv2Event?) {
+    /// The child SA of IKE_AUTH: none asked (RFC 6023), negotiated, or refused
+    /// with a notify; its payloads (or the notify) are appended to `reply`.
+    private func negotiateChild(_ inner: [IKEv2Payload], keys: IKEv2Keys,
+                                into reply: inout [IKEv2Payload]) async throws -> (IKEv2ChildSA?, IKEv2Event?) {
         let sa = inner.lazy.compactMap { if case .securityAssociation(let s) = $0 { s } else { nil } }.first
         let tsi = inner.lazy.compactMap { if case .trafficSelectorInitiator(let t) = $0 { t } else { nil } }.first
         let tsr = inner.lazy.compactMap { if case .trafficSelectorResponder(let t) = $0 { t } else { nil } }.first
-        guard let sa else { return (nil, [], nil) }
+        guard let sa else { return (nil, nil) }
         guard let tsi, let tsr else {
-            return (nil, [.notify(IKEv2Notify(error: .tsUnacceptable))], .childRefused(type: IKEv2Error.Code.tsUnacceptable.rawValue))
+            reply.append(.notify(IKEv2Notify(error: .tsUnacceptable)))
+            return (nil, .childRefused(type: IKEv2Error.Code.tsUnacceptable.rawValue))
         }
         guard configuration.acceptChildSAs, let (proposal, transforms, keymatBytes) = ChildSAChoice.choose(sa) else {
-            return (nil, [.notify(IKEv2Notify(error: .noProposalChosen))], .childRefused(type: IKEv2Error.Code.noProposalChosen.rawValue))
+            reply.append(.notify(IKEv2Notify(error: .noProposalChosen)))
+            return (nil, .childRefused(type: IKEv2Error.Code.noProposalChosen.rawValue))
         }
         let transport = inner.contains { if case .notify(let n) = $0 { n.type == IKEv2Notify.Status.useTransportMode } else { false } }
         let spi = IKERandom.bytes(4)
         // KEYMAT = prf+(SK_d, Ni | Nr) (§2.17): derived as a responder must, and kept nowhere.
-        _ = try await IKEv2KeyDerivation.prfPlus(suite.prf, key: keys.skD, seed: SecureBytes.nonces(initiatorNonce, nonce),
-                                                 length: keymatBytes, session: session)
+        // (Its blocks are computed; they are not concatenated, as nothing reads them.)
+        _ = try await IKEv2KeyDerivation.prfPlusBlocks(suite.prf, key: keys.skD, seed: SecureBytes.nonces(initiatorNonce, nonce),
+                                                       length: keymatBytes, session: session)
         let child = IKEv2ChildSA(protocolID: proposal.protocolID, initiatorSPI: proposal.spi, responderSPI: spi, transforms: transforms,
                                  initiatorTS: tsi, responderTS: tsr, transportMode: transport, keyMaterialBytes: keymatBytes)
-        var payloads: [IKEv2Payload] = []
-        payloads.reserveCapacity(4)
-        if transport { payloads.append(.notify(IKEv2Notify(type: IKEv2Notify.Status.useTransportMode))) }
-        payloads.append(.securityAssociation(IKEv2SA(proposals: [IKEv2Proposal(number: proposal.number, protocolID: proposal.protocolID,
-                                                                               spi: spi, transforms: transforms)])))
-        payloads.append(.trafficSelectorInitiator(tsi))
-        payloads.append(.trafficSelectorResponder(tsr))
-        return (child, payloads, .childSA(child))
+        if transport { reply.append(.notify(IKEv2Notify(type: IKEv2Notify.Status.useTransportMode))) }
+        reply.append(.securityAssociation(IKEv2SA(proposals: [IKEv2Proposal(number: proposal.number, protocolID: proposal.protocolID,
+                                                                            spi: spi, transforms: transforms)])))
+        reply.append(.trafficSelectorInitiator(tsi))
+        reply.append(.trafficSelectorResponder(tsr))
+        return (child, .childSA(child))
     }
 
     // MARK: INFORMATIONAL
 
     private func informational(_ bytes: [UInt8], _ header: IKEv2Header) async throws -> IKEv2Turn {
         guard let protection else { throw IKEv2Error(.unexpectedMessage, "no keys") }
-        let m = try IKEv2Message.parse(bytes, header: header)
-        let inner = try await protection.open(bytes, parsed: m, session: session)
+        let sk = try protectedPayload(bytes, header)
+        guard sk.fragment == nil else {
+            throw IKEv2Error.syntax("\(header.exchange.map { "\($0)" } ?? "exchange \(header.exchangeType)") message without an SK payload")
+        }
+        let inner = try await protection.open(bytes, sk: sk, session: session)
         guard header.exchange == .informational else {
             // CREATE_CHILD_SA (rekeying, more children) is not served: the SA stands.
             let datagrams = try await sealResponse(header.exchange ?? .informational, [.notify(IKEv2Notify(error: .noAdditionalSAs))],
