@@ -20,18 +20,8 @@ struct IKEv2ServiceTests {
         private let sent = Locked<[[UInt8]]>([])
 
         init(limits: ExchangeLimits = ExchangeLimits(), cookies: IKEv2CookiePolicy = .strongSwanDefaults) {
-            let ids = IKETestSupport.identities
-            let v2 = IKEv2ResponderConfiguration(
-                suites: [IKEv2Suite(proposalName: "aes128-sha256-ecp256")!],
-                identity: IKEv2Identity(key: .rsa(ids.responder), id: IKEv2TestKeys.idR),
-                peers: IKEv2FixedPeerKey(.rsa(ids.initiator.publicKey)))
-            service = ResponderService(
-                ResponderServiceConfiguration(
-                    responder: MainModeResponderConfiguration(
-                        suites: IKESuite.defaultResponderSuites, identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID),
-                        peers: FixedPeerKey(ids.initiator.publicKey)),
-                    framework: IKETestSupport.host, limits: limits, ikev2: v2, ikev2Cookies: cookies),
-                observer: RecordingObserver(recorder: recorder, operations: operations))
+            service = TwoVersionResponder.service(limits: limits, cookies: cookies,
+                                                  observer: RecordingObserver(recorder: recorder, operations: operations))
         }
 
         @discardableResult

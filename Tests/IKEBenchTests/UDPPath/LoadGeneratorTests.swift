@@ -44,32 +44,20 @@ struct LoadGeneratorTests {
 
     @Test("IKEv2 initiators as the load, with one reused KE value and the responder's AUTH unverified: every counted SA is one the responder established, childless, and then deleted", .timeLimit(.minutes(2)))
     func ikev2LoadAgainstServe() async throws {
-        let ids = IKETestSupport.identities
-        let initiatorID = IKEv2Identification(ikev1: IKEIdentities.initiatorID)!
-        let responderID = IKEv2Identification(ikev1: IKEIdentities.responderID)!
-        let suite = IKEv2Suite(proposalName: "aes128-sha256-ecp256")!
-        let v2 = IKEv2ResponderConfiguration(suites: [suite], identity: IKEv2Identity(key: .rsa(ids.responder), id: responderID),
-                                             peers: IKEv2FixedPeerKey(.rsa(ids.initiator.publicKey)), fragmentSize: nil)
-        let service = ResponderService(ResponderServiceConfiguration(
-            responder: MainModeResponderConfiguration(
-                suites: IKESuite.defaultResponderSuites,
-                identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID),
-                peers: FixedPeerKey(ids.initiator.publicKey)),
-            framework: IKETestSupport.host, ikev2: v2,
-            ikev2Cookies: IKEv2CookiePolicy(threshold: 1024, thresholdPerAddress: 1024)), observer: SilentResponderObserver())
-        let server = try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0)
-        var configuration = IKEv2InitiatorConfiguration(suites: [suite], identity: IKEv2Identity(key: .rsa(ids.initiator), id: initiatorID),
-                                                        peers: IKEv2FixedPeerKey(.rsa(ids.responder.publicKey)), requestChildSA: false)
+        let service = TwoVersionResponder.service()
+        let suite = TwoVersionResponder.ikev2Suite
+        var configuration = TwoVersionResponder.ikev2Initiator()
         configuration.reusedKeyExchange = try await IKECryptoSession(framework: IKETestSupport.initiatorFramework).generateKeyExchange(suite.group)
         configuration.skipsResponderSignatureCheck = true
         let initiator = IKEv2PeerInitiator(configuration: configuration, framework: IKETestSupport.initiatorFramework,
                                            timeoutSeconds: 2, attempts: 3)
-        let report = try await LoadGenerator(concurrency: 2, durationSeconds: 1).run(UDPPeerLoad(initiator: initiator, host: "127.0.0.1", port: server.port, label: "test IKEv2 load"))
-        #expect(report.established >= 1)
-        #expect(report.failed == 0, "\(report.failures)")
-        #expect(report.setup.p50 > 0 && report.setup.p99 >= report.setup.p50)
-        #expect(try await Polling.until { service.counters[.deleted] >= report.established })
-        #expect(service.counters[.established] == report.established)
-        try await server.stop()
+        try await TwoVersionResponder.serving(service) { server in
+            let report = try await LoadGenerator(concurrency: 2, durationSeconds: 1).run(UDPPeerLoad(initiator: initiator, host: "127.0.0.1", port: server.port, label: "test IKEv2 load"))
+            #expect(report.established >= 1)
+            #expect(report.failed == 0, "\(report.failures)")
+            #expect(report.setup.p50 > 0 && report.setup.p99 >= report.setup.p50)
+            #expect(try await Polling.until { service.counters[.deleted] >= report.established })
+            #expect(service.counters[.established] == report.established)
+        }
     }
 }

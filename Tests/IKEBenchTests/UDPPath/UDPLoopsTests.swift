@@ -18,26 +18,13 @@ struct UDPLoopsTests {
     @Test("a server on 2 loops answers IKEv1 and IKEv2 peers on both sockets and stops cleanly", .timeLimit(.minutes(5)))
     func twoLoops() async throws {
         let ids = IKETestSupport.identities
-        let initiatorID = IKEv2Identification(ikev1: IKEIdentities.initiatorID)!
-        let responderID = IKEv2Identification(ikev1: IKEIdentities.responderID)!
-        let v2suite = IKEv2Suite(proposalName: "aes128-sha256-ecp256")!
-        let service = ResponderService(ResponderServiceConfiguration(
-            responder: MainModeResponderConfiguration(
-                suites: IKESuite.defaultResponderSuites,
-                identity: MainModeIdentity(key: ids.responder, id: IKEIdentities.responderID),
-                peers: FixedPeerKey(ids.initiator.publicKey)),
-            framework: IKETestSupport.host,
-            ikev2: IKEv2ResponderConfiguration(suites: [v2suite], identity: IKEv2Identity(key: .rsa(ids.responder), id: responderID),
-                                               peers: IKEv2FixedPeerKey(.rsa(ids.initiator.publicKey)), fragmentSize: nil),
-            ikev2Cookies: IKEv2CookiePolicy(threshold: 1024, thresholdPerAddress: 1024)))
+        let service = TwoVersionResponder.service()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let server = try await UDPResponderServer.start(service, host: "127.0.0.1", port: 0, group: group)
+        let server = try await TwoVersionResponder.start(service, group: group)
         #expect(server.socketCount == 2)
         let v1 = UDPSocketTests.initiator(marker: false)
-        let v2 = IKEv2PeerInitiator(
-            configuration: IKEv2InitiatorConfiguration(suites: [v2suite], identity: IKEv2Identity(key: .rsa(ids.initiator), id: initiatorID),
-                                                       peers: IKEv2FixedPeerKey(.rsa(ids.responder.publicKey)), requestChildSA: false),
-            framework: IKETestSupport.initiatorFramework, timeoutSeconds: 5, attempts: 3)
+        let v2 = IKEv2PeerInitiator(configuration: TwoVersionResponder.ikev2Initiator(),
+                                    framework: IKETestSupport.initiatorFramework, timeoutSeconds: 5, attempts: 3)
         let port = server.port
 
         // Rounds of 4 peers at once, each on a socket (and so a port) of its
