@@ -20,7 +20,7 @@ struct ServeTimingTests {
         return try framework.perform(request).report.provider
     }
 
-    @Test("disabling ncp/0 in the policy file moves the next negotiations to sparcfp", .timeLimit(.minutes(5)))
+    @Test("disabling ncp/0 in the policy file moves the next negotiations to sparcfp", .timeLimit(.minutes(2)))
     func policyChangeWhileServing() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("serve-policy-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -48,7 +48,7 @@ struct ServeTimingTests {
         #expect(modeled.p99 > modeled.p50, "the sparcfp negotiation models slower than the ncp/0 one")
     }
 
-    @Test("--timing timed: a negotiation lasts at least the modeled time of its operations", .timeLimit(.minutes(5)))
+    @Test("--timing timed: a negotiation lasts at least the modeled time of its operations", .timeLimit(.minutes(2)))
     func timedHoldsModeledTime() async throws {
         let platform = Platform.t2000(timing: .timed(scale: 1))
         let framework = try CryptoFramework(platform: platform, policy: .inMemory(Policy()))

@@ -15,7 +15,7 @@ import Testing
 /// can be shut down.
 @Suite("UDP sockets on several loops")
 struct UDPLoopsTests {
-    @Test("a server on 2 loops answers IKEv1 and IKEv2 peers on both sockets and stops cleanly", .timeLimit(.minutes(5)))
+    @Test("a server on 2 loops answers IKEv1 and IKEv2 peers on both sockets and stops cleanly", .timeLimit(.minutes(2)))
     func twoLoops() async throws {
         let ids = IKETestSupport.identities
         let service = TwoVersionResponder.service()
@@ -83,7 +83,7 @@ struct UDPLoopsTests {
         try await group.shutdownGracefully()
     }
 
-    @Test("a socket that closes while serving is reported once, naming it; stop()'s own closing is not", .timeLimit(.minutes(5)))
+    @Test("a socket that closes while serving is reported once, naming it; stop()'s own closing is not", .timeLimit(.minutes(2)))
     func socketLossReported() async throws {
         let failures = FailureLines()
         let service = ResponderService(ResponderServiceConfiguration(

@@ -51,7 +51,7 @@ struct UDPSocketTests {
                              nonESPMarker: marker, timeoutSeconds: 5)
     }
 
-    @Test("negotiations over UDP, junk in between", .timeLimit(.minutes(5)), arguments: [false, true])
+    @Test("negotiations over UDP, junk in between", .timeLimit(.minutes(2)), arguments: [false, true])
     func negotiationsWithJunk(marker: Bool) async throws {
         let server = try await Self.server()
         let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: server.port, localHost: "127.0.0.1")
@@ -80,7 +80,7 @@ struct UDPSocketTests {
     /// ahead of its reply, that Quick Mode could land while message 6 was
     /// leaving and take the SA with it; ServiceDriver's
     /// `deliver(_:answeredAtOnceBy:)` holds that window open.)
-    @Test("a client's wait ends (nil) when its event loops shut down, and a NaN timeout is an immediate one", .timeLimit(.minutes(5)))
+    @Test("a client's wait ends (nil) when its event loops shut down, and a NaN timeout is an immediate one", .timeLimit(.minutes(2)))
     func waitEndsWhenLoopsShutDown() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: 9, localHost: "127.0.0.1", group: group)
@@ -93,7 +93,7 @@ struct UDPSocketTests {
         #expect(await waiting.value == nil)
     }
 
-    @Test("Quick Mode at once after message 6, then DELETE, over UDP", .timeLimit(.minutes(5)))
+    @Test("Quick Mode at once after message 6, then DELETE, over UDP", .timeLimit(.minutes(2)))
     func quickModeAtOnceThenDelete() async throws {
         let (server, client, i, m6) = try await Self.mainModeUpToMessage6()
         client.send(try ResponderServiceTests.quickMode(i))
@@ -124,7 +124,7 @@ struct UDPSocketTests {
 
     /// Datagrams longer than SwiftNIO's default 2048-byte read buffer arrive
     /// whole (a 3000-byte message 1 is answered); one over the limit is refused.
-    @Test("a 3000-byte message 1 is read whole; one over the limit is counted malformed", .timeLimit(.minutes(5)))
+    @Test("a 3000-byte message 1 is read whole; one over the limit is counted malformed", .timeLimit(.minutes(2)))
     func largeDatagrams() async throws {
         let server = try await Self.server(limits: ExchangeLimits(maxMessageBytes: 4000))
         let client = try await UDPDatagramClient.connect(host: "127.0.0.1", port: server.port, localHost: "127.0.0.1")
@@ -153,7 +153,7 @@ struct UDPSocketTests {
     }
 
     /// The initiator's socket reads a long datagram whole too.
-    @Test("the client socket reads a 3000-byte datagram whole", .timeLimit(.minutes(5)))
+    @Test("the client socket reads a 3000-byte datagram whole", .timeLimit(.minutes(2)))
     func clientReadsLargeDatagram() async throws {
         let receiver = try await UDPDatagramClient.connect(host: "127.0.0.1", port: 9, localHost: "127.0.0.1")
         let sender = try await UDPDatagramClient.connect(host: "127.0.0.1", port: receiver.localPort, localHost: "127.0.0.1")
