@@ -97,11 +97,11 @@ release: deps
 # `swift test` runs every suite of its process at once on the cooperative pool,
 # whose threads (one per core) the CPU-bound test bodies and the synchronous
 # waits for child processes held for minutes while the UDP tests waited to
-# resume. So the tests run in up to three processes, one after the other
-# (docs/testing.md, "Three test processes"): the in-process tiers; the UDP
-# path, which is every type declared at the top of a file in
-# Tests/IKEBenchTests/UDPPath (a suite that talks over sockets goes there);
-# and the interop tier. All of them run; any failing fails the target.
+# resume. So the tests run in three processes, one after the other
+# (docs/testing.md, "Three test processes"): the UDP path, which is every type
+# declared at the top of a file in Tests/IKEBenchTests/UDPPath (a suite that
+# talks over sockets goes there); the interop tier (not in test-fast); then
+# the rest. All of them run; any failing fails the target.
 UDP_SUITES = IKEBenchTests\.($(shell sed -n 's/^\(final \)\{0,1\}\(struct\|class\|enum\) \([A-Za-z0-9_]*\).*/\3/p' Tests/IKEBenchTests/UDPPath/*.swift | paste -sd'|' -))(/|$$)
 TEST_IN_PROCESS = $(SWIFT) test --skip-build --skip InteropTests --skip '$(UDP_SUITES)' || failed="$$failed in-process";
 TEST_UDP_PATH = $(SWIFT) test --skip-build --filter '$(UDP_SUITES)' || failed="$$failed udp-path";
