@@ -3,12 +3,18 @@ import CryptoFramework
 
 /// A message digest fetched once from the default library context (EVP_MD_fetch),
 /// so hot paths skip the provider lookup an implicit fetch does on every call.
-final class FetchedDigest: @unchecked Sendable {  // immutable; fetched EVP_MDs are reference-counted and thread-safe to use; the HMAC template is only ever duplicated
+final class FetchedDigest: @unchecked Sendable {  // immutable; fetched EVP_MDs are reference-counted and thread-safe to use; the HMAC template is only ever duplicated; the pool is lock-free
     let pointer: OpaquePointer
     let hash: DigestAlgorithm
+    /// The digest's block length in bytes (HMAC's padded key length).
+    let blockLength: Int
     /// An EVP_MAC_CTX for HMAC with this digest already set, duplicated per
-    /// request: HMAC() would fetch the MAC and the digest by name on every call.
+    /// stream (``OpenSSLHMACStream``): HMAC() would fetch the MAC and the
+    /// digest by name on every call.
     let hmacTemplate: OpaquePointer
+    /// Idle digest contexts for one-shot HMACs (``hmac(key:_:)``), each reset
+    /// (its hash state freed with OPENSSL_clear_free) before it goes back.
+    let contexts = ObjectPool<DigestScratch>(capacity: 16)
 
     init?(_ hash: DigestAlgorithm) {
         let name = FetchedDigest.openSSLName(hash)
@@ -43,6 +49,7 @@ final class FetchedDigest: @unchecked Sendable {  // immutable; fetched EVP_MDs 
         }
         self.pointer = md
         self.hash = hash
+        self.blockLength = Int(EVP_MD_get_block_size(md))
         self.hmacTemplate = template
     }
 
@@ -61,6 +68,19 @@ final class FetchedDigest: @unchecked Sendable {  // immutable; fetched EVP_MDs 
         case .sha512: "SHA2-512"
         }
     }
+}
+
+/// An EVP_MD_CTX kept in a ``FetchedDigest``'s pool between one-shot HMACs;
+/// used by one thread at a time (the pool hands it out exclusively).
+final class DigestScratch: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init() throws {
+        guard let context = EVP_MD_CTX_new() else { throw OpenSSLFailure.error(.hostMemory, "EVP_MD_CTX_new") }
+        pointer = context
+    }
+
+    deinit { EVP_MD_CTX_free(pointer) }
 }
 
 /// A block cipher mode fetched once (EVP_CIPHER_fetch).

@@ -29,25 +29,77 @@ extension FetchedDigest {
         }
     }
 
-    /// HMAC (RFC 2104) with this digest, on a copy of the prepared template;
-    /// the output goes straight into a wiping buffer.
+    /// HMAC (RFC 2104) with this digest: H((K0 ^ opad) || H((K0 ^ ipad) || data)),
+    /// the two hashes on one pooled EVP_MD_CTX; the output goes straight into
+    /// a wiping buffer. A copy of the prepared EVP_MAC_CTX per request
+    /// (EVP_MAC_CTX_dup, EVP_MAC_init with the key, free) made 11 allocations
+    /// in libcrypto; this makes 2 (3 with a key longer than a block), one hash
+    /// state per EVP_DigestInit_ex2. The padded key and the inner hash sit in
+    /// stack scratch cleansed before return, and the context is reset (its
+    /// state freed with OPENSSL_clear_free) before it goes back to the pool,
+    /// as EVP_MAC_CTX_free did. The same answers as libcrypto's HMAC, which
+    /// the streamed form (``OpenSSLHMACStream``) still uses: ProvidersTests'
+    /// `OpenSSLHMACTests` compares the two over every key length around the block.
     func hmac(key: SecureBytes, _ data: SecureBytes) throws -> SecureBytes {
-        guard let context = EVP_MAC_CTX_dup(hmacTemplate) else {
-            throw OpenSSLFailure.error(.hostMemory, "EVP_MAC_CTX_dup(HMAC-\(hash))")
+        let size = hash.digestLength
+        let block = blockLength
+        guard block >= size, size <= Int(EVP_MAX_MD_SIZE) else {
+            throw OpenSSLFailure.error(.providerFailed, "HMAC(\(hash)): block \(block) shorter than the digest \(size)")
         }
-        defer { EVP_MAC_CTX_free(context) }  // frees the keyed state too
-        var length = 0
-        let out = try SecureBytes(count: hash.digestLength) { o in
-            let ok = key.withUnsafeBytes { k in
-                data.withUnsafeBytes { input in
-                    EVP_MAC_init(context, k.bindMemory(to: UInt8.self).baseAddress, k.count, nil) == 1
-                        && EVP_MAC_update(context, input.bindMemory(to: UInt8.self).baseAddress, input.count) == 1
-                        && EVP_MAC_final(context, o.bindMemory(to: UInt8.self).baseAddress, &length, o.count) == 1
-                }
-            }
-            guard ok, length == o.count else { throw OpenSSLFailure.error(.providerFailed, "HMAC(\(hash))") }
+        let scratch = try contexts.take() ?? DigestScratch()
+        let out: SecureBytes
+        do {
+            out = try hmac(on: scratch.pointer, key: key, data, size: size, block: block)
+        } catch {
+            EVP_MD_CTX_reset(scratch.pointer)  // not kept: freed with the scratch
+            throw error
         }
+        // The hash state (key-derived) is freed, cleansed, before another request can take the context.
+        EVP_MD_CTX_reset(scratch.pointer)
+        contexts.put(scratch)
         return out
+    }
+
+    private func hmac(on context: OpaquePointer, key: SecureBytes, _ data: SecureBytes, size: Int, block: Int) throws -> SecureBytes {
+        try SecureBytes(count: size) { o in
+            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: block + size) { buffer in
+                let base = buffer.baseAddress!
+                defer { OPENSSL_cleanse(base, block + size) }
+                let pad = UnsafeMutableRawBufferPointer(start: base, count: block)
+                let inner = UnsafeMutableRawBufferPointer(start: base + block, count: size)
+                pad.initializeMemory(as: UInt8.self, repeating: 0)
+                inner.initializeMemory(as: UInt8.self, repeating: 0)
+                // K0: the key, hashed first when longer than a block, zero-padded.
+                try key.withUnsafeBytes { k in
+                    if k.count > block {
+                        try digestParts(context, UnsafeRawBufferPointer(k), nil, into: UnsafeMutableRawBufferPointer(rebasing: pad[0..<size]))
+                    } else if k.count > 0 {
+                        pad.copyMemory(from: UnsafeRawBufferPointer(k))
+                    }
+                }
+                for i in 0..<block { pad[i] ^= 0x36 }
+                try data.withUnsafeBytes { input in
+                    try digestParts(context, UnsafeRawBufferPointer(pad), UnsafeRawBufferPointer(input), into: inner)
+                }
+                for i in 0..<block { pad[i] ^= 0x36 ^ 0x5c }
+                try digestParts(context, UnsafeRawBufferPointer(pad), UnsafeRawBufferPointer(inner), into: o)
+            }
+        }
+    }
+
+    /// One hash of `first` then `second` on `context`, exactly filling `output`.
+    private func digestParts(
+        _ context: OpaquePointer, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer?,
+        into output: UnsafeMutableRawBufferPointer
+    ) throws {
+        guard EVP_DigestInit_ex2(context, pointer, nil) == 1,
+            EVP_DigestUpdate(context, first.baseAddress, first.count) == 1,
+            second.map({ EVP_DigestUpdate(context, $0.baseAddress, $0.count) == 1 }) ?? true
+        else { throw OpenSSLFailure.error(.providerFailed, "HMAC(\(hash)): EVP_Digest") }
+        var length: UInt32 = 0
+        guard EVP_DigestFinal_ex(context, output.bindMemory(to: UInt8.self).baseAddress, &length) == 1, Int(length) == output.count else {
+            throw OpenSSLFailure.error(.providerFailed, "HMAC(\(hash)): EVP_DigestFinal_ex")
+        }
     }
 }
 
