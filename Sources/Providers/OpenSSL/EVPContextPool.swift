@@ -1,5 +1,6 @@
 internal import CLibCrypto
 import CryptoFramework
+import Synchronization
 
 /// How an RSA signature context is set up: operation, padding and digests.
 /// Two requests with the same setup can share an initialised context.
@@ -39,8 +40,14 @@ class PooledContext: @unchecked Sendable {}  // used by one thread at a time: th
 /// one thread at a time: it is taken out of the pool for the operation.
 ///
 /// The pool takes no lock on the request path: per setup, idle contexts sit in
-/// an ``ObjectPool``. The per-setup list only grows (a key sees one or two
-/// setups) and is ``Published``, like ``KeyHandleCache``'s entries.
+/// an ``ObjectPool``. A key sees one setup in the common case (an ephemeral
+/// ECDH key derives, a signing key signs), so the first setup's pool sits
+/// alone in an atomic slot, set once; further setups go in a list that only
+/// grows and is ``Published``, like ``KeyHandleCache``'s entries, made when
+/// the second setup comes. A key that is never used for an operation (a
+/// peer's point imported for one derivation) makes neither: the eagerly made
+/// list cost four allocations per key (publisher, lock, kept array, empty
+/// list) and three more on its first setup.
 final class EVPContextPool: Sendable {
     /// Idle contexts kept per setup; enough for the threads of a busy process.
     static let limitPerSetup = 16
@@ -56,16 +63,48 @@ final class EVPContextPool: Sendable {
         init(_ idle: [Idle]) { self.idle = idle }
     }
 
-    /// The setups in force, read without a lock.
-    private let setups = Published(Setups([]))
+    /// The first setup's pool, set once (compare-and-exchange from nil);
+    /// holds a +1 reference released in deinit.
+    private let first = Atomic<Unmanaged<Idle>?>(nil)
+    /// The other setups, read without a lock; made on the second setup.
+    /// Holds a +1 reference released in deinit.
+    private let others = Atomic<Unmanaged<Published<Setups>>?>(nil)
+
+    init() {}
+
+    deinit {
+        first.load(ordering: .acquiring)?.release()
+        others.load(ordering: .acquiring)?.release()
+    }
 
     private func idle(for setup: EVPContextSetup) -> Idle {
-        if let found = setups.value.idle.first(where: { $0.setup == setup }) { return found }
-        return setups.update { current, _ in
+        if let held = first.load(ordering: .acquiring)?.takeUnretainedValue() {
+            if held.setup == setup { return held }
+        } else {
+            let made = Unmanaged.passRetained(Idle(setup))
+            let (exchanged, original) = first.compareExchange(expected: nil, desired: made, ordering: .acquiringAndReleasing)
+            if exchanged { return made.takeUnretainedValue() }
+            made.release()
+            if original!.takeUnretainedValue().setup == setup { return original!.takeUnretainedValue() }
+        }
+        let list = othersList
+        if let found = list.value.idle.first(where: { $0.setup == setup }) { return found }
+        return list.update { current, _ in
             if let raced = current.idle.first(where: { $0.setup == setup }) { return (current, raced) }
             let made = Idle(setup)
             return (Setups(current.idle + [made]), made)
         }
+    }
+
+    /// The list of setups after the first, made and installed on first use
+    /// (two threads racing here both get the one installed).
+    private var othersList: Published<Setups> {
+        if let box = others.load(ordering: .acquiring) { return box.takeUnretainedValue() }
+        let made = Unmanaged.passRetained(Published(Setups([])))
+        let (exchanged, original) = others.compareExchange(expected: nil, desired: made, ordering: .acquiringAndReleasing)
+        if exchanged { return made.takeUnretainedValue() }
+        made.release()
+        return original!.takeUnretainedValue()
     }
 
     /// Runs `body` with a context for `setup`, made by `make` if none is idle,

@@ -46,7 +46,10 @@ final class EVPKeyContext: PooledContext, @unchecked Sendable {  // used by one 
 
     /// A context for an algorithm by name ("RSA"), for key generation and import.
     convenience init(algorithm: String) throws {
-        self.init(owning: try OpenSSLFailure.check(EVP_PKEY_CTX_new_from_name(nil, algorithm, nil), "EVP_PKEY_CTX_new_from_name(\(algorithm))"))
+        // withCString copies a small string ("EC") to the stack; passing the
+        // String itself made an array of its UTF-8 per call.
+        let made = algorithm.withCString { EVP_PKEY_CTX_new_from_name(nil, $0, nil) }
+        self.init(owning: try OpenSSLFailure.check(made, "EVP_PKEY_CTX_new_from_name(\(algorithm))"))
     }
 
     deinit { EVP_PKEY_CTX_free(pointer) }
