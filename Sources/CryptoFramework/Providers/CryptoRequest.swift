@@ -95,14 +95,14 @@ public enum CryptoRequest: Sendable {
     }
 
     /// The operation's short name (for reports and errors).
-    public var operationName: String { ServedOperation(self).operationName }
+    public var operationName: String { servedOperation.operationName }
 
     /// The CKF flag a provider must list for the mechanism to serve this operation.
-    public var requiredFlag: MechanismFlags { ServedOperation(self).requiredFlag }
+    public var requiredFlag: MechanismFlags { servedOperation.requiredFlag }
 
     /// True for RSA private-key operations, whose hardware results the registry
     /// checks before release (docs/DESIGN.md Selection rule 5).
-    public var isRSAPrivateOperation: Bool { ServedOperation(self) == .sign }
+    public var isRSAPrivateOperation: Bool { servedOperation == .sign }
 }
 
 /// What a provider returns for a request: ``bytes`` for signatures, digests,

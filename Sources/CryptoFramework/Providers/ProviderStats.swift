@@ -73,7 +73,11 @@ public enum ServedOperation: String, Sendable, CaseIterable, Codable {
     case generateRSAKeyPair, generateDHKeyPair, deriveDH, random
     case signEC, verifyEC, generateECKeyPair, deriveECDH
 
-    public init(_ request: CryptoRequest) {
+    public init(_ request: CryptoRequest) { self = request.servedOperation }
+
+    /// The switch of ``init(_:)``, run on a request borrowed in place (see
+    /// ``CryptoRequest/servedOperation``).
+    fileprivate init(switching request: borrowing CryptoRequest) {
         switch request {
         case .sign: self = .sign
         case .verify: self = .verify
@@ -158,4 +162,13 @@ public struct ProviderStatsSnapshot: Sendable, Hashable, Codable {
     public let inFlight: Int
     /// Completed requests by ``ServedOperation`` raw value (kinds never served are absent).
     public let served: [String: Int]
+}
+
+extension CryptoRequest {
+    /// What the request is, for the counters and the report. A property, so
+    /// the request is read where it lies: ``ServedOperation/init(_:)``, an
+    /// initializer, takes its argument owned, and every caller on the request
+    /// path copied the whole request for it (a retain and a release of its
+    /// mechanism name, key and data).
+    var servedOperation: ServedOperation { ServedOperation(switching: self) }
 }

@@ -21,8 +21,10 @@ struct SelectionKey {
     var isRSAPrivateOperation: Bool { served == .sign }
     var servedIndex: Int { served.index }
 
-    init(_ request: CryptoRequest) {
-        served = ServedOperation(request)
+    /// `request` is borrowed: an initializer's argument is owned by default,
+    /// and the request path copied the whole request to pass it.
+    init(_ request: borrowing CryptoRequest) {
+        served = request.servedOperation
         let facts = request.selectionFacts
         requested = facts.mechanism
         mechanism = facts.mechanism.value
