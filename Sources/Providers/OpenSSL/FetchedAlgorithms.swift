@@ -84,12 +84,15 @@ final class DigestScratch: @unchecked Sendable {
 }
 
 /// A block cipher mode fetched once (EVP_CIPHER_fetch).
-final class FetchedCipher: @unchecked Sendable {  // immutable; fetched EVP_CIPHERs are reference-counted and thread-safe to use
+final class FetchedCipher: @unchecked Sendable {  // immutable; fetched EVP_CIPHERs are reference-counted and thread-safe to use; the pool is lock-free
     let pointer: OpaquePointer
     let name: String
     let keyLength: Int
     let ivLength: Int
     let blockSize: Int
+    /// Idle contexts for one-request calls (``crypt(encrypt:key:parameters:data:)``),
+    /// each reset before it goes back.
+    let contexts = ObjectPool<CipherScratch>(capacity: 16)
 
     init?(_ name: String) {
         guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {

@@ -14,12 +14,27 @@ final class CipherContext {
     /// The framework has checked the parameters' shape (``CipherRules``); the
     /// key length is checked here, as `cipher` needs it.
     init(_ cipher: FetchedCipher, encrypting: Bool, key: SecureBytes, parameters: CipherParameters) throws {
+        let pointer = try OpenSSLFailure.check(EVP_CIPHER_CTX_new(), "EVP_CIPHER_CTX_new")
+        do {
+            tagLength = try Self.key(pointer, cipher, encrypting: encrypting, key: key, parameters: parameters)
+        } catch {
+            EVP_CIPHER_CTX_free(pointer)
+            throw error
+        }
+        self.pointer = pointer
+        self.cipher = cipher
+        self.encrypting = encrypting
+    }
+
+    /// Keys `pointer` (a new or reset EVP_CIPHER_CTX) for one operation of
+    /// `cipher`, no padding, GCM's additional data fed; returns GCM's tag
+    /// length (nil for the other modes).
+    static func key(
+        _ pointer: OpaquePointer, _ cipher: FetchedCipher, encrypting: Bool, key: SecureBytes, parameters: CipherParameters
+    ) throws -> Int? {
         guard key.count == cipher.keyLength else {
             throw CryptoError(.keySizeRange, "\(cipher.name) needs a \(cipher.keyLength)-byte key, got \(key.count) bytes")
         }
-        pointer = try OpenSSLFailure.check(EVP_CIPHER_CTX_new(), "EVP_CIPHER_CTX_new")
-        self.cipher = cipher
-        self.encrypting = encrypting
         let iv: [UInt8]
         var gcm: GCMParameters?
         switch parameters {
@@ -31,7 +46,6 @@ final class CipherContext {
         case .counter(let block, _): iv = block
         case .gcm(let p): (iv, gcm) = (p.iv, p)
         }
-        tagLength = gcm?.tagLength
         let mode = encrypting ? Int32(1) : 0
         if let gcm {
             try OpenSSLFailure.check(EVP_CipherInit_ex2(pointer, cipher.pointer, nil, nil, mode, nil), "EVP_CipherInit_ex2(\(cipher.name))")
@@ -54,6 +68,7 @@ final class CipherContext {
             }
             try OpenSSLFailure.check(ok, "GCM additional data")
         }
+        return gcm?.tagLength
     }
 
     deinit { EVP_CIPHER_CTX_free(pointer) }  // also cleanses the key schedule
@@ -122,11 +137,58 @@ final class OpenSSLCipherStream: ProviderStream {
     func finish() throws -> [UInt8] { try context.finish() }
 }
 
+/// An EVP_CIPHER_CTX kept in a ``FetchedCipher``'s pool between one-request
+/// calls; used by one thread at a time (the pool hands it out exclusively).
+final class CipherScratch: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init() throws { pointer = try OpenSSLFailure.check(EVP_CIPHER_CTX_new(), "EVP_CIPHER_CTX_new") }
+
+    deinit { EVP_CIPHER_CTX_free(pointer) }
+}
+
 extension FetchedCipher {
-    /// One request: the whole input through a fresh context.
+    /// One request: the whole input. GCM runs on a fresh ``CipherContext``
+    /// (its tag handling is there); ECB, CBC and CTR on a pooled context,
+    /// written into one output array. A fresh context and its object, and
+    /// update's and finish's arrays joined into a third, made six allocations
+    /// per call (an IKE SA makes four or five such calls); this makes two,
+    /// the key schedule and the output. The context is reset (the key
+    /// schedule freed with OPENSSL_clear_free, as EVP_CIPHER_CTX_free does)
+    /// before it goes back to the pool, and is not kept after an error.
     func crypt(encrypt: Bool, key: SecureBytes, parameters: CipherParameters, data: [UInt8]) throws -> [UInt8] {
-        let context = try CipherContext(self, encrypting: encrypt, key: key, parameters: parameters)
-        if case .gcm = parameters, !encrypt { return try context.decryptGCM(data) }
-        return try context.update(data) + context.finish()
+        if case .gcm = parameters {
+            let context = try CipherContext(self, encrypting: encrypt, key: key, parameters: parameters)
+            if !encrypt { return try context.decryptGCM(data) }
+            return try context.update(data) + context.finish()
+        }
+        guard data.count <= Int(Int32.max) - blockSize else {
+            throw CryptoError(.dataLengthRange, "\(name): one part is limited to \(Int32.max - Int32(blockSize)) bytes")
+        }
+        let scratch = try contexts.take() ?? CipherScratch()
+        let pointer = scratch.pointer
+        let out: [UInt8]
+        do {
+            _ = try CipherContext.key(pointer, self, encrypting: encrypt, key: key, parameters: parameters)
+            // `repeating:count:` for [UInt8] is prespecialized in the standard library.
+            var buffer = [UInt8](repeating: 0, count: data.count + blockSize)
+            var written: Int32 = 0
+            var last: Int32 = 0
+            let ok = buffer.withUnsafeMutableBufferPointer { o in
+                data.withUnsafeBufferPointer { input in
+                    (input.isEmpty || EVP_CipherUpdate(pointer, o.baseAddress, &written, input.baseAddress, Int32(input.count)) == 1)
+                        && EVP_CipherFinal_ex(pointer, o.baseAddress! + Int(written), &last) == 1
+                }
+            }
+            guard ok else { throw OpenSSLFailure.error(.providerFailed, "EVP_CipherUpdate/Final(\(name))") }
+            buffer.removeLast(buffer.count - Int(written) - Int(last))
+            out = buffer
+        } catch {
+            EVP_CIPHER_CTX_reset(pointer)  // not kept: freed with the scratch
+            throw error
+        }
+        EVP_CIPHER_CTX_reset(pointer)
+        contexts.put(scratch)
+        return out
     }
 }
