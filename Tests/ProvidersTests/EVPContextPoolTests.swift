@@ -1,3 +1,4 @@
+import CryptoFramework
 import Dispatch
 @testable import ProviderOpenSSL
 import Synchronization
