@@ -101,12 +101,19 @@ release: deps
 # (docs/testing.md, "Three test processes"): the UDP path, which is every type
 # declared at the top of a file in Tests/IKEBenchTests/UDPPath (a suite that
 # talks over sockets goes there); the interop tier (not in test-fast); then
-# the rest. All of them run; any failing fails the target.
-UDP_SUITES = IKEBenchTests\.($(shell sed -n 's/^\(final \)\{0,1\}\(struct\|class\|enum\) \([A-Za-z0-9_]*\).*/\3/p' Tests/IKEBenchTests/UDPPath/*.swift | paste -sd'|' -))(/|$$)
-TEST_IN_PROCESS = $(SWIFT) test --skip-build --skip InteropTests --skip '$(UDP_SUITES)' || failed="$$failed in-process";
-TEST_UDP_PATH = $(SWIFT) test --skip-build --filter '$(UDP_SUITES)' || failed="$$failed udp-path";
-TEST_INTEROP = $(SWIFT) test --skip-build --filter InteropTests || failed="$$failed interop";
-TEST_VERDICT = if [ -n "$$failed" ]; then echo "make $@: these test processes failed:$$failed"; exit 1; fi
+# the rest. All of them run; any failing fails the target, and so does one that
+# ran no test at all (a filter that matches nothing exits 0), or a UDPPath
+# directory where no suite name was found. sanitize-address runs the same three.
+UDP_SUITE_NAMES := $(shell sed -n -E 's/^([^[:space:]/].*[^A-Za-z0-9_])?(struct|class|enum|actor) +([A-Za-z0-9_]+).*/\3/p' Tests/IKEBenchTests/UDPPath/*.swift 2>/dev/null | sort -u | paste -sd'|' -)
+UDP_SUITES = IKEBenchTests\.($(UDP_SUITE_NAMES))(/|$$)
+UDP_CHECK = [ -n '$(UDP_SUITE_NAMES)' ] || { echo "make $@: no suite name found in Tests/IKEBenchTests/UDPPath"; exit 1; };
+# $(call test_process,NAME,ARGS,LOG): one `swift test` process, its output also
+# in LOG; NAME joins $$failed when the process fails or runs no test.
+test_process = { $(SWIFT) test $(2) 2>&1 | tee $(3); status=$${PIPESTATUS[0]}; [ $$status -eq 0 ] && ! grep -q 'Test run with 0 tests' $(3); } || failed="$$failed $(1)";
+TEST_UDP_PATH = $(call test_process,udp-path,--skip-build --filter '$(UDP_SUITES)',.build/test-udp-path.log)
+TEST_INTEROP = $(call test_process,interop,--skip-build --filter InteropTests,.build/test-interop.log)
+TEST_IN_PROCESS = $(call test_process,in-process,--skip-build --skip InteropTests --skip '$(UDP_SUITES)',.build/test-in-process.log)
+TEST_VERDICT = if [ -n "$$failed" ]; then echo "make $@: these test processes failed or ran no test:$$failed"; exit 1; fi
 
 # The example first, so the test runner's summary is the last thing printed.
 # The interop tier (InteropTests) runs outside clients against the module's .so,
@@ -116,7 +123,7 @@ test: deps
 	$(MAKE) smoke-release
 	$(SWIFT) build --product CryptoFrameworkPKCS11
 	$(SWIFT) build --build-tests
-	failed=; $(TEST_UDP_PATH) $(TEST_INTEROP) $(TEST_IN_PROCESS) $(TEST_VERDICT)
+	$(UDP_CHECK) failed=; $(TEST_UDP_PATH) $(TEST_INTEROP) $(TEST_IN_PROCESS) $(TEST_VERDICT)
 
 # The optimised build, run briefly: every provider's speed lines on host and
 # t2000 and IKEv1/IKEv2 negotiations in process. The tests are debug builds, and
@@ -134,7 +141,7 @@ smoke-release: deps
 # make install); the UDP path in a process of its own, as in `make test`.
 test-fast: deps
 	$(SWIFT) build --build-tests
-	failed=; $(TEST_UDP_PATH) $(TEST_IN_PROCESS) $(TEST_VERDICT)
+	$(UDP_CHECK) failed=; $(TEST_UDP_PATH) $(TEST_IN_PROCESS) $(TEST_VERDICT)
 
 # The out-of-tree provider example: a package that depends on this one by path.
 example: deps
@@ -289,12 +296,17 @@ sanitize-thread: deps
 ASAN_RUNTIME = $(firstword $(wildcard $(dir $(realpath $(shell command -v $(SWIFT))))../lib/clang/*/lib/linux/libclang_rt.asan-x86_64.so))
 sanitize-address: deps
 	@mkdir -p .build-asan
-	CRYPTOFRAMEWORK_CHILD_ASAN_RUNTIME="$(ASAN_RUNTIME)" CRYPTOFRAMEWORK_CHILD_ASAN_BUILT="$(CURDIR)/.build-asan" \
-	ASAN_OPTIONS="detect_leaks=1 $$ASAN_OPTIONS" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $$LSAN_OPTIONS" \
-	  $(SWIFT) test --sanitize=address --scratch-path .build-asan 2>&1 | tee .build-asan/asan.log; \
-	  status=$${PIPESTATUS[0]}; reports=$$(grep -c 'ERROR: \(AddressSanitizer\|LeakSanitizer\)' .build-asan/asan.log); \
-	  echo "make sanitize-address: exit $$status, $$reports AddressSanitizer/LeakSanitizer reports (.build-asan/asan.log)"; \
-	  [ $$status -eq 0 ] && [ $$reports -eq 0 ]
+	$(UDP_CHECK) export CRYPTOFRAMEWORK_CHILD_ASAN_RUNTIME="$(ASAN_RUNTIME)" CRYPTOFRAMEWORK_CHILD_ASAN_BUILT="$(CURDIR)/.build-asan" \
+	  ASAN_OPTIONS="detect_leaks=1 $$ASAN_OPTIONS" LSAN_OPTIONS="suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $$LSAN_OPTIONS"; \
+	  $(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan 2>&1 | tee .build-asan/build.log; \
+	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; failed=; \
+	  $(call test_process,udp-path,--skip-build --sanitize=address --scratch-path .build-asan --filter '$(UDP_SUITES)',.build-asan/asan-udp-path.log) \
+	  $(call test_process,interop,--skip-build --sanitize=address --scratch-path .build-asan --filter InteropTests,.build-asan/asan-interop.log) \
+	  $(call test_process,in-process,--skip-build --sanitize=address --scratch-path .build-asan --skip InteropTests --skip '$(UDP_SUITES)',.build-asan/asan-in-process.log) \
+	  cat .build-asan/asan-*.log > .build-asan/asan.log; \
+	  reports=$$(grep -c 'ERROR: \(AddressSanitizer\|LeakSanitizer\)' .build-asan/asan.log); \
+	  echo "make sanitize-address: test processes failed:$${failed:- none}; $$reports AddressSanitizer/LeakSanitizer reports (.build-asan/asan.log)"; \
+	  [ -z "$$failed" ] && [ $$reports -eq 0 ]
 
 # libFuzzer over the parsers (Fuzz/README.md): each target FUZZ_SECONDS (default 60).
 # `make test` replays the committed seeds and mutations of them through the same
