@@ -1,7 +1,7 @@
+import CryptoFramework
 import IKEProtocol
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// An initiator that sets up one IKE SA over a connected socket and deletes
 /// it: ``PeerInitiator`` (IKEv1 Main Mode) and ``IKEv2PeerInitiator``.
@@ -69,7 +69,7 @@ public struct UDPPeerLoad<Initiator: UDPPeerInitiator>: Sendable {
 /// in turn; their sockets are on them, and their SAs run there. A group of its
 /// own per loop, so a socket's loop is known without reaching into its channel.
 enum LoadEventLoops {
-    private static let state = Mutex<(groups: [MultiThreadedEventLoopGroup], taken: Int)>(([], 0))
+    private static let state = Locked<(groups: [MultiThreadedEventLoopGroup], taken: Int)>(([], 0))
 
     static func next(among count: Int) -> MultiThreadedEventLoopGroup {
         let count = max(1, count)

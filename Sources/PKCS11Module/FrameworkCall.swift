@@ -1,6 +1,5 @@
 package import CPKCS11
 import CryptoFramework
-import Synchronization
 
 /// Every cryptographic operation of the module goes through here: the
 /// registry selects, fails over and counts it exactly as for a Swift caller;
@@ -84,7 +83,7 @@ final class MechanismEntryCache: Sendable {
         var generation: UInt64?
         var entries: [UInt: MetaslotMechanism?] = [:]
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func entry(_ type: UInt, _ framework: CryptoFramework) -> MetaslotMechanism? {
         let generation = framework.selectionGeneration

@@ -1,5 +1,4 @@
 import CryptoFramework
-import Synchronization
 
 /// The names ikebench reports the responder's operations under.
 public enum IKEOperationName: String, Sendable, CaseIterable, Codable {
@@ -40,13 +39,13 @@ public final class IKECryptoSession: Sendable {
     public let framework: CryptoFramework
     /// Room for a whole negotiation's operations from the start (about 20 for
     /// an IKEv2 SA with its child, fewer for Main Mode), so recording does not regrow the array.
-    /// A `Mutex` kept inline in the session (a `Locked` would be two more
-    /// allocations per session: its object and its pthread mutex); in
-    /// practice uncontended, as one negotiation's operations run one after another.
-    private let recorded: Mutex<[IKEOperationRecord]> = {
+    /// A `Locked` (the package's one lock type, which ThreadSanitizer can
+    /// see: DESIGN.md), in practice uncontended, as one negotiation's
+    /// operations run one after another.
+    private let recorded: Locked<[IKEOperationRecord]> = {
         var records: [IKEOperationRecord] = []
         records.reserveCapacity(24)
-        return Mutex(records)
+        return Locked(records)
     }()
     /// Every operation so far, in order.
     public var records: [IKEOperationRecord] { recorded.withLock { $0 } }
