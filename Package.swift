@@ -215,7 +215,8 @@ let package = Package(
         // responder with deliberate faults, a recording observer, the built ikebench.
         .target(
             name: "IKETestKit",
-            dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "CryptoFramework", "Providers", "TestSupport", "ProcessSupport"],
+            dependencies: ["IKEProtocol", "IKEHarness", "IKEServer", "CryptoFramework", "Providers", "TestSupport", "ProcessSupport",
+                           .product(name: "NIOPosix", package: "swift-nio")],
             path: "Tests/IKETestKit"
         ),
         .testTarget(
