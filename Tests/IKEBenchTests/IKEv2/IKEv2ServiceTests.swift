@@ -20,7 +20,8 @@ struct IKEv2ServiceTests {
         private let sent = Locked<[[UInt8]]>([])
 
         init(limits: ExchangeLimits = ExchangeLimits(), cookies: IKEv2CookiePolicy = .strongSwanDefaults) {
-            service = TwoVersionResponder.service(limits: limits, cookies: cookies,
+            // Fragmentation announced, as a responder configured by default does (IKEv2ResponderConfiguration's 1280).
+            service = TwoVersionResponder.service(limits: limits, cookies: cookies, fragmentSize: 1280,
                                                   observer: RecordingObserver(recorder: recorder, operations: operations))
         }
 
