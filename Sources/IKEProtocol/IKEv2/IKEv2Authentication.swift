@@ -362,9 +362,10 @@ enum DER {
             out.append(0x81)
             out.append(UInt8(n))
         } else {
-            out.append(0x82)
-            out.append(UInt8(n >> 8))
-            out.append(UInt8(n & 0xFF))
+            // Long form with as many length bytes as n needs (0x82 below 64 KiB): no length traps.
+            let bytes = (Int.bitWidth - n.leadingZeroBitCount + 7) / 8
+            out.append(0x80 | UInt8(bytes))
+            for shift in stride(from: (bytes - 1) * 8, through: 0, by: -8) { out.append(UInt8((n >> shift) & 0xFF)) }
         }
         if zeroFirst { out.append(0) }
         out.append(contentsOf: content)

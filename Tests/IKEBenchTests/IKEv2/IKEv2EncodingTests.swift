@@ -201,6 +201,21 @@ struct IKEv2EncodingTests {
         #expect(DER.ecdsaSignature(der: [0x30, 0x07, 0x02, 0x02, 0x00, 0x05, 0x02, 0x01, 0x06], fieldBytes: 2) == [0, 5, 0, 6])
     }
 
+    @Test("DER lengths: short form, then as many length bytes as the content needs (X.690 §8.1.3), never a trap")
+    func derLengthForms() {
+        let cases: [(Int, [UInt8])] = [
+            (0, [0x00]), (0x7F, [0x7F]), (0x80, [0x81, 0x80]), (0xFF, [0x81, 0xFF]), (0x100, [0x82, 0x01, 0x00]),
+            (0xFFFF, [0x82, 0xFF, 0xFF]), (0x10000, [0x83, 0x01, 0x00, 0x00]), (0x12_3456, [0x83, 0x12, 0x34, 0x56]),
+        ]
+        for (n, length) in cases {
+            let content = [UInt8](repeating: 0xA5, count: n)
+            #expect(DER.tlv(0x04, content) == [0x04] + length + content, "content of \(n) bytes")
+        }
+        // zeroFirst counts its zero byte in the length.
+        #expect(DER.tlv(0x02, [0x80][...], zeroFirst: true) == [0x02, 0x02, 0x00, 0x80])
+        #expect(Array(DER.tlv(0x02, [UInt8](repeating: 1, count: 0xFFFF)[...], zeroFirst: true).prefix(5)) == [0x02, 0x83, 0x01, 0x00, 0x00])
+    }
+
     @Test("AlgorithmIdentifiers: the cached encodings are RFC 7427's, and matching bytes names the scheme parsing names")
     func algorithmIdentifiers() {
         // RFC 7427 Appendix A.4.1: ecdsa-with-sha256.
