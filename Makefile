@@ -277,7 +277,7 @@ retell: deps
 # Sanitizers (docs/testing.md): the concurrency suites under ThreadSanitizer,
 # then the whole suite under AddressSanitizer, each in a build directory of its
 # own. Any report fails the target; the logs stay in the build directories.
-TSAN_SUITES := HotPathTests|rsaPooledContextsUnderThreads|PolicyFlipStressTests|NCPLoadTests|NCPFaultTests|PKCS11ProviderTests|PKCS11IKETests|AsyncWaitTests|PolicyReloadTests|RegistryTests|IKEConcurrencyTests
+TSAN_SUITES := HotPathTests|KeyHandleCacheTests|EVPContextPoolTests|ObjectPoolTests|OpenSSLHMACTests|OpenSSLCipherPoolTests|rsaPooledContextsUnderThreads|PolicyFlipStressTests|NCPLoadTests|NCPFaultTests|PKCS11ProviderTests|PKCS11IKETests|AsyncWaitTests|PolicyReloadTests|RegistryTests|IKEConcurrencyTests
 sanitize: sanitize-thread sanitize-address
 
 sanitize-thread: deps
