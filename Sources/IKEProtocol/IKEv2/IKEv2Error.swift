@@ -41,4 +41,9 @@ public struct IKEv2Error: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(code) (\(code.rawValue)): \(message)" }
 
     static func syntax(_ what: String) -> IKEv2Error { IKEv2Error(.invalidSyntax, what) }
+
+    /// A message after IKE_SA_INIT whose chain does not end in the SK payload it needs.
+    static func missingSK(_ header: IKEv2Header) -> IKEv2Error {
+        syntax("\(header.exchange.map { "\($0)" } ?? "exchange \(header.exchangeType)") message without an SK payload")
+    }
 }

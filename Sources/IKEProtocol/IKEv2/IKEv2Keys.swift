@@ -263,7 +263,7 @@ public struct IKEv2Protection: Sendable {
     /// Opens a parsed message whose last payload is SK: the inner payloads.
     public func open(_ message: [UInt8], parsed: IKEv2Message, session: IKECryptoSession) async throws -> [IKEv2Payload] {
         guard case .encrypted(let first, let body)? = parsed.payloads.last else {
-            throw IKEv2Error.syntax("\(parsed.header.exchange.map { "\($0)" } ?? "exchange \(parsed.header.exchangeType)") message without an SK payload")
+            throw IKEv2Error.missingSK(parsed.header)
         }
         let plain = try await openPlain(message, skBody: body, session: session)
         return try IKEv2PayloadChain.parse(first: first, plain[...], context: "SK payload")

@@ -324,7 +324,7 @@ public actor IKEv2Responder {
     /// neither its payloads nor its ciphertext are copied out).
     private func protectedPayload(_ bytes: [UInt8], _ header: IKEv2Header) throws -> IKEv2ProtectedPayload {
         guard let sk = try IKEv2PayloadChain.protectedPayload(first: header.nextPayload, bytes[IKEv2Header.size...], context: "message") else {
-            throw IKEv2Error.syntax("\(header.exchange.map { "\($0)" } ?? "exchange \(header.exchangeType)") message without an SK payload")
+            throw IKEv2Error.missingSK(header)
         }
         return sk
     }
@@ -433,7 +433,7 @@ public actor IKEv2Responder {
         guard let protection else { throw IKEv2Error(.unexpectedMessage, "no keys") }
         let sk = try protectedPayload(bytes, header)
         guard sk.fragment == nil else {
-            throw IKEv2Error.syntax("\(header.exchange.map { "\($0)" } ?? "exchange \(header.exchangeType)") message without an SK payload")
+            throw IKEv2Error.missingSK(header)
         }
         let inner = try await protection.open(bytes, sk: sk, session: session)
         guard header.exchange == .informational else {
