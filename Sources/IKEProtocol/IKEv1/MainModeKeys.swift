@@ -89,26 +89,34 @@ public enum MainModeKeyDerivation {
 
     /// HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b).
     public static func hashI(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, idI: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
-        try await session.prf(suite, key: keys.skeyid, hashInput(v.initiatorPublic, v.responderPublic, v.initiatorCookie, v.responderCookie,
-                                                              v.initiatorSA, id: .encoded(idI))).bytes
+        try await hashI(suite, keys, v, .encoded(idI), session)
     }
 
     /// ``hashI(_:_:_:idI:session:)`` over the initiator's ID, its body written straight into the PRF input.
     static func hashI(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, id: Identification, session: IKECryptoSession) async throws -> [UInt8] {
+        try await hashI(suite, keys, v, .identification(id), session)
+    }
+
+    private static func hashI(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, _ id: IDBody,
+                              _ session: IKECryptoSession) async throws -> [UInt8] {
         try await session.prf(suite, key: keys.skeyid, hashInput(v.initiatorPublic, v.responderPublic, v.initiatorCookie, v.responderCookie,
-                                                              v.initiatorSA, id: .identification(id))).bytes
+                                                              v.initiatorSA, id: id)).bytes
     }
 
     /// HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b).
     public static func hashR(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, idR: [UInt8], session: IKECryptoSession) async throws -> [UInt8] {
-        try await session.prf(suite, key: keys.skeyid, hashInput(v.responderPublic, v.initiatorPublic, v.responderCookie, v.initiatorCookie,
-                                                              v.initiatorSA, id: .encoded(idR))).bytes
+        try await hashR(suite, keys, v, .encoded(idR), session)
     }
 
     /// ``hashR(_:_:_:idR:session:)`` over our ID, its body written straight into the PRF input.
     static func hashR(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, id: Identification, session: IKECryptoSession) async throws -> [UInt8] {
+        try await hashR(suite, keys, v, .identification(id), session)
+    }
+
+    private static func hashR(_ suite: IKESuite, _ keys: MainModeKeys, _ v: MainModeExchangeValues, _ id: IDBody,
+                              _ session: IKECryptoSession) async throws -> [UInt8] {
         try await session.prf(suite, key: keys.skeyid, hashInput(v.responderPublic, v.initiatorPublic, v.responderCookie, v.initiatorCookie,
-                                                              v.initiatorSA, id: .identification(id))).bytes
+                                                              v.initiatorSA, id: id)).bytes
     }
 
     /// The ID part of a HASH input: an encoded body, or the ID to encode into the input.
