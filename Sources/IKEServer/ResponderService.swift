@@ -126,23 +126,18 @@ public final class ResponderService: Sendable {
     @discardableResult
     public func receive(_ datagram: [UInt8], from host: PeerAddress, executor: (any TaskExecutor)? = nil,
                         send: @escaping Send) -> Task<Void, Never>? {
-        receive(datagram, from: host, executor: executor, replyingTo: ReplyClosure(body: send))
-    }
-
-    /// ``receive(_:from:executor:send:)`` with the replies' destination as a
-    /// value (the UDP server's writer and the sender's address), so no closure
-    /// is allocated per datagram to carry them.
-    @discardableResult
-    func receive(_ datagram: [UInt8], from host: PeerAddress, executor: (any TaskExecutor)?,
-                 replyingTo send: any ReplyDestination) -> Task<Void, Never>? {
         let (message, marked) = NonESPMarker.strip(datagram)
-        return receive(message: message, marked: marked, datagramBytes: datagram.count, from: host, executor: executor, replyingTo: send)
+        return receive(message: message, marked: marked, datagramBytes: datagram.count, from: host, executor: executor,
+                       replyingTo: ReplyClosure(body: send))
     }
 
-    /// ``receive(_:from:executor:replyingTo:)`` with the non-ESP marker already
-    /// taken off (`marked`: it was there; the replies get one): the UDP server
-    /// copies the message out of its buffer without the marker, one copy per datagram.
-    /// `datagramBytes`: the datagram's whole length, marker included.
+    /// ``receive(_:from:executor:send:)`` with the non-ESP marker already
+    /// taken off (`marked`: it was there; the replies get one) and the
+    /// replies' destination as a value (the UDP server's writer and the
+    /// sender's address, so no closure is allocated per datagram to carry
+    /// them): the UDP server copies the message out of its buffer without the
+    /// marker, one copy per datagram. `datagramBytes`: the datagram's whole
+    /// length, marker included.
     @discardableResult
     func receive(message: [UInt8], marked: Bool, datagramBytes: Int, from host: PeerAddress, executor: (any TaskExecutor)?,
                  replyingTo send: any ReplyDestination) -> Task<Void, Never>? {
