@@ -165,10 +165,11 @@ extension FetchedCipher {
         guard data.count <= Int(Int32.max) - blockSize else {
             throw CryptoError(.dataLengthRange, "\(name): one part is limited to \(Int32.max - Int32(blockSize)) bytes")
         }
-        let scratch = try contexts.take() ?? CipherScratch()
-        let pointer = scratch.pointer
-        let out: [UInt8]
-        do {
+        // Kept for the next request only when this one succeeded (ObjectPool.borrow).
+        return try contexts.borrow(make: CipherScratch.init) { scratch in
+            let pointer = scratch.pointer
+            // The key schedule freed, cleansed, before another request can take the context.
+            defer { EVP_CIPHER_CTX_reset(pointer) }
             _ = try CipherContext.key(pointer, self, encrypting: encrypt, key: key, parameters: parameters)
             // `repeating:count:` for [UInt8] is prespecialized in the standard library.
             var buffer = [UInt8](repeating: 0, count: data.count + blockSize)
@@ -182,13 +183,7 @@ extension FetchedCipher {
             }
             guard ok else { throw OpenSSLFailure.error(.providerFailed, "EVP_CipherUpdate/Final(\(name))") }
             buffer.removeLast(buffer.count - Int(written) - Int(last))
-            out = buffer
-        } catch {
-            EVP_CIPHER_CTX_reset(pointer)  // not kept: freed with the scratch
-            throw error
+            return buffer
         }
-        EVP_CIPHER_CTX_reset(pointer)
-        contexts.put(scratch)
-        return out
     }
 }

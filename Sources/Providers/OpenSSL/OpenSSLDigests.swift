@@ -46,18 +46,12 @@ extension FetchedDigest {
         guard block >= size, size <= Int(EVP_MAX_MD_SIZE) else {
             throw OpenSSLFailure.error(.providerFailed, "HMAC(\(hash)): block \(block) shorter than the digest \(size)")
         }
-        let scratch = try contexts.take() ?? DigestScratch()
-        let out: SecureBytes
-        do {
-            out = try hmac(on: scratch.pointer, key: key, data, size: size, block: block)
-        } catch {
-            EVP_MD_CTX_reset(scratch.pointer)  // not kept: freed with the scratch
-            throw error
+        // Kept for the next request only when this one succeeded (ObjectPool.borrow).
+        return try contexts.borrow(make: DigestScratch.init) { scratch in
+            // The hash state (key-derived) is freed, cleansed, before another request can take the context.
+            defer { EVP_MD_CTX_reset(scratch.pointer) }
+            return try hmac(on: scratch.pointer, key: key, data, size: size, block: block)
         }
-        // The hash state (key-derived) is freed, cleansed, before another request can take the context.
-        EVP_MD_CTX_reset(scratch.pointer)
-        contexts.put(scratch)
-        return out
     }
 
     private func hmac(on context: OpaquePointer, key: SecureBytes, _ data: SecureBytes, size: Int, block: Int) throws -> SecureBytes {
