@@ -19,6 +19,23 @@ struct ServeBookkeepingTests {
                            dataBytes: 0, keyBytes: 0, work: ModeledWork())
     }
 
+    @Test("the live display's per-second counts: each operation's providers, counted, and emptied each second")
+    func liveDisplayCountsPerOperation() {
+        let (a, b) = ("openssl", "a provider with a name too long to be a small string")
+        var counts = ServedCounts()
+        for (name, provider) in [(IKEOperationName.prf, a), (.prf, b), (.prf, a), (.ecSign, b), (.prf, a), (.integrity, a)] {
+            counts.count(name, provider)
+        }
+        #expect(counts.providers(of: .prf).map { "\($0.provider)=\($0.count)" } == ["\(a)=3", "\(b)=1"])
+        #expect(counts.providers(of: .ecSign).map { "\($0.provider)=\($0.count)" } == ["\(b)=1"])
+        #expect(counts.providers(of: .integrity).map { "\($0.provider)=\($0.count)" } == ["\(a)=1"])
+        #expect(counts.providers(of: .dhGenerate).isEmpty)
+        counts.reset()
+        for name in IKEOperationName.allCases { #expect(counts.providers(of: name).isEmpty) }
+        counts.count(.prf, b)
+        #expect(counts.providers(of: .prf).map { "\($0.provider)=\($0.count)" } == ["\(b)=1"])
+    }
+
     @Test("per-second providers and per-operation sums count every record, in runs of one provider and mixed")
     func tallyCountsEveryRecord() throws {
         let (a, b) = ("openssl", "a provider with a name too long to be a small string")

@@ -14,8 +14,12 @@ public final class LiveDisplay: Sendable {
         var duration: Double?
         var second = 0
         var negotiationsThisSecond = 0
-        /// operation → provider → count, for the current second.
-        var served: [IKEOperationName: [String: Int]] = [:]
+        /// For the current second, per operation (indexed as
+        /// `IKEOperationName.allCases`) the providers that served it and how
+        /// often. A short list scanned in place: a run has one or two
+        /// providers per operation, and this is called for every operation of
+        /// every SA, where a nested dictionary hashed the provider's name each time.
+        var served = ServedCounts()
         var barShown = false
     }
 
@@ -65,7 +69,7 @@ public final class LiveDisplay: Sendable {
     }
 
     public func observe(_ r: IKEOperationRecord) {
-        state.withLock { $0.served[r.name, default: [:]][r.provider, default: 0] += 1 }
+        state.withLock { $0.served.count(r.name, r.provider) }
     }
 
     public func negotiationDone() {
@@ -75,12 +79,13 @@ public final class LiveDisplay: Sendable {
     private func everySecond() {
         let line: String? = state.withLock { s in
             s.second += 1
-            defer { s.served = [:]; s.negotiationsThisSecond = 0 }
+            defer { s.served.reset(); s.negotiationsThisSecond = 0 }
             guard perSecondLines, s.second >= Self.longRunSeconds || (s.duration ?? 0) >= Double(Self.longRunSeconds) else { return nil }
             let ops = IKEOperationName.allCases.compactMap { name -> String? in
-                guard let providers = s.served[name] else { return nil }
-                let who = providers.sorted { $0.key < $1.key }
-                    .map { providers.count == 1 ? $0.key : "\($0.key)×\($0.value)" }.joined(separator: ",")
+                let providers = s.served.providers(of: name)
+                guard !providers.isEmpty else { return nil }
+                let who = providers.sorted { $0.provider < $1.provider }
+                    .map { providers.count == 1 ? $0.provider : "\($0.provider)×\($0.count)" }.joined(separator: ",")
                 return "\(name.rawValue)=\(who)"
             }
             return String(format: "[%4ds] %4d negotiations  ", s.second, s.negotiationsThisSecond) + ops.joined(separator: " ")
@@ -107,5 +112,30 @@ public final class LiveDisplay: Sendable {
     private func clearBar() {
         let shown = state.withLock { s -> Bool in defer { s.barShown = false }; return s.barShown }
         if shown { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
+
+/// Per operation, the providers that served it and how often (a
+/// ``LiveDisplay``'s second). Keeps its arrays' storage across `reset`.
+struct ServedCounts {
+    private static let operations = IKEOperationName.allCases
+    private var lists = [[(provider: String, count: Int)]](repeating: [], count: operations.count)
+
+    mutating func count(_ name: IKEOperationName, _ provider: String) {
+        guard let index = Self.operations.firstIndex(of: name) else { return }
+        if let at = lists[index].firstIndex(where: { $0.provider == provider }) {
+            lists[index][at].count += 1
+        } else {
+            lists[index].append((provider, 1))
+        }
+    }
+
+    func providers(of name: IKEOperationName) -> [(provider: String, count: Int)] {
+        guard let index = Self.operations.firstIndex(of: name) else { return [] }
+        return lists[index]
+    }
+
+    mutating func reset() {
+        for index in lists.indices { lists[index].removeAll(keepingCapacity: true) }
     }
 }
