@@ -13,14 +13,17 @@ PC_MODULES := libcrypto:libssl-dev gmp:libgmp-dev libsodium:libsodium-dev p11-ki
 # file the tests load or run -> Debian package providing it: SoftHSM2 (a real token),
 # the PKCS#11 clients (pkcs11-tool, p11tool, OpenSSL's libp11 engine, cc for the C client),
 # the tools the chart and manual-page tests run (librsvg's renderer, man and groff),
-# and strongSwan's charon and swanctl (the IKE peer of the serve and retell tests)
+# strongSwan's charon and swanctl (the IKE peer of the serve and retell tests),
+# python3 (scripts/profile-decompose.py, make profile-serve and its test) and
+# perf (make profile-serve, which `make bench` runs; skipped where perf cannot record)
 FILES := /usr/lib/softhsm/libsofthsm2.so:softhsm2 /usr/bin/softhsm2-util:softhsm2 \
 	/usr/bin/pkcs11-tool:opensc /usr/bin/p11tool:gnutls-bin \
 	/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so:libengine-pkcs11-openssl /usr/bin/cc:gcc \
 	/usr/bin/rsvg-convert:librsvg2-bin /usr/bin/man:man-db /usr/bin/nroff:groff-base \
 	/usr/lib/ipsec/charon:strongswan-charon /usr/sbin/swanctl:strongswan-swanctl \
 	/usr/lib/ipsec/plugins/libstrongswan-openssl.so:libstrongswan-standard-plugins \
-	/usr/lib/ipsec/plugins/libstrongswan-pkcs11.so:libstrongswan-extra-plugins
+	/usr/lib/ipsec/plugins/libstrongswan-pkcs11.so:libstrongswan-extra-plugins \
+	/usr/bin/python3:python3 /usr/bin/perf:linux-perf
 # OpenSSL 3's PKCS#11 provider (the OpenSSL/TLS interop tests, `make bench-tls`):
 # version 1.0, which only Debian's bookworm-backports has. `make deps` adds that
 # suite as an apt source (packaging/apt/bookworm-backports.sources) with a
@@ -42,7 +45,7 @@ BUILT ?=
 # commands' own help, completed with the sections in docs/man/*.sections.
 MAN_DATE ?= 2026-11-29
 
-.PHONY: all deps build release test test-fast example bench bench-pkcs11 bench-tls bench-serve bench-responders bench-udp-floor conformance mechanism-table pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz smoke-release
+.PHONY: all deps build release test test-fast example bench bench-pkcs11 bench-tls bench-serve bench-responders bench-udp-floor profile-serve conformance mechanism-table pkcs11-module retell clean install uninstall man docs sanitize sanitize-thread sanitize-address fuzz smoke-release
 
 all: build
 
@@ -222,6 +225,7 @@ bench-responders: release
 	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench aes128-sha256-modp2048 rsa 2
 	scripts/bench-responders.sh $(BENCH_RESPONDERS_SECONDS) $(BENCH_RESPONDERS_CONCURRENCY) .build/release/ikebench aes128-sha256-ecp256 ec 2
 	$(MAKE) bench-udp-floor
+	$(MAKE) profile-serve
 
 # The kernel's UDP path alone, per IKE-sized datagram over loopback (recvmmsg,
 # sendmmsg, an epoll loop with and without work waiting): the floor under
@@ -232,6 +236,13 @@ bench-udp-floor:
 	.build/udp_floor 300 1 200000 8
 	.build/udp_floor 300 16 200000 8
 	.build/udp_floor 300 16 100000 1
+
+# Where serve's CPU per IKEv2 ECDSA SA goes (perf record -g of serve pinned on
+# core 1 under the load on core 0), in shares: libcrypto, kernel, SwiftNIO,
+# Swift's tasks, each module of ours; and that beside the 1.25x target
+# (docs/performance.md, "Where serve's CPU goes"). Skipped without perf.
+profile-serve: release
+	scripts/profile-serve.sh 8 .build/release/ikebench aes128-sha256-ecp256 ec 2
 
 install:
 ifeq ($(BUILT),)
