@@ -237,12 +237,14 @@ bench-udp-floor:
 	.build/udp_floor 300 16 200000 8
 	.build/udp_floor 300 16 100000 1
 
-# Where serve's CPU per IKEv2 ECDSA SA goes (perf record -g of serve pinned on
-# core 1 under the load on core 0), in shares: libcrypto, kernel, SwiftNIO,
-# Swift's tasks, each module of ours; and that beside the 1.25x target
-# (docs/performance.md, "Where serve's CPU goes"). Skipped without perf.
+# Where serve's CPU per ECDSA P-256 + ECP-256 SA goes, IKEv2 then IKEv1 (perf
+# record -g of serve pinned on core 1 under the load on core 0), in shares:
+# libcrypto, kernel, SwiftNIO, Swift's tasks, each module of ours; and that
+# beside the 1.25x target (docs/performance.md, "Where serve's CPU goes").
+# Skipped where perf cannot record.
 profile-serve: release
 	scripts/profile-serve.sh 8 .build/release/ikebench aes128-sha256-ecp256 ec 2
+	scripts/profile-serve.sh 8 .build/release/ikebench aes128-sha256-ecp256 ec 1
 
 install:
 ifeq ($(BUILT),)
