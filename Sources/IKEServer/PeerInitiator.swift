@@ -48,18 +48,35 @@ public struct PeerInitiator: Sendable {
         public let description: String
     }
 
+    /// Why a datagram that came while waiting was not the answer (``PeerSetupProgress``).
+    enum Ignored: String, Error, CustomStringConvertible {
+        case otherExchange = "not of this exchange (another initiator cookie, or no ISAKMP header)"
+        case informational = "an informational without a Notify we act on"
+        case earlierReply = "a copy of a reply already taken (the request was sent again)"
+        var description: String { rawValue }
+    }
+
     public func negotiate(over client: UDPDatagramClient,
                           observe: (@Sendable (IKEOperationRecord) -> Void)? = nil) async throws -> NegotiationOutcome {
+        var progress = PeerSetupProgress()
+        return try await negotiate(over: client, observe: observe, progress: &progress)
+    }
+
+    /// ``negotiate(over:observe:)``, keeping where the setup stands in `progress` as it goes.
+    public func negotiate(over client: UDPDatagramClient, observe: (@Sendable (IKEOperationRecord) -> Void)?,
+                          progress: inout PeerSetupProgress) async throws -> NegotiationOutcome {
+        progress.version = 1
         let session = IKECryptoSession(framework: framework, observe: observe)
         let initiator = MainModeInitiator(suite: suite, session: session, identity: identity, responders: responders)
         initiator.requestCertificate = requestCertificate
         initiator.reusedKeyExchange = reusedKeyExchange
         initiator.skipsResponderSignatureCheck = skipsResponderSignatureCheck
         let start = MonotonicClock.nanoseconds()
+        progress.startedAt = start
         var exchange = PeerExchange(initiator: initiator, client: client)
-        let m2 = try await roundTrip(initiator.start(), number: 1, exchange: &exchange)
-        let m4 = try await roundTrip(try await initiator.message3(after: m2), number: 3, exchange: &exchange)
-        let m6 = try await roundTrip(try await initiator.message5(after: m4), number: 5, exchange: &exchange)
+        let m2 = try await roundTrip(initiator.start(), number: 1, exchange: &exchange, progress: &progress)
+        let m4 = try await roundTrip(try await initiator.message3(after: m2), number: 3, exchange: &exchange, progress: &progress)
+        let m6 = try await roundTrip(try await initiator.message5(after: m4), number: 5, exchange: &exchange, progress: &progress)
         try await initiator.finish(m6)
         let elapsed = MonotonicClock.nanoseconds() &- start
         client.send(NonESPMarker.add(try await initiator.deleteMessage(), marked: nonESPMarker))
@@ -81,13 +98,15 @@ public struct PeerInitiator: Sendable {
     /// responder may have missed `message`, which is sent again, once per copy
     /// and at most `attempts` times in all. A Notify, in the clear or
     /// protected by the exchange's keys, ends the exchange with its type.
-    private func roundTrip(_ message: [UInt8], number: Int, exchange: inout PeerExchange) async throws -> [UInt8] {
+    private func roundTrip(_ message: [UInt8], number: Int, exchange: inout PeerExchange,
+                           progress: inout PeerSetupProgress) async throws -> [UInt8] {
         let cookie = exchange.initiator.initiatorCookie
         let client = exchange.client
         var sends = 0
         func send() {
             client.send(NonESPMarker.add(message, marked: nonESPMarker))
             sends += 1
+            progress.sent(ikev1: message, number: number)
         }
         while sends < attempts {
             send()
@@ -96,7 +115,10 @@ public struct PeerInitiator: Sendable {
                 let left = Double(deadline - MonotonicClock.nanoseconds()) / 1e9
                 guard let datagram = await client.receive(timeout: left) else { break }
                 let reply = NonESPMarker.strip(datagram).message
-                guard let (header, _) = try? ISAKMPMessage.parseHeader(reply), header.initiatorCookie == cookie else { continue }
+                guard let (header, _) = try? ISAKMPMessage.parseHeader(reply), header.initiatorCookie == cookie else {
+                    progress.ignored(Ignored.otherExchange)
+                    continue
+                }
                 if header.exchangeType == .informational {
                     let code = header.flags.contains(.encryption)
                         ? await exchange.initiator.protectedRefusalCode(in: reply) : MainModeInitiator.refusalCode(in: reply)
@@ -105,9 +127,11 @@ public struct PeerInitiator: Sendable {
                                           "the responder refused message \(number) with Notify type \(code)"
                                           + (ISAKMPError.Code(rawValue: Int(code)).map { " (\($0))" } ?? ""))
                     }
+                    progress.ignored(Ignored.informational)
                     continue  // an informational we do not act on
                 }
                 if exchange.earlierReplies.contains(reply) {
+                    progress.ignored(Ignored.earlierReply)
                     if sends < attempts { send() }
                     continue
                 }

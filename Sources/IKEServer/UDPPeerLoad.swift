@@ -8,6 +8,9 @@ import NIOPosix
 public protocol UDPPeerInitiator: Sendable {
     func negotiate(over client: UDPDatagramClient,
                    observe: (@Sendable (IKEOperationRecord) -> Void)?) async throws -> NegotiationOutcome
+    /// The same, keeping where the setup stands in `progress` as it goes (for a failure's report).
+    func negotiate(over client: UDPDatagramClient, observe: (@Sendable (IKEOperationRecord) -> Void)?,
+                   progress: inout PeerSetupProgress) async throws -> NegotiationOutcome
 }
 
 extension PeerInitiator: UDPPeerInitiator {}
@@ -56,8 +59,17 @@ public struct UDPPeerLoad<Initiator: UDPPeerInitiator>: Sendable {
         /// task pool and back through the loop's wake-up descriptor each way.
         public let executor: (any TaskExecutor)?
 
-        /// One IKE SA set up and deleted: its setup time as the initiator saw it, in nanoseconds.
-        public func establish() async throws -> UInt64 { try await initiator.negotiate(over: client, observe: nil).hostNanoseconds }
+        /// One IKE SA set up and deleted: its setup time as the initiator saw it,
+        /// in nanoseconds. A failure is a ``PeerSetupFailure``: the initiator's
+        /// error with where the setup stood (the request outstanding, its SPIs, its sends).
+        public func establish() async throws -> UInt64 {
+            var progress = PeerSetupProgress()
+            do {
+                return try await initiator.negotiate(over: client, observe: nil, progress: &progress).hostNanoseconds
+            } catch {
+                throw PeerSetupFailure(error, progress: progress)
+            }
+        }
         public func close() async { await client.close() }
     }
 }

@@ -155,6 +155,11 @@ struct LoadCommand: AsyncParsableCommand {
                 suite: suite.withDHPrivate(DHPrivateValueLength(rawValue: responderDHPrivate)!), key: me.signingKey, framework: fw)
         }
         if framework.json {
+            // The JSON has them too (load.firstFailures); stderr says so for a script that keeps only counts.
+            if !report.firstFailures.isEmpty {
+                StandardError.write((["ikebench load: \(report.failed) setup(s) failed; the first in full:"]
+                                     + LoadText.failureLines(report.firstFailures)).joined(separator: "\n") + "\n")
+            }
             try JSONOutput.print(LoadOutput(load: report, initiatorShortcuts: shortcuts, publicKeyBaseline: baseline))
         } else {
             print(LoadText.report(report))

@@ -1,3 +1,4 @@
+import Foundation
 import IKEHarness
 import TextFormat
 
@@ -15,7 +16,18 @@ enum LoadText {
         for (reason, n) in r.failures.sorted(by: { $0.value > $1.value }).prefix(5) {
             out.append("  failed \(n)×: \(reason)")
         }
+        if !r.firstFailures.isEmpty {
+            out.append("first failures, in full:")
+            out += failureLines(r.firstFailures)
+        }
         return out.joined(separator: "\n")
+    }
+
+    /// One line per kept failure: when, which initiator and its how-manieth setup, and the error in full.
+    static func failureLines(_ failures: [LoadFailure]) -> [String] {
+        failures.map { f in
+            "  " + String(format: "%.3f", f.secondsIntoLoad) + " s, initiator \(f.worker), its setup \(f.setup): \(f.details)"
+        }
     }
 
     static func baseline(_ b: ResponderPublicKeyBaseline) -> String {

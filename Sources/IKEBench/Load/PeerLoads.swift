@@ -11,6 +11,10 @@ extension UDPPeerLoad: LoadInitiator {
 
 extension UDPPeerLoad.Worker: LoadWorker {}
 
+/// A failed setup of ours says its request and the exchange's SPIs in its
+/// description, and leaves them out of its reason: the load counts it by the reason.
+extension PeerSetupFailure: LoadSetupError {}
+
 extension UDPPeerLoad where Initiator == PeerInitiator {
     init(mainMode initiator: PeerInitiator, peer: PeerAddress, loops: Int? = nil) {
         let signatures = initiator.suite.authentication == .rsaSignatures

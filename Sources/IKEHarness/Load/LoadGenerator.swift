@@ -27,13 +27,41 @@ extension LoadWorker {
     public var executor: (any TaskExecutor)? { nil }
 }
 
+/// A worker's error that says what failed apart from where: its ``reason``
+/// leaves out the exchange's own values (SPIs, times), so equal causes are
+/// counted together, and its description has them all, for the failures a
+/// ``LoadReport`` keeps. An error that is not one is counted by its description.
+public protocol LoadSetupError: Error, CustomStringConvertible {
+    var reason: String { get }
+}
+
+/// One failed setup as the load report keeps it: when and where, why, and
+/// everything the worker's error told (``LoadSetupError``: the request that
+/// went unanswered or was refused, the exchange's SPIs, its retransmissions).
+public struct LoadFailure: Sendable, Encodable, Equatable {
+    /// Seconds from the start of the load to the failure.
+    public let secondsIntoLoad: Double
+    /// The worker (initiator) that failed, 1 to the concurrency.
+    public let worker: Int
+    /// The worker's setup that failed, counted from 1 (set-up and failed ones alike).
+    public let setup: Int
+    /// What the failure is counted under in ``LoadReport/failures``.
+    public let reason: String
+    /// The error in full.
+    public let details: String
+}
+
 /// The same initiator load against any responder: `concurrency` workers, each
 /// setting up IKE SAs back to back for `durationSeconds` (at least one each). A failed setup is
 /// counted (by its reason) and the worker goes on, so a responder that drops
-/// some exchanges under load shows as failures, not as an aborted run.
+/// some exchanges under load shows as failures, not as an aborted run. The
+/// first ``keptFailures`` failures are kept whole (``LoadReport/firstFailures``),
+/// so a rare one can be explained after the run.
 public struct LoadGenerator: Sendable {
     public var concurrency: Int
     public var durationSeconds: Double
+    /// Failures kept whole per run, the earliest.
+    public static let keptFailures = 5
 
     public init(concurrency: Int, durationSeconds: Double) {
         self.concurrency = max(1, concurrency)
@@ -43,6 +71,8 @@ public struct LoadGenerator: Sendable {
     private struct Tally: Sendable {
         var setups = RunTally.histogram()
         var failures: [String: Int] = [:]
+        /// This worker's first failures (each worker keeps as many as the run does; the run keeps the earliest).
+        var first: [LoadFailure] = []
     }
 
     public func run(_ initiator: any LoadInitiator) async throws -> LoadReport {
@@ -51,16 +81,24 @@ public struct LoadGenerator: Sendable {
         let start = MonotonicClock.nanoseconds()
         let deadline = start + UInt64(durationSeconds * 1e9)
         let tallies = await withTaskGroup(of: Tally.self) { group in
-            for worker in workers {
+            for (index, worker) in workers.enumerated() {
                 group.addTask(executorPreference: worker.executor) {
                     // At least one setup per worker, even when a loaded
                     // machine starts this task after the deadline.
                     var t = Tally()
+                    var attempts = 0
                     repeat {
+                        attempts += 1
                         do {
                             _ = t.setups.record(max(try await worker.establish(), 1))
                         } catch {
-                            t.failures[Self.reason(error), default: 0] += 1
+                            let reason = Self.reason(error)
+                            t.failures[reason, default: 0] += 1
+                            if t.first.count < Self.keptFailures {
+                                t.first.append(LoadFailure(
+                                    secondsIntoLoad: Double(MonotonicClock.nanoseconds() &- start) / 1e9, worker: index + 1,
+                                    setup: attempts, reason: reason, details: String(describing: error)))
+                            }
                         }
                     } while MonotonicClock.nanoseconds() < deadline
                     return t
@@ -75,14 +113,18 @@ public struct LoadGenerator: Sendable {
         for t in tallies {
             all.setups.add(t.setups)
             all.failures.merge(t.failures, uniquingKeysWith: +)
+            all.first += t.first
         }
+        let first = all.first.sorted { ($0.secondsIntoLoad, $0.worker) < ($1.secondsIntoLoad, $1.worker) }.prefix(Self.keptFailures)
         return LoadReport(initiator: initiator.label, concurrency: concurrency, durationSeconds: durationSeconds,
-                          elapsedSeconds: elapsed, setups: all.setups, failures: all.failures, initiatorCPUSeconds: cpu)
+                          elapsedSeconds: elapsed, setups: all.setups, failures: all.failures, firstFailures: Array(first),
+                          initiatorCPUSeconds: cpu)
     }
 
-    /// A failure's reason without the exchange-specific details (cookies, numbers), so equal causes count together.
-    static func reason(_ error: any Error) -> String {
-        String(String(describing: error).prefix(120))
+    /// A failure's reason without the exchange-specific details (cookies, numbers), so equal causes count together:
+    /// a ``LoadSetupError``'s own, else the error's description, cut at 120 characters either way.
+    public static func reason(_ error: any Error) -> String {
+        String(((error as? any LoadSetupError)?.reason ?? String(describing: error)).prefix(120))
     }
 }
 
@@ -95,7 +137,10 @@ public struct LoadReport: Sendable, Encodable {
     /// IKE SAs set up (and deleted).
     public let established: Int
     public let failed: Int
+    /// Failed setups by reason.
     public let failures: [String: Int]
+    /// The first failures of the run (at most ``LoadGenerator/keptFailures``), each in full, earliest first.
+    public let firstFailures: [LoadFailure]
     public let saPerSecond: Double
     /// Setup time, seconds.
     public let setup: LatencySummary
@@ -103,7 +148,7 @@ public struct LoadReport: Sendable, Encodable {
     public let initiatorCPUSeconds: Double
 
     init(initiator: String, concurrency: Int, durationSeconds: Double, elapsedSeconds: Double,
-         setups: Histogram<UInt64>, failures: [String: Int], initiatorCPUSeconds: Double) {
+         setups: Histogram<UInt64>, failures: [String: Int], firstFailures: [LoadFailure], initiatorCPUSeconds: Double) {
         self.initiator = initiator
         self.concurrency = concurrency
         self.durationSeconds = durationSeconds
@@ -111,6 +156,7 @@ public struct LoadReport: Sendable, Encodable {
         established = Int(setups.totalCount)
         failed = failures.values.reduce(0, +)
         self.failures = failures
+        self.firstFailures = firstFailures
         saPerSecond = elapsedSeconds > 0 ? Double(established) / elapsedSeconds : 0
         setup = RunTally.summary(setups)
         self.initiatorCPUSeconds = initiatorCPUSeconds

@@ -28,15 +28,29 @@ public struct IKEv2PeerInitiator: Sendable {
         try await negotiateSuite(over: client, observe: observe).outcome
     }
 
+    /// ``negotiate(over:observe:)``, keeping where the setup stands in `progress` as it goes.
+    public func negotiate(over client: UDPDatagramClient, observe: (@Sendable (IKEOperationRecord) -> Void)?,
+                          progress: inout PeerSetupProgress) async throws -> NegotiationOutcome {
+        try await negotiateSuite(over: client, observe: observe, progress: &progress).outcome
+    }
+
     /// ``negotiate(over:observe:)``, also naming the suite the responder chose.
     public func negotiateSuite(over client: UDPDatagramClient, observe: (@Sendable (IKEOperationRecord) -> Void)? = nil)
         async throws -> (outcome: NegotiationOutcome, suite: IKEv2Suite) {
+        var progress = PeerSetupProgress()
+        return try await negotiateSuite(over: client, observe: observe, progress: &progress)
+    }
+
+    private func negotiateSuite(over client: UDPDatagramClient, observe: (@Sendable (IKEOperationRecord) -> Void)?,
+                                progress: inout PeerSetupProgress) async throws -> (outcome: NegotiationOutcome, suite: IKEv2Suite) {
+        progress.version = 2
         let session = IKECryptoSession(framework: framework, observe: observe)
         let initiator = IKEv2Initiator(configuration: configuration, session: session)
         let start = MonotonicClock.nanoseconds()
+        progress.startedAt = start
         var outgoing = [try await initiator.start()]
         for _ in 0..<8 {
-            switch try await exchange(outgoing, initiator, client) {
+            switch try await exchange(outgoing, initiator, client, &progress) {
             case .send(let next): outgoing = next
             case .wait: continue
             case .established:
@@ -51,8 +65,10 @@ public struct IKEv2PeerInitiator: Sendable {
 
     /// Sends `datagrams` and feeds the answers to the initiator until it has a
     /// next step, sending again after each silent `timeoutSeconds`.
-    private func exchange(_ datagrams: [[UInt8]], _ initiator: IKEv2Initiator, _ client: UDPDatagramClient) async throws -> IKEv2InitiatorStep {
+    private func exchange(_ datagrams: [[UInt8]], _ initiator: IKEv2Initiator, _ client: UDPDatagramClient,
+                          _ progress: inout PeerSetupProgress) async throws -> IKEv2InitiatorStep {
         for _ in 0..<attempts {
+            if let first = datagrams.first { progress.sent(ikev2: first) }
             for d in datagrams { client.send(NonESPMarker.add(d, marked: nonESPMarker)) }
             let deadline = MonotonicClock.nanoseconds() + UInt64(timeoutSeconds * 1e9)
             while MonotonicClock.nanoseconds() < deadline {
@@ -64,6 +80,7 @@ public struct IKEv2PeerInitiator: Sendable {
                     if case .wait = step { continue }
                     return step
                 } catch let e as IKEv2Error where e.code == .unexpectedMessage || e.code == .integrityFailure {
+                    progress.ignored(e)
                     continue  // another SA's datagram, a duplicate, or one that fails its ICV
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import IKEServer
 import IKETestKit
 import ProcessSupport
 import Testing
@@ -37,5 +38,37 @@ struct LoadCommandTests {
         #expect((report["failed"] as? NSNumber)?.intValue == 0, "\(report)")
         #expect(json["publicKeyBaseline"] != nil, "\(json)")
         #expect(json["initiatorShortcuts"] as? [String] == ["reuse-dh", "unverified-responder"], "\(json)")
+    }
+
+    @Test("--json against a peer that never answers: every setup a failure, the first ones in full in the JSON and on stderr",
+          .timeLimit(.minutes(3)))
+    func unansweredFailuresKept() async throws {
+        let sink = try await UDPDatagramClient.connect(host: "127.0.0.1", port: 9, localHost: "127.0.0.1")
+        defer { Task { await sink.close() } }
+        var load = IKEBenchBinary.command(
+            ["load", "--peer", "127.0.0.1:\(sink.localPort)", "--ike", "2", "--proposal", "aes128-sha256-modp2048",
+             "--key", Self.peer.keyPath, "--cert", Self.peer.certificatePath, "--id", "fqdn:peer.load.example",
+             "--trust", Self.serve.certificatePath, "--concurrency", "2", "--duration", "0.1", "--timeout", "0.05", "--json"],
+            policy: Self.directory.appendingPathComponent("kcf-\(UInt32.random(in: 0...UInt32.max)).conf"))
+        load.standardError = .capture
+        let run = try ChildProcess(load)
+        #expect(try await Polling.until(timeout: 120, interval: 0.05) { !run.isRunning })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any],
+                                "\(run.standardOutput) \(run.standardError)")
+        let report = try #require(json["load"] as? [String: Any], "\(json)")
+        let failed = try #require((report["failed"] as? NSNumber)?.intValue, "\(report)")
+        #expect(failed >= 2 && (report["established"] as? NSNumber)?.intValue == 0, "\(report)")
+        let reason = "IKEv2 IKE_SA_INIT: no answer after 3 sends 0.05 s apart"
+        let failures = try #require(report["failures"] as? [String: Any], "\(report)")
+        #expect(failures.count == 1 && (failures[reason] as? NSNumber)?.intValue == failed, "\(failures)")
+        let first = try #require(report["firstFailures"] as? [[String: Any]], "\(report)")
+        #expect(first.count == min(failed, 5))
+        for f in first {
+            #expect(f["reason"] as? String == reason)
+            let details = try #require(f["details"] as? String)
+            #expect(details.hasPrefix(reason + " [SPIi ") && details.contains("IKE_SA_INIT sent 3 times"), "\(details)")
+            #expect(run.standardError.contains(details), "stderr: \(run.standardError)")
+        }
+        #expect(run.standardError.contains("ikebench load: \(failed) setup(s) failed; the first in full:"), "\(run.standardError)")
     }
 }
