@@ -103,8 +103,20 @@ public final class ResponderService: Sendable {
     func turnEnded() { running.subtract(1, ordering: .releasing) }
 
     /// Drops what is due, both versions (called every second by the server).
+    /// The clock is read under the table's lock, as every message's time is:
+    /// read before it, on the timer's loop, while another loop placed and
+    /// answered a message (the server's sockets each have a loop), the time
+    /// was older than that exchange's last message, and the sweep took it for
+    /// 2⁶⁴ ns idle and dropped it — a half-open IKE_SA_INIT answered a moment
+    /// before, whose IKE_AUTH then found no exchange (an unknown SPI, dropped,
+    /// so the initiator timed out after its retransmissions).
     public func expire() {
-        let now = MonotonicClock.nanoseconds()
+        withTable { t, upkeep in upkeep.expired += t.expire(now: MonotonicClock.nanoseconds()) }
+    }
+
+    /// The sweep as if the clock read `now` (a test's stand-in for a sweep
+    /// whose time is older than the table's last message).
+    func expire(now: UInt64) {
         withTable { t, upkeep in upkeep.expired += t.expire(now: now) }
     }
 

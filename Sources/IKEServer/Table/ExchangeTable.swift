@@ -304,12 +304,16 @@ struct ExchangeTable {
 
     /// The sweep, both versions at once: drops half-open exchanges idle past
     /// `halfOpenSeconds` and established ones older than `establishedSeconds`,
-    /// never one in its turn. Returns how many went.
+    /// never one in its turn. Returns how many went. An exchange touched (or
+    /// started) after `now` is not due: its age is zero, not the wrapped
+    /// difference (2⁶⁴ ns less the gap), which dropped exchanges a sweep with
+    /// an older time found, however fresh.
     mutating func expire(now: UInt64) -> Int {
         let halfOpen = UInt64(limits.halfOpenSeconds * 1e9)
         let established = UInt64(limits.establishedSeconds * 1e9)
+        func age(since t: UInt64) -> UInt64 { now > t ? now - t : 0 }
         let due = entries.filter { _, e in
-            !e.busy && (e.established ? now &- e.startedAt >= established : now &- e.touchedAt >= halfOpen)
+            !e.busy && (e.established ? age(since: e.startedAt) >= established : age(since: e.touchedAt) >= halfOpen)
         }.map(\.key)
         for k in due { remove(k) }
         return due.count
