@@ -92,6 +92,10 @@ load() {
         i = (n > 0) ? icpu / n : 0
         printf("%-26s %9.1f %11.2f %11.2f %16.3f %16.3f %7d\n", label, rate, p50 * 1e3, p99 * 1e3, r * 1e3, i * 1e3, f)
         printf("%.9f %.3f\n", r, rate) > out }'
+  # A row with failed setups says why: the load's first failures, kept whole
+  # (where each stood: the request outstanding, its SPIs, its sends), which
+  # --json writes to stderr. The run's directory is removed at the end.
+  if [ "$(val failed "$j")" != "0" ] && [ -s "$DIR/$name.err" ]; then sed 's/^/    /' "$DIR/$name.err"; fi
 }
 
 echo "make bench-responders: IKEv$IKE $PROPOSAL, $KEYNAME certificates, $CONCURRENCY initiators (ikebench load --ike $IKE, one process, $SHORTCUTS), $SECONDS_RUN s per responder, $(nproc) cores"
