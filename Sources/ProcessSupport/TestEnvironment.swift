@@ -14,6 +14,14 @@ public enum TestEnvironment: String, CaseIterable, Sendable {
     /// `make sanitize-address`.
     case childASanBuilt = "CRYPTOFRAMEWORK_CHILD_ASAN_BUILT"
 
+    /// An uninstrumented build of the PKCS#11 module, for the few outside
+    /// programs that cannot run under the ASan runtime at all
+    /// (``SanitizerPreload/Exemption``): they load this build instead, without
+    /// the preload. Read only while ``childASanRuntime`` is set. Grammar: a path
+    /// to a `.so`. Default: none, those programs run like every other. Set by
+    /// `make sanitize-address`.
+    case childASanExemptModule = "CRYPTOFRAMEWORK_CHILD_ASAN_EXEMPT_MODULE"
+
     /// The PKCS#11 module the module and retell tests load. Grammar: a path
     /// to a `.so`. Default: libCryptoFrameworkPKCS11.so among the build products.
     case pkcs11Module = "CRYPTOFRAMEWORK_PKCS11_MODULE"

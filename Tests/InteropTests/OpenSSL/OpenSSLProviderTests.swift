@@ -21,9 +21,15 @@ struct OpenSSLProviderTests {
     /// A scratch token (label cf-tls) with an RSA-2048 key pair (`rsa`) and a
     /// P-256 one (`ec`), an openssl.cnf loading pkcs11-provider on the module,
     /// and a plain one (the default provider alone) for the other side.
+    /// pkcs11-tool makes the keys on ``ModuleUnderTest/path``; the openssl runs
+    /// through pkcs11-provider load ``providerChild``'s module: the same one,
+    /// except under `make sanitize-address`, where pkcs11-provider's
+    /// RTLD_DEEPBIND keeps the ASan runtime out and they load the uninstrumented
+    /// build of the same sources (``SanitizerPreload/Exemption``).
     struct Token {
         let scratch: Scratch
         let platform: String
+        let providerChild = ModuleUnderTest.exempt(.pkcs11ProviderDeepBind)
         var dir: String { scratch.root.path }
         var providerConf: String { dir + "/openssl-pkcs11.cnf" }
         var plainConf: String { dir + "/openssl-plain.cnf" }
@@ -73,7 +79,7 @@ struct OpenSSLProviderTests {
                 activate = 1
                 [pkcs11_sect]
                 module = \(OpenSSLProviderTests.provider)
-                pkcs11-module-path = \(ModuleUnderTest.path)
+                pkcs11-module-path = \(providerChild.module)
                 pkcs11-module-token-pin = file:\(dir)/pin
                 activate = 1
 
@@ -100,7 +106,8 @@ struct OpenSSLProviderTests {
         }
 
         func run(_ arguments: [String], onToken: Bool = true) throws -> ChildProcess.Outcome {
-            try runClient("openssl", arguments, environment: environment(onToken: onToken))
+            try runClient("openssl", arguments, environment: environment(onToken: onToken),
+                          preloadsSanitizerRuntime: onToken ? providerChild.preloadsRuntime : true)
         }
 
         /// The module's trace lines for signatures and derivations so far.
@@ -272,6 +279,7 @@ struct OpenSSLProviderTests {
             var command = Command("/usr/bin/openssl", ["s_server", "-accept", "127.0.0.1:\(port)", "-key", Token.key(label, "private"),
                                                         "-cert", certificate, "-www"])
             command.environment = token.environment(onToken: true)
+            command.preloadsSanitizerRuntime = token.providerChild.preloadsRuntime
             let server = try ChildProcess(command)
             // Bounded for a stuck start, not a speed claim.
             let ready = Polling.until(timeout: 60, interval: 0.02) { server.standardOutput.contains("ACCEPT") || !server.isRunning }

@@ -25,6 +25,14 @@ enum ModuleUnderTest {
     static var exists: Bool { FileManager.default.fileExists(atPath: path) }
 
     static let missing = "\(path) is missing: run `swift build --product CryptoFrameworkPKCS11` first (make test does)"
+
+    /// The module for a child that cannot run under the ASan runtime for a cause
+    /// of its own (``SanitizerPreload/Exemption``), and whether it gets the
+    /// preload: under `make sanitize-address` the uninstrumented build without
+    /// it, announced on standard error; in every other run ``path``, as for any child.
+    static func exempt(_ exemption: SanitizerPreload.Exemption) -> SanitizerPreload.Child {
+        SanitizerPreload.child(exemption, module: path)
+    }
 }
 
 /// One test's private world.
@@ -57,11 +65,16 @@ struct Scratch {
 }
 
 /// Runs `executable` (a path, or a name in /usr/bin) with `arguments` to completion in
-/// `environment` (the whole of it), its standard output and error captured apart. The
-/// bound is for a stuck client, not a speed claim.
-func runClient(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> ChildProcess.Outcome {
+/// `environment` (the whole of it), its standard output and error captured apart.
+/// `preloadsSanitizerRuntime` is false only for a child of a
+/// ``SanitizerPreload/Exemption`` (``ModuleUnderTest/exempt(_:)``). The bound is
+/// for a stuck client, not a speed claim.
+func runClient(
+    _ executable: String, _ arguments: [String], environment: [String: String], preloadsSanitizerRuntime: Bool = true
+) throws -> ChildProcess.Outcome {
     var command = Command(executable.hasPrefix("/") ? executable : "/usr/bin/" + executable, arguments)
     command.environment = environment
     command.standardError = .capture
+    command.preloadsSanitizerRuntime = preloadsSanitizerRuntime
     return try ChildProcess.run(command, timeout: 600)
 }
