@@ -38,7 +38,7 @@ struct OpenSSLProviderTests {
 
         static func key(_ label: String, _ type: String) -> String { "pkcs11:token=cf-tls;object=\(label);type=\(type)" }
 
-        init(platform: String) throws {
+        init(platform: String) async throws {
             try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
             try #require(FileManager.default.fileExists(atPath: OpenSSLProviderTests.provider),
                          "pkcs11-provider is not installed: make deps installs it from bookworm-backports")
@@ -64,7 +64,7 @@ struct OpenSSLProviderTests {
                 ["--login", "--pin", "123456", "--keypairgen", "--key-type", "EC:prime256v1", "--id", "02", "--label", "ec",
                  "--usage-sign", "--usage-derive"],
             ] {
-                let run = try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path] + args, environment: env)
+                let run = try await runClient("pkcs11-tool", ["--module", ModuleUnderTest.path] + args, environment: env)
                 try #require(run.status == 0, "\(run)")
             }
             try "123456\n".write(toFile: dir + "/pin", atomically: true, encoding: .utf8)
@@ -85,7 +85,7 @@ struct OpenSSLProviderTests {
 
                 """.write(toFile: providerConf, atomically: true, encoding: .utf8)
             try "data signed on the token\n".write(toFile: dir + "/data", atomically: true, encoding: .utf8)
-            let digest = try run(["dgst", "-sha256", "-binary", "-out", dir + "/data.sha256", dir + "/data"], onToken: false)
+            let digest = try await run(["dgst", "-sha256", "-binary", "-out", dir + "/data.sha256", dir + "/data"], onToken: false)
             try #require(digest.status == 0, "\(digest)")
         }
 
@@ -105,9 +105,9 @@ struct OpenSSLProviderTests {
             return env
         }
 
-        func run(_ arguments: [String], onToken: Bool = true) throws -> ChildProcess.Outcome {
-            try runClient("openssl", arguments, environment: environment(onToken: onToken),
-                          preloadsSanitizerRuntime: onToken ? providerChild.preloadsRuntime : true)
+        func run(_ arguments: [String], onToken: Bool = true) async throws -> ChildProcess.Outcome {
+            try await runClient("openssl", arguments, environment: environment(onToken: onToken),
+                                preloadsSanitizerRuntime: onToken ? providerChild.preloadsRuntime : true)
         }
 
         /// The module's trace lines for signatures and derivations so far.
@@ -119,9 +119,9 @@ struct OpenSSLProviderTests {
         }
 
         /// The public key of `label`, read through the provider into a PEM file.
-        func exportPublicKey(_ label: String) throws -> String {
+        func exportPublicKey(_ label: String) async throws -> String {
             let path = dir + "/\(label).pub.pem"
-            let run = try run(["pkey", "-pubin", "-in", Self.key(label, "public"), "-pubout", "-out", path])
+            let run = try await run(["pkey", "-pubin", "-in", Self.key(label, "public"), "-pubout", "-out", path])
             try #require(run.status == 0, "\(run)")
             return path
         }
@@ -154,18 +154,18 @@ struct OpenSSLProviderTests {
     }
 
     @Test("openssl pkeyutl signs on the token (PKCS#1 v1.5, PSS; ECDSA: openssl on host, sparcfp on t2000) and verifies with pkcs11: URIs", arguments: platforms)
-    func pkeyutlSignVerify(platform: String) throws {
-        let token = try Token(platform: platform)
+    func pkeyutlSignVerify(platform: String) async throws {
+        let token = try await Token(platform: platform)
         defer { token.remove() }
         let dir = token.dir
-        let rsaPublic = try token.exportPublicKey("rsa")
+        let rsaPublic = try await token.exportPublicKey("rsa")
         let cases: [(label: String, options: [String], pss: Bool)] = [
             ("rsa", ["-pkeyopt", "digest:sha256"], false),
             ("rsa", ["-pkeyopt", "digest:sha256", "-pkeyopt", "rsa_padding_mode:pss", "-pkeyopt", "rsa_pss_saltlen:32"], true),
         ]
         for (label, options, pss) in cases {
             let before = token.servedLines.count
-            let sign = try token.run(["pkeyutl", "-sign", "-inkey", Token.key(label, "private"), "-in", dir + "/data.sha256",
+            let sign = try await token.run(["pkeyutl", "-sign", "-inkey", Token.key(label, "private"), "-in", dir + "/data.sha256",
                                       "-out", dir + "/sig"] + options)
             #expect(sign.status == 0, "\(sign)")
             let lines = token.servedLines.dropFirst(before)
@@ -177,41 +177,41 @@ struct OpenSSLProviderTests {
                 #expect(lines.first?.contains("(composed: CKM_RSA_X_509 by ncp/0, CKM_SHA256 by sparcfp)") == true, "\(lines)")
             }
             // The other side: OpenSSL's default provider with the exported public key, then the token's public key by URI.
-            let verify = try token.run(["pkeyutl", "-verify", "-pubin", "-inkey", rsaPublic, "-in", dir + "/data.sha256",
+            let verify = try await token.run(["pkeyutl", "-verify", "-pubin", "-inkey", rsaPublic, "-in", dir + "/data.sha256",
                                         "-sigfile", dir + "/sig"] + options, onToken: false)
             #expect(verify.status == 0 && verify.standardOutput.contains("Signature Verified Successfully"), "\(verify)")
-            let byURI = try token.run(["pkeyutl", "-verify", "-pubin", "-inkey", Token.key(label, "public"), "-in", dir + "/data.sha256",
+            let byURI = try await token.run(["pkeyutl", "-verify", "-pubin", "-inkey", Token.key(label, "public"), "-in", dir + "/data.sha256",
                                        "-sigfile", dir + "/sig"] + options)
             #expect(byURI.status == 0 && byURI.standardOutput.contains("Signature Verified Successfully"), "\(byURI)")
             // A signature of other data does not verify.
             try Data(repeating: 0x5a, count: 32).write(to: URL(fileURLWithPath: dir + "/other.sha256"))
-            let wrong = try token.run(["pkeyutl", "-verify", "-pubin", "-inkey", rsaPublic, "-in", dir + "/other.sha256",
+            let wrong = try await token.run(["pkeyutl", "-verify", "-pubin", "-inkey", rsaPublic, "-in", dir + "/other.sha256",
                                        "-sigfile", dir + "/sig"] + options, onToken: false)
             #expect(wrong.status != 0 && wrong.standardOutput.contains("Signature Verification Failure"), "\(wrong)")
         }
         // ECDSA: openssl on host; on t2000 sparcfp's software ECC (the T1's MAU did no ECC).
-        let ecPublic = try token.exportPublicKey("ec")
-        let sign = try token.run(["pkeyutl", "-sign", "-inkey", Token.key("ec", "private"), "-in", dir + "/data.sha256", "-out", dir + "/ecsig"])
+        let ecPublic = try await token.exportPublicKey("ec")
+        let sign = try await token.run(["pkeyutl", "-sign", "-inkey", Token.key("ec", "private"), "-in", dir + "/data.sha256", "-out", dir + "/ecsig"])
         #expect(sign.status == 0, "\(sign)")
-        let verify = try token.run(["pkeyutl", "-verify", "-pubin", "-inkey", ecPublic, "-in", dir + "/data.sha256", "-sigfile", dir + "/ecsig"], onToken: false)
+        let verify = try await token.run(["pkeyutl", "-verify", "-pubin", "-inkey", ecPublic, "-in", dir + "/data.sha256", "-sigfile", dir + "/ecsig"], onToken: false)
         #expect(verify.status == 0 && verify.standardOutput.contains("Signature Verified Successfully"), "\(verify)")
         #expect(token.servedLines.contains { $0.contains("C_Sign CKM_ECDSA sign by \(Self.ecProvider(platform: platform))") }, "\(token.servedLines)")
     }
 
     @Test("openssl pkeyutl -derive: ECDH P-256 with the token's key equals the peer's own derivation", arguments: platforms)
-    func pkeyutlDerive(platform: String) throws {
-        let token = try Token(platform: platform)
+    func pkeyutlDerive(platform: String) async throws {
+        let token = try await Token(platform: platform)
         defer { token.remove() }
         let dir = token.dir
-        let tokenPublic = try token.exportPublicKey("ec")
+        let tokenPublic = try await token.exportPublicKey("ec")
         for args in [["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", dir + "/peer.pem"],
                      ["pkey", "-in", dir + "/peer.pem", "-pubout", "-out", dir + "/peer.pub.pem"]] {
-            let run = try token.run(args, onToken: false)
+            let run = try await token.run(args, onToken: false)
             try #require(run.status == 0, "\(run)")
         }
-        let onToken = try token.run(["pkeyutl", "-derive", "-inkey", Token.key("ec", "private"), "-peerkey", dir + "/peer.pub.pem", "-out", dir + "/z.token"])
+        let onToken = try await token.run(["pkeyutl", "-derive", "-inkey", Token.key("ec", "private"), "-peerkey", dir + "/peer.pub.pem", "-out", dir + "/z.token"])
         #expect(onToken.status == 0, "\(onToken)")
-        let peer = try token.run(["pkeyutl", "-derive", "-inkey", dir + "/peer.pem", "-peerkey", tokenPublic, "-out", dir + "/z.peer"], onToken: false)
+        let peer = try await token.run(["pkeyutl", "-derive", "-inkey", dir + "/peer.pem", "-peerkey", tokenPublic, "-out", dir + "/z.peer"], onToken: false)
         #expect(peer.status == 0, "\(peer)")
         let z = try Data(contentsOf: URL(fileURLWithPath: dir + "/z.token"))
         let zPeer = try Data(contentsOf: URL(fileURLWithPath: dir + "/z.peer"))
@@ -220,26 +220,26 @@ struct OpenSSLProviderTests {
     }
 
     /// A self-signed certificate for 127.0.0.1 made by `openssl req -x509` with the token's key `label`.
-    static func certificate(_ token: Token, _ label: String) throws -> String {
+    static func certificate(_ token: Token, _ label: String) async throws -> String {
         let path = token.dir + "/\(label).crt"
-        let req = try token.run(["req", "-x509", "-new", "-key", Token.key(label, "private"), "-subj", "/CN=localhost",
+        let req = try await token.run(["req", "-x509", "-new", "-key", Token.key(label, "private"), "-subj", "/CN=localhost",
                                  "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-days", "2", "-sha256", "-out", path])
         try #require(req.status == 0, "\(req)")
         return path
     }
 
     @Test("openssl req -x509 with the token's key: the certificate verifies and carries the token's public key", arguments: platforms)
-    func reqX509(platform: String) throws {
-        let token = try Token(platform: platform)
+    func reqX509(platform: String) async throws {
+        let token = try await Token(platform: platform)
         defer { token.remove() }
         for label in ["rsa", "ec"] {
             let before = token.servedLines.count
-            let certificate = try Self.certificate(token, label)
+            let certificate = try await Self.certificate(token, label)
             #expect(token.servedLines.count == before + 1, "\(token.servedLines)")
-            let verify = try token.run(["verify", "-CAfile", certificate, certificate], onToken: false)
+            let verify = try await token.run(["verify", "-CAfile", certificate, certificate], onToken: false)
             #expect(verify.status == 0 && verify.standardOutput.contains(": OK"), "\(verify)")
-            let inCertificate = try token.run(["x509", "-in", certificate, "-noout", "-pubkey"], onToken: false)
-            let onToken = try String(contentsOfFile: try token.exportPublicKey(label), encoding: .utf8)
+            let inCertificate = try await token.run(["x509", "-in", certificate, "-noout", "-pubkey"], onToken: false)
+            let onToken = try String(contentsOfFile: try await token.exportPublicKey(label), encoding: .utf8)
             #expect(inCertificate.status == 0 && inCertificate.standardOutput == onToken, "\(inCertificate)")
         }
     }
@@ -273,7 +273,7 @@ struct OpenSSLProviderTests {
     ]
 
     /// `openssl s_server` with the token's key `label` on a free loopback port; ended by its pid.
-    static func server(_ token: Token, _ label: String, certificate: String) throws -> (ChildProcess, Int) {
+    static func server(_ token: Token, _ label: String, certificate: String) async throws -> (ChildProcess, Int) {
         for _ in 0..<5 {
             let port = 20_000 + Int.random(in: 0..<20_000)
             var command = Command("/usr/bin/openssl", ["s_server", "-accept", "127.0.0.1:\(port)", "-key", Token.key(label, "private"),
@@ -282,7 +282,7 @@ struct OpenSSLProviderTests {
             command.preloadsSanitizerRuntime = token.providerChild.preloadsRuntime
             let server = try ChildProcess(command)
             // Bounded for a stuck start, not a speed claim.
-            let ready = Polling.until(timeout: 60, interval: 0.02) { server.standardOutput.contains("ACCEPT") || !server.isRunning }
+            let ready = try await Polling.until(timeout: 60, interval: 0.02) { server.standardOutput.contains("ACCEPT") || !server.isRunning }
             if ready && server.isRunning { return (server, port) }
             _ = server.terminate()
             if !server.standardOutput.contains("ddress already in use") {
@@ -295,18 +295,18 @@ struct OpenSSLProviderTests {
 
     @Test("openssl s_server with the token's key answers TLS 1.3 and 1.2 from s_client and gnutls-cli; the kstats name who signed each",
           arguments: [("host", "rsa"), ("host", "ec"), ("t2000", "rsa"), ("t2000", "ec")])
-    func sServer(platform: String, label: String) throws {
-        let token = try Token(platform: platform)
+    func sServer(platform: String, label: String) async throws {
+        let token = try await Token(platform: platform)
         defer { token.remove() }
-        let certificate = try Self.certificate(token, label)
-        let (server, port) = try Self.server(token, label, certificate: certificate)
+        let certificate = try await Self.certificate(token, label)
+        let (server, port) = try await Self.server(token, label, certificate: certificate)
         defer { _ = server.terminate() }
         var expected: [String: Int] = [:]
         for client in Self.clients {
             let before = token.servedLines.count
             var env = token.environment(onToken: false)
             env["CRYPTOFRAMEWORK_KSTAT_DIR"] = nil
-            let run = try runClient(client.executable, client.arguments(port, certificate), environment: env)
+            let run = try await runClient(client.executable, client.arguments(port, certificate), environment: env)
             #expect(run.status == 0 && run.standardOutput.contains(client.completed), "\(client): \(run)")
             // One signature per handshake, on the token, of the kind the protocol asks for.
             let lines = Array(token.servedLines.dropFirst(before))
@@ -321,7 +321,7 @@ struct OpenSSLProviderTests {
             }
             expected[signer, default: 0] += 1
             // The module publishes its counters within 0.1 s of the last change: poll, bounded generously.
-            let published = Polling.until(timeout: 30, interval: 0.05) { (try? token.signsServed(pid: server.pid)) == expected }
+            let published = try await Polling.until(timeout: 30, interval: 0.05) { (try? token.signsServed(pid: server.pid)) == expected }
             #expect(published, "\(client): kstats of s_server (pid \(server.pid)) say \((try? token.signsServed(pid: server.pid)) ?? [:]), expected \(expected)")
         }
         #expect(server.isRunning, "\(server.standardOutput)")

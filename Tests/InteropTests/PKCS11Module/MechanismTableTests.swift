@@ -13,10 +13,10 @@ struct MechanismTableTests {
     static var document: URL { ModuleUnderTest.packageRoot.appendingPathComponent("docs/pkcs11-module.md") }
 
     /// pkcs11-tool's lines for the slot on `platform`: name → "key sizes, flags".
-    static func mechanisms(platform: String) throws -> [(name: String, detail: String)] {
+    static func mechanisms(platform: String) async throws -> [(name: String, detail: String)] {
         let scratch = try Scratch()
         defer { scratch.remove() }
-        let run = try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path, "-M"], environment: scratch.environment(platform: platform))
+        let run = try await runClient("pkcs11-tool", ["--module", ModuleUnderTest.path, "-M"], environment: scratch.environment(platform: platform))
         try #require(run.status == 0, "\(run)")
         return run.standardOutput.split(separator: "\n").compactMap { line in
             guard line.hasPrefix("  ") else { return nil }
@@ -30,8 +30,9 @@ struct MechanismTableTests {
     static let platforms = ["host", "t2000", "t5220"]
 
     /// The table: every mechanism some platform lists, in the host's order, then the others'.
-    static func table() throws -> String {
-        let lists = try platforms.map { try mechanisms(platform: $0) }
+    static func table() async throws -> String {
+        var lists: [[(name: String, detail: String)]] = []
+        for platform in platforms { lists.append(try await mechanisms(platform: platform)) }
         var names: [String] = []
         for list in lists {
             for (name, _) in list where !names.contains(name) { names.append(name) }
@@ -48,12 +49,12 @@ struct MechanismTableTests {
     }
 
     @Test("the table in docs/pkcs11-module.md equals pkcs11-tool -M on host, t2000 and t5220 (default policy)")
-    func tableMatchesModule() throws {
+    func tableMatchesModule() async throws {
         try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
         let text = try String(contentsOf: Self.document, encoding: .utf8)
         let start = try #require(text.range(of: Self.begin), "docs/pkcs11-module.md has no mechanism table marker")
         let stop = try #require(text.range(of: Self.end, range: start.upperBound..<text.endIndex), "the mechanism table has no end marker")
-        let generated = try Self.table()
+        let generated = try await Self.table()
         if ProcessInfo.processInfo.environment["CRYPTOFRAMEWORK_WRITE_MECHANISM_TABLE"] == "1" {
             let rewritten = text.replacingCharacters(in: start.upperBound..<stop.lowerBound, with: "\n" + generated + "\n")
             try rewritten.write(to: Self.document, atomically: true, encoding: .utf8)

@@ -65,16 +65,17 @@ struct Scratch {
 }
 
 /// Runs `executable` (a path, or a name in /usr/bin) with `arguments` to completion in
-/// `environment` (the whole of it), its standard output and error captured apart.
-/// `preloadsSanitizerRuntime` is false only for a child of a
-/// ``SanitizerPreload/Exemption`` (``ModuleUnderTest/exempt(_:)``). The bound is
-/// for a stuck client, not a speed claim.
+/// `environment` (the whole of it), its standard output and error captured apart. The
+/// task waits holding no thread of the cooperative pool (charon's exchanges in this
+/// process resume on those threads). `preloadsSanitizerRuntime` is false only for a
+/// child of a ``SanitizerPreload/Exemption`` (``ModuleUnderTest/exempt(_:)``). The
+/// bound is for a stuck client, not a speed claim.
 func runClient(
     _ executable: String, _ arguments: [String], environment: [String: String], preloadsSanitizerRuntime: Bool = true
-) throws -> ChildProcess.Outcome {
+) async throws -> ChildProcess.Outcome {
     var command = Command(executable.hasPrefix("/") ? executable : "/usr/bin/" + executable, arguments)
     command.environment = environment
     command.standardError = .capture
     command.preloadsSanitizerRuntime = preloadsSanitizerRuntime
-    return try ChildProcess.run(command, timeout: 600)
+    return try await ChildProcess.run(command, timeout: 600)
 }

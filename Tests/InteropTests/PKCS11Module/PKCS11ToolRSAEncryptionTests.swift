@@ -10,20 +10,20 @@ import Testing
 @Suite("pkcs11-tool RSA decryption against openssl", .serialized)
 struct PKCS11ToolRSAEncryptionTests {
     @Test("openssl pkeyutl -encrypt, pkcs11-tool --decrypt: RSA-PKCS, RSA-PKCS-OAEP SHA-1 and SHA-256", arguments: ["host", "t2000"])
-    func decryptOpenSSLCiphertext(platform: String) throws {
+    func decryptOpenSSLCiphertext(platform: String) async throws {
         try #require(ModuleUnderTest.exists, "\(ModuleUnderTest.missing)")
         let scratch = try Scratch()
         defer { scratch.remove() }
         let env = scratch.environment(platform: platform)
-        func tool(_ args: [String]) throws -> ChildProcess.Outcome {
-            try runClient("pkcs11-tool", ["--module", ModuleUnderTest.path] + args, environment: env)
+        func tool(_ args: [String]) async throws -> ChildProcess.Outcome {
+            try await runClient("pkcs11-tool", ["--module", ModuleUnderTest.path] + args, environment: env)
         }
         func path(_ name: String) -> String { scratch.root.appendingPathComponent(name).path }
-        #expect(try tool(["--init-token", "--label", "enc", "--so-pin", "87654321"]).status == 0)
-        #expect(try tool(["--init-pin", "--so-pin", "87654321", "--pin", "123456"]).status == 0)
-        let keygen = try tool(["--login", "--pin", "123456", "--keypairgen", "--key-type", "rsa:2048", "--id", "02", "--usage-decrypt"])
+        #expect(try await tool(["--init-token", "--label", "enc", "--so-pin", "87654321"]).status == 0)
+        #expect(try await tool(["--init-pin", "--so-pin", "87654321", "--pin", "123456"]).status == 0)
+        let keygen = try await tool(["--login", "--pin", "123456", "--keypairgen", "--key-type", "rsa:2048", "--id", "02", "--usage-decrypt"])
         try #require(keygen.status == 0, "\(keygen)")
-        let read = try tool(["--read-object", "--type", "pubkey", "--id", "02", "-o", path("pub.der")])
+        let read = try await tool(["--read-object", "--type", "pubkey", "--id", "02", "-o", path("pub.der")])
         try #require(read.status == 0, "\(read)")
         let message = Array("decrypted by the token".utf8)
         try Data(message).write(to: URL(fileURLWithPath: path("msg")))
@@ -34,10 +34,10 @@ struct PKCS11ToolRSAEncryptionTests {
              ["--hash-algorithm", "SHA256", "--mgf", "MGF1-SHA256"]),
         ]
         for (i, (mechanism, opensslOptions, toolOptions)) in cases.enumerated() {
-            let encrypt = try runClient("openssl", ["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", path("pub.der"),
+            let encrypt = try await runClient("openssl", ["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", path("pub.der"),
                                                     "-in", path("msg"), "-out", path("ct\(i)")] + opensslOptions, environment: env)
             try #require(encrypt.status == 0, "\(encrypt)")
-            let decrypt = try tool(["--login", "--pin", "123456", "--decrypt", "-m", mechanism, "--id", "02",
+            let decrypt = try await tool(["--login", "--pin", "123456", "--decrypt", "-m", mechanism, "--id", "02",
                                     "-i", path("ct\(i)"), "-o", path("pt\(i)")] + toolOptions)
             #expect(decrypt.status == 0, "\(mechanism) \(toolOptions): \(decrypt)")
             #expect(Array((try? Data(contentsOf: URL(fileURLWithPath: path("pt\(i)")))) ?? Data()) == message, "\(mechanism) \(toolOptions)")

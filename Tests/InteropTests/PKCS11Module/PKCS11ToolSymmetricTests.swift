@@ -15,9 +15,9 @@ struct PKCS11ToolSymmetricTests {
     typealias Session = PKCS11ToolECTests.Session
 
     /// Reads object `id`'s CKA_VALUE (the keys are generated extractable) as hex.
-    static func keyHex(_ s: Session, id: String) throws -> String {
+    static func keyHex(_ s: Session, id: String) async throws -> String {
         let file = s.path("key-\(id)")
-        let read = try s.userTool("--read-object", "--type", "secrkey", "--id", id, "-o", file)
+        let read = try await s.userTool("--read-object", "--type", "secrkey", "--id", id, "-o", file)
         try #require(read.status == 0, "\(read)")
         return try Data(contentsOf: URL(fileURLWithPath: file)).map { String(format: "%02x", $0) }.joined()
     }
@@ -32,12 +32,12 @@ struct PKCS11ToolSymmetricTests {
     }
 
     @Test("AES:32 keys: AES-ECB, AES-CBC and AES-CBC-PAD through pkcs11-tool equal openssl enc, and decrypt back (t5220: n2cp/0, whose streams gather)", arguments: ["host", "t2000", "t5220"])
-    func aes(platform: String) throws {
-        let s = try Session(platform: platform)
+    func aes(platform: String) async throws {
+        let s = try await Session(platform: platform)
         defer { s.scratch.remove() }
-        let keygen = try s.userTool("--keygen", "--key-type", "AES:32", "--id", "10", "--label", "aes", "--private", "--extractable")
+        let keygen = try await s.userTool("--keygen", "--key-type", "AES:32", "--id", "10", "--label", "aes", "--private", "--extractable")
         try #require(keygen.status == 0, "\(keygen)")
-        let key = try Self.keyHex(s, id: "10")
+        let key = try await Self.keyHex(s, id: "10")
         #expect(key.count == 64)
         let message = s.path("message")
         try Data((0..<1024).map { UInt8(truncatingIfNeeded: $0 &* 37) }).write(to: URL(fileURLWithPath: message))
@@ -48,27 +48,27 @@ struct PKCS11ToolSymmetricTests {
             let padded = mechanism.hasSuffix("-PAD")
             let message = padded ? odd : message
             let sealed = s.path("sealed-\(mechanism)"), opened = s.path("opened-\(mechanism)")
-            let encrypt = try s.userTool("--encrypt", "-m", mechanism, "--id", "10", "--iv", iv, "-i", message, "-o", sealed)
+            let encrypt = try await s.userTool("--encrypt", "-m", mechanism, "--id", "10", "--iv", iv, "-i", message, "-o", sealed)
             #expect(encrypt.status == 0, "\(encrypt)")
             let reference = s.path("reference-\(mechanism)")
             var args = ["enc", cipher] + (padded ? [] : ["-nopad"]) + ["-K", key, "-in", message, "-out", reference]
             if mechanism != "AES-ECB" { args += ["-iv", iv] }
-            let enc = try runClient("openssl", args, environment: s.env)
+            let enc = try await runClient("openssl", args, environment: s.env)
             #expect(enc.status == 0, "\(enc)")
             #expect(try Self.hex(sealed) == (try Self.hex(reference)), "\(platform) \(mechanism)")
-            let decrypt = try s.userTool("--decrypt", "-m", mechanism, "--id", "10", "--iv", iv, "-i", sealed, "-o", opened)
+            let decrypt = try await s.userTool("--decrypt", "-m", mechanism, "--id", "10", "--iv", iv, "-i", sealed, "-o", opened)
             #expect(decrypt.status == 0, "\(decrypt)")
             #expect(try Self.hex(opened) == (try Self.hex(message)))
         }
     }
 
     @Test("GENERIC:32 keys: every HMAC through pkcs11-tool equals openssl dgst -hmac and openssl mac; a changed message does not verify", arguments: ["host", "t2000"])
-    func hmac(platform: String) throws {
-        let s = try Session(platform: platform)
+    func hmac(platform: String) async throws {
+        let s = try await Session(platform: platform)
         defer { s.scratch.remove() }
-        let keygen = try s.userTool("--keygen", "--key-type", "GENERIC:32", "--id", "11", "--label", "mac", "--private", "--extractable")
+        let keygen = try await s.userTool("--keygen", "--key-type", "GENERIC:32", "--id", "11", "--label", "mac", "--private", "--extractable")
         try #require(keygen.status == 0, "\(keygen)")
-        let key = try Self.keyHex(s, id: "11")
+        let key = try await Self.keyHex(s, id: "11")
         let message = s.path("message")
         try Data("authenticated by a generic secret key through the framework".utf8).write(to: URL(fileURLWithPath: message))
         var mechanisms = [("SHA-1-HMAC", "sha1", "SHA1"), ("SHA256-HMAC", "sha256", "SHA256"), ("SHA384-HMAC", "sha384", "SHA384"),
@@ -76,33 +76,33 @@ struct PKCS11ToolSymmetricTests {
         if platform == "host" { mechanisms.append(("SHA224-HMAC", "sha224", "SHA224")) }
         for (mechanism, dgst, mac) in mechanisms {
             let out = s.path("mac-\(mechanism)")
-            let sign = try s.userTool("--sign", "-m", mechanism, "--id", "11", "-i", message, "-o", out)
+            let sign = try await s.userTool("--sign", "-m", mechanism, "--id", "11", "-i", message, "-o", out)
             #expect(sign.status == 0, "\(sign)")
-            let viaDgst = try runClient("openssl", ["dgst", "-\(dgst)", "-mac", "HMAC", "-macopt", "hexkey:\(key)", message], environment: s.env)
-            let viaMac = try runClient("openssl", ["mac", "-digest", mac, "-macopt", "hexkey:\(key)", "-in", message, "HMAC"], environment: s.env)
+            let viaDgst = try await runClient("openssl", ["dgst", "-\(dgst)", "-mac", "HMAC", "-macopt", "hexkey:\(key)", message], environment: s.env)
+            let viaMac = try await runClient("openssl", ["mac", "-digest", mac, "-macopt", "hexkey:\(key)", "-in", message, "HMAC"], environment: s.env)
             let ours = try Self.hex(out)
             #expect(ours == Self.opensslHex(viaDgst), "\(platform) \(mechanism) vs openssl dgst: \(viaDgst)")
             #expect(ours == viaMac.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(), "\(mechanism) vs openssl mac")
-            let verify = try s.userTool("--verify", "-m", mechanism, "--id", "11", "-i", message, "--signature-file", out)
+            let verify = try await s.userTool("--verify", "-m", mechanism, "--id", "11", "-i", message, "--signature-file", out)
             #expect(verify.status == 0 && verify.standardOutput.contains("Signature is valid"), "\(verify)")
             let other = s.path("other")
             try Data("authenticated by a generic secret key through the framework!".utf8).write(to: URL(fileURLWithPath: other))
-            let wrong = try s.userTool("--verify", "-m", mechanism, "--id", "11", "-i", other, "--signature-file", out)
+            let wrong = try await s.userTool("--verify", "-m", mechanism, "--id", "11", "-i", other, "--signature-file", out)
             #expect(wrong.status != 0 || !wrong.standardOutput.contains("Signature is valid"), "\(wrong)")
         }
     }
 
     @Test("--hash -m MD5, SHA384, SHA512 equal openssl dgst", arguments: ["host", "t2000"])
-    func digests(platform: String) throws {
-        let s = try Session(platform: platform)
+    func digests(platform: String) async throws {
+        let s = try await Session(platform: platform)
         defer { s.scratch.remove() }
         let message = s.path("message")
         try Data((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 11) }).write(to: URL(fileURLWithPath: message))
         for (mechanism, dgst) in [("MD5", "md5"), ("SHA384", "sha384"), ("SHA512", "sha512"), ("SHA-1", "sha1"), ("SHA256", "sha256")] {
             let out = s.path("digest-\(mechanism)")
-            let hash = try s.tool("--hash", "-m", mechanism, "-i", message, "-o", out)
+            let hash = try await s.tool("--hash", "-m", mechanism, "-i", message, "-o", out)
             #expect(hash.status == 0, "\(hash)")
-            let reference = try runClient("openssl", ["dgst", "-\(dgst)", message], environment: s.env)
+            let reference = try await runClient("openssl", ["dgst", "-\(dgst)", message], environment: s.env)
             #expect(try Self.hex(out) == Self.opensslHex(reference), "\(platform) \(mechanism)")
         }
     }

@@ -14,18 +14,18 @@ struct PackagingTests {
     static let productsDirectory = BuildProducts.url(of: "ikebench").deletingLastPathComponent()
 
     /// Runs a program to completion; stdout and stderr together. The bound is for a stuck run.
-    static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess.Outcome {
+    static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> ChildProcess.Outcome {
         var command = Command(program, arguments, environment: environment)
         command.preloadsSanitizerRuntime = false  // man, make and our own binaries: none loads the module
-        return try ChildProcess.run(command, timeout: 600)
+        return try await ChildProcess.run(command, timeout: 600)
     }
 
     static let pages = [("docs/man/cryptoadm.8", "cryptoadm"), ("docs/man/ikebench.1", "ikebench")]
 
     @Test(arguments: pages)
-    func manualPageRendersWithItsSections(page: String, command: String) throws {
+    func manualPageRendersWithItsSections(page: String, command: String) async throws {
         let path = Self.packageRoot.appendingPathComponent(page).path
-        let rendered = try Self.run("/usr/bin/man", ["-l", path], environment: ["MANPAGER": "cat", "MANWIDTH": "100", "LC_ALL": "C.UTF-8"])
+        let rendered = try await Self.run("/usr/bin/man", ["-l", path], environment: ["MANPAGER": "cat", "MANWIDTH": "100", "LC_ALL": "C.UTF-8"])
         #expect(rendered.status == 0, "\(rendered.standardOutput)")
         #expect(!rendered.standardOutput.contains("mdoc warning"), "\(rendered.standardOutput)")
         for section in ["NAME", "SYNOPSIS", "DESCRIPTION", "OPERANDS", "EXAMPLES", "EXIT STATUS", "FILES", "SEE ALSO"] {
@@ -36,8 +36,8 @@ struct PackagingTests {
     /// Every long option the command's parser knows appears in its page: a page
     /// left behind by a new option fails here (regenerate with `make man`).
     @Test(arguments: pages)
-    func manualPageIsCurrentWithTheHelp(page: String, command: String) throws {
-        let dump = try Self.run(Self.productsDirectory.appendingPathComponent(command).path, ["--experimental-dump-help"])
+    func manualPageIsCurrentWithTheHelp(page: String, command: String) async throws {
+        let dump = try await Self.run(Self.productsDirectory.appendingPathComponent(command).path, ["--experimental-dump-help"])
         #expect(dump.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.standardOutput.utf8)) as? [String: Any])
         var options: Set<String> = []
@@ -73,7 +73,7 @@ struct PackagingTests {
         return out
     }
 
-    @Test func installThenUninstallLeavesTheDirectoryAsItWas() throws {
+    @Test func installThenUninstallLeavesTheDirectoryAsItWas() async throws {
         let fm = FileManager.default
         let scratch = fm.temporaryDirectory.appendingPathComponent("cryptoframework-install-\(UUID().uuidString)")
         defer { try? fm.removeItem(at: scratch) }
@@ -90,7 +90,7 @@ struct PackagingTests {
         let before = try Self.snapshot(destdir)
 
         let make = ["-C", Self.packageRoot.path, "PREFIX=/opt/cf", "DESTDIR=\(destdir.path)"]
-        let install = try Self.run("/usr/bin/make", make + ["install", "BUILT=\(built.path)"])
+        let install = try await Self.run("/usr/bin/make", make + ["install", "BUILT=\(built.path)"])
         #expect(install.status == 0, "\(install.standardOutput)")
         let prefix = destdir.appendingPathComponent("opt/cf")
         for file in ["bin/ikebench", "bin/cryptoadm", "share/man/man1/ikebench.1", "share/man/man8/cryptoadm.8",
@@ -103,12 +103,12 @@ struct PackagingTests {
         #expect(module.contains("module: /opt/cf/lib/pkcs11/libCryptoFrameworkPKCS11.so"))
         let completion = try String(contentsOf: prefix.appendingPathComponent("share/bash-completion/completions/cryptoadm"), encoding: .utf8)
         #expect(completion.contains("complete") && completion.contains("cryptoadm"))
-        let installed = try Self.run(prefix.appendingPathComponent("bin/cryptoadm").path, ["--help"])
+        let installed = try await Self.run(prefix.appendingPathComponent("bin/cryptoadm").path, ["--help"])
         #expect(installed.status == 0 && installed.standardOutput.contains("disable"))
 
         // Installing again replaces the first installation; one uninstall removes it.
-        #expect(try Self.run("/usr/bin/make", make + ["install", "BUILT=\(built.path)"]).status == 0)
-        let uninstall = try Self.run("/usr/bin/make", make + ["uninstall"])
+        #expect(try await Self.run("/usr/bin/make", make + ["install", "BUILT=\(built.path)"]).status == 0)
+        let uninstall = try await Self.run("/usr/bin/make", make + ["uninstall"])
         #expect(uninstall.status == 0, "\(uninstall.standardOutput)")
         let after = try Self.snapshot(destdir)
         #expect(after == before, "left behind: \(Set(after.keys).symmetricDifference(before.keys).sorted())")
