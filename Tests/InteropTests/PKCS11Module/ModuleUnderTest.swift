@@ -77,5 +77,41 @@ func runClient(
     command.environment = environment
     command.standardError = .capture
     command.preloadsSanitizerRuntime = preloadsSanitizerRuntime
-    return try await ChildProcess.run(command, timeout: 600)
+    await ClientSlots.shared.acquire()
+    do {
+        let outcome = try await ChildProcess.run(command, timeout: 600)
+        await ClientSlots.shared.release()
+        return outcome
+    } catch {
+        await ClientSlots.shared.release()
+        throw error
+    }
+}
+
+/// At most one ``runClient(_:_:environment:preloadsSanitizerRuntime:)`` child
+/// per core at a time. The clients are CPU-bound, and each suite runs its steps
+/// in order: with every suite's children at once, all of them share the cores
+/// and each suite's chain of steps ends later (the C client and pkcs11-provider
+/// suites set the process's wall time). A task waiting for a slot holds no
+/// thread, so charon's exchanges, which do not go through here, still resume at once.
+actor ClientSlots {
+    static let shared = ClientSlots(limit: max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { free = limit }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the slot to the first waiter, else frees it.
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
 }
