@@ -77,10 +77,12 @@ public final class CharonDaemon: Sendable {
         command.standardOutput = .file(out.path)
         let charon = CharonDaemon(directory: directory, daemon: try ChildProcess(command))
         let socket = charon.viciSocket
+        // Ready once the socket takes a connection: charon binds (the file
+        // appears) before it listens, and a swanctl in between was refused.
         _ = try await Polling.until(timeout: startTimeout, interval: 0.05) {
-            !charon.isRunning || FileManager.default.fileExists(atPath: socket)
+            !charon.isRunning || Self.acceptsConnections(unixSocket: socket)
         }
-        guard charon.isRunning, fm.fileExists(atPath: socket) else {
+        guard charon.isRunning, Self.acceptsConnections(unixSocket: socket) else {
             charon.stop()
             let output = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
             throw ChildProcess.Failure(description: "charon in \(directory.path) did not open its vici socket within \(startTimeout) s: \(output)\(charon.log.suffix(2000))")
@@ -96,6 +98,24 @@ public final class CharonDaemon: Sendable {
     }
 
     deinit { stop() }
+
+    /// Whether a stream connection to the Unix socket at `path` is accepted now.
+    static func acceptsConnections(unixSocket path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
+    }
 
     /// Ends charon by its pid: SIGTERM, then SIGKILL if it is still there after `grace` seconds.
     public func stop(grace: Double = 15) { daemon.terminate(grace: grace) }

@@ -38,17 +38,17 @@ struct ProfileDecomposeTests {
 
         """
 
-    static func decompose(_ input: String, perSA: String) throws -> ChildProcess.Outcome {
+    static func decompose(_ input: String, perSA: String) async throws -> ChildProcess.Outcome {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("profile-decompose-\(getpid())-\(UUID().uuidString).txt")
         try input.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         var command = Command("/bin/sh", ["-c", "exec python3 \"$0\" \"$1\" < \"$2\"", script, perSA, file.path])
         command.preloadsSanitizerRuntime = false  // python3 loads nothing of ours
-        return try ChildProcess.run(command, timeout: 120)
+        return try await ChildProcess.run(command, timeout: 120)
     }
 
-    @Test func eachSampleLandsInItsShare() throws {
-        let outcome = try Self.decompose(Self.samples, perSA: "80")
+    @Test func eachSampleLandsInItsShare() async throws {
+        let outcome = try await Self.decompose(Self.samples, perSA: "80")
         #expect(outcome.status == 0, "\(outcome.standardOutput)")
         let lines = outcome.standardOutput.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
         for expected in [
@@ -67,8 +67,8 @@ struct ProfileDecomposeTests {
         #expect(!lines.contains { $0.hasSuffix("ProviderOpenSSL") }, "a sample with a libcrypto frame is libcrypto's")
     }
 
-    @Test func noSamplesIsAnErrorNotAnEmptyTable() throws {
-        let outcome = try Self.decompose("", perSA: "80")
+    @Test func noSamplesIsAnErrorNotAnEmptyTable() async throws {
+        let outcome = try await Self.decompose("", perSA: "80")
         #expect(outcome.status != 0)
         #expect(outcome.standardOutput.contains("no samples"), "\(outcome.standardOutput)")
     }
