@@ -45,14 +45,16 @@ public struct PeerSetupProgress: Sendable {
         }
     }
 
-    /// An IKEv2 request (its first datagram: its header names it) sent, once
-    /// more or for the first time. Read from the header's bytes where they
-    /// are (SPIs at 0 and 8, exchange type at 18, message ID at 20), with no
-    /// parse: this runs for every request of every setup of a load.
-    mutating func sent(ikev2 datagram: [UInt8]) {
+    /// An IKEv2 request (its first datagram: its header names it) sent, for
+    /// the first time when `anew` (the initiator's word: a restarted
+    /// IKE_SA_INIT has the same header as the first) or once more. Read from
+    /// the header's bytes where they are (SPIs at 0 and 8, exchange type at 18,
+    /// message ID at 20), with no parse: this runs for every request of every
+    /// setup of a load.
+    mutating func sent(ikev2 datagram: [UInt8], anew: Bool) {
         guard datagram.count >= IKEv2Header.size else { return }
         sent(version: 2, code: datagram[18], messageID: Self.u32(datagram, 20),
-             initiator: Self.u64(datagram, 0), responder: Self.u64(datagram, 8))
+             initiator: Self.u64(datagram, 0), responder: Self.u64(datagram, 8), anew: anew)
     }
 
     /// IKEv1 Main Mode's message `number` sent (the ISAKMP header has the cookies and message ID where IKEv2 has its SPIs and ID).
@@ -62,8 +64,8 @@ public struct PeerSetupProgress: Sendable {
              initiator: Self.u64(message, 0), responder: Self.u64(message, 8))
     }
 
-    private mutating func sent(version: Int, code: UInt8, messageID: UInt32, initiator: UInt64, responder: UInt64) {
-        if code != requestCode || messageID != self.messageID || responder != responderSPI || version != self.version {
+    private mutating func sent(version: Int, code: UInt8, messageID: UInt32, initiator: UInt64, responder: UInt64, anew: Bool = false) {
+        if anew || code != requestCode || messageID != self.messageID || responder != responderSPI || version != self.version {
             // A new request. IKE_SA_INIT again is a restart (a COOKIE, another group).
             if version == 2, code == IKEv2ExchangeType.ikeSAInit.rawValue, requestCode == code { restarts += 1 }
             self.version = version

@@ -67,8 +67,10 @@ public struct IKEv2PeerInitiator: Sendable {
     /// next step, sending again after each silent `timeoutSeconds`.
     private func exchange(_ datagrams: [[UInt8]], _ initiator: IKEv2Initiator, _ client: UDPDatagramClient,
                           _ progress: inout PeerSetupProgress) async throws -> IKEv2InitiatorStep {
-        for _ in 0..<attempts {
-            if let first = datagrams.first { progress.sent(ikev2: first) }
+        for attempt in 0..<attempts {
+            // A restarted IKE_SA_INIT (after a COOKIE or INVALID_KE_PAYLOAD) has the
+            // header of the first, so the first send of each request says it is new.
+            if let first = datagrams.first { progress.sent(ikev2: first, anew: attempt == 0) }
             for d in datagrams { client.send(NonESPMarker.add(d, marked: nonESPMarker)) }
             let deadline = MonotonicClock.nanoseconds() + UInt64(timeoutSeconds * 1e9)
             // One clock read per wait: read twice (the loop's test, then the time

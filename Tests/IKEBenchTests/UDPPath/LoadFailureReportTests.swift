@@ -105,15 +105,17 @@ struct LoadFailureReportTests {
     }
 
     @Test("IKEv2 refused in IKE_AUTH (the responder does not trust our key): the failure names IKE_AUTH, both SPIs and the Notify",
-          .timeLimit(.minutes(1)))
-    func ikev2Refused() async throws {
-        let service = TwoVersionResponder.service()
+          .timeLimit(.minutes(3)), arguments: [false, true])
+    func ikev2Refused(cookieDemanded: Bool) async throws {
+        // With a cookie demanded for every IKE_SA_INIT (threshold 0) the setup restarts once.
+        let service = TwoVersionResponder.service(
+            cookies: cookieDemanded ? IKEv2CookiePolicy(threshold: 0, thresholdPerAddress: 0) : TwoVersionResponder.noCookies)
         var configuration = TwoVersionResponder.ikev2Initiator()
         // Signed with the responder's own key: the responder trusts only the initiator's.
         configuration.identity = IKEv2Identity(key: .rsa(IKETestSupport.identities.responder), id: TwoVersionResponder.initiatorID)
         configuration.skipsResponderSignatureCheck = true
         let initiator = IKEv2PeerInitiator(configuration: configuration, framework: IKETestSupport.initiatorFramework,
-                                           timeoutSeconds: 5, attempts: 2)
+                                           timeoutSeconds: 60, attempts: 2)  // a refusal ends the wait at once
         try await TwoVersionResponder.serving(service) { server in
             let worker = try await UDPPeerLoad(initiator: initiator, host: "127.0.0.1", port: server.port, label: "refused").connectWorker()
             let failure = try await #require(throws: PeerSetupFailure.self) { _ = try await worker.establish() }
@@ -122,7 +124,15 @@ struct LoadFailureReportTests {
             #expect(failure.progress.request == "IKE_AUTH")
             #expect(failure.progress.messageID == 1)
             #expect(failure.progress.initiatorSPI != 0 && failure.progress.responderSPI != 0)
-            #expect(failure.progress.totalSends == 2, "IKE_SA_INIT once, IKE_AUTH once")
+            if cookieDemanded {
+                #expect(failure.progress.restarts == 1, "IKE_SA_INIT sent anew with the COOKIE: \(failure)")
+                #expect(failure.progress.totalSends == 3, "IKE_SA_INIT, again with the COOKIE, IKE_AUTH")
+                #expect(failure.description.contains("restarted 1"), "\(failure)")
+            } else {
+                #expect(failure.progress.restarts == 0)
+                #expect(failure.progress.totalSends == 2, "IKE_SA_INIT once, IKE_AUTH once")
+            }
+            #expect(failure.progress.sends == 1, "IKE_AUTH went out once")
             #expect(failure.reason.hasPrefix("IKEv2 IKE_AUTH: "))
             #expect(failure.reason.contains("the responder refused IKE_AUTH with notify \(code)"), "\(failure)")
             let spir = (0..<8).map { UInt8(truncatingIfNeeded: failure.progress.responderSPI >> (56 - 8 * $0)) }
