@@ -5,7 +5,10 @@ Reads `perf script -F ip,sym,dso` (call chains, `perf record -g`) on stdin and
 puts each sample in one share:
 
   libcrypto      a frame of libcrypto anywhere in the chain, or a libc call
-                 whose caller cannot be walked (libcrypto has no frame pointers)
+                 whose caller cannot be walked (libcrypto has no frame
+                 pointers; printed apart as its own line). DWARF unwinding of
+                 the same load (perf record --call-graph dwarf) finds
+                 libcrypto under such calls, about as many as this counts.
   kernel         the sample's own frame is in the kernel, split by what the
                  chain shows: sending (sendmmsg/sendmsg, which on loopback
                  also runs the receiving socket's delivery and wakes its
@@ -55,7 +58,7 @@ def share(chain):
         if any(r in dso for r in RUNTIME):
             continue
         if symbol == '[unknown]':
-            return 'libcrypto'  # a libc call from a frame that cannot be walked
+            return 'libcrypto, unwalked'  # a libc call from a frame that cannot be walked
         module = module_of(symbol)
         if module in ('NIOCore', 'NIOPosix', 'NIOConcurrencyHelpers', 'NIOEmbedded'):
             return 'NIO'
@@ -97,13 +100,15 @@ def main():
         sys.exit('profile-decompose: no samples (was perf record -g attached to the responder?)')
     scale = per_sa / total
     kernel = sum(c for k, c in shares.items() if k.startswith('kernel'))
+    libcrypto = shares['libcrypto'] + shares['libcrypto, unwalked']
     print(f'{total} samples, {per_sa:.1f} us of CPU per SA')
-    print(f'  {shares["libcrypto"] * scale:7.1f} us  libcrypto')
+    print(f'  {libcrypto * scale:7.1f} us  libcrypto')
+    print(f'  {"":9}{shares["libcrypto, unwalked"] * scale:6.1f} us  of which libc calls under frames perf could not walk')
     print(f'  {kernel * scale:7.1f} us  kernel')
     for k, c in sorted(shares.items()):
         if k.startswith('kernel'):
             print(f'  {"":9}{c * scale:6.1f} us  {k[8:]}')
-    rest = [(k, c) for k, c in shares.most_common() if k != 'libcrypto' and not k.startswith('kernel')]
+    rest = [(k, c) for k, c in shares.most_common() if not k.startswith('libcrypto') and not k.startswith('kernel')]
     print(f'  {sum(c for _, c in rest) * scale:7.1f} us  everything else:')
     for k, c in rest:
         print(f'  {"":9}{c * scale:6.1f} us  {k}')

@@ -1,7 +1,7 @@
 #!/bin/sh
 # make profile-serve: where `ikebench serve`'s CPU per IKE SA goes, and how far
 # that is from the 1.25x-of-public-key-work target (docs/performance.md,
-# "Where serve's CPU goes, and the 1.25x target"). Figures, never asserted.
+# "Where serve's CPU goes, and the 1.25× target"). Figures, never asserted.
 #
 # serve runs with one loop, pinned to core 1, the load (`ikebench load`, 8
 # initiators in one process, the bench's shortcuts) on core 0, as in
@@ -24,9 +24,13 @@ KEY=${4:-ec}
 IKE=${5:-2}
 HERE=$(cd "$(dirname "$0")" && pwd)
 command -v perf > /dev/null || { echo "profile-serve: skipped, perf missing (apt-get install linux-perf)"; exit 0; }
-# perf's wrapper may lack a build for this kernel, or the machine may forbid profiling (perf_event_paranoid, a container).
-perf record -q -o /dev/null -- true > /dev/null 2>&1 || { echo "profile-serve: skipped, perf record does not run here"; exit 0; }
+command -v python3 > /dev/null || { echo "profile-serve: skipped, python3 missing (apt-get install python3)"; exit 0; }
+command -v taskset > /dev/null || { echo "profile-serve: skipped, taskset missing (util-linux)"; exit 0; }
 [ "$(nproc)" -gt 1 ] || { echo "profile-serve: skipped, needs 2 cores (serve on one, the load on the other)"; exit 0; }
+# The kernel's share needs kernel samples: root, or perf_event_paranoid 1 or less.
+paranoid=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 2)
+[ "$(id -u)" = 0 ] || [ "$paranoid" -le 1 ] || {
+  echo "profile-serve: skipped, perf would sample no kernel code here (not root, perf_event_paranoid $paranoid)"; exit 0; }
 case "$KEY" in
   rsa) NEWKEY="-newkey rsa:2048" ;;
   ec) NEWKEY="-newkey ec -pkeyopt ec_paramgen_curve:P-256" ;;
@@ -40,7 +44,11 @@ cleanup() {
   wait 2>/dev/null || true
   rm -rf "$DIR"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+# perf's wrapper may lack a build for this kernel, or the machine may forbid profiling (a container):
+# try the recording the run makes, call graphs and all.
+perf record -q -g -o "$DIR/probe.data" -- true > /dev/null 2>&1 || { echo "profile-serve: skipped, perf record does not run here"; exit 0; }
 for name in responder initiator; do
   openssl req -x509 $NEWKEY -nodes -keyout "$DIR/$name.key" -out "$DIR/$name.crt" -days 2 \
     -subj "/C=CH/O=ikebench/CN=$name.bench.example" -addext "subjectAltName=DNS:$name.bench.example" 2>/dev/null
@@ -69,7 +77,10 @@ run() {
     --trust "$DIR/responder.crt" --proposal "$PROPOSAL" --ike "$IKE" --concurrency 8 --duration "$SECONDS_RUN" \
     --reuse-dh --unverified-responder --timeout 2 --json $baseline > "$DIR/$1.json" 2> "$DIR/$1.load.err"
   c1=$(cpu "$SERVE_PID")
-  if [ -n "$PERF_PID" ]; then wait "$PERF_PID" || true; PERF_PID=""; fi
+  if [ -n "$PERF_PID" ]; then
+    wait "$PERF_PID" || { echo "profile-serve: perf record on serve failed"; exit 1; }
+    PERF_PID=""
+  fi
   kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
   sas=$(val established "$DIR/$1.json")
   [ -n "$sas" ] && [ "$sas" -gt 0 ] || { echo "profile-serve: run $1 set up no SA"; cat "$DIR/$1.load.err"; exit 1; }
@@ -87,10 +98,13 @@ echo "serve: $(val established "$DIR/plain.json") SAs, $(awk -v c="$plain" 'BEGI
 echo "its public-key operations alone (the load's --public-key-baseline): $(awk -v b="$baseline" 'BEGIN { printf "%.1f", b * 1e6 }') us per SA"
 echo
 echo "Where serve's CPU goes (shares of the profiled run, scaled to the run without perf):"
-perf script -i "$DIR/perf.data" -F ip,sym,dso 2> /dev/null \
-  | python3 "$HERE/profile-decompose.py" "$(awk -v c="$plain" 'BEGIN { printf "%.3f", c * 1e6 }')" | tee "$DIR/shares"
+perf script -i "$DIR/perf.data" -F ip,sym,dso > "$DIR/perf.txt" 2> /dev/null || { echo "profile-serve: perf script failed"; exit 1; }
+python3 "$HERE/profile-decompose.py" "$(awk -v c="$plain" 'BEGIN { printf "%.3f", c * 1e6 }')" < "$DIR/perf.txt" > "$DIR/shares" \
+  || { cat "$DIR/shares"; exit 1; }
+cat "$DIR/shares"
 libcrypto=$(awk '$3 == "libcrypto" { print $1 }' "$DIR/shares")
 kernel=$(awk '$3 == "kernel" { print $1 }' "$DIR/shares")
+[ -n "$libcrypto" ] && [ -n "$kernel" ] || { echo "profile-serve: no libcrypto or kernel share in the profile"; exit 1; }
 echo
 awk -v b="$baseline" -v c="$plain" -v l="$libcrypto" -v k="$kernel" 'BEGIN {
   target = 1.25 * b * 1e6; serve = c * 1e6

@@ -54,6 +54,7 @@ struct ProfileDecomposeTests {
         for expected in [
             "8 samples, 80.0 us of CPU per SA",
             "20.0 us libcrypto",  // EC_POINT_mul, and malloc called from an unwalkable frame
+            "10.0 us of which libc calls under frames perf could not walk",
             "10.0 us kernel",
             "10.0 us sending (with loopback delivery to the peer)",
             "50.0 us everything else:",
