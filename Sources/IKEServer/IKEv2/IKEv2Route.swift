@@ -26,9 +26,12 @@ struct IKEv2Route {
     var isResponse: Bool { flags.contains(.response) }
     /// A zero responder SPI: an IKE_SA_INIT, new or retransmitted.
     var opening: Bool { spis.responder == 0 }
-    /// The initiator's SPI as a trace line shows it (each byte in hex, as before).
+    /// The initiator's SPI as a trace line shows it: 16 hex digits, two per
+    /// byte, as `ikebench load` reports a failed setup's SPIi (a byte under 16
+    /// written as one digit made the text ambiguous and unsearchable).
     var initiatorSPIText: String {
-        (0..<8).map { String(UInt8(truncatingIfNeeded: spis.initiator >> (56 - 8 * $0)), radix: 16) }.joined()
+        let hex = String(spis.initiator, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     private static func u64(_ m: [UInt8], _ at: Int) -> UInt64 {

@@ -37,10 +37,15 @@ struct IKEv2RouteTests {
         #expect(accepted > 100 && refused > 100)
     }
 
-    @Test("the trace line's SPI text is the bytes in hex, as before")
+    @Test("the trace line's SPI text is the bytes in hex, two digits each, as the load's failure reports write it")
     func spiText() throws {
         let m = Self.header.encoded(length: IKEv2Header.size)
         let route = try #require(IKEv2Route(m))
-        #expect(route.initiatorSPIText == Self.header.initiatorSPI.map { String($0, radix: 16) }.joined())
+        #expect(route.initiatorSPIText == Self.header.initiatorSPI.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        // Bytes under 16 keep their leading zero: 00 01 0a 10 ff 00 00 05, not "01a10ff005".
+        var low = Self.header
+        low.initiatorSPI = [0x00, 0x01, 0x0a, 0x10, 0xff, 0x00, 0x00, 0x05]
+        let lowRoute = try #require(IKEv2Route(low.encoded(length: IKEv2Header.size)))
+        #expect(lowRoute.initiatorSPIText == "00010a10ff000005")
     }
 }
