@@ -22,18 +22,10 @@ struct LoadCommandTests {
             policy: policy)
         defer { server.terminate() }
 
-        var load = IKEBenchBinary.command(
-            ["load", "--peer", "127.0.0.1:\(port)", "--ike", "2", "--proposal", "aes256gcm16-prfsha384-ecp384",
-             "--key", Self.peer.keyPath, "--cert", Self.peer.certificatePath, "--id", "fqdn:peer.load.example",
-             "--trust", Self.serve.certificatePath, "--concurrency", "1", "--duration", "0.5", "--timeout", "10",
-             "--public-key-baseline", "--reuse-dh", "--unverified-responder", "--json"],
+        let (_, json, report) = try await Self.load(
+            ["--peer", "127.0.0.1:\(port)", "--proposal", "aes256gcm16-prfsha384-ecp384", "--concurrency", "1", "--duration", "0.5",
+             "--timeout", "10", "--public-key-baseline", "--reuse-dh", "--unverified-responder"],
             policy: policy)
-        load.standardError = .capture
-        let run = try ChildProcess(load)
-        #expect(try await Polling.until(timeout: 120, interval: 0.05) { !run.isRunning })
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any],
-                                "\(run.standardOutput) \(run.standardError)")
-        let report = try #require(json["load"] as? [String: Any], "\(json)")
         #expect(((report["established"] as? NSNumber)?.intValue ?? 0) >= 1, "\(report)")
         #expect((report["failed"] as? NSNumber)?.intValue == 0, "\(report)")
         #expect(json["publicKeyBaseline"] != nil, "\(json)")
@@ -45,17 +37,10 @@ struct LoadCommandTests {
     func unansweredFailuresKept() async throws {
         let sink = try await UDPDatagramClient.connect(host: "127.0.0.1", port: 9, localHost: "127.0.0.1")
         defer { Task { await sink.close() } }
-        var load = IKEBenchBinary.command(
-            ["load", "--peer", "127.0.0.1:\(sink.localPort)", "--ike", "2", "--proposal", "aes128-sha256-modp2048",
-             "--key", Self.peer.keyPath, "--cert", Self.peer.certificatePath, "--id", "fqdn:peer.load.example",
-             "--trust", Self.serve.certificatePath, "--concurrency", "2", "--duration", "0.1", "--timeout", "0.05", "--json"],
+        let (run, _, report) = try await Self.load(
+            ["--peer", "127.0.0.1:\(sink.localPort)", "--proposal", "aes128-sha256-modp2048", "--concurrency", "2",
+             "--duration", "0.1", "--timeout", "0.05"],
             policy: Self.directory.appendingPathComponent("kcf-\(UInt32.random(in: 0...UInt32.max)).conf"))
-        load.standardError = .capture
-        let run = try ChildProcess(load)
-        #expect(try await Polling.until(timeout: 120, interval: 0.05) { !run.isRunning })
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any],
-                                "\(run.standardOutput) \(run.standardError)")
-        let report = try #require(json["load"] as? [String: Any], "\(json)")
         let failed = try #require((report["failed"] as? NSNumber)?.intValue, "\(report)")
         #expect(failed >= 2 && (report["established"] as? NSNumber)?.intValue == 0, "\(report)")
         let reason = "IKEv2 IKE_SA_INIT: no answer after 3 sends 0.05 s apart"
@@ -70,5 +55,22 @@ struct LoadCommandTests {
             #expect(run.standardError.contains(details), "stderr: \(run.standardError)")
         }
         #expect(run.standardError.contains("ikebench load: \(failed) setup(s) failed; the first in full:"), "\(run.standardError)")
+    }
+
+    /// `ikebench load --ike 2 --json` as the peer (its key, certificate and ID,
+    /// trusting serve's certificate) with `arguments`, run to its end: the
+    /// process (its stderr captured), its JSON and the JSON's load report.
+    static func load(_ arguments: [String], policy: URL) async throws
+        -> (run: ChildProcess, json: [String: Any], report: [String: Any]) {
+        var load = IKEBenchBinary.command(
+            ["load", "--ike", "2", "--key", Self.peer.keyPath, "--cert", Self.peer.certificatePath, "--id", "fqdn:peer.load.example",
+             "--trust", Self.serve.certificatePath, "--json"] + arguments,
+            policy: policy)
+        load.standardError = .capture
+        let run = try ChildProcess(load)
+        #expect(try await Polling.until(timeout: 120, interval: 0.05) { !run.isRunning })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any],
+                                "\(run.standardOutput) \(run.standardError)")
+        return (run, json, try #require(json["load"] as? [String: Any], "\(json)"))
     }
 }
