@@ -73,14 +73,7 @@ public struct IKEv2PeerInitiator: Sendable {
             if let first = datagrams.first { progress.sent(ikev2: first, anew: attempt == 0) }
             for d in datagrams { client.send(NonESPMarker.add(d, marked: nonESPMarker)) }
             let deadline = MonotonicClock.nanoseconds() + UInt64(timeoutSeconds * 1e9)
-            // One clock read per wait: read twice (the loop's test, then the time
-            // left), a thread preempted in between found the deadline passed and
-            // the unsigned subtraction trapped.
-            while true {
-                let now = MonotonicClock.nanoseconds()
-                guard now < deadline else { break }
-                let left = Double(deadline - now) / 1e9
-                guard let datagram = await client.receive(timeout: left) else { break }
+            while let datagram = await client.receive(before: deadline) {
                 let reply = NonESPMarker.strip(datagram).message
                 do {
                     let step = try await initiator.receive(reply)

@@ -56,6 +56,16 @@ public final class UDPDatagramClient: Sendable {
         await mailbox.next(timeout: timeout)
     }
 
+    /// The next datagram from the peer, or nil once `deadline`
+    /// (``MonotonicClock`` nanoseconds) has passed. The clock is read once: read
+    /// twice (whether the deadline passed, then the time left), a thread
+    /// preempted in between found it passed and the unsigned subtraction trapped.
+    public func receive(before deadline: UInt64) async -> [UInt8]? {
+        let now = MonotonicClock.nanoseconds()
+        guard now < deadline else { return nil }
+        return await receive(timeout: Double(deadline - now) / 1e9)
+    }
+
     public func close() async {
         try? await channel.close()
     }
