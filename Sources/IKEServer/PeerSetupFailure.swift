@@ -53,15 +53,15 @@ public struct PeerSetupProgress: Sendable {
     /// setup of a load.
     mutating func sent(ikev2 datagram: [UInt8], anew: Bool) {
         guard datagram.count >= IKEv2Header.size else { return }
-        sent(version: 2, code: datagram[18], messageID: Self.u32(datagram, 20),
-             initiator: Self.u64(datagram, 0), responder: Self.u64(datagram, 8), anew: anew)
+        sent(version: 2, code: datagram[18], messageID: HeaderBytes.u32(datagram, 20),
+             initiator: HeaderBytes.u64(datagram, 0), responder: HeaderBytes.u64(datagram, 8), anew: anew)
     }
 
     /// IKEv1 Main Mode's message `number` sent (the ISAKMP header has the cookies and message ID where IKEv2 has its SPIs and ID).
     mutating func sent(ikev1 message: [UInt8], number: Int) {
         guard message.count >= ISAKMPHeader.size else { return }
-        sent(version: 1, code: UInt8(clamping: number), messageID: Self.u32(message, 20),
-             initiator: Self.u64(message, 0), responder: Self.u64(message, 8))
+        sent(version: 1, code: UInt8(clamping: number), messageID: HeaderBytes.u32(message, 20),
+             initiator: HeaderBytes.u64(message, 0), responder: HeaderBytes.u64(message, 8))
     }
 
     private mutating func sent(version: Int, code: UInt8, messageID: UInt32, initiator: UInt64, responder: UInt64, anew: Bool = false) {
@@ -84,9 +84,6 @@ public struct PeerSetupProgress: Sendable {
         ignored += 1
         if firstIgnored == nil { firstIgnored = why() }
     }
-
-    private static func u64(_ m: [UInt8], _ at: Int) -> UInt64 { (at..<at + 8).reduce(0) { $0 << 8 | UInt64(m[$1]) } }
-    private static func u32(_ m: [UInt8], _ at: Int) -> UInt32 { (at..<at + 4).reduce(0) { $0 << 8 | UInt32(m[$1]) } }
 }
 
 /// A setup that failed, with where it stood: what ``UDPPeerLoad``'s workers
@@ -132,9 +129,5 @@ public struct PeerSetupFailure: Error, CustomStringConvertible {
     }
 
     /// An SPI or cookie as 16 hex digits; "0" when none was known yet.
-    static func hex(_ v: UInt64) -> String {
-        guard v != 0 else { return "0" }
-        let digits = String(v, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
+    static func hex(_ v: UInt64) -> String { v == 0 ? "0" : HeaderBytes.hex(v) }
 }

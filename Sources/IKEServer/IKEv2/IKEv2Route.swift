@@ -15,30 +15,18 @@ struct IKEv2Route {
 
     init?(_ m: [UInt8]) {
         guard m.count >= IKEv2Header.size, m[17] >> 4 == 2,
-              Int(Self.u32(m, 24)) == m.count else { return nil }
-        spis = CookiePair(initiator: Self.u64(m, 0), responder: Self.u64(m, 8))
+              Int(HeaderBytes.u32(m, 24)) == m.count else { return nil }
+        spis = CookiePair(initiator: HeaderBytes.u64(m, 0), responder: HeaderBytes.u64(m, 8))
         exchangeType = m[18]
         flags = IKEv2Header.Flags(rawValue: m[19])
-        messageID = Self.u32(m, 20)
+        messageID = HeaderBytes.u32(m, 20)
     }
 
     var exchange: IKEv2ExchangeType? { IKEv2ExchangeType(rawValue: exchangeType) }
     var isResponse: Bool { flags.contains(.response) }
     /// A zero responder SPI: an IKE_SA_INIT, new or retransmitted.
     var opening: Bool { spis.responder == 0 }
-    /// The initiator's SPI as a trace line shows it: 16 hex digits, two per
-    /// byte, as `ikebench load` reports a failed setup's SPIi (a byte under 16
-    /// written as one digit made the text ambiguous and unsearchable).
-    var initiatorSPIText: String {
-        let hex = String(spis.initiator, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
-
-    private static func u64(_ m: [UInt8], _ at: Int) -> UInt64 {
-        (at..<at + 8).reduce(0) { $0 << 8 | UInt64(m[$1]) }
-    }
-
-    private static func u32(_ m: [UInt8], _ at: Int) -> UInt32 {
-        (at..<at + 4).reduce(0) { $0 << 8 | UInt32(m[$1]) }
-    }
+    /// The initiator's SPI as a trace line shows it, as `ikebench load`
+    /// reports a failed setup's SPIi (``HeaderBytes/hex(_:)``).
+    var initiatorSPIText: String { HeaderBytes.hex(spis.initiator) }
 }
