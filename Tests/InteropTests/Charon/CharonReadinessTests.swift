@@ -11,14 +11,9 @@ struct CharonReadinessTests {
     /// A Unix stream socket bound at a fresh path, listening or not.
     static func bound(listening: Bool) throws -> (fd: Int32, path: String) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vici-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        var address = try #require(CharonDaemon.unixAddress(path))
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         try #require(fd >= 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: Array(path.utf8))
-            raw[path.utf8.count] = 0
-        }
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
